@@ -1,0 +1,29 @@
+import { UsageError } from '../errors.js';
+import { ABIS } from './table.js';
+import { ABI_NAMES, type Abi, type AbiName } from './types.js';
+
+export * from './types.js';
+export { ABIS } from './table.js';
+
+const BY_NAME = new Map<string, Abi>(ABIS.map((a) => [a.name, a]));
+
+export function isAbiName(name: string): name is AbiName {
+  return BY_NAME.has(name);
+}
+
+/** The ABI called `name`; a UsageError that lists the valid names otherwise. */
+export function getAbi(name: string): Abi {
+  const abi = BY_NAME.get(name);
+  if (!abi) throw new UsageError(`unknown ABI '${name}' (known: ${ABI_NAMES.join(' ')})`);
+  return abi;
+}
+
+/** Every (native, compat) pair a 64-bit Linux kernel serves. */
+export function compatPairs(): Array<{ native: Abi; compat: Abi }> {
+  return ABIS.flatMap((native) => native.compat.map((c) => ({ native, compat: getAbi(c) })));
+}
+
+/** compat_ptr(): a 32-bit user pointer as the 64-bit kernel sees it. */
+export function compatPtr(abi: Abi, uptr: number): number {
+  return (uptr & abi.compatPtrMask) >>> 0;
+}

@@ -1,0 +1,244 @@
+/**
+ * One declarative record per Linux ABI. Sources: the psABI documents, the kernel's
+ * arch/<arch>/include/uapi/asm/ioctl.h, GCC's target headers (x86_field_alignment,
+ * BIGGEST_ALIGNMENT on m68k, TARGET_ALIGN_ANON_BITFIELD on ARM) and virt/kvm/Kconfig —
+ * every number here is checked against clang-16 / gcc by test/abi-facts.test.ts.
+ */
+import type { Abi, AbiName, IocEncoding, ScalarTable } from './types.js';
+
+const GENERIC_IOC: IocEncoding = { variant: 'generic', nrBits: 8, typeBits: 8, sizeBits: 14, dirBits: 2, none: 0, write: 1, read: 2 };
+/** powerpc, mips, alpha: 13-bit size, 3-bit direction with a non-zero NONE. */
+const THREE_BIT_DIR_IOC: IocEncoding = { variant: 'generic', nrBits: 8, typeBits: 8, sizeBits: 13, dirBits: 3, none: 1, write: 4, read: 2 };
+/** sparc: like powerpc, but _IOC_SIZE reads 14 bits when READ or WRITE is set. */
+const SPARC_IOC: IocEncoding = { ...THREE_BIT_DIR_IOC, variant: 'sparc' };
+/** parisc: generic widths with READ and WRITE swapped. */
+const PARISC_IOC: IocEncoding = { ...GENERIC_IOC, write: 2, read: 1 };
+
+/** LP64 sizes and natural alignments; ABIs below state only what differs. */
+const LP64: ScalarTable = {
+  bool: 1, char: 1, short: 2, int: 4, long: 8, longLong: 8, int128: 16,
+  pointer: 8, float: 4, double: 8, longDouble: 16,
+};
+/** ILP32 with natural alignment of 8-byte types and 64-bit long double (arm, mips o32, parisc). */
+const ILP32: ScalarTable = {
+  bool: 1, char: 1, short: 2, int: 4, long: 4, longLong: 8,
+  pointer: 4, float: 4, double: 8, longDouble: 8,
+};
+
+const ZERO_EXTEND = 0xffffffff;
+
+interface AbiSpec extends Omit<Abi, 'aligns' | 'typeAligns' | 'compat' | 'compatKconfig' | 'compatPtrMask' | 'predefined'> {
+  aligns?: ScalarTable;
+  typeAligns?: ScalarTable;
+  compat?: AbiName[];
+  compatKconfig?: Partial<Record<AbiName, string>>;
+  compatPtrMask?: number;
+  /** Architecture macros; the size, endianness and OS macros are derived from the facts. */
+  archMacros: Record<string, string>;
+}
+
+function lsb(anonymousRaisesAlign = false) {
+  return { order: 'lsb-first', anonymousRaisesAlign } as const;
+}
+function msb() {
+  return { order: 'msb-first', anonymousRaisesAlign: false } as const;
+}
+
+const SPECS: AbiSpec[] = [
+  {
+    name: 'x86_64', kernelArch: 'x86', bits: 64, endian: 'little', charSigned: true,
+    sizes: LP64, bitfields: lsb(), ioc: GENERIC_IOC,
+    headerTriple: 'x86_64-linux-gnu', debianArch: 'amd64', clangTarget: 'x86_64-linux-gnu', gcc: null,
+    archMacros: { __x86_64__: '1', __x86_64: '1', __amd64__: '1', __LP64__: '1', _LP64: '1' },
+    compat: ['i386', 'x32'],
+    compatKconfig: { i386: 'IA32_EMULATION', x32: 'X86_X32_ABI' },
+  },
+  {
+    name: 'i386', kernelArch: 'x86', bits: 32, endian: 'little', charSigned: true,
+    sizes: { ...ILP32, longDouble: 12 },
+    aligns: { ...ILP32, longLong: 4, double: 4, longDouble: 4 },
+    typeAligns: { ...ILP32, longDouble: 4 },
+    bitfields: lsb(), ioc: GENERIC_IOC,
+    headerTriple: 'i686-linux-gnu', debianArch: 'i386', clangTarget: 'i386-linux-gnu', gcc: null,
+    archMacros: { __i386__: '1', __i386: '1', i386: '1', __ILP32__: '1', _ILP32: '1' },
+  },
+  {
+    name: 'x32', kernelArch: 'x86', bits: 32, endian: 'little', charSigned: true,
+    sizes: { ...LP64, long: 4, pointer: 4 }, bitfields: lsb(), ioc: GENERIC_IOC,
+    headerTriple: 'x86_64-linux-gnux32', debianArch: 'x32', clangTarget: 'x86_64-linux-gnux32', gcc: null,
+    archMacros: { __x86_64__: '1', __x86_64: '1', __amd64__: '1', __ILP32__: '1', _ILP32: '1' },
+  },
+  {
+    name: 'arm64', kernelArch: 'arm64', bits: 64, endian: 'little', charSigned: false,
+    sizes: LP64, bitfields: lsb(true), ioc: GENERIC_IOC,
+    headerTriple: 'aarch64-linux-gnu', debianArch: 'arm64', clangTarget: 'aarch64-linux-gnu', gcc: null,
+    archMacros: { __aarch64__: '1', __LP64__: '1', _LP64: '1' },
+    compat: ['arm'], compatKconfig: { arm: 'COMPAT' },
+  },
+  {
+    name: 'arm', kernelArch: 'arm', bits: 32, endian: 'little', charSigned: false,
+    sizes: ILP32, bitfields: lsb(true), ioc: GENERIC_IOC,
+    headerTriple: 'arm-linux-gnueabihf', debianArch: 'armhf', clangTarget: 'armv7a-linux-gnueabihf', gcc: null,
+    archMacros: { __arm__: '1', __ARM_EABI__: '1', __ARMEL__: '1', __ILP32__: '1' },
+  },
+  {
+    name: 'ppc64le', kernelArch: 'powerpc', bits: 64, endian: 'little', charSigned: false,
+    sizes: LP64, bitfields: lsb(), ioc: THREE_BIT_DIR_IOC,
+    headerTriple: 'powerpc64le-linux-gnu', debianArch: 'ppc64el', clangTarget: 'powerpc64le-linux-gnu', gcc: null,
+    archMacros: { __powerpc__: '1', __powerpc64__: '1', __PPC__: '1', __PPC64__: '1', __LP64__: '1', _LP64: '1' },
+    compat: ['ppc'], compatKconfig: { ppc: 'COMPAT' },
+  },
+  {
+    name: 'ppc64', kernelArch: 'powerpc', bits: 64, endian: 'big', charSigned: false,
+    sizes: LP64, bitfields: msb(), ioc: THREE_BIT_DIR_IOC,
+    headerTriple: 'powerpc64-linux-gnu', debianArch: 'ppc64', clangTarget: 'powerpc64-linux-gnu', gcc: null,
+    archMacros: { __powerpc__: '1', __powerpc64__: '1', __PPC__: '1', __PPC64__: '1', __LP64__: '1', _LP64: '1' },
+    compat: ['ppc'], compatKconfig: { ppc: 'COMPAT' },
+  },
+  {
+    name: 'ppc', kernelArch: 'powerpc', bits: 32, endian: 'big', charSigned: false,
+    sizes: { ...ILP32, longDouble: 16 }, bitfields: msb(), ioc: THREE_BIT_DIR_IOC,
+    headerTriple: 'powerpc-linux-gnu', debianArch: 'powerpc', clangTarget: 'powerpc-linux-gnu', gcc: null,
+    archMacros: { __powerpc__: '1', __PPC__: '1', __ILP32__: '1' },
+  },
+  {
+    name: 's390x', kernelArch: 's390', bits: 64, endian: 'big', charSigned: false,
+    sizes: LP64,
+    aligns: { ...LP64, int128: 8, longDouble: 8 },
+    bitfields: msb(), ioc: GENERIC_IOC,
+    headerTriple: 's390x-linux-gnu', debianArch: 's390x', clangTarget: 's390x-linux-gnu', gcc: null,
+    archMacros: { __s390__: '1', __s390x__: '1', __LP64__: '1', _LP64: '1' },
+    compat: ['s390'], compatKconfig: { s390: 'COMPAT' },
+  },
+  {
+    name: 's390', kernelArch: 's390', bits: 32, endian: 'big', charSigned: false,
+    sizes: { ...ILP32, longDouble: 16 },
+    aligns: { ...ILP32, longDouble: 8 },
+    bitfields: msb(), ioc: GENERIC_IOC,
+    headerTriple: 's390x-linux-gnu', debianArch: 's390x', clangTarget: null,
+    gcc: { command: 's390x-linux-gnu-gcc-12', flags: ['-m31'] },
+    archMacros: { __s390__: '1' },
+    // arch/s390/include/asm/compat.h: compat_ptr() masks with 0x7fffffff (31-bit addressing).
+    compatPtrMask: 0x7fffffff,
+  },
+  {
+    name: 'mips', kernelArch: 'mips', bits: 32, endian: 'big', charSigned: true,
+    sizes: ILP32, bitfields: msb(), ioc: THREE_BIT_DIR_IOC,
+    headerTriple: 'mips-linux-gnu', debianArch: 'mips', clangTarget: 'mips-linux-gnu', gcc: null,
+    archMacros: { __mips__: '1', _MIPS_SIM: '_ABIO32', _MIPS_SZLONG: '32', __MIPSEB__: '1', __ILP32__: '1' },
+  },
+  {
+    name: 'mips64', kernelArch: 'mips', bits: 64, endian: 'big', charSigned: true,
+    sizes: LP64, bitfields: msb(), ioc: THREE_BIT_DIR_IOC,
+    headerTriple: 'mips64-linux-gnuabi64', debianArch: 'mips64', clangTarget: 'mips64-linux-gnuabi64', gcc: null,
+    archMacros: { __mips__: '1', __mips64: '1', _MIPS_SIM: '_ABI64', _MIPS_SZLONG: '64', __MIPSEB__: '1', __LP64__: '1', _LP64: '1' },
+    compat: ['mips', 'mipsn32'], compatKconfig: { mips: 'MIPS32_O32', mipsn32: 'MIPS32_N32' },
+  },
+  {
+    name: 'mipsn32', kernelArch: 'mips', bits: 32, endian: 'big', charSigned: true,
+    sizes: { ...LP64, long: 4, pointer: 4 }, bitfields: msb(), ioc: THREE_BIT_DIR_IOC,
+    headerTriple: 'mips64-linux-gnuabin32', debianArch: 'mipsn32', clangTarget: 'mips64-linux-gnuabin32', gcc: null,
+    archMacros: { __mips__: '1', __mips64: '1', _MIPS_SIM: '_ABIN32', _MIPS_SZLONG: '32', __MIPSEB__: '1', __ILP32__: '1' },
+  },
+  {
+    name: 'sparc64', kernelArch: 'sparc', bits: 64, endian: 'big', charSigned: true,
+    sizes: LP64, bitfields: msb(), ioc: SPARC_IOC,
+    headerTriple: 'sparc64-linux-gnu', debianArch: 'sparc64', clangTarget: 'sparcv9-linux-gnu', gcc: null,
+    archMacros: { __sparc__: '1', __sparc_v9__: '1', __arch64__: '1', __LP64__: '1', _LP64: '1' },
+    compat: ['sparc'], compatKconfig: { sparc: 'COMPAT' },
+  },
+  {
+    // clang-16 gives long double 8/8 here; the Linux ABI (glibc, gcc) has 16-byte long double
+    // aligned to 8, so gcc is the reference.
+    name: 'sparc', kernelArch: 'sparc', bits: 32, endian: 'big', charSigned: true,
+    sizes: { ...ILP32, longDouble: 16 }, bitfields: msb(), ioc: SPARC_IOC,
+    headerTriple: 'sparc64-linux-gnu', debianArch: 'sparc64', clangTarget: null,
+    gcc: { command: 'sparc64-linux-gnu-gcc-12', flags: ['-m32'] },
+    archMacros: { __sparc__: '1' },
+  },
+  {
+    name: 'riscv64', kernelArch: 'riscv', bits: 64, endian: 'little', charSigned: false,
+    sizes: LP64, bitfields: lsb(), ioc: GENERIC_IOC,
+    headerTriple: 'riscv64-linux-gnu', debianArch: 'riscv64', clangTarget: 'riscv64-linux-gnu', gcc: null,
+    archMacros: { __riscv: '1', __riscv_xlen: '64', __LP64__: '1', _LP64: '1' },
+    compat: ['riscv32'], compatKconfig: { riscv32: 'COMPAT' },
+  },
+  {
+    name: 'riscv32', kernelArch: 'riscv', bits: 32, endian: 'little', charSigned: false,
+    sizes: { ...ILP32, longDouble: 16 }, bitfields: lsb(), ioc: GENERIC_IOC,
+    headerTriple: 'riscv64-linux-gnu', debianArch: 'riscv64', clangTarget: 'riscv32-linux-gnu', gcc: null,
+    archMacros: { __riscv: '1', __riscv_xlen: '32', __ILP32__: '1' },
+  },
+  {
+    name: 'parisc64', kernelArch: 'parisc', bits: 64, endian: 'big', charSigned: true,
+    sizes: LP64, bitfields: msb(), ioc: PARISC_IOC,
+    headerTriple: 'hppa-linux-gnu', debianArch: 'hppa', clangTarget: null,
+    gcc: { command: 'hppa64-linux-gnu-gcc-12', flags: [] },
+    archMacros: { __hppa__: '1', __LP64__: '1', _LP64: '1' },
+    compat: ['parisc'], compatKconfig: { parisc: 'COMPAT' },
+  },
+  {
+    name: 'parisc', kernelArch: 'parisc', bits: 32, endian: 'big', charSigned: true,
+    sizes: ILP32, bitfields: msb(), ioc: PARISC_IOC,
+    headerTriple: 'hppa-linux-gnu', debianArch: 'hppa', clangTarget: null,
+    gcc: { command: 'hppa-linux-gnu-gcc-12', flags: [] },
+    archMacros: { __hppa__: '1' },
+  },
+  {
+    // GCC m68k: BIGGEST_ALIGNMENT is 16 bits without -malign-int, so nothing aligns past 2.
+    name: 'm68k', kernelArch: 'm68k', bits: 32, endian: 'big', charSigned: true,
+    sizes: { ...ILP32, longDouble: 12 },
+    aligns: { bool: 1, char: 1, short: 2, int: 2, long: 2, longLong: 2, pointer: 2, float: 2, double: 2, longDouble: 2 },
+    bitfields: msb(), ioc: GENERIC_IOC,
+    headerTriple: 'm68k-linux-gnu', debianArch: 'm68k', clangTarget: null,
+    gcc: { command: 'm68k-linux-gnu-gcc-12', flags: [] },
+    archMacros: { __m68k__: '1', __mc68000__: '1', __mc68020__: '1' },
+  },
+  {
+    name: 'alpha', kernelArch: 'alpha', bits: 64, endian: 'little', charSigned: true,
+    sizes: LP64, bitfields: lsb(), ioc: THREE_BIT_DIR_IOC,
+    headerTriple: 'alpha-linux-gnu', debianArch: 'alpha', clangTarget: null,
+    gcc: { command: 'alpha-linux-gnu-gcc-12', flags: [] },
+    archMacros: { __alpha__: '1', __LP64__: '1', _LP64: '1' },
+  },
+];
+
+/** Macros every Linux GNU C compiler predefines, whatever the ABI. */
+const COMMON_MACROS: Record<string, string> = {
+  __linux__: '1', __linux: '1', __gnu_linux__: '1', __unix__: '1', __unix: '1', __ELF__: '1',
+  __STDC__: '1', __STDC_VERSION__: '201710L', __STDC_HOSTED__: '1', __GNUC__: '12', __GNUC_MINOR__: '2',
+  __CHAR_BIT__: '8', __ORDER_LITTLE_ENDIAN__: '1234', __ORDER_BIG_ENDIAN__: '4321',
+};
+
+function derivedMacros(s: AbiSpec): Record<string, string> {
+  const m: Record<string, string> = {
+    __BYTE_ORDER__: s.endian === 'little' ? '__ORDER_LITTLE_ENDIAN__' : '__ORDER_BIG_ENDIAN__',
+    __SIZEOF_SHORT__: String(s.sizes.short),
+    __SIZEOF_INT__: String(s.sizes.int),
+    __SIZEOF_LONG__: String(s.sizes.long),
+    __SIZEOF_LONG_LONG__: String(s.sizes.longLong),
+    __SIZEOF_POINTER__: String(s.sizes.pointer),
+    __SIZEOF_FLOAT__: String(s.sizes.float),
+    __SIZEOF_DOUBLE__: String(s.sizes.double),
+    __SIZEOF_LONG_DOUBLE__: String(s.sizes.longDouble),
+  };
+  if (s.sizes.int128 !== undefined) m.__SIZEOF_INT128__ = String(s.sizes.int128);
+  if (!s.charSigned) m.__CHAR_UNSIGNED__ = '1';
+  return m;
+}
+
+function build(s: AbiSpec): Abi {
+  const aligns = s.aligns ?? s.sizes;
+  const { archMacros, ...facts } = s;
+  return {
+    ...facts,
+    aligns,
+    typeAligns: s.typeAligns ?? aligns,
+    compat: s.compat ?? [],
+    compatKconfig: s.compatKconfig ?? {},
+    compatPtrMask: s.compatPtrMask ?? ZERO_EXTEND,
+    predefined: { ...COMMON_MACROS, ...derivedMacros(s), ...archMacros },
+  };
+}
+
+export const ABIS: readonly Abi[] = SPECS.map(build);

@@ -1,0 +1,74 @@
+/** The facts of one Linux ABI that layouts, command numbers and conversions depend on. */
+
+export const ABI_NAMES = [
+  'x86_64', 'i386', 'x32', 'arm64', 'arm', 'ppc64le', 'ppc64', 'ppc', 's390x', 's390',
+  'mips', 'mips64', 'mipsn32', 'sparc64', 'sparc', 'riscv64', 'riscv32', 'parisc64', 'parisc',
+  'm68k', 'alpha',
+] as const;
+
+export type AbiName = (typeof ABI_NAMES)[number];
+
+/** The scalar kinds whose size and alignment an ABI fixes. `int128` exists on some ABIs only. */
+export type ScalarKey =
+  | 'bool' | 'char' | 'short' | 'int' | 'long' | 'longLong' | 'int128'
+  | 'pointer' | 'float' | 'double' | 'longDouble';
+
+export type ScalarTable = Record<Exclude<ScalarKey, 'int128'>, number> & { int128?: number };
+
+/** How `_IOC` packs direction, size, type and nr into 32 bits (asm/ioctl.h of the arch). */
+export interface IocEncoding {
+  /** 'generic' (asm-generic/ioctl.h), 'sparc' (3-bit dir overlapping a 14-bit size). */
+  variant: 'generic' | 'sparc';
+  nrBits: 8;
+  typeBits: 8;
+  sizeBits: number;
+  dirBits: number;
+  none: number;
+  write: number;
+  read: number;
+}
+
+/** Bitfield allocation rules (GCC stor-layout.c with PCC_BITFIELD_TYPE_MATTERS). */
+export interface BitfieldRules {
+  /** Bits are allocated from the least significant bit of a unit (LE) or the most (BE). */
+  order: 'lsb-first' | 'msb-first';
+  /** Unnamed and zero-width bitfields raise the record's alignment (targetm.align_anon_bitfield: AAPCS). */
+  anonymousRaisesAlign: boolean;
+}
+
+export interface Abi {
+  name: AbiName;
+  /** Kernel architecture whose UAPI header tree the ABI uses (arch/<kernelArch>). */
+  kernelArch: string;
+  bits: 32 | 64;
+  endian: 'little' | 'big';
+  charSigned: boolean;
+  /** sizeof of each scalar; int128 only where __int128 exists. */
+  sizes: ScalarTable;
+  /**
+   * Alignment of each scalar as a member of a record, after the target's field-alignment rule
+   * (i386's x86_field_alignment caps 8-byte integers and double at 4; a user alignment from
+   * `aligned(N)` on a typedef or record is not capped).
+   */
+  aligns: ScalarTable;
+  /** _Alignof of each scalar outside a record (differs from `aligns` on i386). */
+  typeAligns: ScalarTable;
+  bitfields: BitfieldRules;
+  ioc: IocEncoding;
+  /** GNU triple of Debian's cross header tree: /usr/<headerTriple>/include. */
+  headerTriple: string;
+  /** Debian architecture name used by the linux-libc-dev-<arch>-cross package. */
+  debianArch: string;
+  /** clang --target= for this ABI, or null where clang has no (correct) backend. */
+  clangTarget: string | null;
+  /** The gcc cross compiler and flags that define this ABI, where one is the reference. */
+  gcc: { command: string; flags: string[] } | null;
+  /** Macros the compiler predefines for this ABI that headers test. */
+  predefined: Record<string, string>;
+  /** The compat ABIs this one serves as a 64-bit native kernel. */
+  compat: AbiName[];
+  /** Kconfig option that enables each compat ABI on this native one. */
+  compatKconfig: Partial<Record<AbiName, string>>;
+  /** compat_ptr(): the mask applied to a 32-bit user pointer (s390 clears bit 31). */
+  compatPtrMask: number;
+}

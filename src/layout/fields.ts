@@ -1,0 +1,41 @@
+import { shortTypeName } from '../cfront/print.js';
+import type { RecordLayout } from './types.js';
+import type { Layouter } from './layout.js';
+
+/** One row of CONTRACT.md's `fields`: a member reached by its dotted path. */
+export interface FlatField {
+  path: string;
+  offset: number;
+  size: number;
+  type: string;
+  bitOffset?: number;
+  bitWidth?: number;
+}
+
+/**
+ * Every member depth first: anonymous records add no path component and are not listed
+ * themselves; named nested records are listed and descended; array elements are not.
+ */
+export function flattenFields(layout: RecordLayout, layouter: Layouter, prefix = '', base = 0): FlatField[] {
+  const out: FlatField[] = [];
+  for (const p of layout.members) {
+    const m = p.member;
+    let t = m.type;
+    while (t.kind === 'typedef') t = t.decl.type;
+    const nested = t.kind === 'record' && m.bitWidth === undefined ? layouter.layout(t.decl) : undefined;
+    const bitOffset = base * 8 + p.bitOffset;
+    if (m.name === undefined) {
+      if (nested) out.push(...flattenFields(nested, layouter, prefix, bitOffset / 8));
+      continue; // unnamed bitfields are padding, not members
+    }
+    const path = prefix + m.name;
+    const row: FlatField = { path, offset: Math.floor(bitOffset / 8), size: p.size, type: shortTypeName(m.type) };
+    if (m.bitWidth !== undefined) {
+      row.bitOffset = bitOffset;
+      row.bitWidth = m.bitWidth;
+    }
+    out.push(row);
+    if (nested) out.push(...flattenFields(nested, layouter, `${path}.`, bitOffset / 8));
+  }
+  return out;
+}

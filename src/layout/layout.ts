@@ -1,0 +1,272 @@
+/**
+ * Lays C types out for an ABI as GCC's stor-layout.c does on Linux targets
+ * (PCC_BITFIELD_TYPE_MATTERS, ADJUST_FIELD_ALIGN folded into the ABI's `aligns` table).
+ */
+import type { Abi, ScalarKey } from '../abi/types.js';
+import type { CType, EnumDecl, IntName, Member, RecordDecl } from '../cfront/types.js';
+import { recordName } from '../cfront/types.js';
+import { LayoutError, type Hole, type MemberLayout, type RecordLayout, type TypeLayout } from './types.js';
+
+const INT_KEYS: Record<IntName, ScalarKey> = {
+  _Bool: 'bool',
+  char: 'char', 'signed char': 'char', 'unsigned char': 'char',
+  short: 'short', 'unsigned short': 'short',
+  int: 'int', 'unsigned int': 'int',
+  long: 'long', 'unsigned long': 'long',
+  'long long': 'longLong', 'unsigned long long': 'longLong',
+  __int128: 'int128', 'unsigned __int128': 'int128',
+};
+const FLOAT_KEYS = { float: 'float', double: 'double', 'long double': 'longDouble' } as const;
+
+export function intScalarKey(name: IntName): ScalarKey {
+  return INT_KEYS[name];
+}
+
+function isPowerOfTwo(n: number): boolean {
+  return Number.isInteger(n) && n > 0 && (n & (n - 1)) === 0;
+}
+
+/** The integer type GCC gives an enum: int/unsigned int if the values fit, else 64-bit. */
+export function enumUnderlying(decl: EnumDecl, abi: Abi): IntName {
+  const values = decl.values ?? [];
+  let min = 0n;
+  let max = 0n;
+  for (const v of values) {
+    if (v.value < min) min = v.value;
+    if (v.value > max) max = v.value;
+  }
+  const signed = min < 0n;
+  const fits = (bits: number) =>
+    signed ? min >= -(1n << BigInt(bits - 1)) && max < 1n << BigInt(bits - 1) : max < 1n << BigInt(bits);
+  const sixtyFour: IntName = abi.sizes.long === 8 ? (signed ? 'long' : 'unsigned long') : signed ? 'long long' : 'unsigned long long';
+  if (decl.packed) {
+    if (fits(8)) return signed ? 'signed char' : 'unsigned char';
+    if (fits(16)) return signed ? 'short' : 'unsigned short';
+  }
+  if (fits(32)) return signed ? 'int' : 'unsigned int';
+  return sixtyFour;
+}
+
+/**
+ * Lays out records for one ABI, remembering each record's layout: a record is laid out once
+ * however often it is used.
+ */
+export class Layouter {
+  private readonly records = new Map<RecordDecl, RecordLayout>();
+  private readonly inProgress = new Set<RecordDecl>();
+  /** The largest object the ABI can address: sizes past it are errors, as in the compiler. */
+  private readonly maxBytes: number;
+
+  constructor(readonly abi: Abi) {
+    this.maxBytes = abi.bits === 64 ? Number.MAX_SAFE_INTEGER / 8 : 2 ** 31 - 1;
+  }
+
+  /** Size and member alignment of any complete object type. */
+  typeLayout(t: CType, path = ''): TypeLayout {
+    switch (t.kind) {
+      case 'int': {
+        const key = INT_KEYS[t.name];
+        const size = this.abi.sizes[key];
+        if (size === undefined) throw new LayoutError(`${t.name} does not exist on ${this.abi.name}`, path);
+        return { size, align: this.abi.aligns[key]! };
+      }
+      case 'float':
+        return { size: this.abi.sizes[FLOAT_KEYS[t.name]], align: this.abi.aligns[FLOAT_KEYS[t.name]] };
+      case 'pointer':
+        return { size: this.abi.sizes.pointer, align: this.abi.aligns.pointer };
+      case 'enum': {
+        if (t.decl.values === null) throw new LayoutError(`incomplete type 'enum ${t.decl.tag ?? ''}'`, path, t.decl.loc);
+        return this.typeLayout({ kind: 'int', name: enumUnderlying(t.decl, this.abi) }, path);
+      }
+      case 'typedef': {
+        const inner = this.typeLayout(t.decl.type, path);
+        if (t.decl.align === undefined) return inner;
+        if (!isPowerOfTwo(t.decl.align)) throw new LayoutError(`requested alignment ${t.decl.align} of typedef '${t.decl.name}' is not a power of 2`, path, t.decl.loc);
+        return { size: inner.size, align: t.decl.align };
+      }
+      case 'array': {
+        if (t.length !== null && (!Number.isInteger(t.length) || t.length < 0)) {
+          throw new LayoutError(`array size ${t.length} is negative or not an integer`, path);
+        }
+        const elem = this.typeLayout(t.of, path);
+        if (elem.size === 0 && t.of.kind !== 'record' && t.of.kind !== 'array') {
+          throw new LayoutError('array of zero-sized elements', path);
+        }
+        const length = t.length ?? 0;
+        if (elem.size > 0 && length > this.maxBytes / elem.size) {
+          throw new LayoutError(`size of array (${length} elements of ${elem.size} bytes) is too large for ${this.abi.name}`, path);
+        }
+        return { size: elem.size * length, align: elem.align };
+      }
+      case 'record': {
+        const l = this.layout(t.decl, path);
+        return { size: l.size, align: l.align };
+      }
+      case 'void':
+        throw new LayoutError("member has incomplete type 'void'", path);
+      case 'function':
+        throw new LayoutError('member has function type', path);
+    }
+  }
+
+  /** The layout of a record; a LayoutError names the member a bad graph fails on. */
+  layout(decl: RecordDecl, path = recordName(decl) ?? '(anonymous)'): RecordLayout {
+    const cached = this.records.get(decl);
+    if (cached) return cached;
+    if (decl.members === null) throw new LayoutError(`incomplete type '${recordName(decl) ?? 'anonymous record'}'`, path, decl.loc);
+    if (this.inProgress.has(decl)) throw new LayoutError(`'${recordName(decl) ?? 'anonymous record'}' contains itself`, path, decl.loc);
+    this.inProgress.add(decl);
+    try {
+      const l = this.placeMembers(decl, decl.members, path);
+      this.records.set(decl, l);
+      return l;
+    } finally {
+      this.inProgress.delete(decl);
+    }
+  }
+
+  private placeMembers(decl: RecordDecl, members: Member[], path: string): RecordLayout {
+    const abi = this.abi;
+    const packedRecord = decl.packed === true;
+    const pack = decl.maxFieldAlign;
+    if (pack !== undefined && !isPowerOfTwo(pack)) throw new LayoutError(`#pragma pack(${pack}) is not a power of 2`, path, decl.loc);
+    if (decl.align !== undefined && !isPowerOfTwo(decl.align)) throw new LayoutError(`requested alignment ${decl.align} is not a power of 2`, path, decl.loc);
+    let bitpos = 0; // struct: next free bit
+    let unionBits = 0; // union: the largest member
+    let recordAlign = 1;
+    const placed: MemberLayout[] = [];
+
+    members.forEach((m, index) => {
+      const mpath = `${path}.${m.name ?? `(member ${index})`}`;
+      if (m.align !== undefined && !isPowerOfTwo(m.align)) throw new LayoutError(`requested alignment ${m.align} is not a power of 2`, mpath, m.loc);
+      const packed = packedRecord || m.packed === true;
+      let offsetBits: number;
+      let bits: number;
+      let size: number;
+      let align: number;
+
+      if (m.bitWidth !== undefined) {
+        const t = resolveBitfieldType(m.type);
+        if (!t) throw new LayoutError('bit-field has a type that is not an integer', mpath, m.loc);
+        if (m.align !== undefined) throw new LayoutError('alignment may not be specified for a bit-field', mpath, m.loc);
+        const tl = this.typeLayout(m.type, mpath);
+        const typeBits = t === '_Bool' ? 1 : tl.size * 8;
+        const width = m.bitWidth;
+        if (!Number.isInteger(width) || width < 0) throw new LayoutError(`bit-field width ${width} is negative`, mpath, m.loc);
+        if (width > typeBits) throw new LayoutError(`width of bit-field (${width} bits) exceeds its type (${typeBits} bits)`, mpath, m.loc);
+        if (width === 0 && m.name !== undefined) throw new LayoutError('named bit-field has zero width', mpath, m.loc);
+        size = tl.size;
+        bits = width;
+        const unitAlignBits = tl.align * 8;
+        if (width === 0) {
+          // A :0 aligns the next member to its type, packed or not (stor-layout.c: zero_bitfield).
+          align = pack !== undefined ? Math.min(tl.align, pack) : tl.align;
+          if (!decl.union) bitpos = roundUp(bitpos, align * 8);
+          offsetBits = decl.union ? 0 : bitpos;
+          if (abi.bitfields.anonymousRaisesAlign) recordAlign = Math.max(recordAlign, align);
+        } else {
+          if (decl.union) {
+            offsetBits = 0;
+          } else {
+            // A bit-field may not span more units of its type's alignment than the type itself
+            // (excess_unit_span); packed fields and #pragma pack lift the rule.
+            if (!packed && pack === undefined && excessUnitSpan(bitpos, width, unitAlignBits, tl.size * 8)) {
+              bitpos = roundUp(bitpos, unitAlignBits);
+            } else if (pack !== undefined && !packed) {
+              const packBits = Math.min(tl.align, pack) * 8;
+              if (excessUnitSpan(bitpos, width, packBits, tl.size * 8)) bitpos = roundUp(bitpos, packBits);
+            }
+            offsetBits = bitpos;
+            bitpos += width;
+          }
+          align = packed ? 1 : pack !== undefined ? Math.min(tl.align, pack) : tl.align;
+          if (m.name !== undefined || abi.bitfields.anonymousRaisesAlign) recordAlign = Math.max(recordAlign, align);
+        }
+      } else {
+        const t = m.type;
+        const flexible = t.kind === 'array' && t.length === null;
+        if (flexible) {
+          if (decl.union) throw new LayoutError('flexible array member in union', mpath, m.loc);
+          if (index !== members.length - 1) throw new LayoutError('flexible array member not at end of struct', mpath, m.loc);
+        }
+        const tl = this.typeLayout(t, mpath);
+        size = tl.size;
+        bits = size * 8;
+        align = tl.align;
+        if (packed) align = m.align ?? 1;
+        else if (m.align !== undefined) align = Math.max(align, m.align);
+        if (pack !== undefined) align = Math.min(align, pack);
+        if (decl.union) {
+          offsetBits = 0;
+        } else {
+          offsetBits = roundUp(bitpos, align * 8);
+          bitpos = offsetBits + bits;
+        }
+        recordAlign = Math.max(recordAlign, align);
+      }
+      if (decl.union) unionBits = Math.max(unionBits, bits);
+      if ((decl.union ? unionBits : bitpos) / 8 > this.maxBytes) throw new LayoutError(`record is too large for ${abi.name}`, mpath, m.loc);
+      placed.push({ member: m, offset: Math.floor(offsetBits / 8), bitOffset: offsetBits, size, bits, align });
+    });
+
+    if (decl.align !== undefined) recordAlign = Math.max(recordAlign, decl.align);
+    const usedBits = decl.union ? unionBits : bitpos;
+    const sizeBits = roundUp(usedBits, recordAlign * 8);
+    return {
+      decl,
+      abi: abi.name,
+      size: sizeBits / 8,
+      align: recordAlign,
+      members: placed,
+      ...findHoles(decl, placed, sizeBits),
+    };
+  }
+}
+
+function resolveBitfieldType(t: CType): IntName | 'enum' | undefined {
+  while (t.kind === 'typedef') t = t.decl.type;
+  if (t.kind === 'int') return t.name;
+  if (t.kind === 'enum') return 'enum';
+  return undefined;
+}
+
+function roundUp(bits: number, to: number): number {
+  return Math.ceil(bits / to) * to;
+}
+
+/** stor-layout.c excess_unit_span: would the field span more alignment units than its type? */
+function excessUnitSpan(bitpos: number, width: number, alignBits: number, typeBits: number): boolean {
+  const offset = bitpos % alignBits;
+  return Math.floor((offset + width + alignBits - 1) / alignBits) > Math.floor(typeBits / alignBits);
+}
+
+function findHoles(decl: RecordDecl, placed: MemberLayout[], sizeBits: number): { holes: Hole[]; tailPaddingBits: number } {
+  if (decl.union) {
+    const used = placed.reduce((m, p) => Math.max(m, p.bits), 0);
+    return { holes: [], tailPaddingBits: sizeBits - used };
+  }
+  const holes: Hole[] = [];
+  let end = 0;
+  placed.forEach((p, i) => {
+    if (p.bitOffset > end) holes.push({ before: i, bitOffset: end, bits: p.bitOffset - end });
+    end = Math.max(end, p.bitOffset + p.bits);
+  });
+  return { holes, tailPaddingBits: sizeBits - end };
+}
+
+const LAYOUTERS = new WeakMap<Abi, Layouter>();
+
+/** The shared Layouter of an ABI (layouts are cached per record declaration). */
+export function layouter(abi: Abi): Layouter {
+  let l = LAYOUTERS.get(abi);
+  if (!l) LAYOUTERS.set(abi, (l = new Layouter(abi)));
+  return l;
+}
+
+export function layoutRecord(decl: RecordDecl, abi: Abi): RecordLayout {
+  return layouter(abi).layout(decl);
+}
+
+export function sizeOf(t: CType, abi: Abi): number {
+  return layouter(abi).typeLayout(t).size;
+}

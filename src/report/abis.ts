@@ -1,0 +1,80 @@
+import { ABIS } from '../abi/table.js';
+import type { Abi, AbiName, ScalarTable } from '../abi/types.js';
+
+/** CONTRACT.md's `ioctl32 abis --json` row, plus the facts beyond it. */
+export interface AbiFacts {
+  name: AbiName;
+  endian: 'little' | 'big';
+  bits: 32 | 64;
+  charSigned: boolean;
+  sizes: ScalarTable;
+  aligns: ScalarTable;
+  typeAligns: ScalarTable;
+  ioc: { variant: string; sizeBits: number; dirBits: number; none: number; write: number; read: number };
+  compat: AbiName[];
+  compatKconfig: Partial<Record<AbiName, string>>;
+  compatPtrMask: string;
+  bitfields: Abi['bitfields'];
+  triple: string;
+  kernelArch: string;
+  debianPackage: string;
+  reference: string;
+}
+
+export function abiFacts(abi: Abi): AbiFacts {
+  const { variant, sizeBits, dirBits, none, write, read } = abi.ioc;
+  return {
+    name: abi.name,
+    endian: abi.endian,
+    bits: abi.bits,
+    charSigned: abi.charSigned,
+    sizes: abi.sizes,
+    aligns: abi.aligns,
+    typeAligns: abi.typeAligns,
+    ioc: { variant, sizeBits, dirBits, none, write, read },
+    compat: abi.compat,
+    compatKconfig: abi.compatKconfig,
+    compatPtrMask: `0x${abi.compatPtrMask.toString(16)}`,
+    bitfields: abi.bitfields,
+    triple: abi.headerTriple,
+    kernelArch: abi.kernelArch,
+    debianPackage: `linux-libc-dev-${abi.debianArch}-cross`,
+    reference: abi.clangTarget ? `clang --target=${abi.clangTarget}` : `${abi.gcc!.command} ${abi.gcc!.flags.join(' ')}`.trim(),
+  };
+}
+
+export function abisReport(): AbiFacts[] {
+  return ABIS.map(abiFacts);
+}
+
+function sa(t: ScalarTable, a: ScalarTable, k: keyof ScalarTable): string {
+  const size = t[k];
+  return size === undefined ? '-' : `${size}/${a[k]}`;
+}
+
+/** The facts table as text: one line per ABI, then the compat pairs. */
+export function formatAbis(rows: AbiFacts[] = abisReport()): string {
+  const head = ['abi', 'bits', 'endian', 'char', 'long', 'ptr', 'll', 'double', 'ldouble', 'int128', '_IOC', 'headers'];
+  const body = rows.map((r) => [
+    r.name, String(r.bits), r.endian, r.charSigned ? 'signed' : 'unsigned',
+    sa(r.sizes, r.aligns, 'long'), sa(r.sizes, r.aligns, 'pointer'), sa(r.sizes, r.aligns, 'longLong'),
+    sa(r.sizes, r.aligns, 'double'), sa(r.sizes, r.aligns, 'longDouble'), sa(r.sizes, r.aligns, 'int128'),
+    `${r.ioc.variant === 'sparc' ? 'sparc' : `${r.ioc.sizeBits}/${r.ioc.dirBits}`} n${r.ioc.none}w${r.ioc.write}r${r.ioc.read}`,
+    r.triple,
+  ]);
+  const lines = [table([head, ...body]), '', 'size/alignment-in-record in bytes; _IOC: size/dir bits and the NONE/WRITE/READ values', '', 'compat pairs (64-bit kernel <- 32-bit task):'];
+  for (const r of rows) {
+    for (const c of r.compat) {
+      const compat = rows.find((x) => x.name === c)!;
+      lines.push(`  ${r.name} <- ${c}  CONFIG_${r.compatKconfig[c] ?? '?'}  compat_ptr: ${compat.compatPtrMask === '0xffffffff' ? 'zero-extend' : `& ${compat.compatPtrMask}`}  u64 align in compat structs: ${compat.aligns.longLong}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+/** Left-aligned columns separated by two spaces. */
+export function table(rows: string[][]): string {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  return rows.map((row) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n');
+}
