@@ -38,10 +38,10 @@ interface AbiSpec extends Omit<Abi, 'aligns' | 'typeAligns' | 'compat' | 'compat
 }
 
 function lsb(anonymousRaisesAlign = false) {
-  return { order: 'lsb-first', anonymousRaisesAlign } as const;
+  return { order: 'lsb-first', anonymousRaisesAlign, typeMatters: true, emptyFieldAlign: 1 } as const;
 }
 function msb() {
-  return { order: 'msb-first', anonymousRaisesAlign: false } as const;
+  return { order: 'msb-first', anonymousRaisesAlign: false, typeMatters: true, emptyFieldAlign: 1 } as const;
 }
 
 const SPECS: AbiSpec[] = [
@@ -151,7 +151,9 @@ const SPECS: AbiSpec[] = [
     // clang-16 gives long double 8/8 here; the Linux ABI (glibc, gcc) has 16-byte long double
     // aligned to 8, so gcc is the reference.
     name: 'sparc', kernelArch: 'sparc', bits: 32, endian: 'big', charSigned: true,
-    sizes: { ...ILP32, longDouble: 16 }, bitfields: msb(), ioc: SPARC_IOC,
+    sizes: { ...ILP32, longDouble: 16 },
+    aligns: { ...ILP32, longDouble: 8 },
+    bitfields: msb(), ioc: SPARC_IOC,
     headerTriple: 'sparc64-linux-gnu', debianArch: 'sparc64', clangTarget: null,
     gcc: { command: 'sparc64-linux-gnu-gcc-12', flags: ['-m32'] },
     archMacros: { __sparc__: '1' },
@@ -185,11 +187,13 @@ const SPECS: AbiSpec[] = [
     archMacros: { __hppa__: '1' },
   },
   {
-    // GCC m68k: BIGGEST_ALIGNMENT is 16 bits without -malign-int, so nothing aligns past 2.
+    // GCC m68k: BIGGEST_ALIGNMENT is 16 bits without -malign-int, so nothing aligns past 2;
+    // m68k/linux.h leaves PCC_BITFIELD_TYPE_MATTERS off and EMPTY_FIELD_BOUNDARY is 16.
     name: 'm68k', kernelArch: 'm68k', bits: 32, endian: 'big', charSigned: true,
     sizes: { ...ILP32, longDouble: 12 },
     aligns: { bool: 1, char: 1, short: 2, int: 2, long: 2, longLong: 2, pointer: 2, float: 2, double: 2, longDouble: 2 },
-    bitfields: msb(), ioc: GENERIC_IOC,
+    bitfields: { order: 'msb-first', anonymousRaisesAlign: false, typeMatters: false, emptyFieldAlign: 2 },
+    ioc: GENERIC_IOC,
     headerTriple: 'm68k-linux-gnu', debianArch: 'm68k', clangTarget: null,
     gcc: { command: 'm68k-linux-gnu-gcc-12', flags: [] },
     archMacros: { __m68k__: '1', __mc68000__: '1', __mc68020__: '1' },

@@ -34,6 +34,15 @@ export interface BitfieldRules {
   order: 'lsb-first' | 'msb-first';
   /** Unnamed and zero-width bitfields raise the record's alignment (targetm.align_anon_bitfield: AAPCS). */
   anonymousRaisesAlign: boolean;
+  /**
+   * PCC_BITFIELD_TYPE_MATTERS: a bitfield's declared type aligns the record and keeps the field
+   * from straddling a unit of the type. Without it (m68k) bitfields pack bit by bit, `:0` aligns
+   * to `emptyFieldAlign`, and only a field that GCC turns into a plain integer (width of a mode,
+   * at a position aligned for it) aligns the record.
+   */
+  typeMatters: boolean;
+  /** EMPTY_FIELD_BOUNDARY in bytes: what `:0` aligns to where the type does not matter. */
+  emptyFieldAlign: number;
 }
 
 export interface Abi {

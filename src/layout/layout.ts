@@ -92,6 +92,7 @@ export class Layouter {
         if (elem.size === 0 && t.of.kind !== 'record' && t.of.kind !== 'array') {
           throw new LayoutError('array of zero-sized elements', path);
         }
+        if (elem.size % elem.align !== 0) throw new LayoutError('alignment of array elements is greater than element size', path);
         const length = t.length ?? 0;
         if (elem.size > 0 && length > this.maxBytes / elem.size) {
           throw new LayoutError(`size of array (${length} elements of ${elem.size} bytes) is too large for ${this.abi.name}`, path);
@@ -123,6 +124,20 @@ export class Layouter {
     } finally {
       this.inProgress.delete(decl);
     }
+  }
+
+  /**
+   * stor-layout.c layout_decl: a bitfield as wide as an integer mode, at a position aligned for
+   * that mode, becomes a plain integer member with the mode's alignment (unless packed and the
+   * mode needs more than a byte). Otherwise it has no alignment of its own: 1.
+   */
+  private plainIntegerAlign(width: number, bitpos: number, packed: boolean): number {
+    const key = MODE_KEYS[width];
+    if (key === undefined) return 1;
+    const modeAlign = this.abi.typeAligns[key]!;
+    if (packed && modeAlign > 1) return 1;
+    const knownAlignBits = bitpos === 0 ? Infinity : bitpos & -bitpos;
+    return knownAlignBits >= modeAlign * 8 ? modeAlign : 1;
   }
 
   private placeMembers(decl: RecordDecl, members: Member[], path: string): RecordLayout {
@@ -158,10 +173,21 @@ export class Layouter {
         size = tl.size;
         bits = width;
         const unitAlignBits = tl.align * 8;
-        if (width === 0) {
-          // A :0 aligns the next member to its type, packed or not (stor-layout.c: zero_bitfield).
-          align = pack !== undefined ? Math.min(tl.align, pack) : tl.align;
-          if (!decl.union) bitpos = roundUp(bitpos, align * 8);
+        if (!abi.bitfields.typeMatters) {
+          // Bit by bit (m68k): see BitfieldRules.typeMatters.
+          align = width === 0 ? abi.bitfields.emptyFieldAlign : this.plainIntegerAlign(width, decl.union ? 0 : bitpos, packed);
+          if (pack !== undefined && width !== 0) align = Math.min(align, pack);
+          // A converted field is aligned already; only :0 moves the position.
+          if (!decl.union && width === 0) bitpos = roundUp(bitpos, align * 8);
+          offsetBits = decl.union ? 0 : bitpos;
+          if (!decl.union) bitpos += width;
+          recordAlign = Math.max(recordAlign, align);
+        } else if (width === 0) {
+          // A :0 aligns the next member to its type, whatever packed or #pragma pack say
+          // (stor-layout.c: zero_bitfield uses initial_max_fld_align, the command line's).
+          align = tl.align;
+          // A converted field is aligned already; only :0 moves the position.
+          if (!decl.union && width === 0) bitpos = roundUp(bitpos, align * 8);
           offsetBits = decl.union ? 0 : bitpos;
           if (abi.bitfields.anonymousRaisesAlign) recordAlign = Math.max(recordAlign, align);
         } else {
@@ -172,14 +198,13 @@ export class Layouter {
             // (excess_unit_span); packed fields and #pragma pack lift the rule.
             if (!packed && pack === undefined && excessUnitSpan(bitpos, width, unitAlignBits, tl.size * 8)) {
               bitpos = roundUp(bitpos, unitAlignBits);
-            } else if (pack !== undefined && !packed) {
-              const packBits = Math.min(tl.align, pack) * 8;
-              if (excessUnitSpan(bitpos, width, packBits, tl.size * 8)) bitpos = roundUp(bitpos, packBits);
             }
             offsetBits = bitpos;
             bitpos += width;
           }
-          align = packed ? 1 : pack !== undefined ? Math.min(tl.align, pack) : tl.align;
+          // Under #pragma pack the record takes min(type, pack) from a bitfield even when it is
+          // packed (update_alignment_for_field tests maximum_field_alignment first).
+          align = pack !== undefined ? Math.min(tl.align, pack) : packed ? 1 : tl.align;
           if (m.name !== undefined || abi.bitfields.anonymousRaisesAlign) recordAlign = Math.max(recordAlign, align);
         }
       } else {
@@ -222,6 +247,9 @@ export class Layouter {
     };
   }
 }
+
+/** Integer sizes that have a machine mode GCC can turn a bitfield into. */
+const MODE_KEYS: Record<number, ScalarKey> = { 8: 'char', 16: 'short', 32: 'int', 64: 'longLong' };
 
 function resolveBitfieldType(t: CType): IntName | 'enum' | undefined {
   while (t.kind === 'typedef') t = t.decl.type;
