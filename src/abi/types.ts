@@ -60,7 +60,10 @@ export interface Abi {
    * `aligned(N)` on a typedef or record is not capped).
    */
   aligns: ScalarTable;
-  /** _Alignof of each scalar outside a record (differs from `aligns` on i386). */
+  /**
+   * GCC's preferred alignment, `__alignof__`, of each scalar (8 for long long and double on
+   * i386, where C11 `_Alignof` and the in-record alignment, `aligns`, are 4).
+   */
   typeAligns: ScalarTable;
   bitfields: BitfieldRules;
   ioc: IocEncoding;

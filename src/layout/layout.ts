@@ -22,8 +22,12 @@ export function intScalarKey(name: IntName): ScalarKey {
   return INT_KEYS[name];
 }
 
+/** GCC's MAX_OFILE_ALIGNMENT for ELF: 2^28 bytes. */
+const MAX_ALIGN = 2 ** 28;
+
+/** A usable `aligned(N)`/`pack(N)` value: a power of two no larger than ELF allows. */
 function isPowerOfTwo(n: number): boolean {
-  return Number.isInteger(n) && n > 0 && (n & (n - 1)) === 0;
+  return Number.isInteger(n) && n > 0 && n <= MAX_ALIGN && Number.isInteger(Math.log2(n));
 }
 
 /** The integer type GCC gives an enum: int/unsigned int if the values fit, else 64-bit. */
@@ -81,7 +85,7 @@ export class Layouter {
       case 'typedef': {
         const inner = this.typeLayout(t.decl.type, path);
         if (t.decl.align === undefined) return inner;
-        if (!isPowerOfTwo(t.decl.align)) throw new LayoutError(`requested alignment ${t.decl.align} of typedef '${t.decl.name}' is not a power of 2`, path, t.decl.loc);
+        if (!isPowerOfTwo(t.decl.align)) throw new LayoutError(`requested alignment ${t.decl.align} of typedef '${t.decl.name}' is not a power of 2 up to 2^28`, path, t.decl.loc);
         return { size: inner.size, align: t.decl.align };
       }
       case 'array': {
@@ -144,8 +148,8 @@ export class Layouter {
     const abi = this.abi;
     const packedRecord = decl.packed === true;
     const pack = decl.maxFieldAlign;
-    if (pack !== undefined && !isPowerOfTwo(pack)) throw new LayoutError(`#pragma pack(${pack}) is not a power of 2`, path, decl.loc);
-    if (decl.align !== undefined && !isPowerOfTwo(decl.align)) throw new LayoutError(`requested alignment ${decl.align} is not a power of 2`, path, decl.loc);
+    if (pack !== undefined && !isPowerOfTwo(pack)) throw new LayoutError(`#pragma pack(${pack}) is not a power of 2 up to 2^28`, path, decl.loc);
+    if (decl.align !== undefined && !isPowerOfTwo(decl.align)) throw new LayoutError(`requested alignment ${decl.align} is not a power of 2 up to 2^28`, path, decl.loc);
     let bitpos = 0; // struct: next free bit
     let unionBits = 0; // union: the largest member
     let recordAlign = 1;
@@ -153,7 +157,7 @@ export class Layouter {
 
     members.forEach((m, index) => {
       const mpath = `${path}.${m.name ?? `(member ${index})`}`;
-      if (m.align !== undefined && !isPowerOfTwo(m.align)) throw new LayoutError(`requested alignment ${m.align} is not a power of 2`, mpath, m.loc);
+      if (m.align !== undefined && !isPowerOfTwo(m.align)) throw new LayoutError(`requested alignment ${m.align} is not a power of 2 up to 2^28`, mpath, m.loc);
       const packed = packedRecord || m.packed === true;
       let offsetBits: number;
       let bits: number;
@@ -237,6 +241,7 @@ export class Layouter {
     if (decl.align !== undefined) recordAlign = Math.max(recordAlign, decl.align);
     const usedBits = decl.union ? unionBits : bitpos;
     const sizeBits = roundUp(usedBits, recordAlign * 8);
+    if (sizeBits / 8 > this.maxBytes) throw new LayoutError(`record is too large for ${abi.name}`, path, decl.loc);
     return {
       decl,
       abi: abi.name,

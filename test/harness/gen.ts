@@ -51,7 +51,8 @@ function scalar(c: Ctx): CType {
 }
 
 function pointerType(c: Ctx): CType {
-  const k = int(c, 0, 3);
+  const k = int(c, 0, 4);
+  if (k === 4) return { kind: 'pointer', to: { kind: 'array', of: scalar(c), length: int(c, 1, 3) } };
   if (k === 0) return { kind: 'pointer', to: { kind: 'void' } };
   if (k === 1 && c.records.length) return { kind: 'pointer', to: { kind: 'record', decl: pick(c, c.records) } };
   if (k === 2) return { kind: 'pointer', to: { kind: 'function', result: { kind: 'int', name: 'int' }, params: [{ kind: 'int', name: 'long' }], variadic: false } };

@@ -1,0 +1,26 @@
+#!/usr/bin/env sh
+# Installs what the tests compare against (Debian packages), skipping what is already there.
+# Reference compilers: clang-16 for most ABIs; gcc cross compilers where clang is wrong or absent
+# (m68k, parisc, parisc64, s390 -m31, sparc -m32, alpha). gcc-multilib conflicts with the cross
+# compilers, so 32-bit x86 programs are built with libc6-dev-i386 + lib32gcc-12-dev instead.
+set -eu
+PACKAGES="clang-16 gcc-12-m68k-linux-gnu gcc-12-hppa-linux-gnu gcc-hppa64-linux-gnu gcc-12-s390x-linux-gnu
+  gcc-12-sparc64-linux-gnu gcc-12-alpha-linux-gnu libc6-dev-i386 lib32gcc-12-dev"
+# Every ABI's UAPI and libc headers, in Debian's cross layout /usr/<triple>/include.
+for arch in amd64 i386 x32 arm64 armhf ppc64el ppc64 powerpc s390x mips mips64 mipsn32 sparc64 riscv64 hppa m68k alpha; do
+  libc=libc6-dev
+  [ "$arch" = alpha ] && libc=libc6.1-dev  # alpha's glibc has its own soname
+  PACKAGES="$PACKAGES linux-libc-dev-$arch-cross $libc-$arch-cross"
+done
+MISSING=""
+for p in $PACKAGES; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || MISSING="$MISSING $p"
+done
+[ -z "$MISSING" ] && exit 0
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+echo "installing:$MISSING" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q >&2
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -q $MISSING >&2

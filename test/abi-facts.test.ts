@@ -1,0 +1,97 @@
+/**
+ * The ABI table is data typed in by hand: every size, alignment, signedness and predefined
+ * macro in it is checked here against the ABI's reference compiler.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, test } from 'vitest';
+import { ABIS, compatPairs, compatPtr, getAbi } from '../src/abi/index.js';
+import type { ScalarKey } from '../src/abi/types.js';
+import { compileObject, referenceCompiler } from './harness/compile.js';
+import { u32Array } from './harness/elf.js';
+
+const run = promisify(execFile);
+
+const C_TYPES: Record<ScalarKey, string> = {
+  bool: '_Bool', char: 'char', short: 'short', int: 'int', long: 'long', longLong: 'long long',
+  int128: '__int128', pointer: 'void *', float: 'float', double: 'double', longDouble: 'long double',
+};
+
+describe.concurrent('ABI facts equal the compiler', () => {
+  for (const abi of ABIS) {
+    test(`${abi.name}: sizes, alignments, char signedness`, async () => {
+      const keys = (Object.keys(C_TYPES) as ScalarKey[]).filter((k) => k !== 'int128' || abi.sizes.int128 !== undefined);
+      const src = [
+        ...keys.map((k) => `struct in_${k} { char c; ${C_TYPES[k]} x; };`),
+        `const unsigned int facts[] = { ${keys
+          .map((k) => `sizeof(${C_TYPES[k]}), __builtin_offsetof(struct in_${k}, x), _Alignof(${C_TYPES[k]}), __alignof__(${C_TYPES[k]})`)
+          .join(', ')}, (char)-1 < 0,
+#ifdef __SIZEOF_INT128__
+          1
+#else
+          0
+#endif
+        };`,
+      ].join('\n');
+      const w = u32Array(await compileObject(abi, src), 'facts');
+      const got: Record<string, unknown> = {};
+      const want: Record<string, unknown> = {};
+      keys.forEach((k, i) => {
+        got[k] = { size: w[4 * i], inRecord: w[4 * i + 1], alignof: w[4 * i + 2], preferred: w[4 * i + 3] };
+        want[k] = { size: abi.sizes[k], inRecord: abi.aligns[k], alignof: abi.aligns[k], preferred: abi.typeAligns[k] };
+      });
+      got.charSigned = w[4 * keys.length] === 1;
+      want.charSigned = abi.charSigned;
+      got.int128 = w[4 * keys.length + 1] === 1;
+      want.int128 = abi.sizes.int128 !== undefined;
+      expect(got).toEqual(want);
+    });
+
+    test(`${abi.name}: predefined macros`, async () => {
+      const cc = referenceCompiler(abi);
+      const { stdout } = await run(cc.command, [...cc.args, '-dM', '-E', '-x', 'c', '/dev/null']);
+      const defined = new Map<string, string>();
+      for (const line of stdout.split('\n')) {
+        const m = /^#define (\w+) ?(.*)$/.exec(line);
+        if (m) defined.set(m[1]!, m[2]!);
+      }
+      // clang announces GCC 4.2 compatibility; ioctl32 presents the GCC 12 Debian builds with.
+      const versionMacros = cc.command.startsWith('clang') ? ['__GNUC__', '__GNUC_MINOR__'] : [];
+      const mismatches = Object.entries(abi.predefined)
+        .filter(([name]) => !versionMacros.includes(name))
+        .filter(([name, value]) => defined.get(name) !== value)
+        .map(([name, value]) => `${name}: ours ${value}, compiler ${defined.get(name) ?? '(undefined)'}`);
+      expect(mismatches).toEqual([]);
+      // the other direction: every compiler macro that names an ABI fact is in the table
+      const facts = [...defined.keys()].filter((n) => /^__SIZEOF_(INT128|LONG|POINTER|LONG_DOUBLE)__$|^__CHAR_UNSIGNED__$|^_LP64$|^__ILP32__$/.test(n));
+      expect(facts.filter((n) => !(n in abi.predefined))).toEqual([]);
+    });
+  }
+});
+
+describe('compat pairs and compat_ptr', () => {
+  test('pairs are the ones the kernel builds (ABI-NOTES.md), each with its Kconfig option', () => {
+    const pairs = compatPairs().map((p) => `${p.native.name}:${p.compat.name}:${p.native.compatKconfig[p.compat.name]}`);
+    expect(pairs).toEqual([
+      'x86_64:i386:IA32_EMULATION', 'x86_64:x32:X86_X32_ABI', 'arm64:arm:COMPAT', 'ppc64le:ppc:COMPAT',
+      'ppc64:ppc:COMPAT', 's390x:s390:COMPAT', 'mips64:mips:MIPS32_O32', 'mips64:mipsn32:MIPS32_N32',
+      'sparc64:sparc:COMPAT', 'riscv64:riscv32:COMPAT', 'parisc64:parisc:COMPAT',
+    ]);
+    for (const p of compatPairs()) {
+      expect(p.native.bits).toBe(64);
+      expect(p.compat.bits).toBe(32);
+      // arm64 serves arm tasks, whose headers are arch/arm's; every other pair shares an arch
+      if (p.native.name !== 'arm64') expect(p.native.kernelArch).toBe(p.compat.kernelArch);
+    }
+    expect(getAbi('m68k').compat).toEqual([]);
+    expect(compatPairs().some((p) => p.compat.name === 'm68k' || p.compat.name === 'alpha')).toBe(false);
+  });
+
+  test('compat_ptr clears bit 31 on s390 only', () => {
+    for (const abi of ABIS) expect(compatPtr(abi, 0xfedcba98)).toBe(abi.name === 's390' ? 0x7edcba98 : 0xfedcba98);
+  });
+
+  test('getAbi rejects unknown names with the list of known ones', () => {
+    expect(() => getAbi('vax')).toThrow(/unknown ABI 'vax'.*x86_64 i386/);
+  });
+});

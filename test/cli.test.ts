@@ -1,0 +1,72 @@
+/** The CLI as users run it: the built bin, its output shapes and exit codes. */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, test } from 'vitest';
+import { ABI_NAMES } from '../src/abi/index.js';
+
+const run = promisify(execFile);
+const BIN = 'dist/cli/main.js';
+
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run('node', [BIN, ...args]);
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+describe('ioctl32 abis', () => {
+  test('--json has CONTRACT.md shape for every ABI', async () => {
+    const r = await cli('abis', '--json');
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.stdout) as Array<Record<string, unknown>>;
+    expect(rows.map((x) => x.name)).toEqual([...ABI_NAMES]);
+    const i386 = rows.find((x) => x.name === 'i386')!;
+    expect(i386).toMatchObject({
+      endian: 'little', bits: 32, triple: 'i686-linux-gnu',
+      sizes: { char: 1, short: 2, int: 4, long: 4, longLong: 8, pointer: 4, float: 4, double: 8, longDouble: 12 },
+      aligns: { longLong: 4, double: 4 },
+      ioc: { sizeBits: 14, dirBits: 2, none: 0, write: 1, read: 2 },
+      compat: [],
+    });
+    expect(rows.find((x) => x.name === 'x86_64')!.compat).toEqual(['i386', 'x32']);
+  });
+  test('text lists every ABI and the compat pairs', async () => {
+    const r = await cli('abis');
+    expect(r.code).toBe(0);
+    for (const name of ABI_NAMES) expect(r.stdout).toMatch(new RegExp(`^${name} `, 'm'));
+    expect(r.stdout).toMatch(/s390x <- s390 .*& 0x7fffffff/);
+  });
+});
+
+describe('ioctl32 decode', () => {
+  test('text per ABI', async () => {
+    const r = await cli('decode', '0xc00c5404');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/i386\s+rw\s+'T' 0x54\s+4\s+12/);
+    expect(r.stdout.split('\n').filter((l) => /^\s+\w+\s+(rw|r|w|none|\?)/.test(l))).toHaveLength(ABI_NAMES.length);
+  });
+  test('--json --abi', async () => {
+    const r = await cli('decode', '0xc00c5404', '3222033412', '--abi', 'i386', '--json');
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.stdout);
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatchObject({ abi: 'i386', cmd: 3222033412, dir: 'rw', type: 84, nr: 4, size: 12, names: [] });
+  });
+  test('a legacy number has no valid direction on ppc', async () => {
+    const r = await cli('decode', '0x8912', '--abi', 'ppc', '--json');
+    expect(JSON.parse(r.stdout)[0]).toMatchObject({ dir: null, dirBits: 0, type: 0x89, nr: 0x12 });
+  });
+  test.each([['0xzz'], ['-5'], ['0x1ffffffff'], ['']])('malformed number %j exits 2 with a message', async (arg) => {
+    const r = await cli('decode', arg);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/not an ioctl command number/);
+  });
+  test('unknown ABI and unknown command exit 2', async () => {
+    expect((await cli('decode', '1', '--abi', 'pdp11')).stderr).toMatch(/unknown ABI 'pdp11'/);
+    expect((await cli('decode', '1', '--abi', 'pdp11')).code).toBe(2);
+    expect((await cli('frobnicate')).code).toBe(2);
+  });
+});
