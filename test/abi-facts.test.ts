@@ -17,6 +17,23 @@ const C_TYPES: Record<ScalarKey, string> = {
   int128: '__int128', pointer: 'void *', float: 'float', double: 'double', longDouble: 'long double',
 };
 
+/**
+ * gcc and clang spell the same things differently: `short int` / `short`, `0x7f` / `127`,
+ * `long unsigned int` / `unsigned long`. Compare meanings, not spellings.
+ */
+function sameMacroValue(compiler: string | undefined, ours: string): boolean {
+  if (compiler === undefined) return false;
+  const number = (v: string) => (/^(0x[0-9a-f]+|[0-9]+)[ul]*$/i.test(v) ? BigInt(v.replace(/[ul]+$/i, '')) : undefined);
+  const nc = number(compiler);
+  if (nc !== undefined) return nc === number(ours) && suffix(compiler) === suffix(ours);
+  return typeWords(compiler) === typeWords(ours);
+}
+const suffix = (v: string) => /[ul]*$/i.exec(v)![0].toLowerCase().replace('ll', 'L').split('').sort().join('');
+const typeWords = (v: string) => {
+  const words = v.split(/\s+/).filter(Boolean);
+  return (words.length > 1 ? words.filter((w) => w !== 'int') : words).sort().join(' ');
+};
+
 describe.concurrent('ABI facts equal the compiler', () => {
   for (const abi of ABIS) {
     test(`${abi.name}: sizes, alignments, char signedness`, async () => {
@@ -59,7 +76,7 @@ describe.concurrent('ABI facts equal the compiler', () => {
       const versionMacros = cc.command.startsWith('clang') ? ['__GNUC__', '__GNUC_MINOR__'] : [];
       const mismatches = Object.entries(abi.predefined)
         .filter(([name]) => !versionMacros.includes(name))
-        .filter(([name, value]) => defined.get(name) !== value)
+        .filter(([name, value]) => !sameMacroValue(defined.get(name), value))
         .map(([name, value]) => `${name}: ours ${value}, compiler ${defined.get(name) ?? '(undefined)'}`);
       expect(mismatches).toEqual([]);
       // the other direction: every compiler macro that names an ABI fact is in the table

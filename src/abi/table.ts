@@ -4,7 +4,7 @@
  * BIGGEST_ALIGNMENT on m68k, TARGET_ALIGN_ANON_BITFIELD on ARM) and virt/kvm/Kconfig —
  * every number here is checked against clang-16 / gcc by test/abi-facts.test.ts.
  */
-import type { Abi, AbiName, IocEncoding, ScalarTable } from './types.js';
+import type { Abi, AbiName, CTypeNames, IocEncoding, ScalarTable } from './types.js';
 
 const GENERIC_IOC: IocEncoding = { variant: 'generic', nrBits: 8, typeBits: 8, sizeBits: 14, dirBits: 2, none: 0, write: 1, read: 2 };
 /** powerpc, mips, alpha: 13-bit size, 3-bit direction with a non-zero NONE. */
@@ -27,7 +27,19 @@ const ILP32: ScalarTable = {
 
 const ZERO_EXTEND = 0xffffffff;
 
-interface AbiSpec extends Omit<Abi, 'aligns' | 'typeAligns' | 'compat' | 'compatKconfig' | 'compatPtrMask' | 'predefined'> {
+const LP64_TYPES: CTypeNames = {
+  size_t: 'unsigned long', ptrdiff_t: 'long', wchar_t: 'int', wint_t: 'unsigned int',
+  intmax_t: 'long', intptr_t: 'long', int64_t: 'long',
+};
+const ILP32_TYPES: CTypeNames = {
+  size_t: 'unsigned int', ptrdiff_t: 'int', wchar_t: 'int', wint_t: 'unsigned int',
+  intmax_t: 'long long', intptr_t: 'int', int64_t: 'long long',
+};
+
+interface AbiSpec extends Omit<Abi, 'aligns' | 'typeAligns' | 'compat' | 'compatKconfig' | 'compatPtrMask' | 'predefined' | 'cTypes' | 'biggestAlignment'> {
+  /** What differs from the LP64 or ILP32 standard typedefs. */
+  cTypes?: Partial<CTypeNames>;
+  biggestAlignment?: number;
   aligns?: ScalarTable;
   typeAligns?: ScalarTable;
   compat?: AbiName[];
@@ -69,14 +81,14 @@ const SPECS: AbiSpec[] = [
     archMacros: { __x86_64__: '1', __x86_64: '1', __amd64__: '1', __ILP32__: '1', _ILP32: '1' },
   },
   {
-    name: 'arm64', kernelArch: 'arm64', bits: 64, endian: 'little', charSigned: false,
+    name: 'arm64', cTypes: { wchar_t: 'unsigned int' }, kernelArch: 'arm64', bits: 64, endian: 'little', charSigned: false,
     sizes: LP64, bitfields: lsb(true), ioc: GENERIC_IOC,
     headerTriple: 'aarch64-linux-gnu', debianArch: 'arm64', clangTarget: 'aarch64-linux-gnu', gcc: null,
     archMacros: { __aarch64__: '1', __LP64__: '1', _LP64: '1' },
     compat: ['arm'], compatKconfig: { arm: 'COMPAT' },
   },
   {
-    name: 'arm', kernelArch: 'arm', bits: 32, endian: 'little', charSigned: false,
+    name: 'arm', cTypes: { wchar_t: 'unsigned int' }, biggestAlignment: 8, kernelArch: 'arm', bits: 32, endian: 'little', charSigned: false,
     sizes: ILP32, bitfields: lsb(true), ioc: GENERIC_IOC,
     headerTriple: 'arm-linux-gnueabihf', debianArch: 'armhf', clangTarget: 'armv7a-linux-gnueabihf', gcc: null,
     archMacros: { __arm__: '1', __ARM_EABI__: '1', __ARMEL__: '1', __ILP32__: '1' },
@@ -102,7 +114,7 @@ const SPECS: AbiSpec[] = [
     archMacros: { __powerpc__: '1', __PPC__: '1', __ILP32__: '1' },
   },
   {
-    name: 's390x', kernelArch: 's390', bits: 64, endian: 'big', charSigned: false,
+    name: 's390x', biggestAlignment: 8, kernelArch: 's390', bits: 64, endian: 'big', charSigned: false,
     sizes: LP64,
     aligns: { ...LP64, int128: 8, longDouble: 8 },
     bitfields: msb(), ioc: GENERIC_IOC,
@@ -111,7 +123,7 @@ const SPECS: AbiSpec[] = [
     compat: ['s390'], compatKconfig: { s390: 'COMPAT' },
   },
   {
-    name: 's390', kernelArch: 's390', bits: 32, endian: 'big', charSigned: false,
+    name: 's390', cTypes: { size_t: 'unsigned long' }, biggestAlignment: 8, kernelArch: 's390', bits: 32, endian: 'big', charSigned: false,
     sizes: { ...ILP32, longDouble: 16 },
     aligns: { ...ILP32, longDouble: 8 },
     bitfields: msb(), ioc: GENERIC_IOC,
@@ -122,7 +134,7 @@ const SPECS: AbiSpec[] = [
     compatPtrMask: 0x7fffffff,
   },
   {
-    name: 'mips', kernelArch: 'mips', bits: 32, endian: 'big', charSigned: true,
+    name: 'mips', cTypes: { intptr_t: 'long' }, biggestAlignment: 8, kernelArch: 'mips', bits: 32, endian: 'big', charSigned: true,
     sizes: ILP32, bitfields: msb(), ioc: THREE_BIT_DIR_IOC,
     headerTriple: 'mips-linux-gnu', debianArch: 'mips', clangTarget: 'mips-linux-gnu', gcc: null,
     archMacros: { __mips__: '1', _MIPS_SIM: '_ABIO32', _MIPS_SZLONG: '32', __MIPSEB__: '1', __ILP32__: '1' },
@@ -135,7 +147,7 @@ const SPECS: AbiSpec[] = [
     compat: ['mips', 'mipsn32'], compatKconfig: { mips: 'MIPS32_O32', mipsn32: 'MIPS32_N32' },
   },
   {
-    name: 'mipsn32', kernelArch: 'mips', bits: 32, endian: 'big', charSigned: true,
+    name: 'mipsn32', cTypes: { intptr_t: 'long' }, kernelArch: 'mips', bits: 32, endian: 'big', charSigned: true,
     sizes: { ...LP64, long: 4, pointer: 4 }, bitfields: msb(), ioc: THREE_BIT_DIR_IOC,
     headerTriple: 'mips64-linux-gnuabin32', debianArch: 'mipsn32', clangTarget: 'mips64-linux-gnuabin32', gcc: null,
     archMacros: { __mips__: '1', __mips64: '1', _MIPS_SIM: '_ABIN32', _MIPS_SZLONG: '32', __MIPSEB__: '1', __ILP32__: '1' },
@@ -150,7 +162,7 @@ const SPECS: AbiSpec[] = [
   {
     // clang-16 gives long double 8/8 here; the Linux ABI (glibc, gcc) has 16-byte long double
     // aligned to 8, so gcc is the reference.
-    name: 'sparc', kernelArch: 'sparc', bits: 32, endian: 'big', charSigned: true,
+    name: 'sparc', biggestAlignment: 8, kernelArch: 'sparc', bits: 32, endian: 'big', charSigned: true,
     sizes: { ...ILP32, longDouble: 16 },
     aligns: { ...ILP32, longDouble: 8 },
     bitfields: msb(), ioc: SPARC_IOC,
@@ -172,7 +184,7 @@ const SPECS: AbiSpec[] = [
     archMacros: { __riscv: '1', __riscv_xlen: '32', __ILP32__: '1' },
   },
   {
-    name: 'parisc64', kernelArch: 'parisc', bits: 64, endian: 'big', charSigned: true,
+    name: 'parisc64', cTypes: { wchar_t: 'unsigned int' }, kernelArch: 'parisc', bits: 64, endian: 'big', charSigned: true,
     sizes: LP64, bitfields: msb(), ioc: PARISC_IOC,
     headerTriple: 'hppa-linux-gnu', debianArch: 'hppa', clangTarget: null,
     gcc: { command: 'hppa64-linux-gnu-gcc-12', flags: [] },
@@ -180,7 +192,7 @@ const SPECS: AbiSpec[] = [
     compat: ['parisc'], compatKconfig: { parisc: 'COMPAT' },
   },
   {
-    name: 'parisc', kernelArch: 'parisc', bits: 32, endian: 'big', charSigned: true,
+    name: 'parisc', cTypes: { wchar_t: 'long' }, biggestAlignment: 8, kernelArch: 'parisc', bits: 32, endian: 'big', charSigned: true,
     sizes: ILP32, bitfields: msb(), ioc: PARISC_IOC,
     headerTriple: 'hppa-linux-gnu', debianArch: 'hppa', clangTarget: null,
     gcc: { command: 'hppa-linux-gnu-gcc-12', flags: [] },
@@ -189,7 +201,7 @@ const SPECS: AbiSpec[] = [
   {
     // GCC m68k: BIGGEST_ALIGNMENT is 16 bits without -malign-int, so nothing aligns past 2;
     // m68k/linux.h leaves PCC_BITFIELD_TYPE_MATTERS off and EMPTY_FIELD_BOUNDARY is 16.
-    name: 'm68k', kernelArch: 'm68k', bits: 32, endian: 'big', charSigned: true,
+    name: 'm68k', cTypes: { wchar_t: 'long' }, biggestAlignment: 2, kernelArch: 'm68k', bits: 32, endian: 'big', charSigned: true,
     sizes: { ...ILP32, longDouble: 12 },
     aligns: { bool: 1, char: 1, short: 2, int: 2, long: 2, longLong: 2, pointer: 2, float: 2, double: 2, longDouble: 2 },
     bitfields: { order: 'msb-first', anonymousRaisesAlign: false, typeMatters: false, emptyFieldAlign: 2 },
@@ -228,14 +240,41 @@ function derivedMacros(s: AbiSpec): Record<string, string> {
   };
   if (s.sizes.int128 !== undefined) m.__SIZEOF_INT128__ = String(s.sizes.int128);
   if (!s.charSigned) m.__CHAR_UNSIGNED__ = '1';
+  const t = cTypes(s);
+  const unsigned = (name: string) => (name.startsWith('unsigned') ? name : `unsigned ${name}`);
+  Object.assign(m, {
+    __SIZE_TYPE__: t.size_t, __PTRDIFF_TYPE__: t.ptrdiff_t, __WCHAR_TYPE__: t.wchar_t, __WINT_TYPE__: t.wint_t,
+    __INTMAX_TYPE__: t.intmax_t, __UINTMAX_TYPE__: unsigned(t.intmax_t),
+    __INTPTR_TYPE__: t.intptr_t, __UINTPTR_TYPE__: unsigned(t.intptr_t),
+    __INT8_TYPE__: 'signed char', __INT16_TYPE__: 'short', __INT32_TYPE__: 'int', __INT64_TYPE__: t.int64_t,
+    __UINT8_TYPE__: 'unsigned char', __UINT16_TYPE__: 'unsigned short', __UINT32_TYPE__: 'unsigned int', __UINT64_TYPE__: unsigned(t.int64_t),
+    __CHAR16_TYPE__: 'unsigned short', __CHAR32_TYPE__: 'unsigned int',
+    __SIZEOF_SIZE_T__: String(s.sizes.pointer), __SIZEOF_PTRDIFF_T__: String(s.sizes.pointer),
+    __SIZEOF_WCHAR_T__: '4', __SIZEOF_WINT_T__: '4',
+    __SCHAR_MAX__: '127', __SHRT_MAX__: '32767', __INT_MAX__: '2147483647',
+    __LONG_MAX__: s.sizes.long === 8 ? '9223372036854775807L' : '2147483647L',
+    __LONG_LONG_MAX__: '9223372036854775807LL',
+    __WCHAR_MAX__: t.wchar_t.startsWith('unsigned') ? '4294967295U' : t.wchar_t === 'long' ? '2147483647L' : '2147483647',
+    __SIZE_MAX__: s.sizes.pointer === 8 ? '18446744073709551615UL' : t.size_t === 'unsigned long' ? '4294967295UL' : '4294967295U',
+    __PTRDIFF_MAX__: s.sizes.pointer === 8 ? '9223372036854775807L' : '2147483647',
+    __INTMAX_MAX__: s.sizes.long === 8 ? '9223372036854775807L' : '9223372036854775807LL',
+    __UINTMAX_MAX__: s.sizes.long === 8 ? '18446744073709551615UL' : '18446744073709551615ULL',
+    __BIGGEST_ALIGNMENT__: String(s.biggestAlignment ?? 16),
+  });
   return m;
+}
+
+function cTypes(s: AbiSpec): CTypeNames {
+  return { ...(s.sizes.pointer === 8 ? LP64_TYPES : ILP32_TYPES), ...s.cTypes };
 }
 
 function build(s: AbiSpec): Abi {
   const aligns = s.aligns ?? s.sizes;
-  const { archMacros, ...facts } = s;
+  const { archMacros, cTypes: _, biggestAlignment, ...facts } = s;
   return {
     ...facts,
+    cTypes: cTypes(s),
+    biggestAlignment: biggestAlignment ?? 16,
     aligns,
     typeAligns: s.typeAligns ?? aligns,
     compat: s.compat ?? [],

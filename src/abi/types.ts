@@ -15,6 +15,16 @@ export type ScalarKey =
 
 export type ScalarTable = Record<Exclude<ScalarKey, 'int128'>, number> & { int128?: number };
 
+export interface CTypeNames {
+  size_t: string;
+  ptrdiff_t: string;
+  wchar_t: string;
+  wint_t: string;
+  intmax_t: string;
+  intptr_t: string;
+  int64_t: string;
+}
+
 /** How `_IOC` packs direction, size, type and nr into 32 bits (asm/ioctl.h of the arch). */
 export interface IocEncoding {
   /** 'generic' (asm-generic/ioctl.h), 'sparc' (3-bit dir overlapping a 14-bit size). */
@@ -75,6 +85,10 @@ export interface Abi {
   clangTarget: string | null;
   /** The gcc cross compiler and flags that define this ABI, where one is the reference. */
   gcc: { command: string; flags: string[] } | null;
+  /** The standard typedefs the compiler fixes (__SIZE_TYPE__ and friends), as C type names. */
+  cTypes: CTypeNames;
+  /** __BIGGEST_ALIGNMENT__ in bytes. */
+  biggestAlignment: number;
   /** Macros the compiler predefines for this ABI that headers test. */
   predefined: Record<string, string>;
   /** The compat ABIs this one serves as a 64-bit native kernel. */

@@ -1,0 +1,61 @@
+/** Tokens, locations and errors of the C front end. */
+import { Ioctl32Error } from '../errors.js';
+import type { SourceLoc } from './types.js';
+
+export type TokKind = 'ident' | 'number' | 'char' | 'string' | 'punct' | 'invalid';
+
+/** One preprocessing token. Tokens of a file are shared by every ABI: never mutate them. */
+export class Token {
+  /** Macro names that must not expand this token again (the "painted blue" set). */
+  hide: ReadonlySet<string> | null = null;
+  /** The outermost macro invocation this token came from, for diagnostics. */
+  origin: Token | null = null;
+  /** The name of that macro. */
+  macro: string | null = null;
+
+  constructor(
+    readonly kind: TokKind,
+    readonly text: string,
+    readonly file: string,
+    readonly line: number,
+    readonly col: number,
+    /** First token of its line: `#` here starts a directive. */
+    readonly bol: boolean,
+    /** Whitespace precedes it (matters for `#` stringification and macro definitions). */
+    readonly space: boolean,
+  ) {}
+
+  /** A copy placed by macro expansion: new hide set, spacing and origin. */
+  copy(hide: ReadonlySet<string> | null, space: boolean, origin: Token | null, macro: string | null): Token {
+    const t = new Token(this.kind, this.text, this.file, this.line, this.col, false, space);
+    t.hide = hide;
+    t.origin = origin;
+    t.macro = macro;
+    return t;
+  }
+
+  /** Where a diagnostic about this token points: the macro invocation if it came from one. */
+  get loc(): SourceLoc {
+    const at = this.origin ?? this;
+    return { file: at.file, line: at.line, column: at.col };
+  }
+}
+
+/** A located error of the front end: `file:line:col: message`. */
+export class CFrontError extends Ioctl32Error {
+  constructor(
+    readonly bare: string,
+    readonly loc: SourceLoc,
+    readonly macro?: string,
+  ) {
+    super(`${loc.file}:${loc.line}:${loc.column}: error: ${bare}${macro ? ` (in expansion of macro '${macro}')` : ''}`);
+  }
+
+  static at(tok: Token, message: string): CFrontError {
+    return new CFrontError(message, tok.loc, tok.macro ?? undefined);
+  }
+}
+
+export function formatLoc(loc: SourceLoc): string {
+  return `${loc.file}:${loc.line}:${loc.column}`;
+}
