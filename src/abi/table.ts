@@ -91,27 +91,27 @@ const SPECS: AbiSpec[] = [
     name: 'arm', cTypes: { wchar_t: 'unsigned int' }, biggestAlignment: 8, kernelArch: 'arm', bits: 32, endian: 'little', charSigned: false,
     sizes: ILP32, bitfields: lsb(true), ioc: GENERIC_IOC,
     headerTriple: 'arm-linux-gnueabihf', debianArch: 'armhf', clangTarget: 'armv7a-linux-gnueabihf', gcc: null,
-    archMacros: { __arm__: '1', __ARM_EABI__: '1', __ARMEL__: '1', __ILP32__: '1' },
+    archMacros: { __arm__: '1', __ARM_EABI__: '1', __ARMEL__: '1', __ILP32__: '1', __ARM_PCS_VFP: '1' },
   },
   {
     name: 'ppc64le', kernelArch: 'powerpc', bits: 64, endian: 'little', charSigned: false,
     sizes: LP64, bitfields: lsb(), ioc: THREE_BIT_DIR_IOC,
     headerTriple: 'powerpc64le-linux-gnu', debianArch: 'ppc64el', clangTarget: 'powerpc64le-linux-gnu', gcc: null,
-    archMacros: { __powerpc__: '1', __powerpc64__: '1', __PPC__: '1', __PPC64__: '1', __LP64__: '1', _LP64: '1' },
+    archMacros: { __powerpc__: '1', __powerpc64__: '1', __PPC__: '1', __PPC64__: '1', __LP64__: '1', _LP64: '1', _CALL_ELF: '2', __LONG_DOUBLE_128__: '1' },
     compat: ['ppc'], compatKconfig: { ppc: 'COMPAT' },
   },
   {
     name: 'ppc64', kernelArch: 'powerpc', bits: 64, endian: 'big', charSigned: false,
     sizes: LP64, bitfields: msb(), ioc: THREE_BIT_DIR_IOC,
     headerTriple: 'powerpc64-linux-gnu', debianArch: 'ppc64', clangTarget: 'powerpc64-linux-gnu', gcc: null,
-    archMacros: { __powerpc__: '1', __powerpc64__: '1', __PPC__: '1', __PPC64__: '1', __LP64__: '1', _LP64: '1' },
+    archMacros: { __powerpc__: '1', __powerpc64__: '1', __PPC__: '1', __PPC64__: '1', __LP64__: '1', _LP64: '1', _CALL_ELF: '1', __LONG_DOUBLE_128__: '1' },
     compat: ['ppc'], compatKconfig: { ppc: 'COMPAT' },
   },
   {
     name: 'ppc', kernelArch: 'powerpc', bits: 32, endian: 'big', charSigned: false,
     sizes: { ...ILP32, longDouble: 16 }, bitfields: msb(), ioc: THREE_BIT_DIR_IOC,
     headerTriple: 'powerpc-linux-gnu', debianArch: 'powerpc', clangTarget: 'powerpc-linux-gnu', gcc: null,
-    archMacros: { __powerpc__: '1', __PPC__: '1', __ILP32__: '1' },
+    archMacros: { __powerpc__: '1', __PPC__: '1', __ILP32__: '1', __LONG_DOUBLE_128__: '1' },
   },
   {
     name: 's390x', biggestAlignment: 8, kernelArch: 's390', bits: 64, endian: 'big', charSigned: false,
@@ -119,7 +119,7 @@ const SPECS: AbiSpec[] = [
     aligns: { ...LP64, int128: 8, longDouble: 8 },
     bitfields: msb(), ioc: GENERIC_IOC,
     headerTriple: 's390x-linux-gnu', debianArch: 's390x', clangTarget: 's390x-linux-gnu', gcc: null,
-    archMacros: { __s390__: '1', __s390x__: '1', __LP64__: '1', _LP64: '1' },
+    archMacros: { __s390__: '1', __s390x__: '1', __LP64__: '1', _LP64: '1', __LONG_DOUBLE_128__: '1' },
     compat: ['s390'], compatKconfig: { s390: 'COMPAT' },
   },
   {
@@ -129,7 +129,7 @@ const SPECS: AbiSpec[] = [
     bitfields: msb(), ioc: GENERIC_IOC,
     headerTriple: 's390x-linux-gnu', debianArch: 's390x', clangTarget: null,
     gcc: { command: 's390x-linux-gnu-gcc-12', flags: ['-m31'] },
-    archMacros: { __s390__: '1' },
+    archMacros: { __s390__: '1', __LONG_DOUBLE_128__: '1' },
     // arch/s390/include/asm/compat.h: compat_ptr() masks with 0x7fffffff (31-bit addressing).
     compatPtrMask: 0x7fffffff,
   },
@@ -137,20 +137,20 @@ const SPECS: AbiSpec[] = [
     name: 'mips', cTypes: { intptr_t: 'long' }, biggestAlignment: 8, kernelArch: 'mips', bits: 32, endian: 'big', charSigned: true,
     sizes: ILP32, bitfields: msb(), ioc: THREE_BIT_DIR_IOC,
     headerTriple: 'mips-linux-gnu', debianArch: 'mips', clangTarget: 'mips-linux-gnu', gcc: null,
-    archMacros: { __mips__: '1', _MIPS_SIM: '_ABIO32', _MIPS_SZLONG: '32', __MIPSEB__: '1', __ILP32__: '1' },
+    archMacros: { __mips__: '1', __mips: '32', __mips_hard_float: '1', _MIPS_SIM: '_ABIO32', _ABIO32: '1', _MIPS_SZLONG: '32', _MIPS_SZPTR: '32', _MIPS_SZINT: '32', __MIPSEB__: '1', __ILP32__: '1' },
   },
   {
     name: 'mips64', kernelArch: 'mips', bits: 64, endian: 'big', charSigned: true,
     sizes: LP64, bitfields: msb(), ioc: THREE_BIT_DIR_IOC,
     headerTriple: 'mips64-linux-gnuabi64', debianArch: 'mips64', clangTarget: 'mips64-linux-gnuabi64', gcc: null,
-    archMacros: { __mips__: '1', __mips64: '1', _MIPS_SIM: '_ABI64', _MIPS_SZLONG: '64', __MIPSEB__: '1', __LP64__: '1', _LP64: '1' },
+    archMacros: { __mips__: '1', __mips64: '1', __mips: '64', __mips_hard_float: '1', _MIPS_SIM: '_ABI64', _ABI64: '3', _MIPS_SZLONG: '64', _MIPS_SZPTR: '64', _MIPS_SZINT: '32', __MIPSEB__: '1', __LP64__: '1', _LP64: '1' },
     compat: ['mips', 'mipsn32'], compatKconfig: { mips: 'MIPS32_O32', mipsn32: 'MIPS32_N32' },
   },
   {
     name: 'mipsn32', cTypes: { intptr_t: 'long' }, kernelArch: 'mips', bits: 32, endian: 'big', charSigned: true,
     sizes: { ...LP64, long: 4, pointer: 4 }, bitfields: msb(), ioc: THREE_BIT_DIR_IOC,
     headerTriple: 'mips64-linux-gnuabin32', debianArch: 'mipsn32', clangTarget: 'mips64-linux-gnuabin32', gcc: null,
-    archMacros: { __mips__: '1', __mips64: '1', _MIPS_SIM: '_ABIN32', _MIPS_SZLONG: '32', __MIPSEB__: '1', __ILP32__: '1' },
+    archMacros: { __mips__: '1', __mips64: '1', __mips: '64', __mips_hard_float: '1', _MIPS_SIM: '_ABIN32', _ABIN32: '2', _MIPS_SZLONG: '32', _MIPS_SZPTR: '32', _MIPS_SZINT: '32', __MIPSEB__: '1', __ILP32__: '1' },
   },
   {
     name: 'sparc64', kernelArch: 'sparc', bits: 64, endian: 'big', charSigned: true,
@@ -168,7 +168,7 @@ const SPECS: AbiSpec[] = [
     bitfields: msb(), ioc: SPARC_IOC,
     headerTriple: 'sparc64-linux-gnu', debianArch: 'sparc64', clangTarget: null,
     gcc: { command: 'sparc64-linux-gnu-gcc-12', flags: ['-m32'] },
-    archMacros: { __sparc__: '1' },
+    archMacros: { __sparc__: '1', __LONG_DOUBLE_128__: '1' },
   },
   {
     name: 'riscv64', kernelArch: 'riscv', bits: 64, endian: 'little', charSigned: false,
@@ -215,7 +215,7 @@ const SPECS: AbiSpec[] = [
     sizes: LP64, bitfields: lsb(), ioc: THREE_BIT_DIR_IOC,
     headerTriple: 'alpha-linux-gnu', debianArch: 'alpha', clangTarget: null,
     gcc: { command: 'alpha-linux-gnu-gcc-12', flags: [] },
-    archMacros: { __alpha__: '1', __LP64__: '1', _LP64: '1' },
+    archMacros: { __alpha__: '1', __LP64__: '1', _LP64: '1', __LONG_DOUBLE_128__: '1' },
   },
 ];
 

@@ -2,7 +2,8 @@
 import { Ioctl32Error } from '../errors.js';
 import type { SourceLoc } from './types.js';
 
-export type TokKind = 'ident' | 'number' | 'char' | 'string' | 'punct' | 'invalid';
+/** `pragma` carries a `#pragma pack(...)` from the preprocessor to the parser. */
+export type TokKind = 'ident' | 'number' | 'char' | 'string' | 'punct' | 'invalid' | 'pragma';
 
 /** One preprocessing token. Tokens of a file are shared by every ABI: never mutate them. */
 export class Token {

@@ -1,0 +1,168 @@
+/**
+ * Integer constant arithmetic with C's types: literals, the usual arithmetic conversions and
+ * wrap-around, per ABI (long is 4 or 8 bytes). The preprocessor computes in (u)intmax_t.
+ */
+import type { Abi } from '../abi/types.js';
+import type { IntName } from './types.js';
+import { CFrontError, type Token } from './token.js';
+
+export interface CValue {
+  /** Always normalized to the range of `t`. */
+  v: bigint;
+  t: IntName;
+}
+
+const RANK: Record<IntName, number> = {
+  _Bool: 0, char: 1, 'signed char': 1, 'unsigned char': 1, short: 2, 'unsigned short': 2,
+  int: 3, 'unsigned int': 3, long: 4, 'unsigned long': 4, 'long long': 5, 'unsigned long long': 5,
+  __int128: 6, 'unsigned __int128': 6,
+};
+const SIZE_KEY: Record<IntName, 'bool' | 'char' | 'short' | 'int' | 'long' | 'longLong' | 'int128'> = {
+  _Bool: 'bool', char: 'char', 'signed char': 'char', 'unsigned char': 'char', short: 'short', 'unsigned short': 'short',
+  int: 'int', 'unsigned int': 'int', long: 'long', 'unsigned long': 'long', 'long long': 'longLong',
+  'unsigned long long': 'longLong', __int128: 'int128', 'unsigned __int128': 'int128',
+};
+
+export function isUnsigned(t: IntName, abi: Abi): boolean {
+  if (t === 'char') return !abi.charSigned;
+  return t === '_Bool' || t.startsWith('unsigned');
+}
+
+export function intBits(t: IntName, abi: Abi): number {
+  if (t === '_Bool') return 1;
+  return (abi.sizes[SIZE_KEY[t]] ?? 16) * 8;
+}
+
+/** The value as type `t` holds it (wrap-around for unsigned, two's complement for signed). */
+export function convert(v: bigint, t: IntName, abi: Abi): CValue {
+  if (t === '_Bool') return { v: v === 0n ? 0n : 1n, t };
+  const bits = intBits(t, abi);
+  return { v: isUnsigned(t, abi) ? BigInt.asUintN(bits, v) : BigInt.asIntN(bits, v), t };
+}
+
+function unsignedOf(t: IntName): IntName {
+  return (t.startsWith('unsigned') ? t : t === 'char' || t === 'signed char' ? 'unsigned char' : `unsigned ${t}`) as IntName;
+}
+
+/** Integer promotion: everything below int becomes int. */
+export function promote(a: CValue, abi: Abi): CValue {
+  return RANK[a.t] < 3 ? convert(a.v, 'int', abi) : a;
+}
+
+/** The usual arithmetic conversions for two integer operands. */
+export function commonType(a: IntName, b: IntName, abi: Abi): IntName {
+  if (a === b) return a;
+  const ua = isUnsigned(a, abi);
+  const ub = isUnsigned(b, abi);
+  if (ua === ub) return RANK[a] >= RANK[b] ? a : b;
+  const [u, s] = ua ? [a, b] : [b, a];
+  if (RANK[u] >= RANK[s]) return u;
+  if (intBits(s, abi) > intBits(u, abi)) return s;
+  return unsignedOf(s);
+}
+
+/** An integer literal: decimal, octal, hex or binary, with u/l/ll suffixes, typed as C does. */
+export function integerLiteral(tok: Token, abi: Abi): CValue {
+  const m = /^(0[xX][0-9a-fA-F]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)([uU]?(?:ll|LL|l|L)?[uU]?)$/.exec(tok.text);
+  if (!m || /[uU].*[uU]/.test(m[2]!)) throw CFrontError.at(tok, `invalid integer constant '${tok.text}'`);
+  const digits = m[1]!;
+  const v = /^0[0-7]+$/.test(digits) ? BigInt(`0o${digits.slice(1)}`) : BigInt(digits);
+  const suffix = m[2]!.toLowerCase();
+  const unsigned = suffix.includes('u');
+  const longs = suffix.includes('ll') ? 2 : suffix.includes('l') ? 1 : 0;
+  const decimal = /^[1-9]/.test(digits) || digits === '0';
+  const candidates: IntName[] = [];
+  for (const base of ['int', 'long', 'long long'] as const) {
+    if ((base === 'int' && longs > 0) || (base === 'long' && longs > 1)) continue;
+    if (!unsigned) candidates.push(base);
+    if (unsigned || !decimal) candidates.push(unsignedOf(base));
+  }
+  for (const t of candidates) {
+    const bits = intBits(t, abi);
+    const max = isUnsigned(t, abi) ? (1n << BigInt(bits)) - 1n : (1n << BigInt(bits - 1)) - 1n;
+    if (v <= max) return { v, t };
+  }
+  throw CFrontError.at(tok, `integer constant '${tok.text}' is too large`);
+}
+
+const ESCAPES: Record<string, number> = { n: 10, t: 9, r: 13, a: 7, b: 8, f: 12, v: 11, e: 27, '\\': 92, "'": 39, '"': 34, '?': 63 };
+
+/** A character constant ('a', '\n', '\x41', '\0', L'x'): type int (wide ones: wchar_t's int). */
+export function charLiteral(tok: Token, abi: Abi): CValue {
+  const body = tok.text.slice(tok.text.indexOf("'") + 1, -1);
+  const values: number[] = [];
+  for (let i = 0; i < body.length; ) {
+    if (body[i] !== '\\') {
+      values.push(body.charCodeAt(i++));
+      continue;
+    }
+    const c = body[i + 1] ?? '';
+    if (/[0-7]/.test(c)) {
+      const oct = /^[0-7]{1,3}/.exec(body.slice(i + 1))![0];
+      values.push(parseInt(oct, 8));
+      i += 1 + oct.length;
+    } else if (c === 'x') {
+      const hex = /^[0-9a-fA-F]+/.exec(body.slice(i + 2))?.[0];
+      if (!hex) throw CFrontError.at(tok, '\\x used with no following hex digits');
+      values.push(parseInt(hex, 16));
+      i += 2 + hex.length;
+    } else {
+      const e = ESCAPES[c];
+      if (e === undefined) throw CFrontError.at(tok, `unknown escape sequence '\\${c}'`);
+      values.push(e);
+      i += 2;
+    }
+  }
+  if (!values.length) throw CFrontError.at(tok, 'empty character constant');
+  if (tok.text[0] !== "'") return convert(BigInt(values[values.length - 1]!), 'int', abi);
+  // a plain char constant has type int; its single char is a (possibly signed) char
+  if (values.length === 1) return convert(convert(BigInt(values[0]!), 'char', abi).v, 'int', abi);
+  let v = 0n;
+  for (const x of values) v = (v << 8n) | BigInt(x & 0xff);
+  return convert(v, 'int', abi);
+}
+
+export type BinaryOp = '*' | '/' | '%' | '+' | '-' | '<<' | '>>' | '<' | '>' | '<=' | '>=' | '==' | '!=' | '&' | '^' | '|';
+
+/** `a op b` with C's conversions; `at` locates a division by zero. */
+export function binary(op: BinaryOp, a: CValue, b: CValue, abi: Abi, at: Token): CValue {
+  const pa = promote(a, abi);
+  const pb = promote(b, abi);
+  if (op === '<<' || op === '>>') {
+    const count = pb.v;
+    if (count < 0n || count >= BigInt(intBits(pa.t, abi))) throw CFrontError.at(at, `shift count ${count} is out of range for '${pa.t}'`);
+    return convert(op === '<<' ? pa.v << count : pa.v >> count, pa.t, abi);
+  }
+  const t = commonType(pa.t, pb.t, abi);
+  const x = convert(pa.v, t, abi).v;
+  const y = convert(pb.v, t, abi).v;
+  switch (op) {
+    case '*': return convert(x * y, t, abi);
+    case '/':
+    case '%':
+      if (y === 0n) throw CFrontError.at(at, 'division by zero in a constant expression');
+      return convert(op === '/' ? x / y : x % y, t, abi);
+    case '+': return convert(x + y, t, abi);
+    case '-': return convert(x - y, t, abi);
+    case '&': return convert(x & y, t, abi);
+    case '^': return convert(x ^ y, t, abi);
+    case '|': return convert(x | y, t, abi);
+    case '<': return bool(x < y, abi);
+    case '>': return bool(x > y, abi);
+    case '<=': return bool(x <= y, abi);
+    case '>=': return bool(x >= y, abi);
+    case '==': return bool(x === y, abi);
+    case '!=': return bool(x !== y, abi);
+  }
+}
+
+export function bool(b: boolean, abi: Abi): CValue {
+  return convert(b ? 1n : 0n, 'int', abi);
+}
+
+export function unary(op: '-' | '+' | '~' | '!', a: CValue, abi: Abi): CValue {
+  const p = promote(a, abi);
+  if (op === '!') return bool(p.v === 0n, abi);
+  if (op === '+') return p;
+  return convert(op === '-' ? -p.v : ~p.v, p.t, abi);
+}

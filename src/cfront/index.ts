@@ -1,0 +1,80 @@
+/** The C front end: headers in, a typed translation unit out. */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import type { Abi } from '../abi/types.js';
+import { UsageError } from '../errors.js';
+import { Parser, type TranslationUnit } from './parser.js';
+import { FileCache, Preprocessor } from './preprocess.js';
+
+export * from './token.js';
+export * from './types.js';
+export { tokenize } from './lexer.js';
+export { FileCache, Preprocessor, spell, type Macro, type PreprocessOptions, type InvocationHook } from './preprocess.js';
+export { Parser, type TranslationUnit } from './parser.js';
+
+/** ioctl32's stand-ins for the compiler's own headers (stddef.h, stdarg.h, ...). */
+export const BUILTIN_INCLUDE_DIR = fileURLToPath(new URL('../../include', import.meta.url));
+
+export interface IncludeOptions {
+  /** -I directories, searched first. */
+  includeDirs?: string[];
+  /** --sysroot: DIR/include or DIR/usr/include. */
+  sysroot?: string;
+}
+
+/** The host's own ABI, when ioctl32 runs on Linux x86_64 (its system headers serve x86's ABIs). */
+function hostServes(abi: Abi): boolean {
+  return process.platform === 'linux' && process.arch === 'x64' && abi.kernelArch === 'x86';
+}
+
+/**
+ * Include directories for an ABI, in CONTRACT.md's order: -I, then --sysroot, then the ABI's
+ * default (the host's system directories for x86's ABIs on an x86_64 host, Debian's cross
+ * layout otherwise). The compiler's own headers are searched before the system directories.
+ */
+export function includeDirsFor(abi: Abi, opts: IncludeOptions = {}): string[] {
+  const dirs = [...(opts.includeDirs ?? [])];
+  let system: string[];
+  if (opts.sysroot !== undefined) {
+    system = [join(opts.sysroot, 'include'), join(opts.sysroot, 'usr', 'include')].filter((d) => existsSync(d));
+    if (!system.length) throw new UsageError(`--sysroot ${opts.sysroot} has neither include/ nor usr/include/`);
+  } else if (hostServes(abi) && existsSync('/usr/include/linux')) {
+    system = ['/usr/local/include', '/usr/include/x86_64-linux-gnu', '/usr/include'].filter((d) => existsSync(d));
+  } else {
+    const cross = `/usr/${abi.headerTriple}/include`;
+    if (!existsSync(join(cross, 'linux'))) {
+      throw new UsageError(
+        `no Linux headers for ${abi.name}: install Debian's linux-libc-dev-${abi.debianArch}-cross (for ${cross}) or pass --sysroot DIR or -I DIR`,
+      );
+    }
+    system = [cross];
+  }
+  return [...dirs, BUILTIN_INCLUDE_DIR, ...system];
+}
+
+export interface ParsedHeader {
+  /** The header's path on disk. */
+  path: string;
+  unit: TranslationUnit;
+  preprocessor: Preprocessor;
+  parser: Parser;
+}
+
+export interface FrontEndOptions {
+  abi: Abi;
+  includeDirs: string[];
+  defines?: Array<[string, string]>;
+  undefines?: string[];
+  files?: FileCache;
+}
+
+/** Preprocesses and parses one header as its own translation unit. */
+export function parseHeader(header: string, opts: FrontEndOptions): ParsedHeader {
+  const preprocessor = new Preprocessor({ ...opts, files: opts.files ?? new FileCache() });
+  const path = preprocessor.findEntry(header);
+  const tokens = preprocessor.preprocessFile(header);
+  const parser = new Parser(opts.abi);
+  const unit = parser.parse(tokens);
+  return { path, unit, preprocessor, parser };
+}

@@ -1,0 +1,888 @@
+/**
+ * The declaration parser: a typedef-aware recursive descent over preprocessed tokens that
+ * builds the C type graph of a translation unit (records, enums, typedefs) and evaluates the
+ * constant expressions declarations need (array sizes, bitfield widths, enum values,
+ * _Static_assert, sizeof/_Alignof/offsetof against the ABI's layout). Function bodies and
+ * initializers are skipped, balanced, without being parsed.
+ */
+import type { Abi } from '../abi/types.js';
+import { Layouter } from '../layout/layout.js';
+import { LayoutError } from '../layout/types.js';
+import { binary, bool, charLiteral, commonType, convert, integerLiteral, isUnsigned, unary, type BinaryOp, type CValue } from './constants.js';
+import { CFrontError, type Token } from './token.js';
+import type { CType, EnumConstant, EnumDecl, FloatName, IntName, Member, RecordDecl, TypedefDecl } from './types.js';
+
+/** What a translation unit declares at file scope. */
+export interface TranslationUnit {
+  /** Complete records by CONTRACT.md name: `struct TAG`, `union TAG`, or the typedef name of an untagged one. */
+  records: Map<string, RecordDecl>;
+  typedefs: Map<string, TypedefDecl>;
+  enums: Map<string, EnumDecl>;
+  enumConstants: Map<string, CValue>;
+}
+
+interface Attrs {
+  packed?: boolean;
+  align?: number;
+  /** mode(QI/HI/SI/DI/TI): the integer of that many bytes. */
+  modeBytes?: number;
+}
+
+interface Specifiers {
+  type: CType;
+  isTypedef: boolean;
+  attrs: Attrs;
+}
+
+const STORAGE = new Set(['extern', 'static', 'auto', 'register', '_Thread_local', '__thread', 'inline', '__inline', '__inline__', '_Noreturn', '__extension__']);
+const QUALIFIERS = new Set(['const', 'volatile', 'restrict', '__restrict', '__restrict__', '__const', '__const__', '__volatile', '__volatile__', '_Atomic', '_Nonnull', '_Nullable']);
+const BASIC = new Set(['void', 'char', 'short', 'int', 'long', 'float', 'double', 'signed', 'unsigned', '_Bool', '__int128', '__signed__', '__signed', '__unsigned__', '_Complex', '__complex__', '_Float128', '__float128', '_Float64', '_Float32', '_Float32x', '_Float64x', '__builtin_va_list', '__int128_t', '__uint128_t']);
+const MODE_BYTES: Record<string, number> = { QI: 1, HI: 2, SI: 4, DI: 8, TI: 16, byte: 1 };
+
+export class Parser {
+  private pos = 0;
+  private tokens: Token[] = [];
+  readonly layouter: Layouter;
+  readonly unit: TranslationUnit = { records: new Map(), typedefs: new Map(), enums: new Map(), enumConstants: new Map() };
+  /** Tags at file scope: `struct x`, `union x`, `enum x`. */
+  private readonly tags = new Map<string, RecordDecl | EnumDecl>();
+  /** Functions and variables declared at file scope (for sizeof and __typeof__ of them). */
+  private readonly objects = new Map<string, CType>();
+  private readonly packStack: Array<number | undefined> = [];
+  private pack: number | undefined;
+
+  constructor(readonly abi: Abi) {
+    this.layouter = new Layouter(abi);
+  }
+
+  /** Parses file-scope declarations; the first error is thrown located. */
+  parse(tokens: Token[]): TranslationUnit {
+    this.tokens = tokens;
+    this.pos = 0;
+    while (this.pos < this.tokens.length) this.externalDeclaration();
+    return this.unit;
+  }
+
+  /** A constant expression from tokens (ioctl macro values). */
+  evaluate(tokens: Token[]): CValue {
+    return this.withTokens(tokens, () => {
+      const v = this.intValue(this.expression(), this.tokens[0]!);
+      this.expectEnd();
+      return v;
+    });
+  }
+
+  /** A type name from tokens (the argument type of _IOR and friends). */
+  typeName(tokens: Token[]): CType {
+    return this.withTokens(tokens, () => {
+      const t = this.parseTypeName();
+      this.expectEnd();
+      return t;
+    });
+  }
+
+  /** Whether the tokens start a type name (so `_IOR(x, y, int)` is a type, `_IOR(x, y, 4)` not). */
+  startsTypeName(tokens: Token[]): boolean {
+    return this.withTokens(tokens, () => this.isTypeStart());
+  }
+
+  private withTokens<T>(tokens: Token[], f: () => T): T {
+    const saved = [this.tokens, this.pos] as const;
+    this.tokens = tokens;
+    this.pos = 0;
+    try {
+      if (!tokens.length) throw new CFrontError('empty expression', { file: '<macro>', line: 0, column: 0 });
+      return f();
+    } finally {
+      [this.tokens, this.pos] = saved;
+    }
+  }
+
+  // ---- token helpers ----------------------------------------------------------------------
+
+  private peek(offset = 0): Token | undefined {
+    return this.tokens[this.pos + offset];
+  }
+
+  private is(text: string, offset = 0): boolean {
+    const t = this.tokens[this.pos + offset];
+    return t !== undefined && t.text === text && t.kind !== 'string' && t.kind !== 'char';
+  }
+
+  private take(text: string): boolean {
+    if (!this.is(text)) return false;
+    this.pos++;
+    return true;
+  }
+
+  private next(): Token {
+    const t = this.tokens[this.pos];
+    if (!t) throw this.errorAtEnd('unexpected end of input');
+    this.pos++;
+    return t;
+  }
+
+  private expect(text: string): Token {
+    const t = this.peek();
+    if (!t || !this.is(text)) throw t ? CFrontError.at(t, `expected '${text}' before '${t.text}'`) : this.errorAtEnd(`expected '${text}' at end of input`);
+    this.pos++;
+    return t;
+  }
+
+  private expectEnd(): void {
+    const t = this.peek();
+    if (t) throw CFrontError.at(t, `unexpected '${t.text}'`);
+  }
+
+  private errorAtEnd(message: string): CFrontError {
+    const last = this.tokens[this.tokens.length - 1];
+    return last ? CFrontError.at(last, message) : new CFrontError(message, { file: '<input>', line: 0, column: 0 });
+  }
+
+  /** Skips a balanced (...), [...] or {...} group starting at the current opening token. */
+  private skipBalanced(): void {
+    const open = this.next();
+    const close = open.text === '(' ? ')' : open.text === '[' ? ']' : '}';
+    let depth = 1;
+    while (depth > 0) {
+      const t = this.tokens[this.pos++];
+      if (!t) throw CFrontError.at(open, `unbalanced '${open.text}'`);
+      if (t.kind !== 'punct') continue;
+      if (t.text === open.text) depth++;
+      else if (t.text === close) depth--;
+    }
+  }
+
+  // ---- declarations -----------------------------------------------------------------------
+
+  private externalDeclaration(): void {
+    const t = this.peek()!;
+    if (t.kind === 'pragma') {
+      this.pos++;
+      this.pragmaPack(t);
+      return;
+    }
+    if (this.take(';')) return;
+    if (this.is('_Static_assert') || this.is('static_assert')) return this.staticAssert();
+    if (this.is('__asm__') || this.is('asm') || this.is('__asm')) {
+      this.pos++;
+      this.skipBalanced();
+      this.expect(';');
+      return;
+    }
+    const spec = this.specifiers(t);
+    if (this.take(';')) return;
+    for (;;) {
+      const { name, type, nameTok } = this.declarator(spec.type);
+      this.skipAsmLabel();
+      const attrs = this.attributes({ ...spec.attrs });
+      if (this.is('{') && type.kind === 'function') {
+        this.skipBalanced();
+        return;
+      }
+      if (spec.isTypedef) {
+        if (!name || !nameTok) throw CFrontError.at(t, 'typedef requires a name');
+        this.defineTypedef(name, type, attrs, nameTok);
+      } else if (name !== undefined) {
+        this.objects.set(name, type);
+      }
+      if (this.take('=')) this.skipInitializer();
+      if (this.take(',')) continue;
+      this.expect(';');
+      return;
+    }
+  }
+
+  /** `__asm__("symbol")` after a declarator names the symbol; nothing to lay out. */
+  private skipAsmLabel(): void {
+    while (this.is('__asm__') || this.is('__asm') || this.is('asm')) {
+      this.pos++;
+      this.skipBalanced();
+      this.attributes({});
+    }
+  }
+
+  private skipInitializer(): void {
+    for (;;) {
+      const t = this.peek();
+      if (!t) throw this.errorAtEnd("expected ';' after initializer");
+      if (t.text === ',' || t.text === ';') return;
+      if (t.text === '(' || t.text === '{' || t.text === '[') this.skipBalanced();
+      else this.pos++;
+    }
+  }
+
+  private defineTypedef(name: string, type: CType, attrs: Attrs, at: Token): void {
+    let t = type;
+    if (attrs.modeBytes !== undefined) t = this.modeType(t, attrs.modeBytes, at);
+    const decl: TypedefDecl = { name, type: t, loc: at.loc };
+    if (attrs.align !== undefined) decl.align = attrs.align;
+    this.unit.typedefs.set(name, decl);
+    // an untagged record is known by its typedef name (CONTRACT.md)
+    if (t.kind === 'record' && t.decl.tag === undefined && t.decl.members !== null && !this.unit.records.has(name)) {
+      this.unit.records.set(name, t.decl);
+    }
+  }
+
+  private modeType(t: CType, bytes: number, at: Token): CType {
+    let base = t;
+    while (base.kind === 'typedef') base = base.decl.type;
+    if (base.kind !== 'int') throw CFrontError.at(at, 'mode attribute on a type that is not an integer');
+    const unsigned = isUnsigned(base.name, this.abi);
+    const names: Array<[IntName, 'char' | 'short' | 'int' | 'longLong' | 'int128']> = [['char', 'char'], ['short', 'short'], ['int', 'int'], ['long long', 'longLong'], ['__int128', 'int128']];
+    const name = names.find(([, key]) => this.abi.sizes[key] === bytes)?.[0];
+    if (!name) throw CFrontError.at(at, `no integer mode of ${bytes} bytes`);
+    return { kind: 'int', name: unsigned ? ((name === 'char' ? 'unsigned char' : `unsigned ${name}`) as IntName) : name === 'char' ? 'signed char' : name };
+  }
+
+  private staticAssert(): void {
+    const at = this.next();
+    this.expect('(');
+    const v = this.intValue(this.conditional(), at);
+    let message = '';
+    if (this.take(',')) {
+      while (this.peek()?.kind === 'string') message += this.next().text.slice(1, -1);
+    }
+    this.expect(')');
+    this.take(';');
+    if (v.v === 0n) throw CFrontError.at(at, `static assertion failed${message ? `: "${message}"` : ''}`);
+  }
+
+  private pragmaPack(t: Token): void {
+    const m = /^pack\(\s*(.*?)\s*\)$/.exec(t.text);
+    if (!m) throw CFrontError.at(t, `malformed #pragma ${t.text}`);
+    const args = m[1]!.split(',').map((s) => s.trim()).filter(Boolean);
+    const num = args.find((a) => /^\d+$/.test(a));
+    const n = num === undefined ? undefined : Number(num);
+    if (n !== undefined && n !== 0 && (n & (n - 1)) !== 0) throw CFrontError.at(t, `#pragma pack(${n}): alignment must be a small power of two`);
+    const value = n === 0 ? undefined : n;
+    if (args[0] === 'push') {
+      this.packStack.push(this.pack);
+      if (num !== undefined) this.pack = value;
+    } else if (args[0] === 'pop') {
+      this.pack = this.packStack.pop();
+    } else {
+      this.pack = value;
+    }
+  }
+
+  private isTypeStart(): boolean {
+    const t = this.peek();
+    if (!t || t.kind !== 'ident') return false;
+    const s = t.text;
+    return (
+      BASIC.has(s) || QUALIFIERS.has(s) || s === 'struct' || s === 'union' || s === 'enum' || s === '__typeof__' ||
+      s === 'typeof' || s === '__typeof' || s === '__attribute__' || s === '__attribute' || s === '_Alignas' ||
+      s === '__extension__' || this.unit.typedefs.has(s)
+    );
+  }
+
+  /** Declaration specifiers: storage class, qualifiers, type specifiers and attributes. */
+  private specifiers(at: Token): Specifiers {
+    let isTypedef = false;
+    const attrs: Attrs = {};
+    const words: string[] = [];
+    let type: CType | null = null;
+    for (;;) {
+      const t = this.peek();
+      if (!t || t.kind !== 'ident') break;
+      const s = t.text;
+      if (s === 'typedef') {
+        isTypedef = true;
+        this.pos++;
+      } else if (STORAGE.has(s) || QUALIFIERS.has(s)) {
+        this.pos++;
+      } else if (s === '__attribute__' || s === '__attribute') {
+        this.attributes(attrs);
+      } else if (s === '_Alignas') {
+        this.pos++;
+        this.expect('(');
+        const a = this.isTypeStart() ? this.layout(this.parseTypeName(), t).align : Number(this.intValue(this.conditional(), t).v);
+        this.expect(')');
+        attrs.align = Math.max(attrs.align ?? 1, a);
+      } else if (s === 'struct' || s === 'union') {
+        if (type || words.length) break;
+        this.pos++;
+        type = this.recordSpecifier(s === 'union', t);
+      } else if (s === 'enum') {
+        if (type || words.length) break;
+        this.pos++;
+        type = this.enumSpecifier(t);
+      } else if (s === '__typeof__' || s === 'typeof' || s === '__typeof') {
+        if (type || words.length) break;
+        this.pos++;
+        this.expect('(');
+        type = this.isTypeStart() ? this.parseTypeName() : this.exprType(this.expression());
+        this.expect(')');
+      } else if (BASIC.has(s)) {
+        if (type) throw CFrontError.at(t, `two or more data types in declaration specifiers`);
+        words.push(s);
+        this.pos++;
+      } else if (!type && !words.length && this.unit.typedefs.has(s)) {
+        type = { kind: 'typedef', decl: this.unit.typedefs.get(s)! };
+        this.pos++;
+      } else break;
+    }
+    if (words.length) type = this.basicType(words, at);
+    if (!type) {
+      const t = this.peek() ?? at;
+      if (t.kind === 'ident') throw CFrontError.at(t, `unknown type name '${t.text}'`);
+      throw CFrontError.at(t, `expected a type before '${t.text}'`);
+    }
+    return { type, isTypedef, attrs };
+  }
+
+  private basicType(words: string[], at: Token): CType {
+    const count = (w: string) => words.filter((x) => x === w).length;
+    const unsigned = count('unsigned') + count('__unsigned__') > 0;
+    const signed = count('signed') + count('__signed__') + count('__signed') > 0;
+    const longs = count('long');
+    if (words.includes('_Complex') || words.includes('__complex__')) throw CFrontError.at(at, '_Complex types are not supported');
+    if (words.includes('void')) return { kind: 'void' };
+    if (words.includes('_Bool')) return { kind: 'int', name: '_Bool' };
+    if (words.includes('__builtin_va_list')) return { kind: 'pointer', to: { kind: 'void' } };
+    if (words.includes('float') || words.includes('_Float32')) return { kind: 'float', name: 'float' };
+    if (words.includes('_Float64') || words.includes('_Float32x')) return { kind: 'float', name: 'double' };
+    if (words.includes('_Float128') || words.includes('__float128') || words.includes('_Float64x')) {
+      throw CFrontError.at(at, '_Float128 is not supported');
+    }
+    if (words.includes('double')) return { kind: 'float', name: (longs ? 'long double' : 'double') as FloatName };
+    if (words.includes('__int128_t')) return { kind: 'int', name: '__int128' };
+    if (words.includes('__uint128_t')) return { kind: 'int', name: 'unsigned __int128' };
+    let name: IntName;
+    if (words.includes('char')) name = unsigned ? 'unsigned char' : signed ? 'signed char' : 'char';
+    else if (words.includes('__int128')) name = unsigned ? 'unsigned __int128' : '__int128';
+    else if (words.includes('short')) name = unsigned ? 'unsigned short' : 'short';
+    else if (longs >= 2) name = unsigned ? 'unsigned long long' : 'long long';
+    else if (longs === 1) name = unsigned ? 'unsigned long' : 'long';
+    else name = unsigned ? 'unsigned int' : 'int';
+    if (name.includes('__int128') && this.abi.sizes.int128 === undefined) throw CFrontError.at(at, `__int128 is not supported on ${this.abi.name}`);
+    return { kind: 'int', name };
+  }
+
+  /** `__attribute__((...))` lists (any number), merged into `into`. */
+  private attributes(into: Attrs): Attrs {
+    while (this.is('__attribute__') || this.is('__attribute')) {
+      const at = this.next();
+      this.expect('(');
+      this.expect('(');
+      while (!this.is(')')) {
+        const name = this.next();
+        const n = name.text.replace(/^__(.*)__$/, '$1');
+        if (this.is('(')) {
+          const open = this.pos;
+          if (n === 'aligned') {
+            this.pos++;
+            const v = Number(this.intValue(this.expression(), name).v);
+            this.expect(')');
+            into.align = Math.max(into.align ?? 0, v);
+          } else if (n === 'mode') {
+            this.pos++;
+            const mode = this.next().text.replace(/^__(.*)__$/, '$1');
+            this.expect(')');
+            const bytes = mode === 'word' || mode === 'pointer' ? this.abi.sizes.pointer : MODE_BYTES[mode];
+            if (bytes === undefined) throw CFrontError.at(name, `unknown machine mode '${mode}'`);
+            into.modeBytes = bytes;
+          } else {
+            this.pos = open;
+            this.skipBalanced();
+          }
+        } else if (n === 'packed') into.packed = true;
+        else if (n === 'aligned') into.align = Math.max(into.align ?? 0, this.abi.biggestAlignment);
+        if (!this.take(',')) break;
+      }
+      this.expect(')');
+      if (!this.take(')')) throw CFrontError.at(at, "expected ')' to close __attribute__");
+    }
+    return into;
+  }
+
+  private recordSpecifier(isUnion: boolean, at: Token): CType {
+    const attrs = this.attributes({});
+    let tag: string | undefined;
+    if (this.peek()?.kind === 'ident' && !this.is('{') && this.peek()!.text !== '__attribute__') tag = this.next().text;
+    this.attributes(attrs);
+    const key = tag !== undefined ? `${isUnion ? 'union' : 'struct'} ${tag}` : undefined;
+    let decl = key ? this.tags.get(key) : undefined;
+    if (decl && !('union' in decl)) throw CFrontError.at(at, `'${key}' defined as wrong kind of tag`);
+    if (!this.is('{')) {
+      if (!decl) {
+        decl = { union: isUnion, members: null, loc: at.loc };
+        if (tag !== undefined) decl.tag = tag;
+        if (key) this.tags.set(key, decl);
+      }
+      return { kind: 'record', decl: decl as RecordDecl };
+    }
+    const rec = (decl as RecordDecl | undefined) ?? { union: isUnion, members: null, loc: at.loc };
+    if (rec.members !== null) throw CFrontError.at(at, `redefinition of '${key}'`);
+    if (tag !== undefined) rec.tag = tag;
+    if (key) this.tags.set(key, rec);
+    rec.loc = at.loc;
+    this.pos++;
+    const members: Member[] = [];
+    while (!this.take('}')) this.memberDeclaration(members);
+    this.attributes(attrs);
+    rec.members = members;
+    if (attrs.packed) rec.packed = true;
+    if (attrs.align !== undefined) rec.align = attrs.align;
+    if (this.pack !== undefined) rec.maxFieldAlign = this.pack;
+    if (key) this.unit.records.set(key, rec);
+    // a record the compiler would reject (a bitfield too wide, ...) is an error here too
+    this.layout({ kind: 'record', decl: rec }, at);
+    return { kind: 'record', decl: rec };
+  }
+
+  private memberDeclaration(members: Member[]): void {
+    const first = this.peek();
+    if (!first) throw this.errorAtEnd("expected '}' at end of input");
+    if (this.take(';')) return;
+    if (first.kind === 'pragma') {
+      this.pos++;
+      this.pragmaPack(first);
+      return;
+    }
+    if (this.is('_Static_assert') || this.is('static_assert')) return this.staticAssert();
+    const spec = this.specifiers(first);
+    if (this.is(';')) {
+      // an anonymous struct/union member (C11)
+      this.pos++;
+      const t = spec.type;
+      if (t.kind === 'record' && t.decl.tag === undefined) members.push({ type: t, loc: first.loc });
+      return;
+    }
+    for (;;) {
+      let name: string | undefined;
+      let type = spec.type;
+      let nameTok: Token | undefined;
+      if (!this.is(':')) ({ name, type, nameTok } = this.declarator(spec.type));
+      const attrs = this.attributes({ ...spec.attrs });
+      const member: Member = { type, loc: (nameTok ?? first).loc };
+      if (name !== undefined) member.name = name;
+      if (this.take(':')) {
+        const at = this.peek() ?? first;
+        member.bitWidth = Number(this.intValue(this.conditional(), at).v);
+        this.attributes(attrs);
+      }
+      if (attrs.modeBytes !== undefined) member.type = this.modeType(member.type, attrs.modeBytes, first);
+      if (attrs.packed) member.packed = true;
+      if (attrs.align !== undefined) member.align = attrs.align;
+      members.push(member);
+      if (this.take(',')) continue;
+      this.expect(';');
+      return;
+    }
+  }
+
+  private enumSpecifier(at: Token): CType {
+    const attrs = this.attributes({});
+    let tag: string | undefined;
+    if (this.peek()?.kind === 'ident' && !this.is('{')) tag = this.next().text;
+    this.attributes(attrs);
+    const key = tag !== undefined ? `enum ${tag}` : undefined;
+    let decl = key ? (this.tags.get(key) as EnumDecl | undefined) : undefined;
+    if (decl && 'union' in decl) throw CFrontError.at(at, `'${key}' defined as wrong kind of tag`);
+    if (!this.is('{')) {
+      if (!decl) {
+        decl = { values: null, loc: at.loc };
+        if (tag !== undefined) decl.tag = tag;
+        if (key) this.tags.set(key, decl);
+      }
+      return { kind: 'enum', decl };
+    }
+    const e: EnumDecl = decl ?? { values: null, loc: at.loc };
+    if (e.values !== null) throw CFrontError.at(at, `redefinition of '${key}'`);
+    if (tag !== undefined) e.tag = tag;
+    if (key) this.tags.set(key, e);
+    this.pos++;
+    const values: EnumConstant[] = [];
+    let next = 0n;
+    while (!this.take('}')) {
+      const id = this.next();
+      if (id.kind !== 'ident') throw CFrontError.at(id, `expected an enumerator name before '${id.text}'`);
+      this.attributes({});
+      if (this.take('=')) next = this.intValue(this.conditional(), id).v;
+      values.push({ name: id.text, value: next });
+      // GCC gives an enumerator int when it fits, otherwise the type of its value
+      this.unit.enumConstants.set(id.text, this.enumConstantValue(next));
+      next++;
+      if (!this.take(',')) {
+        this.expect('}');
+        break;
+      }
+    }
+    this.attributes(attrs);
+    e.values = values;
+    if (attrs.packed) e.packed = true;
+    if (key) this.unit.enums.set(key, e);
+    return { kind: 'enum', decl: e };
+  }
+
+  private enumConstantValue(v: bigint): CValue {
+    if (v >= -(1n << 31n) && v < 1n << 31n) return { v, t: 'int' };
+    if (v >= 0n && v < 1n << 32n) return { v, t: 'unsigned int' };
+    return v < 0n || v < 1n << 63n ? convert(v, 'long long', this.abi) : convert(v, 'unsigned long long', this.abi);
+  }
+
+  // ---- declarators ------------------------------------------------------------------------
+
+  /** A (possibly abstract) declarator applied to `base`. */
+  private declarator(base: CType): { name?: string; nameTok?: Token; type: CType } {
+    let type = base;
+    for (;;) {
+      this.attributes({});
+      if (!this.take('*')) break;
+      type = { kind: 'pointer', to: type };
+      while (this.peek()?.kind === 'ident' && (QUALIFIERS.has(this.peek()!.text) || this.is('__attribute__'))) {
+        if (this.is('__attribute__')) this.attributes({});
+        else this.pos++;
+      }
+    }
+    if (this.is('(') && !this.startsParameterList()) {
+      // `(*name)(params)`: the suffixes outside apply first, then the inner declarator
+      const start = this.pos;
+      this.pos++;
+      this.declarator({ kind: 'void' });
+      this.expect(')');
+      const outer = this.suffixes(type);
+      const end = this.pos;
+      this.pos = start + 1;
+      const inner = this.declarator(outer);
+      this.expect(')');
+      this.pos = end;
+      return inner;
+    }
+    let name: string | undefined;
+    let nameTok: Token | undefined;
+    const t = this.peek();
+    if (t?.kind === 'ident' && !this.is('__attribute__') && !QUALIFIERS.has(t.text)) {
+      name = t.text;
+      nameTok = t;
+      this.pos++;
+    }
+    this.attributes({});
+    const result: { name?: string; nameTok?: Token; type: CType } = { type: this.suffixes(type) };
+    if (name !== undefined) result.name = name;
+    if (nameTok !== undefined) result.nameTok = nameTok;
+    return result;
+  }
+
+  /** After `(`: does a parameter list (abstract function declarator) start here? */
+  private startsParameterList(): boolean {
+    const next = this.peek(1);
+    if (!next) return false;
+    if (next.text === ')') return true;
+    const saved = this.pos;
+    this.pos++;
+    const isType = this.isTypeStart() && !this.is('__attribute__');
+    this.pos = saved;
+    return isType;
+  }
+
+  private suffixes(type: CType): CType {
+    if (this.is('[')) {
+      const open = this.next();
+      while (this.peek()?.kind === 'ident' && (QUALIFIERS.has(this.peek()!.text) || this.is('static'))) this.pos++;
+      let length: number | null = null;
+      if (!this.is(']')) {
+        const v = this.intValue(this.expression(), open);
+        if (v.v < 0n) throw CFrontError.at(open, `size of array is negative (${v.v})`);
+        if (v.v > BigInt(Number.MAX_SAFE_INTEGER)) throw CFrontError.at(open, 'size of array is too large');
+        length = Number(v.v);
+      }
+      this.expect(']');
+      return { kind: 'array', of: this.suffixes(type), length };
+    }
+    if (this.is('(')) {
+      this.pos++;
+      const params: CType[] = [];
+      let variadic = false;
+      if (this.is('void') && this.is(')', 1)) this.pos++;
+      while (!this.take(')')) {
+        if (this.take('...')) {
+          variadic = true;
+          continue;
+        }
+        const spec = this.specifiers(this.peek()!);
+        params.push(this.declarator(spec.type).type);
+        this.attributes({});
+        if (!this.is(')')) this.expect(',');
+      }
+      return { kind: 'function', result: this.suffixes(type), params, variadic };
+    }
+    return type;
+  }
+
+  private parseTypeName(): CType {
+    const at = this.peek();
+    if (!at) throw this.errorAtEnd('expected a type name');
+    const spec = this.specifiers(at);
+    const d = this.declarator(spec.type);
+    if (d.name !== undefined) throw CFrontError.at(d.nameTok!, `unexpected identifier '${d.name}' in type name`);
+    return d.type;
+  }
+
+  // ---- constant expressions ---------------------------------------------------------------
+
+  private layout(t: CType, at: Token) {
+    try {
+      return this.layouter.typeLayout(t);
+    } catch (e) {
+      if (e instanceof LayoutError) throw new CFrontError(e.message.replace(/^[^:]*:\d+:\d+: /, ''), e.loc ?? at.loc);
+      throw e;
+    }
+  }
+
+  private intValue(v: Value, at: Token): CValue {
+    if (v.kind === 'int') return v.value;
+    if (v.kind === 'ptr' && v.addr !== null) return convert(v.addr, 'unsigned long', this.abi);
+    throw CFrontError.at(at, 'expression is not an integer constant expression');
+  }
+
+  private exprType(v: Value): CType {
+    return v.kind === 'int' ? { kind: 'int', name: v.value.t } : v.type;
+  }
+
+  private expression(): Value {
+    let v = this.conditional();
+    while (this.take(',')) v = this.conditional();
+    return v;
+  }
+
+  private conditional(): Value {
+    const at = this.peek();
+    const c = this.binaryExpr(0);
+    if (!this.take('?')) return c;
+    const a = this.expression();
+    this.expect(':');
+    const b = this.conditional();
+    const cond = this.intValue(c, at!).v !== 0n;
+    if (a.kind === 'int' && b.kind === 'int') {
+      const t = commonType(a.value.t, b.value.t, this.abi);
+      return { kind: 'int', value: convert((cond ? a : b).value.v, t, this.abi) };
+    }
+    return cond ? a : b;
+  }
+
+  private static readonly LEVELS: string[][] = [
+    ['||'], ['&&'], ['|'], ['^'], ['&'], ['==', '!='], ['<', '>', '<=', '>='], ['<<', '>>'], ['+', '-'], ['*', '/', '%'],
+  ];
+
+  private binaryExpr(level: number): Value {
+    if (level >= Parser.LEVELS.length) return this.castExpr();
+    let a = this.binaryExpr(level + 1);
+    for (;;) {
+      const op = this.peek();
+      if (!op || op.kind !== 'punct' || !Parser.LEVELS[level]!.includes(op.text)) return a;
+      this.pos++;
+      const b = this.binaryExpr(level + 1);
+      if (op.text === '||' || op.text === '&&') {
+        const x = this.intValue(a, op).v !== 0n;
+        const y = this.intValue(b, op).v !== 0n;
+        a = { kind: 'int', value: bool(op.text === '||' ? x || y : x && y, this.abi) };
+        continue;
+      }
+      if (a.kind === 'ptr' && (op.text === '+' || op.text === '-') && b.kind === 'int' && a.addr !== null) {
+        const elem = this.layout(a.type.kind === 'pointer' ? a.type.to : a.type, op).size;
+        const delta = b.value.v * BigInt(elem);
+        a = { ...a, addr: op.text === '+' ? a.addr + delta : a.addr - delta };
+        continue;
+      }
+      a = { kind: 'int', value: binary(op.text as BinaryOp, this.intValue(a, op), this.intValue(b, op), this.abi, op) };
+    }
+  }
+
+  private castExpr(): Value {
+    if (this.is('(') && this.typeAfterParen()) {
+      const at = this.next();
+      const t = this.parseTypeName();
+      this.expect(')');
+      if (this.is('{')) throw CFrontError.at(at, 'compound literals are not constant expressions');
+      return this.cast(this.castExpr(), t, at);
+    }
+    return this.unaryExpr();
+  }
+
+  private typeAfterParen(): boolean {
+    const saved = this.pos;
+    this.pos++;
+    const r = this.isTypeStart();
+    this.pos = saved;
+    return r;
+  }
+
+  private cast(v: Value, t: CType, at: Token): Value {
+    let base = t;
+    while (base.kind === 'typedef') base = base.decl.type;
+    if (base.kind === 'int') return { kind: 'int', value: convert(this.intValue(v, at).v, base.name, this.abi) };
+    if (base.kind === 'enum') return { kind: 'int', value: convert(this.intValue(v, at).v, 'int', this.abi) };
+    if (base.kind === 'pointer') return { kind: 'ptr', type: t, addr: v.kind === 'int' ? v.value.v : v.kind === 'ptr' ? v.addr : null };
+    if (base.kind === 'void') return { kind: 'lvalue', type: t, addr: null };
+    throw CFrontError.at(at, 'cast to a type that is not scalar in a constant expression');
+  }
+
+  private unaryExpr(): Value {
+    const t = this.peek();
+    if (!t) throw this.errorAtEnd('expected an expression');
+    if (t.kind === 'punct' && (t.text === '-' || t.text === '+' || t.text === '~' || t.text === '!')) {
+      this.pos++;
+      const v = this.castExpr();
+      return { kind: 'int', value: unary(t.text, this.intValue(v, t), this.abi) };
+    }
+    if (t.kind === 'punct' && t.text === '&') {
+      this.pos++;
+      const v = this.castExpr();
+      if (v.kind !== 'lvalue') throw CFrontError.at(t, "cannot take the address of this operand in a constant expression");
+      return { kind: 'ptr', type: { kind: 'pointer', to: v.type }, addr: v.addr };
+    }
+    if (t.kind === 'punct' && t.text === '*') {
+      this.pos++;
+      const v = this.castExpr();
+      if (v.kind !== 'ptr' || v.type.kind !== 'pointer') throw CFrontError.at(t, 'indirection requires a pointer operand');
+      return { kind: 'lvalue', type: v.type.to, addr: v.addr };
+    }
+    if (t.text === 'sizeof' || t.text === '_Alignof' || t.text === '__alignof__' || t.text === '__alignof' || t.text === 'alignof') {
+      this.pos++;
+      let type: CType;
+      if (this.is('(') && this.typeAfterParen()) {
+        this.pos++;
+        type = this.parseTypeName();
+        this.expect(')');
+      } else {
+        type = this.exprType(this.unaryExpr());
+      }
+      const l = this.layout(type, t);
+      const n = t.text === 'sizeof' ? l.size : t.text === '_Alignof' || t.text === 'alignof' ? l.align : this.preferredAlign(type, l.align);
+      return { kind: 'int', value: convert(BigInt(n), this.abi.cTypes.size_t as IntName, this.abi) };
+    }
+    return this.postfix(this.primary());
+  }
+
+  /** __alignof__ is GCC's preferred alignment: 8 for long long and double on i386. */
+  private preferredAlign(t: CType, align: number): number {
+    let base = t;
+    while (base.kind === 'array') base = base.of;
+    if (base.kind === 'typedef' && base.decl.align !== undefined) return align;
+    while (base.kind === 'typedef') base = base.decl.type;
+    const key = base.kind === 'int' ? { 'long long': 'longLong', 'unsigned long long': 'longLong' }[base.name as string] : base.kind === 'float' ? ({ double: 'double', 'long double': 'longDouble' } as Record<string, string>)[base.name] : undefined;
+    return key ? this.abi.typeAligns[key as 'longLong' | 'double' | 'longDouble'] : align;
+  }
+
+  private postfix(v: Value): Value {
+    for (;;) {
+      const t = this.peek();
+      if (!t || t.kind !== 'punct') return v;
+      if (t.text === '->' || t.text === '.') {
+        this.pos++;
+        const name = this.next();
+        let target: CType;
+        let base: bigint | null;
+        if (t.text === '->') {
+          if (v.kind !== 'ptr' || v.type.kind !== 'pointer') throw CFrontError.at(t, "'->' requires a pointer to a record");
+          target = v.type.to;
+          base = v.addr;
+        } else {
+          if (v.kind !== 'lvalue') throw CFrontError.at(t, "'.' requires a record");
+          target = v.type;
+          base = v.addr;
+        }
+        const m = this.findMember(target, name);
+        v = { kind: 'lvalue', type: m.type, addr: base === null ? null : base + BigInt(m.offset) };
+        continue;
+      }
+      if (t.text === '[') {
+        this.pos++;
+        const index = this.intValue(this.expression(), t).v;
+        this.expect(']');
+        let arrayType = v.kind === 'int' ? null : v.type;
+        while (arrayType?.kind === 'typedef') arrayType = arrayType.decl.type;
+        if (!arrayType || (arrayType.kind !== 'array' && arrayType.kind !== 'pointer')) throw CFrontError.at(t, 'subscripted value is not an array or pointer');
+        const elem = arrayType.kind === 'array' ? arrayType.of : arrayType.to;
+        const addr = v.kind === 'int' ? null : v.addr;
+        v = { kind: 'lvalue', type: elem, addr: addr === null ? null : addr + index * BigInt(this.layout(elem, t).size) };
+        continue;
+      }
+      return v;
+    }
+  }
+
+  /** A member by name, looking through anonymous members; offset in bytes from the record. */
+  private findMember(t: CType, nameTok: Token): { type: CType; offset: number } {
+    let base = t;
+    while (base.kind === 'typedef') base = base.decl.type;
+    if (base.kind !== 'record') throw CFrontError.at(nameTok, `request for member '${nameTok.text}' in something not a structure or union`);
+    this.layout(base, nameTok);
+    const found = this.memberIn(base.decl, nameTok.text);
+    if (!found) throw CFrontError.at(nameTok, `no member named '${nameTok.text}' in '${base.decl.tag ? `${base.decl.union ? 'union' : 'struct'} ${base.decl.tag}` : 'anonymous record'}'`);
+    return found;
+  }
+
+  private memberIn(decl: RecordDecl, name: string): { type: CType; offset: number } | null {
+    const l = this.layouter.layout(decl);
+    for (const p of l.members) {
+      if (p.member.name === name) {
+        if (p.member.bitWidth !== undefined) throw new CFrontError(`cannot take the offset of bit-field '${name}'`, p.member.loc ?? { file: '<input>', line: 0, column: 0 });
+        return { type: p.member.type, offset: p.offset };
+      }
+      if (p.member.name === undefined && p.member.type.kind === 'record') {
+        const inner = this.memberIn(p.member.type.decl, name);
+        if (inner) return { type: inner.type, offset: p.offset + inner.offset };
+      }
+    }
+    return null;
+  }
+
+  private primary(): Value {
+    const t = this.next();
+    if (t.kind === 'number') {
+      if (/[.eEpP]/.test(t.text) && !/^0[xX]/.test(t.text)) throw CFrontError.at(t, 'floating constant in an integer constant expression');
+      return { kind: 'int', value: integerLiteral(t, this.abi) };
+    }
+    if (t.kind === 'char') return { kind: 'int', value: charLiteral(t, this.abi) };
+    if (t.kind === 'string') {
+      let length = t.text.length - 2;
+      while (this.peek()?.kind === 'string') length += this.next().text.length - 2;
+      return { kind: 'lvalue', type: { kind: 'array', of: { kind: 'int', name: 'char' }, length: length + 1 }, addr: null };
+    }
+    if (t.text === '(') {
+      const v = this.expression();
+      this.expect(')');
+      return v;
+    }
+    if (t.text === '__builtin_offsetof' || t.text === 'offsetof') return this.offsetof(t);
+    if (t.text === '__builtin_constant_p') {
+      this.pos--;
+      this.next();
+      this.skipBalanced();
+      return { kind: 'int', value: bool(true, this.abi) };
+    }
+    if (t.kind === 'ident') {
+      const c = this.unit.enumConstants.get(t.text);
+      if (c) return { kind: 'int', value: c };
+      const object = this.objects.get(t.text);
+      if (object) return { kind: 'lvalue', type: object, addr: null };
+      throw CFrontError.at(t, `'${t.text}' undeclared (not a constant)`);
+    }
+    throw CFrontError.at(t, `expected an expression before '${t.text}'`);
+  }
+
+  private offsetof(at: Token): Value {
+    this.expect('(');
+    const type = this.parseTypeName();
+    this.expect(',');
+    let v: Value = { kind: 'lvalue', type, addr: 0n };
+    const first = this.next();
+    if (first.kind !== 'ident') throw CFrontError.at(first, 'expected a member name in offsetof');
+    const m = this.findMember(type, first);
+    v = { kind: 'lvalue', type: m.type, addr: BigInt(m.offset) };
+    v = this.postfix(v);
+    this.expect(')');
+    if (v.kind !== 'lvalue' || v.addr === null) throw CFrontError.at(at, 'offsetof needs a constant member designator');
+    return { kind: 'int', value: convert(v.addr, this.abi.cTypes.size_t as IntName, this.abi) };
+  }
+}
+
+/** An expression's value: an integer, a pointer (maybe with a known address), or an lvalue (sizeof/offsetof operands). */
+type Value =
+  | { kind: 'int'; value: CValue }
+  | { kind: 'ptr'; type: CType; addr: bigint | null }
+  | { kind: 'lvalue'; type: CType; addr: bigint | null };

@@ -1,0 +1,868 @@
+/**
+ * The C preprocessor: directives, conditional inclusion, #include through the ABI's include
+ * directories, and macro expansion with Prosser's hide sets ("painted blue" tokens).
+ * Files are tokenized once and shared by every ABI (FileCache); a Preprocessor is per ABI.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { Abi } from '../abi/types.js';
+import { binary, bool, charLiteral, convert, integerLiteral, isUnsigned, unary, type BinaryOp, type CValue } from './constants.js';
+import { tokenize } from './lexer.js';
+import { CFrontError, Token } from './token.js';
+
+/** A tokenized file and the include guard macro that wraps all of it, if any. */
+export interface CachedFile {
+  path: string;
+  tokens: Token[];
+  guard: string | null;
+}
+
+/** Reads and tokenizes each file once; shared by every ABI's preprocessor. */
+export class FileCache {
+  private readonly files = new Map<string, CachedFile | null>();
+  private readonly dirs = new Map<string, boolean>();
+
+  constructor(private readonly overlay: ReadonlyMap<string, string> = new Map()) {}
+
+  get(path: string): CachedFile | null {
+    let f = this.files.get(path);
+    if (f !== undefined) return f;
+    const text = this.overlay.get(path) ?? readText(path);
+    f = text === null ? null : { path, tokens: tokenize(text, path), guard: null };
+    if (f) f.guard = findGuard(f.tokens);
+    this.files.set(path, f);
+    return f;
+  }
+
+  isDir(path: string): boolean {
+    let d = this.dirs.get(path);
+    if (d === undefined) {
+      try {
+        d = statSync(path).isDirectory();
+      } catch {
+        d = false;
+      }
+      this.dirs.set(path, d);
+    }
+    return d;
+  }
+}
+
+function readText(path: string): string | null {
+  try {
+    return readFileSync(path, 'latin1');
+  } catch {
+    return null;
+  }
+}
+
+/** `#ifndef X / #define X ... #endif` around the whole file: the file can be skipped once X is defined. */
+function findGuard(tokens: Token[]): string | null {
+  const t = (i: number) => tokens[i];
+  if (t(0)?.text !== '#' || t(1)?.text !== 'ifndef' || t(2)?.kind !== 'ident') return null;
+  if (t(3)?.text !== '#' || !t(3)!.bol || t(4)?.text !== 'define' || t(5)?.text !== t(2)!.text) return null;
+  const n = tokens.length;
+  if (tokens[n - 1]?.text !== 'endif' || tokens[n - 2]?.text !== '#' || !tokens[n - 2]!.bol) return null;
+  // the #endif must close the #ifndef: no other top-level conditional in between
+  let depth = 0;
+  for (let i = 3; i < n - 2; i++) {
+    const tok = tokens[i]!;
+    if (tok.text !== '#' || !tok.bol) continue;
+    const d = tokens[i + 1]?.text;
+    if (d === 'if' || d === 'ifdef' || d === 'ifndef') depth++;
+    else if (d === 'endif') {
+      if (depth === 0) return null;
+      depth--;
+    } else if ((d === 'else' || d === 'elif' || d === 'elifdef' || d === 'elifndef') && depth === 0) return null;
+  }
+  return t(2)!.text;
+}
+
+export interface Macro {
+  name: string;
+  /** null for an object-like macro. */
+  params: string[] | null;
+  variadic: boolean;
+  body: Token[];
+  /** The `#define` directive's name token (null for predefined macros). */
+  def: Token | null;
+  builtin?: '__FILE__' | '__LINE__' | '__COUNTER__' | '__INCLUDE_LEVEL__';
+}
+
+export interface PreprocessOptions {
+  abi: Abi;
+  /** Searched in order for <...>, after the including file's directory for "...". */
+  includeDirs: string[];
+  /** -D NAME[=VALUE], in order. */
+  defines?: Array<[string, string]>;
+  /** -U NAME, applied after the defines. */
+  undefines?: string[];
+  files?: FileCache;
+}
+
+interface Cond {
+  /** A branch was taken (so later #elif/#else are skipped). */
+  taken: boolean;
+  sawElse: boolean;
+  tok: Token;
+}
+
+interface Frame {
+  tokens: Token[];
+  pos: number;
+  /** For file frames: the file and its conditional stack. */
+  file: { path: string; dirIndex: number; conds: Cond[] } | null;
+}
+
+/** Operators GCC reports as defined (`#ifdef __has_include`), evaluated in #if only. */
+const OPERATORS = new Set([
+  '__has_include', '__has_include_next', '__has_attribute', '__has_builtin', '__has_feature', '__has_extension',
+  '__has_c_attribute', '__has_cpp_attribute', '__has_warning', '__has_declspec_attribute',
+]);
+
+const MAX_INCLUDE_DEPTH = 200;
+const MAX_EXPANDED_TOKENS = 20_000_000;
+
+const ATTRIBUTES = new Set([
+  'packed', '__packed__', 'aligned', '__aligned__', 'unused', '__unused__', 'deprecated', '__deprecated__',
+  'may_alias', '__may_alias__', 'noreturn', '__noreturn__', 'const', '__const__', 'pure', '__pure__',
+  'always_inline', '__always_inline__', 'section', 'format', 'nonnull', 'warn_unused_result', 'mode', '__mode__',
+  'counted_by', '__counted_by__', 'designated_init', 'transparent_union', '__transparent_union__', 'vector_size',
+]);
+
+/** Hook for the ioctl catalogue: sees each function-like macro invocation and its raw arguments. */
+export type InvocationHook = (name: string, args: Token[][], at: Token) => void;
+
+export class Preprocessor {
+  readonly macros = new Map<string, Macro>();
+  readonly abi: Abi;
+  readonly files: FileCache;
+  private readonly includeDirs: string[];
+  private frames: Frame[] = [];
+  private readonly once = new Set<string>();
+  private counter = 0;
+  private expanded = 0;
+  private hook: InvocationHook | null = null;
+  /** Every file entered, in order (the catalogue attributes macros and records to files). */
+  readonly included: string[] = [];
+
+  constructor(opts: PreprocessOptions) {
+    this.abi = opts.abi;
+    this.files = opts.files ?? new FileCache();
+    this.includeDirs = opts.includeDirs.map((d) => resolve(d));
+    const predefined: string[] = [];
+    for (const [name, value] of Object.entries(opts.abi.predefined)) predefined.push(`#define ${name} ${value}`);
+    for (const [name, value] of opts.defines ?? []) predefined.push(`#define ${name} ${value}`);
+    for (const name of opts.undefines ?? []) predefined.push(`#undef ${name}`);
+    for (const name of ['__FILE__', '__LINE__', '__COUNTER__', '__INCLUDE_LEVEL__'] as const) {
+      this.macros.set(name, { name, params: null, variadic: false, body: [], def: null, builtin: name });
+    }
+    this.run(tokenize(predefined.join('\n'), '<command line>'), { path: '<command line>', dirIndex: -1, conds: [] });
+    this.included.length = 0;
+    for (const m of this.macros.values()) if (m.def?.file === '<command line>') m.def = null;
+  }
+
+  /** Preprocesses a file (a path, or an include name found through the include dirs). */
+  preprocessFile(pathOrName: string): Token[] {
+    const path = this.findEntry(pathOrName);
+    const f = this.files.get(path);
+    if (!f) throw new CFrontError(`cannot read '${pathOrName}'`, { file: pathOrName, line: 0, column: 0 });
+    return this.run(f.tokens, { path, dirIndex: -1, conds: [] });
+  }
+
+  /** Preprocesses source text as if it were the file `name` (tests, probes). */
+  preprocessSource(text: string, name = '<source>'): Token[] {
+    return this.run(tokenize(text, name), { path: name, dirIndex: -1, conds: [] });
+  }
+
+  /** Where an include name or path resolves, for the entry file. */
+  findEntry(pathOrName: string): string {
+    if (pathOrName.startsWith('/') || pathOrName.startsWith('.')) return resolve(pathOrName);
+    const found = this.search(pathOrName, 0);
+    return found ? found.path : resolve(pathOrName);
+  }
+
+  /** Fully macro-expands tokens (an object-like macro's name, say), reporting invocations. */
+  expand(tokens: Token[], hook?: InvocationHook): Token[] {
+    const saved = this.frames;
+    const savedHook = this.hook;
+    this.hook = hook ?? null;
+    try {
+      return this.expandList(tokens);
+    } finally {
+      this.frames = saved;
+      this.hook = savedHook;
+    }
+  }
+
+  private run(tokens: Token[], file: Frame['file']): Token[] {
+    this.frames = [{ tokens, pos: 0, file }];
+    if (file) this.included.push(file.path);
+    const out: Token[] = [];
+    for (let t = this.next(); t; t = this.next()) out.push(t);
+    return out;
+  }
+
+  // ---- the token stream -------------------------------------------------------------------
+
+  private peekRaw(): Token | null {
+    for (;;) {
+      const f = this.frames[this.frames.length - 1];
+      if (!f) return null;
+      if (f.pos < f.tokens.length) return f.tokens[f.pos]!;
+      this.popFrame(f);
+    }
+  }
+
+  private readRaw(): Token | null {
+    const t = this.peekRaw();
+    if (t) this.frames[this.frames.length - 1]!.pos++;
+    return t;
+  }
+
+  private popFrame(f: Frame): void {
+    const open = f.file?.conds[f.file.conds.length - 1];
+    if (open) throw CFrontError.at(open.tok, 'unterminated conditional directive');
+    this.frames.pop();
+  }
+
+  private push(tokens: Token[]): void {
+    this.expanded += tokens.length;
+    if (this.expanded > MAX_EXPANDED_TOKENS) {
+      throw CFrontError.at(tokens[0]!, `macro expansion exceeds ${MAX_EXPANDED_TOKENS} tokens`);
+    }
+    if (this.frames.length > 100_000) throw CFrontError.at(tokens[0]!, 'macro expansion nested too deeply');
+    this.frames.push({ tokens, pos: 0, file: null });
+  }
+
+  /** Rest of the directive line (raw tokens up to the next line start). */
+  private line(): Token[] {
+    const out: Token[] = [];
+    for (let t = this.peekLineToken(); t; t = this.peekLineToken()) out.push(this.readRaw()!);
+    return out;
+  }
+
+  private peekLineToken(): Token | null {
+    const f = this.frames[this.frames.length - 1];
+    if (!f || f.pos >= f.tokens.length) return null;
+    const t = f.tokens[f.pos]!;
+    return t.bol ? null : t;
+  }
+
+  /** The next fully expanded token of the output, processing directives on the way. */
+  private next(): Token | null {
+    for (;;) {
+      const t = this.readRaw();
+      if (!t) return null;
+      if (t.bol && t.text === '#' && t.origin === null) {
+        this.directive(t);
+        continue;
+      }
+      if (t.kind === 'invalid') throw CFrontError.at(t, `missing terminating ${t.text.includes('"') ? '"' : "'"} character`);
+      if (t.kind === 'ident' && this.expandMacro(t)) continue;
+      if (t.text === '_Pragma' && t.kind === 'ident') {
+        this.pragmaOperator(t);
+        continue;
+      }
+      return t;
+    }
+  }
+
+  // ---- macro expansion --------------------------------------------------------------------
+
+  /** If `tok` names a macro that may expand here, pushes its expansion and returns true. */
+  private expandMacro(tok: Token): boolean {
+    const m = this.macros.get(tok.text);
+    if (!m || tok.hide?.has(m.name)) return false;
+    const origin = tok.origin ?? tok;
+    const macro = tok.macro ?? m.name;
+    if (m.builtin) {
+      this.push([this.builtin(m.builtin, tok).copy(tok.hide, tok.space, origin, macro)]);
+      return true;
+    }
+    if (m.params === null) {
+      const hide = withName(tok.hide, m.name);
+      this.push(this.substitute(m, [], hide, tok, origin, macro));
+      return true;
+    }
+    const paren = this.peekRaw();
+    if (!paren || paren.text !== '(') return false;
+    this.readRaw();
+    const { args, rparen } = this.readArgs(m, tok);
+    this.hook?.(m.name, args, tok);
+    const hide = withName(intersect(tok.hide, rparen.hide), m.name);
+    this.push(this.substitute(m, args, hide, tok, origin, macro));
+    return true;
+  }
+
+  private readArgs(m: Macro, at: Token): { args: Token[][]; rparen: Token } {
+    const args: Token[][] = [[]];
+    let depth = 0;
+    for (;;) {
+      const t = this.readRaw();
+      if (!t) throw CFrontError.at(at, `unterminated argument list invoking macro '${m.name}'`);
+      if (t.bol && t.text === '#' && t.origin === null) {
+        this.directive(t);
+        continue;
+      }
+      if (t.text === '(' && t.kind === 'punct') depth++;
+      else if (t.text === ')' && t.kind === 'punct') {
+        if (depth === 0) {
+          const params = m.params!;
+          if (args.length === 1 && args[0]!.length === 0 && params.length === 0) args.pop();
+          if (args.length < params.length && !(m.variadic && args.length === params.length - 1)) {
+            throw CFrontError.at(at, `macro '${m.name}' requires ${params.length} arguments, but only ${args.length} given`);
+          }
+          if (args.length > params.length) throw CFrontError.at(at, `macro '${m.name}' passed ${args.length} arguments, but takes just ${params.length}`);
+          while (args.length < params.length) args.push([]);
+          return { args, rparen: t };
+        }
+        depth--;
+      } else if (t.text === ',' && t.kind === 'punct' && depth === 0 && !(m.variadic && args.length === m.params!.length)) {
+        args.push([]);
+        continue;
+      }
+      args[args.length - 1]!.push(t);
+    }
+  }
+
+  /** The body of `m` with arguments substituted, `#` and `##` applied, hide sets added. */
+  private substitute(m: Macro, args: Token[][], hide: ReadonlySet<string>, at: Token, origin: Token, macro: string): Token[] {
+    const params = m.params ?? [];
+    const argIndex = (t: Token) => (t.kind === 'ident' ? params.indexOf(t.text) : -1);
+    const expandedArgs = new Map<number, Token[]>();
+    const expandedArg = (i: number) => {
+      let e = expandedArgs.get(i);
+      if (!e) expandedArgs.set(i, (e = this.expandList(args[i]!)));
+      return e;
+    };
+    const body = m.body;
+    const out: Token[] = [];
+    const place = (t: Token, space: boolean) => out.push(t.copy(union(t.hide, hide), space, origin, macro));
+    for (let i = 0; i < body.length; i++) {
+      const t = body[i]!;
+      const space = i === 0 ? at.space : t.space;
+      if (m.params && t.text === '#' && t.kind === 'punct') {
+        const p = body[i + 1] ? argIndex(body[i + 1]!) : -1;
+        if (p < 0) throw CFrontError.at(t, "'#' is not followed by a macro parameter");
+        out.push(stringify(args[p]!, t).copy(hide, space, origin, macro));
+        i++;
+        continue;
+      }
+      if (t.text === '##' && t.kind === 'punct' && out.length > 0 && i + 1 < body.length) {
+        const rhs = body[i + 1]!;
+        const p = argIndex(rhs);
+        const rhsTokens = p >= 0 ? args[p]! : [rhs];
+        i++;
+        if (rhsTokens.length === 0) {
+          // GNU: `, ## __VA_ARGS__` with no variable arguments drops the comma
+          if (p === params.length - 1 && m.variadic && out[out.length - 1]!.text === ',') out.pop();
+          continue;
+        }
+        const lhs = out.pop()!;
+        out.push(paste(lhs, rhsTokens[0]!, t).copy(union(lhs.hide, hide), lhs.space, origin, macro));
+        for (const r of rhsTokens.slice(1)) place(r, r.space);
+        continue;
+      }
+      const p = argIndex(t);
+      if (p >= 0) {
+        const raw = body[i + 1]?.text === '##';
+        const tokens = raw ? args[p]! : expandedArg(p);
+        tokens.forEach((a, j) => place(a, j === 0 ? space : a.space));
+        // an empty argument before ## is a placemarker: ## then pastes onto nothing
+        if (raw && tokens.length === 0) i++;
+        continue;
+      }
+      place(t, space);
+    }
+    return out;
+  }
+
+  /** Expands a finite list in isolation (macro arguments, #if lines). */
+  private expandList(tokens: Token[]): Token[] {
+    const saved = this.frames;
+    this.frames = [{ tokens, pos: 0, file: null }];
+    const out: Token[] = [];
+    try {
+      for (let t = this.readRaw(); t; t = this.readRaw()) {
+        if (t.kind === 'ident' && this.expandMacro(t)) continue;
+        out.push(t);
+      }
+    } finally {
+      this.frames = saved;
+    }
+    return out;
+  }
+
+  private builtin(kind: NonNullable<Macro['builtin']>, at: Token): Token {
+    const loc = at.origin ?? at;
+    const text =
+      kind === '__FILE__' ? JSON.stringify(loc.file)
+      : kind === '__LINE__' ? String(loc.line)
+      : kind === '__COUNTER__' ? String(this.counter++)
+      : String(this.frames.filter((f) => f.file).length - 1);
+    return new Token(kind === '__FILE__' ? 'string' : 'number', text, loc.file, loc.line, loc.col, false, at.space);
+  }
+
+  // ---- directives -------------------------------------------------------------------------
+
+  private currentFile(): NonNullable<Frame['file']> | null {
+    for (let i = this.frames.length - 1; i >= 0; i--) {
+      const f = this.frames[i]!.file;
+      if (f) return f;
+    }
+    return null;
+  }
+
+  private directive(hash: Token): void {
+    const nameTok = this.peekLineToken();
+    if (!nameTok) return; // the null directive
+    this.readRaw();
+    const name = nameTok.text;
+    const file = this.currentFile()!;
+    switch (name) {
+      case 'define': return this.define(this.line(), nameTok);
+      case 'undef': {
+        const [id, ...extra] = this.line();
+        if (!id || id.kind !== 'ident') throw CFrontError.at(nameTok, 'macro name missing after #undef');
+        if (extra.length) throw CFrontError.at(extra[0]!, 'extra tokens at end of #undef directive');
+        this.macros.delete(id.text);
+        return;
+      }
+      case 'include':
+      case 'include_next':
+        return this.include(this.line(), nameTok, name === 'include_next');
+      case 'if':
+      case 'ifdef':
+      case 'ifndef': {
+        const line = this.line();
+        const taken = name === 'if' ? this.condition(line, nameTok) : this.defined(line, nameTok) === (name === 'ifdef');
+        file.conds.push({ taken, sawElse: false, tok: hash });
+        if (!taken) this.skip(file);
+        return;
+      }
+      case 'elif':
+      case 'elifdef':
+      case 'elifndef':
+      case 'else': {
+        const c = file.conds[file.conds.length - 1];
+        if (!c) throw CFrontError.at(nameTok, `#${name} without #if`);
+        if (c.sawElse) throw CFrontError.at(nameTok, `#${name} after #else`);
+        this.line();
+        // we were in a taken branch: everything up to #endif is skipped
+        c.sawElse = name === 'else';
+        this.skipRest(file);
+        return;
+      }
+      case 'endif': {
+        if (!file.conds.pop()) throw CFrontError.at(nameTok, '#endif without #if');
+        this.line();
+        return;
+      }
+      case 'error':
+        throw CFrontError.at(nameTok, `#error ${spell(this.line())}`.trimEnd());
+      case 'warning':
+      case 'line':
+      case 'ident':
+      case 'sccs':
+      case 'assert':
+      case 'unassert':
+        this.line();
+        return;
+      case 'pragma':
+        return this.pragma(this.line(), nameTok);
+      default:
+        if (nameTok.kind === 'number') {
+          this.line(); // `# 33 "file"` line markers
+          return;
+        }
+        throw CFrontError.at(nameTok, `invalid preprocessing directive #${name}`);
+    }
+  }
+
+  private define(line: Token[], at: Token): void {
+    const id = line[0];
+    if (!id || id.kind !== 'ident') throw CFrontError.at(at, 'macro name missing after #define');
+    if (id.text === 'defined') throw CFrontError.at(id, '"defined" cannot be used as a macro name');
+    let i = 1;
+    let params: string[] | null = null;
+    let variadic = false;
+    if (line[1]?.text === '(' && !line[1].space) {
+      params = [];
+      i = 2;
+      for (;;) {
+        const t = line[i++];
+        if (!t) throw CFrontError.at(id, `missing ')' in parameter list of macro '${id.text}'`);
+        if (t.text === ')' && params.length === 0) break;
+        if (t.text === '...') {
+          params.push('__VA_ARGS__');
+          variadic = true;
+        } else if (t.kind === 'ident') {
+          params.push(t.text);
+          if (line[i]?.text === '...') {
+            variadic = true;
+            i++;
+          }
+        } else throw CFrontError.at(t, `invalid token '${t.text}' in parameter list of macro '${id.text}'`);
+        const sep = line[i++];
+        if (sep?.text === ')') break;
+        if (sep?.text !== ',' || variadic) throw CFrontError.at(sep ?? t, `expected ',' or ')' in parameter list of macro '${id.text}'`);
+      }
+    }
+    const body = line.slice(i);
+    if (body[0]?.text === '##' || (body.length && body[body.length - 1]!.text === '##')) {
+      throw CFrontError.at(body[0]!.text === '##' ? body[0]! : body[body.length - 1]!, "'##' cannot appear at either end of a macro expansion");
+    }
+    this.macros.set(id.text, { name: id.text, params, variadic, body, def: id });
+  }
+
+  /** `#ifdef X` / `#ifndef X`: whether X is defined. */
+  private defined(line: Token[], at: Token): boolean {
+    const id = line[0];
+    if (!id || id.kind !== 'ident') throw CFrontError.at(at, `macro name missing after #${at.text}`);
+    return this.macros.has(id.text) || OPERATORS.has(id.text);
+  }
+
+  /** Skips a group whose condition was false, stopping after the #elif/#else that is taken. */
+  private skip(file: NonNullable<Frame['file']>): void {
+    const cond = file.conds[file.conds.length - 1]!;
+    for (;;) {
+      const d = this.skipToDirective();
+      if (!d) return; // end of file: popFrame reports the open conditional
+      const name = d.text;
+      if (name === 'endif') {
+        file.conds.pop();
+        this.line();
+        return;
+      }
+      if (name === 'else') {
+        if (cond.sawElse) throw CFrontError.at(d, '#else after #else');
+        cond.sawElse = true;
+        this.line();
+        cond.taken = true;
+        return;
+      }
+      const line = this.line();
+      if (cond.sawElse) throw CFrontError.at(d, `#${name} after #else`);
+      const taken = name === 'elif' ? this.condition(line, d) : this.defined(line, d) === (name === 'elifdef');
+      if (taken) {
+        cond.taken = true;
+        return;
+      }
+    }
+  }
+
+  /** After a taken group: skips every remaining group up to and including #endif. */
+  private skipRest(file: NonNullable<Frame['file']>): void {
+    const cond = file.conds[file.conds.length - 1]!;
+    for (;;) {
+      const d = this.skipToDirective();
+      if (!d) return;
+      this.line();
+      if (d.text === 'endif') {
+        file.conds.pop();
+        return;
+      }
+      if (d.text === 'else') {
+        if (cond.sawElse) throw CFrontError.at(d, '#else after #else');
+        cond.sawElse = true;
+      } else if (cond.sawElse) throw CFrontError.at(d, `#${d.text} after #else`);
+    }
+  }
+
+  /**
+   * Skips raw tokens (nested conditionals included) to the next #elif/#else/#endif of the
+   * current level; returns its name token, or null at the end of the file.
+   */
+  private skipToDirective(): Token | null {
+    const f = this.frames[this.frames.length - 1]!;
+    const tokens = f.tokens;
+    let depth = 0;
+    while (f.pos < tokens.length) {
+      const t = tokens[f.pos++]!;
+      if (!(t.bol && t.text === '#')) continue;
+      const d = tokens[f.pos];
+      if (!d || d.bol) continue;
+      const name = d.text;
+      if (name === 'if' || name === 'ifdef' || name === 'ifndef') depth++;
+      else if (name === 'endif' || name === 'else' || name === 'elif' || name === 'elifdef' || name === 'elifndef') {
+        if (depth === 0) {
+          f.pos++;
+          return d;
+        }
+        if (name === 'endif') depth--;
+      }
+    }
+    return null;
+  }
+
+  private include(line: Token[], at: Token, next: boolean): void {
+    if (!line.length) throw CFrontError.at(at, '#include expects "FILENAME" or <FILENAME>');
+    let spec = line;
+    if (line[0]!.kind === 'ident') spec = this.expandList(line);
+    const first = spec[0];
+    let name: string;
+    let quoted: boolean;
+    if (first?.kind === 'string' && first.text.startsWith('"')) {
+      name = first.text.slice(1, -1);
+      quoted = true;
+    } else if (first?.text === '<') {
+      const close = spec.findIndex((t) => t.text === '>');
+      if (close < 0) throw CFrontError.at(first, "missing terminating '>' character");
+      name = spec.slice(1, close).map((t, i) => (i > 0 && t.space ? ' ' : '') + t.text).join('');
+      quoted = false;
+    } else throw CFrontError.at(first ?? at, '#include expects "FILENAME" or <FILENAME>');
+    const current = this.currentFile()!;
+    let found: { path: string; dirIndex: number } | null = null;
+    if (quoted && !next) {
+      const local = join(dirname(current.path), name);
+      if (this.files.get(local)) found = { path: local, dirIndex: current.dirIndex };
+    }
+    found ??= this.search(name, next ? current.dirIndex + 1 : 0);
+    if (!found) throw CFrontError.at(first!, `'${name}' file not found`);
+    const f = this.files.get(found.path)!;
+    if (this.once.has(f.path) || (f.guard !== null && this.macros.has(f.guard))) return;
+    const depth = this.frames.filter((x) => x.file).length;
+    if (depth >= MAX_INCLUDE_DEPTH) throw CFrontError.at(first!, `#include nested too deeply (${depth} levels): include cycle?`);
+    this.included.push(f.path);
+    this.frames.push({ tokens: f.tokens, pos: 0, file: { path: f.path, dirIndex: found.dirIndex, conds: [] } });
+  }
+
+  /** The first include directory at or after `from` that has `name`. */
+  private search(name: string, from: number): { path: string; dirIndex: number } | null {
+    for (let i = Math.max(0, from); i < this.includeDirs.length; i++) {
+      const path = join(this.includeDirs[i]!, name);
+      if (this.files.get(path)) return { path, dirIndex: i };
+    }
+    return null;
+  }
+
+  private pragma(line: Token[], at: Token): void {
+    const first = line[0]?.text;
+    if (first === 'once') {
+      this.once.add(this.currentFile()!.path);
+      return;
+    }
+    if (first === 'pack') {
+      // handed to the parser, which applies it to the records that follow
+      this.push([new Token('pragma', `pack${spell(line.slice(1))}`, at.file, at.line, at.col, false, true)]);
+    }
+    // other pragmas (GCC system_header, diagnostic ...) do not change layouts
+  }
+
+  private pragmaOperator(at: Token): void {
+    const open = this.readRaw();
+    const str = this.readRaw();
+    const close = this.readRaw();
+    if (open?.text !== '(' || str?.kind !== 'string' || close?.text !== ')') throw CFrontError.at(at, '_Pragma takes a parenthesized string literal');
+    const body = str.text.slice(1, -1).replace(/\\(["\\])/g, '$1');
+    this.pragma(tokenize(body, at.file), at);
+  }
+
+  // ---- #if expressions --------------------------------------------------------------------
+
+  private condition(line: Token[], at: Token): boolean {
+    if (!line.length) throw CFrontError.at(at, `#${at.text} with no expression`);
+    const resolved = this.expandList(this.replaceDefined(line));
+    const tokens = this.replaceDefined(resolved).map((t) =>
+      t.kind === 'ident' ? new Token('number', t.text === 'true' ? '1' : '0', t.file, t.line, t.col, false, t.space) : t,
+    );
+    const e = new PPExpr(tokens, this.abi, at);
+    return e.evaluate().v !== 0n;
+  }
+
+  /** `defined X`, `defined(X)`, `__has_include(...)` and friends become 0 or 1. */
+  private replaceDefined(line: Token[]): Token[] {
+    const out: Token[] = [];
+    for (let i = 0; i < line.length; i++) {
+      const t = line[i]!;
+      const num = (v: boolean) => out.push(new Token('number', v ? '1' : '0', t.file, t.line, t.col, false, t.space));
+      if (t.kind !== 'ident') {
+        out.push(t);
+        continue;
+      }
+      if (t.text === 'defined') {
+        const paren = line[i + 1]?.text === '(';
+        const id = line[i + (paren ? 2 : 1)];
+        if (!id || id.kind !== 'ident') throw CFrontError.at(t, "macro name missing after 'defined'");
+        if (paren && line[i + 3]?.text !== ')') throw CFrontError.at(id, "missing ')' after 'defined'");
+        num(this.macros.has(id.text) || OPERATORS.has(id.text));
+        i += paren ? 3 : 1;
+        continue;
+      }
+      if (t.text === '__has_include' || t.text === '__has_include_next') {
+        const close = line.findIndex((x, j) => j > i && x.text === ')');
+        if (line[i + 1]?.text !== '(' || close < 0) throw CFrontError.at(t, `missing '(' after '${t.text}'`);
+        num(this.hasInclude(line.slice(i + 2, close), t, t.text === '__has_include_next'));
+        i = close;
+        continue;
+      }
+      if (/^__has_(attribute|builtin|feature|extension|c_attribute|cpp_attribute|warning|declspec_attribute)$/.test(t.text)) {
+        let close = i + 1;
+        let depth = 0;
+        for (; close < line.length; close++) {
+          if (line[close]!.text === '(') depth++;
+          else if (line[close]!.text === ')' && --depth === 0) break;
+        }
+        if (line[i + 1]?.text !== '(' || close >= line.length) throw CFrontError.at(t, `missing '(' after '${t.text}'`);
+        const arg = line.slice(i + 2, close).map((x) => x.text).join('');
+        num(t.text === '__has_attribute' && ATTRIBUTES.has(arg));
+        i = close;
+        continue;
+      }
+      out.push(t);
+    }
+    return out;
+  }
+
+  private hasInclude(spec: Token[], at: Token, next: boolean): boolean {
+    const first = spec[0];
+    let name: string | undefined;
+    let quoted = false;
+    if (first?.kind === 'string') {
+      name = first.text.slice(1, -1);
+      quoted = true;
+    } else if (first?.text === '<') {
+      name = spec.slice(1).filter((t) => t.text !== '>').map((t) => t.text).join('');
+    }
+    if (name === undefined) throw CFrontError.at(at, `${at.text} expects "FILENAME" or <FILENAME>`);
+    const current = this.currentFile();
+    if (quoted && current && !next && this.files.get(join(dirname(current.path), name))) return true;
+    return this.search(name, next && current ? current.dirIndex + 1 : 0) !== null;
+  }
+}
+
+function withName(hide: ReadonlySet<string> | null, name: string): ReadonlySet<string> {
+  if (hide?.has(name)) return hide;
+  const s = new Set(hide ?? []);
+  s.add(name);
+  return s;
+}
+
+function intersect(a: ReadonlySet<string> | null, b: ReadonlySet<string> | null): ReadonlySet<string> | null {
+  if (!a || !b) return null;
+  const s = new Set<string>();
+  for (const x of a) if (b.has(x)) s.add(x);
+  return s.size ? s : null;
+}
+
+function union(a: ReadonlySet<string> | null, b: ReadonlySet<string>): ReadonlySet<string> {
+  if (!a || a === b) return b;
+  const s = new Set(a);
+  for (const x of b) s.add(x);
+  return s;
+}
+
+/** Tokens back to text, one space where the source had whitespace. */
+export function spell(tokens: Token[]): string {
+  return tokens.map((t, i) => (i > 0 && t.space ? ' ' : '') + t.text).join('');
+}
+
+function stringify(arg: Token[], at: Token): Token {
+  const text = arg
+    .map((t, i) => {
+      const s = t.kind === 'string' || t.kind === 'char' ? t.text.replace(/[\\"]/g, '\\$&') : t.text;
+      return (i > 0 && t.space ? ' ' : '') + s;
+    })
+    .join('');
+  return new Token('string', `"${text}"`, at.file, at.line, at.col, false, at.space);
+}
+
+function paste(lhs: Token, rhs: Token, at: Token): Token {
+  const text = lhs.text + rhs.text;
+  const toks = tokenize(text, lhs.file);
+  if (toks.length !== 1) throw CFrontError.at(at, `pasting "${lhs.text}" and "${rhs.text}" does not give a valid preprocessing token`);
+  const t = toks[0]!;
+  return new Token(t.kind, t.text, lhs.file, lhs.line, lhs.col, false, lhs.space);
+}
+
+/** #if expressions: intmax_t/uintmax_t arithmetic over already expanded tokens. */
+class PPExpr {
+  private pos = 0;
+
+  constructor(
+    private readonly tokens: Token[],
+    private readonly abi: Abi,
+    private readonly at: Token,
+  ) {}
+
+  evaluate(): CValue {
+    const v = this.comma();
+    const extra = this.tokens[this.pos];
+    if (extra) throw CFrontError.at(extra, `token '${extra.text}' is not valid in preprocessor expressions`);
+    return v;
+  }
+
+  private peek(): string | undefined {
+    return this.tokens[this.pos]?.text;
+  }
+
+  private take(text: string): boolean {
+    if (this.peek() !== text) return false;
+    this.pos++;
+    return true;
+  }
+
+  private widen(v: CValue): CValue {
+    return convert(v.v, isUnsigned(v.t, this.abi) ? 'unsigned long long' : 'long long', this.abi);
+  }
+
+  private comma(): CValue {
+    let v = this.conditional();
+    while (this.take(',')) v = this.conditional();
+    return v;
+  }
+
+  private conditional(): CValue {
+    const c = this.binary(0);
+    if (!this.take('?')) return c;
+    const a = this.comma();
+    if (!this.take(':')) throw this.error("expected ':' in conditional expression");
+    const b = this.conditional();
+    const t = isUnsigned(a.t, this.abi) || isUnsigned(b.t, this.abi) ? 'unsigned long long' : 'long long';
+    return convert((c.v !== 0n ? a : b).v, t, this.abi);
+  }
+
+  private static readonly LEVELS: string[][] = [
+    ['||'], ['&&'], ['|'], ['^'], ['&'], ['==', '!='], ['<', '>', '<=', '>='], ['<<', '>>'], ['+', '-'], ['*', '/', '%'],
+  ];
+
+  private binary(level: number): CValue {
+    if (level >= PPExpr.LEVELS.length) return this.unary();
+    let a = this.binary(level + 1);
+    for (;;) {
+      const op = this.peek();
+      if (!op || !PPExpr.LEVELS[level]!.includes(op) || this.tokens[this.pos]!.kind !== 'punct') return a;
+      const opTok = this.tokens[this.pos++]!;
+      if (op === '||' || op === '&&') {
+        const b = this.binary(level + 1);
+        a = bool(op === '||' ? a.v !== 0n || b.v !== 0n : a.v !== 0n && b.v !== 0n, this.abi);
+        continue;
+      }
+      const b = this.binary(level + 1);
+      a = this.widen(binary(op as BinaryOp, this.widen(a), this.widen(b), this.abi, opTok));
+    }
+  }
+
+  private unary(): CValue {
+    const t = this.tokens[this.pos];
+    if (!t) throw this.error('expected value in expression');
+    if (t.kind === 'punct' && (t.text === '-' || t.text === '+' || t.text === '~' || t.text === '!')) {
+      this.pos++;
+      return this.widen(unary(t.text as '-' | '+' | '~' | '!', this.unary(), this.abi));
+    }
+    this.pos++;
+    if (t.text === '(') {
+      const v = this.comma();
+      if (!this.take(')')) throw this.error("expected ')' in preprocessor expression");
+      return v;
+    }
+    if (t.kind === 'number') return this.widen(integerLiteral(t, this.abi));
+    if (t.kind === 'char') return this.widen(charLiteral(t, this.abi));
+    throw CFrontError.at(t, `token '${t.text}' is not valid in preprocessor expressions`);
+  }
+
+  private error(message: string): CFrontError {
+    return CFrontError.at(this.tokens[this.pos] ?? this.tokens[this.tokens.length - 1] ?? this.at, message);
+  }
+}
