@@ -166,7 +166,7 @@ export class Preprocessor {
   preprocessFile(pathOrName: string): Token[] {
     const path = this.findEntry(pathOrName);
     const f = this.files.get(path);
-    if (!f) throw new CFrontError(`cannot read '${pathOrName}'`, { file: pathOrName, line: 0, column: 0 });
+    if (!f) throw new CFrontError(`'${pathOrName}' file not found`, { file: pathOrName, line: 0, column: 0 });
     return this.run(f.tokens, { path, dirIndex: -1, conds: [] });
   }
 

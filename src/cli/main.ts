@@ -2,9 +2,47 @@
 /** The ioctl32 command line: a thin shell over the library. */
 import { Command, CommanderError } from 'commander';
 import { getAbi } from '../abi/index.js';
-import { Ioctl32Error } from '../errors.js';
+import { Ioctl32Error, UsageError } from '../errors.js';
 import { abisReport, formatAbis } from '../report/abis.js';
 import { decodeCommands, formatDecode } from '../report/decode.js';
+import { dump } from '../report/dump.js';
+import { progressLine, type ScanOptions } from '../report/scan.js';
+import { formatLayouts, layoutReport } from '../report/layout.js';
+
+interface HeaderOptions {
+  include?: string[];
+  sysroot?: string;
+  define?: string[];
+  undefine?: string[];
+}
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+function withHeaderOptions(c: Command): Command {
+  return c
+    .option('-I, --include <dir>', 'add an include directory (searched first)', collect)
+    .option('--sysroot <dir>', 'headers of DIR/include or DIR/usr/include')
+    .option('-D, --define <name[=value]>', 'define a macro', collect)
+    .option('-U, --undefine <name>', 'undefine a macro', collect);
+}
+
+function scanOptions(abiName: string, headers: string[], o: HeaderOptions): ScanOptions {
+  const abi = getAbi(abiName);
+  const opts: ScanOptions = {
+    abi,
+    headers,
+    includeDirs: o.include ?? [],
+    defines: (o.define ?? []).map((d) => {
+      const eq = d.indexOf('=');
+      return eq < 0 ? [d, '1'] : [d.slice(0, eq), d.slice(eq + 1)];
+    }),
+    undefines: o.undefine ?? [],
+  };
+  if (o.sysroot !== undefined) opts.sysroot = o.sysroot;
+  const progress = progressLine(abi.name);
+  if (progress) opts.onProgress = progress;
+  return opts;
+}
 
 function print(text: string): void {
   process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
@@ -35,6 +73,34 @@ export function buildProgram(): Command {
       const rows = decodeCommands(cmds, abis);
       print(opts.json ? JSON.stringify(rows, null, 2) : formatDecode(rows));
     });
+
+  withHeaderOptions(
+    program
+      .command('dump')
+      .description('every record and ioctl of the headers (default: the whole UAPI set) for one ABI, as JSON')
+      .argument('[header...]', 'header paths or include names (linux/kvm.h)')
+      .requiredOption('--abi <abi>', 'the ABI'),
+  ).action((headers: string[], opts: HeaderOptions & { abi: string }) => {
+    print(JSON.stringify(dump(scanOptions(opts.abi, headers, opts)), null, 1));
+  });
+
+  withHeaderOptions(
+    program
+      .command('layout')
+      .description('pahole-style layouts of records, the ABIs side by side')
+      .argument('[header]', 'a header path or include name (default: the whole UAPI set)')
+      .argument('[record...]', "records to show: 'struct kvm_dirty_log', kvm_dirty_log, or a typedef name")
+      .option('--abi <abis>', 'comma-separated ABIs', 'x86_64,i386,x32'),
+  ).action((header: string | undefined, records: string[], opts: HeaderOptions & { abi: string }) => {
+    const abis = opts.abi.split(',').map(getAbi);
+    if (!abis.length) throw new UsageError('--abi needs at least one ABI');
+    const report = layoutReport(abis.map((a) => scanOptions(a.name, header ? [header] : [], opts)), records);
+    print(formatLayouts(report, { color: process.stdout.isTTY === true }));
+    if (report.missing.length) {
+      process.stderr.write(`ioctl32: no such record: ${report.missing.join(', ')}\n`);
+      process.exitCode = 1;
+    }
+  });
 
   return program;
 }

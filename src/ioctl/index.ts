@@ -1,1 +1,2 @@
 export * from './ioc.js';
+export * from './catalogue.js';

@@ -1,4 +1,5 @@
 import { shortTypeName } from '../cfront/print.js';
+import type { CType } from '../cfront/types.js';
 import type { RecordLayout } from './types.js';
 import type { Layouter } from './layout.js';
 
@@ -12,12 +13,17 @@ export interface FlatField {
   bitWidth?: number;
 }
 
+/** A row with the member's type in the graph (for printers); dump drops `ctype`. */
+export interface TypedField extends FlatField {
+  ctype: CType;
+}
+
 /**
  * Every member depth first: anonymous records add no path component and are not listed
  * themselves; named nested records are listed and descended; array elements are not.
  */
-export function flattenFields(layout: RecordLayout, layouter: Layouter, prefix = '', base = 0): FlatField[] {
-  const out: FlatField[] = [];
+export function flattenFields(layout: RecordLayout, layouter: Layouter, prefix = '', base = 0): TypedField[] {
+  const out: TypedField[] = [];
   for (const p of layout.members) {
     const m = p.member;
     let t = m.type;
@@ -29,7 +35,7 @@ export function flattenFields(layout: RecordLayout, layouter: Layouter, prefix =
       continue; // unnamed bitfields are padding, not members
     }
     const path = prefix + m.name;
-    const row: FlatField = { path, offset: Math.floor(bitOffset / 8), size: p.size, type: shortTypeName(m.type) };
+    const row: TypedField = { path, offset: Math.floor(bitOffset / 8), size: p.size, type: shortTypeName(m.type), ctype: m.type };
     if (m.bitWidth !== undefined) {
       row.bitOffset = bitOffset;
       row.bitWidth = m.bitWidth;

@@ -1,0 +1,84 @@
+/** `ioctl32 dump`: every record and ioctl of the headers for one ABI (CONTRACT.md). */
+import type { Abi } from '../abi/types.js';
+import type { RecordDecl } from '../cfront/types.js';
+import { catalogueIoctls } from '../ioctl/catalogue.js';
+import type { IocDir } from '../ioctl/ioc.js';
+import { flattenFields, type FlatField } from '../layout/fields.js';
+import { Layouter } from '../layout/layout.js';
+import { scanHeaders, type ScanOptions } from './scan.js';
+import type { Token } from '../cfront/token.js';
+
+export interface DumpRecord {
+  size: number;
+  align: number;
+  header: string;
+  fields: FlatField[];
+}
+
+export interface DumpIoctl {
+  cmd: number;
+  dir: IocDir | null;
+  type: number;
+  nr: number;
+  size: number;
+  arg?: string;
+  header: string;
+}
+
+export interface DumpResult {
+  abi: string;
+  headers: number;
+  failed: Record<string, string>;
+  records: Record<string, DumpRecord>;
+  ioctls: Record<string, DumpIoctl>;
+  /** Macros that invoke _IOC but have no constant value (why, located). */
+  unresolved: Record<string, string>;
+}
+
+/** What the dump found, with the declarations behind it (for `check`, `layout`, the thunk). */
+export interface Dumped {
+  result: DumpResult;
+  decls: Map<string, RecordDecl>;
+  layouter: Layouter;
+}
+
+export function dumpHeaders(opts: ScanOptions): Dumped {
+  const scan = scanHeaders(opts);
+  const layouter = new Layouter(opts.abi);
+  const result: DumpResult = { abi: opts.abi.name, headers: scan.headers.length, failed: {}, records: {}, ioctls: {}, unresolved: {} };
+  const decls = new Map<string, RecordDecl>();
+  const seenMacros = new Set<Token>();
+  const shorten = (message: string) => {
+    let m = message;
+    for (const d of scan.includeDirs) m = m.split(`${d}/`).join('');
+    return m;
+  };
+  for (const s of scan.each()) {
+    if (!s.parsed) {
+      result.failed[s.header] = shorten(s.error!);
+      continue;
+    }
+    const { unit, preprocessor, parser } = s.parsed;
+    for (const [name, decl] of unit.records) {
+      if (decls.has(name) || decl.members === null) continue;
+      decls.set(name, decl);
+      const l = parser.layouter.layout(decl);
+      result.records[name] = { size: l.size, align: l.align, header: scan.displayName(decl.loc?.file ?? s.parsed.path), fields: flattenFields(l, parser.layouter).map(({ ctype: _, ...row }) => row) };
+    }
+    const cat = catalogueIoctls(opts.abi, preprocessor, parser, seenMacros);
+    for (const e of cat.ioctls) {
+      if (result.ioctls[e.name]) continue;
+      const row: DumpIoctl = { cmd: e.cmd, dir: e.dir, type: e.type, nr: e.nr, size: e.size, header: scan.displayName(e.file) };
+      if (e.arg !== undefined) row.arg = e.arg;
+      result.ioctls[e.name] = row;
+    }
+    for (const u of cat.unresolved) result.unresolved[u.name] ??= shorten(u.message);
+  }
+  return { result, decls, layouter };
+}
+
+export function dump(opts: ScanOptions): DumpResult {
+  return dumpHeaders(opts).result;
+}
+
+export type { Abi };

@@ -1,0 +1,112 @@
+/**
+ * Scanning headers: each header is its own translation unit (as a compiler sees
+ * `#include <HEADER>` alone); files are tokenized once for all headers and ABIs.
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { Abi } from '../abi/types.js';
+import { BUILTIN_INCLUDE_DIR, includeDirsFor, parseHeader, type IncludeOptions, type ParsedHeader } from '../cfront/index.js';
+import { FileCache } from '../cfront/preprocess.js';
+import { CFrontError, type Token } from '../cfront/token.js';
+import { LayoutError } from '../layout/types.js';
+
+/** The directories below an include directory that hold the UAPI set (CONTRACT.md). */
+export const UAPI_DIRS = ['linux', 'asm', 'drm', 'misc', 'mtd', 'rdma', 'scsi', 'sound', 'video', 'xen'];
+
+/** Every `*.h` of the UAPI set, as include names, sorted; the first directory holding a name wins. */
+export function uapiHeaders(includeDirs: string[]): string[] {
+  const names = new Set<string>();
+  const walk = (root: string, rel: string) => {
+    let entries: string[];
+    try {
+      entries = readdirSync(join(root, rel));
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const r = `${rel}/${e}`;
+      let st;
+      try {
+        st = statSync(join(root, r));
+      } catch {
+        continue;
+      }
+      if (st.isDirectory()) walk(root, r);
+      else if (e.endsWith('.h')) names.add(r);
+    }
+  };
+  for (const dir of includeDirs) {
+    if (dir === BUILTIN_INCLUDE_DIR) continue;
+    for (const sub of UAPI_DIRS) walk(dir, sub);
+  }
+  return [...names].sort();
+}
+
+export interface ScanOptions extends IncludeOptions {
+  abi: Abi;
+  /** Include names or paths; none means the whole UAPI set. */
+  headers?: string[];
+  defines?: Array<[string, string]>;
+  undefines?: string[];
+  /** Shared between scans of several ABIs so each file is tokenized once. */
+  files?: FileCache;
+  onProgress?: (done: number, total: number, header: string) => void;
+}
+
+export interface ScannedHeader {
+  header: string;
+  parsed?: ParsedHeader;
+  /** The first error, located (file:line:col). */
+  error?: string;
+}
+
+export interface Scan {
+  abi: Abi;
+  includeDirs: string[];
+  headers: string[];
+  /** Short name of a file for reports: relative to the include directory that holds it. */
+  displayName: (file: string) => string;
+  each(): Generator<ScannedHeader>;
+}
+
+export function scanHeaders(opts: ScanOptions): Scan {
+  const includeDirs = includeDirsFor(opts.abi, opts);
+  const headers = opts.headers?.length ? opts.headers : uapiHeaders(includeDirs);
+  const files = opts.files ?? new FileCache();
+  const displayName = (file: string) => {
+    for (const d of [...includeDirs].sort((a, b) => b.length - a.length)) {
+      if (file.startsWith(`${d}/`)) return relative(d, file);
+    }
+    return file;
+  };
+  return {
+    abi: opts.abi,
+    includeDirs,
+    headers,
+    displayName,
+    *each() {
+      for (let i = 0; i < headers.length; i++) {
+        const header = headers[i]!;
+        opts.onProgress?.(i, headers.length, header);
+        try {
+          yield { header, parsed: parseHeader(header, { abi: opts.abi, includeDirs, defines: opts.defines ?? [], undefines: opts.undefines ?? [], files }) };
+        } catch (e) {
+          if (!(e instanceof CFrontError) && !(e instanceof LayoutError)) throw e;
+          yield { header, error: e.message };
+        }
+      }
+      opts.onProgress?.(headers.length, headers.length, '');
+    },
+  };
+}
+
+/** A progress line on stderr for long scans, only on a terminal. */
+export function progressLine(label: string): ScanOptions['onProgress'] {
+  if (!process.stderr.isTTY) return undefined;
+  return (done, total, header) => {
+    if (done === total) process.stderr.write('\r\x1b[K');
+    else if (done % 10 === 0) process.stderr.write(`\r\x1b[K${label} [${done}/${total}] ${header}`);
+  };
+}
+
+export type { Token };
