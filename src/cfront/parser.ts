@@ -648,14 +648,26 @@ export class Parser {
     return v;
   }
 
+  /** Inside an operand that is not evaluated (`0 && x`, `1 ? y : x`): x may divide by zero. */
+  private dead = 0;
+
+  private unevaluated<T>(skip: boolean, f: () => T): T {
+    if (skip) this.dead++;
+    try {
+      return f();
+    } finally {
+      if (skip) this.dead--;
+    }
+  }
+
   private conditional(): Value {
     const at = this.peek();
     const c = this.binaryExpr(0);
     if (!this.take('?')) return c;
-    const a = this.expression();
-    this.expect(':');
-    const b = this.conditional();
     const cond = this.intValue(c, at!).v !== 0n;
+    const a = this.unevaluated(!cond, () => this.expression());
+    this.expect(':');
+    const b = this.unevaluated(cond, () => this.conditional());
     if (a.kind === 'int' && b.kind === 'int') {
       const t = commonType(a.value.t, b.value.t, this.abi);
       return { kind: 'int', value: convert((cond ? a : b).value.v, t, this.abi) };
@@ -674,20 +686,24 @@ export class Parser {
       const op = this.peek();
       if (!op || op.kind !== 'punct' || !Parser.LEVELS[level]!.includes(op.text)) return a;
       this.pos++;
-      const b = this.binaryExpr(level + 1);
       if (op.text === '||' || op.text === '&&') {
         const x = this.intValue(a, op).v !== 0n;
+        const b = this.unevaluated(op.text === '||' ? x : !x, () => this.binaryExpr(level + 1));
         const y = this.intValue(b, op).v !== 0n;
         a = { kind: 'int', value: bool(op.text === '||' ? x || y : x && y, this.abi) };
         continue;
       }
+      const b = this.binaryExpr(level + 1);
       if (a.kind === 'ptr' && (op.text === '+' || op.text === '-') && b.kind === 'int' && a.addr !== null) {
         const elem = this.layout(a.type.kind === 'pointer' ? a.type.to : a.type, op).size;
         const delta = b.value.v * BigInt(elem);
         a = { ...a, addr: op.text === '+' ? a.addr + delta : a.addr - delta };
         continue;
       }
-      a = { kind: 'int', value: binary(op.text as BinaryOp, this.intValue(a, op), this.intValue(b, op), this.abi, op) };
+      const x = this.intValue(a, op);
+      const y = this.intValue(b, op);
+      if (this.dead && (op.text === '/' || op.text === '%') && y.v === 0n) continue;
+      a = { kind: 'int', value: binary(op.text as BinaryOp, x, y, this.abi, op) };
     }
   }
 

@@ -121,7 +121,7 @@ const OPERATORS = new Set([
 ]);
 
 const MAX_INCLUDE_DEPTH = 200;
-const MAX_EXPANDED_TOKENS = 20_000_000;
+const MAX_EXPANDED_TOKENS = 1_000_000;
 
 const ATTRIBUTES = new Set([
   'packed', '__packed__', 'aligned', '__aligned__', 'unused', '__unused__', 'deprecated', '__deprecated__',
@@ -224,6 +224,11 @@ export class Preprocessor {
     const open = f.file?.conds[f.file.conds.length - 1];
     if (open) throw CFrontError.at(open.tok, 'unterminated conditional directive');
     this.frames.pop();
+  }
+
+  /** Most tokens macro expansion placed in one translation unit so far (for tests and tuning). */
+  get expandedTokens(): number {
+    return this.expanded;
   }
 
   private push(tokens: Token[]): void {
@@ -354,9 +359,15 @@ export class Preprocessor {
         const p = argIndex(rhs);
         const rhsTokens = p >= 0 ? args[p]! : [rhs];
         i++;
+        const gnuComma = p === params.length - 1 && m.variadic && out[out.length - 1]!.text === ',';
         if (rhsTokens.length === 0) {
           // GNU: `, ## __VA_ARGS__` with no variable arguments drops the comma
-          if (p === params.length - 1 && m.variadic && out[out.length - 1]!.text === ',') out.pop();
+          if (gnuComma) out.pop();
+          continue;
+        }
+        if (gnuComma) {
+          // ... and with some, it is a plain comma followed by them
+          rhsTokens.forEach((r, j) => place(r, j === 0 ? rhs.space : r.space));
           continue;
         }
         const lhs = out.pop()!;
@@ -512,6 +523,14 @@ export class Preprocessor {
     const body = line.slice(i);
     if (body[0]?.text === '##' || (body.length && body[body.length - 1]!.text === '##')) {
       throw CFrontError.at(body[0]!.text === '##' ? body[0]! : body[body.length - 1]!, "'##' cannot appear at either end of a macro expansion");
+    }
+    if (params) {
+      body.forEach((t, j) => {
+        const next = body[j + 1];
+        if (t.text === '#' && t.kind === 'punct' && !(next?.kind === 'ident' && params!.includes(next.text))) {
+          throw CFrontError.at(t, "'#' is not followed by a macro parameter");
+        }
+      });
     }
     this.macros.set(id.text, { name: id.text, params, variadic, body, def: id });
   }
@@ -813,12 +832,24 @@ class PPExpr {
     return v;
   }
 
+  /** Inside a branch that is not evaluated (`0 && x`, `1 ? y : x`): x may divide by zero. */
+  private dead = 0;
+
+  private unevaluated<T>(skip: boolean, f: () => T): T {
+    if (skip) this.dead++;
+    try {
+      return f();
+    } finally {
+      if (skip) this.dead--;
+    }
+  }
+
   private conditional(): CValue {
     const c = this.binary(0);
     if (!this.take('?')) return c;
-    const a = this.comma();
+    const a = this.unevaluated(c.v === 0n, () => this.comma());
     if (!this.take(':')) throw this.error("expected ':' in conditional expression");
-    const b = this.conditional();
+    const b = this.unevaluated(c.v !== 0n, () => this.conditional());
     const t = isUnsigned(a.t, this.abi) || isUnsigned(b.t, this.abi) ? 'unsigned long long' : 'long long';
     return convert((c.v !== 0n ? a : b).v, t, this.abi);
   }
@@ -835,11 +866,13 @@ class PPExpr {
       if (!op || !PPExpr.LEVELS[level]!.includes(op) || this.tokens[this.pos]!.kind !== 'punct') return a;
       const opTok = this.tokens[this.pos++]!;
       if (op === '||' || op === '&&') {
-        const b = this.binary(level + 1);
+        const decided = op === '||' ? a.v !== 0n : a.v === 0n;
+        const b = this.unevaluated(decided, () => this.binary(level + 1));
         a = bool(op === '||' ? a.v !== 0n || b.v !== 0n : a.v !== 0n && b.v !== 0n, this.abi);
         continue;
       }
       const b = this.binary(level + 1);
+      if (this.dead && (op === '/' || op === '%') && b.v === 0n) continue;
       a = this.widen(binary(op as BinaryOp, this.widen(a), this.widen(b), this.abi, opTok));
     }
   }
