@@ -60,7 +60,7 @@ describe.concurrent('_IOC numbers equal the compiler through asm/ioctl.h', () =>
       const numbers = fc.sample(fc.integer({ min: 0, max: 0xffffffff }), { numRuns: CASES, seed: SEED + abiIndex });
       const decodes = numbers.map((n) => `0x${n.toString(16)}u`).map((n) => `_IOC_DIR(${n}), _IOC_TYPE(${n}), _IOC_NR(${n}), _IOC_SIZE(${n})`);
       const src = `#include <asm/ioctl.h>\n${printProgram(program)}\nconst unsigned int enc[] = { ${exprs.join(',\n')} };\nconst unsigned int dec[] = { ${decodes.join(',\n')} };\n`;
-      const obj = await compileObject(abi, src, crossIncludes(abi));
+      const obj = await compileObject(abi, src, crossIncludes(abi), { cache: false });
 
       const enc = u32Array(obj, 'enc');
       const encMismatch = enc.map((v, i) => ({ expr: exprs[i], compiler: v, ours: expected[i] })).filter((m) => m.compiler !== m.ours);

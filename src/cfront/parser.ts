@@ -19,6 +19,11 @@ export interface TranslationUnit {
   typedefs: Map<string, TypedefDecl>;
   enums: Map<string, EnumDecl>;
   enumConstants: Map<string, CValue>;
+  /**
+   * Function bodies (static inline helpers) skipped unparsed, by file and line range: an error
+   * a compiler finds inside one is beyond what a layout tool checks.
+   */
+  functionBodies: Array<{ file: string; from: number; to: number }>;
 }
 
 interface Attrs {
@@ -43,7 +48,7 @@ export class Parser {
   private pos = 0;
   private tokens: Token[] = [];
   readonly layouter: Layouter;
-  readonly unit: TranslationUnit = { records: new Map(), typedefs: new Map(), enums: new Map(), enumConstants: new Map() };
+  readonly unit: TranslationUnit = { records: new Map(), typedefs: new Map(), enums: new Map(), enumConstants: new Map(), functionBodies: [] };
   /** Tags at file scope: `struct x`, `union x`, `enum x`. */
   private readonly tags = new Map<string, RecordDecl | EnumDecl>();
   /** Functions and variables declared at file scope (for sizeof and __typeof__ of them). */
@@ -173,11 +178,15 @@ export class Parser {
     const spec = this.specifiers(t);
     if (this.take(';')) return;
     for (;;) {
-      const { name, type, nameTok } = this.declarator(spec.type);
+      const attrs: Attrs = { ...spec.attrs };
+      const { name, type, nameTok } = this.declarator(spec.type, attrs);
       this.skipAsmLabel();
-      const attrs = this.attributes({ ...spec.attrs });
+      this.attributes(attrs);
       if (this.is('{') && type.kind === 'function') {
+        const open = this.peek()!;
         this.skipBalanced();
+        const close = this.tokens[this.pos - 1]!;
+        this.unit.functionBodies.push({ file: open.file, from: open.line, to: close.line });
         return;
       }
       if (spec.isTypedef) {
@@ -454,8 +463,9 @@ export class Parser {
       let name: string | undefined;
       let type = spec.type;
       let nameTok: Token | undefined;
-      if (!this.is(':')) ({ name, type, nameTok } = this.declarator(spec.type));
-      const attrs = this.attributes({ ...spec.attrs });
+      const attrs: Attrs = { ...spec.attrs };
+      if (!this.is(':')) ({ name, type, nameTok } = this.declarator(spec.type, attrs));
+      this.attributes(attrs);
       const member: Member = { type, loc: (nameTok ?? first).loc };
       if (name !== undefined) member.name = name;
       if (this.take(':')) {
@@ -526,7 +536,7 @@ export class Parser {
   // ---- declarators ------------------------------------------------------------------------
 
   /** A (possibly abstract) declarator applied to `base`. */
-  private declarator(base: CType): { name?: string; nameTok?: Token; type: CType } {
+  private declarator(base: CType, attrs: Attrs = {}): { name?: string; nameTok?: Token; type: CType } {
     let type = base;
     for (;;) {
       this.attributes({});
@@ -546,7 +556,7 @@ export class Parser {
       const outer = this.suffixes(type);
       const end = this.pos;
       this.pos = start + 1;
-      const inner = this.declarator(outer);
+      const inner = this.declarator(outer, attrs);
       this.expect(')');
       this.pos = end;
       return inner;
@@ -559,7 +569,8 @@ export class Parser {
       nameTok = t;
       this.pos++;
     }
-    this.attributes({});
+    // attributes after the name belong to the declared member or typedef
+    this.attributes(attrs);
     const result: { name?: string; nameTok?: Token; type: CType } = { type: this.suffixes(type) };
     if (name !== undefined) result.name = name;
     if (nameTok !== undefined) result.nameTok = nameTok;

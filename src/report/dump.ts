@@ -40,6 +40,8 @@ export interface Dumped {
   result: DumpResult;
   decls: Map<string, RecordDecl>;
   layouter: Layouter;
+  /** The scanned header (translation unit) where each record and ioctl was first found. */
+  foundIn: Map<string, string>;
 }
 
 export function dumpHeaders(opts: ScanOptions): Dumped {
@@ -47,6 +49,7 @@ export function dumpHeaders(opts: ScanOptions): Dumped {
   const layouter = new Layouter(opts.abi);
   const result: DumpResult = { abi: opts.abi.name, headers: scan.headers.length, failed: {}, records: {}, ioctls: {}, unresolved: {} };
   const decls = new Map<string, RecordDecl>();
+  const foundIn = new Map<string, string>();
   const seenMacros = new Set<Token>();
   const shorten = (message: string) => {
     let m = message;
@@ -62,19 +65,21 @@ export function dumpHeaders(opts: ScanOptions): Dumped {
     for (const [name, decl] of unit.records) {
       if (decls.has(name) || decl.members === null) continue;
       decls.set(name, decl);
+      foundIn.set(name, s.header);
       const l = parser.layouter.layout(decl);
       result.records[name] = { size: l.size, align: l.align, header: scan.displayName(decl.loc?.file ?? s.parsed.path), fields: flattenFields(l, parser.layouter).map(({ ctype: _, ...row }) => row) };
     }
     const cat = catalogueIoctls(opts.abi, preprocessor, parser, seenMacros);
     for (const e of cat.ioctls) {
       if (result.ioctls[e.name]) continue;
+      foundIn.set(e.name, s.header);
       const row: DumpIoctl = { cmd: e.cmd, dir: e.dir, type: e.type, nr: e.nr, size: e.size, header: scan.displayName(e.file) };
       if (e.arg !== undefined) row.arg = e.arg;
       result.ioctls[e.name] = row;
     }
     for (const u of cat.unresolved) result.unresolved[u.name] ??= shorten(u.message);
   }
-  return { result, decls, layouter };
+  return { result, decls, layouter, foundIn };
 }
 
 export function dump(opts: ScanOptions): DumpResult {

@@ -6,14 +6,19 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Abi } from '../../src/abi/types.js';
 import { readElf, type ElfObject } from './elf.js';
 
 const run = promisify(execFile);
-const CACHE = join(process.cwd(), '.cache', 'objects');
+/**
+ * Compiler answers are deterministic: kept across runs and clones on the same machine
+ * (IOCTL32_CACHE overrides where).
+ */
+export const CACHE_ROOT = process.env.IOCTL32_CACHE ?? join(homedir(), '.cache', 'ioctl32');
+const CACHE = join(CACHE_ROOT, 'objects');
 
 export interface CompilerCommand {
   command: string;
@@ -39,12 +44,13 @@ export class CompileError extends Error {
 }
 
 /** Compiles C source for the ABI into an ELF object and reads its symbols. */
-export async function compileObject(abi: Abi, source: string, extraArgs: string[] = []): Promise<ElfObject> {
+export async function compileObject(abi: Abi, source: string, extraArgs: string[] = [], opts: { cache?: boolean } = {}): Promise<ElfObject> {
   const cc = referenceCompiler(abi);
   const args = [...cc.args, '-std=gnu11', '-w', '-O0', '-fno-common', '-c', '-x', 'c', ...extraArgs];
   const key = createHash('sha256').update(JSON.stringify([cc.command, args, source])).digest('hex');
+  const cache = opts.cache ?? true;
   const cached = join(CACHE, `${key}.o`);
-  if (existsSync(cached)) return readElf(readFileSync(cached));
+  if (cache && existsSync(cached)) return readElf(readFileSync(cached));
   const dir = join(tmpdir(), `ioctl32-${process.pid}-${key.slice(0, 16)}`);
   mkdirSync(dir, { recursive: true });
   const src = join(dir, 'probe.c');
@@ -58,9 +64,11 @@ export async function compileObject(abi: Abi, source: string, extraArgs: string[
     throw new CompileError(err.stderr ?? err.message, source);
   }
   const bytes = readFileSync(obj);
-  mkdirSync(CACHE, { recursive: true });
-  writeFileSync(`${cached}.tmp${process.pid}`, bytes);
-  renameSync(`${cached}.tmp${process.pid}`, cached);
+  if (cache) {
+    mkdirSync(CACHE, { recursive: true });
+    writeFileSync(`${cached}.tmp${process.pid}`, bytes);
+    renameSync(`${cached}.tmp${process.pid}`, cached);
+  }
   rmSync(dir, { recursive: true, force: true });
   return readElf(bytes);
 }

@@ -98,8 +98,8 @@ function bitsOf(bytes: Uint8Array, endian: 'little' | 'big'): { bitOffset: numbe
   return { bitOffset: set[0] ?? -1, bitWidth: set.length };
 }
 
-export async function compilerLayouts(abi: Abi, program: Program, records: RecordDecl[]): Promise<CompilerLayout[]> {
-  const obj = await compileObject(abi, probeSource(program, records));
+export async function compilerLayouts(abi: Abi, program: Program, records: RecordDecl[], cache = true): Promise<CompilerLayout[]> {
+  const obj = await compileObject(abi, probeSource(program, records), [], { cache });
   return records.map((r, i) => {
     const words = u32Array(obj, `ioctl32_rec_${i}`);
     const fields: CompilerLayout['fields'] = new Map();
@@ -121,8 +121,9 @@ export interface Disagreement {
 }
 
 /** Compares ioctl32's layouts with the compiler's; an empty list is full agreement. */
-export async function compareWithCompiler(abi: Abi, program: Program, records: RecordDecl[]): Promise<{ disagreements: Disagreement[]; members: number }> {
-  const theirs = await compilerLayouts(abi, program, records);
+/** `cache: false` for random programs: caching what will never be asked again only fills the disk. */
+export async function compareWithCompiler(abi: Abi, program: Program, records: RecordDecl[], cache = true): Promise<{ disagreements: Disagreement[]; members: number }> {
+  const theirs = await compilerLayouts(abi, program, records, cache);
   const layouter = new Layouter(abi);
   const out: Disagreement[] = [];
   let members = 0;
