@@ -56,9 +56,11 @@ describe.concurrent('the whole UAPI set agrees with the compiler', () => {
       for (const [name, decl] of dumped.decls) {
         if (!comparable(name) || decl.loc?.file.startsWith(BUILTIN_INCLUDE_DIR)) continue;
         const fields = flattenFields(dumped.layouter.layout(decl), dumped.layouter);
+        const hide = [...new Set(fields.flatMap((f) => f.path.split('.')))].filter((n) => dumped.macroNames.has(n));
         item(dumped.foundIn.get(name)!).records.push({
           name,
           paths: fields.map((f) => (f.bitWidth !== undefined ? { path: f.path, bitfield: isBool(f.ctype) ? 'bool' : 'other' } : { path: f.path })),
+          hide,
         });
       }
       for (const name of Object.keys(result.ioctls)) if (comparable(name)) item(dumped.foundIn.get(name)!).ioctls.push(name);

@@ -137,20 +137,20 @@ const SPECS: AbiSpec[] = [
     name: 'mips', cTypes: { intptr_t: 'long' }, biggestAlignment: 8, kernelArch: 'mips', bits: 32, endian: 'big', charSigned: true,
     sizes: ILP32, bitfields: msb(), ioc: THREE_BIT_DIR_IOC,
     headerTriple: 'mips-linux-gnu', debianArch: 'mips', clangTarget: 'mips-linux-gnu', gcc: null,
-    archMacros: { __mips__: '1', __mips: '32', __mips_hard_float: '1', _MIPS_SIM: '_ABIO32', _ABIO32: '1', _MIPS_SZLONG: '32', _MIPS_SZPTR: '32', _MIPS_SZINT: '32', __MIPSEB__: '1', __ILP32__: '1' },
+    archMacros: { __mips__: '1', __mips: '32', __mips_hard_float: '1', _MIPS_SIM: '_ABIO32', _ABIO32: '1', _MIPS_SZLONG: '32', _MIPS_SZPTR: '32', _MIPS_SZINT: '32', __MIPSEB__: '1', __MIPSEB: '1', _MIPSEB: '1', __ILP32__: '1' },
   },
   {
     name: 'mips64', kernelArch: 'mips', bits: 64, endian: 'big', charSigned: true,
     sizes: LP64, bitfields: msb(), ioc: THREE_BIT_DIR_IOC,
     headerTriple: 'mips64-linux-gnuabi64', debianArch: 'mips64', clangTarget: 'mips64-linux-gnuabi64', gcc: null,
-    archMacros: { __mips__: '1', __mips64: '1', __mips: '64', __mips_hard_float: '1', _MIPS_SIM: '_ABI64', _ABI64: '3', _MIPS_SZLONG: '64', _MIPS_SZPTR: '64', _MIPS_SZINT: '32', __MIPSEB__: '1', __LP64__: '1', _LP64: '1' },
+    archMacros: { __mips__: '1', __mips64: '1', __mips: '64', __mips_hard_float: '1', _MIPS_SIM: '_ABI64', _ABI64: '3', _MIPS_SZLONG: '64', _MIPS_SZPTR: '64', _MIPS_SZINT: '32', __MIPSEB__: '1', __MIPSEB: '1', _MIPSEB: '1', __LP64__: '1', _LP64: '1' },
     compat: ['mips', 'mipsn32'], compatKconfig: { mips: 'MIPS32_O32', mipsn32: 'MIPS32_N32' },
   },
   {
     name: 'mipsn32', cTypes: { intptr_t: 'long' }, kernelArch: 'mips', bits: 32, endian: 'big', charSigned: true,
     sizes: { ...LP64, long: 4, pointer: 4 }, bitfields: msb(), ioc: THREE_BIT_DIR_IOC,
     headerTriple: 'mips64-linux-gnuabin32', debianArch: 'mipsn32', clangTarget: 'mips64-linux-gnuabin32', gcc: null,
-    archMacros: { __mips__: '1', __mips64: '1', __mips: '64', __mips_hard_float: '1', _MIPS_SIM: '_ABIN32', _ABIN32: '2', _MIPS_SZLONG: '32', _MIPS_SZPTR: '32', _MIPS_SZINT: '32', __MIPSEB__: '1', __ILP32__: '1' },
+    archMacros: { __mips__: '1', __mips64: '1', __mips: '64', __mips_hard_float: '1', _MIPS_SIM: '_ABIN32', _ABIN32: '2', _MIPS_SZLONG: '32', _MIPS_SZPTR: '32', _MIPS_SZINT: '32', __MIPSEB__: '1', __MIPSEB: '1', _MIPSEB: '1', __ILP32__: '1' },
   },
   {
     name: 'sparc64', kernelArch: 'sparc', bits: 64, endian: 'big', charSigned: true,
@@ -174,21 +174,21 @@ const SPECS: AbiSpec[] = [
     name: 'riscv64', kernelArch: 'riscv', bits: 64, endian: 'little', charSigned: false,
     sizes: LP64, bitfields: lsb(), ioc: GENERIC_IOC,
     headerTriple: 'riscv64-linux-gnu', debianArch: 'riscv64', clangTarget: 'riscv64-linux-gnu', gcc: null,
-    archMacros: { __riscv: '1', __riscv_xlen: '64', __LP64__: '1', _LP64: '1' },
+    archMacros: { __riscv: '1', __riscv_xlen: '64', __riscv_float_abi_double: '1', __riscv_flen: '64', __LP64__: '1', _LP64: '1' },
     compat: ['riscv32'], compatKconfig: { riscv32: 'COMPAT' },
   },
   {
     name: 'riscv32', kernelArch: 'riscv', bits: 32, endian: 'little', charSigned: false,
     sizes: { ...ILP32, longDouble: 16 }, bitfields: lsb(), ioc: GENERIC_IOC,
     headerTriple: 'riscv64-linux-gnu', debianArch: 'riscv64', clangTarget: 'riscv32-linux-gnu', gcc: null,
-    archMacros: { __riscv: '1', __riscv_xlen: '32', __ILP32__: '1' },
+    archMacros: { __riscv: '1', __riscv_xlen: '32', __riscv_float_abi_double: '1', __riscv_flen: '64', __ILP32__: '1' },
   },
   {
     name: 'parisc64', cTypes: { wchar_t: 'unsigned int' }, kernelArch: 'parisc', bits: 64, endian: 'big', charSigned: true,
     sizes: LP64, bitfields: msb(), ioc: PARISC_IOC,
     headerTriple: 'hppa-linux-gnu', debianArch: 'hppa', clangTarget: null,
     gcc: { command: 'hppa64-linux-gnu-gcc-12', flags: [] },
-    archMacros: { __hppa__: '1', __LP64__: '1', _LP64: '1' },
+    archMacros: { __hppa__: '1', __BIG_ENDIAN__: '1', __LP64__: '1', _LP64: '1' },
     compat: ['parisc'], compatKconfig: { parisc: 'COMPAT' },
   },
   {
@@ -196,7 +196,7 @@ const SPECS: AbiSpec[] = [
     sizes: ILP32, bitfields: msb(), ioc: PARISC_IOC,
     headerTriple: 'hppa-linux-gnu', debianArch: 'hppa', clangTarget: null,
     gcc: { command: 'hppa-linux-gnu-gcc-12', flags: [] },
-    archMacros: { __hppa__: '1' },
+    archMacros: { __hppa__: '1', __BIG_ENDIAN__: '1' },
   },
   {
     // GCC m68k: BIGGEST_ALIGNMENT is 16 bits without -malign-int, so nothing aligns past 2;
@@ -223,7 +223,7 @@ const SPECS: AbiSpec[] = [
 const COMMON_MACROS: Record<string, string> = {
   __linux__: '1', __linux: '1', __gnu_linux__: '1', __unix__: '1', __unix: '1', __ELF__: '1',
   __STDC__: '1', __STDC_VERSION__: '201710L', __STDC_HOSTED__: '1', __GNUC__: '12', __GNUC_MINOR__: '2',
-  __CHAR_BIT__: '8', __ORDER_LITTLE_ENDIAN__: '1234', __ORDER_BIG_ENDIAN__: '4321',
+  __CHAR_BIT__: '8', __ORDER_LITTLE_ENDIAN__: '1234', __ORDER_BIG_ENDIAN__: '4321', __ORDER_PDP_ENDIAN__: '3412',
 };
 
 function derivedMacros(s: AbiSpec): Record<string, string> {
@@ -238,6 +238,8 @@ function derivedMacros(s: AbiSpec): Record<string, string> {
     __SIZEOF_DOUBLE__: String(s.sizes.double),
     __SIZEOF_LONG_DOUBLE__: String(s.sizes.longDouble),
   };
+  // clang names the byte order on every target; gcc only on some (parisc: archMacros)
+  if (s.clangTarget) m[s.endian === 'little' ? '__LITTLE_ENDIAN__' : '__BIG_ENDIAN__'] = '1';
   if (s.sizes.int128 !== undefined) m.__SIZEOF_INT128__ = String(s.sizes.int128);
   if (!s.charSigned) m.__CHAR_UNSIGNED__ = '1';
   const t = cTypes(s);

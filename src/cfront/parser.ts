@@ -312,11 +312,11 @@ export class Parser {
       } else if (s === 'struct' || s === 'union') {
         if (type || words.length) break;
         this.pos++;
-        type = this.recordSpecifier(s === 'union', t);
+        type = this.recordSpecifier(s === 'union', t, attrs);
       } else if (s === 'enum') {
         if (type || words.length) break;
         this.pos++;
-        type = this.enumSpecifier(t);
+        type = this.enumSpecifier(t, attrs);
       } else if (s === '__typeof__' || s === 'typeof' || s === '__typeof') {
         if (type || words.length) break;
         this.pos++;
@@ -406,7 +406,12 @@ export class Parser {
     return into;
   }
 
-  private recordSpecifier(isUnion: boolean, at: Token): CType {
+  /**
+   * `struct tag`, or a definition. Attributes written after a tag that is only referenced
+   * (`struct ts_config __attribute__((aligned(8))) *config;`) belong to the declaration: they
+   * go to `declAttrs`.
+   */
+  private recordSpecifier(isUnion: boolean, at: Token, declAttrs: Attrs): CType {
     const attrs = this.attributes({});
     let tag: string | undefined;
     if (this.peek()?.kind === 'ident' && !this.is('{') && this.peek()!.text !== '__attribute__') tag = this.next().text;
@@ -415,6 +420,7 @@ export class Parser {
     let decl = key ? this.tags.get(key) : undefined;
     if (decl && !('union' in decl)) throw CFrontError.at(at, `'${key}' defined as wrong kind of tag`);
     if (!this.is('{')) {
+      mergeAttrs(declAttrs, attrs);
       if (!decl) {
         decl = { union: isUnion, members: null, loc: at.loc };
         if (tag !== undefined) decl.tag = tag;
@@ -483,7 +489,7 @@ export class Parser {
     }
   }
 
-  private enumSpecifier(at: Token): CType {
+  private enumSpecifier(at: Token, declAttrs: Attrs): CType {
     const attrs = this.attributes({});
     let tag: string | undefined;
     if (this.peek()?.kind === 'ident' && !this.is('{')) tag = this.next().text;
@@ -492,6 +498,7 @@ export class Parser {
     let decl = key ? (this.tags.get(key) as EnumDecl | undefined) : undefined;
     if (decl && 'union' in decl) throw CFrontError.at(at, `'${key}' defined as wrong kind of tag`);
     if (!this.is('{')) {
+      mergeAttrs(declAttrs, attrs);
       if (!decl) {
         decl = { values: null, loc: at.loc };
         if (tag !== undefined) decl.tag = tag;
@@ -906,6 +913,12 @@ export class Parser {
     if (v.kind !== 'lvalue' || v.addr === null) throw CFrontError.at(at, 'offsetof needs a constant member designator');
     return { kind: 'int', value: convert(v.addr, this.abi.cTypes.size_t as IntName, this.abi) };
   }
+}
+
+function mergeAttrs(into: Attrs, from: Attrs): void {
+  if (from.packed) into.packed = true;
+  if (from.align !== undefined) into.align = Math.max(into.align ?? 0, from.align);
+  if (from.modeBytes !== undefined) into.modeBytes = from.modeBytes;
 }
 
 /** An expression's value: an integer, a pointer (maybe with a known address), or an lvalue (sizeof/offsetof operands). */

@@ -42,6 +42,8 @@ export interface Dumped {
   layouter: Layouter;
   /** The scanned header (translation unit) where each record and ioctl was first found. */
   foundIn: Map<string, string>;
+  /** Every macro name any translation unit defined (a member may share one). */
+  macroNames: Set<string>;
 }
 
 export function dumpHeaders(opts: ScanOptions): Dumped {
@@ -50,6 +52,7 @@ export function dumpHeaders(opts: ScanOptions): Dumped {
   const result: DumpResult = { abi: opts.abi.name, headers: scan.headers.length, failed: {}, records: {}, ioctls: {}, unresolved: {} };
   const decls = new Map<string, RecordDecl>();
   const foundIn = new Map<string, string>();
+  const macroNames = new Set<string>();
   const seenMacros = new Set<Token>();
   const shorten = (message: string) => {
     let m = message;
@@ -62,6 +65,7 @@ export function dumpHeaders(opts: ScanOptions): Dumped {
       continue;
     }
     const { unit, preprocessor, parser } = s.parsed;
+    for (const name of preprocessor.macros.keys()) macroNames.add(name);
     for (const [name, decl] of unit.records) {
       if (decls.has(name) || decl.members === null) continue;
       decls.set(name, decl);
@@ -79,7 +83,7 @@ export function dumpHeaders(opts: ScanOptions): Dumped {
     }
     for (const u of cat.unresolved) result.unresolved[u.name] ??= shorten(u.message);
   }
-  return { result, decls, layouter, foundIn };
+  return { result, decls, layouter, foundIn, macroNames };
 }
 
 export function dump(opts: ScanOptions): DumpResult {

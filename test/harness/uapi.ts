@@ -180,7 +180,12 @@ export async function headerAcceptance(abi: Abi, headers: string[]): Promise<Map
 
 export interface OracleItem {
   header: string;
-  records: Array<{ name: string; paths: Array<{ path: string; bitfield?: 'bool' | 'other' }> }>;
+  records: Array<{
+    name: string;
+    paths: Array<{ path: string; bitfield?: 'bool' | 'other' }>;
+    /** Macros that share a member's name (glibc's `#define __spins __elision_data.__espins`): hidden around the probe. */
+    hide?: string[];
+  }>;
   ioctls: string[];
 }
 
@@ -216,6 +221,7 @@ type ItemOutcome =
 function itemSource({ item, index }: Indexed): string {
   const lines = [`#include <${item.header}>`];
   item.records.forEach((r, ri) => {
+    for (const m of r.hide ?? []) lines.push(`#pragma push_macro("${m}")`, `#undef ${m}`);
     const words = [`sizeof(${r.name})`, `_Alignof(${r.name})`];
     r.paths.forEach((p, pi) => {
       if (!p.bitfield) {
@@ -227,6 +233,7 @@ function itemSource({ item, index }: Indexed): string {
       lines.push(`const union { ${r.name} s; unsigned char b[sizeof(${r.name})]; } ioctl32_b${index}_${ri}_${pi} = { .s = { .${p.path} = ${value} } };`);
     });
     lines.push(`const unsigned int ioctl32_r${index}_${ri}[] = { ${words.join(', ')} };`);
+    for (const m of r.hide ?? []) lines.push(`#pragma pop_macro("${m}")`);
   });
   if (item.ioctls.length) lines.push(`const unsigned int ioctl32_ioc${index}[] = { ${item.ioctls.join(', ')} };`);
   return lines.join('\n');
