@@ -13,8 +13,6 @@ import { FileCache } from '../src/cfront/preprocess.js';
 import { BUILTIN_INCLUDE_DIR, includeDirsFor, parseHeader } from '../src/cfront/index.js';
 import { compilerTruth, headerAcceptance, uapiHeaders, uapiIncludeDir, type OracleItem } from './harness/uapi.js';
 
-const files = new FileCache();
-
 function isBool(t: CType): boolean {
   while (t.kind === 'typedef') t = t.decl.type;
   return t.kind === 'int' && t.name === '_Bool';
@@ -26,6 +24,7 @@ describe.concurrent('the whole UAPI set agrees with the compiler', () => {
       const includeDir = uapiIncludeDir(abi);
       const headers = uapiHeaders(includeDir);
       const acceptance = await headerAcceptance(abi, headers);
+      const files = new FileCache();
       const dumped = dumpHeaders({ abi, headers, sysroot: `/usr/${abi.headerTriple}`, files });
       const { result } = dumped;
 

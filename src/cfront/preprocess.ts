@@ -121,6 +121,9 @@ const OPERATORS = new Set([
 ]);
 
 const MAX_INCLUDE_DEPTH = 200;
+
+/** The predefined macros per (ABI, -D, -U): computed once, copied into each translation unit. */
+const INITIAL_MACROS = new Map<string, Map<string, Macro>>();
 const MAX_EXPANDED_TOKENS = 1_000_000;
 
 const ATTRIBUTES = new Set([
@@ -134,7 +137,7 @@ const ATTRIBUTES = new Set([
 export type InvocationHook = (name: string, args: Token[][], at: Token) => void;
 
 export class Preprocessor {
-  readonly macros = new Map<string, Macro>();
+  macros = new Map<string, Macro>();
   readonly abi: Abi;
   readonly files: FileCache;
   private readonly includeDirs: string[];
@@ -150,16 +153,24 @@ export class Preprocessor {
     this.abi = opts.abi;
     this.files = opts.files ?? new FileCache();
     this.includeDirs = opts.includeDirs.map((d) => resolve(d));
-    const predefined: string[] = [];
-    for (const [name, value] of Object.entries(opts.abi.predefined)) predefined.push(`#define ${name} ${value}`);
-    for (const [name, value] of opts.defines ?? []) predefined.push(`#define ${name} ${value}`);
-    for (const name of opts.undefines ?? []) predefined.push(`#undef ${name}`);
-    for (const name of ['__FILE__', '__LINE__', '__COUNTER__', '__INCLUDE_LEVEL__'] as const) {
-      this.macros.set(name, { name, params: null, variadic: false, body: [], def: null, builtin: name });
+    const key = JSON.stringify([opts.abi.name, opts.defines ?? [], opts.undefines ?? []]);
+    let initial = INITIAL_MACROS.get(key);
+    if (!initial) {
+      const predefined: string[] = [];
+      for (const [name, value] of Object.entries(opts.abi.predefined)) predefined.push(`#define ${name} ${value}`);
+      for (const [name, value] of opts.defines ?? []) predefined.push(`#define ${name} ${value}`);
+      for (const name of opts.undefines ?? []) predefined.push(`#undef ${name}`);
+      for (const name of ['__FILE__', '__LINE__', '__COUNTER__', '__INCLUDE_LEVEL__'] as const) {
+        this.macros.set(name, { name, params: null, variadic: false, body: [], def: null, builtin: name });
+      }
+      this.run(tokenize(predefined.join('\n'), '<command line>'), { path: '<command line>', dirIndex: -1, conds: [] });
+      this.included.length = 0;
+      for (const m of this.macros.values()) if (m.def?.file === '<command line>') m.def = null;
+      initial = new Map(this.macros);
+      INITIAL_MACROS.set(key, initial);
     }
-    this.run(tokenize(predefined.join('\n'), '<command line>'), { path: '<command line>', dirIndex: -1, conds: [] });
-    this.included.length = 0;
-    for (const m of this.macros.values()) if (m.def?.file === '<command line>') m.def = null;
+    // macros are never mutated once defined (#define replaces the entry): sharing is safe
+    this.macros = new Map(initial);
   }
 
   /** Preprocesses a file (a path, or an include name found through the include dirs). */

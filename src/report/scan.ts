@@ -73,8 +73,9 @@ export function scanHeaders(opts: ScanOptions): Scan {
   const includeDirs = includeDirsFor(opts.abi, opts);
   const headers = opts.headers?.length ? opts.headers : uapiHeaders(includeDirs);
   const files = opts.files ?? new FileCache();
+  const longestFirst = [...includeDirs].sort((a, b) => b.length - a.length);
   const displayName = (file: string) => {
-    for (const d of [...includeDirs].sort((a, b) => b.length - a.length)) {
+    for (const d of longestFirst) {
       if (file.startsWith(`${d}/`)) return relative(d, file);
     }
     return file;

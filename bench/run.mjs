@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+// Benchmarks, as ratios against a baseline measured in the same run (never a timed test).
+//  1. `ioctl32 dump --abi x86_64` over the whole UAPI set vs clang-16 -fsyntax-only on one
+//     translation unit including the same headers (target <= 2, aim <= 1);
+//  2. every ABI dumped in one process vs that clang run repeated per ABI (target < 1);
+//  3. peak RSS of (2) (target <= 500 MB).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ABIS, getAbi } from '../dist/abi/index.js';
+import { FileCache, includeDirsFor, BUILTIN_INCLUDE_DIR } from '../dist/cfront/index.js';
+import { dump } from '../dist/report/dump.js';
+import { uapiHeaders } from '../dist/report/scan.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'ioctl32-bench-'));
+const seconds = (f) => {
+  const t0 = process.hrtime.bigint();
+  const r = f();
+  return [Number(process.hrtime.bigint() - t0) / 1e9, r];
+};
+
+/** clang-16 -fsyntax-only over one TU that includes every header (errors do not stop it). */
+function clangSyntaxOnly(abi, includeDirs) {
+  const headers = uapiHeaders(includeDirs);
+  const file = join(dir, `all-${abi.name}.c`);
+  writeFileSync(file, headers.map((h) => `#include <${h}>`).join('\n') + '\n');
+  const target = abi.clangTarget ? [`--target=${abi.clangTarget}`] : null;
+  const cc = target ? ['clang-16', ...target] : [abi.gcc.command, ...abi.gcc.flags];
+  const dirs = includeDirs.filter((d) => d !== BUILTIN_INCLUDE_DIR).flatMap((d) => ['-isystem', d]);
+  const [t] = seconds(() => spawnSync(cc[0], [...cc.slice(1), '-fsyntax-only', '-w', '-ferror-limit=0', ...dirs, file], { stdio: 'ignore' }));
+  return { t, headers: headers.length, compiler: cc.join(' ') };
+}
+
+const x86 = getAbi('x86_64');
+const x86dirs = includeDirsFor(x86);
+const clang = clangSyntaxOnly(x86, x86dirs);
+const [tDump, one] = seconds(() => dump({ abi: x86, files: new FileCache() }));
+console.log(`dump x86_64: ${one.headers} headers, ${Object.keys(one.records).length} records, ${Object.keys(one.ioctls).length} ioctls in ${tDump.toFixed(2)} s`);
+console.log(`clang -fsyntax-only, one TU of the same ${clang.headers} headers: ${clang.t.toFixed(2)} s`);
+console.log(`RATIO dump/clang (x86_64): ${(tDump / clang.t).toFixed(2)}  (target <= 2, aim <= 1)`);
+
+let tCompilers = 0;
+for (const abi of ABIS) tCompilers += clangSyntaxOnly(abi, includeDirsFor(abi, { sysroot: `/usr/${abi.headerTriple}` })).t;
+// ABIs that share a header tree (s390x/s390, sparc64/sparc, riscv64/riscv32, parisc64/parisc)
+// share its tokens; a tree's tokens are dropped once its ABIs are done.
+const trees = new Map();
+for (const abi of ABIS) trees.set(abi.headerTriple, [...(trees.get(abi.headerTriple) ?? []), abi]);
+const [tAll] = seconds(() => {
+  for (const abis of trees.values()) {
+    const files = new FileCache();
+    for (const abi of abis) dump({ abi, sysroot: `/usr/${abi.headerTriple}`, files });
+  }
+});
+const rssMb = process.resourceUsage().maxRSS / 1024;
+console.log(`dump of all ${ABIS.length} ABIs in one process: ${tAll.toFixed(2)} s; the reference compiler once per ABI: ${tCompilers.toFixed(2)} s`);
+console.log(`RATIO all-ABIs dump/compilers: ${(tAll / tCompilers).toFixed(2)}  (target < 1)`);
+console.log(`PEAK RSS: ${rssMb.toFixed(0)} MB  (target <= 500)`);
