@@ -140,7 +140,7 @@ export class Preprocessor {
   macros = new Map<string, Macro>();
   readonly abi: Abi;
   readonly files: FileCache;
-  private readonly includeDirs: string[];
+  readonly includeDirs: string[];
   private frames: Frame[] = [];
   private readonly once = new Set<string>();
   private counter = 0;

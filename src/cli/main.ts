@@ -8,6 +8,13 @@ import { decodeCommands, formatDecode } from '../report/decode.js';
 import { dump } from '../report/dump.js';
 import { progressLine, type ScanOptions } from '../report/scan.js';
 import { formatLayouts, layoutReport } from '../report/layout.js';
+import { check, type CheckReport } from '../compat/check.js';
+import { loadAnnotations } from '../compat/annotations.js';
+import { toSarif } from '../compat/sarif.js';
+import { formatCheck } from '../report/check.js';
+import { compatPairs } from '../abi/index.js';
+import type { Abi } from '../abi/types.js';
+import { createRequire } from 'node:module';
 
 interface HeaderOptions {
   include?: string[];
@@ -102,13 +109,65 @@ export function buildProgram(): Command {
     }
   });
 
+  withHeaderOptions(
+    program
+      .command('check')
+      .description('a verdict for every ioctl on every compat pair, and lint findings for the given headers')
+      .argument('[header...]', 'header paths or include names (default: the whole UAPI set)')
+      .option('--arch <native>', "every compat pair of this native ABI (default: the host's)")
+      .option('--pair <native:compat>', 'one pair, e.g. x86_64:i386')
+      .option('--format <format>', 'text, json or sarif', 'text')
+      .option('--annotations <file>', 'JSON sidecar: user pointers, flexible array lengths, union selectors, sigsets, argument types')
+      .option('--no-lint', 'skip the lint rules for the given headers'),
+  ).action((headers: string[], opts: HeaderOptions & { arch?: string; pair?: string; format: string; annotations?: string; lint: boolean }) => {
+    if (!['text', 'json', 'sarif'].includes(opts.format)) throw new UsageError(`--format must be text, json or sarif, not '${opts.format}'`);
+    const pairs = selectPairs(opts.arch, opts.pair);
+    const scan = scanOptions(pairs[0]!.native.name, headers, opts);
+    const { abi: _, ...shared } = scan;
+    const report = check({ pairs, scan: shared, lint: opts.lint && headers.length > 0, ...(opts.annotations ? { annotations: loadAnnotations(opts.annotations) } : {}) });
+    if (opts.format === 'json') print(JSON.stringify({ pairs: report.pairs, findings: report.findings, summary: report.summary, failed: report.failed }, null, 1));
+    else if (opts.format === 'sarif') print(JSON.stringify(toSarif(report, packageVersion()), null, 1));
+    else print(formatCheck(report, { color: process.stdout.isTTY === true, detail: headers.length > 0 }));
+    process.exitCode = needsWork(report) ? 1 : 0;
+  });
+
   return program;
+}
+
+function needsWork(report: CheckReport): boolean {
+  return report.findings.some((f) => f.level === 'error') || report.pairs.some((p) => p.ioctls.some((v) => v.verdict === 'convert' || v.verdict === 'pointer-inside' || v.verdict === 'unknown'));
+}
+
+function hostArch(): string {
+  const map: Record<string, string> = { x64: 'x86_64', arm64: 'arm64', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64', mips64el: 'mips64', loong64: 'x86_64' };
+  return map[process.arch] ?? 'x86_64';
+}
+
+function selectPairs(arch: string | undefined, pair: string | undefined): Array<{ native: Abi; compat: Abi }> {
+  if (arch && pair) throw new UsageError('--arch and --pair exclude each other');
+  if (pair) {
+    const [n, c, extra] = pair.split(':');
+    if (!n || !c || extra !== undefined) throw new UsageError(`--pair takes NATIVE:COMPAT, e.g. x86_64:i386 (got '${pair}')`);
+    const native = getAbi(n);
+    const compat = getAbi(c);
+    if (!native.compat.includes(compat.name)) throw new UsageError(`${compat.name} is not a compat ABI of ${native.name} (its compat ABIs: ${native.compat.join(' ') || 'none'})`);
+    return [{ native, compat }];
+  }
+  const native = getAbi(arch ?? hostArch());
+  const pairs = compatPairs().filter((p) => p.native.name === native.name);
+  if (!pairs.length) throw new UsageError(`${native.name} serves no compat ABI (try --arch x86_64)`);
+  return pairs;
+}
+
+function packageVersion(): string {
+  return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 }
 
 export async function main(argv: string[]): Promise<number> {
   try {
     await buildProgram().parseAsync(argv, { from: 'user' });
-    return 0;
+    // commands that find work to do (check, layout) set the exit code themselves
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     if (e instanceof Ioctl32Error) {

@@ -7,10 +7,12 @@
 import type { Abi } from '../abi/types.js';
 import { typeName } from '../cfront/print.js';
 import type { Parser } from '../cfront/parser.js';
-import type { Preprocessor } from '../cfront/preprocess.js';
+import { Preprocessor, spell, type Macro } from '../cfront/preprocess.js';
+import { tokenize } from '../cfront/lexer.js';
 import { CFrontError, type Token } from '../cfront/token.js';
 import type { CType, SourceLoc } from '../cfront/types.js';
 import { decodeIoc, type IocDir } from './ioc.js';
+import { LayoutError } from '../layout/types.js';
 
 export interface IoctlEntry {
   name: string;
@@ -25,6 +27,25 @@ export interface IoctlEntry {
   /** The file that defines the macro. */
   file: string;
   loc: SourceLoc;
+  /** `_IOW(t, nr, sizeof(T))`: the type inside sizeof (lint: the size of a size is encoded). */
+  sizeofArg?: string;
+  /** From the legacy table: the header's number does not carry (the right) argument type. */
+  legacy?: boolean;
+  /** The argument is the ioctl's third parameter itself, not a pointer to it. */
+  byValue?: boolean;
+  /**
+   * The header uses _IOR and friends without including <linux/ioctl.h> (sound/asound.h relies
+   * on its users): the number was computed with that header's macros added, as a user's
+   * program that includes it would.
+   */
+  needsIoctlHeader?: boolean;
+}
+
+/** What the catalogue needs of a legacy table entry (src/ioctl/legacy.ts). */
+export interface LegacyArgument {
+  name: string;
+  arg: string | null;
+  byValue?: boolean;
 }
 
 /** A macro that invokes _IOC but has no constant value here (named with the reason). */
@@ -46,12 +67,15 @@ export interface CatalogueResult {
  * definitions already catalogued (by their defining token): scanning many headers that share
  * includes visits each definition once.
  */
-export function catalogueIoctls(abi: Abi, pp: Preprocessor, parser: Parser, seen: Set<Token> = new Set()): CatalogueResult {
+export function catalogueIoctls(abi: Abi, pp: Preprocessor, parser: Parser, seen: Set<Token> = new Set(), legacy: readonly LegacyArgument[] = []): CatalogueResult {
   const out: CatalogueResult = { ioctls: [], unresolved: [] };
-  for (const m of pp.macros.values()) {
+  const legacyByName = new Map(legacy.map((l) => [l.name, l]));
+  const borrowed = borrowIoctlMacros(abi, pp);
+  for (const m of [...pp.macros.values()]) {
     if (m.params !== null || m.def === null || m.builtin || seen.has(m.def)) continue;
     seen.add(m.def);
-    if (!m.body.some((t) => t.kind === 'ident')) continue;
+    const legacyEntry = legacyByName.get(m.name);
+    if (!m.body.some((t) => t.kind === 'ident') && !legacyEntry) continue;
     let sawIoc = false;
     let typeArg: Token[] | null = null;
     let sizeArg: Token[] | null = null;
@@ -69,17 +93,35 @@ export function catalogueIoctls(abi: Abi, pp: Preprocessor, parser: Parser, seen
       if (sawIoc) out.unresolved.push({ name: m.name, file: m.def.file, message: e.message });
       continue;
     }
-    if (!sawIoc) continue;
+    if (!sawIoc && !legacyEntry) {
+      // maybe an ioctl in a unit that defines what this one lacks: try again there
+      if (expanded.some((t, i) => t.kind === 'ident' && expanded[i + 1]?.text === '(')) seen.delete(m.def);
+      continue;
+    }
     const file = m.def.file;
     try {
       const value = parser.evaluate(expanded);
       const cmd = Number(BigInt.asUintN(32, value.v));
       const d = decodeIoc(abi, cmd);
       const entry: IoctlEntry = { name: m.name, cmd, dir: d.dir, type: d.type, nr: d.nr, size: d.size, file, loc: { file, line: m.def.line, column: m.def.col } };
-      const argType = argumentType(pp, parser, typeArg, sizeArg);
-      if (argType) {
-        entry.argType = argType;
-        entry.arg = typeName(argType);
+      if (borrowed) entry.needsIoctlHeader = true;
+      const raw = typeArg as Token[] | null;
+      if (raw !== null && raw[0]?.text === 'sizeof') entry.sizeofArg = spell(raw.slice(1)).replace(/^\((.*)\)$/, '$1');
+      if (legacyEntry) {
+        // the kernel source's type, not the header's
+        entry.legacy = true;
+        if (legacyEntry.byValue) entry.byValue = true;
+        if (legacyEntry.arg !== null) {
+          entry.arg = legacyEntry.arg;
+          const t = parseTypeText(pp, parser, legacyEntry.arg);
+          if (t) entry.argType = t;
+        }
+      } else {
+        const argType = argumentType(pp, parser, typeArg, sizeArg);
+        if (argType) {
+          entry.argType = argType;
+          entry.arg = typeName(argType);
+        }
       }
       out.ioctls.push(entry);
     } catch (e) {
@@ -88,6 +130,45 @@ export function catalogueIoctls(abi: Abi, pp: Preprocessor, parser: Parser, seen
     }
   }
   return out;
+}
+
+const IOCTL_MACROS = new Map<string, Macro[]>();
+
+/**
+ * Adds <linux/ioctl.h>'s _IO* macros to a unit that uses them without including it; true when
+ * it had to. The unit has been parsed already: only the catalogue sees them.
+ */
+function borrowIoctlMacros(abi: Abi, pp: Preprocessor): boolean {
+  if (pp.macros.has('_IOC')) return false;
+  const key = `${abi.name}\0${pp.includeDirs.join('\0')}`;
+  let macros = IOCTL_MACROS.get(key);
+  if (!macros) {
+    const helper = new Preprocessor({ abi, includeDirs: pp.includeDirs, files: pp.files });
+    try {
+      helper.preprocessSource('#include <linux/ioctl.h>\n', '<ioctl32: linux/ioctl.h>');
+      macros = [...helper.macros.values()].filter((m) => m.name.startsWith('_IO') && m.def !== null);
+    } catch (e) {
+      if (!(e instanceof CFrontError)) throw e;
+      macros = [];
+    }
+    IOCTL_MACROS.set(key, macros);
+  }
+  for (const m of macros) if (!pp.macros.has(m.name)) pp.macros.set(m.name, m);
+  return macros.length > 0;
+}
+
+/** A legacy entry's type in this translation unit, if it knows the names involved. */
+function parseTypeText(pp: Preprocessor, parser: Parser, text: string): CType | undefined {
+  try {
+    const tokens = pp.expand(tokenize(text, '<legacy ioctl table>'));
+    if (!parser.startsTypeName(tokens)) return undefined;
+    const t = parser.typeName(tokens);
+    parser.layouter.typeLayout(t); // incomplete here: the dump looks for it in the other units
+    return t;
+  } catch (e) {
+    if (e instanceof CFrontError || e instanceof LayoutError) return undefined;
+    throw e;
+  }
 }
 
 function argumentType(pp: Preprocessor, parser: Parser, typeArg: Token[] | null, sizeArg: Token[] | null): CType | undefined {

@@ -1,11 +1,12 @@
 /** `ioctl32 dump`: every record and ioctl of the headers for one ABI (CONTRACT.md). */
 import type { Abi } from '../abi/types.js';
 import type { RecordDecl } from '../cfront/types.js';
-import { catalogueIoctls } from '../ioctl/catalogue.js';
+import { catalogueIoctls, type IoctlEntry, type LegacyArgument } from '../ioctl/catalogue.js';
+import { LEGACY_IOCTLS } from '../ioctl/legacy.js';
 import type { IocDir } from '../ioctl/ioc.js';
 import { flattenFields, type FlatField } from '../layout/fields.js';
 import { Layouter } from '../layout/layout.js';
-import { scanHeaders, type ScanOptions } from './scan.js';
+import { scanHeaders, type Scan, type ScanOptions } from './scan.js';
 import type { Token } from '../cfront/token.js';
 
 export interface DumpRecord {
@@ -44,15 +45,20 @@ export interface Dumped {
   foundIn: Map<string, string>;
   /** Every macro name any translation unit defined (a member may share one). */
   macroNames: Set<string>;
+  /** The catalogue's entries (argument types included), first definition wins. */
+  ioctls: Map<string, IoctlEntry>;
+  scan: Scan;
 }
 
-export function dumpHeaders(opts: ScanOptions): Dumped {
+export function dumpHeaders(opts: ScanOptions & { legacy?: readonly LegacyArgument[] }): Dumped {
   const scan = scanHeaders(opts);
   const layouter = new Layouter(opts.abi);
   const result: DumpResult = { abi: opts.abi.name, headers: scan.headers.length, failed: {}, records: {}, ioctls: {}, unresolved: {} };
   const decls = new Map<string, RecordDecl>();
   const foundIn = new Map<string, string>();
   const macroNames = new Set<string>();
+  const ioctls = new Map<string, IoctlEntry>();
+  const legacy = opts.legacy ?? LEGACY_IOCTLS;
   const seenMacros = new Set<Token>();
   const shorten = (message: string) => {
     let m = message;
@@ -73,9 +79,10 @@ export function dumpHeaders(opts: ScanOptions): Dumped {
       const l = parser.layouter.layout(decl);
       result.records[name] = { size: l.size, align: l.align, header: scan.displayName(decl.loc?.file ?? s.parsed.path), fields: flattenFields(l, parser.layouter).map(({ ctype: _, ...row }) => row) };
     }
-    const cat = catalogueIoctls(opts.abi, preprocessor, parser, seenMacros);
+    const cat = catalogueIoctls(opts.abi, preprocessor, parser, seenMacros, legacy);
     for (const e of cat.ioctls) {
-      if (result.ioctls[e.name]) continue;
+      if (ioctls.has(e.name)) continue;
+      ioctls.set(e.name, e);
       foundIn.set(e.name, s.header);
       const row: DumpIoctl = { cmd: e.cmd, dir: e.dir, type: e.type, nr: e.nr, size: e.size, header: scan.displayName(e.file) };
       if (e.arg !== undefined) row.arg = e.arg;
@@ -83,7 +90,13 @@ export function dumpHeaders(opts: ScanOptions): Dumped {
     }
     for (const u of cat.unresolved) result.unresolved[u.name] ??= shorten(u.message);
   }
-  return { result, decls, layouter, foundIn, macroNames };
+  // a legacy argument type defined by another translation unit than the macro's
+  for (const e of ioctls.values()) {
+    if (e.argType || e.arg === undefined) continue;
+    const decl = decls.get(e.arg);
+    if (decl) e.argType = { kind: 'record', decl };
+  }
+  return { result, decls, layouter, foundIn, macroNames, ioctls, scan };
 }
 
 export function dump(opts: ScanOptions): DumpResult {

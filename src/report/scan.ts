@@ -3,7 +3,7 @@
  * `#include <HEADER>` alone); files are tokenized once for all headers and ABIs.
  */
 import { readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import type { Abi } from '../abi/types.js';
 import { BUILTIN_INCLUDE_DIR, includeDirsFor, parseHeader, type IncludeOptions, type ParsedHeader } from '../cfront/index.js';
 import { FileCache } from '../cfront/preprocess.js';
@@ -66,6 +66,8 @@ export interface Scan {
   headers: string[];
   /** Short name of a file for reports: relative to the include directory that holds it. */
   displayName: (file: string) => string;
+  /** The path a header argument (a path or an include name) names. */
+  resolve: (header: string) => string;
   each(): Generator<ScannedHeader>;
 }
 
@@ -78,13 +80,20 @@ export function scanHeaders(opts: ScanOptions): Scan {
     for (const d of longestFirst) {
       if (file.startsWith(`${d}/`)) return relative(d, file);
     }
-    return file;
+    // the user's own header: relative to where they are
+    return file.startsWith('/') ? relative(process.cwd(), file) : file;
+  };
+  const resolveHeader = (header: string) => {
+    if (header.startsWith('/') || header.startsWith('.')) return resolve(header);
+    const dir = includeDirs.find((d) => files.get(join(d, header)) !== null);
+    return dir ? join(dir, header) : resolve(header);
   };
   return {
     abi: opts.abi,
     includeDirs,
     headers,
     displayName,
+    resolve: resolveHeader,
     *each() {
       for (let i = 0; i < headers.length; i++) {
         const header = headers[i]!;

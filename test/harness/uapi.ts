@@ -180,16 +180,19 @@ export async function headerAcceptance(abi: Abi, headers: string[]): Promise<Map
 
 export interface OracleItem {
   header: string;
+  /** Headers a program would include first (<linux/ioctl.h> for sound/asound.h's numbers). */
+  before?: string[];
   records: Array<{
     name: string;
-    paths: Array<{ path: string; bitfield?: 'bool' | 'other' }>;
+    /** `size`: also ask sizeof the member (not for flexible arrays, whose sizeof is an error). */
+    paths: Array<{ path: string; bitfield?: 'bool' | 'other'; size?: boolean }>;
     /** Macros that share a member's name (glibc's `#define __spins __elision_data.__espins`): hidden around the probe. */
     hide?: string[];
   }>;
   ioctls: string[];
 }
 
-export type FieldTruth = { offset: number } | { bitOffset: number; bitWidth: number };
+export type FieldTruth = { offset: number; size?: number } | { bitOffset: number; bitWidth: number };
 
 export interface RecordTruth {
   header: string;
@@ -219,13 +222,14 @@ type ItemOutcome =
 
 /** The item's header, then its probes right after it, so its macros are read as its header left them. */
 function itemSource({ item, index }: Indexed): string {
-  const lines = [`#include <${item.header}>`];
+  const lines = [...(item.before ?? []).map((h) => `#include <${h}>`), `#include <${item.header}>`];
   item.records.forEach((r, ri) => {
     for (const m of r.hide ?? []) lines.push(`#pragma push_macro("${m}")`, `#undef ${m}`);
     const words = [`sizeof(${r.name})`, `_Alignof(${r.name})`];
     r.paths.forEach((p, pi) => {
       if (!p.bitfield) {
         words.push(`__builtin_offsetof(${r.name}, ${p.path})`);
+        if (p.size) words.push(`sizeof(((${r.name} *)0)->${p.path})`);
         return;
       }
       // an image of the record with only this bitfield's bits set
@@ -256,7 +260,8 @@ function readItem(obj: ElfObject, { item, index }: Indexed): ItemOutcome {
     let w = 2;
     r.paths.forEach((p, pi) => {
       if (!p.bitfield) {
-        fields.set(p.path, { offset: words[w++]! });
+        const offset = words[w++]!;
+        fields.set(p.path, p.size ? { offset, size: words[w++]! } : { offset });
         return;
       }
       const image = obj.symbols.get(`ioctl32_b${index}_${ri}_${pi}`);

@@ -1,0 +1,143 @@
+/**
+ * Annotations: meaning a header cannot say. A JSON sidecar (`--annotations FILE`):
+ *
+ *   { "records": { "struct my_req": {
+ *       "buf":     { "kind": "user-pointer" },                    // a __u64 carrying a user pointer
+ *       "entries": { "kind": "flex-array", "count": "nentries" }, // length is another member
+ *       "u":       { "kind": "union", "selector": "type", "cases": { "1": "a", "2": "b" } },
+ *       "mask":    { "kind": "sigset" } } },                      // a signal mask
+ *     "ioctls": { "MY_IOCTL": { "arg": "struct my_req" } } }      // the argument's real type
+ *
+ * Unknown records, members and kinds are errors that name them.
+ */
+import { readFileSync } from 'node:fs';
+import type { CType, RecordDecl } from '../cfront/types.js';
+import { Ioctl32Error } from '../errors.js';
+import { flattenFields } from '../layout/fields.js';
+import type { Layouter } from '../layout/layout.js';
+
+export type MemberAnnotation =
+  | { kind: 'user-pointer' }
+  | { kind: 'flex-array'; count: string }
+  | { kind: 'union'; selector: string; cases: Record<string, string> }
+  | { kind: 'sigset' };
+
+export interface Annotations {
+  file: string;
+  /** record name → member path → annotation */
+  records: Map<string, Map<string, MemberAnnotation>>;
+  /** ioctl name → its argument type as C names it */
+  ioctlArgs: Map<string, string>;
+}
+
+export class AnnotationError extends Ioctl32Error {}
+
+export function emptyAnnotations(): Annotations {
+  return { file: '<none>', records: new Map(), ioctlArgs: new Map() };
+}
+
+function fail(file: string, where: string, message: string): never {
+  throw new AnnotationError(`${file}: ${where}: ${message}`);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Parses the sidecar's text; shape errors name the record and member. */
+export function parseAnnotations(text: string, file: string): Annotations {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    fail(file, 'not JSON', (e as Error).message);
+  }
+  if (!isObject(json)) fail(file, 'top level', 'expected an object with "records" and/or "ioctls"');
+  for (const k of Object.keys(json)) if (k !== 'records' && k !== 'ioctls') fail(file, k, 'unknown section (expected "records" or "ioctls")');
+  const out: Annotations = { file, records: new Map(), ioctlArgs: new Map() };
+  const records = json.records ?? {};
+  if (!isObject(records)) fail(file, 'records', 'expected an object');
+  for (const [record, members] of Object.entries(records)) {
+    if (!isObject(members)) fail(file, record, 'expected an object of members');
+    const m = new Map<string, MemberAnnotation>();
+    for (const [path, a] of Object.entries(members)) {
+      const where = `${record}.${path}`;
+      if (!isObject(a)) fail(file, where, 'expected an object with "kind"');
+      switch (a.kind) {
+        case 'user-pointer':
+        case 'sigset':
+          m.set(path, { kind: a.kind });
+          break;
+        case 'flex-array':
+          if (typeof a.count !== 'string') fail(file, where, 'flex-array needs "count": the member holding the length');
+          m.set(path, { kind: 'flex-array', count: a.count });
+          break;
+        case 'union':
+          if (typeof a.selector !== 'string' || !isObject(a.cases)) fail(file, where, 'union needs "selector" (a member) and "cases" ({ value: member })');
+          for (const v of Object.values(a.cases)) if (typeof v !== 'string') fail(file, where, 'union cases map selector values to member names');
+          m.set(path, { kind: 'union', selector: a.selector, cases: a.cases as Record<string, string> });
+          break;
+        default:
+          fail(file, where, `unknown kind ${JSON.stringify(a.kind)} (known: user-pointer, flex-array, union, sigset)`);
+      }
+    }
+    out.records.set(record, m);
+  }
+  const ioctls = json.ioctls ?? {};
+  if (!isObject(ioctls)) fail(file, 'ioctls', 'expected an object');
+  for (const [name, a] of Object.entries(ioctls)) {
+    if (!isObject(a) || typeof a.arg !== 'string') fail(file, name, 'expected { "arg": "TYPE" }');
+    out.ioctlArgs.set(name, a.arg);
+  }
+  return out;
+}
+
+export function loadAnnotations(path: string): Annotations {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new AnnotationError(`cannot read annotations file ${path}: ${(e as Error).message}`);
+  }
+  return parseAnnotations(text, path);
+}
+
+function strip(t: CType): CType {
+  while (t.kind === 'typedef') t = t.decl.type;
+  return t;
+}
+
+/** Checks every annotated record and member against the headers' records (one ABI's). */
+export function validateAnnotations(a: Annotations, decls: ReadonlyMap<string, RecordDecl>, layouter: Layouter): void {
+  for (const [record, members] of a.records) {
+    const decl = decls.get(record);
+    if (!decl) fail(a.file, record, 'no such record in the headers');
+    const fields = new Map(flattenFields(layouter.layout(decl), layouter).map((f) => [f.path, f]));
+    for (const [path, ann] of members) {
+      const where = `${record}.${path}`;
+      const f = fields.get(path);
+      if (!f) fail(a.file, where, 'no such member');
+      const t = strip(f.ctype);
+      if (ann.kind === 'user-pointer' && t.kind !== 'int') fail(a.file, where, 'user-pointer applies to an integer member (a __u64 carrying a pointer)');
+      if (ann.kind === 'flex-array') {
+        if (t.kind !== 'array') fail(a.file, where, 'flex-array applies to an array member');
+        const count = fields.get(ann.count);
+        if (!count || strip(count.ctype).kind !== 'int') fail(a.file, where, `count member '${ann.count}' is not an integer member of ${record}`);
+      }
+      if (ann.kind === 'union') {
+        if (t.kind !== 'record' || !t.decl.union) fail(a.file, where, 'union applies to a union member');
+        const selector = fields.get(ann.selector);
+        if (!selector || strip(selector.ctype).kind !== 'int') fail(a.file, where, `selector '${ann.selector}' is not an integer member of ${record}`);
+        const names = new Set((t.decl.members ?? []).map((x) => x.name));
+        for (const c of Object.values(ann.cases)) if (!names.has(c)) fail(a.file, where, `case member '${c}' is not a member of the union`);
+      }
+      if (ann.kind === 'sigset' && t.kind !== 'int' && t.kind !== 'array') fail(a.file, where, 'sigset applies to an integer or array member');
+    }
+  }
+}
+
+/** Member paths of `record` with annotation `kind`. */
+export function annotatedPaths(a: Annotations, record: string | undefined, kind: MemberAnnotation['kind']): Set<string> {
+  const m = record ? a.records.get(record) : undefined;
+  return new Set([...(m ?? [])].filter(([, x]) => x.kind === kind).map(([p]) => p));
+}

@@ -1,0 +1,173 @@
+/**
+ * `ioctl32 check`: for every ioctl and every native/compat pair, whether and why the argument
+ * needs conversion (derived from both ABIs' layouts, never from a list of answers), plus lint
+ * findings for the headers a user points at.
+ */
+import type { Abi } from '../abi/types.js';
+import type { CType, RecordDecl } from '../cfront/types.js';
+import { Parser } from '../cfront/parser.js';
+import { FileCache } from '../cfront/preprocess.js';
+import { tokenize } from '../cfront/lexer.js';
+import { CFrontError } from '../cfront/token.js';
+import type { IoctlEntry } from '../ioctl/catalogue.js';
+import { dumpHeaders, type Dumped } from '../report/dump.js';
+import { LayoutError } from '../layout/types.js';
+import type { ScanOptions } from '../report/scan.js';
+import { annotatedPaths, emptyAnnotations, validateAnnotations, type Annotations } from './annotations.js';
+import { compareArgument, type Reason, type Verdict } from './compare.js';
+import { lint, type Finding } from './lint.js';
+
+export interface IoctlVerdict {
+  name: string;
+  header: string;
+  arg?: string;
+  verdict: Verdict;
+  nativeCmd: number;
+  compatCmd: number | null;
+  cmdDiffers: boolean;
+  reasons: Reason[];
+}
+
+export interface PairReport {
+  native: string;
+  compat: string;
+  ioctls: IoctlVerdict[];
+}
+
+export interface CheckReport {
+  pairs: PairReport[];
+  findings: Finding[];
+  /** Headers that failed, per ABI (header → first error). */
+  failed: Record<string, Record<string, string>>;
+  summary: CheckSummary;
+}
+
+export interface CheckSummary {
+  /** Per pair ("x86_64:i386"), ioctls per verdict. */
+  verdicts: Record<string, Record<Verdict, number>>;
+  /** Per pair, per header: the ioctls that need work (convert, pointer-inside, unknown). */
+  needsWork: Record<string, Record<string, string[]>>;
+}
+
+export interface CheckOptions {
+  pairs: Array<{ native: Abi; compat: Abi }>;
+  /** Scan options without the ABI (include dirs, -D, headers...). */
+  scan: Omit<ScanOptions, 'abi' | 'files'>;
+  /** Per-ABI scan settings over `scan` (each ABI's own --sysroot, say). */
+  scanFor?: (abi: Abi) => Partial<ScanOptions>;
+  annotations?: Annotations;
+  /** Lint the argument structs of the given headers (default: when headers are given). */
+  lint?: boolean;
+}
+
+const NEEDS_WORK: ReadonlySet<Verdict> = new Set(['convert', 'pointer-inside', 'unknown']);
+
+export function check(opts: CheckOptions): CheckReport {
+  const annotations = opts.annotations ?? emptyAnnotations();
+  const abis = [...new Map(opts.pairs.flatMap((p) => [p.native, p.compat]).map((a) => [a.name, a])).values()];
+  const trees = new Map<string, FileCache>();
+  const dumps = new Map<string, Dumped>();
+  for (const abi of abis) {
+    let files = trees.get(abi.headerTriple);
+    if (!files) trees.set(abi.headerTriple, (files = new FileCache()));
+    dumps.set(abi.name, dumpHeaders({ ...opts.scan, ...opts.scanFor?.(abi), abi, files }));
+  }
+  const report: CheckReport = { pairs: [], findings: [], failed: {}, summary: { verdicts: {}, needsWork: {} } };
+  for (const [name, d] of dumps) if (Object.keys(d.result.failed).length) report.failed[name] = d.result.failed;
+
+  for (const { native, compat } of opts.pairs) {
+    const n = dumps.get(native.name)!;
+    const c = dumps.get(compat.name)!;
+    validateAnnotations(annotations, n.decls, n.layouter);
+    const pair: PairReport = { native: native.name, compat: compat.name, ioctls: [] };
+    for (const [name, ne] of n.ioctls) {
+      pair.ioctls.push(verdictFor(name, ne, c.ioctls.get(name), n, c, annotations));
+    }
+    report.pairs.push(pair);
+    const key = `${native.name}:${compat.name}`;
+    const counts = { 'no-arg': 0, identical: 0, 'pointer-inside': 0, convert: 0, unknown: 0 } as Record<Verdict, number>;
+    const needs: Record<string, string[]> = {};
+    for (const v of pair.ioctls) {
+      counts[v.verdict]++;
+      if (NEEDS_WORK.has(v.verdict)) (needs[v.header] ??= []).push(v.name);
+    }
+    report.summary.verdicts[key] = counts;
+    report.summary.needsWork[key] = needs;
+  }
+
+  const headers = opts.scan.headers ?? [];
+  if (opts.lint ?? headers.length > 0) {
+    const first = opts.pairs[0];
+    if (first) {
+      const n = dumps.get(first.native.name)!;
+      const wanted = new Set(headers.map((h) => n.scan.resolve(h)));
+      const ioctls = [...n.ioctls.values()].filter((e) => wanted.has(e.file));
+      const records = new Map<string, { name: string; decl: RecordDecl }>();
+      for (const e of ioctls) {
+        let t: CType | undefined = e.argType;
+        while (t && (t.kind === 'typedef' || t.kind === 'array')) t = t.kind === 'typedef' ? t.decl.type : t.of;
+        if (t?.kind === 'record' && t.decl.members) {
+          const name = t.decl.tag !== undefined ? `${t.decl.union ? 'union' : 'struct'} ${t.decl.tag}` : (e.arg ?? 'anonymous record');
+          records.set(name, { name, decl: t.decl });
+        }
+      }
+      report.findings = lint({ records: [...records.values()], ioctls, abis: [first.native, ...opts.pairs.filter((p) => p.native === first.native).map((p) => p.compat)], displayName: n.scan.displayName });
+    }
+  }
+  return report;
+}
+
+/** An argument type named in text (annotations): a record of the headers, or a C type name. */
+function resolveType(text: string, d: Dumped): CType | undefined {
+  const decl = d.decls.get(text);
+  if (decl) return { kind: 'record', decl };
+  try {
+    const p = new Parser(d.layouter.abi);
+    return p.typeName(tokenize(text, '<annotations>'));
+  } catch (e) {
+    if (e instanceof CFrontError) return undefined;
+    throw e;
+  }
+}
+
+function verdictFor(name: string, ne: IoctlEntry, ce: IoctlEntry | undefined, n: Dumped, c: Dumped, annotations: Annotations): IoctlVerdict {
+  const annotatedArg = annotations.ioctlArgs.get(name);
+  const arg = annotatedArg ?? ne.arg;
+  const v: IoctlVerdict = { name, header: n.scan.displayName(ne.file), verdict: 'unknown', nativeCmd: ne.cmd, compatCmd: ce?.cmd ?? null, cmdDiffers: ce ? ce.cmd !== ne.cmd : true, reasons: [] };
+  if (arg !== undefined) v.arg = arg;
+  if (!ce) {
+    v.reasons.push({ rule: 'unresolved', path: '', message: `${name} has no value on ${c.layouter.abi.name}` });
+    return v;
+  }
+  if (ne.byValue || ((ne.dir === 'none' || ne.dir === null) && arg === undefined)) {
+    v.verdict = 'no-arg';
+    return v;
+  }
+  const nt = annotatedArg !== undefined ? resolveType(annotatedArg, n) : ne.argType;
+  const ct = annotatedArg !== undefined ? resolveType(annotatedArg, c) : ce.argType;
+  if (!nt || !ct) {
+    const message = ne.sizeofArg
+      ? `the macro passes sizeof(${ne.sizeofArg}) where a type belongs: the number encodes sizeof(size_t)`
+      : `argument type ${arg ?? '(none named)'} is not known on ${!nt ? n.layouter.abi.name : c.layouter.abi.name}`;
+    v.reasons.push({ rule: 'unresolved', path: '', message });
+    return v;
+  }
+  const recordName = arg !== undefined && n.decls.has(arg) ? arg : undefined;
+  let cmp;
+  try {
+    cmp = compareArgument(
+      { type: nt, layouter: n.layouter },
+      { type: ct, layouter: c.layouter },
+      annotatedPaths(annotations, recordName, 'user-pointer'),
+      annotatedPaths(annotations, recordName, 'sigset'),
+    );
+  } catch (e) {
+    if (!(e instanceof LayoutError)) throw e;
+    v.reasons.push({ rule: 'unresolved', path: '', message: e.message });
+    return v;
+  }
+  v.verdict = cmp.verdict;
+  v.reasons = cmp.reasons;
+  return v;
+}
+

@@ -1,0 +1,173 @@
+/**
+ * Comparing one argument type between a native and a compat ABI: from the two layouts alone,
+ * what differs, and so what the kernel must do (CONTRACT.md's verdicts).
+ */
+import type { CType } from '../cfront/types.js';
+import { flattenFields, type TypedField } from '../layout/fields.js';
+import type { Layouter } from '../layout/layout.js';
+
+export type Verdict = 'no-arg' | 'identical' | 'pointer-inside' | 'convert' | 'unknown';
+
+export interface Place {
+  offset: number;
+  size: number;
+  bitOffset?: number;
+  bitWidth?: number;
+}
+
+export type ReasonRule =
+  | 'size' // the argument's size differs
+  | 'offset' // a member moved
+  | 'member-size' // a member that is neither pointer nor long changed size
+  | 'bitfield' // a bitfield moved or changed width
+  | 'missing' // a member exists on one side only
+  | 'pointer' // a pointer is stored inside: compat_ptr() needed
+  | 'long' // a long is stored inside: widening needed
+  | 'user-pointer' // an annotated __u64 carries a user pointer
+  | 'sigset' // an annotated signal mask: 64-bit words against compat's 32-bit ones
+  | 'unresolved'; // the type could not be resolved on a side
+
+export interface Reason {
+  rule: ReasonRule;
+  path: string;
+  native?: Place;
+  compat?: Place;
+  message?: string;
+}
+
+/** What kind of scalar a member is, looking through typedefs and arrays. */
+export function scalarClass(t: CType): 'pointer' | 'long' | 'other' {
+  let x = t;
+  for (;;) {
+    if (x.kind === 'typedef') x = x.decl.type;
+    else if (x.kind === 'array') x = x.of;
+    else break;
+  }
+  if (x.kind === 'pointer') return 'pointer';
+  if (x.kind === 'int' && (x.name === 'long' || x.name === 'unsigned long')) return 'long';
+  return 'other';
+}
+
+function place(f: TypedField): Place {
+  const p: Place = { offset: f.offset, size: f.size };
+  if (f.bitOffset !== undefined) (p.bitOffset = f.bitOffset), (p.bitWidth = f.bitWidth!);
+  return p;
+}
+
+/** An argument laid out for one ABI: what the comparison needs, whoever computed it. */
+export interface ArgShape {
+  size: number;
+  fields: Array<Place & { path: string; cls: 'pointer' | 'long' | 'other' }>;
+}
+
+/** The members of an argument type: a record's flattened members, or the scalar itself as ''. */
+function members(t: CType, layouter: Layouter): { size: number; fields: TypedField[] } {
+  let x = t;
+  while (x.kind === 'typedef') x = x.decl.type;
+  if (x.kind === 'record') {
+    const l = layouter.layout(x.decl);
+    return { size: l.size, fields: flattenFields(l, layouter) };
+  }
+  const tl = layouter.typeLayout(t);
+  return { size: tl.size, fields: [{ path: '', offset: 0, size: tl.size, type: '', ctype: t }] };
+}
+
+function shapeFrom(m: { size: number; fields: TypedField[] }): ArgShape {
+  return { size: m.size, fields: m.fields.map((f) => ({ ...place(f), path: f.path, cls: scalarClass(f.ctype) })) };
+}
+
+export function shapeOf(t: CType, layouter: Layouter): ArgShape {
+  return shapeFrom(members(t, layouter));
+}
+
+/**
+ * The comparison itself, on shapes: sizes and member places of both sides. A pointer or long
+ * inside is "pointer-inside" only while everything else stays put.
+ */
+export function compareShapes(n: ArgShape, c: ArgShape, userPointers: ReadonlySet<string> = new Set(), sigsets: ReadonlySet<string> = new Set(), nativeBigEndian = false): Reason[] {
+  const reasons: Reason[] = [];
+  if (n.size !== c.size) reasons.push({ rule: 'size', path: '', native: { offset: 0, size: n.size }, compat: { offset: 0, size: c.size } });
+  const cByPath = new Map(c.fields.map((f) => [f.path, f]));
+  const nPaths = new Set(n.fields.map((f) => f.path));
+  const strip = ({ path: _p, cls: _c, ...p }: ArgShape['fields'][number]): Place => p;
+  for (const f of n.fields) {
+    const g = cByPath.get(f.path);
+    if (!g) {
+      reasons.push({ rule: 'missing', path: f.path, native: strip(f) });
+      continue;
+    }
+    const [np, cp] = [strip(f), strip(g)];
+    if (f.bitWidth !== undefined || g.bitWidth !== undefined) {
+      if (f.bitOffset !== g.bitOffset || f.bitWidth !== g.bitWidth) reasons.push({ rule: 'bitfield', path: f.path, native: np, compat: cp });
+    } else if (f.offset !== g.offset) {
+      reasons.push({ rule: 'offset', path: f.path, native: np, compat: cp });
+    } else if (f.size !== g.size) {
+      reasons.push({ rule: f.cls === 'other' ? 'member-size' : f.cls, path: f.path, native: np, compat: cp });
+    } else if (f.cls !== 'other') {
+      // same place and size, yet a pointer or long: the value still needs compat_ptr()/widening
+      reasons.push({ rule: f.cls, path: f.path, native: np, compat: cp });
+    }
+    if (userPointers.has(f.path)) reasons.push({ rule: 'user-pointer', path: f.path, native: np, compat: cp });
+    // compat_sigset_t is 32-bit words: on a big-endian kernel their order differs from a 64-bit mask
+    if (sigsets.has(f.path) && nativeBigEndian) reasons.push({ rule: 'sigset', path: f.path, native: np, compat: cp });
+  }
+  for (const g of c.fields) if (!nPaths.has(g.path)) reasons.push({ rule: 'missing', path: g.path, compat: strip(g) });
+  return reasons;
+}
+
+/** convert when something moves, pointer-inside when only pointers/longs need care. */
+export function verdictOf(reasons: Reason[]): Comparison['verdict'] {
+  const moves = reasons.some((r) => r.rule === 'size' || r.rule === 'offset' || r.rule === 'member-size' || r.rule === 'bitfield' || r.rule === 'missing' || r.rule === 'sigset');
+  return moves ? 'convert' : reasons.length ? 'pointer-inside' : 'identical';
+}
+
+/** The record type of an array's elements (through nested arrays and typedefs), if any. */
+function recordElement(t: CType): CType | undefined {
+  let x = t;
+  let arrays = 0;
+  for (;;) {
+    if (x.kind === 'typedef') x = x.decl.type;
+    else if (x.kind === 'array') (x = x.of), arrays++;
+    else break;
+  }
+  return arrays > 0 && x.kind === 'record' ? x : undefined;
+}
+
+function prefixed(paths: ReadonlySet<string>, prefix: string): Set<string> {
+  return new Set([...paths].filter((p) => p.startsWith(prefix)).map((p) => p.slice(prefix.length)));
+}
+
+export interface Comparison {
+  verdict: Exclude<Verdict, 'no-arg' | 'unknown'>;
+  reasons: Reason[];
+  nativeSize: number;
+  compatSize: number;
+}
+
+/**
+ * Compares an argument type laid out for both ABIs. `userPointers` are member paths an
+ * annotation says carry a user pointer in an integer.
+ */
+export function compareArgument(
+  native: { type: CType; layouter: Layouter },
+  compat: { type: CType; layouter: Layouter },
+  userPointers: ReadonlySet<string> = new Set(),
+  sigsets: ReadonlySet<string> = new Set(),
+): Comparison {
+  const nativeBigEndian = native.layouter.abi.endian === 'big';
+  const n = members(native.type, native.layouter);
+  const c = members(compat.type, compat.layouter);
+  const cByPath = new Map(c.fields.map((f) => [f.path, f]));
+  const reasons = compareShapes(shapeFrom(n), shapeFrom(c), userPointers, sigsets, nativeBigEndian);
+  // array elements are not members of their own: compare an element of each record array
+  for (const f of n.fields) {
+    const g = cByPath.get(f.path);
+    const ne = recordElement(f.ctype);
+    const ce = g && recordElement(g.ctype);
+    if (!ne || !ce) continue;
+    const inner = compareArgument({ type: ne, layouter: native.layouter }, { type: ce, layouter: compat.layouter }, prefixed(userPointers, `${f.path}[].`), prefixed(sigsets, `${f.path}[].`));
+    for (const r of inner.reasons) reasons.push({ ...r, path: `${f.path}[]${r.path ? `.${r.path}` : ''}` });
+  }
+  const verdict = verdictOf(reasons);
+  return { verdict, reasons, nativeSize: n.size, compatSize: c.size };
+}

@@ -1,0 +1,52 @@
+/** SARIF 2.1.0 for GitHub code scanning: lint findings and the ioctls that need compat work. */
+import type { CheckReport } from './check.js';
+import { RULES } from './lint.js';
+
+const VERDICT_RULES = [
+  { id: 'compat-convert', level: 'warning', summary: 'the argument is laid out differently for 32-bit tasks: a .compat_ioctl handler must convert it' },
+  { id: 'compat-pointer-inside', level: 'warning', summary: 'the argument stores a pointer or long: the value needs compat_ptr() or widening' },
+  { id: 'compat-unknown', level: 'note', summary: 'the argument type could not be resolved on both ABIs' },
+] as const;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type SarifLog = Record<string, any>;
+
+export function toSarif(report: CheckReport, version: string): SarifLog {
+  const rules = [
+    ...Object.values(RULES).map((r) => ({
+      id: r.id,
+      shortDescription: { text: r.summary },
+      fullDescription: { text: `${r.summary} (${r.source})` },
+      helpUri: r.helpUri,
+      defaultConfiguration: { level: r.level },
+    })),
+    ...VERDICT_RULES.map((r) => ({ id: r.id, shortDescription: { text: r.summary }, helpUri: 'https://docs.kernel.org/driver-api/ioctl.html#bit-compat-mode', defaultConfiguration: { level: r.level } })),
+  ];
+  const location = (file: string, line: number, column: number) => ({
+    physicalLocation: { artifactLocation: { uri: file }, region: { startLine: Math.max(1, line), startColumn: Math.max(1, column) } },
+  });
+  const results = report.findings.map((f) => ({
+    ruleId: f.rule,
+    level: f.level,
+    message: { text: `${f.message}. Fix: ${f.fix}.` },
+    locations: [location(f.file, f.line, f.column)],
+  }));
+  for (const pair of report.pairs) {
+    for (const v of pair.ioctls) {
+      if (v.verdict !== 'convert' && v.verdict !== 'pointer-inside' && v.verdict !== 'unknown') continue;
+      const rule = `compat-${v.verdict}`;
+      const why = v.reasons.slice(0, 3).map((r) => `${r.rule}${r.path ? ` ${r.path}` : ''}`).join(', ');
+      results.push({
+        ruleId: rule,
+        level: v.verdict === 'unknown' ? 'note' : 'warning',
+        message: { text: `${v.name} (${pair.native} <- ${pair.compat}): ${v.verdict}${why ? ` (${why})` : ''}${v.cmdDiffers ? '; the command number differs' : ''}.` },
+        locations: [location(v.header, 1, 1)],
+      });
+    }
+  }
+  return {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [{ tool: { driver: { name: 'ioctl32', informationUri: 'https://docs.kernel.org/driver-api/ioctl.html', version, rules } }, results }],
+  };
+}

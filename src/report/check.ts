@@ -1,0 +1,45 @@
+/** `ioctl32 check` as text: a summary table per pair, what needs work, and the findings. */
+import type { CheckReport } from '../compat/check.js';
+import type { Verdict } from '../compat/compare.js';
+import { table } from './abis.js';
+
+const ORDER: Verdict[] = ['no-arg', 'identical', 'pointer-inside', 'convert', 'unknown'];
+
+export function formatCheck(report: CheckReport, opts: { color: boolean; detail: boolean }): string {
+  const paint = (code: number, s: string) => (opts.color ? `\x1b[${code}m${s}\x1b[0m` : s);
+  const verdictText = (v: Verdict) => (v === 'convert' ? paint(31, v) : v === 'pointer-inside' ? paint(33, v) : v === 'unknown' ? paint(35, v) : v);
+  const out: string[] = [];
+  for (const pair of report.pairs) {
+    const key = `${pair.native}:${pair.compat}`;
+    const counts = report.summary.verdicts[key]!;
+    out.push(`${pair.native} <- ${pair.compat}: ${pair.ioctls.length} ioctls: ${ORDER.map((v) => `${counts[v]} ${v}`).join(', ')}`);
+    if (opts.detail) {
+      const rows = [['  ioctl', 'verdict', 'native', 'compat', 'why']];
+      for (const v of pair.ioctls) {
+        const why = v.reasons.slice(0, 3).map((r) => `${r.rule}${r.path ? ` ${r.path}` : ''}${r.native && r.compat ? ` (${r.native.offset}+${r.native.size} vs ${r.compat.offset}+${r.compat.size})` : r.message ? `: ${r.message}` : ''}`);
+        rows.push([`  ${v.name}`, verdictText(v.verdict), hex(v.nativeCmd), v.compatCmd === null ? '-' : hex(v.compatCmd) + (v.cmdDiffers ? '*' : ''), why.join('; ')]);
+      }
+      out.push(table(rows));
+    } else {
+      const needs = Object.entries(report.summary.needsWork[key] ?? {});
+      if (needs.length) out.push(`  needs work in ${needs.length} headers:`);
+      for (const [header, names] of needs.sort((a, b) => b[1].length - a[1].length)) {
+        out.push(`    ${header}: ${names.length}: ${names.slice(0, 6).join(' ')}${names.length > 6 ? ' ...' : ''}`);
+      }
+    }
+  }
+  if (report.findings.length) out.push('', 'findings:');
+  for (const f of report.findings) {
+    const level = f.level === 'error' ? paint(31, f.level) : f.level === 'warning' ? paint(33, f.level) : f.level;
+    out.push(`${f.file}:${f.line}:${f.column}: ${level} [${f.rule}] ${f.message}`, `    fix: ${f.fix}`);
+  }
+  for (const [abi, failed] of Object.entries(report.failed)) {
+    out.push('', `${abi}: ${Object.keys(failed).length} header(s) could not be read:`);
+    for (const [h, e] of Object.entries(failed).slice(0, 10)) out.push(`  ${h}: ${e}`);
+  }
+  return out.join('\n');
+}
+
+function hex(n: number): string {
+  return `0x${n.toString(16).padStart(8, '0')}`;
+}

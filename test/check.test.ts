@@ -1,0 +1,241 @@
+/**
+ * `ioctl32 check`: lint rules on a fixture header each, verdicts of real ioctls against the
+ * kernel's own compat handlers (cited), verdicts recomputed from the compiler's layouts, SARIF
+ * against the official 2.1.0 schema, annotations and bad input.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { describe, expect, test } from 'vitest';
+import { getAbi } from '../src/abi/index.js';
+import { AnnotationError, parseAnnotations } from '../src/compat/annotations.js';
+import { check, type CheckReport } from '../src/compat/check.js';
+import { compareShapes, verdictOf, type ArgShape } from '../src/compat/compare.js';
+import { toSarif } from '../src/compat/sarif.js';
+import type { CType } from '../src/cfront/types.js';
+import { flattenFields } from '../src/layout/fields.js';
+import { dumpHeaders } from '../src/report/dump.js';
+import { compilerTruth, type OracleItem } from './harness/uapi.js';
+import { scalarClass } from '../src/compat/compare.js';
+
+const run = promisify(execFile);
+const LINT = resolve('test/fixtures/lint');
+const x86Pair = [{ native: getAbi('x86_64'), compat: getAbi('i386') }];
+const crossTree = (abi: { headerTriple: string }) => ({ sysroot: `/usr/${abi.headerTriple}` });
+
+function checkHeaders(headers: string[], extra: Partial<Parameters<typeof check>[0]> = {}): CheckReport {
+  return check({ pairs: x86Pair, scan: { headers }, scanFor: crossTree, ...extra });
+}
+
+describe('lint rules: a fixture header per rule', () => {
+  const cases: Array<[string, string[], string[]]> = [
+    // rule, subjects that must be flagged, subjects that must not
+    ['long-or-pointer', ['struct lp_bad.len', 'struct lp_bad.buf'], ['struct lp_good']],
+    ['unaligned-u64', ['struct ua_bad.b'], ['struct ua_good']],
+    ['implicit-padding', ['struct ip_hole', 'struct ip_tail'], ['struct ip_good']],
+    ['bitfield', ['struct bf_bad.mode', 'struct bf_bad.rest'], ['struct bf_good']],
+    ['enum', ['struct en_bad.mode'], ['struct en_good']],
+    ['plain-char', ['struct pc_bad.c'], ['struct pc_good']],
+    ['too-large', ['TL_BAD'], ['TL_GOOD']],
+    ['sizeof-size', ['SS_BAD'], ['SS_GOOD']],
+    ['duplicate-nr', ['DN_SECOND'], ['DN_FIRST', 'DN_OTHER']],
+    ['size-differs', ['struct sd_bad'], ['struct sd_good']],
+  ];
+  test.each(cases)('%s', (rule, bad, good) => {
+    const file = join(LINT, `${rule}.h`);
+    const report = checkHeaders([file]);
+    expect(report.failed).toEqual({});
+    const subjects = report.findings.filter((f) => f.rule === rule).map((f) => (f.ioctl ? f.ioctl : `${f.record}${f.path ? `.${f.path}` : ''}`));
+    for (const b of bad) expect(subjects.some((s) => s === b || s.startsWith(`${b}.`)), `${rule} must flag ${b}: ${subjects.join(', ')}`).toBe(true);
+    for (const g of good) expect(subjects.filter((s) => s === g || s.startsWith(`${g}.`)), `${rule} must not flag ${g}`).toEqual([]);
+    for (const f of report.findings.filter((x) => x.rule === rule)) {
+      expect(f.file).toMatch(new RegExp(`${rule}\\.h$`));
+      expect(f.line).toBeGreaterThan(0);
+      expect(f.fix.length).toBeGreaterThan(10);
+    }
+  });
+
+  test('fixes are concrete', () => {
+    const pad = checkHeaders([join(LINT, 'implicit-padding.h')]).findings.find((f) => f.record === 'struct ip_hole')!;
+    expect(pad.fix).toBe("add `__u8 pad0[3];` after 'a'");
+    const ptr = checkHeaders([join(LINT, 'long-or-pointer.h')]).findings.find((f) => f.path === 'buf')!;
+    expect(ptr.fix).toMatch(/__u64 and u64_to_user_ptr\(\)/);
+  });
+});
+
+describe('verdicts of real ioctls, checked against the kernel compat handlers', () => {
+  // each ABI reads its own headers: Debian's cross trees
+  const report = check({ pairs: x86Pair, scan: { headers: ['linux/kvm.h', 'linux/loop.h', 'linux/fs.h', 'linux/videodev2.h', 'sound/asound.h', 'asm/ioctls.h', 'linux/termios.h'] }, scanFor: crossTree, lint: false });
+  const v = (name: string) => {
+    const found = report.pairs[0]!.ioctls.find((x) => x.name === name);
+    if (!found) throw new Error(`${name} not catalogued`);
+    return found;
+  };
+  test.each([
+    // virt/kvm/kvm_main.c kvm_vm_compat_ioctl: struct compat_kvm_dirty_log { __u32 slot; __u32 padding1; union { compat_uptr_t dirty_bitmap; __u64 padding2; }; }
+    ['KVM_GET_DIRTY_LOG', 'pointer-inside', false],
+    ['KVM_CLEAR_DIRTY_LOG', 'pointer-inside', false],
+    // drivers/block/loop.c lo_compat_ioctl: LOOP_GET_STATUS goes through struct compat_loop_info (loop_get_status_compat)
+    ['LOOP_GET_STATUS', 'convert', false],
+    // drivers/block/loop.c lo_compat_ioctl: LOOP_GET_STATUS64 is passed to lo_ioctl with compat_ptr(arg)
+    ['LOOP_GET_STATUS64', 'identical', false],
+    // block/ioctl.c compat_blkdev_ioctl: BLKGETSIZE writes a compat_ulong_t
+    ['BLKGETSIZE', 'convert', false],
+    // fs/ioctl.c compat_sys_ioctl: FS_IOC32_GETFLAGS becomes FS_IOC_GETFLAGS; the argument is an int
+    ['FS_IOC_GETFLAGS', 'identical', true],
+    // drivers/media/v4l2-core/v4l2-compat-ioctl32.c: VIDIOC_QUERYBUF32 with struct v4l2_buffer32
+    ['VIDIOC_QUERYBUF', 'convert', true],
+    // v4l2-compat-ioctl32.c passes VIDIOC_QUERYCAP through (no 32-bit variant)
+    ['VIDIOC_QUERYCAP', 'identical', false],
+    // sound/core/control_compat.c: SNDRV_CTL_IOCTL_ELEM_LIST32 with struct snd_ctl_elem_list32
+    ['SNDRV_CTL_IOCTL_ELEM_LIST', 'convert', true],
+    // drivers/tty/tty_io.c tty_compat_ioctl: TIOCGWINSZ is handled by tty_ioctl unchanged
+    ['TIOCGWINSZ', 'identical', false],
+  ])('%s is %s', (name, verdict, cmdDiffers) => {
+    expect(v(name).verdict).toBe(verdict);
+    expect(v(name).cmdDiffers).toBe(cmdDiffers);
+  });
+  test('KVM_GET_DIRTY_LOG reasons name the pointer with both sides', () => {
+    expect(v('KVM_GET_DIRTY_LOG').reasons).toEqual([{ rule: 'pointer', path: 'dirty_bitmap', native: { offset: 8, size: 8 }, compat: { offset: 8, size: 4 } }]);
+  });
+});
+
+describe('verdicts recomputed from the compiler layouts agree', () => {
+  for (const [native, compat] of [['x86_64', 'i386'], ['arm64', 'arm'], ['ppc64', 'ppc'], ['mips64', 'mipsn32']] as const) {
+    test(`${native}:${compat}`, async () => {
+      const pair = { native: getAbi(native), compat: getAbi(compat) };
+      const headers = ['linux/kvm.h', 'linux/videodev2.h', 'sound/asound.h', 'drm/drm.h', 'linux/input.h', 'linux/fs.h', 'linux/loop.h', 'linux/if_tun.h'];
+      const ours = check({ pairs: [pair], scan: { headers }, scanFor: crossTree, lint: false }).pairs[0]!;
+      // the compiler's layouts of every record argument, for both ABIs
+      const shapes = async (abiName: string) => {
+        const abi = getAbi(abiName);
+        const d = dumpHeaders({ abi, headers, sysroot: `/usr/${abi.headerTriple}` });
+        const items = new Map<string, OracleItem>();
+        const classes = new Map<string, Map<string, ReturnType<typeof scalarClass>>>();
+        for (const e of d.ioctls.values()) {
+          let t: CType | undefined = e.argType;
+          while (t?.kind === 'typedef') t = t.decl.type;
+          if (t?.kind !== 'record' || !t.decl.tag) continue;
+          const name = `${t.decl.union ? 'union' : 'struct'} ${t.decl.tag}`;
+          if (classes.has(name) || !d.decls.has(name)) continue;
+          const fields = flattenFields(d.layouter.layout(t.decl), d.layouter);
+          classes.set(name, new Map(fields.map((f) => [f.path, scalarClass(f.ctype)])));
+          const header = d.foundIn.get(name)!;
+          if (!items.has(header)) items.set(header, { header, records: [], ioctls: [] });
+          items.get(header)!.records.push({
+            name,
+            paths: fields.map((f) => {
+              if (f.bitWidth !== undefined) return { path: f.path, bitfield: 'other' as const };
+              return { path: f.path, size: !(f.ctype.kind === 'array' && f.ctype.length === null) };
+            }),
+          });
+        }
+        const truth = await compilerTruth(abi, [...items.values()]);
+        expect(truth.failed).toEqual([]);
+        const out = new Map<string, ArgShape>();
+        for (const [name, r] of truth.records) {
+          const cls = classes.get(name)!;
+          out.set(name, {
+            size: r.size,
+            fields: [...r.fields].map(([path, f]) => ('bitOffset' in f ? { path, offset: f.bitOffset >> 3, size: 0, bitOffset: f.bitOffset, bitWidth: f.bitWidth, cls: cls.get(path)! } : { path, offset: f.offset, size: f.size ?? 0, cls: cls.get(path)! })),
+          });
+        }
+        return out;
+      };
+      const [n, c] = await Promise.all([shapes(native), shapes(compat)]);
+      let compared = 0;
+      for (const v of ours.ioctls) {
+        if (v.arg === undefined || !n.has(v.arg) || !c.has(v.arg) || v.verdict === 'no-arg') continue;
+        // arrays of records are compared element by element by ioctl32; the oracle stops at members
+        if (v.reasons.some((r) => r.path.includes('[]'))) continue;
+        const reasons = compareShapes(n.get(v.arg)!, c.get(v.arg)!, new Set(), new Set(), pair.native.endian === 'big').map((r) => r.rule);
+        expect({ name: v.name, verdict: verdictOf(compareShapes(n.get(v.arg)!, c.get(v.arg)!)) }).toEqual({ name: v.name, verdict: v.verdict });
+        expect(new Set(reasons)).toEqual(new Set(v.reasons.map((r) => r.rule)));
+        compared++;
+      }
+      console.log(`${native}:${compat}: ${compared} ioctl verdicts recomputed from compiler layouts`);
+      expect(compared).toBeGreaterThan(100);
+    });
+  }
+});
+
+describe('outputs', () => {
+  test('SARIF validates against the official 2.1.0 schema', async () => {
+    const schema = JSON.parse(readFileSync('test/fixtures/sarif-2.1.0.schema.json', 'utf8'));
+    const ajv = new Ajv2020({ strict: false, validateFormats: false });
+    const validate = ajv.compile(schema);
+    const report = checkHeaders([join(LINT, 'implicit-padding.h'), join(LINT, 'long-or-pointer.h')]);
+    const sarif = toSarif(report, '0.1.0');
+    expect(validate(sarif), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
+    expect(sarif.runs[0].results.length).toBeGreaterThan(3);
+    // and the CLI prints the same shape
+    const { stdout } = await run('node', ['dist/cli/main.js', 'check', '--pair', 'x86_64:i386', '--format', 'sarif', join(LINT, 'bitfield.h')]).catch((e: { stdout: string }) => e);
+    expect(validate(JSON.parse(stdout))).toBe(true);
+  });
+
+  test('JSON has CONTRACT.md shape; exit codes 0, 1, 2', async () => {
+    const cli = async (...args: string[]) => run('node', ['dist/cli/main.js', ...args]).then((r) => ({ code: 0, ...r }), (e: { code: number; stdout: string; stderr: string }) => e);
+    const mixed = await cli('check', '--pair', 'x86_64:i386', '--format', 'json', '--no-lint', join(LINT, 'sizeof-size.h'));
+    const json = JSON.parse(mixed.stdout);
+    expect(Object.keys(json)).toEqual(expect.arrayContaining(['pairs', 'findings']));
+    expect(json.pairs[0]).toMatchObject({ native: 'x86_64', compat: 'i386' });
+    const row = json.pairs[0].ioctls.find((x: { name: string }) => x.name === 'SS_GOOD');
+    expect(row).toMatchObject({ name: 'SS_GOOD', arg: 'struct ss_arg', verdict: 'identical', nativeCmd: 0x40087802, compatCmd: 0x40087802, cmdDiffers: false, reasons: [] });
+    // SS_BAD names no type (sizeof(...) instead): its number encodes a size_t, 8 bytes against 4
+    expect(json.pairs[0].ioctls.find((x: { name: string }) => x.name === 'SS_BAD')).toMatchObject({ verdict: 'unknown', cmdDiffers: true, reasons: [{ rule: 'unresolved', message: expect.stringMatching(/sizeof\(struct ss_arg\)/) }] });
+    expect(mixed.code).toBe(1);
+    // nothing to do: exit 0 (the bitfields are laid out alike on x86_64 and i386; lint is off)
+    expect((await cli('check', '--pair', 'x86_64:i386', '--no-lint', join(LINT, 'bitfield.h'))).code).toBe(0);
+    expect((await cli('check', '--pair', 'x86_64:i386', join(LINT, 'too-large.h'))).code).toBe(1);
+    expect((await cli('check', '--pair', 'x86_64:arm')).code).toBe(2);
+    expect((await cli('check', '--format', 'xml')).code).toBe(2);
+  });
+});
+
+describe('annotations', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ioctl32-ann-'));
+  const header = join(dir, 'mydrv.h');
+  writeFileSync(
+    header,
+    `#include <linux/types.h>\n#include <linux/ioctl.h>\nstruct my_req {\n\t__u32 type;\n\t__u32 n;\n\t__u64 buf;\n\tunion { __u32 a; __u64 b; } u;\n\t__u32 data[];\n};\n#define MY_IOCTL _IOW('m', 1, struct my_req)\n#define MY_RAW _IOW('m', 2, int)\n`,
+  );
+  const ann = (json: unknown) => parseAnnotations(JSON.stringify(json), 'ann.json');
+  test('a user pointer in a __u64 makes an identical struct pointer-inside; an argument type can be named', () => {
+    const plain = checkHeaders([header], { lint: false }).pairs[0]!.ioctls.find((x) => x.name === 'MY_IOCTL')!;
+    expect(plain.verdict).toBe('identical');
+    const a = ann({
+      records: { 'struct my_req': { buf: { kind: 'user-pointer' }, data: { kind: 'flex-array', count: 'n' }, u: { kind: 'union', selector: 'type', cases: { '1': 'a', '2': 'b' } } } },
+      ioctls: { MY_RAW: { arg: 'struct my_req' } },
+    });
+    const r = checkHeaders([header], { lint: false, annotations: a }).pairs[0]!.ioctls;
+    expect(r.find((x) => x.name === 'MY_IOCTL')!.verdict).toBe('pointer-inside');
+    expect(r.find((x) => x.name === 'MY_IOCTL')!.reasons).toEqual([{ rule: 'user-pointer', path: 'buf', native: { offset: 8, size: 8 }, compat: { offset: 8, size: 8 } }]);
+    expect(r.find((x) => x.name === 'MY_RAW')!.arg).toBe('struct my_req');
+  });
+  test.each([
+    [{ records: { 'struct nope': {} } }, /ann\.json: struct nope: no such record/],
+    [{ records: { 'struct my_req': { nope: { kind: 'user-pointer' } } } }, /struct my_req\.nope: no such member/],
+    [{ records: { 'struct my_req': { buf: { kind: 'magic' } } } }, /struct my_req\.buf: unknown kind "magic"/],
+    [{ records: { 'struct my_req': { data: { kind: 'flex-array', count: 'zz' } } } }, /count member 'zz'/],
+    [{ records: { 'struct my_req': { u: { kind: 'union', selector: 'type', cases: { '1': 'zz' } } } } }, /case member 'zz'/],
+    [{ bogus: {} }, /bogus: unknown section/],
+  ])('%j is an error that names it', (json, message) => {
+    expect(() => checkHeaders([header], { lint: false, annotations: ann(json) })).toThrow(message);
+    expect(() => checkHeaders([header], { lint: false, annotations: ann(json) })).toThrow(AnnotationError);
+  });
+  test('malformed JSON names the file', () => {
+    expect(() => parseAnnotations('{', 'x.json')).toThrow(/x\.json: not JSON/);
+  });
+});
+
+test('a header that does not parse is reported and the rest is still checked', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ioctl32-bad-'));
+  const broken = join(dir, 'broken.h');
+  writeFileSync(broken, '#include <linux/types.h>\nstruct broken { __u32 a\n};\n');
+  const report = checkHeaders([broken, join(LINT, 'bitfield.h')], { lint: false });
+  expect(Object.values(report.failed.x86_64 ?? {})[0]).toMatch(/broken\.h:3:1: error: expected ';'/);
+  expect(report.pairs[0]!.ioctls.map((x) => x.name)).toEqual(expect.arrayContaining(['BF_BAD', 'BF_GOOD']));
+});

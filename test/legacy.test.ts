@@ -1,0 +1,136 @@
+/**
+ * The legacy ioctl table (src/ioctl/legacy.ts) against the real x86_64 UAPI headers, read with
+ * ioctl32's own front end: every macro is defined where the table says and is a constant, every
+ * argument names a complete type, and where the header's number is `_IOR/_IOW/_IOWR` the table
+ * agrees with it exactly unless it says the macro is wrong (and then it really differs).
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { getAbi } from '../src/abi/index.js';
+import { FileCache, Parser, Preprocessor, includeDirsFor, parseHeader, stripTypedefs, tokenize, type CType, type Token } from '../src/cfront/index.js';
+import { typeName } from '../src/cfront/print.js';
+import { decodeIoc } from '../src/ioctl/ioc.js';
+import { LEGACY_IOCTLS, type LegacyIoctl } from '../src/ioctl/legacy.js';
+
+const SYSROOT = '/usr/x86_64-linux-gnu';
+const FAMILIES: ReadonlyArray<LegacyIoctl['family']> = ['tty', 'serial', 'socket', 'loop', 'block', 'fs', 'hdreg', 'fb', 'mtio', 'floppy', 'tun', 'other'];
+/** The macros that put a type into the number (as src/ioctl/catalogue.ts reads them). */
+const TYPED = new Set(['_IOR', '_IOW', '_IOWR', '_IOR_BAD', '_IOW_BAD', '_IOWR_BAD']);
+
+const abi = getAbi('x86_64');
+const files = new FileCache();
+
+interface Unit {
+  pp: Preprocessor;
+  parser: Parser;
+  /** Where the entry's header resolves. */
+  headerPath: string;
+}
+
+const units = new Map<string, Unit>();
+let includeDirs: string[] | undefined;
+
+/** One translation unit per (needs, header): `needs` first, as a user would include them. */
+function unitFor(e: LegacyIoctl): Unit {
+  const key = [...(e.needs ?? []), e.header].join('|');
+  let u = units.get(key);
+  if (u) return u;
+  includeDirs ??= includeDirsFor(abi, { sysroot: SYSROOT });
+  if (e.needs === undefined) {
+    const p = parseHeader(e.header, { abi, includeDirs, files });
+    u = { pp: p.preprocessor, parser: p.parser, headerPath: p.path };
+  } else {
+    const pp = new Preprocessor({ abi, includeDirs, files });
+    const parser = new Parser(abi);
+    const source = [...e.needs, e.header].map((h) => `#include <${h}>\n`).join('');
+    parser.parse(pp.preprocessSource(source, '<legacy.test>'));
+    u = { pp, parser, headerPath: pp.findEntry(e.header) };
+  }
+  units.set(key, u);
+  return u;
+}
+
+interface Expansion {
+  cmd: number;
+  /** The expansion went through _IOC. */
+  ioc: boolean;
+  /** The type handed to the outermost _IOR/_IOW/_IOWR. */
+  declared: CType | null;
+}
+
+function expandMacro(u: Unit, name: string): Expansion {
+  const seen = { ioc: false, typeArg: null as Token[] | null };
+  const tokens = u.pp.expand(tokenize(name, '<legacy.test>'), (callee, args) => {
+    if (callee === '_IOC') seen.ioc = true;
+    else if (TYPED.has(callee)) seen.typeArg ??= args[2] ?? null;
+  });
+  const value = u.parser.evaluate(tokens);
+  const declared = seen.typeArg ? u.parser.typeName(u.pp.expand(seen.typeArg)) : null;
+  return { cmd: Number(BigInt.asUintN(32, value.v)), ioc: seen.ioc, declared };
+}
+
+function argType(u: Unit, arg: string): CType {
+  return u.parser.typeName(u.pp.expand(tokenize(arg, '<legacy.test>')));
+}
+
+describe.skipIf(!existsSync(`${SYSROOT}/include/linux`))('legacy ioctl table', () => {
+  test('has at least 160 entries, unique names, every family', () => {
+    expect(LEGACY_IOCTLS.length).toBeGreaterThanOrEqual(160);
+    const names = LEGACY_IOCTLS.map((e) => e.name);
+    expect(names.filter((n, i) => names.indexOf(n) !== i)).toEqual([]);
+    const families = new Set(LEGACY_IOCTLS.map((e) => e.family));
+    for (const f of FAMILIES) expect(families.has(f), f).toBe(true);
+  });
+
+  test('entries are self-consistent', () => {
+    for (const e of LEGACY_IOCTLS) {
+      const where = e.name;
+      expect(e.source, where).toMatch(/^[\w.+-]+(\/[\w.+-]+)*\.c:\w+$/);
+      expect(e.header, where).toMatch(/^[\w-]+(\/[\w-]+)*\.h$/);
+      for (const h of e.needs ?? []) expect(h, where).toMatch(/^[\w-]+(\/[\w-]+)*\.h$/);
+      if (e.needs !== undefined) expect(e.needs.length, where).toBeGreaterThan(0);
+      // a value in the third parameter copies nothing; nor does a missing argument
+      if (e.byValue) expect([e.arg !== null, e.dir], where).toEqual([true, 'none']);
+      if (e.arg === null) expect(e.dir, where).toBe('none');
+      if (e.misdeclared) expect(e.note, where).toBeTruthy();
+    }
+  });
+
+  test.each(LEGACY_IOCTLS.map((e) => [e.name, e] as const))('%s: defined in its header, a constant, a complete argument', (_name, e) => {
+    const u = unitFor(e);
+    const macro = u.pp.macros.get(e.name);
+    expect(macro, `${e.name} is not defined by ${e.header}`).toBeDefined();
+    expect(macro!.params, `${e.name} is a function-like macro`).toBeNull();
+    expect(resolve(macro!.def!.file), `${e.name} is defined elsewhere`).toBe(resolve(u.headerPath));
+
+    const x = expandMacro(u, e.name);
+    expect(x.cmd).toBeGreaterThan(0);
+
+    let size = 0;
+    if (e.arg !== null) {
+      const t = argType(u, e.arg);
+      size = u.parser.layouter.typeLayout(t).size; // throws when incomplete
+      expect(size, `${e.arg} has no size`).toBeGreaterThan(0);
+      if (e.byValue) {
+        // a value in a register: an integer no wider than unsigned long
+        expect(['int', 'enum']).toContain(stripTypedefs(t).kind);
+        expect(size).toBeLessThanOrEqual(abi.sizes.long);
+      }
+    }
+
+    const d = decodeIoc(abi, x.cmd);
+    const typed = x.ioc && x.declared !== null;
+    // only an _IOR/_IOW/_IOWR number can say the wrong thing about its argument
+    if (!typed) expect(e.misdeclared ?? false, `${e.name} carries no type to be wrong`).toBe(false);
+    if (!typed) return;
+    const declaredName = typeName(x.declared!);
+    const tableName = e.arg === null ? null : typeName(argType(u, e.arg));
+    if (e.misdeclared) {
+      const differs = e.byValue === true || tableName !== declaredName || d.dir !== e.dir || d.size !== size;
+      expect(differs, `${e.name} is marked misdeclared but agrees with its macro`).toBe(true);
+    } else {
+      expect({ arg: tableName, dir: e.dir, size, byValue: e.byValue ?? false }).toEqual({ arg: declaredName, dir: d.dir, size: d.size, byValue: false });
+    }
+  });
+});
