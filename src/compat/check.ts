@@ -139,7 +139,8 @@ function verdictFor(name: string, ne: IoctlEntry, ce: IoctlEntry | undefined, n:
     v.reasons.push({ rule: 'unresolved', path: '', message: `${name} has no value on ${c.layouter.abi.name}` });
     return v;
   }
-  if (ne.byValue || ((ne.dir === 'none' || ne.dir === null) && arg === undefined)) {
+  // no argument structure: a value argument, one the kernel ignores, or _IO with nothing named
+  if (ne.byValue || (ne.legacy && arg === undefined) || ((ne.dir === 'none' || ne.dir === null) && arg === undefined)) {
     v.verdict = 'no-arg';
     return v;
   }

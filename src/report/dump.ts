@@ -1,6 +1,6 @@
 /** `ioctl32 dump`: every record and ioctl of the headers for one ABI (CONTRACT.md). */
 import type { Abi } from '../abi/types.js';
-import type { RecordDecl } from '../cfront/types.js';
+import type { RecordDecl, TypedefDecl } from '../cfront/types.js';
 import { catalogueIoctls, type IoctlEntry, type LegacyArgument } from '../ioctl/catalogue.js';
 import { LEGACY_IOCTLS } from '../ioctl/legacy.js';
 import type { IocDir } from '../ioctl/ioc.js';
@@ -47,6 +47,8 @@ export interface Dumped {
   macroNames: Set<string>;
   /** The catalogue's entries (argument types included), first definition wins. */
   ioctls: Map<string, IoctlEntry>;
+  /** Every typedef any unit declared, first declaration wins (legacy argument types name them). */
+  typedefs: Map<string, TypedefDecl>;
   scan: Scan;
 }
 
@@ -58,6 +60,7 @@ export function dumpHeaders(opts: ScanOptions & { legacy?: readonly LegacyArgume
   const foundIn = new Map<string, string>();
   const macroNames = new Set<string>();
   const ioctls = new Map<string, IoctlEntry>();
+  const typedefs = new Map<string, TypedefDecl>();
   const legacy = opts.legacy ?? LEGACY_IOCTLS;
   const seenMacros = new Set<Token>();
   const shorten = (message: string) => {
@@ -72,6 +75,7 @@ export function dumpHeaders(opts: ScanOptions & { legacy?: readonly LegacyArgume
     }
     const { unit, preprocessor, parser } = s.parsed;
     for (const name of preprocessor.macros.keys()) macroNames.add(name);
+    for (const [name, t] of unit.typedefs) if (!typedefs.has(name)) typedefs.set(name, t);
     for (const [name, decl] of unit.records) {
       if (decls.has(name) || decl.members === null) continue;
       decls.set(name, decl);
@@ -94,9 +98,11 @@ export function dumpHeaders(opts: ScanOptions & { legacy?: readonly LegacyArgume
   for (const e of ioctls.values()) {
     if (e.argType || e.arg === undefined) continue;
     const decl = decls.get(e.arg);
+    const td = typedefs.get(e.arg);
     if (decl) e.argType = { kind: 'record', decl };
+    else if (td) e.argType = { kind: 'typedef', decl: td };
   }
-  return { result, decls, layouter, foundIn, macroNames, ioctls, scan };
+  return { result, decls, layouter, foundIn, macroNames, ioctls, typedefs, scan };
 }
 
 export function dump(opts: ScanOptions): DumpResult {
