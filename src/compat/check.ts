@@ -7,6 +7,7 @@ import type { Abi } from '../abi/types.js';
 import type { CType, RecordDecl } from '../cfront/types.js';
 import { Parser } from '../cfront/parser.js';
 import { FileCache } from '../cfront/preprocess.js';
+import { includeDirsFor } from '../cfront/index.js';
 import { tokenize } from '../cfront/lexer.js';
 import { CFrontError } from '../cfront/token.js';
 import type { IoctlEntry } from '../ioctl/catalogue.js';
@@ -68,9 +69,12 @@ export function check(opts: CheckOptions): CheckReport {
   const trees = new Map<string, FileCache>();
   const dumps = new Map<string, Dumped>();
   for (const abi of abis) {
-    let files = trees.get(abi.headerTriple);
-    if (!files) trees.set(abi.headerTriple, (files = new FileCache()));
-    dumps.set(abi.name, dumpHeaders({ ...opts.scan, ...opts.scanFor?.(abi), abi, files }));
+    const scan = { ...opts.scan, ...opts.scanFor?.(abi), abi };
+    // ABIs that read the same header tree (x86's three on the host's headers) share its tokens
+    const tree = includeDirsFor(abi, scan).join('\0');
+    let files = trees.get(tree);
+    if (!files) trees.set(tree, (files = new FileCache()));
+    dumps.set(abi.name, dumpHeaders({ ...scan, files }));
   }
   const report: CheckReport = { pairs: [], findings: [], failed: {}, summary: { verdicts: {}, needsWork: {} } };
   for (const [name, d] of dumps) if (Object.keys(d.result.failed).length) report.failed[name] = d.result.failed;

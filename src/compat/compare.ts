@@ -2,7 +2,7 @@
  * Comparing one argument type between a native and a compat ABI: from the two layouts alone,
  * what differs, and so what the kernel must do (CONTRACT.md's verdicts).
  */
-import type { CType } from '../cfront/types.js';
+import type { CType, RecordDecl } from '../cfront/types.js';
 import { flattenFields, type TypedField } from '../layout/fields.js';
 import type { Layouter } from '../layout/layout.js';
 
@@ -61,12 +61,21 @@ export interface ArgShape {
 }
 
 /** The members of an argument type: a record's flattened members, or the scalar itself as ''. */
+/** Flattened records per layouter: many ioctls share an argument type. */
+const FLAT = new WeakMap<Layouter, WeakMap<RecordDecl, { size: number; fields: TypedField[] }>>();
+
 function members(t: CType, layouter: Layouter): { size: number; fields: TypedField[] } {
   let x = t;
   while (x.kind === 'typedef') x = x.decl.type;
   if (x.kind === 'record') {
-    const l = layouter.layout(x.decl);
-    return { size: l.size, fields: flattenFields(l, layouter) };
+    let perLayouter = FLAT.get(layouter);
+    if (!perLayouter) FLAT.set(layouter, (perLayouter = new WeakMap()));
+    let m = perLayouter.get(x.decl);
+    if (!m) {
+      const l = layouter.layout(x.decl);
+      perLayouter.set(x.decl, (m = { size: l.size, fields: flattenFields(l, layouter) }));
+    }
+    return m;
   }
   const tl = layouter.typeLayout(t);
   return { size: tl.size, fields: [{ path: '', offset: 0, size: tl.size, type: '', ctype: t }] };

@@ -43,7 +43,7 @@ export interface Dumped {
   layouter: Layouter;
   /** The scanned header (translation unit) where each record and ioctl was first found. */
   foundIn: Map<string, string>;
-  /** Every macro name any translation unit defined (a member may share one). */
+  /** With `collectMacroNames`: every macro name any translation unit defined (a member may share one). */
   macroNames: Set<string>;
   /** The catalogue's entries (argument types included), first definition wins. */
   ioctls: Map<string, IoctlEntry>;
@@ -52,7 +52,7 @@ export interface Dumped {
   scan: Scan;
 }
 
-export function dumpHeaders(opts: ScanOptions & { legacy?: readonly LegacyArgument[] }): Dumped {
+export function dumpHeaders(opts: ScanOptions & { legacy?: readonly LegacyArgument[]; collectMacroNames?: boolean }): Dumped {
   const scan = scanHeaders(opts);
   const layouter = new Layouter(opts.abi);
   const result: DumpResult = { abi: opts.abi.name, headers: scan.headers.length, failed: {}, records: {}, ioctls: {}, unresolved: {} };
@@ -74,7 +74,7 @@ export function dumpHeaders(opts: ScanOptions & { legacy?: readonly LegacyArgume
       continue;
     }
     const { unit, preprocessor, parser } = s.parsed;
-    for (const name of preprocessor.macros.keys()) macroNames.add(name);
+    if (opts.collectMacroNames) for (const name of preprocessor.macros.keys()) macroNames.add(name);
     for (const [name, t] of unit.typedefs) if (!typedefs.has(name)) typedefs.set(name, t);
     for (const [name, decl] of unit.records) {
       if (decls.has(name) || decl.members === null) continue;
