@@ -1,0 +1,499 @@
+/**
+ * Compiled converters between a compat and a native layout of one argument type. The type
+ * graph is walked once per converter and JavaScript is generated (no interpreter walks the graph
+ * per call): member copies, integer widening with sign or zero extension, narrowing with
+ * EOVERFLOW, compat_ptr()/ptr_to_compat(), loops for arrays, a switch for selected union members,
+ * flexible arrays whose length is another member, and optional deep copies through a Memory.
+ */
+import type { Abi } from '../abi/types.js';
+import type { CType, RecordDecl } from '../cfront/types.js';
+import { isUnsigned } from '../cfront/constants.js';
+import { enumUnderlying, Layouter } from '../layout/layout.js';
+import type { Annotations, MemberAnnotation } from '../compat/annotations.js';
+import { efault, einval, eoverflow, ErrnoError } from './errors.js';
+
+/** Guest memory as an emulator sees it (for deep copies of pointed-to buffers). */
+export interface Memory {
+  /** Bytes at a (side-specific) address; throw or return fewer bytes when unmapped. */
+  read(addr: bigint, length: number): Uint8Array;
+  write(addr: bigint, bytes: Uint8Array): void;
+  /** A compat (guest) address as the native side sees it: the emulator's guest-to-host mapping. */
+  translate?(compatAddr: bigint): bigint;
+  /** The inverse, for native → compat. */
+  untranslate?(nativeAddr: bigint): bigint;
+  /** Room for `length` bytes on the other side (deep copies put converted buffers there). */
+  alloc?(length: number): bigint;
+}
+
+export interface ConvertOptions {
+  /** Follow pointers to known types and convert what they point at (needs `memory.alloc`). */
+  deep?: boolean;
+  memory?: Memory;
+  /** At most this many bytes copied through pointers in one call (cycles and absurd graphs end here). */
+  maxDeepBytes?: number;
+  /** Shared by the nested conversions of one deep copy: addresses done, bytes so far. */
+  deepState?: { bytes: number; seen: Map<bigint, bigint> };
+}
+
+export interface Converter {
+  readonly nativeSize: number;
+  readonly compatSize: number;
+  compatToNative(src: Uint8Array, opts?: ConvertOptions): Uint8Array;
+  nativeToCompat(src: Uint8Array, opts?: ConvertOptions): Uint8Array;
+  /** The generated JavaScript, for the curious and for tests. */
+  readonly source: { compatToNative: string; nativeToCompat: string };
+}
+
+export interface CompileOptions {
+  /** Active union members by path: `{ 'ifr_ifru': 'ifru_flags' }`. */
+  members?: Record<string, string>;
+  annotations?: Annotations;
+  /** The record's name (for annotations): `struct my_req`. */
+  recordName?: string;
+}
+
+interface Side {
+  abi: Abi;
+  layouter: Layouter;
+  le: boolean;
+}
+
+const strip = (t: CType): CType => {
+  while (t.kind === 'typedef') t = t.decl.type;
+  return t;
+};
+
+/** Generates one direction's function body. */
+class Emitter {
+  private lines: string[] = [];
+  private tmp = 0;
+  /** Values referenced by the generated code (sub-converters for deep copies). */
+  readonly refs: unknown[] = [];
+
+  constructor(
+    readonly from: Side,
+    readonly to: Side,
+    readonly toNative: boolean,
+    readonly opts: CompileOptions,
+  ) {}
+
+  private v(): string {
+    return `v${this.tmp++}`;
+  }
+
+  emit(line: string): void {
+    this.lines.push(line);
+  }
+
+  code(): string {
+    return this.lines.join('\n');
+  }
+
+  /** `to[toOff..] = convert(from[fromOff..])` for a value of type (fromType, toType). */
+  value(ft: CType, tt: CType, fromOff: string, toOff: string, path: string, record: { decl?: RecordDecl; name?: string }): void {
+    const f = strip(ft);
+    const t = strip(tt);
+    const fl = this.from.layouter.typeLayout(ft);
+    const tl = this.to.layouter.typeLayout(tt);
+    const sameBytes = fl.size === tl.size && this.from.le === this.to.le;
+    if (f.kind === 'int' || f.kind === 'enum') {
+      if (t.kind !== 'int' && t.kind !== 'enum') throw einval(`member types differ between the ABIs`, path);
+      if (sameBytes && !this.userPointer(record, path)) return this.copy(fromOff, toOff, fl.size);
+      return this.integer(f, t, fl.size, tl.size, fromOff, toOff, path, record);
+    }
+    if (f.kind === 'pointer') {
+      if (t.kind !== 'pointer') throw einval('member types differ between the ABIs', path);
+      return this.pointer(f, t, fl.size, tl.size, fromOff, toOff, path);
+    }
+    if (f.kind === 'float') {
+      if (sameBytes) return this.copy(fromOff, toOff, fl.size);
+      if (fl.size === tl.size) return this.emit(`for (let i = 0; i < ${fl.size}; i++) dst[${toOff} + i] = src[${fromOff} + ${fl.size - 1} - i];`);
+      // x87 extended precision: 10 significant bytes, padded to 12 (i386) or 16 (x86_64)
+      if (f.name === 'long double' && this.from.le && this.to.le && Math.min(fl.size, tl.size) >= 10 && this.from.abi.kernelArch === 'x86') return this.copy(fromOff, toOff, 10);
+      throw einval(`${f.name} has no common format on ${this.from.abi.name} and ${this.to.abi.name}`, path);
+    }
+    if (f.kind === 'array') {
+      if (t.kind !== 'array' || f.length !== t.length) throw einval('array lengths differ between the ABIs', path);
+      const fe = this.from.layouter.typeLayout(f.of).size;
+      const te = this.to.layouter.typeLayout(t.of).size;
+      const n = f.length ?? 0;
+      if (n === 0) return;
+      if (this.bytewiseEqual(f.of, t.of, path)) return this.copy(fromOff, toOff, fe * n);
+      const i = this.v();
+      this.emit(`for (let ${i} = 0; ${i} < ${n}; ${i}++) {`);
+      this.value(f.of, t.of, `${fromOff} + ${i} * ${fe}`, `${toOff} + ${i} * ${te}`, `${path}[]`, {});
+      this.emit('}');
+      return;
+    }
+    if (f.kind === 'record') {
+      if (t.kind !== 'record') throw einval('member types differ between the ABIs', path);
+      return f.decl.union ? this.union(f.decl, t.decl, fromOff, toOff, path, record) : this.struct(f.decl, t.decl, fromOff, toOff, path);
+    }
+    throw einval(`cannot convert a ${f.kind}`, path);
+  }
+
+  private copy(fromOff: string, toOff: string, size: number): void {
+    if (size === 0) return;
+    if (size <= 8) for (let k = 0; k < size; k++) this.emit(`dst[${toOff} + ${k}] = src[${fromOff} + ${k}];`);
+    else this.emit(`dst.set(src.subarray(${fromOff}, ${fromOff} + ${size}), ${toOff});`);
+  }
+
+  /** Whether a value converts by copying its bytes (same layout, no pointer or long inside). */
+  bytewiseEqual(ft: CType, tt: CType, path: string): boolean {
+    const f = strip(ft);
+    const t = strip(tt);
+    const fl = this.from.layouter.typeLayout(ft);
+    const tl = this.to.layouter.typeLayout(tt);
+    if (fl.size !== tl.size || this.from.le !== this.to.le) return false;
+    if (f.kind === 'int' || f.kind === 'enum' || f.kind === 'float') return true;
+    if (f.kind === 'pointer') return this.from.abi.sizes.pointer === this.to.abi.sizes.pointer && this.from.abi.compatPtrMask === this.to.abi.compatPtrMask;
+    if (f.kind === 'array' && t.kind === 'array') return f.length === t.length && this.bytewiseEqual(f.of, t.of, path);
+    if (f.kind === 'record' && t.kind === 'record') {
+      const a = this.from.layouter.layout(f.decl);
+      const b = this.to.layouter.layout(t.decl);
+      if (a.members.length !== b.members.length) return false;
+      return a.members.every((m, i) => {
+        const o = b.members[i]!;
+        return m.bitOffset === o.bitOffset && m.bits === o.bits && this.bytewiseEqual(m.member.type, o.member.type, path);
+      });
+    }
+    return false;
+  }
+
+  private userPointer(record: { name?: string }, path: string): boolean {
+    const m = record.name ? this.opts.annotations?.records.get(record.name) : undefined;
+    return m?.get(path)?.kind === 'user-pointer';
+  }
+
+  private integer(f: CType & { kind: 'int' | 'enum' }, t: CType & { kind: 'int' | 'enum' }, fs: number, ts: number, fromOff: string, toOff: string, path: string, record: { name?: string }): void {
+    const fName = f.kind === 'int' ? f.name : enumUnderlying(f.decl, this.from.abi);
+    const tName = t.kind === 'int' ? t.name : enumUnderlying(t.decl, this.to.abi);
+    const signed = !isUnsigned(fName, this.from.abi);
+    const toSigned = !isUnsigned(tName, this.to.abi);
+    const x = this.v();
+    this.emit(`const ${x} = R.read(sv, ${fromOff}, ${fs}, ${signed}, ${this.from.le});`);
+    if (this.userPointer(record, path) && !this.toNative) {
+      this.emit(`if (${x} > 0xffffffffn) throw R.overflow(${JSON.stringify(path)}, ${x}, 'a 32-bit user pointer');`);
+    }
+    if (ts < fs || signed !== toSigned) {
+      const bits = BigInt(ts * 8);
+      const [lo, hi] = toSigned ? [-(1n << (bits - 1n)), (1n << (bits - 1n)) - 1n] : [0n, (1n << bits) - 1n];
+      this.emit(`if (${x} < ${lo}n || ${x} > ${hi}n) throw R.overflow(${JSON.stringify(path)}, ${x}, '${tName} on ${this.to.abi.name}');`);
+    }
+    this.emit(`R.write(dv, ${toOff}, ${ts}, ${x}, ${this.to.le});`);
+  }
+
+  private pointer(f: CType & { kind: 'pointer' }, t: CType & { kind: 'pointer' }, fs: number, ts: number, fromOff: string, toOff: string, path: string): void {
+    const x = this.v();
+    this.emit(`let ${x} = R.read(sv, ${fromOff}, ${fs}, false, ${this.from.le});`);
+    // compat_ptr(): s390 clears bit 31 of a 31-bit task's pointer
+    const mask = this.toNative ? this.from.abi.compatPtrMask : this.to.abi.compatPtrMask;
+    if (this.toNative) this.emit(`${x} = ${x} & ${mask}n; if (mem && mem.translate) ${x} = mem.translate(${x});`);
+    else this.emit(`if (mem && mem.untranslate) ${x} = mem.untranslate(${x});`);
+    const pointee = strip(f.to);
+    if (pointee.kind === 'record' || pointee.kind === 'int' || pointee.kind === 'float' || pointee.kind === 'array') {
+      // deep copy of a pointee whose size both sides know
+      const id = this.refs.length;
+      this.refs.push({ from: f.to, to: t.to, path });
+      this.emit(`if (deep && ${x} !== 0n) ${x} = R.deep(${id}, ${x}, ${JSON.stringify(path)});`);
+    }
+    if (ts < fs) this.emit(`if (${x} > ${(1n << BigInt(ts * 8)) - 1n}n) throw R.overflow(${JSON.stringify(path)}, ${x}, 'a ${ts * 8}-bit pointer on ${this.to.abi.name}');`);
+    this.emit(`R.write(dv, ${toOff}, ${ts}, ${x}, ${this.to.le});`);
+  }
+
+  private struct(fd: RecordDecl, td: RecordDecl, fromOff: string, toOff: string, path: string): void {
+    const a = this.from.layouter.layout(fd);
+    const b = this.to.layouter.layout(td);
+    if (a.members.length !== b.members.length) throw einval('the record has other members on the two ABIs', path || undefined);
+    const name = fd.tag !== undefined ? `${fd.union ? 'union' : 'struct'} ${fd.tag}` : undefined;
+    a.members.forEach((m, i) => {
+      const o = b.members[i]!;
+      const mpath = m.member.name === undefined ? path : path ? `${path}.${m.member.name}` : m.member.name;
+      if (m.member.bitWidth !== undefined) {
+        if (m.member.name === undefined || m.member.bitWidth === 0) return; // padding
+        const signed = !isUnsigned(strip(m.member.type).kind === 'int' ? (strip(m.member.type) as { name: import('../cfront/types.js').IntName }).name : 'int', this.from.abi);
+        const x = this.v();
+        this.emit(`const ${x} = R.getBits(src, ${fromOff}, ${m.bitOffset}, ${m.bits}, ${this.from.le}, ${signed});`);
+        this.emit(`R.setBits(dst, ${toOff}, ${o.bitOffset}, ${o.bits}, ${this.to.le}, ${x});`);
+        return;
+      }
+      const flexible = m.member.type.kind === 'array' && m.member.type.length === null;
+      if (flexible) return this.flexible(m.member.type, o.member.type, `${fromOff} + ${m.offset}`, `${toOff} + ${o.offset}`, mpath, fd, td, fromOff, toOff, name);
+      this.value(m.member.type, o.member.type, `${fromOff} + ${m.offset}`, `${toOff} + ${o.offset}`, mpath, name ? { decl: fd, name } : { decl: fd });
+    });
+  }
+
+  private annotation(recordName: string | undefined, path: string): MemberAnnotation | undefined {
+    const name = recordName ?? this.opts.recordName;
+    return name ? this.opts.annotations?.records.get(name)?.get(path) : undefined;
+  }
+
+  private flexible(ft: CType, tt: CType, fromOff: string, toOff: string, path: string, fd: RecordDecl, td: RecordDecl, recFrom: string, recTo: string, recordName: string | undefined): void {
+    const ann = this.annotation(recordName, path);
+    if (ann?.kind !== 'flex-array') return; // no length known: nothing beyond the fixed part
+    const f = strip(ft) as CType & { kind: 'array' };
+    const t = strip(tt) as CType & { kind: 'array' };
+    const count = this.memberOffset(fd, this.from.layouter, ann.count);
+    const fe = this.from.layouter.typeLayout(f.of).size;
+    const te = this.to.layouter.typeLayout(t.of).size;
+    const n = this.v();
+    this.emit(`const ${n} = Number(R.read(sv, ${recFrom} + ${count.offset}, ${count.size}, false, ${this.from.le}));`);
+    this.emit(`R.flex(${n}, ${fromOff}, ${fe}, ${toOff}, ${te}, ${JSON.stringify(path)});`);
+    const i = this.v();
+    this.emit(`for (let ${i} = 0; ${i} < ${n}; ${i}++) {`);
+    this.value(f.of, t.of, `${fromOff} + ${i} * ${fe}`, `${toOff} + ${i} * ${te}`, `${path}[]`, {});
+    this.emit('}');
+    void td;
+    void recTo;
+  }
+
+  /** Offset and size of a (possibly nested, dotted) member of a record. */
+  memberOffset(decl: RecordDecl, layouter: Layouter, path: string): { offset: number; size: number } {
+    let offset = 0;
+    let cur: RecordDecl = decl;
+    const parts = path.split('.');
+    for (let p = 0; p < parts.length; p++) {
+      const found = findMember(cur, layouter, parts[p]!);
+      if (!found) throw einval(`no member '${path}'`, path);
+      offset += found.offset;
+      if (p === parts.length - 1) return { offset, size: layouter.typeLayout(found.type).size };
+      const next = strip(found.type);
+      if (next.kind !== 'record') throw einval(`'${parts[p]}' is not a record`, path);
+      cur = next.decl;
+    }
+    throw einval(`no member '${path}'`, path);
+  }
+
+  private union(fd: RecordDecl, td: RecordDecl, fromOff: string, toOff: string, path: string, record: { decl?: RecordDecl; name?: string }): void {
+    const a = this.from.layouter.layout(fd);
+    const b = this.to.layouter.layout(td);
+    const members = a.members.map((m, i) => ({ m, o: b.members[i]! })).filter((x) => x.m.member.bitWidth === undefined || x.m.member.name !== undefined);
+    const chosen = this.opts.members?.[path];
+    const convertOne = (x: (typeof members)[number]) => {
+      const mpath = x.m.member.name === undefined ? path : path ? `${path}.${x.m.member.name}` : x.m.member.name;
+      if (x.m.member.bitWidth !== undefined) {
+        const v = this.v();
+        this.emit(`const ${v} = R.getBits(src, ${fromOff}, ${x.m.bitOffset}, ${x.m.bits}, ${this.from.le}, false);`);
+        this.emit(`R.setBits(dst, ${toOff}, ${x.o.bitOffset}, ${x.o.bits}, ${this.to.le}, ${v});`);
+        return;
+      }
+      this.value(x.m.member.type, x.o.member.type, fromOff, toOff, mpath, record);
+    };
+    if (chosen !== undefined) {
+      const x = members.find((y) => y.m.member.name === chosen);
+      if (!x) throw einval(`union has no member '${chosen}'`, path);
+      return convertOne(x);
+    }
+    const ann = this.annotation(record.name, path);
+    if (ann?.kind === 'union' && record.decl) {
+      const sel = this.memberOffset(record.decl, this.from.layouter, ann.selector);
+      const recordBase = fromOff.replace(/ \+ \d+$/, '');
+      const s = this.v();
+      this.emit(`const ${s} = R.read(sv, ${recordBase} + ${sel.offset}, ${sel.size}, false, ${this.from.le});`);
+      this.emit(`switch (${s}) {`);
+      for (const [value, name] of Object.entries(ann.cases)) {
+        const x = members.find((y) => y.m.member.name === name);
+        if (!x) throw einval(`union has no member '${name}'`, path);
+        this.emit(`case ${BigInt(value)}n: {`);
+        convertOne(x);
+        this.emit('break; }');
+      }
+      this.emit(`default: throw R.einval(${JSON.stringify(path)}, 'selector value ' + ${s} + ' names no member of the union');`);
+      this.emit('}');
+      return;
+    }
+    // no choice needed when every member converts by copying bytes
+    if (a.size === b.size && members.every((x) => this.bytewiseEqual(x.m.member.type, x.o.member.type, path))) return this.copy(fromOff, toOff, a.size);
+    if (members.length === 1) return convertOne(members[0]!);
+    throw einval(`the union's members convert differently: choose one with --member ${path || '(top)'}=NAME`, path || undefined);
+  }
+}
+
+function findMember(decl: RecordDecl, layouter: Layouter, name: string): { type: CType; offset: number } | null {
+  for (const p of layouter.layout(decl).members) {
+    if (p.member.name === name) return { type: p.member.type, offset: p.offset };
+    const t = strip(p.member.type);
+    if (p.member.name === undefined && t.kind === 'record') {
+      const inner = findMember(t.decl, layouter, name);
+      if (inner) return { type: inner.type, offset: p.offset + inner.offset };
+    }
+  }
+  return null;
+}
+
+/** Helpers the generated code calls (kept out of the hot loops' text). */
+const RUNTIME = {
+  read(view: DataView, off: number, size: number, signed: boolean, le: boolean): bigint {
+    switch (size) {
+      case 1: return BigInt(signed ? view.getInt8(off) : view.getUint8(off));
+      case 2: return BigInt(signed ? view.getInt16(off, le) : view.getUint16(off, le));
+      case 4: return BigInt(signed ? view.getInt32(off, le) : view.getUint32(off, le));
+      case 8: return signed ? view.getBigInt64(off, le) : view.getBigUint64(off, le);
+      default: {
+        const lo = view.getBigUint64(off + (le ? 0 : 8), le);
+        const hi = view.getBigUint64(off + (le ? 8 : 0), le);
+        const v = (hi << 64n) | lo;
+        return signed ? BigInt.asIntN(128, v) : v;
+      }
+    }
+  },
+  write(view: DataView, off: number, size: number, v: bigint, le: boolean): void {
+    switch (size) {
+      case 1: return view.setUint8(off, Number(BigInt.asUintN(8, v)));
+      case 2: return view.setUint16(off, Number(BigInt.asUintN(16, v)), le);
+      case 4: return view.setUint32(off, Number(BigInt.asUintN(32, v)), le);
+      case 8: return view.setBigUint64(off, BigInt.asUintN(64, v), le);
+      default: {
+        const u = BigInt.asUintN(128, v);
+        view.setBigUint64(off + (le ? 0 : 8), BigInt.asUintN(64, u), le);
+        view.setBigUint64(off + (le ? 8 : 0), u >> 64n, le);
+      }
+    }
+  },
+  /** A bitfield's value; allocation order is LSB-first on little-endian ABIs, MSB-first on big. */
+  getBits(buf: Uint8Array, base: number, bitOffset: number, width: number, le: boolean, signed: boolean): bigint {
+    let v = 0n;
+    for (let k = 0; k < width; k++) {
+      const bit = bitOffset + k;
+      const byte = buf[base + (bit >> 3)]!;
+      const set = le ? (byte >> (bit & 7)) & 1 : (byte >> (7 - (bit & 7))) & 1;
+      // LE: the first allocated bit is the least significant; BE: the most significant
+      if (set) v |= le ? 1n << BigInt(k) : 1n << BigInt(width - 1 - k);
+    }
+    return signed && width > 0 ? BigInt.asIntN(width, v) : v;
+  },
+  setBits(buf: Uint8Array, base: number, bitOffset: number, width: number, le: boolean, value: bigint): void {
+    const v = BigInt.asUintN(width, value);
+    for (let k = 0; k < width; k++) {
+      const bit = bitOffset + k;
+      const set = le ? (v >> BigInt(k)) & 1n : (v >> BigInt(width - 1 - k)) & 1n;
+      const i = base + (bit >> 3);
+      const mask = le ? 1 << (bit & 7) : 1 << (7 - (bit & 7));
+      buf[i] = set ? buf[i]! | mask : buf[i]! & ~mask;
+    }
+  },
+  overflow(path: string, v: bigint, what: string): ErrnoError {
+    return eoverflow(`'${path}' = ${v} does not fit ${what}`, path);
+  },
+  einval(path: string, message: string): ErrnoError {
+    return einval(message, path);
+  },
+};
+
+type Fn = (src: Uint8Array, sv: DataView, dst: Uint8Array, dv: DataView, R: unknown, mem: Memory | undefined, deep: boolean) => void;
+
+export interface DirectionPlan {
+  fn: Fn;
+  source: string;
+  refs: Array<{ from: CType; to: CType; path: string }>;
+}
+
+/** Compiles both directions for a type laid out on a native and a compat ABI. */
+export function compileConverter(nativeType: CType, compatType: CType, native: Abi, compat: Abi, opts: CompileOptions = {}): Converter {
+  const n: Side = { abi: native, layouter: new Layouter(native), le: native.endian === 'little' };
+  const c: Side = { abi: compat, layouter: new Layouter(compat), le: compat.endian === 'little' };
+  const nativeSize = n.layouter.typeLayout(nativeType).size;
+  const compatSize = c.layouter.typeLayout(compatType).size;
+  const c2n = plan(c, n, compatType, nativeType, true, opts);
+  const n2c = plan(n, c, nativeType, compatType, false, opts);
+  const flexGrowth = flexibleOf(nativeType, compatType, n, c, opts);
+  const make = (p: DirectionPlan, fromSize: number, toSize: number, from: Side, to: Side, toNative: boolean) => {
+    return (src: Uint8Array, o: ConvertOptions = {}): Uint8Array => {
+      if (src.length < fromSize) throw efault(`the argument is ${fromSize} bytes on ${from.abi.name}; got ${src.length}`);
+      // flexible arrays: the output grows with the count the input holds
+      let total = toSize;
+      let inputNeeded = fromSize;
+      if (flexGrowth) {
+        const count = Number(RUNTIME.read(new DataView(src.buffer, src.byteOffset, src.byteLength), flexGrowth.countOffset(from), flexGrowth.countSize(from), false, from.le));
+        const limit = 1 << 26;
+        if (count * flexGrowth.elem(to) > limit) throw einval(`flexible array '${flexGrowth.path}' of ${count} elements is too large`, flexGrowth.path);
+        total = flexGrowth.fixed(to) + count * flexGrowth.elem(to);
+        inputNeeded = flexGrowth.fixed(from) + count * flexGrowth.elem(from);
+        if (src.length < inputNeeded) throw efault(`'${flexGrowth.path}' holds ${count} elements: ${inputNeeded} bytes needed, got ${src.length}`, flexGrowth.path);
+      }
+      const dst = new Uint8Array(Math.max(total, toSize));
+      const deepState = o.deepState ?? { bytes: 0, seen: new Map<bigint, bigint>() };
+      const runtime = {
+        ...RUNTIME,
+        flex(count: number, fromOff: number, fe: number, toOff: number, te: number, path: string) {
+          if (fromOff + count * fe > src.length) throw efault(`'${path}' runs past the end of the input`, path);
+          if (toOff + count * te > dst.length) throw efault(`'${path}' runs past the end of the output`, path);
+        },
+        deep(id: number, addr: bigint, path: string): bigint {
+          const mem = o.memory;
+          if (!mem?.alloc) throw einval('deep copies need a Memory with alloc()', path);
+          const prior = deepState.seen.get(addr);
+          if (prior !== undefined) return prior; // a cycle: reuse the copy in progress
+          const ref = p.refs[id]!;
+          const sub = toNative ? compileConverter(ref.to, ref.from, native, compat, opts) : compileConverter(ref.from, ref.to, native, compat, opts);
+          const inSize = toNative ? sub.compatSize : sub.nativeSize;
+          deepState.bytes += inSize;
+          if (deepState.bytes > (o.maxDeepBytes ?? 1 << 24)) throw efault(`pointed-to data beyond ${o.maxDeepBytes ?? 1 << 24} bytes`, path);
+          let bytes: Uint8Array;
+          try {
+            bytes = mem.read(addr, inSize);
+          } catch (e) {
+            throw e instanceof ErrnoError ? e : efault(`address 0x${addr.toString(16)} is not mapped`, path);
+          }
+          if (bytes.length < inSize) throw efault(`address 0x${addr.toString(16)} is not mapped for ${inSize} bytes`, path);
+          const outAddr = mem.alloc(toNative ? sub.nativeSize : sub.compatSize);
+          deepState.seen.set(addr, outAddr);
+          const converted = toNative ? sub.compatToNative(bytes, { ...o, deepState }) : sub.nativeToCompat(bytes, { ...o, deepState });
+          mem.write(outAddr, converted);
+          return outAddr;
+        },
+      };
+      p.fn(src, new DataView(src.buffer, src.byteOffset, src.byteLength), dst, new DataView(dst.buffer), runtime, o.memory, o.deep === true);
+      return dst;
+    };
+  };
+  return {
+    nativeSize,
+    compatSize,
+    compatToNative: make(c2n, compatSize, nativeSize, c, n, true),
+    nativeToCompat: make(n2c, nativeSize, compatSize, n, c, false),
+    source: { compatToNative: c2n.source, nativeToCompat: n2c.source },
+  };
+}
+
+function plan(from: Side, to: Side, fromType: CType, toType: CType, toNative: boolean, opts: CompileOptions): DirectionPlan {
+  const e = new Emitter(from, to, toNative, opts);
+  const t = strip(fromType);
+  const name = t.kind === 'record' && t.decl.tag !== undefined ? `${t.decl.union ? 'union' : 'struct'} ${t.decl.tag}` : opts.recordName;
+  e.value(fromType, toType, '0', '0', '', t.kind === 'record' ? (name ? { decl: t.decl, name } : { decl: t.decl }) : {});
+  const source = e.code();
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  const fn = new Function('src', 'sv', 'dst', 'dv', 'R', 'mem', 'deep', `'use strict';\n${source}`) as Fn;
+  return { fn, source, refs: e.refs as DirectionPlan['refs'] };
+}
+
+/** The top-level record's annotated flexible array, if any: how the buffers grow. */
+function flexibleOf(nativeType: CType, compatType: CType, n: Side, c: Side, opts: CompileOptions) {
+  const nt = strip(nativeType);
+  const ct = strip(compatType);
+  if (nt.kind !== 'record' || ct.kind !== 'record' || nt.decl.union) return undefined;
+  const name = nt.decl.tag !== undefined ? `${nt.decl.union ? 'union' : 'struct'} ${nt.decl.tag}` : opts.recordName;
+  const anns = name ? opts.annotations?.records.get(name) : undefined;
+  if (!anns) return undefined;
+  for (const [path, ann] of anns) {
+    if (ann.kind !== 'flex-array') continue;
+    const sides = new Map<Side, { fixed: number; elem: number; countOffset: number; countSize: number }>();
+    for (const [side, decl] of [[n, nt.decl], [c, ct.decl]] as const) {
+      const l = side.layouter.layout(decl);
+      const m = findMember(decl, side.layouter, path);
+      const count = findMember(decl, side.layouter, ann.count);
+      if (!m || !count) throw einval(`annotation names no member '${!m ? path : ann.count}'`, path);
+      const mt = strip(m.type);
+      if (mt.kind !== 'array') throw einval('flex-array annotation on a member that is not an array', path);
+      sides.set(side, { fixed: l.size, elem: side.layouter.typeLayout(mt.of).size, countOffset: count.offset, countSize: side.layouter.typeLayout(count.type).size });
+    }
+    return {
+      path,
+      fixed: (s: Side) => sides.get(s)!.fixed,
+      elem: (s: Side) => sides.get(s)!.elem,
+      countOffset: (s: Side) => sides.get(s)!.countOffset,
+      countSize: (s: Side) => sides.get(s)!.countSize,
+    };
+  }
+  return undefined;
+}

@@ -1,0 +1,257 @@
+/**
+ * The thunk: properties over random records on every compat pair (compat -> native -> compat is
+ * the identity on what the compat side holds; padding never leaks; EOVERFLOW exactly when a
+ * value does not fit), real UAPI records, unions, flexible arrays, deep copies, bad input.
+ */
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { compatPairs, getAbi } from '../src/abi/index.js';
+import type { Abi } from '../src/abi/types.js';
+import type { CType, RecordDecl } from '../src/cfront/types.js';
+import { parseAnnotations } from '../src/compat/annotations.js';
+import { Layouter } from '../src/layout/layout.js';
+import { dumpHeaders } from '../src/report/dump.js';
+import { compileConverter, type Memory } from '../src/thunk/compile.js';
+import { ErrnoError } from '../src/thunk/errors.js';
+import { arr, m, ptr, rec, struct, t, union } from './harness/dsl.js';
+import { programArbitrary } from './harness/gen.js';
+
+const strip = (x: CType): CType => {
+  while (x.kind === 'typedef') x = x.decl.type;
+  return x;
+};
+
+/** Which bits of a compat buffer carry a value (not padding); pointers on s390 lose bit 31. */
+function valueMask(t: CType, l: Layouter, out: Uint8Array, base: number): void {
+  const x = strip(t);
+  const size = l.typeLayout(t).size;
+  if (x.kind === 'record') {
+    for (const p of l.layout(x.decl).members) {
+      if (p.member.bitWidth !== undefined) {
+        if (p.member.name === undefined) continue;
+        for (let k = 0; k < p.bits; k++) {
+          const bit = p.bitOffset + k;
+          out[base + (bit >> 3)]! |= l.abi.endian === 'little' ? 1 << (bit & 7) : 1 << (7 - (bit & 7));
+        }
+        continue;
+      }
+      const mt = strip(p.member.type);
+      if (mt.kind === 'array' && mt.length === null) continue;
+      valueMask(p.member.type, l, out, base + p.offset);
+    }
+    return;
+  }
+  if (x.kind === 'array') {
+    const e = l.typeLayout(x.of).size;
+    for (let i = 0; i < (x.length ?? 0); i++) valueMask(x.of, l, out, base + i * e);
+    return;
+  }
+  // x87 long double: 10 bytes of value in 12 or 16
+  const valueBytes = x.kind === 'float' && x.name === 'long double' && l.abi.kernelArch === 'x86' ? 10 : size;
+  for (let k = 0; k < valueBytes; k++) out[base + k] = 0xff;
+  if (x.kind === 'pointer' && l.abi.compatPtrMask !== 0xffffffff) {
+    // compat_ptr() clears bit 31: the native side cannot hold it
+    out[base + (l.abi.endian === 'little' ? 3 : 0)]! &= 0x7f;
+  }
+}
+
+function hasUnion(t: CType, seen = new Set<RecordDecl>()): boolean {
+  const x = strip(t);
+  if (x.kind === 'array') return hasUnion(x.of, seen);
+  if (x.kind !== 'record' || seen.has(x.decl)) return false;
+  seen.add(x.decl);
+  return x.decl.union || (x.decl.members ?? []).some((mm) => hasUnion(mm.type, seen));
+}
+
+describe('properties on random records, every compat pair', () => {
+  for (const { native, compat } of compatPairs()) {
+    test(`${native.name} <- ${compat.name}`, () => {
+      const cl = new Layouter(compat);
+      let converted = 0;
+      let refused = 0;
+      fc.assert(
+        fc.property(programArbitrary({ int128: false, records: 12 }), fc.integer(), ({ records }, seed) => {
+          let s = seed >>> 0;
+          const rnd = () => (s = (s * 1103515245 + 12345) >>> 0) & 0xff;
+          for (const decl of records) {
+            const type: CType = { kind: 'record', decl };
+            let conv;
+            try {
+              conv = compileConverter(type, type, native, compat);
+            } catch (e) {
+              // unions whose members convert differently need a choice; long double may have no common format
+              expect(e).toBeInstanceOf(ErrnoError);
+              expect((e as ErrnoError).code).toBe('EINVAL');
+              refused++;
+              continue;
+            }
+            const mask = new Uint8Array(conv.compatSize);
+            valueMask(type, cl, mask, 0);
+            const input = mask.map((b) => rnd() & b);
+            const native64 = conv.compatToNative(input);
+            expect(native64.length).toBe(conv.nativeSize);
+            const back = conv.nativeToCompat(native64);
+            if (!hasUnion(type)) expect(Buffer.from(back).toString('hex')).toBe(Buffer.from(input).toString('hex'));
+            // padding never leaks: bytes outside the members are zero in both outputs
+            back.forEach((b, i) => expect(b & ~mask[i]!).toBe(0));
+            converted++;
+          }
+        }),
+        { numRuns: 30 },
+      );
+      console.log(`${native.name} <- ${compat.name}: ${converted} records round-tripped, ${refused} refused with EINVAL`);
+      expect(converted).toBeGreaterThan(200);
+    });
+  }
+});
+
+describe('overflow, short buffers and errors', () => {
+  const x86 = getAbi('x86_64');
+  const i386 = getAbi('i386');
+  const s = struct('s', [m('a', t('int')), m('l', t('long')), m('p', ptr()), m('u', t('unsigned long'))]);
+  const conv = compileConverter(rec(s), rec(s), x86, i386);
+  const nativeWith = (l: bigint, p: bigint, u: bigint) => {
+    const b = new Uint8Array(conv.nativeSize);
+    const v = new DataView(b.buffer);
+    v.setBigInt64(8, l, true);
+    v.setBigUint64(16, p, true);
+    v.setBigUint64(24, u, true);
+    return b;
+  };
+  test('EOVERFLOW exactly when a value does not fit the 32-bit side', () => {
+    fc.assert(
+      fc.property(fc.bigInt(-(1n << 63n), (1n << 63n) - 1n), fc.bigInt(0n, (1n << 64n) - 1n), (l, p) => {
+        const fitsL = l >= -(1n << 31n) && l < 1n << 31n;
+        const fitsP = p < 1n << 32n;
+        const run = () => conv.nativeToCompat(nativeWith(l, p, 0n));
+        if (fitsL && fitsP) {
+          const out = new DataView(run().buffer);
+          expect(BigInt(out.getInt32(4, true))).toBe(l);
+          expect(BigInt(out.getUint32(8, true))).toBe(p);
+        } else {
+          expect(run).toThrow(ErrnoError);
+          try {
+            run();
+          } catch (e) {
+            expect((e as ErrnoError).code).toBe('EOVERFLOW');
+            expect((e as ErrnoError).path).toBe(fitsL ? 'p' : 'l');
+          }
+        }
+      }),
+    );
+  });
+  test('sign extension for signed, zero extension for unsigned', () => {
+    const compatBytes = new Uint8Array(16);
+    const v = new DataView(compatBytes.buffer);
+    v.setInt32(4, -5, true);
+    v.setUint32(12, 0xfffffffb, true);
+    const out = new DataView(conv.compatToNative(compatBytes).buffer);
+    expect(out.getBigInt64(8, true)).toBe(-5n);
+    expect(out.getBigUint64(24, true)).toBe(0xfffffffbn);
+  });
+  test('a short buffer is EFAULT naming the size; nothing is written', () => {
+    expect(() => conv.compatToNative(new Uint8Array(15))).toThrow(/EFAULT: the argument is 16 bytes on i386; got 15/);
+    expect(() => conv.nativeToCompat(new Uint8Array(3))).toThrow(/32 bytes on x86_64/);
+  });
+  test('s390: compat_ptr() clears bit 31', () => {
+    const p = struct('p', [m('p', ptr())]);
+    const c = compileConverter(rec(p), rec(p), getAbi('s390x'), getAbi('s390'));
+    const out = new DataView(c.compatToNative(new Uint8Array([0xff, 0xff, 0xff, 0xff])).buffer);
+    expect(out.getBigUint64(0, false)).toBe(0x7fffffffn);
+  });
+  test('a union whose members convert differently needs a choice, and names itself', () => {
+    const u = struct('req', [m('kind', t('int')), m('u', rec(union(undefined, [m('flags', t('short')), m('ptr', ptr())])))]);
+    expect(() => compileConverter(rec(u), rec(u), x86, i386)).toThrow(/EINVAL: the union's members convert differently: choose one with --member u=NAME/);
+    const c = compileConverter(rec(u), rec(u), x86, i386, { members: { u: 'ptr' } });
+    const compatBytes = new Uint8Array([1, 0, 0, 0, 0x78, 0x56, 0x34, 0x12]);
+    expect(Buffer.from(c.compatToNative(compatBytes)).toString('hex')).toBe('01000000000000007856341200000000');
+  });
+});
+
+describe('annotations: flexible arrays and union selectors', () => {
+  const x86 = getAbi('x86_64');
+  const i386 = getAbi('i386');
+  const elem = struct('elem', [m('v', t('long'))]);
+  const req = struct('req', [m('n', t('unsigned int')), m('sel', t('int')), m('u', rec(union(undefined, [m('a', t('int')), m('b', ptr())]))), m('items', arr(rec(elem), null))]);
+  const annotations = parseAnnotations(JSON.stringify({ records: { 'struct req': { items: { kind: 'flex-array', count: 'n' }, u: { kind: 'union', selector: 'sel', cases: { '1': 'a', '2': 'b' } } } } }), 'a.json');
+  const conv = compileConverter(rec(req), rec(req), x86, i386, { annotations });
+  const compatReq = (n: number, sel: number, u: number, items: number[]) => {
+    const b = new Uint8Array(12 + 4 * items.length);
+    const v = new DataView(b.buffer);
+    v.setUint32(0, n, true);
+    v.setInt32(4, sel, true);
+    v.setUint32(8, u, true);
+    items.forEach((x, i) => v.setInt32(12 + 4 * i, x, true));
+    return b;
+  };
+  test('the array grows with its count; the selector picks the member', () => {
+    const out = conv.compatToNative(compatReq(3, 2, 0xdeadbeef, [-1, 2, -3]));
+    expect(out.length).toBe(16 + 3 * 8);
+    const v = new DataView(out.buffer);
+    expect(v.getBigUint64(8, true)).toBe(0xdeadbeefn); // b: a pointer, zero-extended
+    expect([0, 1, 2].map((i) => v.getBigInt64(16 + 8 * i, true))).toEqual([-1n, 2n, -3n]);
+    expect(Buffer.from(conv.nativeToCompat(out)).toString('hex')).toBe(Buffer.from(compatReq(3, 2, 0xdeadbeef, [-1, 2, -3])).toString('hex'));
+  });
+  test('an unknown selector value, a short array, an absurd count: typed errors', () => {
+    expect(() => conv.compatToNative(compatReq(0, 7, 0, []))).toThrow(/EINVAL: selector value 7 names no member/);
+    expect(() => conv.compatToNative(compatReq(5, 1, 0, [1, 2]))).toThrow(/EFAULT: 'items' holds 5 elements/);
+    expect(() => conv.compatToNative(compatReq(0xffffffff, 1, 0, []))).toThrow(/EINVAL: flexible array 'items'/);
+  });
+});
+
+describe('deep copies through a Memory', () => {
+  class TestMemory implements Memory {
+    readonly cells = new Map<bigint, Uint8Array>();
+    next = 0x100000000n;
+    read(addr: bigint, length: number) {
+      const b = this.cells.get(addr);
+      if (!b) throw new ErrnoError('EFAULT', `0x${addr.toString(16)} unmapped`);
+      return b.subarray(0, length);
+    }
+    write(addr: bigint, bytes: Uint8Array) {
+      this.cells.set(addr, bytes);
+    }
+    alloc(length: number) {
+      const a = this.next;
+      this.next += BigInt(Math.max(16, length));
+      this.cells.set(a, new Uint8Array(length));
+      return a;
+    }
+  }
+  const x86 = getAbi('x86_64');
+  const i386 = getAbi('i386');
+  const node = struct('node', [m('v', t('long'))]);
+  node.members!.push(m('next', ptr(rec(node))));
+  const conv = compileConverter(rec(node), rec(node), x86, i386);
+  test('a cyclic list converts once per node and ends', () => {
+    const mem = new TestMemory();
+    const a = new Uint8Array([1, 0, 0, 0, 0x20, 0, 0, 0]);
+    const b = new Uint8Array([2, 0, 0, 0, 0x10, 0, 0, 0]);
+    mem.write(0x10n, a);
+    mem.write(0x20n, b);
+    const out = conv.compatToNative(a, { deep: true, memory: mem });
+    const next = new DataView(out.buffer).getBigUint64(8, true);
+    const second = new DataView(mem.read(next, 16).buffer.slice(0));
+    expect(second.getBigInt64(0, true)).toBe(2n);
+    expect(mem.cells.size).toBe(4);
+  });
+  test('an unmapped pointer is EFAULT', () => {
+    const mem = new TestMemory();
+    expect(() => conv.compatToNative(new Uint8Array([1, 0, 0, 0, 0x99, 0, 0, 0]), { deep: true, memory: mem })).toThrow(/EFAULT/);
+  });
+});
+
+describe('real records', () => {
+  const pairs: Array<[Abi, Abi]> = [[getAbi('x86_64'), getAbi('i386')]];
+  test('kvm_dirty_log: the pointer shares a union with a __u64 (no choice needed on x86)', () => {
+    for (const [native, compat] of pairs) {
+      const n = dumpHeaders({ abi: native, headers: ['linux/kvm.h'], sysroot: `/usr/${native.headerTriple}` });
+      const c = dumpHeaders({ abi: compat, headers: ['linux/kvm.h'], sysroot: `/usr/${compat.headerTriple}` });
+      const nd = n.decls.get('struct kvm_dirty_log')!;
+      const cd = c.decls.get('struct kvm_dirty_log')!;
+      const conv = compileConverter(rec(nd), rec(cd), native, compat, { members: { '': 'dirty_bitmap' } });
+      const compatBytes = new Uint8Array([7, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x10, 0x40, 0xf7, 0, 0, 0, 0]);
+      expect(Buffer.from(conv.compatToNative(compatBytes)).toString('hex')).toBe('0700000000000000001040f700000000');
+    }
+  });
+});
