@@ -15,6 +15,9 @@ import { formatCheck } from '../report/check.js';
 import { compatPairs } from '../abi/index.js';
 import type { Abi } from '../abi/types.js';
 import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { convertArgument } from '../thunk/convert.js';
+import { ErrnoError } from '../thunk/errors.js';
 
 interface HeaderOptions {
   include?: string[];
@@ -129,6 +132,39 @@ export function buildProgram(): Command {
     else if (opts.format === 'sarif') print(JSON.stringify(toSarif(report, packageVersion()), null, 1));
     else print(formatCheck(report, { color: process.stdout.isTTY === true, detail: headers.length > 0 }));
     process.exitCode = needsWork(report) ? 1 : 0;
+  });
+
+  withHeaderOptions(
+    program
+      .command('convert')
+      .description('one argument buffer (stdin) from one ABI layout to another (stdout, binary)')
+      .argument('[header...]', 'header paths or include names that define TYPE (default: the whole UAPI set)')
+      .requiredOption('--from <abi>', 'the layout of the input')
+      .requiredOption('--to <abi>', 'the layout of the output')
+      .requiredOption('--type <type>', "'struct TAG', 'union TAG', a typedef name or a scalar such as 'unsigned long'")
+      .option('--member <path=name>', 'the active member of the union at PATH (a bare NAME for an anonymous union)', collect)
+      .option('--annotations <file>', 'JSON sidecar (flexible array lengths, union selectors)'),
+  ).action((headers: string[], opts: HeaderOptions & { from: string; to: string; type: string; member?: string[]; annotations?: string }) => {
+    const from = getAbi(opts.from);
+    const to = getAbi(opts.to);
+    const members: Record<string, string> = {};
+    const choose: string[] = [];
+    for (const m of opts.member ?? []) {
+      const eq = m.indexOf('=');
+      // PATH=NAME for a named union; a bare NAME for an anonymous one
+      if (eq < 0) choose.push(m);
+      else members[m.slice(0, eq)] = m.slice(eq + 1);
+    }
+    const { abi: _, ...scan } = scanOptions(from.name, headers, opts);
+    const input = new Uint8Array(readFileSync(0));
+    try {
+      const out = convertArgument({ from, to, type: opts.type, members, choose, scan, ...(opts.annotations ? { annotations: loadAnnotations(opts.annotations) } : {}) }, input);
+      process.stdout.write(out);
+    } catch (e) {
+      if (!(e instanceof ErrnoError)) throw e;
+      process.stderr.write(`ioctl32: ${e.message}\n`);
+      process.exitCode = 1;
+    }
   });
 
   return program;

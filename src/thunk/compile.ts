@@ -47,6 +47,8 @@ export interface Converter {
 export interface CompileOptions {
   /** Active union members by path: `{ 'ifr_ifru': 'ifru_flags' }`. */
   members?: Record<string, string>;
+  /** Member names chosen wherever a union has one (anonymous unions have no path). */
+  choose?: readonly string[];
   annotations?: Annotations;
   /** The record's name (for annotations): `struct my_req`. */
   recordName?: string;
@@ -268,7 +270,7 @@ class Emitter {
     const a = this.from.layouter.layout(fd);
     const b = this.to.layouter.layout(td);
     const members = a.members.map((m, i) => ({ m, o: b.members[i]! })).filter((x) => x.m.member.bitWidth === undefined || x.m.member.name !== undefined);
-    const chosen = this.opts.members?.[path];
+    const chosen = (path ? this.opts.members?.[path] : undefined) ?? members.find((x) => x.m.member.name !== undefined && this.opts.choose?.includes(x.m.member.name))?.m.member.name;
     const convertOne = (x: (typeof members)[number]) => {
       const mpath = x.m.member.name === undefined ? path : path ? `${path}.${x.m.member.name}` : x.m.member.name;
       if (x.m.member.bitWidth !== undefined) {
@@ -305,7 +307,9 @@ class Emitter {
     // no choice needed when every member converts by copying bytes
     if (a.size === b.size && members.every((x) => this.bytewiseEqual(x.m.member.type, x.o.member.type, path))) return this.copy(fromOff, toOff, a.size);
     if (members.length === 1) return convertOne(members[0]!);
-    throw einval(`the union's members convert differently: choose one with --member ${path || '(top)'}=NAME`, path || undefined);
+    const names = members.map((x) => x.m.member.name).filter((n) => n !== undefined);
+    const how = path ? `--member ${path}=NAME` : `--member NAME (one of ${names.join(', ')})`;
+    throw einval(`the union's members convert differently: choose one with ${how}`, path || names.join('|'));
   }
 }
 
@@ -398,6 +402,8 @@ export function compileConverter(nativeType: CType, compatType: CType, native: A
   const n2c = plan(n, c, nativeType, compatType, false, opts);
   const flexGrowth = flexibleOf(nativeType, compatType, n, c, opts);
   const make = (p: DirectionPlan, fromSize: number, toSize: number, from: Side, to: Side, toNative: boolean) => {
+    // converters of pointed-to types, compiled on first use (a type may point at itself)
+    const subConverters = new Map<number, Converter>();
     return (src: Uint8Array, o: ConvertOptions = {}): Uint8Array => {
       if (src.length < fromSize) throw efault(`the argument is ${fromSize} bytes on ${from.abi.name}; got ${src.length}`);
       // flexible arrays: the output grows with the count the input holds
@@ -425,7 +431,11 @@ export function compileConverter(nativeType: CType, compatType: CType, native: A
           const prior = deepState.seen.get(addr);
           if (prior !== undefined) return prior; // a cycle: reuse the copy in progress
           const ref = p.refs[id]!;
-          const sub = toNative ? compileConverter(ref.to, ref.from, native, compat, opts) : compileConverter(ref.from, ref.to, native, compat, opts);
+          let sub = subConverters.get(id);
+          if (!sub) {
+            sub = toNative ? compileConverter(ref.to, ref.from, native, compat, opts) : compileConverter(ref.from, ref.to, native, compat, opts);
+            subConverters.set(id, sub);
+          }
           const inSize = toNative ? sub.compatSize : sub.nativeSize;
           deepState.bytes += inSize;
           if (deepState.bytes > (o.maxDeepBytes ?? 1 << 24)) throw efault(`pointed-to data beyond ${o.maxDeepBytes ?? 1 << 24} bytes`, path);

@@ -1,0 +1,58 @@
+/** `ioctl32 convert`: one argument buffer from one ABI's layout to another's (CONTRACT.md). */
+import type { Abi } from '../abi/types.js';
+import { tokenize } from '../cfront/lexer.js';
+import { Parser } from '../cfront/parser.js';
+import { CFrontError } from '../cfront/token.js';
+import type { CType } from '../cfront/types.js';
+import { UsageError } from '../errors.js';
+import type { Annotations } from '../compat/annotations.js';
+import { dumpHeaders, type Dumped } from '../report/dump.js';
+import type { ScanOptions } from '../report/scan.js';
+import { compileConverter, type ConvertOptions } from './compile.js';
+import { einval } from './errors.js';
+
+/** A type the headers know, by name: `struct TAG`, `union TAG`, a typedef name, or a C type name. */
+export function resolveTypeName(name: string, d: Dumped): CType {
+  const decl = d.decls.get(name);
+  if (decl) return { kind: 'record', decl };
+  const td = d.typedefs.get(name);
+  if (td) return { kind: 'typedef', decl: td };
+  try {
+    return new Parser(d.layouter.abi).typeName(tokenize(name, '<--type>'));
+  } catch (e) {
+    if (e instanceof CFrontError) throw new UsageError(`unknown type '${name}' on ${d.layouter.abi.name}: ${e.bare}`);
+    throw e;
+  }
+}
+
+export interface ConvertRequest {
+  from: Abi;
+  to: Abi;
+  type: string;
+  /** Active union members: path → member name. */
+  members?: Record<string, string>;
+  /** Member names chosen in any union that has them (anonymous unions). */
+  choose?: string[];
+  annotations?: Annotations;
+  /** Headers and include options (no ABI: each side reads its own). */
+  scan: Omit<ScanOptions, 'abi'>;
+  convert?: ConvertOptions;
+}
+
+/** Converts `input` (laid out for `from`) to `to`'s layout. */
+export function convertArgument(req: ConvertRequest, input: Uint8Array): Uint8Array {
+  // the wider ABI plays the native side: widening is compat -> native
+  const toIsNative = req.to.bits >= req.from.bits;
+  const native = toIsNative ? req.to : req.from;
+  const compat = toIsNative ? req.from : req.to;
+  const nd = dumpHeaders({ ...req.scan, abi: native });
+  const cd = dumpHeaders({ ...req.scan, abi: compat });
+  const opts = { ...(req.members ? { members: req.members } : {}), ...(req.choose ? { choose: req.choose } : {}), ...(req.annotations ? { annotations: req.annotations } : {}), recordName: req.type };
+  const conv = compileConverter(resolveTypeName(req.type, nd), resolveTypeName(req.type, cd), native, compat, opts);
+  const out = toIsNative ? conv.compatToNative(input, req.convert) : conv.nativeToCompat(input, req.convert);
+  // bytes past the argument would be dropped silently: a whole buffer is one argument
+  const expected = toIsNative ? conv.compatSize : conv.nativeSize;
+  const grew = out.length > (toIsNative ? conv.nativeSize : conv.compatSize);
+  if (!grew && input.length !== expected) throw einval(`${req.type} is ${expected} bytes on ${req.from.name}; the input has ${input.length}`);
+  return out;
+}

@@ -1,0 +1,3 @@
+export * from './errors.js';
+export * from './compile.js';
+export * from './convert.js';
