@@ -33,6 +33,8 @@ export interface IoctlEntry {
   legacy?: boolean;
   /** The argument is the ioctl's third parameter itself, not a pointer to it. */
   byValue?: boolean;
+  /** The data direction the kernel source shows (legacy entries; `dir` is what the number says). */
+  argDir?: IocDir;
   /**
    * The header uses _IOR and friends without including <linux/ioctl.h> (sound/asound.h relies
    * on its users): the number was computed with that header's macros added, as a user's
@@ -46,6 +48,7 @@ export interface LegacyArgument {
   name: string;
   arg: string | null;
   byValue?: boolean;
+  dir?: IocDir;
 }
 
 /** A macro that invokes _IOC but has no constant value here (named with the reason). */
@@ -111,6 +114,7 @@ export function catalogueIoctls(abi: Abi, pp: Preprocessor, parser: Parser, seen
         // the kernel source's type, not the header's
         entry.legacy = true;
         if (legacyEntry.byValue) entry.byValue = true;
+        if (legacyEntry.dir) entry.argDir = legacyEntry.dir;
         if (legacyEntry.arg !== null) {
           entry.arg = legacyEntry.arg;
           const t = parseTypeText(pp, parser, legacyEntry.arg);

@@ -377,7 +377,7 @@ const RUNTIME = {
     }
   },
   overflow(path: string, v: bigint, what: string): ErrnoError {
-    return eoverflow(`'${path}' = ${v} does not fit ${what}`, path);
+    return eoverflow(`${path ? `'${path}'` : 'the value'} = ${v} does not fit ${what}`, path);
   },
   einval(path: string, message: string): ErrnoError {
     return einval(message, path);

@@ -550,6 +550,11 @@ static void cases_files(void) {
        "the header's FS_IOC_GETFLAGS (_IOR('f', 1, long)) in both builds; buffer sizeof(long)"},
       {"file.FS_IOC_GETVERSION", FS_IOC_GETVERSION, sizeof(long),
        "the header's FS_IOC_GETVERSION (_IOR('v', 1, long)) in both builds; buffer sizeof(long)"},
+      /* The other ABI's numbers, by hand: the same in both builds. */
+      {"dispatch.native64_cmd.FS_IOC_GETFLAGS", NATIVE_FS_IOC_GETFLAGS, 8,
+       "x86_64 number _IOR('f', 1, 8-byte long) on a regular file, 8-byte buffer"},
+      {"dispatch.i386_cmd.FS_IOC_GETFLAGS", I386_FS_IOC_GETFLAGS, 8,
+       "i386 number _IOR('f', 1, 4-byte long) on a regular file, 8-byte buffer"},
   };
   for (size_t i = 0; i < sizeof file_cases / sizeof file_cases[0]; i++) {
     char why[512];
@@ -596,14 +601,13 @@ static const char *const loop_case_names[] = {
     "loop.BLKBSZGET", "loop.HDIO_GETGEO",
     "dispatch.native64_cmd.LOOP_GET_STATUS", "dispatch.native64_cmd.BLKGETSIZE",
     "dispatch.native64_cmd.BLKBSZGET", "dispatch.native64_cmd.BLKGETSIZE64",
-    "dispatch.native64_cmd.FS_IOC_GETFLAGS",
-    "dispatch.i386_cmd.BLKBSZGET", "dispatch.i386_cmd.BLKGETSIZE64", "dispatch.i386_cmd.FS_IOC_GETFLAGS",
+    "dispatch.i386_cmd.BLKBSZGET", "dispatch.i386_cmd.BLKGETSIZE64",
 };
 static const unsigned long loop_case_cmds[] = {
     LOOP_SET_FD, LOOP_SET_STATUS64, LOOP_GET_STATUS, LOOP_GET_STATUS64, BLKGETSIZE, BLKGETSIZE64,
     BLKSSZGET, BLKROGET, BLKRAGET, BLKBSZGET, HDIO_GETGEO,
-    LOOP_GET_STATUS, BLKGETSIZE, NATIVE_BLKBSZGET, NATIVE_BLKGETSIZE64, NATIVE_FS_IOC_GETFLAGS,
-    I386_BLKBSZGET, I386_BLKGETSIZE64, I386_FS_IOC_GETFLAGS,
+    LOOP_GET_STATUS, BLKGETSIZE, NATIVE_BLKBSZGET, NATIVE_BLKGETSIZE64,
+    I386_BLKBSZGET, I386_BLKGETSIZE64,
 };
 
 static void skip_loop_from(size_t first, const char *why) {
@@ -662,7 +666,10 @@ static void cases_loop(void) {
     if (ioctl(fd, LOOP_SET_FD, (unsigned long)bf) < 0) {
       int e = errno;
       close(fd);
-      if (e == EBUSY) continue;
+      if (e == EBUSY) {
+        usleep(20000);
+        continue;
+      }
       snprintf(why, sizeof why, "LOOP_SET_FD on %s: %s", dev, strerror(e));
       break;
     }
@@ -719,41 +726,12 @@ static void cases_loop(void) {
   arg_fill(PATTERN);
   run_buf("dispatch.native64_cmd.BLKGETSIZE64", lfd, NATIVE_BLKGETSIZE64, 8,
           "x86_64 number _IOR(0x12, 114, 8-byte size_t), 8-byte buffer");
-  {
-    char fpath[512];
-    snprintf(fpath, sizeof fpath, "%s/file1000", g_workdir);
-    int fd = file_create(fpath, 1000, why, sizeof why);
-    if (fd < 0) {
-      skip("dispatch.native64_cmd.FS_IOC_GETFLAGS", NATIVE_FS_IOC_GETFLAGS, "%s", why);
-    } else {
-      arg_fill(PATTERN);
-      run_buf("dispatch.native64_cmd.FS_IOC_GETFLAGS", fd, NATIVE_FS_IOC_GETFLAGS, 8,
-              "x86_64 number _IOR('f', 1, 8-byte long) on a regular file, 8-byte buffer");
-      close(fd);
-      unlink(fpath);
-    }
-  }
   arg_fill(PATTERN);
   run_buf("dispatch.i386_cmd.BLKBSZGET", lfd, I386_BLKBSZGET, 8,
           "i386 number _IOR(0x12, 112, 4-byte size_t), 8-byte buffer");
   arg_fill(PATTERN);
   run_buf("dispatch.i386_cmd.BLKGETSIZE64", lfd, I386_BLKGETSIZE64, 8,
           "i386 number _IOR(0x12, 114, 4-byte size_t), 8-byte buffer");
-  {
-    char fpath[512];
-    snprintf(fpath, sizeof fpath, "%s/file1000", g_workdir);
-    int fd = file_create(fpath, 1000, why, sizeof why);
-    if (fd < 0) {
-      skip("dispatch.i386_cmd.FS_IOC_GETFLAGS", I386_FS_IOC_GETFLAGS, "%s", why);
-    } else {
-      arg_fill(PATTERN);
-      run_buf("dispatch.i386_cmd.FS_IOC_GETFLAGS", fd, I386_FS_IOC_GETFLAGS, 8,
-              "i386 number _IOR('f', 1, 4-byte long) on a regular file, 8-byte buffer");
-      close(fd);
-      unlink(fpath);
-    }
-  }
-
   if (ioctl(lfd, LOOP_CLR_FD, 0) < 0 && errno != ENXIO)
     fprintf(stderr, "capture: LOOP_CLR_FD on %s: %s (autoclear detaches on close)\n", dev, strerror(errno));
   close(lfd);

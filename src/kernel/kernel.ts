@@ -1,0 +1,383 @@
+/**
+ * An executable model of a 64-bit kernel serving native and compat tasks through ioctl:
+ * tasks with a personality, descriptor tables (fork, exec, passing descriptors), devices with
+ * file_operations, sys_ioctl and compat_sys_ioctl in the order of fs/ioctl.c, and the 2002
+ * register_ioctl32_conversion() registry with its log line for unhandled commands.
+ */
+import type { Abi } from '../abi/types.js';
+import { compatPtr } from '../abi/index.js';
+import type { IncludeOptions } from '../cfront/index.js';
+import { macroNumbers } from './numbers.js';
+import { ERRNO } from '../thunk/errors.js';
+
+/** Sparse user memory of a task: copy_from_user/copy_to_user fail with EFAULT where unmapped. */
+export class UserMemory {
+  private readonly regions: Array<{ start: bigint; bytes: Uint8Array }> = [];
+  private next: bigint;
+
+  constructor(readonly top: bigint) {
+    this.next = 0x10000n;
+  }
+
+  /** Maps `length` bytes and returns their address (below the task's address limit). */
+  alloc(length: number, init?: Uint8Array): bigint {
+    const start = this.next;
+    this.next += BigInt((length + 15) & ~15) + 16n;
+    if (this.next > this.top) throw new RangeError('user address space exhausted');
+    const bytes = new Uint8Array(length);
+    if (init) bytes.set(init.subarray(0, length));
+    this.regions.push({ start, bytes });
+    return start;
+  }
+
+  private find(addr: bigint, length: number): { r: Uint8Array; off: number } | null {
+    for (const { start, bytes } of this.regions) {
+      if (addr >= start && addr + BigInt(length) <= start + BigInt(bytes.length)) return { r: bytes, off: Number(addr - start) };
+    }
+    return null;
+  }
+
+  read(addr: bigint, length: number): Uint8Array | null {
+    const f = this.find(addr, length);
+    return f ? f.r.slice(f.off, f.off + length) : null;
+  }
+
+  write(addr: bigint, data: Uint8Array): boolean {
+    const f = this.find(addr, data.length);
+    if (!f) return false;
+    f.r.set(data, f.off);
+    return true;
+  }
+}
+
+export interface FileOperations {
+  open?(file: KFile, task: Task): number;
+  release?(file: KFile): void;
+  /** Returns a value >= 0, or -errno; -ENOIOCTLCMD when the command is not the driver's. */
+  unlocked_ioctl?(file: KFile, cmd: number, arg: bigint, task: Task): number;
+  /** Called with the compat task's raw 32-bit argument; no fallback to unlocked_ioctl. */
+  compat_ioctl?(file: KFile, cmd: number, arg: number, task: Task): number;
+}
+
+export type FileKind = 'regular' | 'chr' | 'blk' | 'fifo' | 'socket' | 'anon';
+
+/** What do_vfs_ioctl reads of a regular file (its inode, in the kernel). */
+export interface RegularFileState {
+  size: bigint;
+  pos: bigint;
+  blockSize: number;
+  /** Bytes allocated on disk (FIOQSIZE). */
+  allocated: bigint;
+  /** FS_IOC_GETFLAGS / FS_IOC_SETFLAGS (ext2-style inode flags). */
+  flags: number;
+}
+
+export interface Device {
+  name: string;
+  kind: FileKind;
+  major: number;
+  minor: number;
+  fops: FileOperations;
+}
+
+/** An open file description (shared by descriptors that dup or pass it). */
+export class KFile {
+  flags = { nonblock: false, async: false };
+  privateData: unknown;
+  constructor(
+    readonly device: Device,
+    readonly opener: Task,
+  ) {}
+}
+
+export interface Fd {
+  file: KFile;
+  cloexec: boolean;
+}
+
+export class Task {
+  readonly fds = new Map<number, Fd>();
+  memory: UserMemory;
+  constructor(
+    readonly kernel: Kernel,
+    readonly pid: number,
+    public comm: string,
+    public abi: Abi,
+  ) {
+    this.memory = new UserMemory(abi.bits === 32 ? 0xffffffffn : 0x7fffffffffffn);
+  }
+
+  /** A compat task: its ABI is not the kernel's native one. */
+  get compat(): boolean {
+    return this.abi.name !== this.kernel.native.name;
+  }
+
+  install(file: KFile, cloexec = false): number {
+    let fd = 0;
+    while (this.fds.has(fd)) fd++;
+    this.fds.set(fd, { file, cloexec });
+    return fd;
+  }
+}
+
+export type Ioctl32Handler = (fd: number, cmd: number, arg: number, file: KFile, task: Task) => number;
+
+interface Registration {
+  cmd: number;
+  /** null: a compatible ioctl, passed to the native handler with compat_ptr(arg). */
+  handler: Ioctl32Handler | null;
+  /** Only for files of this device major (numbers two drivers share). */
+  major?: number;
+}
+
+/**
+ * The 2002 compat registry (fs/compat_ioctl.c, register_ioctl32_conversion): one entry per
+ * command number, or per (number, device major) where two drivers share a number. A second
+ * registration of the same number for the same device is refused with -EINVAL: the original
+ * could not stack handlers.
+ */
+export class Ioctl32Registry {
+  private readonly entries: Registration[] = [];
+
+  register(cmd: number, handler: Ioctl32Handler | null, opts: { major?: number } = {}): number {
+    const clash = this.entries.some((e) => e.cmd === cmd && (e.major === undefined || opts.major === undefined || e.major === opts.major));
+    if (clash) return -ERRNO.EINVAL;
+    this.entries.push({ cmd, handler, ...(opts.major !== undefined ? { major: opts.major } : {}) });
+    return 0;
+  }
+
+  unregister(cmd: number, opts: { major?: number } = {}): number {
+    const i = this.entries.findIndex((e) => e.cmd === cmd && e.major === opts.major);
+    if (i < 0) return -ERRNO.EINVAL;
+    this.entries.splice(i, 1);
+    return 0;
+  }
+
+  /** The entry for a command on a file: the device-specific one first. */
+  lookup(cmd: number, file: KFile): Registration | undefined {
+    return this.entries.find((e) => e.cmd === cmd && e.major === file.device.major) ?? this.entries.find((e) => e.cmd === cmd && e.major === undefined);
+  }
+
+  get size(): number {
+    return this.entries.length;
+  }
+}
+
+export interface KernelOptions {
+  /** Where the native ABI's headers are (command numbers come from them). */
+  include?: IncludeOptions;
+  /**
+   * Unknown compat commands: '2002' logs `sys32_ioctl(prog:pid): Unknown cmd ...` and returns
+   * -EINVAL as fs/compat_ioctl.c did; 'modern' returns -ENOTTY silently.
+   */
+  unknownCompat?: '2002' | 'modern';
+}
+
+const COMMON = ['FIOCLEX', 'FIONCLEX', 'FIONBIO', 'FIOASYNC', 'FIOQSIZE', 'FIONREAD'] as const;
+const FS = ['FS_IOC_GETFLAGS', 'FS_IOC_SETFLAGS', 'FS_IOC32_GETFLAGS', 'FS_IOC32_SETFLAGS', 'FIGETBSZ'] as const;
+
+/** The commands every file answers (do_vfs_ioctl), from the native ABI's headers. */
+function commonNumbers(abi: Abi, include: IncludeOptions): Record<(typeof COMMON)[number] | (typeof FS)[number], number> {
+  return { ...macroNumbers(abi, ['asm/ioctls.h'], [...COMMON], include), ...macroNumbers(abi, ['linux/fs.h'], [...FS], include) } as Record<(typeof COMMON)[number] | (typeof FS)[number], number>;
+}
+
+export class Kernel {
+  readonly tasks = new Map<number, Task>();
+  readonly devices = new Map<string, Device>();
+  readonly registry = new Ioctl32Registry();
+  /** printk output. */
+  readonly log: string[] = [];
+  private nextPid = 100;
+  private readonly numbers: ReturnType<typeof commonNumbers>;
+
+  constructor(
+    readonly native: Abi,
+    readonly options: KernelOptions = {},
+  ) {
+    if (native.bits !== 64) throw new RangeError(`${native.name} is not a 64-bit native ABI`);
+    this.numbers = commonNumbers(native, options.include ?? {});
+  }
+
+  /** A task of `abi`: the native ABI or one of the compat ABIs the kernel serves. */
+  spawn(comm: string, abi: Abi = this.native): Task {
+    if (abi.name !== this.native.name && !this.native.compat.includes(abi.name)) {
+      throw new RangeError(`a ${this.native.name} kernel does not run ${abi.name} tasks`);
+    }
+    const t = new Task(this, this.nextPid++, comm, abi);
+    this.tasks.set(t.pid, t);
+    return t;
+  }
+
+  /** fork(): the child shares the open files through a copy of the descriptor table. */
+  fork(parent: Task): Task {
+    const child = this.spawn(parent.comm, parent.abi);
+    for (const [fd, d] of parent.fds) child.fds.set(fd, { ...d });
+    return child;
+  }
+
+  /** execve(): a new program, maybe of another personality; close-on-exec descriptors go. */
+  exec(task: Task, comm: string, abi: Abi = task.abi): void {
+    if (abi.name !== this.native.name && !this.native.compat.includes(abi.name)) throw new RangeError(`cannot exec a ${abi.name} program on ${this.native.name}`);
+    for (const [fd, d] of [...task.fds]) if (d.cloexec) task.fds.delete(fd);
+    task.comm = comm;
+    task.abi = abi;
+    task.memory = new UserMemory(abi.bits === 32 ? 0xffffffffn : 0x7fffffffffffn);
+  }
+
+  /** SCM_RIGHTS: `to` gets a descriptor for the same open file. */
+  passFd(from: Task, fd: number, to: Task): number {
+    const d = from.fds.get(fd);
+    if (!d) return -ERRNO.EBADF;
+    return to.install(d.file);
+  }
+
+  addDevice(path: string, device: Device): void {
+    this.devices.set(path, device);
+  }
+
+  open(task: Task, path: string): number {
+    const device = this.devices.get(path);
+    if (!device) return -ERRNO.ENOENT;
+    return this.openDevice(task, device);
+  }
+
+  /** A new open file on a device (also how drivers hand out anonymous files, like KVM's vm fd). */
+  openDevice(task: Task, device: Device, privateData?: unknown): number {
+    const file = new KFile(device, task);
+    file.privateData = privateData;
+    const r = device.fops.open?.(file, task) ?? 0;
+    if (r < 0) return r;
+    return task.install(file);
+  }
+
+  close(task: Task, fd: number): number {
+    const d = task.fds.get(fd);
+    if (!d) return -ERRNO.EBADF;
+    task.fds.delete(fd);
+    const stillOpen = [...this.tasks.values()].some((t) => [...t.fds.values()].some((x) => x.file === d.file));
+    if (!stillOpen) d.file.device.fops.release?.(d.file);
+    return 0;
+  }
+
+  /** ioctl(2) as the task's personality reaches the kernel. */
+  ioctl(task: Task, fd: number, cmd: number, arg: bigint | number): number {
+    const a = BigInt(arg);
+    return task.compat ? this.compatSysIoctl(task, fd, cmd >>> 0, Number(BigInt.asUintN(32, a))) : this.sysIoctl(task, fd, cmd >>> 0, a);
+  }
+
+  /** fs/ioctl.c SYSCALL_DEFINE3(ioctl): do_vfs_ioctl, then vfs_ioctl. */
+  sysIoctl(task: Task, fd: number, cmd: number, arg: bigint): number {
+    const d = task.fds.get(fd);
+    if (!d) return -ERRNO.EBADF;
+    const r = this.doVfsIoctl(task, fd, d, cmd, arg);
+    if (r !== -ERRNO.ENOIOCTLCMD) return r;
+    return this.vfsIoctl(task, d.file, cmd, arg);
+  }
+
+  /** vfs_ioctl: the driver's unlocked_ioctl; -ENOIOCTLCMD becomes -ENOTTY. */
+  vfsIoctl(task: Task, file: KFile, cmd: number, arg: bigint): number {
+    const h = file.device.fops.unlocked_ioctl;
+    if (!h) return -ERRNO.ENOTTY;
+    const r = h(file, cmd, arg, task);
+    return r === -ERRNO.ENOIOCTLCMD ? -ERRNO.ENOTTY : r;
+  }
+
+  /** The commands every file answers, before any driver sees them. */
+  private doVfsIoctl(task: Task, fd: number, d: Fd, cmd: number, arg: bigint): number {
+    const n = this.numbers;
+    const intArg = () => {
+      const b = task.memory.read(arg, 4);
+      return b ? new DataView(b.buffer).getInt32(0, this.native.endian === 'little') : null;
+    };
+    switch (cmd) {
+      case n.FIOCLEX:
+        d.cloexec = true;
+        return 0;
+      case n.FIONCLEX:
+        d.cloexec = false;
+        return 0;
+      case n.FIONBIO: {
+        const v = intArg();
+        if (v === null) return -ERRNO.EFAULT;
+        d.file.flags.nonblock = v !== 0;
+        return 0;
+      }
+      case n.FIOASYNC: {
+        const v = intArg();
+        if (v === null) return -ERRNO.EFAULT;
+        d.file.flags.async = v !== 0;
+        return 0;
+      }
+    }
+    // file_ioctl(): what regular files answer, whatever their filesystem
+    if (d.file.device.kind === 'regular') {
+      const st = d.file.privateData as RegularFileState;
+      const le = this.native.endian === 'little';
+      const put = (bytes: number, v: bigint) => {
+        const b = new Uint8Array(bytes);
+        const dv = new DataView(b.buffer);
+        if (bytes === 8) dv.setBigInt64(0, v, le);
+        else dv.setInt32(0, Number(v), le);
+        return task.memory.write(arg, b) ? 0 : -ERRNO.EFAULT;
+      };
+      switch (cmd) {
+        case n.FIONREAD:
+          return put(4, st.size - st.pos);
+        case n.FIGETBSZ:
+          return put(4, BigInt(st.blockSize));
+        case n.FIOQSIZE:
+          return put(8, st.allocated);
+        // the numbers say long; the kernel reads and writes an int (fs/ioctl.c ioctl_getflags)
+        case n.FS_IOC_GETFLAGS:
+          return put(4, BigInt(st.flags));
+        case n.FS_IOC_SETFLAGS: {
+          const v = intArg();
+          if (v === null) return -ERRNO.EFAULT;
+          st.flags = v;
+          return 0;
+        }
+      }
+    }
+    void fd;
+    return -ERRNO.ENOIOCTLCMD;
+  }
+
+  /**
+   * fs/ioctl.c COMPAT_SYSCALL_DEFINE3(ioctl): FS_IOC32_* remapped; do_vfs_ioctl with
+   * compat_ptr(arg); then the driver's compat_ioctl with the raw argument (never its
+   * unlocked_ioctl); then the 2002 registry; -ENOIOCTLCMD becomes -ENOTTY.
+   */
+  compatSysIoctl(task: Task, fd: number, cmd: number, arg: number): number {
+    const d = task.fds.get(fd);
+    if (!d) return -ERRNO.EBADF;
+    const n = this.numbers;
+    let c = cmd;
+    if (c === n.FS_IOC32_GETFLAGS) c = n.FS_IOC_GETFLAGS;
+    else if (c === n.FS_IOC32_SETFLAGS) c = n.FS_IOC_SETFLAGS;
+    const ptr = BigInt(compatPtr(task.abi, arg));
+    let r = this.doVfsIoctl(task, fd, d, c, ptr);
+    if (r !== -ERRNO.ENOIOCTLCMD) return r;
+    const compat = d.file.device.fops.compat_ioctl;
+    if (compat) r = compat(d.file, c, arg, task);
+    if (r !== -ERRNO.ENOIOCTLCMD) return r;
+    const entry = this.registry.lookup(c, d.file);
+    if (entry) return entry.handler ? entry.handler(fd, c, arg, d.file, task) : this.vfsIoctl(task, d.file, c, ptr);
+    if (this.options.unknownCompat === '2002') {
+      // fs/compat_ioctl.c compat_ioctl_error()
+      this.log.push(`sys32_ioctl(${task.comm}:${task.pid}): Unknown cmd fd(${fd}) cmd(${hex8(cmd)}) arg(${hex8(arg)})`);
+      return -ERRNO.EINVAL;
+    }
+    return -ERRNO.ENOTTY;
+  }
+}
+
+function hex8(n: number): string {
+  return (n >>> 0).toString(16).padStart(8, '0');
+}
+
+/** The generic compat handler drivers use when their arguments are compatible (fs/ioctl.c). */
+export function compatPtrIoctl(file: KFile, cmd: number, arg: number, task: Task): number {
+  const h = file.device.fops.unlocked_ioctl;
+  if (!h) return -ERRNO.ENOIOCTLCMD;
+  return h(file, cmd, BigInt(compatPtr(task.abi, arg)), task);
+}

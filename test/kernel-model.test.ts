@@ -1,0 +1,321 @@
+/**
+ * Against the real kernel of this machine (test/harness/kernel.ts runs the same C program as a
+ * 64-bit and as an i386 process): the thunk turns the native argument bytes into the compat bytes
+ * the kernel's own compat layer produced (and compat setters into native ones), and the model
+ * kernel answers the dispatch cases as the real one does. Then the model alone: the 2002
+ * registry and KVM's compat rules per architecture.
+ */
+import { beforeAll, describe, expect, test } from 'vitest';
+import { ABIS, getAbi } from '../src/abi/index.js';
+import type { CType } from '../src/cfront/types.js';
+import { check } from '../src/compat/check.js';
+import { Kernel, compatPtrIoctl, installKvm, kvmConfig, type Device, type RegularFileState, type Task } from '../src/kernel/index.js';
+import { flattenFields } from '../src/layout/fields.js';
+import { Layouter } from '../src/layout/layout.js';
+import { dumpHeaders, type Dumped } from '../src/report/dump.js';
+import { compileConverter } from '../src/thunk/compile.js';
+import { ERRNO } from '../src/thunk/errors.js';
+import { captureKernel, type CaseResult } from './harness/kernel.js';
+
+const x86 = getAbi('x86_64');
+const i386 = getAbi('i386');
+const HEADERS = ['linux/kvm.h', 'linux/loop.h', 'linux/fs.h', 'linux/if.h', 'linux/sockios.h', 'asm/ioctls.h', 'linux/termios.h', 'linux/random.h'];
+
+/** Cases whose values differ between two runs of the program (objects the runs create anew). */
+const VOLATILE: Record<string, string[]> = {
+  'pty.TIOCGPTN': [''],
+  'urandom.RNDGETENTCNT': [''],
+  // the inode generation: random for each new file
+  'file.FS_IOC_GETVERSION': [''],
+  'loop.LOOP_GET_STATUS': ['lo_number', 'lo_device', 'lo_inode', 'lo_rdevice', 'lo_name', 'lo_init'],
+  'loop.LOOP_GET_STATUS64': ['lo_number', 'lo_device', 'lo_inode', 'lo_rdevice', 'lo_file_name', 'lo_init'],
+  'loop.LOOP_SET_STATUS64': ['lo_file_name'],
+  'kvm.KVM_GET_DIRTY_LOG': ['dirty_bitmap', 'padding2'],
+  'kvm.KVM_SET_USER_MEMORY_REGION': ['userspace_addr'],
+};
+/** Where the kernel's compat path computes something else than the conversion of the native answer. */
+const KERNEL_SEMANTICS: Record<string, string> = {
+  // block/ioctl.c compat_blkdev_ioctl: BLKBSZGET_32 returns bdev_logical_block_size(), the native path the soft block size
+  'loop.BLKBSZGET': 'compat path returns another quantity',
+  // net/socket.c compat_dev_ifconf recomputes ifc_len for 32-bit ifreq slots: compared through `extra`
+  'sock.SIOCGIFCONF': 'ifc_len is recomputed per slot size',
+};
+/** The active member of struct ifreq's union for each socket ioctl. */
+const IFREQ_MEMBER: Record<string, string> = {
+  SIOCGIFFLAGS: 'ifru_flags', SIOCGIFINDEX: 'ifru_ivalue', SIOCGIFMTU: 'ifru_mtu', SIOCGIFADDR: 'ifru_addr',
+  SIOCGIFNETMASK: 'ifru_netmask', SIOCGIFHWADDR: 'ifru_hwaddr', SIOCGIFNAME: 'ifru_ivalue',
+};
+
+let capture: Map<string, { native?: CaseResult; compat?: CaseResult }>;
+let nd: Dumped;
+let cd: Dumped;
+
+beforeAll(async () => {
+  capture = await captureKernel();
+  nd = dumpHeaders({ abi: x86, headers: HEADERS, sysroot: '/usr/x86_64-linux-gnu' });
+  cd = dumpHeaders({ abi: i386, headers: HEADERS, sysroot: '/usr/i686-linux-gnu' });
+}, 600_000);
+
+/**
+ * Zeroes the bytes of the volatile members (and padding: only member bytes are compared). Of a
+ * union, only the active member counts: the kernel writes that one alone.
+ */
+function meaningful(bytes: Uint8Array, type: CType, layouter: Layouter, volatile: string[], active?: { union: string; member: string }): Uint8Array {
+  const out = new Uint8Array(bytes.length);
+  let t = type;
+  while (t.kind === 'typedef') t = t.decl.type;
+  if (t.kind !== 'record') {
+    if (!volatile.includes('')) out.set(bytes.subarray(0, layouter.typeLayout(type).size));
+    return out;
+  }
+  for (const f of flattenFields(layouter.layout(t.decl), layouter)) {
+    let ft = f.ctype;
+    while (ft.kind === 'typedef') ft = ft.decl.type;
+    if (ft.kind === 'record' || volatile.some((v) => f.path === v || f.path.startsWith(`${v}.`))) continue;
+    if (active && f.path.startsWith(`${active.union}.`) && !f.path.startsWith(`${active.union}.${active.member}`)) continue;
+    out.set(bytes.subarray(f.offset, f.offset + f.size), f.offset);
+  }
+  return out;
+}
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+describe('the thunk reproduces the real kernel compat layer', () => {
+  test('getters: native bytes converted = the bytes the i386 process got; setters the other way', () => {
+    let compared = 0;
+    const skipped: string[] = [];
+    for (const [name, { native, compat }] of capture) {
+      const ioctl = name.split('.')[1]!;
+      const entry = nd.ioctls.get(ioctl);
+      const centry = cd.ioctls.get(ioctl);
+      if (!native || !compat || native.skipped || compat.skipped) {
+        skipped.push(`${name}: ${native?.skipped ?? compat?.skipped ?? 'missing'}`);
+        continue;
+      }
+      if (!entry?.argType || !centry?.argType || entry.byValue || native.ret < 0 || compat.ret < 0 || native.size === 0) continue;
+      if (name.startsWith('dispatch.') || KERNEL_SEMANTICS[name]) continue;
+      const member = IFREQ_MEMBER[ioctl];
+      const conv = compileConverter(entry.argType, centry.argType, x86, i386, member ? { members: { ifr_ifru: member } } : { choose: ['dirty_bitmap'] });
+      const volatile = VOLATILE[name] ?? [];
+      if (volatile.includes('')) {
+        skipped.push(`${name}: its value differs between runs`);
+        continue;
+      }
+      const active = member ? { union: 'ifr_ifru', member } : undefined;
+      const nl = new Layouter(x86);
+      const cl = new Layouter(i386);
+      const setter = (entry.argDir ?? entry.dir) === 'w';
+      if (setter) {
+        // what the i386 process passed, converted, is what a 64-bit process passes
+        const mine = conv.compatToNative(compat.before.subarray(0, conv.compatSize));
+        expect(hex(meaningful(mine, entry.argType, nl, volatile, active)), name).toBe(hex(meaningful(native.before.subarray(0, conv.nativeSize), entry.argType, nl, volatile, active)));
+      } else {
+        const mine = conv.nativeToCompat(native.after.subarray(0, conv.nativeSize));
+        expect(hex(meaningful(mine, centry.argType, cl, volatile, active)), name).toBe(hex(meaningful(compat.after.subarray(0, conv.compatSize), centry.argType, cl, volatile, active)));
+      }
+      compared++;
+    }
+    console.log(`thunk vs kernel: ${compared} ioctls compared byte for byte; skipped: ${skipped.length ? skipped.join('; ') : 'none'}`);
+    expect(compared).toBeGreaterThanOrEqual(25);
+  });
+
+  test("SIOCGIFCONF: each native ifreq slot converts to the kernel's 32-bit slot", () => {
+    const c = capture.get('sock.SIOCGIFCONF');
+    if (!c?.native?.extra || !c.compat?.extra) throw new Error(`SIOCGIFCONF was not captured: ${c?.native?.skipped ?? c?.compat?.skipped}`);
+    const conv = compileConverter({ kind: 'record', decl: nd.decls.get('struct ifreq')! }, { kind: 'record', decl: cd.decls.get('struct ifreq')! }, x86, i386, { members: { ifr_ifru: 'ifru_addr' } });
+    const n = c.native.extra;
+    const slots = Math.min(n.length / conv.nativeSize, c.compat.extra.length / conv.compatSize);
+    expect(slots).toBeGreaterThanOrEqual(1);
+    for (let i = 0; i < slots; i++) {
+      const mine = conv.nativeToCompat(n.subarray(i * conv.nativeSize, (i + 1) * conv.nativeSize));
+      expect(hex(mine.subarray(0, 32))).toBe(hex(c.compat.extra.subarray(i * conv.compatSize, i * conv.compatSize + 32)));
+    }
+  });
+
+  test('the dirty bitmap KVM_GET_DIRTY_LOG wrote is the same for both processes', () => {
+    const c = capture.get('kvm.KVM_GET_DIRTY_LOG');
+    if (c?.native?.skipped || c?.compat?.skipped || !c?.native?.extra) throw new Error(`KVM_GET_DIRTY_LOG was not captured: ${c?.native?.skipped}`);
+    expect(hex(c.native.extra)).toBe(hex(c.compat!.extra!));
+  });
+
+  test('verdicts agree with what the kernel did: converting ioctls changed bytes or numbers', () => {
+    const verdicts = new Map(check({ pairs: [{ native: x86, compat: i386 }], scan: { headers: HEADERS }, scanFor: (abi) => ({ sysroot: `/usr/${abi.headerTriple}` }), lint: false }).pairs[0]!.ioctls.map((v) => [v.name, v]));
+    for (const [name, { native, compat }] of capture) {
+      const v = verdicts.get(name.split('.')[1]!);
+      if (!v || !native || !compat || native.ret < 0 || name.startsWith('dispatch.')) continue;
+      // identical with the same number: the program used one buffer size for both
+      if (v.verdict === 'identical' && !v.cmdDiffers) expect(native.size, `${name} is identical: the same argument size for both`).toBe(compat.size);
+      if (v.verdict === 'convert') expect(native.size !== compat.size || native.cmd !== compat.cmd, `${name} converts`).toBe(true);
+    }
+  });
+});
+
+/** Model drivers for the objects the capture program opens. */
+function modelKernel(): { kernel: Kernel; task64: Task; task32: Task; kvm: ReturnType<typeof installKvm> } {
+  const kernel = new Kernel(x86);
+  const le = true;
+  const pipe: Device = {
+    name: 'pipe',
+    kind: 'fifo',
+    major: 0,
+    minor: 0,
+    fops: {
+      unlocked_ioctl(file, cmd, arg, task) {
+        // fs/pipe.c pipe_ioctl: FIONREAD only
+        if (cmd !== 0x541b) return -ERRNO.ENOIOCTLCMD;
+        const b = new Uint8Array(4);
+        new DataView(b.buffer).setInt32(0, (file.privateData as { bytes: number }).bytes, le);
+        return task.memory.write(arg, b) ? 0 : -ERRNO.EFAULT;
+      },
+      compat_ioctl: compatPtrIoctl,
+    },
+  };
+  kernel.addDevice('/dev/null', { name: 'null', kind: 'chr', major: 1, minor: 3, fops: {} });
+  const file: Device = { name: 'ext4', kind: 'regular', major: 0, minor: 0, fops: {} };
+  const kvm = installKvm(kernel, { sysroot: '/usr/x86_64-linux-gnu' });
+  const task64 = kernel.spawn('capture64');
+  const task32 = kernel.spawn('capture32', i386);
+  for (const t of [task64, task32]) {
+    kernel.openDevice(t, pipe, { bytes: 123 });
+    kernel.openDevice(t, file, { size: 1000n, pos: 0n, blockSize: 4096, allocated: 0n, flags: 0x80000 } satisfies RegularFileState);
+  }
+  return { kernel, task64, task32, kvm };
+}
+
+describe('the model kernel answers the dispatch cases as the real one', () => {
+  const errnoOf = (r: number) => (r < 0 ? -r : 0);
+  test('pipe, /dev/null, regular files and the FS_IOC32 remapping', () => {
+    const { kernel, task64, task32 } = modelKernel();
+    const run = (task: Task, fd: number, cmd: number) => {
+      const buf = task.memory.alloc(16);
+      return errnoOf(kernel.ioctl(task, fd, cmd, buf));
+    };
+    const nullFd = (t: Task) => kernel.open(t, '/dev/null');
+    const pairs: Array<[string, (t: Task) => number]> = [
+      ['pipe.FIONREAD', (t) => run(t, 0, capture.get('pipe.FIONREAD')![t.compat ? 'compat' : 'native']!.cmd)],
+      ['dispatch.unknown_cmd_pipe', (t) => run(t, 0, capture.get('dispatch.unknown_cmd_pipe')!.native!.cmd)],
+      ['null.FIONREAD', (t) => run(t, nullFd(t), capture.get('null.FIONREAD')!.native!.cmd)],
+      ['file.FIONREAD', (t) => run(t, 1, capture.get('file.FIONREAD')!.native!.cmd)],
+      ['file.FIGETBSZ', (t) => run(t, 1, capture.get('file.FIGETBSZ')!.native!.cmd)],
+      ['file.FS_IOC_GETFLAGS', (t) => run(t, 1, capture.get('file.FS_IOC_GETFLAGS')![t.compat ? 'compat' : 'native']!.cmd)],
+      ['dispatch.native64_cmd.FS_IOC_GETFLAGS', (t) => run(t, 1, capture.get('dispatch.native64_cmd.FS_IOC_GETFLAGS')!.native!.cmd)],
+      ['dispatch.i386_cmd.FS_IOC_GETFLAGS', (t) => run(t, 1, capture.get('dispatch.i386_cmd.FS_IOC_GETFLAGS')!.native!.cmd)],
+    ];
+    for (const [name, f] of pairs) {
+      const real = capture.get(name)!;
+      expect({ name, native: f(task64), compat: f(task32) }).toEqual({ name, native: real.native!.errno, compat: real.compat!.errno });
+    }
+  });
+
+  test('KVM from an i386 task on x86_64: open, API version, VM, vCPU, dirty log', () => {
+    const { kernel, task32, kvm } = modelKernel();
+    expect(kvm).toEqual({ KVM: true, KVM_COMPAT: true });
+    const real = (n: string) => capture.get(`kvm.${n}`)!.compat!;
+    const fd = kernel.open(task32, '/dev/kvm');
+    expect(fd).toBeGreaterThanOrEqual(0);
+    expect(kernel.ioctl(task32, fd, real('KVM_GET_API_VERSION').cmd, 0)).toBe(real('KVM_GET_API_VERSION').ret);
+    expect(kernel.ioctl(task32, fd, real('KVM_CHECK_EXTENSION.USER_MEMORY').cmd, 3)).toBe(real('KVM_CHECK_EXTENSION.USER_MEMORY').ret);
+    const vm = kernel.ioctl(task32, fd, real('KVM_CREATE_VM').cmd, 0);
+    expect(vm).toBeGreaterThanOrEqual(0);
+    const vcpu = kernel.ioctl(task32, vm, real('KVM_CREATE_VCPU').cmd, 0);
+    expect(vcpu).toBeGreaterThanOrEqual(0);
+    // the region and the dirty log, with the i386 process's own argument bytes
+    const region = real('KVM_SET_USER_MEMORY_REGION');
+    expect(kernel.ioctl(task32, vm, region.cmd, task32.memory.alloc(region.before.length, region.before))).toBe(0);
+    const log = real('KVM_GET_DIRTY_LOG');
+    const bitmap = task32.memory.alloc(8);
+    const arg = new Uint8Array(log.before);
+    new DataView(arg.buffer).setUint32(8, Number(bitmap), true);
+    expect(kernel.ioctl(task32, vm, log.cmd, task32.memory.alloc(16, arg))).toBe(log.ret);
+    expect(hex(task32.memory.read(bitmap, 8)!)).toBe('0000000000000000');
+  });
+});
+
+describe('KVM_COMPAT per architecture (virt/kvm/Kconfig), and the double line of defense', () => {
+  test('the Kconfig expression, for every native ABI', () => {
+    const got = Object.fromEntries(ABIS.filter((a) => a.compat.length).map((a) => [a.name, kvmConfig(a).KVM_COMPAT]));
+    expect(got).toEqual({ x86_64: true, arm64: false, ppc64le: true, ppc64: true, s390x: false, mips64: true, sparc64: false, riscv64: false, parisc64: false });
+  });
+  for (const native of ['arm64', 's390x', 'riscv64'].map(getAbi)) {
+    test(`${native.name}: compat open is ENODEV; a 64-bit task's descriptor fails every compat ioctl with EINVAL`, () => {
+      const kernel = new Kernel(native);
+      installKvm(kernel);
+      const t64 = kernel.spawn('vmm');
+      const t32 = kernel.spawn('vmm32', getAbi(native.compat[0]!));
+      expect(kernel.open(t32, '/dev/kvm')).toBe(-ERRNO.ENODEV);
+      const fd = kernel.open(t64, '/dev/kvm');
+      expect(fd).toBeGreaterThanOrEqual(0);
+      const api = nativeKvmNumber(native, 'KVM_GET_API_VERSION');
+      expect(kernel.ioctl(t64, fd, api, 0)).toBe(12);
+      const passed = kernel.passFd(t64, fd, t32);
+      expect(kernel.ioctl(t32, passed, api, 0)).toBe(-ERRNO.EINVAL);
+      const vm = kernel.ioctl(t64, fd, nativeKvmNumber(native, 'KVM_CREATE_VM'), 0);
+      expect(kernel.ioctl(t32, kernel.passFd(t64, vm, t32), nativeKvmNumber(native, 'KVM_CREATE_VCPU'), 0)).toBe(-ERRNO.EINVAL);
+    });
+  }
+});
+
+function nativeKvmNumber(abi: typeof x86, name: string): number {
+  return dumpHeaders({ abi, headers: ['linux/kvm.h'] }).ioctls.get(name)!.cmd;
+}
+
+describe('the 2002 registry: register_ioctl32_conversion()', () => {
+  const setup = () => {
+    const kernel = new Kernel(x86, { unknownCompat: '2002' });
+    const calls: string[] = [];
+    const dev = (major: number): Device => ({ name: `drv${major}`, kind: 'chr', major, minor: 0, fops: { unlocked_ioctl: (_f, cmd) => (calls.push(`native ${major} ${cmd}`), 0) } });
+    kernel.addDevice('/dev/a', dev(60));
+    kernel.addDevice('/dev/b', dev(61));
+    const t32 = kernel.spawn('prog', i386);
+    return { kernel, calls, t32, a: kernel.open(t32, '/dev/a'), b: kernel.open(t32, '/dev/b') };
+  };
+  test('a number that is not unique is EINVAL; one per device major is allowed', () => {
+    const { kernel } = setup();
+    expect(kernel.registry.register(0x1234, null)).toBe(0);
+    expect(kernel.registry.register(0x1234, null)).toBe(-ERRNO.EINVAL);
+    expect(kernel.registry.register(0x5678, () => 0, { major: 60 })).toBe(0);
+    expect(kernel.registry.register(0x5678, () => 0, { major: 61 })).toBe(0);
+    expect(kernel.registry.register(0x5678, () => 0, { major: 61 })).toBe(-ERRNO.EINVAL);
+    expect(kernel.registry.unregister(0x5678, { major: 61 })).toBe(0);
+    expect(kernel.registry.unregister(0x5678, { major: 61 })).toBe(-ERRNO.EINVAL);
+  });
+  test('pass-through entries reach the native handler; handlers go by device major', () => {
+    const { kernel, calls, t32, a, b } = setup();
+    kernel.registry.register(0x1111, null);
+    kernel.registry.register(0x2222, (fd, cmd) => (calls.push(`conv60 ${fd} ${cmd}`), 7), { major: 60 });
+    kernel.registry.register(0x2222, (fd, cmd) => (calls.push(`conv61 ${fd} ${cmd}`), 8), { major: 61 });
+    expect(kernel.ioctl(t32, a, 0x1111, 0)).toBe(0);
+    expect(kernel.ioctl(t32, a, 0x2222, 0)).toBe(7);
+    expect(kernel.ioctl(t32, b, 0x2222, 0)).toBe(8);
+    expect(calls).toEqual([`native 60 ${0x1111}`, `conv60 ${a} ${0x2222}`, `conv61 ${b} ${0x2222}`]);
+  });
+  test("an unhandled command is EINVAL with the 2002 log line, which ioctl32 explain's format matches", () => {
+    const { kernel, t32, a } = setup();
+    expect(kernel.ioctl(t32, a, 0xc00c5404, 0xbfff0000)).toBe(-ERRNO.EINVAL);
+    expect(kernel.log).toEqual([`sys32_ioctl(prog:${t32.pid}): Unknown cmd fd(${a}) cmd(c00c5404) arg(bfff0000)`]);
+  });
+  test('no fallback from compat_ioctl to unlocked_ioctl; ENOIOCTLCMD becomes ENOTTY (modern kernels)', () => {
+    const kernel = new Kernel(x86);
+    kernel.addDevice('/dev/c', { name: 'c', kind: 'chr', major: 62, minor: 0, fops: { unlocked_ioctl: () => 0, compat_ioctl: () => -ERRNO.ENOIOCTLCMD } });
+    const t32 = kernel.spawn('p', i386);
+    const t64 = kernel.spawn('p');
+    expect(kernel.ioctl(t32, kernel.open(t32, '/dev/c'), 0x4242, 0)).toBe(-ERRNO.ENOTTY);
+    expect(kernel.ioctl(t64, kernel.open(t64, '/dev/c'), 0x4242, 0)).toBe(0);
+    expect(kernel.log).toEqual([]);
+  });
+  test('fork keeps descriptors; exec to another personality drops close-on-exec ones', () => {
+    const kernel = new Kernel(x86);
+    kernel.addDevice('/dev/null', { name: 'null', kind: 'chr', major: 1, minor: 3, fops: {} });
+    const parent = kernel.spawn('sh');
+    const keep = kernel.open(parent, '/dev/null');
+    const drop = kernel.open(parent, '/dev/null');
+    const fioclex = capture.get('pipe.FIONREAD') ? 0x5451 : 0x5451;
+    expect(kernel.ioctl(parent, drop, fioclex, 0)).toBe(0);
+    const child = kernel.fork(parent);
+    expect([...child.fds.keys()]).toEqual([keep, drop]);
+    kernel.exec(child, 'prog32', i386);
+    expect(child.compat).toBe(true);
+    expect([...child.fds.keys()]).toEqual([keep]);
+    expect(() => kernel.spawn('arm', getAbi('arm'))).toThrow(/does not run arm tasks/);
+  });
+});
