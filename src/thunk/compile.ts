@@ -172,6 +172,7 @@ class Emitter {
     const tName = t.kind === 'int' ? t.name : enumUnderlying(t.decl, this.to.abi);
     const signed = !isUnsigned(fName, this.from.abi);
     const toSigned = !isUnsigned(tName, this.to.abi);
+    if (!this.userPointer(record, path) && this.fastInteger(fs, ts, signed, toSigned, fromOff, toOff, path, tName)) return;
     const x = this.v();
     this.emit(`const ${x} = R.read(sv, ${fromOff}, ${fs}, ${signed}, ${this.from.le});`);
     if (this.userPointer(record, path) && !this.toNative) {
@@ -183,6 +184,55 @@ class Emitter {
       this.emit(`if (${x} < ${lo}n || ${x} > ${hi}n) throw R.overflow(${JSON.stringify(path)}, ${x}, '${tName} on ${this.to.abi.name}');`);
     }
     this.emit(`R.write(dv, ${toOff}, ${ts}, ${x}, ${this.to.le});`);
+  }
+
+  /**
+   * Integers of 1, 2, 4 and 8 bytes without BigInt: 32-bit halves, sign or zero extended when
+   * widening, both halves checked when narrowing. False where the generic path is needed.
+   */
+  private fastInteger(fs: number, ts: number, signed: boolean, toSigned: boolean, fromOff: string, toOff: string, path: string, tName: string): boolean {
+    const get = (n: number, s: boolean, off: string, le: boolean) =>
+      n === 1 ? `sv.get${s ? 'Int8' : 'Uint8'}(${off})` : `sv.get${s ? 'Int' : 'Uint'}${n * 8}(${off}, ${le})`;
+    const set = (n: number, off: string, v: string, le: boolean) => (n === 1 ? `dv.setUint8(${off}, ${v})` : `dv.setUint${n * 8}(${off}, ${v}, ${le})`);
+    const fle = this.from.le;
+    const tle = this.to.le;
+    const over = (v: string) => `throw R.overflow(${JSON.stringify(path)}, BigInt(${v}), '${tName} on ${this.to.abi.name}')`;
+    const x = this.v();
+    if (fs <= 4 && ts <= 4) {
+      this.emit(`const ${x} = ${get(fs, signed, fromOff, fle)};`);
+      if (ts < fs || signed !== toSigned) {
+        const bits = ts * 8;
+        const [lo, hi] = toSigned ? [-(2 ** (bits - 1)), 2 ** (bits - 1) - 1] : [0, 2 ** bits - 1];
+        this.emit(`if (${x} < ${lo} || ${x} > ${hi}) ${over(x)};`);
+      }
+      this.emit(`${set(ts, toOff, x, tle)};`);
+      return true;
+    }
+    if (fs <= 4 && ts === 8) {
+      // widen: the high half is the sign (or zero)
+      this.emit(`const ${x} = ${get(fs, signed, fromOff, fle)};`);
+      const high = signed ? `(${x} < 0 ? 0xffffffff : 0)` : '0';
+      this.emit(`${set(4, `${toOff} + ${tle ? 0 : 4}`, `${x} >>> 0`, tle)}; ${set(4, `${toOff} + ${tle ? 4 : 0}`, high, tle)};`);
+      return true;
+    }
+    if (fs === 8 && ts <= 4) {
+      const lo = this.v();
+      const hi = this.v();
+      this.emit(`const ${lo} = sv.getUint32(${fromOff} + ${fle ? 0 : 4}, ${fle}); const ${hi} = sv.getInt32(${fromOff} + ${fle ? 4 : 0}, ${fle});`);
+      // fits when the high half only repeats the sign (signed target) or is zero (unsigned)
+      const bits = ts * 8;
+      const value = `(${hi} * 4294967296 + ${lo})`;
+      if (toSigned) {
+        const [mn, mx] = [-(2 ** (bits - 1)), 2 ** (bits - 1) - 1];
+        this.emit(`if (${signed ? `${value} < ${mn} || ${value} > ${mx}` : `${hi} !== 0 || ${lo} > ${mx}`}) ${over(`${signed ? `${hi} < 0 ? -(-${value}) : ${value}` : `${hi} * 4294967296 + ${lo}`}`)};`);
+      } else {
+        const mx = 2 ** bits - 1;
+        this.emit(`if (${hi} !== 0${signed ? '' : ''} || ${lo} > ${mx}) ${over(signed ? value : `(${hi} >>> 0) * 4294967296 + ${lo}`)};`);
+      }
+      this.emit(`${set(ts, toOff, `${lo}`, tle)};`);
+      return true;
+    }
+    return false;
   }
 
   private pointer(f: CType & { kind: 'pointer' }, t: CType & { kind: 'pointer' }, fs: number, ts: number, fromOff: string, toOff: string, path: string): void {
@@ -404,22 +454,11 @@ export function compileConverter(nativeType: CType, compatType: CType, native: A
   const make = (p: DirectionPlan, fromSize: number, toSize: number, from: Side, to: Side, toNative: boolean) => {
     // converters of pointed-to types, compiled on first use (a type may point at itself)
     const subConverters = new Map<number, Converter>();
-    return (src: Uint8Array, o: ConvertOptions = {}): Uint8Array => {
-      if (src.length < fromSize) throw efault(`the argument is ${fromSize} bytes on ${from.abi.name}; got ${src.length}`);
-      // flexible arrays: the output grows with the count the input holds
-      let total = toSize;
-      let inputNeeded = fromSize;
-      if (flexGrowth) {
-        const count = Number(RUNTIME.read(new DataView(src.buffer, src.byteOffset, src.byteLength), flexGrowth.countOffset(from), flexGrowth.countSize(from), false, from.le));
-        const limit = 1 << 26;
-        if (count * flexGrowth.elem(to) > limit) throw einval(`flexible array '${flexGrowth.path}' of ${count} elements is too large`, flexGrowth.path);
-        total = flexGrowth.fixed(to) + count * flexGrowth.elem(to);
-        inputNeeded = flexGrowth.fixed(from) + count * flexGrowth.elem(from);
-        if (src.length < inputNeeded) throw efault(`'${flexGrowth.path}' holds ${count} elements: ${inputNeeded} bytes needed, got ${src.length}`, flexGrowth.path);
-      }
-      const dst = new Uint8Array(Math.max(total, toSize));
+    const usesFlex = p.source.includes('R.flex(');
+    /** Helpers that need this call's buffers: flexible-array bounds and deep copies. */
+    const callRuntime = (src: Uint8Array, dst: Uint8Array, o: ConvertOptions) => {
       const deepState = o.deepState ?? { bytes: 0, seen: new Map<bigint, bigint>() };
-      const runtime = {
+      return {
         ...RUNTIME,
         flex(count: number, fromOff: number, fe: number, toOff: number, te: number, path: string) {
           if (fromOff + count * fe > src.length) throw efault(`'${path}' runs past the end of the input`, path);
@@ -453,6 +492,23 @@ export function compileConverter(nativeType: CType, compatType: CType, native: A
           return outAddr;
         },
       };
+    };
+    return (src: Uint8Array, o: ConvertOptions = {}): Uint8Array => {
+      if (src.length < fromSize) throw efault(`the argument is ${fromSize} bytes on ${from.abi.name}; got ${src.length}`);
+      // flexible arrays: the output grows with the count the input holds
+      let total = toSize;
+      let inputNeeded = fromSize;
+      if (flexGrowth) {
+        const count = Number(RUNTIME.read(new DataView(src.buffer, src.byteOffset, src.byteLength), flexGrowth.countOffset(from), flexGrowth.countSize(from), false, from.le));
+        const limit = 1 << 26;
+        if (count * flexGrowth.elem(to) > limit) throw einval(`flexible array '${flexGrowth.path}' of ${count} elements is too large`, flexGrowth.path);
+        total = flexGrowth.fixed(to) + count * flexGrowth.elem(to);
+        inputNeeded = flexGrowth.fixed(from) + count * flexGrowth.elem(from);
+        if (src.length < inputNeeded) throw efault(`'${flexGrowth.path}' holds ${count} elements: ${inputNeeded} bytes needed, got ${src.length}`, flexGrowth.path);
+      }
+      const dst = new Uint8Array(Math.max(total, toSize));
+      // the plain case runs with the shared helpers: no allocation beyond the output
+      const runtime = usesFlex || o.deep ? callRuntime(src, dst, o) : RUNTIME;
       p.fn(src, new DataView(src.buffer, src.byteOffset, src.byteLength), dst, new DataView(dst.buffer), runtime, o.memory, o.deep === true);
       return dst;
     };
