@@ -70,3 +70,29 @@ describe('ioctl32 decode', () => {
     expect((await cli('frobnicate')).code).toBe(2);
   });
 });
+
+describe('names from the catalogue, and explain', () => {
+  test('decode names the ioctls a number is on each ABI', async () => {
+    const r = await cli('decode', '0x4010ae42', '--abi', 'x86_64,i386', '--json');
+    expect(r.code).toBe(0);
+    for (const row of JSON.parse(r.stdout)) expect(row.names).toContain('KVM_GET_DIRTY_LOG');
+  });
+  test('explain: the current format, a compat number that differs from the native one', async () => {
+    // the i386 number of VIDIOC_QUERYBUF (struct v4l2_buffer: 68 bytes there, 88 on x86_64)
+    const r = await cli('explain', "ioctl32(cam:42): Unknown cmd fd(7) cmd(c0445609){t:'V';sz:68} arg(08049000) on /dev/video0", '--json');
+    expect(r.code).toBe(0);
+    const e = JSON.parse(r.stdout);
+    expect(e.line).toMatchObject({ format: 'ioctl32', program: 'cam', pid: 42, fd: 7, cmd: 0xc0445609, size: 68, path: '/dev/video0' });
+    const i386 = e.candidates.find((c: { abi: string }) => c.abi === 'i386');
+    expect(i386.decoded).toMatchObject({ dir: 'rw', type: 0x56, nr: 9, size: 68 });
+    expect(i386.names).toContainEqual(expect.objectContaining({ name: 'VIDIOC_QUERYBUF' }));
+    expect(i386.names.find((n: { name: string }) => n.name === 'VIDIOC_QUERYBUF').nativeCmd).not.toBe(0xc0445609);
+  });
+  test('explain: the 2002 format; a line that is neither exits 2', async () => {
+    const r = await cli('explain', 'sys32_ioctl(prog:77): Unknown cmd fd(3) cmd(00004c03) arg(08049000)', '--json');
+    expect(JSON.parse(r.stdout).line).toMatchObject({ format: 'sys32_ioctl', program: 'prog', pid: 77, fd: 3, cmd: 0x4c03, arg: 0x08049000 });
+    const bad = await cli('explain', 'kernel: hello');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/not a compat ioctl log line/);
+  });
+});

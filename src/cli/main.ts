@@ -5,6 +5,8 @@ import { getAbi } from '../abi/index.js';
 import { Ioctl32Error, UsageError } from '../errors.js';
 import { abisReport, formatAbis } from '../report/abis.js';
 import { decodeCommands, formatDecode } from '../report/decode.js';
+import { ioctlNames } from '../report/names.js';
+import { explain, formatExplanation } from '../report/explain.js';
 import { dump } from '../report/dump.js';
 import { progressLine, type ScanOptions } from '../report/scan.js';
 import { formatLayouts, layoutReport } from '../report/layout.js';
@@ -80,8 +82,21 @@ export function buildProgram(): Command {
     .option('--json', 'JSON: one object per (number, ABI)')
     .action((cmds: string[], opts: { abi?: string; json?: boolean }) => {
       const abis = opts.abi ? opts.abi.split(',').map(getAbi) : undefined;
-      const rows = decodeCommands(cmds, abis);
+      const rows = decodeCommands(cmds, abis, (abi) => ioctlNames(abi));
       print(opts.json ? JSON.stringify(rows, null, 2) : formatDecode(rows));
+    });
+
+  program
+    .command('explain')
+    .description("take apart a kernel log line: \"ioctl32(prog:pid): Unknown cmd fd(N) cmd(X){t:'K';sz:16} arg(Y) on /dev/kvm\" or the older sys32_ioctl(...) form")
+    .argument('<line>', 'the log line')
+    .option('--arch <native>', "the kernel's ABI (default: the host's)")
+    .option('--json', 'JSON')
+    .action((line: string, opts: { arch?: string; json?: boolean }) => {
+      const native = getAbi(opts.arch ?? hostArch());
+      const compats = native.compat.map(getAbi);
+      const e = explain(line, native, compats, (abi) => ioctlNames(abi));
+      print(opts.json ? JSON.stringify(e, null, 1) : formatExplanation(e, native));
     });
 
   withHeaderOptions(

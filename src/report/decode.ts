@@ -18,14 +18,17 @@ export interface DecodeRow {
   names: string[];
 }
 
-/** Decodes each number on each ABI; numbers may be strings (decimal or 0x-hex). */
-export function decodeCommands(cmds: Array<string | number>, abis: readonly Abi[] = ABIS): DecodeRow[] {
+/**
+ * Decodes each number on each ABI; numbers may be strings (decimal or 0x-hex). `names` gives the
+ * catalogue's names per ABI (see ioctlNames).
+ */
+export function decodeCommands(cmds: Array<string | number>, abis: readonly Abi[] = ABIS, names?: (abi: Abi) => Map<number, string[]>): DecodeRow[] {
   const rows: DecodeRow[] = [];
   for (const c of cmds) {
     const cmd = typeof c === 'number' ? c : parseCmd(c);
     for (const abi of abis) {
       const d = decodeIoc(abi, cmd);
-      const row: DecodeRow = { abi: abi.name, cmd, hex: `0x${cmd.toString(16).padStart(8, '0')}`, dir: d.dir, dirBits: d.dirBits, type: d.type, nr: d.nr, size: d.size, names: [] };
+      const row: DecodeRow = { abi: abi.name, cmd, hex: `0x${cmd.toString(16).padStart(8, '0')}`, dir: d.dir, dirBits: d.dirBits, type: d.type, nr: d.nr, size: d.size, names: names?.(abi).get(cmd) ?? [] };
       const ch = typeChar(d.type);
       if (ch !== undefined) row.typeChar = ch;
       rows.push(row);
