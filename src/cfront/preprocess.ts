@@ -21,6 +21,8 @@ export interface CachedFile {
 export class FileCache {
   private readonly files = new Map<string, CachedFile | null>();
   private readonly dirs = new Map<string, boolean>();
+  /** Include searches already answered (Preprocessor.search). */
+  readonly searches = new Map<string, { path: string; dirIndex: number } | null>();
 
   constructor(private readonly overlay: ReadonlyMap<string, string> = new Map()) {}
 
@@ -141,6 +143,7 @@ export class Preprocessor {
   readonly abi: Abi;
   readonly files: FileCache;
   readonly includeDirs: string[];
+  private readonly dirsKey: string;
   private frames: Frame[] = [];
   private readonly once = new Set<string>();
   private counter = 0;
@@ -153,6 +156,7 @@ export class Preprocessor {
     this.abi = opts.abi;
     this.files = opts.files ?? new FileCache();
     this.includeDirs = opts.includeDirs.map((d) => resolve(d));
+    this.dirsKey = this.includeDirs.join('\0');
     const key = JSON.stringify([opts.abi.name, opts.defines ?? [], opts.undefines ?? []]);
     let initial = INITIAL_MACROS.get(key);
     if (!initial) {
@@ -660,11 +664,20 @@ export class Preprocessor {
 
   /** The first include directory at or after `from` that has `name`. */
   private search(name: string, from: number): { path: string; dirIndex: number } | null {
+    // every unit of a scan asks the same questions: remember the answers per directory list
+    const key = `${this.dirsKey}\0${from}\0${name}`;
+    const known = this.files.searches.get(key);
+    if (known !== undefined) return known;
+    let found: { path: string; dirIndex: number } | null = null;
     for (let i = Math.max(0, from); i < this.includeDirs.length; i++) {
       const path = join(this.includeDirs[i]!, name);
-      if (this.files.get(path)) return { path, dirIndex: i };
+      if (this.files.get(path)) {
+        found = { path, dirIndex: i };
+        break;
+      }
     }
-    return null;
+    this.files.searches.set(key, found);
+    return found;
   }
 
   private pragma(line: Token[], at: Token): void {

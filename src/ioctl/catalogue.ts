@@ -59,6 +59,8 @@ export interface UnresolvedIoctl {
 }
 
 const TYPED = new Set(['_IOR', '_IOW', '_IOWR', '_IOR_BAD', '_IOW_BAD', '_IOWR_BAD']);
+/** Words followed by '(' that are C, not a macro another unit might define. */
+const NOT_MACROS = new Set(['sizeof', '_Alignof', '__alignof__', '__alignof', 'alignof', '__attribute__', '__attribute', 'typeof', '__typeof__', '__typeof', '__extension__', '__asm__', 'asm', '_Static_assert', 'offsetof']);
 
 export interface CatalogueResult {
   ioctls: IoctlEntry[];
@@ -98,7 +100,7 @@ export function catalogueIoctls(abi: Abi, pp: Preprocessor, parser: Parser, seen
     }
     if (!sawIoc && !legacyEntry) {
       // maybe an ioctl in a unit that defines what this one lacks: try again there
-      if (expanded.some((t, i) => t.kind === 'ident' && expanded[i + 1]?.text === '(')) seen.delete(m.def);
+      if (expanded.some((t, i) => t.kind === 'ident' && expanded[i + 1]?.text === '(' && !NOT_MACROS.has(t.text) && !t.text.startsWith('__builtin'))) seen.delete(m.def);
       continue;
     }
     const file = m.def.file;
