@@ -122,6 +122,21 @@ export function charLiteral(tok: Token, abi: Abi): CValue {
   return convert(v, 'int', abi);
 }
 
+/** C's binary operators by precedence, loosest first (|| ... * / %): both evaluators climb it. */
+export const BINARY_LEVELS: readonly (readonly string[])[] = [
+  ['||'], ['&&'], ['|'], ['^'], ['&'], ['==', '!='], ['<', '>', '<=', '>='], ['<<', '>>'], ['+', '-'], ['*', '/', '%'],
+];
+
+/** Runs `f` with `dead` raised while `skip`: an operand C does not evaluate (`0 && x`, `1 ? y : x`). */
+export function unevaluated<T>(state: { dead: number }, skip: boolean, f: () => T): T {
+  if (skip) state.dead++;
+  try {
+    return f();
+  } finally {
+    if (skip) state.dead--;
+  }
+}
+
 export type BinaryOp = '*' | '/' | '%' | '+' | '-' | '<<' | '>>' | '<' | '>' | '<=' | '>=' | '==' | '!=' | '&' | '^' | '|';
 
 /** `a op b` with C's conversions; `at` locates a division by zero. */

@@ -8,7 +8,7 @@
 import type { Abi } from '../abi/types.js';
 import { Layouter } from '../layout/layout.js';
 import { LayoutError } from '../layout/types.js';
-import { binary, bool, charLiteral, commonType, convert, integerLiteral, isUnsigned, unary, type BinaryOp, type CValue } from './constants.js';
+import { BINARY_LEVELS, binary, bool, charLiteral, commonType, convert, integerLiteral, isUnsigned, unary, unevaluated, type BinaryOp, type CValue } from './constants.js';
 import { CFrontError, type Token } from './token.js';
 import type { CType, EnumConstant, EnumDecl, FloatName, IntName, Member, RecordDecl, TypedefDecl } from './types.js';
 
@@ -667,15 +667,10 @@ export class Parser {
   }
 
   /** Inside an operand that is not evaluated (`0 && x`, `1 ? y : x`): x may divide by zero. */
-  private dead = 0;
+  dead = 0;
 
   private unevaluated<T>(skip: boolean, f: () => T): T {
-    if (skip) this.dead++;
-    try {
-      return f();
-    } finally {
-      if (skip) this.dead--;
-    }
+    return unevaluated(this, skip, f);
   }
 
   private conditional(): Value {
@@ -693,16 +688,12 @@ export class Parser {
     return cond ? a : b;
   }
 
-  private static readonly LEVELS: string[][] = [
-    ['||'], ['&&'], ['|'], ['^'], ['&'], ['==', '!='], ['<', '>', '<=', '>='], ['<<', '>>'], ['+', '-'], ['*', '/', '%'],
-  ];
-
   private binaryExpr(level: number): Value {
-    if (level >= Parser.LEVELS.length) return this.castExpr();
+    if (level >= BINARY_LEVELS.length) return this.castExpr();
     let a = this.binaryExpr(level + 1);
     for (;;) {
       const op = this.peek();
-      if (!op || op.kind !== 'punct' || !Parser.LEVELS[level]!.includes(op.text)) return a;
+      if (!op || op.kind !== 'punct' || !BINARY_LEVELS[level]!.includes(op.text)) return a;
       this.pos++;
       if (op.text === '||' || op.text === '&&') {
         const x = this.intValue(a, op).v !== 0n;

@@ -6,7 +6,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Abi } from '../abi/types.js';
-import { binary, bool, charLiteral, convert, integerLiteral, isUnsigned, unary, type BinaryOp, type CValue } from './constants.js';
+import { BINARY_LEVELS, binary, bool, charLiteral, convert, integerLiteral, isUnsigned, unary, unevaluated, type BinaryOp, type CValue } from './constants.js';
 import { tokenize } from './lexer.js';
 import { CFrontError, Token } from './token.js';
 
@@ -857,15 +857,10 @@ class PPExpr {
   }
 
   /** Inside a branch that is not evaluated (`0 && x`, `1 ? y : x`): x may divide by zero. */
-  private dead = 0;
+  dead = 0;
 
   private unevaluated<T>(skip: boolean, f: () => T): T {
-    if (skip) this.dead++;
-    try {
-      return f();
-    } finally {
-      if (skip) this.dead--;
-    }
+    return unevaluated(this, skip, f);
   }
 
   private conditional(): CValue {
@@ -878,16 +873,12 @@ class PPExpr {
     return convert((c.v !== 0n ? a : b).v, t, this.abi);
   }
 
-  private static readonly LEVELS: string[][] = [
-    ['||'], ['&&'], ['|'], ['^'], ['&'], ['==', '!='], ['<', '>', '<=', '>='], ['<<', '>>'], ['+', '-'], ['*', '/', '%'],
-  ];
-
   private binary(level: number): CValue {
-    if (level >= PPExpr.LEVELS.length) return this.unary();
+    if (level >= BINARY_LEVELS.length) return this.unary();
     let a = this.binary(level + 1);
     for (;;) {
       const op = this.peek();
-      if (!op || !PPExpr.LEVELS[level]!.includes(op) || this.tokens[this.pos]!.kind !== 'punct') return a;
+      if (!op || !BINARY_LEVELS[level]!.includes(op) || this.tokens[this.pos]!.kind !== 'punct') return a;
       const opTok = this.tokens[this.pos++]!;
       if (op === '||' || op === '&&') {
         const decided = op === '||' ? a.v !== 0n : a.v === 0n;

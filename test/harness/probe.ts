@@ -89,7 +89,7 @@ export function probeSource(program: Program, records: RecordDecl[]): string {
 }
 
 /** Bit offset (allocation order) and width of the set bits of a bitfield image. */
-function bitsOf(bytes: Uint8Array, endian: 'little' | 'big'): { bitOffset: number; bitWidth: number } {
+export function bitsOf(bytes: Uint8Array, endian: 'little' | 'big'): { bitOffset: number; bitWidth: number } {
   const set: number[] = [];
   bytes.forEach((b, i) => {
     for (let k = 0; k < 8; k++) if (b & (1 << k)) set.push(i * 8 + (endian === 'little' ? k : 7 - k));

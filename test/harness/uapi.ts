@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import type { Abi } from '../../src/abi/types.js';
 import { CACHE_ROOT, CompileError, compileObject, referenceCompiler } from './compile.js';
 import { u32Array, type ElfObject } from './elf.js';
+import { bitsOf } from './probe.js';
 
 const run = promisify(execFile);
 const CACHE = join(CACHE_ROOT, 'uapi');
@@ -241,16 +242,6 @@ function itemSource({ item, index }: Indexed): string {
   });
   if (item.ioctls.length) lines.push(`const unsigned int ioctl32_ioc${index}[] = { ${item.ioctls.join(', ')} };`);
   return lines.join('\n');
-}
-
-/** Bit offset (in allocation order) and width of the set bits of a bitfield image, as probe.ts reads them. */
-function bitsOf(bytes: Uint8Array, endian: 'little' | 'big'): { bitOffset: number; bitWidth: number } {
-  const set: number[] = [];
-  bytes.forEach((b, i) => {
-    for (let k = 0; k < 8; k++) if (b & (1 << k)) set.push(i * 8 + (endian === 'little' ? k : 7 - k));
-  });
-  set.sort((a, b) => a - b);
-  return { bitOffset: set[0] ?? -1, bitWidth: set.length };
 }
 
 function readItem(obj: ElfObject, { item, index }: Indexed): ItemOutcome {
