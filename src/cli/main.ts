@@ -190,7 +190,7 @@ function needsWork(report: CheckReport): boolean {
 }
 
 function hostArch(): string {
-  const map: Record<string, string> = { x64: 'x86_64', arm64: 'arm64', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64', mips64el: 'mips64', loong64: 'x86_64' };
+  const map: Record<string, string> = { x64: 'x86_64', arm64: 'arm64', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
   return map[process.arch] ?? 'x86_64';
 }
 

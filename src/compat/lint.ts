@@ -164,7 +164,7 @@ function lintIoctls(input: LintInput, add: Add): void {
   const byHeader = new Map<string, IoctlEntry[]>();
   for (const e of input.ioctls) byHeader.set(e.file, [...(byHeader.get(e.file) ?? []), e]);
   for (const e of input.ioctls) {
-    if (e.sizeofArg) add('sizeof-size', e.loc, { ioctl: e.name, message: `${e.name} passes sizeof(...) as the type: the number encodes sizeof(size_t)`, fix: `pass the type itself: ${e.name.startsWith('_') ? '' : ''}_IOx(type, nr, ${e.sizeofArg})` });
+    if (e.sizeofArg) add('sizeof-size', e.loc, { ioctl: e.name, message: `${e.name} passes sizeof(...) as the type: the number encodes sizeof(size_t)`, fix: `pass the type itself: _IOW(type, nr, ${e.sizeofArg})` });
     if (!e.argType || !e.dir || e.dir === 'none') continue;
     for (const abi of input.abis) {
       const size = new Layouter(abi).typeLayout(e.argType).size;

@@ -109,4 +109,3 @@ export function dump(opts: ScanOptions): DumpResult {
   return dumpHeaders(opts).result;
 }
 
-export type { Abi };

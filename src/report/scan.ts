@@ -7,7 +7,7 @@ import { join, relative, resolve } from 'node:path';
 import type { Abi } from '../abi/types.js';
 import { BUILTIN_INCLUDE_DIR, includeDirsFor, parseHeader, type IncludeOptions, type ParsedHeader } from '../cfront/index.js';
 import { FileCache } from '../cfront/preprocess.js';
-import { CFrontError, type Token } from '../cfront/token.js';
+import { CFrontError } from '../cfront/token.js';
 import { LayoutError } from '../layout/types.js';
 
 /** The directories below an include directory that hold the UAPI set (CONTRACT.md). */
@@ -119,4 +119,3 @@ export function progressLine(label: string): ScanOptions['onProgress'] {
   };
 }
 
-export type { Token };

@@ -270,7 +270,7 @@ class Emitter {
         return;
       }
       const flexible = m.member.type.kind === 'array' && m.member.type.length === null;
-      if (flexible) return this.flexible(m.member.type, o.member.type, `${fromOff} + ${m.offset}`, `${toOff} + ${o.offset}`, mpath, fd, td, fromOff, toOff, name);
+      if (flexible) return this.flexible(m.member.type, o.member.type, `${fromOff} + ${m.offset}`, `${toOff} + ${o.offset}`, mpath, fd, fromOff, name);
       this.value(m.member.type, o.member.type, `${fromOff} + ${m.offset}`, `${toOff} + ${o.offset}`, mpath, name ? { decl: fd, name } : { decl: fd });
     });
   }
@@ -280,7 +280,7 @@ class Emitter {
     return name ? this.opts.annotations?.records.get(name)?.get(path) : undefined;
   }
 
-  private flexible(ft: CType, tt: CType, fromOff: string, toOff: string, path: string, fd: RecordDecl, td: RecordDecl, recFrom: string, recTo: string, recordName: string | undefined): void {
+  private flexible(ft: CType, tt: CType, fromOff: string, toOff: string, path: string, fd: RecordDecl, recFrom: string, recordName: string | undefined): void {
     const ann = this.annotation(recordName, path);
     if (ann?.kind !== 'flex-array') return; // no length known: nothing beyond the fixed part
     const f = strip(ft) as CType & { kind: 'array' };
@@ -295,8 +295,6 @@ class Emitter {
     this.emit(`for (let ${i} = 0; ${i} < ${n}; ${i}++) {`);
     this.value(f.of, t.of, `${fromOff} + ${i} * ${fe}`, `${toOff} + ${i} * ${te}`, `${path}[]`, {});
     this.emit('}');
-    void td;
-    void recTo;
   }
 
   /** Offset and size of a (possibly nested, dotted) member of a record. */
