@@ -92,7 +92,11 @@ export function dumpHeaders(opts: ScanOptions & { legacy?: readonly LegacyArgume
       if (e.arg !== undefined) row.arg = e.arg;
       result.ioctls[e.name] = row;
     }
-    for (const u of cat.unresolved) result.unresolved[u.name] ??= shorten(u.message);
+    for (const u of cat.unresolved) {
+      if (result.unresolved[u.name] !== undefined) continue;
+      result.unresolved[u.name] = shorten(u.message);
+      if (!foundIn.has(u.name)) foundIn.set(u.name, s.header);
+    }
   }
   // a legacy argument type defined by another translation unit than the macro's
   for (const e of ioctls.values()) {
