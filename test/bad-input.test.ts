@@ -138,3 +138,14 @@ describe('holes and tail padding account for every bit', () => {
     );
   });
 });
+
+describe('missing headers name what to install', () => {
+  test('an ABI whose cross headers are absent: the Debian package or the option to pass', async () => {
+    const { includeDirsFor } = await import('../src/cfront/index.js');
+    const { UsageError } = await import('../src/errors.js');
+    const absent = { ...getAbi('alpha'), headerTriple: 'alpha-nowhere-linux-gnu' };
+    expect(() => includeDirsFor(absent)).toThrow(UsageError);
+    expect(() => includeDirsFor(absent)).toThrow(/install Debian's linux-libc-dev-alpha-cross .* or pass --sysroot DIR or -I DIR/);
+    expect(() => includeDirsFor(getAbi('alpha'), { sysroot: '/nonexistent' })).toThrow(/--sysroot \/nonexistent has neither include\/ nor usr\/include\//);
+  });
+});
