@@ -96,3 +96,20 @@ describe('names from the catalogue, and explain', () => {
     expect(bad.stderr).toMatch(/not a compat ioctl log line/);
   });
 });
+
+describe('ioctl32 layout', () => {
+  test('pahole-style columns per ABI: holes, sizes, and the members that differ', async () => {
+    const r = await cli('layout', 'test/fixtures/lint/implicit-padding.h', 'ip_hole', '--abi', 'x86_64,i386,m68k');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toMatch(/^struct ip_hole \{\s+\/\* x86_64 \*\/\s+\/\* i386 \*\/\s+\/\* m68k \*\//);
+    expect(lines.find((l) => l.includes('XXX hole'))).toMatch(/XXX 3 bytes hole.*XXX 3 bytes hole.*XXX 1 byte hole/);
+    expect(lines.find((l) => l.includes('__u32 b;'))).toMatch(/4\s+4 \*\/.*4\s+4 \*\/.*2\s+4 \*\/.*<-- differs/);
+    expect(lines.find((l) => l.includes('size, align'))).toMatch(/size: 8, align: 4.*size: 6, align: 2.*<-- differs/);
+  });
+  test('a record no ABI has is reported, exit 1', async () => {
+    const r = await cli('layout', 'test/fixtures/lint/implicit-padding.h', 'nope', '--abi', 'x86_64');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/no such record: nope/);
+  });
+});

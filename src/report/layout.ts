@@ -136,7 +136,8 @@ export function formatLayouts(report: LayoutReport, opts: { color: boolean }): s
     for (const row of r.rows) {
       const indent = '\t'.repeat(row.depth + 1);
       if (row.kind === 'hole') {
-        grid.push([`${indent}/* XXX hole */`, ...row.cells.map((h) => (h === null ? '' : `/* XXX ${h % 8 ? `${h} bits` : `${h / 8} bytes`} hole */`)), '']);
+        const amount = (bits: number) => (bits % 8 ? `${bits} bit${bits === 1 ? '' : 's'}` : `${bits / 8} byte${bits === 8 ? '' : 's'}`);
+        grid.push([`${indent}/* XXX hole */`, ...row.cells.map((h) => (h === null ? '' : `/* XXX ${amount(h)} hole */`)), '']);
       } else {
         grid.push([`${indent}${row.declaration};`, ...row.cells.map(cellText), row.differs ? mark('<-- differs') : '']);
       }
