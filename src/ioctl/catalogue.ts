@@ -133,6 +133,8 @@ export function catalogueIoctls(abi: Abi, pp: Preprocessor, parser: Parser, seen
     } catch (e) {
       if (!(e instanceof CFrontError)) throw e;
       out.unresolved.push({ name: m.name, file, message: e.message });
+      // another unit may define what this one lacks (struct termios for TCGETS on sparc)
+      seen.delete(m.def);
     }
   }
   return out;

@@ -87,13 +87,14 @@ export function dumpHeaders(opts: ScanOptions & { legacy?: readonly LegacyArgume
     for (const e of cat.ioctls) {
       if (ioctls.has(e.name)) continue;
       ioctls.set(e.name, e);
+      delete result.unresolved[e.name];
       foundIn.set(e.name, s.header);
       const row: DumpIoctl = { cmd: e.cmd, dir: e.dir, type: e.type, nr: e.nr, size: e.size, header: scan.displayName(e.file) };
       if (e.arg !== undefined) row.arg = e.arg;
       result.ioctls[e.name] = row;
     }
     for (const u of cat.unresolved) {
-      if (result.unresolved[u.name] !== undefined) continue;
+      if (result.unresolved[u.name] !== undefined || ioctls.has(u.name)) continue;
       result.unresolved[u.name] = shorten(u.message);
       if (!foundIn.has(u.name)) foundIn.set(u.name, s.header);
     }

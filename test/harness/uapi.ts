@@ -269,7 +269,8 @@ function readItem(obj: ElfObject, { item, index }: Indexed): ItemOutcome {
  * The compiler's layouts and ioctl numbers for the items. Items go many to a translation unit;
  * a unit that does not compile is split in halves until the item that breaks it stands alone.
  */
-export async function compilerTruth(abi: Abi, items: OracleItem[]): Promise<OracleResult> {
+/** `alone`: one item per translation unit, so no item sees what another's header defines. */
+export async function compilerTruth(abi: Abi, items: OracleItem[], opts: { alone?: boolean } = {}): Promise<OracleResult> {
   const includeArgs = await compilerIncludeArgs(abi);
   // the object cache is keyed by source: naming the header version in it retires stale objects
   const prelude = `/* ${uapiIncludeDir(abi)} ${headerStamp(abi)} */\n`;
@@ -301,7 +302,8 @@ export async function compilerTruth(abi: Abi, items: OracleItem[]): Promise<Orac
     }
   };
   const batches: Indexed[][] = [];
-  for (let i = 0; i < probed.length; i += BATCH_ITEMS) batches.push(probed.slice(i, i + BATCH_ITEMS));
+  const perUnit = opts.alone ? 1 : BATCH_ITEMS;
+  for (let i = 0; i < probed.length; i += perUnit) batches.push(probed.slice(i, i + perUnit));
   await Promise.all(batches.map(probe));
 
   // assembled in the caller's order so the result does not depend on which compile finished first
