@@ -236,6 +236,27 @@ class Emitter {
   }
 
   private pointer(f: CType & { kind: 'pointer' }, t: CType & { kind: 'pointer' }, fs: number, ts: number, fromOff: string, toOff: string, path: string): void {
+    // without a Memory to translate through or copy into, a pointer is a 32/64-bit number
+    if (fs === 4 && ts === 8) {
+      const x = this.v();
+      this.emit(`if (!mem && !deep) { const ${x} = (sv.getUint32(${fromOff}, ${this.from.le}) & ${this.from.abi.compatPtrMask}) >>> 0; dv.setUint32(${toOff} + ${this.to.le ? 0 : 4}, ${x}, ${this.to.le}); dv.setUint32(${toOff} + ${this.to.le ? 4 : 0}, 0, ${this.to.le}); } else {`);
+      this.pointerGeneric(f, t, fs, ts, fromOff, toOff, path);
+      this.emit('}');
+      return;
+    }
+    if (fs === 8 && ts === 4) {
+      const lo = this.v();
+      const hi = this.v();
+      this.emit(`if (!mem && !deep) { const ${lo} = sv.getUint32(${fromOff} + ${this.from.le ? 0 : 4}, ${this.from.le}); const ${hi} = sv.getUint32(${fromOff} + ${this.from.le ? 4 : 0}, ${this.from.le});`);
+      this.emit(`if (${hi} !== 0) throw R.overflow(${JSON.stringify(path)}, (BigInt(${hi}) << 32n) | BigInt(${lo}), 'a 32-bit pointer on ${this.to.abi.name}'); dv.setUint32(${toOff}, ${lo}, ${this.to.le}); } else {`);
+      this.pointerGeneric(f, t, fs, ts, fromOff, toOff, path);
+      this.emit('}');
+      return;
+    }
+    this.pointerGeneric(f, t, fs, ts, fromOff, toOff, path);
+  }
+
+  private pointerGeneric(f: CType & { kind: 'pointer' }, t: CType & { kind: 'pointer' }, fs: number, ts: number, fromOff: string, toOff: string, path: string): void {
     const x = this.v();
     this.emit(`let ${x} = R.read(sv, ${fromOff}, ${fs}, false, ${this.from.le});`);
     // compat_ptr(): s390 clears bit 31 of a 31-bit task's pointer
