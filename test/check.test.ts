@@ -170,7 +170,7 @@ describe('outputs', () => {
     const report = checkHeaders([join(LINT, 'implicit-padding.h'), join(LINT, 'long-or-pointer.h')]);
     const sarif = toSarif(report, '0.1.0');
     expect(validate(sarif), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
-    expect(sarif.runs[0].results.length).toBeGreaterThan(3);
+    expect(sarif.runs[0]!.results.length).toBeGreaterThan(3);
     // and the CLI prints the same shape
     const { stdout } = await run('node', ['dist/cli/main.js', 'check', '--pair', 'x86_64:i386', '--format', 'sarif', join(LINT, 'bitfield.h')]).catch((e: { stdout: string }) => e);
     expect(validate(JSON.parse(stdout))).toBe(true);

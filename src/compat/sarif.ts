@@ -8,8 +8,12 @@ const VERDICT_RULES = [
   { id: 'compat-unknown', level: 'note', summary: 'the argument type could not be resolved on both ABIs' },
 ] as const;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type SarifLog = Record<string, any>;
+/** The SARIF log as JSON (its full schema is in test/fixtures/sarif-2.1.0.schema.json). */
+export interface SarifLog {
+  $schema: string;
+  version: '2.1.0';
+  runs: Array<{ tool: { driver: Record<string, unknown> }; results: Array<Record<string, unknown>> }>;
+}
 
 export function toSarif(report: CheckReport, version: string): SarifLog {
   const rules = [

@@ -269,7 +269,7 @@ export class Kernel {
   sysIoctl(task: Task, fd: number, cmd: number, arg: bigint): number {
     const d = task.fds.get(fd);
     if (!d) return -ERRNO.EBADF;
-    const r = this.doVfsIoctl(task, fd, d, cmd, arg);
+    const r = this.doVfsIoctl(task, d, cmd, arg);
     if (r !== -ERRNO.ENOIOCTLCMD) return r;
     return this.vfsIoctl(task, d.file, cmd, arg);
   }
@@ -283,7 +283,7 @@ export class Kernel {
   }
 
   /** The commands every file answers, before any driver sees them. */
-  private doVfsIoctl(task: Task, fd: number, d: Fd, cmd: number, arg: bigint): number {
+  private doVfsIoctl(task: Task, d: Fd, cmd: number, arg: bigint): number {
     const n = this.numbers;
     const intArg = () => {
       const b = task.memory.read(arg, 4);
@@ -338,7 +338,6 @@ export class Kernel {
         }
       }
     }
-    void fd;
     return -ERRNO.ENOIOCTLCMD;
   }
 
@@ -355,7 +354,7 @@ export class Kernel {
     if (c === n.FS_IOC32_GETFLAGS) c = n.FS_IOC_GETFLAGS;
     else if (c === n.FS_IOC32_SETFLAGS) c = n.FS_IOC_SETFLAGS;
     const ptr = BigInt(compatPtr(task.abi, arg));
-    let r = this.doVfsIoctl(task, fd, d, c, ptr);
+    let r = this.doVfsIoctl(task, d, c, ptr);
     if (r !== -ERRNO.ENOIOCTLCMD) return r;
     const compat = d.file.device.fops.compat_ioctl;
     if (compat) r = compat(d.file, c, arg, task);

@@ -131,7 +131,7 @@ export function installKvm(kernel: Kernel, include: IncludeOptions = {}): { KVM:
       : noCompatIoctl,
   };
 
-  const devIoctl = (file: KFile, cmd: number, arg: bigint, task: Task): number => {
+  const devIoctl = (_file: KFile, cmd: number, arg: bigint, task: Task): number => {
     if (cmd === n.KVM_GET_API_VERSION) return arg === 0n ? 12 : -ERRNO.EINVAL;
     if (cmd === n.KVM_CHECK_EXTENSION) return Number(arg) === capUserMemory ? 1 : 0;
     // the size of the vCPU's shared page(s): one page in the model (x86 adds PIO and MMIO pages)
@@ -140,7 +140,6 @@ export function installKvm(kernel: Kernel, include: IncludeOptions = {}): { KVM:
       const dev: Device = { name: 'kvm-vm', kind: 'anon', major: 0, minor: 0, fops: vmFops };
       return kernel.openDevice(task, dev, { slots: new Map(), vcpus: 0 } satisfies Vm);
     }
-    void file;
     return -ERRNO.ENOTTY;
   };
 
@@ -160,11 +159,10 @@ export function installKvm(kernel: Kernel, include: IncludeOptions = {}): { KVM:
 }
 
 /** Marks a guest page dirty (what a running vCPU's writes would do). */
-export function touchGuestPage(kernel: Kernel, task: Task, vmFd: number, slot: number, page: number): boolean {
+export function touchGuestPage(task: Task, vmFd: number, slot: number, page: number): boolean {
   const vm = task.fds.get(vmFd)?.file.privateData as Vm | undefined;
   const s = vm?.slots.get(slot);
   if (!s) return false;
   s.dirty.add(page);
-  void kernel;
   return true;
 }
