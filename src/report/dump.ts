@@ -3,7 +3,6 @@ import type { Abi } from '../abi/types.js';
 import type { RecordDecl, TypedefDecl } from '../cfront/types.js';
 import { catalogueIoctls, type IoctlEntry, type LegacyArgument } from '../ioctl/catalogue.js';
 import { LEGACY_IOCTLS } from '../ioctl/legacy.js';
-import type { IocDir } from '../ioctl/ioc.js';
 import { flattenFields, type FlatField } from '../layout/fields.js';
 import { Layouter } from '../layout/layout.js';
 import { scanHeaders, type Scan, type ScanOptions } from './scan.js';
@@ -16,15 +15,8 @@ export interface DumpRecord {
   fields: FlatField[];
 }
 
-export interface DumpIoctl {
-  cmd: number;
-  dir: IocDir | null;
-  type: number;
-  nr: number;
-  size: number;
-  arg?: string;
-  header: string;
-}
+/** CONTRACT.md's ioctl row: the catalogue entry's number fields and argument, and the header. */
+export type DumpIoctl = Pick<IoctlEntry, 'cmd' | 'dir' | 'type' | 'nr' | 'size' | 'arg'> & { header: string };
 
 export interface DumpResult {
   abi: string;
