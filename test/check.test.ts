@@ -239,3 +239,14 @@ test('a header that does not parse is reported and the rest is still checked', (
   expect(Object.values(report.failed.x86_64 ?? {})[0]).toMatch(/broken\.h:3:1: error: expected ';'/);
   expect(report.pairs[0]!.ioctls.map((x) => x.name)).toEqual(expect.arrayContaining(['BF_BAD', 'BF_GOOD']));
 });
+
+test("a driver header given as a path: its own ioctls only, not those of what it includes", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ioctl32-drv-'));
+  const header = join(dir, 'mydrv.h');
+  writeFileSync(header, '#include <linux/kvm.h>\n#include <linux/ioctl.h>\nstruct my_arg { __u32 a; __u32 b; };\n#define MY_IOC _IOW(0x99, 1, struct my_arg)\n');
+  const report = checkHeaders([header]);
+  expect(report.pairs[0]!.ioctls.map((v) => v.name)).toEqual(['MY_IOC']);
+  expect(report.pairs[0]!.ioctls[0]!.verdict).toBe('identical');
+  // by include name, a system header's whole unit is checked
+  expect(checkHeaders(['linux/kvm.h'], { lint: false }).pairs[0]!.ioctls.length).toBeGreaterThan(100);
+});

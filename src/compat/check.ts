@@ -6,6 +6,7 @@
 import type { Abi } from '../abi/types.js';
 import type { CType, RecordDecl } from '../cfront/types.js';
 import { Parser } from '../cfront/parser.js';
+import { resolve as resolvePath } from 'node:path';
 import { FileCache } from '../cfront/preprocess.js';
 import { includeDirsFor } from '../cfront/index.js';
 import { tokenize } from '../cfront/lexer.js';
@@ -79,12 +80,17 @@ export function check(opts: CheckOptions): CheckReport {
   const report: CheckReport = { pairs: [], findings: [], failed: {}, summary: { verdicts: {}, needsWork: {} } };
   for (const [name, d] of dumps) if (Object.keys(d.result.failed).length) report.failed[name] = d.result.failed;
 
+  // a driver author's own header files (paths, not include names): their ioctls, not those of
+  // every system header they include
+  const given = opts.scan.headers ?? [];
+  const ownFiles = given.length && given.every((h) => h.startsWith('/') || h.startsWith('.')) ? new Set(given.map((h) => resolvePath(h))) : null;
   for (const { native, compat } of opts.pairs) {
     const n = dumps.get(native.name)!;
     const c = dumps.get(compat.name)!;
     validateAnnotations(annotations, n.decls, n.layouter);
     const pair: PairReport = { native: native.name, compat: compat.name, ioctls: [] };
     for (const [name, ne] of n.ioctls) {
+      if (ownFiles && !ownFiles.has(ne.file)) continue;
       pair.ioctls.push(verdictFor(name, ne, c.ioctls.get(name), n, c, annotations));
     }
     report.pairs.push(pair);
