@@ -214,7 +214,8 @@ describe('the model kernel answers the dispatch cases as the real one', () => {
     const fd = kernel.open(task32, '/dev/kvm');
     expect(fd).toBeGreaterThanOrEqual(0);
     expect(kernel.ioctl(task32, fd, real('KVM_GET_API_VERSION').cmd, 0)).toBe(real('KVM_GET_API_VERSION').ret);
-    expect(kernel.ioctl(task32, fd, real('KVM_CHECK_EXTENSION.USER_MEMORY').cmd, 3)).toBe(real('KVM_CHECK_EXTENSION.USER_MEMORY').ret);
+    const { KVM_CAP_USER_MEMORY } = macroNumbers(i386, ['linux/kvm.h'], ['KVM_CAP_USER_MEMORY'], { sysroot: '/usr/i686-linux-gnu' });
+    expect(kernel.ioctl(task32, fd, real('KVM_CHECK_EXTENSION.USER_MEMORY').cmd, KVM_CAP_USER_MEMORY!)).toBe(real('KVM_CHECK_EXTENSION.USER_MEMORY').ret);
     const vm = kernel.ioctl(task32, fd, real('KVM_CREATE_VM').cmd, 0);
     expect(vm).toBeGreaterThanOrEqual(0);
     const vcpu = kernel.ioctl(task32, vm, real('KVM_CREATE_VCPU').cmd, 0);
@@ -225,7 +226,8 @@ describe('the model kernel answers the dispatch cases as the real one', () => {
     const log = real('KVM_GET_DIRTY_LOG');
     const bitmap = task32.memory.alloc(8);
     const arg = new Uint8Array(log.before);
-    new DataView(arg.buffer).setUint32(8, Number(bitmap), true);
+    const at = cd.result.records['struct kvm_dirty_log']!.fields.find((f) => f.path === 'dirty_bitmap')!.offset;
+    new DataView(arg.buffer).setUint32(at, Number(bitmap), true);
     expect(kernel.ioctl(task32, vm, log.cmd, task32.memory.alloc(16, arg))).toBe(log.ret);
     expect(hex(task32.memory.read(bitmap, 8)!)).toBe('0000000000000000');
   });
