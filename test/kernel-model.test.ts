@@ -154,6 +154,7 @@ describe('the thunk reproduces the real kernel compat layer', () => {
 function modelKernel(): { kernel: Kernel; task64: Task; task32: Task; kvm: ReturnType<typeof installKvm> } {
   const kernel = new Kernel(x86);
   const le = true;
+  const { FIONREAD } = macroNumbers(x86, ['asm/ioctls.h'], ['FIONREAD']);
   const pipe: Device = {
     name: 'pipe',
     kind: 'fifo',
@@ -162,7 +163,7 @@ function modelKernel(): { kernel: Kernel; task64: Task; task32: Task; kvm: Retur
     fops: {
       unlocked_ioctl(file, cmd, arg, task) {
         // fs/pipe.c pipe_ioctl: FIONREAD only
-        if (cmd !== 0x541b) return -ERRNO.ENOIOCTLCMD;
+        if (cmd !== FIONREAD) return -ERRNO.ENOIOCTLCMD;
         const b = new Uint8Array(4);
         new DataView(b.buffer).setInt32(0, (file.privateData as { bytes: number }).bytes, le);
         return task.memory.write(arg, b) ? 0 : -ERRNO.EFAULT;
