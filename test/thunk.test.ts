@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { compatPairs, getAbi } from '../src/abi/index.js';
 import type { Abi } from '../src/abi/types.js';
-import type { CType, RecordDecl } from '../src/cfront/types.js';
+import { stripTypedefs as strip, type CType, type RecordDecl } from '../src/cfront/types.js';
 import { parseAnnotations } from '../src/compat/annotations.js';
 import { Layouter } from '../src/layout/layout.js';
 import { dumpHeaders } from '../src/report/dump.js';
@@ -16,10 +16,6 @@ import { ErrnoError } from '../src/thunk/errors.js';
 import { arr, m, ptr, rec, struct, t, union } from './harness/dsl.js';
 import { programArbitrary } from './harness/gen.js';
 
-const strip = (x: CType): CType => {
-  while (x.kind === 'typedef') x = x.decl.type;
-  return x;
-};
 
 /** Which bits of a compat buffer carry a value (not padding); pointers on s390 lose bit 31. */
 function valueMask(t: CType, l: Layouter, out: Uint8Array, base: number): void {

@@ -1,15 +1,11 @@
 import { UsageError } from '../errors.js';
 import { ABIS } from './table.js';
-import { ABI_NAMES, type Abi, type AbiName } from './types.js';
+import { ABI_NAMES, type Abi } from './types.js';
 
 export * from './types.js';
 export { ABIS } from './table.js';
 
 const BY_NAME = new Map<string, Abi>(ABIS.map((a) => [a.name, a]));
-
-export function isAbiName(name: string): name is AbiName {
-  return BY_NAME.has(name);
-}
 
 /** The ABI called `name`; a UsageError that lists the valid names otherwise. */
 export function getAbi(name: string): Abi {

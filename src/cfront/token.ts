@@ -56,7 +56,3 @@ export class CFrontError extends Ioctl32Error {
     return new CFrontError(message, tok.loc, tok.macro ?? undefined);
   }
 }
-
-export function formatLoc(loc: SourceLoc): string {
-  return `${loc.file}:${loc.line}:${loc.column}`;
-}

@@ -11,7 +11,7 @@
  * Unknown records, members and kinds are errors that name them.
  */
 import { readFileSync } from 'node:fs';
-import type { CType, RecordDecl } from '../cfront/types.js';
+import { stripTypedefs as strip, type RecordDecl } from '../cfront/types.js';
 import { Ioctl32Error } from '../errors.js';
 import { flattenFields } from '../layout/fields.js';
 import type { Layouter } from '../layout/layout.js';
@@ -100,11 +100,6 @@ export function loadAnnotations(path: string): Annotations {
     throw new AnnotationError(`cannot read annotations file ${path}: ${(e as Error).message}`);
   }
   return parseAnnotations(text, path);
-}
-
-function strip(t: CType): CType {
-  while (t.kind === 'typedef') t = t.decl.type;
-  return t;
 }
 
 /** Checks every annotated record and member against the headers' records (one ABI's). */

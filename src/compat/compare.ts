@@ -85,9 +85,6 @@ function shapeFrom(m: { size: number; fields: TypedField[] }): ArgShape {
   return { size: m.size, fields: m.fields.map((f) => ({ ...place(f), path: f.path, cls: scalarClass(f.ctype) })) };
 }
 
-export function shapeOf(t: CType, layouter: Layouter): ArgShape {
-  return shapeFrom(members(t, layouter));
-}
 
 /**
  * The comparison itself, on shapes: sizes and member places of both sides. A pointer or long

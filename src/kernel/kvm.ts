@@ -158,11 +158,3 @@ export function installKvm(kernel: Kernel, include: IncludeOptions = {}): { KVM:
   return config;
 }
 
-/** Marks a guest page dirty (what a running vCPU's writes would do). */
-export function touchGuestPage(task: Task, vmFd: number, slot: number, page: number): boolean {
-  const vm = task.fds.get(vmFd)?.file.privateData as Vm | undefined;
-  const s = vm?.slots.get(slot);
-  if (!s) return false;
-  s.dirty.add(page);
-  return true;
-}

@@ -18,10 +18,6 @@ const INT_KEYS: Record<IntName, ScalarKey> = {
 };
 const FLOAT_KEYS = { float: 'float', double: 'double', 'long double': 'longDouble' } as const;
 
-export function intScalarKey(name: IntName): ScalarKey {
-  return INT_KEYS[name];
-}
-
 /** GCC's MAX_OFILE_ALIGNMENT for ELF: 2^28 bytes. */
 const MAX_ALIGN = 2 ** 28;
 

@@ -1,5 +1,4 @@
 /** `ioctl32 dump`: every record and ioctl of the headers for one ABI (CONTRACT.md). */
-import type { Abi } from '../abi/types.js';
 import type { RecordDecl, TypedefDecl } from '../cfront/types.js';
 import { catalogueIoctls, type IoctlEntry, type LegacyArgument } from '../ioctl/catalogue.js';
 import { LEGACY_IOCTLS } from '../ioctl/legacy.js';

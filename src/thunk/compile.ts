@@ -6,7 +6,7 @@
  * flexible arrays whose length is another member, and optional deep copies through a Memory.
  */
 import type { Abi } from '../abi/types.js';
-import type { CType, RecordDecl } from '../cfront/types.js';
+import { stripTypedefs as strip, type CType, type RecordDecl } from '../cfront/types.js';
 import { isUnsigned } from '../cfront/constants.js';
 import { enumUnderlying, Layouter } from '../layout/layout.js';
 import type { Annotations, MemberAnnotation } from '../compat/annotations.js';
@@ -60,10 +60,6 @@ interface Side {
   le: boolean;
 }
 
-const strip = (t: CType): CType => {
-  while (t.kind === 'typedef') t = t.decl.type;
-  return t;
-};
 
 /** Generates one direction's function body. */
 class Emitter {

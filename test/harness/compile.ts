@@ -73,12 +73,3 @@ export async function compileObject(abi: Abi, source: string, extraArgs: string[
   return readElf(bytes);
 }
 
-/** Whether the ABI's reference compiler is installed (CI installs them all). */
-export async function haveCompiler(abi: Abi): Promise<boolean> {
-  try {
-    await run(referenceCompiler(abi).command, ['--version']);
-    return true;
-  } catch {
-    return false;
-  }
-}

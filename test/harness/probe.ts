@@ -5,7 +5,7 @@
  */
 import type { Abi } from '../../src/abi/types.js';
 import { printEnum, printRecord, printTypedef } from '../../src/cfront/print.js';
-import type { CType, EnumDecl, RecordDecl, TypedefDecl } from '../../src/cfront/types.js';
+import { stripTypedefs as strip, type EnumDecl, type RecordDecl, type TypedefDecl } from '../../src/cfront/types.js';
 import { flattenFields } from '../../src/layout/fields.js';
 import { Layouter } from '../../src/layout/layout.js';
 import { compileObject } from './compile.js';
@@ -32,10 +32,6 @@ interface MemberPath {
   bitfield?: { kind: 'bool' | 'other' };
 }
 
-function strip(t: CType): CType {
-  while (t.kind === 'typedef') t = t.decl.type;
-  return t;
-}
 
 /** The members CONTRACT.md lists, from the graph alone (no layout needed). */
 export function memberPaths(decl: RecordDecl, prefix = ''): MemberPath[] {
