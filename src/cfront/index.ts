@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { Abi } from '../abi/types.js';
 import { UsageError } from '../errors.js';
+import type { Layouter } from '../layout/layout.js';
 import { Parser, type TranslationUnit } from './parser.js';
 import { FileCache, Preprocessor } from './preprocess.js';
 
@@ -67,6 +68,10 @@ export interface FrontEndOptions {
   defines?: Array<[string, string]>;
   undefines?: string[];
   files?: FileCache;
+  /** Shared by the units of one ABI: records shared through the include memos are laid out once. */
+  layouter?: Layouter;
+  /** Replay included files preprocessed and parsed before in the same context (default true). */
+  memo?: boolean;
 }
 
 /** Preprocesses and parses one header as its own translation unit. */
@@ -74,7 +79,7 @@ export function parseHeader(header: string, opts: FrontEndOptions): ParsedHeader
   const preprocessor = new Preprocessor({ ...opts, files: opts.files ?? new FileCache() });
   const path = preprocessor.findEntry(header);
   const tokens = preprocessor.preprocessFile(header);
-  const parser = new Parser(opts.abi);
-  const unit = parser.parse(tokens);
+  const parser = new Parser(opts.abi, opts.layouter);
+  const unit = parser.parse(tokens, preprocessor.segments);
   return { path, unit, preprocessor, parser };
 }

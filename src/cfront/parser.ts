@@ -9,6 +9,7 @@ import type { Abi } from '../abi/types.js';
 import { Layouter } from '../layout/layout.js';
 import { LayoutError } from '../layout/types.js';
 import { BINARY_LEVELS, binary, bool, charLiteral, commonType, convert, integerLiteral, isUnsigned, unary, unevaluated, type BinaryOp, type CValue } from './constants.js';
+import type { IncludeMemo, Segment } from './preprocess.js';
 import { CFrontError, type Token } from './token.js';
 import type { CType, EnumConstant, EnumDecl, FloatName, IntName, Member, RecordDecl, TypedefDecl } from './types.js';
 
@@ -44,6 +45,45 @@ const QUALIFIERS = new Set(['const', 'volatile', 'restrict', '__restrict', '__re
 const BASIC = new Set(['void', 'char', 'short', 'int', 'long', 'float', 'double', 'signed', 'unsigned', '_Bool', '__int128', '__signed__', '__signed', '__unsigned__', '_Complex', '__complex__', '_Float128', '__float128', '_Float64', '_Float32', '_Float32x', '_Float64x', '__builtin_va_list', '__int128_t', '__uint128_t']);
 const MODE_BYTES: Record<string, number> = { QI: 1, HI: 2, SI: 4, DI: 8, TI: 16, byte: 1 };
 
+type TagDecl = RecordDecl | EnumDecl;
+
+/**
+ * The parser's state is a set of name spaces; a key is one letter for the space and the name:
+ * t typedefs, s tags, o objects, c enum constants, r records, e enums, f function bodies (a
+ * list), p the #pragma pack state.
+ */
+type StateKey = string;
+
+/**
+ * What parsing an included file's tokens (one IncludeMemo's) did: replayable in another unit
+ * where every name it consulted before declaring it itself means the same. Declarations are
+ * shared, and a forward-declared record is completed in place (pointers to it must see the
+ * definition), so what it saw of a tag's completeness is part of the context too.
+ */
+interface ParseMemo {
+  abi: string;
+  deps: Map<StateKey, unknown>;
+  tagDeps: Map<StateKey, [TagDecl | undefined, boolean]>;
+  writes: Array<[StateKey, unknown]>;
+  /** Tags it declared and left incomplete: another unit may have completed them since. */
+  leftIncomplete: TagDecl[];
+}
+
+interface ParseRecorder {
+  parent: ParseRecorder | null;
+  segment: Segment;
+  deps: Map<StateKey, unknown>;
+  tagDeps: Map<StateKey, [TagDecl | undefined, boolean]>;
+  written: Set<StateKey>;
+  writes: Array<[StateKey, unknown]>;
+}
+
+/** Per included file expansion: the parses of it, for every parser given the preprocessor's segments. */
+const PARSE_MEMOS = new WeakMap<IncludeMemo, ParseMemo[]>();
+const MAX_PARSE_MEMOS = 8;
+
+const isComplete = (d: TagDecl): boolean => ('union' in d ? d.members !== null : d.values !== null);
+
 export class Parser {
   private pos = 0;
   private tokens: Token[] = [];
@@ -53,19 +93,154 @@ export class Parser {
   private readonly tags = new Map<string, RecordDecl | EnumDecl>();
   /** Functions and variables declared at file scope (for sizeof and __typeof__ of them). */
   private readonly objects = new Map<string, CType>();
-  private readonly packStack: Array<number | undefined> = [];
+  private packStack: Array<number | undefined> = [];
   private pack: number | undefined;
+  private rec: ParseRecorder | null = null;
 
-  constructor(readonly abi: Abi) {
-    this.layouter = new Layouter(abi);
+  /** A layouter may be shared by the parsers of one ABI (declarations shared by memos are laid out once). */
+  constructor(
+    readonly abi: Abi,
+    layouter?: Layouter,
+  ) {
+    this.layouter = layouter ?? new Layouter(abi);
   }
 
-  /** Parses file-scope declarations; the first error is thrown located. */
-  parse(tokens: Token[]): TranslationUnit {
+  /**
+   * Parses file-scope declarations; the first error is thrown located. With the preprocessor's
+   * segments, an included file parsed before in the same context is replayed instead.
+   */
+  parse(tokens: Token[], segments: readonly Segment[] = []): TranslationUnit {
     this.tokens = tokens;
     this.pos = 0;
-    while (this.pos < this.tokens.length) this.externalDeclaration();
+    this.rec = null;
+    let next = 0;
+    while (this.pos < tokens.length) {
+      while (this.rec !== null && this.rec.segment.end <= this.pos) this.finishRecording(this.rec);
+      // segments that began inside a declaration are parsed with it
+      while (next < segments.length && segments[next]!.start < this.pos) next++;
+      let replayed = false;
+      while (next < segments.length && segments[next]!.start === this.pos) {
+        const s = segments[next++]!;
+        if (s.end === s.start) continue;
+        const memo = PARSE_MEMOS.get(s.memo)?.find((m) => this.replayable(m));
+        if (memo) {
+          this.replay(memo);
+          this.pos = s.end;
+          replayed = true;
+          break;
+        }
+        this.rec = { parent: this.rec, segment: s, deps: new Map(), tagDeps: new Map(), written: new Set(), writes: [] };
+      }
+      if (!replayed) this.externalDeclaration();
+    }
+    while (this.rec !== null) this.finishRecording(this.rec);
     return this.unit;
+  }
+
+  // ---- the parse memo ---------------------------------------------------------------------
+
+  /** Notes a name consulted in the parser's state (and returns its value). */
+  private consult<T>(key: StateKey, value: T): T {
+    const r = this.rec;
+    if (r !== null && !r.written.has(key)) {
+      if (key.charCodeAt(0) === 115 /* s */) {
+        if (!r.tagDeps.has(key)) r.tagDeps.set(key, [value as TagDecl | undefined, value !== undefined && isComplete(value as TagDecl)]);
+      } else if (!r.deps.has(key)) r.deps.set(key, value);
+    }
+    return value;
+  }
+
+  private typedefNamed(name: string): TypedefDecl | undefined {
+    return this.consult(`t${name}`, this.unit.typedefs.get(name));
+  }
+
+  private tagNamed(key: string): TagDecl | undefined {
+    return this.consult(`s${key}`, this.tags.get(key));
+  }
+
+  private packState(): string {
+    return this.consult('p', JSON.stringify([this.pack ?? null, this.packStack]));
+  }
+
+  /** Changes the state and notes it. */
+  private declare(key: StateKey, value: unknown): void {
+    this.apply(key, value);
+    const r = this.rec;
+    if (r !== null) {
+      r.written.add(key);
+      r.writes.push([key, value]);
+    }
+  }
+
+  private apply(key: StateKey, value: unknown): void {
+    const name = key.slice(1);
+    switch (key.charCodeAt(0)) {
+      case 116 /* t */: this.unit.typedefs.set(name, value as TypedefDecl); return;
+      case 115 /* s */: this.tags.set(name, value as TagDecl); return;
+      case 111 /* o */: this.objects.set(name, value as CType); return;
+      case 99 /* c */: this.unit.enumConstants.set(name, value as CValue); return;
+      case 114 /* r */: this.unit.records.set(name, value as RecordDecl); return;
+      case 101 /* e */: this.unit.enums.set(name, value as EnumDecl); return;
+      case 102 /* f */: this.unit.functionBodies.push(value as TranslationUnit['functionBodies'][number]); return;
+      case 112 /* p */: {
+        const [pack, stack] = JSON.parse(value as string) as [number | null, Array<number | null>];
+        this.pack = pack ?? undefined;
+        this.packStack = stack.map((x) => x ?? undefined);
+        return;
+      }
+    }
+  }
+
+  private current(key: StateKey): unknown {
+    const name = key.slice(1);
+    switch (key.charCodeAt(0)) {
+      case 116: return this.unit.typedefs.get(name);
+      case 111: return this.objects.get(name);
+      case 99: return this.unit.enumConstants.get(name);
+      case 114: return this.unit.records.get(name);
+      case 101: return this.unit.enums.get(name);
+      case 112: return JSON.stringify([this.pack ?? null, this.packStack]);
+    }
+    return undefined;
+  }
+
+  private replayable(m: ParseMemo): boolean {
+    if (m.abi !== this.abi.name) return false;
+    for (const [key, then] of m.deps) if (this.current(key) !== then) return false;
+    for (const [key, [decl, complete]] of m.tagDeps) {
+      if (this.tags.get(key.slice(1)) !== decl || (decl !== undefined && isComplete(decl) !== complete)) return false;
+    }
+    for (const d of m.leftIncomplete) if (isComplete(d)) return false;
+    return true;
+  }
+
+  private replay(m: ParseMemo): void {
+    const r = this.rec;
+    if (r !== null) {
+      for (const [key, v] of m.deps) if (!r.written.has(key) && !r.deps.has(key)) r.deps.set(key, v);
+      for (const [key, v] of m.tagDeps) if (!r.written.has(key) && !r.tagDeps.has(key)) r.tagDeps.set(key, v);
+    }
+    for (const [key, v] of m.writes) this.declare(key, v);
+  }
+
+  private finishRecording(r: ParseRecorder): void {
+    const parent = (this.rec = r.parent);
+    if (parent !== null) {
+      for (const [key, v] of r.deps) if (!parent.written.has(key) && !parent.deps.has(key)) parent.deps.set(key, v);
+      for (const [key, v] of r.tagDeps) if (!parent.written.has(key) && !parent.tagDeps.has(key)) parent.tagDeps.set(key, v);
+      for (const w of r.writes) {
+        parent.written.add(w[0]);
+        parent.writes.push(w);
+      }
+    }
+    // a declaration ran past the file's end: its parse is not the file's alone
+    if (r.segment.end !== this.pos) return;
+    const leftIncomplete: TagDecl[] = [];
+    for (const [key, v] of r.writes) if (key.charCodeAt(0) === 115 && !isComplete(v as TagDecl)) leftIncomplete.push(v as TagDecl);
+    const memo: ParseMemo = { abi: this.abi.name, deps: r.deps, tagDeps: r.tagDeps, writes: r.writes, leftIncomplete };
+    const list = PARSE_MEMOS.get(r.segment.memo);
+    if (!list) PARSE_MEMOS.set(r.segment.memo, [memo]);
+    else if (list.length < MAX_PARSE_MEMOS) list.push(memo);
   }
 
   /** A constant expression from tokens (ioctl macro values). */
@@ -92,14 +267,15 @@ export class Parser {
   }
 
   private withTokens<T>(tokens: Token[], f: () => T): T {
-    const saved = [this.tokens, this.pos] as const;
+    const saved = [this.tokens, this.pos, this.rec] as const;
     this.tokens = tokens;
     this.pos = 0;
+    this.rec = null;
     try {
       if (!tokens.length) throw new CFrontError('empty expression', { file: '<macro>', line: 0, column: 0 });
       return f();
     } finally {
-      [this.tokens, this.pos] = saved;
+      [this.tokens, this.pos, this.rec] = saved;
     }
   }
 
@@ -186,14 +362,14 @@ export class Parser {
         const open = this.peek()!;
         this.skipBalanced();
         const close = this.tokens[this.pos - 1]!;
-        this.unit.functionBodies.push({ file: open.file, from: open.line, to: close.line });
+        this.declare('f', { file: open.file, from: open.line, to: close.line });
         return;
       }
       if (spec.isTypedef) {
         if (!name || !nameTok) throw CFrontError.at(t, 'typedef requires a name');
         this.defineTypedef(name, type, attrs, nameTok);
       } else if (name !== undefined) {
-        this.objects.set(name, type);
+        this.declare(`o${name}`, type);
       }
       if (this.take('=')) this.skipInitializer();
       if (this.take(',')) continue;
@@ -226,10 +402,10 @@ export class Parser {
     if (attrs.modeBytes !== undefined) t = this.modeType(t, attrs.modeBytes, at);
     const decl: TypedefDecl = { name, type: t, loc: at.loc };
     if (attrs.align !== undefined) decl.align = attrs.align;
-    this.unit.typedefs.set(name, decl);
+    this.declare(`t${name}`, decl);
     // an untagged record is known by its typedef name (CONTRACT.md)
-    if (t.kind === 'record' && t.decl.tag === undefined && t.decl.members !== null && !this.unit.records.has(name)) {
-      this.unit.records.set(name, t.decl);
+    if (t.kind === 'record' && t.decl.tag === undefined && t.decl.members !== null && !this.consult(`r${name}`, this.unit.records.get(name))) {
+      this.declare(`r${name}`, t.decl);
     }
   }
 
@@ -265,6 +441,7 @@ export class Parser {
     const n = num === undefined ? undefined : Number(num);
     if (n !== undefined && n !== 0 && (n & (n - 1)) !== 0) throw CFrontError.at(t, `#pragma pack(${n}): alignment must be a small power of two`);
     const value = n === 0 ? undefined : n;
+    this.packState();
     if (args[0] === 'push') {
       this.packStack.push(this.pack);
       if (num !== undefined) this.pack = value;
@@ -273,6 +450,7 @@ export class Parser {
     } else {
       this.pack = value;
     }
+    this.declare('p', JSON.stringify([this.pack ?? null, this.packStack]));
   }
 
   private isTypeStart(): boolean {
@@ -282,7 +460,7 @@ export class Parser {
     return (
       BASIC.has(s) || QUALIFIERS.has(s) || s === 'struct' || s === 'union' || s === 'enum' || s === '__typeof__' ||
       s === 'typeof' || s === '__typeof' || s === '__attribute__' || s === '__attribute' || s === '_Alignas' ||
-      s === '__extension__' || this.unit.typedefs.has(s)
+      s === '__extension__' || this.typedefNamed(s) !== undefined
     );
   }
 
@@ -327,7 +505,7 @@ export class Parser {
         if (type) throw CFrontError.at(t, `two or more data types in declaration specifiers`);
         words.push(s);
         this.pos++;
-      } else if (!type && !words.length && this.unit.typedefs.has(s)) {
+      } else if (!type && !words.length && this.typedefNamed(s) !== undefined) {
         type = { kind: 'typedef', decl: this.unit.typedefs.get(s)! };
         this.pos++;
       } else break;
@@ -417,21 +595,21 @@ export class Parser {
     if (this.peek()?.kind === 'ident' && !this.is('{') && this.peek()!.text !== '__attribute__') tag = this.next().text;
     this.attributes(attrs);
     const key = tag !== undefined ? `${isUnion ? 'union' : 'struct'} ${tag}` : undefined;
-    let decl = key ? this.tags.get(key) : undefined;
+    let decl = key ? this.tagNamed(key) : undefined;
     if (decl && !('union' in decl)) throw CFrontError.at(at, `'${key}' defined as wrong kind of tag`);
     if (!this.is('{')) {
       mergeAttrs(declAttrs, attrs);
       if (!decl) {
         decl = { union: isUnion, members: null, loc: at.loc };
         if (tag !== undefined) decl.tag = tag;
-        if (key) this.tags.set(key, decl);
+        if (key) this.declare(`s${key}`, decl);
       }
       return { kind: 'record', decl: decl as RecordDecl };
     }
     const rec = (decl as RecordDecl | undefined) ?? { union: isUnion, members: null, loc: at.loc };
     if (rec.members !== null) throw CFrontError.at(at, `redefinition of '${key}'`);
     if (tag !== undefined) rec.tag = tag;
-    if (key) this.tags.set(key, rec);
+    if (key) this.declare(`s${key}`, rec);
     rec.loc = at.loc;
     this.pos++;
     const members: Member[] = [];
@@ -440,8 +618,9 @@ export class Parser {
     rec.members = members;
     if (attrs.packed) rec.packed = true;
     if (attrs.align !== undefined) rec.align = attrs.align;
+    this.packState();
     if (this.pack !== undefined) rec.maxFieldAlign = this.pack;
-    if (key) this.unit.records.set(key, rec);
+    if (key) this.declare(`r${key}`, rec);
     // a record the compiler would reject (a bitfield too wide, ...) is an error here too
     this.layout({ kind: 'record', decl: rec }, at);
     return { kind: 'record', decl: rec };
@@ -495,21 +674,21 @@ export class Parser {
     if (this.peek()?.kind === 'ident' && !this.is('{')) tag = this.next().text;
     this.attributes(attrs);
     const key = tag !== undefined ? `enum ${tag}` : undefined;
-    let decl = key ? (this.tags.get(key) as EnumDecl | undefined) : undefined;
+    let decl = key ? (this.tagNamed(key) as EnumDecl | undefined) : undefined;
     if (decl && 'union' in decl) throw CFrontError.at(at, `'${key}' defined as wrong kind of tag`);
     if (!this.is('{')) {
       mergeAttrs(declAttrs, attrs);
       if (!decl) {
         decl = { values: null, loc: at.loc };
         if (tag !== undefined) decl.tag = tag;
-        if (key) this.tags.set(key, decl);
+        if (key) this.declare(`s${key}`, decl);
       }
       return { kind: 'enum', decl };
     }
     const e: EnumDecl = decl ?? { values: null, loc: at.loc };
     if (e.values !== null) throw CFrontError.at(at, `redefinition of '${key}'`);
     if (tag !== undefined) e.tag = tag;
-    if (key) this.tags.set(key, e);
+    if (key) this.declare(`s${key}`, e);
     this.pos++;
     const values: EnumConstant[] = [];
     let next = 0n;
@@ -520,7 +699,7 @@ export class Parser {
       if (this.take('=')) next = this.intValue(this.conditional(), id).v;
       values.push({ name: id.text, value: next });
       // GCC gives an enumerator int when it fits, otherwise the type of its value
-      this.unit.enumConstants.set(id.text, this.enumConstantValue(next));
+      this.declare(`c${id.text}`, this.enumConstantValue(next));
       next++;
       if (!this.take(',')) {
         this.expect('}');
@@ -530,7 +709,7 @@ export class Parser {
     this.attributes(attrs);
     e.values = values;
     if (attrs.packed) e.packed = true;
-    if (key) this.unit.enums.set(key, e);
+    if (key) this.declare(`e${key}`, e);
     return { kind: 'enum', decl: e };
   }
 
@@ -881,9 +1060,9 @@ export class Parser {
       return { kind: 'int', value: bool(true, this.abi) };
     }
     if (t.kind === 'ident') {
-      const c = this.unit.enumConstants.get(t.text);
+      const c = this.consult(`c${t.text}`, this.unit.enumConstants.get(t.text));
       if (c) return { kind: 'int', value: c };
-      const object = this.objects.get(t.text);
+      const object = this.consult(`o${t.text}`, this.objects.get(t.text));
       if (object) return { kind: 'lvalue', type: object, addr: null };
       throw CFrontError.at(t, `'${t.text}' undeclared (not a constant)`);
     }

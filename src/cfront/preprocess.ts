@@ -3,12 +3,12 @@
  * directories, and macro expansion with Prosser's hide sets ("painted blue" tokens).
  * Files are tokenized once and shared by every ABI (FileCache); a Preprocessor is per ABI.
  */
-import { readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Abi } from '../abi/types.js';
 import { BINARY_LEVELS, binary, bool, charLiteral, convert, integerLiteral, isUnsigned, unary, unevaluated, type BinaryOp, type CValue } from './constants.js';
 import { tokenize } from './lexer.js';
-import { CFrontError, Token } from './token.js';
+import { CFrontError, HideSet, Token } from './token.js';
 
 /** A tokenized file and the include guard macro that wraps all of it, if any. */
 export interface CachedFile {
@@ -21,19 +21,40 @@ export interface CachedFile {
 export class FileCache {
   private readonly files = new Map<string, CachedFile | null>();
   private readonly dirs = new Map<string, boolean>();
+  private readonly listings = new Map<string, Set<string> | null>();
   /** Include searches already answered (Preprocessor.search). */
   readonly searches = new Map<string, { path: string; dirIndex: number } | null>();
+  /** Replayable includes per preprocessor configuration (ABI, -D/-U, include dirs), then per file. */
+  readonly includeMemos = new Map<string, Map<string, IncludeMemo[]>>();
 
   constructor(private readonly overlay: ReadonlyMap<string, string> = new Map()) {}
 
   get(path: string): CachedFile | null {
     let f = this.files.get(path);
     if (f !== undefined) return f;
-    const text = this.overlay.get(path) ?? readText(path);
+    const text = this.overlay.get(path) ?? (this.listed(path) ? readText(path) : null);
     f = text === null ? null : { path, tokens: tokenize(text, path), guard: null };
     if (f) f.guard = findGuard(f.tokens);
     this.files.set(path, f);
     return f;
+  }
+
+  /**
+   * Whether the file's directory lists it. Include searches mostly miss (each name is tried in
+   * every include directory): a listing per directory answers them without a failing open.
+   */
+  private listed(path: string): boolean {
+    const dir = dirname(path);
+    let names = this.listings.get(dir);
+    if (names === undefined) {
+      try {
+        names = new Set(readdirSync(dir));
+      } catch {
+        names = null;
+      }
+      this.listings.set(dir, names);
+    }
+    return names !== null && names.has(basename(path));
   }
 
   isDir(path: string): boolean {
@@ -91,6 +112,55 @@ export interface Macro {
   builtin?: '__FILE__' | '__LINE__' | '__COUNTER__' | '__INCLUDE_LEVEL__';
 }
 
+/**
+ * What preprocessing an included file did, replayable in another translation unit whose macros
+ * agree on every name the file consulted before defining it itself. Units of a scan include the
+ * same few headers over and over (linux/types.h, linux/ioctl.h): each is expanded once per
+ * context instead of once per unit.
+ */
+export interface IncludeMemo {
+  /** Names consulted from the including context: the macro then (undefined: none; ONCE: a #pragma once file entered). */
+  readonly deps: Map<string, Macro | undefined>;
+  /** #define, #undef and #pragma once, in order. */
+  readonly writes: Array<[string, Macro | undefined]>;
+  /** The file's output tokens. */
+  readonly tokens: Token[];
+  /** Memos of the files it included, by position in `tokens`. */
+  readonly segments: Segment[];
+  readonly included: string[];
+  readonly expanded: number;
+  /** Include nesting below the file. */
+  readonly depth: number;
+}
+
+/** An included file's stretch of a unit's output, for the parser's own memo (Parser.parse). */
+export interface Segment {
+  start: number;
+  end: number;
+  memo: IncludeMemo;
+}
+
+/** Pseudo macro marking a `#pragma once` file as entered; its dependency name is NUL + path. */
+const ONCE: Macro = { name: '#pragma once', params: null, variadic: false, body: [], def: null };
+/** Memos kept per file: contexts that differ more often than this are expanded each time. */
+const MAX_MEMOS_PER_FILE = 8;
+
+interface Recorder {
+  parent: Recorder | null;
+  frame: Frame;
+  key: string;
+  start: number;
+  segmentStart: number;
+  includedStart: number;
+  expandedStart: number;
+  deps: Map<string, Macro | undefined>;
+  written: Set<string>;
+  writes: Array<[string, Macro | undefined]>;
+  depth: number;
+  /** Its boundary was crossed by a macro invocation, or it used __COUNTER__: not replayable. */
+  spoiled: boolean;
+}
+
 export interface PreprocessOptions {
   abi: Abi;
   /** Searched in order for <...>, after the including file's directory for "...". */
@@ -100,6 +170,8 @@ export interface PreprocessOptions {
   /** -U NAME, applied after the defines. */
   undefines?: string[];
   files?: FileCache;
+  /** Replay included files expanded before in the same context (default true). */
+  memo?: boolean;
 }
 
 interface Cond {
@@ -151,6 +223,13 @@ export class Preprocessor {
   private hook: InvocationHook | null = null;
   /** Every file entered, in order (the catalogue attributes macros and records to files). */
   readonly included: string[] = [];
+  /** Included files' stretches of the last run's output, by start (outer first). */
+  segments: Segment[] = [];
+  private out: Token[] = [];
+  private readonly memos: Map<string, IncludeMemo[]> | null;
+  private rec: Recorder | null = null;
+  /** Inside a macro's argument list (or looking for its '('): file boundaries are not clean there. */
+  private invoking = 0;
 
   constructor(opts: PreprocessOptions) {
     this.abi = opts.abi;
@@ -158,6 +237,10 @@ export class Preprocessor {
     this.includeDirs = opts.includeDirs.map((d) => resolve(d));
     this.dirsKey = this.includeDirs.join('\0');
     const key = JSON.stringify([opts.abi.name, opts.defines ?? [], opts.undefines ?? []]);
+    const memoKey = `${key}\0${this.dirsKey}`;
+    let memos = this.files.includeMemos.get(memoKey);
+    if (!memos) this.files.includeMemos.set(memoKey, (memos = new Map()));
+    this.memos = opts.memo === false ? null : memos;
     let initial = INITIAL_MACROS.get(key);
     if (!initial) {
       const predefined: string[] = [];
@@ -201,21 +284,119 @@ export class Preprocessor {
   expand(tokens: Token[], hook?: InvocationHook): Token[] {
     const saved = this.frames;
     const savedHook = this.hook;
+    const savedRec = this.rec;
     this.hook = hook ?? null;
+    this.rec = null;
     try {
       return this.expandList(tokens);
     } finally {
       this.frames = saved;
       this.hook = savedHook;
+      this.rec = savedRec;
     }
   }
 
   private run(tokens: Token[], file: Frame['file']): Token[] {
     this.frames = [{ tokens, pos: 0, file }];
     if (file) this.included.push(file.path);
-    const out: Token[] = [];
+    const out: Token[] = (this.out = []);
+    this.segments = [];
+    this.rec = null;
+    this.invoking = 0;
     for (let t = this.next(); t; t = this.next()) out.push(t);
+    this.segments.sort((a, b) => a.start - b.start || b.end - a.end);
     return out;
+  }
+
+  // ---- the include memo -------------------------------------------------------------------
+
+  /** A macro by name, noted as consulted by the files being recorded. */
+  private lookup(name: string): Macro | undefined {
+    const m = this.macros.get(name);
+    const r = this.rec;
+    if (r !== null && !r.written.has(name) && !r.deps.has(name)) r.deps.set(name, m);
+    return m;
+  }
+
+  private enteredOnce(path: string): boolean {
+    const entered = this.once.has(path);
+    const r = this.rec;
+    const name = `\0${path}`;
+    if (r !== null && !r.written.has(name) && !r.deps.has(name)) r.deps.set(name, entered ? ONCE : undefined);
+    return entered;
+  }
+
+  /** #define, #undef, #pragma once: applied and noted. */
+  private write(name: string, m: Macro | undefined): void {
+    if (m === ONCE) this.once.add(name.slice(1));
+    else if (m) this.macros.set(name, m);
+    else this.macros.delete(name);
+    const r = this.rec;
+    if (r !== null) {
+      r.written.add(name);
+      r.writes.push([name, m]);
+    }
+  }
+
+  /** The value a dependency names now. */
+  private current(name: string): Macro | undefined {
+    if (name.charCodeAt(0) === 0) return this.once.has(name.slice(1)) ? ONCE : undefined;
+    return this.macros.get(name);
+  }
+
+  private replayable(memo: IncludeMemo, depth: number): boolean {
+    if (depth + memo.depth >= MAX_INCLUDE_DEPTH) return false;
+    for (const [name, then] of memo.deps) {
+      const now = this.current(name);
+      // the same #define (one token of one file) gives the same expansion
+      if (now !== then && (now === undefined || then === undefined || now.def === null || now.def !== then.def)) return false;
+    }
+    return true;
+  }
+
+  private replay(memo: IncludeMemo, at: Token): void {
+    const out = this.out;
+    const base = out.length;
+    for (const t of memo.tokens) out.push(t);
+    for (const s of memo.segments) this.segments.push({ start: base + s.start, end: base + s.end, memo: s.memo });
+    this.segments.push({ start: base, end: out.length, memo });
+    const r = this.rec;
+    if (r !== null) {
+      for (const [name, m] of memo.deps) if (!r.written.has(name) && !r.deps.has(name)) r.deps.set(name, m);
+      r.depth = Math.max(r.depth, memo.depth + 1);
+    }
+    for (const [name, m] of memo.writes) this.write(name, m);
+    for (const p of memo.included) this.included.push(p);
+    this.expanded += memo.expanded;
+    if (this.expanded > MAX_EXPANDED_TOKENS) throw CFrontError.at(at, `macro expansion exceeds ${MAX_EXPANDED_TOKENS} tokens`);
+  }
+
+  /** Called as an included file's frame ends: its memo, and what its includer inherits. */
+  private finishRecording(r: Recorder): void {
+    const parent = (this.rec = r.parent);
+    if (parent !== null) {
+      for (const [name, m] of r.deps) if (!parent.written.has(name) && !parent.deps.has(name)) parent.deps.set(name, m);
+      for (const w of r.writes) {
+        parent.written.add(w[0]);
+        parent.writes.push(w);
+      }
+      parent.depth = Math.max(parent.depth, r.depth + 1);
+    }
+    if (r.spoiled || this.invoking > 0) return;
+    const segments = this.segments.slice(r.segmentStart).map((s) => ({ start: s.start - r.start, end: s.end - r.start, memo: s.memo }));
+    const memo: IncludeMemo = {
+      deps: r.deps,
+      writes: r.writes,
+      tokens: this.out.slice(r.start),
+      segments,
+      included: this.included.slice(r.includedStart),
+      expanded: this.expanded - r.expandedStart,
+      depth: r.depth,
+    };
+    this.segments.push({ start: r.start, end: this.out.length, memo });
+    const list = this.memos!.get(r.key);
+    if (!list) this.memos!.set(r.key, [memo]);
+    else if (list.length < MAX_MEMOS_PER_FILE) list.push(memo);
   }
 
   // ---- the token stream -------------------------------------------------------------------
@@ -239,6 +420,7 @@ export class Preprocessor {
     const open = f.file?.conds[f.file.conds.length - 1];
     if (open) throw CFrontError.at(open.tok, 'unterminated conditional directive');
     this.frames.pop();
+    if (this.rec !== null && this.rec.frame === f) this.finishRecording(this.rec);
   }
 
   /** Most tokens macro expansion placed in one translation unit so far (for tests and tuning). */
@@ -292,11 +474,12 @@ export class Preprocessor {
 
   /** If `tok` names a macro that may expand here, pushes its expansion and returns true. */
   private expandMacro(tok: Token): boolean {
-    const m = this.macros.get(tok.text);
+    const m = this.lookup(tok.text);
     if (!m || tok.hide?.has(m.name)) return false;
     const origin = tok.origin ?? tok;
     const macro = tok.macro ?? m.name;
     if (m.builtin) {
+      if (m.builtin === '__COUNTER__' || m.builtin === '__INCLUDE_LEVEL__') for (let r = this.rec; r; r = r.parent) r.spoiled = true;
       this.push([this.builtin(m.builtin, tok).copy(tok.hide, tok.space, origin, macro)]);
       return true;
     }
@@ -305,10 +488,18 @@ export class Preprocessor {
       this.push(this.substitute(m, [], hide, tok, origin, macro));
       return true;
     }
-    const paren = this.peekRaw();
-    if (!paren || paren.text !== '(') return false;
-    this.readRaw();
-    const { args, rparen } = this.readArgs(m, tok);
+    this.invoking++;
+    let paren: Token | null;
+    let args: Token[][];
+    let rparen: Token;
+    try {
+      paren = this.peekRaw();
+      if (!paren || paren.text !== '(') return false;
+      this.readRaw();
+      ({ args, rparen } = this.readArgs(m, tok));
+    } finally {
+      this.invoking--;
+    }
     this.hook?.(m.name, args, tok);
     const hide = withName(intersect(tok.hide, rparen.hide), m.name);
     this.push(this.substitute(m, args, hide, tok, origin, macro));
@@ -347,7 +538,7 @@ export class Preprocessor {
   }
 
   /** The body of `m` with arguments substituted, `#` and `##` applied, hide sets added. */
-  private substitute(m: Macro, args: Token[][], hide: ReadonlySet<string>, at: Token, origin: Token, macro: string): Token[] {
+  private substitute(m: Macro, args: Token[][], hide: HideSet, at: Token, origin: Token, macro: string): Token[] {
     const params = m.params ?? [];
     const argIndex = (t: Token) => (t.kind === 'ident' ? params.indexOf(t.text) : -1);
     const expandedArgs = new Map<number, Token[]>();
@@ -452,7 +643,7 @@ export class Preprocessor {
         const [id, ...extra] = this.line();
         if (!id || id.kind !== 'ident') throw CFrontError.at(nameTok, 'macro name missing after #undef');
         if (extra.length) throw CFrontError.at(extra[0]!, 'extra tokens at end of #undef directive');
-        this.macros.delete(id.text);
+        this.write(id.text, undefined);
         return;
       }
       case 'include':
@@ -547,14 +738,14 @@ export class Preprocessor {
         }
       });
     }
-    this.macros.set(id.text, { name: id.text, params, variadic, body, def: id });
+    this.write(id.text, { name: id.text, params, variadic, body, def: id });
   }
 
   /** `#ifdef X` / `#ifndef X`: whether X is defined. */
   private defined(line: Token[], at: Token): boolean {
     const id = line[0];
     if (!id || id.kind !== 'ident') throw CFrontError.at(at, `macro name missing after #${at.text}`);
-    return this.macros.has(id.text) || OPERATORS.has(id.text);
+    return this.lookup(id.text) !== undefined || OPERATORS.has(id.text);
   }
 
   /** Skips a group whose condition was false, stopping after the #elif/#else that is taken. */
@@ -655,11 +846,24 @@ export class Preprocessor {
     found ??= this.search(name, next ? current.dirIndex + 1 : 0);
     if (!found) throw CFrontError.at(first!, `'${name}' file not found`);
     const f = this.files.get(found.path)!;
-    if (this.once.has(f.path) || (f.guard !== null && this.macros.has(f.guard))) return;
+    if (this.enteredOnce(f.path) || (f.guard !== null && this.lookup(f.guard) !== undefined)) return;
     const depth = this.frames.filter((x) => x.file).length;
     if (depth >= MAX_INCLUDE_DEPTH) throw CFrontError.at(first!, `#include nested too deeply (${depth} levels): include cycle?`);
+    const key = `${found.dirIndex}\0${f.path}`;
+    // an include among a macro's arguments goes into them, not the output: expanded as it is
+    const memos = this.invoking === 0 ? this.memos : null;
+    for (const memo of memos?.get(key) ?? []) {
+      if (this.replayable(memo, depth)) return this.replay(memo, first!);
+    }
     this.included.push(f.path);
-    this.frames.push({ tokens: f.tokens, pos: 0, file: { path: f.path, dirIndex: found.dirIndex, conds: [] } });
+    const frame: Frame = { tokens: f.tokens, pos: 0, file: { path: f.path, dirIndex: found.dirIndex, conds: [] } };
+    this.frames.push(frame);
+    if (memos) {
+      this.rec = {
+        parent: this.rec, frame, key, start: this.out.length, segmentStart: this.segments.length, includedStart: this.included.length - 1,
+        expandedStart: this.expanded, deps: new Map(), written: new Set(), writes: [], depth: 0, spoiled: false,
+      };
+    }
   }
 
   /** The first include directory at or after `from` that has `name`. */
@@ -683,7 +887,7 @@ export class Preprocessor {
   private pragma(line: Token[], at: Token): void {
     const first = line[0]?.text;
     if (first === 'once') {
-      this.once.add(this.currentFile()!.path);
+      this.write(`\0${this.currentFile()!.path}`, ONCE);
       return;
     }
     if (first === 'pack') {
@@ -729,7 +933,7 @@ export class Preprocessor {
         const id = line[i + (paren ? 2 : 1)];
         if (!id || id.kind !== 'ident') throw CFrontError.at(t, "macro name missing after 'defined'");
         if (paren && line[i + 3]?.text !== ')') throw CFrontError.at(id, "missing ')' after 'defined'");
-        num(this.macros.has(id.text) || OPERATORS.has(id.text));
+        num(this.lookup(id.text) !== undefined || OPERATORS.has(id.text));
         i += paren ? 3 : 1;
         continue;
       }
@@ -775,24 +979,22 @@ export class Preprocessor {
   }
 }
 
-function withName(hide: ReadonlySet<string> | null, name: string): ReadonlySet<string> {
-  if (hide?.has(name)) return hide;
-  const s = new Set(hide ?? []);
-  s.add(name);
+function withName(hide: HideSet | null, name: string): HideSet {
+  return hide?.has(name) ? hide : new HideSet(name, hide);
+}
+
+function intersect(a: HideSet | null, b: HideSet | null): HideSet | null {
+  if (!a || !b) return null;
+  if (a === b) return a;
+  let s: HideSet | null = null;
+  for (let h: HideSet | null = a; h !== null; h = h.next) if (b.has(h.name)) s = new HideSet(h.name, s);
   return s;
 }
 
-function intersect(a: ReadonlySet<string> | null, b: ReadonlySet<string> | null): ReadonlySet<string> | null {
-  if (!a || !b) return null;
-  const s = new Set<string>();
-  for (const x of a) if (b.has(x)) s.add(x);
-  return s.size ? s : null;
-}
-
-function union(a: ReadonlySet<string> | null, b: ReadonlySet<string>): ReadonlySet<string> {
+function union(a: HideSet | null, b: HideSet): HideSet {
   if (!a || a === b) return b;
-  const s = new Set(a);
-  for (const x of b) s.add(x);
+  let s = b;
+  for (let h: HideSet | null = a; h !== null; h = h.next) if (!b.has(h.name)) s = new HideSet(h.name, s);
   return s;
 }
 

@@ -5,10 +5,27 @@ import type { SourceLoc } from './types.js';
 /** `pragma` carries a `#pragma pack(...)` from the preprocessor to the parser. */
 export type TokKind = 'ident' | 'number' | 'char' | 'string' | 'punct' | 'invalid' | 'pragma';
 
+/**
+ * A hide set (the macro names a token must not expand again), as an immutable list: expansion
+ * makes one per placed token, and they hold a handful of names, so adding a name is one small
+ * object instead of a copied Set.
+ */
+export class HideSet {
+  constructor(
+    readonly name: string,
+    readonly next: HideSet | null,
+  ) {}
+
+  has(name: string): boolean {
+    for (let h: HideSet | null = this; h !== null; h = h.next) if (h.name === name) return true;
+    return false;
+  }
+}
+
 /** One preprocessing token. Tokens of a file are shared by every ABI: never mutate them. */
 export class Token {
   /** Macro names that must not expand this token again (the "painted blue" set). */
-  hide: ReadonlySet<string> | null = null;
+  hide: HideSet | null = null;
   /** The outermost macro invocation this token came from, for diagnostics. */
   origin: Token | null = null;
   /** The name of that macro. */
@@ -27,7 +44,7 @@ export class Token {
   ) {}
 
   /** A copy placed by macro expansion: new hide set, spacing and origin. */
-  copy(hide: ReadonlySet<string> | null, space: boolean, origin: Token | null, macro: string | null): Token {
+  copy(hide: HideSet | null, space: boolean, origin: Token | null, macro: string | null): Token {
     const t = new Token(this.kind, this.text, this.file, this.line, this.col, false, space);
     t.hide = hide;
     t.origin = origin;

@@ -74,13 +74,19 @@ export interface CatalogueResult {
  */
 export function catalogueIoctls(abi: Abi, pp: Preprocessor, parser: Parser, seen: Set<Token> = new Set(), legacy: readonly LegacyArgument[] = []): CatalogueResult {
   const out: CatalogueResult = { ioctls: [], unresolved: [] };
-  const legacyByName = new Map(legacy.map((l) => [l.name, l]));
+  let legacyByName = LEGACY_BY_NAME.get(legacy);
+  if (!legacyByName) LEGACY_BY_NAME.set(legacy, (legacyByName = new Map(legacy.map((l) => [l.name, l]))));
   const borrowed = borrowIoctlMacros(abi, pp);
-  for (const m of [...pp.macros.values()]) {
+  const reach = new Map<Macro, Reach>();
+  // expanding never defines: the table stays as it is while we walk it
+  for (const m of pp.macros.values()) {
     if (m.params !== null || m.def === null || m.builtin || seen.has(m.def)) continue;
-    seen.add(m.def);
     const legacyEntry = legacyByName.get(m.name);
-    if (!m.body.some((t) => t.kind === 'ident') && !legacyEntry) continue;
+    const r = legacyEntry ? 'ioc' : reaches(m, pp, reach);
+    // a call of something this unit does not define: another unit may make it an ioctl
+    if (r === 'maybe') continue;
+    seen.add(m.def);
+    if (r === 'no') continue;
     let sawIoc = false;
     let typeArg: Token[] | null = null;
     let sizeArg: Token[] | null = null;
@@ -98,11 +104,7 @@ export function catalogueIoctls(abi: Abi, pp: Preprocessor, parser: Parser, seen
       if (sawIoc) out.unresolved.push({ name: m.name, file: m.def.file, message: e.message });
       continue;
     }
-    if (!sawIoc && !legacyEntry) {
-      // maybe an ioctl in a unit that defines what this one lacks: try again there
-      if (expanded.some((t, i) => t.kind === 'ident' && expanded[i + 1]?.text === '(' && !NOT_MACROS.has(t.text) && !t.text.startsWith('__builtin'))) seen.delete(m.def);
-      continue;
-    }
+    if (!sawIoc && !legacyEntry) continue;
     const file = m.def.file;
     try {
       const value = parser.evaluate(expanded);
@@ -140,7 +142,38 @@ export function catalogueIoctls(abi: Abi, pp: Preprocessor, parser: Parser, seen
   return out;
 }
 
+/** Whether a macro's expansion can invoke _IOC: 'maybe' when it calls something not defined here. */
+type Reach = 'ioc' | 'no' | 'maybe';
+
+/**
+ * Whether expanding `m` can reach _IOC, from the macro bodies alone (an over-approximation: a
+ * parameter named like a macro counts). Most macros are plain constants: this spares the
+ * catalogue expanding each of them.
+ */
+function reaches(m: Macro, pp: Preprocessor, known: Map<Macro, Reach>): Reach {
+  const k = known.get(m);
+  if (k !== undefined) return k;
+  known.set(m, 'ioc'); // while it is being looked at: a cycle is expanded to be sure
+  let r: Reach = 'no';
+  const body = m.body;
+  for (let i = 0; i < body.length && r !== 'ioc'; i++) {
+    const t = body[i]!;
+    // pasting makes names the body does not spell
+    if (t.text === '##' && t.kind === 'punct') r = 'ioc';
+    if (t.kind !== 'ident') continue;
+    if (t.text === '_IOC') r = 'ioc';
+    const inner = pp.macros.get(t.text);
+    if (inner) {
+      const x = reaches(inner, pp, known);
+      if (x === 'ioc' || (x === 'maybe' && r === 'no')) r = x;
+    } else if (body[i + 1]?.text === '(' && !NOT_MACROS.has(t.text) && !t.text.startsWith('__builtin')) r = 'maybe';
+  }
+  known.set(m, r);
+  return r;
+}
+
 const IOCTL_MACROS = new Map<string, Macro[]>();
+const LEGACY_BY_NAME = new WeakMap<readonly LegacyArgument[], Map<string, LegacyArgument>>();
 
 /**
  * Adds <linux/ioctl.h>'s _IO* macros to a unit that uses them without including it; true when

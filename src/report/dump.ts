@@ -3,7 +3,7 @@ import type { RecordDecl, TypedefDecl } from '../cfront/types.js';
 import { catalogueIoctls, type IoctlEntry, type LegacyArgument } from '../ioctl/catalogue.js';
 import { LEGACY_IOCTLS } from '../ioctl/legacy.js';
 import { flattenFields, type FlatField } from '../layout/fields.js';
-import { Layouter } from '../layout/layout.js';
+import type { Layouter } from '../layout/layout.js';
 import { scanHeaders, type Scan, type ScanOptions } from './scan.js';
 import type { Token } from '../cfront/token.js';
 
@@ -45,7 +45,7 @@ export interface Dumped {
 
 export function dumpHeaders(opts: ScanOptions & { legacy?: readonly LegacyArgument[]; collectMacroNames?: boolean }): Dumped {
   const scan = scanHeaders(opts);
-  const layouter = new Layouter(opts.abi);
+  const layouter = scan.layouter;
   const result: DumpResult = { abi: opts.abi.name, headers: scan.headers.length, failed: {}, records: {}, ioctls: {}, unresolved: {} };
   const decls = new Map<string, RecordDecl>();
   const foundIn = new Map<string, string>();
@@ -71,8 +71,8 @@ export function dumpHeaders(opts: ScanOptions & { legacy?: readonly LegacyArgume
       if (decls.has(name) || decl.members === null) continue;
       decls.set(name, decl);
       foundIn.set(name, s.header);
-      const l = parser.layouter.layout(decl);
-      result.records[name] = { size: l.size, align: l.align, header: scan.displayName(decl.loc?.file ?? s.parsed.path), fields: flattenFields(l, parser.layouter).map(({ ctype: _, ...row }) => row) };
+      const l = layouter.layout(decl);
+      result.records[name] = { size: l.size, align: l.align, header: scan.displayName(decl.loc?.file ?? s.parsed.path), fields: flattenFields(l, layouter).map(({ ctype: _, ...row }) => row) };
     }
     const cat = catalogueIoctls(opts.abi, preprocessor, parser, seenMacros, legacy);
     for (const e of cat.ioctls) {

@@ -9,6 +9,7 @@ import { BUILTIN_INCLUDE_DIR, includeDirsFor, parseHeader, type IncludeOptions, 
 import { FileCache } from '../cfront/preprocess.js';
 import { CFrontError } from '../cfront/token.js';
 import { LayoutError } from '../layout/types.js';
+import { Layouter } from '../layout/layout.js';
 
 /** The directories below an include directory that hold the UAPI set (CONTRACT.md). */
 export const UAPI_DIRS = ['linux', 'asm', 'drm', 'misc', 'mtd', 'rdma', 'scsi', 'sound', 'video', 'xen'];
@@ -51,6 +52,8 @@ export interface ScanOptions extends IncludeOptions {
   /** Shared between scans of several ABIs so each file is tokenized once. */
   files?: FileCache;
   onProgress?: (done: number, total: number, header: string) => void;
+  /** Replay included files expanded before (default true; false for differential tests of the memo). */
+  memo?: boolean;
 }
 
 export interface ScannedHeader {
@@ -64,6 +67,8 @@ export interface Scan {
   abi: Abi;
   includeDirs: string[];
   headers: string[];
+  /** Lays out every unit's records (one per scan: declarations are shared between units). */
+  layouter: Layouter;
   /** Short name of a file for reports: relative to the include directory that holds it. */
   displayName: (file: string) => string;
   /** The path a header argument (a path or an include name) names. */
@@ -88,10 +93,12 @@ export function scanHeaders(opts: ScanOptions): Scan {
     const dir = includeDirs.find((d) => files.get(join(d, header)) !== null);
     return dir ? join(dir, header) : resolve(header);
   };
+  const layouter = new Layouter(opts.abi);
   return {
     abi: opts.abi,
     includeDirs,
     headers,
+    layouter,
     displayName,
     resolve: resolveHeader,
     *each() {
@@ -99,7 +106,7 @@ export function scanHeaders(opts: ScanOptions): Scan {
         const header = headers[i]!;
         opts.onProgress?.(i, headers.length, header);
         try {
-          yield { header, parsed: parseHeader(header, { abi: opts.abi, includeDirs, defines: opts.defines ?? [], undefines: opts.undefines ?? [], files }) };
+          yield { header, parsed: parseHeader(header, { abi: opts.abi, includeDirs, defines: opts.defines ?? [], undefines: opts.undefines ?? [], files, layouter, memo: opts.memo ?? true }) };
         } catch (e) {
           if (!(e instanceof CFrontError) && !(e instanceof LayoutError)) throw e;
           yield { header, error: e.message };
