@@ -206,7 +206,11 @@ export class Parser {
 
   private replayable(m: ParseMemo): boolean {
     if (m.abi !== this.abi.name) return false;
-    for (const [key, then] of m.deps) if (this.current(key) !== then) return false;
+    for (const [key, then] of m.deps) {
+      const now = this.current(key);
+      // enum constants are values: the same value declared anew is the same constant
+      if (now !== then && !(key.charCodeAt(0) === 99 && now !== undefined && then !== undefined && (now as CValue).v === (then as CValue).v && (now as CValue).t === (then as CValue).t)) return false;
+    }
     for (const [key, [decl, complete]] of m.tagDeps) {
       if (this.tags.get(key.slice(1)) !== decl || (decl !== undefined && isComplete(decl) !== complete)) return false;
     }

@@ -1,0 +1,117 @@
+/**
+ * The include memo (an included file preprocessed and parsed once per context, then replayed)
+ * must not change any result: every unit scanned with it equals the unit scanned without it.
+ * The scenarios are the ways a file's expansion or parse depends on its including context;
+ * then the whole UAPI set of three ABIs.
+ */
+import { resolve } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { getAbi } from '../src/abi/index.js';
+import { FileCache } from '../src/cfront/preprocess.js';
+import { dump } from '../src/report/dump.js';
+import { scanHeaders } from '../src/report/scan.js';
+
+const DIR = resolve('/ioctl32-memo-fixture');
+const at = (name: string) => `${DIR}/${name}`;
+
+/** Units in scan order; the files they include. */
+const FILES: Record<string, string> = {
+  // a forward declaration completed by another header: a unit without it must still fail
+  'fwd.h': '#pragma once\nstruct s;\ntypedef struct s s_t;\n',
+  'def.h': '#include "fwd.h"\nstruct s { int a; };\nstruct holds_s { s_t x; };\n',
+  'use.h': '#include "fwd.h"\nstruct u { s_t x; };\n',
+  // the including context picks a branch
+  'cfg.h': '#ifdef WIDE\ntypedef long n_t;\n#else\ntypedef int n_t;\n#endif\nstruct n { n_t v; };\n',
+  'wide.h': '#define WIDE\n#include "cfg.h"\n',
+  'narrow.h': '#include "cfg.h"\n',
+  // an identifier the includer made a macro
+  'ids.h': 'struct v { int count; char c; };\n',
+  'renamed.h': '#define count cnt[4]\n#include "ids.h"\n',
+  'plain.h': '#include "ids.h"\n',
+  // #pragma pack in force at the include
+  'rec.h': 'struct r { char c; int i; };\n',
+  'packed.h': '#pragma pack(push, 1)\n#include "rec.h"\n#pragma pack(pop)\n',
+  'unpacked.h': '#include "rec.h"\n',
+  // an enum constant of the includer sizes an array
+  'arr.h': 'struct arr { int a[N]; };\n',
+  'four.h': 'enum { N = 4 };\n#include "arr.h"\n',
+  'six.h': 'enum { N = 6 };\n#include "arr.h"\n',
+  // a typedef of the includer
+  'td.h': 'struct t { word_t w; };\n',
+  'td8.h': 'typedef long long word_t;\n#include "td.h"\n',
+  'td2.h': 'typedef short word_t;\n#include "td.h"\n',
+  'td-none.h': '#include "td.h"\n',
+  // __COUNTER__ differs per use: never replayed
+  'counter.h': 'struct c { char x[__COUNTER__ + 1]; };\n',
+  'counter1.h': '#include "counter.h"\n',
+  'counter2.h': 'enum { burn = __COUNTER__ };\n#include "counter.h"\n',
+  // a file ending in a function-like macro's name: the invocation takes its arguments after the file
+  'tail.h': '#define MK(n) struct n { int x; };\nMK\n',
+  'tail-use.h': '#include "tail.h"\n(mk1)\n',
+  'tail-use2.h': '#include "tail.h"\n(mk2)\n',
+  // an include among a macro's arguments
+  'arg.h': 'int\n',
+  'args.h': '#define DECL(t) struct inarg { t v; };\nDECL(\n#include "arg.h"\n)\n',
+  'args2.h': '#include "arg.h"\nx;\n',
+  // macros defined by an include and read after it
+  'defs.h': '#ifndef SZ\n#define SZ 3\n#endif\n',
+  'after.h': '#include "defs.h"\nstruct after { char b[SZ]; };\n',
+  'redef.h': '#define SZ 5\n#include "defs.h"\nstruct redef { char b[SZ]; };\n',
+};
+const UNITS = ['def.h', 'use.h', 'wide.h', 'narrow.h', 'renamed.h', 'plain.h', 'packed.h', 'unpacked.h', 'four.h', 'six.h', 'td8.h', 'td2.h', 'td-none.h', 'counter1.h', 'counter2.h', 'counter1.h', 'tail-use.h', 'tail-use2.h', 'args.h', 'args2.h', 'after.h', 'redef.h', 'after.h'];
+
+/** Each unit: its error, or every record's size, alignment and member offsets. */
+function scanUnits(memo: boolean): unknown[] {
+  const files = new FileCache(new Map(Object.entries(FILES).map(([name, text]) => [at(name), text])));
+  const abi = getAbi('x86_64');
+  const scan = scanHeaders({ abi, headers: UNITS.map(at), files, memo, includeDirs: [DIR] });
+  const out: unknown[] = [];
+  for (const s of scan.each()) {
+    if (!s.parsed) {
+      out.push({ header: s.header, error: s.error });
+      continue;
+    }
+    const records: Record<string, unknown> = {};
+    for (const [name, decl] of s.parsed.unit.records) {
+      const l = scan.layouter.layout(decl);
+      records[name] = { size: l.size, align: l.align, members: l.members.map((m) => [m.member.name, m.offset]) };
+    }
+    out.push({ header: s.header, records, typedefs: [...s.parsed.unit.typedefs.keys()], macros: s.parsed.preprocessor.macros.get('SZ')?.body.map((t) => t.text) });
+  }
+  return out;
+}
+
+describe('include memo', () => {
+  test('every unit equals the unit scanned without the memo', () => {
+    const withMemo = scanUnits(true);
+    expect(withMemo).toEqual(scanUnits(false));
+    // and the scenarios do tell contexts apart
+    const rec = (header: string, name: string) => (withMemo.find((u) => (u as { header: string }).header === at(header)) as { records?: Record<string, { size: number }> }).records?.[name]?.size;
+    expect([rec('wide.h', 'struct n'), rec('narrow.h', 'struct n')]).toEqual([8, 4]);
+    expect([rec('packed.h', 'struct r'), rec('unpacked.h', 'struct r')]).toEqual([5, 8]);
+    expect([rec('four.h', 'struct arr'), rec('six.h', 'struct arr')]).toEqual([16, 24]);
+    expect([rec('td8.h', 'struct t'), rec('td2.h', 'struct t')]).toEqual([8, 2]);
+    expect([rec('renamed.h', 'struct v'), rec('plain.h', 'struct v')]).toEqual([20, 8]);
+    expect([rec('after.h', 'struct after'), rec('redef.h', 'struct redef')]).toEqual([3, 5]);
+    expect((withMemo[1] as { error?: string }).error).toMatch(/incomplete type 'struct s'/);
+  });
+
+  test('replays: the second unit including the same file does not expand it again', () => {
+    const files = new FileCache(new Map(Object.entries(FILES).map(([name, text]) => [at(name), text])));
+    const scan = scanHeaders({ abi: getAbi('x86_64'), headers: [at('four.h'), at('four.h')], files, includeDirs: [DIR] });
+    const [first, second] = [...scan.each()];
+    // a memo segment marks the replayed file's tokens for the parser
+    expect(first!.parsed!.preprocessor.segments.length).toBe(1);
+    expect(second!.parsed!.preprocessor.segments[0]!.memo).toBe(first!.parsed!.preprocessor.segments[0]!.memo);
+    // the parse replayed too: the same declaration object
+    expect(second!.parsed!.unit.records.get('struct arr')).toBe(first!.parsed!.unit.records.get('struct arr'));
+  });
+
+  for (const name of ['x86_64', 'arm', 'm68k']) {
+    test(`the whole UAPI set of ${name} dumps the same with and without it`, () => {
+      const abi = getAbi(name);
+      const opts = { abi, sysroot: `/usr/${abi.headerTriple}` };
+      expect(dump({ ...opts, files: new FileCache() })).toEqual(dump({ ...opts, files: new FileCache(), memo: false }));
+    }, 120_000);
+  }
+});
