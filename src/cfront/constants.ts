@@ -61,8 +61,19 @@ export function commonType(a: IntName, b: IntName, abi: Abi): IntName {
   return unsignedOf(s);
 }
 
+/** Literals already typed, per ABI: headers spell the same few numbers over and over. */
+const LITERALS = new WeakMap<Abi, Map<string, CValue>>();
+
 /** An integer literal: decimal, octal, hex or binary, with u/l/ll suffixes, typed as C does. */
 export function integerLiteral(tok: Token, abi: Abi): CValue {
+  let known = LITERALS.get(abi);
+  if (!known) LITERALS.set(abi, (known = new Map()));
+  let value = known.get(tok.text);
+  if (!value) known.set(tok.text, (value = Object.freeze(typeLiteral(tok, abi))));
+  return value;
+}
+
+function typeLiteral(tok: Token, abi: Abi): CValue {
   const m = /^(0[xX][0-9a-fA-F]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)([uU]?(?:ll|LL|l|L)?[uU]?)$/.exec(tok.text);
   if (!m || /[uU].*[uU]/.test(m[2]!)) throw CFrontError.at(tok, `invalid integer constant '${tok.text}'`);
   const digits = m[1]!;
@@ -126,6 +137,9 @@ export function charLiteral(tok: Token, abi: Abi): CValue {
 export const BINARY_LEVELS: readonly (readonly string[])[] = [
   ['||'], ['&&'], ['|'], ['^'], ['&'], ['==', '!='], ['<', '>', '<=', '>='], ['<<', '>>'], ['+', '-'], ['*', '/', '%'],
 ];
+
+/** Each binary operator's level in BINARY_LEVELS (precedence climbing looks it up once per operator). */
+export const BINARY_LEVEL: ReadonlyMap<string, number> = new Map(BINARY_LEVELS.flatMap((ops, i) => ops.map((op) => [op, i] as const)));
 
 /** Runs `f` with `dead` raised while `skip`: an operand C does not evaluate (`0 && x`, `1 ? y : x`). */
 export function unevaluated<T>(state: { dead: number }, skip: boolean, f: () => T): T {

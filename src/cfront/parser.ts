@@ -8,7 +8,7 @@
 import type { Abi } from '../abi/types.js';
 import { Layouter } from '../layout/layout.js';
 import { LayoutError } from '../layout/types.js';
-import { BINARY_LEVELS, binary, bool, charLiteral, commonType, convert, integerLiteral, isUnsigned, unary, unevaluated, type BinaryOp, type CValue } from './constants.js';
+import { BINARY_LEVEL, binary, bool, charLiteral, commonType, convert, integerLiteral, isUnsigned, unary, unevaluated, type BinaryOp, type CValue } from './constants.js';
 import type { IncludeMemo, Segment } from './preprocess.js';
 import { CFrontError, type Token } from './token.js';
 import type { CType, EnumConstant, EnumDecl, FloatName, IntName, Member, RecordDecl, TypedefDecl } from './types.js';
@@ -871,12 +871,14 @@ export class Parser {
     return cond ? a : b;
   }
 
-  private binaryExpr(level: number): Value {
-    if (level >= BINARY_LEVELS.length) return this.castExpr();
-    let a = this.binaryExpr(level + 1);
+  /** Operators of `minLevel` (BINARY_LEVELS) and tighter, left to right. */
+  private binaryExpr(minLevel: number): Value {
+    let a = this.castExpr();
     for (;;) {
       const op = this.peek();
-      if (!op || op.kind !== 'punct' || !BINARY_LEVELS[level]!.includes(op.text)) return a;
+      if (!op || op.kind !== 'punct') return a;
+      const level = BINARY_LEVEL.get(op.text);
+      if (level === undefined || level < minLevel) return a;
       this.pos++;
       if (op.text === '||' || op.text === '&&') {
         const x = this.intValue(a, op).v !== 0n;

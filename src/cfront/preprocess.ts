@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Abi } from '../abi/types.js';
-import { BINARY_LEVELS, binary, bool, charLiteral, convert, integerLiteral, isUnsigned, unary, unevaluated, type BinaryOp, type CValue } from './constants.js';
+import { BINARY_LEVEL, binary, bool, charLiteral, convert, integerLiteral, isUnsigned, unary, unevaluated, type BinaryOp, type CValue } from './constants.js';
 import { tokenize } from './lexer.js';
 import { CFrontError, HideSet, Token } from './token.js';
 
@@ -110,6 +110,8 @@ export interface Macro {
   /** The `#define` directive's name token (null for predefined macros). */
   def: Token | null;
   builtin?: '__FILE__' | '__LINE__' | '__COUNTER__' | '__INCLUDE_LEVEL__';
+  /** An object-like macro whose body has no `##`: its expansion is its body, copied. */
+  plain?: boolean;
 }
 
 /**
@@ -539,6 +541,15 @@ export class Preprocessor {
 
   /** The body of `m` with arguments substituted, `#` and `##` applied, hide sets added. */
   private substitute(m: Macro, args: Token[][], hide: HideSet, at: Token, origin: Token, macro: string): Token[] {
+    if (m.plain) {
+      const body = m.body;
+      const out = new Array<Token>(body.length);
+      for (let i = 0; i < body.length; i++) {
+        const t = body[i]!;
+        out[i] = t.copy(union(t.hide, hide), i === 0 ? at.space : t.space, origin, macro);
+      }
+      return out;
+    }
     const params = m.params ?? [];
     const argIndex = (t: Token) => (t.kind === 'ident' ? params.indexOf(t.text) : -1);
     const expandedArgs = new Map<number, Token[]>();
@@ -738,7 +749,9 @@ export class Preprocessor {
         }
       });
     }
-    this.write(id.text, { name: id.text, params, variadic, body, def: id });
+    const macro: Macro = { name: id.text, params, variadic, body, def: id };
+    if (!params && !body.some((t) => t.text === '##' && t.kind === 'punct')) macro.plain = true;
+    this.write(id.text, macro);
   }
 
   /** `#ifdef X` / `#ifndef X`: whether X is defined. */
@@ -1075,13 +1088,16 @@ class PPExpr {
     return convert((c.v !== 0n ? a : b).v, t, this.abi);
   }
 
-  private binary(level: number): CValue {
-    if (level >= BINARY_LEVELS.length) return this.unary();
-    let a = this.binary(level + 1);
+  /** Operators of `minLevel` (BINARY_LEVELS) and tighter, left to right. */
+  private binary(minLevel: number): CValue {
+    let a = this.unary();
     for (;;) {
-      const op = this.peek();
-      if (!op || !BINARY_LEVELS[level]!.includes(op) || this.tokens[this.pos]!.kind !== 'punct') return a;
-      const opTok = this.tokens[this.pos++]!;
+      const opTok = this.tokens[this.pos];
+      if (!opTok || opTok.kind !== 'punct') return a;
+      const level = BINARY_LEVEL.get(opTok.text);
+      if (level === undefined || level < minLevel) return a;
+      const op = opTok.text;
+      this.pos++;
       if (op === '||' || op === '&&') {
         const decided = op === '||' ? a.v !== 0n : a.v === 0n;
         const b = this.unevaluated(decided, () => this.binary(level + 1));
