@@ -107,6 +107,21 @@ describe('include memo', () => {
     expect(second!.parsed!.unit.records.get('struct arr')).toBe(first!.parsed!.unit.records.get('struct arr'));
   });
 
+  test('ABIs whose trees share tokens dump as they do alone', () => {
+    const files = new FileCache();
+    const [arm64, arm] = [getAbi('arm64'), getAbi('arm')];
+    dump({ abi: arm64, sysroot: `/usr/${arm64.headerTriple}`, files });
+    const shared = dump({ abi: arm, sysroot: `/usr/${arm.headerTriple}`, files });
+    // arm read arm64's tokens of the same files...
+    const fs = files.get(`/usr/${arm.headerTriple}/include/linux/fs.h`)!;
+    expect(fs.canonical).toBe(`/usr/${arm64.headerTriple}/include/linux/fs.h`);
+    expect(fs.tokens).toBe(files.get(fs.canonical)!.tokens);
+    // ...but not of those that differ
+    expect(files.get(`/usr/${arm.headerTriple}/include/asm/bitsperlong.h`)!.canonical).toBe(`/usr/${arm.headerTriple}/include/asm/bitsperlong.h`);
+    // and reports every name and message as its own tree gives them
+    expect(shared).toEqual(dump({ abi: arm, sysroot: `/usr/${arm.headerTriple}`, files: new FileCache() }));
+  }, 120_000);
+
   for (const name of ['x86_64', 'arm', 'm68k']) {
     test(`the whole UAPI set of ${name} dumps the same with and without it`, () => {
       const abi = getAbi(name);

@@ -6,12 +6,12 @@ import type { Abi } from '../abi/types.js';
 import { UsageError } from '../errors.js';
 import type { Layouter } from '../layout/layout.js';
 import { Parser, type TranslationUnit } from './parser.js';
-import { FileCache, Preprocessor } from './preprocess.js';
+import { FileCache, Preprocessor, type IncludeMemos } from './preprocess.js';
 
 export * from './token.js';
 export * from './types.js';
 export { tokenize } from './lexer.js';
-export { FileCache, Preprocessor, spell, type Macro, type PreprocessOptions, type InvocationHook } from './preprocess.js';
+export { FileCache, Preprocessor, spell, type Macro, type PreprocessOptions, type InvocationHook, type IncludeMemos } from './preprocess.js';
 export { Parser, type TranslationUnit } from './parser.js';
 
 /** ioctl32's stand-ins for the compiler's own headers (stddef.h, stdarg.h, ...). */
@@ -70,8 +70,8 @@ export interface FrontEndOptions {
   files?: FileCache;
   /** Shared by the units of one ABI: records shared through the include memos are laid out once. */
   layouter?: Layouter;
-  /** Replay included files preprocessed and parsed before in the same context (default true). */
-  memo?: boolean;
+  /** Included files preprocessed and parsed before in the same configuration, to replay. */
+  memos?: IncludeMemos;
 }
 
 /** Preprocesses and parses one header as its own translation unit. */

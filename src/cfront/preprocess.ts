@@ -3,6 +3,7 @@
  * directories, and macro expansion with Prosser's hide sets ("painted blue" tokens).
  * Files are tokenized once and shared by every ABI (FileCache); a Preprocessor is per ABI.
  */
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Abi } from '../abi/types.js';
@@ -15,28 +16,73 @@ export interface CachedFile {
   path: string;
   tokens: Token[];
   guard: string | null;
+  /**
+   * The path its tokens carry: another ABI's copy of the same file (same name under a system
+   * include directory, same text) when one was read first.
+   */
+  canonical: string;
 }
 
-/** Reads and tokenizes each file once; shared by every ABI's preprocessor. */
+/**
+ * Reads and tokenizes each file once; shared by every ABI's preprocessor. Every ABI's tree
+ * (Debian's /usr/TRIPLE/include) holds its own copy of most headers: files with the same name
+ * under a system include directory and the same text share one tokenization.
+ */
 export class FileCache {
   private readonly files = new Map<string, CachedFile | null>();
   private readonly dirs = new Map<string, boolean>();
   private readonly listings = new Map<string, Set<string> | null>();
   /** Include searches already answered (Preprocessor.search). */
   readonly searches = new Map<string, { path: string; dirIndex: number } | null>();
-  /** Replayable includes per preprocessor configuration (ABI, -D/-U, include dirs), then per file. */
-  readonly includeMemos = new Map<string, Map<string, IncludeMemo[]>>();
+
+  /** Tokens by name under a system include directory and hash of the text. */
+  private readonly shared = new Map<string, CachedFile>();
+  /** System include directories, longest first. */
+  private roots: string[] = [];
 
   constructor(private readonly overlay: ReadonlyMap<string, string> = new Map()) {}
+
+  /** Marks directories as system include directories: their files may share tokens with other trees'. */
+  addSystemDirs(dirs: readonly string[]): void {
+    const add = dirs.map((d) => resolve(d)).filter((d) => !this.roots.includes(d));
+    if (add.length) this.roots = [...this.roots, ...add].sort((a, b) => b.length - a.length);
+  }
+
+  /** A file's name relative to the system include directory holding it (`linux/types.h`). */
+  systemName(path: string): string | null {
+    for (const root of this.roots) if (path.startsWith(`${root}/`)) return path.slice(root.length + 1);
+    return null;
+  }
+
+  /** Every system include directory known: messages drop them from paths. */
+  get systemDirs(): readonly string[] {
+    return this.roots;
+  }
 
   get(path: string): CachedFile | null {
     let f = this.files.get(path);
     if (f !== undefined) return f;
-    const text = this.overlay.get(path) ?? (this.listed(path) ? readText(path) : null);
-    f = text === null ? null : { path, tokens: tokenize(text, path), guard: null };
-    if (f) f.guard = findGuard(f.tokens);
+    const overlaid = this.overlay.get(path);
+    const text = overlaid ?? (this.listed(path) ? readText(path) : null);
+    if (text === null) f = null;
+    else {
+      const name = overlaid === undefined ? this.systemName(path) : null;
+      const key = name === null ? null : `${name}\0${createHash('sha1').update(text, 'latin1').digest('base64')}`;
+      const same = key === null ? undefined : this.shared.get(key);
+      if (same) f = { path, tokens: same.tokens, guard: same.guard, canonical: same.canonical };
+      else {
+        const tokens = tokenize(text, path);
+        f = { path, tokens, guard: findGuard(tokens), canonical: path };
+        if (key !== null) this.shared.set(key, f);
+      }
+    }
     this.files.set(path, f);
     return f;
+  }
+
+  /** The path the tokens of a file carry (see CachedFile.canonical). */
+  canonical(path: string): string {
+    return this.get(path)?.canonical ?? path;
   }
 
   /**
@@ -172,9 +218,15 @@ export interface PreprocessOptions {
   /** -U NAME, applied after the defines. */
   undefines?: string[];
   files?: FileCache;
-  /** Replay included files expanded before in the same context (default true). */
-  memo?: boolean;
+  /**
+   * Replayable includes, by file: shared by the translation units of one configuration (ABI,
+   * include directories, -D/-U), as a scan's are. Without it every include is expanded.
+   */
+  memos?: IncludeMemos;
 }
+
+/** Include memos by include directory index and path (PreprocessOptions.memos). */
+export type IncludeMemos = Map<string, IncludeMemo[]>;
 
 interface Cond {
   /** A branch was taken (so later #elif/#else are skipped). */
@@ -239,10 +291,7 @@ export class Preprocessor {
     this.includeDirs = opts.includeDirs.map((d) => resolve(d));
     this.dirsKey = this.includeDirs.join('\0');
     const key = JSON.stringify([opts.abi.name, opts.defines ?? [], opts.undefines ?? []]);
-    const memoKey = `${key}\0${this.dirsKey}`;
-    let memos = this.files.includeMemos.get(memoKey);
-    if (!memos) this.files.includeMemos.set(memoKey, (memos = new Map()));
-    this.memos = opts.memo === false ? null : memos;
+    this.memos = opts.memos ?? null;
     let initial = INITIAL_MACROS.get(key);
     if (!initial) {
       const predefined: string[] = [];

@@ -8,7 +8,6 @@ import type { CType, RecordDecl } from '../cfront/types.js';
 import { Parser } from '../cfront/parser.js';
 import { resolve as resolvePath } from 'node:path';
 import { FileCache } from '../cfront/preprocess.js';
-import { includeDirsFor } from '../cfront/index.js';
 import { tokenize } from '../cfront/lexer.js';
 import { CFrontError } from '../cfront/token.js';
 import type { IoctlEntry } from '../ioctl/catalogue.js';
@@ -67,23 +66,17 @@ const NEEDS_WORK: ReadonlySet<Verdict> = new Set(['convert', 'pointer-inside', '
 export function check(opts: CheckOptions): CheckReport {
   const annotations = opts.annotations ?? emptyAnnotations();
   const abis = [...new Map(opts.pairs.flatMap((p) => [p.native, p.compat]).map((a) => [a.name, a])).values()];
-  const trees = new Map<string, FileCache>();
+  // the ABIs' header trees share the tokens of the files they have in common
+  const files = new FileCache();
   const dumps = new Map<string, Dumped>();
-  for (const abi of abis) {
-    const scan = { ...opts.scan, ...opts.scanFor?.(abi), abi };
-    // ABIs that read the same header tree (x86's three on the host's headers) share its tokens
-    const tree = includeDirsFor(abi, scan).join('\0');
-    let files = trees.get(tree);
-    if (!files) trees.set(tree, (files = new FileCache()));
-    dumps.set(abi.name, dumpHeaders({ ...scan, files }));
-  }
+  for (const abi of abis) dumps.set(abi.name, dumpHeaders({ ...opts.scan, ...opts.scanFor?.(abi), abi, files }));
   const report: CheckReport = { pairs: [], findings: [], failed: {}, summary: { verdicts: {}, needsWork: {} } };
   for (const [name, d] of dumps) if (Object.keys(d.result.failed).length) report.failed[name] = d.result.failed;
 
   // a driver author's own header files (paths, not include names): their ioctls, not those of
   // every system header they include
   const given = opts.scan.headers ?? [];
-  const ownFiles = given.length && given.every((h) => h.startsWith('/') || h.startsWith('.')) ? new Set(given.map((h) => resolvePath(h))) : null;
+  const ownFiles = given.length && given.every((h) => h.startsWith('/') || h.startsWith('.')) ? new Set(given.map((h) => files.canonical(resolvePath(h)))) : null;
   for (const { native, compat } of opts.pairs) {
     const n = dumps.get(native.name)!;
     const c = dumps.get(compat.name)!;
@@ -110,7 +103,7 @@ export function check(opts: CheckOptions): CheckReport {
     const first = opts.pairs[0];
     if (first) {
       const n = dumps.get(first.native.name)!;
-      const wanted = new Set(headers.map((h) => n.scan.resolve(h)));
+      const wanted = new Set(headers.map((h) => files.canonical(n.scan.resolve(h))));
       const ioctls = [...n.ioctls.values()].filter((e) => wanted.has(e.file));
       const records = new Map<string, { name: string; decl: RecordDecl }>();
       for (const e of ioctls) {

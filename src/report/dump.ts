@@ -54,11 +54,7 @@ export function dumpHeaders(opts: ScanOptions & { legacy?: readonly LegacyArgume
   const typedefs = new Map<string, TypedefDecl>();
   const legacy = opts.legacy ?? LEGACY_IOCTLS;
   const seenMacros = new Set<Token>();
-  const shorten = (message: string) => {
-    let m = message;
-    for (const d of scan.includeDirs) m = m.split(`${d}/`).join('');
-    return m;
-  };
+  const shorten = scan.shorten;
   for (const s of scan.each()) {
     if (!s.parsed) {
       result.failed[s.header] = shorten(s.error!);

@@ -5,7 +5,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Abi } from '../abi/types.js';
-import { BUILTIN_INCLUDE_DIR, includeDirsFor, parseHeader, type IncludeOptions, type ParsedHeader } from '../cfront/index.js';
+import { BUILTIN_INCLUDE_DIR, includeDirsFor, parseHeader, type IncludeMemos, type IncludeOptions, type ParsedHeader } from '../cfront/index.js';
 import { FileCache } from '../cfront/preprocess.js';
 import { CFrontError } from '../cfront/token.js';
 import { LayoutError } from '../layout/types.js';
@@ -71,6 +71,9 @@ export interface Scan {
   layouter: Layouter;
   /** Short name of a file for reports: relative to the include directory that holds it. */
   displayName: (file: string) => string;
+  /** A message with the include directories dropped from its paths. */
+  shorten: (message: string) => string;
+  files: FileCache;
   /** The path a header argument (a path or an include name) names. */
   resolve: (header: string) => string;
   each(): Generator<ScannedHeader>;
@@ -80,13 +83,23 @@ export function scanHeaders(opts: ScanOptions): Scan {
   const includeDirs = includeDirsFor(opts.abi, opts);
   const headers = opts.headers?.length ? opts.headers : uapiHeaders(includeDirs);
   const files = opts.files ?? new FileCache();
+  // the system directories come after the compiler's own (-I directories before it are the user's)
+  files.addSystemDirs(includeDirs.slice(includeDirs.indexOf(BUILTIN_INCLUDE_DIR) + 1));
   const longestFirst = [...includeDirs].sort((a, b) => b.length - a.length);
   const displayName = (file: string) => {
     for (const d of longestFirst) {
       if (file.startsWith(`${d}/`)) return relative(d, file);
     }
+    // tokens shared with another tree's copy of a system header
+    const system = files.systemName(file);
+    if (system !== null) return system;
     // the user's own header: relative to where they are
     return file.startsWith('/') ? relative(process.cwd(), file) : file;
+  };
+  const shorten = (message: string) => {
+    let m = message;
+    for (const d of [...longestFirst, ...files.systemDirs]) m = m.split(`${d}/`).join('');
+    return m;
   };
   const resolveHeader = (header: string) => {
     if (header.startsWith('/') || header.startsWith('.')) return resolve(header);
@@ -94,19 +107,23 @@ export function scanHeaders(opts: ScanOptions): Scan {
     return dir ? join(dir, header) : resolve(header);
   };
   const layouter = new Layouter(opts.abi);
+  // the scan's units share one configuration: what one expanded, the next may replay
+  const memos: IncludeMemos | undefined = opts.memo === false ? undefined : new Map();
   return {
     abi: opts.abi,
     includeDirs,
     headers,
     layouter,
     displayName,
+    shorten,
+    files,
     resolve: resolveHeader,
     *each() {
       for (let i = 0; i < headers.length; i++) {
         const header = headers[i]!;
         opts.onProgress?.(i, headers.length, header);
         try {
-          yield { header, parsed: parseHeader(header, { abi: opts.abi, includeDirs, defines: opts.defines ?? [], undefines: opts.undefines ?? [], files, layouter, memo: opts.memo ?? true }) };
+          yield { header, parsed: parseHeader(header, { abi: opts.abi, includeDirs, defines: opts.defines ?? [], undefines: opts.undefines ?? [], files, layouter, memos }) };
         } catch (e) {
           if (!(e instanceof CFrontError) && !(e instanceof LayoutError)) throw e;
           yield { header, error: e.message };
