@@ -3,7 +3,6 @@
  * directories, and macro expansion with Prosser's hide sets ("painted blue" tokens).
  * Files are tokenized once and shared by every ABI (FileCache); a Preprocessor is per ABI.
  */
-import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Abi } from '../abi/types.js';
@@ -35,8 +34,8 @@ export class FileCache {
   /** Include searches already answered (Preprocessor.search). */
   readonly searches = new Map<string, { path: string; dirIndex: number } | null>();
 
-  /** Tokens by name under a system include directory and hash of the text. */
-  private readonly shared = new Map<string, CachedFile>();
+  /** Files by name under a system include directory, with their text (another tree's copy may have the same). */
+  private readonly shared = new Map<string, Array<{ file: CachedFile; text: string }>>();
   /** System include directories, longest first. */
   private roots: string[] = [];
 
@@ -67,13 +66,16 @@ export class FileCache {
     if (text === null) f = null;
     else {
       const name = overlaid === undefined ? this.systemName(path) : null;
-      const key = name === null ? null : `${name}\0${createHash('sha1').update(text, 'latin1').digest('base64')}`;
-      const same = key === null ? undefined : this.shared.get(key);
+      const copies = name === null ? undefined : this.shared.get(name);
+      const same = copies?.find((c) => c.text === text)?.file;
       if (same) f = { path, tokens: same.tokens, guard: same.guard, canonical: same.canonical };
       else {
         const tokens = tokenize(text, path);
         f = { path, tokens, guard: findGuard(tokens), canonical: path };
-        if (key !== null) this.shared.set(key, f);
+        if (name !== null) {
+          if (copies) copies.push({ file: f, text });
+          else this.shared.set(name, [{ file: f, text }]);
+        }
       }
     }
     this.files.set(path, f);
