@@ -177,7 +177,6 @@ export interface IncludeMemo {
   readonly tokens: Token[];
   /** Memos of the files it included, by position in `tokens`. */
   readonly segments: Segment[];
-  readonly included: string[];
   readonly expanded: number;
   /** Include nesting below the file. */
   readonly depth: number;
@@ -201,7 +200,6 @@ interface Recorder {
   key: string;
   start: number;
   segmentStart: number;
-  includedStart: number;
   expandedStart: number;
   deps: Map<string, Macro | undefined>;
   written: Set<string>;
@@ -266,8 +264,60 @@ const ATTRIBUTES = new Set([
 /** Hook for the ioctl catalogue: sees each function-like macro invocation and its raw arguments. */
 export type InvocationHook = (name: string, args: Token[][], at: Token) => void;
 
+/**
+ * A unit's macros: its own definitions over the ABI's predefined ones, which are shared by
+ * every unit and never copied (a scan makes hundreds of units; an ABI predefines ~350 macros).
+ */
+export class MacroTable {
+  private readonly own = new Map<string, Macro>();
+  /** Predefined names this unit #undef'd. */
+  private readonly hidden = new Set<string>();
+
+  constructor(private readonly base: ReadonlyMap<string, Macro> = new Map()) {}
+
+  get(name: string): Macro | undefined {
+    const m = this.own.get(name);
+    if (m !== undefined) return m;
+    return this.hidden.size !== 0 && this.hidden.has(name) ? undefined : this.base.get(name);
+  }
+
+  has(name: string): boolean {
+    return this.get(name) !== undefined;
+  }
+
+  set(name: string, m: Macro): void {
+    this.own.set(name, m);
+    this.hidden.delete(name);
+  }
+
+  delete(name: string): void {
+    this.own.delete(name);
+    if (this.base.has(name)) this.hidden.add(name);
+  }
+
+  /** The unit's own definitions (not the predefined ones), in the order they were first made. */
+  ownValues(): IterableIterator<Macro> {
+    return this.own.values();
+  }
+
+  /** Every macro defined now, predefined ones first. */
+  *values(): IterableIterator<Macro> {
+    for (const [name, m] of this.base) if (!this.own.has(name) && !this.hidden.has(name)) yield m;
+    yield* this.own.values();
+  }
+
+  *keys(): IterableIterator<string> {
+    for (const m of this.values()) yield m.name;
+  }
+
+  /** The definitions as a plain map (to become another table's base). */
+  toMap(): Map<string, Macro> {
+    return new Map([...this.values()].map((m) => [m.name, m]));
+  }
+}
+
 export class Preprocessor {
-  macros = new Map<string, Macro>();
+  macros = new MacroTable();
   readonly abi: Abi;
   readonly files: FileCache;
   readonly includeDirs: string[];
@@ -277,8 +327,6 @@ export class Preprocessor {
   private counter = 0;
   private expanded = 0;
   private hook: InvocationHook | null = null;
-  /** Every file entered, in order (the catalogue attributes macros and records to files). */
-  readonly included: string[] = [];
   /** Included files' stretches of the last run's output, by start (outer first). */
   segments: Segment[] = [];
   private out: Token[] = [];
@@ -304,13 +352,12 @@ export class Preprocessor {
         this.macros.set(name, { name, params: null, variadic: false, body: [], def: null, builtin: name });
       }
       this.run(tokenize(predefined.join('\n'), '<command line>'), { path: '<command line>', dirIndex: -1, conds: [] });
-      this.included.length = 0;
       for (const m of this.macros.values()) if (m.def?.file === '<command line>') m.def = null;
-      initial = new Map(this.macros);
+      initial = this.macros.toMap();
       INITIAL_MACROS.set(key, initial);
     }
     // macros are never mutated once defined (#define replaces the entry): sharing is safe
-    this.macros = new Map(initial);
+    this.macros = new MacroTable(initial);
   }
 
   /** Preprocesses a file (a path, or an include name found through the include dirs). */
@@ -351,7 +398,6 @@ export class Preprocessor {
 
   private run(tokens: Token[], file: Frame['file']): Token[] {
     this.frames = [{ tokens, pos: 0, file }];
-    if (file) this.included.push(file.path);
     const out: Token[] = (this.out = []);
     this.segments = [];
     this.rec = null;
@@ -419,7 +465,6 @@ export class Preprocessor {
       r.depth = Math.max(r.depth, memo.depth + 1);
     }
     for (const [name, m] of memo.writes) this.write(name, m);
-    for (const p of memo.included) this.included.push(p);
     this.expanded += memo.expanded;
     if (this.expanded > MAX_EXPANDED_TOKENS) throw CFrontError.at(at, `macro expansion exceeds ${MAX_EXPANDED_TOKENS} tokens`);
   }
@@ -442,7 +487,6 @@ export class Preprocessor {
       writes: r.writes,
       tokens: this.out.slice(r.start),
       segments,
-      included: this.included.slice(r.includedStart),
       expanded: this.expanded - r.expandedStart,
       depth: r.depth,
     };
@@ -919,12 +963,11 @@ export class Preprocessor {
     for (const memo of memos?.get(key) ?? []) {
       if (this.replayable(memo, depth)) return this.replay(memo, first!);
     }
-    this.included.push(f.path);
     const frame: Frame = { tokens: f.tokens, pos: 0, file: { path: f.path, dirIndex: found.dirIndex, conds: [] } };
     this.frames.push(frame);
     if (memos) {
       this.rec = {
-        parent: this.rec, frame, key, start: this.out.length, segmentStart: this.segments.length, includedStart: this.included.length - 1,
+        parent: this.rec, frame, key, start: this.out.length, segmentStart: this.segments.length,
         expandedStart: this.expanded, deps: new Map(), written: new Set(), writes: [], depth: 0, spoiled: false,
       };
     }

@@ -78,8 +78,9 @@ export function catalogueIoctls(abi: Abi, pp: Preprocessor, parser: Parser, seen
   if (!legacyByName) LEGACY_BY_NAME.set(legacy, (legacyByName = new Map(legacy.map((l) => [l.name, l]))));
   const borrowed = borrowIoctlMacros(abi, pp);
   const reach = new Map<Macro, Reach>();
-  // expanding never defines: the table stays as it is while we walk it
-  for (const m of pp.macros.values()) {
+  // expanding never defines: the table stays as it is while we walk it (predefined macros are
+  // no ioctls)
+  for (const m of pp.macros.ownValues()) {
     if (m.params !== null || m.def === null || m.builtin || seen.has(m.def)) continue;
     const legacyEntry = legacyByName.get(m.name);
     const r = legacyEntry ? 'ioc' : reaches(m, pp, reach);
@@ -187,7 +188,7 @@ function borrowIoctlMacros(abi: Abi, pp: Preprocessor): boolean {
     const helper = new Preprocessor({ abi, includeDirs: pp.includeDirs, files: pp.files });
     try {
       helper.preprocessSource('#include <linux/ioctl.h>\n', '<ioctl32: linux/ioctl.h>');
-      macros = [...helper.macros.values()].filter((m) => m.name.startsWith('_IO') && m.def !== null);
+      macros = [...helper.macros.ownValues()].filter((m) => m.name.startsWith('_IO') && m.def !== null);
     } catch (e) {
       if (!(e instanceof CFrontError)) throw e;
       macros = [];
