@@ -139,31 +139,41 @@ export class Parser {
 
   // ---- the parse memo ---------------------------------------------------------------------
 
-  /** Notes a name consulted in the parser's state (and returns its value). */
-  private consult<T>(key: StateKey, value: T): T {
+  /** Notes a name of a name space (StateKey) consulted in the parser's state, and returns its value. */
+  private consult<T>(space: string, name: string, value: T): T {
     const r = this.rec;
-    if (r !== null && !r.written.has(key)) {
-      if (key.charCodeAt(0) === 115 /* s */) {
-        if (!r.tagDeps.has(key)) r.tagDeps.set(key, [value as TagDecl | undefined, value !== undefined && isComplete(value as TagDecl)]);
-      } else if (!r.deps.has(key)) r.deps.set(key, value);
-    }
+    if (r === null) return value;
+    const key = space + name;
+    if (r.written.has(key)) return value;
+    if (space === 's') {
+      if (!r.tagDeps.has(key)) r.tagDeps.set(key, [value as TagDecl | undefined, value !== undefined && isComplete(value as TagDecl)]);
+    } else if (!r.deps.has(key)) r.deps.set(key, value);
     return value;
   }
 
   private typedefNamed(name: string): TypedefDecl | undefined {
-    return this.consult(`t${name}`, this.unit.typedefs.get(name));
+    return this.consult('t', name, this.unit.typedefs.get(name));
   }
 
   private tagNamed(key: string): TagDecl | undefined {
-    return this.consult(`s${key}`, this.tags.get(key));
+    return this.consult('s', key, this.tags.get(key));
   }
 
-  private packState(): string {
-    return this.consult('p', JSON.stringify([this.pack ?? null, this.packStack]));
+  /** The #pragma pack state as a memo compares it. */
+  private packSnapshot(): string {
+    return this.pack === undefined && this.packStack.length === 0 ? '' : JSON.stringify([this.pack ?? null, this.packStack]);
+  }
+
+  private consultPack(): void {
+    if (this.rec !== null) this.consult('p', '', this.packSnapshot());
   }
 
   /** Changes the state and notes it. */
-  private declare(key: StateKey, value: unknown): void {
+  private declare(space: string, name: string, value: unknown): void {
+    this.declareKey(space + name, value);
+  }
+
+  private declareKey(key: StateKey, value: unknown): void {
     this.apply(key, value);
     const r = this.rec;
     if (r !== null) {
@@ -183,7 +193,7 @@ export class Parser {
       case 101 /* e */: this.unit.enums.set(name, value as EnumDecl); return;
       case 102 /* f */: this.unit.functionBodies.push(value as TranslationUnit['functionBodies'][number]); return;
       case 112 /* p */: {
-        const [pack, stack] = JSON.parse(value as string) as [number | null, Array<number | null>];
+        const [pack, stack] = value === '' ? [null, []] : (JSON.parse(value as string) as [number | null, Array<number | null>]);
         this.pack = pack ?? undefined;
         this.packStack = stack.map((x) => x ?? undefined);
         return;
@@ -199,7 +209,7 @@ export class Parser {
       case 99: return this.unit.enumConstants.get(name);
       case 114: return this.unit.records.get(name);
       case 101: return this.unit.enums.get(name);
-      case 112: return JSON.stringify([this.pack ?? null, this.packStack]);
+      case 112: return this.packSnapshot();
     }
     return undefined;
   }
@@ -224,7 +234,7 @@ export class Parser {
       for (const [key, v] of m.deps) if (!r.written.has(key) && !r.deps.has(key)) r.deps.set(key, v);
       for (const [key, v] of m.tagDeps) if (!r.written.has(key) && !r.tagDeps.has(key)) r.tagDeps.set(key, v);
     }
-    for (const [key, v] of m.writes) this.declare(key, v);
+    for (const [key, v] of m.writes) this.declareKey(key, v);
   }
 
   private finishRecording(r: ParseRecorder): void {
@@ -366,14 +376,14 @@ export class Parser {
         const open = this.peek()!;
         this.skipBalanced();
         const close = this.tokens[this.pos - 1]!;
-        this.declare('f', { file: open.file, from: open.line, to: close.line });
+        this.declare('f', '', { file: open.file, from: open.line, to: close.line });
         return;
       }
       if (spec.isTypedef) {
         if (!name || !nameTok) throw CFrontError.at(t, 'typedef requires a name');
         this.defineTypedef(name, type, attrs, nameTok);
       } else if (name !== undefined) {
-        this.declare(`o${name}`, type);
+        this.declare('o', name, type);
       }
       if (this.take('=')) this.skipInitializer();
       if (this.take(',')) continue;
@@ -406,10 +416,10 @@ export class Parser {
     if (attrs.modeBytes !== undefined) t = this.modeType(t, attrs.modeBytes, at);
     const decl: TypedefDecl = { name, type: t, loc: at.loc };
     if (attrs.align !== undefined) decl.align = attrs.align;
-    this.declare(`t${name}`, decl);
+    this.declare('t', name, decl);
     // an untagged record is known by its typedef name (CONTRACT.md)
-    if (t.kind === 'record' && t.decl.tag === undefined && t.decl.members !== null && !this.consult(`r${name}`, this.unit.records.get(name))) {
-      this.declare(`r${name}`, t.decl);
+    if (t.kind === 'record' && t.decl.tag === undefined && t.decl.members !== null && !this.consult('r', name, this.unit.records.get(name))) {
+      this.declare('r', name, t.decl);
     }
   }
 
@@ -445,7 +455,7 @@ export class Parser {
     const n = num === undefined ? undefined : Number(num);
     if (n !== undefined && n !== 0 && (n & (n - 1)) !== 0) throw CFrontError.at(t, `#pragma pack(${n}): alignment must be a small power of two`);
     const value = n === 0 ? undefined : n;
-    this.packState();
+    this.consultPack();
     if (args[0] === 'push') {
       this.packStack.push(this.pack);
       if (num !== undefined) this.pack = value;
@@ -454,7 +464,7 @@ export class Parser {
     } else {
       this.pack = value;
     }
-    this.declare('p', JSON.stringify([this.pack ?? null, this.packStack]));
+    if (this.rec !== null) this.declare('p', '', this.packSnapshot());
   }
 
   private isTypeStart(): boolean {
@@ -606,14 +616,14 @@ export class Parser {
       if (!decl) {
         decl = { union: isUnion, members: null, loc: at.loc };
         if (tag !== undefined) decl.tag = tag;
-        if (key) this.declare(`s${key}`, decl);
+        if (key) this.declare('s', key, decl);
       }
       return { kind: 'record', decl: decl as RecordDecl };
     }
     const rec = (decl as RecordDecl | undefined) ?? { union: isUnion, members: null, loc: at.loc };
     if (rec.members !== null) throw CFrontError.at(at, `redefinition of '${key}'`);
     if (tag !== undefined) rec.tag = tag;
-    if (key) this.declare(`s${key}`, rec);
+    if (key) this.declare('s', key, rec);
     rec.loc = at.loc;
     this.pos++;
     const members: Member[] = [];
@@ -622,9 +632,9 @@ export class Parser {
     rec.members = members;
     if (attrs.packed) rec.packed = true;
     if (attrs.align !== undefined) rec.align = attrs.align;
-    this.packState();
+    this.consultPack();
     if (this.pack !== undefined) rec.maxFieldAlign = this.pack;
-    if (key) this.declare(`r${key}`, rec);
+    if (key) this.declare('r', key, rec);
     // a record the compiler would reject (a bitfield too wide, ...) is an error here too
     this.layout({ kind: 'record', decl: rec }, at);
     return { kind: 'record', decl: rec };
@@ -685,14 +695,14 @@ export class Parser {
       if (!decl) {
         decl = { values: null, loc: at.loc };
         if (tag !== undefined) decl.tag = tag;
-        if (key) this.declare(`s${key}`, decl);
+        if (key) this.declare('s', key, decl);
       }
       return { kind: 'enum', decl };
     }
     const e: EnumDecl = decl ?? { values: null, loc: at.loc };
     if (e.values !== null) throw CFrontError.at(at, `redefinition of '${key}'`);
     if (tag !== undefined) e.tag = tag;
-    if (key) this.declare(`s${key}`, e);
+    if (key) this.declare('s', key, e);
     this.pos++;
     const values: EnumConstant[] = [];
     let next = 0n;
@@ -703,7 +713,7 @@ export class Parser {
       if (this.take('=')) next = this.intValue(this.conditional(), id).v;
       values.push({ name: id.text, value: next });
       // GCC gives an enumerator int when it fits, otherwise the type of its value
-      this.declare(`c${id.text}`, this.enumConstantValue(next));
+      this.declare('c', id.text, this.enumConstantValue(next));
       next++;
       if (!this.take(',')) {
         this.expect('}');
@@ -713,7 +723,7 @@ export class Parser {
     this.attributes(attrs);
     e.values = values;
     if (attrs.packed) e.packed = true;
-    if (key) this.declare(`e${key}`, e);
+    if (key) this.declare('e', key, e);
     return { kind: 'enum', decl: e };
   }
 
@@ -1066,9 +1076,9 @@ export class Parser {
       return { kind: 'int', value: bool(true, this.abi) };
     }
     if (t.kind === 'ident') {
-      const c = this.consult(`c${t.text}`, this.unit.enumConstants.get(t.text));
+      const c = this.consult('c', t.text, this.unit.enumConstants.get(t.text));
       if (c) return { kind: 'int', value: c };
-      const object = this.consult(`o${t.text}`, this.objects.get(t.text));
+      const object = this.consult('o', t.text, this.objects.get(t.text));
       if (object) return { kind: 'lvalue', type: object, addr: null };
       throw CFrontError.at(t, `'${t.text}' undeclared (not a constant)`);
     }
