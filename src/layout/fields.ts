@@ -18,6 +18,16 @@ export interface TypedField extends FlatField {
   ctype: CType;
 }
 
+/** The row without the type graph (CONTRACT.md's fields). */
+export function untypedField(f: TypedField): FlatField {
+  const row: FlatField = { path: f.path, offset: f.offset, size: f.size, type: f.type };
+  if (f.bitWidth !== undefined) {
+    row.bitOffset = f.bitOffset!;
+    row.bitWidth = f.bitWidth;
+  }
+  return row;
+}
+
 /**
  * Every member depth first: anonymous records add no path component and are not listed
  * themselves; named nested records are listed and descended; array elements are not.

@@ -2,7 +2,7 @@
 import type { RecordDecl, TypedefDecl } from '../cfront/types.js';
 import { catalogueIoctls, type IoctlEntry, type LegacyArgument } from '../ioctl/catalogue.js';
 import { LEGACY_IOCTLS } from '../ioctl/legacy.js';
-import { flattenFields, type FlatField } from '../layout/fields.js';
+import { flattenFields, untypedField, type FlatField } from '../layout/fields.js';
 import type { Layouter } from '../layout/layout.js';
 import { scanHeaders, type Scan, type ScanOptions } from './scan.js';
 import type { Token } from '../cfront/token.js';
@@ -68,7 +68,7 @@ export function dumpHeaders(opts: ScanOptions & { legacy?: readonly LegacyArgume
       decls.set(name, decl);
       foundIn.set(name, s.header);
       const l = layouter.layout(decl);
-      result.records[name] = { size: l.size, align: l.align, header: scan.displayName(decl.loc?.file ?? s.parsed.path), fields: flattenFields(l, layouter).map(({ ctype: _, ...row }) => row) };
+      result.records[name] = { size: l.size, align: l.align, header: scan.displayName(decl.loc?.file ?? s.parsed.path), fields: flattenFields(l, layouter).map(untypedField) };
     }
     const cat = catalogueIoctls(opts.abi, preprocessor, parser, seenMacros, legacy);
     for (const e of cat.ioctls) {
