@@ -62,8 +62,12 @@ type StateKey = string;
  */
 interface ParseMemo {
   abi: string;
-  deps: Map<StateKey, unknown>;
-  tagDeps: Map<StateKey, [TagDecl | undefined, boolean]>;
+  /** Consulted names and their values then (arrays: compact, walked without allocating). */
+  depKeys: StateKey[];
+  depValues: unknown[];
+  /** Tags consulted: the declaration then (if any) and whether it was complete. */
+  tagKeys: StateKey[];
+  tagValues: Array<[TagDecl | undefined, boolean]>;
   writes: Array<[StateKey, unknown]>;
   /** Tags it declared and left incomplete: another unit may have completed them since. */
   leftIncomplete: TagDecl[];
@@ -216,13 +220,16 @@ export class Parser {
 
   private replayable(m: ParseMemo): boolean {
     if (m.abi !== this.abi.name) return false;
-    for (const [key, then] of m.deps) {
+    for (let i = 0; i < m.depKeys.length; i++) {
+      const key = m.depKeys[i]!;
+      const then = m.depValues[i];
       const now = this.current(key);
       // enum constants are values: the same value declared anew is the same constant
       if (now !== then && !(key.charCodeAt(0) === 99 && now !== undefined && then !== undefined && (now as CValue).v === (then as CValue).v && (now as CValue).t === (then as CValue).t)) return false;
     }
-    for (const [key, [decl, complete]] of m.tagDeps) {
-      if (this.tags.get(key.slice(1)) !== decl || (decl !== undefined && isComplete(decl) !== complete)) return false;
+    for (let i = 0; i < m.tagKeys.length; i++) {
+      const [decl, complete] = m.tagValues[i]!;
+      if (this.tags.get(m.tagKeys[i]!.slice(1)) !== decl || (decl !== undefined && isComplete(decl) !== complete)) return false;
     }
     for (const d of m.leftIncomplete) if (isComplete(d)) return false;
     return true;
@@ -231,8 +238,12 @@ export class Parser {
   private replay(m: ParseMemo): void {
     const r = this.rec;
     if (r !== null) {
-      for (const [key, v] of m.deps) if (!r.written.has(key) && !r.deps.has(key)) r.deps.set(key, v);
-      for (const [key, v] of m.tagDeps) if (!r.written.has(key) && !r.tagDeps.has(key)) r.tagDeps.set(key, v);
+      m.depKeys.forEach((key, i) => {
+        if (!r.written.has(key) && !r.deps.has(key)) r.deps.set(key, m.depValues[i]);
+      });
+      m.tagKeys.forEach((key, i) => {
+        if (!r.written.has(key) && !r.tagDeps.has(key)) r.tagDeps.set(key, m.tagValues[i]!);
+      });
     }
     for (const [key, v] of m.writes) this.declareKey(key, v);
   }
@@ -240,8 +251,12 @@ export class Parser {
   private finishRecording(r: ParseRecorder): void {
     const parent = (this.rec = r.parent);
     if (parent !== null) {
-      for (const [key, v] of r.deps) if (!parent.written.has(key) && !parent.deps.has(key)) parent.deps.set(key, v);
-      for (const [key, v] of r.tagDeps) if (!parent.written.has(key) && !parent.tagDeps.has(key)) parent.tagDeps.set(key, v);
+      r.deps.forEach((v, key) => {
+        if (!parent.written.has(key) && !parent.deps.has(key)) parent.deps.set(key, v);
+      });
+      r.tagDeps.forEach((v, key) => {
+        if (!parent.written.has(key) && !parent.tagDeps.has(key)) parent.tagDeps.set(key, v);
+      });
       for (const w of r.writes) {
         parent.written.add(w[0]);
         parent.writes.push(w);
@@ -251,7 +266,15 @@ export class Parser {
     if (r.segment.end !== this.pos) return;
     const leftIncomplete: TagDecl[] = [];
     for (const [key, v] of r.writes) if (key.charCodeAt(0) === 115 && !isComplete(v as TagDecl)) leftIncomplete.push(v as TagDecl);
-    const memo: ParseMemo = { abi: this.abi.name, deps: r.deps, tagDeps: r.tagDeps, writes: r.writes, leftIncomplete };
+    const memo: ParseMemo = {
+      abi: this.abi.name,
+      depKeys: [...r.deps.keys()],
+      depValues: [...r.deps.values()],
+      tagKeys: [...r.tagDeps.keys()],
+      tagValues: [...r.tagDeps.values()],
+      writes: r.writes,
+      leftIncomplete,
+    };
     const list = PARSE_MEMOS.get(r.segment.memo);
     if (!list) PARSE_MEMOS.set(r.segment.memo, [memo]);
     else if (list.length < MAX_PARSE_MEMOS) list.push(memo);

@@ -169,8 +169,12 @@ export interface Macro {
  * context instead of once per unit.
  */
 export interface IncludeMemo {
-  /** Names consulted from the including context: the macro then (undefined: none; ONCE: a #pragma once file entered). */
-  readonly deps: Map<string, Macro | undefined>;
+  /**
+   * Names consulted from the including context, and the macro each named then (undefined:
+   * none; ONCE: a #pragma once file entered). Arrays: compact, and walked without allocating.
+   */
+  readonly depNames: readonly string[];
+  readonly depValues: ReadonlyArray<Macro | undefined>;
   /** #define, #undef and #pragma once, in order. */
   readonly writes: Array<[string, Macro | undefined]>;
   /** The file's output tokens. */
@@ -445,7 +449,11 @@ export class Preprocessor {
 
   private replayable(memo: IncludeMemo, depth: number): boolean {
     if (depth + memo.depth >= MAX_INCLUDE_DEPTH) return false;
-    for (const [name, then] of memo.deps) {
+    const names = memo.depNames;
+    const values = memo.depValues;
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!;
+      const then = values[i];
       const now = this.current(name);
       // the same #define (one token of one file) gives the same expansion
       if (now !== then && (now === undefined || then === undefined || now.def === null || now.def !== then.def)) return false;
@@ -461,7 +469,11 @@ export class Preprocessor {
     this.segments.push({ start: base, end: out.length, memo });
     const r = this.rec;
     if (r !== null) {
-      for (const [name, m] of memo.deps) if (!r.written.has(name) && !r.deps.has(name)) r.deps.set(name, m);
+      const names = memo.depNames;
+      for (let i = 0; i < names.length; i++) {
+        const name = names[i]!;
+        if (!r.written.has(name) && !r.deps.has(name)) r.deps.set(name, memo.depValues[i]);
+      }
       r.depth = Math.max(r.depth, memo.depth + 1);
     }
     for (const [name, m] of memo.writes) this.write(name, m);
@@ -473,7 +485,9 @@ export class Preprocessor {
   private finishRecording(r: Recorder): void {
     const parent = (this.rec = r.parent);
     if (parent !== null) {
-      for (const [name, m] of r.deps) if (!parent.written.has(name) && !parent.deps.has(name)) parent.deps.set(name, m);
+      r.deps.forEach((m, name) => {
+        if (!parent.written.has(name) && !parent.deps.has(name)) parent.deps.set(name, m);
+      });
       for (const w of r.writes) {
         parent.written.add(w[0]);
         parent.writes.push(w);
@@ -483,7 +497,8 @@ export class Preprocessor {
     if (r.spoiled || this.invoking > 0) return;
     const segments = this.segments.slice(r.segmentStart).map((s) => ({ start: s.start - r.start, end: s.end - r.start, memo: s.memo }));
     const memo: IncludeMemo = {
-      deps: r.deps,
+      depNames: [...r.deps.keys()],
+      depValues: [...r.deps.values()],
       writes: r.writes,
       tokens: this.out.slice(r.start),
       segments,
@@ -574,15 +589,14 @@ export class Preprocessor {
     const m = this.lookup(tok.text);
     if (!m || tok.hide?.has(m.name)) return false;
     const origin = tok.origin ?? tok;
-    const macro = tok.macro ?? m.name;
     if (m.builtin) {
       if (m.builtin === '__COUNTER__' || m.builtin === '__INCLUDE_LEVEL__') for (let r = this.rec; r; r = r.parent) r.spoiled = true;
-      this.push([this.builtin(m.builtin, tok).copy(tok.hide, tok.space, origin, macro)]);
+      this.push([this.builtin(m.builtin, tok).copy(tok.hide, tok.space, origin)]);
       return true;
     }
     if (m.params === null) {
       const hide = withName(tok.hide, m.name);
-      this.push(this.substitute(m, [], hide, tok, origin, macro));
+      this.push(this.substitute(m, [], hide, tok, origin));
       return true;
     }
     this.invoking++;
@@ -599,7 +613,7 @@ export class Preprocessor {
     }
     this.hook?.(m.name, args, tok);
     const hide = withName(intersect(tok.hide, rparen.hide), m.name);
-    this.push(this.substitute(m, args, hide, tok, origin, macro));
+    this.push(this.substitute(m, args, hide, tok, origin));
     return true;
   }
 
@@ -635,13 +649,13 @@ export class Preprocessor {
   }
 
   /** The body of `m` with arguments substituted, `#` and `##` applied, hide sets added. */
-  private substitute(m: Macro, args: Token[][], hide: HideSet, at: Token, origin: Token, macro: string): Token[] {
+  private substitute(m: Macro, args: Token[][], hide: HideSet, at: Token, origin: Token): Token[] {
     if (m.plain) {
       const body = m.body;
       const out = new Array<Token>(body.length);
       for (let i = 0; i < body.length; i++) {
         const t = body[i]!;
-        out[i] = t.copy(union(t.hide, hide), i === 0 ? at.space : t.space, origin, macro);
+        out[i] = t.copy(union(t.hide, hide), i === 0 ? at.space : t.space, origin);
       }
       return out;
     }
@@ -655,14 +669,14 @@ export class Preprocessor {
     };
     const body = m.body;
     const out: Token[] = [];
-    const place = (t: Token, space: boolean) => out.push(t.copy(union(t.hide, hide), space, origin, macro));
+    const place = (t: Token, space: boolean) => out.push(t.copy(union(t.hide, hide), space, origin));
     for (let i = 0; i < body.length; i++) {
       const t = body[i]!;
       const space = i === 0 ? at.space : t.space;
       if (m.params && t.text === '#' && t.kind === 'punct') {
         const p = body[i + 1] ? argIndex(body[i + 1]!) : -1;
         if (p < 0) throw CFrontError.at(t, "'#' is not followed by a macro parameter");
-        out.push(stringify(args[p]!, t).copy(hide, space, origin, macro));
+        out.push(stringify(args[p]!, t).copy(hide, space, origin));
         i++;
         continue;
       }
@@ -683,7 +697,7 @@ export class Preprocessor {
           continue;
         }
         const lhs = out.pop()!;
-        out.push(paste(lhs, rhsTokens[0]!, t).copy(union(lhs.hide, hide), lhs.space, origin, macro));
+        out.push(paste(lhs, rhsTokens[0]!, t).copy(union(lhs.hide, hide), lhs.space, origin));
         for (const r of rhsTokens.slice(1)) place(r, r.space);
         continue;
       }

@@ -26,10 +26,8 @@ export class HideSet {
 export class Token {
   /** Macro names that must not expand this token again (the "painted blue" set). */
   hide: HideSet | null = null;
-  /** The outermost macro invocation this token came from, for diagnostics. */
+  /** The outermost macro invocation (the macro's name where it was used) this token came from, for diagnostics. */
   origin: Token | null = null;
-  /** The name of that macro. */
-  macro: string | null = null;
 
   constructor(
     readonly kind: TokKind,
@@ -44,12 +42,16 @@ export class Token {
   ) {}
 
   /** A copy placed by macro expansion: new hide set, spacing and origin. */
-  copy(hide: HideSet | null, space: boolean, origin: Token | null, macro: string | null): Token {
+  copy(hide: HideSet | null, space: boolean, origin: Token | null): Token {
     const t = new Token(this.kind, this.text, this.file, this.line, this.col, false, space);
     t.hide = hide;
     t.origin = origin;
-    t.macro = macro;
     return t;
+  }
+
+  /** The name of the macro it came from (its origin names it). */
+  get macro(): string | null {
+    return this.origin?.text ?? null;
   }
 
   /** Where a diagnostic about this token points: the macro invocation if it came from one. */
