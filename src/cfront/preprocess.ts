@@ -198,18 +198,23 @@ const ONCE: Macro = { name: '#pragma once', params: null, variadic: false, body:
 /** Memos kept per file: contexts that differ more often than this are expanded each time. */
 const MAX_MEMOS_PER_FILE = 8;
 
+/** An included file being expanded for the first time in its context: what its memo will hold. */
 interface Recorder {
+  /** The file that included it, if that is being recorded too. */
   parent: Recorder | null;
   frame: Frame;
+  /** Where its memo is kept (directory index and path). */
   key: string;
+  /** Where its tokens begin in the unit's output, its segments in the unit's segments. */
   start: number;
   segmentStart: number;
   expandedStart: number;
   deps: Map<string, Macro | undefined>;
+  /** Names it defined or undefined: reading them later is no dependency on the includer. */
   written: Set<string>;
   writes: Array<[string, Macro | undefined]>;
   depth: number;
-  /** Its boundary was crossed by a macro invocation, or it used __COUNTER__: not replayable. */
+  /** It used __COUNTER__ or __INCLUDE_LEVEL__ (different at every use): not replayable. */
   spoiled: boolean;
 }
 
