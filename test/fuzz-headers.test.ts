@@ -1,7 +1,9 @@
 /**
  * Bad input: real UAPI headers mutated by fast-check (lines and tokens deleted, duplicated,
  * swapped; stray characters inserted). Every case must end in a result or a located error
- * (file:line:col) within a time bound — never a crash, hang or unlocated exception.
+ * (file:line:col) within a time bound — never a crash, hang or unlocated exception. The cases
+ * share include memos (replayed into mutated includers), and every tenth must end exactly as
+ * it does without them.
  */
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
@@ -9,9 +11,10 @@ import { expect, test } from 'vitest';
 import { getAbi } from '../src/abi/index.js';
 import { BUILTIN_INCLUDE_DIR } from '../src/cfront/index.js';
 import { Parser } from '../src/cfront/parser.js';
-import { FileCache, Preprocessor } from '../src/cfront/preprocess.js';
+import { FileCache, Preprocessor, type IncludeMemos } from '../src/cfront/preprocess.js';
 import { CFrontError } from '../src/cfront/token.js';
 import { catalogueIoctls } from '../src/ioctl/catalogue.js';
+import { Layouter } from '../src/layout/layout.js';
 import { LayoutError } from '../src/layout/types.js';
 
 const CASES = Number(process.env.IOCTL32_FUZZ_CASES ?? 10_000);
@@ -21,6 +24,23 @@ const INCLUDE = `/usr/${abi.headerTriple}/include`;
 const HEADERS = ['linux/kvm.h', 'linux/videodev2.h', 'sound/asound.h', 'drm/drm.h', 'linux/input.h', 'linux/fs.h', 'linux/if.h', 'linux/loop.h'];
 const sources = HEADERS.map((h) => ({ path: `${INCLUDE}/${h}`, text: readFileSync(`${INCLUDE}/${h}`, 'latin1') }));
 const files = new FileCache();
+const memos: IncludeMemos = new Map();
+const layouter = new Layouter(abi);
+
+/** A case's outcome: its error, or its records' sizes and its ioctls' numbers. */
+function outcome(text: string, path: string, memo: boolean): string {
+  try {
+    const pp = new Preprocessor({ abi, includeDirs: [BUILTIN_INCLUDE_DIR, INCLUDE], files, ...(memo ? { memos } : {}) });
+    const parser = memo ? new Parser(abi, layouter) : new Parser(abi);
+    const unit = parser.parse(pp.preprocessSource(text, path), pp.segments);
+    const cat = catalogueIoctls(abi, pp, parser);
+    const records = [...unit.records].map(([name, decl]) => `${name}:${parser.layouter.layout(decl).size}`);
+    return JSON.stringify({ records, ioctls: cat.ioctls.map((e) => `${e.name}=${e.cmd}`), unresolved: cat.unresolved.map((u) => u.message) });
+  } catch (e) {
+    if (!(e instanceof CFrontError) && !(e instanceof LayoutError)) throw e;
+    return `error: ${e.message}`;
+  }
+}
 const STRAY = ['(', ')', '{', '}', '#', '"', "'", '/*', '*/', '\\', '##', '#if 1', '#endif', '#define', ',', ';', '[', ']', '__attribute__((', 'struct', '0x', ':', '<', '...'];
 
 type Mutation =
@@ -65,28 +85,29 @@ test(`${CASES} mutated headers end in a result or a located error (seed ${SEED})
   let ok = 0;
   let errors = 0;
   let slowest = 0;
+  let runs = 0;
+  let compared = 0;
   fc.assert(
     fc.property(fc.nat({ max: sources.length - 1 }), fc.array(mutation, { minLength: 1, maxLength: 4 }), (which, mutations) => {
       const src = sources[which]!;
       const text = mutations.reduce(apply, src.text);
       const t0 = performance.now();
-      try {
-        const pp = new Preprocessor({ abi, includeDirs: [BUILTIN_INCLUDE_DIR, INCLUDE], files });
-        const parser = new Parser(abi);
-        parser.parse(pp.preprocessSource(text, src.path));
-        catalogueIoctls(abi, pp, parser);
-        ok++;
-      } catch (e) {
-        if (!(e instanceof CFrontError) && !(e instanceof LayoutError)) throw e;
-        expect(e.message).toMatch(/^[^\s:]+:\d+:\d+: /);
+      const result = outcome(text, src.path, true);
+      if (result.startsWith('error: ')) {
+        expect(result).toMatch(/^error: [^\s:]+:\d+:\d+: /);
         errors++;
-      }
+      } else ok++;
       const ms = performance.now() - t0;
       slowest = Math.max(slowest, ms);
       expect(ms).toBeLessThan(10_000);
+      if (++runs % 10 === 0) {
+        expect(result).toBe(outcome(text, src.path, false));
+        compared++;
+      }
     }),
     { numRuns: CASES, seed: SEED },
   );
-  console.log(`${CASES} cases: ${ok} parsed, ${errors} located errors, slowest ${slowest.toFixed(0)} ms`);
+  console.log(`${CASES} cases: ${ok} parsed, ${errors} located errors, slowest ${slowest.toFixed(0)} ms; ${compared} equal without the include memo`);
   expect(ok + errors).toBe(CASES);
+  expect(compared).toBe(Math.floor(CASES / 10));
 });
