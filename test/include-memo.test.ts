@@ -107,6 +107,35 @@ describe('include memo', () => {
     expect(second!.parsed!.unit.records.get('struct arr')).toBe(first!.parsed!.unit.records.get('struct arr'));
   });
 
+  test('chunks replayed for another ABI or other include directories only where they agree', () => {
+    const text: Record<string, string> = {
+      'abi.h': '#ifdef __x86_64__\ntypedef long w_t;\n#else\ntypedef short w_t;\n#endif\nstruct w { w_t v; };\n',
+      // a predefined macro both ABIs define, differently
+      'ptr.h': 'struct ptr { char c[__SIZEOF_POINTER__]; };\n',
+      'sign.h': "#if '\\xff' < 0\nstruct sign { char s[1]; };\n#else\nstruct sign { char u[2]; };\n#endif\n",
+      'has.h': '#if __has_include("opt.h")\nstruct has { int yes; };\n#else\nstruct has { char no; };\n#endif\n',
+      'a/opt.h': '',
+      'all.h': '#include "abi.h"\n#include "ptr.h"\n#include "sign.h"\n#include "has.h"\nstruct all { struct w w; struct sign s; struct has h; };\n',
+    };
+    const overlay = new Map(Object.entries(text).map(([name, t]) => [at(name), t]));
+    const scanOne = (abiName: string, dirs: string[], files: FileCache) => {
+      const abi = getAbi(abiName);
+      const scan = scanHeaders({ abi, headers: [at('all.h'), at('has.h'), at('abi.h')], files, includeDirs: dirs });
+      return [...scan.each()].map((u) => u.error ?? [...u.parsed!.unit.records].map(([name, d]) => `${name}:${scan.layouter.layout(d).size}`).join(' '));
+    };
+    const shared = new FileCache(overlay);
+    const runs: Array<[string, string[]]> = [['x86_64', [DIR, at('a')]], ['arm', [DIR, at('b')]], ['i386', [DIR, at('a')]], ['x86_64', [DIR, at('b')]]];
+    const got = runs.map(([abi, dirs]) => scanOne(abi, dirs, shared));
+    expect(got).toEqual(runs.map(([abi, dirs]) => scanOne(abi, dirs, new FileCache(overlay))));
+    // x86_64 has char signed, arm not; pointers of 8 and 4 bytes; only the first and third find opt.h
+    expect(got.map((units) => units[0])).toEqual([
+      'struct w:8 struct ptr:8 struct sign:1 struct has:4 struct all:16',
+      'struct w:2 struct ptr:4 struct sign:2 struct has:1 struct all:6',
+      'struct w:2 struct ptr:4 struct sign:1 struct has:4 struct all:8',
+      'struct w:8 struct ptr:8 struct sign:1 struct has:1 struct all:16',
+    ]);
+  });
+
   test('ABIs whose trees share tokens dump as they do alone', () => {
     const files = new FileCache();
     const [arm64, arm] = [getAbi('arm64'), getAbi('arm')];

@@ -34,6 +34,11 @@ export class FileCache {
   /** Include searches already answered (Preprocessor.search). */
   readonly searches = new Map<string, { path: string; dirIndex: number } | null>();
 
+  /**
+   * Chunk memos (ChunkMemo) for every preprocessor of every ABI that uses this cache, by the
+   * file's tokens (shared by the trees' identical copies), then directory index and position.
+   */
+  readonly chunkMemos = new WeakMap<Token[], Map<string, ChunkMemo[]>>();
   /** Files by name under a system include directory, with their text (another tree's copy may have the same). */
   private readonly shared = new Map<string, Array<{ file: CachedFile; text: string }>>();
   /** System include directories, longest first. */
@@ -170,11 +175,13 @@ export interface Macro {
  */
 export interface IncludeMemo {
   /**
-   * Names consulted from the including context, and the macro each named then (undefined:
-   * none; ONCE: a #pragma once file entered). Arrays: compact, and walked without allocating.
+   * Names consulted from the including context, and what each named then: a macro by name
+   * (undefined: none); NUL + canonical path: a #pragma once file entered (ONCE) or not; SEARCH
+   * + search: the file __has_include found; CHAR_SIGNED: whether char is signed. Arrays:
+   * compact, and walked without allocating.
    */
   readonly depNames: readonly string[];
-  readonly depValues: ReadonlyArray<Macro | undefined>;
+  readonly depValues: readonly unknown[];
   /** #define, #undef and #pragma once, in order. */
   readonly writes: Array<[string, Macro | undefined]>;
   /** The file's output tokens. */
@@ -186,6 +193,25 @@ export interface IncludeMemo {
   readonly depth: number;
 }
 
+/**
+ * What preprocessing a chunk of a file did: the tokens from a file's start, or from just after
+ * an #include, to its next #include or its end. ABIs differ in their asm/ headers and
+ * predefined macros, so few whole files expand alike for two ABIs; but the text between the
+ * includes mostly does, and a chunk is replayed for any ABI, unit and scan whose context agrees
+ * on what it consulted: macros (predefined ones compared by their text), #pragma once,
+ * __has_include searches, char signedness (IncludeMemo.deps names them).
+ */
+export interface ChunkMemo {
+  readonly depNames: readonly string[];
+  readonly depValues: readonly unknown[];
+  readonly writes: Array<[string, Macro | undefined]>;
+  readonly tokens: Token[];
+  readonly expanded: number;
+  /** Where it ends in the file, and the conditional stack there. */
+  readonly end: number;
+  readonly conds: ReadonlyArray<Readonly<Cond>>;
+}
+
 /** An included file's stretch of a unit's output, for the parser's own memo (Parser.parse). */
 export interface Segment {
   start: number;
@@ -193,13 +219,17 @@ export interface Segment {
   memo: IncludeMemo;
 }
 
-/** Pseudo macro marking a `#pragma once` file as entered; its dependency name is NUL + path. */
+/** Pseudo macro marking a `#pragma once` file as entered; its dependency name is NUL + canonical path. */
 const ONCE: Macro = { name: '#pragma once', params: null, variadic: false, body: [], def: null };
+const SEARCH = '\x01';
+const CHAR_SIGNED = '\x02';
 /** Memos kept per file: contexts that differ more often than this are expanded each time. */
 const MAX_MEMOS_PER_FILE = 8;
 
-/** An included file being expanded for the first time in its context: what its memo will hold. */
+/** An included file or a chunk being expanded for the first time in its context: what its memo will hold. */
 interface Recorder {
+  /** A whole included file (an IncludeMemo), or a chunk (a ChunkMemo, `key` in the frame's chunk memos). */
+  kind: 'file' | 'chunk';
   /** The file that included it, if that is being recorded too. */
   parent: Recorder | null;
   frame: Frame;
@@ -209,7 +239,7 @@ interface Recorder {
   start: number;
   segmentStart: number;
   expandedStart: number;
-  deps: Map<string, Macro | undefined>;
+  deps: Map<string, unknown>;
   /** Names it defined or undefined: reading them later is no dependency on the includer. */
   written: Set<string>;
   writes: Array<[string, Macro | undefined]>;
@@ -247,8 +277,11 @@ interface Cond {
 interface Frame {
   tokens: Token[];
   pos: number;
-  /** For file frames: the file and its conditional stack. */
-  file: { path: string; dirIndex: number; conds: Cond[] } | null;
+  /**
+   * For file frames: the file, its conditional stack, and the position where its next chunk
+   * starts once the file it includes there is done (-1: none).
+   */
+  file: { path: string; dirIndex: number; conds: Cond[]; chunkAt: number } | null;
 }
 
 /** Operators GCC reports as defined (`#ifdef __has_include`), evaluated in #if only. */
@@ -340,6 +373,8 @@ export class Preprocessor {
   segments: Segment[] = [];
   private out: Token[] = [];
   private readonly memos: Map<string, IncludeMemo[]> | null;
+  /** With memos: the chunk memos shared with every other preprocessor of the cache. */
+  private chunks: WeakMap<Token[], Map<string, ChunkMemo[]>> | null = null;
   private rec: Recorder | null = null;
   /** Inside a macro's argument list (or looking for its '('): file boundaries are not clean there. */
   private invoking = 0;
@@ -360,13 +395,14 @@ export class Preprocessor {
       for (const name of ['__FILE__', '__LINE__', '__COUNTER__', '__INCLUDE_LEVEL__'] as const) {
         this.macros.set(name, { name, params: null, variadic: false, body: [], def: null, builtin: name });
       }
-      this.run(tokenize(predefined.join('\n'), '<command line>'), { path: '<command line>', dirIndex: -1, conds: [] });
+      this.run(tokenize(predefined.join('\n'), '<command line>'), { path: '<command line>', dirIndex: -1, conds: [], chunkAt: -1 });
       for (const m of this.macros.values()) if (m.def?.file === '<command line>') m.def = null;
       initial = this.macros.toMap();
       INITIAL_MACROS.set(key, initial);
     }
     // macros are never mutated once defined (#define replaces the entry): sharing is safe
     this.macros = new MacroTable(initial);
+    this.chunks = opts.memos ? this.files.chunkMemos : null;
   }
 
   /** Preprocesses a file (a path, or an include name found through the include dirs). */
@@ -374,12 +410,12 @@ export class Preprocessor {
     const path = this.findEntry(pathOrName);
     const f = this.files.get(path);
     if (!f) throw new CFrontError(`'${pathOrName}' file not found`, { file: pathOrName, line: 0, column: 0 });
-    return this.run(f.tokens, { path, dirIndex: -1, conds: [] });
+    return this.run(f.tokens, { path, dirIndex: -1, conds: [], chunkAt: -1 });
   }
 
   /** Preprocesses source text as if it were the file `name` (tests, probes). */
   preprocessSource(text: string, name = '<source>'): Token[] {
-    return this.run(tokenize(text, name), { path: name, dirIndex: -1, conds: [] });
+    return this.run(tokenize(text, name), { path: name, dirIndex: -1, conds: [], chunkAt: -1 });
   }
 
   /** Where an include name or path resolves, for the entry file. */
@@ -411,6 +447,7 @@ export class Preprocessor {
     this.segments = [];
     this.rec = null;
     this.invoking = 0;
+    this.startChunk(this.frames[0]!);
     for (let t = this.next(); t; t = this.next()) out.push(t);
     this.segments.sort((a, b) => a.start - b.start || b.end - a.end);
     return out;
@@ -426,11 +463,16 @@ export class Preprocessor {
     return m;
   }
 
-  private enteredOnce(path: string): boolean {
-    const entered = this.once.has(path);
+  /** Notes something other than a macro consulted (see IncludeMemo.deps). */
+  private consult(name: string, value: unknown): void {
     const r = this.rec;
-    const name = `\0${path}`;
-    if (r !== null && !r.written.has(name) && !r.deps.has(name)) r.deps.set(name, entered ? ONCE : undefined);
+    if (r !== null && !r.written.has(name) && !r.deps.has(name)) r.deps.set(name, value);
+  }
+
+  /** #pragma once is per file, whichever ABI's copy of it: keyed by the canonical path. */
+  private enteredOnce(f: CachedFile): boolean {
+    const entered = this.once.has(f.canonical);
+    this.consult(`\0${f.canonical}`, entered ? ONCE : undefined);
     return entered;
   }
 
@@ -446,24 +488,100 @@ export class Preprocessor {
     }
   }
 
-  /** The value a dependency names now. */
-  private current(name: string): Macro | undefined {
-    if (name.charCodeAt(0) === 0) return this.once.has(name.slice(1)) ? ONCE : undefined;
-    return this.macros.get(name);
+  /** Whether a dependency (IncludeMemo.deps) still holds. */
+  private holds(name: string, then: unknown): boolean {
+    switch (name.charCodeAt(0)) {
+      case 0:
+        return (this.once.has(name.slice(1)) ? ONCE : undefined) === then;
+      case 1:
+        return this.searchFor(name) === then;
+      case 2:
+        return this.abi.charSigned === then;
+    }
+    const now = this.macros.get(name);
+    // the same #define (one token of one file) gives the same expansion
+    return now === then || (now !== undefined && then !== undefined && sameMacro(now, then as Macro));
+  }
+
+  private holdsAll(names: readonly string[], values: readonly unknown[]): boolean {
+    for (let i = 0; i < names.length; i++) if (!this.holds(names[i]!, values[i])) return false;
+    return true;
   }
 
   private replayable(memo: IncludeMemo, depth: number): boolean {
-    if (depth + memo.depth >= MAX_INCLUDE_DEPTH) return false;
-    const names = memo.depNames;
-    const values = memo.depValues;
+    return depth + memo.depth < MAX_INCLUDE_DEPTH && this.holdsAll(memo.depNames, memo.depValues);
+  }
+
+  /** What a recorder's parent inherits from a memo replayed under it: what it consulted. */
+  private inherit(names: readonly string[], values: readonly unknown[]): void {
+    const r = this.rec;
+    if (r === null) return;
     for (let i = 0; i < names.length; i++) {
       const name = names[i]!;
-      const then = values[i];
-      const now = this.current(name);
-      // the same #define (one token of one file) gives the same expansion
-      if (now !== then && (now === undefined || then === undefined || now.def === null || now.def !== then.def)) return false;
+      if (!r.written.has(name) && !r.deps.has(name)) r.deps.set(name, values[i]);
     }
-    return true;
+  }
+
+  /** Where a file frame's chunk starts: replays a chunk memo that holds, or records a new one. */
+  private startChunk(frame: Frame): void {
+    const file = frame.file;
+    if (this.chunks === null || file === null || this.invoking > 0 || frame.pos >= frame.tokens.length) return;
+    file.chunkAt = -1;
+    let byPlace = this.chunks.get(frame.tokens);
+    if (!byPlace) this.chunks.set(frame.tokens, (byPlace = new Map()));
+    const key = `${file.dirIndex}\0${frame.pos}`;
+    for (const memo of byPlace.get(key) ?? []) {
+      if (!this.holdsAll(memo.depNames, memo.depValues)) continue;
+      const out = this.out;
+      for (const t of memo.tokens) out.push(t);
+      this.inherit(memo.depNames, memo.depValues);
+      for (const [name, m] of memo.writes) this.write(name, m);
+      this.expanded += memo.expanded;
+      if (this.expanded > MAX_EXPANDED_TOKENS) throw CFrontError.at(frame.tokens[frame.pos]!, `macro expansion exceeds ${MAX_EXPANDED_TOKENS} tokens`);
+      frame.pos = memo.end;
+      file.conds = memo.conds.map((c) => ({ ...c }));
+      return;
+    }
+    this.rec = {
+      kind: 'chunk', parent: this.rec, frame, key, start: this.out.length, segmentStart: this.segments.length,
+      expandedStart: this.expanded, deps: new Map(), written: new Set(), writes: [], depth: 0, spoiled: false,
+    };
+  }
+
+  /** A chunk ends (at an #include, or the file's end at `end`): its memo, and what its parent inherits. */
+  private finishChunk(r: Recorder, end: number): void {
+    this.mergeIntoParent(r);
+    if (r.spoiled || this.invoking > 0) return;
+    const memo: ChunkMemo = {
+      depNames: [...r.deps.keys()],
+      depValues: [...r.deps.values()],
+      writes: r.writes,
+      tokens: this.out.slice(r.start),
+      expanded: this.expanded - r.expandedStart,
+      end,
+      conds: r.frame.file!.conds.map((c) => ({ ...c })),
+    };
+    const byPlace = this.chunks!.get(r.frame.tokens)!;
+    const list = byPlace.get(r.key);
+    if (!list) byPlace.set(r.key, [memo]);
+    else {
+      if (list.length >= MAX_MEMOS_PER_FILE) list.shift();
+      list.push(memo);
+    }
+  }
+
+  /** Pops a recorder: its parent inherits what it consulted and wrote. */
+  private mergeIntoParent(r: Recorder): void {
+    const parent = (this.rec = r.parent);
+    if (parent === null) return;
+    r.deps.forEach((m, name) => {
+      if (!parent.written.has(name) && !parent.deps.has(name)) parent.deps.set(name, m);
+    });
+    for (const w of r.writes) {
+      parent.written.add(w[0]);
+      parent.writes.push(w);
+    }
+    parent.depth = Math.max(parent.depth, r.depth + 1);
   }
 
   private replay(memo: IncludeMemo, at: Token): void {
@@ -472,15 +590,8 @@ export class Preprocessor {
     for (const t of memo.tokens) out.push(t);
     for (const s of memo.segments) this.segments.push({ start: base + s.start, end: base + s.end, memo: s.memo });
     this.segments.push({ start: base, end: out.length, memo });
-    const r = this.rec;
-    if (r !== null) {
-      const names = memo.depNames;
-      for (let i = 0; i < names.length; i++) {
-        const name = names[i]!;
-        if (!r.written.has(name) && !r.deps.has(name)) r.deps.set(name, memo.depValues[i]);
-      }
-      r.depth = Math.max(r.depth, memo.depth + 1);
-    }
+    this.inherit(memo.depNames, memo.depValues);
+    if (this.rec !== null) this.rec.depth = Math.max(this.rec.depth, memo.depth + 1);
     for (const [name, m] of memo.writes) this.write(name, m);
     this.expanded += memo.expanded;
     if (this.expanded > MAX_EXPANDED_TOKENS) throw CFrontError.at(at, `macro expansion exceeds ${MAX_EXPANDED_TOKENS} tokens`);
@@ -488,17 +599,7 @@ export class Preprocessor {
 
   /** Called as an included file's frame ends: its memo, and what its includer inherits. */
   private finishRecording(r: Recorder): void {
-    const parent = (this.rec = r.parent);
-    if (parent !== null) {
-      r.deps.forEach((m, name) => {
-        if (!parent.written.has(name) && !parent.deps.has(name)) parent.deps.set(name, m);
-      });
-      for (const w of r.writes) {
-        parent.written.add(w[0]);
-        parent.writes.push(w);
-      }
-      parent.depth = Math.max(parent.depth, r.depth + 1);
-    }
+    this.mergeIntoParent(r);
     if (r.spoiled || this.invoking > 0) return;
     const segments = this.segments.slice(r.segmentStart).map((s) => ({ start: s.start - r.start, end: s.end - r.start, memo: s.memo }));
     const memo: IncludeMemo = {
@@ -537,7 +638,11 @@ export class Preprocessor {
     const open = f.file?.conds[f.file.conds.length - 1];
     if (open) throw CFrontError.at(open.tok, 'unterminated conditional directive');
     this.frames.pop();
+    if (this.rec !== null && this.rec.frame === f && this.rec.kind === 'chunk') this.finishChunk(this.rec, f.tokens.length);
     if (this.rec !== null && this.rec.frame === f) this.finishRecording(this.rec);
+    // back in the includer, just after the #include: its next chunk starts
+    const top = this.frames[this.frames.length - 1];
+    if (f.file !== null && top?.file && top.file.chunkAt === top.pos) this.startChunk(top);
   }
 
   /** Most tokens macro expansion placed in one translation unit so far (for tests and tuning). */
@@ -757,6 +862,8 @@ export class Preprocessor {
   }
 
   private directive(hash: Token): void {
+    const frame = this.frames[this.frames.length - 1]!;
+    const hashAt = frame.pos - 1;
     const nameTok = this.peekLineToken();
     if (!nameTok) return; // the null directive
     this.readRaw();
@@ -772,8 +879,20 @@ export class Preprocessor {
         return;
       }
       case 'include':
-      case 'include_next':
-        return this.include(this.line(), nameTok, name === 'include_next');
+      case 'include_next': {
+        // a chunk ends at an #include; the next starts after it (at once, or when the file it
+        // includes is done)
+        if (this.rec !== null && this.rec.kind === 'chunk' && this.rec.frame === frame) {
+          if (this.invoking > 0) this.rec.spoiled = true;
+          this.finishChunk(this.rec, hashAt);
+        }
+        this.include(this.line(), nameTok, name === 'include_next');
+        if (frame.file !== null) {
+          frame.file.chunkAt = frame.pos;
+          if (this.frames[this.frames.length - 1] === frame) this.startChunk(frame);
+        }
+        return;
+      }
       case 'if':
       case 'ifdef':
       case 'ifndef': {
@@ -973,7 +1092,7 @@ export class Preprocessor {
     found ??= this.search(name, next ? current.dirIndex + 1 : 0);
     if (!found) throw CFrontError.at(first!, `'${name}' file not found`);
     const f = this.files.get(found.path)!;
-    if (this.enteredOnce(f.path) || (f.guard !== null && this.lookup(f.guard) !== undefined)) return;
+    if (this.enteredOnce(f) || (f.guard !== null && this.lookup(f.guard) !== undefined)) return;
     const depth = this.frames.filter((x) => x.file).length;
     if (depth >= MAX_INCLUDE_DEPTH) throw CFrontError.at(first!, `#include nested too deeply (${depth} levels): include cycle?`);
     const key = `${found.dirIndex}\0${f.path}`;
@@ -982,14 +1101,15 @@ export class Preprocessor {
     for (const memo of memos?.get(key) ?? []) {
       if (this.replayable(memo, depth)) return this.replay(memo, first!);
     }
-    const frame: Frame = { tokens: f.tokens, pos: 0, file: { path: f.path, dirIndex: found.dirIndex, conds: [] } };
+    const frame: Frame = { tokens: f.tokens, pos: 0, file: { path: f.path, dirIndex: found.dirIndex, conds: [], chunkAt: -1 } };
     this.frames.push(frame);
     if (memos) {
       this.rec = {
-        parent: this.rec, frame, key, start: this.out.length, segmentStart: this.segments.length,
+        kind: 'file', parent: this.rec, frame, key, start: this.out.length, segmentStart: this.segments.length,
         expandedStart: this.expanded, deps: new Map(), written: new Set(), writes: [], depth: 0, spoiled: false,
       };
     }
+    this.startChunk(frame);
   }
 
   /** The first include directory at or after `from` that has `name`. */
@@ -1013,7 +1133,8 @@ export class Preprocessor {
   private pragma(line: Token[], at: Token): void {
     const first = line[0]?.text;
     if (first === 'once') {
-      this.write(`\0${this.currentFile()!.path}`, ONCE);
+      const path = this.currentFile()!.path;
+      this.write(`\0${this.files.get(path)?.canonical ?? path}`, ONCE);
       return;
     }
     if (first === 'pack') {
@@ -1040,6 +1161,8 @@ export class Preprocessor {
     const tokens = this.replaceDefined(resolved).map((t) =>
       t.kind === 'ident' ? new Token('number', t.text === 'true' ? '1' : '0', t.file, t.line, t.col, false, t.space) : t,
     );
+    // the one thing of the ABI an #if can see: whether char is signed
+    if (tokens.some((t) => t.kind === 'char')) this.consult(CHAR_SIGNED, this.abi.charSigned);
     const e = new PPExpr(tokens, this.abi, at);
     return e.evaluate().v !== 0n;
   }
@@ -1100,9 +1223,50 @@ export class Preprocessor {
     }
     if (name === undefined) throw CFrontError.at(at, `${at.text} expects "FILENAME" or <FILENAME>`);
     const current = this.currentFile();
-    if (quoted && current && !next && this.files.get(join(dirname(current.path), name))) return true;
-    return this.search(name, next && current ? current.dirIndex + 1 : 0) !== null;
+    const dirIndex = current?.dirIndex ?? -1;
+    let local = '';
+    if (quoted && !next && current) {
+      // the including file's directory, relative to its include directory when it has one
+      const dir = dirname(current.path);
+      const root = this.includeDirs[dirIndex];
+      local = root !== undefined && (dir === root || dir.startsWith(`${root}/`)) ? `${dirIndex}=${dir.slice(root.length)}` : dir;
+    }
+    const key = `${SEARCH}${next ? dirIndex + 1 : 0}${SEARCH}${local}${SEARCH}${name}`;
+    const found = this.searchFor(key);
+    this.consult(key, found);
+    return found !== '';
   }
+
+  /**
+   * A __has_include search named by what it depends on (the directory index it starts at, the
+   * including file's directory), answered here: the canonical path and directory index found,
+   * or ''. Another ABI's tree answers the same question alike when it has the same files.
+   */
+  private searchFor(key: string): string {
+    const [, fromText, local, name] = key.split(SEARCH) as [string, string, string, string];
+    let found: { path: string; dirIndex: number } | null = null;
+    if (local !== '') {
+      const eq = local.indexOf('=');
+      const dirIndex = eq > 0 && /^-?\d+$/.test(local.slice(0, eq)) ? Number(local.slice(0, eq)) : -1;
+      const path = join(dirIndex >= 0 ? this.includeDirs[dirIndex] + local.slice(eq + 1) : local, name);
+      if (this.files.get(path)) found = { path, dirIndex };
+    }
+    found ??= this.search(name, Number(fromText));
+    return found === null ? '' : `${this.files.get(found.path)!.canonical}${SEARCH}${found.dirIndex}`;
+  }
+}
+
+/** The same definition: the same #define, or predefined alike (each ABI has its own objects). */
+function sameMacro(a: Macro, b: Macro): boolean {
+  if (a.def !== null || b.def !== null) return a.def === b.def;
+  if (a.name !== b.name || a.builtin !== b.builtin || a.variadic !== b.variadic || a.body.length !== b.body.length) return false;
+  if (a.params === null ? b.params !== null : b.params === null || a.params.join(',') !== b.params.join(',')) return false;
+  for (let i = 0; i < a.body.length; i++) {
+    const x = a.body[i]!;
+    const y = b.body[i]!;
+    if (x.text !== y.text || x.kind !== y.kind || x.space !== y.space) return false;
+  }
+  return true;
 }
 
 function withName(hide: HideSet | null, name: string): HideSet {
