@@ -72,6 +72,8 @@ export interface FrontEndOptions {
   layouter?: Layouter;
   /** Included files preprocessed and parsed before in the same configuration, to replay. */
   memos?: IncludeMemos;
+  /** Share chunk memos through the FileCache with other ABIs' scans (PreprocessOptions.shareChunks). */
+  shareChunks?: boolean;
 }
 
 /** Preprocesses and parses one header as its own translation unit. */

@@ -262,6 +262,11 @@ export interface PreprocessOptions {
    * include directories, -D/-U), as a scan's are. Without it every include is expanded.
    */
   memos?: IncludeMemos;
+  /**
+   * With memos: also replay and keep chunk memos (ChunkMemo) in the FileCache, for the other
+   * ABIs that will use it. Recording them costs a single scan a few percent.
+   */
+  shareChunks?: boolean;
 }
 
 /** Include memos by include directory index and path (PreprocessOptions.memos). */
@@ -402,7 +407,7 @@ export class Preprocessor {
     }
     // macros are never mutated once defined (#define replaces the entry): sharing is safe
     this.macros = new MacroTable(initial);
-    this.chunks = opts.memos ? this.files.chunkMemos : null;
+    this.chunks = opts.memos && opts.shareChunks ? this.files.chunkMemos : null;
   }
 
   /** Preprocesses a file (a path, or an include name found through the include dirs). */

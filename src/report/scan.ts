@@ -49,7 +49,10 @@ export interface ScanOptions extends IncludeOptions {
   headers?: string[];
   defines?: Array<[string, string]>;
   undefines?: string[];
-  /** Shared between scans of several ABIs so each file is tokenized once. */
+  /**
+   * Shared between scans of several ABIs so each file is tokenized once, and the text between
+   * includes expanded once for every ABI that agrees on it.
+   */
   files?: FileCache;
   onProgress?: (done: number, total: number, header: string) => void;
   /** Replay included files expanded before (default true; false for differential tests of the memo). */
@@ -123,7 +126,7 @@ export function scanHeaders(opts: ScanOptions): Scan {
         const header = headers[i]!;
         opts.onProgress?.(i, headers.length, header);
         try {
-          yield { header, parsed: parseHeader(header, { abi: opts.abi, includeDirs, defines: opts.defines ?? [], undefines: opts.undefines ?? [], files, layouter, memos }) };
+          yield { header, parsed: parseHeader(header, { abi: opts.abi, includeDirs, defines: opts.defines ?? [], undefines: opts.undefines ?? [], files, layouter, memos, shareChunks: opts.files !== undefined }) };
         } catch (e) {
           if (!(e instanceof CFrontError) && !(e instanceof LayoutError)) throw e;
           yield { header, error: e.message };
