@@ -2,8 +2,8 @@
  * Bad input: real UAPI headers mutated by fast-check (lines and tokens deleted, duplicated,
  * swapped; stray characters inserted). Every case must end in a result or a located error
  * (file:line:col) within a time bound — never a crash, hang or unlocated exception. The cases
- * share include memos (replayed into mutated includers), and every tenth must end exactly as
- * it does without them.
+ * share include and chunk memos (replayed into mutated includers), and every tenth must end
+ * exactly as it does without them.
  */
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
@@ -30,7 +30,7 @@ const layouter = new Layouter(abi);
 /** A case's outcome: its error, or its records' sizes and its ioctls' numbers. */
 function outcome(text: string, path: string, memo: boolean): string {
   try {
-    const pp = new Preprocessor({ abi, includeDirs: [BUILTIN_INCLUDE_DIR, INCLUDE], files, ...(memo ? { memos } : {}) });
+    const pp = new Preprocessor({ abi, includeDirs: [BUILTIN_INCLUDE_DIR, INCLUDE], files, ...(memo ? { memos, shareChunks: true } : {}) });
     const parser = memo ? new Parser(abi, layouter) : new Parser(abi);
     const unit = parser.parse(pp.preprocessSource(text, path), pp.segments);
     const cat = catalogueIoctls(abi, pp, parser);
