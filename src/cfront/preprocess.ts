@@ -1088,13 +1088,7 @@ export class Preprocessor {
       name = spec.slice(1, close).map((t, i) => (i > 0 && t.space ? ' ' : '') + t.text).join('');
       quoted = false;
     } else throw CFrontError.at(first ?? at, '#include expects "FILENAME" or <FILENAME>');
-    const current = this.currentFile()!;
-    let found: { path: string; dirIndex: number } | null = null;
-    if (quoted && !next) {
-      const local = join(dirname(current.path), name);
-      if (this.files.get(local)) found = { path: local, dirIndex: current.dirIndex };
-    }
-    found ??= this.search(name, next ? current.dirIndex + 1 : 0);
+    const found = this.resolveSearch(this.searchKey(name, quoted, next, this.currentFile()));
     if (!found) throw CFrontError.at(first!, `'${name}' file not found`);
     const f = this.files.get(found.path)!;
     if (this.enteredOnce(f) || (f.guard !== null && this.lookup(f.guard) !== undefined)) return;
@@ -1227,36 +1221,45 @@ export class Preprocessor {
       name = spec.slice(1).filter((t) => t.text !== '>').map((t) => t.text).join('');
     }
     if (name === undefined) throw CFrontError.at(at, `${at.text} expects "FILENAME" or <FILENAME>`);
-    const current = this.currentFile();
-    const dirIndex = current?.dirIndex ?? -1;
-    let local = '';
-    if (quoted && !next && current) {
-      // the including file's directory, relative to its include directory when it has one
-      const dir = dirname(current.path);
-      const root = this.includeDirs[dirIndex];
-      local = root !== undefined && (dir === root || dir.startsWith(`${root}/`)) ? `${dirIndex}=${dir.slice(root.length)}` : dir;
-    }
-    const key = `${SEARCH}${next ? dirIndex + 1 : 0}${SEARCH}${local}${SEARCH}${name}`;
+    const key = this.searchKey(name, quoted, next, this.currentFile());
     const found = this.searchFor(key);
     this.consult(key, found);
     return found !== '';
   }
 
   /**
-   * A __has_include search named by what it depends on (the directory index it starts at, the
-   * including file's directory), answered here: the canonical path and directory index found,
-   * or ''. Another ABI's tree answers the same question alike when it has the same files.
+   * An #include or __has_include search, named by what it depends on: the directory index it
+   * starts at and, for "...", the including file's directory index and directory (relative to
+   * that include directory when inside it). Another ABI's tree answers the same question alike
+   * when it has the same files.
    */
-  private searchFor(key: string): string {
-    const [, fromText, local, name] = key.split(SEARCH) as [string, string, string, string];
-    let found: { path: string; dirIndex: number } | null = null;
-    if (local !== '') {
-      const eq = local.indexOf('=');
-      const dirIndex = eq > 0 && /^-?\d+$/.test(local.slice(0, eq)) ? Number(local.slice(0, eq)) : -1;
-      const path = join(dirIndex >= 0 ? this.includeDirs[dirIndex] + local.slice(eq + 1) : local, name);
-      if (this.files.get(path)) found = { path, dirIndex };
+  private searchKey(name: string, quoted: boolean, next: boolean, current: NonNullable<Frame['file']> | null): string {
+    const dirIndex = current?.dirIndex ?? -1;
+    let local = '';
+    if (quoted && !next && current) {
+      const dir = dirname(current.path);
+      const root = this.includeDirs[dirIndex];
+      local = root !== undefined && (dir === root || dir.startsWith(`${root}/`)) ? `${dirIndex}=${dir.slice(root.length)}` : `${dirIndex}:${dir}`;
     }
-    found ??= this.search(name, Number(fromText));
+    return `${SEARCH}${next ? dirIndex + 1 : 0}${SEARCH}${local}${SEARCH}${name}`;
+  }
+
+  /** Where a search (searchKey) leads with this preprocessor's include directories: "..." first looks beside the includer. */
+  private resolveSearch(key: string): { path: string; dirIndex: number } | null {
+    const [, fromText, local, name] = key.split(SEARCH) as [string, string, string, string];
+    if (local !== '') {
+      const sep = /^-?\d+/.exec(local)![0].length;
+      const dirIndex = Number(local.slice(0, sep));
+      const dir = local[sep] === '=' ? this.includeDirs[dirIndex] + local.slice(sep + 1) : local.slice(sep + 1);
+      const path = join(dir, name);
+      if (this.files.get(path)) return { path, dirIndex };
+    }
+    return this.search(name, Number(fromText));
+  }
+
+  /** A search's answer as a dependency compares it: the canonical path and directory index found, or ''. */
+  private searchFor(key: string): string {
+    const found = this.resolveSearch(key);
     return found === null ? '' : `${this.files.get(found.path)!.canonical}${SEARCH}${found.dirIndex}`;
   }
 }
