@@ -167,13 +167,8 @@ export interface Macro {
   plain?: boolean;
 }
 
-/**
- * What preprocessing an included file did, replayable in another translation unit whose macros
- * agree on every name the file consulted before defining it itself. Units of a scan include the
- * same few headers over and over (linux/types.h, linux/ioctl.h): each is expanded once per
- * context instead of once per unit.
- */
-export interface IncludeMemo {
+/** What a memo replays: the tokens an expansion put out, and what it consulted and wrote. */
+export interface Expansion {
   /**
    * Names consulted from the including context, and what each named then: a macro by name
    * (undefined: none); NUL + canonical path: a #pragma once file entered (ONCE) or not; SEARCH
@@ -184,11 +179,21 @@ export interface IncludeMemo {
   readonly depValues: readonly unknown[];
   /** #define, #undef and #pragma once, in order. */
   readonly writes: Array<[string, Macro | undefined]>;
-  /** The file's output tokens. */
+  /** The output tokens. */
   readonly tokens: Token[];
+  /** Tokens macro expansion placed (counted against MAX_EXPANDED_TOKENS). */
+  readonly expanded: number;
+}
+
+/**
+ * What preprocessing an included file did, replayable in another translation unit whose macros
+ * agree on every name the file consulted before defining it itself. Units of a scan include the
+ * same few headers over and over (linux/types.h, linux/ioctl.h): each is expanded once per
+ * context instead of once per unit.
+ */
+export interface IncludeMemo extends Expansion {
   /** Memos of the files it included, by position in `tokens`. */
   readonly segments: Segment[];
-  readonly expanded: number;
   /** Include nesting below the file. */
   readonly depth: number;
 }
@@ -201,12 +206,7 @@ export interface IncludeMemo {
  * on what it consulted: macros (predefined ones compared by their text), #pragma once,
  * __has_include searches, char signedness (IncludeMemo.deps names them).
  */
-export interface ChunkMemo {
-  readonly depNames: readonly string[];
-  readonly depValues: readonly unknown[];
-  readonly writes: Array<[string, Macro | undefined]>;
-  readonly tokens: Token[];
-  readonly expanded: number;
+export interface ChunkMemo extends Expansion {
   /** Where it ends in the file, and the conditional stack there. */
   readonly end: number;
   readonly conds: ReadonlyArray<Readonly<Cond>>;
@@ -537,12 +537,7 @@ export class Preprocessor {
     const key = `${file.dirIndex}\0${frame.pos}`;
     for (const memo of byPlace.get(key) ?? []) {
       if (!this.holdsAll(memo.depNames, memo.depValues)) continue;
-      const out = this.out;
-      for (const t of memo.tokens) out.push(t);
-      this.inherit(memo.depNames, memo.depValues);
-      for (const [name, m] of memo.writes) this.write(name, m);
-      this.expanded += memo.expanded;
-      if (this.expanded > MAX_EXPANDED_TOKENS) throw CFrontError.at(frame.tokens[frame.pos]!, `macro expansion exceeds ${MAX_EXPANDED_TOKENS} tokens`);
+      this.replayExpansion(memo, frame.tokens[frame.pos]!);
       frame.pos = memo.end;
       file.conds = memo.conds.map((c) => ({ ...c }));
       return;
@@ -557,15 +552,7 @@ export class Preprocessor {
   private finishChunk(r: Recorder, end: number): void {
     this.mergeIntoParent(r);
     if (r.spoiled || this.invoking > 0) return;
-    const memo: ChunkMemo = {
-      depNames: [...r.deps.keys()],
-      depValues: [...r.deps.values()],
-      writes: r.writes,
-      tokens: this.out.slice(r.start),
-      expanded: this.expanded - r.expandedStart,
-      end,
-      conds: r.frame.file!.conds.map((c) => ({ ...c })),
-    };
+    const memo: ChunkMemo = { ...this.expansionOf(r), end, conds: r.frame.file!.conds.map((c) => ({ ...c })) };
     const byPlace = this.chunks!.get(r.frame.tokens)!;
     const list = byPlace.get(r.key);
     if (!list) byPlace.set(r.key, [memo]);
@@ -590,16 +577,25 @@ export class Preprocessor {
   }
 
   private replay(memo: IncludeMemo, at: Token): void {
-    const out = this.out;
-    const base = out.length;
-    for (const t of memo.tokens) out.push(t);
+    const base = this.out.length;
+    this.replayExpansion(memo, at);
     for (const s of memo.segments) this.segments.push({ start: base + s.start, end: base + s.end, memo: s.memo });
-    this.segments.push({ start: base, end: out.length, memo });
-    this.inherit(memo.depNames, memo.depValues);
+    this.segments.push({ start: base, end: this.out.length, memo });
     if (this.rec !== null) this.rec.depth = Math.max(this.rec.depth, memo.depth + 1);
-    for (const [name, m] of memo.writes) this.write(name, m);
-    this.expanded += memo.expanded;
+  }
+
+  /** A memo's tokens to the output, its writes applied; the recorder above inherits what it consulted. */
+  private replayExpansion(e: Expansion, at: Token): void {
+    for (const t of e.tokens) this.out.push(t);
+    this.inherit(e.depNames, e.depValues);
+    for (const [name, m] of e.writes) this.write(name, m);
+    this.expanded += e.expanded;
     if (this.expanded > MAX_EXPANDED_TOKENS) throw CFrontError.at(at, `macro expansion exceeds ${MAX_EXPANDED_TOKENS} tokens`);
+  }
+
+  /** What a finished recorder's memo replays. */
+  private expansionOf(r: Recorder): Expansion {
+    return { depNames: [...r.deps.keys()], depValues: [...r.deps.values()], writes: r.writes, tokens: this.out.slice(r.start), expanded: this.expanded - r.expandedStart };
   }
 
   /** Called as an included file's frame ends: its memo, and what its includer inherits. */
@@ -607,15 +603,7 @@ export class Preprocessor {
     this.mergeIntoParent(r);
     if (r.spoiled || this.invoking > 0) return;
     const segments = this.segments.slice(r.segmentStart).map((s) => ({ start: s.start - r.start, end: s.end - r.start, memo: s.memo }));
-    const memo: IncludeMemo = {
-      depNames: [...r.deps.keys()],
-      depValues: [...r.deps.values()],
-      writes: r.writes,
-      tokens: this.out.slice(r.start),
-      segments,
-      expanded: this.expanded - r.expandedStart,
-      depth: r.depth,
-    };
+    const memo: IncludeMemo = { ...this.expansionOf(r), segments, depth: r.depth };
     this.segments.push({ start: r.start, end: this.out.length, memo });
     const list = this.memos!.get(r.key);
     if (!list) this.memos!.set(r.key, [memo]);
