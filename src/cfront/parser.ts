@@ -186,36 +186,35 @@ export class Parser {
     }
   }
 
+  /** The map a name space keeps its names in (not f and p, which are not maps). */
+  private space(code: number): Map<string, unknown> | null {
+    switch (code) {
+      case 116 /* t */: return this.unit.typedefs;
+      case 115 /* s */: return this.tags;
+      case 111 /* o */: return this.objects;
+      case 99 /* c */: return this.unit.enumConstants;
+      case 114 /* r */: return this.unit.records;
+      case 101 /* e */: return this.unit.enums;
+    }
+    return null;
+  }
+
   private apply(key: StateKey, value: unknown): void {
-    const name = key.slice(1);
-    switch (key.charCodeAt(0)) {
-      case 116 /* t */: this.unit.typedefs.set(name, value as TypedefDecl); return;
-      case 115 /* s */: this.tags.set(name, value as TagDecl); return;
-      case 111 /* o */: this.objects.set(name, value as CType); return;
-      case 99 /* c */: this.unit.enumConstants.set(name, value as CValue); return;
-      case 114 /* r */: this.unit.records.set(name, value as RecordDecl); return;
-      case 101 /* e */: this.unit.enums.set(name, value as EnumDecl); return;
-      case 102 /* f */: this.unit.functionBodies.push(value as TranslationUnit['functionBodies'][number]); return;
-      case 112 /* p */: {
-        const [pack, stack] = value === '' ? [null, []] : (JSON.parse(value as string) as [number | null, Array<number | null>]);
-        this.pack = pack ?? undefined;
-        this.packStack = stack.map((x) => x ?? undefined);
-        return;
-      }
+    const code = key.charCodeAt(0);
+    const names = this.space(code);
+    if (names !== null) names.set(key.slice(1), value);
+    else if (code === 102 /* f */) this.unit.functionBodies.push(value as TranslationUnit['functionBodies'][number]);
+    else if (code === 112 /* p */) {
+      const [pack, stack] = value === '' ? [null, []] : (JSON.parse(value as string) as [number | null, Array<number | null>]);
+      this.pack = pack ?? undefined;
+      this.packStack = stack.map((x) => x ?? undefined);
     }
   }
 
+  /** A consulted name's value now (tags are compared apart, with their completeness). */
   private current(key: StateKey): unknown {
-    const name = key.slice(1);
-    switch (key.charCodeAt(0)) {
-      case 116: return this.unit.typedefs.get(name);
-      case 111: return this.objects.get(name);
-      case 99: return this.unit.enumConstants.get(name);
-      case 114: return this.unit.records.get(name);
-      case 101: return this.unit.enums.get(name);
-      case 112: return this.packSnapshot();
-    }
-    return undefined;
+    const code = key.charCodeAt(0);
+    return code === 112 /* p */ ? this.packSnapshot() : this.space(code)?.get(key.slice(1));
   }
 
   private replayable(m: ParseMemo): boolean {
