@@ -3,7 +3,7 @@
  * directories, and macro expansion with Prosser's hide sets ("painted blue" tokens).
  * Files are tokenized once and shared by every ABI (FileCache); a Preprocessor is per ABI.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Abi } from '../abi/types.js';
 import { BINARY_LEVEL, binary, bool, charLiteral, convert, integerLiteral, isUnsigned, unary, unevaluated, type BinaryOp, type CValue } from './constants.js';
@@ -29,7 +29,6 @@ export interface CachedFile {
  */
 export class FileCache {
   private readonly files = new Map<string, CachedFile | null>();
-  private readonly dirs = new Map<string, boolean>();
   private readonly listings = new Map<string, Set<string> | null>();
   /** Include searches already answered (Preprocessor.search). */
   readonly searches = new Map<string, { path: string; dirIndex: number } | null>();
@@ -110,18 +109,7 @@ export class FileCache {
     return names !== null && names.has(basename(path));
   }
 
-  isDir(path: string): boolean {
-    let d = this.dirs.get(path);
-    if (d === undefined) {
-      try {
-        d = statSync(path).isDirectory();
-      } catch {
-        d = false;
-      }
-      this.dirs.set(path, d);
-    }
-    return d;
-  }
+
 }
 
 function readText(path: string): string | null {
@@ -1120,8 +1108,7 @@ export class Preprocessor {
   private pragma(line: Token[], at: Token): void {
     const first = line[0]?.text;
     if (first === 'once') {
-      const path = this.currentFile()!.path;
-      this.write(`\0${this.files.get(path)?.canonical ?? path}`, ONCE);
+      this.write(`\0${this.files.canonical(this.currentFile()!.path)}`, ONCE);
       return;
     }
     if (first === 'pack') {
