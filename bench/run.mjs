@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Benchmarks, as ratios against a baseline measured in the same run (never a timed test).
-// The machines are shared and noisy: each side is the best of three runs.
+// The machines are shared and noisy (runs of the same build differ by 25%): each side is run
+// five times; a ratio is of the best runs, and the medians' ratio is printed beside it.
 //  1. `ioctl32 dump --abi x86_64` over the whole UAPI set (the command as a user runs it, node's
 //     start and the JSON output included) vs clang-16 -fsyntax-only on one translation unit
 //     including the same headers (target <= 2, aim <= 1);
@@ -23,6 +24,13 @@ const seconds = (f) => {
   const r = f();
   return [Number(process.hrtime.bigint() - t0) / 1e9, r];
 };
+/** The best and the median of five timings. */
+const spread = (run) => {
+  const t = [run(), run(), run(), run(), run()].sort((a, b) => a - b);
+  return { best: t[0], median: t[2] };
+};
+const fmt = (s) => `${s.best.toFixed(2)} s (median ${s.median.toFixed(2)} s)`;
+const ratio = (a, b) => `${(a.best / b.best).toFixed(2)} (medians: ${(a.median / b.median).toFixed(2)})`;
 
 /** clang-16 -fsyntax-only over one TU that includes every header (errors do not stop it). */
 function clangSyntaxOnly(abi, includeDirs) {
@@ -33,7 +41,7 @@ function clangSyntaxOnly(abi, includeDirs) {
   const cc = target ? ['clang-16', ...target] : [abi.gcc.command, ...abi.gcc.flags];
   const dirs = includeDirs.filter((d) => d !== BUILTIN_INCLUDE_DIR).flatMap((d) => ['-isystem', d]);
   const run = () => seconds(() => spawnSync(cc[0], [...cc.slice(1), '-fsyntax-only', '-w', '-ferror-limit=0', ...dirs, file], { stdio: 'ignore' }))[0];
-  return { t: Math.min(run(), run(), run()), headers: headers.length, compiler: cc.join(' ') };
+  return { t: spread(run), headers: headers.length, compiler: cc.join(' ') };
 }
 
 const x86 = getAbi('x86_64');
@@ -41,11 +49,11 @@ const x86dirs = includeDirsFor(x86);
 const clang = clangSyntaxOnly(x86, x86dirs);
 const cli = new URL('../dist/cli/main.js', import.meta.url).pathname;
 const runCli = () => seconds(() => spawnSync('node', [cli, 'dump', '--abi', 'x86_64'], { stdio: ['ignore', 'ignore', 'inherit'] }))[0];
-const tCli = Math.min(runCli(), runCli(), runCli());
+const tCli = spread(runCli);
 const [tDump, one] = seconds(() => dump({ abi: x86 }));
-console.log(`dump x86_64: ${one.headers} headers, ${Object.keys(one.records).length} records, ${Object.keys(one.ioctls).length} ioctls; the command ${tCli.toFixed(2)} s (dump() in this process, cold: ${tDump.toFixed(2)} s)`);
-console.log(`clang -fsyntax-only, one TU of the same ${clang.headers} headers: ${clang.t.toFixed(2)} s`);
-console.log(`RATIO dump/clang (x86_64): ${(tCli / clang.t).toFixed(2)}  (target <= 2, aim <= 1)`);
+console.log(`dump x86_64: ${one.headers} headers, ${Object.keys(one.records).length} records, ${Object.keys(one.ioctls).length} ioctls; the command ${fmt(tCli)} (dump() in this process, cold: ${tDump.toFixed(2)} s)`);
+console.log(`clang -fsyntax-only, one TU of the same ${clang.headers} headers: ${fmt(clang.t)}`);
+console.log(`RATIO dump/clang (x86_64): ${ratio(tCli, clang.t)}  (target <= 2, aim <= 1)`);
 
 // 4. ioctl32 check over the same set for x86_64's pairs vs dumping those ABIs (target <= 1.3)
 const x86Pairs = compatPairs().filter((p) => p.native.name === 'x86_64');
@@ -59,14 +67,19 @@ const tDumps = best(() => {
 console.log(`check x86_64 pairs: ${tCheck.toFixed(2)} s; dump of the same ABIs: ${tDumps.toFixed(2)} s`);
 console.log(`RATIO check/dump: ${(tCheck / tDumps).toFixed(2)}  (target <= 1.3)`);
 
-let tCompilers = 0;
-for (const abi of ABIS) tCompilers += clangSyntaxOnly(abi, includeDirsFor(abi, { sysroot: `/usr/${abi.headerTriple}` })).t;
+const tCompilers = { best: 0, median: 0 };
+for (const abi of ABIS) {
+  const { t } = clangSyntaxOnly(abi, includeDirsFor(abi, { sysroot: `/usr/${abi.headerTriple}` }));
+  tCompilers.best += t.best;
+  tCompilers.median += t.median;
+}
 // in a process of its own, so its peak RSS is its own; a heap cap makes V8 collect instead of
 // growing (the live set is about one header tree, ~200 MB)
 const allAbis = () => JSON.parse(execFileSync('node', ['--max-old-space-size=400', new URL('./all-abis.mjs', import.meta.url).pathname], { encoding: 'utf8' }));
-const runs = [allAbis(), allAbis(), allAbis()];
-const tAll = Math.min(...runs.map((r) => r.seconds));
+const runs = [allAbis(), allAbis(), allAbis(), allAbis(), allAbis()];
+const sorted = runs.map((r) => r.seconds).sort((a, b) => a - b);
+const tAll = { best: sorted[0], median: sorted[2] };
 const rssMb = Math.max(...runs.map((r) => r.rssMb));
-console.log(`dump of all ${ABIS.length} ABIs in one process: ${tAll.toFixed(2)} s; the reference compiler once per ABI: ${tCompilers.toFixed(2)} s`);
-console.log(`RATIO all-ABIs dump/compilers: ${(tAll / tCompilers).toFixed(2)}  (target < 1)`);
+console.log(`dump of all ${ABIS.length} ABIs in one process: ${fmt(tAll)}; the reference compiler once per ABI: ${fmt(tCompilers)}`);
+console.log(`RATIO all-ABIs dump/compilers: ${ratio(tAll, tCompilers)}  (target < 1)`);
 console.log(`PEAK RSS: ${rssMb.toFixed(0)} MB  (target <= 500)`);

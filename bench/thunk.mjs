@@ -86,12 +86,20 @@ execFileSync('gcc', ['-O2', '-o', join(dir, 'conv'), join(dir, 'conv.c')]);
 const [cDirty, cElem] = execFileSync(join(dir, 'conv'), { encoding: 'utf8' }).trim().split('\n').map(Number);
 const cRates = { kvm_dirty_log: cDirty, snd_ctl_elem_value: cElem };
 
+// the machines are shared and noisy: the two converters take turns, three windows each, and
+// each side's best window counts
 for (const [name, c, h] of cases) {
   const input = new Uint8Array(c.compatSize).fill(0x11);
-  const thunk = rate((b) => c.compatToNative(b), input);
+  const thunkRates = [];
+  const handRates = [];
+  for (let round = 0; round < 3; round++) {
+    thunkRates.push(rate((b) => c.compatToNative(b), input));
+    if (h) handRates.push(rate(h, input));
+  }
+  const thunk = Math.max(...thunkRates);
   const line = [`${name}: ${c.compatSize} -> ${c.nativeSize} bytes: thunk ${(thunk / 1e6).toFixed(2)} M/s`];
   if (h) {
-    const handRate = rate(h, input);
+    const handRate = Math.max(...handRates);
     line.push(`hand-written DataView ${(handRate / 1e6).toFixed(2)} M/s`, `RATIO thunk/hand ${(thunk / handRate).toFixed(2)} (target >= 0.9)`);
   }
   if (cRates[name]) line.push(`gcc -O2 C ${(cRates[name] / 1e6).toFixed(1)} M/s (thunk/C ${(thunk / cRates[name]).toFixed(3)})`);
