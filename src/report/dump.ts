@@ -55,7 +55,9 @@ export function dumpHeaders(opts: ScanOptions & { legacy?: readonly LegacyArgume
   const legacy = opts.legacy ?? LEGACY_IOCTLS;
   const seenMacros = new Set<Token>();
   const shorten = scan.shorten;
+  const timings = opts.timings;
   for (const s of scan.each()) {
+    const t0 = timings ? performance.now() : 0;
     if (!s.parsed) {
       result.failed[s.header] = shorten(s.error!);
       continue;
@@ -70,7 +72,12 @@ export function dumpHeaders(opts: ScanOptions & { legacy?: readonly LegacyArgume
       const l = layouter.layout(decl);
       result.records[name] = { size: l.size, align: l.align, header: scan.displayName(decl.loc?.file ?? s.parsed.path), fields: flattenFields(l, layouter).map(untypedField) };
     }
+    const t1 = timings ? performance.now() : 0;
     const cat = catalogueIoctls(opts.abi, preprocessor, parser, seenMacros, legacy);
+    if (timings) {
+      timings.records += t1 - t0;
+      timings.catalogue += performance.now() - t1;
+    }
     for (const e of cat.ioctls) {
       if (ioctls.has(e.name)) continue;
       ioctls.set(e.name, e);

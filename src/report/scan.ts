@@ -5,7 +5,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Abi } from '../abi/types.js';
-import { BUILTIN_INCLUDE_DIR, includeDirsFor, parseHeader, type IncludeMemos, type IncludeOptions, type ParsedHeader } from '../cfront/index.js';
+import { BUILTIN_INCLUDE_DIR, includeDirsFor, parseHeader, type FrontEndTimings, type IncludeMemos, type IncludeOptions, type ParsedHeader } from '../cfront/index.js';
 import { FileCache } from '../cfront/preprocess.js';
 import { CFrontError } from '../cfront/token.js';
 import { LayoutError } from '../layout/types.js';
@@ -57,6 +57,15 @@ export interface ScanOptions extends IncludeOptions {
   onProgress?: (done: number, total: number, header: string) => void;
   /** Replay included files expanded before (default true; false for differential tests of the memo). */
   memo?: boolean;
+  /** Milliseconds per stage, added to (benchmarks: where the time goes). */
+  timings?: ScanTimings;
+}
+
+/** Milliseconds per stage of a scan: the front end's, and the dump's own (dumpHeaders adds them). */
+export interface ScanTimings extends FrontEndTimings {
+  /** Laying out the records found and listing their fields. */
+  records: number;
+  catalogue: number;
 }
 
 export interface ScannedHeader {
@@ -126,7 +135,7 @@ export function scanHeaders(opts: ScanOptions): Scan {
         const header = headers[i]!;
         opts.onProgress?.(i, headers.length, header);
         try {
-          yield { header, parsed: parseHeader(header, { abi: opts.abi, includeDirs, defines: opts.defines ?? [], undefines: opts.undefines ?? [], files, layouter, memos, shareChunks: opts.files !== undefined }) };
+          yield { header, parsed: parseHeader(header, { abi: opts.abi, includeDirs, defines: opts.defines ?? [], undefines: opts.undefines ?? [], files, layouter, memos, shareChunks: opts.files !== undefined, timings: opts.timings }) };
         } catch (e) {
           if (!(e instanceof CFrontError) && !(e instanceof LayoutError)) throw e;
           yield { header, error: e.message };
