@@ -209,12 +209,16 @@ describe('the model kernel answers the dispatch cases as the real one', () => {
   });
 
   test('KVM from an i386 task on x86_64: open, API version, VM, vCPU, dirty log', () => {
-    const { kernel, task32, kvm } = modelKernel();
+    const { kernel, task64, task32, kvm } = modelKernel();
     expect(kvm).toEqual({ KVM: true, KVM_COMPAT: true });
+    // the size of the vCPU's shared pages, as a 64-bit task gets it
+    const mmapSize = capture.get('kvm.KVM_GET_VCPU_MMAP_SIZE')!.native!;
+    expect(kernel.ioctl(task64, kernel.open(task64, '/dev/kvm'), mmapSize.cmd, 0)).toBe(mmapSize.ret);
     const real = (n: string) => capture.get(`kvm.${n}`)!.compat!;
     const fd = kernel.open(task32, '/dev/kvm');
     expect(fd).toBeGreaterThanOrEqual(0);
     expect(kernel.ioctl(task32, fd, real('KVM_GET_API_VERSION').cmd, 0)).toBe(real('KVM_GET_API_VERSION').ret);
+    expect(kernel.ioctl(task32, fd, real('KVM_GET_VCPU_MMAP_SIZE').cmd, 0)).toBe(real('KVM_GET_VCPU_MMAP_SIZE').ret);
     const { KVM_CAP_USER_MEMORY } = macroNumbers(i386, ['linux/kvm.h'], ['KVM_CAP_USER_MEMORY'], { sysroot: '/usr/i686-linux-gnu' });
     expect(kernel.ioctl(task32, fd, real('KVM_CHECK_EXTENSION.USER_MEMORY').cmd, KVM_CAP_USER_MEMORY!)).toBe(real('KVM_CHECK_EXTENSION.USER_MEMORY').ret);
     const vm = kernel.ioctl(task32, fd, real('KVM_CREATE_VM').cmd, 0);

@@ -18,6 +18,12 @@ import { macroNumbers } from './numbers.js';
 const KVM_ARCHES = new Set(['x86', 'arm64', 'powerpc', 's390', 'mips', 'riscv']);
 /** virt/kvm/Kconfig: KVM_COMPAT excludes these even where COMPAT is on. */
 const NO_KVM_COMPAT = new Set(['s390', 'arm64', 'riscv']);
+/**
+ * arch/<arch>/kvm/Kconfig `select KVM_MMIO` (the coalesced MMIO ring): every KVM but s390's;
+ * powerpc's book3s_64 through KVM_BOOK3S_PR_POSSIBLE, which distributions build (Debian:
+ * KVM_BOOK3S_64_PR=m).
+ */
+const KVM_MMIO = new Set(['x86', 'arm64', 'powerpc', 'mips', 'riscv']);
 
 export function kvmConfig(native: Abi): { KVM: boolean; KVM_COMPAT: boolean } {
   const KVM = KVM_ARCHES.has(native.kernelArch);
@@ -42,6 +48,8 @@ export function installKvm(kernel: Kernel, include: IncludeOptions = {}): { KVM:
   const n = Object.fromEntries(NUMBERS.map((name) => [name, nd.ioctls.get(name)?.cmd ?? -1])) as Record<KvmNumber, number>;
   const { KVM_CAP_USER_MEMORY: capUserMemory } = macroNumbers(kernel.native, ['linux/kvm.h'], ['KVM_CAP_USER_MEMORY'], include);
   const le = kernel.native.endian === 'little';
+  const arch = kernel.native.kernelArch;
+  const vcpuMmapSize = PAGE * (1 + (arch === 'x86' ? 1 : 0) + (KVM_MMIO.has(arch) ? 1 : 0));
   const field = (d: Dumped, record: string, path: string) => {
     const f = d.result.records[record]?.fields.find((x) => x.path === path);
     if (!f) throw new Error(`${record}.${path} missing from linux/kvm.h`);
@@ -134,8 +142,8 @@ export function installKvm(kernel: Kernel, include: IncludeOptions = {}): { KVM:
   const devIoctl = (_file: KFile, cmd: number, arg: bigint, task: Task): number => {
     if (cmd === n.KVM_GET_API_VERSION) return arg === 0n ? 12 : -ERRNO.EINVAL;
     if (cmd === n.KVM_CHECK_EXTENSION) return Number(arg) === capUserMemory ? 1 : 0;
-    // the size of the vCPU's shared page(s): one page in the model (x86 adds PIO and MMIO pages)
-    if (cmd === n.KVM_GET_VCPU_MMAP_SIZE) return arg === 0n ? PAGE : -ERRNO.EINVAL;
+    // kvm_dev_ioctl: struct kvm_run's page, x86's PIO data page, the coalesced MMIO ring's page
+    if (cmd === n.KVM_GET_VCPU_MMAP_SIZE) return arg === 0n ? vcpuMmapSize : -ERRNO.EINVAL;
     if (cmd === n.KVM_CREATE_VM) {
       const dev: Device = { name: 'kvm-vm', kind: 'anon', major: 0, minor: 0, fops: vmFops };
       return kernel.openDevice(task, dev, { slots: new Map(), vcpus: 0 } satisfies Vm);
