@@ -70,6 +70,9 @@ export interface RegularFileState {
   allocated: bigint;
   /** FS_IOC_GETFLAGS / FS_IOC_SETFLAGS (ext2-style inode flags). */
   flags: number;
+  /** The inode's number and its filesystem's device (stat's st_ino, st_dev: LOOP_GET_STATUS reports them); 0 when absent. */
+  ino?: bigint;
+  dev?: bigint;
 }
 
 export interface Device {
@@ -309,6 +312,9 @@ export class Kernel {
         return 0;
       }
     }
+    // FIONREAD of anything but a regular file is the driver's native unlocked_ioctl, from a
+    // compat task too (do_vfs_ioctl calls vfs_ioctl)
+    if (cmd === n.FIONREAD && d.file.device.kind !== 'regular') return this.vfsIoctl(task, d.file, cmd, arg);
     // file_ioctl(): what regular files answer, whatever their filesystem
     if (d.file.device.kind === 'regular') {
       const st = d.file.privateData as RegularFileState;
