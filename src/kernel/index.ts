@@ -1,3 +1,5 @@
 export * from './kernel.js';
 export * from './kvm.js';
+export * from './block.js';
+export * from './loop.js';
 export { macroNumbers } from './numbers.js';

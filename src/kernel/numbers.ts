@@ -5,7 +5,7 @@ import type { IncludeOptions } from '../cfront/index.js';
 
 const CACHE = new Map<string, Map<string, number>>();
 
-/** The values of `names` as `headers` define them for `abi` (each header its own unit). */
+/** The values of `names`, macros or enum constants, as `headers` define them for `abi` (each header its own unit). */
 export function macroNumbers(abi: Abi, headers: string[], names: string[], include: IncludeOptions = {}): Record<string, number> {
   const key = JSON.stringify([abi.name, headers, include]);
   let known = CACHE.get(key);
@@ -18,7 +18,13 @@ export function macroNumbers(abi: Abi, headers: string[], names: string[], inclu
     for (const header of headers) {
       const p = parseHeader(header, { abi, includeDirs, files });
       for (const name of missing) {
-        if (known.has(name) || !p.preprocessor.macros.has(name)) continue;
+        if (known.has(name)) continue;
+        const constant = p.unit.enumConstants.get(name);
+        if (constant !== undefined && !p.preprocessor.macros.has(name)) {
+          known.set(name, Number(BigInt.asUintN(32, constant.v)));
+          continue;
+        }
+        if (!p.preprocessor.macros.has(name)) continue;
         try {
           known.set(name, Number(BigInt.asUintN(32, p.parser.evaluate(p.preprocessor.expand(tokenize(name, '<kernel model>'))).v)));
         } catch (e) {
