@@ -61,13 +61,12 @@ function blockNumbers(native: Abi, include: IncludeOptions): Record<(typeof FS)[
 }
 
 /** put_user() of an integer of `bytes` bytes in the native byte order; -EFAULT where unmapped. */
-function put(native: Abi, task: Task, addr: bigint, bytes: 2 | 4 | 8, v: bigint): number {
+function put(native: Abi, task: Task, addr: bigint, bytes: 4 | 8, v: bigint): number {
   const b = new Uint8Array(bytes);
   const dv = new DataView(b.buffer);
   const le = native.endian === 'little';
   if (bytes === 8) dv.setBigUint64(0, BigInt.asUintN(64, v), le);
-  else if (bytes === 4) dv.setUint32(0, Number(BigInt.asUintN(32, v)), le);
-  else dv.setUint16(0, Number(BigInt.asUintN(16, v)), le);
+  else dv.setUint32(0, Number(BigInt.asUintN(32, v)), le);
   return task.memory.write(addr, b) ? 0 : -ERRNO.EFAULT;
 }
 

@@ -74,12 +74,12 @@ export function installLoop(kernel: Kernel, number = 0, include: IncludeOptions 
   const n = macroNumbers(native, ['linux/loop.h'], [...NUMBERS], include) as Record<(typeof NUMBERS)[number], number>;
   const nd = dumpHeaders({ abi: native, headers: ['linux/loop.h'], ...include });
   const info64 = fieldsOf(nd, 'struct loop_info64');
-  const layouts = new Map<string, { info: Fields; size: number; abi: Abi }>();
+  const layouts = new Map<string, { info: Fields; size: number }>();
   const oldLayout = (abi: Abi) => {
     let l = layouts.get(abi.name);
     if (!l) {
       const d = abi.name === native.name ? nd : dumpHeaders({ abi, headers: ['linux/loop.h'], ...include });
-      l = { info: fieldsOf(d, 'struct loop_info'), size: d.result.records['struct loop_info']!.size, abi };
+      l = { info: fieldsOf(d, 'struct loop_info'), size: d.result.records['struct loop_info']!.size };
       layouts.set(abi.name, l);
     }
     return l;
@@ -123,7 +123,7 @@ export function installLoop(kernel: Kernel, number = 0, include: IncludeOptions 
   };
 
   const write = (b: Uint8Array, f: { offset: number; size: number } | undefined, v: bigint) => {
-    if (!f) return;
+    if (!f) throw new Error('a loop_info field is missing from linux/loop.h');
     const dv = new DataView(b.buffer);
     if (f.size === 8) dv.setBigUint64(f.offset, BigInt.asUintN(64, v), le);
     else if (f.size === 4) dv.setUint32(f.offset, Number(BigInt.asUintN(32, v)), le);
