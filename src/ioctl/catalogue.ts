@@ -164,6 +164,8 @@ function reaches(m: Macro, pp: Preprocessor, known: Map<Macro, Reach>): Reach {
     if (t.kind !== 'ident') continue;
     if (t.text === '_IOC') r = 'ioc';
     const inner = pp.macros.get(t.text);
+    // its own name in its body stays a name (painted blue): `#define IPPROTO_IP IPPROTO_IP`
+    if (inner === m) continue;
     if (inner) {
       const x = reaches(inner, pp, known);
       if (x === 'ioc' || (x === 'maybe' && r === 'no')) r = x;
