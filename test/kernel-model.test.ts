@@ -276,9 +276,11 @@ describe('a loop device: the block layer and the loop driver answer as the real 
         }
         const mine = task.memory.read(buf, real.after.length)!;
         const theirs = new Uint8Array(real.after);
-        // the read-ahead window follows the backing filesystem's optimal I/O size, a fact of this machine
+        // the read-ahead window follows the backing filesystem's optimal I/O size, a fact of this
+        // machine: only where the value went (a long: 8 bytes, or 4 for the compat task) is compared
         if (name === 'loop.BLKRAGET') {
-          expect(mine.length, name).toBe(theirs.length);
+          const written = (a: Uint8Array) => hex(a.map((x, i) => (x === real.before[i] ? 0 : 1)));
+          expect(written(mine), `${name} ${side}`).toBe(written(theirs));
           continue;
         }
         // the task's own layout of the record, whichever number it used
