@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { ABIS, getAbi } from '../src/abi/index.js';
 import type { CType } from '../src/cfront/types.js';
 import { check } from '../src/compat/check.js';
-import { Kernel, compatPtrIoctl, installKvm, installLoop, kvmConfig, macroNumbers, type Device, type RegularFileState, type Task } from '../src/kernel/index.js';
+import { Kernel, compatPtrIoctl, installKvm, installLoop, installPty, kvmConfig, macroNumbers, type Device, type RegularFileState, type Task } from '../src/kernel/index.js';
 import { flattenFields } from '../src/layout/fields.js';
 import { Layouter } from '../src/layout/layout.js';
 import { dumpHeaders, type Dumped } from '../src/report/dump.js';
@@ -292,6 +292,50 @@ describe('a loop device: the block layer and the loop driver answer as the real 
         }
         expect(hex(mine), `${name} ${side}`).toBe(hex(theirs));
       }
+    }
+  });
+});
+
+describe('a pseudo-terminal: the tty layer, the pty driver and n_tty answer as the real ones', () => {
+  /** Which end the capture program asks (test/kernel/capture.c cases_pty). */
+  const END: Record<string, 'master' | 'slave'> = {
+    'pty.TCGETS': 'slave', 'pty.TCGETA': 'slave', 'pty.TIOCGPTN': 'master', 'pty.TIOCOUTQ': 'slave', 'pty.TIOCGETD': 'slave',
+    'pty.TIOCGPTLCK': 'master', 'pty.TIOCGPKT': 'master', 'pty.TIOCGEXCL': 'slave', 'pty.TCGETS2': 'slave', 'pty.TIOCMGET': 'slave',
+    'pty.TIOCGSOFTCAR': 'slave', 'dispatch.made_up_tty_cmd': 'slave',
+  };
+
+  test('each getter, the window size set on the master and read on the slave, and a made-up number, from a 64-bit and an i386 task', () => {
+    const kernel = new Kernel(x86);
+    installPty(kernel, { sysroot: '/usr/x86_64-linux-gnu' });
+    for (const [task, side] of [[kernel.spawn('capture64'), 'native'], [kernel.spawn('capture32', i386), 'compat']] as const) {
+      // posix_openpt, unlockpt (TIOCSPTLCK 0), then the slave by its number
+      const { TIOCSPTLCK, TIOCGPTN } = macroNumbers(task.abi, ['linux/termios.h'], ['TIOCSPTLCK', 'TIOCGPTN'], { sysroot: `/usr/${task.abi.headerTriple}` });
+      const pair = () => {
+        const m = kernel.open(task, '/dev/ptmx');
+        const num = task.memory.alloc(4);
+        expect(kernel.ioctl(task, m, TIOCGPTN!, num)).toBe(0);
+        expect(kernel.open(task, `/dev/pts/${new DataView(task.memory.read(num, 4)!.buffer).getUint32(0, true)}`)).toBe(-ERRNO.EIO);
+        expect(kernel.ioctl(task, m, TIOCSPTLCK!, task.memory.alloc(4))).toBe(0);
+        const s = kernel.open(task, `/dev/pts/${new DataView(task.memory.read(num, 4)!.buffer).getUint32(0, true)}`);
+        expect(s).toBeGreaterThanOrEqual(0);
+        return { master: m, slave: s };
+      };
+      const run = (name: string, fd: number) => {
+        const real = capture.get(name)![side]!;
+        const buf = task.memory.alloc(real.after.length, real.before);
+        const r = kernel.ioctl(task, fd, real.cmd, buf);
+        expect({ name, side, errno: r < 0 ? -r : 0 }).toEqual({ name, side, errno: real.errno });
+        const mine = task.memory.read(buf, real.after.length)!;
+        // the pty's number is the run's own: only where it went is compared
+        if (name === 'pty.TIOCGPTN') {
+          const written = (a: Uint8Array) => hex(a.map((x, i) => (x === real.before[i] ? 0 : 1)));
+          expect(written(mine), `${name} ${side}`).toBe(written(new Uint8Array(real.after)));
+        } else expect(hex(mine), `${name} ${side}`).toBe(hex(real.after));
+      };
+      for (const [name, end] of Object.entries(END)) run(name, pair()[end]);
+      const p = pair();
+      run('pty.TIOCSWINSZ', p.master);
+      run('pty.TIOCGWINSZ', p.slave);
     }
   });
 });
