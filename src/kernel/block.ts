@@ -19,7 +19,7 @@ import { encodeIoc } from '../ioctl/ioc.js';
 import type { IntName } from '../cfront/types.js';
 import { sizeOf } from '../layout/layout.js';
 import { ERRNO } from '../thunk/errors.js';
-import type { Device, FileOperations, KFile, Task } from './kernel.js';
+import { PAGE_SIZE, type Device, type FileOperations, type KFile, type Task } from './kernel.js';
 import { macroNumbers } from './numbers.js';
 
 /** What the block layer reads of a disk (the gendisk and its queue limits) and the driver's own ioctls. */
@@ -41,7 +41,6 @@ export interface Gendisk {
   compat_ioctl?(file: KFile, cmd: number, arg: number, task: Task): number;
 }
 
-const PAGE_SIZE = 4096;
 const FS = ['BLKROGET', 'BLKRAGET', 'BLKFRAGET', 'BLKGETSIZE', 'BLKSSZGET', 'BLKPBSZGET', 'BLKIOMIN', 'BLKIOOPT'] as const;
 
 /** The block layer's command numbers on a native ABI, from its headers (and block/ioctl.c's own _32 ones). */
@@ -60,16 +59,6 @@ function blockNumbers(native: Abi, include: IncludeOptions): Record<(typeof FS)[
   };
 }
 
-/** put_user() of an integer of `bytes` bytes in the native byte order; -EFAULT where unmapped. */
-function put(native: Abi, task: Task, addr: bigint, bytes: 4 | 8, v: bigint): number {
-  const b = new Uint8Array(bytes);
-  const dv = new DataView(b.buffer);
-  const le = native.endian === 'little';
-  if (bytes === 8) dv.setBigUint64(0, BigInt.asUintN(64, v), le);
-  else dv.setUint32(0, Number(BigInt.asUintN(32, v)), le);
-  return task.memory.write(addr, b) ? 0 : -ERRNO.EFAULT;
-}
-
 /** A block device file on `disk`, with the block layer's file operations (def_blk_fops). */
 export function blockDevice(name: string, major: number, minor: number, disk: Gendisk, native: Abi, include: IncludeOptions = {}): Device {
   const n = blockNumbers(native, include);
@@ -80,15 +69,15 @@ export function blockDevice(name: string, major: number, minor: number, disk: Ge
   const common = (cmd: number, argp: bigint, task: Task): number => {
     switch (cmd) {
       case n.BLKROGET:
-        return put(native, task, argp, 4, disk.readOnly ? 1n : 0n);
+        return task.putUser(argp, 4, disk.readOnly ? 1n : 0n);
       case n.BLKSSZGET:
-        return put(native, task, argp, 4, BigInt(disk.logicalBlockSize));
+        return task.putUser(argp, 4, BigInt(disk.logicalBlockSize));
       case n.BLKPBSZGET:
-        return put(native, task, argp, 4, BigInt(disk.physicalBlockSize));
+        return task.putUser(argp, 4, BigInt(disk.physicalBlockSize));
       case n.BLKIOMIN:
-        return put(native, task, argp, 4, BigInt(disk.ioMin));
+        return task.putUser(argp, 4, BigInt(disk.ioMin));
       case n.BLKIOOPT:
-        return put(native, task, argp, 4, BigInt(disk.ioOpt));
+        return task.putUser(argp, 4, BigInt(disk.ioOpt));
     }
     return -ERRNO.ENOIOCTLCMD;
   };
@@ -101,14 +90,14 @@ export function blockDevice(name: string, major: number, minor: number, disk: Ge
           return arg === 0n ? -ERRNO.EINVAL : -ERRNO.ENOTTY;
         case n.BLKRAGET:
         case n.BLKFRAGET:
-          return arg === 0n ? -ERRNO.EINVAL : put(native, task, arg, long, raSectors());
+          return arg === 0n ? -ERRNO.EINVAL : task.putUser(arg, long, raSectors());
         case n.BLKGETSIZE:
           if (disk.sectors() >> BigInt(long * 8) !== 0n) return -ERRNO.EFBIG;
-          return put(native, task, arg, long, disk.sectors());
+          return task.putUser(arg, long, disk.sectors());
         case n.BLKBSZGET:
-          return put(native, task, arg, 4, BigInt(disk.blockSize));
+          return task.putUser(arg, 4, BigInt(disk.blockSize));
         case n.BLKGETSIZE64:
-          return put(native, task, arg, 8, disk.sectors() << 9n);
+          return task.putUser(arg, 8, disk.sectors() << 9n);
       }
       const r = common(cmd, arg, task);
       if (r !== -ERRNO.ENOIOCTLCMD) return r;
@@ -122,14 +111,14 @@ export function blockDevice(name: string, major: number, minor: number, disk: Ge
           return argp === 0n ? -ERRNO.EINVAL : -ERRNO.ENOTTY;
         case n.BLKRAGET:
         case n.BLKFRAGET:
-          return argp === 0n ? -ERRNO.EINVAL : put(native, task, argp, 4, raSectors());
+          return argp === 0n ? -ERRNO.EINVAL : task.putUser(argp, 4, raSectors());
         case n.BLKGETSIZE:
           if (disk.sectors() >> 32n !== 0n) return -ERRNO.EFBIG;
-          return put(native, task, argp, 4, disk.sectors());
+          return task.putUser(argp, 4, disk.sectors());
         case n.BLKBSZGET_32:
-          return put(native, task, argp, 4, BigInt(disk.logicalBlockSize));
+          return task.putUser(argp, 4, BigInt(disk.logicalBlockSize));
         case n.BLKGETSIZE64_32:
-          return put(native, task, argp, 8, disk.sectors() << 9n);
+          return task.putUser(argp, 8, disk.sectors() << 9n);
       }
       const r = common(cmd, argp, task);
       if (r !== -ERRNO.ENOIOCTLCMD || !disk.compat_ioctl) return r;

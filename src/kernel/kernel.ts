@@ -10,6 +10,9 @@ import type { IncludeOptions } from '../cfront/index.js';
 import { macroNumbers } from './numbers.js';
 import { ERRNO } from '../thunk/errors.js';
 
+/** The model's page size, the same for every architecture (x86's; some distributions' arm64 and ppc64 kernels use larger pages). */
+export const PAGE_SIZE = 4096;
+
 /** Sparse user memory of a task: copy_from_user/copy_to_user fail with EFAULT where unmapped. */
 export class UserMemory {
   private readonly regions: Array<{ start: bigint; bytes: Uint8Array }> = [];
@@ -113,6 +116,27 @@ export class Task {
   /** A compat task: its ABI is not the kernel's native one. */
   get compat(): boolean {
     return this.abi.name !== this.kernel.native.name;
+  }
+
+  /** copy_to_user(): 0, or -EFAULT where nothing is mapped. */
+  copyToUser(addr: bigint, bytes: Uint8Array): number {
+    return this.memory.write(addr, bytes) ? 0 : -ERRNO.EFAULT;
+  }
+
+  /** put_user() of a 4- or 8-byte integer in the kernel's byte order (signed or not: the same bytes). */
+  putUser(addr: bigint, bytes: 4 | 8, v: bigint | number): number {
+    const b = new Uint8Array(bytes);
+    const dv = new DataView(b.buffer);
+    const le = this.kernel.native.endian === 'little';
+    if (bytes === 8) dv.setBigUint64(0, BigInt.asUintN(64, BigInt(v)), le);
+    else dv.setUint32(0, Number(BigInt.asUintN(32, BigInt(v))), le);
+    return this.copyToUser(addr, b);
+  }
+
+  /** get_user() of an int; null where nothing is mapped. */
+  getUserInt(addr: bigint): number | null {
+    const b = this.memory.read(addr, 4);
+    return b ? new DataView(b.buffer).getInt32(0, this.kernel.native.endian === 'little') : null;
   }
 
   install(file: KFile, cloexec = false): number {
@@ -288,10 +312,6 @@ export class Kernel {
   /** The commands every file answers, before any driver sees them. */
   private doVfsIoctl(task: Task, d: Fd, cmd: number, arg: bigint): number {
     const n = this.numbers;
-    const intArg = () => {
-      const b = task.memory.read(arg, 4);
-      return b ? new DataView(b.buffer).getInt32(0, this.native.endian === 'little') : null;
-    };
     switch (cmd) {
       case n.FIOCLEX:
         d.cloexec = true;
@@ -300,13 +320,13 @@ export class Kernel {
         d.cloexec = false;
         return 0;
       case n.FIONBIO: {
-        const v = intArg();
+        const v = task.getUserInt(arg);
         if (v === null) return -ERRNO.EFAULT;
         d.file.flags.nonblock = v !== 0;
         return 0;
       }
       case n.FIOASYNC: {
-        const v = intArg();
+        const v = task.getUserInt(arg);
         if (v === null) return -ERRNO.EFAULT;
         d.file.flags.async = v !== 0;
         return 0;
@@ -318,26 +338,18 @@ export class Kernel {
     // file_ioctl(): what regular files answer, whatever their filesystem
     if (d.file.device.kind === 'regular') {
       const st = d.file.privateData as RegularFileState;
-      const le = this.native.endian === 'little';
-      const put = (bytes: number, v: bigint) => {
-        const b = new Uint8Array(bytes);
-        const dv = new DataView(b.buffer);
-        if (bytes === 8) dv.setBigInt64(0, v, le);
-        else dv.setInt32(0, Number(v), le);
-        return task.memory.write(arg, b) ? 0 : -ERRNO.EFAULT;
-      };
       switch (cmd) {
         case n.FIONREAD:
-          return put(4, st.size - st.pos);
+          return task.putUser(arg, 4, st.size - st.pos);
         case n.FIGETBSZ:
-          return put(4, BigInt(st.blockSize));
+          return task.putUser(arg, 4, st.blockSize);
         case n.FIOQSIZE:
-          return put(8, st.allocated);
+          return task.putUser(arg, 8, st.allocated);
         // the numbers say long; the kernel reads and writes an int (fs/ioctl.c ioctl_getflags)
         case n.FS_IOC_GETFLAGS:
-          return put(4, BigInt(st.flags));
+          return task.putUser(arg, 4, st.flags);
         case n.FS_IOC_SETFLAGS: {
-          const v = intArg();
+          const v = task.getUserInt(arg);
           if (v === null) return -ERRNO.EFAULT;
           st.flags = v;
           return 0;

@@ -10,9 +10,9 @@ import { compatPtr } from '../abi/index.js';
 import type { IncludeOptions } from '../cfront/index.js';
 import { ERRNO } from '../thunk/errors.js';
 import { compileConverter, type Converter } from '../thunk/compile.js';
-import { dumpHeaders, type Dumped } from '../report/dump.js';
-import type { Device, FileOperations, KFile, Kernel, Task } from './kernel.js';
-import { macroNumbers } from './numbers.js';
+import { dumpHeaders } from '../report/dump.js';
+import { PAGE_SIZE, type Device, type FileOperations, type KFile, type Kernel, type Task } from './kernel.js';
+import { macroNumbers, recordOf } from './numbers.js';
 
 /** Kernel architectures that build KVM (arch/<arch>/kvm). */
 const KVM_ARCHES = new Set(['x86', 'arm64', 'powerpc', 's390', 'mips', 'riscv']);
@@ -38,8 +38,6 @@ interface Vm {
   vcpus: number;
 }
 
-const PAGE = 4096;
-
 /** Adds /dev/kvm to a model kernel; headers for the native ABI (and its compat ABIs) come from `include`. */
 export function installKvm(kernel: Kernel, include: IncludeOptions = {}): { KVM: boolean; KVM_COMPAT: boolean } {
   const config = kvmConfig(kernel.native);
@@ -49,12 +47,7 @@ export function installKvm(kernel: Kernel, include: IncludeOptions = {}): { KVM:
   const { KVM_CAP_USER_MEMORY: capUserMemory } = macroNumbers(kernel.native, ['linux/kvm.h'], ['KVM_CAP_USER_MEMORY'], include);
   const le = kernel.native.endian === 'little';
   const arch = kernel.native.kernelArch;
-  const vcpuMmapSize = PAGE * (1 + (arch === 'x86' ? 1 : 0) + (KVM_MMIO.has(arch) ? 1 : 0));
-  const field = (d: Dumped, record: string, path: string) => {
-    const f = d.result.records[record]?.fields.find((x) => x.path === path);
-    if (!f) throw new Error(`${record}.${path} missing from linux/kvm.h`);
-    return f;
-  };
+  const vcpuMmapSize = PAGE_SIZE * (1 + (arch === 'x86' ? 1 : 0) + (KVM_MMIO.has(arch) ? 1 : 0));
   const compatConverters = new Map<string, Converter>();
   const dirtyLogConverter = (compat: Abi): Converter => {
     let c = compatConverters.get(compat.name);
@@ -70,20 +63,20 @@ export function installKvm(kernel: Kernel, include: IncludeOptions = {}): { KVM:
 
   const getDirtyLog = (vm: Vm, task: Task, log: Uint8Array): number => {
     const dv = new DataView(log.buffer, log.byteOffset, log.byteLength);
-    const slotId = dv.getUint32(field(nd, 'struct kvm_dirty_log', 'slot').offset, le);
-    const bitmap = dv.getBigUint64(field(nd, 'struct kvm_dirty_log', 'dirty_bitmap').offset, le);
+    const slotId = dv.getUint32(recordOf(nd, 'struct kvm_dirty_log').field('slot').offset, le);
+    const bitmap = dv.getBigUint64(recordOf(nd, 'struct kvm_dirty_log').field('dirty_bitmap').offset, le);
     const slot = vm.slots.get(slotId);
     if (!slot) return -ERRNO.ENOENT;
-    const pages = Number(slot.size / BigInt(PAGE));
+    const pages = Number(slot.size / BigInt(PAGE_SIZE));
     const bytes = new Uint8Array(Math.ceil(pages / 64) * 8);
     for (const p of slot.dirty) bytes[p >> 3]! |= 1 << (p & 7);
     slot.dirty.clear();
-    return task.memory.write(bitmap, bytes) ? 0 : -ERRNO.EFAULT;
+    return task.copyToUser(bitmap, bytes);
   };
 
   const vcpuFops = (regs: Uint8Array): FileOperations => ({
     unlocked_ioctl(_file, cmd, arg, task) {
-      if (cmd === n.KVM_GET_REGS) return task.memory.write(arg, regs) ? 0 : -ERRNO.EFAULT;
+      if (cmd === n.KVM_GET_REGS) return task.copyToUser(arg, regs);
       if (cmd === n.KVM_SET_REGS) {
         const b = task.memory.read(arg, regs.length);
         if (!b) return -ERRNO.EFAULT;
@@ -110,7 +103,7 @@ export function installKvm(kernel: Kernel, include: IncludeOptions = {}): { KVM:
       const b = task.memory.read(arg, size);
       if (!b) return -ERRNO.EFAULT;
       const dv = new DataView(b.buffer);
-      const get = (p: string) => field(nd, 'struct kvm_userspace_memory_region', p);
+      const get = (p: string) => recordOf(nd, 'struct kvm_userspace_memory_region').field(p);
       const slot = dv.getUint32(get('slot').offset, le);
       const memSize = dv.getBigUint64(get('memory_size').offset, le);
       vm.slots.set(slot, { base: dv.getBigUint64(get('guest_phys_addr').offset, le), size: memSize, flags: dv.getUint32(get('flags').offset, le), dirty: new Set() });

@@ -14,18 +14,17 @@
 import type { Abi } from '../abi/types.js';
 import { compatPtr } from '../abi/index.js';
 import type { IncludeOptions } from '../cfront/index.js';
-import { dumpHeaders, type Dumped } from '../report/dump.js';
+import { dumpHeaders } from '../report/dump.js';
 import { ERRNO } from '../thunk/errors.js';
 import { blockDevice, type Gendisk } from './block.js';
-import type { Device, Kernel, KFile, RegularFileState, Task } from './kernel.js';
-import { macroNumbers } from './numbers.js';
+import { PAGE_SIZE, type Device, type Kernel, type KFile, type RegularFileState, type Task } from './kernel.js';
+import { macroNumbers, recordOf, type RecordView } from './numbers.js';
 
 const NUMBERS = ['LOOP_SET_FD', 'LOOP_CLR_FD', 'LOOP_SET_STATUS', 'LOOP_GET_STATUS', 'LOOP_SET_STATUS64', 'LOOP_GET_STATUS64', 'LOOP_SET_CAPACITY', 'LOOP_CONFIGURE', 'LOOP_CHANGE_FD', 'LOOP_SET_DIRECT_IO', 'LOOP_SET_BLOCK_SIZE', 'LO_FLAGS_AUTOCLEAR', 'LO_FLAGS_PARTSCAN', 'LO_NAME_SIZE', 'LO_KEY_SIZE', 'LO_CRYPT_NONE'] as const;
 /** major 7: LOOP_MAJOR. */
 const LOOP_MAJOR = 7;
 /** VM_READAHEAD_PAGES: 128 KiB, the default read-ahead window. */
 const DEFAULT_RA_PAGES = 32;
-const PAGE_SIZE = 4096;
 
 /** What LOOP_GET_STATUS64 reports (struct loop_info64, as loop_get_status() fills it). */
 interface LoopInfo {
@@ -49,15 +48,6 @@ interface Loop {
   disk: Gendisk;
 }
 
-/** The fields of a record as the dump of one ABI lays it out. */
-type Fields = Map<string, { offset: number; size: number }>;
-
-function fieldsOf(d: Dumped, record: string): Fields {
-  const r = d.result.records[record];
-  if (!r) throw new Error(`${record} missing from linux/loop.h on ${d.result.abi}`);
-  return new Map(r.fields.map((f) => [f.path, { offset: f.offset, size: f.size }]));
-}
-
 /**
  * set_init_blocksize(): a new block device's soft block size, from its logical block size up
  * to PAGE_SIZE while the size stays a multiple of it.
@@ -73,13 +63,13 @@ export function installLoop(kernel: Kernel, number = 0, include: IncludeOptions 
   const native = kernel.native;
   const n = macroNumbers(native, ['linux/loop.h'], [...NUMBERS], include) as Record<(typeof NUMBERS)[number], number>;
   const nd = dumpHeaders({ abi: native, headers: ['linux/loop.h'], ...include });
-  const info64 = fieldsOf(nd, 'struct loop_info64');
-  const layouts = new Map<string, { info: Fields; size: number }>();
+  const info64 = recordOf(nd, 'struct loop_info64');
+  const layouts = new Map<string, RecordView>();
   const oldLayout = (abi: Abi) => {
     let l = layouts.get(abi.name);
     if (!l) {
       const d = abi.name === native.name ? nd : dumpHeaders({ abi, headers: ['linux/loop.h'], ...include });
-      l = { info: fieldsOf(d, 'struct loop_info'), size: d.result.records['struct loop_info']!.size };
+      l = recordOf(d, 'struct loop_info');
       layouts.set(abi.name, l);
     }
     return l;
@@ -122,8 +112,7 @@ export function installLoop(kernel: Kernel, number = 0, include: IncludeOptions 
     return { device: st.dev ?? 0n, inode: st.ino ?? 0n, rdevice: 0n, offset: lo.offset, sizelimit: lo.sizelimit, number: lo.number, flags: lo.flags, fileName: lo.fileName };
   };
 
-  const write = (b: Uint8Array, f: { offset: number; size: number } | undefined, v: bigint) => {
-    if (!f) throw new Error('a loop_info field is missing from linux/loop.h');
+  const write = (b: Uint8Array, f: { offset: number; size: number }, v: bigint) => {
     const dv = new DataView(b.buffer);
     if (f.size === 8) dv.setBigUint64(f.offset, BigInt.asUintN(64, v), le);
     else if (f.size === 4) dv.setUint32(f.offset, Number(BigInt.asUintN(32, v)), le);
@@ -159,16 +148,16 @@ export function installLoop(kernel: Kernel, number = 0, include: IncludeOptions 
     const l = oldLayout(abi);
     const b = new Uint8Array(l.size);
     const fits = (path: string, v: bigint, signed: boolean) => {
-      const bits = BigInt(l.info.get(path)!.size * 8);
+      const bits = BigInt(l.field(path).size * 8);
       return (signed ? BigInt.asIntN(Number(bits), v) : BigInt.asUintN(Number(bits), v)) === v;
     };
-    write(b, l.info.get('lo_number'), BigInt(info.number));
-    write(b, l.info.get('lo_device'), info.device);
-    write(b, l.info.get('lo_inode'), info.inode);
-    write(b, l.info.get('lo_rdevice'), info.rdevice);
-    write(b, l.info.get('lo_offset'), info.offset);
-    write(b, l.info.get('lo_flags'), BigInt(info.flags));
-    b.set(info.fileName.subarray(0, n.LO_NAME_SIZE), l.info.get('lo_name')!.offset);
+    write(b, l.field('lo_number'), BigInt(info.number));
+    write(b, l.field('lo_device'), info.device);
+    write(b, l.field('lo_inode'), info.inode);
+    write(b, l.field('lo_rdevice'), info.rdevice);
+    write(b, l.field('lo_offset'), info.offset);
+    write(b, l.field('lo_flags'), BigInt(info.flags));
+    b.set(info.fileName.subarray(0, n.LO_NAME_SIZE), l.field('lo_name').offset);
     if (!fits('lo_device', info.device, false) || !fits('lo_rdevice', info.rdevice, false) || !fits('lo_inode', info.inode, false) || !fits('lo_offset', info.offset, true)) return -ERRNO.EOVERFLOW;
     return b;
   };
@@ -176,8 +165,8 @@ export function installLoop(kernel: Kernel, number = 0, include: IncludeOptions 
   /** loop_info64_from_old() / _from_compat(): what a LOOP_SET_STATUS sets. */
   const fromOld = (b: Uint8Array, abi: Abi) => {
     const l = oldLayout(abi);
-    const f = (p: string) => l.info.get(p)!;
-    const name = l.info.get('lo_name')!;
+    const f = (p: string) => l.field(p);
+    const name = l.field('lo_name');
     // the encryption fields are dropped: zero
     return {
       offset: BigInt.asIntN(f('lo_offset').size * 8, read(b, f('lo_offset'))),
@@ -189,7 +178,7 @@ export function installLoop(kernel: Kernel, number = 0, include: IncludeOptions 
     };
   };
 
-  const copyOut = (task: Task, arg: bigint, r: Uint8Array | number): number => (typeof r === 'number' ? r : task.memory.write(arg, r) ? 0 : -ERRNO.EFAULT);
+  const copyOut = (task: Task, arg: bigint, r: Uint8Array | number): number => (typeof r === 'number' ? r : task.copyToUser(arg, r));
 
   /** lo_ioctl(): `arg` as the native path has it (a compat task's pointers already widened). */
   const loIoctl = (cmd: number, arg: bigint, task: Task, old: Abi): number => {
@@ -212,25 +201,25 @@ export function installLoop(kernel: Kernel, number = 0, include: IncludeOptions 
         lo.backing = null;
         return 0;
       case n.LOOP_SET_STATUS64: {
-        const b = task.memory.read(arg, nd.result.records['struct loop_info64']!.size);
+        const b = task.memory.read(arg, info64.size);
         if (!b) return -ERRNO.EFAULT;
-        const name = info64.get('lo_file_name')!;
-        const u32 = (p: string) => Number(read(b, info64.get(p)!));
-        return setStatus({ offset: read(b, info64.get('lo_offset')!), sizelimit: read(b, info64.get('lo_sizelimit')!), flags: u32('lo_flags'), fileName: b.slice(name.offset, name.offset + n.LO_NAME_SIZE), encryptType: u32('lo_encrypt_type'), encryptKeySize: u32('lo_encrypt_key_size') });
+        const name = info64.field('lo_file_name');
+        const u32 = (p: string) => Number(read(b, info64.field(p)));
+        return setStatus({ offset: read(b, info64.field('lo_offset')), sizelimit: read(b, info64.field('lo_sizelimit')), flags: u32('lo_flags'), fileName: b.slice(name.offset, name.offset + n.LO_NAME_SIZE), encryptType: u32('lo_encrypt_type'), encryptKeySize: u32('lo_encrypt_key_size') });
       }
       case n.LOOP_GET_STATUS64: {
         if (arg === 0n) return -ERRNO.EINVAL;
         const info = status();
         if (typeof info === 'number') return info;
-        const b = new Uint8Array(nd.result.records['struct loop_info64']!.size);
-        write(b, info64.get('lo_device'), info.device);
-        write(b, info64.get('lo_inode'), info.inode);
-        write(b, info64.get('lo_rdevice'), info.rdevice);
-        write(b, info64.get('lo_offset'), info.offset);
-        write(b, info64.get('lo_sizelimit'), info.sizelimit);
-        write(b, info64.get('lo_number'), BigInt(info.number));
-        write(b, info64.get('lo_flags'), BigInt(info.flags));
-        b.set(info.fileName, info64.get('lo_file_name')!.offset);
+        const b = new Uint8Array(info64.size);
+        write(b, info64.field('lo_device'), info.device);
+        write(b, info64.field('lo_inode'), info.inode);
+        write(b, info64.field('lo_rdevice'), info.rdevice);
+        write(b, info64.field('lo_offset'), info.offset);
+        write(b, info64.field('lo_sizelimit'), info.sizelimit);
+        write(b, info64.field('lo_number'), BigInt(info.number));
+        write(b, info64.field('lo_flags'), BigInt(info.flags));
+        b.set(info.fileName, info64.field('lo_file_name').offset);
         return copyOut(task, arg, b);
       }
       case n.LOOP_SET_STATUS: {

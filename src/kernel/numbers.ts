@@ -1,7 +1,9 @@
-/** Command numbers the model needs, evaluated from the ABI's own headers (never typed in). */
+/** Command numbers and argument layouts the model needs, from the ABI's own headers (never typed in). */
 import type { Abi } from '../abi/types.js';
 import { includeDirsFor, parseHeader, tokenize, FileCache, CFrontError } from '../cfront/index.js';
 import type { IncludeOptions } from '../cfront/index.js';
+import type { FlatField } from '../layout/fields.js';
+import type { Dumped } from '../report/dump.js';
 
 const CACHE = new Map<string, Map<string, number>>();
 
@@ -19,12 +21,11 @@ export function macroNumbers(abi: Abi, headers: string[], names: string[], inclu
       const p = parseHeader(header, { abi, includeDirs, files });
       for (const name of missing) {
         if (known.has(name)) continue;
-        const constant = p.unit.enumConstants.get(name);
-        if (constant !== undefined && !p.preprocessor.macros.has(name)) {
-          known.set(name, Number(BigInt.asUintN(32, constant.v)));
+        if (!p.preprocessor.macros.has(name)) {
+          const constant = p.unit.enumConstants.get(name);
+          if (constant !== undefined) known.set(name, Number(BigInt.asUintN(32, constant.v)));
           continue;
         }
-        if (!p.preprocessor.macros.has(name)) continue;
         try {
           known.set(name, Number(BigInt.asUintN(32, p.parser.evaluate(p.preprocessor.expand(tokenize(name, '<kernel model>'))).v)));
         } catch (e) {
@@ -39,4 +40,25 @@ export function macroNumbers(abi: Abi, headers: string[], names: string[], inclu
     out[n] = v;
   }
   return out;
+}
+
+/** A record as a dump lays it out: its size and its fields by path. */
+export interface RecordView {
+  size: number;
+  field(path: string): FlatField;
+}
+
+/** `name` of a dump; a record or a field the headers lack is an error that names it. */
+export function recordOf(d: Dumped, name: string): RecordView {
+  const r = d.result.records[name];
+  if (!r) throw new Error(`${name} is missing from the ${d.result.abi} headers`);
+  const fields = new Map(r.fields.map((f) => [f.path, f]));
+  return {
+    size: r.size,
+    field(path) {
+      const f = fields.get(path);
+      if (!f) throw new Error(`${name}.${path} is missing from the ${d.result.abi} headers`);
+      return f;
+    },
+  };
 }

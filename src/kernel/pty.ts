@@ -21,7 +21,7 @@ import type { IncludeOptions } from '../cfront/index.js';
 import { dumpHeaders } from '../report/dump.js';
 import { ERRNO } from '../thunk/errors.js';
 import type { Device, FileOperations, Kernel, KFile, Task } from './kernel.js';
-import { macroNumbers } from './numbers.js';
+import { macroNumbers, recordOf, type RecordView } from './numbers.js';
 
 const COMMANDS = [
   'TCGETS', 'TCGETA', 'TCGETS2', 'TIOCGWINSZ', 'TIOCSWINSZ', 'TIOCEXCL', 'TIOCNXCL', 'TIOCGEXCL', 'TIOCGETD', 'TIOCMGET',
@@ -68,15 +68,10 @@ export function installPty(kernel: Kernel, include: IncludeOptions = {}): Device
   const native = kernel.native;
   const n = macroNumbers(native, ['linux/termios.h', 'linux/tty.h'], [...COMMANDS, ...FLAGS], include) as Record<(typeof COMMANDS)[number] | (typeof FLAGS)[number], number>;
   const d = dumpHeaders({ abi: native, headers: ['linux/termios.h'], ...include });
-  const record = (name: string) => {
-    const r = d.result.records[name];
-    if (!r) throw new Error(`${name} missing from linux/termios.h on ${native.name}`);
-    return { size: r.size, field: (path: string) => r.fields.find((f) => f.path === path)! };
-  };
-  const termiosRec = record('struct termios');
-  const termios2Rec = record('struct termios2');
-  const termioRec = record('struct termio');
-  const winsizeSize = record('struct winsize').size;
+  const termiosRec = recordOf(d, 'struct termios');
+  const termios2Rec = recordOf(d, 'struct termios2');
+  const termioRec = recordOf(d, 'struct termio');
+  const winsizeSize = recordOf(d, 'struct winsize').size;
   const le = native.endian === 'little';
 
   // drivers/tty/tty_io.c tty_std_termios, with unix98_pty_init()'s c_cflag for the slave (no HUPCL)
@@ -91,19 +86,8 @@ export function installPty(kernel: Kernel, include: IncludeOptions = {}): Device
     ospeed: 38400,
   });
 
-  const put = (task: Task, arg: bigint, bytes: Uint8Array) => (task.memory.write(arg, bytes) ? 0 : -ERRNO.EFAULT);
-  /** get_user() of an int; null where unmapped. */
-  const getInt = (task: Task, arg: bigint): number | null => {
-    const b = task.memory.read(arg, 4);
-    return b ? new DataView(b.buffer).getInt32(0, le) : null;
-  };
-  const putInt = (task: Task, arg: bigint, v: number) => {
-    const b = new Uint8Array(4);
-    new DataView(b.buffer).setInt32(0, v, le);
-    return put(task, arg, b);
-  };
   /** The termios as one of the three user structs lays it out (kernel_termios_to_user_termios and friends). */
-  const termiosBytes = (t: Termios, rec: ReturnType<typeof record>, flagBytes: 2 | 4, ccCount: number, speeds: boolean) => {
+  const termiosBytes = (t: Termios, rec: RecordView, flagBytes: 2 | 4, ccCount: number, speeds: boolean) => {
     const b = new Uint8Array(rec.size);
     const dv = new DataView(b.buffer);
     const flag = (path: string, v: number) => (flagBytes === 4 ? dv.setUint32(rec.field(path).offset, v, le) : dv.setUint16(rec.field(path).offset, v & 0xffff, le));
@@ -119,7 +103,7 @@ export function installPty(kernel: Kernel, include: IncludeOptions = {}): Device
     }
     return b;
   };
-  const ccOf = (rec: ReturnType<typeof record>) => rec.field('c_cc').size;
+  const ccOf = (rec: RecordView) => rec.field('c_cc').size;
 
   /** tty_ioctl(): the tty layer, then the pty driver (the master's commands), then n_tty. */
   const ttyIoctl = (file: KFile, cmd: number, arg: bigint, task: Task): number => {
@@ -127,7 +111,7 @@ export function installPty(kernel: Kernel, include: IncludeOptions = {}): Device
     const end = master ? 'master' : 'slave';
     switch (cmd) {
       case n.TIOCGWINSZ:
-        return put(task, arg, pty.winsize.slice());
+        return task.copyToUser(arg, pty.winsize.slice());
       case n.TIOCSWINSZ: {
         // pty_resize(): one window size for both sides
         const b = task.memory.read(arg, winsizeSize);
@@ -142,9 +126,9 @@ export function installPty(kernel: Kernel, include: IncludeOptions = {}): Device
         pty.exclusive[end] = false;
         return 0;
       case n.TIOCGEXCL:
-        return putInt(task, arg, pty.exclusive[end] ? 1 : 0);
+        return task.putUser(arg, 4, pty.exclusive[end] ? 1 : 0);
       case n.TIOCGETD:
-        return putInt(task, arg, n.N_TTY);
+        return task.putUser(arg, 4, n.N_TTY);
       // tty_tiocmget(): no tiocmget in the pty drivers
       case n.TIOCMGET:
         return -ERRNO.ENOTTY;
@@ -157,15 +141,15 @@ export function installPty(kernel: Kernel, include: IncludeOptions = {}): Device
     switch (cmd) {
       case n.TIOCOUTQ:
       case n.TIOCINQ:
-        return putInt(task, arg, 0);
+        return task.putUser(arg, 4, 0);
       case n.TCGETS:
-        return put(task, arg, termiosBytes(pty.termios, termiosRec, 4, ccOf(termiosRec), false));
+        return task.copyToUser(arg, termiosBytes(pty.termios, termiosRec, 4, ccOf(termiosRec), false));
       case n.TCGETS2:
-        return put(task, arg, termiosBytes(pty.termios, termios2Rec, 4, ccOf(termios2Rec), true));
+        return task.copyToUser(arg, termiosBytes(pty.termios, termios2Rec, 4, ccOf(termios2Rec), true));
       case n.TCGETA:
-        return put(task, arg, termiosBytes(pty.termios, termioRec, 2, n.NCC, false));
+        return task.copyToUser(arg, termiosBytes(pty.termios, termioRec, 2, n.NCC, false));
       case n.TIOCGSOFTCAR:
-        return putInt(task, arg, pty.termios.cflag & n.CLOCAL ? 1 : 0);
+        return task.putUser(arg, 4, pty.termios.cflag & n.CLOCAL ? 1 : 0);
     }
     // the line discipline's -ENOIOCTLCMD becomes -ENOTTY
     return -ERRNO.ENOTTY;
@@ -175,20 +159,20 @@ export function installPty(kernel: Kernel, include: IncludeOptions = {}): Device
   const masterIoctl = (pty: Pty, cmd: number, arg: bigint, task: Task): number => {
     switch (cmd) {
       case n.TIOCGPTN:
-        return putInt(task, arg, pty.index);
+        return task.putUser(arg, 4, pty.index);
       // pty_set_lock(), pty_set_pktmode()
       case n.TIOCSPTLCK:
       case n.TIOCPKT: {
-        const v = getInt(task, arg);
+        const v = task.getUserInt(arg);
         if (v === null) return -ERRNO.EFAULT;
         if (cmd === n.TIOCSPTLCK) pty.locked = v !== 0;
         else pty.packet = v !== 0;
         return 0;
       }
       case n.TIOCGPTLCK:
-        return putInt(task, arg, pty.locked ? 1 : 0);
+        return task.putUser(arg, 4, pty.locked ? 1 : 0);
       case n.TIOCGPKT:
-        return putInt(task, arg, pty.packet ? 1 : 0);
+        return task.putUser(arg, 4, pty.packet ? 1 : 0);
     }
     return -ERRNO.ENOIOCTLCMD;
   };
