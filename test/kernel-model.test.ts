@@ -238,6 +238,11 @@ describe('the model kernel answers the dispatch cases as the real one', () => {
   });
 });
 
+/** Which bytes of a buffer a call changed (1) or left as they were before it (0): where a value of the run's own went. */
+function writtenBytes(after: Uint8Array, before: Uint8Array): string {
+  return hex(after.map((x, i) => (x === before[i] ? 0 : 1)));
+}
+
 describe('a loop device: the block layer and the loop driver answer as the real ones', () => {
   /** The status records, and their fields whose values are the run's own (the device's number, the backing file's inode). */
   const STATUS: Record<string, string> = { LOOP_GET_STATUS: 'struct loop_info', LOOP_GET_STATUS64: 'struct loop_info64' };
@@ -279,8 +284,7 @@ describe('a loop device: the block layer and the loop driver answer as the real 
         // the read-ahead window follows the backing filesystem's optimal I/O size, a fact of this
         // machine: only where the value went (a long: 8 bytes, or 4 for the compat task) is compared
         if (name === 'loop.BLKRAGET') {
-          const written = (a: Uint8Array) => hex(a.map((x, i) => (x === real.before[i] ? 0 : 1)));
-          expect(written(mine), `${name} ${side}`).toBe(written(theirs));
+          expect(writtenBytes(mine, real.before), `${name} ${side}`).toBe(writtenBytes(theirs, real.before));
           continue;
         }
         // the task's own layout of the record, whichever number it used
@@ -328,8 +332,7 @@ describe('a pseudo-terminal: the tty layer, the pty driver and n_tty answer as t
         const mine = task.memory.read(buf, real.after.length)!;
         // the pty's number is the run's own: only where it went is compared
         if (name === 'pty.TIOCGPTN') {
-          const written = (a: Uint8Array) => hex(a.map((x, i) => (x === real.before[i] ? 0 : 1)));
-          expect(written(mine), `${name} ${side}`).toBe(written(new Uint8Array(real.after)));
+          expect(writtenBytes(mine, real.before), `${name} ${side}`).toBe(writtenBytes(real.after, real.before));
         } else expect(hex(mine), `${name} ${side}`).toBe(hex(real.after));
       };
       for (const [name, end] of Object.entries(END)) run(name, pair()[end]);

@@ -88,6 +88,11 @@ const MAX_PARSE_MEMOS = 8;
 
 const isComplete = (d: TagDecl): boolean => ('union' in d ? d.members !== null : d.values !== null);
 
+/** A name consulted while `r` records: a dependency, unless it wrote the name itself or consulted it already. */
+function noteDep<V>(r: ParseRecorder, deps: Map<StateKey, V>, key: StateKey, value: V): void {
+  if (!r.written.has(key) && !deps.has(key)) deps.set(key, value);
+}
+
 export class Parser {
   private pos = 0;
   private tokens: Token[] = [];
@@ -149,6 +154,7 @@ export class Parser {
     if (r === null) return value;
     const key = space + name;
     if (r.written.has(key)) return value;
+    // a tag's entry (declaration and completeness) is made only when it is new
     if (space === 's') {
       if (!r.tagDeps.has(key)) r.tagDeps.set(key, [value as TagDecl | undefined, value !== undefined && isComplete(value as TagDecl)]);
     } else if (!r.deps.has(key)) r.deps.set(key, value);
@@ -237,12 +243,8 @@ export class Parser {
   private replay(m: ParseMemo): void {
     const r = this.rec;
     if (r !== null) {
-      m.depKeys.forEach((key, i) => {
-        if (!r.written.has(key) && !r.deps.has(key)) r.deps.set(key, m.depValues[i]);
-      });
-      m.tagKeys.forEach((key, i) => {
-        if (!r.written.has(key) && !r.tagDeps.has(key)) r.tagDeps.set(key, m.tagValues[i]!);
-      });
+      m.depKeys.forEach((key, i) => noteDep(r, r.deps, key, m.depValues[i]));
+      m.tagKeys.forEach((key, i) => noteDep(r, r.tagDeps, key, m.tagValues[i]!));
     }
     for (const [key, v] of m.writes) this.declareKey(key, v);
   }
@@ -250,12 +252,8 @@ export class Parser {
   private finishRecording(r: ParseRecorder): void {
     const parent = (this.rec = r.parent);
     if (parent !== null) {
-      r.deps.forEach((v, key) => {
-        if (!parent.written.has(key) && !parent.deps.has(key)) parent.deps.set(key, v);
-      });
-      r.tagDeps.forEach((v, key) => {
-        if (!parent.written.has(key) && !parent.tagDeps.has(key)) parent.tagDeps.set(key, v);
-      });
+      r.deps.forEach((v, key) => noteDep(parent, parent.deps, key, v));
+      r.tagDeps.forEach((v, key) => noteDep(parent, parent.tagDeps, key, v));
       for (const w of r.writes) {
         parent.written.add(w[0]);
         parent.writes.push(w);

@@ -108,8 +108,6 @@ export class FileCache {
     }
     return names !== null && names.has(basename(path));
   }
-
-
 }
 
 function readText(path: string): string | null {
@@ -451,8 +449,7 @@ export class Preprocessor {
   /** A macro by name, noted as consulted by the files being recorded. */
   private lookup(name: string): Macro | undefined {
     const m = this.macros.get(name);
-    const r = this.rec;
-    if (r !== null && !r.written.has(name) && !r.deps.has(name)) r.deps.set(name, m);
+    this.consult(name, m);
     return m;
   }
 
@@ -483,12 +480,12 @@ export class Preprocessor {
 
   /** Whether a dependency (IncludeMemo.deps) still holds. */
   private holds(name: string, then: unknown): boolean {
-    switch (name.charCodeAt(0)) {
-      case 0:
+    switch (name[0]) {
+      case '\0':
         return (this.once.has(name.slice(1)) ? ONCE : undefined) === then;
-      case 1:
+      case SEARCH:
         return this.searchFor(name) === then;
-      case 2:
+      case CHAR_SIGNED:
         return this.abi.charSigned === then;
     }
     const now = this.macros.get(name);
