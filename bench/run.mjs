@@ -7,6 +7,8 @@
 //     including the same headers (target <= 2, aim <= 1);
 //  2. every ABI dumped in one process vs that clang run repeated per ABI (target < 1);
 //  3. peak RSS of (2) (target <= 500 MB).
+// Beside (1), a floor (bench/floor.mjs): the same headers preprocessed once as a single
+// translation unit by a fresh process, the least any design of the dump pays on this runtime.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -57,6 +59,13 @@ const [tDump, one] = seconds(() => dump({ abi: x86, timings: x86Stages }));
 console.log(`dump x86_64: ${one.headers} headers, ${Object.keys(one.records).length} records, ${Object.keys(one.ioctls).length} ioctls; the command ${fmt(tCli)} (dump() in this process, cold: ${tDump.toFixed(2)} s: ${stages(x86Stages)})`);
 console.log(`clang -fsyntax-only, one TU of the same ${clang.headers} headers: ${fmt(clang.t)}`);
 console.log(`RATIO dump/clang (x86_64): ${ratio(tCli, clang.t)}  (target <= 2, aim <= 1)`);
+// the floor (bench/floor.mjs): one translation unit preprocessed by a fresh process, nothing else
+const floorScript = new URL('./floor.mjs', import.meta.url).pathname;
+const runFloor = () => seconds(() => spawnSync('node', [floorScript, 'x86_64'], { stdio: ['ignore', 'ignore', 'inherit'] }))[0];
+const tFloor = spread(runFloor);
+const startOnly = spread(() => seconds(() => spawnSync('node', ['-e', '0'], { stdio: 'ignore' }))[0]);
+console.log(`FLOOR (x86_64): a fresh node process preprocessing the same headers once, as ONE translation unit (no parse, no layout, no catalogue): ${fmt(tFloor)}, of which node's start ${fmt(startOnly)}`);
+console.log(`RATIO floor/clang (x86_64): ${ratio(tFloor, clang.t)}  (what any dump on this preprocessor and runtime pays at least)`);
 
 // 4. ioctl32 check over the same set for x86_64's pairs vs dumping those ABIs (target <= 1.3)
 const x86Pairs = compatPairs().filter((p) => p.native.name === 'x86_64');
