@@ -9,13 +9,14 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { ABIS, getAbi } from '../src/abi/index.js';
 import type { CType } from '../src/cfront/types.js';
 import { check } from '../src/compat/check.js';
-import { Kernel, compatPtrIoctl, installKvm, installLoop, installPty, kvmConfig, macroNumbers, type Device, type RegularFileState, type Task } from '../src/kernel/index.js';
+import { Kernel, compatPtrIoctl, installInet, installKvm, installLoop, installPty, kvmConfig, macroNumbers, type Device, type NetDevice, type RegularFileState, type Task } from '../src/kernel/index.js';
 import { flattenFields } from '../src/layout/fields.js';
 import { Layouter } from '../src/layout/layout.js';
 import { dumpHeaders, type Dumped } from '../src/report/dump.js';
 import { compileConverter } from '../src/thunk/compile.js';
 import { ERRNO } from '../src/thunk/errors.js';
 import { captureKernel, type CaseResult } from './harness/kernel.js';
+import { hostNetDevices } from './harness/net.js';
 
 const x86 = getAbi('x86_64');
 const i386 = getAbi('i386');
@@ -339,6 +340,89 @@ describe('a pseudo-terminal: the tty layer, the pty driver and n_tty answer as t
       const p = pair();
       run('pty.TIOCSWINSZ', p.master);
       run('pty.TIOCGWINSZ', p.slave);
+    }
+  });
+});
+
+describe("sockets: the socket layer, inet, udp and the device layer answer as the real ones", () => {
+  // this machine's devices as sysfs and getifaddrs() show them, not as the ioctls do
+  let devices: NetDevice[];
+  beforeAll(() => {
+    devices = hostNetDevices();
+  });
+  const IFREQ = ['SIOCGIFFLAGS', 'SIOCGIFINDEX', 'SIOCGIFMTU', 'SIOCGIFADDR', 'SIOCGIFNETMASK', 'SIOCGIFHWADDR', 'SIOCGIFNAME'];
+
+  test('the struct ifreq getters on "lo", SIOCGIFCONF, and a UDP pair\'s queues, from a 64-bit and an i386 task', () => {
+    const kernel = new Kernel(x86);
+    const inet = installInet(kernel, devices, (abi) => ({ sysroot: `/usr/${abi.headerTriple}` }));
+    let compared = 0;
+    for (const [task, side] of [[kernel.spawn('capture64'), 'native'], [kernel.spawn('capture32', i386), 'compat']] as const) {
+      const call = (name: string, fd: number, before: Uint8Array) => {
+        const real = capture.get(name)?.[side];
+        if (!real || real.skipped) throw new Error(`${name} was not captured (${side}): ${real?.skipped}`);
+        const buf = task.memory.alloc(real.after.length, before);
+        const r = kernel.ioctl(task, fd, real.cmd, buf);
+        expect({ name, side, errno: r < 0 ? -r : 0 }).toEqual({ name, side, errno: real.errno });
+        compared++;
+        return { real, mine: task.memory.read(buf, real.after.length)! };
+      };
+      for (const cmd of IFREQ) {
+        const name = `sock.${cmd}`;
+        const { real, mine } = call(name, inet.socket(task), capture.get(name)![side]!.before);
+        expect(hex(mine), `${name} ${side}`).toBe(hex(real.after));
+      }
+
+      // struct ifconf points at an array the kernel fills in slots of the task's struct ifreq
+      const conf = capture.get('sock.SIOCGIFCONF')![side]!;
+      const layout = (side === 'native' ? nd : cd).result.records['struct ifconf']!;
+      const bufAt = layout.fields.find((f) => f.path === 'ifc_ifcu.ifcu_buf')!;
+      const array = task.memory.alloc(conf.extra!.length, new Uint8Array(conf.extra!.length).fill(0xa5));
+      const before = new Uint8Array(conf.before);
+      const dv = new DataView(before.buffer);
+      if (bufAt.size === 8) dv.setBigUint64(bufAt.offset, array, true);
+      else dv.setUint32(bufAt.offset, Number(array), true);
+      const { real, mine } = call('sock.SIOCGIFCONF', inet.socket(task), before);
+      expect(hex(task.memory.read(array, conf.extra!.length)!), `SIOCGIFCONF ${side}: the array`).toBe(hex(real.extra!));
+      // ifc_len is all the kernel writes: the rest (the pointer, padding) stays as it was
+      expect(hex(mine.subarray(0, 4)), `SIOCGIFCONF ${side}: ifc_len`).toBe(hex(real.after.subarray(0, 4)));
+      expect(writtenBytes(mine, before), `SIOCGIFCONF ${side}: bytes written`).toBe(writtenBytes(real.after, real.before));
+
+      // a connected UDP pair over loopback, one 77-byte datagram sent
+      const a = inet.socket(task);
+      const b = inet.socket(task);
+      expect(inet.send(task, a, task, b, 77)).toBe(77);
+      for (const [name, fd] of [['udp.SIOCINQ', b], ['udp.SIOCOUTQ', a]] as const) {
+        const { real: r, mine: m } = call(name, fd, capture.get(name)![side]!.before);
+        expect(hex(m), `${name} ${side}`).toBe(hex(r.after));
+      }
+    }
+    expect(compared).toBe(2 * (IFREQ.length + 3));
+  });
+
+  test('a device or address that does not exist, and a NULL array for SIOCGIFCONF (its length alone)', () => {
+    const kernel = new Kernel(x86);
+    const inet = installInet(kernel, devices, (abi) => ({ sysroot: `/usr/${abi.headerTriple}` }));
+    const n = macroNumbers(x86, ['linux/sockios.h'], ['SIOCGIFFLAGS', 'SIOCGIFADDR', 'SIOCGIFNAME', 'SIOCGIFCONF']);
+    const withAddress = devices.filter((d) => d.inet.length).length;
+    for (const task of [kernel.spawn('t64'), kernel.spawn('t32', i386)]) {
+      const ifreqSize = (task.compat ? cd : nd).result.records['struct ifreq']!.size;
+      const named = (name: string) => task.memory.alloc(ifreqSize, Buffer.from(name.padEnd(ifreqSize, '\0'), 'latin1'));
+      const fd = inet.socket(task);
+      expect(kernel.ioctl(task, fd, n.SIOCGIFFLAGS!, named('nosuchdev0'))).toBe(-ERRNO.ENODEV);
+      const noAddress = devices.find((d) => d.inet.length === 0);
+      if (noAddress) expect(kernel.ioctl(task, fd, n.SIOCGIFADDR!, named(noAddress.name))).toBe(-ERRNO.EADDRNOTAVAIL);
+      const byIndex = task.memory.alloc(ifreqSize);
+      const indexAt = (task.compat ? cd : nd).result.records['struct ifreq']!.fields.find((f) => f.path === 'ifr_ifru.ifru_ivalue')!.offset;
+      // an index no device has
+      task.memory.write(byIndex + BigInt(indexAt), Uint8Array.of(0xff, 0xff, 0, 0));
+      expect(kernel.ioctl(task, fd, n.SIOCGIFNAME!, byIndex)).toBe(-ERRNO.ENODEV);
+      // ifc_buf NULL: ifc_len becomes what the whole list needs
+      const conf = task.memory.alloc(16);
+      expect(kernel.ioctl(task, fd, n.SIOCGIFCONF!, conf)).toBe(0);
+      expect(task.getUserInt(conf)).toBe(devices.reduce((k, d) => k + d.inet.length, 0) * ifreqSize);
+      expect(withAddress).toBeGreaterThan(0);
+      // a datagram socket's unknown command of another type
+      expect(kernel.ioctl(task, fd, 0x5499, conf)).toBe(-ERRNO.ENOTTY);
     }
   });
 });

@@ -4,3 +4,4 @@ export * from './block.js';
 export * from './loop.js';
 export * from './pty.js';
 export { macroNumbers } from './numbers.js';
+export * from './net.js';

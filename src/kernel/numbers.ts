@@ -1,14 +1,18 @@
 /** Command numbers and argument layouts the model needs, from the ABI's own headers (never typed in). */
 import type { Abi } from '../abi/types.js';
-import { includeDirsFor, parseHeader, tokenize, FileCache, CFrontError } from '../cfront/index.js';
+import { includeDirsFor, parseHeader, tokenize, FileCache, CFrontError, Parser, Preprocessor, type TranslationUnit } from '../cfront/index.js';
 import type { IncludeOptions } from '../cfront/index.js';
 import type { FlatField } from '../layout/fields.js';
 import type { Dumped } from '../report/dump.js';
 
 const CACHE = new Map<string, Map<string, number>>();
 
-/** The values of `names`, macros or enum constants, as `headers` define them for `abi` (each header its own unit). */
-export function macroNumbers(abi: Abi, headers: string[], names: string[], include: IncludeOptions = {}): Record<string, number> {
+/**
+ * The values of `names`, macros or enum constants, as `headers` define them for `abi`: each
+ * header is its own translation unit; a list of headers is one unit that includes them in
+ * order (`#define SIOCINQ FIONREAD` in linux/sockios.h needs asm/ioctls.h before it).
+ */
+export function macroNumbers(abi: Abi, headers: Array<string | string[]>, names: string[], include: IncludeOptions = {}): Record<string, number> {
   const key = JSON.stringify([abi.name, headers, include]);
   let known = CACHE.get(key);
   if (!known) CACHE.set(key, (known = new Map()));
@@ -18,7 +22,7 @@ export function macroNumbers(abi: Abi, headers: string[], names: string[], inclu
     const files = new FileCache();
     const includeDirs = includeDirsFor(abi, include);
     for (const header of headers) {
-      const p = parseHeader(header, { abi, includeDirs, files });
+      const p = typeof header === 'string' ? parseHeader(header, { abi, includeDirs, files }) : parseHeaders(header, abi, includeDirs, files);
       for (const name of missing) {
         if (known.has(name)) continue;
         if (!p.preprocessor.macros.has(name)) {
@@ -36,10 +40,21 @@ export function macroNumbers(abi: Abi, headers: string[], names: string[], inclu
   }
   for (const n of names) {
     const v = known.get(n);
-    if (v === undefined) throw new CFrontError(`${n} is not defined by ${headers.join(', ')} on ${abi.name}`, { file: headers[0] ?? '', line: 0, column: 0 });
+    if (v === undefined) {
+      const named = headers.map((h) => (typeof h === 'string' ? h : h.join(' + ')));
+      throw new CFrontError(`${n} is not defined by ${named.join(', ')} on ${abi.name}`, { file: named[0] ?? '', line: 0, column: 0 });
+    }
     out[n] = v;
   }
   return out;
+}
+
+/** One translation unit that includes `headers` in order. */
+function parseHeaders(headers: string[], abi: Abi, includeDirs: string[], files: FileCache): { preprocessor: Preprocessor; parser: Parser; unit: TranslationUnit } {
+  const preprocessor = new Preprocessor({ abi, includeDirs, files });
+  const tokens = preprocessor.preprocessSource(headers.map((h) => `#include <${h}>\n`).join(''), `<${headers.join(' + ')}>`);
+  const parser = new Parser(abi);
+  return { preprocessor, parser, unit: parser.parse(tokens, preprocessor.segments) };
 }
 
 /** A record as a dump lays it out: its size and its fields by path. */
