@@ -5,11 +5,12 @@
  * kernel answers the dispatch cases as the real one does. Then the model alone: the 2002
  * registry and KVM's compat rules per architecture.
  */
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { ABIS, getAbi } from '../src/abi/index.js';
 import type { CType } from '../src/cfront/types.js';
 import { check } from '../src/compat/check.js';
-import { Kernel, compatPtrIoctl, installInet, installKvm, installLoop, installPty, kvmConfig, macroNumbers, type Device, type NetDevice, type RegularFileState, type Task } from '../src/kernel/index.js';
+import { Kernel, compatPtrIoctl, installInet, installKvm, installRandom, installLoop, installPty, kvmConfig, macroNumbers, type Device, type NetDevice, type RegularFileState, type Task } from '../src/kernel/index.js';
 import { flattenFields } from '../src/layout/fields.js';
 import { Layouter } from '../src/layout/layout.js';
 import { dumpHeaders, type Dumped } from '../src/report/dump.js';
@@ -206,6 +207,28 @@ describe('the model kernel answers the dispatch cases as the real one', () => {
     for (const [name, f] of pairs) {
       const real = capture.get(name)!;
       expect({ name, native: f(task64), compat: f(task32) }).toEqual({ name, native: real.native!.errno, compat: real.compat!.errno });
+    }
+  });
+
+  test('eventfd (FIONBIO, which every file answers) and /dev/urandom (random_ioctl, compat_ptr_ioctl)', () => {
+    const kernel = new Kernel(x86);
+    // the pool as this machine's kernel reports it elsewhere (random.c's proc_do_entropy)
+    const initBits = Number(readFileSync('/proc/sys/kernel/random/entropy_avail', 'utf8'));
+    const pool = { initBits, readyBits: 256 };
+    installRandom(kernel, pool, { sysroot: '/usr/x86_64-linux-gnu' });
+    const eventfd: Device = { name: 'eventfd', kind: 'anon', major: 0, minor: 0, fops: {} };
+    for (const [task, side] of [[kernel.spawn('capture64'), 'native'], [kernel.spawn('capture32', i386), 'compat']] as const) {
+      // random_ioctl's default is -EINVAL, not -ENOTTY, from a compat task too (compat_ptr_ioctl)
+      const cases = [['eventfd.FIONBIO', kernel.openDevice(task, eventfd)], ['urandom.RNDGETENTCNT', kernel.open(task, '/dev/urandom')], ['dispatch.made_up_urandom_cmd', kernel.open(task, '/dev/urandom')]] as const;
+      for (const [name, fd] of cases) {
+        const real = capture.get(name)?.[side];
+        if (!real || real.skipped) throw new Error(`${name} was not captured (${side}): ${real?.skipped}`);
+        const buf = task.memory.alloc(real.after.length, real.before);
+        const r = kernel.ioctl(task, fd, real.cmd, buf);
+        expect({ name, side, errno: r < 0 ? -r : 0 }).toEqual({ name, side, errno: real.errno });
+        expect(hex(task.memory.read(buf, real.after.length)!), `${name} ${side}`).toBe(hex(real.after));
+        if (name === 'eventfd.FIONBIO') expect(task.fds.get(fd)!.file.flags.nonblock).toBe(true);
+      }
     }
   });
 

@@ -5,3 +5,4 @@ export * from './loop.js';
 export * from './pty.js';
 export { macroNumbers } from './numbers.js';
 export * from './net.js';
+export * from './random.js';

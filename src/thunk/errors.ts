@@ -3,7 +3,7 @@ import { Ioctl32Error } from '../errors.js';
 
 export const ERRNO = {
   EPERM: 1, ENOENT: 2, EIO: 5, ENXIO: 6, EBADF: 9, EFAULT: 14, EBUSY: 16, ENODEV: 19, EINVAL: 22, ENOTTY: 25, EFBIG: 27,
-  ERANGE: 34, EOVERFLOW: 75, ENOTSOCK: 88, EADDRNOTAVAIL: 99, ENOIOCTLCMD: 515,
+  ERANGE: 34, ENODATA: 61, EOVERFLOW: 75, ENOTSOCK: 88, EADDRNOTAVAIL: 99, ENOIOCTLCMD: 515,
 } as const;
 
 export type ErrnoName = keyof typeof ERRNO;

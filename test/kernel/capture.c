@@ -576,6 +576,9 @@ static void cases_files(void) {
     } else {
       arg_fill(PATTERN);
       run_buf("urandom.RNDGETENTCNT", fd, RNDGETENTCNT, sizeof(int), "/dev/urandom");
+      /* random_ioctl's default: a number the driver does not know */
+      arg_fill(PATTERN);
+      run_buf("dispatch.made_up_urandom_cmd", fd, MADE_UP_TTY_CMD, sizeof(struct big), "/dev/urandom, the made-up 'T' number");
       close(fd);
     }
   }
