@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { ABIS, getAbi } from '../src/abi/index.js';
 import type { CType } from '../src/cfront/types.js';
 import { check } from '../src/compat/check.js';
+import { parseAnnotations, validateAnnotations } from '../src/compat/annotations.js';
 import { Kernel, compatPtrIoctl, installInet, installKvm, installRandom, installLoop, installPty, kvmConfig, macroNumbers, type Device, type NetDevice, type RegularFileState, type Task } from '../src/kernel/index.js';
 import { flattenFields } from '../src/layout/fields.js';
 import { Layouter } from '../src/layout/layout.js';
@@ -39,7 +40,7 @@ const VOLATILE: Record<string, string[]> = {
 const KERNEL_SEMANTICS: Record<string, string> = {
   // block/ioctl.c compat_blkdev_ioctl: BLKBSZGET_32 returns bdev_logical_block_size(), the native path the soft block size
   'loop.BLKBSZGET': 'compat path returns another quantity',
-  // net/socket.c compat_dev_ifconf recomputes ifc_len for 32-bit ifreq slots: compared through `extra`
+  // dev_ifconf recomputes ifc_len for 32-bit ifreq slots: its own test converts it with the array (an array-pointer)
   'sock.SIOCGIFCONF': 'ifc_len is recomputed per slot size',
 };
 /** The active member of struct ifreq's union for each socket ioctl. */
@@ -132,6 +133,32 @@ describe('the thunk reproduces the real kernel compat layer', () => {
       const mine = conv.nativeToCompat(n.subarray(i * conv.nativeSize, (i + 1) * conv.nativeSize));
       expect(hex(mine.subarray(0, 32))).toBe(hex(c.compat.extra.subarray(i * conv.compatSize, i * conv.compatSize + 32)));
     }
+  });
+
+  test('SIOCGIFCONF whole: struct ifconf and the array it points at, deep-converted (ifc_len an array-pointer length in bytes), are what the i386 process got', () => {
+    const c = capture.get('sock.SIOCGIFCONF');
+    if (!c?.native?.extra || !c.compat?.extra) throw new Error(`SIOCGIFCONF was not captured: ${c?.native?.skipped ?? c?.compat?.skipped}`);
+    const annotations = parseAnnotations(JSON.stringify({ records: { 'struct ifconf': { 'ifc_ifcu.ifcu_req': { kind: 'array-pointer', count: 'ifc_len', unit: 'bytes' } } } }), '<test>');
+    validateAnnotations(annotations, nd.decls, nd.layouter);
+    const conv = compileConverter({ kind: 'record', decl: nd.decls.get('struct ifconf')! }, { kind: 'record', decl: cd.decls.get('struct ifconf')! }, x86, i386, {
+      members: { ifc_ifcu: 'ifcu_req', ifr_ifru: 'ifru_addr' },
+      annotations,
+    });
+    // the 64-bit process's buffer where its ifc_buf points; what the conversion allocates on the i386 side
+    const nativeBuf = new DataView(c.native.after.buffer, c.native.after.byteOffset).getBigUint64(8, true);
+    const written = new Map<bigint, Uint8Array>();
+    let next = 0x10000n;
+    const memory = {
+      read: (addr: bigint, length: number) => (addr === nativeBuf ? c.native!.extra!.subarray(0, length) : new Uint8Array(0)),
+      write: (addr: bigint, bytes: Uint8Array) => void written.set(addr, bytes.slice()),
+      alloc: (length: number) => ((next += BigInt(length + 16)), next - BigInt(length + 16)),
+    };
+    const out = conv.nativeToCompat(c.native.after.subarray(0, conv.nativeSize), { deep: true, memory });
+    const ifcLen = new DataView(out.buffer).getInt32(0, true);
+    expect(hex(out.subarray(0, 4)), 'ifc_len, rescaled to the 32-bit slots').toBe(hex(c.compat.after.subarray(0, 4)));
+    expect(ifcLen).toBeGreaterThan(0);
+    const array = written.get(BigInt(new DataView(out.buffer).getUint32(4, true)));
+    expect(array && hex(array), 'the array, slot by slot').toBe(hex(c.compat.extra.subarray(0, ifcLen)));
   });
 
   test('the dirty bitmap KVM_GET_DIRTY_LOG wrote is the same for both processes', () => {

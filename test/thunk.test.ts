@@ -236,6 +236,97 @@ describe('deep copies through a Memory', () => {
     const mem = new TestMemory();
     expect(() => conv.compatToNative(new Uint8Array([1, 0, 0, 0, 0x99, 0, 0, 0]), { deep: true, memory: mem })).toThrow(/EFAULT/);
   });
+
+  // an array another member counts: in elements (each element converted), or in bytes (the length rescaled)
+  const item = struct('item', [m('v', t('long')), m('p', ptr())]);
+  const vec = struct('vec', [m('n', t('unsigned int')), m('items', ptr(rec(item))), m('len', t('int')), m('bytes', ptr(rec(item))), m('raw', ptr()), m('rawLen', t('int'))]);
+  const vecAnnotations = parseAnnotations(
+    JSON.stringify({
+      records: {
+        'struct vec': {
+          items: { kind: 'array-pointer', count: 'n' },
+          bytes: { kind: 'array-pointer', count: 'len', unit: 'bytes' },
+          raw: { kind: 'array-pointer', count: 'rawLen', unit: 'bytes' },
+        },
+      },
+    }),
+    'vec.json',
+  );
+  const vecConv = compileConverter(rec(vec), rec(vec), x86, i386, { annotations: vecAnnotations });
+  /** A compat struct vec (24 bytes) whose arrays live in `mem` at 0x1000, 0x2000 and 0x3000. */
+  const compatVec = (mem: TestMemory, items: Array<[number, number]>, byteItems: Array<[number, number]>, extraBytes: number, raw: Uint8Array) => {
+    const pack = (xs: Array<[number, number]>, tail: number) => {
+      const b = new Uint8Array(xs.length * 8 + tail).fill(0xee);
+      const v = new DataView(b.buffer);
+      xs.forEach(([a, p], i) => (v.setInt32(8 * i, a, true), v.setUint32(8 * i + 4, p, true)));
+      return b;
+    };
+    mem.write(0x1000n, pack(items, 0));
+    mem.write(0x2000n, pack(byteItems, extraBytes));
+    mem.write(0x3000n, raw);
+    const b = new Uint8Array(24);
+    const v = new DataView(b.buffer);
+    v.setUint32(0, items.length, true);
+    v.setUint32(4, 0x1000, true);
+    v.setInt32(8, byteItems.length * 8 + extraBytes, true);
+    v.setUint32(12, 0x2000, true);
+    v.setUint32(16, 0x3000, true);
+    v.setInt32(20, raw.length, true);
+    return b;
+  };
+  const pairs = fc.array(fc.tuple(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), fc.integer({ min: 0, max: 2 ** 31 - 1 })), { maxLength: 12 });
+
+  test('array-pointers: every element converted and back; a length in bytes rescaled, a partial tail dropped', () => {
+    fc.assert(
+      fc.property(pairs, pairs, fc.integer({ min: 0, max: 7 }), fc.uint8Array({ maxLength: 40 }), (items, byteItems, extra, raw) => {
+        const mem = new TestMemory();
+        const native = vecConv.compatToNative(compatVec(mem, items, byteItems, extra, raw), { deep: true, memory: mem });
+        const v = new DataView(native.buffer);
+        expect(v.getUint32(0, true)).toBe(items.length);
+        // 16-byte native elements: the length in bytes follows, the partial tail is gone
+        expect(v.getInt32(16, true)).toBe(byteItems.length * 16);
+        expect(v.getInt32(40, true)).toBe(raw.length);
+        for (const [at, xs] of [[8, items], [24, byteItems]] as const) {
+          const addr = v.getBigUint64(at, true);
+          if (xs.length === 0) continue;
+          const arr = new DataView(mem.read(addr, xs.length * 16).slice().buffer);
+          xs.forEach(([a, p], i) => {
+            expect(arr.getBigInt64(16 * i, true)).toBe(BigInt(a)); // long: sign-extended
+            expect(arr.getBigUint64(16 * i + 8, true)).toBe(BigInt(p)); // pointer: zero-extended
+          });
+        }
+        if (raw.length) expect(Buffer.from(mem.read(v.getBigUint64(32, true), raw.length)).toString('hex')).toBe(Buffer.from(raw).toString('hex'));
+        // and back (into 32-bit addresses): the compat arrays hold the values again, the lengths the compat sizes
+        mem.next = 0x10000n;
+        const back = new DataView(vecConv.nativeToCompat(native, { deep: true, memory: mem }).buffer);
+        expect(back.getInt32(8, true)).toBe(byteItems.length * 8);
+        if (items.length) {
+          const arr = new DataView(mem.read(BigInt(back.getUint32(4, true)), items.length * 8).slice().buffer);
+          expect(items.map((_, i) => [arr.getInt32(8 * i, true), arr.getUint32(8 * i + 4, true)])).toEqual(items);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  test('array-pointers: a negative length is EINVAL, an unmapped array EFAULT, an absurd one EFAULT before any read', () => {
+    const mem = new TestMemory();
+    const b = compatVec(mem, [[1, 2]], [], 0, new Uint8Array(0));
+    new DataView(b.buffer).setInt32(8, -8, true);
+    expect(() => vecConv.compatToNative(b, { deep: true, memory: mem })).toThrow(/EINVAL: 'len' holds a negative length/);
+    const c = compatVec(mem, [[1, 2]], [], 0, new Uint8Array(0));
+    new DataView(c.buffer).setUint32(4, 0x9000, true);
+    expect(() => vecConv.compatToNative(c, { deep: true, memory: mem })).toThrow(/EFAULT/);
+    const d = compatVec(mem, [[1, 2]], [], 0, new Uint8Array(0));
+    new DataView(d.buffer).setUint32(0, 0xffffffff, true);
+    expect(() => vecConv.compatToNative(d, { deep: true, memory: mem })).toThrow(/EFAULT: pointed-to data beyond/);
+  });
+
+  test('array-pointer annotations are checked against the record', () => {
+    const bad = (ann: object) => () => parseAnnotations(JSON.stringify({ records: { 'struct vec': { items: ann } } }), 'bad.json');
+    expect(bad({ kind: 'array-pointer' })).toThrow(/bad.json: struct vec.items: array-pointer needs "count"/);
+    expect(bad({ kind: 'array-pointer', count: 'n', unit: 'words' })).toThrow(/"unit" is "elements"/);
+  });
 });
 
 describe('real records', () => {

@@ -5,6 +5,7 @@
  *       "buf":     { "kind": "user-pointer" },                    // a __u64 carrying a user pointer
  *       "entries": { "kind": "flex-array", "count": "nentries" }, // length is another member
  *       "u":       { "kind": "union", "selector": "type", "cases": { "1": "a", "2": "b" } },
+ *       "reqs":    { "kind": "array-pointer", "count": "len", "unit": "bytes" }, // points at `len` bytes of elements
  *       "mask":    { "kind": "sigset" } } },                      // a signal mask
  *     "ioctls": { "MY_IOCTL": { "arg": "struct my_req" } } }      // the argument's real type
  *
@@ -20,6 +21,11 @@ export type MemberAnnotation =
   | { kind: 'user-pointer' }
   | { kind: 'flex-array'; count: string }
   | { kind: 'union'; selector: string; cases: Record<string, string> }
+  /**
+   * A pointer to an array whose length is another member: in elements, or in bytes (then a
+   * deep copy rewrites it for the other side's element size, as SIOCGIFCONF's ifc_len).
+   */
+  | { kind: 'array-pointer'; count: string; unit: 'elements' | 'bytes' }
   | { kind: 'sigset' };
 
 export interface Annotations {
@@ -72,13 +78,18 @@ export function parseAnnotations(text: string, file: string): Annotations {
           if (typeof a.count !== 'string') fail(file, where, 'flex-array needs "count": the member holding the length');
           m.set(path, { kind: 'flex-array', count: a.count });
           break;
+        case 'array-pointer':
+          if (typeof a.count !== 'string') fail(file, where, 'array-pointer needs "count": the member holding the length');
+          if (a.unit !== undefined && a.unit !== 'elements' && a.unit !== 'bytes') fail(file, where, 'array-pointer "unit" is "elements" (the default) or "bytes"');
+          m.set(path, { kind: 'array-pointer', count: a.count, unit: (a.unit as 'elements' | 'bytes' | undefined) ?? 'elements' });
+          break;
         case 'union':
           if (typeof a.selector !== 'string' || !isObject(a.cases)) fail(file, where, 'union needs "selector" (a member) and "cases" ({ value: member })');
           for (const v of Object.values(a.cases)) if (typeof v !== 'string') fail(file, where, 'union cases map selector values to member names');
           m.set(path, { kind: 'union', selector: a.selector, cases: a.cases as Record<string, string> });
           break;
         default:
-          fail(file, where, `unknown kind ${JSON.stringify(a.kind)} (known: user-pointer, flex-array, union, sigset)`);
+          fail(file, where, `unknown kind ${JSON.stringify(a.kind)} (known: user-pointer, flex-array, array-pointer, union, sigset)`);
       }
     }
     out.records.set(record, m);
@@ -116,6 +127,11 @@ export function validateAnnotations(a: Annotations, decls: ReadonlyMap<string, R
       if (ann.kind === 'user-pointer' && t.kind !== 'int') fail(a.file, where, 'user-pointer applies to an integer member (a __u64 carrying a pointer)');
       if (ann.kind === 'flex-array') {
         if (t.kind !== 'array') fail(a.file, where, 'flex-array applies to an array member');
+        const count = fields.get(ann.count);
+        if (!count || strip(count.ctype).kind !== 'int') fail(a.file, where, `count member '${ann.count}' is not an integer member of ${record}`);
+      }
+      if (ann.kind === 'array-pointer') {
+        if (t.kind !== 'pointer') fail(a.file, where, 'array-pointer applies to a pointer member');
         const count = fields.get(ann.count);
         if (!count || strip(count.ctype).kind !== 'int') fail(a.file, where, `count member '${ann.count}' is not an integer member of ${record}`);
       }

@@ -61,6 +61,20 @@ interface Side {
 }
 
 
+/**
+ * The record a member belongs to: annotations are looked up by its name; a member that names
+ * another (an array-pointer's count) is found from its offsets, and rewritten at its end.
+ */
+interface RecordContext {
+  decl?: RecordDecl;
+  toDecl?: RecordDecl;
+  name?: string;
+  fromBase?: string;
+  toBase?: string;
+  /** Code to run once the record's members are converted (lengths a deep copy rescales). */
+  after?: string[];
+}
+
 /** Generates one direction's function body. */
 class Emitter {
   private lines: string[] = [];
@@ -88,7 +102,7 @@ class Emitter {
   }
 
   /** `to[toOff..] = convert(from[fromOff..])` for a value of type (fromType, toType). */
-  value(ft: CType, tt: CType, fromOff: string, toOff: string, path: string, record: { decl?: RecordDecl; name?: string }): void {
+  value(ft: CType, tt: CType, fromOff: string, toOff: string, path: string, record: RecordContext): void {
     const f = strip(ft);
     const t = strip(tt);
     const fl = this.from.layouter.typeLayout(ft);
@@ -101,7 +115,7 @@ class Emitter {
     }
     if (f.kind === 'pointer') {
       if (t.kind !== 'pointer') throw einval('member types differ between the ABIs', path);
-      return this.pointer(f, t, fl.size, tl.size, fromOff, toOff, path);
+      return this.pointer(f, t, fl.size, tl.size, fromOff, toOff, path, record);
     }
     if (f.kind === 'float') {
       if (sameBytes) return this.copy(fromOff, toOff, fl.size);
@@ -158,7 +172,7 @@ class Emitter {
     return false;
   }
 
-  private userPointer(record: { name?: string }, path: string): boolean {
+  private userPointer(record: RecordContext, path: string): boolean {
     const m = record.name ? this.opts.annotations?.records.get(record.name) : undefined;
     return m?.get(path)?.kind === 'user-pointer';
   }
@@ -231,12 +245,12 @@ class Emitter {
     return false;
   }
 
-  private pointer(f: CType & { kind: 'pointer' }, t: CType & { kind: 'pointer' }, fs: number, ts: number, fromOff: string, toOff: string, path: string): void {
+  private pointer(f: CType & { kind: 'pointer' }, t: CType & { kind: 'pointer' }, fs: number, ts: number, fromOff: string, toOff: string, path: string, record: RecordContext): void {
     // without a Memory to translate through or copy into, a pointer is a 32/64-bit number
     if (fs === 4 && ts === 8) {
       const x = this.v();
       this.emit(`if (!mem && !deep) { const ${x} = (sv.getUint32(${fromOff}, ${this.from.le}) & ${this.from.abi.compatPtrMask}) >>> 0; dv.setUint32(${toOff} + ${this.to.le ? 0 : 4}, ${x}, ${this.to.le}); dv.setUint32(${toOff} + ${this.to.le ? 4 : 0}, 0, ${this.to.le}); } else {`);
-      this.pointerGeneric(f, t, fs, ts, fromOff, toOff, path);
+      this.pointerGeneric(f, t, fs, ts, fromOff, toOff, path, record);
       this.emit('}');
       return;
     }
@@ -245,14 +259,14 @@ class Emitter {
       const hi = this.v();
       this.emit(`if (!mem && !deep) { const ${lo} = sv.getUint32(${fromOff} + ${this.from.le ? 0 : 4}, ${this.from.le}); const ${hi} = sv.getUint32(${fromOff} + ${this.from.le ? 4 : 0}, ${this.from.le});`);
       this.emit(`if (${hi} !== 0) throw R.overflow(${JSON.stringify(path)}, (BigInt(${hi}) << 32n) | BigInt(${lo}), 'a 32-bit pointer on ${this.to.abi.name}'); dv.setUint32(${toOff}, ${lo}, ${this.to.le}); } else {`);
-      this.pointerGeneric(f, t, fs, ts, fromOff, toOff, path);
+      this.pointerGeneric(f, t, fs, ts, fromOff, toOff, path, record);
       this.emit('}');
       return;
     }
-    this.pointerGeneric(f, t, fs, ts, fromOff, toOff, path);
+    this.pointerGeneric(f, t, fs, ts, fromOff, toOff, path, record);
   }
 
-  private pointerGeneric(f: CType & { kind: 'pointer' }, t: CType & { kind: 'pointer' }, fs: number, ts: number, fromOff: string, toOff: string, path: string): void {
+  private pointerGeneric(f: CType & { kind: 'pointer' }, t: CType & { kind: 'pointer' }, fs: number, ts: number, fromOff: string, toOff: string, path: string, record: RecordContext): void {
     const x = this.v();
     this.emit(`let ${x} = R.read(sv, ${fromOff}, ${fs}, false, ${this.from.le});`);
     // compat_ptr(): s390 clears bit 31 of a 31-bit task's pointer
@@ -260,7 +274,9 @@ class Emitter {
     if (this.toNative) this.emit(`${x} = ${x} & ${mask}n; if (mem && mem.translate) ${x} = mem.translate(${x});`);
     else this.emit(`if (mem && mem.untranslate) ${x} = mem.untranslate(${x});`);
     const pointee = strip(f.to);
-    if (pointee.kind === 'record' || pointee.kind === 'int' || pointee.kind === 'float' || pointee.kind === 'array') {
+    const ann = this.annotation(record.name, path);
+    if (ann?.kind === 'array-pointer') this.arrayPointee(f, t, x, ann, path, record);
+    else if (pointee.kind === 'record' || pointee.kind === 'int' || pointee.kind === 'float' || pointee.kind === 'array') {
       // deep copy of a pointee whose size both sides know
       const id = this.refs.length;
       this.refs.push({ from: f.to, to: t.to, path });
@@ -270,11 +286,38 @@ class Emitter {
     this.emit(`R.write(dv, ${toOff}, ${ts}, ${x}, ${this.to.le});`);
   }
 
+  /**
+   * A deep copy of the array a pointer points at, its length read from another member; a
+   * length in bytes is rewritten for the other side's elements once the record is done.
+   */
+  private arrayPointee(f: CType & { kind: 'pointer' }, t: CType & { kind: 'pointer' }, x: string, ann: MemberAnnotation & { kind: 'array-pointer' }, path: string, record: RecordContext): void {
+    if (!record.decl || !record.toDecl || record.fromBase === undefined || record.toBase === undefined) throw einval('an array-pointer annotation needs the record that holds the count', path);
+    const count = this.memberOffset(record.decl, this.from.layouter, ann.count);
+    const toCount = this.memberOffset(record.toDecl, this.to.layouter, ann.count);
+    // void * points at bytes
+    const isVoid = strip(f.to).kind === 'void';
+    const fe = isVoid ? 1 : this.from.layouter.typeLayout(f.to).size;
+    const te = isVoid ? 1 : this.to.layouter.typeLayout(t.to).size;
+    const same = isVoid || this.bytewiseEqual(f.to, t.to, path);
+    const id = this.refs.length;
+    this.refs.push({ from: f.to, to: t.to, path, array: { fe, te, same } });
+    const per = ann.unit === 'bytes' ? fe : 1;
+    const n = this.v();
+    const ct = strip(count.type);
+    const signed = ct.kind === 'int' && !isUnsigned(ct.name, this.from.abi);
+    const readCount = `R.count(sv, ${record.fromBase} + ${count.offset}, ${count.size}, ${signed}, ${this.from.le}, ${per}, ${JSON.stringify(ann.count)})`;
+    this.emit(`if (deep) { const ${n} = ${readCount}; if (${x} !== 0n && ${n} > 0) ${x} = R.deepArray(${id}, ${x}, ${n}, ${JSON.stringify(path)}); }`);
+    if (ann.unit === 'bytes' && fe !== te) {
+      (record.after ??= []).push(`if (deep) R.write(dv, ${record.toBase} + ${toCount.offset}, ${toCount.size}, BigInt(${readCount} * ${te}), ${this.to.le});`);
+    }
+  }
+
   private struct(fd: RecordDecl, td: RecordDecl, fromOff: string, toOff: string, path: string): void {
     const a = this.from.layouter.layout(fd);
     const b = this.to.layouter.layout(td);
     if (a.members.length !== b.members.length) throw einval('the record has other members on the two ABIs', path || undefined);
     const name = fd.tag !== undefined ? `${fd.union ? 'union' : 'struct'} ${fd.tag}` : undefined;
+    const record: RecordContext = { decl: fd, toDecl: td, fromBase: fromOff, toBase: toOff, ...(name ? { name } : {}) };
     a.members.forEach((m, i) => {
       const o = b.members[i]!;
       const mpath = m.member.name === undefined ? path : path ? `${path}.${m.member.name}` : m.member.name;
@@ -288,8 +331,9 @@ class Emitter {
       }
       const flexible = m.member.type.kind === 'array' && m.member.type.length === null;
       if (flexible) return this.flexible(m.member.type, o.member.type, `${fromOff} + ${m.offset}`, `${toOff} + ${o.offset}`, mpath, fd, fromOff, name);
-      this.value(m.member.type, o.member.type, `${fromOff} + ${m.offset}`, `${toOff} + ${o.offset}`, mpath, name ? { decl: fd, name } : { decl: fd });
+      this.value(m.member.type, o.member.type, `${fromOff} + ${m.offset}`, `${toOff} + ${o.offset}`, mpath, record);
     });
+    for (const line of record.after ?? []) this.emit(line);
   }
 
   private annotation(recordName: string | undefined, path: string): MemberAnnotation | undefined {
@@ -314,8 +358,8 @@ class Emitter {
     this.emit('}');
   }
 
-  /** Offset and size of a (possibly nested, dotted) member of a record. */
-  memberOffset(decl: RecordDecl, layouter: Layouter, path: string): { offset: number; size: number } {
+  /** Offset, size and type of a (possibly nested, dotted) member of a record. */
+  memberOffset(decl: RecordDecl, layouter: Layouter, path: string): { offset: number; size: number; type: CType } {
     let offset = 0;
     let cur: RecordDecl = decl;
     const parts = path.split('.');
@@ -323,7 +367,7 @@ class Emitter {
       const found = findMember(cur, layouter, parts[p]!);
       if (!found) throw einval(`no member '${path}'`, path);
       offset += found.offset;
-      if (p === parts.length - 1) return { offset, size: layouter.typeLayout(found.type).size };
+      if (p === parts.length - 1) return { offset, size: layouter.typeLayout(found.type).size, type: found.type };
       const next = strip(found.type);
       if (next.kind !== 'record') throw einval(`'${parts[p]}' is not a record`, path);
       cur = next.decl;
@@ -331,7 +375,7 @@ class Emitter {
     throw einval(`no member '${path}'`, path);
   }
 
-  private union(fd: RecordDecl, td: RecordDecl, fromOff: string, toOff: string, path: string, record: { decl?: RecordDecl; name?: string }): void {
+  private union(fd: RecordDecl, td: RecordDecl, fromOff: string, toOff: string, path: string, record: RecordContext): void {
     const a = this.from.layouter.layout(fd);
     const b = this.to.layouter.layout(td);
     const members = a.members.map((m, i) => ({ m, o: b.members[i]! })).filter((x) => x.m.member.bitWidth === undefined || x.m.member.name !== undefined);
@@ -392,6 +436,13 @@ function findMember(decl: RecordDecl, layouter: Layouter, name: string): { type:
 
 /** Helpers the generated code calls (kept out of the hot loops' text). */
 const RUNTIME = {
+  /** An array-pointer's element count: its count member, in elements or bytes (`per` bytes each). */
+  count(view: DataView, off: number, size: number, signed: boolean, le: boolean, per: number, path: string): number {
+    const v = RUNTIME.read(view, off, size, signed, le);
+    if (v < 0n) throw einval(`'${path}' holds a negative length (${v})`, path);
+    // a tail shorter than one element is no element (dev_ifconf fills whole slots only)
+    return Number(v / BigInt(per));
+  },
   read(view: DataView, off: number, size: number, signed: boolean, le: boolean): bigint {
     switch (size) {
       case 1: return BigInt(signed ? view.getInt8(off) : view.getUint8(off));
@@ -454,7 +505,7 @@ type Fn = (src: Uint8Array, sv: DataView, dst: Uint8Array, dv: DataView, R: unkn
 export interface DirectionPlan {
   fn: Fn;
   source: string;
-  refs: Array<{ from: CType; to: CType; path: string }>;
+  refs: Array<{ from: CType; to: CType; path: string; array?: { fe: number; te: number; same: boolean } }>;
 }
 
 /** Compiles both directions for a type laid out on a native and a compat ABI. */
@@ -478,6 +529,41 @@ export function compileConverter(nativeType: CType, compatType: CType, native: A
         flex(count: number, fromOff: number, fe: number, toOff: number, te: number, path: string) {
           if (fromOff + count * fe > src.length) throw efault(`'${path}' runs past the end of the input`, path);
           if (toOff + count * te > dst.length) throw efault(`'${path}' runs past the end of the output`, path);
+        },
+        deepArray(id: number, addr: bigint, n: number, path: string): bigint {
+          const mem = o.memory;
+          if (!mem?.alloc) throw einval('deep copies need a Memory with alloc()', path);
+          const prior = deepState.seen.get(addr);
+          if (prior !== undefined) return prior;
+          const ref = p.refs[id]!;
+          const { fe, te, same } = ref.array!;
+          const limit = o.maxDeepBytes ?? 1 << 24;
+          if (n * Math.max(fe, te) > limit - deepState.bytes) throw efault(`pointed-to data beyond ${limit} bytes (${n} elements)`, path);
+          deepState.bytes += n * fe;
+          let bytes: Uint8Array;
+          try {
+            bytes = mem.read(addr, n * fe);
+          } catch (e) {
+            throw e instanceof ErrnoError ? e : efault(`address 0x${addr.toString(16)} is not mapped`, path);
+          }
+          if (bytes.length < n * fe) throw efault(`address 0x${addr.toString(16)} is not mapped for ${n * fe} bytes`, path);
+          const outAddr = mem.alloc(n * te);
+          deepState.seen.set(addr, outAddr);
+          let out = bytes;
+          if (!same) {
+            let sub = subConverters.get(id);
+            if (!sub) {
+              sub = toNative ? compileConverter(ref.to, ref.from, native, compat, opts) : compileConverter(ref.from, ref.to, native, compat, opts);
+              subConverters.set(id, sub);
+            }
+            out = new Uint8Array(n * te);
+            for (let i = 0; i < n; i++) {
+              const one = bytes.subarray(i * fe, (i + 1) * fe);
+              out.set(toNative ? sub.compatToNative(one, { ...o, deepState }) : sub.nativeToCompat(one, { ...o, deepState }), i * te);
+            }
+          }
+          mem.write(outAddr, out);
+          return outAddr;
         },
         deep(id: number, addr: bigint, path: string): bigint {
           const mem = o.memory;
