@@ -19,6 +19,7 @@ import type { Abi } from '../abi/types.js';
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { convertArgument } from '../thunk/convert.js';
+import { CodegenError, generateCompatC } from '../codegen/c.js';
 import { ErrnoError } from '../thunk/errors.js';
 
 interface HeaderOptions {
@@ -180,6 +181,38 @@ export function buildProgram(): Command {
       process.stderr.write(`ioctl32: ${e.message}\n`);
       process.exitCode = 1;
     }
+  });
+
+  withHeaderOptions(
+    program
+      .command('gen')
+      .description("a driver's .compat_ioctl in kernel C: compat structs with static_asserts of their layout, converters, command numbers and the handler")
+      .argument('<language>', 'c')
+      .argument('<header...>', "the driver's header paths or include names")
+      .option('--pair <native:compat>', "the kernel's ABI and its tasks' (default: the host's first compat pair)")
+      .option('--member <path=name>', 'the member to convert of the union at PATH (a bare NAME for an anonymous union)', collect)
+      .option('--annotations <file>', 'JSON sidecar (user pointers, argument types)')
+      .option('--prefix <name>', "prefix of the generated functions (default: the header's name)"),
+  ).action((language: string, headers: string[], opts: HeaderOptions & { pair?: string; member?: string[]; annotations?: string; prefix?: string }) => {
+    if (language !== 'c') throw new UsageError(`gen makes C (ioctl32 gen c HEADER...), not '${language}'`);
+    const pair = selectPairs(undefined, opts.pair)[0]!;
+    const members: Record<string, string> = {};
+    const choose: string[] = [];
+    for (const m of opts.member ?? []) {
+      const eq = m.indexOf('=');
+      if (eq < 0) choose.push(m);
+      else members[m.slice(0, eq)] = m.slice(eq + 1);
+    }
+    const { abi: _, ...scan } = scanOptions(pair.native.name, headers, opts);
+    let g;
+    try {
+      g = generateCompatC({ pair, scan, members, choose, ...(opts.prefix ? { prefix: opts.prefix } : {}), ...(opts.annotations ? { annotations: loadAnnotations(opts.annotations) } : {}) });
+    } catch (e) {
+      if (!(e instanceof CodegenError)) throw e;
+      throw new UsageError(e.message);
+    }
+    print(g.source);
+    for (const x of g.ioctls) if (x.handling === 'skipped') process.stderr.write(`ioctl32: ${x.name} (${x.verdict}) not handled: ${x.why}\n`);
   });
 
   return program;

@@ -84,7 +84,7 @@ export function check(opts: CheckOptions): CheckReport {
     const pair: PairReport = { native: native.name, compat: compat.name, ioctls: [] };
     for (const [name, ne] of n.ioctls) {
       if (ownFiles && !ownFiles.has(ne.file)) continue;
-      pair.ioctls.push(verdictFor(name, ne, c.ioctls.get(name), n, c, annotations));
+      pair.ioctls.push(ioctlVerdict(name, ne, c.ioctls.get(name), n, c, annotations));
     }
     report.pairs.push(pair);
     const key = `${native.name}:${compat.name}`;
@@ -133,7 +133,8 @@ function resolveType(text: string, d: Dumped): CType | undefined {
   }
 }
 
-function verdictFor(name: string, ne: IoctlEntry, ce: IoctlEntry | undefined, n: Dumped, c: Dumped, annotations: Annotations): IoctlVerdict {
+/** The verdict on one ioctl for a pair, from both ABIs' dumps (and the annotations). */
+export function ioctlVerdict(name: string, ne: IoctlEntry, ce: IoctlEntry | undefined, n: Dumped, c: Dumped, annotations: Annotations): IoctlVerdict {
   const annotatedArg = annotations.ioctlArgs.get(name);
   const arg = annotatedArg ?? ne.arg;
   const v: IoctlVerdict = { name, header: n.scan.displayName(ne.file), verdict: 'unknown', nativeCmd: ne.cmd, compatCmd: ce?.cmd ?? null, cmdDiffers: ce ? ce.cmd !== ne.cmd : true, reasons: [] };

@@ -1,0 +1,599 @@
+/**
+ * `ioctl32 gen c`: a driver's compat layer in kernel C, from its UAPI header and two ABIs'
+ * layouts. For each argument record that differs on the compat ABI: a `struct compat_X` in the
+ * kernel's compat types (compat_long_t, compat_uptr_t, compat_u64 where 8-byte integers are
+ * 4-aligned ...), static_asserts of its size, alignment and every member offset as the compat
+ * ABI lays it out, converters both ways (compat_ptr()/ptr_to_compat(), -EOVERFLOW where a value
+ * does not fit, padding zeroed before anything is copied out), the compat command numbers, and
+ * a .compat_ioctl handler: converted arguments go to the driver's kernel-pointer entry point,
+ * compatible ones to its unlocked_ioctl with compat_ptr(), value arguments as they are.
+ */
+import type { Abi } from '../abi/types.js';
+import { isUnsigned } from '../cfront/constants.js';
+import { typeName } from '../cfront/print.js';
+import { stripTypedefs as strip, type CType, type RecordDecl } from '../cfront/types.js';
+import { FileCache } from '../cfront/preprocess.js';
+import type { Annotations } from '../compat/annotations.js';
+import { ioctlVerdict, type IoctlVerdict } from '../compat/check.js';
+import { emptyAnnotations, validateAnnotations } from '../compat/annotations.js';
+import type { IoctlEntry } from '../ioctl/catalogue.js';
+import type { Layouter } from '../layout/layout.js';
+import type { RecordLayout } from '../layout/types.js';
+import { dumpHeaders, type Dumped } from '../report/dump.js';
+import type { ScanOptions } from '../report/scan.js';
+import { Ioctl32Error } from '../errors.js';
+
+export interface GenCOptions {
+  pair: { native: Abi; compat: Abi };
+  /** The driver's headers (paths or include names) and scan settings. */
+  scan: Omit<ScanOptions, 'abi' | 'files'>;
+  scanFor?: (abi: Abi) => Partial<ScanOptions>;
+  annotations?: Annotations;
+  /** The union member to convert, by member path (`u` or `data.u`), where members convert differently. */
+  members?: Record<string, string>;
+  /** Member names to convert in any union that has one of them (an anonymous union has no path). */
+  choose?: string[];
+  /** Prefix of the generated functions (default: the first header's base name). */
+  prefix?: string;
+  /**
+   * What compat twins are called: `compat_` gives `struct compat_foo` (the default). The
+   * kernel's own headers define some compat_ names for its UAPI (compat_atmif_sioc, say).
+   */
+  twinPrefix?: string;
+}
+
+/** What happened to one ioctl. */
+export interface GeneratedIoctl {
+  name: string;
+  verdict: IoctlVerdict['verdict'];
+  /** converted: through the compat struct; passed: compat_ptr() to unlocked_ioctl; value: the argument as it is; skipped: why says. */
+  handling: 'converted' | 'passed' | 'value' | 'skipped';
+  why?: string;
+}
+
+export interface GeneratedC {
+  source: string;
+  /**
+   * The includes and the static_asserts of what the source assumes of the native side (sizes,
+   * command numbers): the kernel's view of a UAPI header can differ from user space's
+   * (`#ifdef __KERNEL__`). Built alone, it says whether the source is the right one.
+   */
+  checks: string;
+  ioctls: GeneratedIoctl[];
+  /** The compat records defined, by name, with the compat layout they assert. */
+  records: Array<{ name: string; size: number; align: number }>;
+}
+
+export class CodegenError extends Ioctl32Error {}
+
+/** A record of the headers: its C name (`struct foo`, or a typedef name) and its compat twin's. */
+interface Twin {
+  native: RecordDecl;
+  compat: RecordDecl;
+  /** How the native record is named in C. */
+  cname: string;
+  /** `struct compat_foo` */
+  twin: string;
+  /** The part of generated function names that names it (`foo`). */
+  ident: string;
+}
+
+const KEYWORD = (d: RecordDecl) => (d.union ? 'union' : 'struct');
+
+interface Converted {
+  e: IoctlEntry;
+  v: IoctlVerdict;
+  /** A record argument's twin, or an integer argument's two types. */
+  twin?: Twin;
+  scalar?: { native: string; compat: string };
+  compatCmd: number;
+}
+
+interface Numbered {
+  name: string;
+  /** The compat task's number, and the native one. */
+  cmd: number;
+  nativeCmd: number;
+}
+
+export function generateCompatC(opts: GenCOptions): GeneratedC {
+  const { native, compat } = opts.pair;
+  const files = new FileCache();
+  const n = dumpHeaders({ ...opts.scan, ...opts.scanFor?.(native), abi: native, files });
+  const c = dumpHeaders({ ...opts.scan, ...opts.scanFor?.(compat), abi: compat, files });
+  const annotations = opts.annotations ?? emptyAnnotations();
+  validateAnnotations(annotations, n.decls, n.layouter);
+  const headers = opts.scan.headers ?? [];
+  if (!headers.length) throw new CodegenError('gen c needs the driver\'s header (a path or an include name)');
+  const failed = Object.entries(n.result.failed).concat(Object.entries(c.result.failed));
+  if (failed.length) throw new CodegenError(`the headers do not compile: ${failed.map(([h, e]) => `${h}: ${e}`).join('; ')}`);
+  const wanted = new Set(headers.map((h) => files.canonical(n.scan.resolve(h))));
+  const prefix = opts.prefix ?? identifier((headers[0]!.split('/').pop() ?? 'drv').replace(/\.h$/, ''));
+  const g = new Generator(n, c, prefix, opts.members ?? {}, opts.choose ?? [], opts.twinPrefix ?? 'compat_');
+
+  const out: GeneratedIoctl[] = [];
+  const converted: Converted[] = [];
+  const passed: Numbered[] = [];
+  const values: Numbered[] = [];
+  for (const [name, ne] of n.ioctls) {
+    if (!wanted.has(ne.file)) continue;
+    const v = ioctlVerdict(name, ne, c.ioctls.get(name), n, c, annotations);
+    const record: GeneratedIoctl = { name, verdict: v.verdict, handling: 'skipped' };
+    out.push(record);
+    if (v.verdict === 'no-arg') {
+      record.handling = 'value';
+      values.push({ name, cmd: v.compatCmd ?? ne.cmd, nativeCmd: ne.cmd });
+      continue;
+    }
+    if (v.verdict === 'identical') {
+      record.handling = 'passed';
+      passed.push({ name, cmd: v.compatCmd ?? ne.cmd, nativeCmd: ne.cmd });
+      continue;
+    }
+    if (v.verdict === 'unknown') {
+      record.why = v.reasons.map((r) => r.message ?? r.rule).join('; ');
+      continue;
+    }
+    const nt = ne.argType ? strip(ne.argType) : undefined;
+    const ct = c.ioctls.get(name)?.argType;
+    if (nt && ct && (nt.kind === 'int' || nt.kind === 'enum') && ne.argType) {
+      // a long or a pointer-sized integer in user memory
+      try {
+        converted.push({ e: ne, v, scalar: { native: typeName(ne.argType), compat: g.compatScalar(ne.argType, ct, name) }, compatCmd: v.compatCmd! });
+        record.handling = 'converted';
+      } catch (e) {
+        if (!(e instanceof CodegenError)) throw e;
+        record.why = e.message;
+      }
+      continue;
+    }
+    if (!nt || nt.kind !== 'record' || !ct || strip(ct).kind !== 'record') {
+      record.why = `its argument (${v.arg ?? 'none named'}) is not a record: convert it by hand`;
+      continue;
+    }
+    try {
+      const twin = g.twinOf(nt.decl, (strip(ct) as CType & { kind: 'record' }).decl, v.arg ?? typeName(ne.argType!));
+      const { reads, writes } = directions(ne);
+      if (reads) g.converter(twin, false);
+      if (writes) g.converter(twin, true);
+      converted.push({ e: ne, v, twin, compatCmd: v.compatCmd! });
+      record.handling = 'converted';
+    } catch (e) {
+      if (!(e instanceof CodegenError)) throw e;
+      record.why = e.message;
+    }
+  }
+  const { source, checks } = g.source(headers, converted, passed, values, out);
+  return { source, checks, ioctls: out, records: g.records() };
+}
+
+/**
+ * Which ways the argument goes: the kernel reads what the task wrote (_IOW), writes what the
+ * task reads (_IOR); a legacy number's direction is the kernel source's (the table's), else both.
+ */
+function directions(e: IoctlEntry): { reads: boolean; writes: boolean } {
+  const dir = e.argDir ?? e.dir;
+  return { reads: dir !== 'r', writes: dir !== 'w' };
+}
+
+/** A C identifier made of a name. */
+function identifier(s: string): string {
+  const id = s.replace(/[^A-Za-z0-9_]/g, '_');
+  return /^[0-9]/.test(id) ? `_${id}` : id;
+}
+
+class Generator {
+  private readonly twins = new Map<RecordDecl, Twin>();
+  /** Definitions in dependency order (a nested twin before its user). */
+  private readonly definitions: string[] = [];
+  private readonly asserts: string[] = [];
+  private readonly functions: string[] = [];
+  private readonly done = new Set<string>();
+  private readonly emittedRecords: Array<{ name: string; size: number; align: number }> = [];
+
+  constructor(
+    readonly n: Dumped,
+    readonly c: Dumped,
+    readonly prefix: string,
+    readonly chosen: Record<string, string>,
+    readonly choose: string[],
+    readonly twinPrefix: string,
+  ) {}
+
+  get nl(): Layouter {
+    return this.n.layouter;
+  }
+
+  get cl(): Layouter {
+    return this.c.layouter;
+  }
+
+  records() {
+    return this.emittedRecords;
+  }
+
+  /** Whether a type has the same size, alignment and layout on both ABIs, pointer-free. */
+  same(nt: CType, ct: CType): boolean {
+    const a = strip(nt);
+    const b = strip(ct);
+    const la = this.nl.typeLayout(nt);
+    const lb = this.cl.typeLayout(ct);
+    if (la.size !== lb.size || la.align !== lb.align) return false;
+    if (a.kind === 'int' || a.kind === 'enum' || a.kind === 'float') return true;
+    if (a.kind === 'pointer') return false;
+    if (a.kind === 'array' && b.kind === 'array') return a.length === b.length && this.same(a.of, b.of);
+    if (a.kind === 'record' && b.kind === 'record') {
+      const x = this.nl.layout(a.decl);
+      const y = this.cl.layout(b.decl);
+      return x.members.length === y.members.length && x.members.every((m, i) => m.bitOffset === y.members[i]!.bitOffset && m.bits === y.members[i]!.bits && this.same(m.member.type, y.members[i]!.member.type));
+    }
+    return false;
+  }
+
+  /** The compat twin of a record, defined (with its nested twins) on first use. */
+  twinOf(nd: RecordDecl, cd: RecordDecl, cname: string): Twin {
+    let t = this.twins.get(nd);
+    if (t) return t;
+    const ident = identifier(cname.replace(/^(struct|union) /, ''));
+    t = { native: nd, compat: cd, cname, twin: `${KEYWORD(nd)} ${this.twinPrefix}${ident}`, ident };
+    // set first: a record may point at itself (its pointers are compat_uptr_t, but its name is used)
+    this.twins.set(nd, t);
+    let body: string;
+    try {
+      body = this.recordBody(nd, cd, 1, '');
+    } catch (e) {
+      this.twins.delete(nd);
+      throw e;
+    }
+    const l = this.cl.layout(cd);
+    const attrs: string[] = [];
+    if (nd.packed) attrs.push('__packed');
+    if (nd.align !== undefined) attrs.push(`__aligned(${nd.align})`);
+    const pack = nd.maxFieldAlign !== undefined;
+    this.definitions.push(
+      `${pack ? `#pragma pack(push, ${nd.maxFieldAlign})\n` : ''}/* ${cname} as ${this.c.result.abi} lays it out: ${l.size} bytes, aligned to ${l.align} */\n${t.twin} {\n${body}}${attrs.length ? ` ${attrs.join(' ')}` : ''};${pack ? '\n#pragma pack(pop)' : ''}\n`,
+    );
+    this.assertLayout(t, l);
+    this.emittedRecords.push({ name: t.twin, size: l.size, align: l.align });
+    return t;
+  }
+
+  /** static_asserts of the compat layout: the build checks the twin against the compat ABI. */
+  private assertLayout(t: Twin, l: RecordLayout): void {
+    const lines = [`static_assert(sizeof(${t.twin}) == ${l.size});`, `static_assert(__alignof__(${t.twin}) == ${l.align});`];
+    const walk = (layout: RecordLayout, base: number, path: string) => {
+      for (const m of layout.members) {
+        if (m.member.bitWidth !== undefined) continue;
+        const mt = strip(m.member.type);
+        if (m.member.name === undefined) {
+          if (mt.kind === 'record') walk(this.cl.layout(mt.decl), base + m.offset, path);
+          continue;
+        }
+        const p = path ? `${path}.${m.member.name}` : m.member.name;
+        lines.push(`static_assert(offsetof(${t.twin}, ${p}) == ${base + m.offset});`);
+      }
+    };
+    walk(l, 0, '');
+    this.asserts.push(lines.join('\n'));
+  }
+
+  /** The members of a compat record, in the kernel's compat types. */
+  private recordBody(nd: RecordDecl, cd: RecordDecl, depth: number, path: string): string {
+    const a = this.nl.layout(nd);
+    const b = this.cl.layout(cd);
+    if (a.members.length !== b.members.length) throw new CodegenError(`${path || 'the record'} has other members on the two ABIs`);
+    const pad = '\t'.repeat(depth);
+    let s = '';
+    a.members.forEach((m, i) => {
+      const o = b.members[i]!;
+      const name = m.member.name;
+      const mpath = name === undefined ? path : path ? `${path}.${name}` : name;
+      const attrs: string[] = [];
+      if (m.member.packed) attrs.push('__packed');
+      if (m.member.align !== undefined) attrs.push(`__aligned(${m.member.align})`);
+      const suffix = `${m.member.bitWidth !== undefined ? ` : ${m.member.bitWidth}` : ''}${attrs.length ? ` ${attrs.join(' ')}` : ''};`;
+      s += `${pad}${this.declare(m.member.type, o.member.type, name ?? '', depth, mpath)}${suffix}\n`;
+    });
+    return s;
+  }
+
+  /** The compat type of an integer argument. */
+  compatScalar(nt: CType, ct: CType, path: string): string {
+    return this.declare(nt, ct, '', 0, path);
+  }
+
+  /** A member's declaration with the compat type. */
+  private declare(nt: CType, ct: CType, name: string, depth: number, path: string): string {
+    const a = strip(nt);
+    const b = strip(ct);
+    const sep = name ? ` ${name}` : '';
+    if (this.same(nt, ct)) {
+      // the header's own spelling; an anonymous record is written out
+      if ((a.kind === 'record' && a.decl.tag === undefined && nt.kind !== 'typedef') || a.kind === 'array') return this.declareOwn(nt, ct, name, depth, path);
+      return `${typeName(nt)}${sep}`;
+    }
+    if (a.kind === 'pointer') return `compat_uptr_t${sep}`;
+    if (a.kind === 'int' || a.kind === 'enum') {
+      const signed = a.kind === 'int' ? !isUnsigned(a.name, this.n.layouter.abi) : false;
+      const cs = this.cl.typeLayout(ct).size;
+      const ca = this.cl.typeLayout(ct).align;
+      const spelled = a.kind === 'int' && (a.name === 'long' || a.name === 'unsigned long') ? (signed ? 'compat_long_t' : 'compat_ulong_t') : null;
+      if (cs === 4 && ca === 4) return `${spelled ?? (signed ? 's32' : 'u32')}${sep}`;
+      if (cs === 8 && ca === 4) return `${signed ? 'compat_s64' : 'compat_u64'}${sep}`;
+      // the compat task's own width (a dev_t of 16 bits on i386, say)
+      if (cs === ca && (cs === 1 || cs === 2 || cs === 8)) return `${signed ? 's' : 'u'}${cs * 8}${sep}`;
+      throw new CodegenError(`'${path}': a ${cs}-byte integer aligned to ${ca} has no kernel compat type`);
+    }
+    if (a.kind === 'array' && b.kind === 'array') {
+      if (a.length !== b.length) throw new CodegenError(`'${path}': array lengths differ`);
+      return this.declare(a.of, b.of, `${name}[${a.length ?? ''}]`, depth, `${path}[]`);
+    }
+    if (a.kind === 'record' && b.kind === 'record') {
+      if (a.decl.tag !== undefined || nt.kind === 'typedef') return `${this.twinOf(a.decl, b.decl, typeName(nt)).twin}${sep}`;
+      return `${KEYWORD(a.decl)} {\n${this.recordBody(a.decl, b.decl, depth + 1, path)}${'\t'.repeat(depth)}}${sep}`;
+    }
+    throw new CodegenError(`'${path}': a ${a.kind} that differs between the ABIs has no kernel compat type`);
+  }
+
+  /** An array or anonymous record that is the same on both ABIs, written out with its own types. */
+  private declareOwn(nt: CType, ct: CType, name: string, depth: number, path: string): string {
+    const a = strip(nt);
+    const b = strip(ct);
+    if (a.kind === 'array' && b.kind === 'array' && nt.kind !== 'typedef') return this.declare(a.of, b.of, `${name}[${a.length ?? ''}]`, depth, `${path}[]`);
+    if (a.kind === 'record' && b.kind === 'record') return `${KEYWORD(a.decl)} {\n${this.recordBody(a.decl, b.decl, depth + 1, path)}${'\t'.repeat(depth)}}${name ? ` ${name}` : ''}`;
+    return `${typeName(nt)}${name ? ` ${name}` : ''}`;
+  }
+
+  /** A converter of a twin, one way (and those of the twins it holds), written on first use. */
+  converter(t: Twin, toCompat: boolean): void {
+    const key = `${toCompat ? '>' : '<'}${t.twin}`;
+    if (this.done.has(key)) return;
+    this.done.add(key);
+    try {
+      const body: string[] = [];
+      const lines = (s: string) => body.push(s);
+      this.convertMembers(t.native, t.compat, 'from', 'to', toCompat, '', lines, 1);
+      const sig = toCompat
+        ? `static int ${this.prefix}_to_compat_${t.ident}(${t.twin} *to, const ${t.cname} *from)`
+        : `static int ${this.prefix}_from_compat_${t.ident}(${t.cname} *to, const ${t.twin} *from)`;
+      const what = toCompat ? 'to the compat layout (padding zeroed: nothing of the kernel stack reaches user space)' : 'from the compat layout';
+      this.functions.push(`/* ${t.cname} ${what} */\n${sig}\n{\n\tmemset(to, 0, sizeof(*to));\n${body.join('\n')}${body.length ? '\n' : ''}\treturn 0;\n}\n`);
+    } catch (e) {
+      this.done.delete(key);
+      throw e;
+    }
+  }
+
+  /** Statements converting the members of a record from `from->...` to `to->...`. */
+  private convertMembers(nd: RecordDecl, cd: RecordDecl, from: string, to: string, toCompat: boolean, path: string, out: (s: string) => void, depth: number): void {
+    const a = this.nl.layout(nd);
+    const b = this.cl.layout(cd);
+    if (nd.union) {
+      const chosen = this.chosen[path] ?? a.members.find((m) => m.member.name !== undefined && this.choose.includes(m.member.name))?.member.name;
+      const pairs = a.members.map((m, i) => ({ m, o: b.members[i]! }));
+      const x = chosen !== undefined ? pairs.find((p) => p.m.member.name === chosen) : pairs.every((p) => this.same(p.m.member.type, p.o.member.type)) ? undefined : null;
+      if (x === null) {
+        throw new CodegenError(
+          path ? `union '${path}' has members that convert differently: choose one (--member ${path}=NAME)` : `an anonymous union of ${nd.tag ?? 'the record'} has members that convert differently: choose one (--member NAME)`,
+        );
+      }
+      if (x === undefined) {
+        if (chosen !== undefined) throw new CodegenError(`union '${path}' has no member '${chosen}'`);
+        out(`${'\t'.repeat(depth)}memcpy(${this.addr(to, path)}, ${this.addr(from, path)}, sizeof(${this.access(to, path)}));`);
+        return;
+      }
+      const mpath = path ? `${path}.${x.m.member.name}` : x.m.member.name!;
+      this.value(x.m.member.type, x.o.member.type, from, to, mpath, toCompat, out, depth);
+      return;
+    }
+    a.members.forEach((m, i) => {
+      const o = b.members[i]!;
+      const name = m.member.name;
+      if (m.member.bitWidth !== undefined) {
+        if (name === undefined || m.member.bitWidth === 0) return;
+        const p = path ? `${path}.${name}` : name;
+        out(`${'\t'.repeat(depth)}${this.access(to, p)} = ${this.access(from, p)};`);
+        return;
+      }
+      const mt0 = strip(m.member.type);
+      if (mt0.kind === 'array' && mt0.length === null) {
+        // a flexible array: its length is the driver's to know
+        out(`${'\t'.repeat(depth)}/* ${path ? `${path}.` : ''}${name ?? ''}[]: a flexible array, not converted */`);
+        return;
+      }
+      if (name === undefined) {
+        // an anonymous struct or union: its members are reached as the record's own
+        const mt = strip(m.member.type);
+        const ot = strip(o.member.type);
+        if (mt.kind === 'record' && ot.kind === 'record') this.convertMembers(mt.decl, ot.decl, from, to, toCompat, path, out, depth);
+        return;
+      }
+      this.value(m.member.type, o.member.type, from, to, path ? `${path}.${name}` : name, toCompat, out, depth);
+    });
+  }
+
+  private access(base: string, path: string): string {
+    return path ? `${base}->${path}` : `(*${base})`;
+  }
+
+  private addr(base: string, path: string): string {
+    return path ? `&${base}->${path}` : base;
+  }
+
+  /** Statements converting one value, `to->path = convert(from->path)`. */
+  private value(nt: CType, ct: CType, from: string, to: string, path: string, toCompat: boolean, out: (s: string) => void, depth: number): void {
+    const pad = '\t'.repeat(depth);
+    const lhs = this.access(to, path);
+    const rhs = this.access(from, path);
+    if (this.same(nt, ct)) {
+      const a = strip(nt);
+      if (a.kind === 'array' || a.kind === 'record') out(`${pad}memcpy(&${lhs}, &${rhs}, sizeof(${lhs}));`);
+      else out(`${pad}${lhs} = ${rhs};`);
+      return;
+    }
+    const a = strip(nt);
+    const b = strip(ct);
+    if (a.kind === 'pointer') {
+      out(toCompat ? `${pad}${lhs} = ptr_to_compat((void __user *)${rhs});` : `${pad}${lhs} = compat_ptr(${rhs});`);
+      return;
+    }
+    if (a.kind === 'int' || a.kind === 'enum') {
+      if (toCompat && this.cl.typeLayout(ct).size < this.nl.typeLayout(nt).size) {
+        // never a silent truncation
+        out(`${pad}if ((typeof(${rhs}))(typeof(${lhs}))${rhs} != ${rhs})\n${pad}\treturn -EOVERFLOW;`);
+      }
+      out(`${pad}${lhs} = ${rhs};`);
+      return;
+    }
+    if (a.kind === 'array' && b.kind === 'array') {
+      const i = `i${depth}`;
+      out(`${pad}for (int ${i} = 0; ${i} < ${a.length ?? 0}; ${i}++) {`);
+      this.value(a.of, b.of, from, to, `${path}[${i}]`, toCompat, out, depth + 1);
+      out(`${pad}}`);
+      return;
+    }
+    if (a.kind === 'record' && b.kind === 'record') {
+      if (a.decl.tag !== undefined || nt.kind === 'typedef') {
+        const t = this.twinOf(a.decl, b.decl, typeName(nt));
+        this.converter(t, toCompat);
+        const fn = toCompat ? `${this.prefix}_to_compat_${t.ident}` : `${this.prefix}_from_compat_${t.ident}`;
+        out(`${pad}if (${fn}(&${lhs}, &${rhs}))\n${pad}\treturn -EOVERFLOW;`);
+        return;
+      }
+      this.convertMembers(a.decl, b.decl, from, to, toCompat, path, out, depth);
+      return;
+    }
+    throw new CodegenError(`'${path}': a ${a.kind} that differs between the ABIs cannot be converted`);
+  }
+
+  source(headers: string[], converted: Converted[], passedAll: Numbered[], valuesAll: Numbered[], ioctls: GeneratedIoctl[]): { source: string; checks: string } {
+    const pfx = this.prefix;
+    const includes = headers.map((h) => (h.startsWith('/') || h.startsWith('.') ? `#include "${h}"` : `#include <${h}>`));
+    const numbers: string[] = [];
+    const handlers: string[] = [];
+    const cases: string[] = [];
+    // what the code assumes of the native side: the kernel's view of the headers must agree
+    const nativeChecks: string[] = [];
+    const seen = new Map<number, string>();
+    const checkedRecords = new Set<string>();
+    for (const { e, v, twin, scalar, compatCmd } of converted) {
+      const label = v.cmdDiffers ? `${e.name}_32` : e.name;
+      // another name for a number already handled (FIONREAD and TIOCINQ)
+      const same = seen.get(compatCmd);
+      if (same !== undefined) {
+        cases.push(`\t/* ${e.name}: the same number as ${same} */`);
+        continue;
+      }
+      seen.set(compatCmd, e.name);
+      nativeChecks.push(`static_assert(${e.name} == ${hex(e.cmd)}U);`);
+      const nativeName = twin?.cname ?? scalar!.native;
+      const compatName = twin?.twin ?? scalar!.compat;
+      if (!checkedRecords.has(nativeName)) {
+        checkedRecords.add(nativeName);
+        nativeChecks.push(`static_assert(sizeof(${nativeName}) == ${twin ? this.nl.layout(twin.native).size : this.nl.typeLayout(e.argType!).size});`);
+      }
+      if (v.cmdDiffers) {
+        const dirName = { none: '_IOC_NONE', r: '_IOC_READ', w: '_IOC_WRITE', rw: '(_IOC_READ | _IOC_WRITE)' }[e.dir ?? 'none'];
+        const csize = twin ? this.cl.layout(twin.compat).size : this.cl.typeLayout(this.c.ioctls.get(e.name)!.argType!).size;
+        // _IOC() of the compat type where that gives the compat task's number, else the number
+        const ioc = !e.legacy && !e.sizeofArg && e.dir !== null && e.size !== csize ? `_IOC(${dirName}, ${hex(e.type)}, ${hex(e.nr)}, sizeof(${compatName}))` : null;
+        numbers.push(`#define ${label} ${ioc ?? `${hex(compatCmd)}U`}`);
+        numbers.push(`static_assert(${label} == ${hex(compatCmd)}U);`);
+      }
+      handlers.push(twin ? this.handler(e, twin) : this.scalarHandler(e, scalar!));
+      cases.push(`\tcase ${label}:\n\t\treturn ${pfx}_compat_${identifier(e.name)}(file, argp);`);
+    }
+    // one case per number: the first name of it
+    const fresh = (list: Numbered[]) =>
+      list
+        .filter(({ name, cmd }) => {
+          if (seen.has(cmd)) return false;
+          seen.set(cmd, name);
+          return true;
+        })
+        .map((x) => x.name);
+    const passed = fresh(passedAll);
+    const values = fresh(valuesAll);
+    for (const x of [...passedAll, ...valuesAll]) if (passed.includes(x.name) || values.includes(x.name)) nativeChecks.push(`static_assert(${x.name} == ${hex(x.nativeCmd)}U);`);
+    // every native record the converters name, nested ones too
+    for (const t of this.twins.values()) {
+      if (checkedRecords.has(t.cname) || !this.done.has(`<${t.twin}`) && !this.done.has(`>${t.twin}`)) continue;
+      checkedRecords.add(t.cname);
+      nativeChecks.push(`static_assert(sizeof(${t.cname}) == ${this.nl.layout(t.native).size});`);
+    }
+    const skipped = ioctls.filter((x) => x.handling === 'skipped');
+    const head = '#include <linux/compat.h>\n#include <linux/fs.h>\n#include <linux/slab.h>\n#include <linux/string.h>\n#include <linux/uaccess.h>';
+    const parts = [
+      `/*\n * Compat ioctl support for ${headers.join(', ')}: ${this.n.result.abi} kernel, ${this.c.result.abi} tasks.\n * Generated by ioctl32 gen c from the two ABIs' layouts of the headers: the static_asserts\n * check the kernel's view of the native types, and every compat struct against the\n * ${this.c.result.abi} layout, when this file is built.\n *\n * The driver provides ${pfx}_ioctl_kernel(): its ioctl with the argument in kernel memory.\n${skipped.map((x) => ` * Not handled: ${x.name} (${x.verdict}): ${x.why}\n`).join('')} */`,
+      head,
+      includes.join('\n'),
+      nativeChecks.join('\n'),
+      `long ${pfx}_ioctl_kernel(struct file *file, unsigned int cmd, void *karg);`,
+      ...this.definitions,
+      this.asserts.join('\n\n'),
+      numbers.join('\n'),
+      ...this.functions,
+      ...handlers,
+      [
+        `long ${pfx}_compat_ioctl(struct file *file, unsigned int cmd, unsigned long arg)`,
+        '{',
+        ...(cases.length || passed.length ? ['\tvoid __user *argp = compat_ptr(arg);', ''] : []),
+        '\tswitch (cmd) {',
+        ...cases,
+        ...(passed.length ? [`${passed.map((p) => `\tcase ${p}:`).join('\n')}`, '\t\t/* the same layout on both ABIs: only the pointer to convert */', '\t\treturn file->f_op->unlocked_ioctl(file, cmd, (unsigned long)argp);'] : []),
+        ...(values.length ? [`${values.map((p) => `\tcase ${p}:`).join('\n')}`, '\t\t/* no argument structure: the value as it came */', '\t\treturn file->f_op->unlocked_ioctl(file, cmd, arg);'] : []),
+        '\t}',
+        '\treturn -ENOIOCTLCMD;',
+        '}',
+      ].join('\n'),
+    ];
+    const checks = [head, includes.join('\n'), nativeChecks.join('\n')].filter((x) => x.length).join('\n\n');
+    return { source: `${parts.map((x) => x.replace(/\n+$/, '')).filter((x) => x.length).join('\n\n')}\n`, checks: `${checks}\n` };
+  }
+
+  /** An integer argument of another width: get_user() of the compat one, put_user() back, -EOVERFLOW where it does not fit. */
+  private scalarHandler(e: IoctlEntry, scalar: { native: string; compat: string }): string {
+    const { reads, writes } = directions(e);
+    const lines = [`static long ${this.prefix}_compat_${identifier(e.name)}(struct file *file, void __user *argp)`, '{', `\t${scalar.native} karg = 0;`, `\t${scalar.compat} uarg;`, '\tlong ret;', ''];
+    if (reads) lines.push(`\tif (get_user(uarg, (${scalar.compat} __user *)argp))`, '\t\treturn -EFAULT;', '\tkarg = uarg;');
+    lines.push(`\tret = ${this.prefix}_ioctl_kernel(file, ${e.name}, &karg);`);
+    if (writes) {
+      lines.push('\tif (ret < 0)', '\t\treturn ret;', `\tuarg = karg;`, '\tif (uarg != karg)', '\t\treturn -EOVERFLOW;', `\tif (put_user(uarg, (${scalar.compat} __user *)argp))`, '\t\treturn -EFAULT;');
+    }
+    lines.push('\treturn ret;', '}');
+    return `${lines.join('\n')}\n`;
+  }
+
+  /** One converted ioctl: the argument in, the driver's kernel entry point, the argument out. */
+  private handler(e: IoctlEntry, twin: Twin): string {
+    const pfx = this.prefix;
+    const { reads, writes } = directions(e);
+    // big arguments go on the heap: kernel stacks are small
+    const onHeap = this.nl.layout(twin.native).size + this.cl.layout(twin.compat).size > 512;
+    const k = onHeap ? 'karg' : '&karg';
+    const u = onHeap ? 'uarg' : '&uarg';
+    const lines = [`static long ${pfx}_compat_${identifier(e.name)}(struct file *file, void __user *argp)`, '{'];
+    if (onHeap) {
+      lines.push(`\t${twin.cname} *karg = kzalloc(sizeof(*karg), GFP_KERNEL);`, `\t${twin.twin} *uarg = kzalloc(sizeof(*uarg), GFP_KERNEL);`, '\tlong ret;', '', '\tif (!karg || !uarg) {', '\t\tret = -ENOMEM;', '\t\tgoto out;', '\t}');
+    } else lines.push(`\t${twin.cname} karg;`, `\t${twin.twin} uarg;`, '\tlong ret;', '');
+    // `if (cond)` and what a failure does: return, or set ret and free the buffers
+    const check = (cond: string, code: string) => (onHeap ? [`\tif (${cond}) {`, `\t\tret = ${code};`, '\t\tgoto out;', '\t}'] : [`\tif (${cond})`, `\t\treturn ${code};`]);
+    if (reads) {
+      lines.push(...check(`copy_from_user(${u}, argp, sizeof(${onHeap ? '*uarg' : 'uarg'}))`, '-EFAULT'));
+      lines.push(`\tret = ${pfx}_from_compat_${twin.ident}(${k}, ${u});`, '\tif (ret)', onHeap ? '\t\tgoto out;' : '\t\treturn ret;');
+    } else if (!onHeap) lines.push('\tmemset(&karg, 0, sizeof(karg));');
+    lines.push(`\tret = ${pfx}_ioctl_kernel(file, ${e.name}, ${k});`);
+    if (writes) {
+      lines.push('\tif (ret < 0)', onHeap ? '\t\tgoto out;' : '\t\treturn ret;');
+      lines.push(...check(`${pfx}_to_compat_${twin.ident}(${u}, ${k})`, '-EOVERFLOW'));
+      lines.push(...check(`copy_to_user(argp, ${u}, sizeof(${onHeap ? '*uarg' : 'uarg'}))`, '-EFAULT'));
+    }
+    if (onHeap) lines.push('out:', '\tkfree(karg);', '\tkfree(uarg);');
+    lines.push('\treturn ret;', '}');
+    return `${lines.join('\n')}\n`;
+  }
+}
+
+function hex(v: number): string {
+  return `0x${(v >>> 0).toString(16)}`;
+}
