@@ -352,7 +352,7 @@ class Generator {
     try {
       const body: string[] = [];
       const lines = (s: string) => body.push(s);
-      this.convertMembers(t.native, t.compat, 'from', 'to', toCompat, '', lines, 1);
+      this.convertMembers(t.native, t.compat, 'from', 'to', toCompat, '', lines, 1, false);
       const sig = toCompat
         ? `static int ${this.prefix}_to_compat_${t.ident}(${t.twin} *to, const ${t.cname} *from)`
         : `static int ${this.prefix}_from_compat_${t.ident}(${t.cname} *to, const ${t.twin} *from)`;
@@ -365,7 +365,8 @@ class Generator {
   }
 
   /** Statements converting the members of a record from `from->...` to `to->...`. */
-  private convertMembers(nd: RecordDecl, cd: RecordDecl, from: string, to: string, toCompat: boolean, path: string, out: (s: string) => void, depth: number): void {
+  private convertMembers(nd: RecordDecl, cd: RecordDecl, from: string, to: string, toCompat: boolean, path: string, out: (s: string) => void, depth: number, inPacked: boolean): void {
+    const packed = inPacked || nd.packed === true || nd.maxFieldAlign !== undefined;
     const a = this.nl.layout(nd);
     const b = this.cl.layout(cd);
     if (nd.union) {
@@ -383,7 +384,7 @@ class Generator {
         return;
       }
       const mpath = path ? `${path}.${x.m.member.name}` : x.m.member.name!;
-      this.value(x.m.member.type, x.o.member.type, from, to, mpath, toCompat, out, depth);
+      this.value(x.m.member.type, x.o.member.type, from, to, mpath, toCompat, out, depth, packed || x.m.member.packed === true);
       return;
     }
     a.members.forEach((m, i) => {
@@ -405,10 +406,10 @@ class Generator {
         // an anonymous struct or union: its members are reached as the record's own
         const mt = strip(m.member.type);
         const ot = strip(o.member.type);
-        if (mt.kind === 'record' && ot.kind === 'record') this.convertMembers(mt.decl, ot.decl, from, to, toCompat, path, out, depth);
+        if (mt.kind === 'record' && ot.kind === 'record') this.convertMembers(mt.decl, ot.decl, from, to, toCompat, path, out, depth, packed);
         return;
       }
-      this.value(m.member.type, o.member.type, from, to, path ? `${path}.${name}` : name, toCompat, out, depth);
+      this.value(m.member.type, o.member.type, from, to, path ? `${path}.${name}` : name, toCompat, out, depth, packed || m.member.packed === true);
     });
   }
 
@@ -421,7 +422,7 @@ class Generator {
   }
 
   /** Statements converting one value, `to->path = convert(from->path)`. */
-  private value(nt: CType, ct: CType, from: string, to: string, path: string, toCompat: boolean, out: (s: string) => void, depth: number): void {
+  private value(nt: CType, ct: CType, from: string, to: string, path: string, toCompat: boolean, out: (s: string) => void, depth: number, packed: boolean): void {
     const pad = '\t'.repeat(depth);
     const lhs = this.access(to, path);
     const rhs = this.access(from, path);
@@ -448,7 +449,7 @@ class Generator {
     if (a.kind === 'array' && b.kind === 'array') {
       const i = `i${depth}`;
       out(`${pad}for (int ${i} = 0; ${i} < ${a.length ?? 0}; ${i}++) {`);
-      this.value(a.of, b.of, from, to, `${path}[${i}]`, toCompat, out, depth + 1);
+      this.value(a.of, b.of, from, to, `${path}[${i}]`, toCompat, out, depth + 1, packed);
       out(`${pad}}`);
       return;
     }
@@ -457,10 +458,17 @@ class Generator {
         const t = this.twinOf(a.decl, b.decl, typeName(nt));
         this.converter(t, toCompat);
         const fn = toCompat ? `${this.prefix}_to_compat_${t.ident}` : `${this.prefix}_from_compat_${t.ident}`;
-        out(`${pad}if (${fn}(&${lhs}, &${rhs}))\n${pad}\treturn -EOVERFLOW;`);
+        if (!packed) {
+          out(`${pad}if (${fn}(&${lhs}, &${rhs}))\n${pad}\treturn -EOVERFLOW;`);
+          return;
+        }
+        // a member of a packed record may be unaligned: the converter works on aligned copies
+        const [kin, kout] = toCompat ? [t.cname, t.twin] : [t.twin, t.cname];
+        out(`${pad}{\n${pad}\t${kin} in;\n${pad}\t${kout} res;\n`);
+        out(`${pad}\tmemcpy(&in, &${rhs}, sizeof(in));\n${pad}\tif (${fn}(&res, &in))\n${pad}\t\treturn -EOVERFLOW;\n${pad}\tmemcpy(&${lhs}, &res, sizeof(res));\n${pad}}`);
         return;
       }
-      this.convertMembers(a.decl, b.decl, from, to, toCompat, path, out, depth);
+      this.convertMembers(a.decl, b.decl, from, to, toCompat, path, out, depth, packed);
       return;
     }
     throw new CodegenError(`'${path}': a ${a.kind} that differs between the ABIs cannot be converted`);
