@@ -163,14 +163,7 @@ export function buildProgram(): Command {
   ).action((headers: string[], opts: HeaderOptions & { from: string; to: string; type: string; member?: string[]; annotations?: string }) => {
     const from = getAbi(opts.from);
     const to = getAbi(opts.to);
-    const members: Record<string, string> = {};
-    const choose: string[] = [];
-    for (const m of opts.member ?? []) {
-      const eq = m.indexOf('=');
-      // PATH=NAME for a named union; a bare NAME for an anonymous one
-      if (eq < 0) choose.push(m);
-      else members[m.slice(0, eq)] = m.slice(eq + 1);
-    }
+    const { members, choose } = unionChoices(opts.member);
     const { abi: _, ...scan } = scanOptions(from.name, headers, opts);
     const input = new Uint8Array(readFileSync(0));
     try {
@@ -196,13 +189,7 @@ export function buildProgram(): Command {
   ).action((language: string, headers: string[], opts: HeaderOptions & { pair?: string; member?: string[]; annotations?: string; prefix?: string }) => {
     if (language !== 'c') throw new UsageError(`gen makes C (ioctl32 gen c HEADER...), not '${language}'`);
     const pair = selectPairs(undefined, opts.pair)[0]!;
-    const members: Record<string, string> = {};
-    const choose: string[] = [];
-    for (const m of opts.member ?? []) {
-      const eq = m.indexOf('=');
-      if (eq < 0) choose.push(m);
-      else members[m.slice(0, eq)] = m.slice(eq + 1);
-    }
+    const { members, choose } = unionChoices(opts.member);
     const { abi: _, ...scan } = scanOptions(pair.native.name, headers, opts);
     let g;
     try {
@@ -216,6 +203,18 @@ export function buildProgram(): Command {
   });
 
   return program;
+}
+
+/** --member options: PATH=NAME for a named union, a bare NAME for an anonymous one. */
+function unionChoices(list: string[] = []): { members: Record<string, string>; choose: string[] } {
+  const members: Record<string, string> = {};
+  const choose: string[] = [];
+  for (const m of list) {
+    const eq = m.indexOf('=');
+    if (eq < 0) choose.push(m);
+    else members[m.slice(0, eq)] = m.slice(eq + 1);
+  }
+  return { members, choose };
 }
 
 function needsWork(report: CheckReport): boolean {
