@@ -195,7 +195,8 @@ const SCALARS = ['__u8', '__u16', '__u32', '__u64', '__s64', 'int', 'long', 'uns
 /**
  * A driver header of random records: integers of every width, longs, pointers, 8-byte integers
  * (4-aligned on i386), arrays, nested records, anonymous unions (the member to convert named
- * *_pick), bitfields, packed records and aligned members; an _IOWR per record.
+ * *_pick, or members alike on both ABIs), bitfields, packed records and aligned members; an
+ * _IOWR per record.
  */
 function driverHeader(seed: number, count: number): string {
   const r = random(seed);
@@ -213,7 +214,8 @@ function driverHeader(seed: number, count: number): string {
       else if (kind === 6 && k > 0) members.push(`struct s${r(k)} ${name};`);
       else if (kind === 7) members.push(`union {\n\t\t${scalar} ${name}_pick;\n\t\t${SCALARS[r(SCALARS.length)]} ${name}_other;\n\t};`);
       else if (kind === 8) members.push(`unsigned int ${name} : ${1 + r(16)};`);
-      else members.push(`${scalar} ${name};`);
+      // members alike on both ABIs: no choice needed, the bytes are copied
+      else members.push(`union {\n\t\t__u32 ${name}_a;\n\t\tchar ${name}_b[${1 + r(6)}];\n\t};`);
     }
     out.push(`struct s${k} {\n\t${members.join('\n\t')}\n}${r(10) === 0 ? ' __attribute__((packed))' : ''};`);
     out.push(`#define GEN_IOC_${k} _IOWR('x', ${k}, struct s${k})`, '');

@@ -176,6 +176,16 @@ function directions(e: IoctlEntry): { reads: boolean; writes: boolean } {
   return { reads: dir !== 'r', writes: dir !== 'w' };
 }
 
+/** The first member reached by name in a record, through anonymous ones (`a` or `s.a`... as C reaches it: `a`). */
+function firstNamed(decl: RecordDecl): string | null {
+  for (const m of decl.members ?? []) {
+    if (m.name !== undefined) return m.bitWidth === undefined ? m.name : null;
+    const t = strip(m.type);
+    if (t.kind === 'record') return firstNamed(t.decl);
+  }
+  return null;
+}
+
 /** A C identifier made of a name. */
 function identifier(s: string): string {
   const id = s.replace(/[^A-Za-z0-9_]/g, '_');
@@ -365,7 +375,7 @@ class Generator {
   }
 
   /** Statements converting the members of a record from `from->...` to `to->...`. */
-  private convertMembers(nd: RecordDecl, cd: RecordDecl, from: string, to: string, toCompat: boolean, path: string, out: (s: string) => void, depth: number, inPacked: boolean): void {
+  private convertMembers(nd: RecordDecl, cd: RecordDecl, from: string, to: string, toCompat: boolean, path: string, out: (s: string) => void, depth: number, inPacked: boolean, anonymous = false): void {
     const packed = inPacked || nd.packed === true || nd.maxFieldAlign !== undefined;
     const a = this.nl.layout(nd);
     const b = this.cl.layout(cd);
@@ -380,7 +390,15 @@ class Generator {
       }
       if (x === undefined) {
         if (chosen !== undefined) throw new CodegenError(`union '${path}' has no member '${chosen}'`);
-        out(`${'\t'.repeat(depth)}memcpy(${this.addr(to, path)}, ${this.addr(from, path)}, sizeof(${this.access(to, path)}));`);
+        if (!anonymous) {
+          out(`${'\t'.repeat(depth)}memcpy(${this.addr(to, path)}, ${this.addr(from, path)}, sizeof(${this.access(to, path)}));`);
+          return;
+        }
+        // an anonymous union has no name: its bytes start where its first named member does
+        const first = firstNamed(nd);
+        if (first === null) return;
+        const p = path ? `${path}.${first}` : first;
+        out(`${'\t'.repeat(depth)}memcpy(&${this.access(to, p)}, &${this.access(from, p)}, ${a.size});`);
         return;
       }
       const mpath = path ? `${path}.${x.m.member.name}` : x.m.member.name!;
@@ -406,7 +424,7 @@ class Generator {
         // an anonymous struct or union: its members are reached as the record's own
         const mt = strip(m.member.type);
         const ot = strip(o.member.type);
-        if (mt.kind === 'record' && ot.kind === 'record') this.convertMembers(mt.decl, ot.decl, from, to, toCompat, path, out, depth, packed);
+        if (mt.kind === 'record' && ot.kind === 'record') this.convertMembers(mt.decl, ot.decl, from, to, toCompat, path, out, depth, packed, true);
         return;
       }
       this.value(m.member.type, o.member.type, from, to, path ? `${path}.${name}` : name, toCompat, out, depth, packed || m.member.packed === true);
