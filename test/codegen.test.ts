@@ -18,6 +18,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { getAbi } from '../src/abi/index.js';
 import { generateCompatC, type GeneratedC } from '../src/codegen/c.js';
 import { check } from '../src/compat/check.js';
+import { parseAnnotations } from '../src/compat/annotations.js';
 import { dumpHeaders } from '../src/report/dump.js';
 import { compileConverter } from '../src/thunk/compile.js';
 import { captureKernel, type CaseResult } from './harness/kernel.js';
@@ -265,4 +266,39 @@ describe('random driver headers: the generated code builds, and converts as the 
     }
     console.log(`gen c on a random driver header (seed ${SEED}): ${converted.length} records converted, built against ${kdir}, ${compared} handlers run in user space and equal to the thunk`);
   }, 600_000);
+});
+
+describe('a union another member selects (annotation)', () => {
+  test('one case per value, converted as the thunk converts it; another value is -EINVAL for both', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ioctl32-gensel-'));
+    const header = join(dir, 'sel.h');
+    writeFileSync(header, '#include <linux/types.h>\n#include <linux/ioctl.h>\nstruct sel {\n\t__u32 kind;\n\tunion {\n\t\tlong as_long;\n\t\tvoid *as_ptr;\n\t\t__u64 as_u64;\n\t} u;\n\t__u64 tail;\n};\n#define SEL_IOC _IOWR(\'s\', 1, struct sel)\n');
+    const annotations = parseAnnotations(JSON.stringify({ records: { 'struct sel': { u: { kind: 'union', selector: 'kind', cases: { '1': 'as_long', '2': 'as_ptr', '3': 'as_u64' } } } } }), 'sel.json');
+    const g = generateCompatC({ pair, scan: { headers: [header] }, prefix: 'sel', annotations });
+    expect(g.ioctls).toEqual([{ name: 'SEL_IOC', verdict: 'convert', handling: 'converted' }]);
+    expect(g.source).toContain('switch (from->kind) {');
+    const n = dumpHeaders({ abi: x86, headers: [header] });
+    const c = dumpHeaders({ abi: i386, headers: [header] });
+    const conv = compileConverter({ kind: 'record', decl: n.decls.get('struct sel')! }, { kind: 'record', decl: c.decls.get('struct sel')! }, x86, i386, { annotations });
+    const cmd = c.ioctls.get('SEL_IOC')!.cmd;
+    for (const kind of [1, 2, 3]) {
+      const compatIn = new Uint8Array(conv.compatSize);
+      const v = new DataView(compatIn.buffer);
+      v.setUint32(0, kind, true);
+      v.setUint32(4, 0x80000001, true); // negative as a long: sign-extended; as a pointer or __u64: not
+      v.setUint32(8, kind === 3 ? 7 : 0, true);
+      v.setUint32(12, 0xdeadbeef, true);
+      const native = conv.compatToNative(compatIn);
+      // the task passes its value in (the handler converts it before the driver answers)
+      const out = runHandler(g, 'sel', cmd, native, compatIn);
+      expect(out.ret, `kind ${kind}`).toBe(0);
+      expect(hex(out.after), `kind ${kind}`).toBe(hex(conv.nativeToCompat(native)));
+    }
+    const bad = new Uint8Array(conv.compatSize);
+    new DataView(bad.buffer).setUint32(0, 7, true);
+    expect(() => conv.compatToNative(bad)).toThrow(/EINVAL/);
+    // the handler reads the task's value first: -EINVAL before the driver is called
+    const native = conv.compatToNative(new Uint8Array(conv.compatSize).fill(0).map((x, i) => (i === 0 ? 1 : x)));
+    expect(runHandler(g, 'sel', cmd, native, bad).ret).toBe(-22);
+  });
 });

@@ -109,7 +109,7 @@ export function generateCompatC(opts: GenCOptions): GeneratedC {
   if (failed.length) throw new CodegenError(`the headers do not compile: ${failed.map(([h, e]) => `${h}: ${e}`).join('; ')}`);
   const wanted = new Set(headers.map((h) => files.canonical(n.scan.resolve(h))));
   const prefix = opts.prefix ?? identifier((headers[0]!.split('/').pop() ?? 'drv').replace(/\.h$/, ''));
-  const g = new Generator(n, c, prefix, opts.members ?? {}, opts.choose ?? [], opts.twinPrefix ?? 'compat_');
+  const g = new Generator(n, c, prefix, opts.members ?? {}, opts.choose ?? [], opts.twinPrefix ?? 'compat_', annotations);
 
   const out: GeneratedIoctl[] = [];
   const converted: Converted[] = [];
@@ -200,6 +200,8 @@ class Generator {
   private readonly functions: string[] = [];
   private readonly done = new Set<string>();
   private readonly emittedRecords: Array<{ name: string; size: number; align: number }> = [];
+  /** The record whose converter is being written (annotations name members from it). */
+  private record = '';
 
   constructor(
     readonly n: Dumped,
@@ -208,6 +210,7 @@ class Generator {
     readonly chosen: Record<string, string>,
     readonly choose: string[],
     readonly twinPrefix: string,
+    readonly annotations: Annotations,
   ) {}
 
   get nl(): Layouter {
@@ -362,7 +365,13 @@ class Generator {
     try {
       const body: string[] = [];
       const lines = (s: string) => body.push(s);
-      this.convertMembers(t.native, t.compat, 'from', 'to', toCompat, '', lines, 1, false);
+      const outer = this.record;
+      this.record = t.cname;
+      try {
+        this.convertMembers(t.native, t.compat, 'from', 'to', toCompat, '', lines, 1, false);
+      } finally {
+        this.record = outer;
+      }
       const sig = toCompat
         ? `static int ${this.prefix}_to_compat_${t.ident}(${t.twin} *to, const ${t.cname} *from)`
         : `static int ${this.prefix}_from_compat_${t.ident}(${t.cname} *to, const ${t.twin} *from)`;
@@ -382,6 +391,21 @@ class Generator {
     if (nd.union) {
       const chosen = this.chosen[path] ?? a.members.find((m) => m.member.name !== undefined && this.choose.includes(m.member.name))?.member.name;
       const pairs = a.members.map((m, i) => ({ m, o: b.members[i]! }));
+      const ann = this.annotations.records.get(this.record)?.get(path);
+      if (chosen === undefined && ann?.kind === 'union') {
+        // the member another member selects (a union annotation): one case per value
+        const pad = '\t'.repeat(depth);
+        out(`${pad}switch (from->${ann.selector}) {`);
+        for (const [value, member] of Object.entries(ann.cases)) {
+          const y = pairs.find((q) => q.m.member.name === member);
+          if (!y) throw new CodegenError(`union '${path}' has no member '${member}'`);
+          out(`${pad}case ${value}:`);
+          this.value(y.m.member.type, y.o.member.type, from, to, path ? `${path}.${member}` : member, toCompat, out, depth + 1, packed || y.m.member.packed === true);
+          out(`${pad}\tbreak;`);
+        }
+        out(`${pad}default:\n${pad}\treturn -EINVAL;\n${pad}}`);
+        return;
+      }
       const x = chosen !== undefined ? pairs.find((p) => p.m.member.name === chosen) : pairs.every((p) => this.same(p.m.member.type, p.o.member.type)) ? undefined : null;
       if (x === null) {
         throw new CodegenError(
