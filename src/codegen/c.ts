@@ -500,14 +500,15 @@ class Generator {
         const t = this.twinOf(a.decl, b.decl, typeName(nt));
         this.converter(t, toCompat);
         const fn = toCompat ? `${this.prefix}_to_compat_${t.ident}` : `${this.prefix}_from_compat_${t.ident}`;
+        // its error (-EOVERFLOW, or -EINVAL from a selector) is the caller's
         if (!packed) {
-          out(`${pad}if (${fn}(&${lhs}, &${rhs}))\n${pad}\treturn -EOVERFLOW;`);
+          out(`${pad}{\n${pad}\tint err = ${fn}(&${lhs}, &${rhs});\n\n${pad}\tif (err)\n${pad}\t\treturn err;\n${pad}}`);
           return;
         }
         // a member of a packed record may be unaligned: the converter works on aligned copies
         const [kin, kout] = toCompat ? [t.cname, t.twin] : [t.twin, t.cname];
-        out(`${pad}{\n${pad}\t${kin} in;\n${pad}\t${kout} res;\n`);
-        out(`${pad}\tmemcpy(&in, &${rhs}, sizeof(in));\n${pad}\tif (${fn}(&res, &in))\n${pad}\t\treturn -EOVERFLOW;\n${pad}\tmemcpy(&${lhs}, &res, sizeof(res));\n${pad}}`);
+        out(`${pad}{\n${pad}\t${kin} in;\n${pad}\t${kout} res;\n${pad}\tint err;\n`);
+        out(`${pad}\tmemcpy(&in, &${rhs}, sizeof(in));\n${pad}\terr = ${fn}(&res, &in);\n${pad}\tif (err)\n${pad}\t\treturn err;\n${pad}\tmemcpy(&${lhs}, &res, sizeof(res));\n${pad}}`);
         return;
       }
       this.convertMembers(a.decl, b.decl, from, to, toCompat, path, out, depth, packed);
@@ -635,6 +636,7 @@ class Generator {
     lines.push(`\tret = ${pfx}_ioctl_kernel(file, ${e.name}, ${k});`);
     if (writes) {
       lines.push('\tif (ret < 0)', onHeap ? '\t\tgoto out;' : '\t\treturn ret;');
+      // a value the compat task cannot hold: -EOVERFLOW (the driver's answer is lost, as the kernel's compat code does)
       lines.push(...check(`${pfx}_to_compat_${twin.ident}(${u}, ${k})`, '-EOVERFLOW'));
       lines.push(...check(`copy_to_user(argp, ${u}, sizeof(${onHeap ? '*uarg' : 'uarg'}))`, '-EFAULT'));
     }
