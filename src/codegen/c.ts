@@ -18,7 +18,7 @@ import { ioctlVerdict, type IoctlVerdict } from '../compat/check.js';
 import { emptyAnnotations, validateAnnotations } from '../compat/annotations.js';
 import type { IoctlEntry } from '../ioctl/catalogue.js';
 import type { Layouter } from '../layout/layout.js';
-import type { RecordLayout } from '../layout/types.js';
+import { LayoutError, type RecordLayout } from '../layout/types.js';
 import { dumpHeaders, type Dumped } from '../report/dump.js';
 import type { ScanOptions } from '../report/scan.js';
 import { Ioctl32Error } from '../errors.js';
@@ -115,6 +115,8 @@ export function generateCompatC(opts: GenCOptions): GeneratedC {
   const converted: Converted[] = [];
   const passed: Numbered[] = [];
   const values: Numbered[] = [];
+  /** The same struct on both ABIs under another number (the number encodes a pointer). */
+  const renumbered: Numbered[] = [];
   for (const [name, ne] of n.ioctls) {
     if (!wanted.has(ne.file)) continue;
     const v = ioctlVerdict(name, ne, c.ioctls.get(name), n, c, annotations);
@@ -147,23 +149,44 @@ export function generateCompatC(opts: GenCOptions): GeneratedC {
       }
       continue;
     }
-    if (!nt || nt.kind !== 'record' || !ct || strip(ct).kind !== 'record') {
+    // `_IOR(t, nr, struct foo *)`: the number encodes a pointer's size, the argument is the struct
+    const target = (t: CType | undefined) => {
+      const x = t ? strip(t) : undefined;
+      return x?.kind === 'pointer' ? x.to : t;
+    };
+    const nrec = target(ne.argType);
+    const crec = target(ct);
+    const nd = nrec ? strip(nrec) : undefined;
+    const cd = crec ? strip(crec) : undefined;
+    if (!nrec || nd?.kind !== 'record' || cd?.kind !== 'record') {
       record.why = `its argument (${v.arg ?? 'none named'}) is not a record: convert it by hand`;
       continue;
     }
+    if (nd.decl.members === null || cd.decl.members === null) {
+      // `struct agp_info *` where no struct agp_info is defined
+      record.why = `${typeName(nrec)} is declared but not defined in the headers`;
+      continue;
+    }
+    if (nrec !== ne.argType && g.same(nrec, crec!)) {
+      // the struct is the same on both ABIs: only the number, which encodes a pointer, differs
+      record.handling = 'passed';
+      renumbered.push({ name, cmd: v.compatCmd!, nativeCmd: ne.cmd });
+      continue;
+    }
     try {
-      const twin = g.twinOf(nt.decl, (strip(ct) as CType & { kind: 'record' }).decl, v.arg ?? typeName(ne.argType!));
+      const twin = g.twinOf(nd.decl, cd.decl, nrec === ne.argType ? (v.arg ?? typeName(nrec)) : typeName(nrec));
       const { reads, writes } = directions(ne);
       if (reads) g.converter(twin, false);
       if (writes) g.converter(twin, true);
       converted.push({ e: ne, v, twin, compatCmd: v.compatCmd! });
       record.handling = 'converted';
     } catch (e) {
-      if (!(e instanceof CodegenError)) throw e;
+      // a record the header only declares (`struct agp_info *` with no struct agp_info) has no layout
+      if (!(e instanceof CodegenError) && !(e instanceof LayoutError)) throw e;
       record.why = e.message;
     }
   }
-  const { source, checks } = g.source(headers, converted, passed, values, out);
+  const { source, checks } = g.source(headers, converted, passed, values, renumbered, out);
   return { source, checks, ioctls: out, records: g.records() };
 }
 
@@ -517,7 +540,7 @@ class Generator {
     throw new CodegenError(`'${path}': a ${a.kind} that differs between the ABIs cannot be converted`);
   }
 
-  source(headers: string[], converted: Converted[], passedAll: Numbered[], valuesAll: Numbered[], ioctls: GeneratedIoctl[]): { source: string; checks: string } {
+  source(headers: string[], converted: Converted[], passedAll: Numbered[], valuesAll: Numbered[], renumbered: Numbered[], ioctls: GeneratedIoctl[]): { source: string; checks: string } {
     const pfx = this.prefix;
     const includes = headers.map((h) => (h.startsWith('/') || h.startsWith('.') ? `#include "${h}"` : `#include <${h}>`));
     const numbers: string[] = [];
@@ -546,13 +569,20 @@ class Generator {
       if (v.cmdDiffers) {
         const dirName = { none: '_IOC_NONE', r: '_IOC_READ', w: '_IOC_WRITE', rw: '(_IOC_READ | _IOC_WRITE)' }[e.dir ?? 'none'];
         const csize = twin ? this.cl.layout(twin.compat).size : this.cl.typeLayout(this.c.ioctls.get(e.name)!.argType!).size;
-        // _IOC() of the compat type where that gives the compat task's number, else the number
-        const ioc = !e.legacy && !e.sizeofArg && e.dir !== null && e.size !== csize ? `_IOC(${dirName}, ${hex(e.type)}, ${hex(e.nr)}, sizeof(${compatName}))` : null;
+        // _IOC() of the compat type where its size is what the compat number encodes, else the number
+        const ioc = !e.legacy && !e.sizeofArg && e.dir !== null && this.c.ioctls.get(e.name)?.size === csize ? `_IOC(${dirName}, ${hex(e.type)}, ${hex(e.nr)}, sizeof(${compatName}))` : null;
         numbers.push(`#define ${label} ${ioc ?? `${hex(compatCmd)}U`}`);
         numbers.push(`static_assert(${label} == ${hex(compatCmd)}U);`);
       }
       handlers.push(twin ? this.handler(e, twin) : this.scalarHandler(e, scalar!));
       cases.push(`\tcase ${label}:\n\t\treturn ${pfx}_compat_${identifier(e.name)}(file, argp);`);
+    }
+    for (const { name, cmd, nativeCmd } of renumbered) {
+      if (seen.has(cmd)) continue;
+      seen.set(cmd, name);
+      nativeChecks.push(`static_assert(${name} == ${hex(nativeCmd)}U);`);
+      numbers.push(`#define ${name}_32 ${hex(cmd)}U`);
+      cases.push(`\tcase ${name}_32:\n\t\t/* the number encodes a pointer's size; the struct is the same on both ABIs */\n\t\treturn file->f_op->unlocked_ioctl(file, ${name}, (unsigned long)argp);`);
     }
     // one case per number: the first name of it
     const fresh = (list: Numbered[]) =>
