@@ -15,7 +15,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { getAbi } from '../src/abi/index.js';
+import { compatPairs, getAbi } from '../src/abi/index.js';
+import type { Abi } from '../src/abi/types.js';
 import { generateCompatC, type GeneratedC } from '../src/codegen/c.js';
 import { check } from '../src/compat/check.js';
 import { parseAnnotations } from '../src/compat/annotations.js';
@@ -23,6 +24,7 @@ import { dumpHeaders } from '../src/report/dump.js';
 import { compileConverter } from '../src/thunk/compile.js';
 import { captureKernel, type CaseResult } from './harness/kernel.js';
 import { buildModule, kernelBuildDir } from './harness/kbuild.js';
+import { compileObject, crossIncludes } from './harness/compile.js';
 
 const x86 = getAbi('x86_64');
 const i386 = getAbi('i386');
@@ -299,4 +301,62 @@ describe('a union another member selects (annotation)', () => {
     const native = conv.compatToNative(new Uint8Array(conv.compatSize).fill(0).map((x, i) => (i === 0 ? 1 : x)));
     expect(runHandler(g, 'sel', cmd, native, bad).ret).toBe(-22);
   });
+});
+
+/**
+ * The kernel's compat types for a native architecture, as plain C (include/asm-generic/compat.h:
+ * 32-bit longs and pointers; arch/x86/include/asm/compat.h: compat_s64/compat_u64 4-aligned), and
+ * just enough of the kernel's helpers for the generated code to compile. Errno values are any:
+ * nothing runs.
+ */
+function crossShim(native: Abi): string {
+  const x86 = native.kernelArch === 'x86';
+  return `#define __user
+#define __packed __attribute__((packed))
+#define __aligned(x) __attribute__((aligned(x)))
+#define static_assert _Static_assert
+#define offsetof(t, m) __builtin_offsetof(t, m)
+#define memcpy __builtin_memcpy
+#define memset __builtin_memset
+#define EFAULT 14
+#define EINVAL 22
+#define ENOMEM 12
+#define EOVERFLOW 75
+#define ENOTTY 25
+#define ENOIOCTLCMD 515
+typedef signed char s8; typedef unsigned char u8; typedef short s16; typedef unsigned short u16;
+typedef int s32; typedef unsigned int u32; typedef long long s64; typedef unsigned long long u64;
+typedef s32 compat_long_t; typedef u32 compat_ulong_t; typedef u32 compat_uptr_t;
+typedef s64${x86 ? ' __attribute__((aligned(4)))' : ''} compat_s64; typedef u64${x86 ? ' __attribute__((aligned(4)))' : ''} compat_u64;
+static inline void *compat_ptr(compat_uptr_t p) { return (void *)(unsigned long)p; }
+static inline compat_uptr_t ptr_to_compat(void *p) { return (compat_uptr_t)(unsigned long)p; }
+struct file;
+struct file_operations { long (*unlocked_ioctl)(struct file *, unsigned int, unsigned long); };
+struct file { const struct file_operations *f_op; };
+#define GFP_KERNEL 0
+void *kzalloc(unsigned long n, int flags);
+void kfree(const void *p);
+#define copy_from_user(to, from, n) (memcpy((to), (from), (n)), 0)
+#define copy_to_user(to, from, n) (memcpy((to), (from), (n)), 0)
+#define get_user(x, p) ((x) = *(p), 0)
+#define put_user(x, p) (*(p) = (x), 0)
+`;
+}
+
+describe('every compat pair: the generated code compiles for the native ABI, its compat structs as the compat ABI lays them out', () => {
+  for (const { native, compat } of compatPairs()) {
+    test(`${native.name} <- ${compat.name} (seed ${SEED})`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'ioctl32-genpair-'));
+      const header = join(dir, 'drv.h');
+      writeFileSync(header, driverHeader(SEED, 40));
+      const choose = Array.from({ length: 8 }, (_, i) => `m${i}_pick`);
+      const g = generateCompatC({ pair: { native, compat }, scan: { headers: [header] }, scanFor: (abi) => ({ sysroot: `/usr/${abi.headerTriple}` }), prefix: 'drv', choose });
+      expect(g.ioctls.filter((x) => x.handling === 'skipped')).toEqual([]);
+      const converted = g.ioctls.filter((x) => x.handling === 'converted').length;
+      expect(converted).toBeGreaterThan(10);
+      const source = g.source.replace(/#include <linux\/compat\.h>\n#include <linux\/fs\.h>\n#include <linux\/slab\.h>\n#include <linux\/string\.h>\n#include <linux\/uaccess\.h>/, crossShim(native));
+      // the static_asserts of every compat struct and of the native sizes and numbers must hold
+      await compileObject(native, source, crossIncludes(native), { cache: false });
+    }, 120_000);
+  }
 });
