@@ -44,9 +44,10 @@ describe.concurrent('the whole UAPI set agrees with the compiler', () => {
 
       // 2. records and ioctls, probed in the header where ioctl32 found them
       const items = new Map<string, OracleItem>();
-      const item = (key: string, header = key) => {
+      const item = (header: string, before: string[] = []) => {
+        const key = [...before, header].join('+');
         let i = items.get(key);
-        if (!i) items.set(key, (i = key === header ? { header, records: [], ioctls: [] } : { header, before: ['linux/ioctl.h'], records: [], ioctls: [] }));
+        if (!i) items.set(key, (i = before.length ? { header, before, records: [], ioctls: [] } : { header, records: [], ioctls: [] }));
         return i;
       };
       // only what the compiler can answer: records and ioctls found in headers it accepts,
@@ -62,13 +63,12 @@ describe.concurrent('the whole UAPI set agrees with the compiler', () => {
           hide,
         });
       }
-      // numbers of headers that use _IOR without including <linux/ioctl.h> are probed the way a
-      // program gets them: with that header included first
+      // numbers of headers that use _IOR without including <linux/ioctl.h>, or name what they do
+      // not declare (size_t), are probed the way a program gets them: with what it includes first
       for (const name of Object.keys(result.ioctls)) {
         if (!comparable(name)) continue;
-        const header = dumped.foundIn.get(name)!;
-        const target = dumped.ioctls.get(name)!.needsIoctlHeader ? item(`linux/ioctl.h+${header}`, header) : item(header);
-        target.ioctls.push(name);
+        const e = dumped.ioctls.get(name)!;
+        item(dumped.foundIn.get(name)!, [...(e.needsIoctlHeader ? ['linux/ioctl.h'] : []), ...(e.prerequisites ?? [])]).ioctls.push(name);
       }
       const truth = await compilerTruth(abi, [...items.values()]);
       expect(truth.failed).toEqual([]);

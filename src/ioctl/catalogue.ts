@@ -12,6 +12,7 @@ import { tokenize } from '../cfront/lexer.js';
 import { CFrontError, type Token } from '../cfront/token.js';
 import type { CType, SourceLoc } from '../cfront/types.js';
 import { decodeIoc, type IocDir } from './ioc.js';
+import { prerequisitesFor } from './prerequisites.js';
 import { LayoutError } from '../layout/types.js';
 
 export interface IoctlEntry {
@@ -41,6 +42,11 @@ export interface IoctlEntry {
    * program that includes it would.
    */
   needsIoctlHeader?: boolean;
+  /**
+   * The number has a value only with these headers included first (`stddef.h` for linux/fs.h's
+   * `_IOR(0x12,114,size_t)`): it was computed as a program that includes them sees it.
+   */
+  prerequisites?: string[];
 }
 
 /** What the catalogue needs of a legacy table entry (src/ioctl/legacy.ts). */
@@ -49,13 +55,30 @@ export interface LegacyArgument {
   arg: string | null;
   byValue?: boolean;
   dir?: IocDir;
+  /** Headers a program includes before the macro's own (tried when the number has no value alone). */
+  needs?: readonly string[];
 }
 
 /** A macro that invokes _IOC but has no constant value here (named with the reason). */
 export interface UnresolvedIoctl {
   name: string;
   file: string;
+  loc: SourceLoc;
+  /** The macro's body as the header spells it (`_IOR(0x12,114,size_t)`). */
+  definition: string;
+  /** Why, without the location: `'size_t' undeclared (not a constant)`. */
+  reason: string;
+  /** Located, with the definition: `linux/fs.h:169:9: BLKGETSIZE64 = _IOR(0x12,114,size_t): 'size_t' undeclared`. */
   message: string;
+  /**
+   * The fields of the number that have a value even so (`_IOC`'s direction bits as this ABI
+   * encodes them, type and nr): a number decoded elsewhere can be matched to the macro.
+   */
+  dirBits?: number;
+  type?: number;
+  nr?: number;
+  /** Headers a program includes first that may declare what is missing (src/ioctl/prerequisites.ts). */
+  prerequisites?: string[];
 }
 
 const TYPED = new Set(['_IOR', '_IOW', '_IOWR', '_IOR_BAD', '_IOW_BAD', '_IOWR_BAD']);
@@ -74,8 +97,7 @@ export interface CatalogueResult {
  */
 export function catalogueIoctls(abi: Abi, pp: Preprocessor, parser: Parser, seen: Set<Token> = new Set(), legacy: readonly LegacyArgument[] = []): CatalogueResult {
   const out: CatalogueResult = { ioctls: [], unresolved: [] };
-  let legacyByName = LEGACY_BY_NAME.get(legacy);
-  if (!legacyByName) LEGACY_BY_NAME.set(legacy, (legacyByName = new Map(legacy.map((l) => [l.name, l]))));
+  const legacyByName = legacyIndex(legacy);
   const borrowed = borrowIoctlMacros(abi, pp);
   const reach = new Map<Macro, Reach>();
   // expanding never defines: the table stays as it is while we walk it (predefined macros are
@@ -88,57 +110,163 @@ export function catalogueIoctls(abi: Abi, pp: Preprocessor, parser: Parser, seen
     if (r === 'maybe') continue;
     seen.add(m.def);
     if (r === 'no') continue;
-    let sawIoc = false;
-    let typeArg: Token[] | null = null;
-    let sizeArg: Token[] | null = null;
-    let expanded: Token[];
-    try {
-      expanded = pp.expand([m.def], (name, args) => {
-        if (name === '_IOC') {
-          sawIoc = true;
-          sizeArg ??= args[3] ?? null;
-        } else if (TYPED.has(name)) typeArg ??= args[2] ?? null;
-      });
-    } catch (e) {
-      if (!(e instanceof CFrontError)) throw e;
-      // a macro that cannot even expand is an error only if it was on its way to _IOC
-      if (sawIoc) out.unresolved.push({ name: m.name, file: m.def.file, message: e.message });
-      continue;
-    }
-    if (!sawIoc && !legacyEntry) continue;
-    const file = m.def.file;
-    try {
-      const value = parser.evaluate(expanded);
-      const cmd = Number(BigInt.asUintN(32, value.v));
-      const d = decodeIoc(abi, cmd);
-      const entry: IoctlEntry = { name: m.name, cmd, dir: d.dir, type: d.type, nr: d.nr, size: d.size, file, loc: { file, line: m.def.line, column: m.def.col } };
-      if (borrowed) entry.needsIoctlHeader = true;
-      const raw = typeArg as Token[] | null;
-      if (raw !== null && raw[0]?.text === 'sizeof') entry.sizeofArg = spell(raw.slice(1)).replace(/^\((.*)\)$/, '$1');
-      if (legacyEntry) {
-        // the kernel source's type, not the header's
-        entry.legacy = true;
-        if (legacyEntry.byValue) entry.byValue = true;
-        if (legacyEntry.dir) entry.argDir = legacyEntry.dir;
-        if (legacyEntry.arg !== null) {
-          entry.arg = legacyEntry.arg;
-          const t = parseTypeText(pp, parser, legacyEntry.arg);
-          if (t) entry.argType = t;
-        }
-      } else {
-        const argType = argumentType(pp, parser, typeArg, sizeArg);
-        if (argType) {
-          entry.argType = argType;
-          entry.arg = typeName(argType);
-        }
+    const c = catalogueMacro(abi, pp, parser, m, legacyEntry, borrowed);
+    if (c.entry) out.ioctls.push(c.entry);
+    if (c.unresolved) out.unresolved.push(c.unresolved);
+    // another unit may define what this one lacks (struct termios for TCGETS on sparc)
+    if (c.retry) seen.delete(m.def);
+  }
+  return out;
+}
+
+/**
+ * The named macros only, as catalogueIoctls reads them: for a unit that includes a header's
+ * prerequisites before it (src/ioctl/prerequisites.ts), where the rest is known already.
+ */
+export function catalogueNamed(
+  abi: Abi,
+  pp: Preprocessor,
+  parser: Parser,
+  names: Iterable<string>,
+  legacy: readonly LegacyArgument[] = [],
+): CatalogueResult {
+  const out: CatalogueResult = { ioctls: [], unresolved: [] };
+  const legacyByName = legacyIndex(legacy);
+  const borrowed = borrowIoctlMacros(abi, pp);
+  for (const name of names) {
+    const m = pp.macros.get(name);
+    if (!m || m.params !== null || m.def === null) continue;
+    const c = catalogueMacro(abi, pp, parser, m, legacyByName.get(name), borrowed);
+    if (c.entry) out.ioctls.push(c.entry);
+    if (c.unresolved) out.unresolved.push(c.unresolved);
+  }
+  return out;
+}
+
+function legacyIndex(legacy: readonly LegacyArgument[]): Map<string, LegacyArgument> {
+  let byName = LEGACY_BY_NAME.get(legacy);
+  if (!byName) LEGACY_BY_NAME.set(legacy, (byName = new Map(legacy.map((l) => [l.name, l]))));
+  return byName;
+}
+
+interface Catalogued {
+  entry?: IoctlEntry;
+  unresolved?: UnresolvedIoctl;
+  /** The number has no value here but may have one in another unit. */
+  retry?: boolean;
+}
+
+/** One object-like macro: its ioctl entry, why it has no value, or nothing (no ioctl). */
+function catalogueMacro(
+  abi: Abi,
+  pp: Preprocessor,
+  parser: Parser,
+  m: Macro,
+  legacyEntry: LegacyArgument | undefined,
+  borrowed: boolean,
+): Catalogued {
+  const def = m.def!;
+  let sawIoc = false;
+  let iocArgs: Token[][] | null = null;
+  let typeArg: Token[] | null = null;
+  let sizeArg: Token[] | null = null;
+  let expanded: Token[];
+  try {
+    expanded = pp.expand([def], (name, args) => {
+      if (name === '_IOC') {
+        sawIoc = true;
+        iocArgs ??= args;
+        sizeArg ??= args[3] ?? null;
+      } else if (TYPED.has(name)) typeArg ??= args[2] ?? null;
+    });
+  } catch (e) {
+    if (!(e instanceof CFrontError)) throw e;
+    // a macro that cannot even expand is an error only if it was on its way to _IOC
+    return sawIoc ? { unresolved: unresolvedIoctl(m, e, iocArgs, null, pp, parser, legacyEntry) } : {};
+  }
+  if (!sawIoc && !legacyEntry) return {};
+  const file = def.file;
+  try {
+    const value = parser.evaluate(expanded);
+    const cmd = Number(BigInt.asUintN(32, value.v));
+    const d = decodeIoc(abi, cmd);
+    const loc = { file, line: def.line, column: def.col };
+    const entry: IoctlEntry = { name: m.name, cmd, dir: d.dir, type: d.type, nr: d.nr, size: d.size, file, loc };
+    if (borrowed) entry.needsIoctlHeader = true;
+    const raw = typeArg as Token[] | null;
+    if (raw !== null && raw[0]?.text === 'sizeof') entry.sizeofArg = spell(raw.slice(1)).replace(/^\((.*)\)$/, '$1');
+    if (legacyEntry) {
+      // the kernel source's type, not the header's
+      entry.legacy = true;
+      if (legacyEntry.byValue) entry.byValue = true;
+      if (legacyEntry.dir) entry.argDir = legacyEntry.dir;
+      if (legacyEntry.arg !== null) {
+        entry.arg = legacyEntry.arg;
+        const t = parseTypeText(pp, parser, legacyEntry.arg);
+        if (t) entry.argType = t;
       }
-      out.ioctls.push(entry);
-    } catch (e) {
-      if (!(e instanceof CFrontError)) throw e;
-      out.unresolved.push({ name: m.name, file, message: e.message });
-      // another unit may define what this one lacks (struct termios for TCGETS on sparc)
-      seen.delete(m.def);
+    } else {
+      const argType = argumentType(pp, parser, typeArg, sizeArg);
+      if (argType) {
+        entry.argType = argType;
+        entry.arg = typeName(argType);
+      }
     }
+    return { entry };
+  } catch (e) {
+    if (!(e instanceof CFrontError)) throw e;
+    return { unresolved: unresolvedIoctl(m, e, iocArgs, expanded, pp, parser, legacyEntry), retry: true };
+  }
+}
+
+/** Why a macro has no value, with what of its number is known and what a program would include first. */
+function unresolvedIoctl(
+  m: Macro,
+  e: CFrontError,
+  iocArgs: Token[][] | null,
+  expanded: Token[] | null,
+  pp: Preprocessor,
+  parser: Parser,
+  legacyEntry: LegacyArgument | undefined,
+): UnresolvedIoctl {
+  const def = m.def!;
+  const definition = spell(m.body);
+  const loc = { file: def.file, line: def.line, column: def.col };
+  const message = `${loc.file}:${loc.line}:${loc.column}: ${m.name} = ${definition}: ${e.bare}`;
+  const u: UnresolvedIoctl = { name: m.name, file: def.file, loc, definition, reason: e.bare, message };
+  const args = iocArgs as Token[][] | null;
+  const field = (i: number): number | undefined => {
+    const a = args?.[i];
+    if (!a) return undefined;
+    try {
+      return Number(BigInt.asUintN(32, parser.evaluate(pp.expand(a)).v));
+    } catch (x) {
+      if (x instanceof CFrontError) return undefined;
+      throw x;
+    }
+  };
+  const dirBits = field(0);
+  const type = field(1);
+  const nr = field(2);
+  if (dirBits !== undefined) u.dirBits = dirBits;
+  if (type !== undefined) u.type = type;
+  if (nr !== undefined) u.nr = nr;
+  const prerequisites = prerequisitesFor(namesUsed(expanded ?? m.body), legacyEntry?.needs);
+  if (prerequisites.length) u.prerequisites = prerequisites;
+  return u;
+}
+
+/** The identifiers and `struct TAG`/`union TAG`/`enum TAG` names tokens use. */
+function namesUsed(tokens: Token[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.kind !== 'ident') continue;
+    const next = tokens[i + 1];
+    if ((t.text === 'struct' || t.text === 'union' || t.text === 'enum') && next?.kind === 'ident') {
+      out.push(`${t.text} ${next.text}`);
+      i++;
+    } else out.push(t.text);
   }
   return out;
 }

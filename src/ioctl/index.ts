@@ -1,2 +1,3 @@
 export * from './ioc.js';
 export * from './catalogue.js';
+export * from './prerequisites.js';

@@ -2,6 +2,7 @@ import { ABIS } from '../abi/table.js';
 import type { Abi, AbiName } from '../abi/types.js';
 import { decodeIoc, parseCmd, typeChar, type IocDir } from '../ioctl/ioc.js';
 import { table } from './abis.js';
+import type { UnevaluatedName } from './names.js';
 
 /** CONTRACT.md's decode row: one number read on one ABI. */
 export interface DecodeRow {
@@ -16,19 +17,40 @@ export interface DecodeRow {
   size: number;
   /** Catalogue names whose native or compat number this is (the catalogue fills it). */
   names: string[];
+  /**
+   * Catalogue macros with this type and nr whose number has no value on this ABI (a header that
+   * needs what it does not include), with the reason: the number may be one of them.
+   */
+  unevaluated?: Array<{ name: string; reason: string }>;
+}
+
+/** What decode asks of a catalogue's names on one ABI (a Map of cmd → names will do; ioctlNames gives more). */
+export interface NameLookup {
+  get(cmd: number): string[] | undefined;
+  /** The macros without a value that the number may be (IoctlNames.unevaluated). */
+  unevaluated?(cmd: number): UnevaluatedName[];
 }
 
 /**
  * Decodes each number on each ABI; numbers may be strings (decimal or 0x-hex). `names` gives the
  * catalogue's names per ABI (see ioctlNames).
  */
-export function decodeCommands(cmds: Array<string | number>, abis: readonly Abi[] = ABIS, names?: (abi: Abi) => Map<number, string[]>): DecodeRow[] {
+export function decodeCommands(
+  cmds: Array<string | number>,
+  abis: readonly Abi[] = ABIS,
+  names?: (abi: Abi) => NameLookup,
+): DecodeRow[] {
   const rows: DecodeRow[] = [];
   for (const c of cmds) {
     const cmd = typeof c === 'number' ? c : parseCmd(c);
     for (const abi of abis) {
       const d = decodeIoc(abi, cmd);
-      const row: DecodeRow = { abi: abi.name, cmd, hex: `0x${cmd.toString(16).padStart(8, '0')}`, dir: d.dir, dirBits: d.dirBits, type: d.type, nr: d.nr, size: d.size, names: names?.(abi).get(cmd) ?? [] };
+      const lookup = names?.(abi);
+      const hex = `0x${cmd.toString(16).padStart(8, '0')}`;
+      const { dir, dirBits, type, nr, size } = d;
+      const row: DecodeRow = { abi: abi.name, cmd, hex, dir, dirBits, type, nr, size, names: lookup?.get(cmd) ?? [] };
+      const unevaluated = lookup?.unevaluated?.(cmd) ?? [];
+      if (unevaluated.length) row.unevaluated = unevaluated.map((u) => ({ name: u.name, reason: u.reason }));
       const ch = typeChar(d.type);
       if (ch !== undefined) row.typeChar = ch;
       rows.push(row);
@@ -50,9 +72,20 @@ export function formatDecode(rows: DecodeRow[]): string {
       `${r.typeChar !== undefined ? `'${r.typeChar}' ` : ''}0x${r.type.toString(16).padStart(2, '0')}`,
       String(r.nr),
       String(r.size),
-      r.names.join(' '),
+      [...r.names, ...(r.unevaluated ?? []).map((u) => `${u.name} (number not evaluated)`)].join(' '),
     ]);
     out.push(table([head, ...body]));
+    // each macro's reason once, with the ABIs it holds on
+    const why = new Map<string, { name: string; reason: string; abis: string[] }>();
+    for (const r of list) {
+      for (const u of r.unevaluated ?? []) {
+        const key = `${u.name}\0${u.reason}`;
+        const w = why.get(key) ?? { ...u, abis: [] };
+        w.abis.push(r.abi);
+        why.set(key, w);
+      }
+    }
+    for (const w of why.values()) out.push(`  ${w.name} (number not evaluated on ${w.abis.join(', ')}): ${w.reason}`);
   }
   return out.join('\n');
 }

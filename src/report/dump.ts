@@ -1,11 +1,16 @@
 /** `ioctl32 dump`: every record and ioctl of the headers for one ABI (CONTRACT.md). */
+import { basename, dirname, join } from 'node:path';
+import { Parser } from '../cfront/parser.js';
+import { Preprocessor } from '../cfront/preprocess.js';
+import { CFrontError, type Token } from '../cfront/token.js';
 import type { RecordDecl, TypedefDecl } from '../cfront/types.js';
-import { catalogueIoctls, type IoctlEntry, type LegacyArgument } from '../ioctl/catalogue.js';
+import { catalogueIoctls, catalogueNamed } from '../ioctl/catalogue.js';
+import type { IoctlEntry, LegacyArgument, UnresolvedIoctl } from '../ioctl/catalogue.js';
 import { LEGACY_IOCTLS } from '../ioctl/legacy.js';
 import { flattenFields, untypedField, type FlatField } from '../layout/fields.js';
 import type { Layouter } from '../layout/layout.js';
+import { LayoutError } from '../layout/types.js';
 import { scanHeaders, type Scan, type ScanOptions } from './scan.js';
-import type { Token } from '../cfront/token.js';
 
 export interface DumpRecord {
   size: number;
@@ -15,7 +20,9 @@ export interface DumpRecord {
 }
 
 /** CONTRACT.md's ioctl row: the catalogue entry's number fields and argument, and the header. */
-export type DumpIoctl = Pick<IoctlEntry, 'cmd' | 'dir' | 'type' | 'nr' | 'size' | 'arg'> & { header: string };
+export type DumpIoctl = Pick<IoctlEntry, 'cmd' | 'dir' | 'type' | 'nr' | 'size' | 'arg' | 'prerequisites'> & {
+  header: string;
+};
 
 export interface DumpResult {
   abi: string;
@@ -23,7 +30,10 @@ export interface DumpResult {
   failed: Record<string, string>;
   records: Record<string, DumpRecord>;
   ioctls: Record<string, DumpIoctl>;
-  /** Macros that invoke _IOC but have no constant value (why, located). */
+  /**
+   * Macros that invoke _IOC but have no constant value, even with what a program includes
+   * first (src/ioctl/prerequisites.ts): why, located, with the macro's definition.
+   */
   unresolved: Record<string, string>;
 }
 
@@ -38,6 +48,8 @@ export interface Dumped {
   macroNames: Set<string>;
   /** The catalogue's entries (argument types included), first definition wins. */
   ioctls: Map<string, IoctlEntry>;
+  /** Ioctl macros without a value (result.unresolved with their place and the fields known). */
+  unresolved: Map<string, UnresolvedIoctl>;
   /** Every typedef any unit declared, first declaration wins (legacy argument types name them). */
   typedefs: Map<string, TypedefDecl>;
   scan: Scan;
@@ -51,11 +63,22 @@ export function dumpHeaders(opts: ScanOptions & { legacy?: readonly LegacyArgume
   const foundIn = new Map<string, string>();
   const macroNames = new Set<string>();
   const ioctls = new Map<string, IoctlEntry>();
+  const unresolved = new Map<string, UnresolvedIoctl>();
   const typedefs = new Map<string, TypedefDecl>();
   const legacy = opts.legacy ?? LEGACY_IOCTLS;
   const seenMacros = new Set<Token>();
   const shorten = scan.shorten;
   const timings = opts.timings;
+  const add = (e: IoctlEntry, scanned: string) => {
+    ioctls.set(e.name, e);
+    unresolved.delete(e.name);
+    foundIn.set(e.name, scanned);
+    const header = scan.displayName(e.file);
+    const row: DumpIoctl = { cmd: e.cmd, dir: e.dir, type: e.type, nr: e.nr, size: e.size, header };
+    if (e.arg !== undefined) row.arg = e.arg;
+    if (e.prerequisites) row.prerequisites = e.prerequisites;
+    result.ioctls[e.name] = row;
+  };
   for (const s of scan.each()) {
     const t0 = timings ? performance.now() : 0;
     if (!s.parsed) {
@@ -80,19 +103,18 @@ export function dumpHeaders(opts: ScanOptions & { legacy?: readonly LegacyArgume
     }
     for (const e of cat.ioctls) {
       if (ioctls.has(e.name)) continue;
-      ioctls.set(e.name, e);
-      delete result.unresolved[e.name];
-      foundIn.set(e.name, s.header);
-      const row: DumpIoctl = { cmd: e.cmd, dir: e.dir, type: e.type, nr: e.nr, size: e.size, header: scan.displayName(e.file) };
-      if (e.arg !== undefined) row.arg = e.arg;
-      result.ioctls[e.name] = row;
+      add(e, s.header);
     }
     for (const u of cat.unresolved) {
-      if (result.unresolved[u.name] !== undefined || ioctls.has(u.name)) continue;
-      result.unresolved[u.name] = shorten(u.message);
+      if (unresolved.has(u.name) || ioctls.has(u.name)) continue;
+      unresolved.set(u.name, u);
       if (!foundIn.has(u.name)) foundIn.set(u.name, s.header);
     }
   }
+  const t2 = timings ? performance.now() : 0;
+  for (const e of withPrerequisites(opts, scan, legacy, unresolved, foundIn)) add(e, foundIn.get(e.name)!);
+  if (timings) timings.catalogue += performance.now() - t2;
+  for (const [name, u] of unresolved) result.unresolved[name] = shorten(u.message);
   // a legacy argument type defined by another translation unit than the macro's
   for (const e of ioctls.values()) {
     if (e.argType || e.arg === undefined) continue;
@@ -101,7 +123,79 @@ export function dumpHeaders(opts: ScanOptions & { legacy?: readonly LegacyArgume
     if (decl) e.argType = { kind: 'record', decl };
     else if (td) e.argType = { kind: 'typedef', decl: td };
   }
-  return { result, decls, layouter, foundIn, macroNames, ioctls, typedefs, scan };
+  return { result, decls, layouter, foundIn, macroNames, ioctls, unresolved, typedefs, scan };
+}
+
+type DumpOptions = ScanOptions & { legacy?: readonly LegacyArgument[] };
+
+/**
+ * What a program includes before a header, applied (src/ioctl/prerequisites.ts and the legacy
+ * table's `needs`): in a unit that includes the prerequisites, then the header the scan found a
+ * macro in (one unit per header and list), an unresolved macro gets its number. The entries
+ * found, marked with their prerequisites, are returned and leave `unresolved`; a macro that
+ * still has no value says so in its message.
+ */
+function withPrerequisites(
+  opts: DumpOptions,
+  scan: Scan,
+  legacy: readonly LegacyArgument[],
+  unresolved: Map<string, UnresolvedIoctl>,
+  foundIn: Map<string, string>,
+): IoctlEntry[] {
+  const groups = new Map<string, { header: string; before: readonly string[]; names: string[] }>();
+  for (const u of unresolved.values()) {
+    if (!u.prerequisites) continue;
+    const header = foundIn.get(u.name)!;
+    const key = [header, ...u.prerequisites].join('\0');
+    const g = groups.get(key) ?? { header, before: u.prerequisites, names: [] };
+    g.names.push(u.name);
+    groups.set(key, g);
+  }
+  const found: IoctlEntry[] = [];
+  for (const { header, before, names } of groups.values()) {
+    const includes = before.map((h) => `<${h}>`).join(', ');
+    let cat;
+    try {
+      const [pp, parser] = unitWith(opts, scan, before, header);
+      cat = catalogueNamed(opts.abi, pp, parser, names, legacy);
+    } catch (e) {
+      if (!(e instanceof CFrontError) && !(e instanceof LayoutError)) throw e;
+      const why = ` (with ${includes} included first the unit does not compile: ${scan.shorten(e.message)})`;
+      for (const n of names) unresolved.get(n)!.message += why;
+      continue;
+    }
+    for (const e of cat.ioctls) {
+      e.prerequisites = [...before];
+      found.push(e);
+    }
+    for (const u of cat.unresolved) {
+      const first = unresolved.get(u.name);
+      if (!first) continue;
+      const also = u.reason === first.reason ? '' : `: ${u.reason}`;
+      first.message += ` (${also ? '' : 'also '}with ${includes} included first${also})`;
+    }
+  }
+  return found;
+}
+
+/** A unit that includes `before`, then `header` (a path beside the unit, as the scan read it). */
+function unitWith(opts: DumpOptions, scan: Scan, before: readonly string[], header: string): [Preprocessor, Parser] {
+  const byPath = header.startsWith('/') || header.startsWith('.');
+  const path = scan.resolve(header);
+  const target = byPath ? `"${basename(path)}"` : `<${header}>`;
+  const source = [...before.map((h) => `<${h}>`), target].map((h) => `#include ${h}\n`).join('');
+  const name = `<${[...before, byPath ? basename(path) : header].join(' + ')}>`;
+  const pp = new Preprocessor({
+    abi: opts.abi,
+    includeDirs: scan.includeDirs,
+    defines: opts.defines ?? [],
+    undefines: opts.undefines ?? [],
+    files: scan.files,
+  });
+  const parser = new Parser(opts.abi, scan.layouter);
+  // "..." is looked for beside the including file: the unit is named as if it sat beside the header
+  parser.parse(pp.preprocessSource(source, byPath ? join(dirname(path), name) : name), pp.segments);
+  return [pp, parser];
 }
 
 export function dump(opts: ScanOptions): DumpResult {
