@@ -107,9 +107,9 @@ describe('ioctl32 layout', () => {
     expect(lines.find((l) => l.includes('__u32 b;'))).toMatch(/4\s+4 \*\/.*4\s+4 \*\/.*2\s+4 \*\/.*<-- differs/);
     expect(lines.find((l) => l.includes('size, align'))).toMatch(/size: 8, align: 4.*size: 6, align: 2.*<-- differs/);
   });
-  test('a record no ABI has is reported, exit 1', async () => {
+  test('a record no ABI has is a usage error, exit 2', async () => {
     const r = await cli('layout', 'test/fixtures/lint/implicit-padding.h', 'nope', '--abi', 'x86_64');
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/no such record: nope/);
   });
 });

@@ -1,7 +1,7 @@
 /** The C front end: headers in, a typed translation unit out. */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Abi } from '../abi/types.js';
 import { UsageError } from '../errors.js';
 import type { Layouter } from '../layout/layout.js';
@@ -36,10 +36,12 @@ function hostServes(abi: Abi): boolean {
  * layout otherwise). The compiler's own headers are searched before the system directories.
  */
 export function includeDirsFor(abi: Abi, opts: IncludeOptions = {}): string[] {
-  const dirs = [...(opts.includeDirs ?? [])];
+  // relative directories are the working directory's: file names and messages need one spelling
+  const dirs = (opts.includeDirs ?? []).map((d) => resolve(d));
   let system: string[];
   if (opts.sysroot !== undefined) {
-    system = [join(opts.sysroot, 'include'), join(opts.sysroot, 'usr', 'include')].filter((d) => existsSync(d));
+    const root = resolve(opts.sysroot);
+    system = [join(root, 'include'), join(root, 'usr', 'include')].filter((d) => existsSync(d));
     if (!system.length) throw new UsageError(`--sysroot ${opts.sysroot} has neither include/ nor usr/include/`);
   } else if (hostServes(abi) && existsSync('/usr/include/linux')) {
     system = ['/usr/local/include', '/usr/include/x86_64-linux-gnu', '/usr/include'].filter((d) => existsSync(d));

@@ -3,7 +3,7 @@
  * directories, and macro expansion with Prosser's hide sets ("painted blue" tokens).
  * Files are tokenized once and shared by every ABI (FileCache); a Preprocessor is per ABI.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Abi } from '../abi/types.js';
 import { BINARY_LEVEL, binary, bool, charLiteral, convert, integerLiteral, isUnsigned, unary, unevaluated, type BinaryOp, type CValue } from './constants.js';
@@ -115,6 +115,14 @@ function readText(path: string): string | null {
     return readFileSync(path, 'latin1');
   } catch {
     return null;
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
   }
 }
 
@@ -400,7 +408,11 @@ export class Preprocessor {
   preprocessFile(pathOrName: string): Token[] {
     const path = this.findEntry(pathOrName);
     const f = this.files.get(path);
-    if (!f) throw new CFrontError(`'${pathOrName}' file not found`, { file: pathOrName, line: 0, column: 0 });
+    // the message is located at the file itself: `./foo.h: error: file not found`
+    if (!f) {
+      const why = isDirectory(path) ? 'a directory, not a header file' : 'file not found';
+      throw new CFrontError(why, { file: pathOrName, line: 0, column: 0 });
+    }
     return this.run(f.tokens, { path, dirIndex: -1, conds: [], chunkAt: -1 });
   }
 

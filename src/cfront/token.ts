@@ -61,14 +61,16 @@ export class Token {
   }
 }
 
-/** A located error of the front end: `file:line:col: message`. */
+/** A located error of the front end: `file:line:col: error: message` (`file: error: message` without a line). */
 export class CFrontError extends Ioctl32Error {
   constructor(
     readonly bare: string,
     readonly loc: SourceLoc,
     readonly macro?: string,
   ) {
-    super(`${loc.file}:${loc.line}:${loc.column}: error: ${bare}${macro ? ` (in expansion of macro '${macro}')` : ''}`);
+    // line 0: no place in the file (it is missing, say): `file: error: ...`
+    const at = loc.line > 0 ? `${loc.file}:${loc.line}:${loc.column}` : loc.file;
+    super(`${at}: error: ${bare}${macro ? ` (in expansion of macro '${macro}')` : ''}`);
   }
 
   static at(tok: Token, message: string): CFrontError {

@@ -113,8 +113,24 @@ export function loadAnnotations(path: string): Annotations {
   return parseAnnotations(text, path);
 }
 
-/** Checks every annotated record and member against the headers' records (one ABI's). */
-export function validateAnnotations(a: Annotations, decls: ReadonlyMap<string, RecordDecl>, layouter: Layouter): void {
+/**
+ * Checks every annotated record and member against the headers' records (one ABI's), and, given
+ * the headers' ioctls, every annotated ioctl and the record its argument names.
+ */
+export function validateAnnotations(
+  a: Annotations,
+  decls: ReadonlyMap<string, RecordDecl>,
+  layouter: Layouter,
+  ioctls?: ReadonlyMap<string, unknown>,
+): void {
+  if (ioctls) {
+    for (const [name, arg] of a.ioctlArgs) {
+      if (!ioctls.has(name)) fail(a.file, `ioctls.${name}`, 'no such ioctl in the headers');
+      const tag = /^\s*(struct|union)\s+([A-Za-z_]\w*)/.exec(arg);
+      const record = tag ? `${tag[1]} ${tag[2]}` : undefined;
+      if (record && !decls.has(record)) fail(a.file, `ioctls.${name}`, `no such record in the headers: ${record}`);
+    }
+  }
   for (const [record, members] of a.records) {
     const decl = decls.get(record);
     if (!decl) fail(a.file, record, 'no such record in the headers');

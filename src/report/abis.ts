@@ -72,9 +72,29 @@ export function formatAbis(rows: AbiFacts[] = abisReport()): string {
   return lines.join('\n');
 }
 
-/** Left-aligned columns separated by two spaces. */
+/** SGR escape sequences (colours): they take no column on a terminal. */
+const SGR = /\x1b\[[0-9;]*m/g;
+
+/** The columns a string takes on a terminal: its length without colour codes. */
+export function visibleWidth(s: string): number {
+  return s.replace(SGR, '').length;
+}
+
+/** Left-aligned columns separated by two spaces; colour codes in a cell do not count in its width. */
 export function table(rows: string[][]): string {
   const widths: number[] = [];
-  for (const row of rows) row.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
-  return rows.map((row) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n');
+  for (const row of rows) row.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, visibleWidth(c))));
+  const pad = (c: string, w: number) => c + ' '.repeat(Math.max(0, w - visibleWidth(c)));
+  return rows.map((row) => row.map((c, i) => (i === row.length - 1 ? c : pad(c, widths[i]!))).join('  ')).join('\n');
+}
+
+/**
+ * Whether to colour text for a stream: only on a terminal, and never when NO_COLOR is set to
+ * anything but the empty string (https://no-color.org).
+ */
+export function colorFor(
+  stream: { isTTY?: boolean },
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): boolean {
+  return stream.isTTY === true && !env.NO_COLOR;
 }

@@ -9,6 +9,7 @@ import type { Layouter } from '../layout/layout.js';
 import type { RecordLayout } from '../layout/types.js';
 import { table } from './abis.js';
 import { dumpHeaders } from './dump.js';
+import { formatFailures } from './failed.js';
 import type { ScanOptions } from './scan.js';
 
 export interface LayoutCell {
@@ -58,12 +59,12 @@ export function layoutReport(scans: ScanOptions[], names: string[]): LayoutRepor
       else report.missing.push(n);
     }
   } else {
-    // every record defined in the scanned headers themselves (not in what they include)
-    const headers = new Set(scans.flatMap((s) => s.headers ?? []));
+    // every record defined in the scanned headers themselves (not in what they include), by
+    // the file it was read from: the names shown depend on the include directories
     const first = perAbi[0]!;
-    wanted = Object.entries(first.result.records)
-      .filter(([, r]) => !headers.size || [...headers].some((h) => h.endsWith(r.header)))
-      .map(([n]) => n);
+    const own = new Set((scans[0]?.headers ?? []).map((h) => first.scan.files.canonical(first.scan.resolve(h))));
+    const ownRecord = (d: RecordDecl) => !own.size || (d.loc !== undefined && own.has(d.loc.file));
+    wanted = [...first.decls].filter(([, d]) => ownRecord(d)).map(([n]) => n);
   }
   for (const name of wanted) {
     const layouts = perAbi.map((p) => {
@@ -127,8 +128,8 @@ function cellText(c: LayoutCell | null): string {
   return `/* ${String(c.offset).padStart(4)}:${c.bitOffset - c.offset * 8} ${c.bitWidth} bits */`;
 }
 
-/** The report as text; `color` marks differing rows in yellow (only on a terminal). */
-export function formatLayouts(report: LayoutReport, opts: { color: boolean }): string {
+/** The report as text; `color` marks differing rows in yellow; `verbose` lists every header that failed. */
+export function formatLayouts(report: LayoutReport, opts: { color: boolean; verbose?: boolean }): string {
   const mark = (s: string) => (opts.color ? `\x1b[33m${s}\x1b[0m` : s);
   const out: string[] = [];
   for (const r of report.records) {
@@ -148,8 +149,7 @@ export function formatLayouts(report: LayoutReport, opts: { color: boolean }): s
     grid.push([`}; /* ${r.header} */`, ...report.abis.map(() => ''), '']);
     out.push(table(grid).replace(/[ \t]+$/gm, ''));
   }
-  for (const [abi, failed] of Object.entries(report.failed)) {
-    out.push(`${abi}: ${Object.keys(failed).length} header(s) failed: ${Object.entries(failed).slice(0, 3).map(([h, e]) => `${h}: ${e}`).join('; ')}`);
-  }
+  const failures = formatFailures(report.failed, { verbose: opts.verbose === true, moreHint: '--verbose' });
+  if (failures.length) out.push(failures.join('\n'));
   return out.join('\n\n');
 }

@@ -83,7 +83,7 @@ export interface Scan {
   layouter: Layouter;
   /** Short name of a file for reports: relative to the include directory that holds it. */
   displayName: (file: string) => string;
-  /** A message with the include directories dropped from its paths. */
+  /** A message with the include directories (and the working directory) dropped from its paths. */
   shorten: (message: string) => string;
   files: FileCache;
   /** The path a header argument (a path or an include name) names. */
@@ -111,7 +111,9 @@ export function scanHeaders(opts: ScanOptions): Scan {
   const shorten = (message: string) => {
     let m = message;
     for (const d of [...longestFirst, ...files.systemDirs]) m = m.split(`${d}/`).join('');
-    return m;
+    // the user's own files: relative to where they are, as displayName shows them
+    const cwd = process.cwd();
+    return cwd === '/' ? m : m.split(`${cwd}/`).join('');
   };
   const resolveHeader = (header: string) => {
     if (header.startsWith('/') || header.startsWith('.')) return resolve(header);

@@ -5,8 +5,10 @@ import { Parser } from '../cfront/parser.js';
 import { CFrontError } from '../cfront/token.js';
 import type { CType } from '../cfront/types.js';
 import { UsageError } from '../errors.js';
-import type { Annotations } from '../compat/annotations.js';
+import { validateAnnotations, type Annotations } from '../compat/annotations.js';
 import { dumpHeaders, type Dumped } from '../report/dump.js';
+import { assertHeadersRead } from '../report/failed.js';
+import { unionChoiceErrors } from '../compat/members.js';
 import type { ScanOptions } from '../report/scan.js';
 import { compileConverter, type ConvertOptions } from './compile.js';
 import { einval } from './errors.js';
@@ -47,8 +49,19 @@ export function convertArgument(req: ConvertRequest, input: Uint8Array): Uint8Ar
   const compat = toIsNative ? req.from : req.to;
   const nd = dumpHeaders({ ...req.scan, abi: native });
   const cd = dumpHeaders({ ...req.scan, abi: compat });
+  // a header named that cannot be read is the error, not the type it would have defined
+  const failed = { [native.name]: nd.result.failed, [compat.name]: cd.result.failed };
+  assertHeadersRead(failed, req.scan.headers ?? [], [native.name, compat.name]);
+  if (req.annotations) validateAnnotations(req.annotations, nd.decls, nd.layouter, nd.ioctls);
   const opts = { ...(req.members ? { members: req.members } : {}), ...(req.choose ? { choose: req.choose } : {}), ...(req.annotations ? { annotations: req.annotations } : {}), recordName: req.type };
-  const conv = compileConverter(resolveTypeName(req.type, nd), resolveTypeName(req.type, cd), native, compat, opts);
+  const nativeType = resolveTypeName(req.type, nd);
+  const choiceErrors = unionChoiceErrors([nativeType], req.members ?? {});
+  if (choiceErrors.length) throw new UsageError(choiceErrors.join('\n'));
+  const conv = compileConverter(nativeType, resolveTypeName(req.type, cd), native, compat, opts);
+  const inSize = toIsNative ? conv.compatSize : conv.nativeSize;
+  if (input.length === 0 && inSize > 0) {
+    throw new UsageError(`the input is empty: ${req.type} is ${inSize} bytes on ${req.from.name}`);
+  }
   const out = toIsNative ? conv.compatToNative(input, req.convert) : conv.nativeToCompat(input, req.convert);
   // bytes past the argument would be dropped silently: a whole buffer is one argument
   const expected = toIsNative ? conv.compatSize : conv.nativeSize;

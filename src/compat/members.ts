@@ -1,0 +1,83 @@
+/**
+ * `--member PATH=NAME` (gen c, convert): the union member a user chooses at a path. A path that
+ * names no union of the argument types would be ignored by the converters, so each is checked
+ * against the types first and every one that does not fit is named. (A bare `--member NAME` is a
+ * preference for any union that has such a member: one without it is no error.)
+ */
+import { typeName } from '../cfront/print.js';
+import { stripTypedefs as strip, type CType, type RecordDecl } from '../cfront/types.js';
+
+/** What a member path is in the argument types: a union (its member names) or another type. */
+interface Place {
+  union?: string[];
+  type: string;
+}
+
+/**
+ * Every member path of the types, as the converters spell them (`u`, `s.u`, `arr[]`; an
+ * anonymous member adds no component; a pointed-to record starts its own paths).
+ */
+function placesOf(roots: readonly CType[]): Map<string, Place[]> {
+  const paths = new Map<string, Place[]>();
+  const seen = new Set<RecordDecl>();
+  const visitType = (t: CType, path: string, spelled: CType): void => {
+    const s = strip(t);
+    if (path) (paths.get(path) ?? paths.set(path, []).get(path)!).push(place(s, spelled));
+    if (s.kind === 'array') return visitType(s.of, `${path}[]`, s.of);
+    if (s.kind === 'pointer') return visitType(s.to, '', s.to);
+    if (s.kind === 'record') visitRecord(s.decl, path);
+  };
+  const visitRecord = (decl: RecordDecl, path: string): void => {
+    // a record reached again through a pointer is the same set of paths
+    if (path === '') {
+      if (seen.has(decl)) return;
+      seen.add(decl);
+    }
+    for (const m of decl.members ?? []) {
+      if (m.name === undefined) {
+        const s = strip(m.type);
+        if (s.kind === 'record') visitRecord(s.decl, path);
+        continue;
+      }
+      visitType(m.type, path ? `${path}.${m.name}` : m.name, m.type);
+    }
+  };
+  for (const r of roots) visitType(r, '', r);
+  return paths;
+}
+
+function place(s: CType, spelled: CType): Place {
+  if (s.kind === 'record' && s.decl.union) {
+    const names = (s.decl.members ?? []).flatMap((m) => (m.name !== undefined ? [m.name] : []));
+    return { union: names, type: typeName(spelled) };
+  }
+  return { type: typeName(spelled) };
+}
+
+/**
+ * What is wrong with the union choices (path → member) for arguments of the types `roots`: one
+ * message per choice that names no union member of them, empty when all fit.
+ */
+export function unionChoiceErrors(roots: readonly CType[], members: Readonly<Record<string, string>>): string[] {
+  const paths = placesOf(roots);
+  // the records that could hold the union, as the messages name them
+  const pointee = (r: CType) => {
+    const s = strip(r);
+    return s.kind === 'pointer' ? s.to : r;
+  };
+  const records = roots.map(pointee).filter((r) => strip(r).kind === 'record');
+  const names = [...new Set(records.map((r) => typeName(r)))];
+  const what = names.length ? names.join(', ') : 'the arguments (none is a record)';
+  const errors: string[] = [];
+  for (const [path, name] of Object.entries(members)) {
+    const places = paths.get(path);
+    const unions = places?.filter((p) => p.union) ?? [];
+    if (!places) errors.push(`--member ${path}=${name}: no member '${path}' in ${what}`);
+    else if (!unions.length) errors.push(`--member ${path}=${name}: '${path}' is ${places[0]!.type}, not a union`);
+    else if (!unions.some((u) => u.union!.includes(name))) {
+      const known = [...new Set(unions.flatMap((u) => u.union!))].join(', ');
+      errors.push(`--member ${path}=${name}: union '${path}' has no member '${name}' (its members: ${known})`);
+    }
+  }
+  return errors;
+}

@@ -1,0 +1,148 @@
+/**
+ * Headers that could not be read: each distinct error once, with the ABIs it happened on (the
+ * same missing libc file fails dozens of headers on one ABI), and the rule that a header named
+ * on the command line that cannot be read is an input error, not a line at the end of a report.
+ */
+import { resolve } from 'node:path';
+import { UsageError } from '../errors.js';
+
+/** Per ABI, header → its first error (CheckReport.failed, LayoutReport.failed). */
+export type FailedHeaders = Record<string, Record<string, string>>;
+
+/** One distinct error: the headers it stopped and the ABIs it happened on. */
+export interface FailureGroup {
+  error: string;
+  headers: string[];
+  abis: string[];
+}
+
+/** Groups the failures by error and ABIs, in the order they were found. */
+export function groupFailures(failed: FailedHeaders): FailureGroup[] {
+  const byError = new Map<string, { headers: string[]; abis: Map<string, string[]> }>();
+  for (const [abi, list] of Object.entries(failed)) {
+    for (const [header, error] of Object.entries(list)) {
+      let e = byError.get(error);
+      if (!e) byError.set(error, (e = { headers: [], abis: new Map() }));
+      if (!e.headers.includes(header)) e.headers.push(header);
+      const abis = e.abis.get(header) ?? [];
+      e.abis.set(header, [...abis, abi]);
+    }
+  }
+  // headers with the same error on the same ABIs form one group
+  const groups: FailureGroup[] = [];
+  for (const [error, e] of byError) {
+    const sets = new Map<string, FailureGroup>();
+    for (const header of e.headers) {
+      const abis = e.abis.get(header)!;
+      const key = abis.join(',');
+      const g = sets.get(key);
+      if (g) g.headers.push(header);
+      else {
+        const fresh = { error, headers: [header], abis };
+        sets.set(key, fresh);
+        groups.push(fresh);
+      }
+    }
+  }
+  return groups;
+}
+
+/** How many distinct headers failed on any ABI. */
+export function countFailed(failed: FailedHeaders): number {
+  return new Set(Object.values(failed).flatMap((l) => Object.keys(l))).size;
+}
+
+/** The file an error is located in (`linux/foo.h:3:1: error: ...` → `linux/foo.h`). */
+function errorFile(error: string): string | undefined {
+  return /^(.*?)(?::\d+:\d+)?: error: /.exec(error)?.[1];
+}
+
+/** Whether the error is located in the header itself (not in a file it includes). */
+function inHeader(error: string, header: string): boolean {
+  const file = errorFile(error);
+  return file !== undefined && (file === header || resolve(file) === resolve(header));
+}
+
+export interface FailureListOptions {
+  /** Every error and every header; otherwise at most `limit` errors, `headers` headers each. */
+  verbose?: boolean;
+  limit?: number;
+  headers?: number;
+  /** How to ask for all of them (the command's option). */
+  moreHint?: string;
+}
+
+/**
+ * The failures as text: `N header(s) could not be read:`, then one line per distinct error,
+ * `x86_64, i386: linux/foo.h:3:1: error: ...`, the header before the error when the error is
+ * located in a file it includes, the headers after it when it stopped several.
+ */
+export function formatFailures(failed: FailedHeaders, opts: FailureListOptions = {}): string[] {
+  // the errors that stop the most headers first (a libc file one ABI lacks, say)
+  const groups = groupFailures(failed).sort((a, b) => b.headers.length - a.headers.length);
+  if (!groups.length) return [];
+  const limit = opts.verbose ? Infinity : (opts.limit ?? 12);
+  const perGroup = opts.verbose ? Infinity : (opts.headers ?? 4);
+  const hint = opts.moreHint ? ` (${opts.moreHint} lists them all)` : '';
+  const out = [`${countFailed(failed)} header(s) could not be read:`];
+  for (const g of groups.slice(0, limit)) {
+    const abis = g.abis.join(', ');
+    if (g.headers.length === 1) {
+      const h = g.headers[0]!;
+      out.push(`  ${abis}: ${inHeader(g.error, h) ? '' : `${h}: `}${g.error}`);
+      continue;
+    }
+    const shown = g.headers.slice(0, perGroup).join(', ');
+    const more = g.headers.length > perGroup ? ` and ${g.headers.length - perGroup} more${hint}` : '';
+    out.push(`  ${abis}: ${g.error}: ${g.headers.length} headers: ${shown}${more}`);
+  }
+  if (groups.length > limit) out.push(`  and ${groups.length - limit} more errors${hint}`);
+  return out;
+}
+
+/** A header named on the command line could not be read (exit 2; the message is the located errors). */
+export class HeaderReadError extends UsageError {
+  constructor(
+    message: string,
+    readonly groups: FailureGroup[],
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Throws a HeaderReadError when any of `headers` (what the user named) failed on any of `abis`:
+ * one line per distinct error, located (`file:line:col: error: ...`), saying which named header
+ * it stopped and on which ABIs when that is not plain.
+ */
+export function assertHeadersRead(failed: FailedHeaders, headers: readonly string[], abis: readonly string[]): void {
+  const named = new Set(headers);
+  const mine: FailedHeaders = {};
+  for (const [abi, list] of Object.entries(failed)) {
+    const own = Object.entries(list).filter(([h]) => named.has(h));
+    if (own.length) mine[abi] = Object.fromEntries(own);
+  }
+  const groups = groupFailures(mine);
+  if (!groups.length) return;
+  const lines: string[] = [];
+  const partial = new Set<string>();
+  for (const g of groups) {
+    const everywhere = abis.every((a) => g.abis.includes(a));
+    if (!everywhere) for (const a of g.abis) partial.add(a);
+    for (const h of g.headers) {
+      const notes = [];
+      if (!inHeader(g.error, h)) notes.push(`reading ${h}`);
+      if (!everywhere) notes.push(`on ${g.abis.join(', ')}`);
+      lines.push(notes.length ? `${g.error} (${notes.join(', ')})` : g.error);
+    }
+  }
+  if (partial.size) {
+    const read = abis.filter((a) => !partial.has(a));
+    const which = [...partial].join(', ');
+    const where = read.length ? `read on ${read.join(', ')} but not on ${which}` : `do not read on ${which}`;
+    const them = partial.size > 1 ? 'them' : 'it';
+    const fix = `give ${which} what they include (-I, --sysroot) or leave ${them} out (--pair, --arch, --abi)`;
+    lines.push(`the headers ${where}: ${fix}`);
+  }
+  throw new HeaderReadError(lines.join('\n'), groups);
+}

@@ -1,0 +1,312 @@
+/**
+ * Failures that must be loud (issue 11, items 5, 6 and 8), each reproduced with the built CLI in
+ * a temporary directory: a header named on the command line that is missing, a directory or
+ * does not parse exits 2 with the located error (check, layout, gen c, convert), a header with
+ * no ioctl is nothing to check; relative -I and --sysroot are the working directory's; the
+ * headers that could not be read are listed once per distinct error with the ABIs it happened
+ * on; annotations, --member and --prefix that name nothing exit 2 naming them; convert's stdin;
+ * layout's unknown record; NO_COLOR, and colour codes that take no column.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { getAbi } from '../src/abi/index.js';
+import { includeDirsFor } from '../src/cfront/index.js';
+import { colorFor, table, visibleWidth } from '../src/report/abis.js';
+
+const BIN = resolve('dist/cli/main.js');
+const ANSI = /\x1b\[[0-9;]*m/;
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[], opts: { cwd: string; input?: string | Buffer; env?: Record<string, string> }): Run {
+  const env = { ...process.env, ...opts.env };
+  const input = opts.input ?? '';
+  const r = spawnSync('node', [BIN, ...args], { cwd: opts.cwd, input, env, encoding: 'utf8', maxBuffer: 1 << 28 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A shell line (redirections), in `cwd`. */
+function sh(line: string, cwd: string): Run {
+  const r = spawnSync('sh', ['-c', line], { cwd, encoding: 'utf8' });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A temporary directory with the files given (path → text). */
+function tree(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ioctl32-loud-'));
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  return dir;
+}
+
+const MY = '#include <linux/ioctl.h>\nstruct my { int a; long b; };\n#define MY_IOC _IOR(\'x\', 1, struct my)\n';
+const BAD = '#include <linux/ioctl.h>\nstruct foo { int a; int b };\n#define FOO _IOR(\'x\', 1, struct foo)\n';
+const UNION =
+  '#include <linux/ioctl.h>\n#include <linux/types.h>\n' +
+  'struct ureq {\n\t__u32 type;\n\tunion { long l; void *p; } u;\n\t__u32 flags;\n};\n' +
+  "#define U_GET _IOR('u', 1, struct ureq)\n";
+const PAIR = ['--pair', 'x86_64:i386'];
+const CONVERT = ['convert', '--from', 'i386', '--to', 'x86_64', '--type', 'struct ureq'];
+
+/** No stack trace, whatever went wrong. */
+function noTrace(r: Run): void {
+  expect(r.stderr).not.toMatch(/^\s+at /m);
+  expect(r.stderr).not.toMatch(/node:internal|Error: E[A-Z]+/);
+}
+
+describe('5: a header named on the command line that cannot be read is an input error', () => {
+  const dir = tree({ 'bad.h': BAD, 'none.h': 'struct foo { int a; };\n', 'adir/x': '', 'my.h': MY });
+  const commands: Array<[string, string[]]> = [
+    ['check', ['check', ...PAIR]],
+    ['layout', ['layout', '--abi', 'x86_64,i386']],
+    ['gen c', ['gen', 'c', ...PAIR]],
+  ];
+  test.each(commands)('%s: missing, a directory, or not parsing: exit 2 with the located error', (_, args) => {
+    const missing = cli([...args, './nosuch.h'], { cwd: dir });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^\.\/nosuch\.h: error: file not found$/m);
+    expect(missing.stdout).not.toMatch(/0 ioctls/);
+    const directory = cli([...args, './adir'], { cwd: dir });
+    expect(directory.code).toBe(2);
+    expect(directory.stderr).toMatch(/^\.\/adir: error: a directory, not a header file$/m);
+    const bad = cli([...args, './bad.h'], { cwd: dir });
+    expect(bad.code).toBe(2);
+    // relative to where the user is, as they named it; line and column of the missing ';'
+    expect(bad.stderr).toMatch(/^bad\.h:2:27: error: expected ';' before '\}'$/m);
+    expect(bad.stdout).toBe('');
+    for (const r of [missing, directory, bad]) noTrace(r);
+  });
+  test('a good header next to a broken one is still an input error', () => {
+    const r = cli(['check', ...PAIR, './my.h', './bad.h'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^bad\.h:2:27: error:/m);
+  });
+  test('check of a header with no ioctl says there is nothing to check (exit 2); layout shows its records', () => {
+    const r = cli(['check', ...PAIR, './none.h'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no ioctl in \.\/none\.h: nothing to check/);
+    const layout = cli(['layout', '--abi', 'x86_64', './none.h'], { cwd: dir });
+    expect(layout.code).toBe(0);
+    expect(layout.stdout).toMatch(/^struct foo \{/);
+  });
+  test('a header that fails on one ABI of the run only: exit 2 naming that ABI and what to do', () => {
+    const only64 = ['#include <linux/ioctl.h>', '#ifdef __i386__', '#error no i386 here', '#endif'];
+    only64.push("#define OK_IOC _IO('x', 1)", '');
+    const d = tree({ 'only64.h': only64.join('\n') });
+    const r = cli(['check', ...PAIR, './only64.h'], { cwd: d });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^only64\.h:3:2: error: #error no i386 here \(on i386\)$/m);
+    expect(r.stderr).toMatch(/read on x86_64 but not on i386: .*leave it out/);
+    expect(cli(['check', '--pair', 'x86_64:x32', './only64.h'], { cwd: d }).code).toBe(0);
+  });
+  test('the whole-UAPI run (no header named) lists what it could not read and does not exit 2', () => {
+    const r = cli(['check', ...PAIR, '--format', 'json'], { cwd: dir });
+    expect([0, 1]).toContain(r.code);
+    expect(typeof JSON.parse(r.stdout).failed).toBe('object');
+  });
+});
+
+describe('6: relative -I and --sysroot are the working directory\'s', () => {
+  // the native ABI's own directories for linux/ and asm/, found as ioctl32 finds them
+  const system = includeDirsFor(getAbi('x86_64')).slice(1);
+  const holding = (name: string) => system.find((d) => existsSync(join(d, name)))!;
+  const dir = tree({
+    'inc/my.h': MY,
+    'inc/top.h': '#include "broken.h"\n',
+    'inc/broken.h': BAD,
+    'sr/usr/include/mine.h': MY,
+    'sr/usr/include/sbad.h': BAD,
+  });
+  for (const name of ['linux', 'asm', 'asm-generic']) {
+    symlinkSync(join(holding(name), name), join(dir, 'sr/usr/include', name));
+  }
+
+  test('-I inc: check names the header as the include directory has it, and lints it', () => {
+    const r = cli(['check', ...PAIR, '--format', 'json', '-I', 'inc', 'my.h'], { cwd: dir });
+    expect(r.code).toBe(1);
+    const json = JSON.parse(r.stdout) as {
+      pairs: Array<{ ioctls: Array<{ name: string; header: string }> }>;
+      findings: Array<{ file: string }>;
+    };
+    expect(json.pairs[0]!.ioctls).toEqual([expect.objectContaining({ name: 'MY_IOC', header: 'my.h' })]);
+    expect(json.findings.length).toBeGreaterThan(0);
+    expect(new Set(json.findings.map((f) => f.file))).toEqual(new Set(['my.h']));
+  });
+  test('-I inc: layout shows the header\'s records (not nothing)', () => {
+    const r = cli(['layout', '--abi', 'x86_64,i386', '-I', 'inc', 'my.h'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^struct my \{/);
+    expect(r.stdout).toMatch(/^\}; \/\* my\.h \*\/$/m);
+  });
+  test('-I inc: an error in an included file is located in it, named as the include directory has it', () => {
+    const r = cli(['check', ...PAIR, '-I', 'inc', 'top.h'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^broken\.h:2:27: error: expected ';' before '\}' \(reading top\.h\)$/m);
+  });
+  test('--sysroot sr: the headers below sr/usr/include, errors located there', () => {
+    const ok = cli(['check', ...PAIR, '--format', 'json', '--sysroot', 'sr', 'mine.h'], { cwd: dir });
+    expect(ok.code).toBe(1);
+    expect(JSON.parse(ok.stdout).pairs[0].ioctls[0]).toMatchObject({ name: 'MY_IOC', header: 'mine.h' });
+    const bad = cli(['check', ...PAIR, '--sysroot', 'sr', 'sbad.h'], { cwd: dir });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^sbad\.h:2:27: error: expected ';'/m);
+  });
+});
+
+describe('8: the headers that could not be read, once per distinct error', () => {
+  // a UAPI set of its own (--sysroot): 14 headers with an error each, 6 stopped by one file they
+  // include, one that fails on i386 only, and one that reads
+  const files: Record<string, string> = {
+    'usr/include/common/broken.h': '#error shared breakage\n',
+    'usr/include/linux/only64.h': '#ifdef __i386__\n#error not on i386\n#endif\nstruct fine { int a; };\n',
+    'usr/include/linux/good.h': 'struct good { int a; };\n',
+  };
+  const errHeader = (i: number) => `linux/err${String(i).padStart(2, '0')}.h`;
+  for (let i = 0; i < 14; i++) files[`usr/include/${errHeader(i)}`] = `#error own error ${i}\n`;
+  for (let i = 0; i < 6; i++) files[`usr/include/linux/shared${i}.h`] = '#include <common/broken.h>\n';
+  const dir = tree(files);
+  const listing = (r: Run) => r.stdout.slice(r.stdout.indexOf('header(s) could not be read')).split('\n');
+
+  test('each error once, with the ABIs it happened on; the most common first; "and K more"', () => {
+    const r = cli(['check', ...PAIR, '--sysroot', '.'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^21 header\(s\) could not be read:$/m);
+    const lines = listing(r);
+    expect(lines[1]).toBe(
+      '  x86_64, i386: common/broken.h:1:2: error: #error shared breakage: 6 headers: ' +
+        'linux/shared0.h, linux/shared1.h, linux/shared2.h, linux/shared3.h and 2 more (--verbose lists them all)',
+    );
+    // 16 distinct errors: 12 shown, each once (not once per ABI)
+    for (let i = 0; i < 14; i++) expect(r.stdout.split(`#error own error ${i}\n`).length - 1).toBeLessThanOrEqual(1);
+    expect(r.stdout).toMatch(/^ {2}and 4 more errors \(--verbose lists them all\)$/m);
+  });
+  test('--verbose lists every header; an error on one ABI names that ABI only', () => {
+    const r = cli(['check', ...PAIR, '--sysroot', '.', '--verbose'], { cwd: dir });
+    const lines = listing(r);
+    expect(lines[1]).toMatch(/6 headers: linux\/shared0\.h, .*linux\/shared5\.h$/);
+    for (let i = 0; i < 14; i++) {
+      expect(lines).toContain(`  x86_64, i386: ${errHeader(i)}:1:2: error: #error own error ${i}`);
+    }
+    expect(lines).toContain('  i386: linux/only64.h:2:2: error: #error not on i386');
+    expect(r.stdout).not.toMatch(/more/);
+  });
+  test('layout lists them the same way', () => {
+    const r = cli(['layout', '--abi', 'x86_64,i386', '--sysroot', '.', '--verbose'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^struct good \{/m);
+    expect(r.stdout).toMatch(/^21 header\(s\) could not be read:$/m);
+    expect(r.stdout).toContain('  i386: linux/only64.h:2:2: error: #error not on i386');
+  });
+});
+
+describe('8: what names nothing exits 2 naming it', () => {
+  const dir = tree({
+    'u.h': UNION,
+    'no-ioctl.json': JSON.stringify({ ioctls: { NO_SUCH_IOCTL: { arg: 'struct ureq' } } }),
+    'no-record-arg.json': JSON.stringify({ ioctls: { U_GET: { arg: 'struct nosuch' } } }),
+    'no-record.json': JSON.stringify({ records: { 'struct nosuch': { x: { kind: 'user-pointer' } } } }),
+    'no-member.json': JSON.stringify({ records: { 'struct ureq': { nomember: { kind: 'user-pointer' } } } }),
+  });
+  test.each([
+    ['no-ioctl.json', /no-ioctl\.json: ioctls\.NO_SUCH_IOCTL: no such ioctl in the headers/],
+    ['no-record-arg.json', /no-record-arg\.json: ioctls\.U_GET: no such record in the headers: struct nosuch/],
+    ['no-record.json', /no-record\.json: struct nosuch: no such record in the headers/],
+    ['no-member.json', /no-member\.json: struct ureq\.nomember: no such member/],
+  ])('annotations %s: check and gen c', (file, message) => {
+    for (const args of [['check', ...PAIR], ['gen', 'c', ...PAIR]]) {
+      const r = cli([...args, '--annotations', file, './u.h'], { cwd: dir });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+  });
+  test.each([
+    ['flags=x', /--member flags=x: 'flags' is __u32, not a union/],
+    ['nope=x', /--member nope=x: no member 'nope' in struct ureq/],
+    ['u=zz', /--member u=zz: union 'u' has no member 'zz' \(its members: l, p\)/],
+  ])('--member %s: gen c and convert', (member, message) => {
+    const gen = cli(['gen', 'c', ...PAIR, '--member', member, './u.h'], { cwd: dir });
+    expect(gen.code).toBe(2);
+    expect(gen.stderr).toMatch(message);
+    const conv = cli([...CONVERT, '--member', member, './u.h'], { cwd: dir, input: Buffer.alloc(12) });
+    expect(conv.code).toBe(2);
+    expect(conv.stderr).toMatch(message);
+  });
+  test('a --member that names a union member is still taken', () => {
+    expect(cli(['gen', 'c', ...PAIR, '--member', 'u=p', './u.h'], { cwd: dir }).code).toBe(0);
+  });
+  test.each(['9drv', 'my-drv', ''])('--prefix %j is not a C identifier', (prefix) => {
+    const r = cli(['gen', 'c', ...PAIR, '--prefix', prefix, './u.h'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--prefix '.*' is not a C identifier/);
+  });
+});
+
+describe('8: convert, layout', () => {
+  const dir = tree({ 'u.h': UNION, 'adir/x': '' });
+  const convert = `node ${BIN} convert --from i386 --to x86_64 --type 'struct ureq' --member u=p ./u.h`;
+  test('stdin a directory, or empty: a message, exit 2, no stack trace', () => {
+    const d = sh(`${convert} < adir`, dir);
+    expect(d.code).toBe(2);
+    expect(d.stderr).toMatch(/stdin is a directory/);
+    noTrace(d);
+    const empty = sh(`${convert} < /dev/null`, dir);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/the input is empty: struct ureq is 12 bytes on i386/);
+    noTrace(empty);
+  });
+  test('convert ./nosuch.h: file not found', () => {
+    const r = cli([...CONVERT, './nosuch.h'], { cwd: dir, input: Buffer.alloc(12) });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^\.\/nosuch\.h: error: file not found$/m);
+  });
+  test('layout HEADER nosuch: a usage error (exit 2) naming it', () => {
+    const r = cli(['layout', '--abi', 'x86_64', './u.h', 'ureq', 'nosuch'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no such record: nosuch/);
+  });
+});
+
+describe('8: colour', () => {
+  const dir = tree({ 'u.h': UNION, 'my.h': MY });
+  /** The command on a terminal (script(1) gives it one); stderr (progress lines) dropped. */
+  const onTerminal = (args: string, env: Record<string, string> = {}) => {
+    const base = { ...process.env };
+    delete base.NO_COLOR;
+    const line = `node ${BIN} ${args} 2>/dev/null`;
+    const r = spawnSync('script', ['-qec', line, '/dev/null'], { cwd: dir, env: { ...base, ...env } });
+    return r.stdout.toString().replace(/\r/g, '');
+  };
+  const args = 'check --pair x86_64:i386 --no-lint ./u.h ./my.h';
+
+  test('on a terminal, colour; NO_COLOR set and not empty: none', () => {
+    expect(onTerminal(args)).toMatch(ANSI);
+    expect(onTerminal(args, { NO_COLOR: '1' })).not.toMatch(ANSI);
+    expect(onTerminal('layout --abi x86_64,i386 ./u.h', { NO_COLOR: '1' })).not.toMatch(ANSI);
+    // no-color.org: an empty NO_COLOR does not count
+    expect(onTerminal(args, { NO_COLOR: '' })).toMatch(ANSI);
+    expect(colorFor({ isTTY: true }, { NO_COLOR: 'yes' })).toBe(false);
+    expect(colorFor({ isTTY: true }, {})).toBe(true);
+    expect(colorFor({ isTTY: false }, {})).toBe(false);
+  });
+  test('colour codes take no column: the table lines up as without them', () => {
+    const plain = onTerminal(args, { NO_COLOR: '1' }).split('\n');
+    const painted = onTerminal(args).split('\n');
+    expect(painted.map((l) => l.replace(new RegExp(ANSI.source, 'g'), ''))).toEqual(plain);
+    const header = plain.find((l) => l.includes('verdict') && l.includes('native'))!;
+    const at = header.indexOf('native');
+    for (const name of ['U_GET', 'MY_IOC']) {
+      expect(plain.find((l) => l.startsWith(`  ${name} `))!.slice(at)).toMatch(/^0x[0-9a-f]{8} /);
+    }
+    const painted3 = table([['a', 'b'], ['\x1b[31mconvert\x1b[0m', 'c'], ['identical', 'd']]);
+    expect(painted3.split('\n').map(visibleWidth)).toEqual([12, 12, 12]);
+  });
+});
