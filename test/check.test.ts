@@ -10,16 +10,16 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, test } from 'vitest';
-import { getAbi } from '../src/abi/index.js';
+import { compatPairs, getAbi } from '../src/abi/index.js';
 import { AnnotationError, parseAnnotations } from '../src/compat/annotations.js';
-import { check, type CheckReport } from '../src/compat/check.js';
+import { check, needsWork, type CheckReport } from '../src/compat/check.js';
 import { compareShapes, verdictOf, type ArgShape } from '../src/compat/compare.js';
 import { toSarif } from '../src/compat/sarif.js';
 import type { CType } from '../src/cfront/types.js';
 import { flattenFields } from '../src/layout/fields.js';
 import { dumpHeaders } from '../src/report/dump.js';
 import { compilerTruth, type OracleItem } from './harness/uapi.js';
-import { scalarClass } from '../src/compat/compare.js';
+import { memberClass } from '../src/compat/compare.js';
 
 const run = promisify(execFile);
 const LINT = resolve('test/fixtures/lint');
@@ -84,8 +84,9 @@ describe('verdicts of real ioctls, checked against the kernel compat handlers', 
     ['LOOP_GET_STATUS64', 'identical', false],
     // block/ioctl.c compat_blkdev_ioctl: BLKGETSIZE writes a compat_ulong_t
     ['BLKGETSIZE', 'convert', false],
-    // fs/ioctl.c compat_sys_ioctl: FS_IOC32_GETFLAGS becomes FS_IOC_GETFLAGS; the argument is an int
-    ['FS_IOC_GETFLAGS', 'identical', true],
+    // fs/ioctl.c compat_sys_ioctl: FS_IOC32_GETFLAGS becomes FS_IOC_GETFLAGS; the argument is an int:
+    // the same layout under another number
+    ['FS_IOC_GETFLAGS', 'renumber', true],
     // drivers/media/v4l2-core/v4l2-compat-ioctl32.c: VIDIOC_QUERYBUF32 with struct v4l2_buffer32
     ['VIDIOC_QUERYBUF', 'convert', true],
     // v4l2-compat-ioctl32.c passes VIDIOC_QUERYCAP through (no 32-bit variant)
@@ -114,7 +115,7 @@ describe('verdicts recomputed from the compiler layouts agree', () => {
         const abi = getAbi(abiName);
         const d = dumpHeaders({ abi, headers, sysroot: `/usr/${abi.headerTriple}` });
         const items = new Map<string, OracleItem>();
-        const classes = new Map<string, Map<string, ReturnType<typeof scalarClass>>>();
+        const classes = new Map<string, Map<string, ReturnType<typeof memberClass>>>();
         for (const e of d.ioctls.values()) {
           let t: CType | undefined = e.argType;
           while (t?.kind === 'typedef') t = t.decl.type;
@@ -122,7 +123,7 @@ describe('verdicts recomputed from the compiler layouts agree', () => {
           const name = `${t.decl.union ? 'union' : 'struct'} ${t.decl.tag}`;
           if (classes.has(name) || !d.decls.has(name)) continue;
           const fields = flattenFields(d.layouter.layout(t.decl), d.layouter);
-          classes.set(name, new Map(fields.map((f) => [f.path, scalarClass(f.ctype)])));
+          classes.set(name, new Map(fields.map((f) => [f.path, memberClass(f.ctype)])));
           const header = d.foundIn.get(name)!;
           if (!items.has(header)) items.set(header, { header, records: [], ioctls: [] });
           items.get(header)!.records.push({
@@ -152,7 +153,9 @@ describe('verdicts recomputed from the compiler layouts agree', () => {
         // arrays of records are compared element by element by ioctl32; the oracle stops at members
         if (v.reasons.some((r) => r.path.includes('[]'))) continue;
         const reasons = compareShapes(n.get(v.arg)!, c.get(v.arg)!, new Set(), new Set(), pair.native.endian === 'big').map((r) => r.rule);
-        expect({ name: v.name, verdict: verdictOf(compareShapes(n.get(v.arg)!, c.get(v.arg)!)) }).toEqual({ name: v.name, verdict: v.verdict });
+        const layoutVerdict = verdictOf(compareShapes(n.get(v.arg)!, c.get(v.arg)!));
+        const expected = layoutVerdict === 'identical' && v.nativeCmd !== v.compatCmd ? 'renumber' : layoutVerdict;
+        expect({ name: v.name, verdict: expected }).toEqual({ name: v.name, verdict: v.verdict });
         expect(new Set(reasons)).toEqual(new Set(v.reasons.map((r) => r.rule)));
         compared++;
       }
@@ -249,4 +252,59 @@ test("a driver header given as a path: its own ioctls only, not those of what it
   expect(report.pairs[0]!.ioctls[0]!.verdict).toBe('identical');
   // by include name, a system header's whole unit is checked
   expect(checkHeaders(['linux/kvm.h'], { lint: false }).pairs[0]!.ioctls.length).toBeGreaterThan(100);
+});
+
+describe('a clean header is clean on every pair', () => {
+  // fixed-size types, naturally aligned, explicit padding, a __u64 argument: nothing to do anywhere
+  // (on ppc64, mips64 and sparc64 user space spells __u64 `unsigned long`; that must not matter)
+  const dir = mkdtempSync(join(tmpdir(), 'ioctl32-clean-'));
+  const header = join(dir, 'clean.h');
+  writeFileSync(
+    header,
+    '#include <linux/types.h>\n#include <linux/ioctl.h>\n' +
+      'struct drv_req {\n\t__u32 flags;\n\t__u32 count;\n\t__u64 addr;\n\t__u64 mask[2];\n\t__u8 name[8];\n};\n' +
+      "#define DRV_GET _IOR('x', 1, __u64)\n#define DRV_SET _IOW('x', 2, struct drv_req)\n#define DRV_RESET _IO('x', 3)\n",
+  );
+  test.each(compatPairs().map((p) => [`${p.native.name}:${p.compat.name}`, p] as const))('%s', (_, pair) => {
+    const report = check({ pairs: [pair], scan: { headers: [header] }, scanFor: crossTree });
+    expect(report.failed).toEqual({});
+    expect(report.findings).toEqual([]);
+    expect(report.pairs[0]!.ioctls.map((v) => [v.name, v.verdict])).toEqual([
+      ['DRV_GET', 'identical'],
+      ['DRV_SET', 'identical'],
+      ['DRV_RESET', 'no-arg'],
+    ]);
+    expect(needsWork(report)).toBe(false);
+  });
+  test('the CLI exits 0 on ppc64:ppc with no finding', async () => {
+    const r = await run('node', ['dist/cli/main.js', 'check', '--pair', 'ppc64:ppc', header]);
+    expect(r.stdout).not.toMatch(/findings:/);
+    expect(r.stdout).toMatch(/2 identical, 0 renumber, 0 pointer-inside, 0 convert, 0 unknown/);
+  });
+});
+
+describe('renumber: the same layout under another number needs work', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ioctl32-renumber-'));
+  const header = join(dir, 'renum.h');
+  writeFileSync(header, "#include <linux/ioctl.h>\n#define DRV_GETFLAGS _IOR('x', 1, long)\n");
+  const annotations = parseAnnotations(JSON.stringify({ ioctls: { DRV_GETFLAGS: { arg: 'int' } } }), 'ann.json');
+  test('an int declared long: renumber, with the numbers to map in the action', () => {
+    const v = checkHeaders([header], { annotations }).pairs[0]!.ioctls[0]!;
+    expect(v).toMatchObject({ name: 'DRV_GETFLAGS', verdict: 'renumber', nativeCmd: 0x80087801, compatCmd: 0x80047801, cmdDiffers: true });
+    expect(v.action).toMatch(/^map 0x80047801 to 0x80087801/);
+    // without the annotation the long itself is copied: 8 bytes against 4
+    expect(checkHeaders([header]).pairs[0]!.ioctls[0]!.verdict).toBe('convert');
+  });
+  test('the CLI counts it as work (exit 1), in text, JSON and SARIF', async () => {
+    const ann = join(dir, 'ann.json');
+    writeFileSync(ann, JSON.stringify({ ioctls: { DRV_GETFLAGS: { arg: 'int' } } }));
+    const cli = (...a: string[]) => run('node', ['dist/cli/main.js', 'check', '--pair', 'x86_64:i386', '--annotations', ann, ...a, header]).then(() => ({ code: 0, stdout: '' }), (e: { code: number; stdout: string }) => e);
+    const text = await cli();
+    expect(text.code).toBe(1);
+    expect(text.stdout).toMatch(/1 renumber/);
+    const json = JSON.parse((await cli('--format', 'json')).stdout);
+    expect(json.pairs[0].ioctls[0]).toMatchObject({ verdict: 'renumber', action: expect.stringMatching(/map 0x80047801 to 0x80087801/) });
+    const sarif = JSON.parse((await cli('--format', 'sarif')).stdout);
+    expect(sarif.runs[0].results.find((r: { ruleId: string }) => r.ruleId === 'compat-renumber').message.text).toMatch(/Handler: map 0x80047801/);
+  });
 });

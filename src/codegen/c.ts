@@ -16,6 +16,8 @@ import { FileCache } from '../cfront/preprocess.js';
 import type { Annotations } from '../compat/annotations.js';
 import { ioctlVerdict, type IoctlVerdict } from '../compat/check.js';
 import { emptyAnnotations, validateAnnotations } from '../compat/annotations.js';
+import { unionChoiceErrors } from '../compat/members.js';
+import { assertHeadersRead } from '../report/failed.js';
 import type { IoctlEntry } from '../ioctl/catalogue.js';
 import type { Layouter } from '../layout/layout.js';
 import { LayoutError, type RecordLayout } from '../layout/types.js';
@@ -94,6 +96,8 @@ interface Numbered {
   /** The compat task's number, and the native one. */
   cmd: number;
   nativeCmd: number;
+  /** The argument is a value (RTC_IRQP_SET), passed on as it came, not through compat_ptr(). */
+  value?: boolean;
 }
 
 export function generateCompatC(opts: GenCOptions): GeneratedC {
@@ -102,12 +106,19 @@ export function generateCompatC(opts: GenCOptions): GeneratedC {
   const n = dumpHeaders({ ...opts.scan, ...opts.scanFor?.(native), abi: native, files });
   const c = dumpHeaders({ ...opts.scan, ...opts.scanFor?.(compat), abi: compat, files });
   const annotations = opts.annotations ?? emptyAnnotations();
-  validateAnnotations(annotations, n.decls, n.layouter);
   const headers = opts.scan.headers ?? [];
   if (!headers.length) throw new CodegenError('gen c needs the driver\'s header (a path or an include name)');
-  const failed = Object.entries(n.result.failed).concat(Object.entries(c.result.failed));
-  if (failed.length) throw new CodegenError(`the headers do not compile: ${failed.map(([h, e]) => `${h}: ${e}`).join('; ')}`);
+  // what stops a header comes first: annotations and choices are judged against what it declares
+  const failed = { [native.name]: n.result.failed, [compat.name]: c.result.failed };
+  assertHeadersRead(failed, headers, [native.name, compat.name]);
+  validateAnnotations(annotations, n.decls, n.layouter, n.ioctls);
+  if (opts.prefix !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(opts.prefix)) {
+    const rule = 'letters, digits and _, not starting with a digit';
+    throw new CodegenError(`--prefix '${opts.prefix}' is not a C identifier (${rule})`);
+  }
   const wanted = new Set(headers.map((h) => files.canonical(n.scan.resolve(h))));
+  const choiceErrors = unionChoiceErrors(argumentTypes(n, wanted, annotations), opts.members ?? {});
+  if (choiceErrors.length) throw new CodegenError(choiceErrors.join('\n'));
   const prefix = opts.prefix ?? identifier((headers[0]!.split('/').pop() ?? 'drv').replace(/\.h$/, ''));
   const g = new Generator(n, c, prefix, opts.members ?? {}, opts.choose ?? [], opts.twinPrefix ?? 'compat_', annotations);
 
@@ -130,6 +141,12 @@ export function generateCompatC(opts: GenCOptions): GeneratedC {
     if (v.verdict === 'identical') {
       record.handling = 'passed';
       passed.push({ name, cmd: v.compatCmd ?? ne.cmd, nativeCmd: ne.cmd });
+      continue;
+    }
+    if (v.verdict === 'renumber') {
+      // the same layout under another number: map the compat task's number to the native one
+      record.handling = 'passed';
+      renumbered.push({ name, cmd: v.compatCmd!, nativeCmd: ne.cmd, value: ne.byValue === true || v.arg === undefined });
       continue;
     }
     if (v.verdict === 'unknown') {
@@ -186,7 +203,11 @@ export function generateCompatC(opts: GenCOptions): GeneratedC {
       record.why = e.message;
     }
   }
-  const { source, checks } = g.source(headers, converted, passed, values, renumbered, out);
+  // what a program includes first for the numbers to have a value (asm/ioctls.h for SIOCINQ); the
+  // compiler's own headers (stddef.h for size_t) are not for kernel code, which has their names
+  const before = [...n.ioctls.values()].filter((e) => wanted.has(e.file)).flatMap((e) => e.prerequisites ?? []);
+  const includes = [...new Set(before.filter((h) => h.includes('/'))), ...headers];
+  const { source, checks } = g.source(includes, converted, passed, values, renumbered, out);
   return { source, checks, ioctls: out, records: g.records() };
 }
 
@@ -210,6 +231,19 @@ function firstNamed(decl: RecordDecl): string | null {
 }
 
 /** A C identifier made of a name. */
+/** The argument types of the ioctls the wanted files define (an annotated type for those annotated). */
+function argumentTypes(n: Dumped, wanted: ReadonlySet<string>, annotations: Annotations): CType[] {
+  const types: CType[] = [];
+  for (const [name, e] of n.ioctls) {
+    if (!wanted.has(e.file)) continue;
+    const annotated = annotations.ioctlArgs.get(name);
+    const decl = annotated !== undefined ? n.decls.get(annotated) : undefined;
+    if (decl) types.push({ kind: 'record', decl });
+    else if (e.argType) types.push(e.argType);
+  }
+  return types;
+}
+
 function identifier(s: string): string {
   const id = s.replace(/[^A-Za-z0-9_]/g, '_');
   return /^[0-9]/.test(id) ? `_${id}` : id;
@@ -577,12 +611,14 @@ class Generator {
       handlers.push(twin ? this.handler(e, twin) : this.scalarHandler(e, scalar!));
       cases.push(`\tcase ${label}:\n\t\treturn ${pfx}_compat_${identifier(e.name)}(file, argp);`);
     }
-    for (const { name, cmd, nativeCmd } of renumbered) {
+    for (const { name, cmd, nativeCmd, value } of renumbered) {
       if (seen.has(cmd)) continue;
       seen.set(cmd, name);
       nativeChecks.push(`static_assert(${name} == ${hex(nativeCmd)}U);`);
       numbers.push(`#define ${name}_32 ${hex(cmd)}U`);
-      cases.push(`\tcase ${name}_32:\n\t\t/* the number encodes a pointer's size; the struct is the same on both ABIs */\n\t\treturn file->f_op->unlocked_ioctl(file, ${name}, (unsigned long)argp);`);
+      const why = '/* the same layout on both ABIs under another number: the native number */';
+      const passed = value ? 'arg' : '(unsigned long)argp';
+      cases.push(`\tcase ${name}_32:\n\t\t${why}\n\t\treturn file->f_op->unlocked_ioctl(file, ${name}, ${passed});`);
     }
     // one case per number: the first name of it
     const fresh = (list: Numbered[]) =>
@@ -618,7 +654,7 @@ class Generator {
       [
         `long ${pfx}_compat_ioctl(struct file *file, unsigned int cmd, unsigned long arg)`,
         '{',
-        ...(cases.length || passed.length ? ['\tvoid __user *argp = compat_ptr(arg);', ''] : []),
+        ...(cases.some((x) => x.includes('argp')) || passed.length ? ['\tvoid __user *argp = compat_ptr(arg);', ''] : []),
         '\tswitch (cmd) {',
         ...cases,
         ...(passed.length ? [`${passed.map((p) => `\tcase ${p}:`).join('\n')}`, '\t\t/* the same layout on both ABIs: only the pointer to convert */', '\t\treturn file->f_op->unlocked_ioctl(file, cmd, (unsigned long)argp);'] : []),

@@ -4,7 +4,7 @@
  * findings for the headers a user points at.
  */
 import type { Abi } from '../abi/types.js';
-import type { CType, RecordDecl } from '../cfront/types.js';
+import type { CType } from '../cfront/types.js';
 import { Parser } from '../cfront/parser.js';
 import { resolve as resolvePath } from 'node:path';
 import { FileCache } from '../cfront/preprocess.js';
@@ -14,8 +14,10 @@ import type { IoctlEntry } from '../ioctl/catalogue.js';
 import { dumpHeaders, type Dumped } from '../report/dump.js';
 import { LayoutError } from '../layout/types.js';
 import type { ScanOptions } from '../report/scan.js';
+import { assertHeadersRead } from '../report/failed.js';
 import { annotatedPaths, emptyAnnotations, validateAnnotations, type Annotations } from './annotations.js';
-import { compareArgument, type Reason, type Verdict } from './compare.js';
+import { actionOf } from './action.js';
+import { compareArgument, VERDICTS, type Reason, type Verdict } from './compare.js';
 import { lint, type Finding } from './lint.js';
 
 export interface IoctlVerdict {
@@ -23,10 +25,13 @@ export interface IoctlVerdict {
   header: string;
   arg?: string;
   verdict: Verdict;
-  nativeCmd: number;
+  /** null: the macro has no value on the native ABI (verdict unknown, reason 'unresolved' says why). */
+  nativeCmd: number | null;
   compatCmd: number | null;
   cmdDiffers: boolean;
   reasons: Reason[];
+  /** One line: what the .compat_ioctl handler must do. */
+  action: string;
 }
 
 export interface PairReport {
@@ -46,7 +51,7 @@ export interface CheckReport {
 export interface CheckSummary {
   /** Per pair ("x86_64:i386"), ioctls per verdict. */
   verdicts: Record<string, Record<Verdict, number>>;
-  /** Per pair, per header: the ioctls that need work (convert, pointer-inside, unknown). */
+  /** Per pair, per header: the ioctls that need work (renumber, pointer-inside, convert, unknown). */
   needsWork: Record<string, Record<string, string[]>>;
 }
 
@@ -59,9 +64,15 @@ export interface CheckOptions {
   annotations?: Annotations;
   /** Lint the argument structs of the given headers (default: when headers are given). */
   lint?: boolean;
+  /**
+   * A header of `scan.headers` that fails on any ABI throws a HeaderReadError (the CLI's input
+   * error) instead of going into `failed` (default false: the library reports and goes on).
+   */
+  requireHeaders?: boolean;
 }
 
-const NEEDS_WORK: ReadonlySet<Verdict> = new Set(['convert', 'pointer-inside', 'unknown']);
+/** Verdicts a compat_ptr() pass-through does not serve: the handler has work to do. */
+export const NEEDS_WORK: ReadonlySet<Verdict> = new Set(['renumber', 'pointer-inside', 'convert', 'unknown']);
 
 export function check(opts: CheckOptions): CheckReport {
   const annotations = opts.annotations ?? emptyAnnotations();
@@ -72,6 +83,7 @@ export function check(opts: CheckOptions): CheckReport {
   for (const abi of abis) dumps.set(abi.name, dumpHeaders({ ...opts.scan, ...opts.scanFor?.(abi), abi, files }));
   const report: CheckReport = { pairs: [], findings: [], failed: {}, summary: { verdicts: {}, needsWork: {} } };
   for (const [name, d] of dumps) if (Object.keys(d.result.failed).length) report.failed[name] = d.result.failed;
+  if (opts.requireHeaders) assertHeadersRead(report.failed, opts.scan.headers ?? [], [...dumps.keys()]);
 
   // a driver author's own header files (paths, not include names): their ioctls, not those of
   // every system header they include
@@ -80,15 +92,29 @@ export function check(opts: CheckOptions): CheckReport {
   for (const { native, compat } of opts.pairs) {
     const n = dumps.get(native.name)!;
     const c = dumps.get(compat.name)!;
-    validateAnnotations(annotations, n.decls, n.layouter);
+    validateAnnotations(annotations, n.decls, n.layouter, n.ioctls);
     const pair: PairReport = { native: native.name, compat: compat.name, ioctls: [] };
     for (const [name, ne] of n.ioctls) {
       if (ownFiles && !ownFiles.has(ne.file)) continue;
       pair.ioctls.push(ioctlVerdict(name, ne, c.ioctls.get(name), n, c, annotations));
     }
+    // ioctl macros whose number has no value natively are reported with the reason, not dropped
+    for (const [name, u] of n.unresolved) {
+      if (ownFiles && !ownFiles.has(u.file)) continue;
+      const v: Omit<IoctlVerdict, 'action'> = {
+        name,
+        header: n.scan.displayName(u.file),
+        verdict: 'unknown',
+        nativeCmd: null,
+        compatCmd: c.ioctls.get(name)?.cmd ?? null,
+        cmdDiffers: false,
+        reasons: [{ rule: 'unresolved', path: '', message: `no value on ${native.name}: ${n.scan.shorten(u.message)}` }],
+      };
+      pair.ioctls.push({ ...v, action: actionOf(v) });
+    }
     report.pairs.push(pair);
     const key = `${native.name}:${compat.name}`;
-    const counts = { 'no-arg': 0, identical: 0, 'pointer-inside': 0, convert: 0, unknown: 0 } as Record<Verdict, number>;
+    const counts = Object.fromEntries(VERDICTS.map((x) => [x, 0])) as Record<Verdict, number>;
     const needs: Record<string, string[]> = {};
     for (const v of pair.ioctls) {
       counts[v.verdict]++;
@@ -105,19 +131,20 @@ export function check(opts: CheckOptions): CheckReport {
       const n = dumps.get(first.native.name)!;
       const wanted = new Set(headers.map((h) => files.canonical(n.scan.resolve(h))));
       const ioctls = [...n.ioctls.values()].filter((e) => wanted.has(e.file));
-      const records = new Map<string, { name: string; decl: RecordDecl }>();
-      for (const e of ioctls) {
-        let t: CType | undefined = e.argType;
-        while (t && (t.kind === 'typedef' || t.kind === 'array')) t = t.kind === 'typedef' ? t.decl.type : t.of;
-        if (t?.kind === 'record' && t.decl.members) {
-          const name = t.decl.tag !== undefined ? `${t.decl.union ? 'union' : 'struct'} ${t.decl.tag}` : (e.arg ?? 'anonymous record');
-          records.set(name, { name, decl: t.decl });
-        }
-      }
-      report.findings = lint({ records: [...records.values()], ioctls, abis: [first.native, ...opts.pairs.filter((p) => p.native === first.native).map((p) => p.compat)], displayName: n.scan.displayName });
+      // every ABI of the pairs, each with its own reading of the headers
+      const sides = abis.map((abi) => {
+        const d = dumps.get(abi.name)!;
+        return { abi, layouter: d.layouter, ioctls: d.ioctls };
+      });
+      report.findings = lint({ ioctls, sides, displayName: n.scan.displayName });
     }
   }
   return report;
+}
+
+/** Whether anything asks for work: an ioctl whose verdict needs a handler, or an error finding. */
+export function needsWork(report: CheckReport): boolean {
+  return report.findings.some((f) => f.level === 'error') || report.pairs.some((p) => p.ioctls.some((v) => NEEDS_WORK.has(v.verdict)));
 }
 
 /** An argument type named in text (annotations): a record of the headers, or a C type name. */
@@ -126,6 +153,8 @@ function resolveType(text: string, d: Dumped): CType | undefined {
   if (decl) return { kind: 'record', decl };
   try {
     const p = new Parser(d.layouter.abi);
+    // typedef names (__u32, size_t) as the headers declared them for this ABI
+    for (const [name, t] of d.typedefs) p.unit.typedefs.set(name, t);
     return p.typeName(tokenize(text, '<annotations>'));
   } catch (e) {
     if (e instanceof CFrontError) return undefined;
@@ -135,18 +164,39 @@ function resolveType(text: string, d: Dumped): CType | undefined {
 
 /** The verdict on one ioctl for a pair, from both ABIs' dumps (and the annotations). */
 export function ioctlVerdict(name: string, ne: IoctlEntry, ce: IoctlEntry | undefined, n: Dumped, c: Dumped, annotations: Annotations): IoctlVerdict {
+  const v = judge(name, ne, ce, n, c, annotations);
+  return { ...v, action: actionOf(v, ne.byValue === true) };
+}
+
+/** Same layout under another number: the compat task's number reaches no case of the native handler. */
+function renumbered(v: Omit<IoctlVerdict, 'action'>): Omit<IoctlVerdict, 'action'> {
+  if ((v.verdict === 'identical' || v.verdict === 'no-arg') && v.cmdDiffers && v.compatCmd !== null) v.verdict = 'renumber';
+  return v;
+}
+
+function judge(name: string, ne: IoctlEntry, ce: IoctlEntry | undefined, n: Dumped, c: Dumped, annotations: Annotations): Omit<IoctlVerdict, 'action'> {
   const annotatedArg = annotations.ioctlArgs.get(name);
   const arg = annotatedArg ?? ne.arg;
-  const v: IoctlVerdict = { name, header: n.scan.displayName(ne.file), verdict: 'unknown', nativeCmd: ne.cmd, compatCmd: ce?.cmd ?? null, cmdDiffers: ce ? ce.cmd !== ne.cmd : true, reasons: [] };
+  const v: Omit<IoctlVerdict, 'action'> = {
+    name,
+    header: n.scan.displayName(ne.file),
+    verdict: 'unknown',
+    nativeCmd: ne.cmd,
+    compatCmd: ce?.cmd ?? null,
+    cmdDiffers: ce ? ce.cmd !== ne.cmd : true,
+    reasons: [],
+  };
   if (arg !== undefined) v.arg = arg;
   if (!ce) {
-    v.reasons.push({ rule: 'unresolved', path: '', message: `${name} has no value on ${c.layouter.abi.name}` });
+    const why = c.unresolved.get(name);
+    const message = `${name} has no value on ${c.layouter.abi.name}${why ? `: ${c.scan.shorten(why.message)}` : ''}`;
+    v.reasons.push({ rule: 'unresolved', path: '', message });
     return v;
   }
   // no argument structure: a value argument, one the kernel ignores, or _IO with nothing named
   if (ne.byValue || (ne.legacy && arg === undefined) || ((ne.dir === 'none' || ne.dir === null) && arg === undefined)) {
     v.verdict = 'no-arg';
-    return v;
+    return renumbered(v);
   }
   const nt = annotatedArg !== undefined ? resolveType(annotatedArg, n) : ne.argType;
   const ct = annotatedArg !== undefined ? resolveType(annotatedArg, c) : ce.argType;
@@ -173,6 +223,5 @@ export function ioctlVerdict(name: string, ne: IoctlEntry, ce: IoctlEntry | unde
   }
   v.verdict = cmp.verdict;
   v.reasons = cmp.reasons;
-  return v;
+  return renumbered(v);
 }
-

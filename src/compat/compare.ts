@@ -6,7 +6,9 @@ import type { CType, RecordDecl } from '../cfront/types.js';
 import { flattenFields, type TypedField } from '../layout/fields.js';
 import type { Layouter } from '../layout/layout.js';
 
-export type Verdict = 'no-arg' | 'identical' | 'pointer-inside' | 'convert' | 'unknown';
+/** In the order of the work they ask of a handler (CONTRACT.md). */
+export const VERDICTS = ['no-arg', 'identical', 'renumber', 'pointer-inside', 'convert', 'unknown'] as const;
+export type Verdict = (typeof VERDICTS)[number];
 
 export interface Place {
   offset: number;
@@ -18,11 +20,11 @@ export interface Place {
 export type ReasonRule =
   | 'size' // the argument's size differs
   | 'offset' // a member moved
-  | 'member-size' // a member that is neither pointer nor long changed size
+  | 'member-size' // an aggregate member (array, record) changed size
   | 'bitfield' // a bitfield moved or changed width
   | 'missing' // a member exists on one side only
-  | 'pointer' // a pointer is stored inside: compat_ptr() needed
-  | 'long' // a long is stored inside: widening needed
+  | 'pointer' // a pointer whose size differs is stored inside: compat_ptr() needed
+  | 'long' // an integer whose size differs (long, size_t) is stored inside: widening needed
   | 'user-pointer' // an annotated __u64 carries a user pointer
   | 'sigset' // an annotated signal mask: 64-bit words against compat's 32-bit ones
   | 'unresolved'; // the type could not be resolved on a side
@@ -35,29 +37,30 @@ export interface Reason {
   message?: string;
 }
 
-/** What kind of scalar a member is, looking through typedefs and arrays. */
-export function scalarClass(t: CType): 'pointer' | 'long' | 'other' {
+/**
+ * What a member is on one side, from its type's structure (never its spelling: `__u64` is
+ * `unsigned long` on ppc64 and `unsigned long long` on ppc, and only the sizes tell).
+ */
+export type MemberClass = 'pointer' | 'scalar' | 'aggregate';
+
+export function memberClass(t: CType): MemberClass {
   let x = t;
-  for (;;) {
-    if (x.kind === 'typedef') x = x.decl.type;
-    else if (x.kind === 'array') x = x.of;
-    else break;
-  }
+  while (x.kind === 'typedef') x = x.decl.type;
   if (x.kind === 'pointer') return 'pointer';
-  if (x.kind === 'int' && (x.name === 'long' || x.name === 'unsigned long')) return 'long';
-  return 'other';
+  if (x.kind === 'array' || x.kind === 'record') return 'aggregate';
+  return 'scalar';
 }
 
 function place(f: TypedField): Place {
   const p: Place = { offset: f.offset, size: f.size };
-  if (f.bitOffset !== undefined) (p.bitOffset = f.bitOffset), (p.bitWidth = f.bitWidth!);
+  if (f.bitOffset !== undefined) ((p.bitOffset = f.bitOffset), (p.bitWidth = f.bitWidth!));
   return p;
 }
 
 /** An argument laid out for one ABI: what the comparison needs, whoever computed it. */
 export interface ArgShape {
   size: number;
-  fields: Array<Place & { path: string; cls: 'pointer' | 'long' | 'other' }>;
+  fields: Array<Place & { path: string; cls: MemberClass }>;
 }
 
 /** The members of an argument type: a record's flattened members, or the scalar itself as ''. */
@@ -82,17 +85,26 @@ function members(t: CType, layouter: Layouter): { size: number; fields: TypedFie
 }
 
 function shapeFrom(m: { size: number; fields: TypedField[] }): ArgShape {
-  return { size: m.size, fields: m.fields.map((f) => ({ ...place(f), path: f.path, cls: scalarClass(f.ctype) })) };
+  return { size: m.size, fields: m.fields.map((f) => ({ ...place(f), path: f.path, cls: memberClass(f.ctype) })) };
 }
 
-
 /**
- * The comparison itself, on shapes: sizes and member places of both sides. A pointer or long
- * inside is "pointer-inside" only while everything else stays put.
+ * The comparison itself, on shapes: sizes and member places of both sides. A member that stays
+ * put needs a value translation only when its size differs and it is a scalar (a pointer, or an
+ * integer such as long), or an annotation says it carries a pointer; that alone is
+ * "pointer-inside". Anything that moves or an aggregate that changes size means "convert".
  */
-export function compareShapes(n: ArgShape, c: ArgShape, userPointers: ReadonlySet<string> = new Set(), sigsets: ReadonlySet<string> = new Set(), nativeBigEndian = false): Reason[] {
+export function compareShapes(
+  n: ArgShape,
+  c: ArgShape,
+  userPointers: ReadonlySet<string> = new Set(),
+  sigsets: ReadonlySet<string> = new Set(),
+  nativeBigEndian = false,
+): Reason[] {
   const reasons: Reason[] = [];
-  if (n.size !== c.size) reasons.push({ rule: 'size', path: '', native: { offset: 0, size: n.size }, compat: { offset: 0, size: c.size } });
+  if (n.size !== c.size) {
+    reasons.push({ rule: 'size', path: '', native: { offset: 0, size: n.size }, compat: { offset: 0, size: c.size } });
+  }
   const cByPath = new Map(c.fields.map((f) => [f.path, f]));
   const nPaths = new Set(n.fields.map((f) => f.path));
   const strip = ({ path: _p, cls: _c, ...p }: ArgShape['fields'][number]): Place => p;
@@ -104,14 +116,13 @@ export function compareShapes(n: ArgShape, c: ArgShape, userPointers: ReadonlySe
     }
     const [np, cp] = [strip(f), strip(g)];
     if (f.bitWidth !== undefined || g.bitWidth !== undefined) {
-      if (f.bitOffset !== g.bitOffset || f.bitWidth !== g.bitWidth) reasons.push({ rule: 'bitfield', path: f.path, native: np, compat: cp });
+      if (f.bitOffset !== g.bitOffset || f.bitWidth !== g.bitWidth) {
+        reasons.push({ rule: 'bitfield', path: f.path, native: np, compat: cp });
+      }
     } else if (f.offset !== g.offset) {
       reasons.push({ rule: 'offset', path: f.path, native: np, compat: cp });
     } else if (f.size !== g.size) {
-      reasons.push({ rule: f.cls === 'other' ? 'member-size' : f.cls, path: f.path, native: np, compat: cp });
-    } else if (f.cls !== 'other') {
-      // same place and size, yet a pointer or long: the value still needs compat_ptr()/widening
-      reasons.push({ rule: f.cls, path: f.path, native: np, compat: cp });
+      reasons.push({ rule: resizedRule(f.cls, g.cls), path: f.path, native: np, compat: cp });
     }
     if (userPointers.has(f.path)) reasons.push({ rule: 'user-pointer', path: f.path, native: np, compat: cp });
     // compat_sigset_t is 32-bit words: on a big-endian kernel their order differs from a 64-bit mask
@@ -121,10 +132,18 @@ export function compareShapes(n: ArgShape, c: ArgShape, userPointers: ReadonlySe
   return reasons;
 }
 
-/** convert when something moves, pointer-inside when only pointers/longs need care. */
+/** A member in place whose size differs: a value to translate, or an aggregate whose insides move. */
+function resizedRule(n: MemberClass, c: MemberClass): ReasonRule {
+  if (n === 'pointer' || c === 'pointer') return 'pointer';
+  return n === 'scalar' && c === 'scalar' ? 'long' : 'member-size';
+}
+
+const MOVES: ReadonlySet<ReasonRule> = new Set(['size', 'offset', 'member-size', 'bitfield', 'missing', 'sigset']);
+
+/** convert when something moves, pointer-inside when only values in place need care. */
 export function verdictOf(reasons: Reason[]): Comparison['verdict'] {
-  const moves = reasons.some((r) => r.rule === 'size' || r.rule === 'offset' || r.rule === 'member-size' || r.rule === 'bitfield' || r.rule === 'missing' || r.rule === 'sigset');
-  return moves ? 'convert' : reasons.length ? 'pointer-inside' : 'identical';
+  if (reasons.some((r) => MOVES.has(r.rule))) return 'convert';
+  return reasons.length ? 'pointer-inside' : 'identical';
 }
 
 /** The record type of an array's elements (through nested arrays and typedefs), if any. */
@@ -133,7 +152,7 @@ function recordElement(t: CType): CType | undefined {
   let arrays = 0;
   for (;;) {
     if (x.kind === 'typedef') x = x.decl.type;
-    else if (x.kind === 'array') (x = x.of), arrays++;
+    else if (x.kind === 'array') ((x = x.of), arrays++);
     else break;
   }
   return arrays > 0 && x.kind === 'record' ? x : undefined;
@@ -144,7 +163,7 @@ function prefixed(paths: ReadonlySet<string>, prefix: string): Set<string> {
 }
 
 export interface Comparison {
-  verdict: Exclude<Verdict, 'no-arg' | 'unknown'>;
+  verdict: Exclude<Verdict, 'no-arg' | 'renumber' | 'unknown'>;
   reasons: Reason[];
   nativeSize: number;
   compatSize: number;
@@ -171,7 +190,12 @@ export function compareArgument(
     const ne = recordElement(f.ctype);
     const ce = g && recordElement(g.ctype);
     if (!ne || !ce) continue;
-    const inner = compareArgument({ type: ne, layouter: native.layouter }, { type: ce, layouter: compat.layouter }, prefixed(userPointers, `${f.path}[].`), prefixed(sigsets, `${f.path}[].`));
+    const inner = compareArgument(
+      { type: ne, layouter: native.layouter },
+      { type: ce, layouter: compat.layouter },
+      prefixed(userPointers, `${f.path}[].`),
+      prefixed(sigsets, `${f.path}[].`),
+    );
     for (const r of inner.reasons) reasons.push({ ...r, path: `${f.path}[]${r.path ? `.${r.path}` : ''}` });
   }
   const verdict = verdictOf(reasons);

@@ -3,14 +3,13 @@
  * Documentation/driver-api/ioctl.rst and the 2002 guidance "32bit ioctl support for 64bit
  * kernels". Findings carry a concrete fix.
  */
-import { getAbi } from '../abi/index.js';
 import type { Abi } from '../abi/types.js';
-import type { CType, RecordDecl, SourceLoc } from '../cfront/types.js';
+import { array, int, recordName, stripTypedefs, type CType, type RecordDecl, type SourceLoc } from '../cfront/types.js';
 import type { IoctlEntry } from '../ioctl/catalogue.js';
 import { maxIocSize } from '../ioctl/ioc.js';
 import { flattenFields, type TypedField } from '../layout/fields.js';
-import { Layouter } from '../layout/layout.js';
-import { scalarClass } from './compare.js';
+import type { Layouter } from '../layout/layout.js';
+import { LayoutError, type RecordLayout } from '../layout/types.js';
 
 export type Level = 'error' | 'warning' | 'note';
 
@@ -28,19 +27,101 @@ const IOCTL_RST = 'https://docs.kernel.org/driver-api/ioctl.html';
 export const RULES: Record<string, Rule> = Object.fromEntries(
   (
     [
-      ['long-or-pointer', 'warning', 'a long or pointer member has another size in 32-bit tasks', "ioctl.rst '32-bit compat mode'; 32bit ioctl support for 64bit kernels (2002): use fixed-size types", `${IOCTL_RST}#bit-compat-mode`],
-      ['unaligned-u64', 'warning', 'a 64-bit member is not naturally aligned: it moves on i386 and m68k', "ioctl.rst '32-bit compat mode' (i386 aligns __u64 to 4)", `${IOCTL_RST}#bit-compat-mode`],
-      ['implicit-padding', 'warning', 'implicit padding leaks kernel stack contents and differs between ABIs', "ioctl.rst 'Information leaks'", `${IOCTL_RST}#information-leaks`],
-      ['bitfield', 'warning', 'bitfield layout is an ABI choice (bit order, units)', "ioctl.rst 'Bitfields and enums'", `${IOCTL_RST}#bitfields-and-enums`],
-      ['enum', 'warning', 'enum size and signedness are ABI choices', "ioctl.rst 'Bitfields and enums'", `${IOCTL_RST}#bitfields-and-enums`],
-      ['plain-char', 'note', 'plain char is signed on some ABIs and unsigned on others', "ioctl.rst 'Bitfields and enums' (types whose meaning differs between ABIs)", `${IOCTL_RST}#bitfields-and-enums`],
-      ['too-large', 'error', 'the argument is larger than the command number can encode', "ioctl.rst 'Command number definitions' (13- or 14-bit size field)", `${IOCTL_RST}#command-number-definitions`],
-      ['sizeof-size', 'error', '_IOW(..., sizeof(T)) encodes the size of a size, not of T', "ioctl.rst 'Command number definitions' (the third argument is a type)", `${IOCTL_RST}#command-number-definitions`],
-      ['duplicate-nr', 'warning', 'two ioctls in one header share type and nr', "ioctl.rst 'Command number definitions' (numbers must be unique)", `${IOCTL_RST}#command-number-definitions`],
-      ['size-differs', 'warning', 'the argument has another size in 32-bit tasks, so another command number', "ioctl.rst '32-bit compat mode'", `${IOCTL_RST}#bit-compat-mode`],
+      [
+        'long-or-pointer',
+        'warning',
+        'a long or pointer member has another size in 32-bit tasks',
+        "ioctl.rst '32-bit compat mode'; 32bit ioctl support for 64bit kernels (2002): use fixed-size types",
+        `${IOCTL_RST}#bit-compat-mode`,
+      ],
+      [
+        'unaligned-u64',
+        'warning',
+        'a 64-bit integer is not at a multiple of 8 bytes on some ABI (i386 and m68k align it to 4 or 2)',
+        "ioctl.rst '32-bit compat mode' (i386 aligns __u64 to 4)",
+        `${IOCTL_RST}#bit-compat-mode`,
+      ],
+      [
+        'implicit-padding',
+        'warning',
+        'implicit padding leaks kernel stack contents and differs between ABIs',
+        "ioctl.rst 'Information leaks'",
+        `${IOCTL_RST}#information-leaks`,
+      ],
+      [
+        'bitfield',
+        'warning',
+        'bitfield layout is an ABI choice (bit order, units)',
+        "ioctl.rst 'Bitfields and enums'",
+        `${IOCTL_RST}#bitfields-and-enums`,
+      ],
+      [
+        'enum',
+        'warning',
+        'enum size and signedness are ABI choices',
+        "ioctl.rst 'Bitfields and enums'",
+        `${IOCTL_RST}#bitfields-and-enums`,
+      ],
+      [
+        'plain-char',
+        'note',
+        'plain char is signed on some ABIs and unsigned on others',
+        "ioctl.rst 'Bitfields and enums' (types whose meaning differs between ABIs)",
+        `${IOCTL_RST}#bitfields-and-enums`,
+      ],
+      [
+        'too-large',
+        'error',
+        'the argument is larger than the command number can encode',
+        "ioctl.rst 'Command number definitions' (13- or 14-bit size field)",
+        `${IOCTL_RST}#command-number-definitions`,
+      ],
+      [
+        'sizeof-size',
+        'error',
+        '_IOW(..., sizeof(T)) encodes the size of a size, not of T',
+        "ioctl.rst 'Command number definitions' (the third argument is a type)",
+        `${IOCTL_RST}#command-number-definitions`,
+      ],
+      [
+        'duplicate-nr',
+        'warning',
+        'two ioctls in one header share type and nr',
+        "ioctl.rst 'Command number definitions' (numbers must be unique)",
+        `${IOCTL_RST}#command-number-definitions`,
+      ],
+      [
+        'size-differs',
+        'warning',
+        'the argument has another size in 32-bit tasks, so another command number',
+        "ioctl.rst '32-bit compat mode'",
+        `${IOCTL_RST}#bit-compat-mode`,
+      ],
     ] as const
   ).map(([id, level, summary, source, helpUri]) => [id, { id, level, summary, source, helpUri }]),
 );
+
+/** What a finding states about one ABI's layout: a compiler can confirm each one. */
+export type Claim =
+  | { what: 'member'; abi: string; path: string; offset: number; size: number }
+  /** `size` bytes nobody owns from `offset`, before the member at `before` ('' = the record's end). */
+  | { what: 'hole'; abi: string; before: string; offset: number; size: number }
+  | { what: 'record'; abi: string; size: number }
+  /** sizeof the ioctl's argument type. */
+  | { what: 'argument'; abi: string; size: number };
+
+/**
+ * A fix a program can apply to the header text. The position is a member's (its name, or the
+ * first token of an anonymous member): `insert-before` puts `text` before that member's
+ * declaration, `insert-after` after it (past its `;`), `replace` puts `text` in its place.
+ */
+export interface FixEdit {
+  op: 'insert-before' | 'insert-after' | 'replace';
+  file: string;
+  line: number;
+  column: number;
+  text: string;
+}
 
 export interface Finding {
   rule: string;
@@ -53,110 +134,476 @@ export interface Finding {
   column: number;
   message: string;
   fix: string;
+  /** The layout facts the message states, per ABI. */
+  claims?: Claim[];
+  /** The fix as an edit, where one edit does it. */
+  edit?: FixEdit;
+}
+
+/** One ABI the findings must hold on, with its own reading of the headers. */
+export interface LintSide {
+  abi: Abi;
+  layouter: Layouter;
+  /** This ABI's catalogue: its own argument types (`__u64` is `unsigned long` on ppc64 only). */
+  ioctls: ReadonlyMap<string, IoctlEntry>;
 }
 
 export interface LintInput {
-  /** Records used as ioctl arguments in the linted headers. */
-  records: Array<{ name: string; decl: RecordDecl }>;
-  /** The linted headers' ioctls (from the native ABI's catalogue). */
+  /** The linted headers' ioctls, from the first side's catalogue (names and locations). */
   ioctls: IoctlEntry[];
-  /** The pair (or ABIs) whose layouts must agree. */
-  abis: Abi[];
+  /** Every ABI the findings must be true on, the native one first. */
+  sides: LintSide[];
   displayName: (file: string) => string;
 }
 
-function padFor(bytes: number, index: number): string {
-  if (bytes === 1 || bytes === 2 || bytes === 4 || bytes === 8) return `__u${bytes * 8} pad${index};`;
+type Add = (
+  rule: string,
+  loc: SourceLoc | undefined,
+  fields: Omit<Finding, 'rule' | 'level' | 'file' | 'line' | 'column'>,
+) => void;
+
+/** A pad member of `bytes` bytes; a __uN only where it lands at a multiple of N (adding no hole of its own). */
+function padFor(bytes: number, index: number, at = 0): string {
+  if ((bytes === 1 || bytes === 2 || bytes === 4 || bytes === 8) && at % bytes === 0)
+    return `__u${bytes * 8} pad${index};`;
   return `__u8 pad${index}[${bytes}];`;
+}
+
+/** "8 bytes on x86_64, 4 on i386, x32": ABIs grouped by a number. */
+function byValue(rows: Array<{ abi: string; n: number }>, unit: (n: number) => string): string {
+  const groups = new Map<number, string[]>();
+  for (const r of rows) groups.set(r.n, [...(groups.get(r.n) ?? []), r.abi]);
+  return [...groups].map(([n, abis], i) => `${i === 0 ? unit(n) : n} on ${abis.join(', ')}`).join(', ');
+}
+
+/** The argument record of an ioctl on one side: through typedefs and arrays. */
+function argRecord(e: IoctlEntry | undefined): RecordDecl | undefined {
+  let t: CType | undefined = e?.argType;
+  while (t && (t.kind === 'typedef' || t.kind === 'array')) t = t.kind === 'typedef' ? t.decl.type : t.of;
+  return t?.kind === 'record' && t.decl.members ? t.decl : undefined;
 }
 
 export function lint(input: LintInput): Finding[] {
   const out: Finding[] = [];
-  const add = (rule: string, loc: SourceLoc | undefined, fields: Omit<Finding, 'rule' | 'level' | 'file' | 'line' | 'column'>) => {
-    out.push({ rule, level: RULES[rule]!.level, file: loc ? input.displayName(loc.file) : '<unknown>', line: loc?.line ?? 0, column: loc?.column ?? 0, ...fields });
+  const add: Add = (rule, loc, fields) => {
+    const where = {
+      file: loc ? input.displayName(loc.file) : '<unknown>',
+      line: loc?.line ?? 0,
+      column: loc?.column ?? 0,
+    };
+    const f: Finding = { rule, level: RULES[rule]!.level, ...where, ...fields };
+    if (f.edit) f.edit = { ...f.edit, file: input.displayName(f.edit.file) };
+    out.push(f);
   };
-  // i386 and m68k are where 8-byte members move; check them whatever the pair
-  const abis = [...new Set([...input.abis, getAbi('i386'), getAbi('m68k')])];
-  const layouters = abis.map((a) => new Layouter(a));
-  for (const { name, decl } of input.records) {
-    lintRecord(name, decl, layouters, input.abis.length, add);
+  // each argument record once, as every side's own headers declare it
+  const seen = new Set<string>();
+  for (const e of input.ioctls) {
+    const decls = input.sides.map((s) => ({ side: s, decl: argRecord(s.ioctls.get(e.name)) }));
+    const first = decls[0]?.decl;
+    if (!first) continue;
+    const name = recordName(first) ?? e.arg ?? 'anonymous record';
+    if (seen.has(name)) continue;
+    seen.add(name);
+    const views = decls.filter((d) => d.decl).map(({ side, decl }) => view(side, decl!));
+    lintRecord(name, views, add);
   }
   lintIoctls(input, add);
   return out;
 }
 
-type Add = (rule: string, loc: SourceLoc | undefined, fields: Omit<Finding, 'rule' | 'level' | 'file' | 'line' | 'column'>) => void;
-
-function memberLoc(decl: RecordDecl, path: string): SourceLoc | undefined {
-  // walk the path through named and anonymous members
-  let members = decl.members ?? [];
-  let loc: SourceLoc | undefined = decl.loc;
-  for (const part of path.split('.')) {
-    const stack = [...members];
-    let found;
-    while (stack.length) {
-      const m = stack.shift()!;
-      if (m.name === part) {
-        found = m;
-        break;
-      }
-      let t: CType = m.type;
-      while (t.kind === 'typedef') t = t.decl.type;
-      if (m.name === undefined && t.kind === 'record') stack.push(...(t.decl.members ?? []));
-    }
-    if (!found) return loc;
-    loc = found.loc ?? loc;
-    let t: CType = found.type;
-    while (t.kind === 'typedef') t = t.decl.type;
-    members = t.kind === 'record' ? t.decl.members ?? [] : [];
-  }
-  return loc;
+/** One side's layout of a record, its members by path. */
+interface View {
+  abi: string;
+  layouter: Layouter;
+  decl: RecordDecl;
+  layout: RecordLayout;
+  fields: Map<string, TypedField>;
 }
 
-function lintRecord(name: string, decl: RecordDecl, layouters: Layouter[], pairCount: number, add: Add): void {
-  const layouts = layouters.map((l) => ({ abi: l.abi.name, layout: l.layout(decl), fields: new Map(flattenFields(l.layout(decl), l).map((f) => [f.path, f])) }));
-  const native = layouts[0]!;
-  const fields: TypedField[] = [...native.fields.values()];
-  for (const f of fields) {
-    const loc = memberLoc(decl, f.path);
-    let t: CType = f.ctype;
-    while (t.kind === 'typedef') t = t.decl.type;
-    const cls = scalarClass(f.ctype);
-    if (cls === 'pointer') add('long-or-pointer', loc, { record: name, path: f.path, message: `'${f.path}' is a pointer: 8 bytes in 64-bit tasks, 4 in 32-bit ones`, fix: `use __u64 and u64_to_user_ptr() for '${f.path}'` });
-    else if (cls === 'long') add('long-or-pointer', loc, { record: name, path: f.path, message: `'${f.path}' is a long: 8 bytes in 64-bit tasks, 4 in 32-bit ones`, fix: `use __s64 or __u64 for '${f.path}'` });
-    if (f.bitWidth !== undefined) add('bitfield', loc, { record: name, path: f.path, message: `'${f.path}' is a bitfield`, fix: `use a __u32 with explicit masks instead of '${f.path}'` });
-    if (t.kind === 'enum') add('enum', loc, { record: name, path: f.path, message: `'${f.path}' has enum type`, fix: `use __u32 for '${f.path}' and keep the enum for its values` });
-    if (t.kind === 'int' && t.name === 'char') add('plain-char', loc, { record: name, path: f.path, message: `'${f.path}' is plain char`, fix: `use __u8 or __s8 for '${f.path}'` });
-    if (f.bitWidth === undefined && t.kind === 'int' && f.size === 8) {
-      const moved = layouts.filter((l) => l.fields.get(f.path)?.offset !== f.offset).map((l) => l.abi);
-      if (f.offset % 8 !== 0 || moved.length) {
-        const gap = (8 - (f.offset % 8)) % 8 || 4;
-        add('unaligned-u64', loc, { record: name, path: f.path, message: `'${f.path}' is at offset ${f.offset} on ${native.abi}${moved.length ? `, elsewhere on ${moved.join(', ')}` : ''}`, fix: `add \`${padFor(gap, 0)}\` before '${f.path}' or use __aligned_u64` });
+function view(side: LintSide, decl: RecordDecl): View {
+  const layout = side.layouter.layout(decl);
+  const fields = new Map(flattenFields(layout, side.layouter).map((f) => [f.path, f]));
+  return { abi: side.abi.name, layouter: side.layouter, decl, layout, fields };
+}
+
+type Member = NonNullable<RecordDecl['members']>[number];
+
+/** A member by path (its location and declared type), through named and anonymous members. */
+function memberAt(decl: RecordDecl, path: string): { loc?: SourceLoc; type?: CType } {
+  let members = decl.members ?? [];
+  let found: Member | undefined;
+  for (const part of path.split('.')) {
+    found = findMember(members, part);
+    if (!found) return decl.loc ? { loc: decl.loc } : {};
+    const t = stripTypedefs(found.type);
+    members = t.kind === 'record' ? (t.decl.members ?? []) : [];
+  }
+  return { ...(found?.loc ? { loc: found.loc } : {}), ...(found ? { type: found.type } : {}) };
+}
+
+/** `name` among `members`, looking into anonymous records. */
+function findMember(members: readonly Member[], name: string): Member | undefined {
+  for (const m of members) {
+    if (m.name === name) return m;
+    const t = stripTypedefs(m.type);
+    if (m.name !== undefined || m.bitWidth !== undefined || t.kind !== 'record' || !t.decl.members) continue;
+    const inner = findMember(t.decl.members, name);
+    if (inner) return inner;
+  }
+  return undefined;
+}
+
+/** Strips typedefs and arrays: what a member holds. */
+function element(t: CType): CType {
+  let x = t;
+  for (;;) {
+    if (x.kind === 'typedef') x = x.decl.type;
+    else if (x.kind === 'array') x = x.of;
+    else return x;
+  }
+}
+
+/** `name[4][2]` for an array member's declarator. */
+function declarator(name: string, t: CType): string {
+  let dims = '';
+  let x = t;
+  for (;;) {
+    if (x.kind === 'typedef') x = x.decl.type;
+    else if (x.kind === 'array') ((dims += `[${x.length ?? ''}]`), (x = x.of));
+    else return `${name}${dims}`;
+  }
+}
+
+const SIGNED = new Set(['char', 'signed char', 'short', 'int', 'long', 'long long', '__int128']);
+
+function lintRecord(name: string, views: View[], add: Add): void {
+  const native = views[0]!;
+  for (const f of native.fields.values()) {
+    const on = views.flatMap((v) => {
+      const g = v.fields.get(f.path);
+      return g ? [{ v, g }] : [];
+    });
+    const { loc, type } = memberAt(native.decl, f.path);
+    const base = { record: name, path: f.path };
+    // the member declared anew with a fixed-size type, arrays kept
+    const retype = (fixed: string): { edit?: FixEdit } => {
+      const local = f.path.split('.').pop()!;
+      if (!loc || !type) return {};
+      return { edit: { op: 'replace', ...loc, text: `${fixed} ${declarator(local, type)};` } };
+    };
+    const el = element(f.ctype);
+    const t = stripTypedefs(f.ctype);
+    const sizes = on.map(({ v, g }) => ({ abi: v.abi, n: g.size }));
+    const scalar = f.bitWidth === undefined && (el.kind === 'pointer' || el.kind === 'int');
+    if (scalar && new Set(sizes.map((x) => x.n)).size > 1) {
+      const claims: Claim[] = on.map(({ v, g }) => ({
+        what: 'member',
+        abi: v.abi,
+        path: f.path,
+        offset: g.offset,
+        size: g.size,
+      }));
+      const bytes = Math.max(...on.map(({ v, g }) => v.layouter.typeLayout(element(g.ctype)).size));
+      const signed = el.kind === 'int' && SIGNED.has(el.name);
+      const fixed = el.kind === 'pointer' ? '__u64' : `__${signed ? 's' : 'u'}${bytes * 8}`;
+      const what = el.kind === 'pointer' ? 'a pointer' : f.type;
+      const fix =
+        el.kind === 'pointer' ? `use __u64 and u64_to_user_ptr() for '${f.path}'` : `use ${fixed} for '${f.path}'`;
+      const message = `'${f.path}' is ${what}: ${byValue(sizes, (n) => `${n} bytes`)}`;
+      add('long-or-pointer', loc, { ...base, message, fix, claims, ...retype(fixed) });
+    }
+    if (f.bitWidth !== undefined) {
+      const fix = `use a __u32 with explicit masks instead of '${f.path}'`;
+      add('bitfield', loc, { ...base, message: `'${f.path}' is a bitfield`, fix });
+    }
+    if (f.bitWidth === undefined && t.kind === 'enum') {
+      const fix = `use __u32 for '${f.path}' and keep the enum for its values`;
+      add('enum', loc, { ...base, message: `'${f.path}' has enum type`, fix, ...retype('__u32') });
+    }
+    if (f.bitWidth === undefined && t.kind === 'int' && t.name === 'char') {
+      const fix = `use __u8 or __s8 for '${f.path}'`;
+      add('plain-char', loc, { ...base, message: `'${f.path}' is plain char`, fix, ...retype('__u8') });
+    }
+  }
+  unalignedU64(name, views, add);
+  padding(name, views, add);
+  const sizes = views.map((v) => ({ abi: v.abi, n: v.layout.size }));
+  if (new Set(sizes.map((x) => x.n)).size > 1) {
+    const claims: Claim[] = views.map((v) => ({ what: 'record', abi: v.abi, size: v.layout.size }));
+    add('size-differs', native.decl.loc, {
+      record: name,
+      message: `${name} is ${byValue(sizes, (n) => `${n} bytes`)}`,
+      fix: 'use only fixed-size types (__u8.. __u64, __aligned_u64) and explicit padding',
+      claims,
+    });
+  }
+}
+
+/** Whether a type holds an 8-byte integer (itself, an element, or a member at any depth). */
+function holdsU64(t: CType, layouter: Layouter): boolean {
+  const x = stripTypedefs(t);
+  if (x.kind === 'int') return layouter.typeLayout(x).size === 8;
+  if (x.kind === 'array') return holdsU64(x.of, layouter);
+  if (x.kind === 'record')
+    return (x.decl.members ?? []).some((m) => m.bitWidth === undefined && holdsU64(m.type, layouter));
+  return false;
+}
+
+/** One struct of the argument, on every side: its declaration and where it starts in the argument. */
+interface StructLevel {
+  decls: RecordDecl[];
+  starts: number[];
+  /** Its path in the argument ('' for the argument itself, undefined for an anonymous one). */
+  path: string | undefined;
+  /** What its members' paths start with (an anonymous struct adds nothing to them). */
+  prefix: string;
+}
+
+/**
+ * A 64-bit integer, or a member that holds one, off a multiple of 8 inside its struct on some
+ * side: one finding per struct and member, with padding before that member of that struct (a
+ * union's members share its offset, so a union is looked through). Fixing each struct in place
+ * puts every 64-bit integer of the argument at a multiple of 8.
+ */
+function unalignedU64(name: string, views: View[], add: Add): void {
+  const seen = new Set<string>();
+  const ids = new Map<RecordDecl, number>();
+  const id = (d: RecordDecl): number => ids.get(d) ?? (ids.set(d, ids.size), ids.size - 1);
+  const visit = (level: StructLevel): void => {
+    const layouts = level.decls.map((d, i) => views[i]!.layouter.layout(d));
+    const native = level.decls[0]!;
+    (native.members ?? []).forEach((m, k) => {
+      if (m.bitWidth !== undefined) return;
+      const types = level.decls.map((d) => d.members![k]!.type);
+      const rel = layouts.map((l) => l.members[k]!.offset);
+      placed(level, layouts, k, types, rel, m.name === undefined ? undefined : m.name);
+    });
+  };
+  /** A member reached from struct member `k` of the level (itself, or inside a union there). */
+  const placed = (
+    level: StructLevel,
+    layouts: RecordLayout[],
+    k: number,
+    types: CType[],
+    rel: number[],
+    local: string | undefined,
+  ): void => {
+    const t = stripTypedefs(types[0]!);
+    const path = local === undefined ? undefined : level.prefix ? `${level.prefix}.${local}` : local;
+    if (types.every((x, i) => holdsU64(x, views[i]!.layouter)) && rel.some((r) => r % 8)) {
+      const key = `${id(level.decls[0]!)}:${k}:${local ?? ''}:${rel.join(',')}`;
+      if (!seen.has(key)) {
+        seen.add(key);
+        report(level, layouts, k, types, rel, path, local);
       }
     }
-  }
-  // holes and tail padding, on every ABI checked (only explicit padding is the same everywhere)
-  const seen = new Set<string>();
-  for (const l of layouts) {
-    const members = l.layout.members;
-    l.layout.holes.forEach((h, i) => {
-      if (h.bits % 8) return; // bit gaps between bitfields are the bitfield rule's business
-      const after = members[h.before - 1]?.member.name ?? 'the previous member';
-      const key = `${after}:${h.bits}`;
-      if (seen.has(key)) return;
-      seen.add(key);
-      add('implicit-padding', members[h.before]?.member.loc ?? decl.loc, { record: name, path: members[h.before]?.member.name ?? '', message: `${h.bits / 8}-byte hole after '${after}' on ${l.abi}`, fix: `add \`${padFor(h.bits / 8, i)}\` after '${after}'` });
+    if (t.kind !== 'record' || !t.decl.members) return;
+    const inner = types.map((x) => (stripTypedefs(x) as { decl: RecordDecl }).decl);
+    if (t.decl.union) {
+      // a union's members sit at its own offset: still members of this struct
+      t.decl.members.forEach((um, j) => {
+        if (um.bitWidth !== undefined) return;
+        const name = local === undefined ? um.name : um.name === undefined ? local : `${local}.${um.name}`;
+        placed(
+          level,
+          layouts,
+          k,
+          inner.map((d) => d.members![j]!.type),
+          rel,
+          name,
+        );
+      });
+      return;
+    }
+    visit({ decls: inner, starts: level.starts.map((s, i) => s + rel[i]!), path, prefix: path ?? level.prefix });
+  };
+  const report = (
+    level: StructLevel,
+    layouts: RecordLayout[],
+    k: number,
+    types: CType[],
+    rel: number[],
+    path: string | undefined,
+    local: string | undefined,
+  ) => {
+    const native = level.decls[0]!;
+    const direct = native.members![k]!;
+    const within =
+      level.path === ''
+        ? name
+        : level.path
+          ? `'${level.path}'`
+          : (recordName(native) ?? 'the anonymous struct around it');
+    const what = local ?? direct.name ?? 'the anonymous member';
+    const where = byValue(
+      views.map((v, i) => ({ abi: v.abi, n: rel[i]! })),
+      (n) => `at offset ${n}`,
+    );
+    const claims: Claim[] = [];
+    if (path !== undefined) {
+      views.forEach((v, i) => {
+        const size = v.layouter.typeLayout(types[i]!).size;
+        claims.push({ what: 'member', abi: v.abi, path, offset: level.starts[i]! + rel[i]!, size });
+      });
+    }
+    if (level.path) {
+      views.forEach((v, i) => {
+        claims.push({
+          what: 'member',
+          abi: v.abi,
+          path: level.path!,
+          offset: level.starts[i]!,
+          size: layouts[i]!.size,
+        });
+      });
+    }
+    // padding before the struct's own member on the way, where the members before it agree
+    const prefixSame = layouts.every((l) =>
+      l.members
+        .slice(0, k)
+        .every((x, j) => x.bitOffset === layouts[0]!.members[j]!.bitOffset && x.bits === layouts[0]!.members[j]!.bits),
+    );
+    // from where the member before ends (the same on every side when the pad is offered) to a multiple of 8
+    const prev = layouts[0]!.members[k - 1];
+    const at = prev ? Math.ceil((prev.bitOffset + prev.bits) / 8) : 0;
+    const gap = (8 - (at % 8)) % 8 || Math.max(...rel.map((r) => (8 - (r % 8)) % 8));
+    const text = padFor(gap, 0, at);
+    const target = direct.name ?? 'the anonymous member';
+    // in a packed struct every pad shifts all that follows: no single pad per member does it
+    const packed = native.packed === true || native.maxFieldAlign !== undefined;
+    const edit: FixEdit | undefined =
+      prefixSame && !packed && direct.loc ? { op: 'insert-before', ...direct.loc, text } : undefined;
+    let fix = `add \`${text}\` before '${target}' in ${within}, or use __aligned_u64`;
+    if (packed) fix = `${within} is packed: order and pad its members so each 64-bit one starts at a multiple of 8`;
+    else if (!edit) fix = `make the members before '${target}' fixed-size first, then pad it to a multiple of 8`;
+    const holds = stripTypedefs(types[0]!).kind === 'int' ? 'a 64-bit integer' : 'holding a 64-bit integer';
+    const message = `'${what}' (${holds}) is ${where} of ${within}`;
+    add('unaligned-u64', direct.loc ?? native.loc, {
+      record: name,
+      ...(path !== undefined ? { path } : {}),
+      message,
+      fix,
+      claims,
+      ...(edit ? { edit } : {}),
     });
-    if (l.layout.tailPaddingBits >= 8 && !seen.has(`tail:${l.layout.tailPaddingBits}`)) {
-      seen.add(`tail:${l.layout.tailPaddingBits}`);
-      const last = [...members].reverse().find((m) => m.member.name !== undefined)?.member.name ?? 'the last member';
-      add('implicit-padding', decl.loc, { record: name, message: `${Math.floor(l.layout.tailPaddingBits / 8)} bytes of tail padding on ${l.abi}`, fix: `add \`${padFor(Math.floor(l.layout.tailPaddingBits / 8), members.length)}\` after '${last}'` });
+  };
+  visit({ decls: views.map((v) => v.decl), starts: views.map(() => 0), path: '', prefix: '' });
+}
+
+/**
+ * The pads that make a record hole-free on every side, found as a person applying them one by
+ * one would: lay the record out with the pads so far, take the first hole any side has, pad it
+ * by the largest hole there (alignments are powers of two, so it suits every side) — as long as
+ * the members before it agree on every side; where they do not, no pad fits all and it stops.
+ * By original member index (the member count for the tail): the pad's size and where it starts.
+ */
+function simulatePads(views: View[]): Map<number, { bytes: number; at: number }> {
+  const out = new Map<number, { bytes: number; at: number }>();
+  const work = views.map((v) => ({
+    v,
+    members: [...(v.decl.members ?? [])],
+    index: (v.decl.members ?? []).map((_, i) => i),
+  }));
+  const count = work[0]!.members.length;
+  for (let k = 0; k <= count; k++) {
+    let layouts: RecordLayout[];
+    try {
+      layouts = work.map((w) => w.v.layouter.layout({ ...w.v.decl, members: w.members }));
+    } catch (e) {
+      if (e instanceof LayoutError) break; // a pad after a flexible array: not ours to place
+      throw e;
+    }
+    const holeAt = (l: RecordLayout, p: number): number => {
+      if (p === l.members.length) return l.tailPaddingBits >= 8 ? Math.floor(l.tailPaddingBits / 8) : 0;
+      const h = l.holes.find((x) => x.before === p && x.bits % 8 === 0);
+      return h ? h.bits / 8 : 0;
+    };
+    const positions = layouts.map((l) => {
+      for (let p = 0; p <= l.members.length; p++) if (holeAt(l, p)) return p;
+      return Infinity;
+    });
+    const p = Math.min(...positions);
+    if (p === Infinity) break;
+    const first = layouts[0]!;
+    const same = layouts.every((l) =>
+      l.members
+        .slice(0, p)
+        .every((m, j) => m.bitOffset === first.members[j]!.bitOffset && m.bits === first.members[j]!.bits),
+    );
+    const orig = p === work[0]!.members.length ? count : work[0]!.index[p]!;
+    if (!same || orig < 0) break;
+    const bytes = Math.max(...layouts.map((l) => holeAt(l, p)));
+    const last = first.members[p - 1];
+    const at = last ? Math.ceil((last.bitOffset + last.bits) / 8) : 0;
+    out.set(orig, { bytes, at });
+    const pad = { name: `ioctl32_pad${k}`, type: array(int('unsigned char'), bytes) };
+    for (const w of work) (w.members.splice(p, 0, pad), w.index.splice(p, 0, -1));
+  }
+  return out;
+}
+
+/** Holes and tail padding of the record itself, one finding per place, with the pad that fills it. */
+function padding(name: string, views: View[], add: Add): void {
+  const native = views[0]!;
+  const members = native.layout.members;
+  const named = (i: number) => members[i]?.member.name;
+  const firstPath = (i: number, v: View): string => {
+    const m = v.layout.members[i];
+    if (!m) return '';
+    if (m.member.name !== undefined) return m.member.name;
+    const inner = [...v.fields.values()].find((f) => f.offset === m.offset && f.bitWidth === undefined);
+    return inner?.path ?? '';
+  };
+  const places = new Map<number, Array<{ v: View; offset: number; bits: number }>>();
+  for (const v of views) {
+    for (const h of v.layout.holes) {
+      if (h.bits % 8) continue; // bit gaps between bitfields are the bitfield rule's business
+      places.set(h.before, [...(places.get(h.before) ?? []), { v, offset: h.bitOffset / 8, bits: h.bits }]);
+    }
+    if (v.layout.tailPaddingBits >= 8) {
+      const bits = v.layout.tailPaddingBits - (v.layout.tailPaddingBits % 8);
+      places.set(members.length, [
+        ...(places.get(members.length) ?? []),
+        { v, offset: v.layout.size - bits / 8, bits },
+      ]);
     }
   }
-  const pair = layouts.slice(0, pairCount);
-  const sizes = new Set(pair.map((l) => l.layout.size));
-  if (sizes.size > 1) {
-    add('size-differs', decl.loc, { record: name, message: `${name} is ${pair.map((l) => `${l.layout.size} bytes on ${l.abi}`).join(', ')}`, fix: 'use only fixed-size types (__u8.. __u64, __aligned_u64) and explicit padding' });
+  const pads = simulatePads(views);
+  let index = 0;
+  for (const [before, holes] of [...places].sort((a, b) => a[0] - b[0])) {
+    const tail = before === members.length;
+    const after = [...members.slice(0, before)].reverse().find((m) => m.member.name !== undefined)?.member.name;
+    const afterText = after ? `'${after}'` : 'the previous member';
+    const kind = tail ? 'bytes of tail padding' : 'byte hole';
+    const where = byValue(
+      holes.map((h) => ({ abi: h.v.abi, n: h.bits / 8 })),
+      (n) => `${n}${tail ? ' ' : '-'}${kind}`,
+    );
+    const claims: Claim[] = holes.map((h) => ({
+      what: 'hole',
+      abi: h.v.abi,
+      before: tail ? '' : firstPath(before, h.v),
+      offset: h.offset,
+      size: h.bits / 8,
+    }));
+    const pad = pads.get(before);
+    const text = pad ? padFor(pad.bytes, index++, pad.at) : '';
+    const next = members[before]?.member;
+    const lastLoc = [...members].reverse().find((m) => m.member.loc)?.member.loc;
+    let edit: FixEdit | undefined;
+    if (pad && tail && lastLoc) edit = { op: 'insert-after', ...lastLoc, text };
+    else if (pad && next?.loc) edit = { op: 'insert-before', ...next.loc, text };
+    const place = after ? `after ${afterText}` : `before '${named(before) ?? 'the first member'}'`;
+    const fix = edit ? `add \`${text}\` ${place}` : 'make the members before it fixed-size first, then pad explicitly';
+    const message = `${where} ${tail ? `after ${afterText}` : place}`;
+    add('implicit-padding', tail ? native.decl.loc : (next?.loc ?? native.decl.loc), {
+      record: name,
+      path: named(before) ?? '',
+      message,
+      fix,
+      claims,
+      ...(edit ? { edit } : {}),
+    });
   }
 }
 
@@ -164,11 +611,44 @@ function lintIoctls(input: LintInput, add: Add): void {
   const byHeader = new Map<string, IoctlEntry[]>();
   for (const e of input.ioctls) byHeader.set(e.file, [...(byHeader.get(e.file) ?? []), e]);
   for (const e of input.ioctls) {
-    if (e.sizeofArg) add('sizeof-size', e.loc, { ioctl: e.name, message: `${e.name} passes sizeof(...) as the type: the number encodes sizeof(size_t)`, fix: `pass the type itself: _IOW(type, nr, ${e.sizeofArg})` });
+    if (e.sizeofArg)
+      add('sizeof-size', e.loc, {
+        ioctl: e.name,
+        message: `${e.name} passes sizeof(...) as the type: the number encodes sizeof(size_t)`,
+        fix: `pass the type itself: _IOW(type, nr, ${e.sizeofArg})`,
+      });
     if (!e.argType || !e.dir || e.dir === 'none') continue;
-    for (const abi of input.abis) {
-      const size = new Layouter(abi).typeLayout(e.argType).size;
-      if (size > maxIocSize(abi, e.dir)) add('too-large', e.loc, { ioctl: e.name, message: `${e.name}'s argument is ${size} bytes on ${abi.name}; the size field holds at most ${maxIocSize(abi, e.dir)}`, fix: 'pass a small header struct with a __u64 pointer to the bulk data' });
+    const sides = input.sides.flatMap((s) => {
+      const own = s.ioctls.get(e.name);
+      return own?.argType
+        ? [{ abi: s.abi, size: s.layouter.typeLayout(own.argType).size, type: stripTypedefs(own.argType) }]
+        : [];
+    });
+    for (const { abi, size } of sides) {
+      const max = maxIocSize(abi, e.dir);
+      if (size > maxIocSize(abi, e.dir))
+        add('too-large', e.loc, {
+          ioctl: e.name,
+          message: `${e.name}'s argument is ${size} bytes on ${abi.name}; the size field holds at most ${max}`,
+          fix: 'pass a small header struct with a __u64 pointer to the bulk data',
+          claims: [{ what: 'argument', abi: abi.name, size }],
+        });
+    }
+    // the argument itself a long or a pointer: its size, and so the number, differs
+    const t = stripTypedefs(e.argType);
+    if ((t.kind === 'int' || t.kind === 'pointer') && new Set(sides.map((x) => x.size)).size > 1) {
+      const macro = `_IO${e.dir === 'rw' ? 'WR' : e.dir.toUpperCase()}`;
+      const sizes = byValue(
+        sides.map((x) => ({ abi: x.abi.name, n: x.size })),
+        (n) => `${n} bytes`,
+      );
+      const claims: Claim[] = sides.map((x) => ({ what: 'argument', abi: x.abi.name, size: x.size }));
+      add('long-or-pointer', e.loc, {
+        ioctl: e.name,
+        message: `${e.name}'s argument ${e.arg ?? ''} is ${sizes}, so its number differs too`,
+        fix: `name a fixed-size type: ${macro}(..., __u64) or __u32, as the handler copies`,
+        claims,
+      });
     }
   }
   for (const list of byHeader.values()) {
@@ -177,7 +657,12 @@ function lintIoctls(input: LintInput, add: Add): void {
     for (const same of byKey.values()) {
       if (same.length < 2) continue;
       const [first, ...rest] = same;
-      for (const e of rest) add('duplicate-nr', e.loc, { ioctl: e.name, message: `${e.name} has the type and nr of ${first!.name} (0x${e.type.toString(16)}, ${e.nr})`, fix: `give ${e.name} a free nr` });
+      for (const e of rest)
+        add('duplicate-nr', e.loc, {
+          ioctl: e.name,
+          message: `${e.name} has the type and nr of ${first!.name} (0x${e.type.toString(16)}, ${e.nr})`,
+          fix: `give ${e.name} a free nr`,
+        });
     }
   }
 }

@@ -1,10 +1,23 @@
 /** SARIF 2.1.0 for GitHub code scanning: lint findings and the ioctls that need compat work. */
-import type { CheckReport } from './check.js';
+import { NEEDS_WORK, type CheckReport } from './check.js';
 import { RULES } from './lint.js';
 
 const VERDICT_RULES = [
-  { id: 'compat-convert', level: 'warning', summary: 'the argument is laid out differently for 32-bit tasks: a .compat_ioctl handler must convert it' },
-  { id: 'compat-pointer-inside', level: 'warning', summary: 'the argument stores a pointer or long: the value needs compat_ptr() or widening' },
+  {
+    id: 'compat-renumber',
+    level: 'warning',
+    summary: 'the layout is the same but the compat command number differs: the handler must map it',
+  },
+  {
+    id: 'compat-convert',
+    level: 'warning',
+    summary: 'the argument is laid out differently for 32-bit tasks: a .compat_ioctl handler must convert it',
+  },
+  {
+    id: 'compat-pointer-inside',
+    level: 'warning',
+    summary: 'the argument stores a pointer or long: the value needs compat_ptr() or widening',
+  },
   { id: 'compat-unknown', level: 'note', summary: 'the argument type could not be resolved on both ABIs' },
 ] as const;
 
@@ -24,10 +37,18 @@ export function toSarif(report: CheckReport, version: string): SarifLog {
       helpUri: r.helpUri,
       defaultConfiguration: { level: r.level },
     })),
-    ...VERDICT_RULES.map((r) => ({ id: r.id, shortDescription: { text: r.summary }, helpUri: 'https://docs.kernel.org/driver-api/ioctl.html#bit-compat-mode', defaultConfiguration: { level: r.level } })),
+    ...VERDICT_RULES.map((r) => ({
+      id: r.id,
+      shortDescription: { text: r.summary },
+      helpUri: 'https://docs.kernel.org/driver-api/ioctl.html#bit-compat-mode',
+      defaultConfiguration: { level: r.level },
+    })),
   ];
   const location = (file: string, line: number, column: number) => ({
-    physicalLocation: { artifactLocation: { uri: file }, region: { startLine: Math.max(1, line), startColumn: Math.max(1, column) } },
+    physicalLocation: {
+      artifactLocation: { uri: file },
+      region: { startLine: Math.max(1, line), startColumn: Math.max(1, column) },
+    },
   });
   const results = report.findings.map((f) => ({
     ruleId: f.rule,
@@ -37,13 +58,20 @@ export function toSarif(report: CheckReport, version: string): SarifLog {
   }));
   for (const pair of report.pairs) {
     for (const v of pair.ioctls) {
-      if (v.verdict !== 'convert' && v.verdict !== 'pointer-inside' && v.verdict !== 'unknown') continue;
+      if (!NEEDS_WORK.has(v.verdict)) continue;
       const rule = `compat-${v.verdict}`;
-      const why = v.reasons.slice(0, 3).map((r) => `${r.rule}${r.path ? ` ${r.path}` : ''}`).join(', ');
+      const why = v.reasons
+        .slice(0, 3)
+        .map((r) => `${r.rule}${r.path ? ` ${r.path}` : ''}`)
+        .join(', ');
       results.push({
         ruleId: rule,
         level: v.verdict === 'unknown' ? 'note' : 'warning',
-        message: { text: `${v.name} (${pair.native} <- ${pair.compat}): ${v.verdict}${why ? ` (${why})` : ''}${v.cmdDiffers ? '; the command number differs' : ''}.` },
+        message: {
+          text:
+            `${v.name} (${pair.native} <- ${pair.compat}): ${v.verdict}${why ? ` (${why})` : ''}. ` +
+            `Handler: ${v.action}.`,
+        },
         locations: [location(v.header, 1, 1)],
       });
     }
@@ -51,6 +79,13 @@ export function toSarif(report: CheckReport, version: string): SarifLog {
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
-    runs: [{ tool: { driver: { name: 'ioctl32', informationUri: 'https://docs.kernel.org/driver-api/ioctl.html', version, rules } }, results }],
+    runs: [
+      {
+        tool: {
+          driver: { name: 'ioctl32', informationUri: 'https://docs.kernel.org/driver-api/ioctl.html', version, rules },
+        },
+        results,
+      },
+    ],
   };
 }

@@ -1,23 +1,24 @@
 /** `ioctl32 check` as text: a summary table per pair, what needs work, and the findings. */
 import type { CheckReport } from '../compat/check.js';
-import type { Verdict } from '../compat/compare.js';
+import { VERDICTS, type Verdict } from '../compat/compare.js';
 import { table } from './abis.js';
+import { formatFailures } from './failed.js';
 
-const ORDER: Verdict[] = ['no-arg', 'identical', 'pointer-inside', 'convert', 'unknown'];
 
-export function formatCheck(report: CheckReport, opts: { color: boolean; detail: boolean }): string {
+/** `verbose`: every header that could not be read, not only the first of each error. */
+export function formatCheck(report: CheckReport, opts: { color: boolean; detail: boolean; verbose?: boolean }): string {
   const paint = (code: number, s: string) => (opts.color ? `\x1b[${code}m${s}\x1b[0m` : s);
-  const verdictText = (v: Verdict) => (v === 'convert' ? paint(31, v) : v === 'pointer-inside' ? paint(33, v) : v === 'unknown' ? paint(35, v) : v);
+  const verdictText = (v: Verdict) => (v === 'convert' ? paint(31, v) : v === 'pointer-inside' || v === 'renumber' ? paint(33, v) : v === 'unknown' ? paint(35, v) : v);
   const out: string[] = [];
   for (const pair of report.pairs) {
     const key = `${pair.native}:${pair.compat}`;
     const counts = report.summary.verdicts[key]!;
-    out.push(`${pair.native} <- ${pair.compat}: ${pair.ioctls.length} ioctls: ${ORDER.map((v) => `${counts[v]} ${v}`).join(', ')}`);
+    out.push(`${pair.native} <- ${pair.compat}: ${pair.ioctls.length} ioctls: ${VERDICTS.map((v) => `${counts[v]} ${v}`).join(', ')}`);
     if (opts.detail) {
-      const rows = [['  ioctl', 'verdict', 'native', 'compat', 'why']];
+      const rows = [['  ioctl', 'verdict', 'native', 'compat', 'why', 'handler']];
       for (const v of pair.ioctls) {
         const why = v.reasons.slice(0, 3).map((r) => `${r.rule}${r.path ? ` ${r.path}` : ''}${r.native && r.compat ? ` (${r.native.offset}+${r.native.size} vs ${r.compat.offset}+${r.compat.size})` : r.message ? `: ${r.message}` : ''}`);
-        rows.push([`  ${v.name}`, verdictText(v.verdict), hex(v.nativeCmd), v.compatCmd === null ? '-' : hex(v.compatCmd) + (v.cmdDiffers ? '*' : ''), why.join('; ')]);
+        rows.push([`  ${v.name}`, verdictText(v.verdict), v.nativeCmd === null ? '-' : hex(v.nativeCmd), v.compatCmd === null ? '-' : hex(v.compatCmd) + (v.cmdDiffers ? '*' : ''), why.join('; '), v.action]);
       }
       out.push(table(rows));
     } else {
@@ -33,10 +34,9 @@ export function formatCheck(report: CheckReport, opts: { color: boolean; detail:
     const level = f.level === 'error' ? paint(31, f.level) : f.level === 'warning' ? paint(33, f.level) : f.level;
     out.push(`${f.file}:${f.line}:${f.column}: ${level} [${f.rule}] ${f.message}`, `    fix: ${f.fix}`);
   }
-  for (const [abi, failed] of Object.entries(report.failed)) {
-    out.push('', `${abi}: ${Object.keys(failed).length} header(s) could not be read:`);
-    for (const [h, e] of Object.entries(failed).slice(0, 10)) out.push(`  ${h}: ${e}`);
-  }
+  // each distinct error once, with the ABIs it happened on
+  const failures = formatFailures(report.failed, { verbose: opts.verbose === true, moreHint: '--verbose' });
+  if (failures.length) out.push('', ...failures);
   return out.join('\n');
 }
 
