@@ -1,0 +1,374 @@
+/**
+ * explain, through the library and the built CLI: every input form (the kernel's three log
+ * lines, QEMU's, bare numbers), lines on stdin, numbers wider than 32 bits (exit 2), the members
+ * that differ with their sizes (the compiler's), the kernel's own compat cases (the table's
+ * numbers against the kernel's definitions compiled for each native ABI), and a 32-bit kernel.
+ * Numbers and sizes come from the reference compilers with the ABIs' cross headers.
+ */
+import { spawnSync } from 'node:child_process';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { ABIS, getAbi } from '../src/abi/index.js';
+import type { Abi } from '../src/abi/types.js';
+import { UsageError } from '../src/errors.js';
+import { KERNEL_REMAPS, kernelRemapApplies, kernelRemapNumber } from '../src/ioctl/kernel-remaps.js';
+import { explain, explainLines, formatExplanation, parseLogLine, type Explanation } from '../src/report/explain.js';
+import { compileObject } from './harness/compile.js';
+import { u32Array } from './harness/elf.js';
+import { compilerIncludeArgs } from './harness/uapi.js';
+
+const BIN = 'dist/cli/main.js';
+const x86_64 = getAbi('x86_64');
+const i386 = getAbi('i386');
+
+function cli(args: string[], input?: string): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync('node', [BIN, ...args], { input: input ?? '', encoding: 'utf8' });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Unsigned 32-bit C expressions as the ABI's reference compiler evaluates them. */
+async function compiled(abi: Abi, prelude: string, exprs: string[]): Promise<number[]> {
+  const src = `${prelude}\nunsigned int facts[] = {\n${exprs.map((e) => `  (unsigned int)(${e})`).join(',\n')}\n};\n`;
+  return u32Array(await compileObject(abi, src, await compilerIncludeArgs(abi)), 'facts');
+}
+
+const hex8 = (n: number) => (n >>> 0).toString(16).padStart(8, '0');
+const hex = (n: number) => `0x${hex8(n)}`;
+
+const V4L2 = '#include <stddef.h>\n#include <linux/videodev2.h>\n#include <linux/fs.h>';
+const V4L2_FACTS = [
+  'VIDIOC_QUERYBUF',
+  'sizeof(struct v4l2_buffer)',
+  'offsetof(struct v4l2_buffer, timestamp)',
+  'sizeof(((struct v4l2_buffer *)0)->timestamp)',
+  'FS_IOC32_GETFLAGS',
+  'FS_IOC_GETFLAGS',
+];
+interface Facts {
+  querybuf: number;
+  bufferSize: number;
+  timestampOffset: number;
+  timestampSize: number;
+  ioc32GetFlags: number;
+  getFlags: number;
+}
+const facts: Record<'i386' | 'x86_64', Facts> = {} as Record<'i386' | 'x86_64', Facts>;
+
+beforeAll(async () => {
+  for (const abi of [i386, x86_64]) {
+    const [querybuf, bufferSize, timestampOffset, timestampSize, ioc32GetFlags, getFlags] = await compiled(
+      abi,
+      V4L2,
+      V4L2_FACTS,
+    );
+    facts[abi.name as 'i386' | 'x86_64'] = {
+      querybuf: querybuf!,
+      bufferSize: bufferSize!,
+      timestampOffset: timestampOffset!,
+      timestampSize: timestampSize!,
+      ioc32GetFlags: ioc32GetFlags!,
+      getFlags: getFlags!,
+    };
+  }
+});
+
+/** The i386 candidate of an explanation. */
+const asI386 = (e: Explanation) => e.candidates.find((c) => c.abi === 'i386')!;
+
+describe('parseLogLine: every form, 32-bit numbers only', () => {
+  test('the kernel: ioctl32 {t:..;sz:..} (type char or hex), the older {..}, sys32_ioctl with or without task', () => {
+    expect(
+      parseLogLine(
+        "kernel: ioctl32(cam:42): Unknown cmd fd(7) cmd(c0445609){t:'V';sz:68} arg(08049000) on /dev/video0",
+      ),
+    ).toEqual({
+      format: 'ioctl32',
+      program: 'cam',
+      pid: 42,
+      fd: 7,
+      cmd: 0xc0445609,
+      arg: 0x08049000,
+      typeText: "'V'",
+      size: 68,
+      path: '/dev/video0',
+    });
+    expect(
+      parseLogLine('ioctl32(blkid:9): Unknown cmd fd(3) cmd(80041270){t:12;sz:4} arg(ffc0d0c8) on /dev/sda'),
+    ).toMatchObject({ typeText: '12', cmd: 0x80041270 });
+    // 2.6's compat_ioctl_error printed (cmd >> 24) & 0x3f, a character or %02x
+    expect(
+      parseLogLine('ioctl32(regedit.exe:11801): Unknown cmd fd(9) cmd(82187201){02} arg(00221000) on /home/a b'),
+    ).toEqual({
+      format: 'ioctl32-old',
+      program: 'regedit.exe',
+      pid: 11801,
+      fd: 9,
+      cmd: 0x82187201,
+      arg: 0x00221000,
+      braced: '02',
+      path: '/home/a b',
+    });
+    expect(parseLogLine('ioctl32(x:1): Unknown cmd fd(3) cmd(c044560f){00} arg(0) on /dev/video0')).toMatchObject({
+      format: 'ioctl32-old',
+      cmd: 0xc044560f,
+      braced: '00',
+    });
+    expect(parseLogLine("ioctl32(x:1): Unknown cmd fd(3) cmd(2c004101){','} arg(0) on /dev/x")).toMatchObject({
+      format: 'ioctl32-old',
+      braced: "','",
+    });
+    expect(parseLogLine('sys32_ioctl(prog:77): Unknown cmd fd(3) cmd(00004c03) arg(08049000)')).toEqual({
+      format: 'sys32_ioctl',
+      program: 'prog',
+      pid: 77,
+      fd: 3,
+      cmd: 0x4c03,
+      arg: 0x08049000,
+    });
+    expect(parseLogLine('sys32_ioctl: Unknown cmd fd(3) cmd(00004c03) arg(08049000)')).toEqual({
+      format: 'sys32_ioctl',
+      fd: 3,
+      cmd: 0x4c03,
+      arg: 0x08049000,
+    });
+  });
+  test("QEMU's line: a command with bit 31 set is printed sign-extended, (long) of an int", () => {
+    expect(parseLogLine('Unsupported ioctl: cmd=0x5401')).toEqual({ format: 'qemu', cmd: 0x5401 });
+    expect(parseLogLine('qemu: Unsupported ioctl: cmd=0xffffffffc0445609')).toEqual({
+      format: 'qemu',
+      cmd: 0xc0445609,
+      signExtended: true,
+    });
+    expect(parseLogLine('Unsupported ioctl: cmd=0xc0445609')).toEqual({ format: 'qemu', cmd: 0xc0445609 });
+    expect(parseLogLine('Unsupported ioctl type: cmd=0x5401 type=3')).toEqual({
+      format: 'qemu',
+      cmd: 0x5401,
+      qemuArgType: 3,
+    });
+  });
+  test('bare numbers, decimal or 0x-hex', () => {
+    expect(parseLogLine('3225703945')).toEqual({ format: 'number', cmd: 3225703945 });
+    expect(parseLogLine('  0xC0445609 ')).toEqual({ format: 'number', cmd: 0xc0445609 });
+  });
+  test.each([
+    ["ioctl32(x:1): Unknown cmd fd(3) cmd(1c0185617){t:'V';sz:24} arg(08049000) on /dev/video0"],
+    ['ioctl32(x:1): Unknown cmd fd(3) cmd(1c0185617){00} arg(08049000) on /dev/video0'],
+    ['sys32_ioctl(x:1): Unknown cmd fd(3) cmd(1c0185617) arg(08049000)'],
+    ["ioctl32(x:1): Unknown cmd fd(3) cmd(c0185617){t:'V';sz:24} arg(108049000) on /dev/video0"],
+    ['Unsupported ioctl: cmd=0x1c0185617'],
+    ['Unsupported ioctl: cmd=0xfffffffe40185617'],
+    ['0x1c0185617'],
+    ['7532467735'],
+  ])('more than 32 bits is an input error, never cut to 32: %s', (line) => {
+    expect(() => parseLogLine(line)).toThrow(UsageError);
+    expect(() => parseLogLine(line)).toThrow(/more than 32 bits/);
+  });
+  test('anything else is no line', () => {
+    expect(() => parseLogLine('kernel: hello')).toThrow(/not a compat ioctl log line/);
+    expect(() => parseLogLine('0xzz')).toThrow(UsageError);
+  });
+});
+
+describe('explain through the CLI: each form, stdin, rejection', () => {
+  /** The same i386 number of VIDIOC_QUERYBUF in every form. */
+  const forms = () => {
+    const c = hex8(facts.i386.querybuf);
+    const size = facts.i386.bufferSize;
+    const signExtended = BigInt.asUintN(64, BigInt.asIntN(32, BigInt(facts.i386.querybuf)));
+    return {
+      ioctl32: `ioctl32(cam:42): Unknown cmd fd(7) cmd(${c}){t:'V';sz:${size}} arg(08049000) on /dev/video0`,
+      'ioctl32-old': `ioctl32(cam:42): Unknown cmd fd(7) cmd(${c}){00} arg(08049000) on /dev/video0`,
+      sys32_ioctl: `sys32_ioctl(cam:42): Unknown cmd fd(7) cmd(${c}) arg(08049000)`,
+      // QEMU on a 64-bit host: (long) of the int command
+      qemu: `Unsupported ioctl: cmd=0x${signExtended.toString(16)}`,
+      number: String(facts.i386.querybuf),
+    };
+  };
+  test('every form names VIDIOC_QUERYBUF on i386, with its verdict and action', () => {
+    for (const [format, line] of Object.entries(forms())) {
+      const r = cli(['explain', line, '--json']);
+      expect(r.code, `${format}: ${r.stderr}`).toBe(0);
+      const e = JSON.parse(r.stdout) as Explanation;
+      expect(e.line.format).toBe(format);
+      expect(e.line.cmd).toBe(facts.i386.querybuf);
+      const q = asI386(e).names.find((n) => n.name === 'VIDIOC_QUERYBUF');
+      expect(q, format).toBeDefined();
+      expect(q!.nativeCmd).toBe(facts.x86_64.querybuf);
+      expect(q!.verdict).toBeDefined();
+      expect(q!.action).toMatch(/\S/);
+    }
+  });
+  test('three lines on stdin: three explanations, in order (JSON: an array; text: one block each)', () => {
+    const f = forms();
+    const input = [f.ioctl32, '', `0x${hex8(facts.i386.ioc32GetFlags)}`, f.qemu].join('\n');
+    const json = cli(['explain', '-', '--json'], input);
+    expect(json.code, json.stderr).toBe(0);
+    const list = JSON.parse(json.stdout) as Explanation[];
+    expect(list.map((e) => [e.line.format, e.line.cmd])).toEqual([
+      ['ioctl32', facts.i386.querybuf],
+      ['number', facts.i386.ioc32GetFlags],
+      ['qemu', facts.i386.querybuf],
+    ]);
+    // no argument and stdin not a terminal reads stdin too
+    const text = cli(['explain'], input);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout.split('\n').filter((l) => /^\S/.test(l))).toHaveLength(3);
+  });
+  test('a bad line on stdin (no form, too wide): the others are explained, the bad ones named, exit 2', () => {
+    const r = cli(['explain', '-'], `${forms().number}\nhello\n0x1${hex8(facts.i386.querybuf)}\n`);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/VIDIOC_QUERYBUF/);
+    expect(r.stderr).toMatch(/line 2: not a compat ioctl log line/);
+    expect(r.stderr).toMatch(/line 3: .*more than 32 bits/);
+  });
+  test('cmd(1c0185617) exits 2 and is not read as 0xc0185617', () => {
+    const r = cli([
+      'explain',
+      "ioctl32(x:1): Unknown cmd fd(3) cmd(1c0185617){t:'V';sz:24} arg(08049000) on /dev/video0",
+      '--json',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/cmd\(1c0185617\) has more than 32 bits/);
+    expect(cli(['explain', '0x1c0185617']).code).toBe(2);
+    expect(cli(['explain'], '').code).toBe(2);
+  });
+});
+
+describe('the members that differ, and why (sizes from the compiler)', () => {
+  test('VIDIOC_QUERYBUF on i386: struct v4l2_buffer and its timestamp, both sides', () => {
+    const n = facts.x86_64;
+    const c = facts.i386;
+    const r = cli(['explain', String(c.querybuf), '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const q = asI386(JSON.parse(r.stdout) as Explanation).names.find((x) => x.name === 'VIDIOC_QUERYBUF')!;
+    // CONTRACT.md: sizes or offsets differ → convert
+    const differs = n.bufferSize !== c.bufferSize || n.timestampOffset !== c.timestampOffset;
+    expect(q.verdict).toBe(differs ? 'convert' : 'identical');
+    expect(q.reasons).toContainEqual(
+      expect.objectContaining({
+        rule: 'size',
+        path: '',
+        native: { offset: 0, size: n.bufferSize },
+        compat: { offset: 0, size: c.bufferSize },
+      }),
+    );
+    const ts = q.reasons!.find((x) => x.path === 'timestamp')!;
+    expect(ts).toMatchObject({
+      native: { offset: n.timestampOffset, size: n.timestampSize },
+      compat: { offset: c.timestampOffset, size: c.timestampSize },
+      nativeType: 'struct timeval',
+      compatType: 'struct timeval',
+    });
+    expect(ts.text).toContain(
+      `timestamp: struct timeval, ${c.timestampSize} bytes on i386 and ${n.timestampSize} on x86_64`,
+    );
+    expect(q.action).toContain(`map ${hex(c.querybuf)} to ${hex(n.querybuf)}`);
+    // the text says the same
+    const text = cli(['explain', String(c.querybuf)]);
+    expect(text.stdout).toContain(
+      `timestamp: struct timeval, ${c.timestampSize} bytes on i386 and ${n.timestampSize} on x86_64`,
+    );
+    expect(text.stdout).toMatch(/the handler must: map /);
+  });
+});
+
+describe("the kernel's own compat cases (src/ioctl/kernel-remaps.ts)", () => {
+  const natives = ABIS.filter((a) => a.compat.length > 0);
+  test.each(natives.map((a) => [a.name, a] as const))(
+    "%s: the table's numbers are the kernel's definitions compiled",
+    async (_, native) => {
+      const entries = KERNEL_REMAPS.filter((r) => kernelRemapApplies(r, native));
+      expect(entries.length).toBeGreaterThan(0);
+      const needs = [...new Set(entries.map((r) => r.needs).filter((x): x is string => x !== undefined))];
+      const prelude = [
+        '#include <linux/types.h>',
+        '#include <linux/ioctl.h>',
+        ...needs,
+        ...entries.map((r) => r.definition),
+      ].join('\n');
+      const got = await compiled(
+        native,
+        prelude,
+        entries.map((r) => r.compatName),
+      );
+      expect(entries.map((r) => [r.compatName, hex(kernelRemapNumber(r, native))])).toEqual(
+        entries.map((r, i) => [r.compatName, hex(got[i]!)]),
+      );
+      // one case per number: a number meets one kernel case
+      const numbers = entries.map((r) => kernelRemapNumber(r, native));
+      expect(new Set(numbers).size).toBe(numbers.length);
+    },
+  );
+  test('a 32-bit kernel has none of them', () => {
+    for (const r of KERNEL_REMAPS) expect(kernelRemapApplies(r, i386)).toBe(false);
+  });
+  test('FS_IOC32_GETFLAGS from an i386 task: fs/ioctl.c maps it to FS_IOC_GETFLAGS', () => {
+    const r = cli(['explain', hex(facts.i386.ioc32GetFlags), '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const c = asI386(JSON.parse(r.stdout) as Explanation);
+    expect(c.kernelRemap).toEqual({
+      compatName: 'FS_IOC32_GETFLAGS',
+      nativeName: 'FS_IOC_GETFLAGS',
+      nativeCmd: facts.x86_64.getFlags,
+      kind: 'remap',
+      scope: 'every file',
+      sites: [{ file: 'fs/ioctl.c', function: 'COMPAT_SYSCALL_DEFINE3(ioctl)' }],
+      does: expect.any(String),
+    });
+    expect(c.names.map((n) => n.name)).toContain('FS_IOC32_GETFLAGS');
+    const text = cli(['explain', hex(facts.i386.ioc32GetFlags)]).stdout;
+    expect(text).toContain(
+      `the kernel maps FS_IOC32_GETFLAGS (${hex(facts.i386.ioc32GetFlags)}) ` +
+        `to FS_IOC_GETFLAGS (${hex(facts.x86_64.getFlags)})`,
+    );
+    expect(text).toContain('COMPAT_SYSCALL_DEFINE3(ioctl) in fs/ioctl.c');
+    // a number the kernel leaves to the driver says nothing of the kind
+    const q = asI386(JSON.parse(cli(['explain', String(facts.i386.querybuf), '--json']).stdout) as Explanation);
+    expect(q.kernelRemap).toBeUndefined();
+  });
+});
+
+describe('a 32-bit kernel has no compat path', () => {
+  test('--arch i386: the number goes to the native handler; names, no verdicts, exit 0', () => {
+    const r = cli(['explain', '--arch', 'i386', hex(facts.i386.ioc32GetFlags), '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const e = JSON.parse(r.stdout) as Explanation;
+    expect(e).toMatchObject({ native: 'i386', compatPath: false });
+    expect(e.note).toMatch(/32-bit kernel: it has no compat path/);
+    expect(e.candidates.map((c) => c.abi)).toEqual(['i386']);
+    const names = e.candidates[0]!.names;
+    expect(names.map((n) => n.name)).toContain('FS_IOC32_GETFLAGS');
+    expect(names.every((n) => n.verdict === undefined && n.nativeCmd === facts.i386.ioc32GetFlags)).toBe(true);
+    expect(e.candidates[0]!.kernelRemap).toBeUndefined();
+    const text = cli(['explain', '--arch', 'i386', hex(facts.i386.ioc32GetFlags)]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(
+      /i386 is a 32-bit kernel: it has no compat path.*straight to the driver's native handler/,
+    );
+  });
+});
+
+describe('the library', () => {
+  test('explain, explainLines and formatExplanation without the CLI', () => {
+    const e = explain(hex(facts.i386.querybuf), { native: x86_64, compats: [i386] });
+    expect(e.candidates.map((c) => c.abi)).toEqual(['i386']);
+    const q = e.candidates[0]!.names.find((n) => n.name === 'VIDIOC_QUERYBUF')!;
+    expect(q.reasons!.some((r) => r.path === 'timestamp')).toBe(true);
+    expect(formatExplanation(e)).toContain('VIDIOC_QUERYBUF');
+    // verdicts: false gives names alone (no header is dumped)
+    const bare = explain(hex(facts.i386.querybuf), { native: x86_64, compats: [i386], verdicts: false });
+    expect(bare.candidates[0]!.names.find((n) => n.name === 'VIDIOC_QUERYBUF')).toEqual({
+      name: 'VIDIOC_QUERYBUF',
+      nativeCmd: facts.x86_64.querybuf,
+    });
+    const lines = explainLines(`${hex(facts.i386.querybuf)}\nnope\n`, {
+      native: x86_64,
+      compats: [i386],
+      verdicts: false,
+    });
+    expect(lines.explanations).toHaveLength(1);
+    expect(lines.errors).toEqual([
+      { line: 2, text: 'nope', message: expect.stringMatching(/not a compat ioctl log line/) },
+    ]);
+  });
+});
