@@ -1,23 +1,142 @@
-/** ioctl32: the Linux compat-ioctl system as a library. */
-export * from './errors.js';
-export * from './abi/index.js';
-export * from './cfront/types.js';
-export * from './cfront/print.js';
-export * from './layout/index.js';
-export * from './ioctl/index.js';
-export * from './report/abis.js';
-export * from './report/decode.js';
-export * from './report/scan.js';
-export * from './report/dump.js';
-export * from './report/layout.js';
-export * from './report/explain.js';
-export { ioctlNames } from './report/names.js';
-export * from './cfront/index.js';
-export * from './compat/compare.js';
-export * from './compat/check.js';
-export * from './compat/lint.js';
-export * from './compat/annotations.js';
-export * from './compat/sarif.js';
-export * from './thunk/index.js';
-export * from './kernel/index.js';
+/**
+ * ioctl32: the Linux compat-ioctl system as a library. This is the public API; the modules
+ * behind it (the C front end, the layout engine, the catalogue) are internal and may change.
+ * The JSON shapes the reports share with the CLI are described in docs/CONTRACT.md.
+ */
+
+/** Errors: every error ioctl32 raises on bad input is an Ioctl32Error (UsageError: a usage or input mistake). */
+export { Ioctl32Error, UsageError } from './errors.js';
+export { CFrontError } from './cfront/token.js';
+export { LayoutError } from './layout/types.js';
+export { IocError } from './ioctl/ioc.js';
+export { AnnotationError } from './compat/annotations.js';
+export { CodegenError } from './codegen/c.js';
+export { ErrnoError, ERRNO, type ErrnoName } from './thunk/errors.js';
+
+/** ABIs: the facts of every Linux ABI (sizes, alignments, `_IOC` encoding) and the 64/32-bit compat pairs. */
+export { ABIS, getAbi, compatPairs, compatPtr } from './abi/index.js';
+export {
+  ABI_NAMES,
+  type Abi,
+  type AbiName,
+  type ScalarKey,
+  type ScalarTable,
+  type CTypeNames,
+  type IocEncoding,
+  type BitfieldRules,
+} from './abi/types.js';
+export { abiFacts, abisReport, type AbiFacts } from './report/abis.js';
+
+/** Headers: which include directories an ABI reads, and the UAPI set a scan covers when no header is named. */
+export { BUILTIN_INCLUDE_DIR, includeDirsFor, type IncludeOptions } from './cfront/index.js';
+export { UAPI_DIRS, uapiHeaders, type ScanOptions } from './report/scan.js';
+
+/** Command numbers: `_IOC` encoding and decoding per ABI, and the legacy ioctls' argument types. */
+export { encodeIoc, decodeIoc, parseCmd, type IocDir, type IocFields, type DecodedIoc } from './ioctl/ioc.js';
 export { LEGACY_IOCTLS, type LegacyIoctl } from './ioctl/legacy.js';
+export { PREREQUISITES, type Prerequisite } from './ioctl/prerequisites.js';
+
+/** dump: every record (layout, fields) and ioctl of the headers for one ABI (`ioctl32 dump`). */
+export { dump, dumpHeaders, type DumpResult, type DumpRecord, type DumpIoctl, type Dumped } from './report/dump.js';
+export type { FlatField } from './layout/fields.js';
+
+/** layout: records side by side on several ABIs, pahole-style (`ioctl32 layout`). */
+export {
+  layoutReport,
+  formatLayouts,
+  type LayoutReport,
+  type RecordView,
+  type LayoutRow,
+  type LayoutCell,
+} from './report/layout.js';
+
+/** check: a verdict (VERDICTS, in order) per ioctl and pair, reasons, action, lint findings (`ioctl32 check`). */
+export {
+  check,
+  needsWork,
+  NEEDS_WORK,
+  type CheckOptions,
+  type CheckReport,
+  type CheckSummary,
+  type PairReport,
+  type IoctlVerdict,
+} from './compat/check.js';
+export { VERDICTS, type Verdict, type Reason, type ReasonRule, type Place } from './compat/compare.js';
+export { formatCheck } from './report/check.js';
+
+/** lint: the rules run on the argument structs of a driver's headers, with sources and fixes. */
+export {
+  lint,
+  RULES,
+  type Rule,
+  type Finding,
+  type Level,
+  type LintInput,
+  type LintSide,
+  type Claim,
+  type FixEdit,
+} from './compat/lint.js';
+export { actionOf } from './compat/action.js';
+
+/** Annotations: what a header cannot say (user pointers in a __u64, array lengths, union selectors). */
+export { parseAnnotations, loadAnnotations, type Annotations, type MemberAnnotation } from './compat/annotations.js';
+
+/** SARIF 2.1.0 of a check report, for code scanning. */
+export { toSarif, type SarifLog } from './compat/sarif.js';
+
+/** gen c: a driver's compat layer in kernel C (`ioctl32 gen c`). */
+export { generateCompatC, type GenCOptions, type GeneratedC, type GeneratedIoctl } from './codegen/c.js';
+
+/** Thunk: compiled converters of one argument between its compat and native layouts (`ioctl32 convert`). */
+export {
+  compileConverter,
+  type Converter,
+  type CompileOptions,
+  type ConvertOptions,
+  type Memory,
+} from './thunk/compile.js';
+export { convertArgument, resolveTypeName, type ConvertRequest } from './thunk/convert.js';
+export type { CType } from './cfront/types.js';
+
+/** decode and explain: command numbers and the kernel's compat log lines taken apart (`ioctl32 decode/explain`). */
+export { decodeCommands, formatDecode, type DecodeRow } from './report/decode.js';
+export {
+  explain,
+  explainLines,
+  parseLogLine,
+  formatExplanation,
+  type Explanation,
+  type ExplainOptions,
+  type LogLine,
+  type CandidateAbi,
+  type NameExplanation,
+  type MemberDifference,
+  type KernelRemapHit,
+} from './report/explain.js';
+/** What the kernel's own compat path answers before a driver's .compat_ioctl (Linux 6.1, cited). */
+export { KERNEL_REMAPS, kernelRemapsFor, kernelRemapNumber, type KernelRemap } from './ioctl/kernel-remaps.js';
+export { ioctlNames, namesFromDump, IoctlNames, type UnevaluatedName } from './report/names.js';
+
+/** Kernel model: the compat ioctl path of fs/ioctl.c, tasks of both personalities, and model drivers. */
+export {
+  Kernel,
+  Task,
+  KFile,
+  UserMemory,
+  Ioctl32Registry,
+  compatPtrIoctl,
+  PAGE_SIZE,
+  type KernelOptions,
+  type Device,
+  type FileOperations,
+  type FileKind,
+  type RegularFileState,
+  type Fd,
+  type Ioctl32Handler,
+} from './kernel/kernel.js';
+export { installKvm, kvmConfig } from './kernel/kvm.js';
+export { blockDevice, type Gendisk } from './kernel/block.js';
+export { installLoop } from './kernel/loop.js';
+export { installPty } from './kernel/pty.js';
+export { installInet, type InetAddress, type NetDevice, type InetSockets } from './kernel/net.js';
+export { installRandom, type EntropyPool } from './kernel/random.js';

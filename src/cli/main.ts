@@ -3,14 +3,15 @@
 import { Command, CommanderError } from 'commander';
 import { getAbi } from '../abi/index.js';
 import { Ioctl32Error, UsageError } from '../errors.js';
-import { abisReport, formatAbis } from '../report/abis.js';
+import { abisReport, colorFor, formatAbis } from '../report/abis.js';
+import { assertHeadersRead, HeaderReadError } from '../report/failed.js';
 import { decodeCommands, formatDecode } from '../report/decode.js';
 import { ioctlNames } from '../report/names.js';
-import { explain, formatExplanation } from '../report/explain.js';
+import { explainLines, formatExplanation } from '../report/explain.js';
 import { dump } from '../report/dump.js';
 import { progressLine, type ScanOptions } from '../report/scan.js';
 import { formatLayouts, layoutReport } from '../report/layout.js';
-import { check, type CheckReport } from '../compat/check.js';
+import { check, needsWork } from '../compat/check.js';
 import { loadAnnotations } from '../compat/annotations.js';
 import { toSarif } from '../compat/sarif.js';
 import { formatCheck } from '../report/check.js';
@@ -27,6 +28,20 @@ interface HeaderOptions {
   sysroot?: string;
   define?: string[];
   undefine?: string[];
+}
+
+interface LayoutOptions extends HeaderOptions {
+  abi: string;
+  verbose?: boolean;
+}
+
+interface CheckCliOptions extends HeaderOptions {
+  arch?: string;
+  pair?: string;
+  format: string;
+  annotations?: string;
+  lint: boolean;
+  verbose?: boolean;
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -64,6 +79,7 @@ function print(text: string): void {
 export function buildProgram(): Command {
   const program = new Command('ioctl32')
     .description('Layouts, command numbers and compat conversions of Linux ioctls for every 32/64-bit ABI')
+    .version(packageVersion(), '-V, --version', 'print the version of ioctl32')
     .exitOverride()
     .showHelpAfterError();
 
@@ -89,15 +105,40 @@ export function buildProgram(): Command {
 
   program
     .command('explain')
-    .description("take apart a kernel log line: \"ioctl32(prog:pid): Unknown cmd fd(N) cmd(X){t:'K';sz:16} arg(Y) on /dev/kvm\" or the older sys32_ioctl(...) form")
-    .argument('<line>', 'the log line')
+    .description(
+      'what an ioctl number a compat task passed needs: a kernel log line ("ioctl32(prog:pid): Unknown cmd ' +
+        'fd(N) cmd(X){t:\'K\';sz:16} arg(Y) on /dev/kvm" or an older form), QEMU\'s "Unsupported ioctl: cmd=0xX", ' +
+        'or a number',
+    )
+    .argument('[line]', "the line or number; '-' or none (stdin not a terminal): every line on stdin")
     .option('--arch <native>', "the kernel's ABI (default: the host's)")
-    .option('--json', 'JSON')
-    .action((line: string, opts: { arch?: string; json?: boolean }) => {
+    .option('--json', 'JSON: an object for one line, an array for lines on stdin')
+    .action((line: string | undefined, opts: { arch?: string; json?: boolean }) => {
       const native = getAbi(opts.arch ?? hostArch());
-      const compats = native.compat.map(getAbi);
-      const e = explain(line, native, compats, (abi) => ioctlNames(abi));
-      print(opts.json ? JSON.stringify(e, null, 1) : formatExplanation(e, native));
+      const fromStdin = line === undefined || line === '-';
+      if (line === undefined && process.stdin.isTTY) {
+        throw new UsageError('explain needs a log line or a number, or lines on stdin (ioctl32 explain - < kern.log)');
+      }
+      let text = line ?? '';
+      if (fromStdin) {
+        try {
+          text = readFileSync(0, 'utf8');
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code === undefined) throw e;
+          throw new UsageError(`cannot read stdin: ${(e as Error).message}`);
+        }
+      }
+      const { explanations, errors } = explainLines(text, { native });
+      // one line given as the argument: its error is the command's
+      const many = fromStdin || explanations.length + errors.length > 1;
+      if (!many && errors[0]) throw new UsageError(errors[0].message);
+      if (!explanations.length && !errors.length) {
+        throw new UsageError(fromStdin ? 'no line to explain on stdin' : 'an empty line: nothing to explain');
+      }
+      if (opts.json) print(JSON.stringify(many ? explanations : explanations[0], null, 1));
+      else if (explanations.length) print(explanations.map(formatExplanation).join('\n\n'));
+      for (const e of errors) process.stderr.write(`ioctl32: line ${e.line}: ${e.message}\n`);
+      process.exitCode = errors.length ? 2 : 0;
     });
 
   withHeaderOptions(
@@ -116,16 +157,18 @@ export function buildProgram(): Command {
       .description('pahole-style layouts of records, the ABIs side by side')
       .argument('[header]', 'a header path or include name (default: the whole UAPI set)')
       .argument('[record...]', "records to show: 'struct kvm_dirty_log', kvm_dirty_log, or a typedef name")
-      .option('--abi <abis>', 'comma-separated ABIs', 'x86_64,i386,x32'),
-  ).action((header: string | undefined, records: string[], opts: HeaderOptions & { abi: string }) => {
+      .option('--abi <abis>', 'comma-separated ABIs', 'x86_64,i386,x32')
+      .option('--verbose', 'list every header that could not be read'),
+  ).action((header: string | undefined, records: string[], opts: LayoutOptions) => {
     const abis = opts.abi.split(',').map(getAbi);
     if (!abis.length) throw new UsageError('--abi needs at least one ABI');
     const report = layoutReport(abis.map((a) => scanOptions(a.name, header ? [header] : [], opts)), records);
-    print(formatLayouts(report, { color: process.stdout.isTTY === true }));
-    if (report.missing.length) {
-      process.stderr.write(`ioctl32: no such record: ${report.missing.join(', ')}\n`);
-      process.exitCode = 1;
-    }
+    // the header named cannot be read: an input error, not an empty layout
+    if (header) assertHeadersRead(report.failed, [header], report.abis);
+    // a record named that no ABI has is a usage error (exit 2), after what was found
+    const text = formatLayouts(report, { color: colorFor(process.stdout), verbose: opts.verbose === true });
+    if (text) print(text);
+    if (report.missing.length) throw new UsageError(`no such record: ${report.missing.join(', ')}`);
   });
 
   withHeaderOptions(
@@ -137,16 +180,33 @@ export function buildProgram(): Command {
       .option('--pair <native:compat>', 'one pair, e.g. x86_64:i386')
       .option('--format <format>', 'text, json or sarif', 'text')
       .option('--annotations <file>', 'JSON sidecar: user pointers, flexible array lengths, union selectors, sigsets, argument types')
-      .option('--no-lint', 'skip the lint rules for the given headers'),
-  ).action((headers: string[], opts: HeaderOptions & { arch?: string; pair?: string; format: string; annotations?: string; lint: boolean }) => {
+      .option('--no-lint', 'skip the lint rules for the given headers')
+      .option('--verbose', 'list every header that could not be read'),
+  ).action((headers: string[], opts: CheckCliOptions) => {
     if (!['text', 'json', 'sarif'].includes(opts.format)) throw new UsageError(`--format must be text, json or sarif, not '${opts.format}'`);
     const pairs = selectPairs(opts.arch, opts.pair);
     const scan = scanOptions(pairs[0]!.native.name, headers, opts);
     const { abi: _, ...shared } = scan;
-    const report = check({ pairs, scan: shared, lint: opts.lint && headers.length > 0, ...(opts.annotations ? { annotations: loadAnnotations(opts.annotations) } : {}) });
+    const report = check({
+      pairs,
+      scan: shared,
+      lint: opts.lint && headers.length > 0,
+      requireHeaders: true,
+      ...(opts.annotations ? { annotations: loadAnnotations(opts.annotations) } : {}),
+    });
+    // headers named that define no ioctl: nothing was checked, which is no pass
+    if (headers.length && report.pairs.every((p) => p.ioctls.length === 0)) {
+      throw new UsageError(
+        `no ioctl in ${headers.join(', ')}: nothing to check ` +
+          '(an ioctl is a macro that expands to _IO, _IOR, _IOW or _IOWR, or a legacy number ioctl32 knows)',
+      );
+    }
     if (opts.format === 'json') print(JSON.stringify({ pairs: report.pairs, findings: report.findings, summary: report.summary, failed: report.failed }, null, 1));
     else if (opts.format === 'sarif') print(JSON.stringify(toSarif(report, packageVersion()), null, 1));
-    else print(formatCheck(report, { color: process.stdout.isTTY === true, detail: headers.length > 0 }));
+    else {
+      const verbose = opts.verbose === true;
+      print(formatCheck(report, { color: colorFor(process.stdout), detail: headers.length > 0, verbose }));
+    }
     process.exitCode = needsWork(report) ? 1 : 0;
   });
 
@@ -165,7 +225,7 @@ export function buildProgram(): Command {
     const to = getAbi(opts.to);
     const { members, choose } = unionChoices(opts.member);
     const { abi: _, ...scan } = scanOptions(from.name, headers, opts);
-    const input = new Uint8Array(readFileSync(0));
+    const input = readStdin();
     try {
       const out = convertArgument({ from, to, type: opts.type, members, choose, scan, ...(opts.annotations ? { annotations: loadAnnotations(opts.annotations) } : {}) }, input);
       process.stdout.write(out);
@@ -193,7 +253,14 @@ export function buildProgram(): Command {
     const { abi: _, ...scan } = scanOptions(pair.native.name, headers, opts);
     let g;
     try {
-      g = generateCompatC({ pair, scan, members, choose, ...(opts.prefix ? { prefix: opts.prefix } : {}), ...(opts.annotations ? { annotations: loadAnnotations(opts.annotations) } : {}) });
+      g = generateCompatC({
+        pair,
+        scan,
+        members,
+        choose,
+        ...(opts.prefix !== undefined ? { prefix: opts.prefix } : {}),
+        ...(opts.annotations ? { annotations: loadAnnotations(opts.annotations) } : {}),
+      });
     } catch (e) {
       if (!(e instanceof CodegenError)) throw e;
       throw new UsageError(e.message);
@@ -203,6 +270,23 @@ export function buildProgram(): Command {
   });
 
   return program;
+}
+
+/** convert's input: all of stdin, which must be data (not a terminal, not a directory). */
+function readStdin(): Uint8Array {
+  if (process.stdin.isTTY) {
+    throw new UsageError('convert reads the argument buffer from stdin: redirect a file into it (< arg.bin)');
+  }
+  try {
+    return new Uint8Array(readFileSync(0));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EISDIR') {
+      throw new UsageError('stdin is a directory: convert reads the argument buffer from a file (< arg.bin)');
+    }
+    if (code !== undefined) throw new UsageError(`cannot read stdin: ${(e as Error).message}`);
+    throw e;
+  }
 }
 
 /** --member options: PATH=NAME for a named union, a bare NAME for an anonymous one. */
@@ -215,10 +299,6 @@ function unionChoices(list: string[] = []): { members: Record<string, string>; c
     else members[m.slice(0, eq)] = m.slice(eq + 1);
   }
   return { members, choose };
-}
-
-function needsWork(report: CheckReport): boolean {
-  return report.findings.some((f) => f.level === 'error') || report.pairs.some((p) => p.ioctls.some((v) => v.verdict === 'convert' || v.verdict === 'pointer-inside' || v.verdict === 'unknown'));
 }
 
 function hostArch(): string {
@@ -253,6 +333,11 @@ export async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    // located errors of a header start their lines, as a compiler's do
+    if (e instanceof HeaderReadError) {
+      process.stderr.write(`${e.message}\n`);
+      return 2;
+    }
     if (e instanceof Ioctl32Error) {
       process.stderr.write(`ioctl32: ${e.message}\n`);
       return 2;
