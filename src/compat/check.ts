@@ -88,7 +88,10 @@ export function check(opts: CheckOptions): CheckReport {
   // a driver author's own header files (paths, not include names): their ioctls, not those of
   // every system header they include
   const given = opts.scan.headers ?? [];
-  const ownFiles = given.length && given.every((h) => h.startsWith('/') || h.startsWith('.')) ? new Set(given.map((h) => files.canonical(resolvePath(h)))) : null;
+  const ownFiles =
+    given.length && given.every((h) => h.startsWith('/') || h.startsWith('.'))
+      ? new Set(given.map((h) => files.canonical(resolvePath(h))))
+      : null;
   for (const { native, compat } of opts.pairs) {
     const n = dumps.get(native.name)!;
     const c = dumps.get(compat.name)!;
@@ -108,7 +111,9 @@ export function check(opts: CheckOptions): CheckReport {
         nativeCmd: null,
         compatCmd: c.ioctls.get(name)?.cmd ?? null,
         cmdDiffers: false,
-        reasons: [{ rule: 'unresolved', path: '', message: `no value on ${native.name}: ${n.scan.shorten(u.message)}` }],
+        reasons: [
+          { rule: 'unresolved', path: '', message: `no value on ${native.name}: ${n.scan.shorten(u.message)}` },
+        ],
       };
       pair.ioctls.push({ ...v, action: actionOf(v) });
     }
@@ -144,7 +149,10 @@ export function check(opts: CheckOptions): CheckReport {
 
 /** Whether anything asks for work: an ioctl whose verdict needs a handler, or an error finding. */
 export function needsWork(report: CheckReport): boolean {
-  return report.findings.some((f) => f.level === 'error') || report.pairs.some((p) => p.ioctls.some((v) => NEEDS_WORK.has(v.verdict)));
+  return (
+    report.findings.some((f) => f.level === 'error') ||
+    report.pairs.some((p) => p.ioctls.some((v) => NEEDS_WORK.has(v.verdict)))
+  );
 }
 
 /** An argument type named in text (annotations): a record of the headers, or a C type name. */
@@ -163,18 +171,33 @@ function resolveType(text: string, d: Dumped): CType | undefined {
 }
 
 /** The verdict on one ioctl for a pair, from both ABIs' dumps (and the annotations). */
-export function ioctlVerdict(name: string, ne: IoctlEntry, ce: IoctlEntry | undefined, n: Dumped, c: Dumped, annotations: Annotations): IoctlVerdict {
+export function ioctlVerdict(
+  name: string,
+  ne: IoctlEntry,
+  ce: IoctlEntry | undefined,
+  n: Dumped,
+  c: Dumped,
+  annotations: Annotations,
+): IoctlVerdict {
   const v = judge(name, ne, ce, n, c, annotations);
   return { ...v, action: actionOf(v, ne.byValue === true) };
 }
 
 /** Same layout under another number: the compat task's number reaches no case of the native handler. */
 function renumbered(v: Omit<IoctlVerdict, 'action'>): Omit<IoctlVerdict, 'action'> {
-  if ((v.verdict === 'identical' || v.verdict === 'no-arg') && v.cmdDiffers && v.compatCmd !== null) v.verdict = 'renumber';
+  if ((v.verdict === 'identical' || v.verdict === 'no-arg') && v.cmdDiffers && v.compatCmd !== null)
+    v.verdict = 'renumber';
   return v;
 }
 
-function judge(name: string, ne: IoctlEntry, ce: IoctlEntry | undefined, n: Dumped, c: Dumped, annotations: Annotations): Omit<IoctlVerdict, 'action'> {
+function judge(
+  name: string,
+  ne: IoctlEntry,
+  ce: IoctlEntry | undefined,
+  n: Dumped,
+  c: Dumped,
+  annotations: Annotations,
+): Omit<IoctlVerdict, 'action'> {
   const annotatedArg = annotations.ioctlArgs.get(name);
   const arg = annotatedArg ?? ne.arg;
   const v: Omit<IoctlVerdict, 'action'> = {

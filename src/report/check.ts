@@ -1,26 +1,43 @@
 /** `ioctl32 check` as text: a summary table per pair, what needs work, and the findings. */
-import type { CheckReport } from '../compat/check.js';
-import { VERDICTS, type Verdict } from '../compat/compare.js';
+import { NEEDS_WORK, type CheckReport } from '../compat/check.js';
+import { VERDICTS, type Reason, type Verdict } from '../compat/compare.js';
 import { table } from './abis.js';
 import { formatFailures } from './failed.js';
-
 
 /** `verbose`: every header that could not be read, not only the first of each error. */
 export function formatCheck(report: CheckReport, opts: { color: boolean; detail: boolean; verbose?: boolean }): string {
   const paint = (code: number, s: string) => (opts.color ? `\x1b[${code}m${s}\x1b[0m` : s);
-  const verdictText = (v: Verdict) => (v === 'convert' ? paint(31, v) : v === 'pointer-inside' || v === 'renumber' ? paint(33, v) : v === 'unknown' ? paint(35, v) : v);
+  const verdictText = (v: Verdict) =>
+    v === 'convert'
+      ? paint(31, v)
+      : v === 'pointer-inside' || v === 'renumber'
+        ? paint(33, v)
+        : v === 'unknown'
+          ? paint(35, v)
+          : v;
   const out: string[] = [];
   for (const pair of report.pairs) {
     const key = `${pair.native}:${pair.compat}`;
     const counts = report.summary.verdicts[key]!;
-    out.push(`${pair.native} <- ${pair.compat}: ${pair.ioctls.length} ioctls: ${VERDICTS.map((v) => `${counts[v]} ${v}`).join(', ')}`);
+    const tally = VERDICTS.map((v) => `${counts[v]} ${v}`).join(', ');
+    out.push(`${pair.native} <- ${pair.compat}: ${pair.ioctls.length} ioctls: ${tally}`);
     if (opts.detail) {
-      const rows = [['  ioctl', 'verdict', 'native', 'compat', 'why', 'handler']];
+      const rows = [['  ioctl', 'verdict', 'native', 'compat', 'why']];
       for (const v of pair.ioctls) {
-        const why = v.reasons.slice(0, 3).map((r) => `${r.rule}${r.path ? ` ${r.path}` : ''}${r.native && r.compat ? ` (${r.native.offset}+${r.native.size} vs ${r.compat.offset}+${r.compat.size})` : r.message ? `: ${r.message}` : ''}`);
-        rows.push([`  ${v.name}`, verdictText(v.verdict), v.nativeCmd === null ? '-' : hex(v.nativeCmd), v.compatCmd === null ? '-' : hex(v.compatCmd) + (v.cmdDiffers ? '*' : ''), why.join('; '), v.action]);
+        const why = v.reasons.slice(0, 3).map(reasonText);
+        const compat = v.compatCmd === null ? '-' : hex(v.compatCmd) + (v.cmdDiffers ? '*' : '');
+        const native = v.nativeCmd === null ? '-' : hex(v.nativeCmd);
+        rows.push([`  ${v.name}`, verdictText(v.verdict), native, compat, why.join('; ')]);
       }
-      out.push(table(rows));
+      // what the handler must do, under each ioctl that needs work
+      const lines = table(rows)
+        .split('\n')
+        .map((l) => l.trimEnd());
+      out.push(lines[0]!);
+      pair.ioctls.forEach((v, i) => {
+        out.push(lines[i + 1]!);
+        if (NEEDS_WORK.has(v.verdict)) out.push(`      handler: ${v.action}`);
+      });
     } else {
       const needs = Object.entries(report.summary.needsWork[key] ?? {});
       if (needs.length) out.push(`  needs work in ${needs.length} headers:`);
@@ -38,6 +55,12 @@ export function formatCheck(report: CheckReport, opts: { color: boolean; detail:
   const failures = formatFailures(report.failed, { verbose: opts.verbose === true, moreHint: '--verbose' });
   if (failures.length) out.push('', ...failures);
   return out.join('\n');
+}
+
+function reasonText(r: Reason): string {
+  const where =
+    r.native && r.compat ? ` (${r.native.offset}+${r.native.size} vs ${r.compat.offset}+${r.compat.size})` : '';
+  return `${r.rule}${r.path ? ` ${r.path}` : ''}${where || (r.message ? `: ${r.message}` : '')}`;
 }
 
 function hex(n: number): string {
