@@ -48,9 +48,19 @@ describe('lint rules: a fixture header per rule', () => {
     const file = join(LINT, `${rule}.h`);
     const report = checkHeaders([file]);
     expect(report.failed).toEqual({});
-    const subjects = report.findings.filter((f) => f.rule === rule).map((f) => (f.ioctl ? f.ioctl : `${f.record}${f.path ? `.${f.path}` : ''}`));
-    for (const b of bad) expect(subjects.some((s) => s === b || s.startsWith(`${b}.`)), `${rule} must flag ${b}: ${subjects.join(', ')}`).toBe(true);
-    for (const g of good) expect(subjects.filter((s) => s === g || s.startsWith(`${g}.`)), `${rule} must not flag ${g}`).toEqual([]);
+    const subjects = report.findings
+      .filter((f) => f.rule === rule)
+      .map((f) => (f.ioctl ? f.ioctl : `${f.record}${f.path ? `.${f.path}` : ''}`));
+    for (const b of bad)
+      expect(
+        subjects.some((s) => s === b || s.startsWith(`${b}.`)),
+        `${rule} must flag ${b}: ${subjects.join(', ')}`,
+      ).toBe(true);
+    for (const g of good)
+      expect(
+        subjects.filter((s) => s === g || s.startsWith(`${g}.`)),
+        `${rule} must not flag ${g}`,
+      ).toEqual([]);
     for (const f of report.findings.filter((x) => x.rule === rule)) {
       expect(f.file).toMatch(new RegExp(`${rule}\\.h$`));
       expect(f.line).toBeGreaterThan(0);
@@ -68,7 +78,22 @@ describe('lint rules: a fixture header per rule', () => {
 
 describe('verdicts of real ioctls, checked against the kernel compat handlers', () => {
   // each ABI reads its own headers: Debian's cross trees
-  const report = check({ pairs: x86Pair, scan: { headers: ['linux/kvm.h', 'linux/loop.h', 'linux/fs.h', 'linux/videodev2.h', 'sound/asound.h', 'asm/ioctls.h', 'linux/termios.h'] }, scanFor: crossTree, lint: false });
+  const report = check({
+    pairs: x86Pair,
+    scan: {
+      headers: [
+        'linux/kvm.h',
+        'linux/loop.h',
+        'linux/fs.h',
+        'linux/videodev2.h',
+        'sound/asound.h',
+        'asm/ioctls.h',
+        'linux/termios.h',
+      ],
+    },
+    scanFor: crossTree,
+    lint: false,
+  });
   const v = (name: string) => {
     const found = report.pairs[0]!.ioctls.find((x) => x.name === name);
     if (!found) throw new Error(`${name} not catalogued`);
@@ -100,15 +125,31 @@ describe('verdicts of real ioctls, checked against the kernel compat handlers', 
     expect(v(name).cmdDiffers).toBe(cmdDiffers);
   });
   test('KVM_GET_DIRTY_LOG reasons name the pointer with both sides', () => {
-    expect(v('KVM_GET_DIRTY_LOG').reasons).toEqual([{ rule: 'pointer', path: 'dirty_bitmap', native: { offset: 8, size: 8 }, compat: { offset: 8, size: 4 } }]);
+    expect(v('KVM_GET_DIRTY_LOG').reasons).toEqual([
+      { rule: 'pointer', path: 'dirty_bitmap', native: { offset: 8, size: 8 }, compat: { offset: 8, size: 4 } },
+    ]);
   });
 });
 
 describe('verdicts recomputed from the compiler layouts agree', () => {
-  for (const [native, compat] of [['x86_64', 'i386'], ['arm64', 'arm'], ['ppc64', 'ppc'], ['mips64', 'mipsn32']] as const) {
+  for (const [native, compat] of [
+    ['x86_64', 'i386'],
+    ['arm64', 'arm'],
+    ['ppc64', 'ppc'],
+    ['mips64', 'mipsn32'],
+  ] as const) {
     test(`${native}:${compat}`, async () => {
       const pair = { native: getAbi(native), compat: getAbi(compat) };
-      const headers = ['linux/kvm.h', 'linux/videodev2.h', 'sound/asound.h', 'drm/drm.h', 'linux/input.h', 'linux/fs.h', 'linux/loop.h', 'linux/if_tun.h'];
+      const headers = [
+        'linux/kvm.h',
+        'linux/videodev2.h',
+        'sound/asound.h',
+        'drm/drm.h',
+        'linux/input.h',
+        'linux/fs.h',
+        'linux/loop.h',
+        'linux/if_tun.h',
+      ];
       const ours = check({ pairs: [pair], scan: { headers }, scanFor: crossTree, lint: false }).pairs[0]!;
       // the compiler's layouts of every record argument, for both ABIs
       const shapes = async (abiName: string) => {
@@ -141,7 +182,18 @@ describe('verdicts recomputed from the compiler layouts agree', () => {
           const cls = classes.get(name)!;
           out.set(name, {
             size: r.size,
-            fields: [...r.fields].map(([path, f]) => ('bitOffset' in f ? { path, offset: f.bitOffset >> 3, size: 0, bitOffset: f.bitOffset, bitWidth: f.bitWidth, cls: cls.get(path)! } : { path, offset: f.offset, size: f.size ?? 0, cls: cls.get(path)! })),
+            fields: [...r.fields].map(([path, f]) =>
+              'bitOffset' in f
+                ? {
+                    path,
+                    offset: f.bitOffset >> 3,
+                    size: 0,
+                    bitOffset: f.bitOffset,
+                    bitWidth: f.bitWidth,
+                    cls: cls.get(path)!,
+                  }
+                : { path, offset: f.offset, size: f.size ?? 0, cls: cls.get(path)! },
+            ),
           });
         }
         return out;
@@ -152,7 +204,13 @@ describe('verdicts recomputed from the compiler layouts agree', () => {
         if (v.arg === undefined || !n.has(v.arg) || !c.has(v.arg) || v.verdict === 'no-arg') continue;
         // arrays of records are compared element by element by ioctl32; the oracle stops at members
         if (v.reasons.some((r) => r.path.includes('[]'))) continue;
-        const reasons = compareShapes(n.get(v.arg)!, c.get(v.arg)!, new Set(), new Set(), pair.native.endian === 'big').map((r) => r.rule);
+        const reasons = compareShapes(
+          n.get(v.arg)!,
+          c.get(v.arg)!,
+          new Set(),
+          new Set(),
+          pair.native.endian === 'big',
+        ).map((r) => r.rule);
         const layoutVerdict = verdictOf(compareShapes(n.get(v.arg)!, c.get(v.arg)!));
         const expected = layoutVerdict === 'identical' && v.nativeCmd !== v.compatCmd ? 'renumber' : layoutVerdict;
         expect({ name: v.name, verdict: expected }).toEqual({ name: v.name, verdict: v.verdict });
@@ -175,20 +233,68 @@ describe('outputs', () => {
     expect(validate(sarif), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
     expect(sarif.runs[0]!.results.length).toBeGreaterThan(3);
     // and the CLI prints the same shape
-    const { stdout } = await run('node', ['dist/cli/main.js', 'check', '--pair', 'x86_64:i386', '--format', 'sarif', join(LINT, 'bitfield.h')]).catch((e: { stdout: string }) => e);
+    const { stdout } = await run('node', [
+      'dist/cli/main.js',
+      'check',
+      '--pair',
+      'x86_64:i386',
+      '--format',
+      'sarif',
+      join(LINT, 'bitfield.h'),
+    ]).catch((e: { stdout: string }) => e);
     expect(validate(JSON.parse(stdout))).toBe(true);
   });
 
+  test('SARIF results for ioctls point at the #define of the macro in the fixture header', () => {
+    const file = join(LINT, 'long-or-pointer.h');
+    const lines = readFileSync(file, 'utf8').split('\n');
+    const sarif = toSarif(checkHeaders([file], { lint: false }), '0.1.0');
+    const ioctls = sarif.runs[0]!.results.filter((r) => String(r.ruleId).startsWith('compat-'));
+    expect(ioctls.length).toBeGreaterThan(0);
+    for (const r of ioctls) {
+      const name = /^(\w+) /.exec((r.message as { text: string }).text)![1]!;
+      const line = lines.findIndex((l) => new RegExp(`^#\\s*define\\s+${name}\\b`).test(l));
+      expect(line, name).toBeGreaterThanOrEqual(0);
+      const { physicalLocation: at } = (r.locations as Array<{ physicalLocation: Record<string, any> }>)[0]!;
+      expect(at.region).toEqual({ startLine: line + 1, startColumn: lines[line]!.indexOf(name) + 1 });
+      expect(resolve(at.artifactLocation.uri)).toBe(file);
+    }
+  });
+
   test('JSON has CONTRACT.md shape; exit codes 0, 1, 2', async () => {
-    const cli = async (...args: string[]) => run('node', ['dist/cli/main.js', ...args]).then((r) => ({ code: 0, ...r }), (e: { code: number; stdout: string; stderr: string }) => e);
-    const mixed = await cli('check', '--pair', 'x86_64:i386', '--format', 'json', '--no-lint', join(LINT, 'sizeof-size.h'));
+    const cli = async (...args: string[]) =>
+      run('node', ['dist/cli/main.js', ...args]).then(
+        (r) => ({ code: 0, ...r }),
+        (e: { code: number; stdout: string; stderr: string }) => e,
+      );
+    const mixed = await cli(
+      'check',
+      '--pair',
+      'x86_64:i386',
+      '--format',
+      'json',
+      '--no-lint',
+      join(LINT, 'sizeof-size.h'),
+    );
     const json = JSON.parse(mixed.stdout);
     expect(Object.keys(json)).toEqual(expect.arrayContaining(['pairs', 'findings']));
     expect(json.pairs[0]).toMatchObject({ native: 'x86_64', compat: 'i386' });
     const row = json.pairs[0].ioctls.find((x: { name: string }) => x.name === 'SS_GOOD');
-    expect(row).toMatchObject({ name: 'SS_GOOD', arg: 'struct ss_arg', verdict: 'identical', nativeCmd: 0x40087802, compatCmd: 0x40087802, cmdDiffers: false, reasons: [] });
+    expect(row).toMatchObject({
+      name: 'SS_GOOD',
+      arg: 'struct ss_arg',
+      verdict: 'identical',
+      nativeCmd: 0x40087802,
+      compatCmd: 0x40087802,
+      cmdDiffers: false,
+      reasons: [],
+    });
     // SS_BAD names no type (sizeof(...) instead): its number encodes a size_t, 8 bytes against 4
-    expect(json.pairs[0].ioctls.find((x: { name: string }) => x.name === 'SS_BAD')).toMatchObject({ verdict: 'unknown', cmdDiffers: true, reasons: [{ rule: 'unresolved', message: expect.stringMatching(/sizeof\(struct ss_arg\)/) }] });
+    expect(json.pairs[0].ioctls.find((x: { name: string }) => x.name === 'SS_BAD')).toMatchObject({
+      verdict: 'unknown',
+      cmdDiffers: true,
+      reasons: [{ rule: 'unresolved', message: expect.stringMatching(/sizeof\(struct ss_arg\)/) }],
+    });
     expect(mixed.code).toBe(1);
     // nothing to do: exit 0 (the bitfields are laid out alike on x86_64 and i386; lint is off)
     expect((await cli('check', '--pair', 'x86_64:i386', '--no-lint', join(LINT, 'bitfield.h'))).code).toBe(0);
@@ -210,12 +316,20 @@ describe('annotations', () => {
     const plain = checkHeaders([header], { lint: false }).pairs[0]!.ioctls.find((x) => x.name === 'MY_IOCTL')!;
     expect(plain.verdict).toBe('identical');
     const a = ann({
-      records: { 'struct my_req': { buf: { kind: 'user-pointer' }, data: { kind: 'flex-array', count: 'n' }, u: { kind: 'union', selector: 'type', cases: { '1': 'a', '2': 'b' } } } },
+      records: {
+        'struct my_req': {
+          buf: { kind: 'user-pointer' },
+          data: { kind: 'flex-array', count: 'n' },
+          u: { kind: 'union', selector: 'type', cases: { '1': 'a', '2': 'b' } },
+        },
+      },
       ioctls: { MY_RAW: { arg: 'struct my_req' } },
     });
     const r = checkHeaders([header], { lint: false, annotations: a }).pairs[0]!.ioctls;
     expect(r.find((x) => x.name === 'MY_IOCTL')!.verdict).toBe('pointer-inside');
-    expect(r.find((x) => x.name === 'MY_IOCTL')!.reasons).toEqual([{ rule: 'user-pointer', path: 'buf', native: { offset: 8, size: 8 }, compat: { offset: 8, size: 8 } }]);
+    expect(r.find((x) => x.name === 'MY_IOCTL')!.reasons).toEqual([
+      { rule: 'user-pointer', path: 'buf', native: { offset: 8, size: 8 }, compat: { offset: 8, size: 8 } },
+    ]);
     expect(r.find((x) => x.name === 'MY_RAW')!.arg).toBe('struct my_req');
   });
   test.each([
@@ -223,11 +337,49 @@ describe('annotations', () => {
     [{ records: { 'struct my_req': { nope: { kind: 'user-pointer' } } } }, /struct my_req\.nope: no such member/],
     [{ records: { 'struct my_req': { buf: { kind: 'magic' } } } }, /struct my_req\.buf: unknown kind "magic"/],
     [{ records: { 'struct my_req': { data: { kind: 'flex-array', count: 'zz' } } } }, /count member 'zz'/],
-    [{ records: { 'struct my_req': { u: { kind: 'union', selector: 'type', cases: { '1': 'zz' } } } } }, /case member 'zz'/],
+    [
+      { records: { 'struct my_req': { u: { kind: 'union', selector: 'type', cases: { '1': 'zz' } } } } },
+      /case member 'zz'/,
+    ],
     [{ bogus: {} }, /bogus: unknown section/],
+    // an argument type that names nothing is an error, not an unknown verdict
+    [{ ioctls: { MY_RAW: { arg: 'nosuch_t' } } }, /ioctls\.MY_RAW: "arg" "nosuch_t" is not a type .*'nosuch_t'/],
+    [{ ioctls: { MY_RAW: { arg: 'garbage type (' } } }, /ioctls\.MY_RAW: "arg" "garbage type \(" is not a type/],
+    [
+      { ioctls: { MY_RAW: { arg: 'const struct nosuch' } } },
+      /ioctls\.MY_RAW: no such record in the headers: struct nosuch/,
+    ],
+    [{ ioctls: { MY_RAW: { arg: 'void' } } }, /ioctls\.MY_RAW: "arg" "void" has no layout on x86_64/],
+    // a user pointer travels in a __u64: not in a __u32, nor in a union member that is one
+    [
+      { records: { 'struct my_req': { n: { kind: 'user-pointer' } } } },
+      /struct my_req\.n: user-pointer applies to a 64-bit integer member .*4 bytes on x86_64/,
+    ],
+    [
+      { records: { 'struct my_req': { 'u.a': { kind: 'user-pointer' } } } },
+      /struct my_req\.u\.a: user-pointer applies to a 64-bit/,
+    ],
   ])('%j is an error that names it', (json, message) => {
     expect(() => checkHeaders([header], { lint: false, annotations: ann(json) })).toThrow(message);
     expect(() => checkHeaders([header], { lint: false, annotations: ann(json) })).toThrow(AnnotationError);
+  });
+  test('user-pointer on a member that is 8 bytes natively but not on the compat ABI (a long) names that ABI', () => {
+    const longs = join(dir, 'longs.h');
+    writeFileSync(
+      longs,
+      "#include <linux/ioctl.h>\nstruct lreq { unsigned long addr; };\n#define L_SET _IOW('l', 1, struct lreq)\n",
+    );
+    const a = ann({ records: { 'struct lreq': { addr: { kind: 'user-pointer' } } } });
+    expect(() => checkHeaders([longs], { lint: false, annotations: a })).toThrow(
+      /struct lreq\.addr: .*4 bytes on i386/,
+    );
+  });
+  test("an argument type spelled otherwise than the record key is the headers' record", () => {
+    const a = ann({ ioctls: { MY_RAW: { arg: 'const struct my_req' } } });
+    const raw = checkHeaders([header], { lint: false, annotations: a }).pairs[0]!.ioctls.find(
+      (x) => x.name === 'MY_RAW',
+    )!;
+    expect(raw.verdict).not.toBe('unknown');
   });
   test('malformed JSON names the file', () => {
     expect(() => parseAnnotations('{', 'x.json')).toThrow(/x\.json: not JSON/);
@@ -243,10 +395,13 @@ test('a header that does not parse is reported and the rest is still checked', (
   expect(report.pairs[0]!.ioctls.map((x) => x.name)).toEqual(expect.arrayContaining(['BF_BAD', 'BF_GOOD']));
 });
 
-test("a driver header given as a path: its own ioctls only, not those of what it includes", () => {
+test('a driver header given as a path: its own ioctls only, not those of what it includes', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ioctl32-drv-'));
   const header = join(dir, 'mydrv.h');
-  writeFileSync(header, '#include <linux/kvm.h>\n#include <linux/ioctl.h>\nstruct my_arg { __u32 a; __u32 b; };\n#define MY_IOC _IOW(0x99, 1, struct my_arg)\n');
+  writeFileSync(
+    header,
+    '#include <linux/kvm.h>\n#include <linux/ioctl.h>\nstruct my_arg { __u32 a; __u32 b; };\n#define MY_IOC _IOW(0x99, 1, struct my_arg)\n',
+  );
   const report = checkHeaders([header]);
   expect(report.pairs[0]!.ioctls.map((v) => v.name)).toEqual(['MY_IOC']);
   expect(report.pairs[0]!.ioctls[0]!.verdict).toBe('identical');
@@ -290,7 +445,13 @@ describe('renumber: the same layout under another number needs work', () => {
   const annotations = parseAnnotations(JSON.stringify({ ioctls: { DRV_GETFLAGS: { arg: 'int' } } }), 'ann.json');
   test('an int declared long: renumber, with the numbers to map in the action', () => {
     const v = checkHeaders([header], { annotations }).pairs[0]!.ioctls[0]!;
-    expect(v).toMatchObject({ name: 'DRV_GETFLAGS', verdict: 'renumber', nativeCmd: 0x80087801, compatCmd: 0x80047801, cmdDiffers: true });
+    expect(v).toMatchObject({
+      name: 'DRV_GETFLAGS',
+      verdict: 'renumber',
+      nativeCmd: 0x80087801,
+      compatCmd: 0x80047801,
+      cmdDiffers: true,
+    });
     expect(v.action).toMatch(/^map 0x80047801 to 0x80087801/);
     // without the annotation the long itself is copied: 8 bytes against 4
     expect(checkHeaders([header]).pairs[0]!.ioctls[0]!.verdict).toBe('convert');
@@ -298,13 +459,92 @@ describe('renumber: the same layout under another number needs work', () => {
   test('the CLI counts it as work (exit 1), in text, JSON and SARIF', async () => {
     const ann = join(dir, 'ann.json');
     writeFileSync(ann, JSON.stringify({ ioctls: { DRV_GETFLAGS: { arg: 'int' } } }));
-    const cli = (...a: string[]) => run('node', ['dist/cli/main.js', 'check', '--pair', 'x86_64:i386', '--annotations', ann, ...a, header]).then(() => ({ code: 0, stdout: '' }), (e: { code: number; stdout: string }) => e);
+    const cli = (...a: string[]) =>
+      run('node', ['dist/cli/main.js', 'check', '--pair', 'x86_64:i386', '--annotations', ann, ...a, header]).then(
+        () => ({ code: 0, stdout: '' }),
+        (e: { code: number; stdout: string }) => e,
+      );
     const text = await cli();
     expect(text.code).toBe(1);
     expect(text.stdout).toMatch(/1 renumber/);
     const json = JSON.parse((await cli('--format', 'json')).stdout);
-    expect(json.pairs[0].ioctls[0]).toMatchObject({ verdict: 'renumber', action: expect.stringMatching(/map 0x80047801 to 0x80087801/) });
+    expect(json.pairs[0].ioctls[0]).toMatchObject({
+      verdict: 'renumber',
+      action: expect.stringMatching(/map 0x80047801 to 0x80087801/),
+    });
     const sarif = JSON.parse((await cli('--format', 'sarif')).stdout);
-    expect(sarif.runs[0].results.find((r: { ruleId: string }) => r.ruleId === 'compat-renumber').message.text).toMatch(/Handler: map 0x80047801/);
+    expect(sarif.runs[0].results.find((r: { ruleId: string }) => r.ruleId === 'compat-renumber').message.text).toMatch(
+      /Handler: map 0x80047801/,
+    );
+  });
+});
+
+describe('lint and actions as a driver author meets them', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ioctl32-lint-cases-'));
+  const write = (name: string, body: string) => {
+    const file = join(dir, name);
+    writeFileSync(file, `#include <linux/types.h>\n#include <linux/ioctl.h>\n${body}`);
+    return file;
+  };
+  const onPair = (pair: string, file: string) => {
+    const [n, c] = pair.split(':');
+    return check({
+      pairs: [{ native: getAbi(n!), compat: getAbi(c!) }],
+      scan: { headers: [file] },
+      scanFor: crossTree,
+    });
+  };
+  test('too-large where the size spills into the direction bits (ppc, mips: 13-bit sizes)', () => {
+    const file = write('big.h', "struct big { __u8 data[10000]; };\n#define BIG _IOW('r', 1, struct big)\n");
+    for (const pair of ['ppc64:ppc', 'mips64:mips', 'x86_64:i386']) {
+      const f = onPair(pair, file).findings.filter((x) => x.rule === 'too-large');
+      const limit = getAbi(pair.split(':')[0]!).ioc.sizeBits;
+      expect(f.length, pair).toBe(limit < 14 ? 2 : 0);
+    }
+  });
+  test('a hole inside a nested struct is found, with the pad in that struct', () => {
+    const file = write(
+      'nest.h',
+      'struct n_hole { __u8 a; __u32 b; };\nstruct n_outer { __u64 x; struct n_hole in; };\n' +
+        "#define NEST _IOW('n', 1, struct n_outer)\n",
+    );
+    const f = onPair('arm64:arm', file).findings.filter((x) => x.rule === 'implicit-padding');
+    expect(f.map((x) => [x.path, x.message])).toEqual([['in.b', "3-byte hole on arm64, arm after 'a' in 'in'"]]);
+    expect(f[0]!.edit).toMatchObject({ op: 'insert', line: 3, text: '__u8 pad0[3]; ' });
+  });
+  test('a declaration of several members gets no replace edit; pad names do not clash', () => {
+    const file = write(
+      'multi.h',
+      "struct m { long a, b; __u32 pad0; __u64 c; };\n#define MULTI _IOW('m', 1, struct m)\n" +
+        "struct p { __u32 pad0; __u8 x; __u64 y; };\n#define PADS _IOW('m', 2, struct p)\n",
+    );
+    const f = onPair('x86_64:i386', file).findings;
+    const longs = f.filter((x) => x.rule === 'long-or-pointer' && x.record === 'struct m');
+    expect(longs.map((x) => x.path)).toEqual(['a', 'b']);
+    for (const x of longs) expect(x.edit).toBeUndefined();
+    const pad = f.find((x) => x.rule === 'implicit-padding' && x.record === 'struct p')!;
+    expect(pad.edit?.text).toBe('__u8 pad1[3]; ');
+  });
+  test('a duplicate member name is an error, as the compiler says', () => {
+    const file = write(
+      'dup.h',
+      "struct d { __u32 a; union { __u32 a; __u64 b; }; };\n#define DUP _IOW('d', 1, struct d)\n",
+    );
+    expect(Object.values(onPair('x86_64:i386', file).failed.x86_64 ?? {})[0]).toMatch(
+      /dup\.h:3:35: error: duplicate member 'a'/,
+    );
+  });
+  test('actions follow the direction; an _IO argument is a value', () => {
+    const file = write(
+      'dirs.h',
+      'struct lp { __u32 a; long v; };\n' +
+        "#define W_LP _IOW('d', 1, struct lp)\n#define R_LP _IOR('d', 2, struct lp)\n#define RW_LP _IOWR('d', 3, struct lp)\n" +
+        "#define RESET _IO('d', 4)\n",
+    );
+    const rows = new Map(onPair('s390x:s390', file).pairs[0]!.ioctls.map((v) => [v.name, v.action]));
+    expect(rows.get('W_LP')).toMatch(/in \(the kernel only reads it\)/);
+    expect(rows.get('R_LP')).toMatch(/back \(the kernel only writes it\)/);
+    expect(rows.get('RW_LP')).toMatch(/both ways/);
+    expect(rows.get('RESET')).toMatch(/^pass arg on as it came/);
   });
 });

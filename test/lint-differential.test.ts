@@ -54,42 +54,19 @@ function claimProbe(f: Finding, c: Claim, h: DriverHeader): { expr: string; valu
   }
 }
 
-/** Where the declaration around a position starts and ends (its `;`), at brace depth 0. */
-function declarationSpan(text: string, at: number): { start: number; end: number } {
-  let start = at;
-  let depth = 0;
-  while (start > 0) {
-    const ch = text[start - 1]!;
-    if (ch === '}') depth++;
-    else if (ch === '{' && depth > 0) depth--;
-    else if ((ch === ';' || ch === '{') && depth === 0) break;
-    start--;
-  }
-  let end = at;
-  depth = 0;
-  while (end < text.length) {
-    const ch = text[end]!;
-    if (ch === '{') depth++;
-    else if (ch === '}') depth--;
-    else if (ch === ';' && depth === 0) break;
-    end++;
-  }
-  return { start, end: end + 1 };
-}
-
 /** Applies edits to the text, from the last position back so the earlier ones stay put. */
 function applyEdits(text: string, edits: FixEdit[]): string {
   const lineStarts = [0];
   for (let i = 0; i < text.length; i++) if (text[i] === '\n') lineStarts.push(i + 1);
-  const unique = [...new Map(edits.map((e) => [`${e.op}:${e.line}:${e.column}:${e.text}`, e])).values()];
-  const placed = unique.map((e) => ({ e, span: declarationSpan(text, lineStarts[e.line - 1]! + e.column - 1) }));
-  placed.sort((a, b) => b.span.start - a.span.start || (a.e.op === 'insert-after' ? -1 : 1));
+  const at = (line: number, column: number) => lineStarts[line - 1]! + column - 1;
+  const placed = edits.map((e) => ({
+    e,
+    start: at(e.line, e.column),
+    end: e.op === 'replace' ? at(e.endLine, e.endColumn) : at(e.line, e.column),
+  }));
+  placed.sort((a, b) => b.start - a.start);
   let out = text;
-  for (const { e, span } of placed) {
-    if (e.op === 'insert-before') out = `${out.slice(0, span.start)} ${e.text}${out.slice(span.start)}`;
-    else if (e.op === 'insert-after') out = `${out.slice(0, span.end)} ${e.text}${out.slice(span.end)}`;
-    else out = `${out.slice(0, span.start)} ${e.text}${out.slice(span.end)}`;
-  }
+  for (const { e, start, end } of placed) out = `${out.slice(0, start)}${e.text}${out.slice(end)}`;
   return out;
 }
 
@@ -98,7 +75,7 @@ describe.concurrent(`lint findings are true and their fixes work on every pair (
     test(`${pair.native.name}:${pair.compat.name}`, async () => {
       const [seed] = driverSeeds(1, SEED + 100 + pairIndex);
       const prefix = `l${pairIndex}`;
-      const h = driverHeader(seed!, { records: 40, ioctls: 60, prefix });
+      const h = driverHeader(seed!, { records: 50, ioctls: 80, prefix });
       const file = join(DIR, `${prefix}.h`);
       writeFileSync(file, h.text);
       const findings = lintFile(file, pair);
@@ -150,6 +127,10 @@ describe.concurrent(`lint findings are true and their fixes work on every pair (
           text = applyEdits(text, edits);
           const fixedFile = join(DIR, `${prefix}-${rule}-${round}.h`);
           writeFileSync(fixedFile, text);
+          // the fixed header is C both compilers accept (no duplicate pad names, no broken declarations)
+          for (const abi of [pair.native, pair.compat]) {
+            await compileObject(abi, `#include "${fixedFile}"\n`, await compilerIncludeArgs(abi), { cache: false });
+          }
           const after = lintFile(fixedFile, pair).filter((f) => f.rule === rule);
           const fixed = new Set(current.filter((f) => f.edit).map(key));
           const stayed = after.filter((f) => fixed.has(key(f)));
@@ -163,7 +144,7 @@ describe.concurrent(`lint findings are true and their fixes work on every pair (
           `${claims} claims equal the compilers'; ` +
           `fixes applied: ${applied.join(', ')}`,
       );
-      expect(applied.length).toBeGreaterThanOrEqual(3);
+      expect(applied.length).toBeGreaterThanOrEqual(2);
     }, 240_000);
   });
 });

@@ -12,6 +12,7 @@ import { BINARY_LEVEL, binary, bool, charLiteral, commonType, convert, integerLi
 import type { IncludeMemo, Segment } from './preprocess.js';
 import { CFrontError, type Token } from './token.js';
 import type { CType, EnumConstant, EnumDecl, FloatName, IntName, Member, RecordDecl, TypedefDecl } from './types.js';
+import { stripTypedefs } from './types.js';
 
 /** What a translation unit declares at file scope. */
 export interface TranslationUnit {
@@ -647,8 +648,10 @@ export class Parser {
     rec.loc = at.loc;
     this.pos++;
     const members: Member[] = [];
-    while (!this.take('}')) this.memberDeclaration(members);
+    while (!this.is('}')) this.memberDeclaration(members);
+    rec.endLoc = this.next().loc;
     this.attributes(attrs);
+    duplicateMember(members);
     rec.members = members;
     if (attrs.packed) rec.packed = true;
     if (attrs.align !== undefined) rec.align = attrs.align;
@@ -673,11 +676,14 @@ export class Parser {
     const spec = this.specifiers(first);
     if (this.is(';')) {
       // an anonymous struct/union member (C11)
-      this.pos++;
+      const semi = this.next();
       const t = spec.type;
-      if (t.kind === 'record' && t.decl.tag === undefined) members.push({ type: t, loc: first.loc });
+      if (t.kind === 'record' && t.decl.tag === undefined) {
+        members.push({ type: t, loc: first.loc, declLoc: first.loc, declEnd: semi.loc });
+      }
       return;
     }
+    const declared = members.length;
     for (;;) {
       let name: string | undefined;
       let type = spec.type;
@@ -685,7 +691,7 @@ export class Parser {
       const attrs: Attrs = { ...spec.attrs };
       if (!this.is(':')) ({ name, type, nameTok } = this.declarator(spec.type, attrs));
       this.attributes(attrs);
-      const member: Member = { type, loc: (nameTok ?? first).loc };
+      const member: Member = { type, loc: (nameTok ?? first).loc, declLoc: first.loc };
       if (name !== undefined) member.name = name;
       if (this.take(':')) {
         const at = this.peek() ?? first;
@@ -697,7 +703,13 @@ export class Parser {
       if (attrs.align !== undefined) member.align = attrs.align;
       members.push(member);
       if (this.take(',')) continue;
+      const semi = this.peek();
       this.expect(';');
+      for (const m of members.slice(declared)) {
+        if (semi) m.declEnd = semi.loc;
+        // `long a, b;`: one declaration, several members (a fix that rewrites it touches them all)
+        if (members.length - declared > 1) m.sharesDeclaration = true;
+      }
       return;
     }
   }
@@ -1132,3 +1144,16 @@ type Value =
   | { kind: 'int'; value: CValue }
   | { kind: 'ptr'; type: CType; addr: bigint | null }
   | { kind: 'lvalue'; type: CType; addr: bigint | null };
+
+/** C11 6.7.2.1: member names are unique in a record, those of its anonymous members included. */
+function duplicateMember(members: readonly Member[], seen = new Set<string>()): void {
+  for (const m of members) {
+    const t = stripTypedefs(m.type);
+    if (m.name === undefined) {
+      if (t.kind === 'record' && m.bitWidth === undefined && t.decl.members) duplicateMember(t.decl.members, seen);
+      continue;
+    }
+    if (seen.has(m.name)) throw new CFrontError(`duplicate member '${m.name}'`, m.loc ?? { file: '<input>', line: 0, column: 0 });
+    seen.add(m.name);
+  }
+}

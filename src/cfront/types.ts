@@ -50,6 +50,8 @@ export interface RecordDecl {
   /** `#pragma pack(N)` in force at the definition, in bytes. */
   maxFieldAlign?: number;
   loc?: SourceLoc;
+  /** The `}` that closes the definition. */
+  endLoc?: SourceLoc;
 }
 
 export interface Member {
@@ -62,7 +64,13 @@ export interface Member {
   packed?: boolean;
   /** `__attribute__((aligned(N)))` on the member, in bytes. */
   align?: number;
+  /** Its name (or, for an anonymous member, its first token). */
   loc?: SourceLoc;
+  /** The first token of its declaration, and the `;` that ends it. */
+  declLoc?: SourceLoc;
+  declEnd?: SourceLoc;
+  /** Declared with others in one declaration (`long a, b;`). */
+  sharesDeclaration?: boolean;
 }
 
 export interface EnumConstant {

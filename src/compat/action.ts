@@ -2,6 +2,7 @@
  * What a .compat_ioctl handler must do for one ioctl on one pair, in one line: the verdict
  * turned into the work it asks for, with the numbers and members it concerns.
  */
+import type { IocDir } from '../ioctl/ioc.js';
 import type { Reason } from './compare.js';
 import type { IoctlVerdict } from './check.js';
 
@@ -20,13 +21,29 @@ const POINTERS = new Set<Reason['rule']>(['pointer', 'user-pointer']);
 const LONGS = new Set<Reason['rule']>(['long']);
 const MOVED = new Set<Reason['rule']>(['offset', 'bitfield', 'missing', 'member-size', 'sigset']);
 
-/** `byValue`: the argument is the ioctl's third parameter itself (RTC_IRQP_SET), not a pointer. */
-export function actionOf(v: Omit<IoctlVerdict, 'action'>, byValue = false): string {
-  const pass = byValue ? 'pass arg on as it came (a value, not a pointer)' : 'pass compat_ptr(arg) on';
+/** How the argument travels: a value (RTC_IRQP_SET), and which way the kernel copies it. */
+export interface ArgumentUse {
+  /** The argument is the ioctl's third parameter itself, not a pointer to it. */
+  byValue?: boolean;
+  /** What the handler does with it: `w` the kernel reads it, `r` writes it (`_IOW`/`_IOR`). */
+  dir?: IocDir | null;
+}
+
+/** Copy in and back as the direction says: `_IOW` is only read by the kernel, `_IOR` only written. */
+function copies(dir: IocDir | null | undefined): { into: boolean; back: boolean } {
+  return { into: dir !== 'r', back: dir !== 'w' };
+}
+
+export function actionOf(v: Omit<IoctlVerdict, 'action'>, use: ArgumentUse = {}): string {
+  // an _IO number's argument is a value too: compat_ptr() would clear bit 31 of it on s390
+  const value = use.byValue === true || v.verdict === 'no-arg';
+  const pass = value ? 'pass arg on as it came (a value, not a pointer)' : 'pass compat_ptr(arg) on';
   const renumber =
     v.compatCmd !== null && v.nativeCmd !== null && v.cmdDiffers
       ? `map ${hex(v.compatCmd)} to ${hex(v.nativeCmd)}, `
       : '';
+  const { into, back } = copies(use.dir);
+  const ways = into && back ? 'both ways' : into ? 'in (the kernel only reads it)' : 'back (the kernel only writes it)';
   switch (v.verdict) {
     case 'no-arg':
       return `${pass} to the native handler: no argument structure is copied`;
@@ -35,13 +52,16 @@ export function actionOf(v: Omit<IoctlVerdict, 'action'>, byValue = false): stri
     case 'renumber':
       return `${renumber}then ${pass}: the layout is the same, only the command number differs`;
     case 'pointer-inside': {
-      const what: string[] = [];
-      const ptrs = paths(v.reasons, POINTERS);
-      const longs = paths(v.reasons, LONGS);
-      if (ptrs.length) what.push(`compat_ptr() on ${list(ptrs)}`);
-      if (longs.length) what.push(`widen ${list(longs)} (sign- or zero-extend)`);
-      const steps = `copy the argument in, ${what.join(' and ')}, call the native handler`;
-      return `${renumber}${steps}, copy back what it writes`;
+      const ptrs = list(paths(v.reasons, POINTERS));
+      const longs = list(paths(v.reasons, LONGS));
+      const inWork = [ptrs && `compat_ptr() on ${ptrs}`, longs && `widen ${longs}`].filter(Boolean);
+      const outWork = [ptrs && `ptr_to_compat() on ${ptrs}`, longs && `narrow ${longs} (-EOVERFLOW if too big)`];
+      const steps = [
+        into ? `copy the argument in, ${inWork.join(' and ')}` : '',
+        'call the native handler',
+        back ? `${outWork.filter(Boolean).join(' and ')} in what it wrote, copy it back` : '',
+      ];
+      return renumber + steps.filter(Boolean).join(', ');
     }
     case 'convert': {
       const size = v.reasons.find((r) => r.rule === 'size' && !r.path);
@@ -54,11 +74,12 @@ export function actionOf(v: Omit<IoctlVerdict, 'action'>, byValue = false): stri
         values.length ? `values: ${list(values)}` : '',
       ];
       const detail = parts.filter(Boolean).join('; ');
-      const how = v.reasons.some((r) => r.path) ? 'member by member both ways' : 'as the compat type both ways';
+      const how = `${v.reasons.some((r) => r.path) ? 'member by member' : 'as the compat type'} ${ways}`;
       return `${renumber}convert the argument${sizes} ${how}${detail ? ` (${detail})` : ''}`;
     }
-    case 'unknown':
+    case 'unknown': {
       const why = v.reasons.map((r) => r.message ?? r.rule).join('; ');
       return `decide by hand: ${why || 'the argument is not resolved'}`;
+    }
   }
 }

@@ -111,17 +111,15 @@ export type Claim =
   | { what: 'argument'; abi: string; size: number };
 
 /**
- * A fix a program can apply to the header text. The position is a member's (its name, or the
- * first token of an anonymous member): `insert-before` puts `text` before that member's
- * declaration, `insert-after` after it (past its `;`), `replace` puts `text` in its place.
+ * A fix as an edit of the header text, at the positions the compiler reads (line and column,
+ * from 1): `insert` puts `text` at the position (before a member's declaration, or before the `}`
+ * that closes the record), `replace` puts it in place of the text from the position up to the end
+ * position (a member's whole declaration, its `;` included). The edits of one rule apply together;
+ * two rules may propose the same pad, so apply one rule's edits and lint again.
  */
-export interface FixEdit {
-  op: 'insert-before' | 'insert-after' | 'replace';
-  file: string;
-  line: number;
-  column: number;
-  text: string;
-}
+export type FixEdit =
+  | { op: 'insert'; file: string; line: number; column: number; text: string }
+  | { op: 'replace'; file: string; line: number; column: number; endLine: number; endColumn: number; text: string };
 
 export interface Finding {
   rule: string;
@@ -163,10 +161,41 @@ type Add = (
 ) => void;
 
 /** A pad member of `bytes` bytes; a __uN only where it lands at a multiple of N (adding no hole of its own). */
-function padFor(bytes: number, index: number, at = 0): string {
-  if ((bytes === 1 || bytes === 2 || bytes === 4 || bytes === 8) && at % bytes === 0)
-    return `__u${bytes * 8} pad${index};`;
-  return `__u8 pad${index}[${bytes}];`;
+// `at` -1: always a byte array (a union's pad must not raise its alignment)
+function padFor(bytes: number, name: string, at = 0): string {
+  if ((bytes === 1 || bytes === 2 || bytes === 4 || bytes === 8) && at % bytes === 0) return `__u${bytes * 8} ${name};`;
+  return `__u8 ${name}[${bytes}];`;
+}
+
+/** Names of pad members a record does not use yet: pad0, pad1, ... (its anonymous members' names count). */
+function padNames(decl: RecordDecl): () => string {
+  const used = new Set<string>();
+  const collect = (members: readonly Member[]) => {
+    for (const m of members) {
+      if (m.name !== undefined) used.add(m.name);
+      const t = stripTypedefs(m.type);
+      if (m.name === undefined && t.kind === 'record' && t.decl.members) collect(t.decl.members);
+    }
+  };
+  collect(decl.members ?? []);
+  let i = 0;
+  return () => {
+    while (used.has(`pad${i}`)) i++;
+    used.add(`pad${i}`);
+    return `pad${i}`;
+  };
+}
+
+/** Text inserted before a member's declaration, or before the record's closing brace. */
+function insertAt(loc: SourceLoc | undefined, text: string): FixEdit | undefined {
+  return loc ? { op: 'insert', file: loc.file, line: loc.line, column: loc.column, text: `${text} ` } : undefined;
+}
+
+/** A member's whole declaration replaced, where it declares that member alone. */
+function replaceDeclaration(m: Member | undefined, text: string): FixEdit | undefined {
+  if (!m?.declLoc || !m.declEnd || m.sharesDeclaration || m.declLoc.file !== m.declEnd.file) return undefined;
+  const { file, line, column } = m.declLoc;
+  return { op: 'replace', file, line, column, endLine: m.declEnd.line, endColumn: m.declEnd.column + 1, text };
 }
 
 /** "8 bytes on x86_64, 4 on i386, x32": ABIs grouped by a number. */
@@ -185,6 +214,8 @@ function argRecord(e: IoctlEntry | undefined): RecordDecl | undefined {
 
 export function lint(input: LintInput): Finding[] {
   const out: Finding[] = [];
+  // a nested record shared by several arguments: its fix once, on the first finding that gives it
+  const edits = new Set<string>();
   const add: Add = (rule, loc, fields) => {
     const where = {
       file: loc ? input.displayName(loc.file) : '<unknown>',
@@ -192,7 +223,11 @@ export function lint(input: LintInput): Finding[] {
       column: loc?.column ?? 0,
     };
     const f: Finding = { rule, level: RULES[rule]!.level, ...where, ...fields };
-    if (f.edit) f.edit = { ...f.edit, file: input.displayName(f.edit.file) };
+    if (f.edit) {
+      const key = `${rule}|${JSON.stringify(f.edit)}`;
+      if (edits.has(key)) delete f.edit;
+      else (edits.add(key), (f.edit = { ...f.edit, file: input.displayName(f.edit.file) }));
+    }
     out.push(f);
   };
   // each argument record once, as every side's own headers declare it
@@ -220,25 +255,26 @@ interface View {
   fields: Map<string, TypedField>;
 }
 
-function view(side: LintSide, decl: RecordDecl): View {
+function view(side: Pick<LintSide, 'layouter'> & { abi: Abi | string }, decl: RecordDecl): View {
   const layout = side.layouter.layout(decl);
   const fields = new Map(flattenFields(layout, side.layouter).map((f) => [f.path, f]));
-  return { abi: side.abi.name, layouter: side.layouter, decl, layout, fields };
+  const abi = typeof side.abi === 'string' ? side.abi : side.abi.name;
+  return { abi, layouter: side.layouter, decl, layout, fields };
 }
 
 type Member = NonNullable<RecordDecl['members']>[number];
 
-/** A member by path (its location and declared type), through named and anonymous members. */
-function memberAt(decl: RecordDecl, path: string): { loc?: SourceLoc; type?: CType } {
+/** A member by path, through named and anonymous members. */
+function memberAt(decl: RecordDecl, path: string): Member | undefined {
   let members = decl.members ?? [];
   let found: Member | undefined;
   for (const part of path.split('.')) {
     found = findMember(members, part);
-    if (!found) return decl.loc ? { loc: decl.loc } : {};
+    if (!found) return undefined;
     const t = stripTypedefs(found.type);
     members = t.kind === 'record' ? (t.decl.members ?? []) : [];
   }
-  return { ...(found?.loc ? { loc: found.loc } : {}), ...(found ? { type: found.type } : {}) };
+  return found;
 }
 
 /** `name` among `members`, looking into anonymous records. */
@@ -283,13 +319,13 @@ function lintRecord(name: string, views: View[], add: Add): void {
       const g = v.fields.get(f.path);
       return g ? [{ v, g }] : [];
     });
-    const { loc, type } = memberAt(native.decl, f.path);
+    const m = memberAt(native.decl, f.path);
+    const loc = m?.loc ?? native.decl.loc;
     const base = { record: name, path: f.path };
     // the member declared anew with a fixed-size type, arrays kept
     const retype = (fixed: string): { edit?: FixEdit } => {
-      const local = f.path.split('.').pop()!;
-      if (!loc || !type) return {};
-      return { edit: { op: 'replace', ...loc, text: `${fixed} ${declarator(local, type)};` } };
+      const edit = m && replaceDeclaration(m, `${fixed} ${declarator(f.path.split('.').pop()!, m.type)};`);
+      return edit ? { edit } : {};
     };
     const el = element(f.ctype);
     const t = stripTypedefs(f.ctype);
@@ -357,6 +393,8 @@ interface StructLevel {
   path: string | undefined;
   /** What its members' paths start with (an anonymous struct adds nothing to them). */
   prefix: string;
+  /** The record whose member names a pad must not repeat (an anonymous one's names are its parent's). */
+  scope: RecordDecl;
 }
 
 /**
@@ -367,6 +405,7 @@ interface StructLevel {
  */
 function unalignedU64(name: string, views: View[], add: Add): void {
   const seen = new Set<string>();
+  const padNamesOf = new Map<RecordDecl, () => string>();
   const ids = new Map<RecordDecl, number>();
   const id = (d: RecordDecl): number => ids.get(d) ?? (ids.set(d, ids.size), ids.size - 1);
   const visit = (level: StructLevel): void => {
@@ -391,7 +430,8 @@ function unalignedU64(name: string, views: View[], add: Add): void {
     const t = stripTypedefs(types[0]!);
     const path = local === undefined ? undefined : level.prefix ? `${level.prefix}.${local}` : local;
     if (types.every((x, i) => holdsU64(x, views[i]!.layouter)) && rel.some((r) => r % 8)) {
-      const key = `${id(level.decls[0]!)}:${k}:${local ?? ''}:${rel.join(',')}`;
+      // one finding per struct member on the way: a union and its members share one pad
+      const key = `${id(level.decls[0]!)}:${k}`;
       if (!seen.has(key)) {
         seen.add(key);
         report(level, layouts, k, types, rel, path, local);
@@ -415,7 +455,8 @@ function unalignedU64(name: string, views: View[], add: Add): void {
       });
       return;
     }
-    visit({ decls: inner, starts: level.starts.map((s, i) => s + rel[i]!), path, prefix: path ?? level.prefix });
+    const scope = local === undefined ? level.scope : inner[0]!;
+    visit({ decls: inner, starts: level.starts.map((s, i) => s + rel[i]!), path, prefix: path ?? level.prefix, scope });
   };
   const report = (
     level: StructLevel,
@@ -467,12 +508,13 @@ function unalignedU64(name: string, views: View[], add: Add): void {
     const prev = layouts[0]!.members[k - 1];
     const at = prev ? Math.ceil((prev.bitOffset + prev.bits) / 8) : 0;
     const gap = (8 - (at % 8)) % 8 || Math.max(...rel.map((r) => (8 - (r % 8)) % 8));
-    const text = padFor(gap, 0, at);
+    let names = padNamesOf.get(level.scope);
+    if (!names) padNamesOf.set(level.scope, (names = padNames(level.scope)));
+    const text = padFor(gap, names(), at);
     const target = direct.name ?? 'the anonymous member';
     // in a packed struct every pad shifts all that follows: no single pad per member does it
     const packed = native.packed === true || native.maxFieldAlign !== undefined;
-    const edit: FixEdit | undefined =
-      prefixSame && !packed && direct.loc ? { op: 'insert-before', ...direct.loc, text } : undefined;
+    const edit = prefixSame && !packed ? insertAt(direct.declLoc, text) : undefined;
     let fix = `add \`${text}\` before '${target}' in ${within}, or use __aligned_u64`;
     if (packed) fix = `${within} is packed: order and pad its members so each 64-bit one starts at a multiple of 8`;
     else if (!edit) fix = `make the members before '${target}' fixed-size first, then pad it to a multiple of 8`;
@@ -487,7 +529,7 @@ function unalignedU64(name: string, views: View[], add: Add): void {
       ...(edit ? { edit } : {}),
     });
   };
-  visit({ decls: views.map((v) => v.decl), starts: views.map(() => 0), path: '', prefix: '' });
+  visit({ decls: views.map((v) => v.decl), starts: views.map(() => 0), path: '', prefix: '', scope: views[0]!.decl });
 }
 
 /**
@@ -532,6 +574,13 @@ function simulatePads(views: View[]): Map<number, { bytes: number; at: number }>
     );
     const orig = p === work[0]!.members.length ? count : work[0]!.index[p]!;
     if (!same || orig < 0) break;
+    if (views[0]!.decl.union) {
+      // a union's members overlap: only a member as large as the union fills its tail (a byte
+      // array, which raises no alignment); `at` -1 asks padFor for one
+      if (!layouts.every((l) => l.members.length === first.members.length)) break;
+      out.set(orig, { bytes: Math.max(...layouts.map((l) => l.size)), at: -1 });
+      break;
+    }
     const bytes = Math.max(...layouts.map((l) => holeAt(l, p)));
     const last = first.members[p - 1];
     const at = last ? Math.ceil((last.bitOffset + last.bits) / 8) : 0;
@@ -542,68 +591,111 @@ function simulatePads(views: View[]): Map<number, { bytes: number; at: number }>
   return out;
 }
 
-/** Holes and tail padding of the record itself, one finding per place, with the pad that fills it. */
+/** A record inside the argument on every side: where it starts, and its path ('' the argument itself). */
+interface Nested {
+  views: View[];
+  starts: number[];
+  /** Its own path, undefined for an anonymous record; `prefix` is what its members' paths start with. */
+  path: string | undefined;
+  prefix: string;
+  /** The record whose member names its own must not repeat (an anonymous record's names are its parent's). */
+  scope: RecordDecl;
+}
+
+/** The argument and every record nested in it by value (not array elements), each once. */
+function nestedRecords(views: View[]): Nested[] {
+  const out: Nested[] = [];
+  const seen = new Set<RecordDecl>();
+  const walk = (n: Nested) => {
+    const first = n.views[0]!.decl;
+    if (seen.has(first)) return;
+    seen.add(first);
+    out.push(n);
+    first.members?.forEach((m, k) => {
+      const t = stripTypedefs(m.type);
+      if (m.bitWidth !== undefined || t.kind !== 'record' || !t.decl.members) return;
+      const decls = n.views.map((v) => stripTypedefs(v.decl.members![k]!.type) as { decl: RecordDecl });
+      const path = m.name === undefined ? undefined : n.prefix ? `${n.prefix}.${m.name}` : m.name;
+      walk({
+        views: n.views.map((v, i) => view({ abi: v.abi, layouter: v.layouter }, decls[i]!.decl)),
+        starts: n.starts.map((s, i) => s + n.views[i]!.layout.members[k]!.offset),
+        path,
+        prefix: path ?? n.prefix,
+        scope: m.name === undefined ? n.scope : decls[0]!.decl,
+      });
+    });
+  };
+  walk({ views, starts: views.map(() => 0), path: '', prefix: '', scope: views[0]!.decl });
+  return out;
+}
+
+/**
+ * Holes and tail padding of the argument and of every record in it (a hole anywhere leaks
+ * kernel stack), one finding per place, with the pad that fills it.
+ */
 function padding(name: string, views: View[], add: Add): void {
-  const native = views[0]!;
+  const names = new Map<RecordDecl, () => string>();
+  for (const n of nestedRecords(views)) {
+    if (!names.has(n.scope)) names.set(n.scope, padNames(n.scope));
+    paddingOf(name, n, names.get(n.scope)!, add);
+  }
+}
+
+function paddingOf(name: string, n: Nested, names: () => string, add: Add): void {
+  const native = n.views[0]!;
   const members = native.layout.members;
+  const within =
+    n.path === '' ? '' : ` in ${n.path ? `'${n.path}'` : (recordName(native.decl) ?? 'an anonymous record')}`;
   const named = (i: number) => members[i]?.member.name;
+  const full = (p: string) => (n.prefix && p ? `${n.prefix}.${p}` : p);
+  // the path of the member at index i (through an anonymous one: its first named member)
   const firstPath = (i: number, v: View): string => {
     const m = v.layout.members[i];
     if (!m) return '';
-    if (m.member.name !== undefined) return m.member.name;
+    if (m.member.name !== undefined) return full(m.member.name);
     const inner = [...v.fields.values()].find((f) => f.offset === m.offset && f.bitWidth === undefined);
-    return inner?.path ?? '';
+    return inner ? full(inner.path) : '';
   };
-  const places = new Map<number, Array<{ v: View; offset: number; bits: number }>>();
-  for (const v of views) {
+  const places = new Map<number, Array<{ v: View; i: number; offset: number; bits: number }>>();
+  const at = (p: number) => places.get(p) ?? (places.set(p, []), places.get(p)!);
+  n.views.forEach((v, i) => {
     for (const h of v.layout.holes) {
       if (h.bits % 8) continue; // bit gaps between bitfields are the bitfield rule's business
-      places.set(h.before, [...(places.get(h.before) ?? []), { v, offset: h.bitOffset / 8, bits: h.bits }]);
+      at(h.before).push({ v, i, offset: h.bitOffset / 8, bits: h.bits });
     }
     if (v.layout.tailPaddingBits >= 8) {
       const bits = v.layout.tailPaddingBits - (v.layout.tailPaddingBits % 8);
-      places.set(members.length, [
-        ...(places.get(members.length) ?? []),
-        { v, offset: v.layout.size - bits / 8, bits },
-      ]);
+      at(members.length).push({ v, i, offset: v.layout.size - bits / 8, bits });
     }
-  }
-  const pads = simulatePads(views);
-  let index = 0;
+  });
+  const pads = simulatePads(n.views);
   for (const [before, holes] of [...places].sort((a, b) => a[0] - b[0])) {
     const tail = before === members.length;
     const after = [...members.slice(0, before)].reverse().find((m) => m.member.name !== undefined)?.member.name;
     const afterText = after ? `'${after}'` : 'the previous member';
     const kind = tail ? 'bytes of tail padding' : 'byte hole';
-    const where = byValue(
-      holes.map((h) => ({ abi: h.v.abi, n: h.bits / 8 })),
-      (n) => `${n}${tail ? ' ' : '-'}${kind}`,
-    );
-    const claims: Claim[] = holes.map((h) => ({
-      what: 'hole',
-      abi: h.v.abi,
-      before: tail ? '' : firstPath(before, h.v),
-      offset: h.offset,
-      size: h.bits / 8,
-    }));
+    const sizes = holes.map((h) => ({ abi: h.v.abi, n: h.bits / 8 }));
+    const where = byValue(sizes, (x) => `${x}${tail ? ' ' : '-'}${kind}`);
+    const claims: Claim[] = [];
+    for (const h of holes) {
+      const offset = n.starts[h.i]! + h.offset;
+      if (!tail) claims.push({ what: 'hole', abi: h.v.abi, before: firstPath(before, h.v), offset, size: h.bits / 8 });
+      else if (n.path === '') claims.push({ what: 'hole', abi: h.v.abi, before: '', offset, size: h.bits / 8 });
+      else if (n.path)
+        claims.push({ what: 'member', abi: h.v.abi, path: n.path, offset: n.starts[h.i]!, size: h.v.layout.size });
+    }
     const pad = pads.get(before);
-    const text = pad ? padFor(pad.bytes, index++, pad.at) : '';
+    const text = pad ? padFor(pad.bytes, names(), pad.at) : '';
     const next = members[before]?.member;
-    const lastLoc = [...members].reverse().find((m) => m.member.loc)?.member.loc;
-    let edit: FixEdit | undefined;
-    if (pad && tail && lastLoc) edit = { op: 'insert-after', ...lastLoc, text };
-    else if (pad && next?.loc) edit = { op: 'insert-before', ...next.loc, text };
+    const edit = pad ? insertAt(tail ? native.decl.endLoc : next?.declLoc, text) : undefined;
     const place = after ? `after ${afterText}` : `before '${named(before) ?? 'the first member'}'`;
-    const fix = edit ? `add \`${text}\` ${place}` : 'make the members before it fixed-size first, then pad explicitly';
-    const message = `${where} ${tail ? `after ${afterText}` : place}`;
-    add('implicit-padding', tail ? native.decl.loc : (next?.loc ?? native.decl.loc), {
-      record: name,
-      path: named(before) ?? '',
-      message,
-      fix,
-      claims,
-      ...(edit ? { edit } : {}),
-    });
+    const fix = edit
+      ? `add \`${text}\` ${place}${within}`
+      : 'make the members before it fixed-size first, then pad explicitly';
+    const message = `${where} ${tail ? `after ${afterText}` : place}${within}`;
+    const loc = tail ? native.decl.loc : (next?.loc ?? native.decl.loc);
+    const path = full(named(before) ?? '');
+    add('implicit-padding', loc, { record: name, path, message, fix, claims, ...(edit ? { edit } : {}) });
   }
 }
 
@@ -617,16 +709,16 @@ function lintIoctls(input: LintInput, add: Add): void {
         message: `${e.name} passes sizeof(...) as the type: the number encodes sizeof(size_t)`,
         fix: `pass the type itself: _IOW(type, nr, ${e.sizeofArg})`,
       });
-    if (!e.argType || !e.dir || e.dir === 'none') continue;
+    if (!e.argType || e.dir === 'none') continue;
     const sides = input.sides.flatMap((s) => {
       const own = s.ioctls.get(e.name);
-      return own?.argType
-        ? [{ abi: s.abi, size: s.layouter.typeLayout(own.argType).size, type: stripTypedefs(own.argType) }]
-        : [];
+      if (!own?.argType) return [];
+      return [{ abi: s.abi, size: s.layouter.typeLayout(own.argType).size, dir: own.dir }];
     });
-    for (const { abi, size } of sides) {
-      const max = maxIocSize(abi, e.dir);
-      if (size > maxIocSize(abi, e.dir))
+    for (const { abi, size, dir } of sides) {
+      // a size past the field spills into the direction bits: no direction decodes (ppc, mips), or another one
+      const max = maxIocSize(abi, dir === null || dir === 'none' ? 'r' : dir);
+      if (size > max)
         add('too-large', e.loc, {
           ioctl: e.name,
           message: `${e.name}'s argument is ${size} bytes on ${abi.name}; the size field holds at most ${max}`,
@@ -637,7 +729,7 @@ function lintIoctls(input: LintInput, add: Add): void {
     // the argument itself a long or a pointer: its size, and so the number, differs
     const t = stripTypedefs(e.argType);
     if ((t.kind === 'int' || t.kind === 'pointer') && new Set(sides.map((x) => x.size)).size > 1) {
-      const macro = `_IO${e.dir === 'rw' ? 'WR' : e.dir.toUpperCase()}`;
+      const macro = e.dir === 'rw' ? '_IOWR' : e.dir === 'r' ? '_IOR' : e.dir === 'w' ? '_IOW' : '_IOWR';
       const sizes = byValue(
         sides.map((x) => ({ abi: x.abi.name, n: x.size })),
         (n) => `${n} bytes`,

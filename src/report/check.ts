@@ -1,5 +1,5 @@
 /** `ioctl32 check` as text: a summary table per pair, what needs work, and the findings. */
-import { NEEDS_WORK, type CheckReport } from '../compat/check.js';
+import type { CheckReport } from '../compat/check.js';
 import { VERDICTS, type Reason, type Verdict } from '../compat/compare.js';
 import { table } from './abis.js';
 import { formatFailures } from './failed.js';
@@ -25,18 +25,20 @@ export function formatCheck(report: CheckReport, opts: { color: boolean; detail:
       const rows = [['  ioctl', 'verdict', 'native', 'compat', 'why']];
       for (const v of pair.ioctls) {
         const why = v.reasons.slice(0, 3).map(reasonText);
+        // the same layout under another number: the numbers say why
+        if (v.verdict === 'renumber' && !why.length) why.push('the command number differs, the layout does not');
         const compat = v.compatCmd === null ? '-' : hex(v.compatCmd) + (v.cmdDiffers ? '*' : '');
         const native = v.nativeCmd === null ? '-' : hex(v.nativeCmd);
         rows.push([`  ${v.name}`, verdictText(v.verdict), native, compat, why.join('; ')]);
       }
-      // what the handler must do, under each ioctl that needs work
+      // what the handler must do, under each ioctl
       const lines = table(rows)
         .split('\n')
         .map((l) => l.trimEnd());
       out.push(lines[0]!);
       pair.ioctls.forEach((v, i) => {
         out.push(lines[i + 1]!);
-        if (NEEDS_WORK.has(v.verdict)) out.push(`      handler: ${v.action}`);
+        out.push(`      handler: ${v.action}`);
       });
     } else {
       const needs = Object.entries(report.summary.needsWork[key] ?? {});
