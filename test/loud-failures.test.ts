@@ -130,35 +130,61 @@ describe('6: relative -I and --sysroot are the working directory\'s', () => {
     symlinkSync(join(holding(name), name), join(dir, 'sr/usr/include', name));
   }
 
-  test('-I inc: check names the header as the include directory has it, and lints it', () => {
+  test('-I inc: check names the header as it opens from here (inc/my.h), and lints it', () => {
     const r = cli(['check', ...PAIR, '--format', 'json', '-I', 'inc', 'my.h'], { cwd: dir });
     expect(r.code).toBe(1);
     const json = JSON.parse(r.stdout) as {
       pairs: Array<{ ioctls: Array<{ name: string; header: string }> }>;
       findings: Array<{ file: string }>;
     };
-    expect(json.pairs[0]!.ioctls).toEqual([expect.objectContaining({ name: 'MY_IOC', header: 'my.h' })]);
+    expect(json.pairs[0]!.ioctls).toEqual([expect.objectContaining({ name: 'MY_IOC', header: 'inc/my.h' })]);
     expect(json.findings.length).toBeGreaterThan(0);
-    expect(new Set(json.findings.map((f) => f.file))).toEqual(new Set(['my.h']));
+    expect(new Set(json.findings.map((f) => f.file))).toEqual(new Set(['inc/my.h']));
   });
   test('-I inc: layout shows the header\'s records (not nothing)', () => {
     const r = cli(['layout', '--abi', 'x86_64,i386', '-I', 'inc', 'my.h'], { cwd: dir });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^struct my \{/);
-    expect(r.stdout).toMatch(/^\}; \/\* my\.h \*\/$/m);
+    expect(r.stdout).toMatch(/^\}; \/\* inc\/my\.h \*\/$/m);
   });
-  test('-I inc: an error in an included file is located in it, named as the include directory has it', () => {
+  test('-I inc: an error in an included file is located in it, named as it opens from here', () => {
     const r = cli(['check', ...PAIR, '-I', 'inc', 'top.h'], { cwd: dir });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^broken\.h:2:27: error: expected ';' before '\}' \(reading top\.h\)$/m);
+    expect(r.stderr).toMatch(/^inc\/broken\.h:2:27: error: expected ';' before '\}' \(reading top\.h\)$/m);
+  });
+  test('a file found through -I: named as it opens from here (text, JSON, SARIF); system ones by include name', () => {
+    const d = tree({
+      'usesinc.h': "#include <linux/fs.h>\n#include <mydrv/types.h>\n#define U_SET _IOW('u', 1, struct mt)\n",
+      'inc/mydrv/types.h': '#include <linux/types.h>\nstruct mt { __u32 a; unsigned long b; };\n',
+      'sub/.keep': '',
+    });
+    const text = cli(['check', ...PAIR, '-I', 'inc', './usesinc.h'], { cwd: d });
+    expect(text.code).toBe(1);
+    expect(text.stdout).toMatch(/^inc\/mydrv\/types\.h:2:\d+: warning \[long-or-pointer\] 'b'/m);
+    const sarifRun = cli(['check', ...PAIR, '-I', 'inc', '--format', 'sarif', './usesinc.h'], { cwd: d });
+    const sarif = JSON.parse(sarifRun.stdout);
+    const uris = (sarif.runs[0].results as Array<{ ruleId: string; locations: Array<{ physicalLocation: any }> }>)
+      .filter((r) => !r.ruleId.startsWith('compat-'))
+      .map((r) => r.locations[0]!.physicalLocation.artifactLocation.uri);
+    expect(uris.length).toBeGreaterThan(0);
+    expect(new Set(uris)).toEqual(new Set(['inc/mydrv/types.h']));
+    for (const uri of uris) expect(existsSync(join(d, uri))).toBe(true);
+    const records = (cwd: string, inc: string) =>
+      JSON.parse(cli(['dump', '--abi', 'x86_64', '-I', inc, join(d, 'usesinc.h')], { cwd }).stdout).records;
+    const here = records(d, 'inc');
+    expect(here['struct mt'].header).toBe('inc/mydrv/types.h');
+    expect(here['struct fstrim_range'].header).toBe('linux/fs.h');
+    // outside the working directory: the path as found
+    expect(records(join(d, 'sub'), '../inc')['struct mt'].header).toBe(join(d, 'inc/mydrv/types.h'));
   });
   test('--sysroot sr: the headers below sr/usr/include, errors located there', () => {
     const ok = cli(['check', ...PAIR, '--format', 'json', '--sysroot', 'sr', 'mine.h'], { cwd: dir });
     expect(ok.code).toBe(1);
-    expect(JSON.parse(ok.stdout).pairs[0].ioctls[0]).toMatchObject({ name: 'MY_IOC', header: 'mine.h' });
+    expect(JSON.parse(ok.stdout).pairs[0].ioctls[0]).toMatchObject({ name: 'MY_IOC', header: 'sr/usr/include/mine.h' });
     const bad = cli(['check', ...PAIR, '--sysroot', 'sr', 'sbad.h'], { cwd: dir });
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/^sbad\.h:2:27: error: expected ';'/m);
+    // the error is in the header named: no "(reading sbad.h)"
+    expect(bad.stderr).toMatch(/^sr\/usr\/include\/sbad\.h:2:27: error: expected ';' before '\}'$/m);
   });
 });
 
@@ -182,7 +208,7 @@ describe('8: the headers that could not be read, once per distinct error', () =>
     expect(r.stdout).toMatch(/^21 header\(s\) could not be read:$/m);
     const lines = listing(r);
     expect(lines[1]).toBe(
-      '  x86_64, i386: common/broken.h:1:2: error: #error shared breakage: 6 headers: ' +
+      '  x86_64, i386: usr/include/common/broken.h:1:2: error: #error shared breakage: 6 headers: ' +
         'linux/shared0.h, linux/shared1.h, linux/shared2.h, linux/shared3.h and 2 more (--verbose lists them all)',
     );
     // 16 distinct errors: 12 shown, each once (not once per ABI)
@@ -194,9 +220,9 @@ describe('8: the headers that could not be read, once per distinct error', () =>
     const lines = listing(r);
     expect(lines[1]).toMatch(/6 headers: linux\/shared0\.h, .*linux\/shared5\.h$/);
     for (let i = 0; i < 14; i++) {
-      expect(lines).toContain(`  x86_64, i386: ${errHeader(i)}:1:2: error: #error own error ${i}`);
+      expect(lines).toContain(`  x86_64, i386: usr/include/${errHeader(i)}:1:2: error: #error own error ${i}`);
     }
-    expect(lines).toContain('  i386: linux/only64.h:2:2: error: #error not on i386');
+    expect(lines).toContain('  i386: usr/include/linux/only64.h:2:2: error: #error not on i386');
     expect(r.stdout).not.toMatch(/more/);
   });
   test('layout lists them the same way', () => {
@@ -204,7 +230,7 @@ describe('8: the headers that could not be read, once per distinct error', () =>
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^struct good \{/m);
     expect(r.stdout).toMatch(/^21 header\(s\) could not be read:$/m);
-    expect(r.stdout).toContain('  i386: linux/only64.h:2:2: error: #error not on i386');
+    expect(r.stdout).toContain('  i386: usr/include/linux/only64.h:2:2: error: #error not on i386');
   });
 });
 
@@ -247,6 +273,32 @@ describe('8: what names nothing exits 2 naming it', () => {
     const r = cli(['gen', 'c', ...PAIR, '--prefix', prefix, './u.h'], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--prefix '.*' is not a C identifier/);
+  });
+});
+
+describe('gen c: an ioctl left out fails the run', () => {
+  const gone = "#include <linux/ioctl.h>\nstruct ok { int a; };\n#define OK_SET _IOW('x', 1, struct ok)\n" +
+    "#define GONE _IOW('x', 2, struct missing)\n";
+  const dir = tree({ 'u.h': UNION, 'none.h': 'struct foo { int a; };\n', 'gone.h': gone });
+  test('a union without a --member choice: the code for the rest, exit 1, the ioctl named with why', () => {
+    const r = cli(['gen', 'c', ...PAIR, './u.h'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/u_compat_ioctl/);
+    expect(r.stderr).toMatch(/^ioctl32: U_GET \(convert\) not handled: .*--member u=NAME/m);
+    noTrace(r);
+  });
+  test('a macro whose number has no value is left out too, and named', () => {
+    const r = cli(['gen', 'c', ...PAIR, './gone.h'], { cwd: dir });
+    expect(r.code).toBe(1);
+    const located = /^ioctl32: GONE \(unknown\) not handled: .*gone\.h:4:9: .*incomplete type 'struct missing'/m;
+    expect(r.stderr).toMatch(located);
+    expect(r.stderr).not.toMatch(/OK_SET/);
+  });
+  test('a header with no ioctl: nothing to generate (exit 2, nothing on stdout)', () => {
+    const r = cli(['gen', 'c', ...PAIR, './none.h'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/no ioctl in \.\/none\.h: nothing to generate/);
   });
 });
 

@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
+import { ABIS } from '../abi/table.js';
 import type { Abi } from '../abi/types.js';
 import { UsageError } from '../errors.js';
 import type { Layouter } from '../layout/layout.js';
@@ -25,6 +26,27 @@ export interface IncludeOptions {
   sysroot?: string;
 }
 
+/** The host's system include directories, searched in this order. */
+const HOST_SYSTEM_DIRS = ['/usr/local/include', '/usr/include/x86_64-linux-gnu', '/usr/include'];
+
+/** Where Debian's linux-libc-dev-ARCH-cross puts an ABI's headers. */
+function crossIncludeDir(abi: Abi): string {
+  return `/usr/${abi.headerTriple}/include`;
+}
+
+let SYSTEM_DIRS: Set<string> | undefined;
+
+/**
+ * Whether `dir` is a system or cross include directory (the host's, or Debian's
+ * /usr/TRIPLE/include of any ABI), however it was reached (--sysroot /usr/TRIPLE too): reports
+ * name its files by include name (linux/kvm.h). Other directories of -I and --sysroot are the
+ * user's: their files are named as they open from the working directory, as a compiler does.
+ */
+export function isSystemIncludeDir(dir: string): boolean {
+  SYSTEM_DIRS ??= new Set([...HOST_SYSTEM_DIRS, ...ABIS.map(crossIncludeDir)]);
+  return SYSTEM_DIRS.has(resolve(dir));
+}
+
 /** The host's own ABI, when ioctl32 runs on Linux x86_64 (its system headers serve x86's ABIs). */
 function hostServes(abi: Abi): boolean {
   return process.platform === 'linux' && process.arch === 'x64' && abi.kernelArch === 'x86';
@@ -44,9 +66,9 @@ export function includeDirsFor(abi: Abi, opts: IncludeOptions = {}): string[] {
     system = [join(root, 'include'), join(root, 'usr', 'include')].filter((d) => existsSync(d));
     if (!system.length) throw new UsageError(`--sysroot ${opts.sysroot} has neither include/ nor usr/include/`);
   } else if (hostServes(abi) && existsSync('/usr/include/linux')) {
-    system = ['/usr/local/include', '/usr/include/x86_64-linux-gnu', '/usr/include'].filter((d) => existsSync(d));
+    system = HOST_SYSTEM_DIRS.filter((d) => existsSync(d));
   } else {
-    const cross = `/usr/${abi.headerTriple}/include`;
+    const cross = crossIncludeDir(abi);
     if (!existsSync(join(cross, 'linux'))) {
       throw new UsageError(
         `no Linux headers for ${abi.name}: install Debian's linux-libc-dev-${abi.debianArch}-cross (for ${cross}) or pass --sysroot DIR or -I DIR`,

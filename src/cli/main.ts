@@ -265,8 +265,18 @@ export function buildProgram(): Command {
       if (!(e instanceof CodegenError)) throw e;
       throw new UsageError(e.message);
     }
+    // headers that define no ioctl: nothing generated is no success
+    if (!g.ioctls.length) {
+      throw new UsageError(
+        `no ioctl in ${headers.join(', ')}: nothing to generate ` +
+          '(an ioctl is a macro that expands to _IO, _IOR, _IOW or _IOWR, or a legacy number ioctl32 knows)',
+      );
+    }
     print(g.source);
-    for (const x of g.ioctls) if (x.handling === 'skipped') process.stderr.write(`ioctl32: ${x.name} (${x.verdict}) not handled: ${x.why}\n`);
+    const skipped = g.ioctls.filter((x) => x.handling === 'skipped');
+    for (const x of skipped) process.stderr.write(`ioctl32: ${x.name} (${x.verdict}) not handled: ${x.why}\n`);
+    // an ioctl left out needs a handler written by hand: a CI gate must not pass it
+    process.exitCode = skipped.length ? 1 : 0;
   });
 
   return program;

@@ -111,7 +111,8 @@ export function generateCompatC(opts: GenCOptions): GeneratedC {
   // what stops a header comes first: annotations and choices are judged against what it declares
   const failed = { [native.name]: n.result.failed, [compat.name]: c.result.failed };
   assertHeadersRead(failed, headers, [native.name, compat.name]);
-  validateAnnotations(annotations, n.decls, n.layouter, n.ioctls);
+  validateAnnotations(annotations, n.decls, n.layouter, n.ioctls, n.typedefs);
+  validateAnnotations(annotations, c.decls, c.layouter, undefined, c.typedefs);
   if (opts.prefix !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(opts.prefix)) {
     const rule = 'letters, digits and _, not starting with a digit';
     throw new CodegenError(`--prefix '${opts.prefix}' is not a C identifier (${rule})`);
@@ -202,6 +203,12 @@ export function generateCompatC(opts: GenCOptions): GeneratedC {
       if (!(e instanceof CodegenError) && !(e instanceof LayoutError)) throw e;
       record.why = e.message;
     }
+  }
+  // a macro whose number has no value natively is left out too, and says so (check's unknown row)
+  for (const [name, u] of n.unresolved) {
+    if (!wanted.has(u.file)) continue;
+    const why = `no value on ${native.name}: ${n.scan.shorten(u.message)}`;
+    out.push({ name, verdict: 'unknown', handling: 'skipped', why });
   }
   // what a program includes first for the numbers to have a value (asm/ioctls.h for SIOCINQ); the
   // compiler's own headers (stddef.h for size_t) are not for kernel code, which has their names

@@ -9,13 +9,18 @@
  *       "mask":    { "kind": "sigset" } } },                      // a signal mask
  *     "ioctls": { "MY_IOCTL": { "arg": "struct my_req" } } }      // the argument's real type
  *
- * Unknown records, members and kinds are errors that name them.
+ * Unknown records, members, kinds and argument types are errors that name them.
  */
 import { readFileSync } from 'node:fs';
-import { stripTypedefs as strip, type RecordDecl } from '../cfront/types.js';
+import type { Abi } from '../abi/types.js';
+import { tokenize } from '../cfront/lexer.js';
+import { Parser } from '../cfront/parser.js';
+import { CFrontError } from '../cfront/token.js';
+import { stripTypedefs as strip, type CType, type RecordDecl, type TypedefDecl } from '../cfront/types.js';
 import { Ioctl32Error } from '../errors.js';
 import { flattenFields } from '../layout/fields.js';
 import type { Layouter } from '../layout/layout.js';
+import { LayoutError } from '../layout/types.js';
 
 export type MemberAnnotation =
   | { kind: 'user-pointer' }
@@ -114,21 +119,69 @@ export function loadAnnotations(path: string): Annotations {
 }
 
 /**
+ * The type an annotation's `arg` names on one ABI: a record of the headers (`struct my_req`, a
+ * typedef name of an untagged one), or a C type name read with the headers' typedefs (`__u32`,
+ * `size_t`), whose records are the headers' (`struct my_req[2]`). Throws a CFrontError when the
+ * text is no type name.
+ */
+export function annotatedArgType(
+  text: string,
+  decls: ReadonlyMap<string, RecordDecl>,
+  typedefs: ReadonlyMap<string, TypedefDecl>,
+  abi: Abi,
+): CType {
+  const decl = decls.get(text);
+  if (decl) return { kind: 'record', decl };
+  const p = new Parser(abi);
+  for (const [name, t] of typedefs) p.unit.typedefs.set(name, t);
+  // a parser of its own declares the tags it reads anew: give them the headers' definitions
+  const own = (t: CType): CType => {
+    if (t.kind === 'array') return { ...t, of: own(t.of) };
+    if (t.kind !== 'record' || t.decl.members !== null || t.decl.tag === undefined) return t;
+    const found = decls.get(`${t.decl.union ? 'union' : 'struct'} ${t.decl.tag}`);
+    return found ? { kind: 'record', decl: found } : t;
+  };
+  return own(p.typeName(tokenize(text, '<annotations>')));
+}
+
+/**
  * Checks every annotated record and member against the headers' records (one ABI's), and, given
- * the headers' ioctls, every annotated ioctl and the record its argument names.
+ * the headers' ioctls, every annotated ioctl and the record its argument names; given their
+ * typedefs too, that each argument is a type this ABI can lay out.
  */
 export function validateAnnotations(
   a: Annotations,
   decls: ReadonlyMap<string, RecordDecl>,
   layouter: Layouter,
   ioctls?: ReadonlyMap<string, unknown>,
+  typedefs?: ReadonlyMap<string, TypedefDecl>,
 ): void {
-  if (ioctls) {
-    for (const [name, arg] of a.ioctlArgs) {
-      if (!ioctls.has(name)) fail(a.file, `ioctls.${name}`, 'no such ioctl in the headers');
-      const tag = /^\s*(struct|union)\s+([A-Za-z_]\w*)/.exec(arg);
-      const record = tag ? `${tag[1]} ${tag[2]}` : undefined;
-      if (record && !decls.has(record)) fail(a.file, `ioctls.${name}`, `no such record in the headers: ${record}`);
+  const abi = layouter.abi.name;
+  for (const [name, arg] of a.ioctlArgs) {
+    const where = `ioctls.${name}`;
+    if (ioctls && !ioctls.has(name)) fail(a.file, where, 'no such ioctl in the headers');
+    const tag = /^\s*(struct|union)\s+([A-Za-z_]\w*)/.exec(arg);
+    const record = tag ? `${tag[1]} ${tag[2]}` : undefined;
+    if (record && !decls.has(record)) fail(a.file, where, `no such record in the headers: ${record}`);
+    if (!typedefs) continue;
+    let t: CType;
+    try {
+      t = annotatedArgType(arg, decls, typedefs, layouter.abi);
+    } catch (e) {
+      if (!(e instanceof CFrontError)) throw e;
+      fail(a.file, where, `"arg" ${JSON.stringify(arg)} is not a type the headers know on ${abi}: ${e.bare}`);
+    }
+    let inner = t;
+    while (inner.kind === 'array') inner = inner.of;
+    if (inner.kind === 'record' && inner.decl.members === null) {
+      const kw = inner.decl.union ? 'union' : 'struct';
+      fail(a.file, where, `no such record in the headers: ${kw} ${inner.decl.tag ?? ''}`);
+    }
+    try {
+      layouter.typeLayout(t);
+    } catch (e) {
+      if (!(e instanceof LayoutError)) throw e;
+      fail(a.file, where, `"arg" ${JSON.stringify(arg)} has no layout on ${abi}: ${e.message}`);
     }
   }
   for (const [record, members] of a.records) {
@@ -140,7 +193,11 @@ export function validateAnnotations(
       const f = fields.get(path);
       if (!f) fail(a.file, where, 'no such member');
       const t = strip(f.ctype);
-      if (ann.kind === 'user-pointer' && t.kind !== 'int') fail(a.file, where, 'user-pointer applies to an integer member (a __u64 carrying a pointer)');
+      // a pointer carried in a __u64; a long or a __u32 is no such member on every ABI
+      if (ann.kind === 'user-pointer' && (t.kind !== 'int' || f.size !== 8)) {
+        const is = t.kind === 'int' ? `${f.size} bytes on ${abi}` : `a ${t.kind}`;
+        fail(a.file, where, `user-pointer applies to a 64-bit integer member (a __u64 carrying a pointer), not ${is}`);
+      }
       if (ann.kind === 'flex-array') {
         if (t.kind !== 'array') fail(a.file, where, 'flex-array applies to an array member');
         const count = fields.get(ann.count);

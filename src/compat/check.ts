@@ -5,17 +5,21 @@
  */
 import type { Abi } from '../abi/types.js';
 import type { CType } from '../cfront/types.js';
-import { Parser } from '../cfront/parser.js';
 import { resolve as resolvePath } from 'node:path';
 import { FileCache } from '../cfront/preprocess.js';
-import { tokenize } from '../cfront/lexer.js';
 import { CFrontError } from '../cfront/token.js';
 import type { IoctlEntry } from '../ioctl/catalogue.js';
 import { dumpHeaders, type Dumped } from '../report/dump.js';
 import { LayoutError } from '../layout/types.js';
 import type { ScanOptions } from '../report/scan.js';
 import { assertHeadersRead } from '../report/failed.js';
-import { annotatedPaths, emptyAnnotations, validateAnnotations, type Annotations } from './annotations.js';
+import {
+  annotatedArgType,
+  annotatedPaths,
+  emptyAnnotations,
+  validateAnnotations,
+  type Annotations,
+} from './annotations.js';
 import { actionOf } from './action.js';
 import { compareArgument, VERDICTS, type Reason, type Verdict } from './compare.js';
 import { lint, type Finding } from './lint.js';
@@ -23,6 +27,9 @@ import { lint, type Finding } from './lint.js';
 export interface IoctlVerdict {
   name: string;
   header: string;
+  /** Where in `header` the macro is defined (its name), when known: SARIF points there. */
+  line?: number;
+  column?: number;
   arg?: string;
   verdict: Verdict;
   /** null: the macro has no value on the native ABI (verdict unknown, reason 'unresolved' says why). */
@@ -95,7 +102,9 @@ export function check(opts: CheckOptions): CheckReport {
   for (const { native, compat } of opts.pairs) {
     const n = dumps.get(native.name)!;
     const c = dumps.get(compat.name)!;
-    validateAnnotations(annotations, n.decls, n.layouter, n.ioctls);
+    // each side lays the annotated members and argument types out as its own compiler does
+    validateAnnotations(annotations, n.decls, n.layouter, n.ioctls, n.typedefs);
+    validateAnnotations(annotations, c.decls, c.layouter, undefined, c.typedefs);
     const pair: PairReport = { native: native.name, compat: compat.name, ioctls: [] };
     for (const [name, ne] of n.ioctls) {
       if (ownFiles && !ownFiles.has(ne.file)) continue;
@@ -107,6 +116,8 @@ export function check(opts: CheckOptions): CheckReport {
       const v: Omit<IoctlVerdict, 'action'> = {
         name,
         header: n.scan.displayName(u.file),
+        line: u.loc.line,
+        column: u.loc.column,
         verdict: 'unknown',
         nativeCmd: null,
         compatCmd: c.ioctls.get(name)?.cmd ?? null,
@@ -157,13 +168,8 @@ export function needsWork(report: CheckReport): boolean {
 
 /** An argument type named in text (annotations): a record of the headers, or a C type name. */
 function resolveType(text: string, d: Dumped): CType | undefined {
-  const decl = d.decls.get(text);
-  if (decl) return { kind: 'record', decl };
   try {
-    const p = new Parser(d.layouter.abi);
-    // typedef names (__u32, size_t) as the headers declared them for this ABI
-    for (const [name, t] of d.typedefs) p.unit.typedefs.set(name, t);
-    return p.typeName(tokenize(text, '<annotations>'));
+    return annotatedArgType(text, d.decls, d.typedefs, d.layouter.abi);
   } catch (e) {
     if (e instanceof CFrontError) return undefined;
     throw e;
@@ -180,7 +186,7 @@ export function ioctlVerdict(
   annotations: Annotations,
 ): IoctlVerdict {
   const v = judge(name, ne, ce, n, c, annotations);
-  return { ...v, action: actionOf(v, ne.byValue === true) };
+  return { ...v, action: actionOf(v, { byValue: ne.byValue === true, dir: ne.argDir ?? ne.dir }) };
 }
 
 /** Same layout under another number: the compat task's number reaches no case of the native handler. */
@@ -203,6 +209,8 @@ function judge(
   const v: Omit<IoctlVerdict, 'action'> = {
     name,
     header: n.scan.displayName(ne.file),
+    line: ne.loc.line,
+    column: ne.loc.column,
     verdict: 'unknown',
     nativeCmd: ne.cmd,
     compatCmd: ce?.cmd ?? null,

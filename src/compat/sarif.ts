@@ -72,7 +72,8 @@ export function toSarif(report: CheckReport, version: string): SarifLog {
             `${v.name} (${pair.native} <- ${pair.compat}): ${v.verdict}${why ? ` (${why})` : ''}. ` +
             `Handler: ${v.action}.`,
         },
-        locations: [location(v.header, 1, 1)],
+        // the macro's #define (a legacy number without one: the top of the header)
+        locations: [location(v.header, v.line ?? 1, v.column ?? 1)],
       });
     }
   }

@@ -60,7 +60,10 @@ function errorFile(error: string): string | undefined {
 /** Whether the error is located in the header itself (not in a file it includes). */
 function inHeader(error: string, header: string): boolean {
   const file = errorFile(error);
-  return file !== undefined && (file === header || resolve(file) === resolve(header));
+  if (file === undefined) return false;
+  // an include name found in the user's -I or --sysroot directory is located as found (inc/my.h)
+  const includeName = !header.startsWith('/') && !header.startsWith('.');
+  return file === header || resolve(file) === resolve(header) || (includeName && file.endsWith(`/${header}`));
 }
 
 export interface FailureListOptions {

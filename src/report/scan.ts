@@ -3,9 +3,18 @@
  * `#include <HEADER>` alone); files are tokenized once for all headers and ABIs.
  */
 import { readdirSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { Abi } from '../abi/types.js';
-import { BUILTIN_INCLUDE_DIR, includeDirsFor, parseHeader, type FrontEndTimings, type IncludeMemos, type IncludeOptions, type ParsedHeader } from '../cfront/index.js';
+import {
+  BUILTIN_INCLUDE_DIR,
+  includeDirsFor,
+  isSystemIncludeDir,
+  parseHeader,
+  type FrontEndTimings,
+  type IncludeMemos,
+  type IncludeOptions,
+  type ParsedHeader,
+} from '../cfront/index.js';
 import { FileCache } from '../cfront/preprocess.js';
 import { CFrontError } from '../cfront/token.js';
 import { LayoutError } from '../layout/types.js';
@@ -81,9 +90,14 @@ export interface Scan {
   headers: string[];
   /** Lays out every unit's records (one per scan: declarations are shared between units). */
   layouter: Layouter;
-  /** Short name of a file for reports: relative to the include directory that holds it. */
+  /**
+   * Name of a file for reports: relative to the include directory that holds it when that is a
+   * system or cross directory, or ioctl32's own (`linux/kvm.h`, `stddef.h`); else, the user's
+   * file (their header, or one found through their -I or --sysroot), the path that opens it from
+   * the working directory (`inc/mydrv/types.h`), as a compiler names it.
+   */
   displayName: (file: string) => string;
-  /** A message with the include directories (and the working directory) dropped from its paths. */
+  /** A message with its paths named as displayName names them. */
   shorten: (message: string) => string;
   files: FileCache;
   /** The path a header argument (a path or an include name) names. */
@@ -98,22 +112,34 @@ export function scanHeaders(opts: ScanOptions): Scan {
   // the system directories come after the compiler's own (-I directories before it are the user's)
   files.addSystemDirs(includeDirs.slice(includeDirs.indexOf(BUILTIN_INCLUDE_DIR) + 1));
   const longestFirst = [...includeDirs].sort((a, b) => b.length - a.length);
+  const userDirs = new Map<string, boolean>();
+  const userDir = (d: string) => {
+    let user = userDirs.get(d);
+    if (user === undefined) userDirs.set(d, (user = d !== BUILTIN_INCLUDE_DIR && !isSystemIncludeDir(d)));
+    return user;
+  };
+  // the user's directories after the compiler's own (a --sysroot of theirs), in search order
+  const userRoots = includeDirs.slice(includeDirs.indexOf(BUILTIN_INCLUDE_DIR) + 1).filter(userDir);
   const displayName = (file: string) => {
     for (const d of longestFirst) {
-      if (file.startsWith(`${d}/`)) return relative(d, file);
+      if (file.startsWith(`${d}/`)) return userDir(d) ? asFound(file) : relative(d, file);
     }
-    // tokens shared with another tree's copy of a system header
+    // tokens shared with another tree's copy of a header: this tree's own copy, or its include name
     const system = files.systemName(file);
-    if (system !== null) return system;
+    if (system !== null) {
+      const own = userRoots.find((d) => files.canonical(join(d, system)) === file);
+      return own !== undefined ? asFound(join(own, system)) : system;
+    }
     // the user's own header: relative to where they are
     return file.startsWith('/') ? relative(process.cwd(), file) : file;
   };
   const shorten = (message: string) => {
     let m = message;
-    for (const d of [...longestFirst, ...files.systemDirs]) m = m.split(`${d}/`).join('');
+    const dirs = [...new Set([...includeDirs, ...files.systemDirs])].sort((a, b) => b.length - a.length);
+    for (const d of dirs) m = replaceDir(m, d, userDir(d) ? asFound(d) : null);
     // the user's own files: relative to where they are, as displayName shows them
     const cwd = process.cwd();
-    return cwd === '/' ? m : m.split(`${cwd}/`).join('');
+    return cwd === '/' ? m : replaceDir(m, cwd, null);
   };
   const resolveHeader = (header: string) => {
     if (header.startsWith('/') || header.startsWith('.')) return resolve(header);
@@ -146,6 +172,23 @@ export function scanHeaders(opts: ScanOptions): Scan {
       opts.onProgress?.(headers.length, headers.length, '');
     },
   };
+}
+
+/** A path as found, relative to the working directory when inside it (`inc/mydrv/types.h`). */
+function asFound(path: string): string {
+  const rel = relative(process.cwd(), path);
+  if (rel === '') return '.';
+  return rel === '..' || rel.startsWith('../') || isAbsolute(rel) ? path : rel;
+}
+
+/**
+ * `dir/` in a message's paths replaced by `by/` (null: dropped), where a path starts (not inside
+ * a longer one: /x/inc/ is not in /y/x/inc/).
+ */
+function replaceDir(message: string, dir: string, by: string | null): string {
+  const escaped = `${dir}/`.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const prefix = by === null || by === '.' ? '' : `${by}/`;
+  return message.replace(new RegExp(`(^|[^\\w./~-])${escaped}`, 'g'), (_, before: string) => `${before}${prefix}`);
 }
 
 /** A progress line on stderr for long scans, only on a terminal. */

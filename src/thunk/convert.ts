@@ -52,7 +52,10 @@ export function convertArgument(req: ConvertRequest, input: Uint8Array): Uint8Ar
   // a header named that cannot be read is the error, not the type it would have defined
   const failed = { [native.name]: nd.result.failed, [compat.name]: cd.result.failed };
   assertHeadersRead(failed, req.scan.headers ?? [], [native.name, compat.name]);
-  if (req.annotations) validateAnnotations(req.annotations, nd.decls, nd.layouter, nd.ioctls);
+  if (req.annotations) {
+    validateAnnotations(req.annotations, nd.decls, nd.layouter, nd.ioctls, nd.typedefs);
+    validateAnnotations(req.annotations, cd.decls, cd.layouter, undefined, cd.typedefs);
+  }
   const opts = { ...(req.members ? { members: req.members } : {}), ...(req.choose ? { choose: req.choose } : {}), ...(req.annotations ? { annotations: req.annotations } : {}), recordName: req.type };
   const nativeType = resolveTypeName(req.type, nd);
   const choiceErrors = unionChoiceErrors([nativeType], req.members ?? {});
