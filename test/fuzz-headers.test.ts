@@ -11,7 +11,8 @@ import { expect, test } from 'vitest';
 import { getAbi } from '../src/abi/index.js';
 import { BUILTIN_INCLUDE_DIR } from '../src/cfront/index.js';
 import { Parser } from '../src/cfront/parser.js';
-import { FileCache, Preprocessor, type IncludeMemos } from '../src/cfront/preprocess.js';
+import type { IncludeMemos } from '../src/cfront/memo.js';
+import { FileCache, Preprocessor } from '../src/cfront/preprocess.js';
 import { CFrontError } from '../src/cfront/token.js';
 import { catalogueIoctls } from '../src/ioctl/catalogue.js';
 import { Layouter } from '../src/layout/layout.js';
@@ -31,10 +32,11 @@ const layouter = new Layouter(abi);
 function outcome(text: string, path: string, memo: boolean): string {
   try {
     const pp = new Preprocessor({ abi, includeDirs: [BUILTIN_INCLUDE_DIR, INCLUDE], files, ...(memo ? { memos, shareChunks: true } : {}) });
-    const parser = memo ? new Parser(abi, layouter) : new Parser(abi);
+    const sizes = memo ? layouter : new Layouter(abi);
+    const parser = new Parser(abi, sizes);
     const unit = parser.parse(pp.preprocessSource(text, path), pp.segments);
     const cat = catalogueIoctls(abi, pp, parser);
-    const records = [...unit.records].map(([name, decl]) => `${name}:${parser.layouter.layout(decl).size}`);
+    const records = [...unit.records].map(([name, decl]) => `${name}:${sizes.layout(decl).size}`);
     return JSON.stringify({ records, ioctls: cat.ioctls.map((e) => `${e.name}=${e.cmd}`), unresolved: cat.unresolved.map((u) => u.message) });
   } catch (e) {
     if (!(e instanceof CFrontError) && !(e instanceof LayoutError)) throw e;

@@ -10,6 +10,7 @@ import { describe, expect, test } from 'vitest';
 import { getAbi } from '../src/abi/index.js';
 import { FileCache, Parser, Preprocessor, includeDirsFor, parseHeader, stripTypedefs, tokenize, type CType, type Token } from '../src/cfront/index.js';
 import { typeName } from '../src/cfront/print.js';
+import { Layouter } from '../src/layout/layout.js';
 import { decodeIoc } from '../src/ioctl/ioc.js';
 import { LEGACY_IOCTLS, type LegacyIoctl } from '../src/ioctl/legacy.js';
 
@@ -38,11 +39,11 @@ function unitFor(e: LegacyIoctl): Unit {
   if (u) return u;
   includeDirs ??= includeDirsFor(abi, { sysroot: SYSROOT });
   if (e.needs === undefined) {
-    const p = parseHeader(e.header, { abi, includeDirs, files });
+    const p = parseHeader(e.header, { abi, includeDirs, files, sizes: new Layouter(abi) });
     u = { pp: p.preprocessor, parser: p.parser, headerPath: p.path };
   } else {
     const pp = new Preprocessor({ abi, includeDirs, files });
-    const parser = new Parser(abi);
+    const parser = new Parser(abi, new Layouter(abi));
     const source = [...e.needs, e.header].map((h) => `#include <${h}>\n`).join('');
     parser.parse(pp.preprocessSource(source, '<legacy.test>'));
     u = { pp, parser, headerPath: pp.findEntry(e.header) };
@@ -110,7 +111,7 @@ describe.skipIf(!existsSync(`${SYSROOT}/include/linux`))('legacy ioctl table', (
     let size = 0;
     if (e.arg !== null) {
       const t = argType(u, e.arg);
-      size = u.parser.layouter.typeLayout(t).size; // throws when incomplete
+      size = u.parser.sizes.typeLayout(t).size; // throws when incomplete
       expect(size, `${e.arg} has no size`).toBeGreaterThan(0);
       if (e.byValue) {
         // a value in a register: an integer no wider than unsigned long

@@ -133,24 +133,6 @@ export function charLiteral(tok: Token, abi: Abi): CValue {
   return convert(v, 'int', abi);
 }
 
-/** C's binary operators by precedence, loosest first (|| ... * / %): both evaluators climb it. */
-export const BINARY_LEVELS: readonly (readonly string[])[] = [
-  ['||'], ['&&'], ['|'], ['^'], ['&'], ['==', '!='], ['<', '>', '<=', '>='], ['<<', '>>'], ['+', '-'], ['*', '/', '%'],
-];
-
-/** Each binary operator's level in BINARY_LEVELS (precedence climbing looks it up once per operator). */
-export const BINARY_LEVEL: ReadonlyMap<string, number> = new Map(BINARY_LEVELS.flatMap((ops, i) => ops.map((op) => [op, i] as const)));
-
-/** Runs `f` with `dead` raised while `skip`: an operand C does not evaluate (`0 && x`, `1 ? y : x`). */
-export function unevaluated<T>(state: { dead: number }, skip: boolean, f: () => T): T {
-  if (skip) state.dead++;
-  try {
-    return f();
-  } finally {
-    if (skip) state.dead--;
-  }
-}
-
 export type BinaryOp = '*' | '/' | '%' | '+' | '-' | '<<' | '>>' | '<' | '>' | '<=' | '>=' | '==' | '!=' | '&' | '^' | '|';
 
 /** `a op b` with C's conversions; `at` locates a division by zero. */

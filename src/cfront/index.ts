@@ -5,15 +5,19 @@ import { join, resolve } from 'node:path';
 import { ABIS } from '../abi/table.js';
 import type { Abi } from '../abi/types.js';
 import { UsageError } from '../errors.js';
-import type { Layouter } from '../layout/layout.js';
 import { Parser, type TranslationUnit } from './parser.js';
-import { FileCache, Preprocessor, type IncludeMemos } from './preprocess.js';
+import type { IncludeMemos } from './memo.js';
+import { FileCache, Preprocessor } from './preprocess.js';
+import type { TypeSizes } from './sizes.js';
 import type { Token } from './token.js';
 
 export * from './token.js';
 export * from './types.js';
 export { tokenize } from './lexer.js';
-export { FileCache, Preprocessor, spell, type Macro, type PreprocessOptions, type InvocationHook, type IncludeMemos } from './preprocess.js';
+export { FileCache, Preprocessor, spell } from './preprocess.js';
+export type { Macro, PreprocessOptions, InvocationHook } from './preprocess.js';
+export type { IncludeMemos } from './memo.js';
+export { SizeError, type TypeSizes } from './sizes.js';
 export { Parser, type TranslationUnit } from './parser.js';
 
 /** ioctl32's stand-ins for the compiler's own headers (stddef.h, stdarg.h, ...). */
@@ -93,8 +97,12 @@ export interface FrontEndOptions {
   defines?: Array<[string, string]>;
   undefines?: string[];
   files?: FileCache;
-  /** Shared by the units of one ABI: records shared through the include memos are laid out once. */
-  layouter?: Layouter;
+  /**
+   * Lays types out for the ABI (sizeof, offsetof; records a compiler rejects): the layout
+   * stage's Layouter. Shared by the units of one ABI: records shared through the include memos
+   * are laid out once.
+   */
+  sizes: TypeSizes;
   /** Included files preprocessed and parsed before in the same configuration, to replay. */
   memos?: IncludeMemos;
   /** Share chunk memos through the FileCache with other ABIs' scans (PreprocessOptions.shareChunks). */
@@ -124,7 +132,7 @@ export function parseHeader(header: string, opts: FrontEndOptions): ParsedHeader
   }
   const t1 = timings ? performance.now() : 0;
   try {
-    const parser = new Parser(opts.abi, opts.layouter);
+    const parser = new Parser(opts.abi, opts.sizes);
     const unit = parser.parse(tokens, preprocessor.segments);
     return { path, unit, preprocessor, parser };
   } finally {

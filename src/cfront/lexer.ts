@@ -5,17 +5,38 @@
  */
 import { CFrontError, Token, type TokKind } from './token.js';
 
+/** Character codes the lexer compares (tsc inlines them). */
+const enum Ch {
+  Tab = 9, Newline = 10, VerticalTab = 11, FormFeed = 12, CarriageReturn = 13, Space = 32,
+  DoubleQuote = 34, Dollar = 36, Quote = 39, Star = 42, Plus = 43, Minus = 45, Dot = 46, Slash = 47,
+  Digit0 = 48, Digit8 = 56, Digit9 = 57, UpperA = 65, UpperL = 76, UpperU = 85, UpperZ = 90, Backslash = 92,
+  Underscore = 95, LowerA = 97, LowerE = 101, LowerP = 112, LowerU = 117, LowerZ = 122,
+  /** Set in a letter's lower case. */
+  LowerCaseBit = 0x20,
+  /** Bytes past ASCII (UTF-8, Latin-1) may be in identifiers. */
+  NonAscii = 0x80,
+}
+
 const THREE = ['...', '<<=', '>>='];
-const TWO = new Set(['->', '++', '--', '<<', '>>', '<=', '>=', '==', '!=', '&&', '||', '*=', '/=', '%=', '+=', '-=', '&=', '^=', '|=', '##']);
+const TWO = new Set([
+  '->', '++', '--', '<<', '>>', '<=', '>=', '==', '!=', '&&', '||',
+  '*=', '/=', '%=', '+=', '-=', '&=', '^=', '|=', '##',
+]);
 
 function isIdentStart(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36 || c >= 0x80;
+  return (
+    (c >= Ch.LowerA && c <= Ch.LowerZ) ||
+    (c >= Ch.UpperA && c <= Ch.UpperZ) ||
+    c === Ch.Underscore ||
+    c === Ch.Dollar ||
+    c >= Ch.NonAscii
+  );
 }
 function isIdentPart(c: number): boolean {
-  return isIdentStart(c) || (c >= 48 && c <= 57);
+  return isIdentStart(c) || isDigit(c);
 }
 function isDigit(c: number): boolean {
-  return c >= 48 && c <= 57;
+  return c >= Ch.Digit0 && c <= Ch.Digit9;
 }
 
 /** Removes backslash-newline splices, remembering where they were so lines stay right. */
@@ -62,7 +83,7 @@ export function tokenize(source: string, file: string): Token[] {
   while (pos < n) {
     passSplices(pos);
     const c = text.charCodeAt(pos);
-    if (c === 10) {
+    if (c === Ch.Newline) {
       pos++;
       line++;
       lineStart = pos;
@@ -70,12 +91,12 @@ export function tokenize(source: string, file: string): Token[] {
       space = false;
       continue;
     }
-    if (c === 32 || c === 9 || c === 13 || c === 12 || c === 11) {
+    if (c === Ch.Space || c === Ch.Tab || c === Ch.CarriageReturn || c === Ch.FormFeed || c === Ch.VerticalTab) {
       pos++;
       space = true;
       continue;
     }
-    if (c === 47 && text.charCodeAt(pos + 1) === 42) {
+    if (c === Ch.Slash && text.charCodeAt(pos + 1) === Ch.Star) {
       const end = text.indexOf('*/', pos + 2);
       if (end < 0) throw new CFrontError('unterminated /* comment', { file, line, column: pos - lineStart + 1 });
       for (let i = text.indexOf('\n', pos); i >= 0 && i < end; i = text.indexOf('\n', i + 1)) {
@@ -87,7 +108,7 @@ export function tokenize(source: string, file: string): Token[] {
       space = true;
       continue;
     }
-    if (c === 47 && text.charCodeAt(pos + 1) === 47) {
+    if (c === Ch.Slash && text.charCodeAt(pos + 1) === Ch.Slash) {
       const end = text.indexOf('\n', pos);
       pos = end < 0 ? n : end;
       space = true;
@@ -98,19 +119,19 @@ export function tokenize(source: string, file: string): Token[] {
     const tokCol = pos - lineStart + 1;
     // string and character literals, with L/u/U/u8 prefixes
     let open = pos;
-    if (c === 76 || c === 85) open = pos + 1;
-    else if (c === 117) open = text.charCodeAt(pos + 1) === 56 ? pos + 2 : pos + 1;
+    if (c === Ch.UpperL || c === Ch.UpperU) open = pos + 1;
+    else if (c === Ch.LowerU) open = text.charCodeAt(pos + 1) === Ch.Digit8 ? pos + 2 : pos + 1;
     const quote = text.charCodeAt(open);
-    if (quote === 34 || quote === 39) {
+    if (quote === Ch.DoubleQuote || quote === Ch.Quote) {
       let i = open + 1;
       let closed = false;
       while (i < n) {
         const d = text.charCodeAt(i);
-        if (d === 92) {
+        if (d === Ch.Backslash) {
           i += 2;
           continue;
         }
-        if (d === 10) break;
+        if (d === Ch.Newline) break;
         i++;
         if (d === quote) {
           closed = true;
@@ -118,7 +139,7 @@ export function tokenize(source: string, file: string): Token[] {
         }
       }
       pos = Math.min(i, n);
-      push(closed ? (quote === 34 ? 'string' : 'char') : 'invalid', start, tokLine, tokCol);
+      push(closed ? (quote === Ch.DoubleQuote ? 'string' : 'char') : 'invalid', start, tokLine, tokCol);
       continue;
     }
     if (isIdentStart(c)) {
@@ -127,13 +148,14 @@ export function tokenize(source: string, file: string): Token[] {
       push('ident', start, tokLine, tokCol);
       continue;
     }
-    if (isDigit(c) || (c === 46 && isDigit(text.charCodeAt(pos + 1)))) {
+    if (isDigit(c) || (c === Ch.Dot && isDigit(text.charCodeAt(pos + 1)))) {
       pos++;
       while (pos < n) {
         const d = text.charCodeAt(pos);
-        const prev = text.charCodeAt(pos - 1) | 0x20;
-        if ((d === 43 || d === 45) && (prev === 101 || prev === 112)) pos++;
-        else if (isIdentPart(d) || d === 46) pos++;
+        // an exponent's sign belongs to the number: 1e+5, 0x1p-3
+        const prev = text.charCodeAt(pos - 1) | Ch.LowerCaseBit;
+        if ((d === Ch.Plus || d === Ch.Minus) && (prev === Ch.LowerE || prev === Ch.LowerP)) pos++;
+        else if (isIdentPart(d) || d === Ch.Dot) pos++;
         else break;
       }
       push('number', start, tokLine, tokCol);

@@ -2,17 +2,19 @@
  * The declaration parser: a typedef-aware recursive descent over preprocessed tokens that
  * builds the C type graph of a translation unit (records, enums, typedefs) and evaluates the
  * constant expressions declarations need (array sizes, bitfield widths, enum values,
- * _Static_assert, sizeof/_Alignof/offsetof against the ABI's layout). Function bodies and
- * initializers are skipped, balanced, without being parsed.
+ * _Static_assert, sizeof/_Alignof/offsetof against the ABI's layout, asked through TypeSizes).
+ * Function bodies and initializers are skipped, balanced, without being parsed. The expression
+ * grammar is shared with #if (expression.ts); the declarations and their memo are ParseState's
+ * (memo.ts).
  */
 import type { Abi } from '../abi/types.js';
-import { Layouter } from '../layout/layout.js';
-import { LayoutError } from '../layout/types.js';
-import { BINARY_LEVEL, binary, bool, charLiteral, commonType, convert, integerLiteral, isUnsigned, unary, unevaluated, type BinaryOp, type CValue } from './constants.js';
-import type { IncludeMemo, Segment } from './preprocess.js';
+import { bool, charLiteral, convert, integerLiteral, isUnsigned, type CValue } from './constants.js';
+import { ConstantExpressions } from './expression.js';
+import { ParseState, type Segment } from './memo.js';
+import { SizeError, type TypeSizes } from './sizes.js';
 import { CFrontError, type Token } from './token.js';
 import type { CType, EnumConstant, EnumDecl, FloatName, IntName, Member, RecordDecl, TypedefDecl } from './types.js';
-import { stripTypedefs } from './types.js';
+import { recordName, stripTypedefs } from './types.js';
 
 /** What a translation unit declares at file scope. */
 export interface TranslationUnit {
@@ -46,73 +48,22 @@ const QUALIFIERS = new Set(['const', 'volatile', 'restrict', '__restrict', '__re
 const BASIC = new Set(['void', 'char', 'short', 'int', 'long', 'float', 'double', 'signed', 'unsigned', '_Bool', '__int128', '__signed__', '__signed', '__unsigned__', '_Complex', '__complex__', '_Float128', '__float128', '_Float64', '_Float32', '_Float32x', '_Float64x', '__builtin_va_list', '__int128_t', '__uint128_t']);
 const MODE_BYTES: Record<string, number> = { QI: 1, HI: 2, SI: 4, DI: 8, TI: 16, byte: 1 };
 
-type TagDecl = RecordDecl | EnumDecl;
+export class Parser extends ConstantExpressions<Value> {
+  /** The declarations so far, by name space; an included file's parse is replayed from its memo. */
+  private readonly state: ParseState;
+  readonly unit: TranslationUnit;
 
-/**
- * The parser's state is a set of name spaces; a key is one letter for the space and the name:
- * t typedefs, s tags, o objects, c enum constants, r records, e enums, f function bodies (a
- * list), p the #pragma pack state.
- */
-type StateKey = string;
-
-/**
- * What parsing an included file's tokens (one IncludeMemo's) did: replayable in another unit
- * where every name it consulted before declaring it itself means the same. Declarations are
- * shared, and a forward-declared record is completed in place (pointers to it must see the
- * definition), so what it saw of a tag's completeness is part of the context too.
- */
-interface ParseMemo {
-  abi: string;
-  /** Consulted names and their values then (arrays: compact, walked without allocating). */
-  depKeys: StateKey[];
-  depValues: unknown[];
-  /** Tags consulted: the declaration then (if any) and whether it was complete. */
-  tagKeys: StateKey[];
-  tagValues: Array<[TagDecl | undefined, boolean]>;
-  writes: Array<[StateKey, unknown]>;
-  /** Tags it declared and left incomplete: another unit may have completed them since. */
-  leftIncomplete: TagDecl[];
-}
-
-interface ParseRecorder {
-  parent: ParseRecorder | null;
-  segment: Segment;
-  deps: Map<StateKey, unknown>;
-  tagDeps: Map<StateKey, [TagDecl | undefined, boolean]>;
-  written: Set<StateKey>;
-  writes: Array<[StateKey, unknown]>;
-}
-
-/** Per included file expansion: the parses of it, for every parser given the preprocessor's segments. */
-const PARSE_MEMOS = new WeakMap<IncludeMemo, ParseMemo[]>();
-const MAX_PARSE_MEMOS = 8;
-
-const isComplete = (d: TagDecl): boolean => ('union' in d ? d.members !== null : d.values !== null);
-
-/** A name consulted while `r` records: a dependency, unless it wrote the name itself or consulted it already. */
-function noteDep<V>(r: ParseRecorder, deps: Map<StateKey, V>, key: StateKey, value: V): void {
-  if (!r.written.has(key) && !deps.has(key)) deps.set(key, value);
-}
-
-export class Parser {
-  private pos = 0;
-  private tokens: Token[] = [];
-  readonly layouter: Layouter;
-  readonly unit: TranslationUnit = { records: new Map(), typedefs: new Map(), enums: new Map(), enumConstants: new Map(), functionBodies: [] };
-  /** Tags at file scope: `struct x`, `union x`, `enum x`. */
-  private readonly tags = new Map<string, RecordDecl | EnumDecl>();
-  /** Functions and variables declared at file scope (for sizeof and __typeof__ of them). */
-  private readonly objects = new Map<string, CType>();
-  private packStack: Array<number | undefined> = [];
-  private pack: number | undefined;
-  private rec: ParseRecorder | null = null;
-
-  /** A layouter may be shared by the parsers of one ABI (declarations shared by memos are laid out once). */
+  /**
+   * `sizes` lays types out for the ABI (the layout stage's Layouter); one may be shared by the
+   * parsers of one ABI (declarations shared by memos are laid out once).
+   */
   constructor(
-    readonly abi: Abi,
-    layouter?: Layouter,
+    abi: Abi,
+    readonly sizes: TypeSizes,
   ) {
-    this.layouter = layouter ?? new Layouter(abi);
+    super(abi);
+    this.state = new ParseState(abi.name);
+    this.unit = this.state.unit;
   }
 
   /**
@@ -122,160 +73,14 @@ export class Parser {
   parse(tokens: Token[], segments: readonly Segment[] = []): TranslationUnit {
     this.tokens = tokens;
     this.pos = 0;
-    this.rec = null;
-    let next = 0;
+    this.state.startUnit(segments);
     while (this.pos < tokens.length) {
-      while (this.rec !== null && this.rec.segment.end <= this.pos) this.finishRecording(this.rec);
-      // segments that began inside a declaration are parsed with it
-      while (next < segments.length && segments[next]!.start < this.pos) next++;
-      let replayed = false;
-      while (next < segments.length && segments[next]!.start === this.pos) {
-        const s = segments[next++]!;
-        if (s.end === s.start) continue;
-        const memo = PARSE_MEMOS.get(s.memo)?.find((m) => this.replayable(m));
-        if (memo) {
-          this.replay(memo);
-          this.pos = s.end;
-          replayed = true;
-          break;
-        }
-        this.rec = { parent: this.rec, segment: s, deps: new Map(), tagDeps: new Map(), written: new Set(), writes: [] };
-      }
-      if (!replayed) this.externalDeclaration();
+      const replayedTo = this.state.declarationAt(this.pos);
+      if (replayedTo >= 0) this.pos = replayedTo;
+      else this.externalDeclaration();
     }
-    while (this.rec !== null) this.finishRecording(this.rec);
+    this.state.endUnit(this.pos);
     return this.unit;
-  }
-
-  // ---- the parse memo ---------------------------------------------------------------------
-
-  /** Notes a name of a name space (StateKey) consulted in the parser's state, and returns its value. */
-  private consult<T>(space: string, name: string, value: T): T {
-    const r = this.rec;
-    if (r === null) return value;
-    const key = space + name;
-    if (r.written.has(key)) return value;
-    // a tag's entry (declaration and completeness) is made only when it is new
-    if (space === 's') {
-      if (!r.tagDeps.has(key)) r.tagDeps.set(key, [value as TagDecl | undefined, value !== undefined && isComplete(value as TagDecl)]);
-    } else if (!r.deps.has(key)) r.deps.set(key, value);
-    return value;
-  }
-
-  private typedefNamed(name: string): TypedefDecl | undefined {
-    return this.consult('t', name, this.unit.typedefs.get(name));
-  }
-
-  private tagNamed(key: string): TagDecl | undefined {
-    return this.consult('s', key, this.tags.get(key));
-  }
-
-  /** The #pragma pack state as a memo compares it. */
-  private packSnapshot(): string {
-    return this.pack === undefined && this.packStack.length === 0 ? '' : JSON.stringify([this.pack ?? null, this.packStack]);
-  }
-
-  private consultPack(): void {
-    if (this.rec !== null) this.consult('p', '', this.packSnapshot());
-  }
-
-  /** Changes the state and notes it. */
-  private declare(space: string, name: string, value: unknown): void {
-    this.declareKey(space + name, value);
-  }
-
-  private declareKey(key: StateKey, value: unknown): void {
-    this.apply(key, value);
-    const r = this.rec;
-    if (r !== null) {
-      r.written.add(key);
-      r.writes.push([key, value]);
-    }
-  }
-
-  /** The map a name space keeps its names in (not f and p, which are not maps). */
-  private space(code: number): Map<string, unknown> | null {
-    switch (code) {
-      case 116 /* t */: return this.unit.typedefs;
-      case 115 /* s */: return this.tags;
-      case 111 /* o */: return this.objects;
-      case 99 /* c */: return this.unit.enumConstants;
-      case 114 /* r */: return this.unit.records;
-      case 101 /* e */: return this.unit.enums;
-    }
-    return null;
-  }
-
-  private apply(key: StateKey, value: unknown): void {
-    const code = key.charCodeAt(0);
-    const names = this.space(code);
-    if (names !== null) names.set(key.slice(1), value);
-    else if (code === 102 /* f */) this.unit.functionBodies.push(value as TranslationUnit['functionBodies'][number]);
-    else if (code === 112 /* p */) {
-      const [pack, stack] = value === '' ? [null, []] : (JSON.parse(value as string) as [number | null, Array<number | null>]);
-      this.pack = pack ?? undefined;
-      this.packStack = stack.map((x) => x ?? undefined);
-    }
-  }
-
-  /** A consulted name's value now (tags are compared apart, with their completeness). */
-  private current(key: StateKey): unknown {
-    const code = key.charCodeAt(0);
-    return code === 112 /* p */ ? this.packSnapshot() : this.space(code)?.get(key.slice(1));
-  }
-
-  private replayable(m: ParseMemo): boolean {
-    if (m.abi !== this.abi.name) return false;
-    for (let i = 0; i < m.depKeys.length; i++) {
-      const key = m.depKeys[i]!;
-      const then = m.depValues[i];
-      const now = this.current(key);
-      // enum constants are values: the same value declared anew is the same constant
-      if (now !== then && !(key.charCodeAt(0) === 99 && now !== undefined && then !== undefined && (now as CValue).v === (then as CValue).v && (now as CValue).t === (then as CValue).t)) return false;
-    }
-    for (let i = 0; i < m.tagKeys.length; i++) {
-      const [decl, complete] = m.tagValues[i]!;
-      if (this.tags.get(m.tagKeys[i]!.slice(1)) !== decl || (decl !== undefined && isComplete(decl) !== complete)) return false;
-    }
-    for (const d of m.leftIncomplete) if (isComplete(d)) return false;
-    return true;
-  }
-
-  private replay(m: ParseMemo): void {
-    const r = this.rec;
-    if (r !== null) {
-      m.depKeys.forEach((key, i) => noteDep(r, r.deps, key, m.depValues[i]));
-      m.tagKeys.forEach((key, i) => noteDep(r, r.tagDeps, key, m.tagValues[i]!));
-    }
-    for (const [key, v] of m.writes) this.declareKey(key, v);
-  }
-
-  private finishRecording(r: ParseRecorder): void {
-    const parent = (this.rec = r.parent);
-    if (parent !== null) {
-      r.deps.forEach((v, key) => noteDep(parent, parent.deps, key, v));
-      r.tagDeps.forEach((v, key) => noteDep(parent, parent.tagDeps, key, v));
-      for (const w of r.writes) {
-        parent.written.add(w[0]);
-        parent.writes.push(w);
-      }
-    }
-    // a declaration ran past the file's end: its parse is not the file's alone
-    if (r.segment.end !== this.pos) return;
-    const leftIncomplete: TagDecl[] = [];
-    for (const [key, v] of r.writes) if (key.charCodeAt(0) === 115 && !isComplete(v as TagDecl)) leftIncomplete.push(v as TagDecl);
-    const memo: ParseMemo = {
-      abi: this.abi.name,
-      depKeys: [...r.deps.keys()],
-      depValues: [...r.deps.values()],
-      tagKeys: [...r.tagDeps.keys()],
-      tagValues: [...r.tagDeps.values()],
-      writes: r.writes,
-      leftIncomplete,
-    };
-    const list = PARSE_MEMOS.get(r.segment.memo);
-    if (!list) PARSE_MEMOS.set(r.segment.memo, [memo]);
-    else if (list.length < MAX_PARSE_MEMOS) list.push(memo);
   }
 
   /** A constant expression from tokens (ioctl macro values). */
@@ -302,34 +107,18 @@ export class Parser {
   }
 
   private withTokens<T>(tokens: Token[], f: () => T): T {
-    const saved = [this.tokens, this.pos, this.rec] as const;
+    const saved = [this.tokens, this.pos] as const;
     this.tokens = tokens;
     this.pos = 0;
-    this.rec = null;
     try {
       if (!tokens.length) throw new CFrontError('empty expression', { file: '<macro>', line: 0, column: 0 });
-      return f();
+      return this.state.unrecorded(f);
     } finally {
-      [this.tokens, this.pos, this.rec] = saved;
+      [this.tokens, this.pos] = saved;
     }
   }
 
-  // ---- token helpers ----------------------------------------------------------------------
-
-  private peek(offset = 0): Token | undefined {
-    return this.tokens[this.pos + offset];
-  }
-
-  private is(text: string, offset = 0): boolean {
-    const t = this.tokens[this.pos + offset];
-    return t !== undefined && t.text === text && t.kind !== 'string' && t.kind !== 'char';
-  }
-
-  private take(text: string): boolean {
-    if (!this.is(text)) return false;
-    this.pos++;
-    return true;
-  }
+  // ---- token helpers (peek, is and take are ConstantExpressions') --------------------------
 
   private next(): Token {
     const t = this.tokens[this.pos];
@@ -338,7 +127,7 @@ export class Parser {
     return t;
   }
 
-  private expect(text: string): Token {
+  protected override expect(text: string): Token {
     const t = this.peek();
     if (!t || !this.is(text)) throw t ? CFrontError.at(t, `expected '${text}' before '${t.text}'`) : this.errorAtEnd(`expected '${text}' at end of input`);
     this.pos++;
@@ -397,14 +186,14 @@ export class Parser {
         const open = this.peek()!;
         this.skipBalanced();
         const close = this.tokens[this.pos - 1]!;
-        this.declare('f', '', { file: open.file, from: open.line, to: close.line });
+        this.state.declareFunctionBody({ file: open.file, from: open.line, to: close.line });
         return;
       }
       if (spec.isTypedef) {
         if (!name || !nameTok) throw CFrontError.at(t, 'typedef requires a name');
         this.defineTypedef(name, type, attrs, nameTok);
       } else if (name !== undefined) {
-        this.declare('o', name, type);
+        this.state.declareObject(name, type);
       }
       if (this.take('=')) this.skipInitializer();
       if (this.take(',')) continue;
@@ -437,16 +226,15 @@ export class Parser {
     if (attrs.modeBytes !== undefined) t = this.modeType(t, attrs.modeBytes, at);
     const decl: TypedefDecl = { name, type: t, loc: at.loc };
     if (attrs.align !== undefined) decl.align = attrs.align;
-    this.declare('t', name, decl);
+    this.state.declareTypedef(name, decl);
     // an untagged record is known by its typedef name (CONTRACT.md)
-    if (t.kind === 'record' && t.decl.tag === undefined && t.decl.members !== null && !this.consult('r', name, this.unit.records.get(name))) {
-      this.declare('r', name, t.decl);
+    if (t.kind === 'record' && t.decl.tag === undefined && t.decl.members !== null && !this.state.record(name)) {
+      this.state.declareRecord(name, t.decl);
     }
   }
 
   private modeType(t: CType, bytes: number, at: Token): CType {
-    let base = t;
-    while (base.kind === 'typedef') base = base.decl.type;
+    const base = stripTypedefs(t);
     if (base.kind !== 'int') throw CFrontError.at(at, 'mode attribute on a type that is not an integer');
     const unsigned = isUnsigned(base.name, this.abi);
     const names: Array<[IntName, 'char' | 'short' | 'int' | 'longLong' | 'int128']> = [['char', 'char'], ['short', 'short'], ['int', 'int'], ['long long', 'longLong'], ['__int128', 'int128']];
@@ -475,17 +263,7 @@ export class Parser {
     const num = args.find((a) => /^\d+$/.test(a));
     const n = num === undefined ? undefined : Number(num);
     if (n !== undefined && n !== 0 && (n & (n - 1)) !== 0) throw CFrontError.at(t, `#pragma pack(${n}): alignment must be a small power of two`);
-    const value = n === 0 ? undefined : n;
-    this.consultPack();
-    if (args[0] === 'push') {
-      this.packStack.push(this.pack);
-      if (num !== undefined) this.pack = value;
-    } else if (args[0] === 'pop') {
-      this.pack = this.packStack.pop();
-    } else {
-      this.pack = value;
-    }
-    if (this.rec !== null) this.declare('p', '', this.packSnapshot());
+    this.state.pragmaPack(args[0], num !== undefined, n === 0 ? undefined : n);
   }
 
   private isTypeStart(): boolean {
@@ -495,7 +273,7 @@ export class Parser {
     return (
       BASIC.has(s) || QUALIFIERS.has(s) || s === 'struct' || s === 'union' || s === 'enum' || s === '__typeof__' ||
       s === 'typeof' || s === '__typeof' || s === '__attribute__' || s === '__attribute' || s === '_Alignas' ||
-      s === '__extension__' || this.typedefNamed(s) !== undefined
+      s === '__extension__' || this.state.typedef(s) !== undefined
     );
   }
 
@@ -540,7 +318,7 @@ export class Parser {
         if (type) throw CFrontError.at(t, `two or more data types in declaration specifiers`);
         words.push(s);
         this.pos++;
-      } else if (!type && !words.length && this.typedefNamed(s) !== undefined) {
+      } else if (!type && !words.length && this.state.typedef(s) !== undefined) {
         type = { kind: 'typedef', decl: this.unit.typedefs.get(s)! };
         this.pos++;
       } else break;
@@ -630,21 +408,21 @@ export class Parser {
     if (this.peek()?.kind === 'ident' && !this.is('{') && this.peek()!.text !== '__attribute__') tag = this.next().text;
     this.attributes(attrs);
     const key = tag !== undefined ? `${isUnion ? 'union' : 'struct'} ${tag}` : undefined;
-    let decl = key ? this.tagNamed(key) : undefined;
+    let decl = key ? this.state.tag(key) : undefined;
     if (decl && !('union' in decl)) throw CFrontError.at(at, `'${key}' defined as wrong kind of tag`);
     if (!this.is('{')) {
       mergeAttrs(declAttrs, attrs);
       if (!decl) {
         decl = { union: isUnion, members: null, loc: at.loc };
         if (tag !== undefined) decl.tag = tag;
-        if (key) this.declare('s', key, decl);
+        if (key) this.state.declareTag(key, decl);
       }
       return { kind: 'record', decl: decl as RecordDecl };
     }
     const rec = (decl as RecordDecl | undefined) ?? { union: isUnion, members: null, loc: at.loc };
     if (rec.members !== null) throw CFrontError.at(at, `redefinition of '${key}'`);
     if (tag !== undefined) rec.tag = tag;
-    if (key) this.declare('s', key, rec);
+    if (key) this.state.declareTag(key, rec);
     rec.loc = at.loc;
     this.pos++;
     const members: Member[] = [];
@@ -655,9 +433,9 @@ export class Parser {
     rec.members = members;
     if (attrs.packed) rec.packed = true;
     if (attrs.align !== undefined) rec.align = attrs.align;
-    this.consultPack();
-    if (this.pack !== undefined) rec.maxFieldAlign = this.pack;
-    if (key) this.declare('r', key, rec);
+    const pack = this.state.packing();
+    if (pack !== undefined) rec.maxFieldAlign = pack;
+    if (key) this.state.declareRecord(key, rec);
     // a record the compiler would reject (a bitfield too wide, ...) is an error here too
     this.layout({ kind: 'record', decl: rec }, at);
     return { kind: 'record', decl: rec };
@@ -720,21 +498,21 @@ export class Parser {
     if (this.peek()?.kind === 'ident' && !this.is('{')) tag = this.next().text;
     this.attributes(attrs);
     const key = tag !== undefined ? `enum ${tag}` : undefined;
-    let decl = key ? (this.tagNamed(key) as EnumDecl | undefined) : undefined;
+    let decl = key ? (this.state.tag(key) as EnumDecl | undefined) : undefined;
     if (decl && 'union' in decl) throw CFrontError.at(at, `'${key}' defined as wrong kind of tag`);
     if (!this.is('{')) {
       mergeAttrs(declAttrs, attrs);
       if (!decl) {
         decl = { values: null, loc: at.loc };
         if (tag !== undefined) decl.tag = tag;
-        if (key) this.declare('s', key, decl);
+        if (key) this.state.declareTag(key, decl);
       }
       return { kind: 'enum', decl };
     }
     const e: EnumDecl = decl ?? { values: null, loc: at.loc };
     if (e.values !== null) throw CFrontError.at(at, `redefinition of '${key}'`);
     if (tag !== undefined) e.tag = tag;
-    if (key) this.declare('s', key, e);
+    if (key) this.state.declareTag(key, e);
     this.pos++;
     const values: EnumConstant[] = [];
     let next = 0n;
@@ -745,7 +523,7 @@ export class Parser {
       if (this.take('=')) next = this.intValue(this.conditional(), id).v;
       values.push({ name: id.text, value: next });
       // GCC gives an enumerator int when it fits, otherwise the type of its value
-      this.declare('c', id.text, this.enumConstantValue(next));
+      this.state.declareEnumConstant(id.text, this.enumConstantValue(next));
       next++;
       if (!this.take(',')) {
         this.expect('}');
@@ -755,7 +533,7 @@ export class Parser {
     this.attributes(attrs);
     e.values = values;
     if (attrs.packed) e.packed = true;
-    if (key) this.declare('e', key, e);
+    if (key) this.state.declareEnum(key, e);
     return { kind: 'enum', decl: e };
   }
 
@@ -864,86 +642,49 @@ export class Parser {
     return d.type;
   }
 
-  // ---- constant expressions ---------------------------------------------------------------
+  // ---- constant expressions: the operands of ConstantExpressions' grammar -----------------
 
-  private layout(t: CType, at: Token) {
+  /** A type's size and alignment; a type the ABI cannot lay out is an error here (at `at`, or its declaration). */
+  private layout(t: CType, at: Token): { size: number; align: number } {
     try {
-      return this.layouter.typeLayout(t);
+      return this.sizes.typeLayout(t);
     } catch (e) {
-      if (e instanceof LayoutError) throw new CFrontError(e.message.replace(/^[^:]*:\d+:\d+: /, ''), e.loc ?? at.loc);
+      if (e instanceof SizeError) throw new CFrontError(e.bare, e.loc ?? at.loc);
       throw e;
     }
   }
 
-  private intValue(v: Value, at: Token): CValue {
+  protected override int(value: CValue): Value {
+    return { kind: 'int', value };
+  }
+
+  protected override asInt(v: Value): CValue | null {
+    return v.kind === 'int' ? v.value : null;
+  }
+
+  protected override intValue(v: Value, at: Token): CValue {
     if (v.kind === 'int') return v.value;
     if (v.kind === 'ptr' && v.addr !== null) return convert(v.addr, 'unsigned long', this.abi);
     throw CFrontError.at(at, 'expression is not an integer constant expression');
+  }
+
+  protected override missingOperand(): CFrontError {
+    return this.errorAtEnd('expected an expression');
   }
 
   private exprType(v: Value): CType {
     return v.kind === 'int' ? { kind: 'int', name: v.value.t } : v.type;
   }
 
-  private expression(): Value {
-    let v = this.conditional();
-    while (this.take(',')) v = this.conditional();
-    return v;
+  protected override pointerArithmetic(op: Token, a: Value, b: Value): Value | undefined {
+    if (a.kind !== 'ptr' || a.addr === null || b.kind !== 'int') return undefined;
+    if (op.text !== '+' && op.text !== '-') return undefined;
+    const elem = this.layout(a.type.kind === 'pointer' ? a.type.to : a.type, op).size;
+    const delta = b.value.v * BigInt(elem);
+    return { ...a, addr: op.text === '+' ? a.addr + delta : a.addr - delta };
   }
 
-  /** Inside an operand that is not evaluated (`0 && x`, `1 ? y : x`): x may divide by zero. */
-  dead = 0;
-
-  private unevaluated<T>(skip: boolean, f: () => T): T {
-    return unevaluated(this, skip, f);
-  }
-
-  private conditional(): Value {
-    const at = this.peek();
-    const c = this.binaryExpr(0);
-    if (!this.take('?')) return c;
-    const cond = this.intValue(c, at!).v !== 0n;
-    const a = this.unevaluated(!cond, () => this.expression());
-    this.expect(':');
-    const b = this.unevaluated(cond, () => this.conditional());
-    if (a.kind === 'int' && b.kind === 'int') {
-      const t = commonType(a.value.t, b.value.t, this.abi);
-      return { kind: 'int', value: convert((cond ? a : b).value.v, t, this.abi) };
-    }
-    return cond ? a : b;
-  }
-
-  /** Operators of `minLevel` (BINARY_LEVELS) and tighter, left to right. */
-  private binaryExpr(minLevel: number): Value {
-    let a = this.castExpr();
-    for (;;) {
-      const op = this.peek();
-      if (!op || op.kind !== 'punct') return a;
-      const level = BINARY_LEVEL.get(op.text);
-      if (level === undefined || level < minLevel) return a;
-      this.pos++;
-      if (op.text === '||' || op.text === '&&') {
-        const x = this.intValue(a, op).v !== 0n;
-        const b = this.unevaluated(op.text === '||' ? x : !x, () => this.binaryExpr(level + 1));
-        const y = this.intValue(b, op).v !== 0n;
-        a = { kind: 'int', value: bool(op.text === '||' ? x || y : x && y, this.abi) };
-        continue;
-      }
-      const b = this.binaryExpr(level + 1);
-      if (a.kind === 'ptr' && (op.text === '+' || op.text === '-') && b.kind === 'int' && a.addr !== null) {
-        const elem = this.layout(a.type.kind === 'pointer' ? a.type.to : a.type, op).size;
-        const delta = b.value.v * BigInt(elem);
-        a = { ...a, addr: op.text === '+' ? a.addr + delta : a.addr - delta };
-        continue;
-      }
-      const x = this.intValue(a, op);
-      const y = this.intValue(b, op);
-      if (this.dead && (op.text === '/' || op.text === '%') && y.v === 0n) continue;
-      a = { kind: 'int', value: binary(op.text as BinaryOp, x, y, this.abi, op) };
-    }
-  }
-
-  private castExpr(): Value {
+  protected override castExpr(): Value {
     if (this.is('(') && this.typeAfterParen()) {
       const at = this.next();
       const t = this.parseTypeName();
@@ -963,8 +704,7 @@ export class Parser {
   }
 
   private cast(v: Value, t: CType, at: Token): Value {
-    let base = t;
-    while (base.kind === 'typedef') base = base.decl.type;
+    const base = stripTypedefs(t);
     if (base.kind === 'int') return { kind: 'int', value: convert(this.intValue(v, at).v, base.name, this.abi) };
     if (base.kind === 'enum') return { kind: 'int', value: convert(this.intValue(v, at).v, 'int', this.abi) };
     if (base.kind === 'pointer') return { kind: 'ptr', type: t, addr: v.kind === 'int' ? v.value.v : v.kind === 'ptr' ? v.addr : null };
@@ -972,14 +712,8 @@ export class Parser {
     throw CFrontError.at(at, 'cast to a type that is not scalar in a constant expression');
   }
 
-  private unaryExpr(): Value {
-    const t = this.peek();
-    if (!t) throw this.errorAtEnd('expected an expression');
-    if (t.kind === 'punct' && (t.text === '-' || t.text === '+' || t.text === '~' || t.text === '!')) {
-      this.pos++;
-      const v = this.castExpr();
-      return { kind: 'int', value: unary(t.text, this.intValue(v, t), this.abi) };
-    }
+  /** After the unary arithmetic operators: `&`, `*`, sizeof and alignof, postfix expressions. */
+  protected override operand(t: Token): Value {
     if (t.kind === 'punct' && t.text === '&') {
       this.pos++;
       const v = this.castExpr();
@@ -1014,7 +748,7 @@ export class Parser {
     let base = t;
     while (base.kind === 'array') base = base.of;
     if (base.kind === 'typedef' && base.decl.align !== undefined) return align;
-    while (base.kind === 'typedef') base = base.decl.type;
+    base = stripTypedefs(base);
     const key = base.kind === 'int' ? { 'long long': 'longLong', 'unsigned long long': 'longLong' }[base.name as string] : base.kind === 'float' ? ({ double: 'double', 'long double': 'longDouble' } as Record<string, string>)[base.name] : undefined;
     return key ? this.abi.typeAligns[key as 'longLong' | 'double' | 'longDouble'] : align;
   }
@@ -1045,8 +779,7 @@ export class Parser {
         this.pos++;
         const index = this.intValue(this.expression(), t).v;
         this.expect(']');
-        let arrayType = v.kind === 'int' ? null : v.type;
-        while (arrayType?.kind === 'typedef') arrayType = arrayType.decl.type;
+        const arrayType = v.kind === 'int' ? null : stripTypedefs(v.type);
         if (!arrayType || (arrayType.kind !== 'array' && arrayType.kind !== 'pointer')) throw CFrontError.at(t, 'subscripted value is not an array or pointer');
         const elem = arrayType.kind === 'array' ? arrayType.of : arrayType.to;
         const addr = v.kind === 'int' ? null : v.addr;
@@ -1059,17 +792,17 @@ export class Parser {
 
   /** A member by name, looking through anonymous members; offset in bytes from the record. */
   private findMember(t: CType, nameTok: Token): { type: CType; offset: number } {
-    let base = t;
-    while (base.kind === 'typedef') base = base.decl.type;
+    const base = stripTypedefs(t);
     if (base.kind !== 'record') throw CFrontError.at(nameTok, `request for member '${nameTok.text}' in something not a structure or union`);
     this.layout(base, nameTok);
     const found = this.memberIn(base.decl, nameTok.text);
-    if (!found) throw CFrontError.at(nameTok, `no member named '${nameTok.text}' in '${base.decl.tag ? `${base.decl.union ? 'union' : 'struct'} ${base.decl.tag}` : 'anonymous record'}'`);
+    const where = recordName(base.decl) ?? 'anonymous record';
+    if (!found) throw CFrontError.at(nameTok, `no member named '${nameTok.text}' in '${where}'`);
     return found;
   }
 
   private memberIn(decl: RecordDecl, name: string): { type: CType; offset: number } | null {
-    const l = this.layouter.layout(decl);
+    const l = this.sizes.layout(decl);
     for (const p of l.members) {
       if (p.member.name === name) {
         if (p.member.bitWidth !== undefined) throw new CFrontError(`cannot take the offset of bit-field '${name}'`, p.member.loc ?? { file: '<input>', line: 0, column: 0 });
@@ -1108,9 +841,9 @@ export class Parser {
       return { kind: 'int', value: bool(true, this.abi) };
     }
     if (t.kind === 'ident') {
-      const c = this.consult('c', t.text, this.unit.enumConstants.get(t.text));
+      const c = this.state.enumConstant(t.text);
       if (c) return { kind: 'int', value: c };
-      const object = this.consult('o', t.text, this.objects.get(t.text));
+      const object = this.state.object(t.text);
       if (object) return { kind: 'lvalue', type: object, addr: null };
       throw CFrontError.at(t, `'${t.text}' undeclared (not a constant)`);
     }

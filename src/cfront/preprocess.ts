@@ -2,12 +2,15 @@
  * The C preprocessor: directives, conditional inclusion, #include through the ABI's include
  * directories, and macro expansion with Prosser's hide sets ("painted blue" tokens).
  * Files are tokenized once and shared by every ABI (FileCache); a Preprocessor is per ABI.
+ * Included files and chunks expanded before in the same context are replayed (memo.ts); #if
+ * is evaluated by expression.ts.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Abi } from '../abi/types.js';
-import { BINARY_LEVEL, binary, bool, charLiteral, convert, integerLiteral, isUnsigned, unary, unevaluated, type BinaryOp, type CValue } from './constants.js';
+import { evaluateIf } from './expression.js';
 import { tokenize } from './lexer.js';
+import { PreprocessMemo, SEARCH, type ChunkMemos, type IncludeMemos, type MemoHost, type Segment } from './memo.js';
 import { CFrontError, HideSet, Token } from './token.js';
 
 /** A tokenized file and the include guard macro that wraps all of it, if any. */
@@ -33,11 +36,8 @@ export class FileCache {
   /** Include searches already answered (Preprocessor.search). */
   readonly searches = new Map<string, { path: string; dirIndex: number } | null>();
 
-  /**
-   * Chunk memos (ChunkMemo) for every preprocessor of every ABI that uses this cache, by the
-   * file's tokens (shared by the trees' identical copies), then directory index and position.
-   */
-  readonly chunkMemos = new WeakMap<Token[], Map<string, ChunkMemo[]>>();
+  /** Chunk memos (ChunkMemo) for every preprocessor of every ABI that uses this cache. */
+  readonly chunkMemos: ChunkMemos = new WeakMap();
   /** Files by name under a system include directory, with their text (another tree's copy may have the same). */
   private readonly shared = new Map<string, Array<{ file: CachedFile; text: string }>>();
   /** System include directories, longest first. */
@@ -161,87 +161,6 @@ export interface Macro {
   plain?: boolean;
 }
 
-/** What a memo replays: the tokens an expansion put out, and what it consulted and wrote. */
-export interface Expansion {
-  /**
-   * Names consulted from the including context, and what each named then: a macro by name
-   * (undefined: none); NUL + canonical path: a #pragma once file entered (ONCE) or not; SEARCH
-   * + search: the file __has_include found; CHAR_SIGNED: whether char is signed. Arrays:
-   * compact, and walked without allocating.
-   */
-  readonly depNames: readonly string[];
-  readonly depValues: readonly unknown[];
-  /** #define, #undef and #pragma once, in order. */
-  readonly writes: Array<[string, Macro | undefined]>;
-  /** The output tokens. */
-  readonly tokens: Token[];
-  /** Tokens macro expansion placed (counted against MAX_EXPANDED_TOKENS). */
-  readonly expanded: number;
-}
-
-/**
- * What preprocessing an included file did, replayable in another translation unit whose macros
- * agree on every name the file consulted before defining it itself. Units of a scan include the
- * same few headers over and over (linux/types.h, linux/ioctl.h): each is expanded once per
- * context instead of once per unit.
- */
-export interface IncludeMemo extends Expansion {
-  /** Memos of the files it included, by position in `tokens`. */
-  readonly segments: Segment[];
-  /** Include nesting below the file. */
-  readonly depth: number;
-}
-
-/**
- * What preprocessing a chunk of a file did: the tokens from a file's start, or from just after
- * an #include, to its next #include or its end. ABIs differ in their asm/ headers and
- * predefined macros, so few whole files expand alike for two ABIs; but the text between the
- * includes mostly does, and a chunk is replayed for any ABI, unit and scan whose context agrees
- * on what it consulted: macros (predefined ones compared by their text), #pragma once,
- * __has_include searches, char signedness (IncludeMemo.deps names them).
- */
-export interface ChunkMemo extends Expansion {
-  /** Where it ends in the file, and the conditional stack there. */
-  readonly end: number;
-  readonly conds: ReadonlyArray<Readonly<Cond>>;
-}
-
-/** An included file's stretch of a unit's output, for the parser's own memo (Parser.parse). */
-export interface Segment {
-  start: number;
-  end: number;
-  memo: IncludeMemo;
-}
-
-/** Pseudo macro marking a `#pragma once` file as entered; its dependency name is NUL + canonical path. */
-const ONCE: Macro = { name: '#pragma once', params: null, variadic: false, body: [], def: null };
-const SEARCH = '\x01';
-const CHAR_SIGNED = '\x02';
-/** Memos kept per file: contexts that differ more often than this are expanded each time. */
-const MAX_MEMOS_PER_FILE = 8;
-
-/** An included file or a chunk being expanded for the first time in its context: what its memo will hold. */
-interface Recorder {
-  /** A whole included file (an IncludeMemo), or a chunk (a ChunkMemo, `key` in the frame's chunk memos). */
-  kind: 'file' | 'chunk';
-  /** The file that included it, if that is being recorded too. */
-  parent: Recorder | null;
-  frame: Frame;
-  /** Where its memo is kept (directory index and path). */
-  key: string;
-  /** Where its tokens begin in the unit's output, its segments in the unit's segments. */
-  start: number;
-  segmentStart: number;
-  expandedStart: number;
-  deps: Map<string, unknown>;
-  /** Names it defined or undefined: reading them later is no dependency on the includer. */
-  written: Set<string>;
-  writes: Array<[string, Macro | undefined]>;
-  depth: number;
-  /** It used __COUNTER__ or __INCLUDE_LEVEL__ (different at every use): not replayable. */
-  spoiled: boolean;
-}
-
 export interface PreprocessOptions {
   abi: Abi;
   /** Searched in order for <...>, after the including file's directory for "...". */
@@ -263,17 +182,14 @@ export interface PreprocessOptions {
   shareChunks?: boolean;
 }
 
-/** Include memos by include directory index and path (PreprocessOptions.memos). */
-export type IncludeMemos = Map<string, IncludeMemo[]>;
-
-interface Cond {
+export interface Cond {
   /** A branch was taken (so later #elif/#else are skipped). */
   taken: boolean;
   sawElse: boolean;
   tok: Token;
 }
 
-interface Frame {
+export interface Frame {
   tokens: Token[];
   pos: number;
   /**
@@ -357,26 +273,26 @@ export class MacroTable {
   }
 }
 
-export class Preprocessor {
+export class Preprocessor implements MemoHost {
   macros = new MacroTable();
   readonly abi: Abi;
   readonly files: FileCache;
   readonly includeDirs: string[];
   private readonly dirsKey: string;
   private frames: Frame[] = [];
-  private readonly once = new Set<string>();
+  /** `#pragma once` files entered, by canonical path. */
+  readonly once = new Set<string>();
   private counter = 0;
   private expanded = 0;
   private hook: InvocationHook | null = null;
   /** Included files' stretches of the last run's output, by start (outer first). */
   segments: Segment[] = [];
-  private out: Token[] = [];
-  private readonly memos: Map<string, IncludeMemo[]> | null;
-  /** With memos: the chunk memos shared with every other preprocessor of the cache. */
-  private chunks: WeakMap<Token[], Map<string, ChunkMemo[]>> | null = null;
-  private rec: Recorder | null = null;
+  /** The last run's output so far. */
+  out: Token[] = [];
   /** Inside a macro's argument list (or looking for its '('): file boundaries are not clean there. */
-  private invoking = 0;
+  invoking = 0;
+  /** Included files and chunks expanded before in the same context, replayed (PreprocessOptions.memos). */
+  private readonly memo: PreprocessMemo;
 
   constructor(opts: PreprocessOptions) {
     this.abi = opts.abi;
@@ -384,7 +300,7 @@ export class Preprocessor {
     this.includeDirs = opts.includeDirs.map((d) => resolve(d));
     this.dirsKey = this.includeDirs.join('\0');
     const key = JSON.stringify([opts.abi.name, opts.defines ?? [], opts.undefines ?? []]);
-    this.memos = opts.memos ?? null;
+    this.memo = new PreprocessMemo(this, opts.memos ?? null);
     let initial = INITIAL_MACROS.get(key);
     if (!initial) {
       const predefined: string[] = [];
@@ -401,7 +317,7 @@ export class Preprocessor {
     }
     // macros are never mutated once defined (#define replaces the entry): sharing is safe
     this.macros = new MacroTable(initial);
-    this.chunks = opts.memos && opts.shareChunks ? this.files.chunkMemos : null;
+    if (opts.memos && opts.shareChunks) this.memo.shareChunks(this.files.chunkMemos);
   }
 
   /** Preprocesses a file (a path, or an include name found through the include dirs). */
@@ -432,15 +348,12 @@ export class Preprocessor {
   expand(tokens: Token[], hook?: InvocationHook): Token[] {
     const saved = this.frames;
     const savedHook = this.hook;
-    const savedRec = this.rec;
     this.hook = hook ?? null;
-    this.rec = null;
     try {
-      return this.expandList(tokens);
+      return this.memo.unrecorded(() => this.expandList(tokens));
     } finally {
       this.frames = saved;
       this.hook = savedHook;
-      this.rec = savedRec;
     }
   }
 
@@ -448,163 +361,19 @@ export class Preprocessor {
     this.frames = [{ tokens, pos: 0, file }];
     const out: Token[] = (this.out = []);
     this.segments = [];
-    this.rec = null;
+    this.memo.reset();
     this.invoking = 0;
-    this.startChunk(this.frames[0]!);
+    this.memo.startChunk(this.frames[0]!);
     for (let t = this.next(); t; t = this.next()) out.push(t);
     this.segments.sort((a, b) => a.start - b.start || b.end - a.end);
     return out;
   }
 
-  // ---- the include memo -------------------------------------------------------------------
-
   /** A macro by name, noted as consulted by the files being recorded. */
   private lookup(name: string): Macro | undefined {
     const m = this.macros.get(name);
-    this.consult(name, m);
+    this.memo.consult(name, m);
     return m;
-  }
-
-  /** Notes something other than a macro consulted (see IncludeMemo.deps). */
-  private consult(name: string, value: unknown): void {
-    const r = this.rec;
-    if (r !== null && !r.written.has(name) && !r.deps.has(name)) r.deps.set(name, value);
-  }
-
-  /** #pragma once is per file, whichever ABI's copy of it: keyed by the canonical path. */
-  private enteredOnce(f: CachedFile): boolean {
-    const entered = this.once.has(f.canonical);
-    this.consult(`\0${f.canonical}`, entered ? ONCE : undefined);
-    return entered;
-  }
-
-  /** #define, #undef, #pragma once: applied and noted. */
-  private write(name: string, m: Macro | undefined): void {
-    if (m === ONCE) this.once.add(name.slice(1));
-    else if (m) this.macros.set(name, m);
-    else this.macros.delete(name);
-    const r = this.rec;
-    if (r !== null) {
-      r.written.add(name);
-      r.writes.push([name, m]);
-    }
-  }
-
-  /** Whether a dependency (IncludeMemo.deps) still holds. */
-  private holds(name: string, then: unknown): boolean {
-    switch (name[0]) {
-      case '\0':
-        return (this.once.has(name.slice(1)) ? ONCE : undefined) === then;
-      case SEARCH:
-        return this.searchFor(name) === then;
-      case CHAR_SIGNED:
-        return this.abi.charSigned === then;
-    }
-    const now = this.macros.get(name);
-    // the same #define (one token of one file) gives the same expansion
-    return now === then || (now !== undefined && then !== undefined && sameMacro(now, then as Macro));
-  }
-
-  private holdsAll(names: readonly string[], values: readonly unknown[]): boolean {
-    for (let i = 0; i < names.length; i++) if (!this.holds(names[i]!, values[i])) return false;
-    return true;
-  }
-
-  private replayable(memo: IncludeMemo, depth: number): boolean {
-    return depth + memo.depth < MAX_INCLUDE_DEPTH && this.holdsAll(memo.depNames, memo.depValues);
-  }
-
-  /** What a recorder's parent inherits from a memo replayed under it: what it consulted. */
-  private inherit(names: readonly string[], values: readonly unknown[]): void {
-    const r = this.rec;
-    if (r === null) return;
-    for (let i = 0; i < names.length; i++) {
-      const name = names[i]!;
-      if (!r.written.has(name) && !r.deps.has(name)) r.deps.set(name, values[i]);
-    }
-  }
-
-  /** Where a file frame's chunk starts: replays a chunk memo that holds, or records a new one. */
-  private startChunk(frame: Frame): void {
-    const file = frame.file;
-    if (this.chunks === null || file === null || this.invoking > 0 || frame.pos >= frame.tokens.length) return;
-    file.chunkAt = -1;
-    let byPlace = this.chunks.get(frame.tokens);
-    if (!byPlace) this.chunks.set(frame.tokens, (byPlace = new Map()));
-    const key = `${file.dirIndex}\0${frame.pos}`;
-    for (const memo of byPlace.get(key) ?? []) {
-      if (!this.holdsAll(memo.depNames, memo.depValues)) continue;
-      this.replayExpansion(memo, frame.tokens[frame.pos]!);
-      frame.pos = memo.end;
-      file.conds = memo.conds.map((c) => ({ ...c }));
-      return;
-    }
-    this.rec = {
-      kind: 'chunk', parent: this.rec, frame, key, start: this.out.length, segmentStart: this.segments.length,
-      expandedStart: this.expanded, deps: new Map(), written: new Set(), writes: [], depth: 0, spoiled: false,
-    };
-  }
-
-  /** A chunk ends (at an #include, or the file's end at `end`): its memo, and what its parent inherits. */
-  private finishChunk(r: Recorder, end: number): void {
-    this.mergeIntoParent(r);
-    if (r.spoiled || this.invoking > 0) return;
-    const memo: ChunkMemo = { ...this.expansionOf(r), end, conds: r.frame.file!.conds.map((c) => ({ ...c })) };
-    const byPlace = this.chunks!.get(r.frame.tokens)!;
-    const list = byPlace.get(r.key);
-    if (!list) byPlace.set(r.key, [memo]);
-    else {
-      if (list.length >= MAX_MEMOS_PER_FILE) list.shift();
-      list.push(memo);
-    }
-  }
-
-  /** Pops a recorder: its parent inherits what it consulted and wrote. */
-  private mergeIntoParent(r: Recorder): void {
-    const parent = (this.rec = r.parent);
-    if (parent === null) return;
-    r.deps.forEach((m, name) => {
-      if (!parent.written.has(name) && !parent.deps.has(name)) parent.deps.set(name, m);
-    });
-    for (const w of r.writes) {
-      parent.written.add(w[0]);
-      parent.writes.push(w);
-    }
-    parent.depth = Math.max(parent.depth, r.depth + 1);
-  }
-
-  private replay(memo: IncludeMemo, at: Token): void {
-    const base = this.out.length;
-    this.replayExpansion(memo, at);
-    for (const s of memo.segments) this.segments.push({ start: base + s.start, end: base + s.end, memo: s.memo });
-    this.segments.push({ start: base, end: this.out.length, memo });
-    if (this.rec !== null) this.rec.depth = Math.max(this.rec.depth, memo.depth + 1);
-  }
-
-  /** A memo's tokens to the output, its writes applied; the recorder above inherits what it consulted. */
-  private replayExpansion(e: Expansion, at: Token): void {
-    for (const t of e.tokens) this.out.push(t);
-    this.inherit(e.depNames, e.depValues);
-    for (const [name, m] of e.writes) this.write(name, m);
-    this.expanded += e.expanded;
-    if (this.expanded > MAX_EXPANDED_TOKENS) throw CFrontError.at(at, `macro expansion exceeds ${MAX_EXPANDED_TOKENS} tokens`);
-  }
-
-  /** What a finished recorder's memo replays. */
-  private expansionOf(r: Recorder): Expansion {
-    return { depNames: [...r.deps.keys()], depValues: [...r.deps.values()], writes: r.writes, tokens: this.out.slice(r.start), expanded: this.expanded - r.expandedStart };
-  }
-
-  /** Called as an included file's frame ends: its memo, and what its includer inherits. */
-  private finishRecording(r: Recorder): void {
-    this.mergeIntoParent(r);
-    if (r.spoiled || this.invoking > 0) return;
-    const segments = this.segments.slice(r.segmentStart).map((s) => ({ start: s.start - r.start, end: s.end - r.start, memo: s.memo }));
-    const memo: IncludeMemo = { ...this.expansionOf(r), segments, depth: r.depth };
-    this.segments.push({ start: r.start, end: this.out.length, memo });
-    const list = this.memos!.get(r.key);
-    if (!list) this.memos!.set(r.key, [memo]);
-    else if (list.length < MAX_MEMOS_PER_FILE) list.push(memo);
   }
 
   // ---- the token stream -------------------------------------------------------------------
@@ -628,11 +397,10 @@ export class Preprocessor {
     const open = f.file?.conds[f.file.conds.length - 1];
     if (open) throw CFrontError.at(open.tok, 'unterminated conditional directive');
     this.frames.pop();
-    if (this.rec !== null && this.rec.frame === f && this.rec.kind === 'chunk') this.finishChunk(this.rec, f.tokens.length);
-    if (this.rec !== null && this.rec.frame === f) this.finishRecording(this.rec);
+    this.memo.frameEnded(f);
     // back in the includer, just after the #include: its next chunk starts
     const top = this.frames[this.frames.length - 1];
-    if (f.file !== null && top?.file && top.file.chunkAt === top.pos) this.startChunk(top);
+    if (f.file !== null && top?.file && top.file.chunkAt === top.pos) this.memo.startChunk(top);
   }
 
   /** Most tokens macro expansion placed in one translation unit so far (for tests and tuning). */
@@ -640,11 +408,15 @@ export class Preprocessor {
     return this.expanded;
   }
 
-  private push(tokens: Token[]): void {
-    this.expanded += tokens.length;
+  countExpanded(n: number, at: Token): void {
+    this.expanded += n;
     if (this.expanded > MAX_EXPANDED_TOKENS) {
-      throw CFrontError.at(tokens[0]!, `macro expansion exceeds ${MAX_EXPANDED_TOKENS} tokens`);
+      throw CFrontError.at(at, `macro expansion exceeds ${MAX_EXPANDED_TOKENS} tokens`);
     }
+  }
+
+  private push(tokens: Token[]): void {
+    this.countExpanded(tokens.length, tokens[0]!);
     if (this.frames.length > 100_000) throw CFrontError.at(tokens[0]!, 'macro expansion nested too deeply');
     this.frames.push({ tokens, pos: 0, file: null });
   }
@@ -690,7 +462,7 @@ export class Preprocessor {
     if (!m || tok.hide?.has(m.name)) return false;
     const origin = tok.origin ?? tok;
     if (m.builtin) {
-      if (m.builtin === '__COUNTER__' || m.builtin === '__INCLUDE_LEVEL__') for (let r = this.rec; r; r = r.parent) r.spoiled = true;
+      if (m.builtin === '__COUNTER__' || m.builtin === '__INCLUDE_LEVEL__') this.memo.spoil();
       this.push([this.builtin(m.builtin, tok).copy(tok.hide, tok.space, origin)]);
       return true;
     }
@@ -865,21 +637,18 @@ export class Preprocessor {
         const [id, ...extra] = this.line();
         if (!id || id.kind !== 'ident') throw CFrontError.at(nameTok, 'macro name missing after #undef');
         if (extra.length) throw CFrontError.at(extra[0]!, 'extra tokens at end of #undef directive');
-        this.write(id.text, undefined);
+        this.memo.write(id.text, undefined);
         return;
       }
       case 'include':
       case 'include_next': {
         // a chunk ends at an #include; the next starts after it (at once, or when the file it
         // includes is done)
-        if (this.rec !== null && this.rec.kind === 'chunk' && this.rec.frame === frame) {
-          if (this.invoking > 0) this.rec.spoiled = true;
-          this.finishChunk(this.rec, hashAt);
-        }
+        this.memo.chunkEndsAt(frame, hashAt);
         this.include(this.line(), nameTok, name === 'include_next');
         if (frame.file !== null) {
           frame.file.chunkAt = frame.pos;
-          if (this.frames[this.frames.length - 1] === frame) this.startChunk(frame);
+          if (this.frames[this.frames.length - 1] === frame) this.memo.startChunk(frame);
         }
         return;
       }
@@ -974,7 +743,7 @@ export class Preprocessor {
     }
     const macro: Macro = { name: id.text, params, variadic, body, def: id };
     if (!params && !body.some((t) => t.text === '##' && t.kind === 'punct')) macro.plain = true;
-    this.write(id.text, macro);
+    this.memo.write(id.text, macro);
   }
 
   /** `#ifdef X` / `#ifndef X`: whether X is defined. */
@@ -1076,24 +845,14 @@ export class Preprocessor {
     const found = this.resolveSearch(this.searchKey(name, quoted, next, this.currentFile()));
     if (!found) throw CFrontError.at(first!, `'${name}' file not found`);
     const f = this.files.get(found.path)!;
-    if (this.enteredOnce(f) || (f.guard !== null && this.lookup(f.guard) !== undefined)) return;
+    if (this.memo.enteredOnce(f.canonical) || (f.guard !== null && this.lookup(f.guard) !== undefined)) return;
     const depth = this.frames.filter((x) => x.file).length;
     if (depth >= MAX_INCLUDE_DEPTH) throw CFrontError.at(first!, `#include nested too deeply (${depth} levels): include cycle?`);
     const key = `${found.dirIndex}\0${f.path}`;
-    // an include among a macro's arguments goes into them, not the output: expanded as it is
-    const memos = this.invoking === 0 ? this.memos : null;
-    for (const memo of memos?.get(key) ?? []) {
-      if (this.replayable(memo, depth)) return this.replay(memo, first!);
-    }
+    if (this.memo.replayInclude(key, MAX_INCLUDE_DEPTH - depth, first!)) return;
     const frame: Frame = { tokens: f.tokens, pos: 0, file: { path: f.path, dirIndex: found.dirIndex, conds: [], chunkAt: -1 } };
     this.frames.push(frame);
-    if (memos) {
-      this.rec = {
-        kind: 'file', parent: this.rec, frame, key, start: this.out.length, segmentStart: this.segments.length,
-        expandedStart: this.expanded, deps: new Map(), written: new Set(), writes: [], depth: 0, spoiled: false,
-      };
-    }
-    this.startChunk(frame);
+    this.memo.enterFile(frame, key);
   }
 
   /** The first include directory at or after `from` that has `name`. */
@@ -1117,7 +876,7 @@ export class Preprocessor {
   private pragma(line: Token[], at: Token): void {
     const first = line[0]?.text;
     if (first === 'once') {
-      this.write(`\0${this.files.canonical(this.currentFile()!.path)}`, ONCE);
+      this.memo.pragmaOnce(this.files.canonical(this.currentFile()!.path));
       return;
     }
     if (first === 'pack') {
@@ -1145,9 +904,8 @@ export class Preprocessor {
       t.kind === 'ident' ? new Token('number', t.text === 'true' ? '1' : '0', t.file, t.line, t.col, false, t.space) : t,
     );
     // the one thing of the ABI an #if can see: whether char is signed
-    if (tokens.some((t) => t.kind === 'char')) this.consult(CHAR_SIGNED, this.abi.charSigned);
-    const e = new PPExpr(tokens, this.abi, at);
-    return e.evaluate().v !== 0n;
+    if (tokens.some((t) => t.kind === 'char')) this.memo.consultCharSigned();
+    return evaluateIf(tokens, this.abi, at).v !== 0n;
   }
 
   /** `defined X`, `defined(X)`, `__has_include(...)` and friends become 0 or 1. */
@@ -1207,7 +965,7 @@ export class Preprocessor {
     if (name === undefined) throw CFrontError.at(at, `${at.text} expects "FILENAME" or <FILENAME>`);
     const key = this.searchKey(name, quoted, next, this.currentFile());
     const found = this.searchFor(key);
-    this.consult(key, found);
+    this.memo.consult(key, found);
     return found !== '';
   }
 
@@ -1242,23 +1000,10 @@ export class Preprocessor {
   }
 
   /** A search's answer as a dependency compares it: the canonical path and directory index found, or ''. */
-  private searchFor(key: string): string {
+  searchFor(key: string): string {
     const found = this.resolveSearch(key);
     return found === null ? '' : `${this.files.get(found.path)!.canonical}${SEARCH}${found.dirIndex}`;
   }
-}
-
-/** The same definition: the same #define, or predefined alike (each ABI has its own objects). */
-function sameMacro(a: Macro, b: Macro): boolean {
-  if (a.def !== null || b.def !== null) return a.def === b.def;
-  if (a.name !== b.name || a.builtin !== b.builtin || a.variadic !== b.variadic || a.body.length !== b.body.length) return false;
-  if (a.params === null ? b.params !== null : b.params === null || a.params.join(',') !== b.params.join(',')) return false;
-  for (let i = 0; i < a.body.length; i++) {
-    const x = a.body[i]!;
-    const y = b.body[i]!;
-    if (x.text !== y.text || x.kind !== y.kind || x.space !== y.space) return false;
-  }
-  return true;
 }
 
 function withName(hide: HideSet | null, name: string): HideSet {
@@ -1301,103 +1046,4 @@ function paste(lhs: Token, rhs: Token, at: Token): Token {
   if (toks.length !== 1) throw CFrontError.at(at, `pasting "${lhs.text}" and "${rhs.text}" does not give a valid preprocessing token`);
   const t = toks[0]!;
   return new Token(t.kind, t.text, lhs.file, lhs.line, lhs.col, false, lhs.space);
-}
-
-/** #if expressions: intmax_t/uintmax_t arithmetic over already expanded tokens. */
-class PPExpr {
-  private pos = 0;
-
-  constructor(
-    private readonly tokens: Token[],
-    private readonly abi: Abi,
-    private readonly at: Token,
-  ) {}
-
-  evaluate(): CValue {
-    const v = this.comma();
-    const extra = this.tokens[this.pos];
-    if (extra) throw CFrontError.at(extra, `token '${extra.text}' is not valid in preprocessor expressions`);
-    return v;
-  }
-
-  private peek(): string | undefined {
-    return this.tokens[this.pos]?.text;
-  }
-
-  private take(text: string): boolean {
-    if (this.peek() !== text) return false;
-    this.pos++;
-    return true;
-  }
-
-  private widen(v: CValue): CValue {
-    return convert(v.v, isUnsigned(v.t, this.abi) ? 'unsigned long long' : 'long long', this.abi);
-  }
-
-  private comma(): CValue {
-    let v = this.conditional();
-    while (this.take(',')) v = this.conditional();
-    return v;
-  }
-
-  /** Inside a branch that is not evaluated (`0 && x`, `1 ? y : x`): x may divide by zero. */
-  dead = 0;
-
-  private unevaluated<T>(skip: boolean, f: () => T): T {
-    return unevaluated(this, skip, f);
-  }
-
-  private conditional(): CValue {
-    const c = this.binary(0);
-    if (!this.take('?')) return c;
-    const a = this.unevaluated(c.v === 0n, () => this.comma());
-    if (!this.take(':')) throw this.error("expected ':' in conditional expression");
-    const b = this.unevaluated(c.v !== 0n, () => this.conditional());
-    const t = isUnsigned(a.t, this.abi) || isUnsigned(b.t, this.abi) ? 'unsigned long long' : 'long long';
-    return convert((c.v !== 0n ? a : b).v, t, this.abi);
-  }
-
-  /** Operators of `minLevel` (BINARY_LEVELS) and tighter, left to right. */
-  private binary(minLevel: number): CValue {
-    let a = this.unary();
-    for (;;) {
-      const opTok = this.tokens[this.pos];
-      if (!opTok || opTok.kind !== 'punct') return a;
-      const level = BINARY_LEVEL.get(opTok.text);
-      if (level === undefined || level < minLevel) return a;
-      const op = opTok.text;
-      this.pos++;
-      if (op === '||' || op === '&&') {
-        const decided = op === '||' ? a.v !== 0n : a.v === 0n;
-        const b = this.unevaluated(decided, () => this.binary(level + 1));
-        a = bool(op === '||' ? a.v !== 0n || b.v !== 0n : a.v !== 0n && b.v !== 0n, this.abi);
-        continue;
-      }
-      const b = this.binary(level + 1);
-      if (this.dead && (op === '/' || op === '%') && b.v === 0n) continue;
-      a = this.widen(binary(op as BinaryOp, this.widen(a), this.widen(b), this.abi, opTok));
-    }
-  }
-
-  private unary(): CValue {
-    const t = this.tokens[this.pos];
-    if (!t) throw this.error('expected value in expression');
-    if (t.kind === 'punct' && (t.text === '-' || t.text === '+' || t.text === '~' || t.text === '!')) {
-      this.pos++;
-      return this.widen(unary(t.text as '-' | '+' | '~' | '!', this.unary(), this.abi));
-    }
-    this.pos++;
-    if (t.text === '(') {
-      const v = this.comma();
-      if (!this.take(')')) throw this.error("expected ')' in preprocessor expression");
-      return v;
-    }
-    if (t.kind === 'number') return this.widen(integerLiteral(t, this.abi));
-    if (t.kind === 'char') return this.widen(charLiteral(t, this.abi));
-    throw CFrontError.at(t, `token '${t.text}' is not valid in preprocessor expressions`);
-  }
-
-  private error(message: string): CFrontError {
-    return CFrontError.at(this.tokens[this.pos] ?? this.tokens[this.tokens.length - 1] ?? this.at, message);
-  }
 }

@@ -2,7 +2,7 @@
  * Prints the C type graph back as C: declarators, record/enum/typedef definitions. Tests feed
  * its output to real compilers; code generation reuses it.
  */
-import type { CType, EnumDecl, Member, RecordDecl, TypedefDecl } from './types.js';
+import { recordName, type CType, type EnumDecl, type Member, type RecordDecl, type TypedefDecl } from './types.js';
 
 const INDENT = '  ';
 
@@ -40,7 +40,7 @@ function baseTypeName(t: CType, depth: number): string {
     case 'float': return t.name;
     case 'typedef': return t.decl.name;
     case 'record':
-      return t.decl.tag !== undefined ? `${t.decl.union ? 'union' : 'struct'} ${t.decl.tag}` : recordBody(t.decl, depth);
+      return recordName(t.decl) ?? recordBody(t.decl, depth);
     case 'enum':
       return t.decl.tag !== undefined ? `enum ${t.decl.tag}` : enumBody(t.decl);
     default:
@@ -61,7 +61,7 @@ function recordAttributes(decl: RecordDecl): string {
 
 /** `struct [tag] { ... } __attribute__((...))`: a definition usable inline. */
 function recordBody(decl: RecordDecl, depth: number): string {
-  const head = `${decl.union ? 'union' : 'struct'}${decl.tag !== undefined ? ` ${decl.tag}` : ''}`;
+  const head = recordName(decl) ?? (decl.union ? 'union' : 'struct');
   if (decl.members === null) return head;
   const pad = INDENT.repeat(depth + 1);
   const lines = decl.members.map((m) => `${pad}${memberDeclaration(m, depth + 1)};`);

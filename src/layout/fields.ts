@@ -1,5 +1,5 @@
 import { shortTypeName } from '../cfront/print.js';
-import type { CType } from '../cfront/types.js';
+import { stripTypedefs, type CType } from '../cfront/types.js';
 import type { RecordLayout } from './types.js';
 import type { Layouter } from './layout.js';
 
@@ -36,8 +36,7 @@ export function flattenFields(layout: RecordLayout, layouter: Layouter, prefix =
   const out: TypedField[] = [];
   for (const p of layout.members) {
     const m = p.member;
-    let t = m.type;
-    while (t.kind === 'typedef') t = t.decl.type;
+    const t = stripTypedefs(m.type);
     const nested = t.kind === 'record' && m.bitWidth === undefined ? layouter.layout(t.decl) : undefined;
     const bitOffset = base * 8 + p.bitOffset;
     if (m.name === undefined) {

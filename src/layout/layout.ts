@@ -4,7 +4,8 @@
  */
 import type { Abi, ScalarKey } from '../abi/types.js';
 import type { CType, EnumDecl, IntName, Member, RecordDecl } from '../cfront/types.js';
-import { recordName } from '../cfront/types.js';
+import { recordName, stripTypedefs } from '../cfront/types.js';
+import type { TypeSizes } from '../cfront/sizes.js';
 import { LayoutError, type Hole, type MemberLayout, type RecordLayout, type TypeLayout } from './types.js';
 
 const INT_KEYS: Record<IntName, ScalarKey> = {
@@ -51,7 +52,7 @@ export function enumUnderlying(decl: EnumDecl, abi: Abi): IntName {
  * Lays out records for one ABI, remembering each record's layout: a record is laid out once
  * however often it is used.
  */
-export class Layouter {
+export class Layouter implements TypeSizes {
   private readonly records = new Map<RecordDecl, RecordLayout>();
   private readonly inProgress = new Set<RecordDecl>();
   /** The largest object the ABI can address: sizes past it are errors, as in the compiler. */
@@ -253,7 +254,7 @@ export class Layouter {
 const MODE_KEYS: Record<number, ScalarKey> = { 8: 'char', 16: 'short', 32: 'int', 64: 'longLong' };
 
 function resolveBitfieldType(t: CType): IntName | 'enum' | undefined {
-  while (t.kind === 'typedef') t = t.decl.type;
+  t = stripTypedefs(t);
   if (t.kind === 'int') return t.name;
   if (t.kind === 'enum') return 'enum';
   return undefined;

@@ -1,6 +1,6 @@
 import type { AbiName } from '../abi/types.js';
 import type { CType, Member, RecordDecl, SourceLoc } from '../cfront/types.js';
-import { Ioctl32Error } from '../errors.js';
+import { SizeError } from '../cfront/sizes.js';
 
 /** Where one member of a record lives, for one ABI. */
 export interface MemberLayout {
@@ -44,13 +44,13 @@ export interface TypeLayout {
 }
 
 /** A type graph that no compiler would accept; `path` names the member (`outer.inner.x`). */
-export class LayoutError extends Ioctl32Error {
+export class LayoutError extends SizeError {
   constructor(
     message: string,
     readonly path: string,
-    readonly loc?: SourceLoc,
+    loc?: SourceLoc,
   ) {
-    super(loc ? `${loc.file}:${loc.line}:${loc.column}: ${message}` : message);
+    super(message, loc);
   }
 }
 
