@@ -5,6 +5,7 @@
  * every number here is checked against clang-16 / gcc by test/abi-facts.test.ts.
  */
 import type { Abi, AbiName, CTypeNames, IocEncoding, ScalarTable } from './types.js';
+import { errnoFamilyOf } from './errno.js';
 
 const GENERIC_IOC: IocEncoding = { variant: 'generic', nrBits: 8, typeBits: 8, sizeBits: 14, dirBits: 2, none: 0, write: 1, read: 2 };
 /** powerpc, mips, alpha: 13-bit size, 3-bit direction with a non-zero NONE. */
@@ -36,7 +37,11 @@ const ILP32_TYPES: CTypeNames = {
   intmax_t: 'long long', intptr_t: 'int', int64_t: 'long long',
 };
 
-interface AbiSpec extends Omit<Abi, 'aligns' | 'typeAligns' | 'compat' | 'compatKconfig' | 'compatPtrMask' | 'predefined' | 'cTypes' | 'biggestAlignment'> {
+interface AbiSpec extends Omit<
+  Abi,
+  | 'aligns' | 'typeAligns' | 'compat' | 'compatKconfig' | 'compatPtrMask' | 'predefined' | 'cTypes'
+  | 'biggestAlignment' | 'errnoFamily'
+> {
   /** What differs from the LP64 or ILP32 standard typedefs. */
   cTypes?: Partial<CTypeNames>;
   biggestAlignment?: number;
@@ -282,6 +287,7 @@ function build(s: AbiSpec): Abi {
     compat: s.compat ?? [],
     compatKconfig: s.compatKconfig ?? {},
     compatPtrMask: s.compatPtrMask ?? ZERO_EXTEND,
+    errnoFamily: errnoFamilyOf(s.kernelArch),
     predefined: { ...COMMON_MACROS, ...derivedMacros(s), ...archMacros },
   };
 }

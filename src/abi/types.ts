@@ -25,6 +25,12 @@ export interface CTypeNames {
   int64_t: string;
 }
 
+/**
+ * How an architecture numbers errno (arch/<arch>/include/uapi/asm/errno.h): asm-generic's, or
+ * the arch's own (alpha, mips, parisc, sparc renumber most; powerpc moves EDEADLOCK only).
+ */
+export type ErrnoFamily = 'generic' | 'alpha' | 'mips' | 'parisc' | 'powerpc' | 'sparc';
+
 /** How `_IOC` packs direction, size, type and nr into 32 bits (asm/ioctl.h of the arch). */
 export interface IocEncoding {
   /** 'generic' (asm-generic/ioctl.h), 'sparc' (3-bit dir overlapping a 14-bit size). */
@@ -97,4 +103,6 @@ export interface Abi {
   compatKconfig: Partial<Record<AbiName, string>>;
   /** compat_ptr(): the mask applied to a 32-bit user pointer (s390 clears bit 31). */
   compatPtrMask: number;
+  /** Whose errno numbers the ABI's kernel returns (src/abi/errno.ts has the numbers). */
+  errnoFamily: ErrnoFamily;
 }

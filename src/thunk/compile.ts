@@ -6,7 +6,7 @@
  * flexible arrays whose length is another member, and optional deep copies through a Memory.
  */
 import type { Abi } from '../abi/types.js';
-import { stripTypedefs as strip, type CType, type RecordDecl } from '../cfront/types.js';
+import { recordName, stripTypedefs as strip, type CType, type RecordDecl } from '../cfront/types.js';
 import { isUnsigned } from '../cfront/constants.js';
 import { enumUnderlying, Layouter } from '../layout/layout.js';
 import type { Annotations, MemberAnnotation } from '../compat/annotations.js';
@@ -316,7 +316,7 @@ class Emitter {
     const a = this.from.layouter.layout(fd);
     const b = this.to.layouter.layout(td);
     if (a.members.length !== b.members.length) throw einval('the record has other members on the two ABIs', path || undefined);
-    const name = fd.tag !== undefined ? `${fd.union ? 'union' : 'struct'} ${fd.tag}` : undefined;
+    const name = recordName(fd);
     const record: RecordContext = { decl: fd, toDecl: td, fromBase: fromOff, toBase: toOff, ...(name ? { name } : {}) };
     a.members.forEach((m, i) => {
       const o = b.members[i]!;
@@ -514,9 +514,9 @@ export function compileConverter(nativeType: CType, compatType: CType, native: A
   const c: Side = { abi: compat, layouter: new Layouter(compat), le: compat.endian === 'little' };
   const nativeSize = n.layouter.typeLayout(nativeType).size;
   const compatSize = c.layouter.typeLayout(compatType).size;
-  const c2n = plan(c, n, compatType, nativeType, true, opts);
-  const n2c = plan(n, c, nativeType, compatType, false, opts);
-  const flexGrowth = flexibleOf(nativeType, compatType, n, c, opts);
+  const c2n = raisedOn(native, () => plan(c, n, compatType, nativeType, true, opts));
+  const n2c = raisedOn(native, () => plan(n, c, nativeType, compatType, false, opts));
+  const flexGrowth = raisedOn(native, () => flexibleOf(nativeType, compatType, n, c, opts));
   const make = (p: DirectionPlan, fromSize: number, toSize: number, from: Side, to: Side, toNative: boolean) => {
     // converters of pointed-to types, compiled on first use (a type may point at itself)
     const subConverters = new Map<number, Converter>();
@@ -614,19 +614,30 @@ export function compileConverter(nativeType: CType, compatType: CType, native: A
       return dst;
     };
   };
+  const toNative = make(c2n, compatSize, nativeSize, c, n, true);
+  const toCompat = make(n2c, nativeSize, compatSize, n, c, false);
   return {
     nativeSize,
     compatSize,
-    compatToNative: make(c2n, compatSize, nativeSize, c, n, true),
-    nativeToCompat: make(n2c, nativeSize, compatSize, n, c, false),
+    compatToNative: (src, o) => raisedOn(native, () => toNative(src, o)),
+    nativeToCompat: (src, o) => raisedOn(native, () => toCompat(src, o)),
     source: { compatToNative: c2n.source, nativeToCompat: n2c.source },
   };
+}
+
+/** Runs fn; an ErrnoError it throws carries the native ABI, whose kernel numbers the errno. */
+function raisedOn<T>(native: Abi, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    throw e instanceof ErrnoError ? e.raisedOn(native) : e;
+  }
 }
 
 function plan(from: Side, to: Side, fromType: CType, toType: CType, toNative: boolean, opts: CompileOptions): DirectionPlan {
   const e = new Emitter(from, to, toNative, opts);
   const t = strip(fromType);
-  const name = t.kind === 'record' && t.decl.tag !== undefined ? `${t.decl.union ? 'union' : 'struct'} ${t.decl.tag}` : opts.recordName;
+  const name = (t.kind === 'record' ? recordName(t.decl) : undefined) ?? opts.recordName;
   e.value(fromType, toType, '0', '0', '', t.kind === 'record' ? (name ? { decl: t.decl, name } : { decl: t.decl }) : {});
   const source = e.code();
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
@@ -639,7 +650,7 @@ function flexibleOf(nativeType: CType, compatType: CType, n: Side, c: Side, opts
   const nt = strip(nativeType);
   const ct = strip(compatType);
   if (nt.kind !== 'record' || ct.kind !== 'record' || nt.decl.union) return undefined;
-  const name = nt.decl.tag !== undefined ? `${nt.decl.union ? 'union' : 'struct'} ${nt.decl.tag}` : opts.recordName;
+  const name = recordName(nt.decl) ?? opts.recordName;
   const anns = name ? opts.annotations?.records.get(name) : undefined;
   if (!anns) return undefined;
   for (const [path, ann] of anns) {
