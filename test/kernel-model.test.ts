@@ -14,7 +14,7 @@ import { parseAnnotations, validateAnnotations } from '../src/compat/annotations
 import { Kernel, compatPtrIoctl, installInet, installKvm, installRandom, installLoop, installPty, kvmConfig, macroNumbers, type Device, type NetDevice, type RegularFileState, type Task } from '../src/kernel/index.js';
 import { flattenFields } from '../src/layout/fields.js';
 import { Layouter } from '../src/layout/layout.js';
-import { dumpHeaders, type Dumped } from '../src/report/dump.js';
+import { dumpHeaders, type Dumped } from '../src/scan/dump.js';
 import { compileConverter } from '../src/thunk/compile.js';
 import { ERRNO } from '../src/thunk/errors.js';
 import { captureKernel, type CaseResult } from './harness/kernel.js';

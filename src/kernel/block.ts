@@ -19,6 +19,7 @@ import { encodeIoc } from '../ioctl/ioc.js';
 import type { IntName } from '../cfront/types.js';
 import { sizeOf } from '../layout/layout.js';
 import { ERRNO } from '../thunk/errors.js';
+import { byNumber, type IoctlTable } from './dispatch.js';
 import { PAGE_SIZE, type Device, type FileOperations, type KFile, type Task } from './kernel.js';
 import { macroNumbers } from './numbers.js';
 
@@ -41,10 +42,19 @@ export interface Gendisk {
   compat_ioctl?(file: KFile, cmd: number, arg: number, task: Task): number;
 }
 
-const FS = ['BLKROGET', 'BLKRAGET', 'BLKFRAGET', 'BLKGETSIZE', 'BLKSSZGET', 'BLKPBSZGET', 'BLKIOMIN', 'BLKIOOPT'] as const;
+const FS = [
+  'BLKROGET', 'BLKRAGET', 'BLKFRAGET', 'BLKGETSIZE', 'BLKSSZGET', 'BLKPBSZGET', 'BLKIOMIN', 'BLKIOOPT',
+] as const;
+type BlockNumber =
+  | (typeof FS)[number]
+  | 'HDIO_GETGEO'
+  | 'BLKBSZGET'
+  | 'BLKGETSIZE64'
+  | 'BLKBSZGET_32'
+  | 'BLKGETSIZE64_32';
 
 /** The block layer's command numbers on a native ABI, from its headers (and block/ioctl.c's own _32 ones). */
-function blockNumbers(native: Abi, include: IncludeOptions): Record<(typeof FS)[number] | 'HDIO_GETGEO' | 'BLKBSZGET' | 'BLKGETSIZE64' | 'BLKBSZGET_32' | 'BLKGETSIZE64_32', number> {
+function blockNumbers(native: Abi, include: IncludeOptions): Record<BlockNumber, number> {
   // linux/fs.h spells these two _IOR(0x12, nr, size_t): a unit of its own has no size_t (the
   // C library's), the kernel has its own, of the ABI's size
   const sizeT = sizeOf({ kind: 'int', name: native.cTypes.size_t as IntName }, native);
@@ -59,70 +69,108 @@ function blockNumbers(native: Abi, include: IncludeOptions): Record<(typeof FS)[
   };
 }
 
+/** The disk as one path sees it: put_long() and put_ulong() write the path's long (compat_put_long() 4 bytes). */
+interface BlockPath {
+  disk: Gendisk;
+  long: 4 | 8;
+}
+
+/** A command of the block layer; `argp` is the user pointer (compat_ptr() of a compat task's). */
+type BlockIoctl = (path: BlockPath, argp: bigint, task: Task) => number;
+
+/** blkdev_getgeo() / compat_hdio_getgeo(): no model disk has a getgeo. */
+const blkdevGetgeo: BlockIoctl = (_p, argp, task) => (argp === 0n ? -task.errno.EINVAL : -task.errno.ENOTTY);
+
+/** BLKRAGET, BLKFRAGET: the read-ahead window in sectors, a long. */
+const blkRaGet: BlockIoctl = ({ disk, long }, argp, task) =>
+  argp === 0n ? -task.errno.EINVAL : task.putUser(argp, long, BigInt((disk.raPages * PAGE_SIZE) >> 9));
+
+/** BLKGETSIZE: the size in sectors, an unsigned long; -EFBIG when it does not fit one. */
+const blkGetSize: BlockIoctl = ({ disk, long }, argp, task) => {
+  if (disk.sectors() >> BigInt(long * 8) !== 0n) return -task.errno.EFBIG;
+  return task.putUser(argp, long, disk.sectors());
+};
+
+/** BLKBSZGET: put_int(block_size(bdev)), the soft block size. */
+const blkBszGet: BlockIoctl = ({ disk }, argp, task) => task.putUser(argp, 4, BigInt(disk.blockSize));
+
+/** compat_blkdev_ioctl() BLKBSZGET_32: compat_put_int(bdev_logical_block_size(bdev)), another quantity. */
+const compatBlkBszGet: BlockIoctl = ({ disk }, argp, task) => task.putUser(argp, 4, BigInt(disk.logicalBlockSize));
+
+/** BLKGETSIZE64, BLKGETSIZE64_32: the size in bytes, a u64. */
+const blkGetSize64: BlockIoctl = ({ disk }, argp, task) => task.putUser(argp, 8, disk.sectors() << 9n);
+
+/** blkdev_common_ioctl() BLKROGET: put_int(bdev_read_only(bdev)). */
+const blkRoGet: BlockIoctl = ({ disk }, argp, task) => task.putUser(argp, 4, disk.readOnly ? 1n : 0n);
+
+/** blkdev_common_ioctl() BLKSSZGET: put_int(bdev_logical_block_size(bdev)). */
+const blkSszGet: BlockIoctl = ({ disk }, argp, task) => task.putUser(argp, 4, BigInt(disk.logicalBlockSize));
+
+/** blkdev_common_ioctl() BLKPBSZGET: put_uint(bdev_physical_block_size(bdev)). */
+const blkPbszGet: BlockIoctl = ({ disk }, argp, task) => task.putUser(argp, 4, BigInt(disk.physicalBlockSize));
+
+/** blkdev_common_ioctl() BLKIOMIN: put_uint(bdev_io_min(bdev)). */
+const blkIoMin: BlockIoctl = ({ disk }, argp, task) => task.putUser(argp, 4, BigInt(disk.ioMin));
+
+/** blkdev_common_ioctl() BLKIOOPT: put_uint(bdev_io_opt(bdev)). */
+const blkIoOpt: BlockIoctl = ({ disk }, argp, task) => task.putUser(argp, 4, BigInt(disk.ioOpt));
+
+/** blkdev_ioctl()'s own switch. */
+const BLKDEV_IOCTLS: IoctlTable<BlockNumber, BlockIoctl> = {
+  HDIO_GETGEO: blkdevGetgeo,
+  BLKRAGET: blkRaGet,
+  BLKFRAGET: blkRaGet,
+  BLKGETSIZE: blkGetSize,
+  BLKBSZGET: blkBszGet,
+  BLKGETSIZE64: blkGetSize64,
+};
+
+/** compat_blkdev_ioctl()'s own switch: the numbers whose size is the compat task's, and 32-bit longs. */
+const COMPAT_BLKDEV_IOCTLS: IoctlTable<BlockNumber, BlockIoctl> = {
+  HDIO_GETGEO: blkdevGetgeo,
+  BLKRAGET: blkRaGet,
+  BLKFRAGET: blkRaGet,
+  BLKGETSIZE: blkGetSize,
+  BLKBSZGET_32: compatBlkBszGet,
+  BLKGETSIZE64_32: blkGetSize64,
+};
+
+/** blkdev_common_ioctl(): what both paths share, after their own switch. */
+const BLKDEV_COMMON_IOCTLS: IoctlTable<BlockNumber, BlockIoctl> = {
+  BLKROGET: blkRoGet,
+  BLKSSZGET: blkSszGet,
+  BLKPBSZGET: blkPbszGet,
+  BLKIOMIN: blkIoMin,
+  BLKIOOPT: blkIoOpt,
+};
+
 /** A block device file on `disk`, with the block layer's file operations (def_blk_fops). */
-export function blockDevice(name: string, major: number, minor: number, disk: Gendisk, native: Abi, include: IncludeOptions = {}): Device {
+export function blockDevice(
+  name: string,
+  major: number,
+  minor: number,
+  disk: Gendisk,
+  native: Abi,
+  include: IncludeOptions = {},
+): Device {
   const n = blockNumbers(native, include);
-  const long = native.sizes.long as 4 | 8;
-  const raSectors = () => BigInt((disk.raPages * PAGE_SIZE) >> 9);
-
-  /** blkdev_common_ioctl(): the commands both paths share; -ENOIOCTLCMD for the others. */
-  const common = (cmd: number, argp: bigint, task: Task): number => {
-    switch (cmd) {
-      case n.BLKROGET:
-        return task.putUser(argp, 4, disk.readOnly ? 1n : 0n);
-      case n.BLKSSZGET:
-        return task.putUser(argp, 4, BigInt(disk.logicalBlockSize));
-      case n.BLKPBSZGET:
-        return task.putUser(argp, 4, BigInt(disk.physicalBlockSize));
-      case n.BLKIOMIN:
-        return task.putUser(argp, 4, BigInt(disk.ioMin));
-      case n.BLKIOOPT:
-        return task.putUser(argp, 4, BigInt(disk.ioOpt));
-    }
-    return -ERRNO.ENOIOCTLCMD;
-  };
-
+  const common = byNumber(n, BLKDEV_COMMON_IOCTLS);
+  const nativeIoctls = byNumber(n, BLKDEV_IOCTLS);
+  const compatIoctls = byNumber(n, COMPAT_BLKDEV_IOCTLS);
+  const nativePath: BlockPath = { disk, long: native.sizes.long as 4 | 8 };
+  const compatPath: BlockPath = { disk, long: 4 };
   const fops: FileOperations = {
-    // blkdev_ioctl()
+    // blkdev_ioctl(): the block layer's commands, then the driver's
     unlocked_ioctl(file, cmd, arg, task) {
-      switch (cmd) {
-        case n.HDIO_GETGEO:
-          return arg === 0n ? -ERRNO.EINVAL : -ERRNO.ENOTTY;
-        case n.BLKRAGET:
-        case n.BLKFRAGET:
-          return arg === 0n ? -ERRNO.EINVAL : task.putUser(arg, long, raSectors());
-        case n.BLKGETSIZE:
-          if (disk.sectors() >> BigInt(long * 8) !== 0n) return -ERRNO.EFBIG;
-          return task.putUser(arg, long, disk.sectors());
-        case n.BLKBSZGET:
-          return task.putUser(arg, 4, BigInt(disk.blockSize));
-        case n.BLKGETSIZE64:
-          return task.putUser(arg, 8, disk.sectors() << 9n);
-      }
-      const r = common(cmd, arg, task);
-      if (r !== -ERRNO.ENOIOCTLCMD) return r;
-      return disk.ioctl ? disk.ioctl(file, cmd, arg, task) : -ERRNO.ENOTTY;
+      const h = nativeIoctls.get(cmd) ?? common.get(cmd);
+      if (h) return h(nativePath, arg, task);
+      return disk.ioctl ? disk.ioctl(file, cmd, arg, task) : -task.errno.ENOTTY;
     },
-    // compat_blkdev_ioctl()
+    // compat_blkdev_ioctl(): the same with compat_ptr(arg); the driver's compat_ioctl gets the raw argument
     compat_ioctl(file, cmd, arg, task) {
-      const argp = BigInt(compatPtr(task.abi, arg));
-      switch (cmd) {
-        case n.HDIO_GETGEO:
-          return argp === 0n ? -ERRNO.EINVAL : -ERRNO.ENOTTY;
-        case n.BLKRAGET:
-        case n.BLKFRAGET:
-          return argp === 0n ? -ERRNO.EINVAL : task.putUser(argp, 4, raSectors());
-        case n.BLKGETSIZE:
-          if (disk.sectors() >> 32n !== 0n) return -ERRNO.EFBIG;
-          return task.putUser(argp, 4, disk.sectors());
-        case n.BLKBSZGET_32:
-          return task.putUser(argp, 4, BigInt(disk.logicalBlockSize));
-        case n.BLKGETSIZE64_32:
-          return task.putUser(argp, 8, disk.sectors() << 9n);
-      }
-      const r = common(cmd, argp, task);
-      if (r !== -ERRNO.ENOIOCTLCMD || !disk.compat_ioctl) return r;
-      return disk.compat_ioctl(file, cmd, arg, task);
+      const h = compatIoctls.get(cmd) ?? common.get(cmd);
+      if (h) return h(compatPath, BigInt(compatPtr(task.abi, arg)), task);
+      return disk.compat_ioctl ? disk.compat_ioctl(file, cmd, arg, task) : -ERRNO.ENOIOCTLCMD;
     },
   };
   return { name, kind: 'blk', major, minor, fops };

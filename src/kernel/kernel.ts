@@ -7,7 +7,9 @@
 import type { Abi } from '../abi/types.js';
 import { compatPtr } from '../abi/index.js';
 import type { IncludeOptions } from '../cfront/index.js';
+import { byNumber, type IoctlTable } from './dispatch.js';
 import { macroNumbers } from './numbers.js';
+import { errnos, type ErrnoTable } from '../abi/errno.js';
 import { ERRNO } from '../thunk/errors.js';
 
 /** The model's page size, the same for every architecture (x86's; some distributions' arm64 and ppc64 kernels use larger pages). */
@@ -118,9 +120,14 @@ export class Task {
     return this.abi.name !== this.kernel.native.name;
   }
 
+  /** errno numbers as the task's kernel returns them. */
+  get errno(): ErrnoTable {
+    return this.kernel.errno;
+  }
+
   /** copy_to_user(): 0, or -EFAULT where nothing is mapped. */
   copyToUser(addr: bigint, bytes: Uint8Array): number {
-    return this.memory.write(addr, bytes) ? 0 : -ERRNO.EFAULT;
+    return this.memory.write(addr, bytes) ? 0 : -this.errno.EFAULT;
   }
 
   /** put_user() of a 4- or 8-byte integer in the kernel's byte order (signed or not: the same bytes). */
@@ -168,6 +175,7 @@ export class Ioctl32Registry {
 
   register(cmd: number, handler: Ioctl32Handler | null, opts: { major?: number } = {}): number {
     const clash = this.entries.some((e) => e.cmd === cmd && (e.major === undefined || opts.major === undefined || e.major === opts.major));
+    // EINVAL is errno-base.h's: one number on every architecture, and no task to ask
     if (clash) return -ERRNO.EINVAL;
     this.entries.push({ cmd, handler, ...(opts.major !== undefined ? { major: opts.major } : {}) });
     return 0;
@@ -202,11 +210,86 @@ export interface KernelOptions {
 
 const COMMON = ['FIOCLEX', 'FIONCLEX', 'FIONBIO', 'FIOASYNC', 'FIOQSIZE', 'FIONREAD'] as const;
 const FS = ['FS_IOC_GETFLAGS', 'FS_IOC_SETFLAGS', 'FS_IOC32_GETFLAGS', 'FS_IOC32_SETFLAGS', 'FIGETBSZ'] as const;
+type CommonNumber = (typeof COMMON)[number] | (typeof FS)[number];
 
 /** The commands every file answers (do_vfs_ioctl), from the native ABI's headers. */
-function commonNumbers(abi: Abi, include: IncludeOptions): Record<(typeof COMMON)[number] | (typeof FS)[number], number> {
-  return { ...macroNumbers(abi, ['asm/ioctls.h'], [...COMMON], include), ...macroNumbers(abi, ['linux/fs.h'], [...FS], include) } as Record<(typeof COMMON)[number] | (typeof FS)[number], number>;
+function commonNumbers(abi: Abi, include: IncludeOptions): Record<CommonNumber, number> {
+  return {
+    ...macroNumbers(abi, ['asm/ioctls.h'], [...COMMON], include),
+    ...macroNumbers(abi, ['linux/fs.h'], [...FS], include),
+  } as Record<CommonNumber, number>;
 }
+
+/** A command do_vfs_ioctl() answers for every file, on the descriptor it came through. */
+type VfsIoctl = (task: Task, d: Fd, arg: bigint) => number;
+
+/** FIOCLEX: set_close_on_exec(fd, 1). */
+const ioctlFioclex: VfsIoctl = (_task, d) => {
+  d.cloexec = true;
+  return 0;
+};
+
+/** FIONCLEX: set_close_on_exec(fd, 0). */
+const ioctlFionclex: VfsIoctl = (_task, d) => {
+  d.cloexec = false;
+  return 0;
+};
+
+/** ioctl_fionbio(): O_NONBLOCK from an int. */
+const ioctlFionbio: VfsIoctl = (task, d, arg) => {
+  const v = task.getUserInt(arg);
+  if (v === null) return -task.errno.EFAULT;
+  d.file.flags.nonblock = v !== 0;
+  return 0;
+};
+
+/** ioctl_fioasync(): FASYNC from an int. */
+const ioctlFioasync: VfsIoctl = (task, d, arg) => {
+  const v = task.getUserInt(arg);
+  if (v === null) return -task.errno.EFAULT;
+  d.file.flags.async = v !== 0;
+  return 0;
+};
+
+/** do_vfs_ioctl()'s commands for every file. */
+const VFS_IOCTLS: IoctlTable<CommonNumber, VfsIoctl> = {
+  FIOCLEX: ioctlFioclex,
+  FIONCLEX: ioctlFionclex,
+  FIONBIO: ioctlFionbio,
+  FIOASYNC: ioctlFioasync,
+};
+
+/** A command a regular file answers, whatever its filesystem, on its inode. */
+type FileIoctl = (task: Task, st: RegularFileState, arg: bigint) => number;
+
+/** do_vfs_ioctl() FIONREAD of a regular file: put_user(i_size_read(inode) - filp->f_pos). */
+const fileFionread: FileIoctl = (task, st, arg) => task.putUser(arg, 4, st.size - st.pos);
+
+/** do_vfs_ioctl() FIGETBSZ: put_user(inode->i_sb->s_blocksize). */
+const ioctlFigetbsz: FileIoctl = (task, st, arg) => task.putUser(arg, 4, st.blockSize);
+
+/** do_vfs_ioctl() FIOQSIZE: inode_get_bytes(), a loff_t. */
+const ioctlFioqsize: FileIoctl = (task, st, arg) => task.putUser(arg, 8, st.allocated);
+
+/** ioctl_getflags(): the numbers say long; the kernel writes an int. */
+const ioctlGetflags: FileIoctl = (task, st, arg) => task.putUser(arg, 4, st.flags);
+
+/** ioctl_setflags(): reads an int, whatever the number says. */
+const ioctlSetflags: FileIoctl = (task, st, arg) => {
+  const v = task.getUserInt(arg);
+  if (v === null) return -task.errno.EFAULT;
+  st.flags = v;
+  return 0;
+};
+
+/** do_vfs_ioctl()'s cases that read the inode: the model answers them for regular files alone. */
+const FILE_IOCTLS: IoctlTable<CommonNumber, FileIoctl> = {
+  FIONREAD: fileFionread,
+  FIGETBSZ: ioctlFigetbsz,
+  FIOQSIZE: ioctlFioqsize,
+  FS_IOC_GETFLAGS: ioctlGetflags,
+  FS_IOC_SETFLAGS: ioctlSetflags,
+};
 
 export class Kernel {
   readonly tasks = new Map<number, Task>();
@@ -216,6 +299,8 @@ export class Kernel {
   readonly log: string[] = [];
   private nextPid = 100;
   private readonly numbers: ReturnType<typeof commonNumbers>;
+  private readonly vfsIoctls: ReadonlyMap<number, VfsIoctl>;
+  private readonly fileIoctls: ReadonlyMap<number, FileIoctl>;
 
   constructor(
     readonly native: Abi,
@@ -223,6 +308,13 @@ export class Kernel {
   ) {
     if (native.bits !== 64) throw new RangeError(`${native.name} is not a 64-bit native ABI`);
     this.numbers = commonNumbers(native, options.include ?? {});
+    this.vfsIoctls = byNumber(this.numbers, VFS_IOCTLS);
+    this.fileIoctls = byNumber(this.numbers, FILE_IOCTLS);
+  }
+
+  /** errno numbers as this kernel returns them: its architecture's (mips, sparc, parisc, alpha differ). */
+  get errno(): ErrnoTable {
+    return errnos(this.native);
   }
 
   /** A task of `abi`: the native ABI or one of the compat ABIs the kernel serves. */
@@ -254,7 +346,7 @@ export class Kernel {
   /** SCM_RIGHTS: `to` gets a descriptor for the same open file. */
   passFd(from: Task, fd: number, to: Task): number {
     const d = from.fds.get(fd);
-    if (!d) return -ERRNO.EBADF;
+    if (!d) return -from.errno.EBADF;
     return to.install(d.file);
   }
 
@@ -264,7 +356,7 @@ export class Kernel {
 
   open(task: Task, path: string): number {
     const device = this.devices.get(path);
-    if (!device) return -ERRNO.ENOENT;
+    if (!device) return -task.errno.ENOENT;
     return this.openDevice(task, device);
   }
 
@@ -279,7 +371,7 @@ export class Kernel {
 
   close(task: Task, fd: number): number {
     const d = task.fds.get(fd);
-    if (!d) return -ERRNO.EBADF;
+    if (!d) return -task.errno.EBADF;
     task.fds.delete(fd);
     const stillOpen = [...this.tasks.values()].some((t) => [...t.fds.values()].some((x) => x.file === d.file));
     if (!stillOpen) d.file.device.fops.release?.(d.file);
@@ -295,7 +387,7 @@ export class Kernel {
   /** fs/ioctl.c SYSCALL_DEFINE3(ioctl): do_vfs_ioctl, then vfs_ioctl. */
   sysIoctl(task: Task, fd: number, cmd: number, arg: bigint): number {
     const d = task.fds.get(fd);
-    if (!d) return -ERRNO.EBADF;
+    if (!d) return -task.errno.EBADF;
     const r = this.doVfsIoctl(task, d, cmd, arg);
     if (r !== -ERRNO.ENOIOCTLCMD) return r;
     return this.vfsIoctl(task, d.file, cmd, arg);
@@ -304,59 +396,21 @@ export class Kernel {
   /** vfs_ioctl: the driver's unlocked_ioctl; -ENOIOCTLCMD becomes -ENOTTY. */
   vfsIoctl(task: Task, file: KFile, cmd: number, arg: bigint): number {
     const h = file.device.fops.unlocked_ioctl;
-    if (!h) return -ERRNO.ENOTTY;
+    if (!h) return -task.errno.ENOTTY;
     const r = h(file, cmd, arg, task);
-    return r === -ERRNO.ENOIOCTLCMD ? -ERRNO.ENOTTY : r;
+    return r === -ERRNO.ENOIOCTLCMD ? -task.errno.ENOTTY : r;
   }
 
-  /** The commands every file answers, before any driver sees them. */
+  /** do_vfs_ioctl(): the commands every file answers, and a regular file's, before any driver sees them. */
   private doVfsIoctl(task: Task, d: Fd, cmd: number, arg: bigint): number {
-    const n = this.numbers;
-    switch (cmd) {
-      case n.FIOCLEX:
-        d.cloexec = true;
-        return 0;
-      case n.FIONCLEX:
-        d.cloexec = false;
-        return 0;
-      case n.FIONBIO: {
-        const v = task.getUserInt(arg);
-        if (v === null) return -ERRNO.EFAULT;
-        d.file.flags.nonblock = v !== 0;
-        return 0;
-      }
-      case n.FIOASYNC: {
-        const v = task.getUserInt(arg);
-        if (v === null) return -ERRNO.EFAULT;
-        d.file.flags.async = v !== 0;
-        return 0;
-      }
-    }
+    const generic = this.vfsIoctls.get(cmd);
+    if (generic) return generic(task, d, arg);
+    const regular = d.file.device.kind === 'regular';
     // FIONREAD of anything but a regular file is the driver's native unlocked_ioctl, from a
     // compat task too (do_vfs_ioctl calls vfs_ioctl)
-    if (cmd === n.FIONREAD && d.file.device.kind !== 'regular') return this.vfsIoctl(task, d.file, cmd, arg);
-    // file_ioctl(): what regular files answer, whatever their filesystem
-    if (d.file.device.kind === 'regular') {
-      const st = d.file.privateData as RegularFileState;
-      switch (cmd) {
-        case n.FIONREAD:
-          return task.putUser(arg, 4, st.size - st.pos);
-        case n.FIGETBSZ:
-          return task.putUser(arg, 4, st.blockSize);
-        case n.FIOQSIZE:
-          return task.putUser(arg, 8, st.allocated);
-        // the numbers say long; the kernel reads and writes an int (fs/ioctl.c ioctl_getflags)
-        case n.FS_IOC_GETFLAGS:
-          return task.putUser(arg, 4, st.flags);
-        case n.FS_IOC_SETFLAGS: {
-          const v = task.getUserInt(arg);
-          if (v === null) return -ERRNO.EFAULT;
-          st.flags = v;
-          return 0;
-        }
-      }
-    }
-    return -ERRNO.ENOIOCTLCMD;
+    if (cmd === this.numbers.FIONREAD && !regular) return this.vfsIoctl(task, d.file, cmd, arg);
+    const h = regular ? this.fileIoctls.get(cmd) : undefined;
+    return h ? h(task, d.file.privateData as RegularFileState, arg) : -ERRNO.ENOIOCTLCMD;
   }
 
   /**
@@ -366,7 +420,7 @@ export class Kernel {
    */
   compatSysIoctl(task: Task, fd: number, cmd: number, arg: number): number {
     const d = task.fds.get(fd);
-    if (!d) return -ERRNO.EBADF;
+    if (!d) return -task.errno.EBADF;
     const n = this.numbers;
     let c = cmd;
     if (c === n.FS_IOC32_GETFLAGS) c = n.FS_IOC_GETFLAGS;
@@ -382,9 +436,9 @@ export class Kernel {
     if (this.options.unknownCompat === '2002') {
       // fs/compat_ioctl.c compat_ioctl_error()
       this.log.push(`sys32_ioctl(${task.comm}:${task.pid}): Unknown cmd fd(${fd}) cmd(${hex8(cmd)}) arg(${hex8(arg)})`);
-      return -ERRNO.EINVAL;
+      return -task.errno.EINVAL;
     }
-    return -ERRNO.ENOTTY;
+    return -task.errno.ENOTTY;
   }
 }
 

@@ -3,7 +3,8 @@ import type { Abi } from '../abi/types.js';
 import { includeDirsFor, parseHeader, tokenize, FileCache, CFrontError, Parser, Preprocessor, type TranslationUnit } from '../cfront/index.js';
 import type { IncludeOptions } from '../cfront/index.js';
 import type { FlatField } from '../layout/fields.js';
-import type { Dumped } from '../report/dump.js';
+import { Layouter } from '../layout/layout.js';
+import type { Dumped } from '../scan/dump.js';
 
 const CACHE = new Map<string, Map<string, number>>();
 
@@ -22,7 +23,7 @@ export function macroNumbers(abi: Abi, headers: Array<string | string[]>, names:
     const files = new FileCache();
     const includeDirs = includeDirsFor(abi, include);
     for (const header of headers) {
-      const p = typeof header === 'string' ? parseHeader(header, { abi, includeDirs, files }) : parseHeaders(header, abi, includeDirs, files);
+      const p = typeof header === 'string' ? parseHeader(header, { abi, includeDirs, files, sizes: new Layouter(abi) }) : parseHeaders(header, abi, includeDirs, files);
       for (const name of missing) {
         if (known.has(name)) continue;
         if (!p.preprocessor.macros.has(name)) {
@@ -53,7 +54,7 @@ export function macroNumbers(abi: Abi, headers: Array<string | string[]>, names:
 function parseHeaders(headers: string[], abi: Abi, includeDirs: string[], files: FileCache): { preprocessor: Preprocessor; parser: Parser; unit: TranslationUnit } {
   const preprocessor = new Preprocessor({ abi, includeDirs, files });
   const tokens = preprocessor.preprocessSource(headers.map((h) => `#include <${h}>\n`).join(''), `<${headers.join(' + ')}>`);
-  const parser = new Parser(abi);
+  const parser = new Parser(abi, new Layouter(abi));
   return { preprocessor, parser, unit: parser.parse(tokens, preprocessor.segments) };
 }
 
