@@ -119,7 +119,15 @@ export interface Disagreement {
 /** Compares ioctl32's layouts with the compiler's; an empty list is full agreement. */
 /** `cache: false` for random programs: caching what will never be asked again only fills the disk. */
 export async function compareWithCompiler(abi: Abi, program: Program, records: RecordDecl[], cache = true): Promise<{ disagreements: Disagreement[]; members: number }> {
-  const theirs = await compilerLayouts(abi, program, records, cache);
+  return compareLayouts(abi, records, await compilerLayouts(abi, program, records, cache));
+}
+
+/** Compares ioctl32's layouts with compiler answers given (asked now, or recorded before). */
+export function compareLayouts(
+  abi: Abi,
+  records: RecordDecl[],
+  theirs: CompilerLayout[],
+): { disagreements: Disagreement[]; members: number } {
   const layouter = new Layouter(abi);
   const out: Disagreement[] = [];
   let members = 0;
