@@ -4,7 +4,7 @@
 // (same name, same text); each dump's include memos go with it.
 import { ABIS } from '../dist/abi/index.js';
 import { FileCache } from '../dist/cfront/index.js';
-import { dump } from '../dist/report/dump.js';
+import { dump } from '../dist/scan/dump.js';
 
 const stages = () => ({ preprocess: 0, parse: 0, records: 0, catalogue: 0 });
 const first = stages();

@@ -9,7 +9,7 @@
 const t0 = process.hrtime.bigint();
 const { getAbi } = await import('../dist/abi/index.js');
 const { CFrontError, FileCache, includeDirsFor, Preprocessor } = await import('../dist/cfront/index.js');
-const { uapiHeaders } = await import('../dist/report/scan.js');
+const { uapiHeaders } = await import('../dist/scan/scan.js');
 
 const abi = getAbi(process.argv[2]);
 const includeDirs = includeDirsFor(abi);

@@ -15,10 +15,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ABIS, getAbi } from '../dist/abi/index.js';
 import { FileCache, includeDirsFor, BUILTIN_INCLUDE_DIR } from '../dist/cfront/index.js';
-import { dump } from '../dist/report/dump.js';
+import { dump } from '../dist/scan/dump.js';
 import { check } from '../dist/compat/check.js';
 import { compatPairs } from '../dist/abi/index.js';
-import { uapiHeaders } from '../dist/report/scan.js';
+import { uapiHeaders } from '../dist/scan/scan.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ioctl32-bench-'));
 const seconds = (f) => {

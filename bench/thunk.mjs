@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getAbi } from '../dist/abi/index.js';
-import { dumpHeaders } from '../dist/report/dump.js';
+import { dumpHeaders } from '../dist/scan/dump.js';
 import { compileConverter } from '../dist/thunk/compile.js';
 
 const x86 = getAbi('x86_64');

@@ -29,7 +29,7 @@ export { abiFacts, abisReport, type AbiFacts } from './report/abis.js';
 
 /** Headers: which include directories an ABI reads, and the UAPI set a scan covers when no header is named. */
 export { BUILTIN_INCLUDE_DIR, includeDirsFor, type IncludeOptions } from './cfront/index.js';
-export { UAPI_DIRS, uapiHeaders, type ScanOptions } from './report/scan.js';
+export { UAPI_DIRS, uapiHeaders, type ScanOptions } from './scan/scan.js';
 
 /** Command numbers: `_IOC` encoding and decoding per ABI, and the legacy ioctls' argument types. */
 export { encodeIoc, decodeIoc, parseCmd, type IocDir, type IocFields, type DecodedIoc } from './ioctl/ioc.js';
@@ -37,7 +37,7 @@ export { LEGACY_IOCTLS, type LegacyIoctl } from './ioctl/legacy.js';
 export { PREREQUISITES, type Prerequisite } from './ioctl/prerequisites.js';
 
 /** dump: every record (layout, fields) and ioctl of the headers for one ABI (`ioctl32 dump`). */
-export { dump, dumpHeaders, type DumpResult, type DumpRecord, type DumpIoctl, type Dumped } from './report/dump.js';
+export { dump, dumpHeaders, type DumpResult, type DumpRecord, type DumpIoctl, type Dumped } from './scan/dump.js';
 export type { FlatField } from './layout/fields.js';
 
 /** layout: records side by side on several ABIs, pahole-style (`ioctl32 layout`). */
@@ -82,7 +82,7 @@ export { actionOf } from './compat/action.js';
 export { parseAnnotations, loadAnnotations, type Annotations, type MemberAnnotation } from './compat/annotations.js';
 
 /** SARIF 2.1.0 of a check report, for code scanning. */
-export { toSarif, type SarifLog } from './compat/sarif.js';
+export { toSarif, type SarifLog } from './report/sarif.js';
 
 /** gen c: a driver's compat layer in kernel C (`ioctl32 gen c`). */
 export { generateCompatC, type GenCOptions, type GeneratedC, type GeneratedIoctl } from './codegen/c.js';
@@ -115,7 +115,7 @@ export {
 } from './report/explain.js';
 /** What the kernel's own compat path answers before a driver's .compat_ioctl (Linux 6.1, cited). */
 export { KERNEL_REMAPS, kernelRemapsFor, kernelRemapNumber, type KernelRemap } from './ioctl/kernel-remaps.js';
-export { ioctlNames, namesFromDump, IoctlNames, type UnevaluatedName } from './report/names.js';
+export { ioctlNames, namesFromDump, IoctlNames, type UnevaluatedName } from './scan/names.js';
 
 /** Kernel model: the compat ioctl path of fs/ioctl.c, tasks of both personalities, and model drivers. */
 export {

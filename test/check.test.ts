@@ -14,10 +14,10 @@ import { compatPairs, getAbi } from '../src/abi/index.js';
 import { AnnotationError, parseAnnotations } from '../src/compat/annotations.js';
 import { check, needsWork, type CheckReport } from '../src/compat/check.js';
 import { compareShapes, verdictOf, type ArgShape } from '../src/compat/compare.js';
-import { toSarif } from '../src/compat/sarif.js';
+import { toSarif } from '../src/report/sarif.js';
 import type { CType } from '../src/cfront/types.js';
 import { flattenFields } from '../src/layout/fields.js';
-import { dumpHeaders } from '../src/report/dump.js';
+import { dumpHeaders } from '../src/scan/dump.js';
 import { compilerTruth, type OracleItem } from './harness/uapi.js';
 import { memberClass } from '../src/compat/compare.js';
 
@@ -66,6 +66,33 @@ describe('lint rules: a fixture header per rule', () => {
       expect(f.line).toBeGreaterThan(0);
       expect(f.fix.length).toBeGreaterThan(10);
     }
+  });
+
+  test('each finding points at the line and column of what it is about', () => {
+    // where the fixture's text has it: a member's name, a record's `struct` keyword, a macro's name
+    const position = (text: string, index: number) => {
+      const before = text.slice(0, index).split('\n');
+      return { line: before.length, column: before[before.length - 1]!.length + 1 };
+    };
+    let pinned = 0;
+    for (const [rule] of cases) {
+      const file = join(LINT, `${rule}.h`);
+      const text = readFileSync(file, 'utf8');
+      for (const f of checkHeaders([file]).findings.filter((x) => x.rule === rule)) {
+        let index: number;
+        if (f.ioctl) index = text.indexOf(`#define ${f.ioctl} `) + '#define '.length;
+        else {
+          const start = text.indexOf(`${f.record} {`);
+          const name = f.path?.split('.').pop();
+          // a finding on a member names it; one on the record (its size, its tail) points at the record
+          const tail = rule === 'implicit-padding' && /tail padding/.test(f.message);
+          index = name && !tail ? start + text.slice(start).search(new RegExp(`\\b${name}\\b`)) : start;
+        }
+        expect({ rule, line: f.line, column: f.column }).toEqual({ rule, ...position(text, index) });
+        pinned++;
+      }
+    }
+    expect(pinned).toBeGreaterThanOrEqual(cases.length);
   });
 
   test('fixes are concrete', () => {

@@ -23,7 +23,7 @@ import type { Abi } from '../src/abi/types.js';
 import { generateCompatC, type GeneratedC } from '../src/codegen/c.js';
 import { check } from '../src/compat/check.js';
 import { parseAnnotations } from '../src/compat/annotations.js';
-import { dumpHeaders } from '../src/report/dump.js';
+import { dumpHeaders } from '../src/scan/dump.js';
 import { compileConverter } from '../src/thunk/compile.js';
 import { captureKernel, type CaseResult } from './harness/kernel.js';
 import { buildModule, kernelBuildDir } from './harness/kbuild.js';

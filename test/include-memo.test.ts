@@ -8,8 +8,8 @@ import { resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { getAbi } from '../src/abi/index.js';
 import { FileCache } from '../src/cfront/preprocess.js';
-import { dump } from '../src/report/dump.js';
-import { scanHeaders } from '../src/report/scan.js';
+import { dump } from '../src/scan/dump.js';
+import { scanHeaders } from '../src/scan/scan.js';
 
 const DIR = resolve('/ioctl32-memo-fixture');
 const at = (name: string) => `${DIR}/${name}`;

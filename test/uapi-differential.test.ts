@@ -8,7 +8,8 @@ import { describe, expect, test } from 'vitest';
 import { ABIS } from '../src/abi/index.js';
 import type { CType } from '../src/cfront/types.js';
 import { flattenFields } from '../src/layout/fields.js';
-import { dumpHeaders } from '../src/report/dump.js';
+import { Layouter } from '../src/layout/layout.js';
+import { dumpHeaders } from '../src/scan/dump.js';
 import { FileCache } from '../src/cfront/preprocess.js';
 import { BUILTIN_INCLUDE_DIR, includeDirsFor, parseHeader } from '../src/cfront/index.js';
 import { compilerTruth, headerAcceptance, uapiHeaders, uapiIncludeDir, type OracleItem } from './harness/uapi.js';
@@ -37,7 +38,7 @@ describe.concurrent('the whole UAPI set agrees with the compiler', () => {
       for (const h of inBodies) {
         const error = (acceptance.get(h) as { error: string }).error;
         const [, file, line] = /^(.*?):(\d+):\d+: /.exec(error) ?? [];
-        const bodies = parseHeader(h, { abi, includeDirs: includeDirsFor(abi, { sysroot: `/usr/${abi.headerTriple}` }), files }).unit.functionBodies;
+        const bodies = parseHeader(h, { abi, includeDirs: includeDirsFor(abi, { sysroot: `/usr/${abi.headerTriple}` }), files, sizes: new Layouter(abi) }).unit.functionBodies;
         expect(bodies.some((b) => b.file === file && b.from <= Number(line) && Number(line) <= b.to), `${h}: ${error}`).toBe(true);
       }
       for (const [h, e] of Object.entries(result.failed)) expect(e, h).toMatch(/^[^:]+:\d+:\d+: error: /);

@@ -13,12 +13,13 @@ import { describe, expect, test } from 'vitest';
 import { getAbi } from '../src/abi/index.js';
 import type { Abi } from '../src/abi/types.js';
 import { FileCache, Parser, Preprocessor, includeDirsFor } from '../src/cfront/index.js';
+import { Layouter } from '../src/layout/layout.js';
 import { check } from '../src/compat/check.js';
 import { encodeIoc } from '../src/ioctl/ioc.js';
 import { PREREQUISITES } from '../src/ioctl/prerequisites.js';
 import { decodeCommands, formatDecode } from '../src/report/decode.js';
-import { dumpHeaders } from '../src/report/dump.js';
-import { namesFromDump } from '../src/report/names.js';
+import { dumpHeaders } from '../src/scan/dump.js';
+import { namesFromDump } from '../src/scan/names.js';
 import { compileObject } from './harness/compile.js';
 import { u32Array } from './harness/elf.js';
 import { compilerIncludeArgs, compilerTruth, type OracleItem } from './harness/uapi.js';
@@ -37,7 +38,7 @@ describe('the prerequisite table', () => {
     const includeDirs = includeDirsFor(abi, crossTree(abi));
     for (const row of PREREQUISITES) {
       const pp = new Preprocessor({ abi, includeDirs, files });
-      const parser = new Parser(abi);
+      const parser = new Parser(abi, new Layouter(abi));
       const source = row.include.map((h) => `#include <${h}>\n`).join('');
       const unit = parser.parse(pp.preprocessSource(source, '<row>'), pp.segments);
       const declared = row.uses.startsWith('struct ')

@@ -17,12 +17,12 @@ import type { Annotations } from '../compat/annotations.js';
 import { ioctlVerdict, type IoctlVerdict } from '../compat/check.js';
 import { emptyAnnotations, validateAnnotations } from '../compat/annotations.js';
 import { unionChoiceErrors } from '../compat/members.js';
-import { assertHeadersRead } from '../report/failed.js';
+import { assertHeadersRead } from '../scan/failed.js';
 import type { IoctlEntry } from '../ioctl/catalogue.js';
 import type { Layouter } from '../layout/layout.js';
 import { LayoutError, type RecordLayout } from '../layout/types.js';
-import { dumpHeaders, type Dumped } from '../report/dump.js';
-import type { ScanOptions } from '../report/scan.js';
+import { dumpHeaders, type Dumped } from '../scan/dump.js';
+import type { ScanOptions } from '../scan/scan.js';
 import { Ioctl32Error } from '../errors.js';
 
 export interface GenCOptions {

@@ -16,10 +16,10 @@ import type { Abi } from '../abi/types.js';
 import { tokenize } from '../cfront/lexer.js';
 import { Parser } from '../cfront/parser.js';
 import { CFrontError } from '../cfront/token.js';
-import { stripTypedefs as strip, type CType, type RecordDecl, type TypedefDecl } from '../cfront/types.js';
+import { recordName, stripTypedefs as strip, type CType, type RecordDecl, type TypedefDecl } from '../cfront/types.js';
 import { Ioctl32Error } from '../errors.js';
 import { flattenFields } from '../layout/fields.js';
-import type { Layouter } from '../layout/layout.js';
+import { Layouter } from '../layout/layout.js';
 import { LayoutError } from '../layout/types.js';
 
 export type MemberAnnotation =
@@ -132,13 +132,13 @@ export function annotatedArgType(
 ): CType {
   const decl = decls.get(text);
   if (decl) return { kind: 'record', decl };
-  const p = new Parser(abi);
+  const p = new Parser(abi, new Layouter(abi));
   for (const [name, t] of typedefs) p.unit.typedefs.set(name, t);
   // a parser of its own declares the tags it reads anew: give them the headers' definitions
   const own = (t: CType): CType => {
     if (t.kind === 'array') return { ...t, of: own(t.of) };
     if (t.kind !== 'record' || t.decl.members !== null || t.decl.tag === undefined) return t;
-    const found = decls.get(`${t.decl.union ? 'union' : 'struct'} ${t.decl.tag}`);
+    const found = decls.get(recordName(t.decl)!);
     return found ? { kind: 'record', decl: found } : t;
   };
   return own(p.typeName(tokenize(text, '<annotations>')));

@@ -9,10 +9,10 @@ import { resolve as resolvePath } from 'node:path';
 import { FileCache } from '../cfront/preprocess.js';
 import { CFrontError } from '../cfront/token.js';
 import type { IoctlEntry } from '../ioctl/catalogue.js';
-import { dumpHeaders, type Dumped } from '../report/dump.js';
+import { dumpHeaders, type Dumped } from '../scan/dump.js';
 import { LayoutError } from '../layout/types.js';
-import type { ScanOptions } from '../report/scan.js';
-import { assertHeadersRead } from '../report/failed.js';
+import type { ScanOptions } from '../scan/scan.js';
+import { assertHeadersRead } from '../scan/failed.js';
 import {
   annotatedArgType,
   annotatedPaths,

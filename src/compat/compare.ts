@@ -2,7 +2,7 @@
  * Comparing one argument type between a native and a compat ABI: from the two layouts alone,
  * what differs, and so what the kernel must do (CONTRACT.md's verdicts).
  */
-import type { CType, RecordDecl } from '../cfront/types.js';
+import { stripTypedefs, type CType, type RecordDecl } from '../cfront/types.js';
 import { flattenFields, type TypedField } from '../layout/fields.js';
 import type { Layouter } from '../layout/layout.js';
 
@@ -44,8 +44,7 @@ export interface Reason {
 export type MemberClass = 'pointer' | 'scalar' | 'aggregate';
 
 export function memberClass(t: CType): MemberClass {
-  let x = t;
-  while (x.kind === 'typedef') x = x.decl.type;
+  const x = stripTypedefs(t);
   if (x.kind === 'pointer') return 'pointer';
   if (x.kind === 'array' || x.kind === 'record') return 'aggregate';
   return 'scalar';
@@ -68,8 +67,7 @@ export interface ArgShape {
 const FLAT = new WeakMap<Layouter, WeakMap<RecordDecl, { size: number; fields: TypedField[] }>>();
 
 function members(t: CType, layouter: Layouter): { size: number; fields: TypedField[] } {
-  let x = t;
-  while (x.kind === 'typedef') x = x.decl.type;
+  const x = stripTypedefs(t);
   if (x.kind === 'record') {
     let perLayouter = FLAT.get(layouter);
     if (!perLayouter) FLAT.set(layouter, (perLayouter = new WeakMap()));

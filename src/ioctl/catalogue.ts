@@ -335,7 +335,7 @@ function parseTypeText(pp: Preprocessor, parser: Parser, text: string): CType | 
     const tokens = pp.expand(tokenize(text, '<legacy ioctl table>'));
     if (!parser.startsTypeName(tokens)) return undefined;
     const t = parser.typeName(tokens);
-    parser.layouter.typeLayout(t); // incomplete here: the dump looks for it in the other units
+    parser.sizes.typeLayout(t); // incomplete here: the dump looks for it in the other units
     return t;
   } catch (e) {
     if (e instanceof CFrontError || e instanceof LayoutError) return undefined;

@@ -5,7 +5,7 @@
  * includes linux/fs.h alone ('size_t' is undeclared), yet every program that passes it to
  * ioctl(2) has size_t and gets 0x80081272 on x86_64 and 0x80041272 on i386. Each row names what
  * a number uses, the header that declares it, and where that is documented; the catalogue
- * evaluates a macro again with those headers included first (src/report/dump.ts), and marks
+ * evaluates a macro again with those headers included first (src/scan/dump.ts), and marks
  * the entry with them. Rows are checked against the headers by test/unresolved-ioctls.test.ts.
  */
 

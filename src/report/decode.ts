@@ -2,7 +2,7 @@ import { ABIS } from '../abi/table.js';
 import type { Abi, AbiName } from '../abi/types.js';
 import { decodeIoc, parseCmd, typeChar, type IocDir } from '../ioctl/ioc.js';
 import { table } from './abis.js';
-import type { UnevaluatedName } from './names.js';
+import type { UnevaluatedName } from '../scan/names.js';
 
 /** CONTRACT.md's decode row: one number read on one ABI. */
 export interface DecodeRow {

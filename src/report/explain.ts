@@ -20,8 +20,8 @@ import { kernelRemapNumber, kernelRemapsFor, type KernelRemap } from '../ioctl/k
 import { flattenFields } from '../layout/fields.js';
 import type { Layouter } from '../layout/layout.js';
 import { LayoutError } from '../layout/types.js';
-import { dumpHeaders, type Dumped } from './dump.js';
-import { ioctlNames, type UnevaluatedName } from './names.js';
+import { dumpHeaders, type Dumped } from '../scan/dump.js';
+import { ioctlNames, type UnevaluatedName } from '../scan/names.js';
 
 /**
  * Which line it was: the kernel's `ioctl32(prog:pid): ... cmd(X){t:'K';sz:16} ...` (2.6.2x to

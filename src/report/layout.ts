@@ -8,9 +8,9 @@ import { flattenFields, type TypedField } from '../layout/fields.js';
 import type { Layouter } from '../layout/layout.js';
 import type { RecordLayout } from '../layout/types.js';
 import { table } from './abis.js';
-import { dumpHeaders } from './dump.js';
+import { dumpHeaders } from '../scan/dump.js';
 import { formatFailures } from './failed.js';
-import type { ScanOptions } from './scan.js';
+import type { ScanOptions } from '../scan/scan.js';
 
 export interface LayoutCell {
   offset: number;

@@ -1,6 +1,6 @@
 /** SARIF 2.1.0 for GitHub code scanning: lint findings and the ioctls that need compat work. */
-import { NEEDS_WORK, type CheckReport } from './check.js';
-import { RULES } from './lint.js';
+import { NEEDS_WORK, type CheckReport } from '../compat/check.js';
+import { RULES } from '../compat/lint.js';
 
 const VERDICT_RULES = [
   {

@@ -2,6 +2,7 @@
  * Headers that could not be read: each distinct error once, with the ABIs it happened on (the
  * same missing libc file fails dozens of headers on one ABI), and the rule that a header named
  * on the command line that cannot be read is an input error, not a line at the end of a report.
+ * Their text for a report is report/failed.ts.
  */
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
@@ -58,49 +59,12 @@ function errorFile(error: string): string | undefined {
 }
 
 /** Whether the error is located in the header itself (not in a file it includes). */
-function inHeader(error: string, header: string): boolean {
+export function inHeader(error: string, header: string): boolean {
   const file = errorFile(error);
   if (file === undefined) return false;
   // an include name found in the user's -I or --sysroot directory is located as found (inc/my.h)
   const includeName = !header.startsWith('/') && !header.startsWith('.');
   return file === header || resolve(file) === resolve(header) || (includeName && file.endsWith(`/${header}`));
-}
-
-export interface FailureListOptions {
-  /** Every error and every header; otherwise at most `limit` errors, `headers` headers each. */
-  verbose?: boolean;
-  limit?: number;
-  headers?: number;
-  /** How to ask for all of them (the command's option). */
-  moreHint?: string;
-}
-
-/**
- * The failures as text: `N header(s) could not be read:`, then one line per distinct error,
- * `x86_64, i386: linux/foo.h:3:1: error: ...`, the header before the error when the error is
- * located in a file it includes, the headers after it when it stopped several.
- */
-export function formatFailures(failed: FailedHeaders, opts: FailureListOptions = {}): string[] {
-  // the errors that stop the most headers first (a libc file one ABI lacks, say)
-  const groups = groupFailures(failed).sort((a, b) => b.headers.length - a.headers.length);
-  if (!groups.length) return [];
-  const limit = opts.verbose ? Infinity : (opts.limit ?? 12);
-  const perGroup = opts.verbose ? Infinity : (opts.headers ?? 4);
-  const hint = opts.moreHint ? ` (${opts.moreHint} lists them all)` : '';
-  const out = [`${countFailed(failed)} header(s) could not be read:`];
-  for (const g of groups.slice(0, limit)) {
-    const abis = g.abis.join(', ');
-    if (g.headers.length === 1) {
-      const h = g.headers[0]!;
-      out.push(`  ${abis}: ${inHeader(g.error, h) ? '' : `${h}: `}${g.error}`);
-      continue;
-    }
-    const shown = g.headers.slice(0, perGroup).join(', ');
-    const more = g.headers.length > perGroup ? ` and ${g.headers.length - perGroup} more${hint}` : '';
-    out.push(`  ${abis}: ${g.error}: ${g.headers.length} headers: ${shown}${more}`);
-  }
-  if (groups.length > limit) out.push(`  and ${groups.length - limit} more errors${hint}`);
-  return out;
 }
 
 /** A header named on the command line could not be read (exit 2; the message is the located errors). */

@@ -163,7 +163,7 @@ export function scanHeaders(opts: ScanOptions): Scan {
         const header = headers[i]!;
         opts.onProgress?.(i, headers.length, header);
         try {
-          yield { header, parsed: parseHeader(header, { abi: opts.abi, includeDirs, defines: opts.defines ?? [], undefines: opts.undefines ?? [], files, layouter, memos, shareChunks: opts.files !== undefined, timings: opts.timings }) };
+          yield { header, parsed: parseHeader(header, { abi: opts.abi, includeDirs, defines: opts.defines ?? [], undefines: opts.undefines ?? [], files, sizes: layouter, memos, shareChunks: opts.files !== undefined, timings: opts.timings }) };
         } catch (e) {
           if (!(e instanceof CFrontError) && !(e instanceof LayoutError)) throw e;
           yield { header, error: e.message };

@@ -6,10 +6,10 @@ import { CFrontError } from '../cfront/token.js';
 import type { CType } from '../cfront/types.js';
 import { UsageError } from '../errors.js';
 import { validateAnnotations, type Annotations } from '../compat/annotations.js';
-import { dumpHeaders, type Dumped } from '../report/dump.js';
-import { assertHeadersRead } from '../report/failed.js';
+import { dumpHeaders, type Dumped } from '../scan/dump.js';
+import { assertHeadersRead } from '../scan/failed.js';
 import { unionChoiceErrors } from '../compat/members.js';
-import type { ScanOptions } from '../report/scan.js';
+import type { ScanOptions } from '../scan/scan.js';
 import { compileConverter, type ConvertOptions } from './compile.js';
 import { einval } from './errors.js';
 
@@ -20,7 +20,7 @@ export function resolveTypeName(name: string, d: Dumped): CType {
   const td = d.typedefs.get(name);
   if (td) return { kind: 'typedef', decl: td };
   try {
-    return new Parser(d.layouter.abi).typeName(tokenize(name, '<--type>'));
+    return new Parser(d.layouter.abi, d.layouter).typeName(tokenize(name, '<--type>'));
   } catch (e) {
     if (e instanceof CFrontError) throw new UsageError(`unknown type '${name}' on ${d.layouter.abi.name}: ${e.bare}`);
     throw e;
