@@ -11,7 +11,10 @@ const first = stages();
 const later = stages();
 const t0 = process.hrtime.bigint();
 const files = new FileCache();
-for (const abi of ABIS) dump({ abi, sysroot: `/usr/${abi.headerTriple}`, files, timings: abi === ABIS[0] ? first : later });
+for (const abi of ABIS)
+  dump({ abi, sysroot: `/usr/${abi.headerTriple}`, files, timings: abi === ABIS[0] ? first : later });
 const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
 const round = (t) => Object.fromEntries(Object.entries(t).map(([k, v]) => [k, Math.round(v)]));
-console.log(JSON.stringify({ seconds, rssMb: process.resourceUsage().maxRSS / 1024, first: round(first), later: round(later) }));
+console.log(
+  JSON.stringify({ seconds, rssMb: process.resourceUsage().maxRSS / 1024, first: round(first), later: round(later) }),
+);

@@ -33,7 +33,10 @@ const spread = (run) => {
 };
 const fmt = (s) => `${s.best.toFixed(2)} s (median ${s.median.toFixed(2)} s)`;
 /** Seconds per stage (dumpHeaders' timings, in milliseconds). */
-const stages = (t) => Object.entries(t).map(([k, v]) => `${k} ${(v / 1000).toFixed(2)}`).join(', ');
+const stages = (t) =>
+  Object.entries(t)
+    .map(([k, v]) => `${k} ${(v / 1000).toFixed(2)}`)
+    .join(', ');
 const ratio = (a, b) => `${(a.best / b.best).toFixed(2)} (medians: ${(a.median / b.median).toFixed(2)})`;
 
 /** clang-16 -fsyntax-only over one TU that includes every header (errors do not stop it). */
@@ -44,7 +47,10 @@ function clangSyntaxOnly(abi, includeDirs) {
   const target = abi.clangTarget ? [`--target=${abi.clangTarget}`] : null;
   const cc = target ? ['clang-16', ...target] : [abi.gcc.command, ...abi.gcc.flags];
   const dirs = includeDirs.filter((d) => d !== BUILTIN_INCLUDE_DIR).flatMap((d) => ['-isystem', d]);
-  const run = () => seconds(() => spawnSync(cc[0], [...cc.slice(1), '-fsyntax-only', '-w', '-ferror-limit=0', ...dirs, file], { stdio: 'ignore' }))[0];
+  const run = () =>
+    seconds(() =>
+      spawnSync(cc[0], [...cc.slice(1), '-fsyntax-only', '-w', '-ferror-limit=0', ...dirs, file], { stdio: 'ignore' }),
+    )[0];
   return { t: spread(run), headers: headers.length, compiler: cc.join(' ') };
 }
 
@@ -52,20 +58,28 @@ const x86 = getAbi('x86_64');
 const x86dirs = includeDirsFor(x86);
 const clang = clangSyntaxOnly(x86, x86dirs);
 const cli = new URL('../dist/cli/main.js', import.meta.url).pathname;
-const runCli = () => seconds(() => spawnSync('node', [cli, 'dump', '--abi', 'x86_64'], { stdio: ['ignore', 'ignore', 'inherit'] }))[0];
+const runCli = () =>
+  seconds(() => spawnSync('node', [cli, 'dump', '--abi', 'x86_64'], { stdio: ['ignore', 'ignore', 'inherit'] }))[0];
 const tCli = spread(runCli);
 const x86Stages = { preprocess: 0, parse: 0, records: 0, catalogue: 0 };
 const [tDump, one] = seconds(() => dump({ abi: x86, timings: x86Stages }));
-console.log(`dump x86_64: ${one.headers} headers, ${Object.keys(one.records).length} records, ${Object.keys(one.ioctls).length} ioctls; the command ${fmt(tCli)} (dump() in this process, cold: ${tDump.toFixed(2)} s: ${stages(x86Stages)})`);
+console.log(
+  `dump x86_64: ${one.headers} headers, ${Object.keys(one.records).length} records, ${Object.keys(one.ioctls).length} ioctls; the command ${fmt(tCli)} (dump() in this process, cold: ${tDump.toFixed(2)} s: ${stages(x86Stages)})`,
+);
 console.log(`clang -fsyntax-only, one TU of the same ${clang.headers} headers: ${fmt(clang.t)}`);
 console.log(`RATIO dump/clang (x86_64): ${ratio(tCli, clang.t)}  (target <= 2, aim <= 1)`);
 // the floor (bench/floor.mjs): one translation unit preprocessed by a fresh process, nothing else
 const floorScript = new URL('./floor.mjs', import.meta.url).pathname;
-const runFloor = () => seconds(() => spawnSync('node', [floorScript, 'x86_64'], { stdio: ['ignore', 'ignore', 'inherit'] }))[0];
+const runFloor = () =>
+  seconds(() => spawnSync('node', [floorScript, 'x86_64'], { stdio: ['ignore', 'ignore', 'inherit'] }))[0];
 const tFloor = spread(runFloor);
 const startOnly = spread(() => seconds(() => spawnSync('node', ['-e', '0'], { stdio: 'ignore' }))[0]);
-console.log(`FLOOR (x86_64): a fresh node process preprocessing the same headers once, as ONE translation unit (no parse, no layout, no catalogue): ${fmt(tFloor)}, of which node's start ${fmt(startOnly)}`);
-console.log(`RATIO floor/clang (x86_64): ${ratio(tFloor, clang.t)}  (what any dump on this preprocessor and runtime pays at least)`);
+console.log(
+  `FLOOR (x86_64): a fresh node process preprocessing the same headers once, as ONE translation unit (no parse, no layout, no catalogue): ${fmt(tFloor)}, of which node's start ${fmt(startOnly)}`,
+);
+console.log(
+  `RATIO floor/clang (x86_64): ${ratio(tFloor, clang.t)}  (what any dump on this preprocessor and runtime pays at least)`,
+);
 
 // 4. ioctl32 check over the same set for x86_64's pairs vs dumping those ABIs (target <= 1.3)
 const x86Pairs = compatPairs().filter((p) => p.native.name === 'x86_64');
@@ -87,11 +101,20 @@ for (const abi of ABIS) {
 }
 // in a process of its own, so its peak RSS is its own; a heap cap makes V8 collect instead of
 // growing (the live set is about one header tree, ~200 MB)
-const allAbis = () => JSON.parse(execFileSync('node', ['--max-old-space-size=400', new URL('./all-abis.mjs', import.meta.url).pathname], { encoding: 'utf8' }));
+const allAbis = () =>
+  JSON.parse(
+    execFileSync('node', ['--max-old-space-size=400', new URL('./all-abis.mjs', import.meta.url).pathname], {
+      encoding: 'utf8',
+    }),
+  );
 const runs = [allAbis(), allAbis(), allAbis(), allAbis(), allAbis()].sort((a, b) => a.seconds - b.seconds);
 const tAll = { best: runs[0].seconds, median: runs[2].seconds };
 const rssMb = Math.max(...runs.map((r) => r.rssMb));
-console.log(`dump of all ${ABIS.length} ABIs in one process: ${fmt(tAll)}; the reference compiler once per ABI: ${fmt(tCompilers)}`);
-console.log(`  where the time goes (s, the median run): ${ABIS[0].name}: ${stages(runs[2].first)}; the other ${ABIS.length - 1}: ${stages(runs[2].later)}`);
+console.log(
+  `dump of all ${ABIS.length} ABIs in one process: ${fmt(tAll)}; the reference compiler once per ABI: ${fmt(tCompilers)}`,
+);
+console.log(
+  `  where the time goes (s, the median run): ${ABIS[0].name}: ${stages(runs[2].first)}; the other ${ABIS.length - 1}: ${stages(runs[2].later)}`,
+);
 console.log(`RATIO all-ABIs dump/compilers: ${ratio(tAll, tCompilers)}  (target < 1)`);
 console.log(`PEAK RSS: ${rssMb.toFixed(0)} MB  (target <= 500)`);

@@ -15,7 +15,14 @@ const i386 = getAbi('i386');
 const headers = ['linux/kvm.h', 'linux/videodev2.h', 'sound/asound.h'];
 const nd = dumpHeaders({ abi: x86, headers, sysroot: '/usr/x86_64-linux-gnu' });
 const cd = dumpHeaders({ abi: i386, headers, sysroot: '/usr/i686-linux-gnu' });
-const conv = (name, opts) => compileConverter({ kind: 'record', decl: nd.decls.get(name) }, { kind: 'record', decl: cd.decls.get(name) }, x86, i386, opts);
+const conv = (name, opts) =>
+  compileConverter(
+    { kind: 'record', decl: nd.decls.get(name) },
+    { kind: 'record', decl: cd.decls.get(name) },
+    x86,
+    i386,
+    opts,
+  );
 
 function rate(f, input) {
   for (let i = 0; i < 2000; i++) f(input);
@@ -76,12 +83,18 @@ const hand = {
 const cases = [
   ['kvm_dirty_log', conv('struct kvm_dirty_log', { choose: ['dirty_bitmap'] }), hand.kvm_dirty_log],
   ['v4l2_buffer', conv('struct v4l2_buffer', { members: { m: 'userptr' } }), hand.v4l2_buffer],
-  ['snd_ctl_elem_value', conv('struct snd_ctl_elem_value', { members: { value: 'integer', 'value.integer': 'value' } }), hand.snd_ctl_elem_value],
+  [
+    'snd_ctl_elem_value',
+    conv('struct snd_ctl_elem_value', { members: { value: 'integer', 'value.integer': 'value' } }),
+    hand.snd_ctl_elem_value,
+  ],
 ];
 
 // C: the same conversions, gcc -O2
 const dir = mkdtempSync(join(tmpdir(), 'ioctl32-thunk-bench-'));
-writeFileSync(join(dir, 'conv.c'), `
+writeFileSync(
+  join(dir, 'conv.c'),
+  `
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -115,7 +128,8 @@ int main(void) {
   printf("%f\\n", n / (now() - t0));
   return (int)(sink & 0);
 }
-`);
+`,
+);
 execFileSync('gcc', ['-O2', '-o', join(dir, 'conv'), join(dir, 'conv.c')]);
 const [cDirty, cElem, cBuf] = execFileSync(join(dir, 'conv'), { encoding: 'utf8' }).trim().split('\n').map(Number);
 const cRates = { kvm_dirty_log: cDirty, snd_ctl_elem_value: cElem, v4l2_buffer: cBuf };
@@ -126,7 +140,8 @@ for (const [name, c, h] of cases) {
   // bytes of a fixed pseudo-random sequence: negative longs, set high bits, no two fields alike
   const input = new Uint8Array(c.compatSize).map((_, i) => (Math.imul(i + 1, 2654435761) >>> 24) & 0xff);
   // a baseline that converts differently measures nothing
-  if (h && Buffer.compare(h(input), c.compatToNative(input)) !== 0) throw new Error(`the hand-written ${name} converter disagrees with the thunk`);
+  if (h && Buffer.compare(h(input), c.compatToNative(input)) !== 0)
+    throw new Error(`the hand-written ${name} converter disagrees with the thunk`);
   const thunkRates = [];
   const handRates = [];
   for (let round = 0; round < 3; round++) {
@@ -137,8 +152,12 @@ for (const [name, c, h] of cases) {
   const line = [`${name}: ${c.compatSize} -> ${c.nativeSize} bytes: thunk ${(thunk / 1e6).toFixed(2)} M/s`];
   if (h) {
     const handRate = Math.max(...handRates);
-    line.push(`hand-written DataView ${(handRate / 1e6).toFixed(2)} M/s`, `RATIO thunk/hand ${(thunk / handRate).toFixed(2)} (target >= 0.9)`);
+    line.push(
+      `hand-written DataView ${(handRate / 1e6).toFixed(2)} M/s`,
+      `RATIO thunk/hand ${(thunk / handRate).toFixed(2)} (target >= 0.9)`,
+    );
   }
-  if (cRates[name]) line.push(`gcc -O2 C ${(cRates[name] / 1e6).toFixed(1)} M/s (thunk/C ${(thunk / cRates[name]).toFixed(3)})`);
+  if (cRates[name])
+    line.push(`gcc -O2 C ${(cRates[name] / 1e6).toFixed(1)} M/s (thunk/C ${(thunk / cRates[name]).toFixed(3)})`);
   console.log(line.join('; '));
 }

@@ -13,8 +13,17 @@ import { u32Array } from './harness/elf.js';
 const run = promisify(execFile);
 
 const C_TYPES: Record<ScalarKey, string> = {
-  bool: '_Bool', char: 'char', short: 'short', int: 'int', long: 'long', longLong: 'long long',
-  int128: '__int128', pointer: 'void *', float: 'float', double: 'double', longDouble: 'long double',
+  bool: '_Bool',
+  char: 'char',
+  short: 'short',
+  int: 'int',
+  long: 'long',
+  longLong: 'long long',
+  int128: '__int128',
+  pointer: 'void *',
+  float: 'float',
+  double: 'double',
+  longDouble: 'long double',
 };
 
 /**
@@ -37,11 +46,16 @@ const typeWords = (v: string) => {
 describe.concurrent('ABI facts equal the compiler', () => {
   for (const abi of ABIS) {
     test(`${abi.name}: sizes, alignments, char signedness`, async () => {
-      const keys = (Object.keys(C_TYPES) as ScalarKey[]).filter((k) => k !== 'int128' || abi.sizes.int128 !== undefined);
+      const keys = (Object.keys(C_TYPES) as ScalarKey[]).filter(
+        (k) => k !== 'int128' || abi.sizes.int128 !== undefined,
+      );
       const src = [
         ...keys.map((k) => `struct in_${k} { char c; ${C_TYPES[k]} x; };`),
         `const unsigned int facts[] = { ${keys
-          .map((k) => `sizeof(${C_TYPES[k]}), __builtin_offsetof(struct in_${k}, x), _Alignof(${C_TYPES[k]}), __alignof__(${C_TYPES[k]})`)
+          .map(
+            (k) =>
+              `sizeof(${C_TYPES[k]}), __builtin_offsetof(struct in_${k}, x), _Alignof(${C_TYPES[k]}), __alignof__(${C_TYPES[k]})`,
+          )
           .join(', ')}, (char)-1 < 0,
 #ifdef __SIZEOF_INT128__
           1
@@ -80,7 +94,9 @@ describe.concurrent('ABI facts equal the compiler', () => {
         .map(([name, value]) => `${name}: ours ${value}, compiler ${defined.get(name) ?? '(undefined)'}`);
       expect(mismatches).toEqual([]);
       // the other direction: every compiler macro that names an ABI fact is in the table
-      const facts = [...defined.keys()].filter((n) => /^__SIZEOF_(INT128|LONG|POINTER|LONG_DOUBLE)__$|^__CHAR_UNSIGNED__$|^_LP64$|^__ILP32__$/.test(n));
+      const facts = [...defined.keys()].filter((n) =>
+        /^__SIZEOF_(INT128|LONG|POINTER|LONG_DOUBLE)__$|^__CHAR_UNSIGNED__$|^_LP64$|^__ILP32__$/.test(n),
+      );
       expect(facts.filter((n) => !(n in abi.predefined))).toEqual([]);
     });
   }
@@ -88,11 +104,21 @@ describe.concurrent('ABI facts equal the compiler', () => {
 
 describe('compat pairs and compat_ptr', () => {
   test('pairs are the ones the kernel builds (ABI-NOTES.md), each with its Kconfig option', () => {
-    const pairs = compatPairs().map((p) => `${p.native.name}:${p.compat.name}:${p.native.compatKconfig[p.compat.name]}`);
+    const pairs = compatPairs().map(
+      (p) => `${p.native.name}:${p.compat.name}:${p.native.compatKconfig[p.compat.name]}`,
+    );
     expect(pairs).toEqual([
-      'x86_64:i386:IA32_EMULATION', 'x86_64:x32:X86_X32_ABI', 'arm64:arm:COMPAT', 'ppc64le:ppc:COMPAT',
-      'ppc64:ppc:COMPAT', 's390x:s390:COMPAT', 'mips64:mips:MIPS32_O32', 'mips64:mipsn32:MIPS32_N32',
-      'sparc64:sparc:COMPAT', 'riscv64:riscv32:COMPAT', 'parisc64:parisc:COMPAT',
+      'x86_64:i386:IA32_EMULATION',
+      'x86_64:x32:X86_X32_ABI',
+      'arm64:arm:COMPAT',
+      'ppc64le:ppc:COMPAT',
+      'ppc64:ppc:COMPAT',
+      's390x:s390:COMPAT',
+      'mips64:mips:MIPS32_O32',
+      'mips64:mipsn32:MIPS32_N32',
+      'sparc64:sparc:COMPAT',
+      'riscv64:riscv32:COMPAT',
+      'parisc64:parisc:COMPAT',
     ]);
     for (const p of compatPairs()) {
       expect(p.native.bits).toBe(64);

@@ -31,15 +31,21 @@ describe('invalid type graphs', () => {
     expect(layoutError(big, i386).message).toMatch(/too large for i386/);
     expect(layoutRecord(big, x86).size).toBe(2 ** 32);
     expect(layoutError(struct('s', [m('a', arr(arr(t('long'), 2 ** 40), 2 ** 40))])).path).toBe('struct s.a');
-    expect(layoutError(struct('s', [m('a', arr(t('int'), 2 ** 28)), m('b', arr(t('int'), 2 ** 28))]), i386).path).toBe('struct s.b');
+    expect(layoutError(struct('s', [m('a', arr(t('int'), 2 ** 28)), m('b', arr(t('int'), 2 ** 28))]), i386).path).toBe(
+      'struct s.b',
+    );
   });
   test('bitfields wider than their type, negative, zero-width named, or not integers', () => {
-    expect(layoutError(struct('s', [m('b', t('char'), { bitWidth: 9 })])).message).toMatch(/exceeds its type \(8 bits\)/);
+    expect(layoutError(struct('s', [m('b', t('char'), { bitWidth: 9 })])).message).toMatch(
+      /exceeds its type \(8 bits\)/,
+    );
     expect(layoutError(struct('s', [m('b', t('_Bool'), { bitWidth: 2 })])).path).toBe('struct s.b');
     expect(layoutError(struct('s', [m('b', t('int'), { bitWidth: -1 })])).message).toMatch(/negative/);
     expect(layoutError(struct('s', [m('b', t('int'), { bitWidth: 0 })])).message).toMatch(/zero width/);
     expect(layoutError(struct('s', [m('b', ptr(), { bitWidth: 3 })])).message).toMatch(/not an integer/);
-    expect(layoutError(struct('s', [m('b', t('int'), { bitWidth: 3, align: 4 })])).message).toMatch(/alignment may not be specified/);
+    expect(layoutError(struct('s', [m('b', t('int'), { bitWidth: 3, align: 4 })])).message).toMatch(
+      /alignment may not be specified/,
+    );
   });
   test('alignments that are not powers of two', () => {
     expect(layoutError(struct('s', [m('a', t('int'), { align: 3 })])).path).toBe('struct s.a');
@@ -60,14 +66,22 @@ describe('invalid type graphs', () => {
     expect(layoutRecord(list, x86).size).toBe(16);
   });
   test('incomplete and impossible member types', () => {
-    expect(layoutError(struct('s', [m('a', rec({ tag: 'fwd', union: false, members: null }))])).message).toMatch(/incomplete type 'struct fwd'/);
+    expect(layoutError(struct('s', [m('a', rec({ tag: 'fwd', union: false, members: null }))])).message).toMatch(
+      /incomplete type 'struct fwd'/,
+    );
     expect(layoutError(struct('s', [m('a', { kind: 'void' })])).message).toMatch(/void/);
-    expect(layoutError(struct('s', [m('a', { kind: 'enum', decl: { tag: 'e', values: null } })])).message).toMatch(/enum e/);
-    expect(layoutError(struct('s', [m('a', { kind: 'function', result: t('int'), params: [], variadic: false })])).message).toMatch(/function/);
+    expect(layoutError(struct('s', [m('a', { kind: 'enum', decl: { tag: 'e', values: null } })])).message).toMatch(
+      /enum e/,
+    );
+    expect(
+      layoutError(struct('s', [m('a', { kind: 'function', result: t('int'), params: [], variadic: false })])).message,
+    ).toMatch(/function/);
     expect(layoutError(struct('s', [m('a', t('__int128'))]), i386).message).toMatch(/does not exist on i386/);
     expect(layoutError(struct('s', [m('a', arr(t('int'), null)), m('b', t('int'))])).message).toMatch(/not at end/);
     expect(layoutError(union('u', [m('a', arr(t('int'), null))])).message).toMatch(/in union/);
-    expect(layoutError(struct('s', [m('a', arr(td('c4', t('char'), 4), 2))])).message).toMatch(/greater than element size/);
+    expect(layoutError(struct('s', [m('a', arr(td('c4', t('char'), 4), 2))])).message).toMatch(
+      /greater than element size/,
+    );
   });
   test('locations from the front end are part of the message', () => {
     const e = layoutError(struct('s', [m('b', t('char'), { bitWidth: 9, loc: { file: 'x.h', line: 3, column: 7 } })]));
@@ -86,7 +100,8 @@ describe('mutated graphs end in a layout or a LayoutError', () => {
       for (const mem of t.decl.members) {
         if (r() < 0.05) mem.bitWidth = numbers[Math.floor(r() * numbers.length)]!;
         if (r() < 0.05) mem.align = numbers[Math.floor(r() * numbers.length)]!;
-        if (r() < 0.02) mem.type = t; // a record containing itself
+        if (r() < 0.02)
+          mem.type = t; // a record containing itself
         else mutate(mem.type, r, seen);
       }
       if (r() < 0.05) t.decl.align = numbers[Math.floor(r() * numbers.length)]!;
@@ -96,14 +111,15 @@ describe('mutated graphs end in a layout or a LayoutError', () => {
     fc.assert(
       fc.property(programArbitrary({ int128: true, records: 20 }), fc.integer(), ({ records }, seed) => {
         let s = seed >>> 0;
-        const r = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32);
+        const r = () => (s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32;
         for (const decl of records) mutate({ kind: 'record', decl }, r);
         for (const abi of ABIS) {
           const l = new Layouter(abi);
           for (const decl of records) {
             try {
               const out = l.layout(decl);
-              if (!(Number.isSafeInteger(out.size) && out.size >= 0)) throw new Error(`size ${out.size} of ${decl.tag} on ${abi.name}`);
+              if (!(Number.isSafeInteger(out.size) && out.size >= 0))
+                throw new Error(`size ${out.size} of ${decl.tag} on ${abi.name}`);
             } catch (e) {
               if (!(e instanceof LayoutError)) throw e;
               expect((e as LayoutError).path).toMatch(/^struct|^union/);
@@ -145,7 +161,11 @@ describe('missing headers name what to install', () => {
     const { UsageError } = await import('../src/errors.js');
     const absent = { ...getAbi('alpha'), headerTriple: 'alpha-nowhere-linux-gnu' };
     expect(() => includeDirsFor(absent)).toThrow(UsageError);
-    expect(() => includeDirsFor(absent)).toThrow(/install Debian's linux-libc-dev-alpha-cross .* or pass --sysroot DIR or -I DIR/);
-    expect(() => includeDirsFor(getAbi('alpha'), { sysroot: '/nonexistent' })).toThrow(/--sysroot \/nonexistent has neither include\/ nor usr\/include\//);
+    expect(() => includeDirsFor(absent)).toThrow(
+      /install Debian's linux-libc-dev-alpha-cross .* or pass --sysroot DIR or -I DIR/,
+    );
+    expect(() => includeDirsFor(getAbi('alpha'), { sysroot: '/nonexistent' })).toThrow(
+      /--sysroot \/nonexistent has neither include\/ nor usr\/include\//,
+    );
   });
 });

@@ -25,7 +25,9 @@ describe('ioctl32 abis', () => {
     expect(rows.map((x) => x.name)).toEqual([...ABI_NAMES]);
     const i386 = rows.find((x) => x.name === 'i386')!;
     expect(i386).toMatchObject({
-      endian: 'little', bits: 32, triple: 'i686-linux-gnu',
+      endian: 'little',
+      bits: 32,
+      triple: 'i686-linux-gnu',
       sizes: { char: 1, short: 2, int: 4, long: 4, longLong: 8, pointer: 4, float: 4, double: 8, longDouble: 12 },
       aligns: { longLong: 4, double: 4 },
       ioc: { sizeBits: 14, dirBits: 2, none: 0, write: 1, read: 2 },
@@ -79,10 +81,22 @@ describe('names from the catalogue, and explain', () => {
   });
   test('explain: the current format, a compat number that differs from the native one', async () => {
     // the i386 number of VIDIOC_QUERYBUF (struct v4l2_buffer: 68 bytes there, 88 on x86_64)
-    const r = await cli('explain', "ioctl32(cam:42): Unknown cmd fd(7) cmd(c0445609){t:'V';sz:68} arg(08049000) on /dev/video0", '--json');
+    const r = await cli(
+      'explain',
+      "ioctl32(cam:42): Unknown cmd fd(7) cmd(c0445609){t:'V';sz:68} arg(08049000) on /dev/video0",
+      '--json',
+    );
     expect(r.code).toBe(0);
     const e = JSON.parse(r.stdout);
-    expect(e.line).toMatchObject({ format: 'ioctl32', program: 'cam', pid: 42, fd: 7, cmd: 0xc0445609, size: 68, path: '/dev/video0' });
+    expect(e.line).toMatchObject({
+      format: 'ioctl32',
+      program: 'cam',
+      pid: 42,
+      fd: 7,
+      cmd: 0xc0445609,
+      size: 68,
+      path: '/dev/video0',
+    });
     const i386 = e.candidates.find((c: { abi: string }) => c.abi === 'i386');
     expect(i386.decoded).toMatchObject({ dir: 'rw', type: 0x56, nr: 9, size: 68 });
     expect(i386.names).toContainEqual(expect.objectContaining({ name: 'VIDIOC_QUERYBUF' }));
@@ -90,7 +104,14 @@ describe('names from the catalogue, and explain', () => {
   });
   test('explain: the 2002 format; a line that is neither exits 2', async () => {
     const r = await cli('explain', 'sys32_ioctl(prog:77): Unknown cmd fd(3) cmd(00004c03) arg(08049000)', '--json');
-    expect(JSON.parse(r.stdout).line).toMatchObject({ format: 'sys32_ioctl', program: 'prog', pid: 77, fd: 3, cmd: 0x4c03, arg: 0x08049000 });
+    expect(JSON.parse(r.stdout).line).toMatchObject({
+      format: 'sys32_ioctl',
+      program: 'prog',
+      pid: 77,
+      fd: 3,
+      cmd: 0x4c03,
+      arg: 0x08049000,
+    });
     const bad = await cli('explain', 'kernel: hello');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/not a compat ioctl log line/);
@@ -125,8 +146,19 @@ describe('ioctl32 gen c', () => {
     // ioctls left out (a union with no --member choice): the code for the rest, and exit 1
     expect(sock.code).toBe(1);
     expect(sock.stdout).toContain('long if_compat_ioctl(');
-    expect(sock.stderr).toMatch(/SIOCGIFFLAGS \(convert\) not handled: union 'ifr_ifru' has members that convert differently: choose one \(--member ifr_ifru=NAME\)/);
-    const chosen = await cli('gen', 'c', '--pair', 'x86_64:i386', '--member', 'ifr_ifru=ifru_flags', 'linux/if.h', 'linux/sockios.h');
+    expect(sock.stderr).toMatch(
+      /SIOCGIFFLAGS \(convert\) not handled: union 'ifr_ifru' has members that convert differently: choose one \(--member ifr_ifru=NAME\)/,
+    );
+    const chosen = await cli(
+      'gen',
+      'c',
+      '--pair',
+      'x86_64:i386',
+      '--member',
+      'ifr_ifru=ifru_flags',
+      'linux/if.h',
+      'linux/sockios.h',
+    );
     expect(chosen.stdout).toContain('to->ifr_ifru.ifru_flags = from->ifr_ifru.ifru_flags;');
     expect((await cli('gen', 'rust', 'linux/loop.h')).code).toBe(2);
     expect((await cli('gen', 'c', '--pair', 'x86_64:arm', 'linux/loop.h')).code).toBe(2);

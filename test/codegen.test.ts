@@ -37,7 +37,8 @@ const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 describe('generated compat code builds as a kernel module (linux-headers-amd64)', () => {
   test('every UAPI header with ioctls that need work on x86_64 <- i386', () => {
     const kdir = kernelBuildDir();
-    if (!kdir) throw new Error('no /usr/src/linux-headers-*-amd64: install linux-headers-amd64 (scripts/install-toolchains.sh)');
+    if (!kdir)
+      throw new Error('no /usr/src/linux-headers-*-amd64: install linux-headers-amd64 (scripts/install-toolchains.sh)');
     // the headers check finds work in, on this machine's UAPI set (the kernel headers' own version)
     const report = check({ pairs: [pair], scan: {}, lint: false });
     const headers = Object.keys(report.summary.needsWork['x86_64:i386']!).sort();
@@ -52,10 +53,17 @@ describe('generated compat code builds as a kernel module (linux-headers-amd64)'
       gens.set(h, { file: `g_${id}.c`, g });
     }
     // what the code assumes of the native side, alone: the kernel's view of the header may differ
-    const probe = buildModule(kdir, mkdtempSync(join(tmpdir(), 'ioctl32-kprobe-')), Object.fromEntries([...gens.values()].map(({ file, g }) => [file, g.checks])));
+    const probe = buildModule(
+      kdir,
+      mkdtempSync(join(tmpdir(), 'ioctl32-kprobe-')),
+      Object.fromEntries([...gens.values()].map(({ file, g }) => [file, g.checks])),
+    );
     const kernelView = [...gens].filter(([, { file }]) => !probe.built.has(file));
     const usable = [...gens].filter(([, { file }]) => probe.built.has(file));
-    const stubs = usable.map(([, { file }]) => `long ${file.replace(/\.c$/, '')}_ioctl_kernel(struct file *file, unsigned int cmd, void *karg) { return -ENOTTY; }`);
+    const stubs = usable.map(
+      ([, { file }]) =>
+        `long ${file.replace(/\.c$/, '')}_ioctl_kernel(struct file *file, unsigned int cmd, void *karg) { return -ENOTTY; }`,
+    );
     const files: Record<string, string> = Object.fromEntries(usable.map(([, { file, g }]) => [file, g.source]));
     files['stub.c'] = `#include <linux/module.h>\n#include <linux/fs.h>\n${stubs.join('\n')}\nMODULE_LICENSE("GPL");\n`;
     const full = buildModule(kdir, mkdtempSync(join(tmpdir(), 'ioctl32-kbuild-')), files);
@@ -64,7 +72,9 @@ describe('generated compat code builds as a kernel module (linux-headers-amd64)'
       `gen c x86_64 <- i386: ${gens.size} headers, ${converted} ioctls converted; ${usable.length} built against ${kdir} (${records} compat records asserted); ` +
         `${kernelView.length} whose kernel view differs: ${kernelView.map(([h, { file }]) => `${h} (${probe.diagnostics.get(file)?.[0] ?? [...probe.diagnostics.values()].flat().find((l) => l.includes(h)) ?? 'see the build output'})`).join('; ')}`,
     );
-    const failures = usable.filter(([, { file }]) => !full.built.has(file)).map(([h, { file }]) => `${h}: ${(full.diagnostics.get(file) ?? []).slice(0, 3).join(' | ')}`);
+    const failures = usable
+      .filter(([, { file }]) => !full.built.has(file))
+      .map(([h, { file }]) => `${h}: ${(full.diagnostics.get(file) ?? []).slice(0, 3).join(' | ')}`);
     expect(failures, full.output.slice(-3000)).toEqual([]);
     // not a warning in the generated code either
     expect([...full.diagnostics].filter(([f]) => f.endsWith('.c'))).toEqual([]);
@@ -106,7 +116,10 @@ struct file { const struct file_operations *f_op; };
 
 /** The generated source with the shim for the kernel headers it starts with. */
 function userSpace(g: GeneratedC): string {
-  return g.source.replace(/#include <linux\/compat\.h>\n#include <linux\/fs\.h>\n#include <linux\/slab\.h>\n#include <linux\/string\.h>\n#include <linux\/uaccess\.h>/, SHIM);
+  return g.source.replace(
+    /#include <linux\/compat\.h>\n#include <linux\/fs\.h>\n#include <linux\/slab\.h>\n#include <linux\/string\.h>\n#include <linux\/uaccess\.h>/,
+    SHIM,
+  );
 }
 
 /**
@@ -114,7 +127,13 @@ function userSpace(g: GeneratedC): string {
  * entry point answers with `native` (what the real kernel gave the 64-bit process), and the
  * handler writes into a buffer that held `before`. Returns the buffer afterwards.
  */
-function runHandler(g: GeneratedC, prefix: string, cmd: number, native: Uint8Array, before: Uint8Array): { ret: number; after: Uint8Array } {
+function runHandler(
+  g: GeneratedC,
+  prefix: string,
+  cmd: number,
+  native: Uint8Array,
+  before: Uint8Array,
+): { ret: number; after: Uint8Array } {
   const dir = mkdtempSync(join(tmpdir(), 'ioctl32-gen-'));
   const bytes = (b: Uint8Array) => `{${[...b].join(',') || '0'}}`;
   const main = `${userSpace(g)}
@@ -130,7 +149,21 @@ int main(void) {
 }
 `;
   writeFileSync(join(dir, 'main.c'), main);
-  const cc = spawnSync('gcc', ['-std=gnu11', '-O1', '-no-pie', '-Werror', '-Wall', '-Wno-unused-function', '-o', join(dir, 'main'), join(dir, 'main.c')], { encoding: 'utf8' });
+  const cc = spawnSync(
+    'gcc',
+    [
+      '-std=gnu11',
+      '-O1',
+      '-no-pie',
+      '-Werror',
+      '-Wall',
+      '-Wno-unused-function',
+      '-o',
+      join(dir, 'main'),
+      join(dir, 'main.c'),
+    ],
+    { encoding: 'utf8' },
+  );
   if (cc.status !== 0) throw new Error(`the generated code does not build in user space:\n${cc.stderr}`);
   const run = spawnSync(join(dir, 'main'), { encoding: 'utf8' });
   const [ret, after] = run.stdout.trim().split('\n');
@@ -145,7 +178,8 @@ describe("the generated handler does what the kernel's compat layer did", () => 
 
   const real = (name: string) => {
     const c = capture.get(name);
-    if (!c?.native || !c.compat || c.native.skipped || c.compat.skipped) throw new Error(`${name} was not captured: ${c?.native?.skipped ?? c?.compat?.skipped ?? 'missing'}`);
+    if (!c?.native || !c.compat || c.native.skipped || c.compat.skipped)
+      throw new Error(`${name} was not captured: ${c?.native?.skipped ?? c?.compat?.skipped ?? 'missing'}`);
     return { native: c.native, compat: c.compat };
   };
 
@@ -156,17 +190,32 @@ describe("the generated handler does what the kernel's compat layer did", () => 
     const out = runHandler(g, 'loop', compat.cmd, native.after, compat.before);
     expect(out.ret).toBe(0);
     // lo_name is each process's own backing file (its own temporary directory): where it is, masked
-    const name = dumpHeaders({ abi: i386, headers: ['linux/loop.h'] }).result.records['struct loop_info']!.fields.find((f) => f.path === 'lo_name')!;
+    const name = dumpHeaders({ abi: i386, headers: ['linux/loop.h'] }).result.records['struct loop_info']!.fields.find(
+      (f) => f.path === 'lo_name',
+    )!;
     const mask = (b: Uint8Array) => hex(b.map((x, i) => (i >= name.offset && i < name.offset + name.size ? 0 : x)));
     expect(mask(out.after)).toBe(mask(compat.after));
     expect(out.after.subarray(name.offset, name.offset + name.size).some((x) => x !== 0)).toBe(true);
   });
 
   test('SIOCGIF*: struct ifreq, whose union is 24 bytes natively and 16 on i386, the active member chosen', () => {
-    const members: Record<string, string> = { SIOCGIFFLAGS: 'ifru_flags', SIOCGIFINDEX: 'ifru_ivalue', SIOCGIFMTU: 'ifru_mtu', SIOCGIFADDR: 'ifru_addr', SIOCGIFNETMASK: 'ifru_addr', SIOCGIFHWADDR: 'ifru_hwaddr', SIOCGIFNAME: 'ifru_ivalue' };
+    const members: Record<string, string> = {
+      SIOCGIFFLAGS: 'ifru_flags',
+      SIOCGIFINDEX: 'ifru_ivalue',
+      SIOCGIFMTU: 'ifru_mtu',
+      SIOCGIFADDR: 'ifru_addr',
+      SIOCGIFNETMASK: 'ifru_addr',
+      SIOCGIFHWADDR: 'ifru_hwaddr',
+      SIOCGIFNAME: 'ifru_ivalue',
+    };
     let compared = 0;
     for (const [ioctl, member] of Object.entries(members)) {
-      const g = generateCompatC({ pair, scan: { headers: ['linux/if.h', 'linux/sockios.h'] }, prefix: 'sock', members: { ifr_ifru: member } });
+      const g = generateCompatC({
+        pair,
+        scan: { headers: ['linux/if.h', 'linux/sockios.h'] },
+        prefix: 'sock',
+        members: { ifr_ifru: member },
+      });
       expect(g.ioctls.find((x) => x.name === ioctl)?.handling, ioctl).toBe('converted');
       const { native, compat } = real(`sock.${ioctl}`);
       const out = runHandler(g, 'sock', compat.cmd, native.after, compat.before);
@@ -190,11 +239,25 @@ function random(seed: number): (n: number) => number {
     let t = a;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * n | 0;
+    return ((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n) | 0;
   };
 }
 
-const SCALARS = ['__u8', '__u16', '__u32', '__u64', '__s64', 'int', 'long', 'unsigned long', 'short', '__aligned_u64', 'char', '__s32', 'unsigned int'];
+const SCALARS = [
+  '__u8',
+  '__u16',
+  '__u32',
+  '__u64',
+  '__s64',
+  'int',
+  'long',
+  'unsigned long',
+  'short',
+  '__aligned_u64',
+  'char',
+  '__s32',
+  'unsigned int',
+];
 
 /**
  * A driver header of random records: integers of every width, longs, pointers, 8-byte integers
@@ -216,7 +279,8 @@ function driverHeader(seed: number, count: number): string {
       else if (kind === 4) members.push(`${r(2) ? 'void' : `struct s${r(k + 1)}`} *${name};`);
       else if (kind === 5) members.push(`${scalar} ${name}[${1 + r(4)}];`);
       else if (kind === 6 && k > 0) members.push(`struct s${r(k)} ${name};`);
-      else if (kind === 7) members.push(`union {\n\t\t${scalar} ${name}_pick;\n\t\t${SCALARS[r(SCALARS.length)]} ${name}_other;\n\t};`);
+      else if (kind === 7)
+        members.push(`union {\n\t\t${scalar} ${name}_pick;\n\t\t${SCALARS[r(SCALARS.length)]} ${name}_other;\n\t};`);
       else if (kind === 8) members.push(`unsigned int ${name} : ${1 + r(16)};`);
       // members alike on both ABIs: no choice needed, the bytes are copied
       else members.push(`union {\n\t\t__u32 ${name}_a;\n\t\tchar ${name}_b[${1 + r(6)}];\n\t};`);
@@ -230,7 +294,8 @@ function driverHeader(seed: number, count: number): string {
 describe('random driver headers: the generated code builds, and converts as the thunk does', () => {
   test(`40 records (seed ${SEED})`, async () => {
     const kdir = kernelBuildDir();
-    if (!kdir) throw new Error('no /usr/src/linux-headers-*-amd64: install linux-headers-amd64 (scripts/install-toolchains.sh)');
+    if (!kdir)
+      throw new Error('no /usr/src/linux-headers-*-amd64: install linux-headers-amd64 (scripts/install-toolchains.sh)');
     const dir = mkdtempSync(join(tmpdir(), 'ioctl32-gendrv-'));
     const header = join(dir, 'drv.h');
     writeFileSync(header, driverHeader(SEED, 40));
@@ -242,7 +307,8 @@ describe('random driver headers: the generated code builds, and converts as the 
     expect(converted.length).toBeGreaterThan(20);
 
     // the kernel's compiler: the compat structs' layouts (static_asserts) and the code itself
-    const stub = '#include <linux/module.h>\n#include <linux/fs.h>\nlong drv_ioctl_kernel(struct file *file, unsigned int cmd, void *karg) { return -ENOTTY; }\nMODULE_LICENSE("GPL");\n';
+    const stub =
+      '#include <linux/module.h>\n#include <linux/fs.h>\nlong drv_ioctl_kernel(struct file *file, unsigned int cmd, void *karg) { return -ENOTTY; }\nMODULE_LICENSE("GPL");\n';
     const mod = buildModule(kdir, join(dir, 'module'), { 'drv.c': g.source, 'stub.c': stub });
     expect(mod.built.has('drv.c'), `${mod.output.slice(-4000)}\n(header: ${header})`).toBe(true);
     expect([...mod.diagnostics].filter(([f]) => f.endsWith('drv.c'))).toEqual([]);
@@ -267,7 +333,9 @@ describe('random driver headers: the generated code builds, and converts as the 
       expect(hex(out.after), `${x.name} (seed ${SEED}, ${header})`).toBe(hex(expected));
       compared++;
     }
-    console.log(`gen c on a random driver header (seed ${SEED}): ${converted.length} records converted, built against ${kdir}, ${compared} handlers run in user space and equal to the thunk`);
+    console.log(
+      `gen c on a random driver header (seed ${SEED}): ${converted.length} records converted, built against ${kdir}, ${compared} handlers run in user space and equal to the thunk`,
+    );
   }, 600_000);
 });
 
@@ -275,14 +343,32 @@ describe('a union another member selects (annotation)', () => {
   test('one case per value, converted as the thunk converts it; another value is -EINVAL for both', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ioctl32-gensel-'));
     const header = join(dir, 'sel.h');
-    writeFileSync(header, '#include <linux/types.h>\n#include <linux/ioctl.h>\nstruct sel {\n\t__u32 kind;\n\tunion {\n\t\tlong as_long;\n\t\tvoid *as_ptr;\n\t\t__u64 as_u64;\n\t} u;\n\t__u64 tail;\n};\n#define SEL_IOC _IOWR(\'s\', 1, struct sel)\n');
-    const annotations = parseAnnotations(JSON.stringify({ records: { 'struct sel': { u: { kind: 'union', selector: 'kind', cases: { '1': 'as_long', '2': 'as_ptr', '3': 'as_u64' } } } } }), 'sel.json');
+    writeFileSync(
+      header,
+      "#include <linux/types.h>\n#include <linux/ioctl.h>\nstruct sel {\n\t__u32 kind;\n\tunion {\n\t\tlong as_long;\n\t\tvoid *as_ptr;\n\t\t__u64 as_u64;\n\t} u;\n\t__u64 tail;\n};\n#define SEL_IOC _IOWR('s', 1, struct sel)\n",
+    );
+    const annotations = parseAnnotations(
+      JSON.stringify({
+        records: {
+          'struct sel': {
+            u: { kind: 'union', selector: 'kind', cases: { '1': 'as_long', '2': 'as_ptr', '3': 'as_u64' } },
+          },
+        },
+      }),
+      'sel.json',
+    );
     const g = generateCompatC({ pair, scan: { headers: [header] }, prefix: 'sel', annotations });
     expect(g.ioctls).toEqual([{ name: 'SEL_IOC', verdict: 'convert', handling: 'converted' }]);
     expect(g.source).toContain('switch (from->kind) {');
     const n = dumpHeaders({ abi: x86, headers: [header] });
     const c = dumpHeaders({ abi: i386, headers: [header] });
-    const conv = compileConverter({ kind: 'record', decl: n.decls.get('struct sel')! }, { kind: 'record', decl: c.decls.get('struct sel')! }, x86, i386, { annotations });
+    const conv = compileConverter(
+      { kind: 'record', decl: n.decls.get('struct sel')! },
+      { kind: 'record', decl: c.decls.get('struct sel')! },
+      x86,
+      i386,
+      { annotations },
+    );
     const cmd = c.ioctls.get('SEL_IOC')!.cmd;
     for (const kind of [1, 2, 3]) {
       const compatIn = new Uint8Array(conv.compatSize);
@@ -353,11 +439,20 @@ describe('every compat pair: the generated code compiles for the native ABI, its
       const header = join(dir, 'drv.h');
       writeFileSync(header, driverHeader(SEED, 40));
       const choose = Array.from({ length: 8 }, (_, i) => `m${i}_pick`);
-      const g = generateCompatC({ pair: { native, compat }, scan: { headers: [header] }, scanFor: (abi) => ({ sysroot: `/usr/${abi.headerTriple}` }), prefix: 'drv', choose });
+      const g = generateCompatC({
+        pair: { native, compat },
+        scan: { headers: [header] },
+        scanFor: (abi) => ({ sysroot: `/usr/${abi.headerTriple}` }),
+        prefix: 'drv',
+        choose,
+      });
       expect(g.ioctls.filter((x) => x.handling === 'skipped')).toEqual([]);
       const converted = g.ioctls.filter((x) => x.handling === 'converted').length;
       expect(converted).toBeGreaterThan(10);
-      const source = g.source.replace(/#include <linux\/compat\.h>\n#include <linux\/fs\.h>\n#include <linux\/slab\.h>\n#include <linux\/string\.h>\n#include <linux\/uaccess\.h>/, crossShim(native));
+      const source = g.source.replace(
+        /#include <linux\/compat\.h>\n#include <linux\/fs\.h>\n#include <linux\/slab\.h>\n#include <linux\/string\.h>\n#include <linux\/uaccess\.h>/,
+        crossShim(native),
+      );
       // the static_asserts of every compat struct and of the native sizes and numbers must hold
       await compileObject(native, source, crossIncludes(native), { cache: false });
     }, 120_000);

@@ -103,7 +103,12 @@ describe('the table', () => {
 
 describe('errors carry their name; each ABI gives the number', () => {
   const s = struct('s', [m('l', t('long'))]);
-  const pairs = [['x86_64', 'i386'], ['mips64', 'mips'], ['sparc64', 'sparc'], ['parisc64', 'parisc']] as const;
+  const pairs = [
+    ['x86_64', 'i386'],
+    ['mips64', 'mips'],
+    ['sparc64', 'sparc'],
+    ['parisc64', 'parisc'],
+  ] as const;
   for (const [nativeName, compatName] of pairs) {
     test(`a ${nativeName} <- ${compatName} converter's EOVERFLOW`, async () => {
       const native = getAbi(nativeName);
@@ -131,7 +136,7 @@ describe('errors carry their name; each ABI gives the number', () => {
   });
 });
 
-describe('the kernel model returns its architecture\'s numbers', () => {
+describe("the kernel model returns its architecture's numbers", () => {
   // the natives the model boots: on ppc64(le), sparc64 and alpha asm/ioctls.h spells FIOQSIZE with
   // loff_t, which it does not define, so Kernel's common numbers stop there
   const natives = ['x86_64', 'arm64', 's390x', 'mips64', 'riscv64', 'parisc64'].map(getAbi);

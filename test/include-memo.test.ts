@@ -58,7 +58,31 @@ const FILES: Record<string, string> = {
   'after.h': '#include "defs.h"\nstruct after { char b[SZ]; };\n',
   'redef.h': '#define SZ 5\n#include "defs.h"\nstruct redef { char b[SZ]; };\n',
 };
-const UNITS = ['def.h', 'use.h', 'wide.h', 'narrow.h', 'renamed.h', 'plain.h', 'packed.h', 'unpacked.h', 'four.h', 'six.h', 'td8.h', 'td2.h', 'td-none.h', 'counter1.h', 'counter2.h', 'counter1.h', 'tail-use.h', 'tail-use2.h', 'args.h', 'args2.h', 'after.h', 'redef.h', 'after.h'];
+const UNITS = [
+  'def.h',
+  'use.h',
+  'wide.h',
+  'narrow.h',
+  'renamed.h',
+  'plain.h',
+  'packed.h',
+  'unpacked.h',
+  'four.h',
+  'six.h',
+  'td8.h',
+  'td2.h',
+  'td-none.h',
+  'counter1.h',
+  'counter2.h',
+  'counter1.h',
+  'tail-use.h',
+  'tail-use2.h',
+  'args.h',
+  'args2.h',
+  'after.h',
+  'redef.h',
+  'after.h',
+];
 
 /** Each unit: its error, or every record's size, alignment and member offsets. */
 function scanUnits(memo: boolean): unknown[] {
@@ -76,7 +100,12 @@ function scanUnits(memo: boolean): unknown[] {
       const l = scan.layouter.layout(decl);
       records[name] = { size: l.size, align: l.align, members: l.members.map((m) => [m.member.name, m.offset]) };
     }
-    out.push({ header: s.header, records, typedefs: [...s.parsed.unit.typedefs.keys()], macros: s.parsed.preprocessor.macros.get('SZ')?.body.map((t) => t.text) });
+    out.push({
+      header: s.header,
+      records,
+      typedefs: [...s.parsed.unit.typedefs.keys()],
+      macros: s.parsed.preprocessor.macros.get('SZ')?.body.map((t) => t.text),
+    });
   }
   return out;
 }
@@ -86,7 +115,12 @@ describe('include memo', () => {
     const withMemo = scanUnits(true);
     expect(withMemo).toEqual(scanUnits(false));
     // and the scenarios do tell contexts apart
-    const rec = (header: string, name: string) => (withMemo.find((u) => (u as { header: string }).header === at(header)) as { records?: Record<string, { size: number }> }).records?.[name]?.size;
+    const rec = (header: string, name: string) =>
+      (
+        withMemo.find((u) => (u as { header: string }).header === at(header)) as {
+          records?: Record<string, { size: number }>;
+        }
+      ).records?.[name]?.size;
     expect([rec('wide.h', 'struct n'), rec('narrow.h', 'struct n')]).toEqual([8, 4]);
     expect([rec('packed.h', 'struct r'), rec('unpacked.h', 'struct r')]).toEqual([5, 8]);
     expect([rec('four.h', 'struct arr'), rec('six.h', 'struct arr')]).toEqual([16, 24]);
@@ -98,7 +132,12 @@ describe('include memo', () => {
 
   test('replays: the second unit including the same file does not expand it again', () => {
     const files = new FileCache(new Map(Object.entries(FILES).map(([name, text]) => [at(name), text])));
-    const scan = scanHeaders({ abi: getAbi('x86_64'), headers: [at('four.h'), at('four.h')], files, includeDirs: [DIR] });
+    const scan = scanHeaders({
+      abi: getAbi('x86_64'),
+      headers: [at('four.h'), at('four.h')],
+      files,
+      includeDirs: [DIR],
+    });
     const [first, second] = [...scan.each()];
     // a memo segment marks the replayed file's tokens for the parser
     expect(first!.parsed!.preprocessor.segments.length).toBe(1);
@@ -115,16 +154,26 @@ describe('include memo', () => {
       'sign.h': "#if '\\xff' < 0\nstruct sign { char s[1]; };\n#else\nstruct sign { char u[2]; };\n#endif\n",
       'has.h': '#if __has_include("opt.h")\nstruct has { int yes; };\n#else\nstruct has { char no; };\n#endif\n',
       'a/opt.h': '',
-      'all.h': '#include "abi.h"\n#include "ptr.h"\n#include "sign.h"\n#include "has.h"\nstruct all { struct w w; struct sign s; struct has h; };\n',
+      'all.h':
+        '#include "abi.h"\n#include "ptr.h"\n#include "sign.h"\n#include "has.h"\nstruct all { struct w w; struct sign s; struct has h; };\n',
     };
     const overlay = new Map(Object.entries(text).map(([name, t]) => [at(name), t]));
     const scanOne = (abiName: string, dirs: string[], files: FileCache) => {
       const abi = getAbi(abiName);
       const scan = scanHeaders({ abi, headers: [at('all.h'), at('has.h'), at('abi.h')], files, includeDirs: dirs });
-      return [...scan.each()].map((u) => u.error ?? [...u.parsed!.unit.records].map(([name, d]) => `${name}:${scan.layouter.layout(d).size}`).join(' '));
+      return [...scan.each()].map(
+        (u) =>
+          u.error ??
+          [...u.parsed!.unit.records].map(([name, d]) => `${name}:${scan.layouter.layout(d).size}`).join(' '),
+      );
     };
     const shared = new FileCache(overlay);
-    const runs: Array<[string, string[]]> = [['x86_64', [DIR, at('a')]], ['arm', [DIR, at('b')]], ['i386', [DIR, at('a')]], ['x86_64', [DIR, at('b')]]];
+    const runs: Array<[string, string[]]> = [
+      ['x86_64', [DIR, at('a')]],
+      ['arm', [DIR, at('b')]],
+      ['i386', [DIR, at('a')]],
+      ['x86_64', [DIR, at('b')]],
+    ];
     const got = runs.map(([abi, dirs]) => scanOne(abi, dirs, shared));
     expect(got).toEqual(runs.map(([abi, dirs]) => scanOne(abi, dirs, new FileCache(overlay))));
     // x86_64 has char signed, arm not; pointers of 8 and 4 bytes; only the first and third find opt.h
@@ -146,7 +195,9 @@ describe('include memo', () => {
     expect(fs.canonical).toBe(`/usr/${arm64.headerTriple}/include/linux/fs.h`);
     expect(fs.tokens).toBe(files.get(fs.canonical)!.tokens);
     // ...but not of those that differ
-    expect(files.get(`/usr/${arm.headerTriple}/include/asm/bitsperlong.h`)!.canonical).toBe(`/usr/${arm.headerTriple}/include/asm/bitsperlong.h`);
+    expect(files.get(`/usr/${arm.headerTriple}/include/asm/bitsperlong.h`)!.canonical).toBe(
+      `/usr/${arm.headerTriple}/include/asm/bitsperlong.h`,
+    );
     // and reports every name and message as its own tree gives them
     expect(shared).toEqual(dump({ abi: arm, sysroot: `/usr/${arm.headerTriple}`, files: new FileCache() }));
   }, 120_000);

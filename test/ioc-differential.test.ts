@@ -18,13 +18,21 @@ import { printProgram } from './harness/probe.js';
 const CASES = Number(process.env.IOCTL32_IOC_CASES ?? 1000);
 const SEED = Number(process.env.IOCTL32_SEED ?? Date.now() % 2 ** 31);
 const MACRO: Record<IocDir, string> = { none: '_IO', r: '_IOR', w: '_IOW', rw: '_IOWR' };
-const DIR_BITS: Record<IocDir, string> = { none: '_IOC_NONE', r: '_IOC_READ', w: '_IOC_WRITE', rw: '_IOC_READ|_IOC_WRITE' };
+const DIR_BITS: Record<IocDir, string> = {
+  none: '_IOC_NONE',
+  r: '_IOC_READ',
+  w: '_IOC_WRITE',
+  rw: '_IOC_READ|_IOC_WRITE',
+};
 const SCALARS: IntName[] = ['char', 'short', 'int', 'long', 'long long', 'unsigned int'];
 
 describe.concurrent('_IOC numbers equal the compiler through asm/ioctl.h', () => {
   ABIS.forEach((abi, abiIndex) => {
     test(`${abi.name} (seed ${SEED})`, async () => {
-      const { program, records } = fc.sample(programArbitrary({ int128: abi.sizes.int128 !== undefined, records: 60 }), { numRuns: 1, seed: SEED + abiIndex })[0]!;
+      const { program, records } = fc.sample(
+        programArbitrary({ int128: abi.sizes.int128 !== undefined, records: 60 }),
+        { numRuns: 1, seed: SEED + abiIndex },
+      )[0]!;
       const layouter = new Layouter(abi);
       const argTypes: CType[] = [
         ...records.map((decl) => ({ kind: 'record', decl }) as CType),
@@ -54,16 +62,22 @@ describe.concurrent('_IOC numbers equal the compiler through asm/ioctl.h', () =>
         const t = argTypes[c.arg]!;
         const size = c.dir === 'none' ? 0 : layouter.typeLayout(t).size;
         if (size > maxIocSize(abi, c.dir)) continue;
-        exprs.push(c.dir === 'none' ? `_IO(${c.type}, ${c.nr})` : `${MACRO[c.dir]}(${c.type}, ${c.nr}, ${typeName(t)})`);
+        exprs.push(
+          c.dir === 'none' ? `_IO(${c.type}, ${c.nr})` : `${MACRO[c.dir]}(${c.type}, ${c.nr}, ${typeName(t)})`,
+        );
         expected.push(encodeIoc(abi, { dir: c.dir, type: c.type, nr: c.nr, size }));
       }
       const numbers = fc.sample(fc.integer({ min: 0, max: 0xffffffff }), { numRuns: CASES, seed: SEED + abiIndex });
-      const decodes = numbers.map((n) => `0x${n.toString(16)}u`).map((n) => `_IOC_DIR(${n}), _IOC_TYPE(${n}), _IOC_NR(${n}), _IOC_SIZE(${n})`);
+      const decodes = numbers
+        .map((n) => `0x${n.toString(16)}u`)
+        .map((n) => `_IOC_DIR(${n}), _IOC_TYPE(${n}), _IOC_NR(${n}), _IOC_SIZE(${n})`);
       const src = `#include <asm/ioctl.h>\n${printProgram(program)}\nconst unsigned int enc[] = { ${exprs.join(',\n')} };\nconst unsigned int dec[] = { ${decodes.join(',\n')} };\n`;
       const obj = await compileObject(abi, src, crossIncludes(abi), { cache: false });
 
       const enc = u32Array(obj, 'enc');
-      const encMismatch = enc.map((v, i) => ({ expr: exprs[i], compiler: v, ours: expected[i] })).filter((m) => m.compiler !== m.ours);
+      const encMismatch = enc
+        .map((v, i) => ({ expr: exprs[i], compiler: v, ours: expected[i] }))
+        .filter((m) => m.compiler !== m.ours);
       expect(encMismatch.slice(0, 5)).toEqual([]);
       expect(enc.length).toBeGreaterThan(CASES * 0.9);
 

@@ -44,7 +44,9 @@ describe('real kernel capture (native x86_64 and i386 processes)', () => {
     const r = both(name);
     if (!r) {
       const c = cap.get(name);
-      throw new Error(`${name} did not run in both builds: native ${c?.native?.skipped ?? (c?.native ? 'ran' : 'absent')}, compat ${c?.compat?.skipped ?? (c?.compat ? 'ran' : 'absent')}`);
+      throw new Error(
+        `${name} did not run in both builds: native ${c?.native?.skipped ?? (c?.native ? 'ran' : 'absent')}, compat ${c?.compat?.skipped ?? (c?.compat ? 'ran' : 'absent')}`,
+      );
     }
     return r;
   }
@@ -54,7 +56,9 @@ describe('real kernel capture (native x86_64 and i386 processes)', () => {
     expect(runs.native.failed, 'the x86_64 build').toBeUndefined();
     expect(
       runs.compat.failed,
-      prereq.m32 ? 'the i386 build' : 'the i386 build: gcc -m32 does not work here (install libc6-dev-i386 and lib32gcc-12-dev)',
+      prereq.m32
+        ? 'the i386 build'
+        : 'the i386 build: gcc -m32 does not work here (install libc6-dev-i386 and lib32gcc-12-dev)',
     ).toBeUndefined();
     expect(runs.native.meta?.pointerBits).toBe(64);
     expect(runs.compat.meta?.pointerBits).toBe(32);
@@ -89,18 +93,21 @@ describe('real kernel capture (native x86_64 and i386 processes)', () => {
     }
   });
 
-  it.skipIf(!prereq.loop)('LOOP_GET_STATUS and BLKGETSIZE keep their number although their argument size differs', () => {
-    const status = ran('loop.LOOP_GET_STATUS');
-    expect(status.native.cmd).toBe(0x4c03); // legacy number: no size bits
-    expect(status.compat.cmd).toBe(0x4c03);
-    expect([status.native.size, status.compat.size]).toEqual([168, 140]);
-    const size = ran('loop.BLKGETSIZE');
-    expect(size.native.cmd).toBe(0x1260); // _IO(0x12, 96)
-    expect(size.compat.cmd).toBe(0x1260);
-    expect([size.native.size, size.compat.size]).toEqual([8, 4]);
-    const bsz = ran('loop.BLKBSZGET');
-    expect([bsz.native.cmd, bsz.compat.cmd]).toEqual([0x80081270, 0x80041270]);
-  });
+  it.skipIf(!prereq.loop)(
+    'LOOP_GET_STATUS and BLKGETSIZE keep their number although their argument size differs',
+    () => {
+      const status = ran('loop.LOOP_GET_STATUS');
+      expect(status.native.cmd).toBe(0x4c03); // legacy number: no size bits
+      expect(status.compat.cmd).toBe(0x4c03);
+      expect([status.native.size, status.compat.size]).toEqual([168, 140]);
+      const size = ran('loop.BLKGETSIZE');
+      expect(size.native.cmd).toBe(0x1260); // _IO(0x12, 96)
+      expect(size.compat.cmd).toBe(0x1260);
+      expect([size.native.size, size.compat.size]).toEqual([8, 4]);
+      const bsz = ran('loop.BLKBSZGET');
+      expect([bsz.native.cmd, bsz.compat.cmd]).toEqual([0x80081270, 0x80041270]);
+    },
+  );
 
   it.skipIf(!prereq.loop)('LOOP_GET_STATUS64 returns the backing file name', () => {
     const { native, compat } = ran('loop.LOOP_GET_STATUS64');
@@ -125,7 +132,8 @@ describe('real kernel capture (native x86_64 and i386 processes)', () => {
   it('no case made the kernel write past its buffer', () => {
     const over: string[] = [];
     for (const [name, r] of cap) {
-      for (const b of ['native', 'compat'] as const) if (r[b]?.overrun) over.push(`${b} ${name}: ${r[b]?.overrun} bytes`);
+      for (const b of ['native', 'compat'] as const)
+        if (r[b]?.overrun) over.push(`${b} ${name}: ${r[b]?.overrun} bytes`);
     }
     expect(over).toEqual([]);
   });

@@ -11,7 +11,21 @@ import { ABIS, getAbi } from '../src/abi/index.js';
 import type { CType } from '../src/cfront/types.js';
 import { check } from '../src/compat/check.js';
 import { parseAnnotations, validateAnnotations } from '../src/compat/annotations.js';
-import { Kernel, compatPtrIoctl, installInet, installKvm, installRandom, installLoop, installPty, kvmConfig, macroNumbers, type Device, type NetDevice, type RegularFileState, type Task } from '../src/kernel/index.js';
+import {
+  Kernel,
+  compatPtrIoctl,
+  installInet,
+  installKvm,
+  installRandom,
+  installLoop,
+  installPty,
+  kvmConfig,
+  macroNumbers,
+  type Device,
+  type NetDevice,
+  type RegularFileState,
+  type Task,
+} from '../src/kernel/index.js';
 import { flattenFields } from '../src/layout/fields.js';
 import { Layouter } from '../src/layout/layout.js';
 import { dumpHeaders, type Dumped } from '../src/scan/dump.js';
@@ -22,7 +36,16 @@ import { hostNetDevices } from './harness/net.js';
 
 const x86 = getAbi('x86_64');
 const i386 = getAbi('i386');
-const HEADERS = ['linux/kvm.h', 'linux/loop.h', 'linux/fs.h', 'linux/if.h', 'linux/sockios.h', 'asm/ioctls.h', 'linux/termios.h', 'linux/random.h'];
+const HEADERS = [
+  'linux/kvm.h',
+  'linux/loop.h',
+  'linux/fs.h',
+  'linux/if.h',
+  'linux/sockios.h',
+  'asm/ioctls.h',
+  'linux/termios.h',
+  'linux/random.h',
+];
 
 /** Cases whose values differ between two runs of the program (objects the runs create anew). */
 const VOLATILE: Record<string, string[]> = {
@@ -45,8 +68,13 @@ const KERNEL_SEMANTICS: Record<string, string> = {
 };
 /** The active member of struct ifreq's union for each socket ioctl. */
 const IFREQ_MEMBER: Record<string, string> = {
-  SIOCGIFFLAGS: 'ifru_flags', SIOCGIFINDEX: 'ifru_ivalue', SIOCGIFMTU: 'ifru_mtu', SIOCGIFADDR: 'ifru_addr',
-  SIOCGIFNETMASK: 'ifru_netmask', SIOCGIFHWADDR: 'ifru_hwaddr', SIOCGIFNAME: 'ifru_ivalue',
+  SIOCGIFFLAGS: 'ifru_flags',
+  SIOCGIFINDEX: 'ifru_ivalue',
+  SIOCGIFMTU: 'ifru_mtu',
+  SIOCGIFADDR: 'ifru_addr',
+  SIOCGIFNETMASK: 'ifru_netmask',
+  SIOCGIFHWADDR: 'ifru_hwaddr',
+  SIOCGIFNAME: 'ifru_ivalue',
 };
 
 let capture: Map<string, { native?: CaseResult; compat?: CaseResult }>;
@@ -63,7 +91,13 @@ beforeAll(async () => {
  * Zeroes the bytes of the volatile members (and padding: only member bytes are compared). Of a
  * union, only the active member counts: the kernel writes that one alone.
  */
-function meaningful(bytes: Uint8Array, type: CType, layouter: Layouter, volatile: string[], active?: { union: string; member: string }): Uint8Array {
+function meaningful(
+  bytes: Uint8Array,
+  type: CType,
+  layouter: Layouter,
+  volatile: string[],
+  active?: { union: string; member: string },
+): Uint8Array {
   const out = new Uint8Array(bytes.length);
   let t = type;
   while (t.kind === 'typedef') t = t.decl.type;
@@ -75,7 +109,8 @@ function meaningful(bytes: Uint8Array, type: CType, layouter: Layouter, volatile
     let ft = f.ctype;
     while (ft.kind === 'typedef') ft = ft.decl.type;
     if (ft.kind === 'record' || volatile.some((v) => f.path === v || f.path.startsWith(`${v}.`))) continue;
-    if (active && f.path.startsWith(`${active.union}.`) && !f.path.startsWith(`${active.union}.${active.member}`)) continue;
+    if (active && f.path.startsWith(`${active.union}.`) && !f.path.startsWith(`${active.union}.${active.member}`))
+      continue;
     out.set(bytes.subarray(f.offset, f.offset + f.size), f.offset);
   }
   return out;
@@ -95,10 +130,17 @@ describe('the thunk reproduces the real kernel compat layer', () => {
         skipped.push(`${name}: ${native?.skipped ?? compat?.skipped ?? 'missing'}`);
         continue;
       }
-      if (!entry?.argType || !centry?.argType || entry.byValue || native.ret < 0 || compat.ret < 0 || native.size === 0) continue;
+      if (!entry?.argType || !centry?.argType || entry.byValue || native.ret < 0 || compat.ret < 0 || native.size === 0)
+        continue;
       if (name.startsWith('dispatch.') || KERNEL_SEMANTICS[name]) continue;
       const member = IFREQ_MEMBER[ioctl];
-      const conv = compileConverter(entry.argType, centry.argType, x86, i386, member ? { members: { ifr_ifru: member } } : { choose: ['dirty_bitmap'] });
+      const conv = compileConverter(
+        entry.argType,
+        centry.argType,
+        x86,
+        i386,
+        member ? { members: { ifr_ifru: member } } : { choose: ['dirty_bitmap'] },
+      );
       const volatile = VOLATILE[name] ?? [];
       if (volatile.includes('')) {
         skipped.push(`${name}: its value differs between runs`);
@@ -111,45 +153,75 @@ describe('the thunk reproduces the real kernel compat layer', () => {
       if (setter) {
         // what the i386 process passed, converted, is what a 64-bit process passes
         const mine = conv.compatToNative(compat.before.subarray(0, conv.compatSize));
-        expect(hex(meaningful(mine, entry.argType, nl, volatile, active)), name).toBe(hex(meaningful(native.before.subarray(0, conv.nativeSize), entry.argType, nl, volatile, active)));
+        expect(hex(meaningful(mine, entry.argType, nl, volatile, active)), name).toBe(
+          hex(meaningful(native.before.subarray(0, conv.nativeSize), entry.argType, nl, volatile, active)),
+        );
       } else {
         const mine = conv.nativeToCompat(native.after.subarray(0, conv.nativeSize));
-        expect(hex(meaningful(mine, centry.argType, cl, volatile, active)), name).toBe(hex(meaningful(compat.after.subarray(0, conv.compatSize), centry.argType, cl, volatile, active)));
+        expect(hex(meaningful(mine, centry.argType, cl, volatile, active)), name).toBe(
+          hex(meaningful(compat.after.subarray(0, conv.compatSize), centry.argType, cl, volatile, active)),
+        );
       }
       compared++;
     }
-    console.log(`thunk vs kernel: ${compared} ioctls compared byte for byte; skipped: ${skipped.length ? skipped.join('; ') : 'none'}`);
+    console.log(
+      `thunk vs kernel: ${compared} ioctls compared byte for byte; skipped: ${skipped.length ? skipped.join('; ') : 'none'}`,
+    );
     expect(compared).toBeGreaterThanOrEqual(25);
   });
 
   test("SIOCGIFCONF: each native ifreq slot converts to the kernel's 32-bit slot", () => {
     const c = capture.get('sock.SIOCGIFCONF');
-    if (!c?.native?.extra || !c.compat?.extra) throw new Error(`SIOCGIFCONF was not captured: ${c?.native?.skipped ?? c?.compat?.skipped}`);
-    const conv = compileConverter({ kind: 'record', decl: nd.decls.get('struct ifreq')! }, { kind: 'record', decl: cd.decls.get('struct ifreq')! }, x86, i386, { members: { ifr_ifru: 'ifru_addr' } });
+    if (!c?.native?.extra || !c.compat?.extra)
+      throw new Error(`SIOCGIFCONF was not captured: ${c?.native?.skipped ?? c?.compat?.skipped}`);
+    const conv = compileConverter(
+      { kind: 'record', decl: nd.decls.get('struct ifreq')! },
+      { kind: 'record', decl: cd.decls.get('struct ifreq')! },
+      x86,
+      i386,
+      { members: { ifr_ifru: 'ifru_addr' } },
+    );
     const n = c.native.extra;
     const slots = Math.min(n.length / conv.nativeSize, c.compat.extra.length / conv.compatSize);
     expect(slots).toBeGreaterThanOrEqual(1);
     for (let i = 0; i < slots; i++) {
       const mine = conv.nativeToCompat(n.subarray(i * conv.nativeSize, (i + 1) * conv.nativeSize));
-      expect(hex(mine.subarray(0, 32))).toBe(hex(c.compat.extra.subarray(i * conv.compatSize, i * conv.compatSize + 32)));
+      expect(hex(mine.subarray(0, 32))).toBe(
+        hex(c.compat.extra.subarray(i * conv.compatSize, i * conv.compatSize + 32)),
+      );
     }
   });
 
   test('SIOCGIFCONF whole: struct ifconf and the array it points at, deep-converted (ifc_len an array-pointer length in bytes), are what the i386 process got', () => {
     const c = capture.get('sock.SIOCGIFCONF');
-    if (!c?.native?.extra || !c.compat?.extra) throw new Error(`SIOCGIFCONF was not captured: ${c?.native?.skipped ?? c?.compat?.skipped}`);
-    const annotations = parseAnnotations(JSON.stringify({ records: { 'struct ifconf': { 'ifc_ifcu.ifcu_req': { kind: 'array-pointer', count: 'ifc_len', unit: 'bytes' } } } }), '<test>');
+    if (!c?.native?.extra || !c.compat?.extra)
+      throw new Error(`SIOCGIFCONF was not captured: ${c?.native?.skipped ?? c?.compat?.skipped}`);
+    const annotations = parseAnnotations(
+      JSON.stringify({
+        records: {
+          'struct ifconf': { 'ifc_ifcu.ifcu_req': { kind: 'array-pointer', count: 'ifc_len', unit: 'bytes' } },
+        },
+      }),
+      '<test>',
+    );
     validateAnnotations(annotations, nd.decls, nd.layouter);
-    const conv = compileConverter({ kind: 'record', decl: nd.decls.get('struct ifconf')! }, { kind: 'record', decl: cd.decls.get('struct ifconf')! }, x86, i386, {
-      members: { ifc_ifcu: 'ifcu_req', ifr_ifru: 'ifru_addr' },
-      annotations,
-    });
+    const conv = compileConverter(
+      { kind: 'record', decl: nd.decls.get('struct ifconf')! },
+      { kind: 'record', decl: cd.decls.get('struct ifconf')! },
+      x86,
+      i386,
+      {
+        members: { ifc_ifcu: 'ifcu_req', ifr_ifru: 'ifru_addr' },
+        annotations,
+      },
+    );
     // the 64-bit process's buffer where its ifc_buf points; what the conversion allocates on the i386 side
     const nativeBuf = new DataView(c.native.after.buffer, c.native.after.byteOffset).getBigUint64(8, true);
     const written = new Map<bigint, Uint8Array>();
     let next = 0x10000n;
     const memory = {
-      read: (addr: bigint, length: number) => (addr === nativeBuf ? c.native!.extra!.subarray(0, length) : new Uint8Array(0)),
+      read: (addr: bigint, length: number) =>
+        addr === nativeBuf ? c.native!.extra!.subarray(0, length) : new Uint8Array(0),
       write: (addr: bigint, bytes: Uint8Array) => void written.set(addr, bytes.slice()),
       alloc: (length: number) => ((next += BigInt(length + 16)), next - BigInt(length + 16)),
     };
@@ -163,18 +235,28 @@ describe('the thunk reproduces the real kernel compat layer', () => {
 
   test('the dirty bitmap KVM_GET_DIRTY_LOG wrote is the same for both processes', () => {
     const c = capture.get('kvm.KVM_GET_DIRTY_LOG');
-    if (c?.native?.skipped || c?.compat?.skipped || !c?.native?.extra) throw new Error(`KVM_GET_DIRTY_LOG was not captured: ${c?.native?.skipped}`);
+    if (c?.native?.skipped || c?.compat?.skipped || !c?.native?.extra)
+      throw new Error(`KVM_GET_DIRTY_LOG was not captured: ${c?.native?.skipped}`);
     expect(hex(c.native.extra)).toBe(hex(c.compat!.extra!));
   });
 
   test('verdicts agree with what the kernel did: converting ioctls changed bytes or numbers', () => {
-    const verdicts = new Map(check({ pairs: [{ native: x86, compat: i386 }], scan: { headers: HEADERS }, scanFor: (abi) => ({ sysroot: `/usr/${abi.headerTriple}` }), lint: false }).pairs[0]!.ioctls.map((v) => [v.name, v]));
+    const verdicts = new Map(
+      check({
+        pairs: [{ native: x86, compat: i386 }],
+        scan: { headers: HEADERS },
+        scanFor: (abi) => ({ sysroot: `/usr/${abi.headerTriple}` }),
+        lint: false,
+      }).pairs[0]!.ioctls.map((v) => [v.name, v]),
+    );
     for (const [name, { native, compat }] of capture) {
       const v = verdicts.get(name.split('.')[1]!);
       if (!v || !native || !compat || native.ret < 0 || name.startsWith('dispatch.')) continue;
       // identical with the same number: the program used one buffer size for both
-      if (v.verdict === 'identical' && !v.cmdDiffers) expect(native.size, `${name} is identical: the same argument size for both`).toBe(compat.size);
-      if (v.verdict === 'convert') expect(native.size !== compat.size || native.cmd !== compat.cmd, `${name} converts`).toBe(true);
+      if (v.verdict === 'identical' && !v.cmdDiffers)
+        expect(native.size, `${name} is identical: the same argument size for both`).toBe(compat.size);
+      if (v.verdict === 'convert')
+        expect(native.size !== compat.size || native.cmd !== compat.cmd, `${name} converts`).toBe(true);
     }
   });
 });
@@ -207,7 +289,13 @@ function modelKernel(): { kernel: Kernel; task64: Task; task32: Task; kvm: Retur
   const task32 = kernel.spawn('capture32', i386);
   for (const t of [task64, task32]) {
     kernel.openDevice(t, pipe, { bytes: 123 });
-    kernel.openDevice(t, file, { size: 1000n, pos: 0n, blockSize: 4096, allocated: 0n, flags: 0x80000 } satisfies RegularFileState);
+    kernel.openDevice(t, file, {
+      size: 1000n,
+      pos: 0n,
+      blockSize: 4096,
+      allocated: 0n,
+      flags: 0x80000,
+    } satisfies RegularFileState);
   }
   return { kernel, task64, task32, kvm };
 }
@@ -227,13 +315,26 @@ describe('the model kernel answers the dispatch cases as the real one', () => {
       ['null.FIONREAD', (t) => run(t, nullFd(t), capture.get('null.FIONREAD')!.native!.cmd)],
       ['file.FIONREAD', (t) => run(t, 1, capture.get('file.FIONREAD')!.native!.cmd)],
       ['file.FIGETBSZ', (t) => run(t, 1, capture.get('file.FIGETBSZ')!.native!.cmd)],
-      ['file.FS_IOC_GETFLAGS', (t) => run(t, 1, capture.get('file.FS_IOC_GETFLAGS')![t.compat ? 'compat' : 'native']!.cmd)],
-      ['dispatch.native64_cmd.FS_IOC_GETFLAGS', (t) => run(t, 1, capture.get('dispatch.native64_cmd.FS_IOC_GETFLAGS')!.native!.cmd)],
-      ['dispatch.i386_cmd.FS_IOC_GETFLAGS', (t) => run(t, 1, capture.get('dispatch.i386_cmd.FS_IOC_GETFLAGS')!.native!.cmd)],
+      [
+        'file.FS_IOC_GETFLAGS',
+        (t) => run(t, 1, capture.get('file.FS_IOC_GETFLAGS')![t.compat ? 'compat' : 'native']!.cmd),
+      ],
+      [
+        'dispatch.native64_cmd.FS_IOC_GETFLAGS',
+        (t) => run(t, 1, capture.get('dispatch.native64_cmd.FS_IOC_GETFLAGS')!.native!.cmd),
+      ],
+      [
+        'dispatch.i386_cmd.FS_IOC_GETFLAGS',
+        (t) => run(t, 1, capture.get('dispatch.i386_cmd.FS_IOC_GETFLAGS')!.native!.cmd),
+      ],
     ];
     for (const [name, f] of pairs) {
       const real = capture.get(name)!;
-      expect({ name, native: f(task64), compat: f(task32) }).toEqual({ name, native: real.native!.errno, compat: real.compat!.errno });
+      expect({ name, native: f(task64), compat: f(task32) }).toEqual({
+        name,
+        native: real.native!.errno,
+        compat: real.compat!.errno,
+      });
     }
   });
 
@@ -244,9 +345,16 @@ describe('the model kernel answers the dispatch cases as the real one', () => {
     const pool = { initBits, readyBits: 256 };
     installRandom(kernel, pool, { sysroot: '/usr/x86_64-linux-gnu' });
     const eventfd: Device = { name: 'eventfd', kind: 'anon', major: 0, minor: 0, fops: {} };
-    for (const [task, side] of [[kernel.spawn('capture64'), 'native'], [kernel.spawn('capture32', i386), 'compat']] as const) {
+    for (const [task, side] of [
+      [kernel.spawn('capture64'), 'native'],
+      [kernel.spawn('capture32', i386), 'compat'],
+    ] as const) {
       // random_ioctl's default is -EINVAL, not -ENOTTY, from a compat task too (compat_ptr_ioctl)
-      const cases = [['eventfd.FIONBIO', kernel.openDevice(task, eventfd)], ['urandom.RNDGETENTCNT', kernel.open(task, '/dev/urandom')], ['dispatch.made_up_urandom_cmd', kernel.open(task, '/dev/urandom')]] as const;
+      const cases = [
+        ['eventfd.FIONBIO', kernel.openDevice(task, eventfd)],
+        ['urandom.RNDGETENTCNT', kernel.open(task, '/dev/urandom')],
+        ['dispatch.made_up_urandom_cmd', kernel.open(task, '/dev/urandom')],
+      ] as const;
       for (const [name, fd] of cases) {
         const real = capture.get(name)?.[side];
         if (!real || real.skipped) throw new Error(`${name} was not captured (${side}): ${real?.skipped}`);
@@ -270,8 +378,12 @@ describe('the model kernel answers the dispatch cases as the real one', () => {
     expect(fd).toBeGreaterThanOrEqual(0);
     expect(kernel.ioctl(task32, fd, real('KVM_GET_API_VERSION').cmd, 0)).toBe(real('KVM_GET_API_VERSION').ret);
     expect(kernel.ioctl(task32, fd, real('KVM_GET_VCPU_MMAP_SIZE').cmd, 0)).toBe(real('KVM_GET_VCPU_MMAP_SIZE').ret);
-    const { KVM_CAP_USER_MEMORY } = macroNumbers(i386, ['linux/kvm.h'], ['KVM_CAP_USER_MEMORY'], { sysroot: '/usr/i686-linux-gnu' });
-    expect(kernel.ioctl(task32, fd, real('KVM_CHECK_EXTENSION.USER_MEMORY').cmd, KVM_CAP_USER_MEMORY!)).toBe(real('KVM_CHECK_EXTENSION.USER_MEMORY').ret);
+    const { KVM_CAP_USER_MEMORY } = macroNumbers(i386, ['linux/kvm.h'], ['KVM_CAP_USER_MEMORY'], {
+      sysroot: '/usr/i686-linux-gnu',
+    });
+    expect(kernel.ioctl(task32, fd, real('KVM_CHECK_EXTENSION.USER_MEMORY').cmd, KVM_CAP_USER_MEMORY!)).toBe(
+      real('KVM_CHECK_EXTENSION.USER_MEMORY').ret,
+    );
     const vm = kernel.ioctl(task32, fd, real('KVM_CREATE_VM').cmd, 0);
     expect(vm).toBeGreaterThanOrEqual(0);
     const vcpu = kernel.ioctl(task32, vm, real('KVM_CREATE_VCPU').cmd, 0);
@@ -296,17 +408,33 @@ function writtenBytes(after: Uint8Array, before: Uint8Array): string {
 
 describe('a loop device: the block layer and the loop driver answer as the real ones', () => {
   /** The status records, and their fields whose values are the run's own (the device's number, the backing file's inode). */
-  const STATUS: Record<string, string> = { LOOP_GET_STATUS: 'struct loop_info', LOOP_GET_STATUS64: 'struct loop_info64' };
+  const STATUS: Record<string, string> = {
+    LOOP_GET_STATUS: 'struct loop_info',
+    LOOP_GET_STATUS64: 'struct loop_info64',
+  };
   const RUN_OWN = ['lo_number', 'lo_device', 'lo_inode', 'lo_rdevice'];
   const CASES = [
-    'loop.LOOP_GET_STATUS', 'loop.LOOP_GET_STATUS64', 'loop.BLKGETSIZE', 'loop.BLKGETSIZE64', 'loop.BLKSSZGET', 'loop.BLKROGET',
-    'loop.BLKRAGET', 'loop.BLKBSZGET', 'loop.HDIO_GETGEO', 'dispatch.native64_cmd.LOOP_GET_STATUS', 'dispatch.native64_cmd.BLKGETSIZE',
-    'dispatch.native64_cmd.BLKBSZGET', 'dispatch.native64_cmd.BLKGETSIZE64', 'dispatch.i386_cmd.BLKBSZGET', 'dispatch.i386_cmd.BLKGETSIZE64',
+    'loop.LOOP_GET_STATUS',
+    'loop.LOOP_GET_STATUS64',
+    'loop.BLKGETSIZE',
+    'loop.BLKGETSIZE64',
+    'loop.BLKSSZGET',
+    'loop.BLKROGET',
+    'loop.BLKRAGET',
+    'loop.BLKBSZGET',
+    'loop.HDIO_GETGEO',
+    'dispatch.native64_cmd.LOOP_GET_STATUS',
+    'dispatch.native64_cmd.BLKGETSIZE',
+    'dispatch.native64_cmd.BLKBSZGET',
+    'dispatch.native64_cmd.BLKGETSIZE64',
+    'dispatch.i386_cmd.BLKBSZGET',
+    'dispatch.i386_cmd.BLKGETSIZE64',
   ];
 
   test('each getter and each mismatched number, from a 64-bit and an i386 task, over a 1 MiB file', () => {
     const setFd = capture.get('loop.LOOP_SET_FD');
-    if (!setFd?.native || setFd.native.skipped || !setFd.compat || setFd.compat.skipped) throw new Error(`the loop cases were not captured: ${setFd?.native?.skipped ?? setFd?.compat?.skipped}`);
+    if (!setFd?.native || setFd.native.skipped || !setFd.compat || setFd.compat.skipped)
+      throw new Error(`the loop cases were not captured: ${setFd?.native?.skipped ?? setFd?.compat?.skipped}`);
     const kernel = new Kernel(x86);
     const file: Device = { name: 'ext4', kind: 'regular', major: 0, minor: 0, fops: {} };
     const sides = [
@@ -316,18 +444,28 @@ describe('a loop device: the block layer and the loop driver answer as the real 
     for (const { side, task, d, loop } of sides) {
       installLoop(kernel, loop, { sysroot: '/usr/x86_64-linux-gnu' });
       // as the capture program: a backing file of LOOP_BACKING_BYTES, bound, then named with LO_FLAGS_AUTOCLEAR
-      const backing = kernel.openDevice(task, file, { size: 1024n * 1024n, pos: 0n, blockSize: 4096, allocated: 0n, flags: 0 } satisfies RegularFileState);
+      const backing = kernel.openDevice(task, file, {
+        size: 1024n * 1024n,
+        pos: 0n,
+        blockSize: 4096,
+        allocated: 0n,
+        flags: 0,
+      } satisfies RegularFileState);
       const lfd = kernel.open(task, `/dev/loop${loop}`);
       expect(kernel.ioctl(task, lfd, setFd[side]!.cmd, backing)).toBe(setFd[side]!.ret);
       const status = capture.get('loop.LOOP_SET_STATUS64')![side]!;
-      expect(kernel.ioctl(task, lfd, status.cmd, task.memory.alloc(status.before.length, status.before))).toBe(status.ret);
+      expect(kernel.ioctl(task, lfd, status.cmd, task.memory.alloc(status.before.length, status.before))).toBe(
+        status.ret,
+      );
       for (const name of CASES) {
         const real = capture.get(name)![side]!;
         const buf = task.memory.alloc(real.after.length, real.before);
         const r = kernel.ioctl(task, lfd, real.cmd, buf);
         expect({ name, side, errno: r < 0 ? -r : 0 }).toEqual({ name, side, errno: real.errno });
         if (real.errno !== 0) {
-          expect(hex(task.memory.read(buf, real.after.length)!), `${name} ${side}: nothing written`).toBe(hex(real.after));
+          expect(hex(task.memory.read(buf, real.after.length)!), `${name} ${side}: nothing written`).toBe(
+            hex(real.after),
+          );
           continue;
         }
         const mine = task.memory.read(buf, real.after.length)!;
@@ -354,22 +492,38 @@ describe('a loop device: the block layer and the loop driver answer as the real 
 describe('a pseudo-terminal: the tty layer, the pty driver and n_tty answer as the real ones', () => {
   /** Which end the capture program asks (test/kernel/capture.c cases_pty). */
   const END: Record<string, 'master' | 'slave'> = {
-    'pty.TCGETS': 'slave', 'pty.TCGETA': 'slave', 'pty.TIOCGPTN': 'master', 'pty.TIOCOUTQ': 'slave', 'pty.TIOCGETD': 'slave',
-    'pty.TIOCGPTLCK': 'master', 'pty.TIOCGPKT': 'master', 'pty.TIOCGEXCL': 'slave', 'pty.TCGETS2': 'slave', 'pty.TIOCMGET': 'slave',
-    'pty.TIOCGSOFTCAR': 'slave', 'dispatch.made_up_tty_cmd': 'slave',
+    'pty.TCGETS': 'slave',
+    'pty.TCGETA': 'slave',
+    'pty.TIOCGPTN': 'master',
+    'pty.TIOCOUTQ': 'slave',
+    'pty.TIOCGETD': 'slave',
+    'pty.TIOCGPTLCK': 'master',
+    'pty.TIOCGPKT': 'master',
+    'pty.TIOCGEXCL': 'slave',
+    'pty.TCGETS2': 'slave',
+    'pty.TIOCMGET': 'slave',
+    'pty.TIOCGSOFTCAR': 'slave',
+    'dispatch.made_up_tty_cmd': 'slave',
   };
 
   test('each getter, the window size set on the master and read on the slave, and a made-up number, from a 64-bit and an i386 task', () => {
     const kernel = new Kernel(x86);
     installPty(kernel, { sysroot: '/usr/x86_64-linux-gnu' });
-    for (const [task, side] of [[kernel.spawn('capture64'), 'native'], [kernel.spawn('capture32', i386), 'compat']] as const) {
+    for (const [task, side] of [
+      [kernel.spawn('capture64'), 'native'],
+      [kernel.spawn('capture32', i386), 'compat'],
+    ] as const) {
       // posix_openpt, unlockpt (TIOCSPTLCK 0), then the slave by its number
-      const { TIOCSPTLCK, TIOCGPTN } = macroNumbers(task.abi, ['linux/termios.h'], ['TIOCSPTLCK', 'TIOCGPTN'], { sysroot: `/usr/${task.abi.headerTriple}` });
+      const { TIOCSPTLCK, TIOCGPTN } = macroNumbers(task.abi, ['linux/termios.h'], ['TIOCSPTLCK', 'TIOCGPTN'], {
+        sysroot: `/usr/${task.abi.headerTriple}`,
+      });
       const pair = () => {
         const m = kernel.open(task, '/dev/ptmx');
         const num = task.memory.alloc(4);
         expect(kernel.ioctl(task, m, TIOCGPTN!, num)).toBe(0);
-        expect(kernel.open(task, `/dev/pts/${new DataView(task.memory.read(num, 4)!.buffer).getUint32(0, true)}`)).toBe(-ERRNO.EIO);
+        expect(kernel.open(task, `/dev/pts/${new DataView(task.memory.read(num, 4)!.buffer).getUint32(0, true)}`)).toBe(
+          -ERRNO.EIO,
+        );
         expect(kernel.ioctl(task, m, TIOCSPTLCK!, task.memory.alloc(4))).toBe(0);
         const s = kernel.open(task, `/dev/pts/${new DataView(task.memory.read(num, 4)!.buffer).getUint32(0, true)}`);
         expect(s).toBeGreaterThanOrEqual(0);
@@ -394,19 +548,30 @@ describe('a pseudo-terminal: the tty layer, the pty driver and n_tty answer as t
   });
 });
 
-describe("sockets: the socket layer, inet, udp and the device layer answer as the real ones", () => {
+describe('sockets: the socket layer, inet, udp and the device layer answer as the real ones', () => {
   // this machine's devices as sysfs and getifaddrs() show them, not as the ioctls do
   let devices: NetDevice[];
   beforeAll(() => {
     devices = hostNetDevices();
   });
-  const IFREQ = ['SIOCGIFFLAGS', 'SIOCGIFINDEX', 'SIOCGIFMTU', 'SIOCGIFADDR', 'SIOCGIFNETMASK', 'SIOCGIFHWADDR', 'SIOCGIFNAME'];
+  const IFREQ = [
+    'SIOCGIFFLAGS',
+    'SIOCGIFINDEX',
+    'SIOCGIFMTU',
+    'SIOCGIFADDR',
+    'SIOCGIFNETMASK',
+    'SIOCGIFHWADDR',
+    'SIOCGIFNAME',
+  ];
 
   test('the struct ifreq getters on "lo", SIOCGIFCONF, and a UDP pair\'s queues, from a 64-bit and an i386 task', () => {
     const kernel = new Kernel(x86);
     const inet = installInet(kernel, devices, (abi) => ({ sysroot: `/usr/${abi.headerTriple}` }));
     let compared = 0;
-    for (const [task, side] of [[kernel.spawn('capture64'), 'native'], [kernel.spawn('capture32', i386), 'compat']] as const) {
+    for (const [task, side] of [
+      [kernel.spawn('capture64'), 'native'],
+      [kernel.spawn('capture32', i386), 'compat'],
+    ] as const) {
       const call = (name: string, fd: number, before: Uint8Array) => {
         const real = capture.get(name)?.[side];
         if (!real || real.skipped) throw new Error(`${name} was not captured (${side}): ${real?.skipped}`);
@@ -432,16 +597,23 @@ describe("sockets: the socket layer, inet, udp and the device layer answer as th
       if (bufAt.size === 8) dv.setBigUint64(bufAt.offset, array, true);
       else dv.setUint32(bufAt.offset, Number(array), true);
       const { real, mine } = call('sock.SIOCGIFCONF', inet.socket(task), before);
-      expect(hex(task.memory.read(array, conf.extra!.length)!), `SIOCGIFCONF ${side}: the array`).toBe(hex(real.extra!));
+      expect(hex(task.memory.read(array, conf.extra!.length)!), `SIOCGIFCONF ${side}: the array`).toBe(
+        hex(real.extra!),
+      );
       // ifc_len is all the kernel writes: the rest (the pointer, padding) stays as it was
       expect(hex(mine.subarray(0, 4)), `SIOCGIFCONF ${side}: ifc_len`).toBe(hex(real.after.subarray(0, 4)));
-      expect(writtenBytes(mine, before), `SIOCGIFCONF ${side}: bytes written`).toBe(writtenBytes(real.after, real.before));
+      expect(writtenBytes(mine, before), `SIOCGIFCONF ${side}: bytes written`).toBe(
+        writtenBytes(real.after, real.before),
+      );
 
       // a connected UDP pair over loopback, one 77-byte datagram sent
       const a = inet.socket(task);
       const b = inet.socket(task);
       expect(inet.send(task, a, task, b, 77)).toBe(77);
-      for (const [name, fd] of [['udp.SIOCINQ', b], ['udp.SIOCOUTQ', a]] as const) {
+      for (const [name, fd] of [
+        ['udp.SIOCINQ', b],
+        ['udp.SIOCOUTQ', a],
+      ] as const) {
         const { real: r, mine: m } = call(name, fd, capture.get(name)![side]!.before);
         expect(hex(m), `${name} ${side}`).toBe(hex(r.after));
       }
@@ -462,7 +634,9 @@ describe("sockets: the socket layer, inet, udp and the device layer answer as th
       const noAddress = devices.find((d) => d.inet.length === 0);
       if (noAddress) expect(kernel.ioctl(task, fd, n.SIOCGIFADDR!, named(noAddress.name))).toBe(-ERRNO.EADDRNOTAVAIL);
       const byIndex = task.memory.alloc(ifreqSize);
-      const indexAt = (task.compat ? cd : nd).result.records['struct ifreq']!.fields.find((f) => f.path === 'ifr_ifru.ifru_ivalue')!.offset;
+      const indexAt = (task.compat ? cd : nd).result.records['struct ifreq']!.fields.find(
+        (f) => f.path === 'ifr_ifru.ifru_ivalue',
+      )!.offset;
       // an index no device has
       task.memory.write(byIndex + BigInt(indexAt), Uint8Array.of(0xff, 0xff, 0, 0));
       expect(kernel.ioctl(task, fd, n.SIOCGIFNAME!, byIndex)).toBe(-ERRNO.ENODEV);
@@ -480,7 +654,17 @@ describe("sockets: the socket layer, inet, udp and the device layer answer as th
 describe('KVM_COMPAT per architecture (virt/kvm/Kconfig), and the double line of defense', () => {
   test('the Kconfig expression, for every native ABI', () => {
     const got = Object.fromEntries(ABIS.filter((a) => a.compat.length).map((a) => [a.name, kvmConfig(a).KVM_COMPAT]));
-    expect(got).toEqual({ x86_64: true, arm64: false, ppc64le: true, ppc64: true, s390x: false, mips64: true, sparc64: false, riscv64: false, parisc64: false });
+    expect(got).toEqual({
+      x86_64: true,
+      arm64: false,
+      ppc64le: true,
+      ppc64: true,
+      s390x: false,
+      mips64: true,
+      sparc64: false,
+      riscv64: false,
+      parisc64: false,
+    });
   });
   for (const native of ['arm64', 's390x', 'riscv64'].map(getAbi)) {
     test(`${native.name}: compat open is ENODEV; a 64-bit task's descriptor fails every compat ioctl with EINVAL`, () => {
@@ -496,7 +680,9 @@ describe('KVM_COMPAT per architecture (virt/kvm/Kconfig), and the double line of
       const passed = kernel.passFd(t64, fd, t32);
       expect(kernel.ioctl(t32, passed, api, 0)).toBe(-ERRNO.EINVAL);
       const vm = kernel.ioctl(t64, fd, nativeKvmNumber(native, 'KVM_CREATE_VM'), 0);
-      expect(kernel.ioctl(t32, kernel.passFd(t64, vm, t32), nativeKvmNumber(native, 'KVM_CREATE_VCPU'), 0)).toBe(-ERRNO.EINVAL);
+      expect(kernel.ioctl(t32, kernel.passFd(t64, vm, t32), nativeKvmNumber(native, 'KVM_CREATE_VCPU'), 0)).toBe(
+        -ERRNO.EINVAL,
+      );
     });
   }
 });
@@ -509,7 +695,13 @@ describe('the 2002 registry: register_ioctl32_conversion()', () => {
   const setup = () => {
     const kernel = new Kernel(x86, { unknownCompat: '2002' });
     const calls: string[] = [];
-    const dev = (major: number): Device => ({ name: `drv${major}`, kind: 'chr', major, minor: 0, fops: { unlocked_ioctl: (_f, cmd) => (calls.push(`native ${major} ${cmd}`), 0) } });
+    const dev = (major: number): Device => ({
+      name: `drv${major}`,
+      kind: 'chr',
+      major,
+      minor: 0,
+      fops: { unlocked_ioctl: (_f, cmd) => (calls.push(`native ${major} ${cmd}`), 0) },
+    });
     kernel.addDevice('/dev/a', dev(60));
     kernel.addDevice('/dev/b', dev(61));
     const t32 = kernel.spawn('prog', i386);
@@ -542,7 +734,13 @@ describe('the 2002 registry: register_ioctl32_conversion()', () => {
   });
   test('no fallback from compat_ioctl to unlocked_ioctl; ENOIOCTLCMD becomes ENOTTY (modern kernels)', () => {
     const kernel = new Kernel(x86);
-    kernel.addDevice('/dev/c', { name: 'c', kind: 'chr', major: 62, minor: 0, fops: { unlocked_ioctl: () => 0, compat_ioctl: () => -ERRNO.ENOIOCTLCMD } });
+    kernel.addDevice('/dev/c', {
+      name: 'c',
+      kind: 'chr',
+      major: 62,
+      minor: 0,
+      fops: { unlocked_ioctl: () => 0, compat_ioctl: () => -ERRNO.ENOIOCTLCMD },
+    });
     const t32 = kernel.spawn('p', i386);
     const t64 = kernel.spawn('p');
     expect(kernel.ioctl(t32, kernel.open(t32, '/dev/c'), 0x4242, 0)).toBe(-ERRNO.ENOTTY);

@@ -41,7 +41,9 @@ describe.concurrent('layout agrees with the compiler on random records', () => {
           const file = join('.cache', 'failures', `${abi.name}-${SEED}.c`);
           mkdirSync(dirname(file), { recursive: true });
           writeFileSync(file, printProgram(b.program));
-          console.error(`${abi.name}: first disagreements (seed ${SEED}, program in ${file}):\n${JSON.stringify(failures.slice(0, 5), null, 1)}\n${sources.join('\n\n')}`);
+          console.error(
+            `${abi.name}: first disagreements (seed ${SEED}, program in ${file}):\n${JSON.stringify(failures.slice(0, 5), null, 1)}\n${sources.join('\n\n')}`,
+          );
           break;
         }
       }

@@ -26,7 +26,11 @@ const records: RecordDecl[] = [
   // ABI-NOTES: the _IOWR('T',4,...) test vector's argument
   struct('vector', [m('c', char), m('x', ll)]),
   // KVM_GET_DIRTY_LOG's argument: a pointer in a union with a __u64
-  struct('kvm_dirty_log', [m('slot', u32), m('padding1', u32), m(undefined, rec(union(undefined, [m('dirty_bitmap', ptr()), m('padding2', u64)])))]),
+  struct('kvm_dirty_log', [
+    m('slot', u32),
+    m('padding1', u32),
+    m(undefined, rec(union(undefined, [m('dirty_bitmap', ptr()), m('padding2', u64)]))),
+  ]),
   // __aligned_u64 keeps 8 on i386 and m68k, also one record down
   struct('aligned_u64_user', [m('a', int), m('b', alignedU64)]),
   struct('aligned_u64_nested', [m('a', int), m('inner', rec(struct(undefined, [m('x', alignedU64)])))]),

@@ -8,14 +8,37 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { getAbi } from '../src/abi/index.js';
-import { FileCache, Parser, Preprocessor, includeDirsFor, parseHeader, stripTypedefs, tokenize, type CType, type Token } from '../src/cfront/index.js';
+import {
+  FileCache,
+  Parser,
+  Preprocessor,
+  includeDirsFor,
+  parseHeader,
+  stripTypedefs,
+  tokenize,
+  type CType,
+  type Token,
+} from '../src/cfront/index.js';
 import { typeName } from '../src/cfront/print.js';
 import { Layouter } from '../src/layout/layout.js';
 import { decodeIoc } from '../src/ioctl/ioc.js';
 import { LEGACY_IOCTLS, type LegacyIoctl } from '../src/ioctl/legacy.js';
 
 const SYSROOT = '/usr/x86_64-linux-gnu';
-const FAMILIES: ReadonlyArray<LegacyIoctl['family']> = ['tty', 'serial', 'socket', 'loop', 'block', 'fs', 'hdreg', 'fb', 'mtio', 'floppy', 'tun', 'other'];
+const FAMILIES: ReadonlyArray<LegacyIoctl['family']> = [
+  'tty',
+  'serial',
+  'socket',
+  'loop',
+  'block',
+  'fs',
+  'hdreg',
+  'fb',
+  'mtio',
+  'floppy',
+  'tun',
+  'other',
+];
 /** The macros that put a type into the number (as src/ioctl/catalogue.ts reads them). */
 const TYPED = new Set(['_IOR', '_IOW', '_IOWR', '_IOR_BAD', '_IOW_BAD', '_IOWR_BAD']);
 
@@ -98,40 +121,48 @@ describe.skipIf(!existsSync(`${SYSROOT}/include/linux`))('legacy ioctl table', (
     }
   });
 
-  test.each(LEGACY_IOCTLS.map((e) => [e.name, e] as const))('%s: defined in its header, a constant, a complete argument', (_name, e) => {
-    const u = unitFor(e);
-    const macro = u.pp.macros.get(e.name);
-    expect(macro, `${e.name} is not defined by ${e.header}`).toBeDefined();
-    expect(macro!.params, `${e.name} is a function-like macro`).toBeNull();
-    expect(resolve(macro!.def!.file), `${e.name} is defined elsewhere`).toBe(resolve(u.headerPath));
+  test.each(LEGACY_IOCTLS.map((e) => [e.name, e] as const))(
+    '%s: defined in its header, a constant, a complete argument',
+    (_name, e) => {
+      const u = unitFor(e);
+      const macro = u.pp.macros.get(e.name);
+      expect(macro, `${e.name} is not defined by ${e.header}`).toBeDefined();
+      expect(macro!.params, `${e.name} is a function-like macro`).toBeNull();
+      expect(resolve(macro!.def!.file), `${e.name} is defined elsewhere`).toBe(resolve(u.headerPath));
 
-    const x = expandMacro(u, e.name);
-    expect(x.cmd).toBeGreaterThan(0);
+      const x = expandMacro(u, e.name);
+      expect(x.cmd).toBeGreaterThan(0);
 
-    let size = 0;
-    if (e.arg !== null) {
-      const t = argType(u, e.arg);
-      size = u.parser.sizes.typeLayout(t).size; // throws when incomplete
-      expect(size, `${e.arg} has no size`).toBeGreaterThan(0);
-      if (e.byValue) {
-        // a value in a register: an integer no wider than unsigned long
-        expect(['int', 'enum']).toContain(stripTypedefs(t).kind);
-        expect(size).toBeLessThanOrEqual(abi.sizes.long);
+      let size = 0;
+      if (e.arg !== null) {
+        const t = argType(u, e.arg);
+        size = u.parser.sizes.typeLayout(t).size; // throws when incomplete
+        expect(size, `${e.arg} has no size`).toBeGreaterThan(0);
+        if (e.byValue) {
+          // a value in a register: an integer no wider than unsigned long
+          expect(['int', 'enum']).toContain(stripTypedefs(t).kind);
+          expect(size).toBeLessThanOrEqual(abi.sizes.long);
+        }
       }
-    }
 
-    const d = decodeIoc(abi, x.cmd);
-    const typed = x.ioc && x.declared !== null;
-    // only an _IOR/_IOW/_IOWR number can say the wrong thing about its argument
-    if (!typed) expect(e.misdeclared ?? false, `${e.name} carries no type to be wrong`).toBe(false);
-    if (!typed) return;
-    const declaredName = typeName(x.declared!);
-    const tableName = e.arg === null ? null : typeName(argType(u, e.arg));
-    if (e.misdeclared) {
-      const differs = e.byValue === true || tableName !== declaredName || d.dir !== e.dir || d.size !== size;
-      expect(differs, `${e.name} is marked misdeclared but agrees with its macro`).toBe(true);
-    } else {
-      expect({ arg: tableName, dir: e.dir, size, byValue: e.byValue ?? false }).toEqual({ arg: declaredName, dir: d.dir, size: d.size, byValue: false });
-    }
-  });
+      const d = decodeIoc(abi, x.cmd);
+      const typed = x.ioc && x.declared !== null;
+      // only an _IOR/_IOW/_IOWR number can say the wrong thing about its argument
+      if (!typed) expect(e.misdeclared ?? false, `${e.name} carries no type to be wrong`).toBe(false);
+      if (!typed) return;
+      const declaredName = typeName(x.declared!);
+      const tableName = e.arg === null ? null : typeName(argType(u, e.arg));
+      if (e.misdeclared) {
+        const differs = e.byValue === true || tableName !== declaredName || d.dir !== e.dir || d.size !== size;
+        expect(differs, `${e.name} is marked misdeclared but agrees with its macro`).toBe(true);
+      } else {
+        expect({ arg: tableName, dir: e.dir, size, byValue: e.byValue ?? false }).toEqual({
+          arg: declaredName,
+          dir: d.dir,
+          size: d.size,
+          byValue: false,
+        });
+      }
+    },
+  );
 });

@@ -48,8 +48,8 @@ function tree(files: Record<string, string>): string {
   return dir;
 }
 
-const MY = '#include <linux/ioctl.h>\nstruct my { int a; long b; };\n#define MY_IOC _IOR(\'x\', 1, struct my)\n';
-const BAD = '#include <linux/ioctl.h>\nstruct foo { int a; int b };\n#define FOO _IOR(\'x\', 1, struct foo)\n';
+const MY = "#include <linux/ioctl.h>\nstruct my { int a; long b; };\n#define MY_IOC _IOR('x', 1, struct my)\n";
+const BAD = "#include <linux/ioctl.h>\nstruct foo { int a; int b };\n#define FOO _IOR('x', 1, struct foo)\n";
 const UNION =
   '#include <linux/ioctl.h>\n#include <linux/types.h>\n' +
   'struct ureq {\n\t__u32 type;\n\tunion { long l; void *p; } u;\n\t__u32 flags;\n};\n' +
@@ -115,7 +115,7 @@ describe('5: a header named on the command line that cannot be read is an input 
   });
 });
 
-describe('6: relative -I and --sysroot are the working directory\'s', () => {
+describe("6: relative -I and --sysroot are the working directory's", () => {
   // the native ABI's own directories for linux/ and asm/, found as ioctl32 finds them
   const system = includeDirsFor(getAbi('x86_64')).slice(1);
   const holding = (name: string) => system.find((d) => existsSync(join(d, name)))!;
@@ -141,7 +141,7 @@ describe('6: relative -I and --sysroot are the working directory\'s', () => {
     expect(json.findings.length).toBeGreaterThan(0);
     expect(new Set(json.findings.map((f) => f.file))).toEqual(new Set(['inc/my.h']));
   });
-  test('-I inc: layout shows the header\'s records (not nothing)', () => {
+  test("-I inc: layout shows the header's records (not nothing)", () => {
     const r = cli(['layout', '--abi', 'x86_64,i386', '-I', 'inc', 'my.h'], { cwd: dir });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^struct my \{/);
@@ -248,7 +248,10 @@ describe('8: what names nothing exits 2 naming it', () => {
     ['no-record.json', /no-record\.json: struct nosuch: no such record in the headers/],
     ['no-member.json', /no-member\.json: struct ureq\.nomember: no such member/],
   ])('annotations %s: check and gen c', (file, message) => {
-    for (const args of [['check', ...PAIR], ['gen', 'c', ...PAIR]]) {
+    for (const args of [
+      ['check', ...PAIR],
+      ['gen', 'c', ...PAIR],
+    ]) {
       const r = cli([...args, '--annotations', file, './u.h'], { cwd: dir });
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(message);
@@ -277,7 +280,8 @@ describe('8: what names nothing exits 2 naming it', () => {
 });
 
 describe('gen c: an ioctl left out fails the run', () => {
-  const gone = "#include <linux/ioctl.h>\nstruct ok { int a; };\n#define OK_SET _IOW('x', 1, struct ok)\n" +
+  const gone =
+    "#include <linux/ioctl.h>\nstruct ok { int a; };\n#define OK_SET _IOW('x', 1, struct ok)\n" +
     "#define GONE _IOW('x', 2, struct missing)\n";
   const dir = tree({ 'u.h': UNION, 'none.h': 'struct foo { int a; };\n', 'gone.h': gone });
   test('a union without a --member choice: the code for the rest, exit 1, the ioctl named with why', () => {
@@ -358,7 +362,11 @@ describe('8: colour', () => {
     for (const name of ['U_GET', 'MY_IOC']) {
       expect(plain.find((l) => l.startsWith(`  ${name} `))!.slice(at)).toMatch(/^0x[0-9a-f]{8} /);
     }
-    const painted3 = table([['a', 'b'], ['\x1b[31mconvert\x1b[0m', 'c'], ['identical', 'd']]);
+    const painted3 = table([
+      ['a', 'b'],
+      ['\x1b[31mconvert\x1b[0m', 'c'],
+      ['identical', 'd'],
+    ]);
     expect(painted3.split('\n').map(visibleWidth)).toEqual([12, 12, 12]);
   });
 });

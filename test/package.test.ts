@@ -118,7 +118,7 @@ describe('npm package', () => {
     }
   });
 
-  test('ioctl32 --version prints package.json\'s version', async () => {
+  test("ioctl32 --version prints package.json's version", async () => {
     const r = await runIn(work, bin, ['--version']);
     expect(r).toMatchObject({ code: 0, stdout: `${pkg.version}\n` });
   });
@@ -170,7 +170,12 @@ describe('npm package', () => {
     const report = JSON.parse(cli.stdout) as { pairs: Array<{ ioctls: Array<{ name: string; verdict: string }> }> };
     const verdicts = report.pairs[0]!.ioctls.map((i) => `${i.name} ${i.verdict}`);
     expect(verdicts.length).toBeGreaterThan(0);
-    expect(prints.split('\n').filter(Boolean).map((l) => /: (\S+ \S+)/.exec(l)?.[1])).toEqual(verdicts);
+    expect(
+      prints
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => /: (\S+ \S+)/.exec(l)?.[1]),
+    ).toEqual(verdicts);
   });
 
   test("the entry point exports what the README's library section names", async () => {

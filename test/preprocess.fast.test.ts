@@ -45,8 +45,14 @@ describe('preprocessor errors are located', () => {
   });
 
   test('recursive and exponential macros end in bounded time', () => {
-    expect(pp().preprocessSource('#define a a b\na\n', 'x.h').map((t) => t.text)).toEqual(['a', 'b']);
-    const exp = ['#define m0 x', ...Array.from({ length: 40 }, (_, i) => `#define m${i + 1} m${i} m${i}`), 'm40'].join('\n');
+    expect(
+      pp()
+        .preprocessSource('#define a a b\na\n', 'x.h')
+        .map((t) => t.text),
+    ).toEqual(['a', 'b']);
+    const exp = ['#define m0 x', ...Array.from({ length: 40 }, (_, i) => `#define m${i + 1} m${i} m${i}`), 'm40'].join(
+      '\n',
+    );
     const t0 = Date.now();
     expect(() => pp().preprocessSource(exp, 'x.h')).toThrow(/macro expansion exceeds/);
     expect(Date.now() - t0).toBeLessThan(60_000);

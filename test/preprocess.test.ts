@@ -20,7 +20,17 @@ const FIXTURES = resolve('test/fixtures/pp');
 
 async function compilerTokens(abiName: string, file: string, includeDirs: string[] = []): Promise<string[]> {
   const cc = referenceCompiler(getAbi(abiName));
-  const { stdout } = await run(cc.command, [...cc.args, '-E', '-P', '-w', '-undef', ...predefineArgs(abiName), '-nostdinc', ...includeDirs.flatMap((d) => ['-I', d]), file]);
+  const { stdout } = await run(cc.command, [
+    ...cc.args,
+    '-E',
+    '-P',
+    '-w',
+    '-undef',
+    ...predefineArgs(abiName),
+    '-nostdinc',
+    ...includeDirs.flatMap((d) => ['-I', d]),
+    file,
+  ]);
   return tokenize(stdout, 'out').map((t) => t.text);
 }
 
@@ -60,9 +70,17 @@ describe.concurrent('preprocessor output equals the compiler', () => {
     writeFileSync(
       main,
       [
-        '#include <sub/guarded.h>', '#include <sub/guarded.h>', '#include "a/once.h"', '#include <once.h>',
-        '#include <next.h>', '#include <sub/local.h>', '#define HDR <sub/guarded.h>', '#include HDR',
-        '#if __has_include(<next.h>) && !__has_include(<missing.h>)', 'has_include_works', '#endif',
+        '#include <sub/guarded.h>',
+        '#include <sub/guarded.h>',
+        '#include "a/once.h"',
+        '#include <once.h>',
+        '#include <next.h>',
+        '#include <sub/local.h>',
+        '#define HDR <sub/guarded.h>',
+        '#include HDR',
+        '#if __has_include(<next.h>) && !__has_include(<missing.h>)',
+        'has_include_works',
+        '#endif',
       ].join('\n'),
     );
     for (const abi of ['x86_64', 'm68k']) {

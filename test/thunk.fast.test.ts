@@ -15,7 +15,6 @@ import { ErrnoError } from '../src/thunk/errors.js';
 import { arr, m, ptr, rec, struct, t, union } from './harness/dsl.js';
 import { programArbitrary } from './harness/gen.js';
 
-
 /** Which bits of a compat buffer carry a value (not padding); pointers on s390 lose bit 31. */
 function valueMask(t: CType, l: Layouter, out: Uint8Array, base: number): void {
   const x = strip(t);
@@ -95,7 +94,9 @@ describe('properties on random records, every compat pair', () => {
         // enough programs that at least 200 records convert on every seed (unions refuse many)
         { numRuns: 60 },
       );
-      console.log(`${native.name} <- ${compat.name}: ${converted} records round-tripped, ${refused} refused with EINVAL`);
+      console.log(
+        `${native.name} <- ${compat.name}: ${converted} records round-tripped, ${refused} refused with EINVAL`,
+      );
       expect(converted).toBeGreaterThan(200);
     });
   }
@@ -156,8 +157,13 @@ describe('overflow, short buffers and errors', () => {
     expect(out.getBigUint64(0, false)).toBe(0x7fffffffn);
   });
   test('a union whose members convert differently needs a choice, and names itself', () => {
-    const u = struct('req', [m('kind', t('int')), m('u', rec(union(undefined, [m('flags', t('short')), m('ptr', ptr())])))]);
-    expect(() => compileConverter(rec(u), rec(u), x86, i386)).toThrow(/EINVAL: the union's members convert differently: choose one with --member u=NAME/);
+    const u = struct('req', [
+      m('kind', t('int')),
+      m('u', rec(union(undefined, [m('flags', t('short')), m('ptr', ptr())]))),
+    ]);
+    expect(() => compileConverter(rec(u), rec(u), x86, i386)).toThrow(
+      /EINVAL: the union's members convert differently: choose one with --member u=NAME/,
+    );
     const c = compileConverter(rec(u), rec(u), x86, i386, { members: { u: 'ptr' } });
     const compatBytes = new Uint8Array([1, 0, 0, 0, 0x78, 0x56, 0x34, 0x12]);
     expect(Buffer.from(c.compatToNative(compatBytes)).toString('hex')).toBe('01000000000000007856341200000000');
@@ -168,8 +174,23 @@ describe('annotations: flexible arrays and union selectors', () => {
   const x86 = getAbi('x86_64');
   const i386 = getAbi('i386');
   const elem = struct('elem', [m('v', t('long'))]);
-  const req = struct('req', [m('n', t('unsigned int')), m('sel', t('int')), m('u', rec(union(undefined, [m('a', t('int')), m('b', ptr())]))), m('items', arr(rec(elem), null))]);
-  const annotations = parseAnnotations(JSON.stringify({ records: { 'struct req': { items: { kind: 'flex-array', count: 'n' }, u: { kind: 'union', selector: 'sel', cases: { '1': 'a', '2': 'b' } } } } }), 'a.json');
+  const req = struct('req', [
+    m('n', t('unsigned int')),
+    m('sel', t('int')),
+    m('u', rec(union(undefined, [m('a', t('int')), m('b', ptr())]))),
+    m('items', arr(rec(elem), null)),
+  ]);
+  const annotations = parseAnnotations(
+    JSON.stringify({
+      records: {
+        'struct req': {
+          items: { kind: 'flex-array', count: 'n' },
+          u: { kind: 'union', selector: 'sel', cases: { '1': 'a', '2': 'b' } },
+        },
+      },
+    }),
+    'a.json',
+  );
   const conv = compileConverter(rec(req), rec(req), x86, i386, { annotations });
   const compatReq = (n: number, sel: number, u: number, items: number[]) => {
     const b = new Uint8Array(12 + 4 * items.length);
@@ -186,7 +207,9 @@ describe('annotations: flexible arrays and union selectors', () => {
     const v = new DataView(out.buffer);
     expect(v.getBigUint64(8, true)).toBe(0xdeadbeefn); // b: a pointer, zero-extended
     expect([0, 1, 2].map((i) => v.getBigInt64(16 + 8 * i, true))).toEqual([-1n, 2n, -3n]);
-    expect(Buffer.from(conv.nativeToCompat(out)).toString('hex')).toBe(Buffer.from(compatReq(3, 2, 0xdeadbeef, [-1, 2, -3])).toString('hex'));
+    expect(Buffer.from(conv.nativeToCompat(out)).toString('hex')).toBe(
+      Buffer.from(compatReq(3, 2, 0xdeadbeef, [-1, 2, -3])).toString('hex'),
+    );
   });
   test('an unknown selector value, a short array, an absurd count: typed errors', () => {
     expect(() => conv.compatToNative(compatReq(0, 7, 0, []))).toThrow(/EINVAL: selector value 7 names no member/);
@@ -233,12 +256,21 @@ describe('deep copies through a Memory', () => {
   });
   test('an unmapped pointer is EFAULT', () => {
     const mem = new TestMemory();
-    expect(() => conv.compatToNative(new Uint8Array([1, 0, 0, 0, 0x99, 0, 0, 0]), { deep: true, memory: mem })).toThrow(/EFAULT/);
+    expect(() => conv.compatToNative(new Uint8Array([1, 0, 0, 0, 0x99, 0, 0, 0]), { deep: true, memory: mem })).toThrow(
+      /EFAULT/,
+    );
   });
 
   // an array another member counts: in elements (each element converted), or in bytes (the length rescaled)
   const item = struct('item', [m('v', t('long')), m('p', ptr())]);
-  const vec = struct('vec', [m('n', t('unsigned int')), m('items', ptr(rec(item))), m('len', t('int')), m('bytes', ptr(rec(item))), m('raw', ptr()), m('rawLen', t('int'))]);
+  const vec = struct('vec', [
+    m('n', t('unsigned int')),
+    m('items', ptr(rec(item))),
+    m('len', t('int')),
+    m('bytes', ptr(rec(item))),
+    m('raw', ptr()),
+    m('rawLen', t('int')),
+  ]);
   const vecAnnotations = parseAnnotations(
     JSON.stringify({
       records: {
@@ -253,7 +285,13 @@ describe('deep copies through a Memory', () => {
   );
   const vecConv = compileConverter(rec(vec), rec(vec), x86, i386, { annotations: vecAnnotations });
   /** A compat struct vec (24 bytes) whose arrays live in `mem` at 0x1000, 0x2000 and 0x3000. */
-  const compatVec = (mem: TestMemory, items: Array<[number, number]>, byteItems: Array<[number, number]>, extraBytes: number, raw: Uint8Array) => {
+  const compatVec = (
+    mem: TestMemory,
+    items: Array<[number, number]>,
+    byteItems: Array<[number, number]>,
+    extraBytes: number,
+    raw: Uint8Array,
+  ) => {
     const pack = (xs: Array<[number, number]>, tail: number) => {
       const b = new Uint8Array(xs.length * 8 + tail).fill(0xee);
       const v = new DataView(b.buffer);
@@ -273,37 +311,55 @@ describe('deep copies through a Memory', () => {
     v.setInt32(20, raw.length, true);
     return b;
   };
-  const pairs = fc.array(fc.tuple(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), fc.integer({ min: 0, max: 2 ** 31 - 1 })), { maxLength: 12 });
+  const pairs = fc.array(
+    fc.tuple(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), fc.integer({ min: 0, max: 2 ** 31 - 1 })),
+    { maxLength: 12 },
+  );
 
   test('array-pointers: every element converted and back; a length in bytes rescaled, a partial tail dropped', () => {
     fc.assert(
-      fc.property(pairs, pairs, fc.integer({ min: 0, max: 7 }), fc.uint8Array({ maxLength: 40 }), (items, byteItems, extra, raw) => {
-        const mem = new TestMemory();
-        const native = vecConv.compatToNative(compatVec(mem, items, byteItems, extra, raw), { deep: true, memory: mem });
-        const v = new DataView(native.buffer);
-        expect(v.getUint32(0, true)).toBe(items.length);
-        // 16-byte native elements: the length in bytes follows, the partial tail is gone
-        expect(v.getInt32(16, true)).toBe(byteItems.length * 16);
-        expect(v.getInt32(40, true)).toBe(raw.length);
-        for (const [at, xs] of [[8, items], [24, byteItems]] as const) {
-          const addr = v.getBigUint64(at, true);
-          if (xs.length === 0) continue;
-          const arr = new DataView(mem.read(addr, xs.length * 16).slice().buffer);
-          xs.forEach(([a, p], i) => {
-            expect(arr.getBigInt64(16 * i, true)).toBe(BigInt(a)); // long: sign-extended
-            expect(arr.getBigUint64(16 * i + 8, true)).toBe(BigInt(p)); // pointer: zero-extended
+      fc.property(
+        pairs,
+        pairs,
+        fc.integer({ min: 0, max: 7 }),
+        fc.uint8Array({ maxLength: 40 }),
+        (items, byteItems, extra, raw) => {
+          const mem = new TestMemory();
+          const native = vecConv.compatToNative(compatVec(mem, items, byteItems, extra, raw), {
+            deep: true,
+            memory: mem,
           });
-        }
-        if (raw.length) expect(Buffer.from(mem.read(v.getBigUint64(32, true), raw.length)).toString('hex')).toBe(Buffer.from(raw).toString('hex'));
-        // and back (into 32-bit addresses): the compat arrays hold the values again, the lengths the compat sizes
-        mem.next = 0x10000n;
-        const back = new DataView(vecConv.nativeToCompat(native, { deep: true, memory: mem }).buffer);
-        expect(back.getInt32(8, true)).toBe(byteItems.length * 8);
-        if (items.length) {
-          const arr = new DataView(mem.read(BigInt(back.getUint32(4, true)), items.length * 8).slice().buffer);
-          expect(items.map((_, i) => [arr.getInt32(8 * i, true), arr.getUint32(8 * i + 4, true)])).toEqual(items);
-        }
-      }),
+          const v = new DataView(native.buffer);
+          expect(v.getUint32(0, true)).toBe(items.length);
+          // 16-byte native elements: the length in bytes follows, the partial tail is gone
+          expect(v.getInt32(16, true)).toBe(byteItems.length * 16);
+          expect(v.getInt32(40, true)).toBe(raw.length);
+          for (const [at, xs] of [
+            [8, items],
+            [24, byteItems],
+          ] as const) {
+            const addr = v.getBigUint64(at, true);
+            if (xs.length === 0) continue;
+            const arr = new DataView(mem.read(addr, xs.length * 16).slice().buffer);
+            xs.forEach(([a, p], i) => {
+              expect(arr.getBigInt64(16 * i, true)).toBe(BigInt(a)); // long: sign-extended
+              expect(arr.getBigUint64(16 * i + 8, true)).toBe(BigInt(p)); // pointer: zero-extended
+            });
+          }
+          if (raw.length)
+            expect(Buffer.from(mem.read(v.getBigUint64(32, true), raw.length)).toString('hex')).toBe(
+              Buffer.from(raw).toString('hex'),
+            );
+          // and back (into 32-bit addresses): the compat arrays hold the values again, the lengths the compat sizes
+          mem.next = 0x10000n;
+          const back = new DataView(vecConv.nativeToCompat(native, { deep: true, memory: mem }).buffer);
+          expect(back.getInt32(8, true)).toBe(byteItems.length * 8);
+          if (items.length) {
+            const arr = new DataView(mem.read(BigInt(back.getUint32(4, true)), items.length * 8).slice().buffer);
+            expect(items.map((_, i) => [arr.getInt32(8 * i, true), arr.getUint32(8 * i + 4, true)])).toEqual(items);
+          }
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -312,7 +368,9 @@ describe('deep copies through a Memory', () => {
     const mem = new TestMemory();
     const b = compatVec(mem, [[1, 2]], [], 0, new Uint8Array(0));
     new DataView(b.buffer).setInt32(8, -8, true);
-    expect(() => vecConv.compatToNative(b, { deep: true, memory: mem })).toThrow(/EINVAL: 'len' holds a negative length/);
+    expect(() => vecConv.compatToNative(b, { deep: true, memory: mem })).toThrow(
+      /EINVAL: 'len' holds a negative length/,
+    );
     const c = compatVec(mem, [[1, 2]], [], 0, new Uint8Array(0));
     new DataView(c.buffer).setUint32(4, 0x9000, true);
     expect(() => vecConv.compatToNative(c, { deep: true, memory: mem })).toThrow(/EFAULT/);
@@ -322,7 +380,8 @@ describe('deep copies through a Memory', () => {
   });
 
   test('array-pointer annotations are checked against the record', () => {
-    const bad = (ann: object) => () => parseAnnotations(JSON.stringify({ records: { 'struct vec': { items: ann } } }), 'bad.json');
+    const bad = (ann: object) => () =>
+      parseAnnotations(JSON.stringify({ records: { 'struct vec': { items: ann } } }), 'bad.json');
     expect(bad({ kind: 'array-pointer' })).toThrow(/bad.json: struct vec.items: array-pointer needs "count"/);
     expect(bad({ kind: 'array-pointer', count: 'n', unit: 'words' })).toThrow(/"unit" is "elements"/);
   });

@@ -38,8 +38,16 @@ describe.concurrent('the whole UAPI set agrees with the compiler', () => {
       for (const h of inBodies) {
         const error = (acceptance.get(h) as { error: string }).error;
         const [, file, line] = /^(.*?):(\d+):\d+: /.exec(error) ?? [];
-        const bodies = parseHeader(h, { abi, includeDirs: includeDirsFor(abi, { sysroot: `/usr/${abi.headerTriple}` }), files, sizes: new Layouter(abi) }).unit.functionBodies;
-        expect(bodies.some((b) => b.file === file && b.from <= Number(line) && Number(line) <= b.to), `${h}: ${error}`).toBe(true);
+        const bodies = parseHeader(h, {
+          abi,
+          includeDirs: includeDirsFor(abi, { sysroot: `/usr/${abi.headerTriple}` }),
+          files,
+          sizes: new Layouter(abi),
+        }).unit.functionBodies;
+        expect(
+          bodies.some((b) => b.file === file && b.from <= Number(line) && Number(line) <= b.to),
+          `${h}: ${error}`,
+        ).toBe(true);
       }
       for (const [h, e] of Object.entries(result.failed)) expect(e, h).toMatch(/^[^:]+:\d+:\d+: error: /);
 
@@ -48,7 +56,11 @@ describe.concurrent('the whole UAPI set agrees with the compiler', () => {
       const item = (header: string, before: string[] = []) => {
         const key = [...before, header].join('+');
         let i = items.get(key);
-        if (!i) items.set(key, (i = before.length ? { header, before, records: [], ioctls: [] } : { header, records: [], ioctls: [] }));
+        if (!i)
+          items.set(
+            key,
+            (i = before.length ? { header, before, records: [], ioctls: [] } : { header, records: [], ioctls: [] }),
+          );
         return i;
       };
       // only what the compiler can answer: records and ioctls found in headers it accepts,
@@ -60,7 +72,11 @@ describe.concurrent('the whole UAPI set agrees with the compiler', () => {
         const hide = [...new Set(fields.flatMap((f) => f.path.split('.')))].filter((n) => dumped.macroNames.has(n));
         item(dumped.foundIn.get(name)!).records.push({
           name,
-          paths: fields.map((f) => (f.bitWidth !== undefined ? { path: f.path, bitfield: isBool(f.ctype) ? 'bool' : 'other' } : { path: f.path })),
+          paths: fields.map((f) =>
+            f.bitWidth !== undefined
+              ? { path: f.path, bitfield: isBool(f.ctype) ? 'bool' : 'other' }
+              : { path: f.path },
+          ),
           hide,
         });
       }
@@ -69,7 +85,10 @@ describe.concurrent('the whole UAPI set agrees with the compiler', () => {
       for (const name of Object.keys(result.ioctls)) {
         if (!comparable(name)) continue;
         const e = dumped.ioctls.get(name)!;
-        item(dumped.foundIn.get(name)!, [...(e.needsIoctlHeader ? ['linux/ioctl.h'] : []), ...(e.prerequisites ?? [])]).ioctls.push(name);
+        item(dumped.foundIn.get(name)!, [
+          ...(e.needsIoctlHeader ? ['linux/ioctl.h'] : []),
+          ...(e.prerequisites ?? []),
+        ]).ioctls.push(name);
       }
       const truth = await compilerTruth(abi, [...items.values()]);
       expect(truth.failed).toEqual([]);
@@ -84,12 +103,15 @@ describe.concurrent('the whole UAPI set agrees with the compiler', () => {
           disagreements.push(`${name}: no answer from the compiler`);
           continue;
         }
-        if (t.size !== r.size || t.align !== r.align) disagreements.push(`${name}: size/align ours ${r.size}/${r.align}, compiler ${t.size}/${t.align}`);
+        if (t.size !== r.size || t.align !== r.align)
+          disagreements.push(`${name}: size/align ours ${r.size}/${r.align}, compiler ${t.size}/${t.align}`);
         for (const f of r.fields) {
           members++;
           const tf = t.fields.get(f.path);
-          const ours = f.bitOffset !== undefined ? { bitOffset: f.bitOffset, bitWidth: f.bitWidth } : { offset: f.offset };
-          if (JSON.stringify(ours) !== JSON.stringify(tf)) disagreements.push(`${name}.${f.path}: ours ${JSON.stringify(ours)}, compiler ${JSON.stringify(tf)}`);
+          const ours =
+            f.bitOffset !== undefined ? { bitOffset: f.bitOffset, bitWidth: f.bitWidth } : { offset: f.offset };
+          if (JSON.stringify(ours) !== JSON.stringify(tf))
+            disagreements.push(`${name}.${f.path}: ours ${JSON.stringify(ours)}, compiler ${JSON.stringify(tf)}`);
         }
       }
       let ioctls = 0;
@@ -97,7 +119,10 @@ describe.concurrent('the whole UAPI set agrees with the compiler', () => {
         if (!comparable(name)) continue;
         ioctls++;
         const t = truth.ioctls.get(name);
-        if (t?.cmd !== io.cmd) disagreements.push(`${name}: ours 0x${io.cmd.toString(16)}, compiler ${t ? `0x${t.cmd.toString(16)}` : 'none'}`);
+        if (t?.cmd !== io.cmd)
+          disagreements.push(
+            `${name}: ours 0x${io.cmd.toString(16)}, compiler ${t ? `0x${t.cmd.toString(16)}` : 'none'}`,
+          );
       }
       console.log(
         `${abi.name}: ${headers.length} headers (${weReject.length} rejected by both, ${inBodies.length} by the compiler in a function body), ${probedRecords.size} records, ` +
@@ -107,10 +132,19 @@ describe.concurrent('the whole UAPI set agrees with the compiler', () => {
       expect(ioctls).toBeGreaterThan(1000);
 
       // the ioctl macros ioctl32 reports without a value have none for the compiler either
-      const unresolved = Object.keys(result.unresolved).filter((name) => comparable(name)).slice(0, 8);
-      const probes = unresolved.map((name) => ({ header: dumped.foundIn.get(name)!, before: ['linux/ioctl.h'], records: [], ioctls: [name] }));
+      const unresolved = Object.keys(result.unresolved)
+        .filter((name) => comparable(name))
+        .slice(0, 8);
+      const probes = unresolved.map((name) => ({
+        header: dumped.foundIn.get(name)!,
+        before: ['linux/ioctl.h'],
+        records: [],
+        ioctls: [name],
+      }));
       const compiled = await compilerTruth(abi, probes, { alone: true });
-      expect(compiled.failed.length, `compiler evaluated: ${[...compiled.ioctls.keys()].join(' ')}`).toBe(probes.length);
+      expect(compiled.failed.length, `compiler evaluated: ${[...compiled.ioctls.keys()].join(' ')}`).toBe(
+        probes.length,
+      );
     });
   }
 });

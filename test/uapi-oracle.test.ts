@@ -11,7 +11,14 @@ import { describe, expect, test } from 'vitest';
 import { ABIS } from '../src/abi/index.js';
 import type { Abi, AbiName } from '../src/abi/types.js';
 import { compileObject, referenceCompiler } from './harness/compile.js';
-import { compilerIncludeArgs, compilerTruth, headerAcceptance, uapiHeaders, uapiIncludeDir, type OracleItem } from './harness/uapi.js';
+import {
+  compilerIncludeArgs,
+  compilerTruth,
+  headerAcceptance,
+  uapiHeaders,
+  uapiIncludeDir,
+  type OracleItem,
+} from './harness/uapi.js';
 
 const run = promisify(execFile);
 
@@ -21,7 +28,14 @@ async function clangLayoutDump(a: Abi, source: string): Promise<string> {
   try {
     writeFileSync(join(dir, 'dump.c'), source);
     const cc = referenceCompiler(a);
-    const args = [...cc.args, '-fsyntax-only', '-Xclang', '-fdump-record-layouts', ...(await compilerIncludeArgs(a)), join(dir, 'dump.c')];
+    const args = [
+      ...cc.args,
+      '-fsyntax-only',
+      '-Xclang',
+      '-fdump-record-layouts',
+      ...(await compilerIncludeArgs(a)),
+      join(dir, 'dump.c'),
+    ];
     return (await run(cc.command, args, { maxBuffer: 64 << 20 })).stdout;
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -38,24 +52,28 @@ const i386 = abi('i386');
 
 const KVM_ITEM: OracleItem = {
   header: 'linux/kvm.h',
-  records: [{ name: 'struct kvm_dirty_log', paths: [{ path: 'slot' }, { path: 'dirty_bitmap' }, { path: 'padding2' }] }],
+  records: [
+    { name: 'struct kvm_dirty_log', paths: [{ path: 'slot' }, { path: 'dirty_bitmap' }, { path: 'padding2' }] },
+  ],
   ioctls: ['KVM_GET_DIRTY_LOG', 'KVM_CREATE_VM'],
 };
 
 /** struct tcp_info packs four __u8 bitfields into bytes 6 and 7, between plain members. */
 const TCP_INFO_ITEM: OracleItem = {
   header: 'linux/tcp.h',
-  records: [{
-    name: 'struct tcp_info',
-    paths: [
-      { path: 'tcpi_options' },
-      { path: 'tcpi_snd_wscale', bitfield: 'other' },
-      { path: 'tcpi_rcv_wscale', bitfield: 'other' },
-      { path: 'tcpi_delivery_rate_app_limited', bitfield: 'other' },
-      { path: 'tcpi_fastopen_client_fail', bitfield: 'other' },
-      { path: 'tcpi_rto' },
-    ],
-  }],
+  records: [
+    {
+      name: 'struct tcp_info',
+      paths: [
+        { path: 'tcpi_options' },
+        { path: 'tcpi_snd_wscale', bitfield: 'other' },
+        { path: 'tcpi_rcv_wscale', bitfield: 'other' },
+        { path: 'tcpi_delivery_rate_app_limited', bitfield: 'other' },
+        { path: 'tcpi_fastopen_client_fail', bitfield: 'other' },
+        { path: 'tcpi_rto' },
+      ],
+    },
+  ],
   ioctls: [],
 };
 
@@ -69,7 +87,9 @@ describe('UAPI oracle', () => {
       const answers = await headerAcceptance(x86_64, headers);
       const seconds = (performance.now() - start) / 1000;
       const rejected = [...answers].filter(([, a]) => !a.ok).map(([h]) => h);
-      console.log(`x86_64 ${pass} run: ${headers.length} headers, ${headers.length - rejected.length} accepted, ${rejected.length} rejected, ${seconds.toFixed(2)} s`);
+      console.log(
+        `x86_64 ${pass} run: ${headers.length} headers, ${headers.length - rejected.length} accepted, ${rejected.length} rejected, ${seconds.toFixed(2)} s`,
+      );
       if (pass === 'first') console.log(`rejected: ${rejected.join(' ')}`);
       expect([...answers.keys()]).toEqual(headers);
       runs.push(answers);
@@ -105,7 +125,13 @@ describe('UAPI oracle', () => {
     const hdlc = answers.get('linux/hdlc/ioctl.h');
     expect(hdlc?.ok).toBe(false);
     expect(hdlc && !hdlc.ok && hdlc.error).toMatch(/linux\/hdlc\/ioctl\.h:\d+:\d+: error: .*IFNAMSIZ/);
-    await expect(compileObject(x86_64, '#include <linux/if.h>\n#include <linux/hdlc/ioctl.h>\n', await compilerIncludeArgs(x86_64))).resolves.toBeDefined();
+    await expect(
+      compileObject(
+        x86_64,
+        '#include <linux/if.h>\n#include <linux/hdlc/ioctl.h>\n',
+        await compilerIncludeArgs(x86_64),
+      ),
+    ).resolves.toBeDefined();
   });
 
   test('compilerTruth: struct kvm_dirty_log and KVM ioctls on x86_64', async () => {
@@ -132,23 +158,26 @@ describe('UAPI oracle', () => {
   });
 
   // ppc64 is big-endian: its images are read most significant bit first
-  test.each([x86_64, i386, abi('ppc64')])('compilerTruth: bitfields of struct tcp_info agree with clang\'s layout dump on $name', async (a) => {
-    const r = await compilerTruth(a, [TCP_INFO_ITEM]);
-    expect(r.failed).toEqual([]);
-    const fields = r.records.get('struct tcp_info')?.fields;
+  test.each([x86_64, i386, abi('ppc64')])(
+    "compilerTruth: bitfields of struct tcp_info agree with clang's layout dump on $name",
+    async (a) => {
+      const r = await compilerTruth(a, [TCP_INFO_ITEM]);
+      expect(r.failed).toEqual([]);
+      const fields = r.records.get('struct tcp_info')?.fields;
 
-    // clang prints "BYTE:FIRST-LAST | TYPE NAME" for each bitfield, in allocation order
-    const dump = await clangLayoutDump(a, '#include <linux/tcp.h>\nint use = sizeof(struct tcp_info);\n');
-    const block = dump.slice(dump.indexOf('| struct tcp_info\n'));
-    let bitfields = 0;
-    for (const m of block.slice(0, block.indexOf('[sizeof=')).matchAll(/^\s*(\d+):(\d+)-(\d+) \|\s+\S+ (\w+)$/gm)) {
-      const [byte, first, last] = [m[1], m[2], m[3]].map(Number) as [number, number, number];
-      expect(fields?.get(m[4]!)).toEqual({ bitOffset: byte * 8 + first, bitWidth: last - first + 1 });
-      bitfields++;
-    }
-    expect(bitfields).toBe(4);
-    expect(fields?.get('tcpi_rto')).toEqual({ offset: 8 });
-  });
+      // clang prints "BYTE:FIRST-LAST | TYPE NAME" for each bitfield, in allocation order
+      const dump = await clangLayoutDump(a, '#include <linux/tcp.h>\nint use = sizeof(struct tcp_info);\n');
+      const block = dump.slice(dump.indexOf('| struct tcp_info\n'));
+      let bitfields = 0;
+      for (const m of block.slice(0, block.indexOf('[sizeof=')).matchAll(/^\s*(\d+):(\d+)-(\d+) \|\s+\S+ (\w+)$/gm)) {
+        const [byte, first, last] = [m[1], m[2], m[3]].map(Number) as [number, number, number];
+        expect(fields?.get(m[4]!)).toEqual({ bitOffset: byte * 8 + first, bitWidth: last - first + 1 });
+        bitfields++;
+      }
+      expect(bitfields).toBe(4);
+      expect(fields?.get('tcpi_rto')).toEqual({ offset: 8 });
+    },
+  );
 
   test('compilerTruth isolates the items that break a batch', async () => {
     const items: OracleItem[] = [
@@ -158,7 +187,11 @@ describe('UAPI oracle', () => {
       { header: 'linux/fs.h', records: [{ name: 'struct ioctl32_no_such_record', paths: [] }], ioctls: [] },
       { header: 'linux/does_not_exist.h', records: [], ioctls: [] },
       TCP_INFO_ITEM,
-      { header: 'linux/fs.h', records: [{ name: 'struct file_clone_range', paths: [{ path: 'dest_offset' }] }], ioctls: ['FICLONERANGE'] },
+      {
+        header: 'linux/fs.h',
+        records: [{ name: 'struct file_clone_range', paths: [{ path: 'dest_offset' }] }],
+        ioctls: ['FICLONERANGE'],
+      },
     ];
     const r = await compilerTruth(x86_64, items);
     expect(r.failed.map((f) => f.header)).toEqual(['linux/fs.h', 'linux/does_not_exist.h']);
@@ -166,7 +199,12 @@ describe('UAPI oracle', () => {
     expect(r.failed[1]?.error).toMatch(/fatal error: .*linux\/does_not_exist\.h.* not found/);
     expect(r.records.get('struct kvm_dirty_log')?.size).toBe(16);
     expect(r.records.get('struct tcp_info')?.fields.get('tcpi_rcv_wscale')).toEqual({ bitOffset: 52, bitWidth: 4 });
-    expect(r.records.get('struct file_clone_range')).toEqual({ header: 'linux/fs.h', size: 32, align: 8, fields: new Map([['dest_offset', { offset: 24 }]]) });
+    expect(r.records.get('struct file_clone_range')).toEqual({
+      header: 'linux/fs.h',
+      size: 32,
+      align: 8,
+      fields: new Map([['dest_offset', { offset: 24 }]]),
+    });
     expect(r.ioctls.get('FICLONERANGE')).toEqual({ header: 'linux/fs.h', cmd: 0x4020940d });
     expect(r.ioctls.get('KVM_CREATE_VM')?.cmd).toBe(0xae01);
   });

@@ -51,7 +51,7 @@ describe('the prerequisite table', () => {
 });
 
 describe.each(ABIS.map((a) => [a.name, a] as const))('%s', (_name, abi) => {
-  test('the numbers equal the compiler\'s with the prerequisites included, and it has none without', async () => {
+  test("the numbers equal the compiler's with the prerequisites included, and it has none without", async () => {
     const d = dumpOf(abi, HEADERS);
     const items = new Map<string, OracleItem>();
     const alone: OracleItem[] = [];

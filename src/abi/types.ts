@@ -1,17 +1,34 @@
 /** The facts of one Linux ABI that layouts, command numbers and conversions depend on. */
 
 export const ABI_NAMES = [
-  'x86_64', 'i386', 'x32', 'arm64', 'arm', 'ppc64le', 'ppc64', 'ppc', 's390x', 's390',
-  'mips', 'mips64', 'mipsn32', 'sparc64', 'sparc', 'riscv64', 'riscv32', 'parisc64', 'parisc',
-  'm68k', 'alpha',
+  'x86_64',
+  'i386',
+  'x32',
+  'arm64',
+  'arm',
+  'ppc64le',
+  'ppc64',
+  'ppc',
+  's390x',
+  's390',
+  'mips',
+  'mips64',
+  'mipsn32',
+  'sparc64',
+  'sparc',
+  'riscv64',
+  'riscv32',
+  'parisc64',
+  'parisc',
+  'm68k',
+  'alpha',
 ] as const;
 
 export type AbiName = (typeof ABI_NAMES)[number];
 
 /** The scalar kinds whose size and alignment an ABI fixes. `int128` exists on some ABIs only. */
 export type ScalarKey =
-  | 'bool' | 'char' | 'short' | 'int' | 'long' | 'longLong' | 'int128'
-  | 'pointer' | 'float' | 'double' | 'longDouble';
+  'bool' | 'char' | 'short' | 'int' | 'long' | 'longLong' | 'int128' | 'pointer' | 'float' | 'double' | 'longDouble';
 
 export type ScalarTable = Record<Exclude<ScalarKey, 'int128'>, number> & { int128?: number };
 

@@ -13,14 +13,36 @@ export interface CValue {
 }
 
 const RANK: Record<IntName, number> = {
-  _Bool: 0, char: 1, 'signed char': 1, 'unsigned char': 1, short: 2, 'unsigned short': 2,
-  int: 3, 'unsigned int': 3, long: 4, 'unsigned long': 4, 'long long': 5, 'unsigned long long': 5,
-  __int128: 6, 'unsigned __int128': 6,
+  _Bool: 0,
+  char: 1,
+  'signed char': 1,
+  'unsigned char': 1,
+  short: 2,
+  'unsigned short': 2,
+  int: 3,
+  'unsigned int': 3,
+  long: 4,
+  'unsigned long': 4,
+  'long long': 5,
+  'unsigned long long': 5,
+  __int128: 6,
+  'unsigned __int128': 6,
 };
 const SIZE_KEY: Record<IntName, 'bool' | 'char' | 'short' | 'int' | 'long' | 'longLong' | 'int128'> = {
-  _Bool: 'bool', char: 'char', 'signed char': 'char', 'unsigned char': 'char', short: 'short', 'unsigned short': 'short',
-  int: 'int', 'unsigned int': 'int', long: 'long', 'unsigned long': 'long', 'long long': 'longLong',
-  'unsigned long long': 'longLong', __int128: 'int128', 'unsigned __int128': 'int128',
+  _Bool: 'bool',
+  char: 'char',
+  'signed char': 'char',
+  'unsigned char': 'char',
+  short: 'short',
+  'unsigned short': 'short',
+  int: 'int',
+  'unsigned int': 'int',
+  long: 'long',
+  'unsigned long': 'long',
+  'long long': 'longLong',
+  'unsigned long long': 'longLong',
+  __int128: 'int128',
+  'unsigned __int128': 'int128',
 };
 
 export function isUnsigned(t: IntName, abi: Abi): boolean {
@@ -41,7 +63,9 @@ export function convert(v: bigint, t: IntName, abi: Abi): CValue {
 }
 
 function unsignedOf(t: IntName): IntName {
-  return (t.startsWith('unsigned') ? t : t === 'char' || t === 'signed char' ? 'unsigned char' : `unsigned ${t}`) as IntName;
+  return (
+    t.startsWith('unsigned') ? t : t === 'char' || t === 'signed char' ? 'unsigned char' : `unsigned ${t}`
+  ) as IntName;
 }
 
 /** Integer promotion: everything below int becomes int. */
@@ -96,13 +120,26 @@ function typeLiteral(tok: Token, abi: Abi): CValue {
   throw CFrontError.at(tok, `integer constant '${tok.text}' is too large`);
 }
 
-const ESCAPES: Record<string, number> = { n: 10, t: 9, r: 13, a: 7, b: 8, f: 12, v: 11, e: 27, '\\': 92, "'": 39, '"': 34, '?': 63 };
+const ESCAPES: Record<string, number> = {
+  n: 10,
+  t: 9,
+  r: 13,
+  a: 7,
+  b: 8,
+  f: 12,
+  v: 11,
+  e: 27,
+  '\\': 92,
+  "'": 39,
+  '"': 34,
+  '?': 63,
+};
 
 /** A character constant ('a', '\n', '\x41', '\0', L'x'): type int (wide ones: wchar_t's int). */
 export function charLiteral(tok: Token, abi: Abi): CValue {
   const body = tok.text.slice(tok.text.indexOf("'") + 1, -1);
   const values: number[] = [];
-  for (let i = 0; i < body.length; ) {
+  for (let i = 0; i < body.length;) {
     if (body[i] !== '\\') {
       values.push(body.charCodeAt(i++));
       continue;
@@ -133,7 +170,8 @@ export function charLiteral(tok: Token, abi: Abi): CValue {
   return convert(v, 'int', abi);
 }
 
-export type BinaryOp = '*' | '/' | '%' | '+' | '-' | '<<' | '>>' | '<' | '>' | '<=' | '>=' | '==' | '!=' | '&' | '^' | '|';
+export type BinaryOp =
+  '*' | '/' | '%' | '+' | '-' | '<<' | '>>' | '<' | '>' | '<=' | '>=' | '==' | '!=' | '&' | '^' | '|';
 
 /** `a op b` with C's conversions; `at` locates a division by zero. */
 export function binary(op: BinaryOp, a: CValue, b: CValue, abi: Abi, at: Token): CValue {
@@ -141,29 +179,42 @@ export function binary(op: BinaryOp, a: CValue, b: CValue, abi: Abi, at: Token):
   const pb = promote(b, abi);
   if (op === '<<' || op === '>>') {
     const count = pb.v;
-    if (count < 0n || count >= BigInt(intBits(pa.t, abi))) throw CFrontError.at(at, `shift count ${count} is out of range for '${pa.t}'`);
+    if (count < 0n || count >= BigInt(intBits(pa.t, abi)))
+      throw CFrontError.at(at, `shift count ${count} is out of range for '${pa.t}'`);
     return convert(op === '<<' ? pa.v << count : pa.v >> count, pa.t, abi);
   }
   const t = commonType(pa.t, pb.t, abi);
   const x = convert(pa.v, t, abi).v;
   const y = convert(pb.v, t, abi).v;
   switch (op) {
-    case '*': return convert(x * y, t, abi);
+    case '*':
+      return convert(x * y, t, abi);
     case '/':
     case '%':
       if (y === 0n) throw CFrontError.at(at, 'division by zero in a constant expression');
       return convert(op === '/' ? x / y : x % y, t, abi);
-    case '+': return convert(x + y, t, abi);
-    case '-': return convert(x - y, t, abi);
-    case '&': return convert(x & y, t, abi);
-    case '^': return convert(x ^ y, t, abi);
-    case '|': return convert(x | y, t, abi);
-    case '<': return bool(x < y, abi);
-    case '>': return bool(x > y, abi);
-    case '<=': return bool(x <= y, abi);
-    case '>=': return bool(x >= y, abi);
-    case '==': return bool(x === y, abi);
-    case '!=': return bool(x !== y, abi);
+    case '+':
+      return convert(x + y, t, abi);
+    case '-':
+      return convert(x - y, t, abi);
+    case '&':
+      return convert(x & y, t, abi);
+    case '^':
+      return convert(x ^ y, t, abi);
+    case '|':
+      return convert(x | y, t, abi);
+    case '<':
+      return bool(x < y, abi);
+    case '>':
+      return bool(x > y, abi);
+    case '<=':
+      return bool(x <= y, abi);
+    case '>=':
+      return bool(x >= y, abi);
+    case '==':
+      return bool(x === y, abi);
+    case '!=':
+      return bool(x !== y, abi);
   }
 }
 

@@ -12,7 +12,16 @@ import { CFrontError, type Token } from './token.js';
 
 /** C's binary operators by precedence, loosest first (|| ... * / %). */
 const BINARY_LEVELS: readonly (readonly string[])[] = [
-  ['||'], ['&&'], ['|'], ['^'], ['&'], ['==', '!='], ['<', '>', '<=', '>='], ['<<', '>>'], ['+', '-'], ['*', '/', '%'],
+  ['||'],
+  ['&&'],
+  ['|'],
+  ['^'],
+  ['&'],
+  ['==', '!='],
+  ['<', '>', '<=', '>='],
+  ['<<', '>>'],
+  ['+', '-'],
+  ['*', '/', '%'],
 ];
 
 /** Each binary operator's level in BINARY_LEVELS (precedence climbing looks it up once per operator). */

@@ -7,10 +7,34 @@ import { CFrontError, Token, type TokKind } from './token.js';
 
 /** Character codes the lexer compares (tsc inlines them). */
 const enum Ch {
-  Tab = 9, Newline = 10, VerticalTab = 11, FormFeed = 12, CarriageReturn = 13, Space = 32,
-  DoubleQuote = 34, Dollar = 36, Quote = 39, Star = 42, Plus = 43, Minus = 45, Dot = 46, Slash = 47,
-  Digit0 = 48, Digit8 = 56, Digit9 = 57, UpperA = 65, UpperL = 76, UpperU = 85, UpperZ = 90, Backslash = 92,
-  Underscore = 95, LowerA = 97, LowerE = 101, LowerP = 112, LowerU = 117, LowerZ = 122,
+  Tab = 9,
+  Newline = 10,
+  VerticalTab = 11,
+  FormFeed = 12,
+  CarriageReturn = 13,
+  Space = 32,
+  DoubleQuote = 34,
+  Dollar = 36,
+  Quote = 39,
+  Star = 42,
+  Plus = 43,
+  Minus = 45,
+  Dot = 46,
+  Slash = 47,
+  Digit0 = 48,
+  Digit8 = 56,
+  Digit9 = 57,
+  UpperA = 65,
+  UpperL = 76,
+  UpperU = 85,
+  UpperZ = 90,
+  Backslash = 92,
+  Underscore = 95,
+  LowerA = 97,
+  LowerE = 101,
+  LowerP = 112,
+  LowerU = 117,
+  LowerZ = 122,
   /** Set in a letter's lower case. */
   LowerCaseBit = 0x20,
   /** Bytes past ASCII (UTF-8, Latin-1) may be in identifiers. */
@@ -19,8 +43,26 @@ const enum Ch {
 
 const THREE = ['...', '<<=', '>>='];
 const TWO = new Set([
-  '->', '++', '--', '<<', '>>', '<=', '>=', '==', '!=', '&&', '||',
-  '*=', '/=', '%=', '+=', '-=', '&=', '^=', '|=', '##',
+  '->',
+  '++',
+  '--',
+  '<<',
+  '>>',
+  '<=',
+  '>=',
+  '==',
+  '!=',
+  '&&',
+  '||',
+  '*=',
+  '/=',
+  '%=',
+  '+=',
+  '-=',
+  '&=',
+  '^=',
+  '|=',
+  '##',
 ]);
 
 function isIdentStart(c: number): boolean {

@@ -600,12 +600,18 @@ export class ParseState {
   /** The map a name space keeps its names in (not function bodies and pack, which are not maps). */
   private space(letter: string | undefined): Map<string, unknown> | null {
     switch (letter) {
-      case TYPEDEF: return this.unit.typedefs;
-      case TAG: return this.tags;
-      case OBJECT: return this.objects;
-      case ENUM_CONSTANT: return this.unit.enumConstants;
-      case RECORD: return this.unit.records;
-      case ENUM: return this.unit.enums;
+      case TYPEDEF:
+        return this.unit.typedefs;
+      case TAG:
+        return this.tags;
+      case OBJECT:
+        return this.objects;
+      case ENUM_CONSTANT:
+        return this.unit.enumConstants;
+      case RECORD:
+        return this.unit.records;
+      case ENUM:
+        return this.unit.enums;
     }
     return null;
   }

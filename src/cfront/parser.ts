@@ -43,9 +43,60 @@ interface Specifiers {
   attrs: Attrs;
 }
 
-const STORAGE = new Set(['extern', 'static', 'auto', 'register', '_Thread_local', '__thread', 'inline', '__inline', '__inline__', '_Noreturn', '__extension__']);
-const QUALIFIERS = new Set(['const', 'volatile', 'restrict', '__restrict', '__restrict__', '__const', '__const__', '__volatile', '__volatile__', '_Atomic', '_Nonnull', '_Nullable']);
-const BASIC = new Set(['void', 'char', 'short', 'int', 'long', 'float', 'double', 'signed', 'unsigned', '_Bool', '__int128', '__signed__', '__signed', '__unsigned__', '_Complex', '__complex__', '_Float128', '__float128', '_Float64', '_Float32', '_Float32x', '_Float64x', '__builtin_va_list', '__int128_t', '__uint128_t']);
+const STORAGE = new Set([
+  'extern',
+  'static',
+  'auto',
+  'register',
+  '_Thread_local',
+  '__thread',
+  'inline',
+  '__inline',
+  '__inline__',
+  '_Noreturn',
+  '__extension__',
+]);
+const QUALIFIERS = new Set([
+  'const',
+  'volatile',
+  'restrict',
+  '__restrict',
+  '__restrict__',
+  '__const',
+  '__const__',
+  '__volatile',
+  '__volatile__',
+  '_Atomic',
+  '_Nonnull',
+  '_Nullable',
+]);
+const BASIC = new Set([
+  'void',
+  'char',
+  'short',
+  'int',
+  'long',
+  'float',
+  'double',
+  'signed',
+  'unsigned',
+  '_Bool',
+  '__int128',
+  '__signed__',
+  '__signed',
+  '__unsigned__',
+  '_Complex',
+  '__complex__',
+  '_Float128',
+  '__float128',
+  '_Float64',
+  '_Float32',
+  '_Float32x',
+  '_Float64x',
+  '__builtin_va_list',
+  '__int128_t',
+  '__uint128_t',
+]);
 const MODE_BYTES: Record<string, number> = { QI: 1, HI: 2, SI: 4, DI: 8, TI: 16, byte: 1 };
 
 export class Parser extends ConstantExpressions<Value> {
@@ -129,7 +180,10 @@ export class Parser extends ConstantExpressions<Value> {
 
   protected override expect(text: string): Token {
     const t = this.peek();
-    if (!t || !this.is(text)) throw t ? CFrontError.at(t, `expected '${text}' before '${t.text}'`) : this.errorAtEnd(`expected '${text}' at end of input`);
+    if (!t || !this.is(text))
+      throw t
+        ? CFrontError.at(t, `expected '${text}' before '${t.text}'`)
+        : this.errorAtEnd(`expected '${text}' at end of input`);
     this.pos++;
     return t;
   }
@@ -237,10 +291,23 @@ export class Parser extends ConstantExpressions<Value> {
     const base = stripTypedefs(t);
     if (base.kind !== 'int') throw CFrontError.at(at, 'mode attribute on a type that is not an integer');
     const unsigned = isUnsigned(base.name, this.abi);
-    const names: Array<[IntName, 'char' | 'short' | 'int' | 'longLong' | 'int128']> = [['char', 'char'], ['short', 'short'], ['int', 'int'], ['long long', 'longLong'], ['__int128', 'int128']];
+    const names: Array<[IntName, 'char' | 'short' | 'int' | 'longLong' | 'int128']> = [
+      ['char', 'char'],
+      ['short', 'short'],
+      ['int', 'int'],
+      ['long long', 'longLong'],
+      ['__int128', 'int128'],
+    ];
     const name = names.find(([, key]) => this.abi.sizes[key] === bytes)?.[0];
     if (!name) throw CFrontError.at(at, `no integer mode of ${bytes} bytes`);
-    return { kind: 'int', name: unsigned ? ((name === 'char' ? 'unsigned char' : `unsigned ${name}`) as IntName) : name === 'char' ? 'signed char' : name };
+    return {
+      kind: 'int',
+      name: unsigned
+        ? ((name === 'char' ? 'unsigned char' : `unsigned ${name}`) as IntName)
+        : name === 'char'
+          ? 'signed char'
+          : name,
+    };
   }
 
   private staticAssert(): void {
@@ -259,10 +326,14 @@ export class Parser extends ConstantExpressions<Value> {
   private pragmaPack(t: Token): void {
     const m = /^pack\(\s*(.*?)\s*\)$/.exec(t.text);
     if (!m) throw CFrontError.at(t, `malformed #pragma ${t.text}`);
-    const args = m[1]!.split(',').map((s) => s.trim()).filter(Boolean);
+    const args = m[1]!
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const num = args.find((a) => /^\d+$/.test(a));
     const n = num === undefined ? undefined : Number(num);
-    if (n !== undefined && n !== 0 && (n & (n - 1)) !== 0) throw CFrontError.at(t, `#pragma pack(${n}): alignment must be a small power of two`);
+    if (n !== undefined && n !== 0 && (n & (n - 1)) !== 0)
+      throw CFrontError.at(t, `#pragma pack(${n}): alignment must be a small power of two`);
     this.state.pragmaPack(args[0], num !== undefined, n === 0 ? undefined : n);
   }
 
@@ -271,9 +342,19 @@ export class Parser extends ConstantExpressions<Value> {
     if (!t || t.kind !== 'ident') return false;
     const s = t.text;
     return (
-      BASIC.has(s) || QUALIFIERS.has(s) || s === 'struct' || s === 'union' || s === 'enum' || s === '__typeof__' ||
-      s === 'typeof' || s === '__typeof' || s === '__attribute__' || s === '__attribute' || s === '_Alignas' ||
-      s === '__extension__' || this.state.typedef(s) !== undefined
+      BASIC.has(s) ||
+      QUALIFIERS.has(s) ||
+      s === 'struct' ||
+      s === 'union' ||
+      s === 'enum' ||
+      s === '__typeof__' ||
+      s === 'typeof' ||
+      s === '__typeof' ||
+      s === '__attribute__' ||
+      s === '__attribute' ||
+      s === '_Alignas' ||
+      s === '__extension__' ||
+      this.state.typedef(s) !== undefined
     );
   }
 
@@ -297,7 +378,9 @@ export class Parser extends ConstantExpressions<Value> {
       } else if (s === '_Alignas') {
         this.pos++;
         this.expect('(');
-        const a = this.isTypeStart() ? this.layout(this.parseTypeName(), t).align : Number(this.intValue(this.conditional(), t).v);
+        const a = this.isTypeStart()
+          ? this.layout(this.parseTypeName(), t).align
+          : Number(this.intValue(this.conditional(), t).v);
         this.expect(')');
         attrs.align = Math.max(attrs.align ?? 1, a);
       } else if (s === 'struct' || s === 'union') {
@@ -337,7 +420,8 @@ export class Parser extends ConstantExpressions<Value> {
     const unsigned = count('unsigned') + count('__unsigned__') > 0;
     const signed = count('signed') + count('__signed__') + count('__signed') > 0;
     const longs = count('long');
-    if (words.includes('_Complex') || words.includes('__complex__')) throw CFrontError.at(at, '_Complex types are not supported');
+    if (words.includes('_Complex') || words.includes('__complex__'))
+      throw CFrontError.at(at, '_Complex types are not supported');
     if (words.includes('void')) return { kind: 'void' };
     if (words.includes('_Bool')) return { kind: 'int', name: '_Bool' };
     if (words.includes('__builtin_va_list')) return { kind: 'pointer', to: { kind: 'void' } };
@@ -356,7 +440,8 @@ export class Parser extends ConstantExpressions<Value> {
     else if (longs >= 2) name = unsigned ? 'unsigned long long' : 'long long';
     else if (longs === 1) name = unsigned ? 'unsigned long' : 'long';
     else name = unsigned ? 'unsigned int' : 'int';
-    if (name.includes('__int128') && this.abi.sizes.int128 === undefined) throw CFrontError.at(at, `__int128 is not supported on ${this.abi.name}`);
+    if (name.includes('__int128') && this.abi.sizes.int128 === undefined)
+      throw CFrontError.at(at, `__int128 is not supported on ${this.abi.name}`);
     return { kind: 'int', name };
   }
 
@@ -707,7 +792,8 @@ export class Parser extends ConstantExpressions<Value> {
     const base = stripTypedefs(t);
     if (base.kind === 'int') return { kind: 'int', value: convert(this.intValue(v, at).v, base.name, this.abi) };
     if (base.kind === 'enum') return { kind: 'int', value: convert(this.intValue(v, at).v, 'int', this.abi) };
-    if (base.kind === 'pointer') return { kind: 'ptr', type: t, addr: v.kind === 'int' ? v.value.v : v.kind === 'ptr' ? v.addr : null };
+    if (base.kind === 'pointer')
+      return { kind: 'ptr', type: t, addr: v.kind === 'int' ? v.value.v : v.kind === 'ptr' ? v.addr : null };
     if (base.kind === 'void') return { kind: 'lvalue', type: t, addr: null };
     throw CFrontError.at(at, 'cast to a type that is not scalar in a constant expression');
   }
@@ -717,16 +803,24 @@ export class Parser extends ConstantExpressions<Value> {
     if (t.kind === 'punct' && t.text === '&') {
       this.pos++;
       const v = this.castExpr();
-      if (v.kind !== 'lvalue') throw CFrontError.at(t, "cannot take the address of this operand in a constant expression");
+      if (v.kind !== 'lvalue')
+        throw CFrontError.at(t, 'cannot take the address of this operand in a constant expression');
       return { kind: 'ptr', type: { kind: 'pointer', to: v.type }, addr: v.addr };
     }
     if (t.kind === 'punct' && t.text === '*') {
       this.pos++;
       const v = this.castExpr();
-      if (v.kind !== 'ptr' || v.type.kind !== 'pointer') throw CFrontError.at(t, 'indirection requires a pointer operand');
+      if (v.kind !== 'ptr' || v.type.kind !== 'pointer')
+        throw CFrontError.at(t, 'indirection requires a pointer operand');
       return { kind: 'lvalue', type: v.type.to, addr: v.addr };
     }
-    if (t.text === 'sizeof' || t.text === '_Alignof' || t.text === '__alignof__' || t.text === '__alignof' || t.text === 'alignof') {
+    if (
+      t.text === 'sizeof' ||
+      t.text === '_Alignof' ||
+      t.text === '__alignof__' ||
+      t.text === '__alignof' ||
+      t.text === 'alignof'
+    ) {
       this.pos++;
       let type: CType;
       if (this.is('(') && this.typeAfterParen()) {
@@ -737,7 +831,12 @@ export class Parser extends ConstantExpressions<Value> {
         type = this.exprType(this.unaryExpr());
       }
       const l = this.layout(type, t);
-      const n = t.text === 'sizeof' ? l.size : t.text === '_Alignof' || t.text === 'alignof' ? l.align : this.preferredAlign(type, l.align);
+      const n =
+        t.text === 'sizeof'
+          ? l.size
+          : t.text === '_Alignof' || t.text === 'alignof'
+            ? l.align
+            : this.preferredAlign(type, l.align);
       return { kind: 'int', value: convert(BigInt(n), this.abi.cTypes.size_t as IntName, this.abi) };
     }
     return this.postfix(this.primary());
@@ -749,7 +848,12 @@ export class Parser extends ConstantExpressions<Value> {
     while (base.kind === 'array') base = base.of;
     if (base.kind === 'typedef' && base.decl.align !== undefined) return align;
     base = stripTypedefs(base);
-    const key = base.kind === 'int' ? { 'long long': 'longLong', 'unsigned long long': 'longLong' }[base.name as string] : base.kind === 'float' ? ({ double: 'double', 'long double': 'longDouble' } as Record<string, string>)[base.name] : undefined;
+    const key =
+      base.kind === 'int'
+        ? { 'long long': 'longLong', 'unsigned long long': 'longLong' }[base.name as string]
+        : base.kind === 'float'
+          ? ({ double: 'double', 'long double': 'longDouble' } as Record<string, string>)[base.name]
+          : undefined;
     return key ? this.abi.typeAligns[key as 'longLong' | 'double' | 'longDouble'] : align;
   }
 
@@ -763,7 +867,8 @@ export class Parser extends ConstantExpressions<Value> {
         let target: CType;
         let base: bigint | null;
         if (t.text === '->') {
-          if (v.kind !== 'ptr' || v.type.kind !== 'pointer') throw CFrontError.at(t, "'->' requires a pointer to a record");
+          if (v.kind !== 'ptr' || v.type.kind !== 'pointer')
+            throw CFrontError.at(t, "'->' requires a pointer to a record");
           target = v.type.to;
           base = v.addr;
         } else {
@@ -780,10 +885,15 @@ export class Parser extends ConstantExpressions<Value> {
         const index = this.intValue(this.expression(), t).v;
         this.expect(']');
         const arrayType = v.kind === 'int' ? null : stripTypedefs(v.type);
-        if (!arrayType || (arrayType.kind !== 'array' && arrayType.kind !== 'pointer')) throw CFrontError.at(t, 'subscripted value is not an array or pointer');
+        if (!arrayType || (arrayType.kind !== 'array' && arrayType.kind !== 'pointer'))
+          throw CFrontError.at(t, 'subscripted value is not an array or pointer');
         const elem = arrayType.kind === 'array' ? arrayType.of : arrayType.to;
         const addr = v.kind === 'int' ? null : v.addr;
-        v = { kind: 'lvalue', type: elem, addr: addr === null ? null : addr + index * BigInt(this.layout(elem, t).size) };
+        v = {
+          kind: 'lvalue',
+          type: elem,
+          addr: addr === null ? null : addr + index * BigInt(this.layout(elem, t).size),
+        };
         continue;
       }
       return v;
@@ -793,7 +903,8 @@ export class Parser extends ConstantExpressions<Value> {
   /** A member by name, looking through anonymous members; offset in bytes from the record. */
   private findMember(t: CType, nameTok: Token): { type: CType; offset: number } {
     const base = stripTypedefs(t);
-    if (base.kind !== 'record') throw CFrontError.at(nameTok, `request for member '${nameTok.text}' in something not a structure or union`);
+    if (base.kind !== 'record')
+      throw CFrontError.at(nameTok, `request for member '${nameTok.text}' in something not a structure or union`);
     this.layout(base, nameTok);
     const found = this.memberIn(base.decl, nameTok.text);
     const where = recordName(base.decl) ?? 'anonymous record';
@@ -805,7 +916,11 @@ export class Parser extends ConstantExpressions<Value> {
     const l = this.sizes.layout(decl);
     for (const p of l.members) {
       if (p.member.name === name) {
-        if (p.member.bitWidth !== undefined) throw new CFrontError(`cannot take the offset of bit-field '${name}'`, p.member.loc ?? { file: '<input>', line: 0, column: 0 });
+        if (p.member.bitWidth !== undefined)
+          throw new CFrontError(
+            `cannot take the offset of bit-field '${name}'`,
+            p.member.loc ?? { file: '<input>', line: 0, column: 0 },
+          );
         return { type: p.member.type, offset: p.offset };
       }
       if (p.member.name === undefined && p.member.type.kind === 'record') {
@@ -819,14 +934,19 @@ export class Parser extends ConstantExpressions<Value> {
   private primary(): Value {
     const t = this.next();
     if (t.kind === 'number') {
-      if (/[.eEpP]/.test(t.text) && !/^0[xX]/.test(t.text)) throw CFrontError.at(t, 'floating constant in an integer constant expression');
+      if (/[.eEpP]/.test(t.text) && !/^0[xX]/.test(t.text))
+        throw CFrontError.at(t, 'floating constant in an integer constant expression');
       return { kind: 'int', value: integerLiteral(t, this.abi) };
     }
     if (t.kind === 'char') return { kind: 'int', value: charLiteral(t, this.abi) };
     if (t.kind === 'string') {
       let length = t.text.length - 2;
       while (this.peek()?.kind === 'string') length += this.next().text.length - 2;
-      return { kind: 'lvalue', type: { kind: 'array', of: { kind: 'int', name: 'char' }, length: length + 1 }, addr: null };
+      return {
+        kind: 'lvalue',
+        type: { kind: 'array', of: { kind: 'int', name: 'char' }, length: length + 1 },
+        addr: null,
+      };
     }
     if (t.text === '(') {
       const v = this.expression();
@@ -886,7 +1006,8 @@ function duplicateMember(members: readonly Member[], seen = new Set<string>()): 
       if (t.kind === 'record' && m.bitWidth === undefined && t.decl.members) duplicateMember(t.decl.members, seen);
       continue;
     }
-    if (seen.has(m.name)) throw new CFrontError(`duplicate member '${m.name}'`, m.loc ?? { file: '<input>', line: 0, column: 0 });
+    if (seen.has(m.name))
+      throw new CFrontError(`duplicate member '${m.name}'`, m.loc ?? { file: '<input>', line: 0, column: 0 });
     seen.add(m.name);
   }
 }

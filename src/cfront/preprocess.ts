@@ -201,8 +201,16 @@ export interface Frame {
 
 /** Operators GCC reports as defined (`#ifdef __has_include`), evaluated in #if only. */
 const OPERATORS = new Set([
-  '__has_include', '__has_include_next', '__has_attribute', '__has_builtin', '__has_feature', '__has_extension',
-  '__has_c_attribute', '__has_cpp_attribute', '__has_warning', '__has_declspec_attribute',
+  '__has_include',
+  '__has_include_next',
+  '__has_attribute',
+  '__has_builtin',
+  '__has_feature',
+  '__has_extension',
+  '__has_c_attribute',
+  '__has_cpp_attribute',
+  '__has_warning',
+  '__has_declspec_attribute',
 ]);
 
 const MAX_INCLUDE_DEPTH = 200;
@@ -212,10 +220,36 @@ const INITIAL_MACROS = new Map<string, Map<string, Macro>>();
 const MAX_EXPANDED_TOKENS = 1_000_000;
 
 const ATTRIBUTES = new Set([
-  'packed', '__packed__', 'aligned', '__aligned__', 'unused', '__unused__', 'deprecated', '__deprecated__',
-  'may_alias', '__may_alias__', 'noreturn', '__noreturn__', 'const', '__const__', 'pure', '__pure__',
-  'always_inline', '__always_inline__', 'section', 'format', 'nonnull', 'warn_unused_result', 'mode', '__mode__',
-  'counted_by', '__counted_by__', 'designated_init', 'transparent_union', '__transparent_union__', 'vector_size',
+  'packed',
+  '__packed__',
+  'aligned',
+  '__aligned__',
+  'unused',
+  '__unused__',
+  'deprecated',
+  '__deprecated__',
+  'may_alias',
+  '__may_alias__',
+  'noreturn',
+  '__noreturn__',
+  'const',
+  '__const__',
+  'pure',
+  '__pure__',
+  'always_inline',
+  '__always_inline__',
+  'section',
+  'format',
+  'nonnull',
+  'warn_unused_result',
+  'mode',
+  '__mode__',
+  'counted_by',
+  '__counted_by__',
+  'designated_init',
+  'transparent_union',
+  '__transparent_union__',
+  'vector_size',
 ]);
 
 /** Hook for the ioctl catalogue: sees each function-like macro invocation and its raw arguments. */
@@ -310,7 +344,12 @@ export class Preprocessor implements MemoHost {
       for (const name of ['__FILE__', '__LINE__', '__COUNTER__', '__INCLUDE_LEVEL__'] as const) {
         this.macros.set(name, { name, params: null, variadic: false, body: [], def: null, builtin: name });
       }
-      this.run(tokenize(predefined.join('\n'), '<command line>'), { path: '<command line>', dirIndex: -1, conds: [], chunkAt: -1 });
+      this.run(tokenize(predefined.join('\n'), '<command line>'), {
+        path: '<command line>',
+        dirIndex: -1,
+        conds: [],
+        chunkAt: -1,
+      });
       for (const m of this.macros.values()) if (m.def?.file === '<command line>') m.def = null;
       initial = this.macros.toMap();
       INITIAL_MACROS.set(key, initial);
@@ -444,7 +483,8 @@ export class Preprocessor implements MemoHost {
         this.directive(t);
         continue;
       }
-      if (t.kind === 'invalid') throw CFrontError.at(t, `missing terminating ${t.text.includes('"') ? '"' : "'"} character`);
+      if (t.kind === 'invalid')
+        throw CFrontError.at(t, `missing terminating ${t.text.includes('"') ? '"' : "'"} character`);
       if (t.kind === 'ident' && this.expandMacro(t)) continue;
       if (t.text === '_Pragma' && t.kind === 'ident') {
         this.pragmaOperator(t);
@@ -505,14 +545,26 @@ export class Preprocessor implements MemoHost {
           const params = m.params!;
           if (args.length === 1 && args[0]!.length === 0 && params.length === 0) args.pop();
           if (args.length < params.length && !(m.variadic && args.length === params.length - 1)) {
-            throw CFrontError.at(at, `macro '${m.name}' requires ${params.length} arguments, but only ${args.length} given`);
+            throw CFrontError.at(
+              at,
+              `macro '${m.name}' requires ${params.length} arguments, but only ${args.length} given`,
+            );
           }
-          if (args.length > params.length) throw CFrontError.at(at, `macro '${m.name}' passed ${args.length} arguments, but takes just ${params.length}`);
+          if (args.length > params.length)
+            throw CFrontError.at(
+              at,
+              `macro '${m.name}' passed ${args.length} arguments, but takes just ${params.length}`,
+            );
           while (args.length < params.length) args.push([]);
           return { args, rparen: t };
         }
         depth--;
-      } else if (t.text === ',' && t.kind === 'punct' && depth === 0 && !(m.variadic && args.length === m.params!.length)) {
+      } else if (
+        t.text === ',' &&
+        t.kind === 'punct' &&
+        depth === 0 &&
+        !(m.variadic && args.length === m.params!.length)
+      ) {
         args.push([]);
         continue;
       }
@@ -606,10 +658,13 @@ export class Preprocessor implements MemoHost {
   private builtin(kind: NonNullable<Macro['builtin']>, at: Token): Token {
     const loc = at.origin ?? at;
     const text =
-      kind === '__FILE__' ? JSON.stringify(loc.file)
-      : kind === '__LINE__' ? String(loc.line)
-      : kind === '__COUNTER__' ? String(this.counter++)
-      : String(this.frames.filter((f) => f.file).length - 1);
+      kind === '__FILE__'
+        ? JSON.stringify(loc.file)
+        : kind === '__LINE__'
+          ? String(loc.line)
+          : kind === '__COUNTER__'
+            ? String(this.counter++)
+            : String(this.frames.filter((f) => f.file).length - 1);
     return new Token(kind === '__FILE__' ? 'string' : 'number', text, loc.file, loc.line, loc.col, false, at.space);
   }
 
@@ -632,7 +687,8 @@ export class Preprocessor implements MemoHost {
     const name = nameTok.text;
     const file = this.currentFile()!;
     switch (name) {
-      case 'define': return this.define(this.line(), nameTok);
+      case 'define':
+        return this.define(this.line(), nameTok);
       case 'undef': {
         const [id, ...extra] = this.line();
         if (!id || id.kind !== 'ident') throw CFrontError.at(nameTok, 'macro name missing after #undef');
@@ -656,7 +712,8 @@ export class Preprocessor implements MemoHost {
       case 'ifdef':
       case 'ifndef': {
         const line = this.line();
-        const taken = name === 'if' ? this.condition(line, nameTok) : this.defined(line, nameTok) === (name === 'ifdef');
+        const taken =
+          name === 'if' ? this.condition(line, nameTok) : this.defined(line, nameTok) === (name === 'ifdef');
         file.conds.push({ taken, sawElse: false, tok: hash });
         if (!taken) this.skip(file);
         return;
@@ -726,12 +783,16 @@ export class Preprocessor implements MemoHost {
         } else throw CFrontError.at(t, `invalid token '${t.text}' in parameter list of macro '${id.text}'`);
         const sep = line[i++];
         if (sep?.text === ')') break;
-        if (sep?.text !== ',' || variadic) throw CFrontError.at(sep ?? t, `expected ',' or ')' in parameter list of macro '${id.text}'`);
+        if (sep?.text !== ',' || variadic)
+          throw CFrontError.at(sep ?? t, `expected ',' or ')' in parameter list of macro '${id.text}'`);
       }
     }
     const body = line.slice(i);
     if (body[0]?.text === '##' || (body.length && body[body.length - 1]!.text === '##')) {
-      throw CFrontError.at(body[0]!.text === '##' ? body[0]! : body[body.length - 1]!, "'##' cannot appear at either end of a macro expansion");
+      throw CFrontError.at(
+        body[0]!.text === '##' ? body[0]! : body[body.length - 1]!,
+        "'##' cannot appear at either end of a macro expansion",
+      );
     }
     if (params) {
       body.forEach((t, j) => {
@@ -839,7 +900,10 @@ export class Preprocessor implements MemoHost {
     } else if (first?.text === '<') {
       const close = spec.findIndex((t) => t.text === '>');
       if (close < 0) throw CFrontError.at(first, "missing terminating '>' character");
-      name = spec.slice(1, close).map((t, i) => (i > 0 && t.space ? ' ' : '') + t.text).join('');
+      name = spec
+        .slice(1, close)
+        .map((t, i) => (i > 0 && t.space ? ' ' : '') + t.text)
+        .join('');
       quoted = false;
     } else throw CFrontError.at(first ?? at, '#include expects "FILENAME" or <FILENAME>');
     const found = this.resolveSearch(this.searchKey(name, quoted, next, this.currentFile()));
@@ -847,10 +911,15 @@ export class Preprocessor implements MemoHost {
     const f = this.files.get(found.path)!;
     if (this.memo.enteredOnce(f.canonical) || (f.guard !== null && this.lookup(f.guard) !== undefined)) return;
     const depth = this.frames.filter((x) => x.file).length;
-    if (depth >= MAX_INCLUDE_DEPTH) throw CFrontError.at(first!, `#include nested too deeply (${depth} levels): include cycle?`);
+    if (depth >= MAX_INCLUDE_DEPTH)
+      throw CFrontError.at(first!, `#include nested too deeply (${depth} levels): include cycle?`);
     const key = `${found.dirIndex}\0${f.path}`;
     if (this.memo.replayInclude(key, MAX_INCLUDE_DEPTH - depth, first!)) return;
-    const frame: Frame = { tokens: f.tokens, pos: 0, file: { path: f.path, dirIndex: found.dirIndex, conds: [], chunkAt: -1 } };
+    const frame: Frame = {
+      tokens: f.tokens,
+      pos: 0,
+      file: { path: f.path, dirIndex: found.dirIndex, conds: [], chunkAt: -1 },
+    };
     this.frames.push(frame);
     this.memo.enterFile(frame, key);
   }
@@ -890,7 +959,8 @@ export class Preprocessor implements MemoHost {
     const open = this.readRaw();
     const str = this.readRaw();
     const close = this.readRaw();
-    if (open?.text !== '(' || str?.kind !== 'string' || close?.text !== ')') throw CFrontError.at(at, '_Pragma takes a parenthesized string literal');
+    if (open?.text !== '(' || str?.kind !== 'string' || close?.text !== ')')
+      throw CFrontError.at(at, '_Pragma takes a parenthesized string literal');
     const body = str.text.slice(1, -1).replace(/\\(["\\])/g, '$1');
     this.pragma(tokenize(body, at.file), at);
   }
@@ -901,7 +971,9 @@ export class Preprocessor implements MemoHost {
     if (!line.length) throw CFrontError.at(at, `#${at.text} with no expression`);
     const resolved = this.expandList(this.replaceDefined(line));
     const tokens = this.replaceDefined(resolved).map((t) =>
-      t.kind === 'ident' ? new Token('number', t.text === 'true' ? '1' : '0', t.file, t.line, t.col, false, t.space) : t,
+      t.kind === 'ident'
+        ? new Token('number', t.text === 'true' ? '1' : '0', t.file, t.line, t.col, false, t.space)
+        : t,
     );
     // the one thing of the ABI an #if can see: whether char is signed
     if (tokens.some((t) => t.kind === 'char')) this.memo.consultCharSigned();
@@ -934,7 +1006,11 @@ export class Preprocessor implements MemoHost {
         i = close;
         continue;
       }
-      if (/^__has_(attribute|builtin|feature|extension|c_attribute|cpp_attribute|warning|declspec_attribute)$/.test(t.text)) {
+      if (
+        /^__has_(attribute|builtin|feature|extension|c_attribute|cpp_attribute|warning|declspec_attribute)$/.test(
+          t.text,
+        )
+      ) {
         let close = i + 1;
         let depth = 0;
         for (; close < line.length; close++) {
@@ -942,7 +1018,10 @@ export class Preprocessor implements MemoHost {
           else if (line[close]!.text === ')' && --depth === 0) break;
         }
         if (line[i + 1]?.text !== '(' || close >= line.length) throw CFrontError.at(t, `missing '(' after '${t.text}'`);
-        const arg = line.slice(i + 2, close).map((x) => x.text).join('');
+        const arg = line
+          .slice(i + 2, close)
+          .map((x) => x.text)
+          .join('');
         num(t.text === '__has_attribute' && ATTRIBUTES.has(arg));
         i = close;
         continue;
@@ -960,7 +1039,11 @@ export class Preprocessor implements MemoHost {
       name = first.text.slice(1, -1);
       quoted = true;
     } else if (first?.text === '<') {
-      name = spec.slice(1).filter((t) => t.text !== '>').map((t) => t.text).join('');
+      name = spec
+        .slice(1)
+        .filter((t) => t.text !== '>')
+        .map((t) => t.text)
+        .join('');
     }
     if (name === undefined) throw CFrontError.at(at, `${at.text} expects "FILENAME" or <FILENAME>`);
     const key = this.searchKey(name, quoted, next, this.currentFile());
@@ -981,7 +1064,10 @@ export class Preprocessor implements MemoHost {
     if (quoted && !next && current) {
       const dir = dirname(current.path);
       const root = this.includeDirs[dirIndex];
-      local = root !== undefined && (dir === root || dir.startsWith(`${root}/`)) ? `${dirIndex}=${dir.slice(root.length)}` : `${dirIndex}:${dir}`;
+      local =
+        root !== undefined && (dir === root || dir.startsWith(`${root}/`))
+          ? `${dirIndex}=${dir.slice(root.length)}`
+          : `${dirIndex}:${dir}`;
     }
     return `${SEARCH}${next ? dirIndex + 1 : 0}${SEARCH}${local}${SEARCH}${name}`;
   }
@@ -1043,7 +1129,8 @@ function stringify(arg: Token[], at: Token): Token {
 function paste(lhs: Token, rhs: Token, at: Token): Token {
   const text = lhs.text + rhs.text;
   const toks = tokenize(text, lhs.file);
-  if (toks.length !== 1) throw CFrontError.at(at, `pasting "${lhs.text}" and "${rhs.text}" does not give a valid preprocessing token`);
+  if (toks.length !== 1)
+    throw CFrontError.at(at, `pasting "${lhs.text}" and "${rhs.text}" does not give a valid preprocessing token`);
   const t = toks[0]!;
   return new Token(t.kind, t.text, lhs.file, lhs.line, lhs.col, false, lhs.space);
 }

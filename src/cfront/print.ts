@@ -35,10 +35,14 @@ export function typeName(t: CType): string {
 
 function baseTypeName(t: CType, depth: number): string {
   switch (t.kind) {
-    case 'void': return 'void';
-    case 'int': return t.name;
-    case 'float': return t.name;
-    case 'typedef': return t.decl.name;
+    case 'void':
+      return 'void';
+    case 'int':
+      return t.name;
+    case 'float':
+      return t.name;
+    case 'typedef':
+      return t.decl.name;
     case 'record':
       return recordName(t.decl) ?? recordBody(t.decl, depth);
     case 'enum':
@@ -113,12 +117,17 @@ export function shortTypeName(t: CType): string {
 
 function shortenAnonymous(t: CType): CType {
   switch (t.kind) {
-    case 'pointer': return { ...t, to: shortenAnonymous(t.to) };
-    case 'array': return { ...t, of: shortenAnonymous(t.of) };
+    case 'pointer':
+      return { ...t, to: shortenAnonymous(t.to) };
+    case 'array':
+      return { ...t, of: shortenAnonymous(t.of) };
     case 'record':
-      return t.decl.tag === undefined ? { kind: 'typedef', decl: { name: `${t.decl.union ? 'union' : 'struct'} {…}`, type: t } } : t;
+      return t.decl.tag === undefined
+        ? { kind: 'typedef', decl: { name: `${t.decl.union ? 'union' : 'struct'} {…}`, type: t } }
+        : t;
     case 'enum':
       return t.decl.tag === undefined ? { kind: 'typedef', decl: { name: 'enum {…}', type: t } } : t;
-    default: return t;
+    default:
+      return t;
   }
 }

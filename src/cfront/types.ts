@@ -12,30 +12,65 @@ export interface SourceLoc {
 
 export type IntName =
   | '_Bool'
-  | 'char' | 'signed char' | 'unsigned char'
-  | 'short' | 'unsigned short'
-  | 'int' | 'unsigned int'
-  | 'long' | 'unsigned long'
-  | 'long long' | 'unsigned long long'
-  | '__int128' | 'unsigned __int128';
+  | 'char'
+  | 'signed char'
+  | 'unsigned char'
+  | 'short'
+  | 'unsigned short'
+  | 'int'
+  | 'unsigned int'
+  | 'long'
+  | 'unsigned long'
+  | 'long long'
+  | 'unsigned long long'
+  | '__int128'
+  | 'unsigned __int128';
 
 export type FloatName = 'float' | 'double' | 'long double';
 
-export interface VoidType { kind: 'void' }
-export interface IntType { kind: 'int'; name: IntName }
-export interface FloatType { kind: 'float'; name: FloatName }
-export interface PointerType { kind: 'pointer'; to: CType }
+export interface VoidType {
+  kind: 'void';
+}
+export interface IntType {
+  kind: 'int';
+  name: IntName;
+}
+export interface FloatType {
+  kind: 'float';
+  name: FloatName;
+}
+export interface PointerType {
+  kind: 'pointer';
+  to: CType;
+}
 /** `length` null is a flexible array member (`T x[]`); 0 is GNU's zero-length array. */
-export interface ArrayType { kind: 'array'; of: CType; length: number | null }
-export interface RecordType { kind: 'record'; decl: RecordDecl }
-export interface EnumType { kind: 'enum'; decl: EnumDecl }
+export interface ArrayType {
+  kind: 'array';
+  of: CType;
+  length: number | null;
+}
+export interface RecordType {
+  kind: 'record';
+  decl: RecordDecl;
+}
+export interface EnumType {
+  kind: 'enum';
+  decl: EnumDecl;
+}
 /** A typedef name stays in the graph so reports and generated code can say `__u64`. */
-export interface TypedefType { kind: 'typedef'; decl: TypedefDecl }
-export interface FunctionType { kind: 'function'; result: CType; params: CType[]; variadic: boolean }
+export interface TypedefType {
+  kind: 'typedef';
+  decl: TypedefDecl;
+}
+export interface FunctionType {
+  kind: 'function';
+  result: CType;
+  params: CType[];
+  variadic: boolean;
+}
 
 export type CType =
-  | VoidType | IntType | FloatType | PointerType | ArrayType
-  | RecordType | EnumType | TypedefType | FunctionType;
+  VoidType | IntType | FloatType | PointerType | ArrayType | RecordType | EnumType | TypedefType | FunctionType;
 
 export interface RecordDecl {
   /** The tag (`struct TAG`); undefined for an anonymous record. */

@@ -162,7 +162,10 @@ export function buildProgram(): Command {
   ).action((header: string | undefined, records: string[], opts: LayoutOptions) => {
     const abis = opts.abi.split(',').map(getAbi);
     if (!abis.length) throw new UsageError('--abi needs at least one ABI');
-    const report = layoutReport(abis.map((a) => scanOptions(a.name, header ? [header] : [], opts)), records);
+    const report = layoutReport(
+      abis.map((a) => scanOptions(a.name, header ? [header] : [], opts)),
+      records,
+    );
     // the header named cannot be read: an input error, not an empty layout
     if (header) assertHeadersRead(report.failed, [header], report.abis);
     // a record named that no ABI has is a usage error (exit 2), after what was found
@@ -179,11 +182,15 @@ export function buildProgram(): Command {
       .option('--arch <native>', "every compat pair of this native ABI (default: the host's)")
       .option('--pair <native:compat>', 'one pair, e.g. x86_64:i386')
       .option('--format <format>', 'text, json or sarif', 'text')
-      .option('--annotations <file>', 'JSON sidecar: user pointers, flexible array lengths, union selectors, sigsets, argument types')
+      .option(
+        '--annotations <file>',
+        'JSON sidecar: user pointers, flexible array lengths, union selectors, sigsets, argument types',
+      )
       .option('--no-lint', 'skip the lint rules for the given headers')
       .option('--verbose', 'list every header that could not be read'),
   ).action((headers: string[], opts: CheckCliOptions) => {
-    if (!['text', 'json', 'sarif'].includes(opts.format)) throw new UsageError(`--format must be text, json or sarif, not '${opts.format}'`);
+    if (!['text', 'json', 'sarif'].includes(opts.format))
+      throw new UsageError(`--format must be text, json or sarif, not '${opts.format}'`);
     const pairs = selectPairs(opts.arch, opts.pair);
     const scan = scanOptions(pairs[0]!.native.name, headers, opts);
     const { abi: _, ...shared } = scan;
@@ -201,7 +208,14 @@ export function buildProgram(): Command {
           '(an ioctl is a macro that expands to _IO, _IOR, _IOW or _IOWR, or a legacy number ioctl32 knows)',
       );
     }
-    if (opts.format === 'json') print(JSON.stringify({ pairs: report.pairs, findings: report.findings, summary: report.summary, failed: report.failed }, null, 1));
+    if (opts.format === 'json')
+      print(
+        JSON.stringify(
+          { pairs: report.pairs, findings: report.findings, summary: report.summary, failed: report.failed },
+          null,
+          1,
+        ),
+      );
     else if (opts.format === 'sarif') print(JSON.stringify(toSarif(report, packageVersion()), null, 1));
     else {
       const verbose = opts.verbose === true;
@@ -218,66 +232,98 @@ export function buildProgram(): Command {
       .requiredOption('--from <abi>', 'the layout of the input')
       .requiredOption('--to <abi>', 'the layout of the output')
       .requiredOption('--type <type>', "'struct TAG', 'union TAG', a typedef name or a scalar such as 'unsigned long'")
-      .option('--member <path=name>', 'the active member of the union at PATH (a bare NAME for an anonymous union)', collect)
+      .option(
+        '--member <path=name>',
+        'the active member of the union at PATH (a bare NAME for an anonymous union)',
+        collect,
+      )
       .option('--annotations <file>', 'JSON sidecar (flexible array lengths, union selectors)'),
-  ).action((headers: string[], opts: HeaderOptions & { from: string; to: string; type: string; member?: string[]; annotations?: string }) => {
-    const from = getAbi(opts.from);
-    const to = getAbi(opts.to);
-    const { members, choose } = unionChoices(opts.member);
-    const { abi: _, ...scan } = scanOptions(from.name, headers, opts);
-    const input = readStdin();
-    try {
-      const out = convertArgument({ from, to, type: opts.type, members, choose, scan, ...(opts.annotations ? { annotations: loadAnnotations(opts.annotations) } : {}) }, input);
-      process.stdout.write(out);
-    } catch (e) {
-      if (!(e instanceof ErrnoError)) throw e;
-      process.stderr.write(`ioctl32: ${e.message}\n`);
-      process.exitCode = 1;
-    }
-  });
+  ).action(
+    (
+      headers: string[],
+      opts: HeaderOptions & { from: string; to: string; type: string; member?: string[]; annotations?: string },
+    ) => {
+      const from = getAbi(opts.from);
+      const to = getAbi(opts.to);
+      const { members, choose } = unionChoices(opts.member);
+      const { abi: _, ...scan } = scanOptions(from.name, headers, opts);
+      const input = readStdin();
+      try {
+        const out = convertArgument(
+          {
+            from,
+            to,
+            type: opts.type,
+            members,
+            choose,
+            scan,
+            ...(opts.annotations ? { annotations: loadAnnotations(opts.annotations) } : {}),
+          },
+          input,
+        );
+        process.stdout.write(out);
+      } catch (e) {
+        if (!(e instanceof ErrnoError)) throw e;
+        process.stderr.write(`ioctl32: ${e.message}\n`);
+        process.exitCode = 1;
+      }
+    },
+  );
 
   withHeaderOptions(
     program
       .command('gen')
-      .description("a driver's .compat_ioctl in kernel C: compat structs with static_asserts of their layout, converters, command numbers and the handler")
+      .description(
+        "a driver's .compat_ioctl in kernel C: compat structs with static_asserts of their layout, converters, command numbers and the handler",
+      )
       .argument('<language>', 'c')
       .argument('<header...>', "the driver's header paths or include names")
       .option('--pair <native:compat>', "the kernel's ABI and its tasks' (default: the host's first compat pair)")
-      .option('--member <path=name>', 'the member to convert of the union at PATH (a bare NAME for an anonymous union)', collect)
+      .option(
+        '--member <path=name>',
+        'the member to convert of the union at PATH (a bare NAME for an anonymous union)',
+        collect,
+      )
       .option('--annotations <file>', 'JSON sidecar (user pointers, argument types)')
       .option('--prefix <name>', "prefix of the generated functions (default: the header's name)"),
-  ).action((language: string, headers: string[], opts: HeaderOptions & { pair?: string; member?: string[]; annotations?: string; prefix?: string }) => {
-    if (language !== 'c') throw new UsageError(`gen makes C (ioctl32 gen c HEADER...), not '${language}'`);
-    const pair = selectPairs(undefined, opts.pair)[0]!;
-    const { members, choose } = unionChoices(opts.member);
-    const { abi: _, ...scan } = scanOptions(pair.native.name, headers, opts);
-    let g;
-    try {
-      g = generateCompatC({
-        pair,
-        scan,
-        members,
-        choose,
-        ...(opts.prefix !== undefined ? { prefix: opts.prefix } : {}),
-        ...(opts.annotations ? { annotations: loadAnnotations(opts.annotations) } : {}),
-      });
-    } catch (e) {
-      if (!(e instanceof CodegenError)) throw e;
-      throw new UsageError(e.message);
-    }
-    // headers that define no ioctl: nothing generated is no success
-    if (!g.ioctls.length) {
-      throw new UsageError(
-        `no ioctl in ${headers.join(', ')}: nothing to generate ` +
-          '(an ioctl is a macro that expands to _IO, _IOR, _IOW or _IOWR, or a legacy number ioctl32 knows)',
-      );
-    }
-    print(g.source);
-    const skipped = g.ioctls.filter((x) => x.handling === 'skipped');
-    for (const x of skipped) process.stderr.write(`ioctl32: ${x.name} (${x.verdict}) not handled: ${x.why}\n`);
-    // an ioctl left out needs a handler written by hand: a CI gate must not pass it
-    process.exitCode = skipped.length ? 1 : 0;
-  });
+  ).action(
+    (
+      language: string,
+      headers: string[],
+      opts: HeaderOptions & { pair?: string; member?: string[]; annotations?: string; prefix?: string },
+    ) => {
+      if (language !== 'c') throw new UsageError(`gen makes C (ioctl32 gen c HEADER...), not '${language}'`);
+      const pair = selectPairs(undefined, opts.pair)[0]!;
+      const { members, choose } = unionChoices(opts.member);
+      const { abi: _, ...scan } = scanOptions(pair.native.name, headers, opts);
+      let g;
+      try {
+        g = generateCompatC({
+          pair,
+          scan,
+          members,
+          choose,
+          ...(opts.prefix !== undefined ? { prefix: opts.prefix } : {}),
+          ...(opts.annotations ? { annotations: loadAnnotations(opts.annotations) } : {}),
+        });
+      } catch (e) {
+        if (!(e instanceof CodegenError)) throw e;
+        throw new UsageError(e.message);
+      }
+      // headers that define no ioctl: nothing generated is no success
+      if (!g.ioctls.length) {
+        throw new UsageError(
+          `no ioctl in ${headers.join(', ')}: nothing to generate ` +
+            '(an ioctl is a macro that expands to _IO, _IOR, _IOW or _IOWR, or a legacy number ioctl32 knows)',
+        );
+      }
+      print(g.source);
+      const skipped = g.ioctls.filter((x) => x.handling === 'skipped');
+      for (const x of skipped) process.stderr.write(`ioctl32: ${x.name} (${x.verdict}) not handled: ${x.why}\n`);
+      // an ioctl left out needs a handler written by hand: a CI gate must not pass it
+      process.exitCode = skipped.length ? 1 : 0;
+    },
+  );
 
   return program;
 }
@@ -312,7 +358,13 @@ function unionChoices(list: string[] = []): { members: Record<string, string>; c
 }
 
 function hostArch(): string {
-  const map: Record<string, string> = { x64: 'x86_64', arm64: 'arm64', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
+  const map: Record<string, string> = {
+    x64: 'x86_64',
+    arm64: 'arm64',
+    ppc64: 'ppc64le',
+    s390x: 's390x',
+    riscv64: 'riscv64',
+  };
   return map[process.arch] ?? 'x86_64';
 }
 
@@ -320,10 +372,14 @@ function selectPairs(arch: string | undefined, pair: string | undefined): Array<
   if (arch && pair) throw new UsageError('--arch and --pair exclude each other');
   if (pair) {
     const [n, c, extra] = pair.split(':');
-    if (!n || !c || extra !== undefined) throw new UsageError(`--pair takes NATIVE:COMPAT, e.g. x86_64:i386 (got '${pair}')`);
+    if (!n || !c || extra !== undefined)
+      throw new UsageError(`--pair takes NATIVE:COMPAT, e.g. x86_64:i386 (got '${pair}')`);
     const native = getAbi(n);
     const compat = getAbi(c);
-    if (!native.compat.includes(compat.name)) throw new UsageError(`${compat.name} is not a compat ABI of ${native.name} (its compat ABIs: ${native.compat.join(' ') || 'none'})`);
+    if (!native.compat.includes(compat.name))
+      throw new UsageError(
+        `${compat.name} is not a compat ABI of ${native.name} (its compat ABIs: ${native.compat.join(' ') || 'none'})`,
+      );
     return [{ native, compat }];
   }
   const native = getAbi(arch ?? hostArch());

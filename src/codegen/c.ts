@@ -107,7 +107,7 @@ export function generateCompatC(opts: GenCOptions): GeneratedC {
   const c = dumpHeaders({ ...opts.scan, ...opts.scanFor?.(compat), abi: compat, files });
   const annotations = opts.annotations ?? emptyAnnotations();
   const headers = opts.scan.headers ?? [];
-  if (!headers.length) throw new CodegenError('gen c needs the driver\'s header (a path or an include name)');
+  if (!headers.length) throw new CodegenError("gen c needs the driver's header (a path or an include name)");
   // what stops a header comes first: annotations and choices are judged against what it declares
   const failed = { [native.name]: n.result.failed, [compat.name]: c.result.failed };
   assertHeadersRead(failed, headers, [native.name, compat.name]);
@@ -121,7 +121,15 @@ export function generateCompatC(opts: GenCOptions): GeneratedC {
   const choiceErrors = unionChoiceErrors(argumentTypes(n, wanted, annotations), opts.members ?? {});
   if (choiceErrors.length) throw new CodegenError(choiceErrors.join('\n'));
   const prefix = opts.prefix ?? identifier((headers[0]!.split('/').pop() ?? 'drv').replace(/\.h$/, ''));
-  const g = new Generator(n, c, prefix, opts.members ?? {}, opts.choose ?? [], opts.twinPrefix ?? 'compat_', annotations);
+  const g = new Generator(
+    n,
+    c,
+    prefix,
+    opts.members ?? {},
+    opts.choose ?? [],
+    opts.twinPrefix ?? 'compat_',
+    annotations,
+  );
 
   const out: GeneratedIoctl[] = [];
   const converted: Converted[] = [];
@@ -147,7 +155,12 @@ export function generateCompatC(opts: GenCOptions): GeneratedC {
     if (v.verdict === 'renumber') {
       // the same layout under another number: map the compat task's number to the native one
       record.handling = 'passed';
-      renumbered.push({ name, cmd: v.compatCmd!, nativeCmd: ne.cmd, value: ne.byValue === true || v.arg === undefined });
+      renumbered.push({
+        name,
+        cmd: v.compatCmd!,
+        nativeCmd: ne.cmd,
+        value: ne.byValue === true || v.arg === undefined,
+      });
       continue;
     }
     if (v.verdict === 'unknown') {
@@ -159,7 +172,12 @@ export function generateCompatC(opts: GenCOptions): GeneratedC {
     if (nt && ct && (nt.kind === 'int' || nt.kind === 'enum') && ne.argType) {
       // a long or a pointer-sized integer in user memory
       try {
-        converted.push({ e: ne, v, scalar: { native: typeName(ne.argType), compat: g.compatScalar(ne.argType, ct, name) }, compatCmd: v.compatCmd! });
+        converted.push({
+          e: ne,
+          v,
+          scalar: { native: typeName(ne.argType), compat: g.compatScalar(ne.argType, ct, name) },
+          compatCmd: v.compatCmd!,
+        });
         record.handling = 'converted';
       } catch (e) {
         if (!(e instanceof CodegenError)) throw e;
@@ -302,7 +320,15 @@ class Generator {
     if (a.kind === 'record' && b.kind === 'record') {
       const x = this.nl.layout(a.decl);
       const y = this.cl.layout(b.decl);
-      return x.members.length === y.members.length && x.members.every((m, i) => m.bitOffset === y.members[i]!.bitOffset && m.bits === y.members[i]!.bits && this.same(m.member.type, y.members[i]!.member.type));
+      return (
+        x.members.length === y.members.length &&
+        x.members.every(
+          (m, i) =>
+            m.bitOffset === y.members[i]!.bitOffset &&
+            m.bits === y.members[i]!.bits &&
+            this.same(m.member.type, y.members[i]!.member.type),
+        )
+      );
     }
     return false;
   }
@@ -337,7 +363,10 @@ class Generator {
 
   /** static_asserts of the compat layout: the build checks the twin against the compat ABI. */
   private assertLayout(t: Twin, l: RecordLayout): void {
-    const lines = [`static_assert(sizeof(${t.twin}) == ${l.size});`, `static_assert(__alignof__(${t.twin}) == ${l.align});`];
+    const lines = [
+      `static_assert(sizeof(${t.twin}) == ${l.size});`,
+      `static_assert(__alignof__(${t.twin}) == ${l.align});`,
+    ];
     const walk = (layout: RecordLayout, base: number, path: string) => {
       for (const m of layout.members) {
         if (m.member.bitWidth !== undefined) continue;
@@ -358,7 +387,8 @@ class Generator {
   private recordBody(nd: RecordDecl, cd: RecordDecl, depth: number, path: string): string {
     const a = this.nl.layout(nd);
     const b = this.cl.layout(cd);
-    if (a.members.length !== b.members.length) throw new CodegenError(`${path || 'the record'} has other members on the two ABIs`);
+    if (a.members.length !== b.members.length)
+      throw new CodegenError(`${path || 'the record'} has other members on the two ABIs`);
     const pad = '\t'.repeat(depth);
     let s = '';
     a.members.forEach((m, i) => {
@@ -386,7 +416,8 @@ class Generator {
     const sep = name ? ` ${name}` : '';
     if (this.same(nt, ct)) {
       // the header's own spelling; an anonymous record is written out
-      if ((a.kind === 'record' && a.decl.tag === undefined && nt.kind !== 'typedef') || a.kind === 'array') return this.declareOwn(nt, ct, name, depth, path);
+      if ((a.kind === 'record' && a.decl.tag === undefined && nt.kind !== 'typedef') || a.kind === 'array')
+        return this.declareOwn(nt, ct, name, depth, path);
       return `${typeName(nt)}${sep}`;
     }
     if (a.kind === 'pointer') return `compat_uptr_t${sep}`;
@@ -394,7 +425,12 @@ class Generator {
       const signed = a.kind === 'int' ? !isUnsigned(a.name, this.n.layouter.abi) : false;
       const cs = this.cl.typeLayout(ct).size;
       const ca = this.cl.typeLayout(ct).align;
-      const spelled = a.kind === 'int' && (a.name === 'long' || a.name === 'unsigned long') ? (signed ? 'compat_long_t' : 'compat_ulong_t') : null;
+      const spelled =
+        a.kind === 'int' && (a.name === 'long' || a.name === 'unsigned long')
+          ? signed
+            ? 'compat_long_t'
+            : 'compat_ulong_t'
+          : null;
       if (cs === 4 && ca === 4) return `${spelled ?? (signed ? 's32' : 'u32')}${sep}`;
       if (cs === 8 && ca === 4) return `${signed ? 'compat_s64' : 'compat_u64'}${sep}`;
       // the compat task's own width (a dev_t of 16 bits on i386, say)
@@ -406,7 +442,8 @@ class Generator {
       return this.declare(a.of, b.of, `${name}[${a.length ?? ''}]`, depth, `${path}[]`);
     }
     if (a.kind === 'record' && b.kind === 'record') {
-      if (a.decl.tag !== undefined || nt.kind === 'typedef') return `${this.twinOf(a.decl, b.decl, typeName(nt)).twin}${sep}`;
+      if (a.decl.tag !== undefined || nt.kind === 'typedef')
+        return `${this.twinOf(a.decl, b.decl, typeName(nt)).twin}${sep}`;
       return `${KEYWORD(a.decl)} {\n${this.recordBody(a.decl, b.decl, depth + 1, path)}${'\t'.repeat(depth)}}${sep}`;
     }
     throw new CodegenError(`'${path}': a ${a.kind} that differs between the ABIs has no kernel compat type`);
@@ -416,8 +453,10 @@ class Generator {
   private declareOwn(nt: CType, ct: CType, name: string, depth: number, path: string): string {
     const a = strip(nt);
     const b = strip(ct);
-    if (a.kind === 'array' && b.kind === 'array' && nt.kind !== 'typedef') return this.declare(a.of, b.of, `${name}[${a.length ?? ''}]`, depth, `${path}[]`);
-    if (a.kind === 'record' && b.kind === 'record') return `${KEYWORD(a.decl)} {\n${this.recordBody(a.decl, b.decl, depth + 1, path)}${'\t'.repeat(depth)}}${name ? ` ${name}` : ''}`;
+    if (a.kind === 'array' && b.kind === 'array' && nt.kind !== 'typedef')
+      return this.declare(a.of, b.of, `${name}[${a.length ?? ''}]`, depth, `${path}[]`);
+    if (a.kind === 'record' && b.kind === 'record')
+      return `${KEYWORD(a.decl)} {\n${this.recordBody(a.decl, b.decl, depth + 1, path)}${'\t'.repeat(depth)}}${name ? ` ${name}` : ''}`;
     return `${typeName(nt)}${name ? ` ${name}` : ''}`;
   }
 
@@ -439,8 +478,12 @@ class Generator {
       const sig = toCompat
         ? `static int ${this.prefix}_to_compat_${t.ident}(${t.twin} *to, const ${t.cname} *from)`
         : `static int ${this.prefix}_from_compat_${t.ident}(${t.cname} *to, const ${t.twin} *from)`;
-      const what = toCompat ? 'to the compat layout (padding zeroed: nothing of the kernel stack reaches user space)' : 'from the compat layout';
-      this.functions.push(`/* ${t.cname} ${what} */\n${sig}\n{\n\tmemset(to, 0, sizeof(*to));\n${body.join('\n')}${body.length ? '\n' : ''}\treturn 0;\n}\n`);
+      const what = toCompat
+        ? 'to the compat layout (padding zeroed: nothing of the kernel stack reaches user space)'
+        : 'from the compat layout';
+      this.functions.push(
+        `/* ${t.cname} ${what} */\n${sig}\n{\n\tmemset(to, 0, sizeof(*to));\n${body.join('\n')}${body.length ? '\n' : ''}\treturn 0;\n}\n`,
+      );
     } catch (e) {
       this.done.delete(key);
       throw e;
@@ -448,12 +491,25 @@ class Generator {
   }
 
   /** Statements converting the members of a record from `from->...` to `to->...`. */
-  private convertMembers(nd: RecordDecl, cd: RecordDecl, from: string, to: string, toCompat: boolean, path: string, out: (s: string) => void, depth: number, inPacked: boolean, anonymous = false): void {
+  private convertMembers(
+    nd: RecordDecl,
+    cd: RecordDecl,
+    from: string,
+    to: string,
+    toCompat: boolean,
+    path: string,
+    out: (s: string) => void,
+    depth: number,
+    inPacked: boolean,
+    anonymous = false,
+  ): void {
     const packed = inPacked || nd.packed === true || nd.maxFieldAlign !== undefined;
     const a = this.nl.layout(nd);
     const b = this.cl.layout(cd);
     if (nd.union) {
-      const chosen = this.chosen[path] ?? a.members.find((m) => m.member.name !== undefined && this.choose.includes(m.member.name))?.member.name;
+      const chosen =
+        this.chosen[path] ??
+        a.members.find((m) => m.member.name !== undefined && this.choose.includes(m.member.name))?.member.name;
       const pairs = a.members.map((m, i) => ({ m, o: b.members[i]! }));
       const ann = this.annotations.records.get(this.record)?.get(path);
       if (chosen === undefined && ann?.kind === 'union') {
@@ -464,22 +520,41 @@ class Generator {
           const y = pairs.find((q) => q.m.member.name === member);
           if (!y) throw new CodegenError(`union '${path}' has no member '${member}'`);
           out(`${pad}case ${value}:`);
-          this.value(y.m.member.type, y.o.member.type, from, to, path ? `${path}.${member}` : member, toCompat, out, depth + 1, packed || y.m.member.packed === true);
+          this.value(
+            y.m.member.type,
+            y.o.member.type,
+            from,
+            to,
+            path ? `${path}.${member}` : member,
+            toCompat,
+            out,
+            depth + 1,
+            packed || y.m.member.packed === true,
+          );
           out(`${pad}\tbreak;`);
         }
         out(`${pad}default:\n${pad}\treturn -EINVAL;\n${pad}}`);
         return;
       }
-      const x = chosen !== undefined ? pairs.find((p) => p.m.member.name === chosen) : pairs.every((p) => this.same(p.m.member.type, p.o.member.type)) ? undefined : null;
+      const x =
+        chosen !== undefined
+          ? pairs.find((p) => p.m.member.name === chosen)
+          : pairs.every((p) => this.same(p.m.member.type, p.o.member.type))
+            ? undefined
+            : null;
       if (x === null) {
         throw new CodegenError(
-          path ? `union '${path}' has members that convert differently: choose one (--member ${path}=NAME)` : `an anonymous union of ${nd.tag ?? 'the record'} has members that convert differently: choose one (--member NAME)`,
+          path
+            ? `union '${path}' has members that convert differently: choose one (--member ${path}=NAME)`
+            : `an anonymous union of ${nd.tag ?? 'the record'} has members that convert differently: choose one (--member NAME)`,
         );
       }
       if (x === undefined) {
         if (chosen !== undefined) throw new CodegenError(`union '${path}' has no member '${chosen}'`);
         if (!anonymous) {
-          out(`${'\t'.repeat(depth)}memcpy(${this.addr(to, path)}, ${this.addr(from, path)}, sizeof(${this.access(to, path)}));`);
+          out(
+            `${'\t'.repeat(depth)}memcpy(${this.addr(to, path)}, ${this.addr(from, path)}, sizeof(${this.access(to, path)}));`,
+          );
           return;
         }
         // an anonymous union has no name: its bytes start where its first named member does
@@ -490,7 +565,17 @@ class Generator {
         return;
       }
       const mpath = path ? `${path}.${x.m.member.name}` : x.m.member.name!;
-      this.value(x.m.member.type, x.o.member.type, from, to, mpath, toCompat, out, depth, packed || x.m.member.packed === true);
+      this.value(
+        x.m.member.type,
+        x.o.member.type,
+        from,
+        to,
+        mpath,
+        toCompat,
+        out,
+        depth,
+        packed || x.m.member.packed === true,
+      );
       return;
     }
     a.members.forEach((m, i) => {
@@ -512,10 +597,21 @@ class Generator {
         // an anonymous struct or union: its members are reached as the record's own
         const mt = strip(m.member.type);
         const ot = strip(o.member.type);
-        if (mt.kind === 'record' && ot.kind === 'record') this.convertMembers(mt.decl, ot.decl, from, to, toCompat, path, out, depth, packed, true);
+        if (mt.kind === 'record' && ot.kind === 'record')
+          this.convertMembers(mt.decl, ot.decl, from, to, toCompat, path, out, depth, packed, true);
         return;
       }
-      this.value(m.member.type, o.member.type, from, to, path ? `${path}.${name}` : name, toCompat, out, depth, packed || m.member.packed === true);
+      this.value(
+        m.member.type,
+        o.member.type,
+        from,
+        to,
+        path ? `${path}.${name}` : name,
+        toCompat,
+        out,
+        depth,
+        packed || m.member.packed === true,
+      );
     });
   }
 
@@ -528,7 +624,17 @@ class Generator {
   }
 
   /** Statements converting one value, `to->path = convert(from->path)`. */
-  private value(nt: CType, ct: CType, from: string, to: string, path: string, toCompat: boolean, out: (s: string) => void, depth: number, packed: boolean): void {
+  private value(
+    nt: CType,
+    ct: CType,
+    from: string,
+    to: string,
+    path: string,
+    toCompat: boolean,
+    out: (s: string) => void,
+    depth: number,
+    packed: boolean,
+  ): void {
     const pad = '\t'.repeat(depth);
     const lhs = this.access(to, path);
     const rhs = this.access(from, path);
@@ -566,13 +672,17 @@ class Generator {
         const fn = toCompat ? `${this.prefix}_to_compat_${t.ident}` : `${this.prefix}_from_compat_${t.ident}`;
         // its error (-EOVERFLOW, or -EINVAL from a selector) is the caller's
         if (!packed) {
-          out(`${pad}{\n${pad}\tint err = ${fn}(&${lhs}, &${rhs});\n\n${pad}\tif (err)\n${pad}\t\treturn err;\n${pad}}`);
+          out(
+            `${pad}{\n${pad}\tint err = ${fn}(&${lhs}, &${rhs});\n\n${pad}\tif (err)\n${pad}\t\treturn err;\n${pad}}`,
+          );
           return;
         }
         // a member of a packed record may be unaligned: the converter works on aligned copies
         const [kin, kout] = toCompat ? [t.cname, t.twin] : [t.twin, t.cname];
         out(`${pad}{\n${pad}\t${kin} in;\n${pad}\t${kout} res;\n${pad}\tint err;\n`);
-        out(`${pad}\tmemcpy(&in, &${rhs}, sizeof(in));\n${pad}\terr = ${fn}(&res, &in);\n${pad}\tif (err)\n${pad}\t\treturn err;\n${pad}\tmemcpy(&${lhs}, &res, sizeof(res));\n${pad}}`);
+        out(
+          `${pad}\tmemcpy(&in, &${rhs}, sizeof(in));\n${pad}\terr = ${fn}(&res, &in);\n${pad}\tif (err)\n${pad}\t\treturn err;\n${pad}\tmemcpy(&${lhs}, &res, sizeof(res));\n${pad}}`,
+        );
         return;
       }
       this.convertMembers(a.decl, b.decl, from, to, toCompat, path, out, depth, packed);
@@ -581,9 +691,18 @@ class Generator {
     throw new CodegenError(`'${path}': a ${a.kind} that differs between the ABIs cannot be converted`);
   }
 
-  source(headers: string[], converted: Converted[], passedAll: Numbered[], valuesAll: Numbered[], renumbered: Numbered[], ioctls: GeneratedIoctl[]): { source: string; checks: string } {
+  source(
+    headers: string[],
+    converted: Converted[],
+    passedAll: Numbered[],
+    valuesAll: Numbered[],
+    renumbered: Numbered[],
+    ioctls: GeneratedIoctl[],
+  ): { source: string; checks: string } {
     const pfx = this.prefix;
-    const includes = headers.map((h) => (h.startsWith('/') || h.startsWith('.') ? `#include "${h}"` : `#include <${h}>`));
+    const includes = headers.map((h) =>
+      h.startsWith('/') || h.startsWith('.') ? `#include "${h}"` : `#include <${h}>`,
+    );
     const numbers: string[] = [];
     const handlers: string[] = [];
     const cases: string[] = [];
@@ -605,13 +724,22 @@ class Generator {
       const compatName = twin?.twin ?? scalar!.compat;
       if (!checkedRecords.has(nativeName)) {
         checkedRecords.add(nativeName);
-        nativeChecks.push(`static_assert(sizeof(${nativeName}) == ${twin ? this.nl.layout(twin.native).size : this.nl.typeLayout(e.argType!).size});`);
+        nativeChecks.push(
+          `static_assert(sizeof(${nativeName}) == ${twin ? this.nl.layout(twin.native).size : this.nl.typeLayout(e.argType!).size});`,
+        );
       }
       if (v.cmdDiffers) {
-        const dirName = { none: '_IOC_NONE', r: '_IOC_READ', w: '_IOC_WRITE', rw: '(_IOC_READ | _IOC_WRITE)' }[e.dir ?? 'none'];
-        const csize = twin ? this.cl.layout(twin.compat).size : this.cl.typeLayout(this.c.ioctls.get(e.name)!.argType!).size;
+        const dirName = { none: '_IOC_NONE', r: '_IOC_READ', w: '_IOC_WRITE', rw: '(_IOC_READ | _IOC_WRITE)' }[
+          e.dir ?? 'none'
+        ];
+        const csize = twin
+          ? this.cl.layout(twin.compat).size
+          : this.cl.typeLayout(this.c.ioctls.get(e.name)!.argType!).size;
         // _IOC() of the compat type where its size is what the compat number encodes, else the number
-        const ioc = !e.legacy && !e.sizeofArg && e.dir !== null && this.c.ioctls.get(e.name)?.size === csize ? `_IOC(${dirName}, ${hex(e.type)}, ${hex(e.nr)}, sizeof(${compatName}))` : null;
+        const ioc =
+          !e.legacy && !e.sizeofArg && e.dir !== null && this.c.ioctls.get(e.name)?.size === csize
+            ? `_IOC(${dirName}, ${hex(e.type)}, ${hex(e.nr)}, sizeof(${compatName}))`
+            : null;
         numbers.push(`#define ${label} ${ioc ?? `${hex(compatCmd)}U`}`);
         numbers.push(`static_assert(${label} == ${hex(compatCmd)}U);`);
       }
@@ -638,15 +766,18 @@ class Generator {
         .map((x) => x.name);
     const passed = fresh(passedAll);
     const values = fresh(valuesAll);
-    for (const x of [...passedAll, ...valuesAll]) if (passed.includes(x.name) || values.includes(x.name)) nativeChecks.push(`static_assert(${x.name} == ${hex(x.nativeCmd)}U);`);
+    for (const x of [...passedAll, ...valuesAll])
+      if (passed.includes(x.name) || values.includes(x.name))
+        nativeChecks.push(`static_assert(${x.name} == ${hex(x.nativeCmd)}U);`);
     // every native record the converters name, nested ones too
     for (const t of this.twins.values()) {
-      if (checkedRecords.has(t.cname) || !this.done.has(`<${t.twin}`) && !this.done.has(`>${t.twin}`)) continue;
+      if (checkedRecords.has(t.cname) || (!this.done.has(`<${t.twin}`) && !this.done.has(`>${t.twin}`))) continue;
       checkedRecords.add(t.cname);
       nativeChecks.push(`static_assert(sizeof(${t.cname}) == ${this.nl.layout(t.native).size});`);
     }
     const skipped = ioctls.filter((x) => x.handling === 'skipped');
-    const head = '#include <linux/compat.h>\n#include <linux/fs.h>\n#include <linux/slab.h>\n#include <linux/string.h>\n#include <linux/uaccess.h>';
+    const head =
+      '#include <linux/compat.h>\n#include <linux/fs.h>\n#include <linux/slab.h>\n#include <linux/string.h>\n#include <linux/uaccess.h>';
     const parts = [
       `/*\n * Compat ioctl support for ${headers.join(', ')}: ${this.n.result.abi} kernel, ${this.c.result.abi} tasks.\n * Generated by ioctl32 gen c from the two ABIs' layouts of the headers: the static_asserts\n * check the kernel's view of the native types, and every compat struct against the\n * ${this.c.result.abi} layout, when this file is built.\n *\n * The driver provides ${pfx}_ioctl_kernel(): its ioctl with the argument in kernel memory.\n${skipped.map((x) => ` * Not handled: ${x.name} (${x.verdict}): ${x.why}\n`).join('')} */`,
       head,
@@ -661,28 +792,64 @@ class Generator {
       [
         `long ${pfx}_compat_ioctl(struct file *file, unsigned int cmd, unsigned long arg)`,
         '{',
-        ...(cases.some((x) => x.includes('argp')) || passed.length ? ['\tvoid __user *argp = compat_ptr(arg);', ''] : []),
+        ...(cases.some((x) => x.includes('argp')) || passed.length
+          ? ['\tvoid __user *argp = compat_ptr(arg);', '']
+          : []),
         '\tswitch (cmd) {',
         ...cases,
-        ...(passed.length ? [`${passed.map((p) => `\tcase ${p}:`).join('\n')}`, '\t\t/* the same layout on both ABIs: only the pointer to convert */', '\t\treturn file->f_op->unlocked_ioctl(file, cmd, (unsigned long)argp);'] : []),
-        ...(values.length ? [`${values.map((p) => `\tcase ${p}:`).join('\n')}`, '\t\t/* no argument structure: the value as it came */', '\t\treturn file->f_op->unlocked_ioctl(file, cmd, arg);'] : []),
+        ...(passed.length
+          ? [
+              `${passed.map((p) => `\tcase ${p}:`).join('\n')}`,
+              '\t\t/* the same layout on both ABIs: only the pointer to convert */',
+              '\t\treturn file->f_op->unlocked_ioctl(file, cmd, (unsigned long)argp);',
+            ]
+          : []),
+        ...(values.length
+          ? [
+              `${values.map((p) => `\tcase ${p}:`).join('\n')}`,
+              '\t\t/* no argument structure: the value as it came */',
+              '\t\treturn file->f_op->unlocked_ioctl(file, cmd, arg);',
+            ]
+          : []),
         '\t}',
         '\treturn -ENOIOCTLCMD;',
         '}',
       ].join('\n'),
     ];
     const checks = [head, includes.join('\n'), nativeChecks.join('\n')].filter((x) => x.length).join('\n\n');
-    return { source: `${parts.map((x) => x.replace(/\n+$/, '')).filter((x) => x.length).join('\n\n')}\n`, checks: `${checks}\n` };
+    return {
+      source: `${parts
+        .map((x) => x.replace(/\n+$/, ''))
+        .filter((x) => x.length)
+        .join('\n\n')}\n`,
+      checks: `${checks}\n`,
+    };
   }
 
   /** An integer argument of another width: get_user() of the compat one, put_user() back, -EOVERFLOW where it does not fit. */
   private scalarHandler(e: IoctlEntry, scalar: { native: string; compat: string }): string {
     const { reads, writes } = directions(e);
-    const lines = [`static long ${this.prefix}_compat_${identifier(e.name)}(struct file *file, void __user *argp)`, '{', `\t${scalar.native} karg = 0;`, `\t${scalar.compat} uarg;`, '\tlong ret;', ''];
-    if (reads) lines.push(`\tif (get_user(uarg, (${scalar.compat} __user *)argp))`, '\t\treturn -EFAULT;', '\tkarg = uarg;');
+    const lines = [
+      `static long ${this.prefix}_compat_${identifier(e.name)}(struct file *file, void __user *argp)`,
+      '{',
+      `\t${scalar.native} karg = 0;`,
+      `\t${scalar.compat} uarg;`,
+      '\tlong ret;',
+      '',
+    ];
+    if (reads)
+      lines.push(`\tif (get_user(uarg, (${scalar.compat} __user *)argp))`, '\t\treturn -EFAULT;', '\tkarg = uarg;');
     lines.push(`\tret = ${this.prefix}_ioctl_kernel(file, ${e.name}, &karg);`);
     if (writes) {
-      lines.push('\tif (ret < 0)', '\t\treturn ret;', `\tuarg = karg;`, '\tif (uarg != karg)', '\t\treturn -EOVERFLOW;', `\tif (put_user(uarg, (${scalar.compat} __user *)argp))`, '\t\treturn -EFAULT;');
+      lines.push(
+        '\tif (ret < 0)',
+        '\t\treturn ret;',
+        `\tuarg = karg;`,
+        '\tif (uarg != karg)',
+        '\t\treturn -EOVERFLOW;',
+        `\tif (put_user(uarg, (${scalar.compat} __user *)argp))`,
+        '\t\treturn -EFAULT;',
+      );
     }
     lines.push('\treturn ret;', '}');
     return `${lines.join('\n')}\n`;
@@ -698,13 +865,29 @@ class Generator {
     const u = onHeap ? 'uarg' : '&uarg';
     const lines = [`static long ${pfx}_compat_${identifier(e.name)}(struct file *file, void __user *argp)`, '{'];
     if (onHeap) {
-      lines.push(`\t${twin.cname} *karg = kzalloc(sizeof(*karg), GFP_KERNEL);`, `\t${twin.twin} *uarg = kzalloc(sizeof(*uarg), GFP_KERNEL);`, '\tlong ret;', '', '\tif (!karg || !uarg) {', '\t\tret = -ENOMEM;', '\t\tgoto out;', '\t}');
+      lines.push(
+        `\t${twin.cname} *karg = kzalloc(sizeof(*karg), GFP_KERNEL);`,
+        `\t${twin.twin} *uarg = kzalloc(sizeof(*uarg), GFP_KERNEL);`,
+        '\tlong ret;',
+        '',
+        '\tif (!karg || !uarg) {',
+        '\t\tret = -ENOMEM;',
+        '\t\tgoto out;',
+        '\t}',
+      );
     } else lines.push(`\t${twin.cname} karg;`, `\t${twin.twin} uarg;`, '\tlong ret;', '');
     // `if (cond)` and what a failure does: return, or set ret and free the buffers
-    const check = (cond: string, code: string) => (onHeap ? [`\tif (${cond}) {`, `\t\tret = ${code};`, '\t\tgoto out;', '\t}'] : [`\tif (${cond})`, `\t\treturn ${code};`]);
+    const check = (cond: string, code: string) =>
+      onHeap
+        ? [`\tif (${cond}) {`, `\t\tret = ${code};`, '\t\tgoto out;', '\t}']
+        : [`\tif (${cond})`, `\t\treturn ${code};`];
     if (reads) {
       lines.push(...check(`copy_from_user(${u}, argp, sizeof(${onHeap ? '*uarg' : 'uarg'}))`, '-EFAULT'));
-      lines.push(`\tret = ${pfx}_from_compat_${twin.ident}(${k}, ${u});`, '\tif (ret)', onHeap ? '\t\tgoto out;' : '\t\treturn ret;');
+      lines.push(
+        `\tret = ${pfx}_from_compat_${twin.ident}(${k}, ${u});`,
+        '\tif (ret)',
+        onHeap ? '\t\tgoto out;' : '\t\treturn ret;',
+      );
     } else if (!onHeap) lines.push('\tmemset(&karg, 0, sizeof(karg));');
     lines.push(`\tret = ${pfx}_ioctl_kernel(file, ${e.name}, ${k});`);
     if (writes) {

@@ -64,7 +64,8 @@ export function parseAnnotations(text: string, file: string): Annotations {
     fail(file, 'not JSON', (e as Error).message);
   }
   if (!isObject(json)) fail(file, 'top level', 'expected an object with "records" and/or "ioctls"');
-  for (const k of Object.keys(json)) if (k !== 'records' && k !== 'ioctls') fail(file, k, 'unknown section (expected "records" or "ioctls")');
+  for (const k of Object.keys(json))
+    if (k !== 'records' && k !== 'ioctls') fail(file, k, 'unknown section (expected "records" or "ioctls")');
   const out: Annotations = { file, records: new Map(), ioctlArgs: new Map() };
   const records = json.records ?? {};
   if (!isObject(records)) fail(file, 'records', 'expected an object');
@@ -84,17 +85,29 @@ export function parseAnnotations(text: string, file: string): Annotations {
           m.set(path, { kind: 'flex-array', count: a.count });
           break;
         case 'array-pointer':
-          if (typeof a.count !== 'string') fail(file, where, 'array-pointer needs "count": the member holding the length');
-          if (a.unit !== undefined && a.unit !== 'elements' && a.unit !== 'bytes') fail(file, where, 'array-pointer "unit" is "elements" (the default) or "bytes"');
-          m.set(path, { kind: 'array-pointer', count: a.count, unit: (a.unit as 'elements' | 'bytes' | undefined) ?? 'elements' });
+          if (typeof a.count !== 'string')
+            fail(file, where, 'array-pointer needs "count": the member holding the length');
+          if (a.unit !== undefined && a.unit !== 'elements' && a.unit !== 'bytes')
+            fail(file, where, 'array-pointer "unit" is "elements" (the default) or "bytes"');
+          m.set(path, {
+            kind: 'array-pointer',
+            count: a.count,
+            unit: (a.unit as 'elements' | 'bytes' | undefined) ?? 'elements',
+          });
           break;
         case 'union':
-          if (typeof a.selector !== 'string' || !isObject(a.cases)) fail(file, where, 'union needs "selector" (a member) and "cases" ({ value: member })');
-          for (const v of Object.values(a.cases)) if (typeof v !== 'string') fail(file, where, 'union cases map selector values to member names');
+          if (typeof a.selector !== 'string' || !isObject(a.cases))
+            fail(file, where, 'union needs "selector" (a member) and "cases" ({ value: member })');
+          for (const v of Object.values(a.cases))
+            if (typeof v !== 'string') fail(file, where, 'union cases map selector values to member names');
           m.set(path, { kind: 'union', selector: a.selector, cases: a.cases as Record<string, string> });
           break;
         default:
-          fail(file, where, `unknown kind ${JSON.stringify(a.kind)} (known: user-pointer, flex-array, array-pointer, union, sigset)`);
+          fail(
+            file,
+            where,
+            `unknown kind ${JSON.stringify(a.kind)} (known: user-pointer, flex-array, array-pointer, union, sigset)`,
+          );
       }
     }
     out.records.set(record, m);
@@ -201,27 +214,36 @@ export function validateAnnotations(
       if (ann.kind === 'flex-array') {
         if (t.kind !== 'array') fail(a.file, where, 'flex-array applies to an array member');
         const count = fields.get(ann.count);
-        if (!count || strip(count.ctype).kind !== 'int') fail(a.file, where, `count member '${ann.count}' is not an integer member of ${record}`);
+        if (!count || strip(count.ctype).kind !== 'int')
+          fail(a.file, where, `count member '${ann.count}' is not an integer member of ${record}`);
       }
       if (ann.kind === 'array-pointer') {
         if (t.kind !== 'pointer') fail(a.file, where, 'array-pointer applies to a pointer member');
         const count = fields.get(ann.count);
-        if (!count || strip(count.ctype).kind !== 'int') fail(a.file, where, `count member '${ann.count}' is not an integer member of ${record}`);
+        if (!count || strip(count.ctype).kind !== 'int')
+          fail(a.file, where, `count member '${ann.count}' is not an integer member of ${record}`);
       }
       if (ann.kind === 'union') {
         if (t.kind !== 'record' || !t.decl.union) fail(a.file, where, 'union applies to a union member');
         const selector = fields.get(ann.selector);
-        if (!selector || strip(selector.ctype).kind !== 'int') fail(a.file, where, `selector '${ann.selector}' is not an integer member of ${record}`);
+        if (!selector || strip(selector.ctype).kind !== 'int')
+          fail(a.file, where, `selector '${ann.selector}' is not an integer member of ${record}`);
         const names = new Set((t.decl.members ?? []).map((x) => x.name));
-        for (const c of Object.values(ann.cases)) if (!names.has(c)) fail(a.file, where, `case member '${c}' is not a member of the union`);
+        for (const c of Object.values(ann.cases))
+          if (!names.has(c)) fail(a.file, where, `case member '${c}' is not a member of the union`);
       }
-      if (ann.kind === 'sigset' && t.kind !== 'int' && t.kind !== 'array') fail(a.file, where, 'sigset applies to an integer or array member');
+      if (ann.kind === 'sigset' && t.kind !== 'int' && t.kind !== 'array')
+        fail(a.file, where, 'sigset applies to an integer or array member');
     }
   }
 }
 
 /** Member paths of `record` with annotation `kind`. */
-export function annotatedPaths(a: Annotations, record: string | undefined, kind: MemberAnnotation['kind']): Set<string> {
+export function annotatedPaths(
+  a: Annotations,
+  record: string | undefined,
+  kind: MemberAnnotation['kind'],
+): Set<string> {
   const m = record ? a.records.get(record) : undefined;
   return new Set([...(m ?? [])].filter(([, x]) => x.kind === kind).map(([p]) => p));
 }

@@ -83,7 +83,23 @@ export interface UnresolvedIoctl {
 
 const TYPED = new Set(['_IOR', '_IOW', '_IOWR', '_IOR_BAD', '_IOW_BAD', '_IOWR_BAD']);
 /** Words followed by '(' that are C, not a macro another unit might define. */
-const NOT_MACROS = new Set(['sizeof', '_Alignof', '__alignof__', '__alignof', 'alignof', '__attribute__', '__attribute', 'typeof', '__typeof__', '__typeof', '__extension__', '__asm__', 'asm', '_Static_assert', 'offsetof']);
+const NOT_MACROS = new Set([
+  'sizeof',
+  '_Alignof',
+  '__alignof__',
+  '__alignof',
+  'alignof',
+  '__attribute__',
+  '__attribute',
+  'typeof',
+  '__typeof__',
+  '__typeof',
+  '__extension__',
+  '__asm__',
+  'asm',
+  '_Static_assert',
+  'offsetof',
+]);
 
 export interface CatalogueResult {
   ioctls: IoctlEntry[];
@@ -95,7 +111,13 @@ export interface CatalogueResult {
  * definitions already catalogued (by their defining token): scanning many headers that share
  * includes visits each definition once.
  */
-export function catalogueIoctls(abi: Abi, pp: Preprocessor, parser: Parser, seen: Set<Token> = new Set(), legacy: readonly LegacyArgument[] = []): CatalogueResult {
+export function catalogueIoctls(
+  abi: Abi,
+  pp: Preprocessor,
+  parser: Parser,
+  seen: Set<Token> = new Set(),
+  legacy: readonly LegacyArgument[] = [],
+): CatalogueResult {
   const out: CatalogueResult = { ioctls: [], unresolved: [] };
   const legacyByName = legacyIndex(legacy);
   const borrowed = borrowIoctlMacros(abi, pp);
@@ -343,7 +365,12 @@ function parseTypeText(pp: Preprocessor, parser: Parser, text: string): CType | 
   }
 }
 
-function argumentType(pp: Preprocessor, parser: Parser, typeArg: Token[] | null, sizeArg: Token[] | null): CType | undefined {
+function argumentType(
+  pp: Preprocessor,
+  parser: Parser,
+  typeArg: Token[] | null,
+  sizeArg: Token[] | null,
+): CType | undefined {
   let tokens = typeArg ? pp.expand(typeArg) : null;
   if (!tokens && sizeArg) {
     const s = pp.expand(sizeArg);

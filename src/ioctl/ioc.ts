@@ -48,7 +48,8 @@ export function maxIocSize(abi: Abi, dir: IocDir): number {
 /** _IOC(dir, type, nr, size) as an unsigned 32-bit number. */
 export function encodeIoc(abi: Abi, f: IocFields): number {
   const check = (what: string, v: number, max: number) => {
-    if (!Number.isInteger(v) || v < 0 || v > max) throw new IocError(`${what} ${v} does not fit the ${abi.name} ioctl encoding (0..${max})`);
+    if (!Number.isInteger(v) || v < 0 || v > max)
+      throw new IocError(`${what} ${v} does not fit the ${abi.name} ioctl encoding (0..${max})`);
   };
   check('type', f.type, 255);
   check('nr', f.nr, 255);
@@ -70,7 +71,8 @@ export function parseCmd(text: string): number {
 
 /** _IOC_DIR/_IOC_TYPE/_IOC_NR/_IOC_SIZE of a number, as the ABI's header macros compute them. */
 export function decodeIoc(abi: Abi, cmd: number): DecodedIoc {
-  if (!Number.isInteger(cmd) || cmd < 0 || cmd > 0xffffffff) throw new IocError(`${cmd} is not an unsigned 32-bit ioctl number`);
+  if (!Number.isInteger(cmd) || cmd < 0 || cmd > 0xffffffff)
+    throw new IocError(`${cmd} is not an unsigned 32-bit ioctl number`);
   const { nrBits, typeBits, sizeBits, dirBits, none, read, write } = abi.ioc;
   const s = shifts(abi);
   const rawDir = Math.floor(cmd / 2 ** s.dirShift) & ((1 << dirBits) - 1);
@@ -84,7 +86,12 @@ export function decodeIoc(abi: Abi, cmd: number): DecodedIoc {
     dirBitsValue = rw !== 0 ? rw : rawDir;
     size = rw !== 0 ? (cmd >>> s.sizeShift) & ((1 << (sizeBits + 1)) - 1) : 0;
   }
-  const names: Array<[number, IocDir]> = [[none, 'none'], [read, 'r'], [write, 'w'], [read | write, 'rw']];
+  const names: Array<[number, IocDir]> = [
+    [none, 'none'],
+    [read, 'r'],
+    [write, 'w'],
+    [read | write, 'rw'],
+  ];
   const dir = names.find(([v]) => v === dirBitsValue)?.[1] ?? null;
   return { cmd, dir, dirBits: dirBitsValue, type, nr, size };
 }

@@ -43,15 +43,17 @@ export interface Gendisk {
 }
 
 const FS = [
-  'BLKROGET', 'BLKRAGET', 'BLKFRAGET', 'BLKGETSIZE', 'BLKSSZGET', 'BLKPBSZGET', 'BLKIOMIN', 'BLKIOOPT',
+  'BLKROGET',
+  'BLKRAGET',
+  'BLKFRAGET',
+  'BLKGETSIZE',
+  'BLKSSZGET',
+  'BLKPBSZGET',
+  'BLKIOMIN',
+  'BLKIOOPT',
 ] as const;
 type BlockNumber =
-  | (typeof FS)[number]
-  | 'HDIO_GETGEO'
-  | 'BLKBSZGET'
-  | 'BLKGETSIZE64'
-  | 'BLKBSZGET_32'
-  | 'BLKGETSIZE64_32';
+  (typeof FS)[number] | 'HDIO_GETGEO' | 'BLKBSZGET' | 'BLKGETSIZE64' | 'BLKBSZGET_32' | 'BLKGETSIZE64_32';
 
 /** The block layer's command numbers on a native ABI, from its headers (and block/ioctl.c's own _32 ones). */
 function blockNumbers(native: Abi, include: IncludeOptions): Record<BlockNumber, number> {

@@ -37,7 +37,8 @@ export class UserMemory {
 
   private find(addr: bigint, length: number): { r: Uint8Array; off: number } | null {
     for (const { start, bytes } of this.regions) {
-      if (addr >= start && addr + BigInt(length) <= start + BigInt(bytes.length)) return { r: bytes, off: Number(addr - start) };
+      if (addr >= start && addr + BigInt(length) <= start + BigInt(bytes.length))
+        return { r: bytes, off: Number(addr - start) };
     }
     return null;
   }
@@ -174,7 +175,9 @@ export class Ioctl32Registry {
   private readonly entries: Registration[] = [];
 
   register(cmd: number, handler: Ioctl32Handler | null, opts: { major?: number } = {}): number {
-    const clash = this.entries.some((e) => e.cmd === cmd && (e.major === undefined || opts.major === undefined || e.major === opts.major));
+    const clash = this.entries.some(
+      (e) => e.cmd === cmd && (e.major === undefined || opts.major === undefined || e.major === opts.major),
+    );
     // EINVAL is errno-base.h's: one number on every architecture, and no task to ask
     if (clash) return -ERRNO.EINVAL;
     this.entries.push({ cmd, handler, ...(opts.major !== undefined ? { major: opts.major } : {}) });
@@ -190,7 +193,10 @@ export class Ioctl32Registry {
 
   /** The entry for a command on a file: the device-specific one first. */
   lookup(cmd: number, file: KFile): Registration | undefined {
-    return this.entries.find((e) => e.cmd === cmd && e.major === file.device.major) ?? this.entries.find((e) => e.cmd === cmd && e.major === undefined);
+    return (
+      this.entries.find((e) => e.cmd === cmd && e.major === file.device.major) ??
+      this.entries.find((e) => e.cmd === cmd && e.major === undefined)
+    );
   }
 
   get size(): number {
@@ -336,7 +342,8 @@ export class Kernel {
 
   /** execve(): a new program, maybe of another personality; close-on-exec descriptors go. */
   exec(task: Task, comm: string, abi: Abi = task.abi): void {
-    if (abi.name !== this.native.name && !this.native.compat.includes(abi.name)) throw new RangeError(`cannot exec a ${abi.name} program on ${this.native.name}`);
+    if (abi.name !== this.native.name && !this.native.compat.includes(abi.name))
+      throw new RangeError(`cannot exec a ${abi.name} program on ${this.native.name}`);
     for (const [fd, d] of [...task.fds]) if (d.cloexec) task.fds.delete(fd);
     task.comm = comm;
     task.abi = abi;
@@ -381,7 +388,9 @@ export class Kernel {
   /** ioctl(2) as the task's personality reaches the kernel. */
   ioctl(task: Task, fd: number, cmd: number, arg: bigint | number): number {
     const a = BigInt(arg);
-    return task.compat ? this.compatSysIoctl(task, fd, cmd >>> 0, Number(BigInt.asUintN(32, a))) : this.sysIoctl(task, fd, cmd >>> 0, a);
+    return task.compat
+      ? this.compatSysIoctl(task, fd, cmd >>> 0, Number(BigInt.asUintN(32, a)))
+      : this.sysIoctl(task, fd, cmd >>> 0, a);
   }
 
   /** fs/ioctl.c SYSCALL_DEFINE3(ioctl): do_vfs_ioctl, then vfs_ioctl. */

@@ -22,9 +22,22 @@ import { PAGE_SIZE, type Device, type Kernel, type KFile, type RegularFileState,
 import { macroNumbers, recordOf, type RecordView } from './numbers.js';
 
 const NUMBERS = [
-  'LOOP_SET_FD', 'LOOP_CLR_FD', 'LOOP_SET_STATUS', 'LOOP_GET_STATUS', 'LOOP_SET_STATUS64', 'LOOP_GET_STATUS64',
-  'LOOP_SET_CAPACITY', 'LOOP_CONFIGURE', 'LOOP_CHANGE_FD', 'LOOP_SET_DIRECT_IO', 'LOOP_SET_BLOCK_SIZE',
-  'LO_FLAGS_AUTOCLEAR', 'LO_FLAGS_PARTSCAN', 'LO_NAME_SIZE', 'LO_KEY_SIZE', 'LO_CRYPT_NONE',
+  'LOOP_SET_FD',
+  'LOOP_CLR_FD',
+  'LOOP_SET_STATUS',
+  'LOOP_GET_STATUS',
+  'LOOP_SET_STATUS64',
+  'LOOP_GET_STATUS64',
+  'LOOP_SET_CAPACITY',
+  'LOOP_CONFIGURE',
+  'LOOP_CHANGE_FD',
+  'LOOP_SET_DIRECT_IO',
+  'LOOP_SET_BLOCK_SIZE',
+  'LO_FLAGS_AUTOCLEAR',
+  'LO_FLAGS_PARTSCAN',
+  'LO_NAME_SIZE',
+  'LO_KEY_SIZE',
+  'LO_CRYPT_NONE',
 ] as const;
 type LoopNumber = (typeof NUMBERS)[number];
 /** major 7: LOOP_MAJOR. */
@@ -121,8 +134,14 @@ function loopGetStatus({ lo }: LoopDriver, task: Task): LoopInfo | number {
   if (!lo.backing) return -task.errno.ENXIO;
   const st = lo.backing.privateData as RegularFileState;
   return {
-    device: st.dev ?? 0n, inode: st.ino ?? 0n, rdevice: 0n, offset: lo.offset, sizelimit: lo.sizelimit,
-    number: lo.number, flags: lo.flags, fileName: lo.fileName,
+    device: st.dev ?? 0n,
+    inode: st.ino ?? 0n,
+    rdevice: 0n,
+    offset: lo.offset,
+    sizelimit: lo.sizelimit,
+    number: lo.number,
+    flags: lo.flags,
+    fileName: lo.fileName,
   };
 }
 
@@ -244,14 +263,18 @@ const loopSetStatus64: LoIoctl = (d, arg, task) => {
   if (!b) return -task.errno.EFAULT;
   const name = d.info64.field('lo_file_name');
   const field = (path: string) => readField(d, b, d.info64.field(path));
-  return loopSetStatus(d, {
-    offset: field('lo_offset'),
-    sizelimit: field('lo_sizelimit'),
-    flags: Number(field('lo_flags')),
-    fileName: b.slice(name.offset, name.offset + d.n.LO_NAME_SIZE),
-    encryptType: Number(field('lo_encrypt_type')),
-    encryptKeySize: Number(field('lo_encrypt_key_size')),
-  }, task);
+  return loopSetStatus(
+    d,
+    {
+      offset: field('lo_offset'),
+      sizelimit: field('lo_sizelimit'),
+      flags: Number(field('lo_flags')),
+      fileName: b.slice(name.offset, name.offset + d.n.LO_NAME_SIZE),
+      encryptType: Number(field('lo_encrypt_type')),
+      encryptKeySize: Number(field('lo_encrypt_key_size')),
+    },
+    task,
+  );
 };
 
 /** loop_get_status64(): -EINVAL for a NULL argument, then loop_get_status() as a struct loop_info64. */

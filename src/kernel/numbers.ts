@@ -1,6 +1,15 @@
 /** Command numbers and argument layouts the model needs, from the ABI's own headers (never typed in). */
 import type { Abi } from '../abi/types.js';
-import { includeDirsFor, parseHeader, tokenize, FileCache, CFrontError, Parser, Preprocessor, type TranslationUnit } from '../cfront/index.js';
+import {
+  includeDirsFor,
+  parseHeader,
+  tokenize,
+  FileCache,
+  CFrontError,
+  Parser,
+  Preprocessor,
+  type TranslationUnit,
+} from '../cfront/index.js';
 import type { IncludeOptions } from '../cfront/index.js';
 import type { FlatField } from '../layout/fields.js';
 import { Layouter } from '../layout/layout.js';
@@ -13,7 +22,12 @@ const CACHE = new Map<string, Map<string, number>>();
  * header is its own translation unit; a list of headers is one unit that includes them in
  * order (`#define SIOCINQ FIONREAD` in linux/sockios.h needs asm/ioctls.h before it).
  */
-export function macroNumbers(abi: Abi, headers: Array<string | string[]>, names: string[], include: IncludeOptions = {}): Record<string, number> {
+export function macroNumbers(
+  abi: Abi,
+  headers: Array<string | string[]>,
+  names: string[],
+  include: IncludeOptions = {},
+): Record<string, number> {
   const key = JSON.stringify([abi.name, headers, include]);
   let known = CACHE.get(key);
   if (!known) CACHE.set(key, (known = new Map()));
@@ -23,7 +37,10 @@ export function macroNumbers(abi: Abi, headers: Array<string | string[]>, names:
     const files = new FileCache();
     const includeDirs = includeDirsFor(abi, include);
     for (const header of headers) {
-      const p = typeof header === 'string' ? parseHeader(header, { abi, includeDirs, files, sizes: new Layouter(abi) }) : parseHeaders(header, abi, includeDirs, files);
+      const p =
+        typeof header === 'string'
+          ? parseHeader(header, { abi, includeDirs, files, sizes: new Layouter(abi) })
+          : parseHeaders(header, abi, includeDirs, files);
       for (const name of missing) {
         if (known.has(name)) continue;
         if (!p.preprocessor.macros.has(name)) {
@@ -32,7 +49,10 @@ export function macroNumbers(abi: Abi, headers: Array<string | string[]>, names:
           continue;
         }
         try {
-          known.set(name, Number(BigInt.asUintN(32, p.parser.evaluate(p.preprocessor.expand(tokenize(name, '<kernel model>'))).v)));
+          known.set(
+            name,
+            Number(BigInt.asUintN(32, p.parser.evaluate(p.preprocessor.expand(tokenize(name, '<kernel model>'))).v)),
+          );
         } catch (e) {
           if (!(e instanceof CFrontError)) throw e;
         }
@@ -43,7 +63,11 @@ export function macroNumbers(abi: Abi, headers: Array<string | string[]>, names:
     const v = known.get(n);
     if (v === undefined) {
       const named = headers.map((h) => (typeof h === 'string' ? h : h.join(' + ')));
-      throw new CFrontError(`${n} is not defined by ${named.join(', ')} on ${abi.name}`, { file: named[0] ?? '', line: 0, column: 0 });
+      throw new CFrontError(`${n} is not defined by ${named.join(', ')} on ${abi.name}`, {
+        file: named[0] ?? '',
+        line: 0,
+        column: 0,
+      });
     }
     out[n] = v;
   }
@@ -51,9 +75,17 @@ export function macroNumbers(abi: Abi, headers: Array<string | string[]>, names:
 }
 
 /** One translation unit that includes `headers` in order. */
-function parseHeaders(headers: string[], abi: Abi, includeDirs: string[], files: FileCache): { preprocessor: Preprocessor; parser: Parser; unit: TranslationUnit } {
+function parseHeaders(
+  headers: string[],
+  abi: Abi,
+  includeDirs: string[],
+  files: FileCache,
+): { preprocessor: Preprocessor; parser: Parser; unit: TranslationUnit } {
   const preprocessor = new Preprocessor({ abi, includeDirs, files });
-  const tokens = preprocessor.preprocessSource(headers.map((h) => `#include <${h}>\n`).join(''), `<${headers.join(' + ')}>`);
+  const tokens = preprocessor.preprocessSource(
+    headers.map((h) => `#include <${h}>\n`).join(''),
+    `<${headers.join(' + ')}>`,
+  );
   const parser = new Parser(abi, new Layouter(abi));
   return { preprocessor, parser, unit: parser.parse(tokens, preprocessor.segments) };
 }

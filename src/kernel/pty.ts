@@ -25,12 +25,44 @@ import type { Device, FileOperations, Kernel, KFile, Task } from './kernel.js';
 import { macroNumbers, recordOf, type RecordView } from './numbers.js';
 
 const COMMANDS = [
-  'TCGETS', 'TCGETA', 'TCGETS2', 'TIOCGWINSZ', 'TIOCSWINSZ', 'TIOCEXCL', 'TIOCNXCL', 'TIOCGEXCL', 'TIOCGETD',
-  'TIOCMGET', 'TIOCGSOFTCAR', 'TIOCOUTQ', 'TIOCINQ', 'TIOCGPTN', 'TIOCSPTLCK', 'TIOCGPTLCK', 'TIOCPKT', 'TIOCGPKT',
+  'TCGETS',
+  'TCGETA',
+  'TCGETS2',
+  'TIOCGWINSZ',
+  'TIOCSWINSZ',
+  'TIOCEXCL',
+  'TIOCNXCL',
+  'TIOCGEXCL',
+  'TIOCGETD',
+  'TIOCMGET',
+  'TIOCGSOFTCAR',
+  'TIOCOUTQ',
+  'TIOCINQ',
+  'TIOCGPTN',
+  'TIOCSPTLCK',
+  'TIOCGPTLCK',
+  'TIOCPKT',
+  'TIOCGPKT',
 ] as const;
 const FLAGS = [
-  'ICRNL', 'IXON', 'OPOST', 'ONLCR', 'B38400', 'CS8', 'CREAD', 'CLOCAL', 'ISIG', 'ICANON', 'ECHO', 'ECHOE', 'ECHOK',
-  'ECHOCTL', 'ECHOKE', 'IEXTEN', 'N_TTY', 'NCC',
+  'ICRNL',
+  'IXON',
+  'OPOST',
+  'ONLCR',
+  'B38400',
+  'CS8',
+  'CREAD',
+  'CLOCAL',
+  'ISIG',
+  'ICANON',
+  'ECHO',
+  'ECHOE',
+  'ECHOK',
+  'ECHOCTL',
+  'ECHOKE',
+  'IEXTEN',
+  'N_TTY',
+  'NCC',
 ] as const;
 type PtyNumber = (typeof COMMANDS)[number] | (typeof FLAGS)[number];
 
@@ -227,8 +259,7 @@ const getTermio: TtyIoctl = (t, { pty }, arg, task) =>
   task.copyToUser(arg, termiosToUser(t, pty.termios, t.termio, 2, t.n.NCC, false));
 
 /** tty_mode_ioctl() TIOCGSOFTCAR: CLOCAL as an int. */
-const ttyGetSoftcar: TtyIoctl = (t, { pty }, arg, task) =>
-  task.putUser(arg, 4, pty.termios.cflag & t.n.CLOCAL ? 1 : 0);
+const ttyGetSoftcar: TtyIoctl = (t, { pty }, arg, task) => task.putUser(arg, 4, pty.termios.cflag & t.n.CLOCAL ? 1 : 0);
 
 /** n_tty_ioctl(), then n_tty_ioctl_helper()'s tty_mode_ioctl(); the rest is -ENOIOCTLCMD, so -ENOTTY. */
 const N_TTY_IOCTLS: IoctlTable<PtyNumber, TtyIoctl> = {

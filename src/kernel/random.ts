@@ -13,7 +13,12 @@ import { compatPtrIoctl, type Device, type Kernel, type Task } from './kernel.js
 import { macroNumbers } from './numbers.js';
 
 const NUMBERS = [
-  'RNDGETENTCNT', 'RNDADDTOENTCNT', 'RNDADDENTROPY', 'RNDZAPENTCNT', 'RNDCLEARPOOL', 'RNDRESEEDCRNG',
+  'RNDGETENTCNT',
+  'RNDADDTOENTCNT',
+  'RNDADDENTROPY',
+  'RNDZAPENTCNT',
+  'RNDCLEARPOOL',
+  'RNDRESEEDCRNG',
 ] as const;
 type RandomNumber = (typeof NUMBERS)[number];
 

@@ -44,7 +44,13 @@ export function flattenFields(layout: RecordLayout, layouter: Layouter, prefix =
       continue; // unnamed bitfields are padding, not members
     }
     const path = prefix + m.name;
-    const row: TypedField = { path, offset: Math.floor(bitOffset / 8), size: p.size, type: shortTypeName(m.type), ctype: m.type };
+    const row: TypedField = {
+      path,
+      offset: Math.floor(bitOffset / 8),
+      size: p.size,
+      type: shortTypeName(m.type),
+      ctype: m.type,
+    };
     if (m.bitWidth !== undefined) {
       row.bitOffset = bitOffset;
       row.bitWidth = m.bitWidth;

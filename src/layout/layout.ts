@@ -10,12 +10,19 @@ import { LayoutError, type Hole, type MemberLayout, type RecordLayout, type Type
 
 const INT_KEYS: Record<IntName, ScalarKey> = {
   _Bool: 'bool',
-  char: 'char', 'signed char': 'char', 'unsigned char': 'char',
-  short: 'short', 'unsigned short': 'short',
-  int: 'int', 'unsigned int': 'int',
-  long: 'long', 'unsigned long': 'long',
-  'long long': 'longLong', 'unsigned long long': 'longLong',
-  __int128: 'int128', 'unsigned __int128': 'int128',
+  char: 'char',
+  'signed char': 'char',
+  'unsigned char': 'char',
+  short: 'short',
+  'unsigned short': 'short',
+  int: 'int',
+  'unsigned int': 'int',
+  long: 'long',
+  'unsigned long': 'long',
+  'long long': 'longLong',
+  'unsigned long long': 'longLong',
+  __int128: 'int128',
+  'unsigned __int128': 'int128',
 };
 const FLOAT_KEYS = { float: 'float', double: 'double', 'long double': 'longDouble' } as const;
 
@@ -39,7 +46,8 @@ export function enumUnderlying(decl: EnumDecl, abi: Abi): IntName {
   const signed = min < 0n;
   const fits = (bits: number) =>
     signed ? min >= -(1n << BigInt(bits - 1)) && max < 1n << BigInt(bits - 1) : max < 1n << BigInt(bits);
-  const sixtyFour: IntName = abi.sizes.long === 8 ? (signed ? 'long' : 'unsigned long') : signed ? 'long long' : 'unsigned long long';
+  const sixtyFour: IntName =
+    abi.sizes.long === 8 ? (signed ? 'long' : 'unsigned long') : signed ? 'long long' : 'unsigned long long';
   if (decl.packed) {
     if (fits(8)) return signed ? 'signed char' : 'unsigned char';
     if (fits(16)) return signed ? 'short' : 'unsigned short';
@@ -76,13 +84,19 @@ export class Layouter implements TypeSizes {
       case 'pointer':
         return { size: this.abi.sizes.pointer, align: this.abi.aligns.pointer };
       case 'enum': {
-        if (t.decl.values === null) throw new LayoutError(`incomplete type 'enum ${t.decl.tag ?? ''}'`, path, t.decl.loc);
+        if (t.decl.values === null)
+          throw new LayoutError(`incomplete type 'enum ${t.decl.tag ?? ''}'`, path, t.decl.loc);
         return this.typeLayout({ kind: 'int', name: enumUnderlying(t.decl, this.abi) }, path);
       }
       case 'typedef': {
         const inner = this.typeLayout(t.decl.type, path);
         if (t.decl.align === undefined) return inner;
-        if (!isPowerOfTwo(t.decl.align)) throw new LayoutError(`requested alignment ${t.decl.align} of typedef '${t.decl.name}' is not a power of 2 up to 2^28`, path, t.decl.loc);
+        if (!isPowerOfTwo(t.decl.align))
+          throw new LayoutError(
+            `requested alignment ${t.decl.align} of typedef '${t.decl.name}' is not a power of 2 up to 2^28`,
+            path,
+            t.decl.loc,
+          );
         return { size: inner.size, align: t.decl.align };
       }
       case 'array': {
@@ -93,10 +107,14 @@ export class Layouter implements TypeSizes {
         if (elem.size === 0 && t.of.kind !== 'record' && t.of.kind !== 'array') {
           throw new LayoutError('array of zero-sized elements', path);
         }
-        if (elem.size % elem.align !== 0) throw new LayoutError('alignment of array elements is greater than element size', path);
+        if (elem.size % elem.align !== 0)
+          throw new LayoutError('alignment of array elements is greater than element size', path);
         const length = t.length ?? 0;
         if (elem.size > 0 && length > this.maxBytes / elem.size) {
-          throw new LayoutError(`size of array (${length} elements of ${elem.size} bytes) is too large for ${this.abi.name}`, path);
+          throw new LayoutError(
+            `size of array (${length} elements of ${elem.size} bytes) is too large for ${this.abi.name}`,
+            path,
+          );
         }
         return { size: elem.size * length, align: elem.align };
       }
@@ -115,8 +133,10 @@ export class Layouter implements TypeSizes {
   layout(decl: RecordDecl, path = recordName(decl) ?? '(anonymous)'): RecordLayout {
     const cached = this.records.get(decl);
     if (cached) return cached;
-    if (decl.members === null) throw new LayoutError(`incomplete type '${recordName(decl) ?? 'anonymous record'}'`, path, decl.loc);
-    if (this.inProgress.has(decl)) throw new LayoutError(`'${recordName(decl) ?? 'anonymous record'}' contains itself`, path, decl.loc);
+    if (decl.members === null)
+      throw new LayoutError(`incomplete type '${recordName(decl) ?? 'anonymous record'}'`, path, decl.loc);
+    if (this.inProgress.has(decl))
+      throw new LayoutError(`'${recordName(decl) ?? 'anonymous record'}' contains itself`, path, decl.loc);
     this.inProgress.add(decl);
     try {
       const l = this.placeMembers(decl, decl.members, path);
@@ -145,8 +165,10 @@ export class Layouter implements TypeSizes {
     const abi = this.abi;
     const packedRecord = decl.packed === true;
     const pack = decl.maxFieldAlign;
-    if (pack !== undefined && !isPowerOfTwo(pack)) throw new LayoutError(`#pragma pack(${pack}) is not a power of 2 up to 2^28`, path, decl.loc);
-    if (decl.align !== undefined && !isPowerOfTwo(decl.align)) throw new LayoutError(`requested alignment ${decl.align} is not a power of 2 up to 2^28`, path, decl.loc);
+    if (pack !== undefined && !isPowerOfTwo(pack))
+      throw new LayoutError(`#pragma pack(${pack}) is not a power of 2 up to 2^28`, path, decl.loc);
+    if (decl.align !== undefined && !isPowerOfTwo(decl.align))
+      throw new LayoutError(`requested alignment ${decl.align} is not a power of 2 up to 2^28`, path, decl.loc);
     let bitpos = 0; // struct: next free bit
     let unionBits = 0; // union: the largest member
     let recordAlign = 1;
@@ -154,7 +176,8 @@ export class Layouter implements TypeSizes {
 
     members.forEach((m, index) => {
       const mpath = `${path}.${m.name ?? `(member ${index})`}`;
-      if (m.align !== undefined && !isPowerOfTwo(m.align)) throw new LayoutError(`requested alignment ${m.align} is not a power of 2 up to 2^28`, mpath, m.loc);
+      if (m.align !== undefined && !isPowerOfTwo(m.align))
+        throw new LayoutError(`requested alignment ${m.align} is not a power of 2 up to 2^28`, mpath, m.loc);
       const packed = packedRecord || m.packed === true;
       let offsetBits: number;
       let bits: number;
@@ -164,19 +187,25 @@ export class Layouter implements TypeSizes {
       if (m.bitWidth !== undefined) {
         const t = resolveBitfieldType(m.type);
         if (!t) throw new LayoutError('bit-field has a type that is not an integer', mpath, m.loc);
-        if (m.align !== undefined) throw new LayoutError('alignment may not be specified for a bit-field', mpath, m.loc);
+        if (m.align !== undefined)
+          throw new LayoutError('alignment may not be specified for a bit-field', mpath, m.loc);
         const tl = this.typeLayout(m.type, mpath);
         const typeBits = t === '_Bool' ? 1 : tl.size * 8;
         const width = m.bitWidth;
-        if (!Number.isInteger(width) || width < 0) throw new LayoutError(`bit-field width ${width} is negative`, mpath, m.loc);
-        if (width > typeBits) throw new LayoutError(`width of bit-field (${width} bits) exceeds its type (${typeBits} bits)`, mpath, m.loc);
+        if (!Number.isInteger(width) || width < 0)
+          throw new LayoutError(`bit-field width ${width} is negative`, mpath, m.loc);
+        if (width > typeBits)
+          throw new LayoutError(`width of bit-field (${width} bits) exceeds its type (${typeBits} bits)`, mpath, m.loc);
         if (width === 0 && m.name !== undefined) throw new LayoutError('named bit-field has zero width', mpath, m.loc);
         size = tl.size;
         bits = width;
         const unitAlignBits = tl.align * 8;
         if (!abi.bitfields.typeMatters) {
           // Bit by bit (m68k): see BitfieldRules.typeMatters.
-          align = width === 0 ? abi.bitfields.emptyFieldAlign : this.plainIntegerAlign(width, decl.union ? 0 : bitpos, packed);
+          align =
+            width === 0
+              ? abi.bitfields.emptyFieldAlign
+              : this.plainIntegerAlign(width, decl.union ? 0 : bitpos, packed);
           if (pack !== undefined && width !== 0) align = Math.min(align, pack);
           // A converted field is aligned already; only :0 moves the position.
           if (!decl.union && width === 0) bitpos = roundUp(bitpos, align * 8);
@@ -213,7 +242,8 @@ export class Layouter implements TypeSizes {
         const flexible = t.kind === 'array' && t.length === null;
         if (flexible) {
           if (decl.union) throw new LayoutError('flexible array member in union', mpath, m.loc);
-          if (index !== members.length - 1) throw new LayoutError('flexible array member not at end of struct', mpath, m.loc);
+          if (index !== members.length - 1)
+            throw new LayoutError('flexible array member not at end of struct', mpath, m.loc);
         }
         const tl = this.typeLayout(t, mpath);
         size = tl.size;
@@ -231,7 +261,8 @@ export class Layouter implements TypeSizes {
         recordAlign = Math.max(recordAlign, align);
       }
       if (decl.union) unionBits = Math.max(unionBits, bits);
-      if ((decl.union ? unionBits : bitpos) / 8 > this.maxBytes) throw new LayoutError(`record is too large for ${abi.name}`, mpath, m.loc);
+      if ((decl.union ? unionBits : bitpos) / 8 > this.maxBytes)
+        throw new LayoutError(`record is too large for ${abi.name}`, mpath, m.loc);
       placed.push({ member: m, offset: Math.floor(offsetBits / 8), bitOffset: offsetBits, size, bits, align });
     });
 
@@ -270,7 +301,11 @@ function excessUnitSpan(bitpos: number, width: number, alignBits: number, typeBi
   return Math.floor((offset + width + alignBits - 1) / alignBits) > Math.floor(typeBits / alignBits);
 }
 
-function findHoles(decl: RecordDecl, placed: MemberLayout[], sizeBits: number): { holes: Hole[]; tailPaddingBits: number } {
+function findHoles(
+  decl: RecordDecl,
+  placed: MemberLayout[],
+  sizeBits: number,
+): { holes: Hole[]; tailPaddingBits: number } {
   if (decl.union) {
     const used = placed.reduce((m, p) => Math.max(m, p.bits), 0);
     return { holes: [], tailPaddingBits: sizeBits - used };

@@ -39,7 +39,9 @@ export function abiFacts(abi: Abi): AbiFacts {
     triple: abi.headerTriple,
     kernelArch: abi.kernelArch,
     debianPackage: `linux-libc-dev-${abi.debianArch}-cross`,
-    reference: abi.clangTarget ? `clang --target=${abi.clangTarget}` : `${abi.gcc!.command} ${abi.gcc!.flags.join(' ')}`.trim(),
+    reference: abi.clangTarget
+      ? `clang --target=${abi.clangTarget}`
+      : `${abi.gcc!.command} ${abi.gcc!.flags.join(' ')}`.trim(),
   };
 }
 
@@ -56,17 +58,32 @@ function sa(t: ScalarTable, a: ScalarTable, k: keyof ScalarTable): string {
 export function formatAbis(rows: AbiFacts[] = abisReport()): string {
   const head = ['abi', 'bits', 'endian', 'char', 'long', 'ptr', 'll', 'double', 'ldouble', 'int128', '_IOC', 'headers'];
   const body = rows.map((r) => [
-    r.name, String(r.bits), r.endian, r.charSigned ? 'signed' : 'unsigned',
-    sa(r.sizes, r.aligns, 'long'), sa(r.sizes, r.aligns, 'pointer'), sa(r.sizes, r.aligns, 'longLong'),
-    sa(r.sizes, r.aligns, 'double'), sa(r.sizes, r.aligns, 'longDouble'), sa(r.sizes, r.aligns, 'int128'),
+    r.name,
+    String(r.bits),
+    r.endian,
+    r.charSigned ? 'signed' : 'unsigned',
+    sa(r.sizes, r.aligns, 'long'),
+    sa(r.sizes, r.aligns, 'pointer'),
+    sa(r.sizes, r.aligns, 'longLong'),
+    sa(r.sizes, r.aligns, 'double'),
+    sa(r.sizes, r.aligns, 'longDouble'),
+    sa(r.sizes, r.aligns, 'int128'),
     `${r.ioc.variant === 'sparc' ? 'sparc' : `${r.ioc.sizeBits}/${r.ioc.dirBits}`} n${r.ioc.none}w${r.ioc.write}r${r.ioc.read}`,
     r.triple,
   ]);
-  const lines = [table([head, ...body]), '', 'size/alignment-in-record in bytes; _IOC: size/dir bits and the NONE/WRITE/READ values', '', 'compat pairs (64-bit kernel <- 32-bit task):'];
+  const lines = [
+    table([head, ...body]),
+    '',
+    'size/alignment-in-record in bytes; _IOC: size/dir bits and the NONE/WRITE/READ values',
+    '',
+    'compat pairs (64-bit kernel <- 32-bit task):',
+  ];
   for (const r of rows) {
     for (const c of r.compat) {
       const compat = rows.find((x) => x.name === c)!;
-      lines.push(`  ${r.name} <- ${c}  CONFIG_${r.compatKconfig[c] ?? '?'}  compat_ptr: ${compat.compatPtrMask === '0xffffffff' ? 'zero-extend' : `& ${compat.compatPtrMask}`}  u64 align in compat structs: ${compat.aligns.longLong}`);
+      lines.push(
+        `  ${r.name} <- ${c}  CONFIG_${r.compatKconfig[c] ?? '?'}  compat_ptr: ${compat.compatPtrMask === '0xffffffff' ? 'zero-extend' : `& ${compat.compatPtrMask}`}  u64 align in compat structs: ${compat.aligns.longLong}`,
+      );
     }
   }
   return lines.join('\n');

@@ -20,7 +20,14 @@ export interface LayoutCell {
 }
 
 export type LayoutRow =
-  | { kind: 'member'; path: string; /** `type name[N]` as C declares it */ declaration: string; depth: number; cells: Array<LayoutCell | null>; differs: boolean }
+  | {
+      kind: 'member';
+      path: string;
+      /** `type name[N]` as C declares it */ declaration: string;
+      depth: number;
+      cells: Array<LayoutCell | null>;
+      differs: boolean;
+    }
   | { kind: 'hole'; depth: number; cells: Array<number | null> };
 
 export interface RecordView {
@@ -77,7 +84,11 @@ export function layoutReport(scans: ScanOptions[], names: string[]): LayoutRepor
   return report;
 }
 
-function recordView(name: string, header: string, layouts: Array<{ decl: RecordDecl; layout: RecordLayout; layouter: Layouter } | null>): RecordView {
+function recordView(
+  name: string,
+  header: string,
+  layouts: Array<{ decl: RecordDecl; layout: RecordLayout; layouter: Layouter } | null>,
+): RecordView {
   const flats = layouts.map((l) => (l ? new Map(flattenFields(l.layout, l.layouter).map((f) => [f.path, f])) : null));
   const order: TypedField[] = [];
   const seen = new Set<string>();
@@ -103,20 +114,27 @@ function recordView(name: string, header: string, layouts: Array<{ decl: RecordD
       const x = m?.get(f.path);
       if (!x) return null;
       const c: LayoutCell = { offset: x.offset, size: x.size };
-      if (x.bitOffset !== undefined) (c.bitOffset = x.bitOffset), (c.bitWidth = x.bitWidth!);
+      if (x.bitOffset !== undefined) ((c.bitOffset = x.bitOffset), (c.bitWidth = x.bitWidth!));
       return c;
     });
     const keys = new Set(cells.map((c) => JSON.stringify(c)));
     const rowDiffers = keys.size > 1;
     differs ||= rowDiffers;
     const name = f.path.split('.').pop()!;
-    const declaration = f.ctype.kind === 'record' && f.ctype.decl.tag === undefined ? `${f.type} ${name}` : declare(f.ctype, name);
+    const declaration =
+      f.ctype.kind === 'record' && f.ctype.decl.tag === undefined ? `${f.type} ${name}` : declare(f.ctype, name);
     rows.push({ kind: 'member', path: f.path, declaration, depth, cells, differs: rowDiffers });
   }
   const totals = layouts.map((l) => {
     if (!l) return null;
     const holeBits = l.layout.holes.reduce((n, h) => n + h.bits, 0);
-    return { size: l.layout.size, align: l.layout.align, holes: l.layout.holes.length, holeBytes: Math.floor(holeBits / 8), padding: Math.floor(l.layout.tailPaddingBits / 8) };
+    return {
+      size: l.layout.size,
+      align: l.layout.align,
+      holes: l.layout.holes.length,
+      holeBytes: Math.floor(holeBits / 8),
+      padding: Math.floor(l.layout.tailPaddingBits / 8),
+    };
   });
   const sizes = new Set(totals.map((t) => (t ? `${t.size}/${t.align}` : 'none')));
   return { name, header, rows, totals, differs: differs || sizes.size > 1 };
@@ -137,15 +155,24 @@ export function formatLayouts(report: LayoutReport, opts: { color: boolean; verb
     for (const row of r.rows) {
       const indent = '\t'.repeat(row.depth + 1);
       if (row.kind === 'hole') {
-        const amount = (bits: number) => (bits % 8 ? `${bits} bit${bits === 1 ? '' : 's'}` : `${bits / 8} byte${bits === 8 ? '' : 's'}`);
-        grid.push([`${indent}/* XXX hole */`, ...row.cells.map((h) => (h === null ? '' : `/* XXX ${amount(h)} hole */`)), '']);
+        const amount = (bits: number) =>
+          bits % 8 ? `${bits} bit${bits === 1 ? '' : 's'}` : `${bits / 8} byte${bits === 8 ? '' : 's'}`;
+        grid.push([
+          `${indent}/* XXX hole */`,
+          ...row.cells.map((h) => (h === null ? '' : `/* XXX ${amount(h)} hole */`)),
+          '',
+        ]);
       } else {
         grid.push([`${indent}${row.declaration};`, ...row.cells.map(cellText), row.differs ? mark('<-- differs') : '']);
       }
     }
     const sizes = r.totals.map((t) => (t ? `/* size: ${t.size}, align: ${t.align} */` : '-'));
     grid.push(['\t/* size, align */', ...sizes, new Set(sizes).size > 1 ? mark('<-- differs') : '']);
-    grid.push(['\t/* holes, padding */', ...r.totals.map((t) => (t ? `/* ${t.holes} holes: ${t.holeBytes} bytes, padding: ${t.padding} */` : '-')), '']);
+    grid.push([
+      '\t/* holes, padding */',
+      ...r.totals.map((t) => (t ? `/* ${t.holes} holes: ${t.holeBytes} bytes, padding: ${t.padding} */` : '-')),
+      '',
+    ]);
     grid.push([`}; /* ${r.header} */`, ...report.abis.map(() => ''), '']);
     out.push(table(grid).replace(/[ \t]+$/gm, ''));
   }

@@ -55,10 +55,19 @@ export interface Dumped {
   scan: Scan;
 }
 
-export function dumpHeaders(opts: ScanOptions & { legacy?: readonly LegacyArgument[]; collectMacroNames?: boolean }): Dumped {
+export function dumpHeaders(
+  opts: ScanOptions & { legacy?: readonly LegacyArgument[]; collectMacroNames?: boolean },
+): Dumped {
   const scan = scanHeaders(opts);
   const layouter = scan.layouter;
-  const result: DumpResult = { abi: opts.abi.name, headers: scan.headers.length, failed: {}, records: {}, ioctls: {}, unresolved: {} };
+  const result: DumpResult = {
+    abi: opts.abi.name,
+    headers: scan.headers.length,
+    failed: {},
+    records: {},
+    ioctls: {},
+    unresolved: {},
+  };
   const decls = new Map<string, RecordDecl>();
   const foundIn = new Map<string, string>();
   const macroNames = new Set<string>();
@@ -93,7 +102,12 @@ export function dumpHeaders(opts: ScanOptions & { legacy?: readonly LegacyArgume
       decls.set(name, decl);
       foundIn.set(name, s.header);
       const l = layouter.layout(decl);
-      result.records[name] = { size: l.size, align: l.align, header: scan.displayName(decl.loc?.file ?? s.parsed.path), fields: flattenFields(l, layouter).map(untypedField) };
+      result.records[name] = {
+        size: l.size,
+        align: l.align,
+        header: scan.displayName(decl.loc?.file ?? s.parsed.path),
+        fields: flattenFields(l, layouter).map(untypedField),
+      };
     }
     const t1 = timings ? performance.now() : 0;
     const cat = catalogueIoctls(opts.abi, preprocessor, parser, seenMacros, legacy);
@@ -201,4 +215,3 @@ function unitWith(opts: DumpOptions, scan: Scan, before: readonly string[], head
 export function dump(opts: ScanOptions): DumpResult {
   return dumpHeaders(opts).result;
 }
-

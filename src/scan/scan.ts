@@ -163,7 +163,20 @@ export function scanHeaders(opts: ScanOptions): Scan {
         const header = headers[i]!;
         opts.onProgress?.(i, headers.length, header);
         try {
-          yield { header, parsed: parseHeader(header, { abi: opts.abi, includeDirs, defines: opts.defines ?? [], undefines: opts.undefines ?? [], files, sizes: layouter, memos, shareChunks: opts.files !== undefined, timings: opts.timings }) };
+          yield {
+            header,
+            parsed: parseHeader(header, {
+              abi: opts.abi,
+              includeDirs,
+              defines: opts.defines ?? [],
+              undefines: opts.undefines ?? [],
+              files,
+              sizes: layouter,
+              memos,
+              shareChunks: opts.files !== undefined,
+              timings: opts.timings,
+            }),
+          };
         } catch (e) {
           if (!(e instanceof CFrontError) && !(e instanceof LayoutError)) throw e;
           yield { header, error: e.message };
@@ -199,4 +212,3 @@ export function progressLine(label: string): ScanOptions['onProgress'] {
     else if (done % 10 === 0) process.stderr.write(`\r\x1b[K${label} [${done}/${total}] ${header}`);
   };
 }
-

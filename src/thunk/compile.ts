@@ -60,7 +60,6 @@ interface Side {
   le: boolean;
 }
 
-
 /**
  * The record a member belongs to: annotations are looked up by its name; a member that names
  * another (an array-pointer's count) is found from its offsets, and rewritten at its end.
@@ -119,9 +118,19 @@ class Emitter {
     }
     if (f.kind === 'float') {
       if (sameBytes) return this.copy(fromOff, toOff, fl.size);
-      if (fl.size === tl.size) return this.emit(`for (let i = 0; i < ${fl.size}; i++) dst[${toOff} + i] = src[${fromOff} + ${fl.size - 1} - i];`);
+      if (fl.size === tl.size)
+        return this.emit(
+          `for (let i = 0; i < ${fl.size}; i++) dst[${toOff} + i] = src[${fromOff} + ${fl.size - 1} - i];`,
+        );
       // x87 extended precision: 10 significant bytes, padded to 12 (i386) or 16 (x86_64)
-      if (f.name === 'long double' && this.from.le && this.to.le && Math.min(fl.size, tl.size) >= 10 && this.from.abi.kernelArch === 'x86') return this.copy(fromOff, toOff, 10);
+      if (
+        f.name === 'long double' &&
+        this.from.le &&
+        this.to.le &&
+        Math.min(fl.size, tl.size) >= 10 &&
+        this.from.abi.kernelArch === 'x86'
+      )
+        return this.copy(fromOff, toOff, 10);
       throw einval(`${f.name} has no common format on ${this.from.abi.name} and ${this.to.abi.name}`, path);
     }
     if (f.kind === 'array') {
@@ -139,7 +148,9 @@ class Emitter {
     }
     if (f.kind === 'record') {
       if (t.kind !== 'record') throw einval('member types differ between the ABIs', path);
-      return f.decl.union ? this.union(f.decl, t.decl, fromOff, toOff, path, record) : this.struct(f.decl, t.decl, fromOff, toOff, path);
+      return f.decl.union
+        ? this.union(f.decl, t.decl, fromOff, toOff, path, record)
+        : this.struct(f.decl, t.decl, fromOff, toOff, path);
     }
     throw einval(`cannot convert a ${f.kind}`, path);
   }
@@ -158,7 +169,11 @@ class Emitter {
     const tl = this.to.layouter.typeLayout(tt);
     if (fl.size !== tl.size || this.from.le !== this.to.le) return false;
     if (f.kind === 'int' || f.kind === 'enum' || f.kind === 'float') return true;
-    if (f.kind === 'pointer') return this.from.abi.sizes.pointer === this.to.abi.sizes.pointer && this.from.abi.compatPtrMask === this.to.abi.compatPtrMask;
+    if (f.kind === 'pointer')
+      return (
+        this.from.abi.sizes.pointer === this.to.abi.sizes.pointer &&
+        this.from.abi.compatPtrMask === this.to.abi.compatPtrMask
+      );
     if (f.kind === 'array' && t.kind === 'array') return f.length === t.length && this.bytewiseEqual(f.of, t.of, path);
     if (f.kind === 'record' && t.kind === 'record') {
       const a = this.from.layouter.layout(f.decl);
@@ -166,7 +181,9 @@ class Emitter {
       if (a.members.length !== b.members.length) return false;
       return a.members.every((m, i) => {
         const o = b.members[i]!;
-        return m.bitOffset === o.bitOffset && m.bits === o.bits && this.bytewiseEqual(m.member.type, o.member.type, path);
+        return (
+          m.bitOffset === o.bitOffset && m.bits === o.bits && this.bytewiseEqual(m.member.type, o.member.type, path)
+        );
       });
     }
     return false;
@@ -177,12 +194,22 @@ class Emitter {
     return m?.get(path)?.kind === 'user-pointer';
   }
 
-  private integer(f: CType & { kind: 'int' | 'enum' }, t: CType & { kind: 'int' | 'enum' }, fs: number, ts: number, fromOff: string, toOff: string, path: string, record: { name?: string }): void {
+  private integer(
+    f: CType & { kind: 'int' | 'enum' },
+    t: CType & { kind: 'int' | 'enum' },
+    fs: number,
+    ts: number,
+    fromOff: string,
+    toOff: string,
+    path: string,
+    record: { name?: string },
+  ): void {
     const fName = f.kind === 'int' ? f.name : enumUnderlying(f.decl, this.from.abi);
     const tName = t.kind === 'int' ? t.name : enumUnderlying(t.decl, this.to.abi);
     const signed = !isUnsigned(fName, this.from.abi);
     const toSigned = !isUnsigned(tName, this.to.abi);
-    if (!this.userPointer(record, path) && this.fastInteger(fs, ts, signed, toSigned, fromOff, toOff, path, tName)) return;
+    if (!this.userPointer(record, path) && this.fastInteger(fs, ts, signed, toSigned, fromOff, toOff, path, tName))
+      return;
     const x = this.v();
     this.emit(`const ${x} = R.read(sv, ${fromOff}, ${fs}, ${signed}, ${this.from.le});`);
     if (this.userPointer(record, path) && !this.toNative) {
@@ -191,7 +218,9 @@ class Emitter {
     if (ts < fs || signed !== toSigned) {
       const bits = BigInt(ts * 8);
       const [lo, hi] = toSigned ? [-(1n << (bits - 1n)), (1n << (bits - 1n)) - 1n] : [0n, (1n << bits) - 1n];
-      this.emit(`if (${x} < ${lo}n || ${x} > ${hi}n) throw R.overflow(${JSON.stringify(path)}, ${x}, '${tName} on ${this.to.abi.name}');`);
+      this.emit(
+        `if (${x} < ${lo}n || ${x} > ${hi}n) throw R.overflow(${JSON.stringify(path)}, ${x}, '${tName} on ${this.to.abi.name}');`,
+      );
     }
     this.emit(`R.write(dv, ${toOff}, ${ts}, ${x}, ${this.to.le});`);
   }
@@ -200,13 +229,24 @@ class Emitter {
    * Integers of 1, 2, 4 and 8 bytes without BigInt: 32-bit halves, sign or zero extended when
    * widening, both halves checked when narrowing. False where the generic path is needed.
    */
-  private fastInteger(fs: number, ts: number, signed: boolean, toSigned: boolean, fromOff: string, toOff: string, path: string, tName: string): boolean {
+  private fastInteger(
+    fs: number,
+    ts: number,
+    signed: boolean,
+    toSigned: boolean,
+    fromOff: string,
+    toOff: string,
+    path: string,
+    tName: string,
+  ): boolean {
     const get = (n: number, s: boolean, off: string, le: boolean) =>
       n === 1 ? `sv.get${s ? 'Int8' : 'Uint8'}(${off})` : `sv.get${s ? 'Int' : 'Uint'}${n * 8}(${off}, ${le})`;
-    const set = (n: number, off: string, v: string, le: boolean) => (n === 1 ? `dv.setUint8(${off}, ${v})` : `dv.setUint${n * 8}(${off}, ${v}, ${le})`);
+    const set = (n: number, off: string, v: string, le: boolean) =>
+      n === 1 ? `dv.setUint8(${off}, ${v})` : `dv.setUint${n * 8}(${off}, ${v}, ${le})`;
     const fle = this.from.le;
     const tle = this.to.le;
-    const over = (v: string) => `throw R.overflow(${JSON.stringify(path)}, BigInt(${v}), '${tName} on ${this.to.abi.name}')`;
+    const over = (v: string) =>
+      `throw R.overflow(${JSON.stringify(path)}, BigInt(${v}), '${tName} on ${this.to.abi.name}')`;
     const x = this.v();
     if (fs <= 4 && ts <= 4) {
       this.emit(`const ${x} = ${get(fs, signed, fromOff, fle)};`);
@@ -222,22 +262,30 @@ class Emitter {
       // widen: the high half is the sign (or zero)
       this.emit(`const ${x} = ${get(fs, signed, fromOff, fle)};`);
       const high = signed ? `(${x} < 0 ? 0xffffffff : 0)` : '0';
-      this.emit(`${set(4, `${toOff} + ${tle ? 0 : 4}`, `${x} >>> 0`, tle)}; ${set(4, `${toOff} + ${tle ? 4 : 0}`, high, tle)};`);
+      this.emit(
+        `${set(4, `${toOff} + ${tle ? 0 : 4}`, `${x} >>> 0`, tle)}; ${set(4, `${toOff} + ${tle ? 4 : 0}`, high, tle)};`,
+      );
       return true;
     }
     if (fs === 8 && ts <= 4) {
       const lo = this.v();
       const hi = this.v();
-      this.emit(`const ${lo} = sv.getUint32(${fromOff} + ${fle ? 0 : 4}, ${fle}); const ${hi} = sv.getInt32(${fromOff} + ${fle ? 4 : 0}, ${fle});`);
+      this.emit(
+        `const ${lo} = sv.getUint32(${fromOff} + ${fle ? 0 : 4}, ${fle}); const ${hi} = sv.getInt32(${fromOff} + ${fle ? 4 : 0}, ${fle});`,
+      );
       // fits when the high half only repeats the sign (signed target) or is zero (unsigned)
       const bits = ts * 8;
       const value = `(${hi} * 4294967296 + ${lo})`;
       if (toSigned) {
         const [mn, mx] = [-(2 ** (bits - 1)), 2 ** (bits - 1) - 1];
-        this.emit(`if (${signed ? `${value} < ${mn} || ${value} > ${mx}` : `${hi} !== 0 || ${lo} > ${mx}`}) ${over(`${signed ? `${hi} < 0 ? -(-${value}) : ${value}` : `${hi} * 4294967296 + ${lo}`}`)};`);
+        this.emit(
+          `if (${signed ? `${value} < ${mn} || ${value} > ${mx}` : `${hi} !== 0 || ${lo} > ${mx}`}) ${over(`${signed ? `${hi} < 0 ? -(-${value}) : ${value}` : `${hi} * 4294967296 + ${lo}`}`)};`,
+        );
       } else {
         const mx = 2 ** bits - 1;
-        this.emit(`if (${hi} !== 0${signed ? '' : ''} || ${lo} > ${mx}) ${over(signed ? value : `(${hi} >>> 0) * 4294967296 + ${lo}`)};`);
+        this.emit(
+          `if (${hi} !== 0${signed ? '' : ''} || ${lo} > ${mx}) ${over(signed ? value : `(${hi} >>> 0) * 4294967296 + ${lo}`)};`,
+        );
       }
       this.emit(`${set(ts, toOff, `${lo}`, tle)};`);
       return true;
@@ -245,11 +293,22 @@ class Emitter {
     return false;
   }
 
-  private pointer(f: CType & { kind: 'pointer' }, t: CType & { kind: 'pointer' }, fs: number, ts: number, fromOff: string, toOff: string, path: string, record: RecordContext): void {
+  private pointer(
+    f: CType & { kind: 'pointer' },
+    t: CType & { kind: 'pointer' },
+    fs: number,
+    ts: number,
+    fromOff: string,
+    toOff: string,
+    path: string,
+    record: RecordContext,
+  ): void {
     // without a Memory to translate through or copy into, a pointer is a 32/64-bit number
     if (fs === 4 && ts === 8) {
       const x = this.v();
-      this.emit(`if (!mem && !deep) { const ${x} = (sv.getUint32(${fromOff}, ${this.from.le}) & ${this.from.abi.compatPtrMask}) >>> 0; dv.setUint32(${toOff} + ${this.to.le ? 0 : 4}, ${x}, ${this.to.le}); dv.setUint32(${toOff} + ${this.to.le ? 4 : 0}, 0, ${this.to.le}); } else {`);
+      this.emit(
+        `if (!mem && !deep) { const ${x} = (sv.getUint32(${fromOff}, ${this.from.le}) & ${this.from.abi.compatPtrMask}) >>> 0; dv.setUint32(${toOff} + ${this.to.le ? 0 : 4}, ${x}, ${this.to.le}); dv.setUint32(${toOff} + ${this.to.le ? 4 : 0}, 0, ${this.to.le}); } else {`,
+      );
       this.pointerGeneric(f, t, fs, ts, fromOff, toOff, path, record);
       this.emit('}');
       return;
@@ -257,8 +316,12 @@ class Emitter {
     if (fs === 8 && ts === 4) {
       const lo = this.v();
       const hi = this.v();
-      this.emit(`if (!mem && !deep) { const ${lo} = sv.getUint32(${fromOff} + ${this.from.le ? 0 : 4}, ${this.from.le}); const ${hi} = sv.getUint32(${fromOff} + ${this.from.le ? 4 : 0}, ${this.from.le});`);
-      this.emit(`if (${hi} !== 0) throw R.overflow(${JSON.stringify(path)}, (BigInt(${hi}) << 32n) | BigInt(${lo}), 'a 32-bit pointer on ${this.to.abi.name}'); dv.setUint32(${toOff}, ${lo}, ${this.to.le}); } else {`);
+      this.emit(
+        `if (!mem && !deep) { const ${lo} = sv.getUint32(${fromOff} + ${this.from.le ? 0 : 4}, ${this.from.le}); const ${hi} = sv.getUint32(${fromOff} + ${this.from.le ? 4 : 0}, ${this.from.le});`,
+      );
+      this.emit(
+        `if (${hi} !== 0) throw R.overflow(${JSON.stringify(path)}, (BigInt(${hi}) << 32n) | BigInt(${lo}), 'a 32-bit pointer on ${this.to.abi.name}'); dv.setUint32(${toOff}, ${lo}, ${this.to.le}); } else {`,
+      );
       this.pointerGeneric(f, t, fs, ts, fromOff, toOff, path, record);
       this.emit('}');
       return;
@@ -266,7 +329,16 @@ class Emitter {
     this.pointerGeneric(f, t, fs, ts, fromOff, toOff, path, record);
   }
 
-  private pointerGeneric(f: CType & { kind: 'pointer' }, t: CType & { kind: 'pointer' }, fs: number, ts: number, fromOff: string, toOff: string, path: string, record: RecordContext): void {
+  private pointerGeneric(
+    f: CType & { kind: 'pointer' },
+    t: CType & { kind: 'pointer' },
+    fs: number,
+    ts: number,
+    fromOff: string,
+    toOff: string,
+    path: string,
+    record: RecordContext,
+  ): void {
     const x = this.v();
     this.emit(`let ${x} = R.read(sv, ${fromOff}, ${fs}, false, ${this.from.le});`);
     // compat_ptr(): s390 clears bit 31 of a 31-bit task's pointer
@@ -276,13 +348,21 @@ class Emitter {
     const pointee = strip(f.to);
     const ann = this.annotation(record.name, path);
     if (ann?.kind === 'array-pointer') this.arrayPointee(f, t, x, ann, path, record);
-    else if (pointee.kind === 'record' || pointee.kind === 'int' || pointee.kind === 'float' || pointee.kind === 'array') {
+    else if (
+      pointee.kind === 'record' ||
+      pointee.kind === 'int' ||
+      pointee.kind === 'float' ||
+      pointee.kind === 'array'
+    ) {
       // deep copy of a pointee whose size both sides know
       const id = this.refs.length;
       this.refs.push({ from: f.to, to: t.to, path });
       this.emit(`if (deep && ${x} !== 0n) ${x} = R.deep(${id}, ${x}, ${JSON.stringify(path)});`);
     }
-    if (ts < fs) this.emit(`if (${x} > ${(1n << BigInt(ts * 8)) - 1n}n) throw R.overflow(${JSON.stringify(path)}, ${x}, 'a ${ts * 8}-bit pointer on ${this.to.abi.name}');`);
+    if (ts < fs)
+      this.emit(
+        `if (${x} > ${(1n << BigInt(ts * 8)) - 1n}n) throw R.overflow(${JSON.stringify(path)}, ${x}, 'a ${ts * 8}-bit pointer on ${this.to.abi.name}');`,
+      );
     this.emit(`R.write(dv, ${toOff}, ${ts}, ${x}, ${this.to.le});`);
   }
 
@@ -290,8 +370,16 @@ class Emitter {
    * A deep copy of the array a pointer points at, its length read from another member; a
    * length in bytes is rewritten for the other side's elements once the record is done.
    */
-  private arrayPointee(f: CType & { kind: 'pointer' }, t: CType & { kind: 'pointer' }, x: string, ann: MemberAnnotation & { kind: 'array-pointer' }, path: string, record: RecordContext): void {
-    if (!record.decl || !record.toDecl || record.fromBase === undefined || record.toBase === undefined) throw einval('an array-pointer annotation needs the record that holds the count', path);
+  private arrayPointee(
+    f: CType & { kind: 'pointer' },
+    t: CType & { kind: 'pointer' },
+    x: string,
+    ann: MemberAnnotation & { kind: 'array-pointer' },
+    path: string,
+    record: RecordContext,
+  ): void {
+    if (!record.decl || !record.toDecl || record.fromBase === undefined || record.toBase === undefined)
+      throw einval('an array-pointer annotation needs the record that holds the count', path);
     const count = this.memberOffset(record.decl, this.from.layouter, ann.count);
     const toCount = this.memberOffset(record.toDecl, this.to.layouter, ann.count);
     // void * points at bytes
@@ -306,16 +394,21 @@ class Emitter {
     const ct = strip(count.type);
     const signed = ct.kind === 'int' && !isUnsigned(ct.name, this.from.abi);
     const readCount = `R.count(sv, ${record.fromBase} + ${count.offset}, ${count.size}, ${signed}, ${this.from.le}, ${per}, ${JSON.stringify(ann.count)})`;
-    this.emit(`if (deep) { const ${n} = ${readCount}; if (${x} !== 0n && ${n} > 0) ${x} = R.deepArray(${id}, ${x}, ${n}, ${JSON.stringify(path)}); }`);
+    this.emit(
+      `if (deep) { const ${n} = ${readCount}; if (${x} !== 0n && ${n} > 0) ${x} = R.deepArray(${id}, ${x}, ${n}, ${JSON.stringify(path)}); }`,
+    );
     if (ann.unit === 'bytes' && fe !== te) {
-      (record.after ??= []).push(`if (deep) R.write(dv, ${record.toBase} + ${toCount.offset}, ${toCount.size}, BigInt(${readCount} * ${te}), ${this.to.le});`);
+      (record.after ??= []).push(
+        `if (deep) R.write(dv, ${record.toBase} + ${toCount.offset}, ${toCount.size}, BigInt(${readCount} * ${te}), ${this.to.le});`,
+      );
     }
   }
 
   private struct(fd: RecordDecl, td: RecordDecl, fromOff: string, toOff: string, path: string): void {
     const a = this.from.layouter.layout(fd);
     const b = this.to.layouter.layout(td);
-    if (a.members.length !== b.members.length) throw einval('the record has other members on the two ABIs', path || undefined);
+    if (a.members.length !== b.members.length)
+      throw einval('the record has other members on the two ABIs', path || undefined);
     const name = recordName(fd);
     const record: RecordContext = { decl: fd, toDecl: td, fromBase: fromOff, toBase: toOff, ...(name ? { name } : {}) };
     a.members.forEach((m, i) => {
@@ -323,14 +416,29 @@ class Emitter {
       const mpath = m.member.name === undefined ? path : path ? `${path}.${m.member.name}` : m.member.name;
       if (m.member.bitWidth !== undefined) {
         if (m.member.name === undefined || m.member.bitWidth === 0) return; // padding
-        const signed = !isUnsigned(strip(m.member.type).kind === 'int' ? (strip(m.member.type) as { name: import('../cfront/types.js').IntName }).name : 'int', this.from.abi);
+        const signed = !isUnsigned(
+          strip(m.member.type).kind === 'int'
+            ? (strip(m.member.type) as { name: import('../cfront/types.js').IntName }).name
+            : 'int',
+          this.from.abi,
+        );
         const x = this.v();
         this.emit(`const ${x} = R.getBits(src, ${fromOff}, ${m.bitOffset}, ${m.bits}, ${this.from.le}, ${signed});`);
         this.emit(`R.setBits(dst, ${toOff}, ${o.bitOffset}, ${o.bits}, ${this.to.le}, ${x});`);
         return;
       }
       const flexible = m.member.type.kind === 'array' && m.member.type.length === null;
-      if (flexible) return this.flexible(m.member.type, o.member.type, `${fromOff} + ${m.offset}`, `${toOff} + ${o.offset}`, mpath, fd, fromOff, name);
+      if (flexible)
+        return this.flexible(
+          m.member.type,
+          o.member.type,
+          `${fromOff} + ${m.offset}`,
+          `${toOff} + ${o.offset}`,
+          mpath,
+          fd,
+          fromOff,
+          name,
+        );
       this.value(m.member.type, o.member.type, `${fromOff} + ${m.offset}`, `${toOff} + ${o.offset}`, mpath, record);
     });
     for (const line of record.after ?? []) this.emit(line);
@@ -341,7 +449,16 @@ class Emitter {
     return name ? this.opts.annotations?.records.get(name)?.get(path) : undefined;
   }
 
-  private flexible(ft: CType, tt: CType, fromOff: string, toOff: string, path: string, fd: RecordDecl, recFrom: string, recordName: string | undefined): void {
+  private flexible(
+    ft: CType,
+    tt: CType,
+    fromOff: string,
+    toOff: string,
+    path: string,
+    fd: RecordDecl,
+    recFrom: string,
+    recordName: string | undefined,
+  ): void {
     const ann = this.annotation(recordName, path);
     if (ann?.kind !== 'flex-array') return; // no length known: nothing beyond the fixed part
     const f = strip(ft) as CType & { kind: 'array' };
@@ -375,11 +492,22 @@ class Emitter {
     throw einval(`no member '${path}'`, path);
   }
 
-  private union(fd: RecordDecl, td: RecordDecl, fromOff: string, toOff: string, path: string, record: RecordContext): void {
+  private union(
+    fd: RecordDecl,
+    td: RecordDecl,
+    fromOff: string,
+    toOff: string,
+    path: string,
+    record: RecordContext,
+  ): void {
     const a = this.from.layouter.layout(fd);
     const b = this.to.layouter.layout(td);
-    const members = a.members.map((m, i) => ({ m, o: b.members[i]! })).filter((x) => x.m.member.bitWidth === undefined || x.m.member.name !== undefined);
-    const chosen = (path ? this.opts.members?.[path] : undefined) ?? members.find((x) => x.m.member.name !== undefined && this.opts.choose?.includes(x.m.member.name))?.m.member.name;
+    const members = a.members
+      .map((m, i) => ({ m, o: b.members[i]! }))
+      .filter((x) => x.m.member.bitWidth === undefined || x.m.member.name !== undefined);
+    const chosen =
+      (path ? this.opts.members?.[path] : undefined) ??
+      members.find((x) => x.m.member.name !== undefined && this.opts.choose?.includes(x.m.member.name))?.m.member.name;
     const convertOne = (x: (typeof members)[number]) => {
       const mpath = x.m.member.name === undefined ? path : path ? `${path}.${x.m.member.name}` : x.m.member.name;
       if (x.m.member.bitWidth !== undefined) {
@@ -409,12 +537,15 @@ class Emitter {
         convertOne(x);
         this.emit('break; }');
       }
-      this.emit(`default: throw R.einval(${JSON.stringify(path)}, 'selector value ' + ${s} + ' names no member of the union');`);
+      this.emit(
+        `default: throw R.einval(${JSON.stringify(path)}, 'selector value ' + ${s} + ' names no member of the union');`,
+      );
       this.emit('}');
       return;
     }
     // no choice needed when every member converts by copying bytes
-    if (a.size === b.size && members.every((x) => this.bytewiseEqual(x.m.member.type, x.o.member.type, path))) return this.copy(fromOff, toOff, a.size);
+    if (a.size === b.size && members.every((x) => this.bytewiseEqual(x.m.member.type, x.o.member.type, path)))
+      return this.copy(fromOff, toOff, a.size);
     if (members.length === 1) return convertOne(members[0]!);
     const names = members.map((x) => x.m.member.name).filter((n) => n !== undefined);
     const how = path ? `--member ${path}=NAME` : `--member NAME (one of ${names.join(', ')})`;
@@ -445,10 +576,14 @@ const RUNTIME = {
   },
   read(view: DataView, off: number, size: number, signed: boolean, le: boolean): bigint {
     switch (size) {
-      case 1: return BigInt(signed ? view.getInt8(off) : view.getUint8(off));
-      case 2: return BigInt(signed ? view.getInt16(off, le) : view.getUint16(off, le));
-      case 4: return BigInt(signed ? view.getInt32(off, le) : view.getUint32(off, le));
-      case 8: return signed ? view.getBigInt64(off, le) : view.getBigUint64(off, le);
+      case 1:
+        return BigInt(signed ? view.getInt8(off) : view.getUint8(off));
+      case 2:
+        return BigInt(signed ? view.getInt16(off, le) : view.getUint16(off, le));
+      case 4:
+        return BigInt(signed ? view.getInt32(off, le) : view.getUint32(off, le));
+      case 8:
+        return signed ? view.getBigInt64(off, le) : view.getBigUint64(off, le);
       default: {
         const lo = view.getBigUint64(off + (le ? 0 : 8), le);
         const hi = view.getBigUint64(off + (le ? 8 : 0), le);
@@ -459,10 +594,14 @@ const RUNTIME = {
   },
   write(view: DataView, off: number, size: number, v: bigint, le: boolean): void {
     switch (size) {
-      case 1: return view.setUint8(off, Number(BigInt.asUintN(8, v)));
-      case 2: return view.setUint16(off, Number(BigInt.asUintN(16, v)), le);
-      case 4: return view.setUint32(off, Number(BigInt.asUintN(32, v)), le);
-      case 8: return view.setBigUint64(off, BigInt.asUintN(64, v), le);
+      case 1:
+        return view.setUint8(off, Number(BigInt.asUintN(8, v)));
+      case 2:
+        return view.setUint16(off, Number(BigInt.asUintN(16, v)), le);
+      case 4:
+        return view.setUint32(off, Number(BigInt.asUintN(32, v)), le);
+      case 8:
+        return view.setBigUint64(off, BigInt.asUintN(64, v), le);
       default: {
         const u = BigInt.asUintN(128, v);
         view.setBigUint64(off + (le ? 0 : 8), BigInt.asUintN(64, u), le);
@@ -500,7 +639,15 @@ const RUNTIME = {
   },
 };
 
-type Fn = (src: Uint8Array, sv: DataView, dst: Uint8Array, dv: DataView, R: unknown, mem: Memory | undefined, deep: boolean) => void;
+type Fn = (
+  src: Uint8Array,
+  sv: DataView,
+  dst: Uint8Array,
+  dv: DataView,
+  R: unknown,
+  mem: Memory | undefined,
+  deep: boolean,
+) => void;
 
 export interface DirectionPlan {
   fn: Fn;
@@ -509,7 +656,13 @@ export interface DirectionPlan {
 }
 
 /** Compiles both directions for a type laid out on a native and a compat ABI. */
-export function compileConverter(nativeType: CType, compatType: CType, native: Abi, compat: Abi, opts: CompileOptions = {}): Converter {
+export function compileConverter(
+  nativeType: CType,
+  compatType: CType,
+  native: Abi,
+  compat: Abi,
+  opts: CompileOptions = {},
+): Converter {
   const n: Side = { abi: native, layouter: new Layouter(native), le: native.endian === 'little' };
   const c: Side = { abi: compat, layouter: new Layouter(compat), le: compat.endian === 'little' };
   const nativeSize = n.layouter.typeLayout(nativeType).size;
@@ -538,7 +691,8 @@ export function compileConverter(nativeType: CType, compatType: CType, native: A
           const ref = p.refs[id]!;
           const { fe, te, same } = ref.array!;
           const limit = o.maxDeepBytes ?? 1 << 24;
-          if (n * Math.max(fe, te) > limit - deepState.bytes) throw efault(`pointed-to data beyond ${limit} bytes (${n} elements)`, path);
+          if (n * Math.max(fe, te) > limit - deepState.bytes)
+            throw efault(`pointed-to data beyond ${limit} bytes (${n} elements)`, path);
           deepState.bytes += n * fe;
           let bytes: Uint8Array;
           try {
@@ -546,20 +700,26 @@ export function compileConverter(nativeType: CType, compatType: CType, native: A
           } catch (e) {
             throw e instanceof ErrnoError ? e : efault(`address 0x${addr.toString(16)} is not mapped`, path);
           }
-          if (bytes.length < n * fe) throw efault(`address 0x${addr.toString(16)} is not mapped for ${n * fe} bytes`, path);
+          if (bytes.length < n * fe)
+            throw efault(`address 0x${addr.toString(16)} is not mapped for ${n * fe} bytes`, path);
           const outAddr = mem.alloc(n * te);
           deepState.seen.set(addr, outAddr);
           let out = bytes;
           if (!same) {
             let sub = subConverters.get(id);
             if (!sub) {
-              sub = toNative ? compileConverter(ref.to, ref.from, native, compat, opts) : compileConverter(ref.from, ref.to, native, compat, opts);
+              sub = toNative
+                ? compileConverter(ref.to, ref.from, native, compat, opts)
+                : compileConverter(ref.from, ref.to, native, compat, opts);
               subConverters.set(id, sub);
             }
             out = new Uint8Array(n * te);
             for (let i = 0; i < n; i++) {
               const one = bytes.subarray(i * fe, (i + 1) * fe);
-              out.set(toNative ? sub.compatToNative(one, { ...o, deepState }) : sub.nativeToCompat(one, { ...o, deepState }), i * te);
+              out.set(
+                toNative ? sub.compatToNative(one, { ...o, deepState }) : sub.nativeToCompat(one, { ...o, deepState }),
+                i * te,
+              );
             }
           }
           mem.write(outAddr, out);
@@ -573,44 +733,72 @@ export function compileConverter(nativeType: CType, compatType: CType, native: A
           const ref = p.refs[id]!;
           let sub = subConverters.get(id);
           if (!sub) {
-            sub = toNative ? compileConverter(ref.to, ref.from, native, compat, opts) : compileConverter(ref.from, ref.to, native, compat, opts);
+            sub = toNative
+              ? compileConverter(ref.to, ref.from, native, compat, opts)
+              : compileConverter(ref.from, ref.to, native, compat, opts);
             subConverters.set(id, sub);
           }
           const inSize = toNative ? sub.compatSize : sub.nativeSize;
           deepState.bytes += inSize;
-          if (deepState.bytes > (o.maxDeepBytes ?? 1 << 24)) throw efault(`pointed-to data beyond ${o.maxDeepBytes ?? 1 << 24} bytes`, path);
+          if (deepState.bytes > (o.maxDeepBytes ?? 1 << 24))
+            throw efault(`pointed-to data beyond ${o.maxDeepBytes ?? 1 << 24} bytes`, path);
           let bytes: Uint8Array;
           try {
             bytes = mem.read(addr, inSize);
           } catch (e) {
             throw e instanceof ErrnoError ? e : efault(`address 0x${addr.toString(16)} is not mapped`, path);
           }
-          if (bytes.length < inSize) throw efault(`address 0x${addr.toString(16)} is not mapped for ${inSize} bytes`, path);
+          if (bytes.length < inSize)
+            throw efault(`address 0x${addr.toString(16)} is not mapped for ${inSize} bytes`, path);
           const outAddr = mem.alloc(toNative ? sub.nativeSize : sub.compatSize);
           deepState.seen.set(addr, outAddr);
-          const converted = toNative ? sub.compatToNative(bytes, { ...o, deepState }) : sub.nativeToCompat(bytes, { ...o, deepState });
+          const converted = toNative
+            ? sub.compatToNative(bytes, { ...o, deepState })
+            : sub.nativeToCompat(bytes, { ...o, deepState });
           mem.write(outAddr, converted);
           return outAddr;
         },
       };
     };
     return (src: Uint8Array, o: ConvertOptions = {}): Uint8Array => {
-      if (src.length < fromSize) throw efault(`the argument is ${fromSize} bytes on ${from.abi.name}; got ${src.length}`);
+      if (src.length < fromSize)
+        throw efault(`the argument is ${fromSize} bytes on ${from.abi.name}; got ${src.length}`);
       // flexible arrays: the output grows with the count the input holds
       let total = toSize;
       let inputNeeded = fromSize;
       if (flexGrowth) {
-        const count = Number(RUNTIME.read(new DataView(src.buffer, src.byteOffset, src.byteLength), flexGrowth.countOffset(from), flexGrowth.countSize(from), false, from.le));
+        const count = Number(
+          RUNTIME.read(
+            new DataView(src.buffer, src.byteOffset, src.byteLength),
+            flexGrowth.countOffset(from),
+            flexGrowth.countSize(from),
+            false,
+            from.le,
+          ),
+        );
         const limit = 1 << 26;
-        if (count * flexGrowth.elem(to) > limit) throw einval(`flexible array '${flexGrowth.path}' of ${count} elements is too large`, flexGrowth.path);
+        if (count * flexGrowth.elem(to) > limit)
+          throw einval(`flexible array '${flexGrowth.path}' of ${count} elements is too large`, flexGrowth.path);
         total = flexGrowth.fixed(to) + count * flexGrowth.elem(to);
         inputNeeded = flexGrowth.fixed(from) + count * flexGrowth.elem(from);
-        if (src.length < inputNeeded) throw efault(`'${flexGrowth.path}' holds ${count} elements: ${inputNeeded} bytes needed, got ${src.length}`, flexGrowth.path);
+        if (src.length < inputNeeded)
+          throw efault(
+            `'${flexGrowth.path}' holds ${count} elements: ${inputNeeded} bytes needed, got ${src.length}`,
+            flexGrowth.path,
+          );
       }
       const dst = new Uint8Array(Math.max(total, toSize));
       // the plain case runs with the shared helpers: no allocation beyond the output
       const runtime = usesFlex || o.deep ? callRuntime(src, dst, o) : RUNTIME;
-      p.fn(src, new DataView(src.buffer, src.byteOffset, src.byteLength), dst, new DataView(dst.buffer), runtime, o.memory, o.deep === true);
+      p.fn(
+        src,
+        new DataView(src.buffer, src.byteOffset, src.byteLength),
+        dst,
+        new DataView(dst.buffer),
+        runtime,
+        o.memory,
+        o.deep === true,
+      );
       return dst;
     };
   };
@@ -634,11 +822,25 @@ function raisedOn<T>(native: Abi, fn: () => T): T {
   }
 }
 
-function plan(from: Side, to: Side, fromType: CType, toType: CType, toNative: boolean, opts: CompileOptions): DirectionPlan {
+function plan(
+  from: Side,
+  to: Side,
+  fromType: CType,
+  toType: CType,
+  toNative: boolean,
+  opts: CompileOptions,
+): DirectionPlan {
   const e = new Emitter(from, to, toNative, opts);
   const t = strip(fromType);
   const name = (t.kind === 'record' ? recordName(t.decl) : undefined) ?? opts.recordName;
-  e.value(fromType, toType, '0', '0', '', t.kind === 'record' ? (name ? { decl: t.decl, name } : { decl: t.decl }) : {});
+  e.value(
+    fromType,
+    toType,
+    '0',
+    '0',
+    '',
+    t.kind === 'record' ? (name ? { decl: t.decl, name } : { decl: t.decl }) : {},
+  );
   const source = e.code();
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   const fn = new Function('src', 'sv', 'dst', 'dv', 'R', 'mem', 'deep', `'use strict';\n${source}`) as Fn;
@@ -656,14 +858,22 @@ function flexibleOf(nativeType: CType, compatType: CType, n: Side, c: Side, opts
   for (const [path, ann] of anns) {
     if (ann.kind !== 'flex-array') continue;
     const sides = new Map<Side, { fixed: number; elem: number; countOffset: number; countSize: number }>();
-    for (const [side, decl] of [[n, nt.decl], [c, ct.decl]] as const) {
+    for (const [side, decl] of [
+      [n, nt.decl],
+      [c, ct.decl],
+    ] as const) {
       const l = side.layouter.layout(decl);
       const m = findMember(decl, side.layouter, path);
       const count = findMember(decl, side.layouter, ann.count);
       if (!m || !count) throw einval(`annotation names no member '${!m ? path : ann.count}'`, path);
       const mt = strip(m.type);
       if (mt.kind !== 'array') throw einval('flex-array annotation on a member that is not an array', path);
-      sides.set(side, { fixed: l.size, elem: side.layouter.typeLayout(mt.of).size, countOffset: count.offset, countSize: side.layouter.typeLayout(count.type).size });
+      sides.set(side, {
+        fixed: l.size,
+        elem: side.layouter.typeLayout(mt.of).size,
+        countOffset: count.offset,
+        countSize: side.layouter.typeLayout(count.type).size,
+      });
     }
     return {
       path,

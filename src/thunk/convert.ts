@@ -56,7 +56,12 @@ export function convertArgument(req: ConvertRequest, input: Uint8Array): Uint8Ar
     validateAnnotations(req.annotations, nd.decls, nd.layouter, nd.ioctls, nd.typedefs);
     validateAnnotations(req.annotations, cd.decls, cd.layouter, undefined, cd.typedefs);
   }
-  const opts = { ...(req.members ? { members: req.members } : {}), ...(req.choose ? { choose: req.choose } : {}), ...(req.annotations ? { annotations: req.annotations } : {}), recordName: req.type };
+  const opts = {
+    ...(req.members ? { members: req.members } : {}),
+    ...(req.choose ? { choose: req.choose } : {}),
+    ...(req.annotations ? { annotations: req.annotations } : {}),
+    recordName: req.type,
+  };
   const nativeType = resolveTypeName(req.type, nd);
   const choiceErrors = unionChoiceErrors([nativeType], req.members ?? {});
   if (choiceErrors.length) throw new UsageError(choiceErrors.join('\n'));
@@ -69,6 +74,7 @@ export function convertArgument(req: ConvertRequest, input: Uint8Array): Uint8Ar
   // bytes past the argument would be dropped silently: a whole buffer is one argument
   const expected = toIsNative ? conv.compatSize : conv.nativeSize;
   const grew = out.length > (toIsNative ? conv.nativeSize : conv.compatSize);
-  if (!grew && input.length !== expected) throw einval(`${req.type} is ${expected} bytes on ${req.from.name}; the input has ${input.length}`);
+  if (!grew && input.length !== expected)
+    throw einval(`${req.type} is ${expected} bytes on ${req.from.name}; the input has ${input.length}`);
   return out;
 }

@@ -38,16 +38,26 @@ export function crossIncludes(abi: Abi): string[] {
 }
 
 export class CompileError extends Error {
-  constructor(readonly stderr: string, readonly source: string) {
+  constructor(
+    readonly stderr: string,
+    readonly source: string,
+  ) {
     super(`compiler rejected the probe:\n${stderr.split('\n').slice(0, 30).join('\n')}`);
   }
 }
 
 /** Compiles C source for the ABI into an ELF object and reads its symbols. */
-export async function compileObject(abi: Abi, source: string, extraArgs: string[] = [], opts: { cache?: boolean } = {}): Promise<ElfObject> {
+export async function compileObject(
+  abi: Abi,
+  source: string,
+  extraArgs: string[] = [],
+  opts: { cache?: boolean } = {},
+): Promise<ElfObject> {
   const cc = referenceCompiler(abi);
   const args = [...cc.args, '-std=gnu11', '-w', '-O0', '-fno-common', '-c', '-x', 'c', ...extraArgs];
-  const key = createHash('sha256').update(JSON.stringify([cc.command, args, source])).digest('hex');
+  const key = createHash('sha256')
+    .update(JSON.stringify([cc.command, args, source]))
+    .digest('hex');
   const cache = opts.cache ?? true;
   const cached = join(CACHE, `${key}.o`);
   if (cache && existsSync(cached)) return readElf(readFileSync(cached));
@@ -72,4 +82,3 @@ export async function compileObject(abi: Abi, source: string, extraArgs: string[
   rmSync(dir, { recursive: true, force: true });
   return readElf(bytes);
 }
-

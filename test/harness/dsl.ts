@@ -18,13 +18,21 @@ export function m(name: string | undefined, type: CType, opts: Omit<Member, 'nam
   return member;
 }
 
-export function struct(tag: string | undefined, members: Member[], opts: Omit<RecordDecl, 'tag' | 'members' | 'union'> = {}): RecordDecl {
+export function struct(
+  tag: string | undefined,
+  members: Member[],
+  opts: Omit<RecordDecl, 'tag' | 'members' | 'union'> = {},
+): RecordDecl {
   const decl: RecordDecl = { union: false, members, ...opts };
   if (tag !== undefined) decl.tag = tag;
   return decl;
 }
 
-export function union(tag: string | undefined, members: Member[], opts: Omit<RecordDecl, 'tag' | 'members' | 'union'> = {}): RecordDecl {
+export function union(
+  tag: string | undefined,
+  members: Member[],
+  opts: Omit<RecordDecl, 'tag' | 'members' | 'union'> = {},
+): RecordDecl {
   return { ...struct(tag, members, opts), union: true };
 }
 

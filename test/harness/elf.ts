@@ -22,13 +22,25 @@ export function readElf(buf: Uint8Array): ElfObject {
   const shoff = bits === 64 ? addr(0x28) : u32(0x20);
   const shentsize = u16(bits === 64 ? 0x3a : 0x2e);
   const shnum = u16(bits === 64 ? 0x3c : 0x30);
-  interface Section { type: number; offset: number; size: number; link: number; entsize: number }
+  interface Section {
+    type: number;
+    offset: number;
+    size: number;
+    link: number;
+    entsize: number;
+  }
   const sections: Section[] = [];
   for (let i = 0; i < shnum; i++) {
     const o = shoff + i * shentsize;
     sections.push(
       bits === 64
-        ? { type: u32(o + 4), offset: addr(o + 0x18), size: addr(o + 0x20), link: u32(o + 0x28), entsize: addr(o + 0x38) }
+        ? {
+            type: u32(o + 4),
+            offset: addr(o + 0x18),
+            size: addr(o + 0x20),
+            link: u32(o + 0x28),
+            entsize: addr(o + 0x38),
+          }
         : { type: u32(o + 4), offset: u32(o + 0x10), size: u32(o + 0x14), link: u32(o + 0x18), entsize: u32(o + 0x24) },
     );
   }
@@ -50,7 +62,8 @@ export function readElf(buf: Uint8Array): ElfObject {
     if (nameOff === 0 || shndx === 0 || shndx >= 0xff00) continue;
     const sec = sections[shndx];
     if (!sec) continue;
-    const bytes = sec.type === SHT_NOBITS ? new Uint8Array(size) : buf.subarray(sec.offset + value, sec.offset + value + size);
+    const bytes =
+      sec.type === SHT_NOBITS ? new Uint8Array(size) : buf.subarray(sec.offset + value, sec.offset + value + size);
     symbols.set(name(nameOff), bytes);
   }
   return { bits, endian: le ? 'little' : 'big', symbols };

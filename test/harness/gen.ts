@@ -17,13 +17,35 @@ export interface GenOptions {
 type Draw = fc.GeneratorValue;
 
 const INTS: IntName[] = [
-  '_Bool', 'char', 'signed char', 'unsigned char', 'short', 'unsigned short', 'int', 'unsigned int',
-  'long', 'unsigned long', 'long long', 'unsigned long long',
+  '_Bool',
+  'char',
+  'signed char',
+  'unsigned char',
+  'short',
+  'unsigned short',
+  'int',
+  'unsigned int',
+  'long',
+  'unsigned long',
+  'long long',
+  'unsigned long long',
 ];
 const FLOATS: FloatName[] = ['float', 'double', 'long double'];
 const INT_BITS: Record<IntName, number> = {
-  _Bool: 1, char: 8, 'signed char': 8, 'unsigned char': 8, short: 16, 'unsigned short': 16, int: 32, 'unsigned int': 32,
-  long: 32, 'unsigned long': 32, 'long long': 64, 'unsigned long long': 64, __int128: 128, 'unsigned __int128': 128,
+  _Bool: 1,
+  char: 8,
+  'signed char': 8,
+  'unsigned char': 8,
+  short: 16,
+  'unsigned short': 16,
+  int: 32,
+  'unsigned int': 32,
+  long: 32,
+  'unsigned long': 32,
+  'long long': 64,
+  'unsigned long long': 64,
+  __int128: 128,
+  'unsigned __int128': 128,
 };
 const ALIGNS = [1, 2, 4, 8, 16, 32];
 
@@ -55,7 +77,16 @@ function pointerType(c: Ctx): CType {
   if (k === 4) return { kind: 'pointer', to: { kind: 'array', of: scalar(c), length: int(c, 1, 3) } };
   if (k === 0) return { kind: 'pointer', to: { kind: 'void' } };
   if (k === 1 && c.records.length) return { kind: 'pointer', to: { kind: 'record', decl: pick(c, c.records) } };
-  if (k === 2) return { kind: 'pointer', to: { kind: 'function', result: { kind: 'int', name: 'int' }, params: [{ kind: 'int', name: 'long' }], variadic: false } };
+  if (k === 2)
+    return {
+      kind: 'pointer',
+      to: {
+        kind: 'function',
+        result: { kind: 'int', name: 'int' },
+        params: [{ kind: 'int', name: 'long' }],
+        variadic: false,
+      },
+    };
   return { kind: 'pointer', to: scalar(c) };
 }
 
@@ -92,7 +123,9 @@ function bitfieldMember(c: Ctx): Member {
   const bits = type.kind === 'int' ? INT_BITS[type.name] : 8;
   const named = chance(c, 75);
   // Small widths are the interesting ones; keep full-width fields possible.
-  const width = named ? int(c, 1, chance(c, 70) ? Math.min(bits, 9) : bits) : int(c, 0, Math.min(bits, chance(c, 50) ? 0 : bits));
+  const width = named
+    ? int(c, 1, chance(c, 70) ? Math.min(bits, 9) : bits)
+    : int(c, 0, Math.min(bits, chance(c, 50) ? 0 : bits));
   const m: Member = { type, bitWidth: width };
   if (named) m.name = `f${c.names++}`;
   if (chance(c, 8)) m.packed = true;
@@ -164,7 +197,10 @@ function buildProgram(g: Draw, opts: GenOptions): { program: Program; records: R
     if (chance(c, 15)) {
       const td = typedefDecl(c);
       c.decls.push({ kind: 'typedef', decl: td });
-      c.typedefs.push({ type: { kind: 'typedef', decl: td }, arrayOk: td.align === undefined || td.align <= minSize(td.type) });
+      c.typedefs.push({
+        type: { kind: 'typedef', decl: td },
+        arrayOk: td.align === undefined || td.align <= minSize(td.type),
+      });
     }
     if (chance(c, 8)) {
       const e = enumDecl(c);
@@ -175,7 +211,8 @@ function buildProgram(g: Draw, opts: GenOptions): { program: Program; records: R
     const r = recordBody(c, `r${i}`, 0, pack);
     // A flexible array member ends some structs that have another named member.
     const flexible = !r.union && r.members!.some((m) => m.name !== undefined) && chance(c, 8);
-    if (flexible) r.members!.push({ name: `f${c.names++}`, type: { kind: 'array', of: elementType(c, 1), length: null } });
+    if (flexible)
+      r.members!.push({ name: `f${c.names++}`, type: { kind: 'array', of: elementType(c, 1), length: null } });
     c.decls.push({ kind: 'record', decl: r });
     probed.push(r);
     if (!flexible && !containsFlexible(r)) c.records.push(r);
@@ -187,7 +224,10 @@ function containsFlexible(r: RecordDecl): boolean {
   return (r.members ?? []).some((m) => {
     let t = m.type;
     while (t.kind === 'typedef') t = t.decl.type;
-    return (t.kind === 'array' && t.length === null) || (t.kind === 'record' && t.decl.tag === undefined && containsFlexible(t.decl));
+    return (
+      (t.kind === 'array' && t.length === null) ||
+      (t.kind === 'record' && t.decl.tag === undefined && containsFlexible(t.decl))
+    );
   });
 }
 

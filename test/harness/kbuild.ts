@@ -10,7 +10,9 @@ import { join } from 'node:path';
 export function kernelBuildDir(): string | null {
   let dirs: string[];
   try {
-    dirs = readdirSync('/usr/src').filter((d) => /^linux-headers-.*-amd64$/.test(d) && existsSync(join('/usr/src', d, 'Makefile')));
+    dirs = readdirSync('/usr/src').filter(
+      (d) => /^linux-headers-.*-amd64$/.test(d) && existsSync(join('/usr/src', d, 'Makefile')),
+    );
   } catch {
     return null;
   }
@@ -34,7 +36,10 @@ export function buildModule(kdir: string, dir: string, files: Record<string, str
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   const objects = Object.keys(files).map((f) => f.replace(/\.c$/, '.o'));
   writeFileSync(join(dir, 'Makefile'), `obj-m := ioctl32gen.o\nioctl32gen-y := ${objects.join(' ')}\n`);
-  const r = spawnSync('make', ['-k', '-j2', '-C', kdir, `M=${dir}`, 'modules'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = spawnSync('make', ['-k', '-j2', '-C', kdir, `M=${dir}`, 'modules'], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
   const output = `${r.stdout}${r.stderr}`;
   const diagnostics = new Map<string, string[]>();
   for (const line of output.split('\n')) {
@@ -43,5 +48,9 @@ export function buildModule(kdir: string, dir: string, files: Record<string, str
     const file = Object.keys(files).find((f) => m[1]!.endsWith(`/${f}`)) ?? m[1]!;
     (diagnostics.get(file) ?? diagnostics.set(file, []).get(file)!).push(line.replace(`${dir}/`, ''));
   }
-  return { built: new Set(Object.keys(files).filter((f) => existsSync(join(dir, f.replace(/\.c$/, '.o'))))), diagnostics, output };
+  return {
+    built: new Set(Object.keys(files).filter((f) => existsSync(join(dir, f.replace(/\.c$/, '.o'))))),
+    diagnostics,
+    output,
+  };
 }

@@ -14,7 +14,17 @@
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { accessSync, chmodSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import {
+  accessSync,
+  chmodSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -143,7 +153,10 @@ async function compilerVersion(): Promise<string> {
 /** Compiles capture.c for a build, or returns the cached binary. */
 async function buildCapture(build: Build, source: string, gccVersion: string): Promise<string> {
   const args = [...COMMON_FLAGS, ...BUILD_FLAGS[build]];
-  const key = createHash('sha256').update(JSON.stringify([gccVersion, args, source])).digest('hex').slice(0, 24);
+  const key = createHash('sha256')
+    .update(JSON.stringify([gccVersion, args, source]))
+    .digest('hex')
+    .slice(0, 24);
   const exe = join(BIN_CACHE, `capture-${build}-${key}`);
   if (existsSync(exe)) return exe;
   mkdirSync(BIN_CACHE, { recursive: true });
@@ -153,7 +166,9 @@ async function buildCapture(build: Build, source: string, gccVersion: string): P
   } catch (e) {
     const err = e as { stderr?: string; message: string };
     rmSync(tmp, { force: true });
-    throw new Error(`gcc ${args.join(' ')} capture.c failed:\n${(err.stderr ?? err.message).split('\n').slice(0, 20).join('\n')}`);
+    throw new Error(
+      `gcc ${args.join(' ')} capture.c failed:\n${(err.stderr ?? err.message).split('\n').slice(0, 20).join('\n')}`,
+    );
   }
   chmodSync(tmp, 0o755);
   renameSync(tmp, exe);
@@ -164,7 +179,8 @@ async function buildCapture(build: Build, source: string, gccVersion: string): P
 // parse
 
 function hexBytes(hex: unknown, what: string): Uint8Array {
-  if (typeof hex !== 'string' || hex.length % 2 !== 0 || !/^[0-9a-f]*$/.test(hex)) throw new Error(`${what}: not a hex string`);
+  if (typeof hex !== 'string' || hex.length % 2 !== 0 || !/^[0-9a-f]*$/.test(hex))
+    throw new Error(`${what}: not a hex string`);
   return Uint8Array.from(Buffer.from(hex, 'hex'));
 }
 
@@ -200,7 +216,15 @@ export function parseCaptureOutput(stdout: string): { meta: CaptureMeta; cases: 
     const where = `case ${name}`;
     const cmd = num(o.cmd, `${where}.cmd`);
     if (typeof o.skipped === 'string') {
-      cases.set(name, { cmd, ret: -1, errno: 0, size: 0, before: new Uint8Array(), after: new Uint8Array(), skipped: o.skipped });
+      cases.set(name, {
+        cmd,
+        ret: -1,
+        errno: 0,
+        size: 0,
+        before: new Uint8Array(),
+        after: new Uint8Array(),
+        skipped: o.skipped,
+      });
       continue;
     }
     const r: CaseResult = {
@@ -211,7 +235,8 @@ export function parseCaptureOutput(stdout: string): { meta: CaptureMeta; cases: 
       before: hexBytes(o.before, `${where}.before`),
       after: hexBytes(o.after, `${where}.after`),
     };
-    if (r.before.length !== r.size || r.after.length !== r.size) throw new Error(`${where}: buffers do not have size ${r.size} bytes`);
+    if (r.before.length !== r.size || r.after.length !== r.size)
+      throw new Error(`${where}: buffers do not have size ${r.size} bytes`);
     if (o.extra !== undefined) r.extra = hexBytes(o.extra, `${where}.extra`);
     if (typeof o.note === 'string' && o.note !== '') r.note = o.note;
     if (o.overrun !== undefined) r.overrun = num(o.overrun, `${where}.overrun`);
@@ -220,7 +245,9 @@ export function parseCaptureOutput(stdout: string): { meta: CaptureMeta; cases: 
   if (!meta) throw new Error('capture output has no meta line');
   if (!done) throw new Error('capture output ends before its done line (the program stopped early)');
   if (done.run + done.skipped !== cases.size) {
-    throw new Error(`capture output has ${cases.size} cases, the program counted ${done.run} run + ${done.skipped} skipped`);
+    throw new Error(
+      `capture output has ${cases.size} cases, the program counted ${done.run} run + ${done.skipped} skipped`,
+    );
   }
   return { meta, cases };
 }
@@ -247,7 +274,8 @@ async function runBuild(build: Build, source: string, gccVersion: string): Promi
     const { stdout, stderr } = await run(exe, [dir], { timeout: 180_000, maxBuffer: 64 << 20 });
     const { meta, cases } = parseCaptureOutput(stdout);
     const bits = build === 'native' ? 64 : 32;
-    if (meta.pointerBits !== bits) throw new Error(`the ${build} build reports ${meta.pointerBits}-bit pointers, expected ${bits}`);
+    if (meta.pointerBits !== bits)
+      throw new Error(`the ${build} build reports ${meta.pointerBits}-bit pointers, expected ${bits}`);
     return { build, flags, meta, cases, stderr };
   } catch (e) {
     const err = e as { stderr?: string; message: string };
@@ -294,7 +322,10 @@ export async function captureKernel(): Promise<Map<string, CaseResults>> {
  * One line: cases run and skipped per build, then every skipped case with its reason (and any
  * build that did not run at all, with why).
  */
-export function formatCaptureSummary(capture: Map<string, CaseResults>, runsInfo?: { native: CaptureRun; compat: CaptureRun }): string {
+export function formatCaptureSummary(
+  capture: Map<string, CaseResults>,
+  runsInfo?: { native: CaptureRun; compat: CaptureRun },
+): string {
   const parts: string[] = [];
   const skipped: string[] = [];
   for (const build of ['native', 'compat'] as const) {

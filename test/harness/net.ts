@@ -33,7 +33,10 @@ export function hostNetDevices(): NetDevice[] {
     const flags = num('flags');
     const operstate = attr(name, 'operstate');
     const addrLen = num('addr_len');
-    const hw = (attr(name, 'address') ?? '').split(':').filter(Boolean).map((x) => parseInt(x, 16));
+    const hw = (attr(name, 'address') ?? '')
+      .split(':')
+      .filter(Boolean)
+      .map((x) => parseInt(x, 16));
     return {
       name,
       ifindex: num('ifindex'),
@@ -50,7 +53,11 @@ export function hostNetDevices(): NetDevice[] {
       // getifaddrs() names an IPv4 address by its label (eth0:1 for an alias)
       inet: Object.entries(byLabel)
         .filter(([label]) => label.split(':')[0] === name)
-        .flatMap(([label, addrs]) => (addrs ?? []).filter((a) => a.family === 'IPv4').map((a) => ({ label, local: octets(a.address), mask: octets(a.netmask) }))),
+        .flatMap(([label, addrs]) =>
+          (addrs ?? [])
+            .filter((a) => a.family === 'IPv4')
+            .map((a) => ({ label, local: octets(a.address), mask: octets(a.netmask) })),
+        ),
     };
   });
   return devices.sort((a, b) => a.ifindex - b.ifindex);

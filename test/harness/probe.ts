@@ -12,9 +12,7 @@ import { compileObject } from './compile.js';
 import { u32Array } from './elf.js';
 
 export type TopDecl =
-  | { kind: 'record'; decl: RecordDecl }
-  | { kind: 'typedef'; decl: TypedefDecl }
-  | { kind: 'enum'; decl: EnumDecl };
+  { kind: 'record'; decl: RecordDecl } | { kind: 'typedef'; decl: TypedefDecl } | { kind: 'enum'; decl: EnumDecl };
 
 /** Declarations in dependency order, as a header would have them. */
 export interface Program {
@@ -23,7 +21,9 @@ export interface Program {
 
 export function printProgram(p: Program): string {
   return p.decls
-    .map((d) => (d.kind === 'record' ? printRecord(d.decl) : d.kind === 'typedef' ? printTypedef(d.decl) : printEnum(d.decl)))
+    .map((d) =>
+      d.kind === 'record' ? printRecord(d.decl) : d.kind === 'typedef' ? printTypedef(d.decl) : printEnum(d.decl),
+    )
     .join('\n\n');
 }
 
@@ -31,7 +31,6 @@ interface MemberPath {
   path: string;
   bitfield?: { kind: 'bool' | 'other' };
 }
-
 
 /** The members CONTRACT.md lists, from the graph alone (no layout needed). */
 export function memberPaths(decl: RecordDecl, prefix = ''): MemberPath[] {
@@ -77,7 +76,9 @@ export function probeSource(program: Program, records: RecordDecl[]): string {
         words.push(`__builtin_offsetof(${ref}, ${p.path})`);
         return;
       }
-      lines.push(`const union { ${ref} s; unsigned char b[sizeof(${ref})]; } ioctl32_bf_${i}_${j} = { .s = { .${p.path} = ${p.bitfield.kind === 'bool' ? 1 : -1} } };`);
+      lines.push(
+        `const union { ${ref} s; unsigned char b[sizeof(${ref})]; } ioctl32_bf_${i}_${j} = { .s = { .${p.path} = ${p.bitfield.kind === 'bool' ? 1 : -1} } };`,
+      );
     });
     lines.push(`const unsigned int ioctl32_rec_${i}[] = { ${words.join(', ')} };`);
   });
@@ -94,7 +95,12 @@ export function bitsOf(bytes: Uint8Array, endian: 'little' | 'big'): { bitOffset
   return { bitOffset: set[0] ?? -1, bitWidth: set.length };
 }
 
-export async function compilerLayouts(abi: Abi, program: Program, records: RecordDecl[], cache = true): Promise<CompilerLayout[]> {
+export async function compilerLayouts(
+  abi: Abi,
+  program: Program,
+  records: RecordDecl[],
+  cache = true,
+): Promise<CompilerLayout[]> {
   const obj = await compileObject(abi, probeSource(program, records), [], { cache });
   return records.map((r, i) => {
     const words = u32Array(obj, `ioctl32_rec_${i}`);
@@ -118,7 +124,12 @@ export interface Disagreement {
 
 /** Compares ioctl32's layouts with the compiler's; an empty list is full agreement. */
 /** `cache: false` for random programs: caching what will never be asked again only fills the disk. */
-export async function compareWithCompiler(abi: Abi, program: Program, records: RecordDecl[], cache = true): Promise<{ disagreements: Disagreement[]; members: number }> {
+export async function compareWithCompiler(
+  abi: Abi,
+  program: Program,
+  records: RecordDecl[],
+  cache = true,
+): Promise<{ disagreements: Disagreement[]; members: number }> {
   return compareLayouts(abi, records, await compilerLayouts(abi, program, records, cache));
 }
 
@@ -134,7 +145,8 @@ export function compareLayouts(
   records.forEach((r, i) => {
     const c = theirs[i]!;
     const record = recordRef(r);
-    const note = (what: string, ours: unknown, compiler: unknown) => out.push({ abi: abi.name, record, what, ours, compiler });
+    const note = (what: string, ours: unknown, compiler: unknown) =>
+      out.push({ abi: abi.name, record, what, ours, compiler });
     let ours;
     try {
       ours = layouter.layout(r);
@@ -148,7 +160,12 @@ export function compareLayouts(
     for (const [path, cf] of c.fields) {
       members++;
       const f = flat.get(path);
-      const mine = f === undefined ? undefined : 'bitOffset' in cf ? { bitOffset: f.bitOffset, bitWidth: f.bitWidth } : { offset: f.offset };
+      const mine =
+        f === undefined
+          ? undefined
+          : 'bitOffset' in cf
+            ? { bitOffset: f.bitOffset, bitWidth: f.bitWidth }
+            : { offset: f.offset };
       if (JSON.stringify(mine) !== JSON.stringify(cf)) note(`member ${path}`, mine, cf);
     }
   });

@@ -76,7 +76,7 @@ const fits = (abi: Abi, p: { int128: boolean }) => !p.int128 || abi.sizes.int128
 /** Asks every ABI's reference compiler and writes the headers and layouts.json. */
 export async function recordLayouts(): Promise<void> {
   const recording: Recording = {
-    about: 'Compiler answers for ioctl32\'s Node-only tests; re-record with: node scripts/record-layouts.mjs',
+    about: "Compiler answers for ioctl32's Node-only tests; re-record with: node scripts/record-layouts.mjs",
     programs: {},
     abis: {},
   };

@@ -47,7 +47,13 @@ const includeArgsMemo = new Map<string, Promise<string[]>>();
 export function compilerIncludeArgs(abi: Abi): Promise<string[]> {
   let args = includeArgsMemo.get(abi.name);
   if (!args) {
-    args = builtinIncludeDir(abi).then((builtin) => ['-nostdinc', '-isystem', builtin, '-isystem', uapiIncludeDir(abi)]);
+    args = builtinIncludeDir(abi).then((builtin) => [
+      '-nostdinc',
+      '-isystem',
+      builtin,
+      '-isystem',
+      uapiIncludeDir(abi),
+    ]);
     includeArgsMemo.set(abi.name, args);
   }
   return args;
@@ -92,7 +98,9 @@ async function limited<T>(fn: () => Promise<T>): Promise<T> {
 /** The first line of compiler output that reports an error (the rest are usually consequences). */
 function firstError(stderr: string): string {
   const lines = stderr.split('\n');
-  return lines.find((l) => l.includes('error')) ?? lines.find((l) => l.trim() !== '') ?? 'compiler failed without a message';
+  return (
+    lines.find((l) => l.includes('error')) ?? lines.find((l) => l.trim() !== '') ?? 'compiler failed without a message'
+  );
 }
 
 export type Acceptance = { ok: true } | { ok: false; error: string };
@@ -165,7 +173,9 @@ export async function headerAcceptance(abi: Abi, headers: string[]): Promise<Map
   try {
     const answers = await Promise.all(
       headers.map(async (header) => {
-        const key = createHash('sha256').update(JSON.stringify([cc.command, args, header, stamp])).digest('hex');
+        const key = createHash('sha256')
+          .update(JSON.stringify([cc.command, args, header, stamp]))
+          .digest('hex');
         const known = cache.get(key);
         if (known) return known;
         const answer = await limited(() => acceptOne(cc.command, args, header));
@@ -218,8 +228,7 @@ interface Indexed {
 }
 
 type ItemOutcome =
-  | { ok: true; records: Array<[string, RecordTruth]>; ioctls: Array<[string, number]> }
-  | { ok: false; error: string };
+  { ok: true; records: Array<[string, RecordTruth]>; ioctls: Array<[string, number]> } | { ok: false; error: string };
 
 /** The item's header, then its probes right after it, so its macros are read as its header left them. */
 function itemSource({ item, index }: Indexed): string {
@@ -235,7 +244,9 @@ function itemSource({ item, index }: Indexed): string {
       }
       // an image of the record with only this bitfield's bits set
       const value = p.bitfield === 'bool' ? '1' : '-1';
-      lines.push(`const union { ${r.name} s; unsigned char b[sizeof(${r.name})]; } ioctl32_b${index}_${ri}_${pi} = { .s = { .${p.path} = ${value} } };`);
+      lines.push(
+        `const union { ${r.name} s; unsigned char b[sizeof(${r.name})]; } ioctl32_b${index}_${ri}_${pi} = { .s = { .${p.path} = ${value} } };`,
+      );
     });
     lines.push(`const unsigned int ioctl32_r${index}_${ri}[] = { ${words.join(', ')} };`);
     for (const m of r.hide ?? []) lines.push(`#pragma pop_macro("${m}")`);
@@ -270,7 +281,11 @@ function readItem(obj: ElfObject, { item, index }: Indexed): ItemOutcome {
  * a unit that does not compile is split in halves until the item that breaks it stands alone.
  */
 /** `alone`: one item per translation unit, so no item sees what another's header defines. */
-export async function compilerTruth(abi: Abi, items: OracleItem[], opts: { alone?: boolean } = {}): Promise<OracleResult> {
+export async function compilerTruth(
+  abi: Abi,
+  items: OracleItem[],
+  opts: { alone?: boolean } = {},
+): Promise<OracleResult> {
   const includeArgs = await compilerIncludeArgs(abi);
   // the object cache is keyed by source: naming the header version in it retires stale objects
   const prelude = `/* ${uapiIncludeDir(abi)} ${headerStamp(abi)} */\n`;
@@ -288,7 +303,9 @@ export async function compilerTruth(abi: Abi, items: OracleItem[], opts: { alone
 
   const probe = async (batch: Indexed[]): Promise<void> => {
     try {
-      const obj = await limited(() => compileObject(abi, prelude + batch.map(itemSource).join('\n') + '\n', includeArgs));
+      const obj = await limited(() =>
+        compileObject(abi, prelude + batch.map(itemSource).join('\n') + '\n', includeArgs),
+      );
       for (const b of batch) outcomes[b.index] = readItem(obj, b);
     } catch (e) {
       if (!(e instanceof CompileError)) throw e;
