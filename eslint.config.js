@@ -34,7 +34,26 @@ function zones() {
 }
 
 export default [
-  { ignores: ['dist/', '.cache/', 'node_modules/'] },
+  { ignores: ['dist/', '.cache/', 'node_modules/', 'include/', 'test/fixtures/'] },
+  // typescript-eslint's type-aware recommended rules on the sources
+  ...tseslint.configs.recommendedTypeChecked.map((c) => ({ ...c, files: ['src/**/*.ts'] })),
+  {
+    files: ['src/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: ROOT } },
+    rules: {
+      // `_name` marks what a destructuring leaves out on purpose
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
+      '@typescript-eslint/no-unused-expressions': ['error', { allowShortCircuit: true, allowTernary: true }],
+    },
+  },
+  {
+    // the lexer names character codes in a const enum and compares charCodeAt() numbers with them
+    files: ['src/cfront/lexer.ts'],
+    rules: { '@typescript-eslint/no-unsafe-enum-comparison': 'off' },
+  },
   {
     files: ['src/**/*.ts'],
     languageOptions: { parser: tseslint.parser },

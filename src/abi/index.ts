@@ -4,7 +4,7 @@ import { ABI_NAMES, type Abi } from './types.js';
 
 export * from './types.js';
 export { ABIS } from './table.js';
-export { errnos, errnoOf, errnoFamilyOf, KERNEL_ERRNO, type ErrnoName, type ErrnoTable } from './errno.js';
+export { errnos, errnoOf, KERNEL_ERRNO } from './errno.js';
 
 const BY_NAME = new Map<string, Abi>(ABIS.map((a) => [a.name, a]));
 

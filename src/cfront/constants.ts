@@ -91,7 +91,7 @@ const LITERALS = new WeakMap<Abi, Map<string, CValue>>();
 /** An integer literal: decimal, octal, hex or binary, with u/l/ll suffixes, typed as C does. */
 export function integerLiteral(tok: Token, abi: Abi): CValue {
   let known = LITERALS.get(abi);
-  if (!known) LITERALS.set(abi, (known = new Map()));
+  if (!known) LITERALS.set(abi, (known = new Map<string, CValue>()));
   let value = known.get(tok.text);
   if (!value) known.set(tok.text, (value = Object.freeze(typeLiteral(tok, abi))));
   return value;

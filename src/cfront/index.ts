@@ -14,10 +14,9 @@ import type { Token } from './token.js';
 export * from './token.js';
 export * from './types.js';
 export { tokenize } from './lexer.js';
-export { FileCache, Preprocessor, spell } from './preprocess.js';
-export type { Macro, PreprocessOptions, InvocationHook } from './preprocess.js';
+export { FileCache, Preprocessor } from './preprocess.js';
 export type { IncludeMemos } from './memo.js';
-export { SizeError, type TypeSizes } from './sizes.js';
+export type { TypeSizes } from './sizes.js';
 export { Parser, type TranslationUnit } from './parser.js';
 
 /** ioctl32's stand-ins for the compiler's own headers (stddef.h, stdarg.h, ...). */

@@ -35,11 +35,12 @@ const enum Ch {
   LowerP = 112,
   LowerU = 117,
   LowerZ = 122,
-  /** Set in a letter's lower case. */
-  LowerCaseBit = 0x20,
   /** Bytes past ASCII (UTF-8, Latin-1) may be in identifiers. */
   NonAscii = 0x80,
 }
+
+/** Set in a letter's lower case (0x20, the same number as Space). */
+const LOWER_CASE_BIT = 0x20;
 
 const THREE = ['...', '<<=', '>>='];
 const TWO = new Set([
@@ -195,7 +196,7 @@ export function tokenize(source: string, file: string): Token[] {
       while (pos < n) {
         const d = text.charCodeAt(pos);
         // an exponent's sign belongs to the number: 1e+5, 0x1p-3
-        const prev = text.charCodeAt(pos - 1) | Ch.LowerCaseBit;
+        const prev = text.charCodeAt(pos - 1) | LOWER_CASE_BIT;
         if ((d === Ch.Plus || d === Ch.Minus) && (prev === Ch.LowerE || prev === Ch.LowerP)) pos++;
         else if (isIdentPart(d) || d === Ch.Dot) pos++;
         else break;

@@ -287,7 +287,7 @@ export class PreprocessMemo {
     if (this.chunks === null || file === null || this.host.invoking > 0 || frame.pos >= frame.tokens.length) return;
     file.chunkAt = -1;
     let byPlace = this.chunks.get(frame.tokens);
-    if (!byPlace) this.chunks.set(frame.tokens, (byPlace = new Map()));
+    if (!byPlace) this.chunks.set(frame.tokens, (byPlace = new Map<string, ChunkMemo[]>()));
     const key = `${file.dirIndex}\0${frame.pos}`;
     for (const memo of byPlace.get(key) ?? []) {
       if (!this.holdsAll(memo.depNames, memo.depValues)) continue;

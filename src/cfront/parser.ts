@@ -502,9 +502,9 @@ export class Parser extends ConstantExpressions<Value> {
         if (tag !== undefined) decl.tag = tag;
         if (key) this.state.declareTag(key, decl);
       }
-      return { kind: 'record', decl: decl as RecordDecl };
+      return { kind: 'record', decl: decl };
     }
-    const rec = (decl as RecordDecl | undefined) ?? { union: isUnion, members: null, loc: at.loc };
+    const rec = decl ?? { union: isUnion, members: null, loc: at.loc };
     if (rec.members !== null) throw CFrontError.at(at, `redefinition of '${key}'`);
     if (tag !== undefined) rec.tag = tag;
     if (key) this.state.declareTag(key, rec);

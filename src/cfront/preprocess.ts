@@ -797,7 +797,7 @@ export class Preprocessor implements MemoHost {
     if (params) {
       body.forEach((t, j) => {
         const next = body[j + 1];
-        if (t.text === '#' && t.kind === 'punct' && !(next?.kind === 'ident' && params!.includes(next.text))) {
+        if (t.text === '#' && t.kind === 'punct' && !(next?.kind === 'ident' && params.includes(next.text))) {
           throw CFrontError.at(t, "'#' is not followed by a macro parameter");
         }
       });
@@ -907,14 +907,14 @@ export class Preprocessor implements MemoHost {
       quoted = false;
     } else throw CFrontError.at(first ?? at, '#include expects "FILENAME" or <FILENAME>');
     const found = this.resolveSearch(this.searchKey(name, quoted, next, this.currentFile()));
-    if (!found) throw CFrontError.at(first!, `'${name}' file not found`);
+    if (!found) throw CFrontError.at(first, `'${name}' file not found`);
     const f = this.files.get(found.path)!;
     if (this.memo.enteredOnce(f.canonical) || (f.guard !== null && this.lookup(f.guard) !== undefined)) return;
     const depth = this.frames.filter((x) => x.file).length;
     if (depth >= MAX_INCLUDE_DEPTH)
-      throw CFrontError.at(first!, `#include nested too deeply (${depth} levels): include cycle?`);
+      throw CFrontError.at(first, `#include nested too deeply (${depth} levels): include cycle?`);
     const key = `${found.dirIndex}\0${f.path}`;
-    if (this.memo.replayInclude(key, MAX_INCLUDE_DEPTH - depth, first!)) return;
+    if (this.memo.replayInclude(key, MAX_INCLUDE_DEPTH - depth, first)) return;
     const frame: Frame = {
       tokens: f.tokens,
       pos: 0,

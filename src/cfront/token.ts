@@ -17,7 +17,8 @@ export class HideSet {
   ) {}
 
   has(name: string): boolean {
-    for (let h: HideSet | null = this; h !== null; h = h.next) if (h.name === name) return true;
+    if (this.name === name) return true;
+    for (let h = this.next; h !== null; h = h.next) if (h.name === name) return true;
     return false;
   }
 }

@@ -130,15 +130,9 @@ export interface TypedefDecl {
   loc?: SourceLoc;
 }
 
-// Small constructors keep hand-built graphs (tests, annotations) readable.
-export const voidType: VoidType = { kind: 'void' };
+// Small constructors keep hand-built graphs readable.
 export const int = (name: IntName): IntType => ({ kind: 'int', name });
-export const float = (name: FloatName): FloatType => ({ kind: 'float', name });
-export const pointer = (to: CType): PointerType => ({ kind: 'pointer', to });
 export const array = (of: CType, length: number | null): ArrayType => ({ kind: 'array', of, length });
-export const record = (decl: RecordDecl): RecordType => ({ kind: 'record', decl });
-export const enumType = (decl: EnumDecl): EnumType => ({ kind: 'enum', decl });
-export const typedef = (decl: TypedefDecl): TypedefType => ({ kind: 'typedef', decl });
 
 /** The type behind any chain of typedef names. */
 export function stripTypedefs(t: CType): CType {

@@ -92,7 +92,7 @@ export function parseAnnotations(text: string, file: string): Annotations {
           m.set(path, {
             kind: 'array-pointer',
             count: a.count,
-            unit: (a.unit as 'elements' | 'bytes' | undefined) ?? 'elements',
+            unit: a.unit ?? 'elements',
           });
           break;
         case 'union':

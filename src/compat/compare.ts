@@ -52,7 +52,10 @@ export function memberClass(t: CType): MemberClass {
 
 function place(f: TypedField): Place {
   const p: Place = { offset: f.offset, size: f.size };
-  if (f.bitOffset !== undefined) ((p.bitOffset = f.bitOffset), (p.bitWidth = f.bitWidth!));
+  if (f.bitOffset !== undefined) {
+    p.bitOffset = f.bitOffset;
+    p.bitWidth = f.bitWidth!;
+  }
   return p;
 }
 
@@ -150,8 +153,10 @@ function recordElement(t: CType): CType | undefined {
   let arrays = 0;
   for (;;) {
     if (x.kind === 'typedef') x = x.decl.type;
-    else if (x.kind === 'array') ((x = x.of), arrays++);
-    else break;
+    else if (x.kind === 'array') {
+      x = x.of;
+      arrays++;
+    } else break;
   }
   return arrays > 0 && x.kind === 'record' ? x : undefined;
 }

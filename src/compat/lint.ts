@@ -226,7 +226,10 @@ export function lint(input: LintInput): Finding[] {
     if (f.edit) {
       const key = `${rule}|${JSON.stringify(f.edit)}`;
       if (edits.has(key)) delete f.edit;
-      else (edits.add(key), (f.edit = { ...f.edit, file: input.displayName(f.edit.file) }));
+      else {
+        edits.add(key);
+        f.edit = { ...f.edit, file: input.displayName(f.edit.file) };
+      }
     }
     out.push(f);
   };
@@ -305,8 +308,10 @@ function declarator(name: string, t: CType): string {
   let x = t;
   for (;;) {
     if (x.kind === 'typedef') x = x.decl.type;
-    else if (x.kind === 'array') ((dims += `[${x.length ?? ''}]`), (x = x.of));
-    else return `${name}${dims}`;
+    else if (x.kind === 'array') {
+      dims += `[${x.length ?? ''}]`;
+      x = x.of;
+    } else return `${name}${dims}`;
   }
 }
 
@@ -586,7 +591,10 @@ function simulatePads(views: View[]): Map<number, { bytes: number; at: number }>
     const at = last ? Math.ceil((last.bitOffset + last.bits) / 8) : 0;
     out.set(orig, { bytes, at });
     const pad = { name: `ioctl32_pad${k}`, type: array(int('unsigned char'), bytes) };
-    for (const w of work) (w.members.splice(p, 0, pad), w.index.splice(p, 0, -1));
+    for (const w of work) {
+      w.members.splice(p, 0, pad);
+      w.index.splice(p, 0, -1);
+    }
   }
   return out;
 }

@@ -256,7 +256,7 @@ function unresolvedIoctl(
   const loc = { file: def.file, line: def.line, column: def.col };
   const message = `${loc.file}:${loc.line}:${loc.column}: ${m.name} = ${definition}: ${e.bare}`;
   const u: UnresolvedIoctl = { name: m.name, file: def.file, loc, definition, reason: e.bare, message };
-  const args = iocArgs as Token[][] | null;
+  const args = iocArgs;
   const field = (i: number): number | undefined => {
     const a = args?.[i];
     if (!a) return undefined;

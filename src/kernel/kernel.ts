@@ -60,9 +60,9 @@ export interface FileOperations {
   open?(file: KFile, task: Task): number;
   release?(file: KFile): void;
   /** Returns a value >= 0, or -errno; -ENOIOCTLCMD when the command is not the driver's. */
-  unlocked_ioctl?(file: KFile, cmd: number, arg: bigint, task: Task): number;
+  unlocked_ioctl?: (file: KFile, cmd: number, arg: bigint, task: Task) => number;
   /** Called with the compat task's raw 32-bit argument; no fallback to unlocked_ioctl. */
-  compat_ioctl?(file: KFile, cmd: number, arg: number, task: Task): number;
+  compat_ioctl?: (file: KFile, cmd: number, arg: number, task: Task) => number;
 }
 
 export type FileKind = 'regular' | 'chr' | 'blk' | 'fifo' | 'socket' | 'anon';

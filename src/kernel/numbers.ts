@@ -30,9 +30,9 @@ export function macroNumbers(
 ): Record<string, number> {
   const key = JSON.stringify([abi.name, headers, include]);
   let known = CACHE.get(key);
-  if (!known) CACHE.set(key, (known = new Map()));
+  if (!known) CACHE.set(key, (known = new Map<string, number>()));
   const out: Record<string, number> = {};
-  const missing = names.filter((n) => !known!.has(n));
+  const missing = names.filter((n) => !known.has(n));
   if (missing.length) {
     const files = new FileCache();
     const includeDirs = includeDirsFor(abi, include);

@@ -1,5 +1,5 @@
 import type { AbiName } from '../abi/types.js';
-import type { CType, Member, RecordDecl, SourceLoc } from '../cfront/types.js';
+import type { Member, RecordDecl, SourceLoc } from '../cfront/types.js';
 import { SizeError } from '../cfront/sizes.js';
 
 /** Where one member of a record lives, for one ABI. */
@@ -53,5 +53,3 @@ export class LayoutError extends SizeError {
     super(message, loc);
   }
 }
-
-export type { CType };

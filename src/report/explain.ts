@@ -16,7 +16,7 @@ import { ioctlVerdict } from '../compat/check.js';
 import { memberClass, type Reason, type Verdict } from '../compat/compare.js';
 import { Ioctl32Error, UsageError } from '../errors.js';
 import { decodeIoc, typeChar, type DecodedIoc } from '../ioctl/ioc.js';
-import { kernelRemapNumber, kernelRemapsFor, type KernelRemap } from '../ioctl/kernel-remaps.js';
+import { kernelRemapsFor, type KernelRemap } from '../ioctl/kernel-remaps.js';
 import { flattenFields } from '../layout/fields.js';
 import type { Layouter } from '../layout/layout.js';
 import { LayoutError } from '../layout/types.js';
@@ -119,7 +119,10 @@ export function parseLogLine(text: string): LogLine {
       arg: hex32(sys[5]!, 'arg'),
     };
     // the earliest form names no task: "sys32_ioctl: Unknown cmd ..."
-    if (sys[1] !== undefined) ((l.program = sys[1]), (l.pid = Number(sys[2])));
+    if (sys[1] !== undefined) {
+      l.program = sys[1];
+      l.pid = Number(sys[2]);
+    }
     return l;
   }
   const qemu = QEMU.exec(text);
@@ -370,7 +373,10 @@ function memberTypes(t: CType | undefined, layouter: Layouter): Map<string, CTyp
       out.set(prefix + f.path, f.ctype);
       let el = stripTypedefs(f.ctype);
       let arrays = 0;
-      while (el.kind === 'array') ((el = stripTypedefs(el.of)), arrays++);
+      while (el.kind === 'array') {
+        el = stripTypedefs(el.of);
+        arrays++;
+      }
       if (arrays && el.kind === 'record') walk(el, `${prefix}${f.path}[].`);
     }
   };

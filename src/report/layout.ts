@@ -92,7 +92,13 @@ function recordView(
   const flats = layouts.map((l) => (l ? new Map(flattenFields(l.layout, l.layouter).map((f) => [f.path, f])) : null));
   const order: TypedField[] = [];
   const seen = new Set<string>();
-  for (const f of flats) for (const [path, field] of f ?? []) if (!seen.has(path)) (seen.add(path), order.push(field));
+  for (const f of flats) {
+    for (const [path, field] of f ?? []) {
+      if (seen.has(path)) continue;
+      seen.add(path);
+      order.push(field);
+    }
+  }
   // holes of the top-level record, keyed by the path of the first field after them
   const holesBefore = layouts.map((l) => {
     const m = new Map<string, number>();
@@ -114,7 +120,10 @@ function recordView(
       const x = m?.get(f.path);
       if (!x) return null;
       const c: LayoutCell = { offset: x.offset, size: x.size };
-      if (x.bitOffset !== undefined) ((c.bitOffset = x.bitOffset), (c.bitWidth = x.bitWidth!));
+      if (x.bitOffset !== undefined) {
+        c.bitOffset = x.bitOffset;
+        c.bitWidth = x.bitWidth!;
+      }
       return c;
     });
     const keys = new Set(cells.map((c) => JSON.stringify(c)));

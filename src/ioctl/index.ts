@@ -1,3 +1,0 @@
-export * from './ioc.js';
-export * from './catalogue.js';
-export * from './prerequisites.js';

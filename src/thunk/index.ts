@@ -1,3 +1,0 @@
-export * from './errors.js';
-export * from './compile.js';
-export * from './convert.js';
