@@ -64,7 +64,9 @@ const tCli = spread(runCli);
 const x86Stages = { preprocess: 0, parse: 0, records: 0, catalogue: 0 };
 const [tDump, one] = seconds(() => dump({ abi: x86, timings: x86Stages }));
 console.log(
-  `dump x86_64: ${one.headers} headers, ${Object.keys(one.records).length} records, ${Object.keys(one.ioctls).length} ioctls; the command ${fmt(tCli)} (dump() in this process, cold: ${tDump.toFixed(2)} s: ${stages(x86Stages)})`,
+  `dump x86_64: ${one.headers} headers, ${Object.keys(one.records).length} records, ` +
+    `${Object.keys(one.ioctls).length} ioctls; the command ${fmt(tCli)} ` +
+    `(dump() in this process, cold: ${tDump.toFixed(2)} s: ${stages(x86Stages)})`,
 );
 console.log(`clang -fsyntax-only, one TU of the same ${clang.headers} headers: ${fmt(clang.t)}`);
 console.log(`RATIO dump/clang (x86_64): ${ratio(tCli, clang.t)}  (target <= 2, aim <= 1)`);
@@ -75,10 +77,12 @@ const runFloor = () =>
 const tFloor = spread(runFloor);
 const startOnly = spread(() => seconds(() => spawnSync('node', ['-e', '0'], { stdio: 'ignore' }))[0]);
 console.log(
-  `FLOOR (x86_64): a fresh node process preprocessing the same headers once, as ONE translation unit (no parse, no layout, no catalogue): ${fmt(tFloor)}, of which node's start ${fmt(startOnly)}`,
+  'FLOOR (x86_64): a fresh node process preprocessing the same headers once, as ONE translation unit ' +
+    `(no parse, no layout, no catalogue): ${fmt(tFloor)}, of which node's start ${fmt(startOnly)}`,
 );
 console.log(
-  `RATIO floor/clang (x86_64): ${ratio(tFloor, clang.t)}  (what any dump on this preprocessor and runtime pays at least)`,
+  `RATIO floor/clang (x86_64): ${ratio(tFloor, clang.t)}  ` +
+    '(what any dump on this preprocessor and runtime pays at least)',
 );
 
 // 4. ioctl32 check over the same set for x86_64's pairs vs dumping those ABIs (target <= 1.3)
@@ -111,10 +115,12 @@ const runs = [allAbis(), allAbis(), allAbis(), allAbis(), allAbis()].sort((a, b)
 const tAll = { best: runs[0].seconds, median: runs[2].seconds };
 const rssMb = Math.max(...runs.map((r) => r.rssMb));
 console.log(
-  `dump of all ${ABIS.length} ABIs in one process: ${fmt(tAll)}; the reference compiler once per ABI: ${fmt(tCompilers)}`,
+  `dump of all ${ABIS.length} ABIs in one process: ${fmt(tAll)}; ` +
+    `the reference compiler once per ABI: ${fmt(tCompilers)}`,
 );
 console.log(
-  `  where the time goes (s, the median run): ${ABIS[0].name}: ${stages(runs[2].first)}; the other ${ABIS.length - 1}: ${stages(runs[2].later)}`,
+  `  where the time goes (s, the median run): ${ABIS[0].name}: ${stages(runs[2].first)}; ` +
+    `the other ${ABIS.length - 1}: ${stages(runs[2].later)}`,
 );
 console.log(`RATIO all-ABIs dump/compilers: ${ratio(tAll, tCompilers)}  (target < 1)`);
 console.log(`PEAK RSS: ${rssMb.toFixed(0)} MB  (target <= 500)`);

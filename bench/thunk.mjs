@@ -122,7 +122,8 @@ int main(void) {
   printf("%f\\n", n / (now() - t0));
   for (n = 0, t0 = now(); now() - t0 < 0.3; n += 1000) for (int i = 0; i < 1000; i++) {
     nb.index = cb.index; nb.type = cb.type; nb.bytesused = cb.bytesused; nb.flags = cb.flags; nb.field = cb.field;
-    nb.sec = cb.sec; nb.usec = cb.usec; memcpy(nb.timecode, cb.timecode, 16); nb.sequence = cb.sequence; nb.memory = cb.memory;
+    nb.sec = cb.sec; nb.usec = cb.usec; memcpy(nb.timecode, cb.timecode, 16); ` +
+    `nb.sequence = cb.sequence; nb.memory = cb.memory;
     nb.userptr = cb.userptr; nb.length = cb.length; nb.reserved2 = cb.reserved2; nb.request_fd = cb.request_fd;
     sink += nb.userptr; cb.index = (uint32_t)i; }
   printf("%f\\n", n / (now() - t0));

@@ -54,7 +54,8 @@ describe.concurrent('ABI facts equal the compiler', () => {
         `const unsigned int facts[] = { ${keys
           .map(
             (k) =>
-              `sizeof(${C_TYPES[k]}), __builtin_offsetof(struct in_${k}, x), _Alignof(${C_TYPES[k]}), __alignof__(${C_TYPES[k]})`,
+              `sizeof(${C_TYPES[k]}), __builtin_offsetof(struct in_${k}, x), ` +
+              `_Alignof(${C_TYPES[k]}), __alignof__(${C_TYPES[k]})`,
           )
           .join(', ')}, (char)-1 < 0,
 #ifdef __SIZEOF_INT128__

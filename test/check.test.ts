@@ -127,10 +127,13 @@ describe('verdicts of real ioctls, checked against the kernel compat handlers', 
     return found;
   };
   test.each([
-    // virt/kvm/kvm_main.c kvm_vm_compat_ioctl: struct compat_kvm_dirty_log { __u32 slot; __u32 padding1; union { compat_uptr_t dirty_bitmap; __u64 padding2; }; }
+    // virt/kvm/kvm_main.c kvm_vm_compat_ioctl:
+    // struct compat_kvm_dirty_log { __u32 slot; __u32 padding1;
+    //   union { compat_uptr_t dirty_bitmap; __u64 padding2; }; }
     ['KVM_GET_DIRTY_LOG', 'pointer-inside', false],
     ['KVM_CLEAR_DIRTY_LOG', 'pointer-inside', false],
-    // drivers/block/loop.c lo_compat_ioctl: LOOP_GET_STATUS goes through struct compat_loop_info (loop_get_status_compat)
+    // drivers/block/loop.c lo_compat_ioctl: LOOP_GET_STATUS goes through struct compat_loop_info
+    // (loop_get_status_compat)
     ['LOOP_GET_STATUS', 'convert', false],
     // drivers/block/loop.c lo_compat_ioctl: LOOP_GET_STATUS64 is passed to lo_ioctl with compat_ptr(arg)
     ['LOOP_GET_STATUS64', 'identical', false],
@@ -336,7 +339,10 @@ describe('annotations', () => {
   const header = join(dir, 'mydrv.h');
   writeFileSync(
     header,
-    `#include <linux/types.h>\n#include <linux/ioctl.h>\nstruct my_req {\n\t__u32 type;\n\t__u32 n;\n\t__u64 buf;\n\tunion { __u32 a; __u64 b; } u;\n\t__u32 data[];\n};\n#define MY_IOCTL _IOW('m', 1, struct my_req)\n#define MY_RAW _IOW('m', 2, int)\n`,
+    '#include <linux/types.h>\n#include <linux/ioctl.h>\n' +
+      'struct my_req {\n\t__u32 type;\n\t__u32 n;\n\t__u64 buf;\n' +
+      '\tunion { __u32 a; __u64 b; } u;\n\t__u32 data[];\n};\n' +
+      "#define MY_IOCTL _IOW('m', 1, struct my_req)\n#define MY_RAW _IOW('m', 2, int)\n",
   );
   const ann = (json: unknown) => parseAnnotations(JSON.stringify(json), 'ann.json');
   test('a user pointer in a __u64 makes an identical struct pointer-inside; an argument type can be named', () => {
@@ -427,7 +433,8 @@ test('a driver header given as a path: its own ioctls only, not those of what it
   const header = join(dir, 'mydrv.h');
   writeFileSync(
     header,
-    '#include <linux/kvm.h>\n#include <linux/ioctl.h>\nstruct my_arg { __u32 a; __u32 b; };\n#define MY_IOC _IOW(0x99, 1, struct my_arg)\n',
+    '#include <linux/kvm.h>\n#include <linux/ioctl.h>\nstruct my_arg { __u32 a; __u32 b; };\n' +
+      '#define MY_IOC _IOW(0x99, 1, struct my_arg)\n',
   );
   const report = checkHeaders([header]);
   expect(report.pairs[0]!.ioctls.map((v) => v.name)).toEqual(['MY_IOC']);
@@ -445,7 +452,8 @@ describe('a clean header is clean on every pair', () => {
     header,
     '#include <linux/types.h>\n#include <linux/ioctl.h>\n' +
       'struct drv_req {\n\t__u32 flags;\n\t__u32 count;\n\t__u64 addr;\n\t__u64 mask[2];\n\t__u8 name[8];\n};\n' +
-      "#define DRV_GET _IOR('x', 1, __u64)\n#define DRV_SET _IOW('x', 2, struct drv_req)\n#define DRV_RESET _IO('x', 3)\n",
+      "#define DRV_GET _IOR('x', 1, __u64)\n#define DRV_SET _IOW('x', 2, struct drv_req)\n" +
+      "#define DRV_RESET _IO('x', 3)\n",
   );
   test.each(compatPairs().map((p) => [`${p.native.name}:${p.compat.name}`, p] as const))('%s', (_, pair) => {
     const report = check({ pairs: [pair], scan: { headers: [header] }, scanFor: crossTree });
@@ -565,7 +573,8 @@ describe('lint and actions as a driver author meets them', () => {
     const file = write(
       'dirs.h',
       'struct lp { __u32 a; long v; };\n' +
-        "#define W_LP _IOW('d', 1, struct lp)\n#define R_LP _IOR('d', 2, struct lp)\n#define RW_LP _IOWR('d', 3, struct lp)\n" +
+        "#define W_LP _IOW('d', 1, struct lp)\n#define R_LP _IOR('d', 2, struct lp)\n" +
+        "#define RW_LP _IOWR('d', 3, struct lp)\n" +
         "#define RESET _IO('d', 4)\n",
     );
     const rows = new Map(onPair('s390x:s390', file).pairs[0]!.ioctls.map((v) => [v.name, v.action]));

@@ -136,31 +136,37 @@ describe('ioctl32 layout', () => {
 });
 
 describe('ioctl32 gen c', () => {
-  test("a driver's compat layer for linux/loop.h; what it cannot handle goes to stderr; bad input exits 2", async () => {
-    const r = await cli('gen', 'c', '--pair', 'x86_64:i386', 'linux/loop.h');
-    expect(r.code).toBe(0);
-    expect(r.stdout).toContain('struct compat_loop_info {');
-    expect(r.stdout).toContain('static_assert(sizeof(struct compat_loop_info) == 140);');
-    expect(r.stdout).toContain('long loop_compat_ioctl(struct file *file, unsigned int cmd, unsigned long arg)');
-    const sock = await cli('gen', 'c', '--pair', 'x86_64:i386', 'linux/if.h', 'linux/sockios.h');
-    // ioctls left out (a union with no --member choice): the code for the rest, and exit 1
-    expect(sock.code).toBe(1);
-    expect(sock.stdout).toContain('long if_compat_ioctl(');
-    expect(sock.stderr).toMatch(
-      /SIOCGIFFLAGS \(convert\) not handled: union 'ifr_ifru' has members that convert differently: choose one \(--member ifr_ifru=NAME\)/,
-    );
-    const chosen = await cli(
-      'gen',
-      'c',
-      '--pair',
-      'x86_64:i386',
-      '--member',
-      'ifr_ifru=ifru_flags',
-      'linux/if.h',
-      'linux/sockios.h',
-    );
-    expect(chosen.stdout).toContain('to->ifr_ifru.ifru_flags = from->ifr_ifru.ifru_flags;');
-    expect((await cli('gen', 'rust', 'linux/loop.h')).code).toBe(2);
-    expect((await cli('gen', 'c', '--pair', 'x86_64:arm', 'linux/loop.h')).code).toBe(2);
-  });
+  test(
+    "a driver's compat layer for linux/loop.h; what it cannot handle goes to stderr; " + 'bad input exits 2',
+    async () => {
+      const r = await cli('gen', 'c', '--pair', 'x86_64:i386', 'linux/loop.h');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('struct compat_loop_info {');
+      expect(r.stdout).toContain('static_assert(sizeof(struct compat_loop_info) == 140);');
+      expect(r.stdout).toContain('long loop_compat_ioctl(struct file *file, unsigned int cmd, unsigned long arg)');
+      const sock = await cli('gen', 'c', '--pair', 'x86_64:i386', 'linux/if.h', 'linux/sockios.h');
+      // ioctls left out (a union with no --member choice): the code for the rest, and exit 1
+      expect(sock.code).toBe(1);
+      expect(sock.stdout).toContain('long if_compat_ioctl(');
+      expect(sock.stderr).toMatch(
+        new RegExp(
+          String.raw`SIOCGIFFLAGS \(convert\) not handled: union 'ifr_ifru' has members that convert differently: ` +
+            String.raw`choose one \(--member ifr_ifru=NAME\)`,
+        ),
+      );
+      const chosen = await cli(
+        'gen',
+        'c',
+        '--pair',
+        'x86_64:i386',
+        '--member',
+        'ifr_ifru=ifru_flags',
+        'linux/if.h',
+        'linux/sockios.h',
+      );
+      expect(chosen.stdout).toContain('to->ifr_ifru.ifru_flags = from->ifr_ifru.ifru_flags;');
+      expect((await cli('gen', 'rust', 'linux/loop.h')).code).toBe(2);
+      expect((await cli('gen', 'c', '--pair', 'x86_64:arm', 'linux/loop.h')).code).toBe(2);
+    },
+  );
 });

@@ -47,7 +47,8 @@ describe('generated compat code builds as a kernel module (linux-headers-amd64)'
     let converted = 0;
     for (const h of headers) {
       const id = h.replace(/[^A-Za-z0-9]/g, '_');
-      // distinct names per header: they share one module; the kernel's own headers define compat_* twins of some UAPI structs
+      // distinct names per header: they share one module; the kernel's own headers define compat_* twins of some
+      // UAPI structs
       const g = generateCompatC({ pair, scan: { headers: [h] }, prefix: `g_${id}`, twinPrefix: `g32_${id}_` });
       converted += g.ioctls.filter((x) => x.handling === 'converted').length;
       gens.set(h, { file: `g_${id}.c`, g });
@@ -62,15 +63,27 @@ describe('generated compat code builds as a kernel module (linux-headers-amd64)'
     const usable = [...gens].filter(([, { file }]) => probe.built.has(file));
     const stubs = usable.map(
       ([, { file }]) =>
-        `long ${file.replace(/\.c$/, '')}_ioctl_kernel(struct file *file, unsigned int cmd, void *karg) { return -ENOTTY; }`,
+        `long ${file.replace(/\.c$/, '')}_ioctl_kernel(struct file *file, unsigned int cmd, void *karg) ` +
+        '{ return -ENOTTY; }',
     );
     const files: Record<string, string> = Object.fromEntries(usable.map(([, { file, g }]) => [file, g.source]));
     files['stub.c'] = `#include <linux/module.h>\n#include <linux/fs.h>\n${stubs.join('\n')}\nMODULE_LICENSE("GPL");\n`;
     const full = buildModule(kdir, mkdtempSync(join(tmpdir(), 'ioctl32-kbuild-')), files);
     const records = usable.reduce((k, [, { g }]) => k + g.records.length, 0);
     console.log(
-      `gen c x86_64 <- i386: ${gens.size} headers, ${converted} ioctls converted; ${usable.length} built against ${kdir} (${records} compat records asserted); ` +
-        `${kernelView.length} whose kernel view differs: ${kernelView.map(([h, { file }]) => `${h} (${probe.diagnostics.get(file)?.[0] ?? [...probe.diagnostics.values()].flat().find((l) => l.includes(h)) ?? 'see the build output'})`).join('; ')}`,
+      `gen c x86_64 <- i386: ${gens.size} headers, ${converted} ioctls converted; ` +
+        `${usable.length} built against ${kdir} (${records} compat records asserted); ` +
+        `${kernelView.length} whose kernel view differs: ` +
+        kernelView
+          .map(
+            ([h, { file }]) =>
+              `${h} (` +
+              (probe.diagnostics.get(file)?.[0] ??
+                [...probe.diagnostics.values()].flat().find((l) => l.includes(h)) ??
+                'see the build output') +
+              ')',
+          )
+          .join('; '),
     );
     const failures = usable
       .filter(([, { file }]) => !full.built.has(file))
@@ -117,7 +130,10 @@ struct file { const struct file_operations *f_op; };
 /** The generated source with the shim for the kernel headers it starts with. */
 function userSpace(g: GeneratedC): string {
   return g.source.replace(
-    /#include <linux\/compat\.h>\n#include <linux\/fs\.h>\n#include <linux\/slab\.h>\n#include <linux\/string\.h>\n#include <linux\/uaccess\.h>/,
+    new RegExp(
+      String.raw`#include <linux\/compat\.h>\n#include <linux\/fs\.h>\n#include <linux\/slab\.h>\n` +
+        String.raw`#include <linux\/string\.h>\n#include <linux\/uaccess\.h>`,
+    ),
     SHIM,
   );
 }
@@ -136,9 +152,11 @@ function runHandler(
 ): { ret: number; after: Uint8Array } {
   const dir = mkdtempSync(join(tmpdir(), 'ioctl32-gen-'));
   const bytes = (b: Uint8Array) => `{${[...b].join(',') || '0'}}`;
-  const main = `${userSpace(g)}
+  const main =
+    `${userSpace(g)}
 static const unsigned char native_answer[] = ${bytes(native)};
-long ${prefix}_ioctl_kernel(struct file *file, unsigned int cmd, void *karg) { memcpy(karg, native_answer, sizeof(native_answer)); return 0; }
+long ${prefix}_ioctl_kernel(struct file *file, unsigned int cmd, void *karg) ` +
+    `{ memcpy(karg, native_answer, sizeof(native_answer)); return 0; }
 static unsigned char user[${before.length}] = ${bytes(before)};
 int main(void) {
 	long r = ${prefix}_compat_ioctl(NULL, ${cmd}U, (unsigned long)(uintptr_t)user);
@@ -308,7 +326,9 @@ describe('random driver headers: the generated code builds, and converts as the 
 
     // the kernel's compiler: the compat structs' layouts (static_asserts) and the code itself
     const stub =
-      '#include <linux/module.h>\n#include <linux/fs.h>\nlong drv_ioctl_kernel(struct file *file, unsigned int cmd, void *karg) { return -ENOTTY; }\nMODULE_LICENSE("GPL");\n';
+      '#include <linux/module.h>\n#include <linux/fs.h>\n' +
+      'long drv_ioctl_kernel(struct file *file, unsigned int cmd, void *karg) { return -ENOTTY; }\n' +
+      'MODULE_LICENSE("GPL");\n';
     const mod = buildModule(kdir, join(dir, 'module'), { 'drv.c': g.source, 'stub.c': stub });
     expect(mod.built.has('drv.c'), `${mod.output.slice(-4000)}\n(header: ${header})`).toBe(true);
     expect([...mod.diagnostics].filter(([f]) => f.endsWith('drv.c'))).toEqual([]);
@@ -334,7 +354,8 @@ describe('random driver headers: the generated code builds, and converts as the 
       compared++;
     }
     console.log(
-      `gen c on a random driver header (seed ${SEED}): ${converted.length} records converted, built against ${kdir}, ${compared} handlers run in user space and equal to the thunk`,
+      `gen c on a random driver header (seed ${SEED}): ${converted.length} records converted, ` +
+        `built against ${kdir}, ${compared} handlers run in user space and equal to the thunk`,
     );
   }, 600_000);
 });
@@ -345,7 +366,10 @@ describe('a union another member selects (annotation)', () => {
     const header = join(dir, 'sel.h');
     writeFileSync(
       header,
-      "#include <linux/types.h>\n#include <linux/ioctl.h>\nstruct sel {\n\t__u32 kind;\n\tunion {\n\t\tlong as_long;\n\t\tvoid *as_ptr;\n\t\t__u64 as_u64;\n\t} u;\n\t__u64 tail;\n};\n#define SEL_IOC _IOWR('s', 1, struct sel)\n",
+      '#include <linux/types.h>\n#include <linux/ioctl.h>\n' +
+        'struct sel {\n\t__u32 kind;\n\tunion {\n\t\tlong as_long;\n\t\tvoid *as_ptr;\n\t\t__u64 as_u64;\n\t} u;\n' +
+        '\t__u64 tail;\n};\n' +
+        "#define SEL_IOC _IOWR('s', 1, struct sel)\n",
     );
     const annotations = parseAnnotations(
       JSON.stringify({
@@ -400,7 +424,8 @@ describe('a union another member selects (annotation)', () => {
  */
 function crossShim(native: Abi): string {
   const x86 = native.kernelArch === 'x86';
-  return `#define __user
+  return (
+    `#define __user
 #define __packed __attribute__((packed))
 #define __aligned(x) __attribute__((aligned(x)))
 #define static_assert _Static_assert
@@ -416,7 +441,8 @@ function crossShim(native: Abi): string {
 typedef signed char s8; typedef unsigned char u8; typedef short s16; typedef unsigned short u16;
 typedef int s32; typedef unsigned int u32; typedef long long s64; typedef unsigned long long u64;
 typedef s32 compat_long_t; typedef u32 compat_ulong_t; typedef u32 compat_uptr_t;
-typedef s64${x86 ? ' __attribute__((aligned(4)))' : ''} compat_s64; typedef u64${x86 ? ' __attribute__((aligned(4)))' : ''} compat_u64;
+typedef s64${x86 ? ' __attribute__((aligned(4)))' : ''} compat_s64; ` +
+    `typedef u64${x86 ? ' __attribute__((aligned(4)))' : ''} compat_u64;
 static inline void *compat_ptr(compat_uptr_t p) { return (void *)(unsigned long)p; }
 static inline compat_uptr_t ptr_to_compat(void *p) { return (compat_uptr_t)(unsigned long)p; }
 struct file;
@@ -429,32 +455,40 @@ void kfree(const void *p);
 #define copy_to_user(to, from, n) (memcpy((to), (from), (n)), 0)
 #define get_user(x, p) ((x) = *(p), 0)
 #define put_user(x, p) (*(p) = (x), 0)
-`;
+`
+  );
 }
 
-describe('every compat pair: the generated code compiles for the native ABI, its compat structs as the compat ABI lays them out', () => {
-  for (const { native, compat } of compatPairs()) {
-    test(`${native.name} <- ${compat.name} (seed ${SEED})`, async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'ioctl32-genpair-'));
-      const header = join(dir, 'drv.h');
-      writeFileSync(header, driverHeader(SEED, 40));
-      const choose = Array.from({ length: 8 }, (_, i) => `m${i}_pick`);
-      const g = generateCompatC({
-        pair: { native, compat },
-        scan: { headers: [header] },
-        scanFor: (abi) => ({ sysroot: `/usr/${abi.headerTriple}` }),
-        prefix: 'drv',
-        choose,
-      });
-      expect(g.ioctls.filter((x) => x.handling === 'skipped')).toEqual([]);
-      const converted = g.ioctls.filter((x) => x.handling === 'converted').length;
-      expect(converted).toBeGreaterThan(10);
-      const source = g.source.replace(
-        /#include <linux\/compat\.h>\n#include <linux\/fs\.h>\n#include <linux\/slab\.h>\n#include <linux\/string\.h>\n#include <linux\/uaccess\.h>/,
-        crossShim(native),
-      );
-      // the static_asserts of every compat struct and of the native sizes and numbers must hold
-      await compileObject(native, source, crossIncludes(native), { cache: false });
-    }, 120_000);
-  }
-});
+describe(
+  'every compat pair: the generated code compiles for the native ABI, ' +
+    'its compat structs as the compat ABI lays them out',
+  () => {
+    for (const { native, compat } of compatPairs()) {
+      test(`${native.name} <- ${compat.name} (seed ${SEED})`, async () => {
+        const dir = mkdtempSync(join(tmpdir(), 'ioctl32-genpair-'));
+        const header = join(dir, 'drv.h');
+        writeFileSync(header, driverHeader(SEED, 40));
+        const choose = Array.from({ length: 8 }, (_, i) => `m${i}_pick`);
+        const g = generateCompatC({
+          pair: { native, compat },
+          scan: { headers: [header] },
+          scanFor: (abi) => ({ sysroot: `/usr/${abi.headerTriple}` }),
+          prefix: 'drv',
+          choose,
+        });
+        expect(g.ioctls.filter((x) => x.handling === 'skipped')).toEqual([]);
+        const converted = g.ioctls.filter((x) => x.handling === 'converted').length;
+        expect(converted).toBeGreaterThan(10);
+        const source = g.source.replace(
+          new RegExp(
+            String.raw`#include <linux\/compat\.h>\n#include <linux\/fs\.h>\n#include <linux\/slab\.h>\n` +
+              String.raw`#include <linux\/string\.h>\n#include <linux\/uaccess\.h>`,
+          ),
+          crossShim(native),
+        );
+        // the static_asserts of every compat struct and of the native sizes and numbers must hold
+        await compileObject(native, source, crossIncludes(native), { cache: false });
+      }, 120_000);
+    }
+  },
+);

@@ -161,7 +161,8 @@ test(`${CASES} mutated headers end in a result or a located error (seed ${SEED})
     { numRuns: CASES, seed: SEED },
   );
   console.log(
-    `${CASES} cases: ${ok} parsed, ${errors} located errors, slowest ${slowest.toFixed(0)} ms; ${compared} equal without the include memo`,
+    `${CASES} cases: ${ok} parsed, ${errors} located errors, slowest ${slowest.toFixed(0)} ms; ` +
+      `${compared} equal without the include memo`,
   );
   expect(ok + errors).toBe(CASES);
   expect(compared).toBe(Math.floor(CASES / 10));

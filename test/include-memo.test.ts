@@ -155,7 +155,8 @@ describe('include memo', () => {
       'has.h': '#if __has_include("opt.h")\nstruct has { int yes; };\n#else\nstruct has { char no; };\n#endif\n',
       'a/opt.h': '',
       'all.h':
-        '#include "abi.h"\n#include "ptr.h"\n#include "sign.h"\n#include "has.h"\nstruct all { struct w w; struct sign s; struct has h; };\n',
+        '#include "abi.h"\n#include "ptr.h"\n#include "sign.h"\n#include "has.h"\n' +
+        'struct all { struct w w; struct sign s; struct has h; };\n',
     };
     const overlay = new Map(Object.entries(text).map(([name, t]) => [at(name), t]));
     const scanOne = (abiName: string, dirs: string[], files: FileCache) => {

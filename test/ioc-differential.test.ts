@@ -71,7 +71,10 @@ describe.concurrent('_IOC numbers equal the compiler through asm/ioctl.h', () =>
       const decodes = numbers
         .map((n) => `0x${n.toString(16)}u`)
         .map((n) => `_IOC_DIR(${n}), _IOC_TYPE(${n}), _IOC_NR(${n}), _IOC_SIZE(${n})`);
-      const src = `#include <asm/ioctl.h>\n${printProgram(program)}\nconst unsigned int enc[] = { ${exprs.join(',\n')} };\nconst unsigned int dec[] = { ${decodes.join(',\n')} };\n`;
+      const src =
+        `#include <asm/ioctl.h>\n${printProgram(program)}\n` +
+        `const unsigned int enc[] = { ${exprs.join(',\n')} };\n` +
+        `const unsigned int dec[] = { ${decodes.join(',\n')} };\n`;
       const obj = await compileObject(abi, src, crossIncludes(abi), { cache: false });
 
       const enc = u32Array(obj, 'enc');

@@ -45,7 +45,8 @@ describe('real kernel capture (native x86_64 and i386 processes)', () => {
     if (!r) {
       const c = cap.get(name);
       throw new Error(
-        `${name} did not run in both builds: native ${c?.native?.skipped ?? (c?.native ? 'ran' : 'absent')}, compat ${c?.compat?.skipped ?? (c?.compat ? 'ran' : 'absent')}`,
+        `${name} did not run in both builds: native ${c?.native?.skipped ?? (c?.native ? 'ran' : 'absent')}, ` +
+          `compat ${c?.compat?.skipped ?? (c?.compat ? 'ran' : 'absent')}`,
       );
     }
     return r;

@@ -61,7 +61,8 @@ const VOLATILE: Record<string, string[]> = {
 };
 /** Where the kernel's compat path computes something else than the conversion of the native answer. */
 const KERNEL_SEMANTICS: Record<string, string> = {
-  // block/ioctl.c compat_blkdev_ioctl: BLKBSZGET_32 returns bdev_logical_block_size(), the native path the soft block size
+  // block/ioctl.c compat_blkdev_ioctl: BLKBSZGET_32 returns bdev_logical_block_size(), the native path the soft
+  // block size
   'loop.BLKBSZGET': 'compat path returns another quantity',
   // dev_ifconf recomputes ifc_len for 32-bit ifreq slots: its own test converts it with the array (an array-pointer)
   'sock.SIOCGIFCONF': 'ifc_len is recomputed per slot size',
@@ -165,7 +166,8 @@ describe('the thunk reproduces the real kernel compat layer', () => {
       compared++;
     }
     console.log(
-      `thunk vs kernel: ${compared} ioctls compared byte for byte; skipped: ${skipped.length ? skipped.join('; ') : 'none'}`,
+      `thunk vs kernel: ${compared} ioctls compared byte for byte; ` +
+        `skipped: ${skipped.length ? skipped.join('; ') : 'none'}`,
     );
     expect(compared).toBeGreaterThanOrEqual(25);
   });
@@ -192,46 +194,50 @@ describe('the thunk reproduces the real kernel compat layer', () => {
     }
   });
 
-  test('SIOCGIFCONF whole: struct ifconf and the array it points at, deep-converted (ifc_len an array-pointer length in bytes), are what the i386 process got', () => {
-    const c = capture.get('sock.SIOCGIFCONF');
-    if (!c?.native?.extra || !c.compat?.extra)
-      throw new Error(`SIOCGIFCONF was not captured: ${c?.native?.skipped ?? c?.compat?.skipped}`);
-    const annotations = parseAnnotations(
-      JSON.stringify({
-        records: {
-          'struct ifconf': { 'ifc_ifcu.ifcu_req': { kind: 'array-pointer', count: 'ifc_len', unit: 'bytes' } },
+  test(
+    'SIOCGIFCONF whole: struct ifconf and the array it points at, deep-converted ' +
+      '(ifc_len an array-pointer length in bytes), are what the i386 process got',
+    () => {
+      const c = capture.get('sock.SIOCGIFCONF');
+      if (!c?.native?.extra || !c.compat?.extra)
+        throw new Error(`SIOCGIFCONF was not captured: ${c?.native?.skipped ?? c?.compat?.skipped}`);
+      const annotations = parseAnnotations(
+        JSON.stringify({
+          records: {
+            'struct ifconf': { 'ifc_ifcu.ifcu_req': { kind: 'array-pointer', count: 'ifc_len', unit: 'bytes' } },
+          },
+        }),
+        '<test>',
+      );
+      validateAnnotations(annotations, nd.decls, nd.layouter);
+      const conv = compileConverter(
+        { kind: 'record', decl: nd.decls.get('struct ifconf')! },
+        { kind: 'record', decl: cd.decls.get('struct ifconf')! },
+        x86,
+        i386,
+        {
+          members: { ifc_ifcu: 'ifcu_req', ifr_ifru: 'ifru_addr' },
+          annotations,
         },
-      }),
-      '<test>',
-    );
-    validateAnnotations(annotations, nd.decls, nd.layouter);
-    const conv = compileConverter(
-      { kind: 'record', decl: nd.decls.get('struct ifconf')! },
-      { kind: 'record', decl: cd.decls.get('struct ifconf')! },
-      x86,
-      i386,
-      {
-        members: { ifc_ifcu: 'ifcu_req', ifr_ifru: 'ifru_addr' },
-        annotations,
-      },
-    );
-    // the 64-bit process's buffer where its ifc_buf points; what the conversion allocates on the i386 side
-    const nativeBuf = new DataView(c.native.after.buffer, c.native.after.byteOffset).getBigUint64(8, true);
-    const written = new Map<bigint, Uint8Array>();
-    let next = 0x10000n;
-    const memory = {
-      read: (addr: bigint, length: number) =>
-        addr === nativeBuf ? c.native!.extra!.subarray(0, length) : new Uint8Array(0),
-      write: (addr: bigint, bytes: Uint8Array) => void written.set(addr, bytes.slice()),
-      alloc: (length: number) => ((next += BigInt(length + 16)), next - BigInt(length + 16)),
-    };
-    const out = conv.nativeToCompat(c.native.after.subarray(0, conv.nativeSize), { deep: true, memory });
-    const ifcLen = new DataView(out.buffer).getInt32(0, true);
-    expect(hex(out.subarray(0, 4)), 'ifc_len, rescaled to the 32-bit slots').toBe(hex(c.compat.after.subarray(0, 4)));
-    expect(ifcLen).toBeGreaterThan(0);
-    const array = written.get(BigInt(new DataView(out.buffer).getUint32(4, true)));
-    expect(array && hex(array), 'the array, slot by slot').toBe(hex(c.compat.extra.subarray(0, ifcLen)));
-  });
+      );
+      // the 64-bit process's buffer where its ifc_buf points; what the conversion allocates on the i386 side
+      const nativeBuf = new DataView(c.native.after.buffer, c.native.after.byteOffset).getBigUint64(8, true);
+      const written = new Map<bigint, Uint8Array>();
+      let next = 0x10000n;
+      const memory = {
+        read: (addr: bigint, length: number) =>
+          addr === nativeBuf ? c.native!.extra!.subarray(0, length) : new Uint8Array(0),
+        write: (addr: bigint, bytes: Uint8Array) => void written.set(addr, bytes.slice()),
+        alloc: (length: number) => ((next += BigInt(length + 16)), next - BigInt(length + 16)),
+      };
+      const out = conv.nativeToCompat(c.native.after.subarray(0, conv.nativeSize), { deep: true, memory });
+      const ifcLen = new DataView(out.buffer).getInt32(0, true);
+      expect(hex(out.subarray(0, 4)), 'ifc_len, rescaled to the 32-bit slots').toBe(hex(c.compat.after.subarray(0, 4)));
+      expect(ifcLen).toBeGreaterThan(0);
+      const array = written.get(BigInt(new DataView(out.buffer).getUint32(4, true)));
+      expect(array && hex(array), 'the array, slot by slot').toBe(hex(c.compat.extra.subarray(0, ifcLen)));
+    },
+  );
 
   test('the dirty bitmap KVM_GET_DIRTY_LOG wrote is the same for both processes', () => {
     const c = capture.get('kvm.KVM_GET_DIRTY_LOG');
@@ -401,13 +407,19 @@ describe('the model kernel answers the dispatch cases as the real one', () => {
   });
 });
 
-/** Which bytes of a buffer a call changed (1) or left as they were before it (0): where a value of the run's own went. */
+/**
+ * Which bytes of a buffer a call changed (1) or left as they were before it (0): where a value of the run's own
+ * went.
+ */
 function writtenBytes(after: Uint8Array, before: Uint8Array): string {
   return hex(after.map((x, i) => (x === before[i] ? 0 : 1)));
 }
 
 describe('a loop device: the block layer and the loop driver answer as the real ones', () => {
-  /** The status records, and their fields whose values are the run's own (the device's number, the backing file's inode). */
+  /**
+   * The status records, and their fields whose values are the run's own (the device's number, the backing file's
+   * inode).
+   */
   const STATUS: Record<string, string> = {
     LOOP_GET_STATUS: 'struct loop_info',
     LOOP_GET_STATUS64: 'struct loop_info64',
@@ -506,46 +518,50 @@ describe('a pseudo-terminal: the tty layer, the pty driver and n_tty answer as t
     'dispatch.made_up_tty_cmd': 'slave',
   };
 
-  test('each getter, the window size set on the master and read on the slave, and a made-up number, from a 64-bit and an i386 task', () => {
-    const kernel = new Kernel(x86);
-    installPty(kernel, { sysroot: '/usr/x86_64-linux-gnu' });
-    for (const [task, side] of [
-      [kernel.spawn('capture64'), 'native'],
-      [kernel.spawn('capture32', i386), 'compat'],
-    ] as const) {
-      // posix_openpt, unlockpt (TIOCSPTLCK 0), then the slave by its number
-      const { TIOCSPTLCK, TIOCGPTN } = macroNumbers(task.abi, ['linux/termios.h'], ['TIOCSPTLCK', 'TIOCGPTN'], {
-        sysroot: `/usr/${task.abi.headerTriple}`,
-      });
-      const pair = () => {
-        const m = kernel.open(task, '/dev/ptmx');
-        const num = task.memory.alloc(4);
-        expect(kernel.ioctl(task, m, TIOCGPTN!, num)).toBe(0);
-        expect(kernel.open(task, `/dev/pts/${new DataView(task.memory.read(num, 4)!.buffer).getUint32(0, true)}`)).toBe(
-          -ERRNO.EIO,
-        );
-        expect(kernel.ioctl(task, m, TIOCSPTLCK!, task.memory.alloc(4))).toBe(0);
-        const s = kernel.open(task, `/dev/pts/${new DataView(task.memory.read(num, 4)!.buffer).getUint32(0, true)}`);
-        expect(s).toBeGreaterThanOrEqual(0);
-        return { master: m, slave: s };
-      };
-      const run = (name: string, fd: number) => {
-        const real = capture.get(name)![side]!;
-        const buf = task.memory.alloc(real.after.length, real.before);
-        const r = kernel.ioctl(task, fd, real.cmd, buf);
-        expect({ name, side, errno: r < 0 ? -r : 0 }).toEqual({ name, side, errno: real.errno });
-        const mine = task.memory.read(buf, real.after.length)!;
-        // the pty's number is the run's own: only where it went is compared
-        if (name === 'pty.TIOCGPTN') {
-          expect(writtenBytes(mine, real.before), `${name} ${side}`).toBe(writtenBytes(real.after, real.before));
-        } else expect(hex(mine), `${name} ${side}`).toBe(hex(real.after));
-      };
-      for (const [name, end] of Object.entries(END)) run(name, pair()[end]);
-      const p = pair();
-      run('pty.TIOCSWINSZ', p.master);
-      run('pty.TIOCGWINSZ', p.slave);
-    }
-  });
+  test(
+    'each getter, the window size set on the master and read on the slave, and a made-up number, ' +
+      'from a 64-bit and an i386 task',
+    () => {
+      const kernel = new Kernel(x86);
+      installPty(kernel, { sysroot: '/usr/x86_64-linux-gnu' });
+      for (const [task, side] of [
+        [kernel.spawn('capture64'), 'native'],
+        [kernel.spawn('capture32', i386), 'compat'],
+      ] as const) {
+        // posix_openpt, unlockpt (TIOCSPTLCK 0), then the slave by its number
+        const { TIOCSPTLCK, TIOCGPTN } = macroNumbers(task.abi, ['linux/termios.h'], ['TIOCSPTLCK', 'TIOCGPTN'], {
+          sysroot: `/usr/${task.abi.headerTriple}`,
+        });
+        const pair = () => {
+          const m = kernel.open(task, '/dev/ptmx');
+          const num = task.memory.alloc(4);
+          expect(kernel.ioctl(task, m, TIOCGPTN!, num)).toBe(0);
+          expect(
+            kernel.open(task, `/dev/pts/${new DataView(task.memory.read(num, 4)!.buffer).getUint32(0, true)}`),
+          ).toBe(-ERRNO.EIO);
+          expect(kernel.ioctl(task, m, TIOCSPTLCK!, task.memory.alloc(4))).toBe(0);
+          const s = kernel.open(task, `/dev/pts/${new DataView(task.memory.read(num, 4)!.buffer).getUint32(0, true)}`);
+          expect(s).toBeGreaterThanOrEqual(0);
+          return { master: m, slave: s };
+        };
+        const run = (name: string, fd: number) => {
+          const real = capture.get(name)![side]!;
+          const buf = task.memory.alloc(real.after.length, real.before);
+          const r = kernel.ioctl(task, fd, real.cmd, buf);
+          expect({ name, side, errno: r < 0 ? -r : 0 }).toEqual({ name, side, errno: real.errno });
+          const mine = task.memory.read(buf, real.after.length)!;
+          // the pty's number is the run's own: only where it went is compared
+          if (name === 'pty.TIOCGPTN') {
+            expect(writtenBytes(mine, real.before), `${name} ${side}`).toBe(writtenBytes(real.after, real.before));
+          } else expect(hex(mine), `${name} ${side}`).toBe(hex(real.after));
+        };
+        for (const [name, end] of Object.entries(END)) run(name, pair()[end]);
+        const p = pair();
+        run('pty.TIOCSWINSZ', p.master);
+        run('pty.TIOCGWINSZ', p.slave);
+      }
+    },
+  );
 });
 
 describe('sockets: the socket layer, inet, udp and the device layer answer as the real ones', () => {
@@ -564,62 +580,65 @@ describe('sockets: the socket layer, inet, udp and the device layer answer as th
     'SIOCGIFNAME',
   ];
 
-  test('the struct ifreq getters on "lo", SIOCGIFCONF, and a UDP pair\'s queues, from a 64-bit and an i386 task', () => {
-    const kernel = new Kernel(x86);
-    const inet = installInet(kernel, devices, (abi) => ({ sysroot: `/usr/${abi.headerTriple}` }));
-    let compared = 0;
-    for (const [task, side] of [
-      [kernel.spawn('capture64'), 'native'],
-      [kernel.spawn('capture32', i386), 'compat'],
-    ] as const) {
-      const call = (name: string, fd: number, before: Uint8Array) => {
-        const real = capture.get(name)?.[side];
-        if (!real || real.skipped) throw new Error(`${name} was not captured (${side}): ${real?.skipped}`);
-        const buf = task.memory.alloc(real.after.length, before);
-        const r = kernel.ioctl(task, fd, real.cmd, buf);
-        expect({ name, side, errno: r < 0 ? -r : 0 }).toEqual({ name, side, errno: real.errno });
-        compared++;
-        return { real, mine: task.memory.read(buf, real.after.length)! };
-      };
-      for (const cmd of IFREQ) {
-        const name = `sock.${cmd}`;
-        const { real, mine } = call(name, inet.socket(task), capture.get(name)![side]!.before);
-        expect(hex(mine), `${name} ${side}`).toBe(hex(real.after));
-      }
-
-      // struct ifconf points at an array the kernel fills in slots of the task's struct ifreq
-      const conf = capture.get('sock.SIOCGIFCONF')![side]!;
-      const layout = (side === 'native' ? nd : cd).result.records['struct ifconf']!;
-      const bufAt = layout.fields.find((f) => f.path === 'ifc_ifcu.ifcu_buf')!;
-      const array = task.memory.alloc(conf.extra!.length, new Uint8Array(conf.extra!.length).fill(0xa5));
-      const before = new Uint8Array(conf.before);
-      const dv = new DataView(before.buffer);
-      if (bufAt.size === 8) dv.setBigUint64(bufAt.offset, array, true);
-      else dv.setUint32(bufAt.offset, Number(array), true);
-      const { real, mine } = call('sock.SIOCGIFCONF', inet.socket(task), before);
-      expect(hex(task.memory.read(array, conf.extra!.length)!), `SIOCGIFCONF ${side}: the array`).toBe(
-        hex(real.extra!),
-      );
-      // ifc_len is all the kernel writes: the rest (the pointer, padding) stays as it was
-      expect(hex(mine.subarray(0, 4)), `SIOCGIFCONF ${side}: ifc_len`).toBe(hex(real.after.subarray(0, 4)));
-      expect(writtenBytes(mine, before), `SIOCGIFCONF ${side}: bytes written`).toBe(
-        writtenBytes(real.after, real.before),
-      );
-
-      // a connected UDP pair over loopback, one 77-byte datagram sent
-      const a = inet.socket(task);
-      const b = inet.socket(task);
-      expect(inet.send(task, a, task, b, 77)).toBe(77);
-      for (const [name, fd] of [
-        ['udp.SIOCINQ', b],
-        ['udp.SIOCOUTQ', a],
+  test(
+    'the struct ifreq getters on "lo", SIOCGIFCONF, and a UDP pair\'s queues, ' + 'from a 64-bit and an i386 task',
+    () => {
+      const kernel = new Kernel(x86);
+      const inet = installInet(kernel, devices, (abi) => ({ sysroot: `/usr/${abi.headerTriple}` }));
+      let compared = 0;
+      for (const [task, side] of [
+        [kernel.spawn('capture64'), 'native'],
+        [kernel.spawn('capture32', i386), 'compat'],
       ] as const) {
-        const { real: r, mine: m } = call(name, fd, capture.get(name)![side]!.before);
-        expect(hex(m), `${name} ${side}`).toBe(hex(r.after));
+        const call = (name: string, fd: number, before: Uint8Array) => {
+          const real = capture.get(name)?.[side];
+          if (!real || real.skipped) throw new Error(`${name} was not captured (${side}): ${real?.skipped}`);
+          const buf = task.memory.alloc(real.after.length, before);
+          const r = kernel.ioctl(task, fd, real.cmd, buf);
+          expect({ name, side, errno: r < 0 ? -r : 0 }).toEqual({ name, side, errno: real.errno });
+          compared++;
+          return { real, mine: task.memory.read(buf, real.after.length)! };
+        };
+        for (const cmd of IFREQ) {
+          const name = `sock.${cmd}`;
+          const { real, mine } = call(name, inet.socket(task), capture.get(name)![side]!.before);
+          expect(hex(mine), `${name} ${side}`).toBe(hex(real.after));
+        }
+
+        // struct ifconf points at an array the kernel fills in slots of the task's struct ifreq
+        const conf = capture.get('sock.SIOCGIFCONF')![side]!;
+        const layout = (side === 'native' ? nd : cd).result.records['struct ifconf']!;
+        const bufAt = layout.fields.find((f) => f.path === 'ifc_ifcu.ifcu_buf')!;
+        const array = task.memory.alloc(conf.extra!.length, new Uint8Array(conf.extra!.length).fill(0xa5));
+        const before = new Uint8Array(conf.before);
+        const dv = new DataView(before.buffer);
+        if (bufAt.size === 8) dv.setBigUint64(bufAt.offset, array, true);
+        else dv.setUint32(bufAt.offset, Number(array), true);
+        const { real, mine } = call('sock.SIOCGIFCONF', inet.socket(task), before);
+        expect(hex(task.memory.read(array, conf.extra!.length)!), `SIOCGIFCONF ${side}: the array`).toBe(
+          hex(real.extra!),
+        );
+        // ifc_len is all the kernel writes: the rest (the pointer, padding) stays as it was
+        expect(hex(mine.subarray(0, 4)), `SIOCGIFCONF ${side}: ifc_len`).toBe(hex(real.after.subarray(0, 4)));
+        expect(writtenBytes(mine, before), `SIOCGIFCONF ${side}: bytes written`).toBe(
+          writtenBytes(real.after, real.before),
+        );
+
+        // a connected UDP pair over loopback, one 77-byte datagram sent
+        const a = inet.socket(task);
+        const b = inet.socket(task);
+        expect(inet.send(task, a, task, b, 77)).toBe(77);
+        for (const [name, fd] of [
+          ['udp.SIOCINQ', b],
+          ['udp.SIOCOUTQ', a],
+        ] as const) {
+          const { real: r, mine: m } = call(name, fd, capture.get(name)![side]!.before);
+          expect(hex(m), `${name} ${side}`).toBe(hex(r.after));
+        }
       }
-    }
-    expect(compared).toBe(2 * (IFREQ.length + 3));
-  });
+      expect(compared).toBe(2 * (IFREQ.length + 3));
+    },
+  );
 
   test('a device or address that does not exist, and a NULL array for SIOCGIFCONF (its length alone)', () => {
     const kernel = new Kernel(x86);
@@ -667,23 +686,26 @@ describe('KVM_COMPAT per architecture (virt/kvm/Kconfig), and the double line of
     });
   });
   for (const native of ['arm64', 's390x', 'riscv64'].map(getAbi)) {
-    test(`${native.name}: compat open is ENODEV; a 64-bit task's descriptor fails every compat ioctl with EINVAL`, () => {
-      const kernel = new Kernel(native);
-      installKvm(kernel);
-      const t64 = kernel.spawn('vmm');
-      const t32 = kernel.spawn('vmm32', getAbi(native.compat[0]!));
-      expect(kernel.open(t32, '/dev/kvm')).toBe(-ERRNO.ENODEV);
-      const fd = kernel.open(t64, '/dev/kvm');
-      expect(fd).toBeGreaterThanOrEqual(0);
-      const api = nativeKvmNumber(native, 'KVM_GET_API_VERSION');
-      expect(kernel.ioctl(t64, fd, api, 0)).toBe(12);
-      const passed = kernel.passFd(t64, fd, t32);
-      expect(kernel.ioctl(t32, passed, api, 0)).toBe(-ERRNO.EINVAL);
-      const vm = kernel.ioctl(t64, fd, nativeKvmNumber(native, 'KVM_CREATE_VM'), 0);
-      expect(kernel.ioctl(t32, kernel.passFd(t64, vm, t32), nativeKvmNumber(native, 'KVM_CREATE_VCPU'), 0)).toBe(
-        -ERRNO.EINVAL,
-      );
-    });
+    test(
+      `${native.name}: compat open is ENODEV; ` + "a 64-bit task's descriptor fails every compat ioctl with EINVAL",
+      () => {
+        const kernel = new Kernel(native);
+        installKvm(kernel);
+        const t64 = kernel.spawn('vmm');
+        const t32 = kernel.spawn('vmm32', getAbi(native.compat[0]!));
+        expect(kernel.open(t32, '/dev/kvm')).toBe(-ERRNO.ENODEV);
+        const fd = kernel.open(t64, '/dev/kvm');
+        expect(fd).toBeGreaterThanOrEqual(0);
+        const api = nativeKvmNumber(native, 'KVM_GET_API_VERSION');
+        expect(kernel.ioctl(t64, fd, api, 0)).toBe(12);
+        const passed = kernel.passFd(t64, fd, t32);
+        expect(kernel.ioctl(t32, passed, api, 0)).toBe(-ERRNO.EINVAL);
+        const vm = kernel.ioctl(t64, fd, nativeKvmNumber(native, 'KVM_CREATE_VM'), 0);
+        expect(kernel.ioctl(t32, kernel.passFd(t64, vm, t32), nativeKvmNumber(native, 'KVM_CREATE_VCPU'), 0)).toBe(
+          -ERRNO.EINVAL,
+        );
+      },
+    );
   }
 });
 

@@ -42,7 +42,8 @@ describe.concurrent('layout agrees with the compiler on random records', () => {
           mkdirSync(dirname(file), { recursive: true });
           writeFileSync(file, printProgram(b.program));
           console.error(
-            `${abi.name}: first disagreements (seed ${SEED}, program in ${file}):\n${JSON.stringify(failures.slice(0, 5), null, 1)}\n${sources.join('\n\n')}`,
+            `${abi.name}: first disagreements (seed ${SEED}, program in ${file}):\n` +
+              `${JSON.stringify(failures.slice(0, 5), null, 1)}\n${sources.join('\n\n')}`,
           );
           break;
         }

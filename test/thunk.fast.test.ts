@@ -364,20 +364,23 @@ describe('deep copies through a Memory', () => {
     );
   });
 
-  test('array-pointers: a negative length is EINVAL, an unmapped array EFAULT, an absurd one EFAULT before any read', () => {
-    const mem = new TestMemory();
-    const b = compatVec(mem, [[1, 2]], [], 0, new Uint8Array(0));
-    new DataView(b.buffer).setInt32(8, -8, true);
-    expect(() => vecConv.compatToNative(b, { deep: true, memory: mem })).toThrow(
-      /EINVAL: 'len' holds a negative length/,
-    );
-    const c = compatVec(mem, [[1, 2]], [], 0, new Uint8Array(0));
-    new DataView(c.buffer).setUint32(4, 0x9000, true);
-    expect(() => vecConv.compatToNative(c, { deep: true, memory: mem })).toThrow(/EFAULT/);
-    const d = compatVec(mem, [[1, 2]], [], 0, new Uint8Array(0));
-    new DataView(d.buffer).setUint32(0, 0xffffffff, true);
-    expect(() => vecConv.compatToNative(d, { deep: true, memory: mem })).toThrow(/EFAULT: pointed-to data beyond/);
-  });
+  test(
+    'array-pointers: a negative length is EINVAL, an unmapped array EFAULT, ' + 'an absurd one EFAULT before any read',
+    () => {
+      const mem = new TestMemory();
+      const b = compatVec(mem, [[1, 2]], [], 0, new Uint8Array(0));
+      new DataView(b.buffer).setInt32(8, -8, true);
+      expect(() => vecConv.compatToNative(b, { deep: true, memory: mem })).toThrow(
+        /EINVAL: 'len' holds a negative length/,
+      );
+      const c = compatVec(mem, [[1, 2]], [], 0, new Uint8Array(0));
+      new DataView(c.buffer).setUint32(4, 0x9000, true);
+      expect(() => vecConv.compatToNative(c, { deep: true, memory: mem })).toThrow(/EFAULT/);
+      const d = compatVec(mem, [[1, 2]], [], 0, new Uint8Array(0));
+      new DataView(d.buffer).setUint32(0, 0xffffffff, true);
+      expect(() => vecConv.compatToNative(d, { deep: true, memory: mem })).toThrow(/EFAULT: pointed-to data beyond/);
+    },
+  );
 
   test('array-pointer annotations are checked against the record', () => {
     const bad = (ann: object) => () =>

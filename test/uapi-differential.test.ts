@@ -125,8 +125,11 @@ describe.concurrent('the whole UAPI set agrees with the compiler', () => {
           );
       }
       console.log(
-        `${abi.name}: ${headers.length} headers (${weReject.length} rejected by both, ${inBodies.length} by the compiler in a function body), ${probedRecords.size} records, ` +
-          `${members} members, ${ioctls} ioctls compared; ${Object.keys(result.unresolved).length} ioctl macros without a value; ${disagreements.length} disagreements`,
+        `${abi.name}: ${headers.length} headers (${weReject.length} rejected by both, ` +
+          `${inBodies.length} by the compiler in a function body), ${probedRecords.size} records, ` +
+          `${members} members, ${ioctls} ioctls compared; ` +
+          `${Object.keys(result.unresolved).length} ioctl macros without a value; ` +
+          `${disagreements.length} disagreements`,
       );
       expect(disagreements.slice(0, 20)).toEqual([]);
       expect(ioctls).toBeGreaterThan(1000);

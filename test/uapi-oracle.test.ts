@@ -22,7 +22,10 @@ import {
 
 const run = promisify(execFile);
 
-/** clang's own record layouts (-fdump-record-layouts): a second opinion that shares no code with the oracle's bit images. */
+/**
+ * clang's own record layouts (-fdump-record-layouts): a second opinion that shares no code with the oracle's bit
+ * images.
+ */
 async function clangLayoutDump(a: Abi, source: string): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'ioctl32-dump-'));
   try {
@@ -88,7 +91,8 @@ describe('UAPI oracle', () => {
       const seconds = (performance.now() - start) / 1000;
       const rejected = [...answers].filter(([, a]) => !a.ok).map(([h]) => h);
       console.log(
-        `x86_64 ${pass} run: ${headers.length} headers, ${headers.length - rejected.length} accepted, ${rejected.length} rejected, ${seconds.toFixed(2)} s`,
+        `x86_64 ${pass} run: ${headers.length} headers, ${headers.length - rejected.length} accepted, ` +
+          `${rejected.length} rejected, ${seconds.toFixed(2)} s`,
       );
       if (pass === 'first') console.log(`rejected: ${rejected.join(' ')}`);
       expect([...answers.keys()]).toEqual(headers);

@@ -74,7 +74,8 @@ export function includeDirsFor(abi: Abi, opts: IncludeOptions = {}): string[] {
     const cross = crossIncludeDir(abi);
     if (!existsSync(join(cross, 'linux'))) {
       throw new UsageError(
-        `no Linux headers for ${abi.name}: install Debian's linux-libc-dev-${abi.debianArch}-cross (for ${cross}) or pass --sysroot DIR or -I DIR`,
+        `no Linux headers for ${abi.name}: install Debian's linux-libc-dev-${abi.debianArch}-cross ` +
+          `(for ${cross}) or pass --sysroot DIR or -I DIR`,
       );
     }
     system = [cross];

@@ -992,7 +992,10 @@ function mergeAttrs(into: Attrs, from: Attrs): void {
   if (from.modeBytes !== undefined) into.modeBytes = from.modeBytes;
 }
 
-/** An expression's value: an integer, a pointer (maybe with a known address), or an lvalue (sizeof/offsetof operands). */
+/**
+ * An expression's value: an integer, a pointer (maybe with a known address), or an lvalue (sizeof/offsetof
+ * operands).
+ */
 type Value =
   | { kind: 'int'; value: CValue }
   | { kind: 'ptr'; type: CType; addr: bigint | null }

@@ -1072,7 +1072,10 @@ export class Preprocessor implements MemoHost {
     return `${SEARCH}${next ? dirIndex + 1 : 0}${SEARCH}${local}${SEARCH}${name}`;
   }
 
-  /** Where a search (searchKey) leads with this preprocessor's include directories: "..." first looks beside the includer. */
+  /**
+   * Where a search (searchKey) leads with this preprocessor's include directories: "..." first looks beside the
+   * includer.
+   */
   private resolveSearch(key: string): { path: string; dirIndex: number } | null {
     const [, fromText, local, name] = key.split(SEARCH) as [string, string, string, string];
     if (local !== '') {

@@ -107,7 +107,10 @@ export function printEnum(decl: EnumDecl): string {
 }
 
 export function printTypedef(decl: TypedefDecl): string {
-  return `typedef ${declare(decl.type, decl.name)}${decl.align !== undefined ? attributes([`aligned(${decl.align})`]) : ''};`;
+  return (
+    `typedef ${declare(decl.type, decl.name)}` +
+    `${decl.align !== undefined ? attributes([`aligned(${decl.align})`]) : ''};`
+  );
 }
 
 /** A type's name for reports: like typeName, but an untagged record or enum is `struct {…}`. */

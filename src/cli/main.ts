@@ -274,7 +274,8 @@ export function buildProgram(): Command {
     program
       .command('gen')
       .description(
-        "a driver's .compat_ioctl in kernel C: compat structs with static_asserts of their layout, converters, command numbers and the handler",
+        "a driver's .compat_ioctl in kernel C: compat structs with static_asserts of their layout, " +
+          'converters, command numbers and the handler',
       )
       .argument('<language>', 'c')
       .argument('<header...>', "the driver's header paths or include names")

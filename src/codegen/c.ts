@@ -48,7 +48,10 @@ export interface GenCOptions {
 export interface GeneratedIoctl {
   name: string;
   verdict: IoctlVerdict['verdict'];
-  /** converted: through the compat struct; passed: compat_ptr() to unlocked_ioctl; value: the argument as it is; skipped: why says. */
+  /**
+   * converted: through the compat struct; passed: compat_ptr() to unlocked_ioctl; value: the argument as it is;
+   * skipped: why says.
+   */
   handling: 'converted' | 'passed' | 'value' | 'skipped';
   why?: string;
 }
@@ -354,7 +357,9 @@ class Generator {
     if (nd.align !== undefined) attrs.push(`__aligned(${nd.align})`);
     const pack = nd.maxFieldAlign !== undefined;
     this.definitions.push(
-      `${pack ? `#pragma pack(push, ${nd.maxFieldAlign})\n` : ''}/* ${cname} as ${this.c.result.abi} lays it out: ${l.size} bytes, aligned to ${l.align} */\n${t.twin} {\n${body}}${attrs.length ? ` ${attrs.join(' ')}` : ''};${pack ? '\n#pragma pack(pop)' : ''}\n`,
+      `${pack ? `#pragma pack(push, ${nd.maxFieldAlign})\n` : ''}` +
+        `/* ${cname} as ${this.c.result.abi} lays it out: ${l.size} bytes, aligned to ${l.align} */\n` +
+        `${t.twin} {\n${body}}${attrs.length ? ` ${attrs.join(' ')}` : ''};${pack ? '\n#pragma pack(pop)' : ''}\n`,
     );
     this.assertLayout(t, l);
     this.emittedRecords.push({ name: t.twin, size: l.size, align: l.align });
@@ -398,7 +403,9 @@ class Generator {
       const attrs: string[] = [];
       if (m.member.packed) attrs.push('__packed');
       if (m.member.align !== undefined) attrs.push(`__aligned(${m.member.align})`);
-      const suffix = `${m.member.bitWidth !== undefined ? ` : ${m.member.bitWidth}` : ''}${attrs.length ? ` ${attrs.join(' ')}` : ''};`;
+      const suffix =
+        `${m.member.bitWidth !== undefined ? ` : ${m.member.bitWidth}` : ''}` +
+        `${attrs.length ? ` ${attrs.join(' ')}` : ''};`;
       s += `${pad}${this.declare(m.member.type, o.member.type, name ?? '', depth, mpath)}${suffix}\n`;
     });
     return s;
@@ -456,7 +463,10 @@ class Generator {
     if (a.kind === 'array' && b.kind === 'array' && nt.kind !== 'typedef')
       return this.declare(a.of, b.of, `${name}[${a.length ?? ''}]`, depth, `${path}[]`);
     if (a.kind === 'record' && b.kind === 'record')
-      return `${KEYWORD(a.decl)} {\n${this.recordBody(a.decl, b.decl, depth + 1, path)}${'\t'.repeat(depth)}}${name ? ` ${name}` : ''}`;
+      return (
+        `${KEYWORD(a.decl)} {\n${this.recordBody(a.decl, b.decl, depth + 1, path)}` +
+        `${'\t'.repeat(depth)}}${name ? ` ${name}` : ''}`
+      );
     return `${typeName(nt)}${name ? ` ${name}` : ''}`;
   }
 
@@ -482,7 +492,8 @@ class Generator {
         ? 'to the compat layout (padding zeroed: nothing of the kernel stack reaches user space)'
         : 'from the compat layout';
       this.functions.push(
-        `/* ${t.cname} ${what} */\n${sig}\n{\n\tmemset(to, 0, sizeof(*to));\n${body.join('\n')}${body.length ? '\n' : ''}\treturn 0;\n}\n`,
+        `/* ${t.cname} ${what} */\n${sig}\n{\n\tmemset(to, 0, sizeof(*to));\n` +
+          `${body.join('\n')}${body.length ? '\n' : ''}\treturn 0;\n}\n`,
       );
     } catch (e) {
       this.done.delete(key);
@@ -546,14 +557,16 @@ class Generator {
         throw new CodegenError(
           path
             ? `union '${path}' has members that convert differently: choose one (--member ${path}=NAME)`
-            : `an anonymous union of ${nd.tag ?? 'the record'} has members that convert differently: choose one (--member NAME)`,
+            : `an anonymous union of ${nd.tag ?? 'the record'} has members that convert differently: ` +
+                'choose one (--member NAME)',
         );
       }
       if (x === undefined) {
         if (chosen !== undefined) throw new CodegenError(`union '${path}' has no member '${chosen}'`);
         if (!anonymous) {
           out(
-            `${'\t'.repeat(depth)}memcpy(${this.addr(to, path)}, ${this.addr(from, path)}, sizeof(${this.access(to, path)}));`,
+            `${'\t'.repeat(depth)}memcpy(${this.addr(to, path)}, ${this.addr(from, path)}, ` +
+              `sizeof(${this.access(to, path)}));`,
           );
           return;
         }
@@ -681,7 +694,8 @@ class Generator {
         const [kin, kout] = toCompat ? [t.cname, t.twin] : [t.twin, t.cname];
         out(`${pad}{\n${pad}\t${kin} in;\n${pad}\t${kout} res;\n${pad}\tint err;\n`);
         out(
-          `${pad}\tmemcpy(&in, &${rhs}, sizeof(in));\n${pad}\terr = ${fn}(&res, &in);\n${pad}\tif (err)\n${pad}\t\treturn err;\n${pad}\tmemcpy(&${lhs}, &res, sizeof(res));\n${pad}}`,
+          `${pad}\tmemcpy(&in, &${rhs}, sizeof(in));\n${pad}\terr = ${fn}(&res, &in);\n` +
+            `${pad}\tif (err)\n${pad}\t\treturn err;\n${pad}\tmemcpy(&${lhs}, &res, sizeof(res));\n${pad}}`,
         );
         return;
       }
@@ -725,7 +739,8 @@ class Generator {
       if (!checkedRecords.has(nativeName)) {
         checkedRecords.add(nativeName);
         nativeChecks.push(
-          `static_assert(sizeof(${nativeName}) == ${twin ? this.nl.layout(twin.native).size : this.nl.typeLayout(e.argType!).size});`,
+          `static_assert(sizeof(${nativeName}) == ` +
+            `${twin ? this.nl.layout(twin.native).size : this.nl.typeLayout(e.argType!).size});`,
         );
       }
       if (v.cmdDiffers) {
@@ -777,9 +792,16 @@ class Generator {
     }
     const skipped = ioctls.filter((x) => x.handling === 'skipped');
     const head =
-      '#include <linux/compat.h>\n#include <linux/fs.h>\n#include <linux/slab.h>\n#include <linux/string.h>\n#include <linux/uaccess.h>';
+      '#include <linux/compat.h>\n#include <linux/fs.h>\n#include <linux/slab.h>\n' +
+      '#include <linux/string.h>\n#include <linux/uaccess.h>';
     const parts = [
-      `/*\n * Compat ioctl support for ${headers.join(', ')}: ${this.n.result.abi} kernel, ${this.c.result.abi} tasks.\n * Generated by ioctl32 gen c from the two ABIs' layouts of the headers: the static_asserts\n * check the kernel's view of the native types, and every compat struct against the\n * ${this.c.result.abi} layout, when this file is built.\n *\n * The driver provides ${pfx}_ioctl_kernel(): its ioctl with the argument in kernel memory.\n${skipped.map((x) => ` * Not handled: ${x.name} (${x.verdict}): ${x.why}\n`).join('')} */`,
+      `/*\n * Compat ioctl support for ${headers.join(', ')}: ` +
+        `${this.n.result.abi} kernel, ${this.c.result.abi} tasks.\n` +
+        " * Generated by ioctl32 gen c from the two ABIs' layouts of the headers: the static_asserts\n" +
+        " * check the kernel's view of the native types, and every compat struct against the\n" +
+        ` * ${this.c.result.abi} layout, when this file is built.\n *\n` +
+        ` * The driver provides ${pfx}_ioctl_kernel(): its ioctl with the argument in kernel memory.\n` +
+        `${skipped.map((x) => ` * Not handled: ${x.name} (${x.verdict}): ${x.why}\n`).join('')} */`,
       head,
       includes.join('\n'),
       nativeChecks.join('\n'),
@@ -826,7 +848,10 @@ class Generator {
     };
   }
 
-  /** An integer argument of another width: get_user() of the compat one, put_user() back, -EOVERFLOW where it does not fit. */
+  /**
+   * An integer argument of another width: get_user() of the compat one, put_user() back, -EOVERFLOW where it does not
+   * fit.
+   */
   private scalarHandler(e: IoctlEntry, scalar: { native: string; compat: string }): string {
     const { reads, writes } = directions(e);
     const lines = [

@@ -11,20 +11,38 @@
 export interface LegacyIoctl {
   /** The macro name in the UAPI headers. */
   name: string;
-  /** The argument as C names it with UAPI types ('struct termios', 'int', 'unsigned long', 'struct serial_struct', 'char [16]'), or null when no argument is used. */
+  /**
+   * The argument as C names it with UAPI types ('struct termios', 'int', 'unsigned long', 'struct serial_struct',
+   * 'char [16]'), or null when no argument is used.
+   */
   arg: string | null;
-  /** true when the argument is passed by value in the ioctl's third parameter (LOOP_SET_FD's fd, TCSBRK's int) instead of as a pointer to it; `dir` is then 'none' (no memory is copied). */
+  /**
+   * true when the argument is passed by value in the ioctl's third parameter (LOOP_SET_FD's fd, TCSBRK's int) instead
+   * of as a pointer to it; `dir` is then 'none' (no memory is copied).
+   */
   byValue?: boolean;
-  /** Data direction from user space's view: 'r' = the kernel writes the argument, 'w' = it reads it, 'rw' both, 'none'. */
+  /**
+   * Data direction from user space's view: 'r' = the kernel writes the argument, 'w' = it reads it, 'rw' both,
+   * 'none'.
+   */
   dir: 'none' | 'r' | 'w' | 'rw';
   /** The UAPI header (include name) that defines the macro on x86_64, e.g. 'asm-generic/ioctls.h', 'linux/fs.h'. */
   header: string;
-  /** Headers to include, in order, before `header` where it does not stand alone: the argument's type lives elsewhere (struct ifreq for linux/sockios.h) or the header uses _IOR/size_t without including them. */
+  /**
+   * Headers to include, in order, before `header` where it does not stand alone: the argument's type lives elsewhere
+   * (struct ifreq for linux/sockios.h) or the header uses _IOR/size_t without including them.
+   */
   needs?: readonly string[];
-  /** Kernel source that handles it, 'path:function' as in the upstream tree, e.g. 'drivers/tty/tty_io.c:tty_ioctl', 'drivers/block/loop.c:lo_ioctl'. */
+  /**
+   * Kernel source that handles it, 'path:function' as in the upstream tree, e.g. 'drivers/tty/tty_io.c:tty_ioctl',
+   * 'drivers/block/loop.c:lo_ioctl'.
+   */
   source: string;
   family: 'tty' | 'serial' | 'socket' | 'loop' | 'block' | 'fs' | 'hdreg' | 'fb' | 'mtio' | 'floppy' | 'tun' | 'other';
-  /** true when the header's `_IOR/_IOW/_IOWR` macro names another type, size or direction than the kernel uses (`note` says what). */
+  /**
+   * true when the header's `_IOR/_IOW/_IOWR` macro names another type, size or direction than the kernel uses (`note`
+   * says what).
+   */
   misdeclared?: boolean;
   /** Why the header's own number does not tell the type, when it is an _IOC macro that names another. */
   note?: string;
@@ -2740,7 +2758,9 @@ export const LEGACY_IOCTLS: readonly LegacyIoctl[] = [
     source: 'kernel/events/core.c:perf_event_set_filter',
     family: 'other',
     misdeclared: true,
-    note: '_IOW(char *) but the argument points to the NUL-terminated filter string; perf_compat_ioctl fixes the size field',
+    note:
+      '_IOW(char *) but the argument points to the NUL-terminated filter string; ' +
+      'perf_compat_ioctl fixes the size field',
   },
   {
     name: 'PERF_EVENT_IOC_ID',
@@ -2750,7 +2770,9 @@ export const LEGACY_IOCTLS: readonly LegacyIoctl[] = [
     source: 'kernel/events/core.c:_perf_ioctl',
     family: 'other',
     misdeclared: true,
-    note: "_IOR(__u64 *) so the size is a pointer's; the kernel writes a u64 and perf_compat_ioctl fixes the size field",
+    note:
+      "_IOR(__u64 *) so the size is a pointer's; the kernel writes a u64 and " +
+      'perf_compat_ioctl fixes the size field',
   },
   {
     name: 'PERF_EVENT_IOC_SET_BPF',

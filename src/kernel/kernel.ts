@@ -12,7 +12,10 @@ import { macroNumbers } from './numbers.js';
 import { errnos, type ErrnoTable } from '../abi/errno.js';
 import { ERRNO } from '../thunk/errors.js';
 
-/** The model's page size, the same for every architecture (x86's; some distributions' arm64 and ppc64 kernels use larger pages). */
+/**
+ * The model's page size, the same for every architecture (x86's; some distributions' arm64 and ppc64 kernels use
+ * larger pages).
+ */
 export const PAGE_SIZE = 4096;
 
 /** Sparse user memory of a task: copy_from_user/copy_to_user fail with EFAULT where unmapped. */
@@ -76,7 +79,10 @@ export interface RegularFileState {
   allocated: bigint;
   /** FS_IOC_GETFLAGS / FS_IOC_SETFLAGS (ext2-style inode flags). */
   flags: number;
-  /** The inode's number and its filesystem's device (stat's st_ino, st_dev: LOOP_GET_STATUS reports them); 0 when absent. */
+  /**
+   * The inode's number and its filesystem's device (stat's st_ino, st_dev: LOOP_GET_STATUS reports them); 0 when
+   * absent.
+   */
   ino?: bigint;
   dev?: bigint;
 }

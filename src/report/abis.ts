@@ -68,7 +68,8 @@ export function formatAbis(rows: AbiFacts[] = abisReport()): string {
     sa(r.sizes, r.aligns, 'double'),
     sa(r.sizes, r.aligns, 'longDouble'),
     sa(r.sizes, r.aligns, 'int128'),
-    `${r.ioc.variant === 'sparc' ? 'sparc' : `${r.ioc.sizeBits}/${r.ioc.dirBits}`} n${r.ioc.none}w${r.ioc.write}r${r.ioc.read}`,
+    `${r.ioc.variant === 'sparc' ? 'sparc' : `${r.ioc.sizeBits}/${r.ioc.dirBits}`} ` +
+      `n${r.ioc.none}w${r.ioc.write}r${r.ioc.read}`,
     r.triple,
   ]);
   const lines = [
@@ -82,7 +83,9 @@ export function formatAbis(rows: AbiFacts[] = abisReport()): string {
     for (const c of r.compat) {
       const compat = rows.find((x) => x.name === c)!;
       lines.push(
-        `  ${r.name} <- ${c}  CONFIG_${r.compatKconfig[c] ?? '?'}  compat_ptr: ${compat.compatPtrMask === '0xffffffff' ? 'zero-extend' : `& ${compat.compatPtrMask}`}  u64 align in compat structs: ${compat.aligns.longLong}`,
+        `  ${r.name} <- ${c}  CONFIG_${r.compatKconfig[c] ?? '?'}  ` +
+          `compat_ptr: ${compat.compatPtrMask === '0xffffffff' ? 'zero-extend' : `& ${compat.compatPtrMask}`}  ` +
+          `u64 align in compat structs: ${compat.aligns.longLong}`,
       );
     }
   }

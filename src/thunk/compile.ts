@@ -219,7 +219,8 @@ class Emitter {
       const bits = BigInt(ts * 8);
       const [lo, hi] = toSigned ? [-(1n << (bits - 1n)), (1n << (bits - 1n)) - 1n] : [0n, (1n << bits) - 1n];
       this.emit(
-        `if (${x} < ${lo}n || ${x} > ${hi}n) throw R.overflow(${JSON.stringify(path)}, ${x}, '${tName} on ${this.to.abi.name}');`,
+        `if (${x} < ${lo}n || ${x} > ${hi}n) ` +
+          `throw R.overflow(${JSON.stringify(path)}, ${x}, '${tName} on ${this.to.abi.name}');`,
       );
     }
     this.emit(`R.write(dv, ${toOff}, ${ts}, ${x}, ${this.to.le});`);
@@ -271,7 +272,8 @@ class Emitter {
       const lo = this.v();
       const hi = this.v();
       this.emit(
-        `const ${lo} = sv.getUint32(${fromOff} + ${fle ? 0 : 4}, ${fle}); const ${hi} = sv.getInt32(${fromOff} + ${fle ? 4 : 0}, ${fle});`,
+        `const ${lo} = sv.getUint32(${fromOff} + ${fle ? 0 : 4}, ${fle}); ` +
+          `const ${hi} = sv.getInt32(${fromOff} + ${fle ? 4 : 0}, ${fle});`,
       );
       // fits when the high half only repeats the sign (signed target) or is zero (unsigned)
       const bits = ts * 8;
@@ -279,12 +281,14 @@ class Emitter {
       if (toSigned) {
         const [mn, mx] = [-(2 ** (bits - 1)), 2 ** (bits - 1) - 1];
         this.emit(
-          `if (${signed ? `${value} < ${mn} || ${value} > ${mx}` : `${hi} !== 0 || ${lo} > ${mx}`}) ${over(`${signed ? `${hi} < 0 ? -(-${value}) : ${value}` : `${hi} * 4294967296 + ${lo}`}`)};`,
+          `if (${signed ? `${value} < ${mn} || ${value} > ${mx}` : `${hi} !== 0 || ${lo} > ${mx}`}) ` +
+            `${over(`${signed ? `${hi} < 0 ? -(-${value}) : ${value}` : `${hi} * 4294967296 + ${lo}`}`)};`,
         );
       } else {
         const mx = 2 ** bits - 1;
         this.emit(
-          `if (${hi} !== 0${signed ? '' : ''} || ${lo} > ${mx}) ${over(signed ? value : `(${hi} >>> 0) * 4294967296 + ${lo}`)};`,
+          `if (${hi} !== 0${signed ? '' : ''} || ${lo} > ${mx}) ` +
+            `${over(signed ? value : `(${hi} >>> 0) * 4294967296 + ${lo}`)};`,
         );
       }
       this.emit(`${set(ts, toOff, `${lo}`, tle)};`);
@@ -307,7 +311,10 @@ class Emitter {
     if (fs === 4 && ts === 8) {
       const x = this.v();
       this.emit(
-        `if (!mem && !deep) { const ${x} = (sv.getUint32(${fromOff}, ${this.from.le}) & ${this.from.abi.compatPtrMask}) >>> 0; dv.setUint32(${toOff} + ${this.to.le ? 0 : 4}, ${x}, ${this.to.le}); dv.setUint32(${toOff} + ${this.to.le ? 4 : 0}, 0, ${this.to.le}); } else {`,
+        `if (!mem && !deep) { ` +
+          `const ${x} = (sv.getUint32(${fromOff}, ${this.from.le}) & ${this.from.abi.compatPtrMask}) >>> 0; ` +
+          `dv.setUint32(${toOff} + ${this.to.le ? 0 : 4}, ${x}, ${this.to.le}); ` +
+          `dv.setUint32(${toOff} + ${this.to.le ? 4 : 0}, 0, ${this.to.le}); } else {`,
       );
       this.pointerGeneric(f, t, fs, ts, fromOff, toOff, path, record);
       this.emit('}');
@@ -317,10 +324,13 @@ class Emitter {
       const lo = this.v();
       const hi = this.v();
       this.emit(
-        `if (!mem && !deep) { const ${lo} = sv.getUint32(${fromOff} + ${this.from.le ? 0 : 4}, ${this.from.le}); const ${hi} = sv.getUint32(${fromOff} + ${this.from.le ? 4 : 0}, ${this.from.le});`,
+        `if (!mem && !deep) { ` +
+          `const ${lo} = sv.getUint32(${fromOff} + ${this.from.le ? 0 : 4}, ${this.from.le}); ` +
+          `const ${hi} = sv.getUint32(${fromOff} + ${this.from.le ? 4 : 0}, ${this.from.le});`,
       );
       this.emit(
-        `if (${hi} !== 0) throw R.overflow(${JSON.stringify(path)}, (BigInt(${hi}) << 32n) | BigInt(${lo}), 'a 32-bit pointer on ${this.to.abi.name}'); dv.setUint32(${toOff}, ${lo}, ${this.to.le}); } else {`,
+        `if (${hi} !== 0) throw R.overflow(${JSON.stringify(path)}, (BigInt(${hi}) << 32n) | BigInt(${lo}), ` +
+          `'a 32-bit pointer on ${this.to.abi.name}'); dv.setUint32(${toOff}, ${lo}, ${this.to.le}); } else {`,
       );
       this.pointerGeneric(f, t, fs, ts, fromOff, toOff, path, record);
       this.emit('}');
@@ -361,7 +371,8 @@ class Emitter {
     }
     if (ts < fs)
       this.emit(
-        `if (${x} > ${(1n << BigInt(ts * 8)) - 1n}n) throw R.overflow(${JSON.stringify(path)}, ${x}, 'a ${ts * 8}-bit pointer on ${this.to.abi.name}');`,
+        `if (${x} > ${(1n << BigInt(ts * 8)) - 1n}n) ` +
+          `throw R.overflow(${JSON.stringify(path)}, ${x}, 'a ${ts * 8}-bit pointer on ${this.to.abi.name}');`,
       );
     this.emit(`R.write(dv, ${toOff}, ${ts}, ${x}, ${this.to.le});`);
   }
@@ -393,13 +404,17 @@ class Emitter {
     const n = this.v();
     const ct = strip(count.type);
     const signed = ct.kind === 'int' && !isUnsigned(ct.name, this.from.abi);
-    const readCount = `R.count(sv, ${record.fromBase} + ${count.offset}, ${count.size}, ${signed}, ${this.from.le}, ${per}, ${JSON.stringify(ann.count)})`;
+    const readCount =
+      `R.count(sv, ${record.fromBase} + ${count.offset}, ${count.size}, ${signed}, ${this.from.le}, ${per}, ` +
+      `${JSON.stringify(ann.count)})`;
     this.emit(
-      `if (deep) { const ${n} = ${readCount}; if (${x} !== 0n && ${n} > 0) ${x} = R.deepArray(${id}, ${x}, ${n}, ${JSON.stringify(path)}); }`,
+      `if (deep) { const ${n} = ${readCount}; ` +
+        `if (${x} !== 0n && ${n} > 0) ${x} = R.deepArray(${id}, ${x}, ${n}, ${JSON.stringify(path)}); }`,
     );
     if (ann.unit === 'bytes' && fe !== te) {
       (record.after ??= []).push(
-        `if (deep) R.write(dv, ${record.toBase} + ${toCount.offset}, ${toCount.size}, BigInt(${readCount} * ${te}), ${this.to.le});`,
+        `if (deep) R.write(dv, ${record.toBase} + ${toCount.offset}, ${toCount.size}, ` +
+          `BigInt(${readCount} * ${te}), ${this.to.le});`,
       );
     }
   }

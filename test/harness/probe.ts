@@ -77,7 +77,8 @@ export function probeSource(program: Program, records: RecordDecl[]): string {
         return;
       }
       lines.push(
-        `const union { ${ref} s; unsigned char b[sizeof(${ref})]; } ioctl32_bf_${i}_${j} = { .s = { .${p.path} = ${p.bitfield.kind === 'bool' ? 1 : -1} } };`,
+        `const union { ${ref} s; unsigned char b[sizeof(${ref})]; } ` +
+          `ioctl32_bf_${i}_${j} = { .s = { .${p.path} = ${p.bitfield.kind === 'bool' ? 1 : -1} } };`,
       );
     });
     lines.push(`const unsigned int ioctl32_rec_${i}[] = { ${words.join(', ')} };`);

@@ -17,7 +17,10 @@ const run = promisify(execFile);
 const CACHE = join(CACHE_ROOT, 'uapi');
 /** The directories CONTRACT.md names as the UAPI set. */
 const UAPI_DIRS = ['linux', 'asm', 'drm', 'misc', 'mtd', 'rdma', 'scsi', 'sound', 'video', 'xen'];
-/** Headers per translation unit: large enough to amortise compiler start-up, small enough that a failing batch splits cheaply. */
+/**
+ * Headers per translation unit: large enough to amortise compiler start-up, small enough that a failing batch splits
+ * cheaply.
+ */
 const BATCH_ITEMS = 40;
 /** The CI machines have two cores. */
 const MAX_COMPILERS = 2;
@@ -197,7 +200,10 @@ export interface OracleItem {
     name: string;
     /** `size`: also ask sizeof the member (not for flexible arrays, whose sizeof is an error). */
     paths: Array<{ path: string; bitfield?: 'bool' | 'other'; size?: boolean }>;
-    /** Macros that share a member's name (glibc's `#define __spins __elision_data.__espins`): hidden around the probe. */
+    /**
+     * Macros that share a member's name (glibc's `#define __spins __elision_data.__espins`): hidden around the
+     * probe.
+     */
     hide?: string[];
   }>;
   ioctls: string[];
@@ -245,7 +251,8 @@ function itemSource({ item, index }: Indexed): string {
       // an image of the record with only this bitfield's bits set
       const value = p.bitfield === 'bool' ? '1' : '-1';
       lines.push(
-        `const union { ${r.name} s; unsigned char b[sizeof(${r.name})]; } ioctl32_b${index}_${ri}_${pi} = { .s = { .${p.path} = ${value} } };`,
+        `const union { ${r.name} s; unsigned char b[sizeof(${r.name})]; } ` +
+          `ioctl32_b${index}_${ri}_${pi} = { .s = { .${p.path} = ${value} } };`,
       );
     });
     lines.push(`const unsigned int ioctl32_r${index}_${ri}[] = { ${words.join(', ')} };`);
