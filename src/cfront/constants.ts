@@ -3,7 +3,7 @@
  * wrap-around, per ABI (long is 4 or 8 bytes). The preprocessor computes in (u)intmax_t.
  */
 import type { Abi } from '../abi/types.js';
-import type { IntName } from './types.js';
+import { INT_SIZE_KEY, type IntName } from './types.js';
 import { CFrontError, type Token } from './token.js';
 
 export interface CValue {
@@ -28,22 +28,6 @@ const RANK: Record<IntName, number> = {
   __int128: 6,
   'unsigned __int128': 6,
 };
-const SIZE_KEY: Record<IntName, 'bool' | 'char' | 'short' | 'int' | 'long' | 'longLong' | 'int128'> = {
-  _Bool: 'bool',
-  char: 'char',
-  'signed char': 'char',
-  'unsigned char': 'char',
-  short: 'short',
-  'unsigned short': 'short',
-  int: 'int',
-  'unsigned int': 'int',
-  long: 'long',
-  'unsigned long': 'long',
-  'long long': 'longLong',
-  'unsigned long long': 'longLong',
-  __int128: 'int128',
-  'unsigned __int128': 'int128',
-};
 
 export function isUnsigned(t: IntName, abi: Abi): boolean {
   if (t === 'char') return !abi.charSigned;
@@ -52,7 +36,7 @@ export function isUnsigned(t: IntName, abi: Abi): boolean {
 
 export function intBits(t: IntName, abi: Abi): number {
   if (t === '_Bool') return 1;
-  return (abi.sizes[SIZE_KEY[t]] ?? 16) * 8;
+  return (abi.sizes[INT_SIZE_KEY[t]] ?? 16) * 8;
 }
 
 /** The value as type `t` holds it (wrap-around for unsigned, two's complement for signed). */

@@ -2,6 +2,7 @@
  * The C type graph: what the front end produces from headers and what layout, codegen and
  * the thunk consume. ABI-independent — sizes come only from laying it out for an ABI.
  */
+import type { ScalarKey } from '../abi/types.js';
 
 /** Where a declaration was written; every diagnostic about it points here. */
 export interface SourceLoc {
@@ -129,6 +130,27 @@ export interface TypedefDecl {
   align?: number;
   loc?: SourceLoc;
 }
+
+/** Which of an ABI's scalar sizes (abi.sizes, abi.aligns) an integer type takes. */
+export const INT_SIZE_KEY: Record<
+  IntName,
+  Extract<ScalarKey, 'bool' | 'char' | 'short' | 'int' | 'long' | 'longLong' | 'int128'>
+> = {
+  _Bool: 'bool',
+  char: 'char',
+  'signed char': 'char',
+  'unsigned char': 'char',
+  short: 'short',
+  'unsigned short': 'short',
+  int: 'int',
+  'unsigned int': 'int',
+  long: 'long',
+  'unsigned long': 'long',
+  'long long': 'longLong',
+  'unsigned long long': 'longLong',
+  __int128: 'int128',
+  'unsigned __int128': 'int128',
+};
 
 // Small constructors keep hand-built graphs readable.
 export const int = (name: IntName): IntType => ({ kind: 'int', name });

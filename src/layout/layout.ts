@@ -4,26 +4,10 @@
  */
 import type { Abi, ScalarKey } from '../abi/types.js';
 import type { CType, EnumDecl, IntName, Member, RecordDecl } from '../cfront/types.js';
-import { recordName, stripTypedefs } from '../cfront/types.js';
+import { INT_SIZE_KEY, recordName, stripTypedefs } from '../cfront/types.js';
 import type { TypeSizes } from '../cfront/sizes.js';
 import { LayoutError, type Hole, type MemberLayout, type RecordLayout, type TypeLayout } from './types.js';
 
-const INT_KEYS: Record<IntName, ScalarKey> = {
-  _Bool: 'bool',
-  char: 'char',
-  'signed char': 'char',
-  'unsigned char': 'char',
-  short: 'short',
-  'unsigned short': 'short',
-  int: 'int',
-  'unsigned int': 'int',
-  long: 'long',
-  'unsigned long': 'long',
-  'long long': 'longLong',
-  'unsigned long long': 'longLong',
-  __int128: 'int128',
-  'unsigned __int128': 'int128',
-};
 const FLOAT_KEYS = { float: 'float', double: 'double', 'long double': 'longDouble' } as const;
 
 /** GCC's MAX_OFILE_ALIGNMENT for ELF: 2^28 bytes. */
@@ -74,7 +58,7 @@ export class Layouter implements TypeSizes {
   typeLayout(t: CType, path = ''): TypeLayout {
     switch (t.kind) {
       case 'int': {
-        const key = INT_KEYS[t.name];
+        const key = INT_SIZE_KEY[t.name];
         const size = this.abi.sizes[key];
         if (size === undefined) throw new LayoutError(`${t.name} does not exist on ${this.abi.name}`, path);
         return { size, align: this.abi.aligns[key]! };
