@@ -207,8 +207,7 @@ function byValue(rows: Array<{ abi: string; n: number }>, unit: (n: number) => s
 
 /** The argument record of an ioctl on one side: through typedefs and arrays. */
 function argRecord(e: IoctlEntry | undefined): RecordDecl | undefined {
-  let t: CType | undefined = e?.argType;
-  while (t && (t.kind === 'typedef' || t.kind === 'array')) t = t.kind === 'typedef' ? t.decl.type : t.of;
+  const t = e?.argType && element(e.argType);
   return t?.kind === 'record' && t.decl.members ? t.decl : undefined;
 }
 
