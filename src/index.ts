@@ -28,7 +28,18 @@ export {
 export { abiFacts, abisReport, type AbiFacts } from './report/abis.js';
 
 /** Headers: which include directories an ABI reads, and the UAPI set a scan covers when no header is named. */
-export { BUILTIN_INCLUDE_DIR, includeDirsFor, type IncludeOptions } from './cfront/index.js';
+export {
+  BUILTIN_INCLUDE_DIR,
+  KERNEL_STUB_DIR,
+  includeDirsFor,
+  includeConfigFor,
+  defaultKernelTree,
+  kernelIncludeName,
+  kernelTreeIncludeDirs,
+  type IncludeOptions,
+  type IncludeConfig,
+  type KernelView,
+} from './cfront/index.js';
 export { UAPI_DIRS, uapiHeaders, type ScanOptions } from './scan/scan.js';
 
 /** Command numbers: `_IOC` encoding and decoding per ABI, and the legacy ioctls' argument types. */

@@ -88,6 +88,7 @@ interface AbiSpec extends Omit<
   | 'typeAligns'
   | 'compat'
   | 'compatKconfig'
+  | 'compatTask'
   | 'compatPtrMask'
   | 'predefined'
   | 'cTypes'
@@ -101,6 +102,7 @@ interface AbiSpec extends Omit<
   typeAligns?: ScalarTable;
   compat?: AbiName[];
   compatKconfig?: Partial<Record<AbiName, string>>;
+  compatTask?: Partial<Record<AbiName, string>>;
   compatPtrMask?: number;
   /** Architecture macros; the size, endianness and OS macros are derived from the facts. */
   archMacros: Record<string, string>;
@@ -130,6 +132,8 @@ const SPECS: AbiSpec[] = [
     archMacros: { __x86_64__: '1', __x86_64: '1', __amd64__: '1', __LP64__: '1', _LP64: '1' },
     compat: ['i386', 'x32'],
     compatKconfig: { i386: 'IA32_EMULATION', x32: 'X86_X32_ABI' },
+    // arch/x86/include/asm/compat.h: in_x32_syscall() reads __X32_SYSCALL_BIT of the syscall number
+    compatTask: { i386: 'in_ia32_syscall()', x32: 'in_x32_syscall()' },
   },
   {
     name: 'i386',
@@ -365,6 +369,10 @@ const SPECS: AbiSpec[] = [
     },
     compat: ['mips', 'mipsn32'],
     compatKconfig: { mips: 'MIPS32_O32', mipsn32: 'MIPS32_N32' },
+    // arch/mips/include/asm/thread_info.h: TIF_32BIT_REGS "32-bit general purpose registers" is o32's alone
+    // (asm/elf.h SET_PERSONALITY sets it for o32; asm/seccomp.h tests it to tell o32 from n32); n32 has only
+    // TIF_32BIT_ADDR
+    compatTask: { mips: 'test_thread_flag(TIF_32BIT_REGS)', mipsn32: '!test_thread_flag(TIF_32BIT_REGS)' },
   },
   {
     name: 'mipsn32',
@@ -649,6 +657,7 @@ function build(s: AbiSpec): Abi {
     typeAligns: s.typeAligns ?? aligns,
     compat: s.compat ?? [],
     compatKconfig: s.compatKconfig ?? {},
+    compatTask: s.compatTask ?? {},
     compatPtrMask: s.compatPtrMask ?? ZERO_EXTEND,
     errnoFamily: errnoFamilyOf(s.kernelArch),
     predefined: { ...COMMON_MACROS, ...derivedMacros(s), ...archMacros },

@@ -118,6 +118,11 @@ export interface Abi {
   compat: AbiName[];
   /** Kconfig option that enables each compat ABI on this native one. */
   compatKconfig: Partial<Record<AbiName, string>>;
+  /**
+   * Where one .compat_ioctl serves several compat ABIs: the kernel's C test that the current
+   * syscall comes from a task of each (in_x32_syscall()), for a handler to tell them apart.
+   */
+  compatTask: Partial<Record<AbiName, string>>;
   /** compat_ptr(): the mask applied to a 32-bit user pointer (s390 clears bit 31). */
   compatPtrMask: number;
   /** Whose errno numbers the ABI's kernel returns (src/abi/errno.ts has the numbers). */

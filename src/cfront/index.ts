@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { ABIS } from '../abi/table.js';
 import type { Abi } from '../abi/types.js';
 import { UsageError } from '../errors.js';
+import { defaultKernelTree, kernelTreeIncludeDirs, kernelViewMacros, type KernelView } from './kernel-tree.js';
 import { Parser, type TranslationUnit } from './parser.js';
 import type { IncludeMemos } from './memo.js';
 import { FileCache, Preprocessor } from './preprocess.js';
@@ -18,15 +19,50 @@ export { FileCache, Preprocessor } from './preprocess.js';
 export type { IncludeMemos } from './memo.js';
 export type { TypeSizes } from './sizes.js';
 export { Parser, type TranslationUnit } from './parser.js';
+export {
+  defaultKernelTree,
+  kernelIncludeName,
+  kernelSourceTree,
+  kernelTreeIncludeDirs,
+  kernelViewMacros,
+  type KernelView,
+} from './kernel-tree.js';
 
 /** ioctl32's stand-ins for the compiler's own headers (stddef.h, stdarg.h, ...). */
 export const BUILTIN_INCLUDE_DIR = fileURLToPath(new URL('../../include', import.meta.url));
+
+/**
+ * ioctl32's empty stand-ins for the kernel's linux/compiler.h and linux/compiler_types.h, which
+ * UAPI headers of a kernel tree include and scripts/headers_install.sh deletes (kernel-tree.ts).
+ */
+export const KERNEL_STUB_DIR = fileURLToPath(new URL('../../include-kernel', import.meta.url));
 
 export interface IncludeOptions {
   /** -I directories, searched first. */
   includeDirs?: string[];
   /** --sysroot: DIR/include or DIR/usr/include. */
   sysroot?: string;
+  /**
+   * A kernel source tree, or a build tree (Debian's /usr/src/linux-headers-VERSION-FLAVOUR) with
+   * its source tree: its UAPI directories are read in place of the installed ones.
+   */
+  kernelTree?: string;
+  /**
+   * How the tree's headers are read: 'user' (the default) as `make headers_install` installs
+   * them, before the ABI's libc; 'kernel' as kernel code compiles them (`__KERNEL__`, no libc),
+   * from defaultKernelTree when no kernelTree is given.
+   */
+  view?: KernelView;
+}
+
+/** Where include options lead: the directories searched, and the macros they imply. */
+export interface IncludeConfig {
+  /** In search order. */
+  includeDirs: string[];
+  /** Defined before the user's -D (a kernel tree view's macros), in order. */
+  defines: Array<[string, string]>;
+  /** A kernel tree's UAPI directories (kernelTreeIncludeDirs), also in includeDirs; empty without a tree. */
+  kernelDirs: string[];
 }
 
 /** The host's system include directories, searched in this order. */
@@ -61,8 +97,43 @@ function hostServes(abi: Abi): boolean {
  * layout otherwise). The compiler's own headers are searched before the system directories.
  */
 export function includeDirsFor(abi: Abi, opts: IncludeOptions = {}): string[] {
+  return includeConfigFor(abi, opts).includeDirs;
+}
+
+/**
+ * The one place include options become directories and macros. Without a kernel tree:
+ * includeDirsFor's directories, no macros. With one (or view 'kernel'): -I, KERNEL_STUB_DIR, the
+ * tree's UAPI directories, the compiler's own headers, then — in the user view only — the
+ * system directories as without a tree; and the view's macros (kernelViewMacros).
+ */
+export function includeConfigFor(abi: Abi, opts: IncludeOptions = {}): IncludeConfig {
   // relative directories are the working directory's: file names and messages need one spelling
   const dirs = (opts.includeDirs ?? []).map((d) => resolve(d));
+  const view = opts.view ?? 'user';
+  let tree = opts.kernelTree;
+  if (tree === undefined && view === 'kernel') {
+    tree = defaultKernelTree(abi) ?? undefined;
+    if (tree === undefined) {
+      throw new UsageError(
+        `the kernel view needs a kernel tree: no /usr/src/linux-headers-* serves ${abi.name} ` +
+          `(arch/${abi.kernelArch}); install Debian's linux-headers package for it or pass a kernel tree`,
+      );
+    }
+  }
+  if (tree === undefined) {
+    return { includeDirs: [...dirs, BUILTIN_INCLUDE_DIR, ...systemDirsFor(abi, opts)], defines: [], kernelDirs: [] };
+  }
+  const kernelDirs = kernelTreeIncludeDirs(tree, abi);
+  const system = view === 'user' ? systemDirsFor(abi, opts) : [];
+  return {
+    includeDirs: [...dirs, KERNEL_STUB_DIR, ...kernelDirs, BUILTIN_INCLUDE_DIR, ...system],
+    defines: kernelViewMacros(view),
+    kernelDirs,
+  };
+}
+
+/** --sysroot's directories, else the ABI's default (the host's, or Debian's cross layout). */
+function systemDirsFor(abi: Abi, opts: IncludeOptions): string[] {
   let system: string[];
   if (opts.sysroot !== undefined) {
     const root = resolve(opts.sysroot);
@@ -80,7 +151,7 @@ export function includeDirsFor(abi: Abi, opts: IncludeOptions = {}): string[] {
     }
     system = [cross];
   }
-  return [...dirs, BUILTIN_INCLUDE_DIR, ...system];
+  return system;
 }
 
 export interface ParsedHeader {

@@ -279,7 +279,8 @@ export function buildProgram(): Command {
       )
       .argument('<language>', 'c')
       .argument('<header...>', "the driver's header paths or include names")
-      .option('--pair <native:compat>', "the kernel's ABI and its tasks' (default: the host's first compat pair)")
+      .option('--arch <native>', "the kernel's ABI, serving every compat ABI it has (default: the host's)")
+      .option('--pair <native:compat>', "the kernel's ABI and one compat ABI's tasks (x86_64:i386)")
       .option(
         '--member <path=name>',
         'the member to convert of the union at PATH (a bare NAME for an anonymous union)',
@@ -291,10 +292,12 @@ export function buildProgram(): Command {
     (
       language: string,
       headers: string[],
-      opts: HeaderOptions & { pair?: string; member?: string[]; annotations?: string; prefix?: string },
+      opts: HeaderOptions & { arch?: string; pair?: string; member?: string[]; annotations?: string; prefix?: string },
     ) => {
       if (language !== 'c') throw new UsageError(`gen makes C (ioctl32 gen c HEADER...), not '${language}'`);
-      const pair = selectPairs(undefined, opts.pair)[0]!;
+      // one .compat_ioctl serves every compat ABI of the kernel (i386 and x32 tasks on x86_64)
+      const pairs = selectPairs(opts.arch, opts.pair);
+      const pair = { native: pairs[0]!.native, compat: pairs.map((p) => p.compat) };
       const { members, choose } = unionChoices(opts.member);
       const { abi: _, ...scan } = scanOptions(pair.native.name, headers, opts);
       let g;
@@ -320,7 +323,8 @@ export function buildProgram(): Command {
       }
       print(g.source);
       const skipped = g.ioctls.filter((x) => x.handling === 'skipped');
-      for (const x of skipped) process.stderr.write(`ioctl32: ${x.name} (${x.verdict}) not handled: ${x.why}\n`);
+      for (const x of skipped)
+        process.stderr.write(`ioctl32: ${x.name} (${x.verdict}) not handled for ${x.abi} tasks: ${x.why}\n`);
       // an ioctl left out needs a handler written by hand: a CI gate must not pass it
       process.exitCode = skipped.length ? 1 : 0;
     },

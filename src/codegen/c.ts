@@ -8,10 +8,11 @@
  * a .compat_ioctl handler: converted arguments go to the driver's kernel-pointer entry point,
  * compatible ones to its unlocked_ioctl with compat_ptr(), value arguments as they are.
  */
-import type { Abi } from '../abi/types.js';
+import { isAbsolute, relative, resolve } from 'node:path';
+import type { Abi, AbiName } from '../abi/types.js';
 import { isUnsigned } from '../cfront/constants.js';
 import { typeName } from '../cfront/print.js';
-import { stripTypedefs as strip, type CType, type RecordDecl } from '../cfront/types.js';
+import { recordName, stripTypedefs as strip, type CType, type RecordDecl } from '../cfront/types.js';
 import { FileCache } from '../cfront/preprocess.js';
 import type { Annotations } from '../compat/annotations.js';
 import { ioctlVerdict, type IoctlVerdict } from '../compat/check.js';
@@ -26,7 +27,12 @@ import type { ScanOptions } from '../scan/scan.js';
 import { Ioctl32Error } from '../errors.js';
 
 export interface GenCOptions {
-  pair: { native: Abi; compat: Abi };
+  /**
+   * The kernel's ABI and the compat ABIs its one .compat_ioctl serves (x86_64: i386 and x32 tasks;
+   * mips64: o32 and n32), told apart as the kernel does (Abi.compatTask). The first keeps the plain
+   * names (`struct compat_foo`, `FOO_32`); the others add theirs (`struct compat_x32_foo`, `FOO_X32`).
+   */
+  pair: { native: Abi; compat: Abi | readonly Abi[] };
   /** The driver's headers (paths or include names) and scan settings. */
   scan: Omit<ScanOptions, 'abi' | 'files'>;
   scanFor?: (abi: Abi) => Partial<ScanOptions>;
@@ -47,6 +53,8 @@ export interface GenCOptions {
 /** What happened to one ioctl. */
 export interface GeneratedIoctl {
   name: string;
+  /** The compat ABI whose tasks this is about. */
+  abi: AbiName;
   verdict: IoctlVerdict['verdict'];
   /**
    * converted: through the compat struct; passed: compat_ptr() to unlocked_ioctl; value: the argument as it is;
@@ -66,7 +74,39 @@ export interface GeneratedC {
   checks: string;
   ioctls: GeneratedIoctl[];
   /** The compat records defined, by name, with the compat layout they assert. */
-  records: Array<{ name: string; size: number; align: number }>;
+  records: Array<{ abi: AbiName; name: string; size: number; align: number }>;
+}
+
+/** How the argument travels, by the kernel's reading of it. */
+interface Access {
+  /** The kernel reads the task's argument (copy_from_user). */
+  reads: boolean;
+  /** The kernel writes it back (copy_to_user). */
+  writes: boolean;
+  /** The argument is a value, not an address: passed on as it came. */
+  value: boolean;
+}
+
+interface GeneratorOptions {
+  /** The driver's prefix: `<driver>_ioctl_kernel`, `<driver>_compat_ioctl`. */
+  driver: string;
+  /** Of this compat ABI's functions (`<driver>` or `<driver>_x32`). */
+  prefix: string;
+  /** Of this compat ABI's command numbers (`_32`, `_X32`). */
+  suffix: string;
+  twinPrefix: string;
+  chosen: Record<string, string>;
+  choose: readonly string[];
+  annotations: Annotations;
+}
+
+/** One compat ABI's part of the generated file. */
+interface Sections {
+  nativeChecks: string[];
+  /** Compat structs, their asserts, numbers, converters and handlers. */
+  body: string[];
+  /** Its switch of command numbers. */
+  switchFn: string;
 }
 
 export class CodegenError extends Ioctl32Error {}
@@ -92,6 +132,7 @@ interface Converted {
   twin?: Twin;
   scalar?: { native: string; compat: string };
   compatCmd: number;
+  access: Access;
 }
 
 interface Numbered {
@@ -104,18 +145,27 @@ interface Numbered {
 }
 
 export function generateCompatC(opts: GenCOptions): GeneratedC {
-  const { native, compat } = opts.pair;
+  const native = opts.pair.native;
+  const compats: readonly Abi[] = Array.isArray(opts.pair.compat) ? opts.pair.compat : [opts.pair.compat as Abi];
+  const served = native.compat.join(', ') || 'none';
+  if (!compats.length) throw new CodegenError(`gen c needs a compat ABI (${native.name} kernels serve ${served})`);
+  for (const [i, a] of compats.entries()) {
+    if (!native.compat.includes(a.name))
+      throw new CodegenError(`${native.name} kernels serve no ${a.name} tasks (they serve ${served})`);
+    if (i > 0 && native.compatTask[a.name] === undefined)
+      throw new CodegenError(`a ${native.name} kernel cannot tell ${a.name} tasks from ${compats[0]!.name} ones`);
+  }
   const files = new FileCache();
   const n = dumpHeaders({ ...opts.scan, ...opts.scanFor?.(native), abi: native, files });
-  const c = dumpHeaders({ ...opts.scan, ...opts.scanFor?.(compat), abi: compat, files });
+  const cs = compats.map((abi) => dumpHeaders({ ...opts.scan, ...opts.scanFor?.(abi), abi, files }));
   const annotations = opts.annotations ?? emptyAnnotations();
   const headers = opts.scan.headers ?? [];
   if (!headers.length) throw new CodegenError("gen c needs the driver's header (a path or an include name)");
   // what stops a header comes first: annotations and choices are judged against what it declares
-  const failed = { [native.name]: n.result.failed, [compat.name]: c.result.failed };
-  assertHeadersRead(failed, headers, [native.name, compat.name]);
+  const failed = Object.fromEntries([n, ...cs].map((d) => [d.result.abi, d.result.failed]));
+  assertHeadersRead(failed, headers, [native.name, ...compats.map((a) => a.name)]);
   validateAnnotations(annotations, n.decls, n.layouter, n.ioctls, n.typedefs);
-  validateAnnotations(annotations, c.decls, c.layouter, undefined, c.typedefs);
+  for (const c of cs) validateAnnotations(annotations, c.decls, c.layouter, undefined, c.typedefs);
   if (opts.prefix !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(opts.prefix)) {
     const rule = 'letters, digits and _, not starting with a digit';
     throw new CodegenError(`--prefix '${opts.prefix}' is not a C identifier (${rule})`);
@@ -124,27 +174,136 @@ export function generateCompatC(opts: GenCOptions): GeneratedC {
   const choiceErrors = unionChoiceErrors(argumentTypes(n, wanted, annotations), opts.members ?? {});
   if (choiceErrors.length) throw new CodegenError(choiceErrors.join('\n'));
   const prefix = opts.prefix ?? identifier((headers[0]!.split('/').pop() ?? 'drv').replace(/\.h$/, ''));
-  const g = new Generator(
-    n,
-    c,
-    prefix,
-    opts.members ?? {},
-    opts.choose ?? [],
-    opts.twinPrefix ?? 'compat_',
-    annotations,
-  );
+  const plans = cs.map((c, i) => {
+    // the first compat ABI keeps the plain names (struct compat_foo, FOO_32); the others say theirs
+    const tag = i === 0 ? '' : `${c.result.abi}_`;
+    const g = new Generator(n, c, {
+      driver: prefix,
+      prefix: `${prefix}${i === 0 ? '' : `_${c.result.abi}`}`,
+      suffix: i === 0 ? '_32' : `_${c.result.abi.toUpperCase()}`,
+      chosen: opts.members ?? {},
+      choose: opts.choose ?? [],
+      twinPrefix: `${opts.twinPrefix ?? 'compat_'}${tag}`,
+      annotations,
+    });
+    const wantedHere = new Set(headers.map((h) => files.canonical(c.scan.resolve(h))));
+    return planCompat(n, c, g, wanted, wantedHere, annotations);
+  });
+  // what a program includes first for the numbers to have a value (asm/ioctls.h for SIOCINQ); the
+  // compiler's own headers (stddef.h for size_t) are not for kernel code, which has their names
+  const before = [...n.ioctls.values()].filter((e) => wanted.has(e.file)).flatMap((e) => e.prerequisites ?? []);
+  const includes = [...new Set(before.filter((h) => h.includes('/')))].map((h) => `<${h}>`);
+  for (const h of headers) includes.push(includeSpelling(h, n));
+  return assemble(native, plans, includes, prefix);
+}
 
-  const out: GeneratedIoctl[] = [];
-  const converted: Converted[] = [];
-  const passed: Numbered[] = [];
-  const values: Numbered[] = [];
-  /** The same struct on both ABIs under another number (the number encodes a pointer). */
-  const renumbered: Numbered[] = [];
+/**
+ * How the generated file includes a header so that it builds from a module directory: an include
+ * name found in the include directories as `<linux/foo.h>`; the user's file as a path from the
+ * working directory (where the generated file and its Makefile go), or an absolute one outside it.
+ */
+function includeSpelling(header: string, n: Dumped): string {
+  const file = n.scan.resolve(header);
+  if (!header.startsWith('/') && !header.startsWith('.') && file !== resolve(header)) return `<${header}>`;
+  const rel = relative(process.cwd(), file);
+  return `"${rel.startsWith('..') || isAbsolute(rel) ? file : rel}"`;
+}
+
+/**
+ * The file: the kernel headers and the driver's, what it assumes of the native side, each compat
+ * ABI's part, and the .compat_ioctl, which asks which compat ABI the task is of where several are.
+ */
+function assemble(native: Abi, plans: CompatPlan[], headers: string[], pfx: string): GeneratedC {
+  const includes = headers.map((h) => `#include ${h}`);
+  const entry = `${pfx}_compat_ioctl`;
+  const several = plans.length > 1;
+  const abiOf = (p: CompatPlan) => p.g.c.layouter.abi.name;
+  const parts = plans.map((p) => p.g.sections(p, several ? `${pfx}_${abiOf(p)}_compat_ioctl` : entry));
+  const nativeChecks = [...new Set(parts.flatMap((x) => x.nativeChecks))];
+  const ioctls = plans.flatMap((p) => p.ioctls);
+  const skipped = ioctls.filter((x) => x.handling === 'skipped');
+  const tasks = plans.map(abiOf);
+  const dispatch = several
+    ? [
+        `long ${entry}(struct file *file, unsigned int cmd, unsigned long arg)`,
+        '{',
+        // the first compat ABI is the one left when the kernel's tests of the others fail
+        ...plans.slice(1).map((p) => {
+          const name = abiOf(p);
+          return `\tif (${native.compatTask[name]!})\n\t\treturn ${pfx}_${name}_compat_ioctl(file, cmd, arg);`;
+        }),
+        `\treturn ${pfx}_${tasks[0]!}_compat_ioctl(file, cmd, arg);`,
+        '}',
+      ].join('\n')
+    : '';
+  const head =
+    '#include <linux/compat.h>\n#include <linux/fs.h>\n#include <linux/slab.h>\n' +
+    '#include <linux/string.h>\n#include <linux/uaccess.h>';
+  const sections = [
+    `/*\n * Compat ioctl support for ${headers.join(', ')}: ` +
+      `${native.name} kernel, ${tasks.join(' and ')} tasks.\n` +
+      " * Generated by ioctl32 gen c from the ABIs' layouts of the headers: the static_asserts check\n" +
+      " * the kernel's view of the native types, and every compat struct against its compat ABI's\n" +
+      ' * layout, when this file is built.\n *\n' +
+      ` * The driver provides ${pfx}_ioctl_kernel(): its ioctl with the argument in kernel memory.\n` +
+      `${skipped.map((x) => ` * Not handled for ${x.abi} tasks: ${x.name} (${x.verdict}): ${x.why}\n`).join('')} */`,
+    head,
+    includes.join('\n'),
+    nativeChecks.join('\n'),
+    // kbuild's W=1 asks every function with external linkage for a prototype
+    `long ${pfx}_ioctl_kernel(struct file *file, unsigned int cmd, void *karg);\n` +
+      `long ${entry}(struct file *file, unsigned int cmd, unsigned long arg);`,
+    ...parts.flatMap((x) => [...x.body, x.switchFn]),
+    dispatch,
+  ];
+  const checks = [head, includes.join('\n'), nativeChecks.join('\n')].filter((x) => x.length).join('\n\n');
+  return {
+    source: `${sections
+      .map((x) => x.replace(/\n+$/, ''))
+      .filter((x) => x.length)
+      .join('\n\n')}\n`,
+    checks: `${checks}\n`,
+    ioctls,
+    records: plans.flatMap((p) => p.g.records()),
+  };
+}
+
+/** What one compat ABI's tasks need: each ioctl's handling, and the generator holding its code. */
+interface CompatPlan {
+  g: Generator;
+  ioctls: GeneratedIoctl[];
+  converted: Converted[];
+  passed: Numbered[];
+  values: Numbered[];
+  /** The same layout under another number (an int declared long; a number that encodes a pointer). */
+  renumbered: Numbered[];
+}
+
+/** Decides, per ioctl of the wanted headers, what the compat ABI's tasks need, and writes its converters. */
+function planCompat(
+  n: Dumped,
+  c: Dumped,
+  g: Generator,
+  wanted: ReadonlySet<string>,
+  wantedHere: ReadonlySet<string>,
+  annotations: Annotations,
+): CompatPlan {
+  const abi = c.layouter.abi.name;
+  const plan: CompatPlan = { g, ioctls: [], converted: [], passed: [], values: [], renumbered: [] };
+  const { converted, passed, values, renumbered } = plan;
+  const out = plan.ioctls;
   for (const [name, ne] of n.ioctls) {
     if (!wanted.has(ne.file)) continue;
-    const v = ioctlVerdict(name, ne, c.ioctls.get(name), n, c, annotations);
-    const record: GeneratedIoctl = { name, verdict: v.verdict, handling: 'skipped' };
+    const ce = c.ioctls.get(name);
+    const v = ioctlVerdict(name, ne, ce, n, c, annotations);
+    const record: GeneratedIoctl = { name, abi, verdict: v.verdict, handling: 'skipped' };
     out.push(record);
+    const large = tooLarge(ne, n.layouter) ?? (ce ? tooLarge(ce, c.layouter) : null);
+    if (large !== null) {
+      record.why = large;
+      continue;
+    }
+    const access = ioctlAccess(ne, annotations);
     if (v.verdict === 'no-arg') {
       record.handling = 'value';
       values.push({ name, cmd: v.compatCmd ?? ne.cmd, nativeCmd: ne.cmd });
@@ -158,12 +317,7 @@ export function generateCompatC(opts: GenCOptions): GeneratedC {
     if (v.verdict === 'renumber') {
       // the same layout under another number: map the compat task's number to the native one
       record.handling = 'passed';
-      renumbered.push({
-        name,
-        cmd: v.compatCmd!,
-        nativeCmd: ne.cmd,
-        value: ne.byValue === true || v.arg === undefined,
-      });
+      renumbered.push({ name, cmd: v.compatCmd!, nativeCmd: ne.cmd, value: access.value || v.arg === undefined });
       continue;
     }
     if (v.verdict === 'unknown') {
@@ -171,7 +325,7 @@ export function generateCompatC(opts: GenCOptions): GeneratedC {
       continue;
     }
     const nt = ne.argType ? strip(ne.argType) : undefined;
-    const ct = c.ioctls.get(name)?.argType;
+    const ct = ce?.argType;
     if (nt && ct && (nt.kind === 'int' || nt.kind === 'enum') && ne.argType) {
       // a long or a pointer-sized integer in user memory
       try {
@@ -180,6 +334,7 @@ export function generateCompatC(opts: GenCOptions): GeneratedC {
           v,
           scalar: { native: typeName(ne.argType), compat: g.compatScalar(ne.argType, ct, name) },
           compatCmd: v.compatCmd!,
+          access,
         });
         record.handling = 'converted';
       } catch (e) {
@@ -214,10 +369,9 @@ export function generateCompatC(opts: GenCOptions): GeneratedC {
     }
     try {
       const twin = g.twinOf(nd.decl, cd.decl, nrec === ne.argType ? (v.arg ?? typeName(nrec)) : typeName(nrec));
-      const { reads, writes } = directions(ne);
-      if (reads) g.converter(twin, false);
-      if (writes) g.converter(twin, true);
-      converted.push({ e: ne, v, twin, compatCmd: v.compatCmd! });
+      if (access.reads) g.converter(twin, false);
+      if (access.writes) g.converter(twin, true);
+      converted.push({ e: ne, v, twin, compatCmd: v.compatCmd!, access });
       record.handling = 'converted';
     } catch (e) {
       // a record the header only declares (`struct agp_info *` with no struct agp_info) has no layout
@@ -228,24 +382,52 @@ export function generateCompatC(opts: GenCOptions): GeneratedC {
   // a macro whose number has no value natively is left out too, and says so (check's unknown row)
   for (const [name, u] of n.unresolved) {
     if (!wanted.has(u.file)) continue;
-    const why = `no value on ${native.name}: ${n.scan.shorten(u.message)}`;
-    out.push({ name, verdict: 'unknown', handling: 'skipped', why });
+    const why = `no value on ${n.result.abi}: ${n.scan.shorten(u.message)}`;
+    out.push({ name, abi, verdict: 'unknown', handling: 'skipped', why });
   }
-  // what a program includes first for the numbers to have a value (asm/ioctls.h for SIOCINQ); the
-  // compiler's own headers (stddef.h for size_t) are not for kernel code, which has their names
-  const before = [...n.ioctls.values()].filter((e) => wanted.has(e.file)).flatMap((e) => e.prerequisites ?? []);
-  const includes = [...new Set(before.filter((h) => h.includes('/'))), ...headers];
-  const { source, checks } = g.source(includes, converted, passed, values, renumbered, out);
-  return { source, checks, ioctls: out, records: g.records() };
+  // what the compat task can send but the native side does not define (the kernel's view hides it: `#ifndef
+  // __KERNEL__`), or leaves without a value
+  for (const [name, ce] of c.ioctls) {
+    if (!wantedHere.has(ce.file) || n.ioctls.has(name) || n.unresolved.has(name)) continue;
+    const why = `defined for ${abi} tasks but not on the ${n.result.abi} side of the header (an #ifdef hides it)`;
+    out.push({ name, abi, verdict: 'unknown', handling: 'skipped', why });
+  }
+  return plan;
 }
 
 /**
- * Which ways the argument goes: the kernel reads what the task wrote (_IOW), writes what the
- * task reads (_IOR); a legacy number's direction is the kernel source's (the table's), else both.
+ * Why the kernel cannot build an ioctl's number, or the task cannot send it: a size that does not
+ * fit the size field. The kernel's _IOR/_IOW check it (`_IOC_TYPECHECK`, include/asm-generic/ioctl.h:
+ * `__invalid_size_argument_for_IOC` makes the macro no constant), user space's do not (the size
+ * spills into the direction bits).
  */
-function directions(e: IoctlEntry): { reads: boolean; writes: boolean } {
-  const dir = e.argDir ?? e.dir;
-  return { reads: dir !== 'r', writes: dir !== 'w' };
+function tooLarge(e: IoctlEntry, layouter: Layouter): string | null {
+  const abi = layouter.abi;
+  if (e.legacy || e.dir === null || !e.argType) return null;
+  let size: number;
+  try {
+    size = layouter.typeLayout(e.argType).size;
+  } catch (err) {
+    if (err instanceof LayoutError) return null; // the verdict says why it has no layout
+    throw err;
+  }
+  if (size < 2 ** abi.ioc.sizeBits) return null;
+  return (
+    `its argument is ${size} bytes on ${abi.name}, more than the ${abi.ioc.sizeBits}-bit size field holds: ` +
+    "the kernel's _IOC_TYPECHECK rejects the macro; give it a smaller argument or an _IOC() of its own"
+  );
+}
+
+/**
+ * Which ways the argument goes, by the kernel's reading of it: it reads what the task wrote (_IOW),
+ * writes what the task reads (_IOR). An annotation's `access` overrides the macro, then the legacy
+ * table's direction (the kernel source's), else both; a value argument is no memory at all.
+ */
+function ioctlAccess(e: IoctlEntry, annotations: Annotations): Access {
+  const a = annotations.ioctls.get(e.name);
+  const dir = a?.access ?? e.argDir ?? e.dir;
+  const value = a?.value ?? e.byValue === true;
+  return { reads: dir !== 'r', writes: dir !== 'w', value };
 }
 
 /** The first member reached by name in a record, through anonymous ones (`a` or `s.a`... as C reaches it: `a`). */
@@ -284,19 +466,31 @@ class Generator {
   private readonly asserts: string[] = [];
   private readonly functions: string[] = [];
   private readonly done = new Set<string>();
-  private readonly emittedRecords: Array<{ name: string; size: number; align: number }> = [];
+  private readonly emittedRecords: Array<{ abi: AbiName; name: string; size: number; align: number }> = [];
   /** The record whose converter is being written (annotations name members from it). */
   private record = '';
 
   constructor(
     readonly n: Dumped,
     readonly c: Dumped,
-    readonly prefix: string,
-    readonly chosen: Record<string, string>,
-    readonly choose: string[],
-    readonly twinPrefix: string,
-    readonly annotations: Annotations,
+    readonly opts: GeneratorOptions,
   ) {}
+
+  get prefix(): string {
+    return this.opts.prefix;
+  }
+
+  get chosen(): Record<string, string> {
+    return this.opts.chosen;
+  }
+
+  get choose(): readonly string[] {
+    return this.opts.choose;
+  }
+
+  get annotations(): Annotations {
+    return this.opts.annotations;
+  }
 
   get nl(): Layouter {
     return this.n.layouter;
@@ -341,7 +535,7 @@ class Generator {
     let t = this.twins.get(nd);
     if (t) return t;
     const ident = identifier(cname.replace(/^(struct|union) /, ''));
-    t = { native: nd, compat: cd, cname, twin: `${KEYWORD(nd)} ${this.twinPrefix}${ident}`, ident };
+    t = { native: nd, compat: cd, cname, twin: `${KEYWORD(nd)} ${this.opts.twinPrefix}${ident}`, ident };
     // set first: a record may point at itself (its pointers are compat_uptr_t, but its name is used)
     this.twins.set(nd, t);
     let body: string;
@@ -362,7 +556,7 @@ class Generator {
         `${t.twin} {\n${body}}${attrs.length ? ` ${attrs.join(' ')}` : ''};${pack ? '\n#pragma pack(pop)' : ''}\n`,
     );
     this.assertLayout(t, l);
-    this.emittedRecords.push({ name: t.twin, size: l.size, align: l.align });
+    this.emittedRecords.push({ abi: this.c.layouter.abi.name, name: t.twin, size: l.size, align: l.align });
     return t;
   }
 
@@ -602,9 +796,13 @@ class Generator {
       }
       const mt0 = strip(m.member.type);
       if (mt0.kind === 'array' && mt0.length === null) {
-        // a flexible array: its length is the driver's to know
-        out(`${'\t'.repeat(depth)}/* ${path ? `${path}.` : ''}${name ?? ''}[]: a flexible array, not converted */`);
-        return;
+        // the handler converts the elements of an argument's own flexible array: it reads their count first
+        if (!path && name !== undefined && this.flexOf(nd) !== null) return;
+        const p = path ? `${path}.${name ?? ''}` : (name ?? '');
+        throw new CodegenError(
+          `'${p}' is a flexible array with no count: annotate it in --annotations ` +
+            `({ "records": { "${this.record}": { "${p}": { "kind": "flex-array", "count": "MEMBER" } } } })`,
+        );
       }
       if (name === undefined) {
         // an anonymous struct or union: its members are reached as the record's own
@@ -705,18 +903,12 @@ class Generator {
     throw new CodegenError(`'${path}': a ${a.kind} that differs between the ABIs cannot be converted`);
   }
 
-  source(
-    headers: string[],
-    converted: Converted[],
-    passedAll: Numbered[],
-    valuesAll: Numbered[],
-    renumbered: Numbered[],
-    ioctls: GeneratedIoctl[],
-  ): { source: string; checks: string } {
+  /**
+   * This compat ABI's part of the file: its command numbers, handlers and switch (named `name`),
+   * and what it assumes of the native side (static_asserts the kernel's view must pass).
+   */
+  sections(plan: CompatPlan, name: string): Sections {
     const pfx = this.prefix;
-    const includes = headers.map((h) =>
-      h.startsWith('/') || h.startsWith('.') ? `#include "${h}"` : `#include <${h}>`,
-    );
     const numbers: string[] = [];
     const handlers: string[] = [];
     const cases: string[] = [];
@@ -724,8 +916,8 @@ class Generator {
     const nativeChecks: string[] = [];
     const seen = new Map<number, string>();
     const checkedRecords = new Set<string>();
-    for (const { e, v, twin, scalar, compatCmd } of converted) {
-      const label = v.cmdDiffers ? `${e.name}_32` : e.name;
+    for (const { e, v, twin, scalar, compatCmd, access } of plan.converted) {
+      const label = v.cmdDiffers ? `${e.name}${this.opts.suffix}` : e.name;
       // another name for a number already handled (FIONREAD and TIOCINQ)
       const same = seen.get(compatCmd);
       if (same !== undefined) {
@@ -743,32 +935,19 @@ class Generator {
             `${twin ? this.nl.layout(twin.native).size : this.nl.typeLayout(e.argType!).size});`,
         );
       }
-      if (v.cmdDiffers) {
-        const dirName = { none: '_IOC_NONE', r: '_IOC_READ', w: '_IOC_WRITE', rw: '(_IOC_READ | _IOC_WRITE)' }[
-          e.dir ?? 'none'
-        ];
-        const csize = twin
-          ? this.cl.layout(twin.compat).size
-          : this.cl.typeLayout(this.c.ioctls.get(e.name)!.argType!).size;
-        // _IOC() of the compat type where its size is what the compat number encodes, else the number
-        const ioc =
-          !e.legacy && !e.sizeofArg && e.dir !== null && this.c.ioctls.get(e.name)?.size === csize
-            ? `_IOC(${dirName}, ${hex(e.type)}, ${hex(e.nr)}, sizeof(${compatName}))`
-            : null;
-        numbers.push(`#define ${label} ${ioc ?? `${hex(compatCmd)}U`}`);
-        numbers.push(`static_assert(${label} == ${hex(compatCmd)}U);`);
-      }
-      handlers.push(twin ? this.handler(e, twin) : this.scalarHandler(e, scalar!));
+      if (v.cmdDiffers) numbers.push(...this.compatNumber(e, label, compatCmd, twin, compatName));
+      handlers.push(twin ? this.handler(e, twin, access) : this.scalarHandler(e, scalar!, access));
       cases.push(`\tcase ${label}:\n\t\treturn ${pfx}_compat_${identifier(e.name)}(file, argp);`);
     }
-    for (const { name, cmd, nativeCmd, value } of renumbered) {
+    for (const { name, cmd, nativeCmd, value } of plan.renumbered) {
       if (seen.has(cmd)) continue;
       seen.set(cmd, name);
       nativeChecks.push(`static_assert(${name} == ${hex(nativeCmd)}U);`);
-      numbers.push(`#define ${name}_32 ${hex(cmd)}U`);
+      const label = `${name}${this.opts.suffix}`;
+      numbers.push(`#define ${label} ${hex(cmd)}U`);
       const why = '/* the same layout on both ABIs under another number: the native number */';
       const passed = value ? 'arg' : '(unsigned long)argp';
-      cases.push(`\tcase ${name}_32:\n\t\t${why}\n\t\treturn file->f_op->unlocked_ioctl(file, ${name}, ${passed});`);
+      cases.push(`\tcase ${label}:\n\t\t${why}\n\t\treturn file->f_op->unlocked_ioctl(file, ${name}, ${passed});`);
     }
     // one case per number: the first name of it
     const fresh = (list: Numbered[]) =>
@@ -779,9 +958,9 @@ class Generator {
           return true;
         })
         .map((x) => x.name);
-    const passed = fresh(passedAll);
-    const values = fresh(valuesAll);
-    for (const x of [...passedAll, ...valuesAll])
+    const passed = fresh(plan.passed);
+    const values = fresh(plan.values);
+    for (const x of [...plan.passed, ...plan.values])
       if (passed.includes(x.name) || values.includes(x.name))
         nativeChecks.push(`static_assert(${x.name} == ${hex(x.nativeCmd)}U);`);
     // every native record the converters name, nested ones too
@@ -790,70 +969,59 @@ class Generator {
       checkedRecords.add(t.cname);
       nativeChecks.push(`static_assert(sizeof(${t.cname}) == ${this.nl.layout(t.native).size});`);
     }
-    const skipped = ioctls.filter((x) => x.handling === 'skipped');
-    const head =
-      '#include <linux/compat.h>\n#include <linux/fs.h>\n#include <linux/slab.h>\n' +
-      '#include <linux/string.h>\n#include <linux/uaccess.h>';
-    const parts = [
-      `/*\n * Compat ioctl support for ${headers.join(', ')}: ` +
-        `${this.n.result.abi} kernel, ${this.c.result.abi} tasks.\n` +
-        " * Generated by ioctl32 gen c from the two ABIs' layouts of the headers: the static_asserts\n" +
-        " * check the kernel's view of the native types, and every compat struct against the\n" +
-        ` * ${this.c.result.abi} layout, when this file is built.\n *\n` +
-        ` * The driver provides ${pfx}_ioctl_kernel(): its ioctl with the argument in kernel memory.\n` +
-        `${skipped.map((x) => ` * Not handled: ${x.name} (${x.verdict}): ${x.why}\n`).join('')} */`,
-      head,
-      includes.join('\n'),
-      nativeChecks.join('\n'),
-      `long ${pfx}_ioctl_kernel(struct file *file, unsigned int cmd, void *karg);`,
-      ...this.definitions,
-      this.asserts.join('\n\n'),
-      numbers.join('\n'),
-      ...this.functions,
-      ...handlers,
-      [
-        `long ${pfx}_compat_ioctl(struct file *file, unsigned int cmd, unsigned long arg)`,
-        '{',
-        ...(cases.some((x) => x.includes('argp')) || passed.length
-          ? ['\tvoid __user *argp = compat_ptr(arg);', '']
-          : []),
-        '\tswitch (cmd) {',
-        ...cases,
-        ...(passed.length
-          ? [
-              `${passed.map((p) => `\tcase ${p}:`).join('\n')}`,
-              '\t\t/* the same layout on both ABIs: only the pointer to convert */',
-              '\t\treturn file->f_op->unlocked_ioctl(file, cmd, (unsigned long)argp);',
-            ]
-          : []),
-        ...(values.length
-          ? [
-              `${values.map((p) => `\tcase ${p}:`).join('\n')}`,
-              '\t\t/* no argument structure: the value as it came */',
-              '\t\treturn file->f_op->unlocked_ioctl(file, cmd, arg);',
-            ]
-          : []),
-        '\t}',
-        '\treturn -ENOIOCTLCMD;',
-        '}',
-      ].join('\n'),
-    ];
-    const checks = [head, includes.join('\n'), nativeChecks.join('\n')].filter((x) => x.length).join('\n\n');
+    const usesArgp = cases.some((x) => x.includes('argp')) || passed.length > 0;
+    const switchFn = [
+      `${name === `${this.opts.driver}_compat_ioctl` ? '' : 'static '}long ${name}` +
+        '(struct file *file, unsigned int cmd, unsigned long arg)',
+      '{',
+      ...(usesArgp ? ['\tvoid __user *argp = compat_ptr(arg);', ''] : []),
+      '\tswitch (cmd) {',
+      ...cases,
+      ...(passed.length
+        ? [
+            `${passed.map((p) => `\tcase ${p}:`).join('\n')}`,
+            '\t\t/* the same layout on both ABIs: only the pointer to convert */',
+            '\t\treturn file->f_op->unlocked_ioctl(file, cmd, (unsigned long)argp);',
+          ]
+        : []),
+      ...(values.length
+        ? [
+            `${values.map((p) => `\tcase ${p}:`).join('\n')}`,
+            '\t\t/* no argument in memory: the value as it came */',
+            '\t\treturn file->f_op->unlocked_ioctl(file, cmd, arg);',
+          ]
+        : []),
+      '\t}',
+      '\treturn -ENOIOCTLCMD;',
+      '}',
+    ].join('\n');
     return {
-      source: `${parts
-        .map((x) => x.replace(/\n+$/, ''))
-        .filter((x) => x.length)
-        .join('\n\n')}\n`,
-      checks: `${checks}\n`,
+      nativeChecks,
+      body: [...this.definitions, this.asserts.join('\n\n'), numbers.join('\n'), ...this.functions, ...handlers],
+      switchFn,
     };
+  }
+
+  /** A compat command number: _IOC() of the compat type where its size is what the number encodes, else the number. */
+  private compatNumber(e: IoctlEntry, label: string, compatCmd: number, twin: Twin | undefined, compatName: string) {
+    const dirName = { none: '_IOC_NONE', r: '_IOC_READ', w: '_IOC_WRITE', rw: '(_IOC_READ | _IOC_WRITE)' }[
+      e.dir ?? 'none'
+    ];
+    const ce = this.c.ioctls.get(e.name)!;
+    const csize = twin ? this.cl.layout(twin.compat).size : this.cl.typeLayout(ce.argType!).size;
+    const ioc =
+      !e.legacy && !e.sizeofArg && e.dir !== null && ce.size === csize
+        ? `_IOC(${dirName}, ${hex(e.type)}, ${hex(e.nr)}, sizeof(${compatName}))`
+        : null;
+    return [`#define ${label} ${ioc ?? `${hex(compatCmd)}U`}`, `static_assert(${label} == ${hex(compatCmd)}U);`];
   }
 
   /**
    * An integer argument of another width: get_user() of the compat one, put_user() back, -EOVERFLOW where it does not
    * fit.
    */
-  private scalarHandler(e: IoctlEntry, scalar: { native: string; compat: string }): string {
-    const { reads, writes } = directions(e);
+  private scalarHandler(e: IoctlEntry, scalar: { native: string; compat: string }, access: Access): string {
+    const { reads, writes } = access;
     const lines = [
       `static long ${this.prefix}_compat_${identifier(e.name)}(struct file *file, void __user *argp)`,
       '{',
@@ -864,7 +1032,7 @@ class Generator {
     ];
     if (reads)
       lines.push(`\tif (get_user(uarg, (${scalar.compat} __user *)argp))`, '\t\treturn -EFAULT;', '\tkarg = uarg;');
-    lines.push(`\tret = ${this.prefix}_ioctl_kernel(file, ${e.name}, &karg);`);
+    lines.push(`\tret = ${this.opts.driver}_ioctl_kernel(file, ${e.name}, &karg);`);
     if (writes) {
       lines.push(
         '\tif (ret < 0)',
@@ -881,9 +1049,115 @@ class Generator {
   }
 
   /** One converted ioctl: the argument in, the driver's kernel entry point, the argument out. */
-  private handler(e: IoctlEntry, twin: Twin): string {
+  /** A record's flexible array with a count (a flex-array annotation): its name, count member and element types. */
+  flexOf(nd: RecordDecl): { name: string; count: string; native: CType; compat: CType } | null {
+    const last = nd.members?.at(-1);
+    const t = last ? strip(last.type) : undefined;
+    if (!last?.name || t?.kind !== 'array' || t.length !== null) return null;
+    const ann = this.annotations.records.get(this.record || recordName(nd) || '')?.get(last.name);
+    if (ann?.kind !== 'flex-array') return null;
+    const cd = [...this.twins.values()].find((x) => x.native === nd)?.compat;
+    const ct = cd?.members?.at(-1)?.type;
+    const c = ct ? strip(ct) : undefined;
+    if (c?.kind !== 'array') return null;
+    return { name: last.name, count: ann.count, native: t.of, compat: c.of };
+  }
+
+  private handler(e: IoctlEntry, twin: Twin, access: Access): string {
+    const outer = this.record;
+    this.record = twin.cname;
+    try {
+      const flex = this.flexOf(twin.native);
+      if (flex) return this.flexHandler(e, twin, access, flex);
+    } finally {
+      this.record = outer;
+    }
+    return this.fixedHandler(e, twin, access);
+  }
+
+  /**
+   * An argument ending in a flexible array whose length another member holds: the fixed part read
+   * first for the count, a bound the driver may set (-EINVAL beyond it), the elements converted one by
+   * one each way; no more elements written back than the task's buffer held.
+   */
+  private flexHandler(
+    e: IoctlEntry,
+    twin: Twin,
+    access: Access,
+    flex: { name: string; count: string; native: CType; compat: CType },
+  ): string {
     const pfx = this.prefix;
-    const { reads, writes } = directions(e);
+    const max = `${this.opts.driver.toUpperCase()}_FLEX_MAX`;
+    const head = `offsetof(${twin.twin}, ${flex.name})`;
+    const elems = (n: string, base: string) => `${head} + ${n} * sizeof(${base}->${flex.name}[0])`;
+    // the elements convert in functions of their own: a conversion error returns from them, not from the handler
+    const loop = (toCompat: boolean) => {
+      const fn = `${pfx}_${toCompat ? 'to' : 'from'}_compat_${twin.ident}_${flex.name}`;
+      if (!this.done.has(fn)) {
+        this.done.add(fn);
+        const body: string[] = [];
+        this.value(flex.native, flex.compat, 'from', 'to', `${flex.name}[i]`, toCompat, (x) => body.push(x), 2, false);
+        const [to, from] = toCompat ? [twin.twin, twin.cname] : [twin.cname, twin.twin];
+        this.functions.push(
+          `/* the elements of ${twin.cname}'s ${flex.name}[] ${toCompat ? 'to' : 'from'} the compat layout */\n` +
+            `static int ${fn}(${to} *to, const ${from} *from, u64 count)\n{\n\tu64 i;\n\n` +
+            `\tfor (i = 0; i < count; i++) {\n${body.join('\n')}\n\t}\n\treturn 0;\n}\n`,
+        );
+      }
+      return fn;
+    };
+    const lines = [
+      `#ifndef ${max}`,
+      '/* the most elements a flexible array may hold here: the driver may set its own */',
+      `#define ${max} 1024`,
+      '#endif',
+      '',
+      `static long ${pfx}_compat_${identifier(e.name)}(struct file *file, void __user *argp)`,
+      '{',
+      `\t${twin.twin} head;`,
+      `\t${twin.cname} *karg = NULL;`,
+      `\t${twin.twin} *uarg = NULL;`,
+      '\tu64 count;',
+      '\tlong ret;',
+      '',
+      // the count comes first: the task's buffer holds that many elements
+      `\tif (copy_from_user(&head, argp, ${head}))`,
+      '\t\treturn -EFAULT;',
+      `\tcount = head.${flex.count};`,
+      `\tif (count > ${max})`,
+      '\t\treturn -EINVAL;',
+      `\tkarg = kzalloc(sizeof(*karg) + count * sizeof(karg->${flex.name}[0]), GFP_KERNEL);`,
+      `\tuarg = kzalloc(sizeof(*uarg) + count * sizeof(uarg->${flex.name}[0]), GFP_KERNEL);`,
+      '\tif (!karg || !uarg) {',
+      '\t\tret = -ENOMEM;',
+      '\t\tgoto out;',
+      '\t}',
+    ];
+    const fail = (cond: string, code: string) => [`\tif (${cond}) {`, `\t\tret = ${code};`, '\t\tgoto out;', '\t}'];
+    if (access.reads) {
+      lines.push(...fail(`copy_from_user(uarg, argp, ${elems('count', 'uarg')})`, '-EFAULT'));
+      lines.push(`\tret = ${pfx}_from_compat_${twin.ident}(karg, uarg);`, '\tif (!ret)');
+      lines.push(`\t\tret = ${loop(false)}(karg, uarg, count);`, '\tif (ret)', '\t\tgoto out;');
+    } else {
+      // the driver learns how many elements the task has room for
+      lines.push(`\tkarg->${flex.count} = count;`);
+    }
+    lines.push(`\tret = ${this.opts.driver}_ioctl_kernel(file, ${e.name}, karg);`);
+    if (access.writes) {
+      lines.push('\tif (ret < 0)', '\t\tgoto out;');
+      lines.push(...fail(`${pfx}_to_compat_${twin.ident}(uarg, karg)`, '-EOVERFLOW'));
+      // the count the driver left goes back; the elements only as many as the task's buffer holds
+      lines.push(`\tif (karg->${flex.count} < count)`, `\t\tcount = karg->${flex.count};`);
+      lines.push(...fail(`${loop(true)}(uarg, karg, count)`, '-EOVERFLOW'));
+      lines.push(...fail(`copy_to_user(argp, uarg, ${elems('count', 'uarg')})`, '-EFAULT'));
+    }
+    lines.push('out:', '\tkfree(karg);', '\tkfree(uarg);', '\treturn ret;', '}');
+    return `${lines.join('\n')}\n`;
+  }
+
+  private fixedHandler(e: IoctlEntry, twin: Twin, access: Access): string {
+    const pfx = this.prefix;
+    const { reads, writes } = access;
     // big arguments go on the heap: kernel stacks are small
     const onHeap = this.nl.layout(twin.native).size + this.cl.layout(twin.compat).size > 512;
     const k = onHeap ? 'karg' : '&karg';
@@ -914,7 +1188,7 @@ class Generator {
         onHeap ? '\t\tgoto out;' : '\t\treturn ret;',
       );
     } else if (!onHeap) lines.push('\tmemset(&karg, 0, sizeof(karg));');
-    lines.push(`\tret = ${pfx}_ioctl_kernel(file, ${e.name}, ${k});`);
+    lines.push(`\tret = ${this.opts.driver}_ioctl_kernel(file, ${e.name}, ${k});`);
     if (writes) {
       lines.push('\tif (ret < 0)', onHeap ? '\t\tgoto out;' : '\t\treturn ret;');
       // a value the compat task cannot hold: -EOVERFLOW (the driver's answer is lost, as the kernel's compat code does)

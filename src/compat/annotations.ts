@@ -7,7 +7,9 @@
  *       "u":       { "kind": "union", "selector": "type", "cases": { "1": "a", "2": "b" } },
  *       "reqs":    { "kind": "array-pointer", "count": "len", "unit": "bytes" }, // points at `len` bytes of elements
  *       "mask":    { "kind": "sigset" } } },                      // a signal mask
- *     "ioctls": { "MY_IOCTL": { "arg": "struct my_req" } } }      // the argument's real type
+ *     "ioctls": { "MY_IOCTL": { "arg": "struct my_req" },      // the argument's real type
+ *                 "MY_SET":   { "access": "w" },               // the kernel only reads it, whatever _IOR says
+ *                 "MY_MODE":  { "value": true } } }            // the argument is the value itself, not an address
  *
  * Unknown records, members, kinds and argument types are errors that name them.
  */
@@ -39,12 +41,24 @@ export interface Annotations {
   records: Map<string, Map<string, MemberAnnotation>>;
   /** ioctl name → its argument type as C names it */
   ioctlArgs: Map<string, string>;
+  /** ioctl name → how the kernel really reads its argument, where the macro says otherwise */
+  ioctls: Map<string, IoctlAnnotation>;
+}
+
+/**
+ * How a handler treats an ioctl's argument. `access` is in _IOC's terms, the task's view: "w" the
+ * task writes and the kernel reads (copy_from_user), "r" the kernel writes, "rw" both.
+ */
+export interface IoctlAnnotation {
+  access?: 'r' | 'w' | 'rw';
+  /** The argument is a value (an int passed as the third argument), not a user address. */
+  value?: boolean;
 }
 
 export class AnnotationError extends Ioctl32Error {}
 
 export function emptyAnnotations(): Annotations {
-  return { file: '<none>', records: new Map(), ioctlArgs: new Map() };
+  return { file: '<none>', records: new Map(), ioctlArgs: new Map(), ioctls: new Map() };
 }
 
 function fail(file: string, where: string, message: string): never {
@@ -66,7 +80,7 @@ export function parseAnnotations(text: string, file: string): Annotations {
   if (!isObject(json)) fail(file, 'top level', 'expected an object with "records" and/or "ioctls"');
   for (const k of Object.keys(json))
     if (k !== 'records' && k !== 'ioctls') fail(file, k, 'unknown section (expected "records" or "ioctls")');
-  const out: Annotations = { file, records: new Map(), ioctlArgs: new Map() };
+  const out: Annotations = { file, records: new Map(), ioctlArgs: new Map(), ioctls: new Map() };
   const records = json.records ?? {};
   if (!isObject(records)) fail(file, 'records', 'expected an object');
   for (const [record, members] of Object.entries(records)) {
@@ -114,9 +128,19 @@ export function parseAnnotations(text: string, file: string): Annotations {
   }
   const ioctls = json.ioctls ?? {};
   if (!isObject(ioctls)) fail(file, 'ioctls', 'expected an object');
+  const shape = 'expected { "arg": "TYPE", "access": "r" | "w" | "rw", "value": true } (any of them)';
   for (const [name, a] of Object.entries(ioctls)) {
-    if (!isObject(a) || typeof a.arg !== 'string') fail(file, name, 'expected { "arg": "TYPE" }');
-    out.ioctlArgs.set(name, a.arg);
+    if (!isObject(a) || !Object.keys(a).length) fail(file, name, shape);
+    for (const k of Object.keys(a)) if (k !== 'arg' && k !== 'access' && k !== 'value') fail(file, `${name}.${k}`, shape);
+    if (a.arg !== undefined && typeof a.arg !== 'string') fail(file, `${name}.arg`, 'expected a C type name');
+    if (a.access !== undefined && a.access !== 'r' && a.access !== 'w' && a.access !== 'rw')
+      fail(file, `${name}.access`, '"r" (the kernel writes), "w" (the kernel reads) or "rw"');
+    if (a.value !== undefined && typeof a.value !== 'boolean') fail(file, `${name}.value`, 'expected true or false');
+    if (typeof a.arg === 'string') out.ioctlArgs.set(name, a.arg);
+    const ioctl: IoctlAnnotation = {};
+    if (a.access !== undefined) ioctl.access = a.access;
+    if (a.value !== undefined) ioctl.value = a.value;
+    out.ioctls.set(name, ioctl);
   }
   return out;
 }
@@ -170,6 +194,8 @@ export function validateAnnotations(
   typedefs?: ReadonlyMap<string, TypedefDecl>,
 ): void {
   const abi = layouter.abi.name;
+  if (ioctls)
+    for (const name of a.ioctls.keys()) if (!ioctls.has(name)) fail(a.file, `ioctls.${name}`, 'no such ioctl in the headers');
   for (const [name, arg] of a.ioctlArgs) {
     const where = `ioctls.${name}`;
     if (ioctls && !ioctls.has(name)) fail(a.file, where, 'no such ioctl in the headers');

@@ -186,7 +186,8 @@ export function ioctlVerdict(
   annotations: Annotations,
 ): IoctlVerdict {
   const v = judge(name, ne, ce, n, c, annotations);
-  return { ...v, action: actionOf(v, { byValue: ne.byValue === true, dir: ne.argDir ?? ne.dir }) };
+  const a = annotations.ioctls.get(name);
+  return { ...v, action: actionOf(v, { byValue: a?.value ?? ne.byValue === true, dir: a?.access ?? ne.argDir ?? ne.dir }) };
 }
 
 /** Same layout under another number: the compat task's number reaches no case of the native handler. */
@@ -225,7 +226,7 @@ function judge(
     return v;
   }
   // no argument structure: a value argument, one the kernel ignores, or _IO with nothing named
-  if (ne.byValue || (ne.legacy && arg === undefined) || ((ne.dir === 'none' || ne.dir === null) && arg === undefined)) {
+  if ((annotations.ioctls.get(name)?.value ?? ne.byValue) || (ne.legacy && arg === undefined) || ((ne.dir === 'none' || ne.dir === null) && arg === undefined)) {
     v.verdict = 'no-arg';
     return renumbered(v);
   }

@@ -1,7 +1,7 @@
 /** Command numbers and argument layouts the model needs, from the ABI's own headers (never typed in). */
 import type { Abi } from '../abi/types.js';
 import {
-  includeDirsFor,
+  includeConfigFor,
   parseHeader,
   tokenize,
   FileCache,
@@ -35,12 +35,12 @@ export function macroNumbers(
   const missing = names.filter((n) => !known.has(n));
   if (missing.length) {
     const files = new FileCache();
-    const includeDirs = includeDirsFor(abi, include);
+    const { includeDirs, defines } = includeConfigFor(abi, include);
     for (const header of headers) {
       const p =
         typeof header === 'string'
-          ? parseHeader(header, { abi, includeDirs, files, sizes: new Layouter(abi) })
-          : parseHeaders(header, abi, includeDirs, files);
+          ? parseHeader(header, { abi, includeDirs, defines, files, sizes: new Layouter(abi) })
+          : parseHeaders(header, abi, includeDirs, defines, files);
       for (const name of missing) {
         if (known.has(name)) continue;
         if (!p.preprocessor.macros.has(name)) {
@@ -79,9 +79,10 @@ function parseHeaders(
   headers: string[],
   abi: Abi,
   includeDirs: string[],
+  defines: Array<[string, string]>,
   files: FileCache,
 ): { preprocessor: Preprocessor; parser: Parser; unit: TranslationUnit } {
-  const preprocessor = new Preprocessor({ abi, includeDirs, files });
+  const preprocessor = new Preprocessor({ abi, includeDirs, defines, files });
   const tokens = preprocessor.preprocessSource(
     headers.map((h) => `#include <${h}>\n`).join(''),
     `<${headers.join(' + ')}>`,

@@ -202,8 +202,8 @@ function unitWith(opts: DumpOptions, scan: Scan, before: readonly string[], head
   const pp = new Preprocessor({
     abi: opts.abi,
     includeDirs: scan.includeDirs,
-    defines: opts.defines ?? [],
-    undefines: opts.undefines ?? [],
+    defines: scan.defines,
+    undefines: scan.undefines,
     files: scan.files,
   });
   const parser = new Parser(opts.abi, scan.layouter);

@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'no
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Abi } from '../abi/types.js';
-import { includeDirsFor, type IncludeOptions } from '../cfront/index.js';
+import { includeConfigFor, type IncludeOptions } from '../cfront/index.js';
 import { decodeIoc } from '../ioctl/ioc.js';
 import { dumpHeaders, type Dumped } from './dump.js';
 
@@ -66,7 +66,7 @@ interface CachedNames {
   units: Record<string, string[]>;
 }
 
-function stamp(dirs: string[]): string {
+function stamp(dirs: string[], defines: Array<[string, string]>): string {
   const parts = dirs.map((d) => {
     try {
       const st = statSync(join(d, 'linux', 'version.h'));
@@ -75,18 +75,22 @@ function stamp(dirs: string[]): string {
       return d;
     }
   });
-  return createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 16);
+  // a kernel tree's two views read the same directories with other macros
+  return createHash('sha256')
+    .update((defines.length ? [...parts, JSON.stringify(defines)] : parts).join('\n'))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 /** cmd → ioctl names on `abi` (empty when the ABI has no headers here), with its unevaluated macros. */
 export function ioctlNames(abi: Abi, include: IncludeOptions = {}): IoctlNames {
-  let dirs: string[];
+  let config;
   try {
-    dirs = includeDirsFor(abi, include);
+    config = includeConfigFor(abi, include);
   } catch {
     return new IoctlNames(abi, [], []);
   }
-  const file = join(CACHE, `${abi.name}-${stamp(dirs)}-v${CACHE_FORMAT}.json`);
+  const file = join(CACHE, `${abi.name}-${stamp(config.includeDirs, config.defines)}-v${CACHE_FORMAT}.json`);
   let cached: CachedNames | undefined;
   try {
     const read = JSON.parse(readFileSync(file, 'utf8')) as CachedNames;

@@ -7,7 +7,8 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { Abi } from '../abi/types.js';
 import {
   BUILTIN_INCLUDE_DIR,
-  includeDirsFor,
+  KERNEL_STUB_DIR,
+  includeConfigFor,
   isSystemIncludeDir,
   parseHeader,
   type FrontEndTimings,
@@ -87,6 +88,10 @@ export interface ScannedHeader {
 export interface Scan {
   abi: Abi;
   includeDirs: string[];
+  /** The macros every unit starts with beyond the ABI's: the include options' (a kernel view's), then -D. */
+  defines: Array<[string, string]>;
+  /** -U, after the defines. */
+  undefines: string[];
   headers: string[];
   /** Lays out every unit's records (one per scan: declarations are shared between units). */
   layouter: Layouter;
@@ -106,7 +111,12 @@ export interface Scan {
 }
 
 export function scanHeaders(opts: ScanOptions): Scan {
-  const includeDirs = includeDirsFor(opts.abi, opts);
+  const config = includeConfigFor(opts.abi, opts);
+  const includeDirs = config.includeDirs;
+  const defines = [...config.defines, ...(opts.defines ?? [])];
+  const undefines = opts.undefines ?? [];
+  // a kernel tree's directories are named by include name, as system ones are (linux/kvm.h)
+  const named = new Set([BUILTIN_INCLUDE_DIR, KERNEL_STUB_DIR, ...config.kernelDirs]);
   const headers = opts.headers?.length ? opts.headers : uapiHeaders(includeDirs);
   const files = opts.files ?? new FileCache();
   // the system directories come after the compiler's own (-I directories before it are the user's)
@@ -115,7 +125,7 @@ export function scanHeaders(opts: ScanOptions): Scan {
   const userDirs = new Map<string, boolean>();
   const userDir = (d: string) => {
     let user = userDirs.get(d);
-    if (user === undefined) userDirs.set(d, (user = d !== BUILTIN_INCLUDE_DIR && !isSystemIncludeDir(d)));
+    if (user === undefined) userDirs.set(d, (user = !named.has(d) && !isSystemIncludeDir(d)));
     return user;
   };
   // the user's directories after the compiler's own (a --sysroot of theirs), in search order
@@ -152,6 +162,8 @@ export function scanHeaders(opts: ScanOptions): Scan {
   return {
     abi: opts.abi,
     includeDirs,
+    defines,
+    undefines,
     headers,
     layouter,
     displayName,
@@ -168,8 +180,8 @@ export function scanHeaders(opts: ScanOptions): Scan {
             parsed: parseHeader(header, {
               abi: opts.abi,
               includeDirs,
-              defines: opts.defines ?? [],
-              undefines: opts.undefines ?? [],
+              defines,
+              undefines,
               files,
               sizes: layouter,
               memos,

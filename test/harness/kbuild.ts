@@ -29,14 +29,23 @@ export interface ModuleBuild {
   output: string;
 }
 
-/** Builds `files` (name → C source) as one module in `dir`, going on past errors (make -k). */
-export function buildModule(kdir: string, dir: string, files: Record<string, string>): ModuleBuild {
+/**
+ * Builds `files` (name → C source) as one module in `dir`, going on past errors (make -k), with
+ * kbuild's W=1 warnings (missing prototypes and the like) as errors unless `strict` is false.
+ */
+export function buildModule(
+  kdir: string,
+  dir: string,
+  files: Record<string, string>,
+  { strict = true }: { strict?: boolean } = {},
+): ModuleBuild {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   const objects = Object.keys(files).map((f) => f.replace(/\.c$/, '.o'));
-  writeFileSync(join(dir, 'Makefile'), `obj-m := ioctl32gen.o\nioctl32gen-y := ${objects.join(' ')}\n`);
-  const r = spawnSync('make', ['-k', '-j2', '-C', kdir, `M=${dir}`, 'modules'], {
+  const flags = strict ? 'ccflags-y := -Werror\n' : '';
+  writeFileSync(join(dir, 'Makefile'), `${flags}obj-m := ioctl32gen.o\nioctl32gen-y := ${objects.join(' ')}\n`);
+  const r = spawnSync('make', ['-k', '-j2', '-C', kdir, `M=${dir}`, ...(strict ? ['W=1'] : []), 'modules'], {
     encoding: 'utf8',
     maxBuffer: 1 << 26,
   });

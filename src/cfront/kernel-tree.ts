@@ -1,0 +1,150 @@
+/**
+ * A kernel source or build tree as an include tree: its UAPI directories, and the two ways of
+ * reading them — as kernel code compiles them, or as `make headers_install` installs them.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { release } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import type { Abi } from '../abi/types.js';
+import { UsageError } from '../errors.js';
+
+/**
+ * 'kernel': what kernel code compiles (`__KERNEL__`); 'user': what `make headers_install` puts
+ * in /usr/include.
+ */
+export type KernelView = 'kernel' | 'user';
+
+/**
+ * scripts/headers_install.sh (linux 6.1) rewrites each header with sed before installing it:
+ *
+ *   s/([[:space:](])(__user|__force|__iomem)[[:space:]]/\1/g
+ *   s/__attribute_const__([[:space:]]|$)/\1/g
+ *   s@^#include <linux/compiler(|_types).h>@@
+ *   s/(^|[^a-zA-Z0-9])__packed([^a-zA-Z0-9_]|$)/\1__attribute__((packed))\2/g
+ *   s/(^|[[:space:](])(inline|asm|volatile)([[:space:](]|$)/\1__\2__\3/g
+ *   s@#(ifndef|define|endif[[:space:]]*\/[*])[[:space:]]*_UAPI@#\1 @
+ *
+ * then runs `unifdef -U__KERNEL__ -D__EXPORTED_HEADERS__`. Its word rewrites are these macros;
+ * the deleted includes find empty files in KERNEL_STUB_DIR; `inline`/`asm`/`volatile` are GNU C
+ * keywords to the front end already; the `_UAPI` guard prefix is not undone (no UAPI header
+ * tests another's guard). The kernel's compiler_types.h gives the same words the same meaning.
+ */
+const HEADERS_INSTALL_MACROS: ReadonlyArray<[string, string]> = [
+  ['__user', ''],
+  ['__force', ''],
+  ['__iomem', ''],
+  ['__attribute_const__', ''],
+  ['__packed', '__attribute__((packed))'],
+];
+
+/** The macros of each view, after HEADERS_INSTALL_MACROS. */
+const VIEW_MACROS: Record<KernelView, ReadonlyArray<[string, string]>> = {
+  // KBUILD_CPPFLAGS; include/asm-generic/ioctl.h's _IOC_TYPECHECK, which the UAPI one leaves to
+  // the kernel: an argument too large for the size field makes _IOR/_IOW no constant
+  kernel: [
+    ['__KERNEL__', '1'],
+    [
+      '_IOC_TYPECHECK(t)',
+      '((sizeof(t) == sizeof(t[1]) && sizeof(t) < (1 << _IOC_SIZEBITS)) ? sizeof(t) : __invalid_size_argument_for_IOC)',
+    ],
+  ],
+  // unifdef keeps the __EXPORTED_HEADERS__ branches (include/uapi/linux/types.h's #warning is not)
+  user: [['__EXPORTED_HEADERS__', '1']],
+};
+
+/** The macros a view of a kernel tree predefines, in order (before the user's -D). */
+export function kernelViewMacros(view: KernelView): Array<[string, string]> {
+  return [...HEADERS_INSTALL_MACROS, ...VIEW_MACROS[view]];
+}
+
+/**
+ * The kernel's UAPI include directories (USERINCLUDE in the top Makefile), in its order: the
+ * arch's, its generated ones, the common ones, the generated common ones. Generated directories
+ * live in the build (object) tree, the others in the source tree.
+ */
+const UAPI_INCLUDE = [
+  (karch: string) => `arch/${karch}/include/uapi`,
+  (karch: string) => `arch/${karch}/include/generated/uapi`,
+  () => 'include/uapi',
+  () => 'include/generated/uapi',
+];
+
+/**
+ * The source tree a build tree builds: a Debian build tree (linux-headers-VERSION-FLAVOUR) or a
+ * `make O=` directory has a Makefile of one line, `include SRCTREE/Makefile`. Else the tree itself.
+ */
+export function kernelSourceTree(tree: string): string {
+  let text: string;
+  try {
+    text = readFileSync(join(tree, 'Makefile'), 'utf8');
+  } catch {
+    return tree;
+  }
+  const lines = text.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#'));
+  const m = lines.length === 1 ? /^include\s+([^\s$]+)\/Makefile\s*$/.exec(lines[0]!) : null;
+  return m ? resolve(tree, m[1]!) : tree;
+}
+
+/**
+ * The UAPI include directories of a kernel tree for an ABI, in the kernel's order; each from the
+ * build tree, then from its source tree, where it exists. A tree without include/uapi is a
+ * UsageError.
+ */
+export function kernelTreeIncludeDirs(tree: string, abi: Abi): string[] {
+  const build = resolve(tree);
+  if (!existsSync(build)) throw new UsageError(`kernel tree ${tree}: no such directory`);
+  const source = kernelSourceTree(build);
+  const roots = source === build ? [build] : [build, source];
+  if (!roots.some((r) => existsSync(join(r, 'include', 'uapi')))) {
+    const where = source === build ? build : `${build} or its source tree ${source}`;
+    throw new UsageError(`kernel tree ${tree}: no include/uapi in ${where} (not a kernel source or build tree)`);
+  }
+  const dirs: string[] = [];
+  for (const rel of UAPI_INCLUDE) {
+    for (const root of roots) {
+      const d = join(root, rel(abi.kernelArch));
+      if (existsSync(d) && !dirs.includes(d)) dirs.push(d);
+    }
+  }
+  return dirs;
+}
+
+/**
+ * The installed Debian build tree for the ABI's kernel: /usr/src/linux-headers-$(uname -r) when
+ * it serves the ABI's arch, else the newest /usr/src/linux-headers-VERSION-FLAVOUR build tree
+ * that has arch/<kernelArch> of its own (not -common, which has every arch); null when none.
+ */
+export function defaultKernelTree(abi: Abi, opts: { root?: string; release?: string } = {}): string | null {
+  const root = opts.root ?? '/usr/src';
+  const serves = (tree: string) => existsSync(join(tree, 'arch', abi.kernelArch));
+  const running = join(root, `linux-headers-${opts.release ?? release()}`);
+  if (serves(running) && existsSync(join(running, 'Makefile'))) return running;
+  let names: string[];
+  try {
+    names = readdirSync(root).filter((n) => n.startsWith('linux-headers-'));
+  } catch {
+    return null;
+  }
+  const trees = names
+    .map((n) => join(root, n))
+    .filter((t) => serves(t) && kernelSourceTree(t) !== t)
+    .sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+  return trees.pop() ?? null;
+}
+
+/**
+ * How kernel code includes a file of a tree's UAPI directories (kernelTreeIncludeDirs): the
+ * kernel's own include/linux/x.h shadows include/uapi/linux/x.h (and need not include it), so
+ * kernel code names the UAPI one `uapi/linux/x.h`, found through -I include; an arch's
+ * `uapi/asm/x.h` likewise through -I arch/ARCH/include. A generated UAPI header has no shadow:
+ * its plain name (`asm/unistd_64.h`). Null for a file outside those directories.
+ */
+export function kernelIncludeName(file: string, dirs: readonly string[]): string | null {
+  const path = resolve(file);
+  for (const d of dirs) {
+    const rel = relative(d, path);
+    if (rel === '' || rel.startsWith('..') || rel.startsWith('/')) continue;
+    return /\/generated\/uapi$/.test(d) ? rel : `uapi/${rel}`;
+  }
+  return null;
+}
