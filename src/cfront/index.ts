@@ -5,7 +5,14 @@ import { join, resolve } from 'node:path';
 import { ABIS } from '../abi/table.js';
 import type { Abi } from '../abi/types.js';
 import { UsageError } from '../errors.js';
-import { defaultKernelTree, kernelTreeIncludeDirs, kernelViewMacros, type KernelView } from './kernel-tree.js';
+import {
+  defaultKernelTree,
+  kernelTreeIncludeDirs,
+  kernelViewMacros,
+  KERNEL_STUB_DIR,
+  KERNEL_VIEW_DIR,
+  type KernelView,
+} from './kernel-tree.js';
 import { Parser, type TranslationUnit } from './parser.js';
 import type { IncludeMemos } from './memo.js';
 import { FileCache, Preprocessor } from './preprocess.js';
@@ -20,22 +27,17 @@ export type { IncludeMemos } from './memo.js';
 export type { TypeSizes } from './sizes.js';
 export { Parser, type TranslationUnit } from './parser.js';
 export {
+  KERNEL_STUB_DIR,
+  KERNEL_VIEW_DIR,
   defaultKernelTree,
   kernelIncludeName,
   kernelSourceTree,
   kernelTreeIncludeDirs,
-  kernelViewMacros,
   type KernelView,
 } from './kernel-tree.js';
 
 /** ioctl32's stand-ins for the compiler's own headers (stddef.h, stdarg.h, ...). */
 export const BUILTIN_INCLUDE_DIR = fileURLToPath(new URL('../../include', import.meta.url));
-
-/**
- * ioctl32's empty stand-ins for the kernel's linux/compiler.h and linux/compiler_types.h, which
- * UAPI headers of a kernel tree include and scripts/headers_install.sh deletes (kernel-tree.ts).
- */
-export const KERNEL_STUB_DIR = fileURLToPath(new URL('../../include-kernel', import.meta.url));
 
 export interface IncludeOptions {
   /** -I directories, searched first. */
@@ -88,7 +90,22 @@ export function isSystemIncludeDir(dir: string): boolean {
 
 /** The host's own ABI, when ioctl32 runs on Linux x86_64 (its system headers serve x86's ABIs). */
 function hostServes(abi: Abi): boolean {
-  return process.platform === 'linux' && process.arch === 'x64' && abi.kernelArch === 'x86';
+  if (process.platform !== 'linux' || process.arch !== 'x64' || abi.kernelArch !== 'x86') return false;
+  // glibc's gnu/stubs.h includes the ABI's own stubs file: without it (x32 on a host without
+  // libc6-dev-x32) the host's headers do not serve the ABI, Debian's cross tree may
+  const stubs = HOST_GLIBC_STUBS[abi.name];
+  return stubs === undefined || existsSync(`/usr/include/x86_64-linux-gnu/gnu/${stubs}`) || !hasCross(abi);
+}
+
+/** glibc's sysdeps/x86 gnu/stubs.h: the file it includes per x86 ABI (libc6-dev, -i386, -x32). */
+const HOST_GLIBC_STUBS: Partial<Record<string, string>> = {
+  x86_64: 'stubs-64.h',
+  i386: 'stubs-32.h',
+  x32: 'stubs-x32.h',
+};
+
+function hasCross(abi: Abi): boolean {
+  return existsSync(join(crossIncludeDir(abi), 'linux'));
 }
 
 /**
@@ -102,9 +119,10 @@ export function includeDirsFor(abi: Abi, opts: IncludeOptions = {}): string[] {
 
 /**
  * The one place include options become directories and macros. Without a kernel tree:
- * includeDirsFor's directories, no macros. With one (or view 'kernel'): -I, KERNEL_STUB_DIR, the
- * tree's UAPI directories, the compiler's own headers, then — in the user view only — the
- * system directories as without a tree; and the view's macros (kernelViewMacros).
+ * includeDirsFor's directories, no macros. With one (or view 'kernel'): -I, KERNEL_STUB_DIR,
+ * KERNEL_VIEW_DIR (the kernel view only), the tree's UAPI directories, the compiler's own
+ * headers, then — in the user view only — the system directories as without a tree; and the
+ * view's macros (kernelViewMacros).
  */
 export function includeConfigFor(abi: Abi, opts: IncludeOptions = {}): IncludeConfig {
   // relative directories are the working directory's: file names and messages need one spelling
@@ -126,7 +144,14 @@ export function includeConfigFor(abi: Abi, opts: IncludeOptions = {}): IncludeCo
   const kernelDirs = kernelTreeIncludeDirs(tree, abi);
   const system = view === 'user' ? systemDirsFor(abi, opts) : [];
   return {
-    includeDirs: [...dirs, KERNEL_STUB_DIR, ...kernelDirs, BUILTIN_INCLUDE_DIR, ...system],
+    includeDirs: [
+      ...dirs,
+      KERNEL_STUB_DIR,
+      ...(view === 'kernel' ? [KERNEL_VIEW_DIR] : []),
+      ...kernelDirs,
+      BUILTIN_INCLUDE_DIR,
+      ...system,
+    ],
     defines: kernelViewMacros(view),
     kernelDirs,
   };

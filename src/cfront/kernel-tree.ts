@@ -5,8 +5,23 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Abi } from '../abi/types.js';
 import { UsageError } from '../errors.js';
+
+/**
+ * ioctl32's empty stand-ins for the kernel's linux/compiler.h and linux/compiler_types.h, which
+ * UAPI headers of a kernel tree include and scripts/headers_install.sh deletes (both views).
+ */
+export const KERNEL_STUB_DIR = fileURLToPath(new URL('../../include-kernel/stub', import.meta.url));
+
+/**
+ * The kernel view's stand-ins for the kernel's own include/ files that UAPI headers reach under
+ * __KERNEL__ (linux/types.h's size_t, asm-generic/ioctl.h's _IOC_TYPECHECK) or that wrap a UAPI
+ * header with what it needs first (linux/videodev2.h includes <linux/time.h>): each includes the
+ * UAPI file it stands before with #include_next. Verified by test/kernel-tree.test.ts.
+ */
+export const KERNEL_VIEW_DIR = fileURLToPath(new URL('../../include-kernel/kernel', import.meta.url));
 
 /**
  * 'kernel': what kernel code compiles (`__KERNEL__`); 'user': what `make headers_install` puts
@@ -26,7 +41,7 @@ export type KernelView = 'kernel' | 'user';
  *
  * then runs `unifdef -U__KERNEL__ -D__EXPORTED_HEADERS__`. Its word rewrites are these macros;
  * the deleted includes find empty files in KERNEL_STUB_DIR; `inline`/`asm`/`volatile` are GNU C
- * keywords to the front end already; the `_UAPI` guard prefix is not undone (no UAPI header
+ * keywords to the front end already; the `_UAPI` guard prefix is not undone (no UAPI header of 6.1
  * tests another's guard). The kernel's compiler_types.h gives the same words the same meaning.
  */
 const HEADERS_INSTALL_MACROS: ReadonlyArray<[string, string]> = [
@@ -39,15 +54,8 @@ const HEADERS_INSTALL_MACROS: ReadonlyArray<[string, string]> = [
 
 /** The macros of each view, after HEADERS_INSTALL_MACROS. */
 const VIEW_MACROS: Record<KernelView, ReadonlyArray<[string, string]>> = {
-  // KBUILD_CPPFLAGS; include/asm-generic/ioctl.h's _IOC_TYPECHECK, which the UAPI one leaves to
-  // the kernel: an argument too large for the size field makes _IOR/_IOW no constant
-  kernel: [
-    ['__KERNEL__', '1'],
-    [
-      '_IOC_TYPECHECK(t)',
-      '((sizeof(t) == sizeof(t[1]) && sizeof(t) < (1 << _IOC_SIZEBITS)) ? sizeof(t) : __invalid_size_argument_for_IOC)',
-    ],
-  ],
+  // KBUILD_CPPFLAGS
+  kernel: [['__KERNEL__', '1']],
   // unifdef keeps the __EXPORTED_HEADERS__ branches (include/uapi/linux/types.h's #warning is not)
   user: [['__EXPORTED_HEADERS__', '1']],
 };
@@ -133,18 +141,22 @@ export function defaultKernelTree(abi: Abi, opts: { root?: string; release?: str
 }
 
 /**
- * How kernel code includes a file of a tree's UAPI directories (kernelTreeIncludeDirs): the
- * kernel's own include/linux/x.h shadows include/uapi/linux/x.h (and need not include it), so
- * kernel code names the UAPI one `uapi/linux/x.h`, found through -I include; an arch's
- * `uapi/asm/x.h` likewise through -I arch/ARCH/include. A generated UAPI header has no shadow:
- * its plain name (`asm/unistd_64.h`). Null for a file outside those directories.
+ * How kernel code includes a file of a tree's UAPI directories (kernelTreeIncludeDirs, in their
+ * order), or null for a file outside them: the UAPI file itself as `uapi/linux/x.h` (the
+ * kernel's -I include reaches it), since the kernel's own include/linux/x.h may shadow it without
+ * including it (linux/dma-buf.h) or not build alone (linux/pmu.h). A generated UAPI header has no
+ * own counterpart: its plain name (`asm/unistd_64.h`). A file of KERNEL_VIEW_DIR stands for the
+ * kernel's own wrapper, which the UAPI file needs (linux/videodev2.h): its plain name.
  */
 export function kernelIncludeName(file: string, dirs: readonly string[]): string | null {
   const path = resolve(file);
-  for (const d of dirs) {
-    const rel = relative(d, path);
-    if (rel === '' || rel.startsWith('..') || rel.startsWith('/')) continue;
-    return /\/generated\/uapi$/.test(d) ? rel : `uapi/${rel}`;
-  }
-  return null;
+  // a stand-in of the kernel view (a scan resolves linux/videodev2.h to it): the kernel's own file
+  if (path.startsWith(`${KERNEL_VIEW_DIR}/`)) return relative(KERNEL_VIEW_DIR, path);
+  const dir = dirs.find((d) => path.startsWith(`${d}/`));
+  if (dir === undefined) return null;
+  const rel = relative(dir, path);
+  if (dir.endsWith('/generated/uapi')) return rel;
+  // the UAPI file itself, which the kernel view read without a stand-in: the kernel's own wrapper
+  // of it need not build alone (linux/pmu.h declares functions of struct adb_request it never defines)
+  return `uapi/${rel}`;
 }

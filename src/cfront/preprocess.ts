@@ -312,6 +312,9 @@ export class Preprocessor implements MemoHost {
   readonly abi: Abi;
   readonly files: FileCache;
   readonly includeDirs: string[];
+  /** -D and -U as given: a helper unit of the same configuration (the catalogue's) starts alike. */
+  readonly defines: ReadonlyArray<[string, string]>;
+  readonly undefines: readonly string[];
   private readonly dirsKey: string;
   private frames: Frame[] = [];
   /** `#pragma once` files entered, by canonical path. */
@@ -332,6 +335,8 @@ export class Preprocessor implements MemoHost {
     this.abi = opts.abi;
     this.files = opts.files ?? new FileCache();
     this.includeDirs = opts.includeDirs.map((d) => resolve(d));
+    this.defines = opts.defines ?? [];
+    this.undefines = opts.undefines ?? [];
     this.dirsKey = this.includeDirs.join('\0');
     const key = JSON.stringify([opts.abi.name, opts.defines ?? [], opts.undefines ?? []]);
     this.memo = new PreprocessMemo(this, opts.memos ?? null);
@@ -362,13 +367,16 @@ export class Preprocessor implements MemoHost {
   /** Preprocesses a file (a path, or an include name found through the include dirs). */
   preprocessFile(pathOrName: string): Token[] {
     const path = this.findEntry(pathOrName);
+    // found by name, the entry is `#include <NAME>` from a unit: #include_next goes on after its directory
+    const byName = !(pathOrName.startsWith('/') || pathOrName.startsWith('.'));
+    const dirIndex = byName ? (this.search(pathOrName, 0)?.dirIndex ?? -1) : -1;
     const f = this.files.get(path);
     // the message is located at the file itself: `./foo.h: error: file not found`
     if (!f) {
       const why = isDirectory(path) ? 'a directory, not a header file' : 'file not found';
       throw new CFrontError(why, { file: pathOrName, line: 0, column: 0 });
     }
-    return this.run(f.tokens, { path, dirIndex: -1, conds: [], chunkAt: -1 });
+    return this.run(f.tokens, { path, dirIndex, conds: [], chunkAt: -1 });
   }
 
   /** Preprocesses source text as if it were the file `name` (tests, probes). */

@@ -334,10 +334,17 @@ const LEGACY_BY_NAME = new WeakMap<readonly LegacyArgument[], Map<string, Legacy
  */
 function borrowIoctlMacros(abi: Abi, pp: Preprocessor): boolean {
   if (pp.macros.has('_IOC')) return false;
-  const key = `${abi.name}\0${pp.includeDirs.join('\0')}`;
+  const key = JSON.stringify([abi.name, pp.includeDirs, pp.defines, pp.undefines]);
   let macros = IOCTL_MACROS.get(key);
   if (!macros) {
-    const helper = new Preprocessor({ abi, includeDirs: pp.includeDirs, files: pp.files });
+    const { includeDirs, files } = pp;
+    const helper = new Preprocessor({
+      abi,
+      includeDirs,
+      defines: [...pp.defines],
+      undefines: [...pp.undefines],
+      files,
+    });
     try {
       helper.preprocessSource('#include <linux/ioctl.h>\n', '<ioctl32: linux/ioctl.h>');
       macros = [...helper.macros.ownValues()].filter((m) => m.name.startsWith('_IO') && m.def !== null);

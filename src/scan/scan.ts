@@ -8,6 +8,7 @@ import type { Abi } from '../abi/types.js';
 import {
   BUILTIN_INCLUDE_DIR,
   KERNEL_STUB_DIR,
+  KERNEL_VIEW_DIR,
   includeConfigFor,
   isSystemIncludeDir,
   parseHeader,
@@ -47,7 +48,8 @@ export function uapiHeaders(includeDirs: string[]): string[] {
     }
   };
   for (const dir of includeDirs) {
-    if (dir === BUILTIN_INCLUDE_DIR) continue;
+    // ioctl32's own stand-ins are no headers of the set
+    if (dir === BUILTIN_INCLUDE_DIR || dir === KERNEL_STUB_DIR || dir === KERNEL_VIEW_DIR) continue;
     for (const sub of UAPI_DIRS) walk(dir, sub);
   }
   return [...names].sort();
@@ -116,7 +118,7 @@ export function scanHeaders(opts: ScanOptions): Scan {
   const defines = [...config.defines, ...(opts.defines ?? [])];
   const undefines = opts.undefines ?? [];
   // a kernel tree's directories are named by include name, as system ones are (linux/kvm.h)
-  const named = new Set([BUILTIN_INCLUDE_DIR, KERNEL_STUB_DIR, ...config.kernelDirs]);
+  const named = new Set([BUILTIN_INCLUDE_DIR, KERNEL_STUB_DIR, KERNEL_VIEW_DIR, ...config.kernelDirs]);
   const headers = opts.headers?.length ? opts.headers : uapiHeaders(includeDirs);
   const files = opts.files ?? new FileCache();
   // the system directories come after the compiler's own (-I directories before it are the user's)
