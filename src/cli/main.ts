@@ -26,6 +26,7 @@ import { ErrnoError } from '../thunk/errors.js';
 interface HeaderOptions {
   include?: string[];
   sysroot?: string;
+  kernelTree?: string;
   define?: string[];
   undefine?: string[];
 }
@@ -50,6 +51,7 @@ function withHeaderOptions(c: Command): Command {
   return c
     .option('-I, --include <dir>', 'add an include directory (searched first)', collect)
     .option('--sysroot <dir>', 'headers of DIR/include or DIR/usr/include')
+    .option('--kernel-tree <dir>', 'UAPI headers from a kernel source or build tree (as headers_install would)')
     .option('-D, --define <name[=value]>', 'define a macro', collect)
     .option('-U, --undefine <name>', 'undefine a macro', collect);
 }
@@ -67,6 +69,7 @@ function scanOptions(abiName: string, headers: string[], o: HeaderOptions): Scan
     undefines: o.undefine ?? [],
   };
   if (o.sysroot !== undefined) opts.sysroot = o.sysroot;
+  if (o.kernelTree !== undefined) opts.kernelTree = o.kernelTree;
   const progress = progressLine(abi.name);
   if (progress) opts.onProgress = progress;
   return opts;
@@ -322,6 +325,12 @@ export function buildProgram(): Command {
         );
       }
       print(g.source);
+      if (g.kernelTree === null)
+        process.stderr.write(
+          `ioctl32: no kernel build tree for ${pair.native.name} (install linux-headers-${pair.native.debianArch} or ` +
+            "pass --kernel-tree DIR): the native side is read as user space reads it, which the kernel's may differ " +
+            'from (the static_asserts say so at build time)\n',
+        );
       const skipped = g.ioctls.filter((x) => x.handling === 'skipped');
       for (const x of skipped)
         process.stderr.write(`ioctl32: ${x.name} (${x.verdict}) not handled for ${x.abi} tasks: ${x.why}\n`);

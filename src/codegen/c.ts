@@ -14,6 +14,7 @@ import { isUnsigned } from '../cfront/constants.js';
 import { typeName } from '../cfront/print.js';
 import { recordName, stripTypedefs as strip, type CType, type RecordDecl } from '../cfront/types.js';
 import { FileCache } from '../cfront/preprocess.js';
+import { defaultKernelTree, kernelIncludeName, kernelTreeIncludeDirs } from '../cfront/kernel-tree.js';
 import type { Annotations } from '../compat/annotations.js';
 import { ioctlVerdict, type IoctlVerdict } from '../compat/check.js';
 import { emptyAnnotations, validateAnnotations } from '../compat/annotations.js';
@@ -21,7 +22,7 @@ import { unionChoiceErrors } from '../compat/members.js';
 import { assertHeadersRead } from '../scan/failed.js';
 import type { IoctlEntry } from '../ioctl/catalogue.js';
 import type { Layouter } from '../layout/layout.js';
-import { LayoutError, type RecordLayout } from '../layout/types.js';
+import { LayoutError, type MemberLayout, type RecordLayout } from '../layout/types.js';
 import { dumpHeaders, type Dumped } from '../scan/dump.js';
 import type { ScanOptions } from '../scan/scan.js';
 import { Ioctl32Error } from '../errors.js';
@@ -33,8 +34,14 @@ export interface GenCOptions {
    * names (`struct compat_foo`, `FOO_32`); the others add theirs (`struct compat_x32_foo`, `FOO_X32`).
    */
   pair: { native: Abi; compat: Abi | readonly Abi[] };
-  /** The driver's headers (paths or include names) and scan settings. */
-  scan: Omit<ScanOptions, 'abi' | 'files'>;
+  /**
+   * The driver's headers (paths or include names) and scan settings. The native side is read as
+   * the kernel compiles it (`__KERNEL__`, the kernel tree's UAPI directories), the compat side as
+   * its tasks' user space does (the same tree as `make headers_install` installs it, with their
+   * libc): `scan.kernelTree`, by default the installed build tree of the native ABI's kernel
+   * (defaultKernelTree); null reads both sides from the ABIs' system headers.
+   */
+  scan: Omit<ScanOptions, 'abi' | 'files' | 'kernelTree'> & { kernelTree?: string | null };
   scanFor?: (abi: Abi) => Partial<ScanOptions>;
   annotations?: Annotations;
   /** The union member to convert, by member path (`u` or `data.u`), where members convert differently. */
@@ -75,6 +82,15 @@ export interface GeneratedC {
   ioctls: GeneratedIoctl[];
   /** The compat records defined, by name, with the compat layout they assert. */
   records: Array<{ abi: AbiName; name: string; size: number; align: number }>;
+  /** The kernel tree whose view the native side is (null: the native ABI's user-space headers). */
+  kernelTree: string | null;
+}
+
+/** An integer argument's two types, or a user pointer's (`void __user *` and compat_uptr_t). */
+interface Scalar {
+  native: string;
+  compat: string;
+  pointer: boolean;
 }
 
 /** How the argument travels, by the kernel's reading of it. */
@@ -130,9 +146,11 @@ interface Converted {
   v: IoctlVerdict;
   /** A record argument's twin, or an integer argument's two types. */
   twin?: Twin;
-  scalar?: { native: string; compat: string };
+  scalar?: Scalar;
   compatCmd: number;
   access: Access;
+  /** Its compat handler's text. */
+  handler: string;
 }
 
 interface Numbered {
@@ -156,10 +174,20 @@ export function generateCompatC(opts: GenCOptions): GeneratedC {
       throw new CodegenError(`a ${native.name} kernel cannot tell ${a.name} tasks from ${compats[0]!.name} ones`);
   }
   const files = new FileCache();
-  const n = dumpHeaders({ ...opts.scan, ...opts.scanFor?.(native), abi: native, files });
-  const cs = compats.map((abi) => dumpHeaders({ ...opts.scan, ...opts.scanFor?.(abi), abi, files }));
+  const { kernelTree: given, ...scan } = opts.scan;
+  const kernelTree = given === undefined ? defaultKernelTree(native) : given;
+  const tree = kernelTree === null ? {} : { kernelTree };
+  const n = dumpHeaders({
+    ...scan,
+    ...tree,
+    view: kernelTree === null ? 'user' : 'kernel',
+    ...opts.scanFor?.(native),
+    abi: native,
+    files,
+  });
+  const cs = compats.map((abi) => dumpHeaders({ ...scan, ...tree, ...opts.scanFor?.(abi), abi, files }));
   const annotations = opts.annotations ?? emptyAnnotations();
-  const headers = opts.scan.headers ?? [];
+  const headers = scan.headers ?? [];
   if (!headers.length) throw new CodegenError("gen c needs the driver's header (a path or an include name)");
   // what stops a header comes first: annotations and choices are judged against what it declares
   const failed = Object.fromEntries([n, ...cs].map((d) => [d.result.abi, d.result.failed]));
@@ -170,7 +198,7 @@ export function generateCompatC(opts: GenCOptions): GeneratedC {
     const rule = 'letters, digits and _, not starting with a digit';
     throw new CodegenError(`--prefix '${opts.prefix}' is not a C identifier (${rule})`);
   }
-  const wanted = new Set(headers.map((h) => files.canonical(n.scan.resolve(h))));
+  const wanted = wantedFiles(n, headers, files);
   const choiceErrors = unionChoiceErrors(argumentTypes(n, wanted, annotations), opts.members ?? {});
   if (choiceErrors.length) throw new CodegenError(choiceErrors.join('\n'));
   const prefix = opts.prefix ?? identifier((headers[0]!.split('/').pop() ?? 'drv').replace(/\.h$/, ''));
@@ -186,15 +214,15 @@ export function generateCompatC(opts: GenCOptions): GeneratedC {
       twinPrefix: `${opts.twinPrefix ?? 'compat_'}${tag}`,
       annotations,
     });
-    const wantedHere = new Set(headers.map((h) => files.canonical(c.scan.resolve(h))));
+    const wantedHere = wantedFiles(c, headers, files);
     return planCompat(n, c, g, wanted, wantedHere, annotations);
   });
   // what a program includes first for the numbers to have a value (asm/ioctls.h for SIOCINQ); the
   // compiler's own headers (stddef.h for size_t) are not for kernel code, which has their names
-  const before = [...n.ioctls.values()].filter((e) => wanted.has(e.file)).flatMap((e) => e.prerequisites ?? []);
+  const before = [...n.ioctls.values()].filter((e) => wanted(e.file)).flatMap((e) => e.prerequisites ?? []);
   const includes = [...new Set(before.filter((h) => h.includes('/')))].map((h) => `<${h}>`);
-  for (const h of headers) includes.push(includeSpelling(h, n));
-  return assemble(native, plans, includes, prefix);
+  for (const h of headers) includes.push(includeSpelling(h, n, kernelTree));
+  return { ...assemble(native, plans, includes, prefix), kernelTree };
 }
 
 /**
@@ -202,8 +230,11 @@ export function generateCompatC(opts: GenCOptions): GeneratedC {
  * name found in the include directories as `<linux/foo.h>`; the user's file as a path from the
  * working directory (where the generated file and its Makefile go), or an absolute one outside it.
  */
-function includeSpelling(header: string, n: Dumped): string {
+function includeSpelling(header: string, n: Dumped, kernelTree: string | null): string {
   const file = n.scan.resolve(header);
+  // a UAPI header of the kernel tree as kernel code names it: the kernel's own linux/x.h may shadow it
+  const uapi = kernelTree === null ? null : kernelIncludeName(file, kernelTreeIncludeDirs(kernelTree, n.layouter.abi));
+  if (uapi !== null) return `<${uapi}>`;
   if (!header.startsWith('/') && !header.startsWith('.') && file !== resolve(header)) return `<${header}>`;
   const rel = relative(process.cwd(), file);
   return `"${rel.startsWith('..') || isAbsolute(rel) ? file : rel}"`;
@@ -213,7 +244,7 @@ function includeSpelling(header: string, n: Dumped): string {
  * The file: the kernel headers and the driver's, what it assumes of the native side, each compat
  * ABI's part, and the .compat_ioctl, which asks which compat ABI the task is of where several are.
  */
-function assemble(native: Abi, plans: CompatPlan[], headers: string[], pfx: string): GeneratedC {
+function assemble(native: Abi, plans: CompatPlan[], headers: string[], pfx: string): Omit<GeneratedC, 'kernelTree'> {
   const includes = headers.map((h) => `#include ${h}`);
   const entry = `${pfx}_compat_ioctl`;
   const several = plans.length > 1;
@@ -268,6 +299,20 @@ function assemble(native: Abi, plans: CompatPlan[], headers: string[], pfx: stri
   };
 }
 
+/** Whether a file is one of the headers named (its ioctls are the ones to handle). */
+type Wanted = (file: string) => boolean;
+
+/**
+ * The headers named, on one side: the files they resolve to, and in a kernel tree every file of
+ * the same include name — the kernel view reaches `linux/videodev2.h` of the UAPI through the
+ * kernel's own header of that name, which includes it.
+ */
+function wantedFiles(d: Dumped, headers: readonly string[], files: FileCache): Wanted {
+  const paths = new Set(headers.map((h) => files.canonical(d.scan.resolve(h))));
+  const names = new Set([...paths].map((f) => d.scan.displayName(f)));
+  return (file) => paths.has(file) || names.has(d.scan.displayName(file));
+}
+
 /** What one compat ABI's tasks need: each ioctl's handling, and the generator holding its code. */
 interface CompatPlan {
   g: Generator;
@@ -284,8 +329,8 @@ function planCompat(
   n: Dumped,
   c: Dumped,
   g: Generator,
-  wanted: ReadonlySet<string>,
-  wantedHere: ReadonlySet<string>,
+  wanted: Wanted,
+  wantedHere: Wanted,
   annotations: Annotations,
 ): CompatPlan {
   const abi = c.layouter.abi.name;
@@ -293,7 +338,7 @@ function planCompat(
   const { converted, passed, values, renumbered } = plan;
   const out = plan.ioctls;
   for (const [name, ne] of n.ioctls) {
-    if (!wanted.has(ne.file)) continue;
+    if (!wanted(ne.file)) continue;
     const ce = c.ioctls.get(name);
     const v = ioctlVerdict(name, ne, ce, n, c, annotations);
     const record: GeneratedIoctl = { name, abi, verdict: v.verdict, handling: 'skipped' };
@@ -326,16 +371,15 @@ function planCompat(
     }
     const nt = ne.argType ? strip(ne.argType) : undefined;
     const ct = ce?.argType;
-    if (nt && ct && (nt.kind === 'int' || nt.kind === 'enum') && ne.argType) {
+    // a user pointer in user memory (`_IOW(t, nr, void *)`: USBDEVFS_REAPURB writes one)
+    const pointer = nt?.kind === 'pointer' && strip(nt.to).kind === 'void';
+    if (nt && ct && (nt.kind === 'int' || nt.kind === 'enum' || pointer) && ne.argType) {
       // a long or a pointer-sized integer in user memory
       try {
-        converted.push({
-          e: ne,
-          v,
-          scalar: { native: typeName(ne.argType), compat: g.compatScalar(ne.argType, ct, name) },
-          compatCmd: v.compatCmd!,
-          access,
-        });
+        const native = pointer ? 'void __user *' : typeName(ne.argType);
+        const scalar = { native, compat: g.compatScalar(ne.argType, ct, name), pointer };
+        const handler = g.scalarHandler(ne, scalar, access);
+        converted.push({ e: ne, v, scalar, compatCmd: v.compatCmd!, access, handler });
         record.handling = 'converted';
       } catch (e) {
         if (!(e instanceof CodegenError)) throw e;
@@ -367,28 +411,33 @@ function planCompat(
       renumbered.push({ name, cmd: v.compatCmd!, nativeCmd: ne.cmd });
       continue;
     }
+    // what a conversion that fails half-way wrote (a nested record's converter) goes with it
+    const rollback = g.checkpoint();
     try {
       const twin = g.twinOf(nd.decl, cd.decl, nrec === ne.argType ? (v.arg ?? typeName(nrec)) : typeName(nrec));
       if (access.reads) g.converter(twin, false);
       if (access.writes) g.converter(twin, true);
-      converted.push({ e: ne, v, twin, compatCmd: v.compatCmd!, access });
+      // written now: a flexible array's elements may turn out to be no convertible type
+      const handler = g.handler(ne, twin, access);
+      converted.push({ e: ne, v, twin, compatCmd: v.compatCmd!, access, handler });
       record.handling = 'converted';
     } catch (e) {
       // a record the header only declares (`struct agp_info *` with no struct agp_info) has no layout
       if (!(e instanceof CodegenError) && !(e instanceof LayoutError)) throw e;
+      rollback();
       record.why = e.message;
     }
   }
   // a macro whose number has no value natively is left out too, and says so (check's unknown row)
   for (const [name, u] of n.unresolved) {
-    if (!wanted.has(u.file)) continue;
+    if (!wanted(u.file)) continue;
     const why = `no value on ${n.result.abi}: ${n.scan.shorten(u.message)}`;
     out.push({ name, abi, verdict: 'unknown', handling: 'skipped', why });
   }
   // what the compat task can send but the native side does not define (the kernel's view hides it: `#ifndef
   // __KERNEL__`), or leaves without a value
   for (const [name, ce] of c.ioctls) {
-    if (!wantedHere.has(ce.file) || n.ioctls.has(name) || n.unresolved.has(name)) continue;
+    if (!wantedHere(ce.file) || n.ioctls.has(name) || n.unresolved.has(name)) continue;
     const why = `defined for ${abi} tasks but not on the ${n.result.abi} side of the header (an #ifdef hides it)`;
     out.push({ name, abi, verdict: 'unknown', handling: 'skipped', why });
   }
@@ -442,10 +491,10 @@ function firstNamed(decl: RecordDecl): string | null {
 
 /** A C identifier made of a name. */
 /** The argument types of the ioctls the wanted files define (an annotated type for those annotated). */
-function argumentTypes(n: Dumped, wanted: ReadonlySet<string>, annotations: Annotations): CType[] {
+function argumentTypes(n: Dumped, wanted: Wanted, annotations: Annotations): CType[] {
   const types: CType[] = [];
   for (const [name, e] of n.ioctls) {
-    if (!wanted.has(e.file)) continue;
+    if (!wanted(e.file)) continue;
     const annotated = annotations.ioctlArgs.get(name);
     const decl = annotated !== undefined ? n.decls.get(annotated) : undefined;
     if (decl) types.push({ kind: 'record', decl });
@@ -460,13 +509,35 @@ function identifier(s: string): string {
 }
 
 class Generator {
-  private readonly twins = new Map<RecordDecl, Twin>();
+  private readonly twins = new Map<string, Twin>();
+  private readonly decls = new Map<RecordDecl, number>();
+
+  /** A key of a (native, compat) pair of records: each declaration numbered on first sight. */
+  private twinKey(nd: RecordDecl, cd: RecordDecl): string {
+    const id = (d: RecordDecl) => this.decls.get(d) ?? this.decls.set(d, this.decls.size).get(d)!;
+    return `${id(nd)}:${id(cd)}`;
+  }
   /** Definitions in dependency order (a nested twin before its user). */
   private readonly definitions: string[] = [];
   private readonly asserts: string[] = [];
   private readonly functions: string[] = [];
   private readonly done = new Set<string>();
   private readonly emittedRecords: Array<{ abi: AbiName; name: string; size: number; align: number }> = [];
+
+  /** A restore point: what is written after it is taken back by the function it returns. */
+  checkpoint(): () => void {
+    const lists = [this.definitions, this.asserts, this.functions, this.emittedRecords] as unknown[][];
+    const lengths = lists.map((l) => l.length);
+    const done = [...this.done];
+    const twins = [...this.twins];
+    return () => {
+      lists.forEach((l, i) => (l.length = lengths[i]!));
+      this.done.clear();
+      for (const d of done) this.done.add(d);
+      this.twins.clear();
+      for (const [k, t] of twins) this.twins.set(k, t);
+    };
+  }
   /** The record whose converter is being written (annotations name members from it). */
   private record = '';
 
@@ -505,6 +576,13 @@ class Generator {
   }
 
   /** Whether a type has the same size, alignment and layout on both ABIs, pointer-free. */
+  /** Whether two records (or arrays of them) pair member by member: same() without the same-bytes rule. */
+  private alike(a: CType, b: CType): boolean {
+    if (a.kind === 'array' && b.kind === 'array') return this.alike(strip(a.of), strip(b.of));
+    if (a.kind !== 'record' || b.kind !== 'record') return false;
+    return this.nl.layout(a.decl).members.length === this.cl.layout(b.decl).members.length;
+  }
+
   same(nt: CType, ct: CType): boolean {
     const a = strip(nt);
     const b = strip(ct);
@@ -517,32 +595,43 @@ class Generator {
     if (a.kind === 'record' && b.kind === 'record') {
       const x = this.nl.layout(a.decl);
       const y = this.cl.layout(b.decl);
-      return (
+      const alike =
         x.members.length === y.members.length &&
         x.members.every(
           (m, i) =>
             m.bitOffset === y.members[i]!.bitOffset &&
             m.bits === y.members[i]!.bits &&
             this.same(m.member.type, y.members[i]!.member.type),
-        )
-      );
+        );
+      if (alike) return true;
+      // declared otherwise, the same bytes (the kernel's struct sockaddr has sa_data_min[14] and a
+      // flexible sa_data in a union where user space has sa_data[14]): copied as they are
+      const bytes = scalarBytes(nt, this.nl);
+      return bytes !== null && bytes === scalarBytes(ct, this.cl);
     }
     return false;
   }
 
   /** The compat twin of a record, defined (with its nested twins) on first use. */
   twinOf(nd: RecordDecl, cd: RecordDecl, cname: string): Twin {
-    let t = this.twins.get(nd);
+    // one native record may stand for two compat ones (a struct timespec of 64-bit time where the
+    // compat task has its own 8-byte one and glibc's 16-byte one): a twin per pair, named apart
+    const key = this.twinKey(nd, cd);
+    let t = this.twins.get(key);
     if (t) return t;
-    const ident = identifier(cname.replace(/^(struct|union) /, ''));
+    const plain = identifier(cname.replace(/^(struct|union) /, ''));
+    const taken = [...this.twins.values()].some((x) => x.ident === plain);
+    const ident = taken
+      ? `${plain}_as_${identifier(recordName(cd) ?? 'anonymous').replace(/^(struct|union)_/, '')}`
+      : plain;
     t = { native: nd, compat: cd, cname, twin: `${KEYWORD(nd)} ${this.opts.twinPrefix}${ident}`, ident };
     // set first: a record may point at itself (its pointers are compat_uptr_t, but its name is used)
-    this.twins.set(nd, t);
+    this.twins.set(key, t);
     let body: string;
     try {
       body = this.recordBody(nd, cd, 1, '');
     } catch (e) {
-      this.twins.delete(nd);
+      this.twins.delete(key);
       throw e;
     }
     const l = this.cl.layout(cd);
@@ -566,32 +655,73 @@ class Generator {
       `static_assert(sizeof(${t.twin}) == ${l.size});`,
       `static_assert(__alignof__(${t.twin}) == ${l.align});`,
     ];
-    const walk = (layout: RecordLayout, base: number, path: string) => {
-      for (const m of layout.members) {
-        if (m.member.bitWidth !== undefined) continue;
-        const mt = strip(m.member.type);
-        if (m.member.name === undefined) {
-          if (mt.kind === 'record') walk(this.cl.layout(mt.decl), base + m.offset, path);
+    // the members the twin declares: a union's member one side's #ifdef hides is not among them
+    const walk = (nd: RecordDecl, cd: RecordDecl, base: number, path: string) => {
+      for (const { m, o } of this.pairs(nd, cd, path)) {
+        if (o.member.bitWidth !== undefined) continue;
+        const [nt, ot] = [m ? strip(m.member.type) : undefined, strip(o.member.type)];
+        if (o.member.name === undefined) {
+          if (nt?.kind === 'record' && ot.kind === 'record') walk(nt.decl, ot.decl, base + o.offset, path);
           continue;
         }
-        const p = path ? `${path}.${m.member.name}` : m.member.name;
-        lines.push(`static_assert(offsetof(${t.twin}, ${p}) == ${base + m.offset});`);
+        const p = path ? `${path}.${o.member.name}` : o.member.name;
+        lines.push(`static_assert(offsetof(${t.twin}, ${p}) == ${base + o.offset});`);
       }
     };
-    walk(l, 0, '');
+    walk(t.native, t.compat, 0, '');
     this.asserts.push(lines.join('\n'));
   }
 
   /** The members of a compat record, in the kernel's compat types. */
+  /**
+   * A record's members on both ABIs side by side, in the compat order. Unnamed bit-fields are
+   * padding (glibc's 64-bit-time `struct timespec` ends in `int :32` on 32-bit ABIs): the compat
+   * side keeps its own (`m` undefined), the native side's are left out; the rest pair in order.
+   */
+  private pairs(nd: RecordDecl, cd: RecordDecl, path: string): Array<{ m?: MemberLayout; o: MemberLayout }> {
+    const padding = (x: MemberLayout) => x.member.bitWidth !== undefined && x.member.name === undefined;
+    const a = this.nl.layout(nd).members.filter((x) => !padding(x));
+    const cl = this.cl.layout(cd);
+    const b = cl.members;
+    const names = (l: MemberLayout[]) => l.map((x) => x.member.name ?? '(anonymous)').join(', ');
+    const bn = b.filter((x) => !padding(x));
+    if (a.length === bn.length && (!nd.union || a.every((m, i) => m.member.name === bn[i]!.member.name))) {
+      let i = 0;
+      return b.map((o) => (padding(o) ? { o } : { m: a[i++]!, o }));
+    }
+    const what = `${recordName(nd) ?? 'an anonymous record'}${path ? ` ('${path}')` : ''}`;
+    const differ = `${what} has other members on ${this.n.result.abi} (${names(a)}) and ${this.c.result.abi} (${names(b)})`;
+    if (nd.union && [...a, ...b].every((x) => x.member.name !== undefined)) {
+      // a union's members by name: one that an #ifdef hides from a side (v4l2_ext_controls' ctrl_class is
+      // user space's alone) is left out of the twin, if the twin keeps the compat union's size and alignment
+      // (the compat side's own integers stay, under their names: the kernel's compat structs keep them too)
+      const byName = new Map(a.map((m) => [m.member.name!, m]));
+      const kept = b.filter((o) => byName.has(o.member.name!) || integers(o.member.type));
+      const align = Math.max(1, ...kept.map((o) => this.cl.typeLayout(o.member.type).align));
+      const size = Math.max(0, ...kept.map((o) => this.cl.typeLayout(o.member.type).size));
+      if (
+        kept.some((o) => byName.has(o.member.name!)) &&
+        Math.ceil(size / align) * align === cl.size &&
+        align === cl.align
+      )
+        return kept.map((o) => ({ m: byName.get(o.member.name!), o }));
+    }
+    throw new CodegenError(differ);
+  }
+
   private recordBody(nd: RecordDecl, cd: RecordDecl, depth: number, path: string): string {
-    const a = this.nl.layout(nd);
-    const b = this.cl.layout(cd);
-    if (a.members.length !== b.members.length)
-      throw new CodegenError(`${path || 'the record'} has other members on the two ABIs`);
     const pad = '\t'.repeat(depth);
     let s = '';
-    a.members.forEach((m, i) => {
-      const o = b.members[i]!;
+    this.pairs(nd, cd, path).forEach(({ m, o }) => {
+      if (!m && o.member.bitWidth !== undefined) {
+        s += `${pad}${typeName(o.member.type)} : ${o.member.bitWidth};\n`;
+        return;
+      }
+      if (!m) {
+        // the compat side's own member (a union's other name for the same bytes): an integer of its size
+        s += `${pad}${this.sizedInteger(o.member.type, o.member.name!)};\n`;
+        return;
+      }
       const name = m.member.name;
       const mpath = name === undefined ? path : path ? `${path}.${name}` : name;
       const attrs: string[] = [];
@@ -603,6 +733,17 @@ class Generator {
       s += `${pad}${this.declare(m.member.type, o.member.type, name ?? '', depth, mpath)}${suffix}\n`;
     });
     return s;
+  }
+
+  /** A compat-only integer member (or array of them) declared by size: its type may be user space's alone. */
+  private sizedInteger(t: CType, name: string): string {
+    const x = strip(t);
+    if (x.kind === 'array') return this.sizedInteger(x.of, `${name}[${x.length ?? ''}]`);
+    const l = this.cl.typeLayout(t);
+    const signed = x.kind === 'int' && !isUnsigned(x.name, this.cl.abi);
+    // an 8-byte integer aligned to 4 (i386) is the kernel's compat_s64/compat_u64
+    if (l.size === 8 && l.align === 4) return `${signed ? 'compat_s64' : 'compat_u64'} ${name}`;
+    return `${signed ? 's' : 'u'}${l.size * 8} ${name}`;
   }
 
   /** The compat type of an integer argument. */
@@ -619,6 +760,9 @@ class Generator {
       // the header's own spelling; an anonymous record is written out
       if ((a.kind === 'record' && a.decl.tag === undefined && nt.kind !== 'typedef') || a.kind === 'array')
         return this.declareOwn(nt, ct, name, depth, path);
+      // an untagged enum written out would declare its enumerators twice: an integer of its size
+      if (a.kind === 'enum' && a.decl.tag === undefined && nt.kind !== 'typedef')
+        return `${this.nl.typeLayout(nt).size === 4 ? 'int' : `s${this.nl.typeLayout(nt).size * 8}`}${sep}`;
       return `${typeName(nt)}${sep}`;
     }
     if (a.kind === 'pointer') return `compat_uptr_t${sep}`;
@@ -715,7 +859,7 @@ class Generator {
       const chosen =
         this.chosen[path] ??
         a.members.find((m) => m.member.name !== undefined && this.choose.includes(m.member.name))?.member.name;
-      const pairs = a.members.map((m, i) => ({ m, o: b.members[i]! }));
+      const pairs = this.pairs(nd, cd, path).filter((p): p is { m: MemberLayout; o: MemberLayout } => !!p.m);
       const ann = this.annotations.records.get(this.record)?.get(path);
       if (chosen === undefined && ann?.kind === 'union') {
         // the member another member selects (a union annotation): one case per value
@@ -768,7 +912,9 @@ class Generator {
         const first = firstNamed(nd);
         if (first === null) return;
         const p = path ? `${path}.${first}` : first;
-        out(`${'\t'.repeat(depth)}memcpy(&${this.access(to, p)}, &${this.access(from, p)}, ${a.size});`);
+        // from the whole record's address: FORTIFY_SOURCE bounds &to->first by the first member's size
+        const at = (base: string, cast: string) => `(${cast} *)${base} + offsetof(typeof(*${base}), ${p})`;
+        out(`${'\t'.repeat(depth)}memcpy(${at(to, 'char')}, ${at(from, 'const char')}, ${a.size});`);
         return;
       }
       const mpath = path ? `${path}.${x.m.member.name}` : x.m.member.name!;
@@ -785,8 +931,8 @@ class Generator {
       );
       return;
     }
-    a.members.forEach((m, i) => {
-      const o = b.members[i]!;
+    this.pairs(nd, cd, path).forEach(({ m, o }) => {
+      if (!m) return;
       const name = m.member.name;
       if (m.member.bitWidth !== undefined) {
         if (name === undefined || m.member.bitWidth === 0) return;
@@ -849,14 +995,24 @@ class Generator {
     const pad = '\t'.repeat(depth);
     const lhs = this.access(to, path);
     const rhs = this.access(from, path);
-    if (this.same(nt, ct)) {
-      const a = strip(nt);
+    const a = strip(nt);
+    const b = strip(ct);
+    // toward the task, a record alike on both ABIs still goes member by member: its padding may
+    // hold whatever the driver left there, and nothing of the kernel's may reach user space
+    const padded = (t: CType): boolean => {
+      const x = strip(t);
+      return x.kind === 'array' ? padded(x.of) : x.kind === 'record' && !x.decl.union;
+    };
+    if (this.same(nt, ct) && !(toCompat && padded(nt) && this.alike(a, b))) {
       if (a.kind === 'array' || a.kind === 'record') out(`${pad}memcpy(&${lhs}, &${rhs}, sizeof(${lhs}));`);
       else out(`${pad}${lhs} = ${rhs};`);
       return;
     }
-    const a = strip(nt);
-    const b = strip(ct);
+    if (this.same(nt, ct) && a.kind === 'record' && b.kind === 'record') {
+      // alike, toward the task: the members one by one, in the record's own type
+      this.convertMembers(a.decl, b.decl, from, to, toCompat, path, out, depth, packed);
+      return;
+    }
     if (a.kind === 'pointer') {
       out(toCompat ? `${pad}${lhs} = ptr_to_compat((void __user *)${rhs});` : `${pad}${lhs} = compat_ptr(${rhs});`);
       return;
@@ -916,7 +1072,7 @@ class Generator {
     const nativeChecks: string[] = [];
     const seen = new Map<number, string>();
     const checkedRecords = new Set<string>();
-    for (const { e, v, twin, scalar, compatCmd, access } of plan.converted) {
+    for (const { e, v, twin, scalar, compatCmd, handler } of plan.converted) {
       const label = v.cmdDiffers ? `${e.name}${this.opts.suffix}` : e.name;
       // another name for a number already handled (FIONREAD and TIOCINQ)
       const same = seen.get(compatCmd);
@@ -936,7 +1092,7 @@ class Generator {
         );
       }
       if (v.cmdDiffers) numbers.push(...this.compatNumber(e, label, compatCmd, twin, compatName));
-      handlers.push(twin ? this.handler(e, twin, access) : this.scalarHandler(e, scalar!, access));
+      handlers.push(handler);
       cases.push(`\tcase ${label}:\n\t\treturn ${pfx}_compat_${identifier(e.name)}(file, argp);`);
     }
     for (const { name, cmd, nativeCmd, value } of plan.renumbered) {
@@ -1020,26 +1176,30 @@ class Generator {
    * An integer argument of another width: get_user() of the compat one, put_user() back, -EOVERFLOW where it does not
    * fit.
    */
-  private scalarHandler(e: IoctlEntry, scalar: { native: string; compat: string }, access: Access): string {
+  scalarHandler(e: IoctlEntry, scalar: Scalar, access: Access): string {
     const { reads, writes } = access;
     const lines = [
       `static long ${this.prefix}_compat_${identifier(e.name)}(struct file *file, void __user *argp)`,
       '{',
-      `\t${scalar.native} karg = 0;`,
+      `\t${scalar.native} karg = ${scalar.pointer ? 'NULL' : '0'};`,
       `\t${scalar.compat} uarg;`,
       '\tlong ret;',
       '',
     ];
     if (reads)
-      lines.push(`\tif (get_user(uarg, (${scalar.compat} __user *)argp))`, '\t\treturn -EFAULT;', '\tkarg = uarg;');
+      lines.push(
+        `\tif (get_user(uarg, (${scalar.compat} __user *)argp))`,
+        '\t\treturn -EFAULT;',
+        scalar.pointer ? '\tkarg = compat_ptr(uarg);' : '\tkarg = uarg;',
+      );
     lines.push(`\tret = ${this.opts.driver}_ioctl_kernel(file, ${e.name}, &karg);`);
     if (writes) {
       lines.push(
         '\tif (ret < 0)',
         '\t\treturn ret;',
-        `\tuarg = karg;`,
-        '\tif (uarg != karg)',
-        '\t\treturn -EOVERFLOW;',
+        ...(scalar.pointer
+          ? ['\tuarg = ptr_to_compat(karg);']
+          : ['\tuarg = karg;', '\tif (uarg != karg)', '\t\treturn -EOVERFLOW;']),
         `\tif (put_user(uarg, (${scalar.compat} __user *)argp))`,
         '\t\treturn -EFAULT;',
       );
@@ -1063,7 +1223,7 @@ class Generator {
     return { name: last.name, count: ann.count, native: t.of, compat: c.of };
   }
 
-  private handler(e: IoctlEntry, twin: Twin, access: Access): string {
+  handler(e: IoctlEntry, twin: Twin, access: Access): string {
     const outer = this.record;
     this.record = twin.cname;
     try {
@@ -1199,6 +1359,51 @@ class Generator {
     lines.push('\treturn ret;', '}');
     return `${lines.join('\n')}\n`;
   }
+}
+
+/**
+ * Where a pointer-free type's scalars lie, as text (`0:2 2:1*14`: offset, size, and count for an
+ * array), members of unions all listed, empty ones left out; null where it holds a pointer.
+ */
+function scalarBytes(t: CType, layouter: Layouter, base = 0, out: string[] = []): string | null {
+  const x = strip(t);
+  if (x.kind === 'pointer') return null;
+  if (x.kind === 'array') {
+    const e = strip(x.of);
+    if (!x.length) return out.join(' ');
+    if (e.kind === 'int' || e.kind === 'enum' || e.kind === 'float') {
+      out.push(`${base}:${layouter.typeLayout(x.of).size}*${x.length}`);
+      return out.join(' ');
+    }
+    const size = layouter.typeLayout(x.of).size;
+    for (let i = 0; i < x.length; i++) if (scalarBytes(x.of, layouter, base + i * size, out) === null) return null;
+    return out.join(' ');
+  }
+  if (x.kind === 'record') {
+    const l = layouter.layout(x.decl);
+    const list = x.decl.union ? [...l.members].sort((p, q) => (recordOrder(p) < recordOrder(q) ? -1 : 1)) : l.members;
+    for (const m of list) {
+      if (m.member.bitWidth !== undefined) {
+        if (m.member.name !== undefined) out.push(`${base * 8 + m.bitOffset}b${m.bits}`);
+        continue;
+      }
+      if (scalarBytes(m.member.type, layouter, base + m.offset, out) === null) return null;
+    }
+    return out.join(' ');
+  }
+  out.push(`${base}:${layouter.typeLayout(t).size}`);
+  return out.join(' ');
+}
+
+/** Whether a type is an integer or an array of them (through typedefs). */
+function integers(t: CType): boolean {
+  const x = strip(t);
+  return x.kind === 'array' ? integers(x.of) : x.kind === 'int' || x.kind === 'enum';
+}
+
+/** A union's members in an order that does not depend on their names or declaration order. */
+function recordOrder(m: MemberLayout): string {
+  return `${m.bitOffset}`.padStart(12, '0') + `${m.bits}`.padStart(12, '0');
 }
 
 function hex(v: number): string {

@@ -131,7 +131,8 @@ export function parseAnnotations(text: string, file: string): Annotations {
   const shape = 'expected { "arg": "TYPE", "access": "r" | "w" | "rw", "value": true } (any of them)';
   for (const [name, a] of Object.entries(ioctls)) {
     if (!isObject(a) || !Object.keys(a).length) fail(file, name, shape);
-    for (const k of Object.keys(a)) if (k !== 'arg' && k !== 'access' && k !== 'value') fail(file, `${name}.${k}`, shape);
+    for (const k of Object.keys(a))
+      if (k !== 'arg' && k !== 'access' && k !== 'value') fail(file, `${name}.${k}`, shape);
     if (a.arg !== undefined && typeof a.arg !== 'string') fail(file, `${name}.arg`, 'expected a C type name');
     if (a.access !== undefined && a.access !== 'r' && a.access !== 'w' && a.access !== 'rw')
       fail(file, `${name}.access`, '"r" (the kernel writes), "w" (the kernel reads) or "rw"');
@@ -195,7 +196,8 @@ export function validateAnnotations(
 ): void {
   const abi = layouter.abi.name;
   if (ioctls)
-    for (const name of a.ioctls.keys()) if (!ioctls.has(name)) fail(a.file, `ioctls.${name}`, 'no such ioctl in the headers');
+    for (const name of a.ioctls.keys())
+      if (!ioctls.has(name)) fail(a.file, `ioctls.${name}`, 'no such ioctl in the headers');
   for (const [name, arg] of a.ioctlArgs) {
     const where = `ioctls.${name}`;
     if (ioctls && !ioctls.has(name)) fail(a.file, where, 'no such ioctl in the headers');

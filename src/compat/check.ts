@@ -187,7 +187,10 @@ export function ioctlVerdict(
 ): IoctlVerdict {
   const v = judge(name, ne, ce, n, c, annotations);
   const a = annotations.ioctls.get(name);
-  return { ...v, action: actionOf(v, { byValue: a?.value ?? ne.byValue === true, dir: a?.access ?? ne.argDir ?? ne.dir }) };
+  return {
+    ...v,
+    action: actionOf(v, { byValue: a?.value ?? ne.byValue === true, dir: a?.access ?? ne.argDir ?? ne.dir }),
+  };
 }
 
 /** Same layout under another number: the compat task's number reaches no case of the native handler. */
@@ -226,7 +229,11 @@ function judge(
     return v;
   }
   // no argument structure: a value argument, one the kernel ignores, or _IO with nothing named
-  if ((annotations.ioctls.get(name)?.value ?? ne.byValue) || (ne.legacy && arg === undefined) || ((ne.dir === 'none' || ne.dir === null) && arg === undefined)) {
+  if (
+    (annotations.ioctls.get(name)?.value ?? ne.byValue) ||
+    (ne.legacy && arg === undefined) ||
+    ((ne.dir === 'none' || ne.dir === null) && arg === undefined)
+  ) {
     v.verdict = 'no-arg';
     return renumbered(v);
   }

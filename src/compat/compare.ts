@@ -147,6 +147,14 @@ export function verdictOf(reasons: Reason[]): Comparison['verdict'] {
   return reasons.length ? 'pointer-inside' : 'identical';
 }
 
+/** The element types of a flexible array member on both sides, when both are one and hold no records. */
+function flexElements(n: CType, c: CType | undefined): [CType, CType] | undefined {
+  const a = stripTypedefs(n);
+  const b = c ? stripTypedefs(c) : undefined;
+  if (a.kind !== 'array' || a.length !== null || b?.kind !== 'array' || b.length !== null) return undefined;
+  return recordElement(a) ? undefined : [a.of, b.of];
+}
+
 /** The record type of an array's elements (through nested arrays and typedefs), if any. */
 function recordElement(t: CType): CType | undefined {
   let x = t;
@@ -190,6 +198,20 @@ export function compareArgument(
   // array elements are not members of their own: compare an element of each record array
   for (const f of n.fields) {
     const g = cByPath.get(f.path);
+    // a flexible array's elements lie past the record's size: compare one of each (records below)
+    const flex = flexElements(f.ctype, g?.ctype);
+    if (flex) {
+      const [ns, cs] = [native.layouter.typeLayout(flex[0]).size, compat.layouter.typeLayout(flex[1]).size];
+      if (ns !== cs) {
+        const rule = resizedRule(memberClass(flex[0]), memberClass(flex[1]));
+        reasons.push({
+          rule,
+          path: `${f.path}[]`,
+          native: { offset: f.offset, size: ns },
+          compat: { offset: g!.offset, size: cs },
+        });
+      }
+    }
     const ne = recordElement(f.ctype);
     const ce = g && recordElement(g.ctype);
     if (!ne || !ce) continue;
