@@ -150,7 +150,7 @@ describe('ioctl32 gen c', () => {
       expect(sock.stdout).toContain('long if_compat_ioctl(');
       expect(sock.stderr).toMatch(
         new RegExp(
-          String.raw`SIOCGIFFLAGS \(convert\) not handled: union 'ifr_ifru' has members that convert differently: ` +
+          String.raw`SIOCGIFFLAGS \(convert\) not handled for i386 tasks: union 'ifr_ifru' has members that convert differently: ` +
             String.raw`choose one \(--member ifr_ifru=NAME\)`,
         ),
       );
@@ -167,6 +167,12 @@ describe('ioctl32 gen c', () => {
       expect(chosen.stdout).toContain('to->ifr_ifru.ifru_flags = from->ifr_ifru.ifru_flags;');
       expect((await cli('gen', 'rust', 'linux/loop.h')).code).toBe(2);
       expect((await cli('gen', 'c', '--pair', 'x86_64:arm', 'linux/loop.h')).code).toBe(2);
+      // every compat ABI of the kernel by default: i386 and x32 tasks, told apart as the kernel does
+      const both = await cli('gen', 'c', '--arch', 'x86_64', 'linux/loop.h');
+      expect(both.code).toBe(0);
+      expect(both.stdout).toContain('struct compat_x32_loop_info {');
+      expect(both.stdout).toMatch(/if \(in_x32_syscall\(\)\)\n\t\treturn loop_x32_compat_ioctl\(file, cmd, arg\);/);
+      expect(both.stdout).toContain('return loop_i386_compat_ioctl(file, cmd, arg);');
     },
   );
 });

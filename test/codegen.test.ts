@@ -1,101 +1,43 @@
 /**
  * `ioctl32 gen c` against the outside world:
- *  - every UAPI header with ioctls that need conversion on x86_64 <- i386 (as `check` finds
- *    them) gets its compat code generated, and the code builds as an out-of-tree module against
- *    Debian's linux-headers-amd64, with its static_asserts of every compat struct's size,
- *    alignment and member offsets and every compat number. A header whose kernel view differs
- *    from user space's (`#ifdef __KERNEL__`) is found by building the code's own native checks
- *    first, and named;
  *  - the generated handler, built in user space over a shim of the kernel's compat helpers and
  *    handed the 64-bit process's answer from the real kernel, writes the bytes the i386 process
  *    got from the real kernel's own compat layer;
- *  - a random driver header's code builds as a module, and its handlers convert as the thunk
- *    does; on every other compat pair it compiles for the native ABI with its layout asserts
- *    holding; a union chosen by a selector annotation converts as the thunk's.
+ *  - a random driver header (records, integers declared long, pointer-typed macros, value
+ *    arguments, flexible arrays, macros whose direction the kernel does not follow, structs i386
+ *    and x32 lay out differently) gets one file serving i386 and x32 tasks. It builds as a module
+ *    (W=1, -Werror); run in user space, every number each task sends (as gcc -m32 and -mx32 make
+ *    it) reaches its case, and the driver gets what the kernel would pass it, the bytes the thunk
+ *    computes, copied only the ways the kernel copies them;
+ *  - on every other compat pair the code compiles for the native ABI with its layout asserts
+ *    holding (mips64's o32 and n32 tasks in one file); a union chosen by a selector annotation
+ *    converts as the thunk's.
+ * Every UAPI header's module build is test/codegen-uapi.test.ts.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { compatPairs, getAbi } from '../src/abi/index.js';
 import type { Abi } from '../src/abi/types.js';
+import { stripTypedefs, type CType } from '../src/cfront/types.js';
+import type { Layouter } from '../src/layout/layout.js';
 import { generateCompatC, type GeneratedC } from '../src/codegen/c.js';
-import { check } from '../src/compat/check.js';
-import { parseAnnotations } from '../src/compat/annotations.js';
-import { dumpHeaders } from '../src/scan/dump.js';
-import { compileConverter } from '../src/thunk/compile.js';
+import { parseAnnotations, type Annotations } from '../src/compat/annotations.js';
+import { dumpHeaders, type Dumped } from '../src/scan/dump.js';
+import { compileConverter, type Converter, type Memory } from '../src/thunk/compile.js';
 import { captureKernel, type CaseResult } from './harness/kernel.js';
 import { buildModule, kernelBuildDir } from './harness/kbuild.js';
 import { compileObject, crossIncludes } from './harness/compile.js';
+import { readElf, u32Array } from './harness/elf.js';
 
 const x86 = getAbi('x86_64');
 const i386 = getAbi('i386');
+const x32 = getAbi('x32');
 const pair = { native: x86, compat: i386 };
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
-
-describe('generated compat code builds as a kernel module (linux-headers-amd64)', () => {
-  test('every UAPI header with ioctls that need work on x86_64 <- i386', () => {
-    const kdir = kernelBuildDir();
-    if (!kdir)
-      throw new Error('no /usr/src/linux-headers-*-amd64: install linux-headers-amd64 (scripts/install-toolchains.sh)');
-    // the headers check finds work in, on this machine's UAPI set (the kernel headers' own version)
-    const report = check({ pairs: [pair], scan: {}, lint: false });
-    const headers = Object.keys(report.summary.needsWork['x86_64:i386']!).sort();
-    expect(headers.length).toBeGreaterThan(40);
-    const gens = new Map<string, { file: string; g: GeneratedC }>();
-    let converted = 0;
-    for (const h of headers) {
-      const id = h.replace(/[^A-Za-z0-9]/g, '_');
-      // distinct names per header: they share one module; the kernel's own headers define compat_* twins of some
-      // UAPI structs
-      const g = generateCompatC({ pair, scan: { headers: [h] }, prefix: `g_${id}`, twinPrefix: `g32_${id}_` });
-      converted += g.ioctls.filter((x) => x.handling === 'converted').length;
-      gens.set(h, { file: `g_${id}.c`, g });
-    }
-    // what the code assumes of the native side, alone: the kernel's view of the header may differ
-    const probe = buildModule(
-      kdir,
-      mkdtempSync(join(tmpdir(), 'ioctl32-kprobe-')),
-      Object.fromEntries([...gens.values()].map(({ file, g }) => [file, g.checks])),
-    );
-    const kernelView = [...gens].filter(([, { file }]) => !probe.built.has(file));
-    const usable = [...gens].filter(([, { file }]) => probe.built.has(file));
-    const stubs = usable.map(
-      ([, { file }]) =>
-        `long ${file.replace(/\.c$/, '')}_ioctl_kernel(struct file *file, unsigned int cmd, void *karg) ` +
-        '{ return -ENOTTY; }',
-    );
-    const files: Record<string, string> = Object.fromEntries(usable.map(([, { file, g }]) => [file, g.source]));
-    files['stub.c'] = `#include <linux/module.h>\n#include <linux/fs.h>\n${stubs.join('\n')}\nMODULE_LICENSE("GPL");\n`;
-    const full = buildModule(kdir, mkdtempSync(join(tmpdir(), 'ioctl32-kbuild-')), files);
-    const records = usable.reduce((k, [, { g }]) => k + g.records.length, 0);
-    console.log(
-      `gen c x86_64 <- i386: ${gens.size} headers, ${converted} ioctls converted; ` +
-        `${usable.length} built against ${kdir} (${records} compat records asserted); ` +
-        `${kernelView.length} whose kernel view differs: ` +
-        kernelView
-          .map(
-            ([h, { file }]) =>
-              `${h} (` +
-              (probe.diagnostics.get(file)?.[0] ??
-                [...probe.diagnostics.values()].flat().find((l) => l.includes(h)) ??
-                'see the build output') +
-              ')',
-          )
-          .join('; '),
-    );
-    const failures = usable
-      .filter(([, { file }]) => !full.built.has(file))
-      .map(([h, { file }]) => `${h}: ${(full.diagnostics.get(file) ?? []).slice(0, 3).join(' | ')}`);
-    expect(failures, full.output.slice(-3000)).toEqual([]);
-    // not a warning in the generated code either
-    expect([...full.diagnostics].filter(([f]) => f.endsWith('.c'))).toEqual([]);
-    expect(usable.length).toBeGreaterThan(40);
-    // only headers whose native checks do not hold in the kernel are left out
-    for (const [, { file }] of kernelView) expect(probe.built.has(file)).toBe(false);
-  }, 600_000);
-});
+const unhex = (s: string) => Uint8Array.from(Buffer.from(s, 'hex'));
 
 /** The kernel's compat helpers as plain C: user memory is this process's own (below 4 GiB: -no-pie, static buffers). */
 const SHIM = `#include <assert.h>
@@ -113,18 +55,33 @@ typedef int8_t s8; typedef uint8_t u8; typedef int16_t s16; typedef uint16_t u16
 typedef int32_t s32; typedef uint32_t u32; typedef int64_t s64; typedef uint64_t u64;
 typedef s32 compat_long_t; typedef u32 compat_ulong_t; typedef u32 compat_uptr_t;
 typedef s64 __attribute__((aligned(4))) compat_s64; typedef u64 __attribute__((aligned(4))) compat_u64;
-static inline void *compat_ptr(compat_uptr_t p) { return (void *)(uintptr_t)p; }
+/*
+ * compat_ptr() sets the bits of compat_mark (the test sets them) and the user accessors insist on
+ * them: an address that reached user memory without compat_ptr() fails, and what the driver gets
+ * tells compat_ptr(arg) from arg as it came.
+ */
+static uintptr_t compat_mark;
+static inline void *compat_ptr(compat_uptr_t p) { return (void *)((uintptr_t)p | compat_mark); }
 static inline compat_uptr_t ptr_to_compat(void *p) { return (compat_uptr_t)(uintptr_t)p; }
+static inline void *user_address(const void *p)
+{
+	assert(((uintptr_t)p & compat_mark) == compat_mark);
+	return (void *)((uintptr_t)p & ~compat_mark);
+}
+/* which compat ABI the task is of (arch/x86/include/asm/compat.h): the test says */
+static int task_is_x32;
+static inline int in_x32_syscall(void) { return task_is_x32; }
+static inline int in_ia32_syscall(void) { return !task_is_x32; }
 struct file;
 struct file_operations { long (*unlocked_ioctl)(struct file *, unsigned int, unsigned long); };
 struct file { const struct file_operations *f_op; };
 #define GFP_KERNEL 0
 #define kzalloc(n, f) calloc(1, (n))
 #define kfree free
-#define copy_from_user(to, from, n) (memcpy((to), (from), (n)), 0)
-#define copy_to_user(to, from, n) (memcpy((to), (from), (n)), 0)
-#define get_user(x, p) ((x) = *(p), 0)
-#define put_user(x, p) (*(p) = (x), 0)
+#define copy_from_user(to, from, n) (memcpy((to), user_address(from), (n)), 0)
+#define copy_to_user(to, from, n) (memcpy(user_address(to), (from), (n)), 0)
+#define get_user(x, p) ((x) = *(__typeof__(p))user_address(p), 0)
+#define put_user(x, p) (*(__typeof__(p))user_address(p) = (x), 0)
 `;
 
 /** The generated source with the shim for the kernel headers it starts with. */
@@ -194,6 +151,7 @@ describe("the generated handler does what the kernel's compat layer did", () => 
     capture = await captureKernel();
   }, 600_000);
 
+  // these builds are user space's, its headers both sides (kernelTree: null), as the capture's programs were
   const real = (name: string) => {
     const c = capture.get(name);
     if (!c?.native || !c.compat || c.native.skipped || c.compat.skipped)
@@ -202,7 +160,7 @@ describe("the generated handler does what the kernel's compat layer did", () => 
   };
 
   test('LOOP_GET_STATUS: struct loop_info with longs and a 16-bit dev_t on i386', () => {
-    const g = generateCompatC({ pair, scan: { headers: ['linux/loop.h'] }, prefix: 'loop' });
+    const g = generateCompatC({ pair, scan: { headers: ['linux/loop.h'], kernelTree: null }, prefix: 'loop' });
     expect(g.ioctls.find((x) => x.name === 'LOOP_GET_STATUS')?.handling).toBe('converted');
     const { native, compat } = real('loop.LOOP_GET_STATUS');
     const out = runHandler(g, 'loop', compat.cmd, native.after, compat.before);
@@ -230,7 +188,7 @@ describe("the generated handler does what the kernel's compat layer did", () => 
     for (const [ioctl, member] of Object.entries(members)) {
       const g = generateCompatC({
         pair,
-        scan: { headers: ['linux/if.h', 'linux/sockios.h'] },
+        scan: { headers: ['linux/if.h', 'linux/sockios.h'], kernelTree: null },
         prefix: 'sock',
         members: { ifr_ifru: member },
       });
@@ -277,87 +235,734 @@ const SCALARS = [
   'unsigned int',
 ];
 
+/** Types alike on every ABI the tests run: a record of them is the same on both sides. */
+const ALIKE = ['__u8', '__u16', '__u32', '__s32', 'int', 'char', 'unsigned short', 'unsigned int'];
+
+/** The macros of the directions, in _IOC's terms (the task's view: "w" the kernel reads). */
+const MACRO = { r: '_IOR', w: '_IOW', rw: '_IOWR' } as const;
+type Dir = keyof typeof MACRO;
+
+/** What the test knows of an ioctl of a random driver header, by construction. */
+interface DriverIoctl {
+  name: string;
+  /**
+   * record, scalar: an argument in memory to convert (or to pass, where both ABIs lay it out
+   * alike); flex: a record ending in a flexible array whose count is its first member, `count`;
+   * renumbered: the same layout under another number (an int copied where the macro says long, a
+   * pointer-typed macro); value: the argument is the value itself.
+   */
+  kind: 'record' | 'scalar' | 'flex' | 'renumbered' | 'value';
+  /** The macro's direction. */
+  dir: Dir | null;
+  /** The direction the kernel copies in: an annotation's where it says otherwise, else the macro's. */
+  access: Dir | null;
+}
+
+interface DriverHeader {
+  text: string;
+  annotations: Annotations;
+  ioctls: DriverIoctl[];
+}
+
 /**
  * A driver header of random records: integers of every width, longs, pointers, 8-byte integers
  * (4-aligned on i386), arrays, nested records, anonymous unions (the member to convert named
- * *_pick, or members alike on both ABIs), bitfields, packed records and aligned members; an
- * _IOWR per record.
+ * *_pick, or members alike on both ABIs), bitfields, packed records and aligned members; an ioctl
+ * per record in a random direction, some annotated with the direction the kernel really copies.
+ * Then what a driver has besides: records i386 and x32 lay out differently (a __u64 after a __u32,
+ * a long after them), pointer-typed macros of records alike on both ABIs, longs the kernel copies
+ * as ints, integers of other widths, value arguments, and flexible arrays of records and of
+ * integers and pointers, with their count annotated.
  */
-function driverHeader(seed: number, count: number): string {
+function driverHeader(seed: number, count: number): DriverHeader {
   const r = random(seed);
+  const pick = <T>(list: readonly T[]): T => list[r(list.length)]!;
   const out = ['#include <linux/types.h>', '#include <linux/ioctl.h>', ''];
+  const ioctls: DriverIoctl[] = [];
+  const records: Record<string, Record<string, unknown>> = {};
+  const annotated: Record<string, Record<string, unknown>> = {};
+  /** An ioctl of a record or scalar, `access` annotated where it is not the macro's direction. */
+  const define = (name: string, kind: DriverIoctl['kind'], dirs: Dir | [Dir, Dir], type: string, arg: string) => {
+    const [dir, access] = typeof dirs === 'string' ? [dirs, dirs] : dirs;
+    out.push(`#define ${name} ${MACRO[dir]}(${type}, ${arg})`, '');
+    if (access !== dir) annotated[name] = { access };
+    ioctls.push({ name, kind, dir, access });
+  };
+  /** A macro whose direction the kernel follows, or one it does not (USBDEVFS_DISCSIGNAL). */
+  const direction = (): [Dir, Dir] => {
+    const dir = pick<Dir>(['rw', 'rw', 'r', 'w']);
+    return [dir, dir !== 'rw' && r(2) ? (dir === 'r' ? 'w' : 'r') : dir];
+  };
   for (let k = 0; k < count; k++) {
     const members: string[] = [];
     const n = 2 + r(6);
     for (let i = 0; i < n; i++) {
       const name = `m${i}`;
       const kind = r(10);
-      const scalar = SCALARS[r(SCALARS.length)]!;
+      const scalar = pick(SCALARS);
       if (kind < 4) members.push(`${scalar} ${name}${r(20) === 0 ? ' __attribute__((aligned(8)))' : ''};`);
       else if (kind === 4) members.push(`${r(2) ? 'void' : `struct s${r(k + 1)}`} *${name};`);
       else if (kind === 5) members.push(`${scalar} ${name}[${1 + r(4)}];`);
       else if (kind === 6 && k > 0) members.push(`struct s${r(k)} ${name};`);
       else if (kind === 7)
-        members.push(`union {\n\t\t${scalar} ${name}_pick;\n\t\t${SCALARS[r(SCALARS.length)]} ${name}_other;\n\t};`);
+        members.push(`union {\n\t\t${scalar} ${name}_pick;\n\t\t${pick(SCALARS)} ${name}_other;\n\t};`);
       else if (kind === 8) members.push(`unsigned int ${name} : ${1 + r(16)};`);
       // members alike on both ABIs: no choice needed, the bytes are copied
       else members.push(`union {\n\t\t__u32 ${name}_a;\n\t\tchar ${name}_b[${1 + r(6)}];\n\t};`);
     }
     out.push(`struct s${k} {\n\t${members.join('\n\t')}\n}${r(10) === 0 ? ' __attribute__((packed))' : ''};`);
-    out.push(`#define GEN_IOC_${k} _IOWR('x', ${k}, struct s${k})`, '');
+    define(`GEN_IOC_${k}`, 'record', direction(), "'x'", `${k}, struct s${k}`);
   }
-  return out.join('\n');
+  let nr = 0;
+  const y = () => `'y', ${nr++}`;
+  // i386 and x32 differ: the u64 is 4-aligned on i386 only; the long is 4 bytes on both, the u64 moves on i386 only
+  out.push(
+    'struct x0 {\n\t__u32 a;\n\t__u64 b;\n};',
+    'struct x1 {\n\t__u32 a;\n\t__u64 b;\n\tlong c;\n};',
+    `struct x2 {\n\t${pick(SCALARS)} a;\n\t__s64 b;\n\tunsigned long c[2];\n\t__u32 d;\n};`,
+    '',
+  );
+  define('GEN_X_0', 'record', 'rw', y(), 'struct x0');
+  define('GEN_X_1', 'record', 'rw', y(), 'struct x1');
+  define('GEN_X_2', 'record', direction(), y(), 'struct x2');
+  // macros that lie about the direction, on a record that converts for both tasks
+  define('GEN_X_R', 'record', ['r', 'w'], y(), 'struct x1');
+  define('GEN_X_W', 'record', ['w', 'r'], y(), 'struct x1');
+  // pointer-typed macros: the number encodes a pointer's size, the record is alike on both ABIs
+  for (let i = 0; i < 3; i++) {
+    const members = Array.from({ length: 1 + r(4) }, (_, j) => `${pick(ALIKE)} a${j}${r(3) ? '' : `[${1 + r(3)}]`};`);
+    out.push(`struct p${i} {\n\t${members.join('\n\t')}\n};`);
+    define(`GEN_PTR_${i}`, 'renumbered', pick<Dir>(['r', 'w', 'rw']), y(), `struct p${i} *`);
+  }
+  // declared long, copied as an int (FS_IOC_GETVERSION)
+  for (let i = 0; i < 3; i++) {
+    const [decl, arg] = pick([
+      ['long', 'int'],
+      ['unsigned long', '__u32'],
+      ['long', 'unsigned int'],
+    ] as const);
+    define(`GEN_INT_${i}`, 'renumbered', pick<Dir>(['r', 'w', 'rw']), y(), decl);
+    annotated[`GEN_INT_${i}`] = { arg };
+  }
+  // integers of another width in memory, some copied in a direction the macro does not say
+  for (let i = 0; i < 4; i++)
+    define(`GEN_SCL_${i}`, 'scalar', direction(), y(), pick(['long', 'unsigned long', '__kernel_long_t']));
+  // the argument is the value: the same number, another number (a long), and _IO
+  for (const [i, type] of ['int', 'long', 'unsigned long'].entries()) {
+    define(`GEN_VAL_${i}`, 'value', pick<Dir>(['r', 'w']), y(), type);
+    annotated[`GEN_VAL_${i}`] = { value: true };
+    ioctls.at(-1)!.access = null;
+  }
+  out.push(`#define GEN_VAL_3 _IO(${y()})`, '');
+  ioctls.push({ name: 'GEN_VAL_3', kind: 'value', dir: null, access: null });
+  // flexible arrays with their count: of records that differ, of random records, of integers and pointers
+  const elements = ['struct x0', 'struct x1', `struct s${r(count)}`, 'long', 'unsigned long', 'void *', '__u64'];
+  for (let i = 0; i < 7; i++) {
+    const extra = Array.from({ length: r(3) }, (_, j) => `${pick(SCALARS)} h${j};`);
+    const elem = i < elements.length ? elements[i]! : pick(elements);
+    const el = elem.endsWith('*') ? `${elem}el[]` : `${elem} el[]`;
+    out.push(`struct f${i} {\n\t${['__u32 count;', ...extra, `${el};`].join('\n\t')}\n};`);
+    records[`struct f${i}`] = { el: { kind: 'flex-array', count: 'count' } };
+    define(`GEN_FLEX_${i}`, 'flex', (['rw', 'r', 'w'] as const)[i % 3]!, y(), `struct f${i}`);
+  }
+  const annotations = parseAnnotations(JSON.stringify({ records, ioctls: annotated }), 'drv.json');
+  return { text: out.join('\n'), annotations, ioctls };
 }
 
-describe('random driver headers: the generated code builds, and converts as the thunk does', () => {
-  test(`40 records (seed ${SEED})`, async () => {
+/** The number each macro has for an ABI, as gcc evaluates it (`-m64`, `-m32`, `-mx32`): read from the object. */
+function gccNumbers(flag: string, abi: Abi, header: string, names: readonly string[]): Map<string, number> {
+  const dir = mkdtempSync(join(tmpdir(), 'ioctl32-nums-'));
+  const lines = names.map((name) => `\t${name},`).join('\n');
+  writeFileSync(join(dir, 'nums.c'), `#include "${header}"\nunsigned int nums[] = {\n${lines}\n};\n`);
+  const obj = join(dir, 'nums.o');
+  const cc = spawnSync('gcc', [flag, ...crossIncludes(abi), '-c', '-o', obj, join(dir, 'nums.c')], {
+    encoding: 'utf8',
+  });
+  if (cc.status !== 0) throw new Error(`gcc ${flag} does not evaluate the macros:\n${cc.stderr}`);
+  const values = u32Array(readElf(readFileSync(obj)), 'nums');
+  expect(values.length).toBe(names.length);
+  return new Map(names.map((name, i) => [name, values[i]!]));
+}
+
+/** The most elements of a flexible array the user-space build accepts (the driver's <PREFIX>_FLEX_MAX). */
+const FLEX_MAX = 4;
+/** What the shim's compat_ptr() sets in an address (compat_mark). */
+const MARK = 1n << 40n;
+/** compat_ptr() as the shim has it, for the thunk: pointers in the driver's records carry the mark. */
+const marked: Memory = {
+  read: () => {
+    throw new Error('no deep copies here');
+  },
+  write: () => {
+    throw new Error('no deep copies here');
+  },
+  translate: (a) => a | MARK,
+  untranslate: (a) => a & ~MARK,
+};
+const ENOIOCTLCMD = 515;
+const EIO = 5;
+const EINVAL = 22;
+
+/**
+ * The generated file in a 64-bit user process over the shim, with a driver that records what
+ * reaches it (its kernel-pointer entry point: the command and the bytes; its unlocked_ioctl: the
+ * command and the argument) and answers with the test's bytes. Each line of its input is a call
+ * of the .compat_ioctl: `x32 cmd p|v value capacity ret before answer` (hex; `-` is no bytes).
+ * The task's buffer ends where an unmapped page begins; the build has ASan and UBSan.
+ */
+function driverProgram(g: GeneratedC, labels: Array<{ fn: string; label: string }>): string {
+  return `#define DRV_FLEX_MAX ${FLEX_MAX}
+${userSpace(g)}
+#include <sys/mman.h>
+
+static unsigned char answer[1 << 16], seen[1 << 16];
+static size_t answer_len, capacity;
+/* 1: the driver's kernel-pointer entry point, 2: its unlocked_ioctl */
+static int reached;
+static unsigned int reached_cmd;
+static unsigned long reached_arg;
+static long answer_ret;
+
+long drv_ioctl_kernel(struct file *file, unsigned int cmd, void *karg);
+long drv_ioctl_kernel(struct file *file, unsigned int cmd, void *karg)
+{
+	reached = 1;
+	reached_cmd = cmd;
+	memcpy(seen, karg, capacity);
+	memcpy(karg, answer, answer_len < capacity ? answer_len : capacity);
+	return answer_ret;
+}
+
+static long drv_unlocked_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	reached = 2;
+	reached_cmd = cmd;
+	reached_arg = arg;
+	return answer_ret;
+}
+
+static size_t unhex(const char *s, unsigned char *to)
+{
+	size_t n = 0;
+
+	for (; s[0] != '-' && s[0] && s[1]; s += 2) {
+		unsigned int v;
+
+		sscanf(s, "%2x", &v);
+		if (to)
+			to[n] = (unsigned char)v;
+		n++;
+	}
+	return n;
+}
+
+static void puthex(const unsigned char *p, size_t n)
+{
+	if (!n)
+		putchar('-');
+	for (size_t i = 0; i < n; i++)
+		printf("%02x", p[i]);
+}
+
+static const struct { const char *fn, *label; unsigned int value; } labels[] = {
+${labels.map((l) => `\t{ "${l.fn}", "${l.label}", ${l.label} },`).join('\n')}
+};
+
+int main(void)
+{
+	static char before[1 << 18], reply[1 << 18];
+	static const struct file_operations fops = { .unlocked_ioctl = drv_unlocked_ioctl };
+	struct file file = { &fops };
+	/* the task's memory: below 4 GiB, its buffer ending where an unmapped page begins */
+	unsigned char *mem = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+	unsigned char *guard = mem + (1 << 20) - 4096;
+	int x32;
+	unsigned int cmd;
+	char kind;
+	unsigned long value, cap;
+	long ret;
+
+	assert(mem != MAP_FAILED && mprotect(guard, 4096, PROT_NONE) == 0);
+	compat_mark = (uintptr_t)1 << 40;
+	for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
+		printf("label %s %s %x\\n", labels[i].fn, labels[i].label, labels[i].value);
+	while (scanf(" %d %x %c %lx %lu %ld %s %s", &x32, &cmd, &kind, &value, &cap, &ret, before, reply) == 8) {
+		size_t n = unhex(before, NULL);
+		unsigned char *user = guard - n;
+		long r;
+
+		unhex(before, user);
+		answer_len = unhex(reply, answer);
+		capacity = cap;
+		answer_ret = ret;
+		reached = 0;
+		reached_cmd = 0;
+		reached_arg = 0;
+		task_is_x32 = x32;
+		r = drv_compat_ioctl(&file, cmd, kind == 'p' ? (unsigned long)(uintptr_t)user : value);
+		printf("%ld %d %x %lx %lx ", r, reached, reached_cmd, reached_arg, (unsigned long)(uintptr_t)user);
+		puthex(seen, reached == 1 ? capacity : 0);
+		putchar(' ');
+		puthex(user, n);
+		putchar('\\n');
+	}
+	return 0;
+}
+`;
+}
+
+/** The case labels of a switch function of the generated file. */
+function switchLabels(source: string, fn: string): string[] {
+  const start = source.indexOf(`long ${fn}(struct file *file, unsigned int cmd, unsigned long arg)\n{`);
+  expect(start, `no ${fn} in the generated file`).toBeGreaterThanOrEqual(0);
+  const body = source.slice(start, source.indexOf('\n}\n', start));
+  return [...body.matchAll(/^\tcase (\w+):/gm)].map((m) => m[1]!);
+}
+
+/** What one call did: its return, what reached the driver, and the task's buffer afterwards. */
+interface Outcome {
+  ret: number;
+  reached: number;
+  cmd: number;
+  arg: bigint;
+  user: bigint;
+  seen: string;
+  after: string;
+}
+
+/** What a call did, the driver's copy read as a driver reads it: its data, not its padding. */
+const observed = (o: Outcome, data: Uint8Array) => ({
+  ret: o.ret,
+  reached: o.reached,
+  cmd: o.cmd,
+  seen: hex(padded(unhex(o.seen), data)),
+  after: o.after,
+});
+
+/** A call of the .compat_ioctl and what it must do. */
+interface Call {
+  what: string;
+  x32: boolean;
+  cmd: number;
+  /** The task's buffer, or (a value argument) the value. */
+  arg: Uint8Array | number;
+  /** How many bytes the driver reads and writes of its kernel copy. */
+  capacity: number;
+  answer: Uint8Array;
+  ret: number;
+  check: (o: Outcome, what: string) => void;
+}
+
+function runCalls(binary: string, calls: Call[]): { labels: Array<{ fn: string; label: string; value: number }> } {
+  const input = calls
+    .map((c) => {
+      const [kind, value, before] = typeof c.arg === 'number' ? ['v', c.arg, '-'] : ['p', 0, hex(c.arg) || '-'];
+      const cmd = (c.cmd >>> 0).toString(16);
+      const answer = hex(c.answer) || '-';
+      return `${c.x32 ? 1 : 0} ${cmd} ${kind} ${value.toString(16)} ${c.capacity} ${c.ret} ${before} ${answer}`;
+    })
+    .join('\n');
+  const run = spawnSync(binary, { input, encoding: 'utf8', maxBuffer: 1 << 28 });
+  expect(run.status, `${binary} (seed ${SEED}):\n${run.stderr.slice(0, 4000)}`).toBe(0);
+  const lines = run.stdout.trim().split('\n');
+  const labels = lines
+    .filter((l) => l.startsWith('label '))
+    .map((l) => {
+      const [, fn, label, value] = l.split(' ');
+      return { fn: fn!, label: label!, value: parseInt(value!, 16) };
+    });
+  const results = lines.filter((l) => !l.startsWith('label '));
+  expect(results.length, run.stderr.slice(0, 4000)).toBe(calls.length);
+  calls.forEach((c, i) => {
+    const [ret, reached, cmd, arg, user, seen, after] = results[i]!.split(' ');
+    c.check(
+      {
+        ret: Number(ret),
+        reached: Number(reached),
+        cmd: parseInt(cmd!, 16),
+        arg: BigInt(`0x${arg}`),
+        user: BigInt(`0x${user}`),
+        seen: seen === '-' ? '' : seen!,
+        after: after === '-' ? '' : after!,
+      },
+      `${c.what} (seed ${SEED})`,
+    );
+  });
+  return { labels };
+}
+
+/** Bytes from a generator. */
+const randomBytes = (r: (n: number) => number, n: number) => Uint8Array.from({ length: n }, () => r(256));
+
+/** The argument type of an ioctl on one side; of a pointer-typed macro, what it points at. */
+function argType(d: Dumped, name: string): CType {
+  const t = d.ioctls.get(name)?.argType;
+  if (!t) throw new Error(`${name} has no argument type on ${d.result.abi}`);
+  const s = stripTypedefs(t);
+  return s.kind === 'pointer' ? s.to : t;
+}
+
+/**
+ * Which bits of a value carry data, by its (little-endian, lsb-first) layout: padding between
+ * members, after the last, beside a bitfield and in unnamed bitfields does not. `elements`: how
+ * many a record's flexible array holds. Given the union members chosen, a union that has one
+ * carries that member's bits alone (the one converted: the others' bytes are undefined).
+ */
+function dataBits(layouter: Layouter, type: CType, size: number, elements = 0, chosen?: readonly string[]) {
+  const mask = new Uint8Array(size);
+  const mark = (t: CType, at: number): void => {
+    const s = stripTypedefs(t);
+    if (s.kind === 'array') {
+      const step = layouter.typeLayout(s.of).size;
+      for (let i = 0; i < (s.length ?? elements); i++) mark(s.of, at + i * step);
+    } else if (s.kind === 'record') {
+      const members = layouter.layout(s.decl).members;
+      const pick = s.decl.union ? members.find((m) => chosen?.includes(m.member.name ?? '')) : undefined;
+      for (const m of pick ? [pick] : members) {
+        if (m.member.bitWidth === undefined) mark(m.member.type, at + m.offset);
+        else if (m.member.name !== undefined)
+          for (let b = m.bitOffset; b < m.bitOffset + m.bits; b++) mask[at + (b >> 3)]! |= 1 << (b & 7);
+      }
+    } else mask.fill(0xff, at, at + layouter.typeLayout(t).size);
+  };
+  mark(type, 0);
+  return mask;
+}
+
+/** Bytes with their padding bits (mask 0) replaced: by `fill`'s bits, or zero. */
+const padded = (b: Uint8Array, mask: Uint8Array, fill?: (n: number) => number) =>
+  b.map((x, i) => (x & mask[i]!) | (fill ? fill(256) & ~mask[i]! : 0));
+
+/**
+ * Whether the compat bytes are the native ones, padding aside (the thunk zeroes it): passing the
+ * task's pointer on is right. `prepare` makes a buffer a valid argument (a flexible array's count).
+ */
+function alike(
+  conv: Converter,
+  r: (n: number) => number,
+  size = conv.compatSize,
+  prepare = (b: Uint8Array) => b,
+  toNative = (b: Uint8Array) => conv.compatToNative(b, { memory: marked }),
+): boolean {
+  if (conv.nativeSize !== conv.compatSize) return false;
+  const native = (b: Uint8Array) => toNative(prepare(b)).subarray(0, size);
+  // the bytes that carry data: what becomes of all ones
+  const data = native(new Uint8Array(size).fill(0xff));
+  return [0, 1, 2].every(() => {
+    const x = prepare(randomBytes(r, size));
+    return hex(native(x)) === hex(x.map((b, i) => b & data[i]!));
+  });
+}
+
+describe(`a random driver header: one file for i386 and x32 tasks (seed ${SEED})`, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ioctl32-gendrv-'));
+  const header = join(dir, 'drv.h');
+  const drv = driverHeader(SEED, 40);
+  writeFileSync(header, drv.text);
+  const choose = Array.from({ length: 8 }, (_, i) => `m${i}_pick`);
+  let g: GeneratedC;
+  let binary: string;
+  let labels: Array<{ fn: string; label: string }>;
+  beforeAll(() => {
+    g = generateCompatC({
+      pair: { native: x86, compat: [i386, x32] },
+      scan: { headers: [header] },
+      prefix: 'drv',
+      choose,
+      annotations: drv.annotations,
+    });
+    labels = ['drv_i386_compat_ioctl', 'drv_x32_compat_ioctl'].flatMap((fn) =>
+      switchLabels(g.source, fn).map((label) => ({ fn, label })),
+    );
+    writeFileSync(join(dir, 'main.c'), driverProgram(g, labels));
+    binary = join(dir, 'main');
+    const flags = ['-std=gnu11', '-O1', '-g', '-Wall', '-Werror', '-Wno-unused-function'];
+    const sanitize = ['-fsanitize=address,undefined', '-fno-sanitize-recover=all'];
+    const cc = spawnSync('gcc', [...flags, ...sanitize, '-o', binary, join(dir, 'main.c')], { encoding: 'utf8' });
+    if (cc.status !== 0) throw new Error(`the generated code does not build in user space:\n${cc.stderr}`);
+  }, 120_000);
+
+  test('every ioctl is handled for both tasks, and the file builds as a module (W=1, -Werror)', () => {
+    expect(g.ioctls.filter((x) => x.handling === 'skipped')).toEqual([]);
+    for (const abi of ['i386', 'x32'])
+      expect(
+        g.ioctls
+          .filter((x) => x.abi === abi)
+          .map((x) => x.name)
+          .sort(),
+      ).toEqual(drv.ioctls.map((x) => x.name).sort());
+    expect(g.source).toContain('\tif (in_x32_syscall())\n\t\treturn drv_x32_compat_ioctl(file, cmd, arg);');
     const kdir = kernelBuildDir();
     if (!kdir)
       throw new Error('no /usr/src/linux-headers-*-amd64: install linux-headers-amd64 (scripts/install-toolchains.sh)');
-    const dir = mkdtempSync(join(tmpdir(), 'ioctl32-gendrv-'));
-    const header = join(dir, 'drv.h');
-    writeFileSync(header, driverHeader(SEED, 40));
-    const choose = Array.from({ length: 8 }, (_, i) => `m${i}_pick`);
-    const g = generateCompatC({ pair, scan: { headers: [header] }, prefix: 'drv', choose });
-    // every record converts: nothing here needs a hand
-    expect(g.ioctls.filter((x) => x.handling === 'skipped')).toEqual([]);
-    const converted = g.ioctls.filter((x) => x.handling === 'converted');
-    expect(converted.length).toBeGreaterThan(20);
-
-    // the kernel's compiler: the compat structs' layouts (static_asserts) and the code itself
+    const proto = 'long drv_ioctl_kernel(struct file *file, unsigned int cmd, void *karg)';
     const stub =
-      '#include <linux/module.h>\n#include <linux/fs.h>\n' +
-      'long drv_ioctl_kernel(struct file *file, unsigned int cmd, void *karg) { return -ENOTTY; }\n' +
+      `#include <linux/module.h>\n#include <linux/fs.h>\n${proto};\n${proto} { return -ENOTTY; }\n` +
       'MODULE_LICENSE("GPL");\n';
     const mod = buildModule(kdir, join(dir, 'module'), { 'drv.c': g.source, 'stub.c': stub });
     expect(mod.built.has('drv.c'), `${mod.output.slice(-4000)}\n(header: ${header})`).toBe(true);
-    expect([...mod.diagnostics].filter(([f]) => f.endsWith('drv.c'))).toEqual([]);
-
-    // user space: the handler fed a native answer writes what the thunk makes of it
-    const n = dumpHeaders({ abi: x86, headers: [header] });
-    const c = dumpHeaders({ abi: i386, headers: [header] });
-    const r = random(SEED ^ 0x5eed);
-    let compared = 0;
-    for (const x of converted) {
-      const k = Number(x.name.replace('GEN_IOC_', ''));
-      const nt = { kind: 'record' as const, decl: n.decls.get(`struct s${k}`)! };
-      const ct = { kind: 'record' as const, decl: c.decls.get(`struct s${k}`)! };
-      const conv = compileConverter(nt, ct, x86, i386, { choose });
-      // a compat value (every one fits the native side), as the 64-bit driver holds it
-      const compatIn = Uint8Array.from({ length: conv.compatSize }, () => r(256));
-      const native = conv.compatToNative(compatIn);
-      const expected = conv.nativeToCompat(native);
-      const cmd = c.ioctls.get(x.name)!.cmd;
-      const out = runHandler(g, 'drv', cmd, native, new Uint8Array(conv.compatSize).fill(0xa5));
-      expect(out.ret, x.name).toBe(0);
-      expect(hex(out.after), `${x.name} (seed ${SEED}, ${header})`).toBe(hex(expected));
-      compared++;
-    }
+    expect([...mod.diagnostics].filter(([f]) => f.endsWith('.c'))).toEqual([]);
+    const records = g.records.filter((x) => x.abi === 'x32').length;
     console.log(
-      `gen c on a random driver header (seed ${SEED}): ${converted.length} records converted, ` +
-        `built against ${kdir}, ${compared} handlers run in user space and equal to the thunk`,
+      `gen c x86_64 <- i386, x32 on a random driver header (seed ${SEED}): ${g.ioctls.length} ioctl answers, ` +
+        `${g.records.length} compat records (${records} for x32), built against ${kdir}`,
     );
-  }, 600_000);
+  }, 300_000);
+
+  for (const [abi, flag] of [
+    [i386, '-m32'],
+    [x32, '-mx32'],
+  ] as const) {
+    test(`${abi.name} tasks: each number reaches its case, the driver gets what the kernel would pass`, () => {
+      const names = drv.ioctls.map((x) => x.name);
+      const nativeCmd = gccNumbers('-m64', x86, header, names);
+      const taskCmd = gccNumbers(flag, abi, header, names);
+      const n = dumpHeaders({ abi: x86, headers: [header] });
+      const c = dumpHeaders({ abi, headers: [header] });
+      const r = random(SEED ^ (abi === i386 ? 0x5eed : 0x32));
+      const opts = { choose, annotations: drv.annotations };
+      const calls: Call[] = [];
+      const tally: Record<string, number> = {};
+      const count = (what: string) => (tally[what] = (tally[what] ?? 0) + 1);
+      const isX32 = abi === x32;
+      /** The call where the driver's unlocked_ioctl must get the native number and compat_ptr() of the address. */
+      const passedOn = (d: DriverIoctl, before: Uint8Array, what: string): Call => ({
+        what,
+        x32: isX32,
+        cmd: taskCmd.get(d.name)!,
+        arg: before,
+        capacity: 0,
+        answer: new Uint8Array(),
+        ret: r(50),
+        check: (o, w) => {
+          expect({ reached: o.reached, cmd: o.cmd, arg: o.arg, after: o.after }, w).toEqual({
+            reached: 2,
+            cmd: nativeCmd.get(d.name),
+            arg: o.user | MARK,
+            after: hex(before),
+          });
+        },
+      });
+      for (const d of drv.ioctls) {
+        const gi = g.ioctls.find((x) => x.abi === abi.name && x.name === d.name)!;
+        const cmd = taskCmd.get(d.name)!;
+        const what = `${abi.name} ${d.name} (${gi.handling}, ${d.kind}, access ${d.access})`;
+        if (d.kind === 'value') {
+          count(cmd === nativeCmd.get(d.name) ? 'value' : 'renumbered value');
+          const value = (0x80000000 | (r(1 << 16) << 8) | r(256)) >>> 0;
+          const ret = r(50);
+          calls.push({
+            what,
+            x32: isX32,
+            cmd,
+            arg: value,
+            capacity: 0,
+            answer: new Uint8Array(),
+            ret,
+            check: (o, w) =>
+              expect({ ret: o.ret, reached: o.reached, cmd: o.cmd, arg: o.arg }, w).toEqual({
+                ret,
+                reached: 2,
+                cmd: nativeCmd.get(d.name),
+                arg: BigInt(value),
+              }),
+          });
+          continue;
+        }
+        if (d.kind === 'renumbered') {
+          count('renumbered');
+          expect(cmd, `${what}: the test's own premise`).not.toBe(nativeCmd.get(d.name));
+          expect(gi.handling, what).toBe('passed');
+          if (d.name.startsWith('GEN_PTR')) {
+            const conv = compileConverter(argType(n, d.name), argType(c, d.name), x86, abi, opts);
+            expect(alike(conv, r), `${what}: the test's own premise`).toBe(true);
+          }
+          calls.push(passedOn(d, randomBytes(r, 16), what));
+          continue;
+        }
+        const nt = argType(n, d.name);
+        const conv = compileConverter(nt, argType(c, d.name), x86, abi, opts);
+        const reads = d.access !== 'r';
+        const writes = d.access !== 'w';
+        if (d.kind === 'flex') {
+          const el = (x: Dumped) => {
+            const t = stripTypedefs(argType(x, d.name));
+            if (t.kind !== 'record') throw new Error(`${d.name} takes no record`);
+            const m = x.layouter.layout(t.decl).members.find((y) => y.member.name === 'el')!;
+            const a = stripTypedefs(m.member.type);
+            if (a.kind !== 'array') throw new Error(`${d.name}: el is no array`);
+            return { offset: m.offset, size: x.layouter.typeLayout(a.of).size };
+          };
+          const [ne, ce] = [el(n), el(c)];
+          const flex = (k: number, b: Uint8Array) => {
+            new DataView(b.buffer).setUint32(0, k, true);
+            return b;
+          };
+          // the thunk reads sizeof and the elements, what the kernel's struct_size() counts: a tail of zeros
+          const toNative = (b: Uint8Array, k: number) => {
+            const whole = new Uint8Array(Math.max(b.length, conv.compatSize + k * ce.size));
+            whole.set(b);
+            return conv.compatToNative(whole, { memory: marked });
+          };
+          if (gi.handling === 'passed') {
+            count('passed');
+            const size = ce.offset + 2 * ce.size;
+            const same =
+              ne.offset === ce.offset &&
+              ne.size === ce.size &&
+              alike(
+                conv,
+                r,
+                size,
+                (b) => flex(2, b),
+                (b) => toNative(b, 2),
+              );
+            expect(same, `${what}: passed on, so alike on both ABIs`).toBe(true);
+            calls.push(passedOn(d, flex(2, randomBytes(r, ce.offset + 2 * ce.size)), what));
+            continue;
+          }
+          expect(gi.handling, what).toBe('converted');
+          for (const k of [0, 1, FLEX_MAX - 1, FLEX_MAX, FLEX_MAX + 1]) {
+            const before = flex(k, randomBytes(r, ce.offset + k * ce.size));
+            const at = `${what}, ${k} elements`;
+            if (k > FLEX_MAX) {
+              count('flex beyond the bound');
+              calls.push({
+                what: at,
+                x32: isX32,
+                cmd,
+                arg: before,
+                capacity: 0,
+                answer: new Uint8Array(),
+                ret: 0,
+                check: (o, w) =>
+                  expect({ ret: o.ret, reached: o.reached, after: o.after }, w).toEqual({
+                    ret: -EINVAL,
+                    reached: 0,
+                    after: hex(before),
+                  }),
+              });
+              continue;
+            }
+            count(k === FLEX_MAX ? 'flex at the bound' : 'flex below the bound');
+            // the driver may hold fewer elements than the task has room for, or more
+            const held = r(FLEX_MAX + 3);
+            // its padding holds what its stack held: none of it may reach the task
+            const native = toNative(flex(held, randomBytes(r, ce.offset + held * ce.size)), held);
+            const answer = padded(native, dataBits(n.layouter, nt, native.length, held), r);
+            const capacity = ne.offset + k * ne.size;
+            // what the driver may read of its copy: the data, not the padding
+            const data = dataBits(n.layouter, nt, capacity, k, choose);
+            const seen = reads ? toNative(before, k).subarray(0, capacity) : flex(k, new Uint8Array(capacity));
+            const after = before.slice();
+            if (writes) {
+              const all = conv.nativeToCompat(answer, { memory: marked });
+              after.set(all.subarray(0, ce.offset + Math.min(k, held) * ce.size));
+            }
+            const ret = r(3) ? 0 : r(50);
+            calls.push({
+              what: `${at}, the driver holding ${held}`,
+              x32: isX32,
+              cmd,
+              arg: before,
+              capacity,
+              answer,
+              ret,
+              check: (o, w) =>
+                expect(observed(o, data), w).toEqual({
+                  ret,
+                  reached: 1,
+                  cmd: nativeCmd.get(d.name),
+                  seen: hex(padded(seen, data)),
+                  after: hex(after),
+                }),
+            });
+          }
+          continue;
+        }
+        // a record or an integer in memory
+        if (gi.handling === 'passed') {
+          count('passed');
+          expect(alike(conv, r), `${what}: passed on, so alike on both ABIs`).toBe(true);
+          calls.push(passedOn(d, randomBytes(r, conv.compatSize), what));
+          continue;
+        }
+        expect(gi.handling, what).toBe('converted');
+        count(d.kind === 'record' ? 'converted record' : 'converted integer');
+        if (d.access !== d.dir) count(`copied ${d.access} where the macro says ${d.dir}`);
+        const before = randomBytes(r, conv.compatSize);
+        const data = dataBits(n.layouter, nt, conv.nativeSize, 0, choose);
+        // a value the compat task can hold (the native side of a compat one); its padding what the driver's stack held
+        const answer = padded(
+          conv.compatToNative(randomBytes(r, conv.compatSize), { memory: marked }),
+          dataBits(n.layouter, nt, conv.nativeSize),
+          r,
+        );
+        const seen = reads ? conv.compatToNative(before, { memory: marked }) : new Uint8Array(conv.nativeSize);
+        const ret = r(3) ? 0 : r(50);
+        for (const failed of writes ? [false, true] : [false]) {
+          // a driver's error: nothing goes back to the task
+          const after = writes && !failed ? conv.nativeToCompat(answer, { memory: marked }) : before;
+          const want = failed ? -EIO : ret;
+          calls.push({
+            what: `${what}${failed ? ', the driver failing' : ''}`,
+            x32: isX32,
+            cmd,
+            arg: before,
+            capacity: conv.nativeSize,
+            answer,
+            ret: want,
+            check: (o, w) =>
+              expect(observed(o, data), w).toEqual({
+                ret: want,
+                reached: 1,
+                cmd: nativeCmd.get(d.name),
+                seen: hex(padded(seen, data)),
+                after: hex(after),
+              }),
+          });
+        }
+      }
+      // a number of no case
+      calls.push({
+        what: `${abi.name} an unknown number`,
+        x32: isX32,
+        cmd: 0x7101,
+        arg: randomBytes(r, 8),
+        capacity: 0,
+        answer: new Uint8Array(),
+        ret: 0,
+        check: (o, w) => expect({ ret: o.ret, reached: o.reached }, w).toEqual({ ret: -ENOIOCTLCMD, reached: 0 }),
+      });
+      const { labels: values } = runCalls(binary, calls);
+      // every case of this task's switch is one of the numbers it sends, and answered
+      const answered = new Set(calls.filter((x) => x.cmd !== 0x7101).map((x) => x.cmd >>> 0));
+      const own = values.filter((l) => l.fn === `drv_${abi.name}_compat_ioctl`);
+      expect(own.length).toBeGreaterThan(drv.ioctls.length / 2);
+      expect(own.filter((l) => !answered.has(l.value)).map((l) => l.label)).toEqual([]);
+      // the header has every kind for this task
+      for (const kind of [
+        'converted record',
+        'converted integer',
+        'passed',
+        'renumbered',
+        'value',
+        'renumbered value',
+        'flex below the bound',
+        'flex at the bound',
+        'flex beyond the bound',
+        'copied w where the macro says r',
+        'copied r where the macro says w',
+      ])
+        expect(tally[kind], `${abi.name}: ${kind}`).toBeGreaterThan(0);
+      console.log(
+        `gen c on a random driver header (seed ${SEED}), ${abi.name} tasks: ${calls.length} calls, ` +
+          `${own.length} cases reached; ${Object.entries(tally)
+            .map(([k, v]) => `${v} ${k}`)
+            .join(', ')}`,
+      );
+    }, 120_000);
+  }
 });
 
 describe('a union another member selects (annotation)', () => {
@@ -382,7 +987,7 @@ describe('a union another member selects (annotation)', () => {
       'sel.json',
     );
     const g = generateCompatC({ pair, scan: { headers: [header] }, prefix: 'sel', annotations });
-    expect(g.ioctls).toEqual([{ name: 'SEL_IOC', verdict: 'convert', handling: 'converted' }]);
+    expect(g.ioctls).toEqual([{ name: 'SEL_IOC', abi: 'i386', verdict: 'convert', handling: 'converted' }]);
     expect(g.source).toContain('switch (from->kind) {');
     const n = dumpHeaders({ abi: x86, headers: [header] });
     const c = dumpHeaders({ abi: i386, headers: [header] });
@@ -419,8 +1024,8 @@ describe('a union another member selects (annotation)', () => {
 /**
  * The kernel's compat types for a native architecture, as plain C (include/asm-generic/compat.h:
  * 32-bit longs and pointers; arch/x86/include/asm/compat.h: compat_s64/compat_u64 4-aligned), and
- * just enough of the kernel's helpers for the generated code to compile. Errno values are any:
- * nothing runs.
+ * just enough of the kernel's helpers for the generated code to compile, the tests that tell one
+ * compat ABI's tasks from another's included. Errno values are any: nothing runs.
  */
 function crossShim(native: Abi): string {
   const x86 = native.kernelArch === 'x86';
@@ -430,6 +1035,7 @@ function crossShim(native: Abi): string {
 #define __aligned(x) __attribute__((aligned(x)))
 #define static_assert _Static_assert
 #define offsetof(t, m) __builtin_offsetof(t, m)
+#define NULL ((void *)0)
 #define memcpy __builtin_memcpy
 #define memset __builtin_memset
 #define EFAULT 14
@@ -445,6 +1051,10 @@ typedef s64${x86 ? ' __attribute__((aligned(4)))' : ''} compat_s64; ` +
     `typedef u64${x86 ? ' __attribute__((aligned(4)))' : ''} compat_u64;
 static inline void *compat_ptr(compat_uptr_t p) { return (void *)(unsigned long)p; }
 static inline compat_uptr_t ptr_to_compat(void *p) { return (compat_uptr_t)(unsigned long)p; }
+int in_ia32_syscall(void);
+int in_x32_syscall(void);
+#define TIF_32BIT_REGS 0
+int test_thread_flag(int flag);
 struct file;
 struct file_operations { long (*unlocked_ioctl)(struct file *, unsigned int, unsigned long); };
 struct file { const struct file_operations *f_op; };
@@ -459,15 +1069,32 @@ void kfree(const void *p);
   );
 }
 
+/** The files for the other architectures: mips64's one .compat_ioctl serves o32 and n32 tasks; one pair each else. */
+function crossFiles(): Array<{ native: Abi; compat: Abi[] }> {
+  const files: Array<{ native: Abi; compat: Abi[] }> = [];
+  for (const { native, compat } of compatPairs()) {
+    const shared = native.name === 'mips64' ? files.find((f) => f.native === native) : undefined;
+    if (shared) shared.compat.push(compat);
+    else files.push({ native, compat: [compat] });
+  }
+  return files;
+}
+
 describe(
   'every compat pair: the generated code compiles for the native ABI, ' +
     'its compat structs as the compat ABI lays them out',
   () => {
-    for (const { native, compat } of compatPairs()) {
-      test(`${native.name} <- ${compat.name} (seed ${SEED})`, async () => {
+    const mips = crossFiles().find((f) => f.native.name === 'mips64');
+    test('mips64 has one file for o32 and n32 tasks', () => {
+      expect(mips?.compat.map((a) => a.name)).toEqual(['mips', 'mipsn32']);
+    });
+    for (const { native, compat } of crossFiles()) {
+      const tasks = compat.map((a) => a.name).join(', ');
+      test(`${native.name} <- ${tasks} (seed ${SEED})`, async () => {
         const dir = mkdtempSync(join(tmpdir(), 'ioctl32-genpair-'));
         const header = join(dir, 'drv.h');
-        writeFileSync(header, driverHeader(SEED, 40));
+        const drv = driverHeader(SEED, 40);
+        writeFileSync(header, drv.text);
         const choose = Array.from({ length: 8 }, (_, i) => `m${i}_pick`);
         const g = generateCompatC({
           pair: { native, compat },
@@ -475,10 +1102,20 @@ describe(
           scanFor: (abi) => ({ sysroot: `/usr/${abi.headerTriple}` }),
           prefix: 'drv',
           choose,
+          annotations: drv.annotations,
         });
         expect(g.ioctls.filter((x) => x.handling === 'skipped')).toEqual([]);
-        const converted = g.ioctls.filter((x) => x.handling === 'converted').length;
-        expect(converted).toBeGreaterThan(10);
+        for (const a of compat) {
+          const converted = g.ioctls.filter((x) => x.abi === a.name && x.handling === 'converted').length;
+          expect(converted, a.name).toBeGreaterThan(10);
+        }
+        if (compat.length > 1) {
+          // the kernel's own test of the task's ABI chooses the switch
+          const second = compat[1]!.name;
+          expect(g.source).toContain(
+            `\tif (${native.compatTask[second]})\n\t\treturn drv_${second}_compat_ioctl(file, cmd, arg);`,
+          );
+        }
         const source = g.source.replace(
           new RegExp(
             String.raw`#include <linux\/compat\.h>\n#include <linux\/fs\.h>\n#include <linux\/slab\.h>\n` +

@@ -241,12 +241,16 @@ describe('8: what names nothing exits 2 naming it', () => {
     'no-record-arg.json': JSON.stringify({ ioctls: { U_GET: { arg: 'struct nosuch' } } }),
     'no-record.json': JSON.stringify({ records: { 'struct nosuch': { x: { kind: 'user-pointer' } } } }),
     'no-member.json': JSON.stringify({ records: { 'struct ureq': { nomember: { kind: 'user-pointer' } } } }),
+    'bad-access.json': JSON.stringify({ ioctls: { U_GET: { access: 'x' } } }),
+    'no-access-ioctl.json': JSON.stringify({ ioctls: { NO_SUCH_IOCTL: { access: 'w' } } }),
   });
   test.each([
     ['no-ioctl.json', /no-ioctl\.json: ioctls\.NO_SUCH_IOCTL: no such ioctl in the headers/],
     ['no-record-arg.json', /no-record-arg\.json: ioctls\.U_GET: no such record in the headers: struct nosuch/],
     ['no-record.json', /no-record\.json: struct nosuch: no such record in the headers/],
     ['no-member.json', /no-member\.json: struct ureq\.nomember: no such member/],
+    ['bad-access.json', /bad-access\.json: U_GET\.access: "r" \(the kernel writes\), "w" \(the kernel reads\) or "rw"/],
+    ['no-access-ioctl.json', /no-access-ioctl\.json: ioctls\.NO_SUCH_IOCTL: no such ioctl in the headers/],
   ])('annotations %s: check and gen c', (file, message) => {
     for (const args of [
       ['check', ...PAIR],
@@ -288,13 +292,14 @@ describe('gen c: an ioctl left out fails the run', () => {
     const r = cli(['gen', 'c', ...PAIR, './u.h'], { cwd: dir });
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/u_compat_ioctl/);
-    expect(r.stderr).toMatch(/^ioctl32: U_GET \(convert\) not handled: .*--member u=NAME/m);
+    expect(r.stderr).toMatch(/^ioctl32: U_GET \(convert\) not handled for i386 tasks: .*--member u=NAME/m);
     noTrace(r);
   });
   test('a macro whose number has no value is left out too, and named', () => {
     const r = cli(['gen', 'c', ...PAIR, './gone.h'], { cwd: dir });
     expect(r.code).toBe(1);
-    const located = /^ioctl32: GONE \(unknown\) not handled: .*gone\.h:4:9: .*incomplete type 'struct missing'/m;
+    const located =
+      /^ioctl32: GONE \(unknown\) not handled for i386 tasks: .*gone\.h:4:9: .*incomplete type 'struct missing'/m;
     expect(r.stderr).toMatch(located);
     expect(r.stderr).not.toMatch(/OK_SET/);
   });
