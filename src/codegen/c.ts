@@ -396,6 +396,22 @@ function planCompat(
     const crec = target(ct);
     const nd = nrec ? strip(nrec) : undefined;
     const cd = crec ? strip(crec) : undefined;
+    const complete = (t: typeof nd) => t?.kind !== 'record' || t.decl.members !== null;
+    if (
+      nrec &&
+      crec &&
+      nrec !== ne.argType &&
+      complete(nd) &&
+      complete(cd) &&
+      nd?.kind !== 'void' &&
+      g.same(nrec, crec)
+    ) {
+      // `_IOW(t, nr, int *)`, `_IOW(t, nr, char *)`: what the pointer points at is the same on both ABIs,
+      // only the number, which encodes a pointer, differs
+      record.handling = 'passed';
+      renumbered.push({ name, cmd: v.compatCmd!, nativeCmd: ne.cmd });
+      continue;
+    }
     if (!nrec || nd?.kind !== 'record' || cd?.kind !== 'record') {
       record.why = `its argument (${v.arg ?? 'none named'}) is not a record: convert it by hand`;
       continue;
@@ -403,12 +419,6 @@ function planCompat(
     if (nd.decl.members === null || cd.decl.members === null) {
       // `struct agp_info *` where no struct agp_info is defined
       record.why = `${typeName(nrec)} is declared but not defined in the headers`;
-      continue;
-    }
-    if (nrec !== ne.argType && g.same(nrec, crec!)) {
-      // the struct is the same on both ABIs: only the number, which encodes a pointer, differs
-      record.handling = 'passed';
-      renumbered.push({ name, cmd: v.compatCmd!, nativeCmd: ne.cmd });
       continue;
     }
     // what a conversion that fails half-way wrote (a nested record's converter) goes with it
