@@ -12,8 +12,9 @@ for arch in amd64 i386 x32 arm64 armhf ppc64el ppc64 powerpc s390x mips mips64 m
   [ "$arch" = alpha ] && libc=libc6.1-dev  # alpha's glibc has its own soname
   PACKAGES="$PACKAGES linux-libc-dev-$arch-cross $libc-$arch-cross"
 done
-# The kernel's build tree (kbuild) for the generated compat code's module build, on x86_64 hosts
-[ "$(dpkg --print-architecture)" = amd64 ] && PACKAGES="$PACKAGES linux-headers-amd64"
+# The kernel's build tree (kbuild) for the generated compat code's module build, and the same version's
+# source, whose hand-written compat structs and *32 numbers the generated ones are checked against, on x86_64 hosts
+[ "$(dpkg --print-architecture)" = amd64 ] && PACKAGES="$PACKAGES linux-headers-amd64 linux-source-6.1"
 MISSING=""
 for p in $PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || MISSING="$MISSING $p"
