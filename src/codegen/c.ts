@@ -151,6 +151,8 @@ interface Converted {
   access: Access;
   /** Its compat handler's text. */
   handler: string;
+  /** An array argument's compat type (`struct compat_foo[2]`). */
+  array?: string;
 }
 
 interface Numbered {
@@ -412,8 +414,29 @@ function planCompat(
       renumbered.push({ name, cmd: v.compatCmd!, nativeCmd: ne.cmd });
       continue;
     }
+    if (nrec === ne.argType && nd?.kind === 'array' && cd?.kind === 'array' && nd.length && nd.length === cd.length) {
+      // an array of records or integers (`struct __fat_dirent[2]`, `unsigned long[3]`): element by element
+      const rollback = g.checkpoint();
+      try {
+        const handler = g.arrayHandler(ne, nd.of, cd.of, nd.length, access);
+        converted.push({
+          e: ne,
+          v,
+          compatCmd: v.compatCmd!,
+          access,
+          handler,
+          array: `${g.compatElement(nd.of, cd.of)}[${nd.length}]`,
+        });
+        record.handling = 'converted';
+      } catch (e) {
+        if (!(e instanceof CodegenError) && !(e instanceof LayoutError)) throw e;
+        rollback();
+        record.why = e.message;
+      }
+      continue;
+    }
     if (!nrec || nd?.kind !== 'record' || cd?.kind !== 'record') {
-      record.why = `its argument (${v.arg ?? 'none named'}) is not a record: convert it by hand`;
+      record.why = `its argument (${v.arg ?? 'none named'}) is not a record or an array: convert it by hand`;
       continue;
     }
     if (nd.decl.members === null || cd.decl.members === null) {
@@ -437,6 +460,18 @@ function planCompat(
       rollback();
       record.why = e.message;
     }
+  }
+  // another name of a number a case serves (SNDRV_PCM_IOCTL_SYNC_PTR is __SNDRV_PCM_IOCTL_SYNC_PTR's number):
+  // the task that sends it is served, as the kernel serves it, by that case
+  const served = new Map<number, string>();
+  for (const x of converted) served.set(x.compatCmd, x.e.name);
+  for (const x of [...renumbered, ...passed, ...values]) if (!served.has(x.cmd)) served.set(x.cmd, x.name);
+  for (const record of out) {
+    const cmd = record.handling === 'skipped' ? c.ioctls.get(record.name)?.cmd : undefined;
+    const other = cmd === undefined ? undefined : served.get(cmd);
+    if (other === undefined) continue;
+    record.handling = 'converted';
+    record.why = `${abi} tasks send ${record.name} as ${hex(cmd!)}, the number of ${other}, whose case serves it`;
   }
   // a macro whose number has no value natively is left out too, and says so (check's unknown row)
   for (const [name, u] of n.unresolved) {
@@ -982,12 +1017,13 @@ class Generator {
     });
   }
 
+  /** `base->path`; a path that starts with an index is into the array `base` points at (`to[i].x`). */
   private access(base: string, path: string): string {
-    return path ? `${base}->${path}` : `(*${base})`;
+    return path ? `${base}${path.startsWith('[') ? '' : '->'}${path}` : `(*${base})`;
   }
 
   private addr(base: string, path: string): string {
-    return path ? `&${base}->${path}` : base;
+    return path ? `&${this.access(base, path)}` : base;
   }
 
   /** Statements converting one value, `to->path = convert(from->path)`. */
@@ -1082,7 +1118,7 @@ class Generator {
     const nativeChecks: string[] = [];
     const seen = new Map<number, string>();
     const checkedRecords = new Set<string>();
-    for (const { e, v, twin, scalar, compatCmd, handler } of plan.converted) {
+    for (const { e, v, twin, scalar, compatCmd, handler, array } of plan.converted) {
       const label = v.cmdDiffers ? `${e.name}${this.opts.suffix}` : e.name;
       // another name for a number already handled (FIONREAD and TIOCINQ)
       const same = seen.get(compatCmd);
@@ -1092,8 +1128,8 @@ class Generator {
       }
       seen.set(compatCmd, e.name);
       nativeChecks.push(`static_assert(${e.name} == ${hex(e.cmd)}U);`);
-      const nativeName = twin?.cname ?? scalar!.native;
-      const compatName = twin?.twin ?? scalar!.compat;
+      const nativeName = twin?.cname ?? scalar?.native ?? typeName(e.argType!);
+      const compatName = twin?.twin ?? scalar?.compat ?? array!;
       if (!checkedRecords.has(nativeName)) {
         checkedRecords.add(nativeName);
         nativeChecks.push(
@@ -1186,6 +1222,52 @@ class Generator {
    * An integer argument of another width: get_user() of the compat one, put_user() back, -EOVERFLOW where it does not
    * fit.
    */
+  /** The compat type of an array argument's elements. */
+  compatElement(nt: CType, ct: CType): string {
+    return this.declare(nt, ct, '', 0, '[]');
+  }
+
+  /** An array argument: its elements converted one by one, each way the argument goes. */
+  arrayHandler(e: IoctlEntry, nt: CType, ct: CType, length: number, access: Access): string {
+    const pfx = this.prefix;
+    const nElem = typeName(nt);
+    const cElem = this.compatElement(nt, ct);
+    const lines = [
+      `static long ${pfx}_compat_${identifier(e.name)}(struct file *file, void __user *argp)`,
+      '{',
+      `\t${nElem} karg[${length}];`,
+      `\t${cElem} uarg[${length}];`,
+      '\tlong ret;',
+      '',
+      '\tmemset(karg, 0, sizeof(karg));',
+    ];
+    // the elements convert in a function of their own each way, as a record's members do
+    const each = (toCompat: boolean) => {
+      const fn = `${pfx}_${toCompat ? 'to' : 'from'}_compat_${identifier(e.name)}_elements`;
+      const body: string[] = [];
+      this.value(nt, ct, 'from', 'to', '[i]', toCompat, (x) => body.push(x), 2, false);
+      const [to, from] = toCompat ? [cElem, nElem] : [nElem, cElem];
+      this.functions.push(
+        `/* the ${length} elements of ${e.name}'s argument ${toCompat ? 'to' : 'from'} the compat layout */\n` +
+          `static int ${fn}(${to} *to, const ${from} *from)\n{\n\tint i;\n\n` +
+          `\tfor (i = 0; i < ${length}; i++) {\n${body.join('\n')}\n\t}\n\treturn 0;\n}\n`,
+      );
+      return fn;
+    };
+    if (access.reads) {
+      lines.push('\tif (copy_from_user(uarg, argp, sizeof(uarg)))', '\t\treturn -EFAULT;');
+      lines.push(`\tret = ${each(false)}(karg, uarg);`, '\tif (ret)', '\t\treturn ret;');
+    }
+    lines.push(`\tret = ${this.opts.driver}_ioctl_kernel(file, ${e.name}, karg);`);
+    if (access.writes) {
+      lines.push('\tif (ret < 0)', '\t\treturn ret;', '\tmemset(uarg, 0, sizeof(uarg));');
+      lines.push(`\tif (${each(true)}(uarg, karg))`, '\t\treturn -EOVERFLOW;');
+      lines.push('\tif (copy_to_user(argp, uarg, sizeof(uarg)))', '\t\treturn -EFAULT;');
+    }
+    lines.push('\treturn ret;', '}');
+    return `${lines.join('\n')}\n`;
+  }
+
   scalarHandler(e: IoctlEntry, scalar: Scalar, access: Access): string {
     const { reads, writes } = access;
     const lines = [
