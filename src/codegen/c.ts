@@ -1249,7 +1249,7 @@ class Generator {
       const [to, from] = toCompat ? [cElem, nElem] : [nElem, cElem];
       this.functions.push(
         `/* the ${length} elements of ${e.name}'s argument ${toCompat ? 'to' : 'from'} the compat layout */\n` +
-          `static int ${fn}(${to} *to, const ${from} *from)\n{\n\tint i;\n\n` +
+          `static int ${fn}(${to} *to, ${from} const *from)\n{\n\tint i;\n\n` +
           `\tfor (i = 0; i < ${length}; i++) {\n${body.join('\n')}\n\t}\n\treturn 0;\n}\n`,
       );
       return fn;
@@ -1352,7 +1352,7 @@ class Generator {
         const [to, from] = toCompat ? [twin.twin, twin.cname] : [twin.cname, twin.twin];
         this.functions.push(
           `/* the elements of ${twin.cname}'s ${flex.name}[] ${toCompat ? 'to' : 'from'} the compat layout */\n` +
-            `static int ${fn}(${to} *to, const ${from} *from, u64 count)\n{\n\tu64 i;\n\n` +
+            `static int ${fn}(${to} *to, ${from} const *from, u64 count)\n{\n\tu64 i;\n\n` +
             `\tfor (i = 0; i < count; i++) {\n${body.join('\n')}\n\t}\n\treturn 0;\n}\n`,
         );
       }
@@ -1396,7 +1396,8 @@ class Generator {
     }
     lines.push(`\tret = ${this.opts.driver}_ioctl_kernel(file, ${e.name}, karg);`);
     if (access.writes) {
-      lines.push('\tif (ret < 0)', '\t\tgoto out;');
+      // the task's own bytes read in above are no answer: what goes back is the driver's alone, padding zeroed
+      lines.push('\tif (ret < 0)', '\t\tgoto out;', `\tmemset(uarg, 0, ${elems('count', 'uarg')});`);
       lines.push(...fail(`${pfx}_to_compat_${twin.ident}(uarg, karg)`, '-EOVERFLOW'));
       // the count the driver left goes back; the elements only as many as the task's buffer holds
       lines.push(`\tif (karg->${flex.count} < count)`, `\t\tcount = karg->${flex.count};`);
