@@ -899,7 +899,6 @@ class Generator {
   ): void {
     const packed = inPacked || nd.packed === true || nd.maxFieldAlign !== undefined;
     const a = this.nl.layout(nd);
-    const b = this.cl.layout(cd);
     if (nd.union) {
       const chosen =
         this.chosen[path] ??
