@@ -4,9 +4,10 @@
  *    handed the 64-bit process's answer from the real kernel, writes the bytes the i386 process
  *    got from the real kernel's own compat layer;
  *  - a random driver header (records, integers declared long, pointer-typed macros, value
- *    arguments, flexible arrays, macros whose direction the kernel does not follow, structs i386
- *    and x32 lay out differently) gets one file serving i386 and x32 tasks. It builds as a module
- *    (W=1, -Werror); run in user space, every number each task sends (as gcc -m32 and -mx32 make
+ *    arguments, flexible arrays, array arguments, macros whose direction the kernel does not follow,
+ *    structs i386 and x32 lay out differently, a second name of a served number) gets one file
+ *    serving i386 and x32 tasks. It builds as a module (W=1, -Werror), its cases the numbers gcc
+ *    gives the tasks; run in user space, every number each task sends (as gcc -m32 and -mx32 make
  *    it) reaches its case, and the driver gets what the kernel would pass it, the bytes the thunk
  *    computes, copied only the ways the kernel copies them;
  *  - on every other compat pair the code compiles for the native ABI with its layout asserts
@@ -165,13 +166,22 @@ describe("the generated handler does what the kernel's compat layer did", () => 
     const { native, compat } = real('loop.LOOP_GET_STATUS');
     const out = runHandler(g, 'loop', compat.cmd, native.after, compat.before);
     expect(out.ret).toBe(0);
-    // lo_name is each process's own backing file (its own temporary directory): where it is, masked
-    const name = dumpHeaders({ abi: i386, headers: ['linux/loop.h'] }).result.records['struct loop_info']!.fields.find(
-      (f) => f.path === 'lo_name',
-    )!;
-    const mask = (b: Uint8Array) => hex(b.map((x, i) => (i >= name.offset && i < name.offset + name.size ? 0 : x)));
+    // lo_name and lo_inode are each process's own backing file (its own temporary directory): masked here,
+    // lo_inode checked against the 64-bit answer it was converted from (unsigned long, narrowed to 32 bits)
+    const fields = dumpHeaders({ abi: i386, headers: ['linux/loop.h'] }).result.records['struct loop_info']!.fields;
+    const nativeFields = dumpHeaders({ abi: x86, headers: ['linux/loop.h'] }).result.records['struct loop_info']!
+      .fields;
+    const name = fields.find((f) => f.path === 'lo_name')!;
+    const inode = fields.find((f) => f.path === 'lo_inode')!;
+    const nativeInode = nativeFields.find((f) => f.path === 'lo_inode')!;
+    const masked = [name, inode];
+    const mask = (b: Uint8Array) =>
+      hex(b.map((x, i) => (masked.some((f) => i >= f.offset && i < f.offset + f.size) ? 0 : x)));
     expect(mask(out.after)).toBe(mask(compat.after));
     expect(out.after.subarray(name.offset, name.offset + name.size).some((x) => x !== 0)).toBe(true);
+    const u64 = new DataView(native.after.buffer, native.after.byteOffset).getBigUint64(nativeInode.offset, true);
+    const u32 = new DataView(out.after.buffer, out.after.byteOffset).getUint32(inode.offset, true);
+    expect(BigInt(u32)).toBe(u64);
   });
 
   test('SIOCGIF*: struct ifreq, whose union is 24 bytes natively and 16 on i386, the active member chosen', () => {
@@ -249,13 +259,19 @@ interface DriverIoctl {
    * record, scalar: an argument in memory to convert (or to pass, where both ABIs lay it out
    * alike); flex: a record ending in a flexible array whose count is its first member, `count`;
    * renumbered: the same layout under another number (an int copied where the macro says long, a
-   * pointer-typed macro); value: the argument is the value itself.
+   * pointer-typed macro); value: the argument is the value itself; array: an array of `length`
+   * records or integers; alias: an argument the generator cannot convert whose compat number is that
+   * of `of`, whose case serves it.
    */
-  kind: 'record' | 'scalar' | 'flex' | 'renumbered' | 'value';
+  kind: 'record' | 'scalar' | 'flex' | 'renumbered' | 'value' | 'array' | 'alias';
   /** The macro's direction. */
   dir: Dir | null;
   /** The direction the kernel copies in: an annotation's where it says otherwise, else the macro's. */
   access: Dir | null;
+  /** An array argument's number of elements. */
+  length?: number;
+  /** The ioctl whose case serves an alias. */
+  of?: string;
 }
 
 interface DriverHeader {
@@ -271,8 +287,10 @@ interface DriverHeader {
  * per record in a random direction, some annotated with the direction the kernel really copies.
  * Then what a driver has besides: records i386 and x32 lay out differently (a __u64 after a __u32,
  * a long after them), pointer-typed macros of records alike on both ABIs, longs the kernel copies
- * as ints, integers of other widths, value arguments, and flexible arrays of records and of
- * integers and pointers, with their count annotated.
+ * as ints, integers of other widths, value arguments, flexible arrays of records and of
+ * integers and pointers, with their count annotated, arrays of records (random ones, ones that
+ * differ, ones alike) and of integers and pointers as the argument, and a second name of a number
+ * whose argument the generator cannot convert.
  */
 function driverHeader(seed: number, count: number): DriverHeader {
   const r = random(seed);
@@ -365,6 +383,46 @@ function driverHeader(seed: number, count: number): DriverHeader {
     records[`struct f${i}`] = { el: { kind: 'flex-array', count: 'count' } };
     define(`GEN_FLEX_${i}`, 'flex', (['rw', 'r', 'w'] as const)[i % 3]!, y(), `struct f${i}`);
   }
+  // array arguments, element by element: of random records, of records that differ on both tasks and of ones
+  // alike, of integers and pointers
+  const arrays = [
+    `struct s${r(count)}`,
+    `struct s${r(count)}`,
+    'struct x1',
+    `struct p${r(3)}`,
+    'unsigned long',
+    'long',
+    'void *',
+  ];
+  arrays.push(pick([`struct s${r(count)}`, 'struct x0', '__u64', 'int', 'unsigned long']));
+  // the arrays that convert for both tasks (x1, integers, pointers) are copied in, out and both ways, in a random
+  // order, some by macros that say otherwise
+  const lies: Array<[Dir, Dir]> = [
+    ['r', 'r'],
+    ['w', 'w'],
+    ['r', 'w'],
+    ['w', 'r'],
+  ];
+  const ways: Array<[Dir, Dir]> = [['rw', 'rw'], ...[0, 1, 2].map(() => lies.splice(r(lies.length), 1)[0]!)];
+  const sure = new Map([2, 4, 5, 6].map((at) => [at, ways.splice(r(ways.length), 1)[0]!]));
+  for (const [i, elem] of arrays.entries()) {
+    const length = 2 + r(3);
+    define(`GEN_ARR_${i}`, 'array', sure.get(i) ?? direction(), y(), `${elem}[${length}]`);
+    ioctls.at(-1)!.length = length;
+  }
+  // two names of one compat number: GEN_ALIAS_U's union has members that convert differently (none chosen), but
+  // its compat size is GEN_ALIAS_K's on every 32-bit ABI (a __u64 4-aligned on i386, 8 elsewhere; a long of 4
+  // bytes), so its task sends GEN_ALIAS_K's number; natively it is larger, another number
+  const [served, tail] = pick([
+    ['struct x0', ''],
+    ['struct x1', '\n\tlong c;'],
+  ] as const);
+  const alias = y();
+  const aliasDirs = direction();
+  define('GEN_ALIAS_K', 'record', aliasDirs, alias, served);
+  out.push(`struct u0 {\n\t__u32 a;\n\tunion {\n\t\t__u64 q;\n\t\tlong l[2];\n\t} v;${tail}\n};`);
+  out.push(`#define GEN_ALIAS_U ${MACRO[aliasDirs[0]]}(${alias}, struct u0)`, '');
+  ioctls.push({ name: 'GEN_ALIAS_U', kind: 'alias', dir: aliasDirs[0], access: aliasDirs[1], of: 'GEN_ALIAS_K' });
   const annotations = parseAnnotations(JSON.stringify({ records, ioctls: annotated }), 'drv.json');
   return { text: out.join('\n'), annotations, ioctls };
 }
@@ -692,6 +750,53 @@ describe(`a random driver header: one file for i386 and x32 tasks (seed ${SEED})
           .sort(),
       ).toEqual(drv.ioctls.map((x) => x.name).sort());
     expect(g.source).toContain('\tif (in_x32_syscall())\n\t\treturn drv_x32_compat_ioctl(file, cmd, arg);');
+    // an array's handler converts element by element (karg[N], uarg[N]) each way the kernel copies; an alias has no
+    // case of its own; in the module, the case of each is the number gcc gives the task (kernel compat types)
+    const numbers: string[] = [];
+    const arrays: Record<string, number> = {};
+    for (const [abi, flag, fn] of [
+      [i386, '-m32', 'drv'],
+      [x32, '-mx32', 'drv_x32'],
+    ] as const) {
+      const sent = gccNumbers(
+        flag,
+        abi,
+        header,
+        drv.ioctls.map((x) => x.name),
+      );
+      const labels = switchLabels(g.source, `drv_${abi.name}_compat_ioctl`);
+      for (const d of drv.ioctls) {
+        if (d.kind !== 'array' && d.kind !== 'alias') continue;
+        const served = d.of ?? d.name;
+        const gi = g.ioctls.find((x) => x.abi === abi.name && x.name === d.name)!;
+        const what = `${abi.name} ${d.name} (seed ${SEED})`;
+        const shape = `${abi.name} ${d.kind} ${gi.handling}`;
+        arrays[shape] = (arrays[shape] ?? 0) + 1;
+        if (d.kind === 'alias')
+          expect(gi, what).toMatchObject({
+            handling: 'converted',
+            why: expect.stringContaining(`number of ${served},`),
+          });
+        else if (gi.handling === 'converted') {
+          const start = g.source.indexOf(`static long ${fn}_compat_${d.name}(struct file *file, void __user *argp)\n{`);
+          expect(start, `${what}: its handler`).toBeGreaterThanOrEqual(0);
+          const body = g.source.slice(start, g.source.indexOf('\n}\n', start));
+          const n = d.length;
+          expect(body, what).toMatch(new RegExp(String.raw`^\t[^\n]* karg\[${n}\];\n\t[^\n]* uarg\[${n}\];$`, 'm'));
+          const [from, to] = [
+            `${fn}_from_compat_${d.name}_elements(karg, uarg)`,
+            `${fn}_to_compat_${d.name}_elements(uarg, karg)`,
+          ];
+          expect([body.includes(from), body.includes(to)], `${what}: copied ${d.access}`).toEqual([
+            d.access !== 'r',
+            d.access !== 'w',
+          ]);
+        } else expect(gi.handling, what).toBe('passed');
+        const label = [`${served}${abi === i386 ? '_32' : '_X32'}`, served].find((l) => labels.includes(l));
+        expect(label, `${what}: a case for its number`).toBeDefined();
+        numbers.push(`static_assert(${label} == 0x${sent.get(d.name)!.toString(16)}U);`);
+      }
+    }
     const kdir = kernelBuildDir();
     if (!kdir)
       throw new Error('no /usr/src/linux-headers-*-amd64: install linux-headers-amd64 (scripts/install-toolchains.sh)');
@@ -699,13 +804,17 @@ describe(`a random driver header: one file for i386 and x32 tasks (seed ${SEED})
     const stub =
       `#include <linux/module.h>\n#include <linux/fs.h>\n${proto};\n${proto} { return -ENOTTY; }\n` +
       'MODULE_LICENSE("GPL");\n';
-    const mod = buildModule(kdir, join(dir, 'module'), { 'drv.c': g.source, 'stub.c': stub });
+    const source = `${g.source}\n/* the numbers gcc -m32 and -mx32 give the tasks */\n${numbers.join('\n')}\n`;
+    const mod = buildModule(kdir, join(dir, 'module'), { 'drv.c': source, 'stub.c': stub });
     expect(mod.built.has('drv.c'), `${mod.output.slice(-4000)}\n(header: ${header})`).toBe(true);
     expect([...mod.diagnostics].filter(([f]) => f.endsWith('.c'))).toEqual([]);
     const records = g.records.filter((x) => x.abi === 'x32').length;
     console.log(
       `gen c x86_64 <- i386, x32 on a random driver header (seed ${SEED}): ${g.ioctls.length} ioctl answers, ` +
-        `${g.records.length} compat records (${records} for x32), built against ${kdir}`,
+        `${g.records.length} compat records (${records} for x32), built against ${kdir}; ` +
+        Object.entries(arrays)
+          .map(([k, v]) => `${v} ${k}`)
+          .join(', '),
     );
   }, 300_000);
 
@@ -726,10 +835,10 @@ describe(`a random driver header: one file for i386 and x32 tasks (seed ${SEED})
       const count = (what: string) => (tally[what] = (tally[what] ?? 0) + 1);
       const isX32 = abi === x32;
       /** The call where the driver's unlocked_ioctl must get the native number and compat_ptr() of the address. */
-      const passedOn = (d: DriverIoctl, before: Uint8Array, what: string): Call => ({
+      const passedOn = (d: DriverIoctl, before: Uint8Array, what: string, cmd = taskCmd.get(d.name)!): Call => ({
         what,
         x32: isX32,
-        cmd: taskCmd.get(d.name)!,
+        cmd,
         arg: before,
         capacity: 0,
         answer: new Uint8Array(),
@@ -743,10 +852,27 @@ describe(`a random driver header: one file for i386 and x32 tasks (seed ${SEED})
           });
         },
       });
-      for (const d of drv.ioctls) {
+      for (const sent of drv.ioctls) {
+        // an alias is sent by its own name's number and served as the ioctl whose number that is
+        const d = sent.kind === 'alias' ? drv.ioctls.find((x) => x.name === sent.of)! : sent;
         const gi = g.ioctls.find((x) => x.abi === abi.name && x.name === d.name)!;
-        const cmd = taskCmd.get(d.name)!;
-        const what = `${abi.name} ${d.name} (${gi.handling}, ${d.kind}, access ${d.access})`;
+        const cmd = taskCmd.get(sent.name)!;
+        const what = `${abi.name} ${sent.name} (${gi.handling}, ${sent.kind}, access ${d.access})`;
+        if (sent.kind === 'alias') {
+          count('alias of a served number');
+          // the test's own premise: one number for the task, two natively
+          expect(cmd, what).toBe(taskCmd.get(d.name));
+          expect(nativeCmd.get(sent.name), what).not.toBe(nativeCmd.get(d.name));
+          // the generator cannot convert it, and says which case serves its number
+          const ga = g.ioctls.find((x) => x.abi === abi.name && x.name === sent.name);
+          expect(ga, what).toEqual({
+            name: sent.name,
+            abi: abi.name,
+            verdict: 'convert',
+            handling: 'converted',
+            why: expect.stringContaining(`as 0x${cmd.toString(16)}, the number of ${d.name},`),
+          });
+        }
         if (d.kind === 'value') {
           count(cmd === nativeCmd.get(d.name) ? 'value' : 'renumbered value');
           const value = (0x80000000 | (r(1 << 16) << 8) | r(256)) >>> 0;
@@ -880,15 +1006,24 @@ describe(`a random driver header: one file for i386 and x32 tasks (seed ${SEED})
           }
           continue;
         }
-        // a record or an integer in memory
+        // a record, an integer or an array of them in memory; an array's elements are what the thunk makes of each
+        const array = stripTypedefs(nt);
+        if (d.kind === 'array')
+          expect(array.kind === 'array' && array.length, `${what}: the test's own premise`).toBe(d.length);
+        const elements = array.kind === 'array' && stripTypedefs(array.of).kind === 'record' ? 'records' : 'integers';
         if (gi.handling === 'passed') {
-          count('passed');
+          count(d.kind === 'array' ? 'passed array' : 'passed');
           expect(alike(conv, r), `${what}: passed on, so alike on both ABIs`).toBe(true);
-          calls.push(passedOn(d, randomBytes(r, conv.compatSize), what));
+          calls.push(passedOn(d, randomBytes(r, conv.compatSize), what, cmd));
           continue;
         }
         expect(gi.handling, what).toBe('converted');
-        count(d.kind === 'record' ? 'converted record' : 'converted integer');
+        if (d.kind === 'array') count(`converted array, copied ${d.access}`);
+        count(
+          d.kind === 'array'
+            ? `converted array of ${elements}`
+            : `converted ${d.kind === 'record' ? 'record' : 'integer'}`,
+        );
         if (d.access !== d.dir) count(`copied ${d.access} where the macro says ${d.dir}`);
         const before = randomBytes(r, conv.compatSize);
         const data = dataBits(n.layouter, nt, conv.nativeSize, 0, choose);
@@ -944,7 +1079,14 @@ describe(`a random driver header: one file for i386 and x32 tasks (seed ${SEED})
       for (const kind of [
         'converted record',
         'converted integer',
+        'converted array of records',
+        'converted array of integers',
         'passed',
+        'passed array',
+        'converted array, copied r',
+        'converted array, copied w',
+        'converted array, copied rw',
+        'alias of a served number',
         'renumbered',
         'value',
         'renumbered value',
@@ -1069,11 +1211,17 @@ void kfree(const void *p);
   );
 }
 
-/** The files for the other architectures: mips64's one .compat_ioctl serves o32 and n32 tasks; one pair each else. */
+/**
+ * The files for the other architectures: mips64's one .compat_ioctl serves o32 and n32 tasks; one pair each else.
+ * A flavour (a libc's 64-bit time_t) is its base's task to the kernel: its layouts compile in a file of their own.
+ */
 function crossFiles(): Array<{ native: Abi; compat: Abi[] }> {
   const files: Array<{ native: Abi; compat: Abi[] }> = [];
   for (const { native, compat } of compatPairs()) {
-    const shared = native.name === 'mips64' ? files.find((f) => f.native === native) : undefined;
+    const shared =
+      native.name === 'mips64' && !compat.flavourOf
+        ? files.find((f) => f.native === native && !f.compat[0]!.flavourOf)
+        : undefined;
     if (shared) shared.compat.push(compat);
     else files.push({ native, compat: [compat] });
   }
