@@ -5,7 +5,16 @@
  * alignment and number ioctl32 read); the user view against clang over the same directories.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -141,6 +150,108 @@ describe('a kernel tree as include directories', () => {
     const scan = dumpHeaders({ abi: x86_64, kernelTree: tree(), view: 'kernel', headers: ['linux/videodev2.h'] }).scan;
     expect(scan.resolve('linux/videodev2.h')).toBe(join(KERNEL_VIEW_DIR, 'linux/videodev2.h'));
     expect(kernelIncludeName(scan.resolve('linux/videodev2.h'), dirs)).toBe('linux/videodev2.h');
+  });
+});
+
+/** Every file and directory under `root`, relative, sorted. */
+function listing(root: string): string[] {
+  return (readdirSync(root, { recursive: true }) as string[]).sort();
+}
+
+/** include/uapi/Kbuild of linux 6.1. */
+const NO_EXPORT_KBUILD = `# SPDX-License-Identifier: GPL-2.0
+ifeq ($(wildcard $(srctree)/arch/$(SRCARCH)/include/uapi/asm/a.out.h),)
+no-export-headers += linux/a.out.h
+endif
+
+ifeq ($(wildcard $(srctree)/arch/$(SRCARCH)/include/uapi/asm/kvm.h),)
+no-export-headers += linux/kvm.h
+endif
+
+ifeq ($(wildcard $(srctree)/arch/$(SRCARCH)/include/uapi/asm/kvm_para.h),)
+ifeq ($(wildcard $(objtree)/arch/$(SRCARCH)/include/generated/uapi/asm/kvm_para.h),)
+no-export-headers += linux/kvm_para.h
+endif
+endif
+`;
+
+describe('a source tree that was not built, as make headers_install installs it', () => {
+  test("Kbuild's asm-generic wrappers, linux/version.h and no-export-headers, in the cache, not the tree", () => {
+    const cache = mkdtempSync(join(tmpdir(), 'ioctl32-cache-'));
+    const saved = process.env.IOCTL32_CACHE;
+    process.env.IOCTL32_CACHE = cache;
+    const src = fakeTree({
+      Makefile: 'VERSION = 6\nPATCHLEVEL = 1\nSUBLEVEL = 300\nEXTRAVERSION =\nNAME = Hurr durr\n',
+      'include/uapi/Kbuild': NO_EXPORT_KBUILD,
+      'include/uapi/asm-generic/Kbuild': 'mandatory-y += ioctl.h\nmandatory-y += types.h\nmandatory-y += unistd.h\n',
+      'include/uapi/linux/a.out.h': '',
+      'include/uapi/linux/kvm.h': '',
+      'include/uapi/linux/kvm_para.h': '',
+      'include/uapi/linux/types.h': '',
+      'include/uapi/linux/android/binder.h': '',
+      'include/uapi/drm/drm.h': '',
+      // arm: its own types.h and unistd.h (with generated unistd-eabi.h), asm/kvm_para.h from generic-y
+      'arch/arm/include/uapi/asm/Kbuild': 'generated-y += unistd-eabi.h\ngeneric-y += kvm_para.h\n',
+      'arch/arm/include/uapi/asm/types.h': '',
+      'arch/arm/include/uapi/asm/unistd.h': '',
+      // x86: every header linux/ exports only with an asm/ one
+      'arch/x86/include/uapi/asm/Kbuild': 'generated-y += unistd_64.h\n',
+      'arch/x86/include/uapi/asm/a.out.h': '',
+      'arch/x86/include/uapi/asm/kvm.h': '',
+      'arch/x86/include/uapi/asm/kvm_para.h': '',
+      'arch/x86/include/uapi/asm/unistd.h': '',
+    });
+    const before = listing(src);
+    try {
+      const arm = kernelTreeIncludeDirs(src, getAbi('arm'));
+      expect(arm.length).toBe(4);
+      expect(arm[0]).toBe(join(src, 'arch/arm/include/uapi'));
+      expect(arm.slice(1).every((d) => d.startsWith(`${cache}/kernel-tree/`))).toBe(true);
+      // scripts/Makefile.asm-generic: generic-y, and the mandatory-y the arch lacks
+      expect(arm[1]).toMatch(/\/arch\/arm\/include\/generated\/uapi$/);
+      expect(listing(join(arm[1]!, 'asm'))).toEqual(['ioctl.h', 'kvm_para.h']);
+      expect(readFileSync(join(arm[1]!, 'asm/ioctl.h'), 'utf8')).toBe('#include <asm-generic/ioctl.h>\n');
+      // include/uapi without the headers arm does not export; each entry a link into the tree
+      expect(arm[2]).toMatch(/\/include\/uapi$/);
+      expect(readdirSync(join(arm[2]!, 'linux')).sort()).toEqual(['android', 'kvm_para.h', 'types.h']);
+      expect(realpathSync(join(arm[2]!, 'linux/android/binder.h'))).toBe(
+        realpathSync(join(src, 'include/uapi/linux/android/binder.h')),
+      );
+      expect(existsSync(join(arm[2]!, 'drm/drm.h'))).toBe(true);
+      // the top Makefile's filechk_version.h (a SUBLEVEL over 255 counts as 255)
+      expect(arm[3]).toMatch(/\/include\/generated\/uapi$/);
+      expect(readFileSync(join(arm[3]!, 'linux/version.h'), 'utf8')).toBe(
+        '#define LINUX_VERSION_CODE 393727\n' +
+          '#define KERNEL_VERSION(a,b,c) (((a) << 16) + ((b) << 8) + ((c) > 255 ? 255 : (c)))\n' +
+          '#define LINUX_VERSION_MAJOR 6\n#define LINUX_VERSION_PATCHLEVEL 1\n#define LINUX_VERSION_SUBLEVEL 300\n',
+      );
+      // x86 exports every one: the tree's own include/uapi
+      const x86 = kernelTreeIncludeDirs(src, x86_64);
+      expect(x86[2]).toBe(join(src, 'include/uapi'));
+      expect(listing(join(x86[1]!, 'asm'))).toEqual(['ioctl.h', 'types.h']);
+      expect(x86[3]).toBe(arm[3]);
+      // riscv (no arch/riscv here) has no asm/kvm_para.h, of its own or generated: linux/kvm_para.h goes too
+      const [, riscvUapi] = kernelTreeIncludeDirs(src, getAbi('riscv64'));
+      expect(readdirSync(join(riscvUapi!, 'linux')).sort()).toEqual(['android', 'types.h']);
+      // the same tree, the same directories; a header added, a new mirror
+      expect(kernelTreeIncludeDirs(src, getAbi('arm'))).toEqual(arm);
+      writeFileSync(join(src, 'include/uapi/linux/mydrv.h'), '');
+      const added = kernelTreeIncludeDirs(src, getAbi('arm'));
+      expect(added[2]).not.toBe(arm[2]);
+      expect(existsSync(join(added[2]!, 'linux/mydrv.h'))).toBe(true);
+      rmSync(join(src, 'include/uapi/linux/mydrv.h'));
+      // nothing was written into the tree
+      expect(listing(src)).toEqual(before);
+      // a scan reads the wrappers and finds no hidden header
+      const d = dumpHeaders({ abi: getAbi('arm'), kernelTree: src, headers: ['linux/types.h'] });
+      expect(d.scan.resolve('asm/ioctl.h')).toBe(join(arm[1]!, 'asm/ioctl.h'));
+      expect(existsSync(d.scan.resolve('linux/kvm.h'))).toBe(false);
+    } finally {
+      if (saved === undefined) delete process.env.IOCTL32_CACHE;
+      else process.env.IOCTL32_CACHE = saved;
+      rmSync(src, { recursive: true });
+      rmSync(cache, { recursive: true });
+    }
   });
 });
 

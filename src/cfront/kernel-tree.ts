@@ -8,6 +8,14 @@ import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Abi } from '../abi/types.js';
 import { UsageError } from '../errors.js';
+import {
+  asmGenericWrappers,
+  materialize,
+  mirrorWithout,
+  noExportHeaders,
+  versionHeader,
+  type DirContent,
+} from './headers-install.js';
 
 /**
  * ioctl32's empty stand-ins for the kernel's linux/compiler.h and linux/compiler_types.h, which
@@ -95,8 +103,11 @@ export function kernelSourceTree(tree: string): string {
 
 /**
  * The UAPI include directories of a kernel tree for an ABI, in the kernel's order; each from the
- * build tree, then from its source tree, where it exists. A tree without include/uapi is a
- * UsageError.
+ * build tree, then from its source tree, where it exists. What `make headers_install` would add
+ * or leave out (src/cfront/headers-install.ts) is in the user's cache instead: the generated
+ * directories a tree that was not built for the arch lacks (the `asm/` wrappers, linux/version.h),
+ * and the tree's directory as a mirror without its `no-export-headers` where the arch has any
+ * (linux/kvm.h without asm/kvm.h). A tree without include/uapi is a UsageError.
  */
 export function kernelTreeIncludeDirs(tree: string, abi: Abi): string[] {
   const build = resolve(tree);
@@ -107,14 +118,50 @@ export function kernelTreeIncludeDirs(tree: string, abi: Abi): string[] {
     const where = source === build ? build : `${build} or its source tree ${source}`;
     throw new UsageError(`kernel tree ${tree}: no include/uapi in ${where} (not a kernel source or build tree)`);
   }
+  const karch = abi.kernelArch;
+  const found = (rel: string) => roots.map((r) => join(r, rel)).filter((d) => existsSync(d));
+  const synthesized = generatedContent(source, karch, (rel) => found(rel).length > 0);
+  // the synthesized files where make would have written them: include/uapi/Kbuild tests for one
+  const virtual = new Set(
+    [...synthesized].flatMap(([rel, content]) => [...content.keys()].map((p) => join(build, rel, p))),
+  );
   const dirs: string[] = [];
-  for (const rel of UAPI_INCLUDE) {
-    for (const root of roots) {
-      const d = join(root, rel(abi.kernelArch));
-      if (existsSync(d) && !dirs.includes(d)) dirs.push(d);
+  for (const relOf of UAPI_INCLUDE) {
+    const rel = relOf(karch);
+    const content = synthesized.get(rel);
+    const here = content ? [materialize(rel, content)] : found(rel);
+    const unexported = rel.includes('/generated/')
+      ? []
+      : noExportHeaders(join(source, rel), { source, build }, karch, virtual);
+    for (const d of here) {
+      const hidden = unexported.filter((h) => existsSync(join(d, h)));
+      const dir = hidden.length > 0 ? materialize(rel, linksTo(mirrorWithout(d, hidden))) : d;
+      if (!dirs.includes(dir)) dirs.push(dir);
     }
   }
   return dirs;
+}
+
+/**
+ * The generated UAPI directories make would write for the arch, where the tree has none
+ * (`has`): relative directory → its content. Empty ones are left out.
+ */
+function generatedContent(source: string, karch: string, has: (rel: string) => boolean): Map<string, DirContent> {
+  const out = new Map<string, DirContent>();
+  const archGenerated = UAPI_INCLUDE[1]!(karch);
+  if (!has(archGenerated)) {
+    const wrappers = asmGenericWrappers(source, karch);
+    const content: DirContent = new Map([...wrappers].map(([f, text]) => [`asm/${f}`, { text }]));
+    if (content.size > 0) out.set(archGenerated, content);
+  }
+  const generated = UAPI_INCLUDE[3]!(karch);
+  const version = has(generated) ? null : versionHeader(source);
+  if (version !== null) out.set(generated, new Map([['linux/version.h', { text: version }]]));
+  return out;
+}
+
+function linksTo(links: Map<string, string>): DirContent {
+  return new Map([...links].map(([path, link]) => [path, { link }]));
 }
 
 /**

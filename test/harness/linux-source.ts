@@ -12,6 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { spawn } from 'node:child_process';
 
 /** The newest /usr/src/linux-source-*.tar.xz (Debian's linux-source-<version>), or null. */
 export function linuxSourceTarball(): string | null {
@@ -334,4 +335,97 @@ export function numberExpression(src: string, name: string): string | null {
     .slice(en.index + en[0].length, end)
     .replace(/\s+/g, ' ')
     .trim();
+}
+
+/**
+ * What `make ARCH=<karch> headers_install` reads of the tarball (linux 6.1), besides the top Makefile, scripts/
+ * and include/uapi: each arch's Makefile and arch/<karch>/include/uapi, and what its `archheaders` (the
+ * syscall tables) and `archscripts` (x86's relocs, mips's relocs and elf-entry: host programs) need.
+ */
+const HEADERS_INSTALL_NEEDS: Record<string, string[]> = {
+  x86: ['arch/x86/entry/syscalls/', 'arch/x86/tools/', 'tools/include/tools/'],
+  arm: ['arch/arm/tools/'],
+  mips: ['arch/mips/kernel/syscalls/', 'arch/mips/tools/', 'arch/mips/boot/tools/', 'arch/mips/Kbuild.platforms'],
+  powerpc: ['arch/powerpc/kernel/syscalls/'],
+  s390: ['arch/s390/kernel/syscalls/'],
+  sparc: ['arch/sparc/kernel/syscalls/'],
+  parisc: ['arch/parisc/kernel/syscalls/'],
+  m68k: ['arch/m68k/kernel/syscalls/'],
+  alpha: ['arch/alpha/kernel/syscalls/'],
+};
+
+/** Bumped when HEADERS_INSTALL_NEEDS changes, so an older extraction is not reused. */
+const HEADERS_INSTALL_LAYOUT = 1;
+
+/**
+ * A kernel source tree of the tarball with only what `make headers_install` needs for the arches (kernel arch
+ * names), extracted once (one tar run, ~9 s) under os.tmpdir() and reused: ROOT/tree. Returns ROOT/tree.
+ */
+export function linuxSourceUapiTree(tarball: string, arches: readonly string[]): string {
+  const top = tarball.replace(/^.*\//, '').replace(/\.tar\.xz$/, '');
+  const st = statSync(tarball);
+  const sorted = [...new Set(arches)].sort();
+  const name = `${top}-${st.size}-${Math.trunc(st.mtimeMs)}-uapi${HEADERS_INSTALL_LAYOUT}-${sorted.join('+')}`;
+  const root = join(tmpdir(), 'ioctl32-linux-source', name);
+  const tree = join(root, 'tree');
+  if (existsSync(tree)) return tree;
+  const members = ['Makefile', 'scripts/', 'include/uapi/'];
+  for (const a of sorted) {
+    members.push(`arch/${a}/Makefile`, `arch/${a}/include/uapi/`, ...(HEADERS_INSTALL_NEEDS[a] ?? []));
+  }
+  mkdirSync(root, { recursive: true });
+  // into a private directory first: another test process may be extracting the same tree
+  const tmp = mkdtempSync(join(root, '.extract-'));
+  try {
+    const r = spawnSync('tar', ['-xJf', tarball, '-C', tmp, ...members.map((m) => `${top}/${m}`)], {
+      encoding: 'utf8',
+    });
+    if (r.status !== 0) throw new Error(`tar -xJf ${tarball}: ${r.stderr.trim()}`);
+    try {
+      renameSync(join(tmp, top), tree);
+    } catch (e) {
+      if (!existsSync(tree)) throw e;
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  return tree;
+}
+
+/**
+ * The tree's own `make ARCH=<karch> O=<tmp> INSTALL_HDR_PATH=<dir> headers_install` (make and the host gcc,
+ * ~10 s), run once per arch beside the tree (ROOT/install/<karch>) and reused. Resolves to the installed
+ * include directory; rejects with make's output when it fails. The source tree is not written to.
+ */
+export async function headersInstall(tree: string, karch: string): Promise<string> {
+  const dest = join(dirname(tree), 'install', karch);
+  if (existsSync(dest)) return join(dest, 'include');
+  mkdirSync(dirname(dest), { recursive: true });
+  const work = mkdtempSync(join(dirname(dest), `.${karch}-`));
+  try {
+    const out = join(work, 'usr');
+    const args = ['-s', `ARCH=${karch}`, `O=${join(work, 'build')}`, `INSTALL_HDR_PATH=${out}`, 'headers_install'];
+    mkdirSync(join(work, 'build'));
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn('make', args, { cwd: tree, stdio: ['ignore', 'pipe', 'pipe'] });
+      let text = '';
+      child.stdout.on('data', (d: Buffer) => (text += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (text += d.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => {
+        // headers_install copies with rsync, which linux-source-6.1 only recommends
+        const hint = /rsync: (command )?not found/.test(text) ? ' (install rsync)' : '';
+        if (code === 0) resolve();
+        else reject(new Error(`make ${args.join(' ')}${hint}:\n${text}`));
+      });
+    });
+    try {
+      renameSync(out, dest);
+    } catch (e) {
+      if (!existsSync(dest)) throw e;
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  return join(dest, 'include');
 }
