@@ -17,8 +17,12 @@ export { ErrnoError, ERRNO, type ErrnoName } from './thunk/errors.js';
 export { ABIS, getAbi, compatPairs, compatPtr } from './abi/index.js';
 export {
   ABI_NAMES,
+  BASE_ABI_NAMES,
+  TIME64_BASES,
   type Abi,
   type AbiName,
+  type BaseAbiName,
+  type FlavourName,
   type ScalarKey,
   type ScalarTable,
   type CTypeNames,

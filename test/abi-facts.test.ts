@@ -110,16 +110,25 @@ describe('compat pairs and compat_ptr', () => {
     );
     expect(pairs).toEqual([
       'x86_64:i386:IA32_EMULATION',
+      'x86_64:i386+t64:IA32_EMULATION',
       'x86_64:x32:X86_X32_ABI',
       'arm64:arm:COMPAT',
+      'arm64:arm+t64:COMPAT',
       'ppc64le:ppc:COMPAT',
+      'ppc64le:ppc+t64:COMPAT',
       'ppc64:ppc:COMPAT',
+      'ppc64:ppc+t64:COMPAT',
       's390x:s390:COMPAT',
+      's390x:s390+t64:COMPAT',
       'mips64:mips:MIPS32_O32',
+      'mips64:mips+t64:MIPS32_O32',
       'mips64:mipsn32:MIPS32_N32',
+      'mips64:mipsn32+t64:MIPS32_N32',
       'sparc64:sparc:COMPAT',
+      'sparc64:sparc+t64:COMPAT',
       'riscv64:riscv32:COMPAT',
       'parisc64:parisc:COMPAT',
+      'parisc64:parisc+t64:COMPAT',
     ]);
     for (const p of compatPairs()) {
       expect(p.native.bits).toBe(64);
@@ -132,7 +141,10 @@ describe('compat pairs and compat_ptr', () => {
   });
 
   test('compat_ptr clears bit 31 on s390 only', () => {
-    for (const abi of ABIS) expect(compatPtr(abi, 0xfedcba98)).toBe(abi.name === 's390' ? 0x7edcba98 : 0xfedcba98);
+    // s390+t64 is an s390 task
+    for (const abi of ABIS) {
+      expect(compatPtr(abi, 0xfedcba98)).toBe((abi.flavourOf ?? abi.name) === 's390' ? 0x7edcba98 : 0xfedcba98);
+    }
   });
 
   test('getAbi rejects unknown names with the list of known ones', () => {

@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { ABIS } from '../src/abi/index.js';
+import { withOneFlavour } from './harness/flavours.js';
 import { typeName } from '../src/cfront/print.js';
 import type { CType, IntName } from '../src/cfront/types.js';
 import { decodeIoc, encodeIoc, maxIocSize, type IocDir } from '../src/ioctl/ioc.js';
@@ -27,7 +28,7 @@ const DIR_BITS: Record<IocDir, string> = {
 const SCALARS: IntName[] = ['char', 'short', 'int', 'long', 'long long', 'unsigned int'];
 
 describe.concurrent('_IOC numbers equal the compiler through asm/ioctl.h', () => {
-  ABIS.forEach((abi, abiIndex) => {
+  withOneFlavour(ABIS).forEach((abi, abiIndex) => {
     test(`${abi.name} (seed ${SEED})`, async () => {
       const { program, records } = fc.sample(
         programArbitrary({ int128: abi.sizes.int128 !== undefined, records: 60 }),

@@ -22,7 +22,8 @@ beforeAll(async () => {
 
 describe('layout agrees with recorded compiler answers', () => {
   test.each(ABIS.map((abi) => [abi.name, abi] as const))('%s', (_, abi) => {
-    const entry = recording.abis[abi.name];
+    // the programs include nothing, so a flavour's macros change nothing: its base's answers hold
+    const entry = recording.abis[abi.flavourOf ?? abi.name];
     expect(entry, `no answers for ${abi.name}: re-record`).toBeDefined();
     const failures: Disagreement[] = [];
     let records = 0;

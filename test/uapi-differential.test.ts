@@ -19,8 +19,16 @@ function isBool(t: CType): boolean {
   return t.kind === 'int' && t.name === '_Bool';
 }
 
+/**
+ * Every plain ABI, and the time64 flavours of the ABIs whose programs are built that way (glibc's
+ * _TIME_BITS=64: Debian's armhf from trixie on, i386, and the others issue 14 names); s390+t64,
+ * sparc+t64 and parisc+t64 read the same headers with the same libc switch and cost a minute each
+ * on a cold cache (test/time64.test.ts checks every flavour is its base plus the -D flags).
+ */
+const TIME64_CHECKED = new Set(['i386+t64', 'arm+t64', 'ppc+t64', 'mips+t64', 'mipsn32+t64']);
+
 describe.concurrent('the whole UAPI set agrees with the compiler', () => {
-  for (const abi of ABIS) {
+  for (const abi of ABIS.filter((a) => a.flavourOf === undefined || TIME64_CHECKED.has(a.name))) {
     test(abi.name, async () => {
       const includeDir = uapiIncludeDir(abi);
       const headers = uapiHeaders(includeDir);

@@ -4,7 +4,7 @@
  * BIGGEST_ALIGNMENT on m68k, TARGET_ALIGN_ANON_BITFIELD on ARM) and virt/kvm/Kconfig —
  * every number here is checked against clang-16 / gcc by test/abi-facts.test.ts.
  */
-import type { Abi, AbiName, CTypeNames, IocEncoding, ScalarTable } from './types.js';
+import { TIME64_BASES, type Abi, type AbiName, type CTypeNames, type IocEncoding, type ScalarTable } from './types.js';
 import { errnoFamilyOf } from './errno.js';
 
 const GENERIC_IOC: IocEncoding = {
@@ -94,6 +94,7 @@ interface AbiSpec extends Omit<
   | 'cTypes'
   | 'biggestAlignment'
   | 'errnoFamily'
+  | 'cflags'
 > {
   /** What differs from the LP64 or ILP32 standard typedefs. */
   cTypes?: Partial<CTypeNames>;
@@ -646,22 +647,52 @@ function cTypes(s: AbiSpec): CTypeNames {
   return { ...(s.sizes.pointer === 8 ? LP64_TYPES : ILP32_TYPES), ...s.cTypes };
 }
 
+/**
+ * Flavours of an ABI: its base compiled with more macros (what `gcc -D...` adds), so glibc's headers
+ * select other types; every other fact is the base's.
+ */
+const FLAVOURS: ReadonlyArray<{ suffix: string; bases: readonly AbiName[]; macros: Record<string, string> }> = [
+  // glibc >= 2.34 (features-time64.h): 64-bit time_t is allowed only with 64-bit off_t
+  { suffix: 't64', bases: TIME64_BASES, macros: { _TIME_BITS: '64', _FILE_OFFSET_BITS: '64' } },
+];
+
+/** The base ABI, then its flavours. */
+function withFlavours(name: AbiName): AbiName[] {
+  return [name, ...FLAVOURS.filter((f) => f.bases.includes(name)).map((f) => `${name}+${f.suffix}` as AbiName)];
+}
+
+function flavoursOf(base: Abi): Abi[] {
+  return FLAVOURS.filter((f) => f.bases.includes(base.name)).map((f) => ({
+    ...base,
+    name: `${base.name}+${f.suffix}` as AbiName,
+    flavourOf: base.name,
+    predefined: { ...base.predefined, ...f.macros },
+    cflags: [...base.cflags, ...Object.entries(f.macros).map(([k, v]) => `-D${k}=${v}`)],
+  }));
+}
+
 function build(s: AbiSpec): Abi {
   const aligns = s.aligns ?? s.sizes;
   const { archMacros, cTypes: _, biggestAlignment, ...facts } = s;
+  const kconfig = s.compatKconfig ?? {};
   return {
     ...facts,
     cTypes: cTypes(s),
     biggestAlignment: biggestAlignment ?? 16,
     aligns,
     typeAligns: s.typeAligns ?? aligns,
-    compat: s.compat ?? [],
-    compatKconfig: s.compatKconfig ?? {},
+    // a kernel serves a flavour's tasks as it serves its base's, under the same option
+    compat: (s.compat ?? []).flatMap(withFlavours),
+    compatKconfig: Object.fromEntries(
+      Object.entries(kconfig).flatMap(([c, k]) => withFlavours(c as AbiName).map((n) => [n, k])),
+    ),
     compatTask: s.compatTask ?? {},
     compatPtrMask: s.compatPtrMask ?? ZERO_EXTEND,
     errnoFamily: errnoFamilyOf(s.kernelArch),
     predefined: { ...COMMON_MACROS, ...derivedMacros(s), ...archMacros },
+    cflags: [],
   };
 }
 
-export const ABIS: readonly Abi[] = SPECS.map(build);
+/** Every ABI, each flavour right after its base (types.ts ABI_NAMES). */
+export const ABIS: readonly Abi[] = SPECS.map(build).flatMap((base) => [base, ...flavoursOf(base)]);

@@ -1,6 +1,7 @@
 /** The facts of one Linux ABI that layouts, command numbers and conversions depend on. */
 
-export const ABI_NAMES = [
+/** The ABIs with layout facts of their own (table.ts has one record each). */
+export const BASE_ABI_NAMES = [
   'x86_64',
   'i386',
   'x32',
@@ -24,7 +25,31 @@ export const ABI_NAMES = [
   'alpha',
 ] as const;
 
-export type AbiName = (typeof ABI_NAMES)[number];
+export type BaseAbiName = (typeof BASE_ABI_NAMES)[number];
+
+/**
+ * The 32-bit compat ABIs whose glibc (>= 2.34) builds programs with 64-bit time_t and off_t on request
+ * (features-time64.h: `_TIME_BITS=64` where bits/timesize.h gives __TIMESIZE 32; x32 and riscv32 have
+ * 64-bit time already). Each has a flavour `<base>+t64` (table.ts FLAVOURS).
+ */
+export const TIME64_BASES = [
+  'i386',
+  'arm',
+  'ppc',
+  's390',
+  'mips',
+  'mipsn32',
+  'sparc',
+  'parisc',
+] as const satisfies readonly BaseAbiName[];
+
+export type FlavourName = `${(typeof TIME64_BASES)[number]}+t64`;
+export type AbiName = BaseAbiName | FlavourName;
+
+/** Every ABI, each flavour right after its base. */
+export const ABI_NAMES: readonly AbiName[] = BASE_ABI_NAMES.flatMap((n): AbiName[] =>
+  (TIME64_BASES as readonly string[]).includes(n) ? [n, `${n}+t64` as FlavourName] : [n],
+);
 
 /** The scalar kinds whose size and alignment an ABI fixes. `int128` exists on some ABIs only. */
 export type ScalarKey =
@@ -80,6 +105,14 @@ export interface BitfieldRules {
 
 export interface Abi {
   name: AbiName;
+  /**
+   * A flavour's base ABI: the same layout facts and toolchain, other predefined macros (what
+   * `gcc -D_TIME_BITS=64 -D_FILE_OFFSET_BITS=64` adds), so glibc's headers select other types. A kernel
+   * cannot tell a flavour's tasks from its base's: both share one compat entry point.
+   */
+  flavourOf?: AbiName;
+  /** What a reference compiler needs beyond its target to be this ABI (a flavour's -D flags). */
+  cflags: string[];
   /** Kernel architecture whose UAPI header tree the ABI uses (arch/<kernelArch>). */
   kernelArch: string;
   bits: 32 | 64;

@@ -4,6 +4,8 @@ import type { Abi, AbiName, ScalarTable } from '../abi/types.js';
 /** CONTRACT.md's `ioctl32 abis --json` row, plus the facts beyond it. */
 export interface AbiFacts {
   name: AbiName;
+  /** A flavour's base ABI (`i386` for `i386+t64`); absent on a base ABI. */
+  flavourOf?: AbiName;
   endian: 'little' | 'big';
   bits: 32 | 64;
   charSigned: boolean;
@@ -25,6 +27,7 @@ export function abiFacts(abi: Abi): AbiFacts {
   const { variant, sizeBits, dirBits, none, write, read } = abi.ioc;
   return {
     name: abi.name,
+    ...(abi.flavourOf ? { flavourOf: abi.flavourOf } : {}),
     endian: abi.endian,
     bits: abi.bits,
     charSigned: abi.charSigned,
@@ -39,9 +42,10 @@ export function abiFacts(abi: Abi): AbiFacts {
     triple: abi.headerTriple,
     kernelArch: abi.kernelArch,
     debianPackage: `linux-libc-dev-${abi.debianArch}-cross`,
-    reference: abi.clangTarget
-      ? `clang --target=${abi.clangTarget}`
-      : `${abi.gcc!.command} ${abi.gcc!.flags.join(' ')}`.trim(),
+    reference: (abi.clangTarget
+      ? `clang --target=${abi.clangTarget} ${abi.cflags.join(' ')}`
+      : `${abi.gcc!.command} ${[...abi.gcc!.flags, ...abi.cflags].join(' ')}`
+    ).trim(),
   };
 }
 

@@ -25,11 +25,11 @@ export interface CompilerCommand {
   args: string[];
 }
 
-/** The reference compiler of an ABI with the flags that select it. */
+/** The reference compiler of an ABI with the flags that select it (a flavour's -D flags too: Abi.cflags). */
 export function referenceCompiler(abi: Abi): CompilerCommand {
-  if (abi.clangTarget) return { command: 'clang-16', args: [`--target=${abi.clangTarget}`] };
+  if (abi.clangTarget) return { command: 'clang-16', args: [`--target=${abi.clangTarget}`, ...abi.cflags] };
   if (!abi.gcc) throw new Error(`${abi.name} has no reference compiler`);
-  return { command: abi.gcc.command, args: [...abi.gcc.flags] };
+  return { command: abi.gcc.command, args: [...abi.gcc.flags, ...abi.cflags] };
 }
 
 /** Include flags for the ABI's Debian cross headers (no host headers leak in). */
