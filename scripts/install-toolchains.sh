@@ -12,9 +12,14 @@ for arch in amd64 i386 x32 arm64 armhf ppc64el ppc64 powerpc s390x mips mips64 m
   [ "$arch" = alpha ] && libc=libc6.1-dev  # alpha's glibc has its own soname
   PACKAGES="$PACKAGES linux-libc-dev-$arch-cross $libc-$arch-cross"
 done
+# The 32-bit libcs of s390 and sparc, multilib parts of the s390x and sparc64 cross trees (gnu/stubs-32.h)
+PACKAGES="$PACKAGES libc6-dev-s390-s390x-cross libc6-dev-sparc-sparc64-cross"
+# The host's DRM headers as Debian ships them (/usr/include/libdrm): check's default set reads them as drm/
+PACKAGES="$PACKAGES libdrm-dev"
 # The kernel's build tree (kbuild) for the generated compat code's module build, and the same version's
-# source, whose hand-written compat structs and *32 numbers the generated ones are checked against, on x86_64 hosts
-[ "$(dpkg --print-architecture)" = amd64 ] && PACKAGES="$PACKAGES linux-headers-amd64 linux-source-6.1"
+# source, whose hand-written compat structs and *32 numbers the generated ones are checked against, on x86_64
+# hosts; rsync, which the source's make headers_install copies with
+[ "$(dpkg --print-architecture)" = amd64 ] && PACKAGES="$PACKAGES linux-headers-amd64 linux-source-6.1 rsync"
 MISSING=""
 for p in $PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || MISSING="$MISSING $p"

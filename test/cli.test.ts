@@ -33,12 +33,14 @@ describe('ioctl32 abis', () => {
       ioc: { sizeBits: 14, dirBits: 2, none: 0, write: 1, read: 2 },
       compat: [],
     });
-    expect(rows.find((x) => x.name === 'x86_64')!.compat).toEqual(['i386', 'x32']);
+    // a flavour right after its base (i386+t64: 64-bit time_t)
+    expect(rows.find((x) => x.name === 'x86_64')!.compat).toEqual(['i386', 'i386+t64', 'x32']);
   });
   test('text lists every ABI and the compat pairs', async () => {
     const r = await cli('abis');
     expect(r.code).toBe(0);
-    for (const name of ABI_NAMES) expect(r.stdout).toMatch(new RegExp(`^${name} `, 'm'));
+    // a flavour's name has a '+' (i386+t64)
+    for (const name of ABI_NAMES) expect(r.stdout).toMatch(new RegExp(`^${name.replace('+', '\\+')} `, 'm'));
     expect(r.stdout).toMatch(/s390x <- s390 .*& 0x7fffffff/);
   });
 });
@@ -48,7 +50,8 @@ describe('ioctl32 decode', () => {
     const r = await cli('decode', '0xc00c5404');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/i386\s+rw\s+'T' 0x54\s+4\s+12/);
-    expect(r.stdout.split('\n').filter((l) => /^\s+\w+\s+(rw|r|w|none|\?)/.test(l))).toHaveLength(ABI_NAMES.length);
+    const rows = r.stdout.split('\n').filter((l) => /^\s+[\w+]+\s+(rw|r|w|none|\?)/.test(l));
+    expect(rows).toHaveLength(ABI_NAMES.length);
   });
   test('--json --abi', async () => {
     const r = await cli('decode', '0xc00c5404', '3222033412', '--abi', 'i386', '--json');

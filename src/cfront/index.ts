@@ -13,6 +13,7 @@ import {
   KERNEL_VIEW_DIR,
   type KernelView,
 } from './kernel-tree.js';
+import { hostDrmDir, isHostDrmDir } from './host-drm.js';
 import { Parser, type TranslationUnit } from './parser.js';
 import type { IncludeMemos } from './memo.js';
 import { FileCache, Preprocessor } from './preprocess.js';
@@ -85,7 +86,8 @@ let SYSTEM_DIRS: Set<string> | undefined;
  */
 export function isSystemIncludeDir(dir: string): boolean {
   SYSTEM_DIRS ??= new Set([...HOST_SYSTEM_DIRS, ...ABIS.map(crossIncludeDir)]);
-  return SYSTEM_DIRS.has(resolve(dir));
+  const d = resolve(dir);
+  return SYSTEM_DIRS.has(d) || isHostDrmDir(d);
 }
 
 /** The host's own ABI, when ioctl32 runs on Linux x86_64 (its system headers serve x86's ABIs). */
@@ -93,7 +95,7 @@ function hostServes(abi: Abi): boolean {
   if (process.platform !== 'linux' || process.arch !== 'x64' || abi.kernelArch !== 'x86') return false;
   // glibc's gnu/stubs.h includes the ABI's own stubs file: without it (x32 on a host without
   // libc6-dev-x32) the host's headers do not serve the ABI, Debian's cross tree may
-  const stubs = HOST_GLIBC_STUBS[abi.name];
+  const stubs = HOST_GLIBC_STUBS[abi.flavourOf ?? abi.name];
   return stubs === undefined || existsSync(`/usr/include/x86_64-linux-gnu/gnu/${stubs}`) || !hasCross(abi);
 }
 
@@ -157,7 +159,7 @@ export function includeConfigFor(abi: Abi, opts: IncludeOptions = {}): IncludeCo
   };
 }
 
-/** --sysroot's directories, else the ABI's default (the host's, or Debian's cross layout). */
+/** --sysroot's directories, else the ABI's default (the host's with its DRM headers, or Debian's cross layout). */
 function systemDirsFor(abi: Abi, opts: IncludeOptions): string[] {
   let system: string[];
   if (opts.sysroot !== undefined) {
@@ -165,7 +167,9 @@ function systemDirsFor(abi: Abi, opts: IncludeOptions): string[] {
     system = [join(root, 'include'), join(root, 'usr', 'include')].filter((d) => existsSync(d));
     if (!system.length) throw new UsageError(`--sysroot ${opts.sysroot} has neither include/ nor usr/include/`);
   } else if (hostServes(abi) && existsSync('/usr/include/linux')) {
-    system = HOST_SYSTEM_DIRS.filter((d) => existsSync(d));
+    // Debian's host headers have no drm/: the host's DRM headers where they are (host-drm.ts)
+    const drm = hostDrmDir();
+    system = [...HOST_SYSTEM_DIRS.filter((d) => existsSync(d)), ...(drm === null ? [] : [drm])];
   } else {
     const cross = crossIncludeDir(abi);
     if (!existsSync(join(cross, 'linux'))) {

@@ -13,6 +13,7 @@ import { dumpHeaders, type Dumped } from '../scan/dump.js';
 import { LayoutError } from '../layout/types.js';
 import type { ScanOptions } from '../scan/scan.js';
 import { assertHeadersRead } from '../scan/failed.js';
+import { coverageOf, missingParts, type Coverage, type MissingPart } from '../scan/coverage.js';
 import {
   annotatedArgType,
   annotatedPaths,
@@ -60,6 +61,13 @@ export interface CheckSummary {
   verdicts: Record<string, Record<Verdict, number>>;
   /** Per pair, per header: the ioctls that need work (renumber, pointer-inside, convert, unknown). */
   needsWork: Record<string, Record<string, string[]>>;
+  /** With no header named (the whole UAPI set): per ABI, what its set read (scan/coverage.ts). */
+  coverage?: Record<string, Coverage>;
+  /**
+   * What the ABIs' headers lack and the packages that install it, one line each: a glibc part that stopped
+   * headers (they stay in `failed` too), a family the whole set has none of (drm).
+   */
+  missing: MissingPart[];
 }
 
 export interface CheckOptions {
@@ -88,8 +96,14 @@ export function check(opts: CheckOptions): CheckReport {
   const files = new FileCache();
   const dumps = new Map<string, Dumped>();
   for (const abi of abis) dumps.set(abi.name, dumpHeaders({ ...opts.scan, ...opts.scanFor?.(abi), abi, files }));
-  const report: CheckReport = { pairs: [], findings: [], failed: {}, summary: { verdicts: {}, needsWork: {} } };
+  const summary: CheckSummary = { verdicts: {}, needsWork: {}, missing: [] };
+  const report: CheckReport = { pairs: [], findings: [], failed: {}, summary };
   for (const [name, d] of dumps) if (Object.keys(d.result.failed).length) report.failed[name] = d.result.failed;
+  if (!opts.scan.headers?.length) {
+    summary.coverage = {};
+    for (const [name, d] of dumps) summary.coverage[name] = coverageOf(d.scan.headers, d.result.failed);
+  }
+  summary.missing = missingParts(report.failed, summary.coverage);
   if (opts.requireHeaders) assertHeadersRead(report.failed, opts.scan.headers ?? [], [...dumps.keys()]);
 
   // a driver author's own header files (paths, not include names): their ioctls, not those of

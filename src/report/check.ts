@@ -1,6 +1,7 @@
 /** `ioctl32 check` as text: a summary table per pair, what needs work, and the findings. */
-import type { CheckReport } from '../compat/check.js';
+import type { CheckReport, CheckSummary } from '../compat/check.js';
 import { VERDICTS, type Reason, type Verdict } from '../compat/compare.js';
+import { HEADER_FAMILIES, withoutMissing } from '../scan/coverage.js';
 import { table } from './abis.js';
 import { formatFailures } from './failed.js';
 
@@ -53,10 +54,34 @@ export function formatCheck(report: CheckReport, opts: { color: boolean; detail:
     const level = f.level === 'error' ? paint(31, f.level) : f.level === 'warning' ? paint(33, f.level) : f.level;
     out.push(`${f.file}:${f.line}:${f.column}: ${level} [${f.rule}] ${f.message}`, `    fix: ${f.fix}`);
   }
+  const verbose = opts.verbose === true;
+  const coverage = coverageLine(report.summary);
+  if (coverage !== null || report.summary.missing.length) out.push('');
+  if (coverage !== null) out.push(coverage);
+  // a missing libc part once, naming its package, for the dozens of headers it stopped
+  for (const m of report.summary.missing) {
+    out.push(m.message + (m.headers.length && !verbose ? ' (--verbose lists the headers)' : ''));
+  }
   // each distinct error once, with the ABIs it happened on
-  const failures = formatFailures(report.failed, { verbose: opts.verbose === true, moreHint: '--verbose' });
+  const failed = verbose ? report.failed : withoutMissing(report.failed, report.summary.missing);
+  const failures = formatFailures(failed, { verbose, moreHint: '--verbose' });
   if (failures.length) out.push('', ...failures);
   return out.join('\n');
+}
+
+/** `families read: drm (not on x86_64), input, ...; none of: xen` for a whole-set run, else null. */
+function coverageLine(summary: CheckSummary): string | null {
+  const coverage = summary.coverage;
+  if (!coverage) return null;
+  const abis = Object.keys(coverage);
+  const read: string[] = [];
+  const none: string[] = [];
+  for (const { name } of HEADER_FAMILIES) {
+    const without = abis.filter((a) => !coverage[a]!.families.includes(name));
+    if (without.length === abis.length) none.push(name);
+    else read.push(without.length ? `${name} (not on ${without.join(', ')})` : name);
+  }
+  return `families read: ${read.join(', ') || 'none'}${none.length ? `; none of: ${none.join(', ')}` : ''}`;
 }
 
 function reasonText(r: Reason): string {

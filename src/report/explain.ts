@@ -223,6 +223,8 @@ export interface ExplainOptions {
   verdicts?: boolean;
   /** Include directories for the ABIs' headers. */
   include?: IncludeOptions;
+  /** Each ABI's own, over `include` (the CLI's `--sysroot ABI=DIR`). */
+  includeFor?: (abi: Abi) => IncludeOptions;
 }
 
 /**
@@ -276,8 +278,13 @@ export class Explainer {
 
   private namesOf(abi: Abi): CatalogueNames {
     let n = this.names.get(abi.name);
-    if (!n) this.names.set(abi.name, (n = this.opts.names ? this.opts.names(abi) : ioctlNames(abi, this.opts.include)));
+    if (!n)
+      this.names.set(abi.name, (n = this.opts.names ? this.opts.names(abi) : ioctlNames(abi, this.includeOf(abi))));
     return n;
+  }
+
+  private includeOf(abi: Abi): IncludeOptions {
+    return { ...this.opts.include, ...this.opts.includeFor?.(abi) };
   }
 
   private remapHit(r: KernelRemap): KernelRemapHit {
@@ -294,7 +301,7 @@ export class Explainer {
     let d = this.dumps.get(key);
     if (!d) {
       try {
-        d = dumpHeaders({ abi, headers: units, files: this.files, ...this.opts.include });
+        d = dumpHeaders({ abi, headers: units, files: this.files, ...this.includeOf(abi) });
       } catch (e) {
         if (!(e instanceof Ioctl32Error)) throw e;
         d = e;

@@ -38,6 +38,8 @@ export interface ConvertRequest {
   annotations?: Annotations;
   /** Headers and include options (no ABI: each side reads its own). */
   scan: Omit<ScanOptions, 'abi'>;
+  /** Each ABI's own scan settings over `scan` (the CLI's `--sysroot ABI=DIR`). */
+  scanFor?: (abi: Abi) => Partial<ScanOptions>;
   convert?: ConvertOptions;
 }
 
@@ -47,8 +49,8 @@ export function convertArgument(req: ConvertRequest, input: Uint8Array): Uint8Ar
   const toIsNative = req.to.bits >= req.from.bits;
   const native = toIsNative ? req.to : req.from;
   const compat = toIsNative ? req.from : req.to;
-  const nd = dumpHeaders({ ...req.scan, abi: native });
-  const cd = dumpHeaders({ ...req.scan, abi: compat });
+  const nd = dumpHeaders({ ...req.scan, ...req.scanFor?.(native), abi: native });
+  const cd = dumpHeaders({ ...req.scan, ...req.scanFor?.(compat), abi: compat });
   // a header named that cannot be read is the error, not the type it would have defined
   const failed = { [native.name]: nd.result.failed, [compat.name]: cd.result.failed };
   assertHeadersRead(failed, req.scan.headers ?? [], [native.name, compat.name]);

@@ -75,10 +75,35 @@ async function builtinIncludeDir(abi: Abi): Promise<string> {
   return dir;
 }
 
-/** Changes whenever the ABI's linux-libc-dev cross package is replaced, so cached answers follow it. */
-function headerStamp(abi: Abi): string {
-  const st = statSync(join(uapiIncludeDir(abi), 'linux', 'version.h'));
-  return `${st.size}:${st.mtimeMs}`;
+const stampMemo = new Map<string, Promise<string>>();
+
+/**
+ * Changes whenever a file the compiler may read changes, appears or goes: every file below its include
+ * directories (the ABI's cross tree with its libc, the compiler's own headers), by path, size and mtime. Installing
+ * a package (the 32-bit libc of s390 or sparc: gnu/stubs-32.h appears) retires the answers cached before it.
+ */
+function headerStamp(abi: Abi): Promise<string> {
+  let stamp = stampMemo.get(abi.name);
+  if (!stamp) {
+    stamp = compilerIncludeArgs(abi).then((args) => {
+      const hash = createHash('sha256');
+      const walk = (dir: string) => {
+        for (const name of readdirSync(dir).sort()) {
+          const path = join(dir, name);
+          // statSync follows symlinks, which some sysroots use for asm/
+          const st = statSync(path, { throwIfNoEntry: false });
+          if (st?.isDirectory()) walk(path);
+          else if (st) hash.update(`${path}\0${st.size}\0${st.mtimeMs}\n`);
+        }
+      };
+      args.forEach((a, i) => {
+        if (args[i - 1] === '-isystem') walk(a);
+      });
+      return hash.digest('hex').slice(0, 16);
+    });
+    stampMemo.set(abi.name, stamp);
+  }
+  return stamp;
 }
 
 let running = 0;
@@ -171,7 +196,7 @@ function acceptOne(command: string, args: string[], header: string): Promise<Acc
 export async function headerAcceptance(abi: Abi, headers: string[]): Promise<Map<string, Acceptance>> {
   const cc = referenceCompiler(abi);
   const args = [...cc.args, '-fsyntax-only', '-std=gnu11', '-w', ...(await compilerIncludeArgs(abi)), '-x', 'c', '-'];
-  const stamp = headerStamp(abi);
+  const stamp = await headerStamp(abi);
   const cache = new AcceptanceCache(abi);
   try {
     const answers = await Promise.all(
@@ -295,7 +320,7 @@ export async function compilerTruth(
 ): Promise<OracleResult> {
   const includeArgs = await compilerIncludeArgs(abi);
   // the object cache is keyed by source: naming the header version in it retires stale objects
-  const prelude = `/* ${uapiIncludeDir(abi)} ${headerStamp(abi)} */\n`;
+  const prelude = `/* ${uapiIncludeDir(abi)} ${await headerStamp(abi)} */\n`;
   const outcomes: ItemOutcome[] = [];
 
   // A header the compiler rejects alone fails every probe of it; the (cached) acceptance answer
