@@ -6,7 +6,10 @@
 //     start and the JSON output included) vs clang-16 -fsyntax-only on one translation unit
 //     including the same headers (target <= 2, aim <= 1);
 //  2. every ABI dumped in one process vs that clang run repeated per ABI (target < 1);
-//  3. peak RSS of (2) (target <= 500 MB).
+//  3. peak RSS of (2) (target <= 500 MB);
+//  4. `check --kernel-tree K --arch all` of one driver header (every pair of every native ABI, the
+//     UAPI headers from a kernel tree) vs `check` of the same header on x86_64's pairs over the
+//     installed headers (target <= 5).
 // Beside (1), a floor (bench/floor.mjs): the same headers preprocessed once as a single
 // translation unit by a fresh process, the least any design of the dump pays on this runtime.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -19,6 +22,7 @@ import { dump } from '../dist/scan/dump.js';
 import { check } from '../dist/compat/check.js';
 import { compatPairs } from '../dist/abi/index.js';
 import { uapiHeaders } from '../dist/scan/scan.js';
+import { defaultKernelTree, kernelSourceTree } from '../dist/cfront/kernel-tree.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ioctl32-bench-'));
 const seconds = (f) => {
@@ -124,3 +128,30 @@ console.log(
 );
 console.log(`RATIO all-ABIs dump/compilers: ${ratio(tAll, tCompilers)}  (target < 1)`);
 console.log(`PEAK RSS: ${rssMb.toFixed(0)} MB  (target <= 500)`);
+
+// 4. a driver author's check over a kernel tree, every pair of every architecture
+const tree = defaultKernelTree(x86);
+if (tree) {
+  const source = kernelSourceTree(tree);
+  const driver = join(dir, 'mydrv.h');
+  writeFileSync(
+    driver,
+    '#include <linux/types.h>\n#include <linux/ioctl.h>\n' +
+      'struct mydrv_req { __u32 flags; __u64 addr; long len; void *buf; };\n' +
+      "#define MYDRV_GET _IOWR('M', 1, struct mydrv_req)\n#define MYDRV_SET _IOW('M', 2, __u64)\n",
+  );
+  const once = (pairs, scan) => () =>
+    seconds(() => check({ pairs, scan: { headers: [driver], ...scan }, lint: true }))[0];
+  const tTree = spread(once(compatPairs(), { kernelTree: source }));
+  const tHost = spread(
+    once(
+      compatPairs().filter((p) => p.native.name === 'x86_64'),
+      {},
+    ),
+  );
+  console.log(
+    `check of one driver header: --kernel-tree ${source} --arch all (${compatPairs().length} pairs) ${fmt(tTree)}; ` +
+      `x86_64's pairs over the installed headers ${fmt(tHost)}`,
+  );
+  console.log(`RATIO check --kernel-tree --arch all / x86_64 pairs: ${ratio(tTree, tHost)}  (target <= 5)`);
+} else console.log('no kernel build tree installed (linux-headers-amd64): the --kernel-tree ratio is not measured');

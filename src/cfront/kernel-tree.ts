@@ -2,7 +2,7 @@
  * A kernel source or build tree as an include tree: its UAPI directories, and the two ways of
  * reading them — as kernel code compiles them, or as `make headers_install` installs them.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, statSync, readdirSync, readFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -113,6 +113,35 @@ export function kernelTreeIncludeDirs(tree: string, abi: Abi): string[] {
   const build = resolve(tree);
   if (!existsSync(build)) throw new UsageError(`kernel tree ${tree}: no such directory`);
   const source = kernelSourceTree(build);
+  // every ABI of a run asks again (29 for --arch all): the answer stands while the directories whose
+  // files it lists (their mtimes change when a header comes or goes) and the arch's Kbuild stay as they were
+  const stamp = [
+    'include/uapi/linux',
+    'include/uapi/asm-generic',
+    `arch/${abi.kernelArch}/include/uapi/asm`,
+    `arch/${abi.kernelArch}/include/uapi/asm/Kbuild`,
+  ]
+    .flatMap((rel) => [build, source].map((r) => mtimeOf(join(r, rel))))
+    .join(',');
+  const key = `${build}\0${abi.kernelArch}`;
+  const known = DIRS_MEMO.get(key);
+  if (known?.stamp === stamp) return [...known.dirs];
+  const dirs = treeIncludeDirs(tree, build, source, abi);
+  DIRS_MEMO.set(key, { stamp, dirs });
+  return [...dirs];
+}
+
+const DIRS_MEMO = new Map<string, { stamp: string; dirs: string[] }>();
+
+function mtimeOf(path: string): number {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return -1;
+  }
+}
+
+function treeIncludeDirs(tree: string, build: string, source: string, abi: Abi): string[] {
   const roots = source === build ? [build] : [build, source];
   if (!roots.some((r) => existsSync(join(r, 'include', 'uapi')))) {
     const where = source === build ? build : `${build} or its source tree ${source}`;
