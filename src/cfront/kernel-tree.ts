@@ -92,7 +92,10 @@ const UAPI_INCLUDE = [
 export function kernelSourceTree(tree: string): string {
   let text: string;
   try {
-    text = readFileSync(join(tree, 'Makefile'), 'utf8');
+    // the source tree's own Makefile is thousands of lines: no one-line include, and not read each time
+    const makefile = join(tree, 'Makefile');
+    if (statSync(makefile).size > 4096) return tree;
+    text = readFileSync(makefile, 'utf8');
   } catch {
     return tree;
   }
