@@ -23,6 +23,7 @@ import { typeName } from '../src/cfront/print.js';
 import { Layouter } from '../src/layout/layout.js';
 import { decodeIoc } from '../src/ioctl/ioc.js';
 import { LEGACY_IOCTLS, type LegacyIoctl } from '../src/ioctl/legacy.js';
+import { dumpHeaders } from '../src/scan/dump.js';
 
 const SYSROOT = '/usr/x86_64-linux-gnu';
 const FAMILIES: ReadonlyArray<LegacyIoctl['family']> = [
@@ -165,4 +166,21 @@ describe.skipIf(!existsSync(`${SYSROOT}/include/linux`))('legacy ioctl table', (
       }
     },
   );
+});
+
+describe("dump keeps what the legacy table knows beyond the number (CONTRACT.md's access and byValue)", () => {
+  test('every legacy ioctl of the host: byValue as the table says, access where the kernel reads otherwise', () => {
+    const x86 = getAbi('x86_64');
+    const headers = [...new Set(LEGACY_IOCTLS.map((e) => e.header))];
+    const { result } = dumpHeaders({ abi: x86, headers });
+    let compared = 0;
+    for (const e of LEGACY_IOCTLS) {
+      const row = result.ioctls[e.name];
+      if (!row) continue;
+      expect(row.byValue === true, e.name).toBe(e.byValue === true);
+      expect(row.access, e.name).toBe(e.dir !== row.dir ? e.dir : undefined);
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(100);
+  });
 });

@@ -6,6 +6,7 @@ import { CFrontError, type Token } from '../cfront/token.js';
 import type { RecordDecl, TypedefDecl } from '../cfront/types.js';
 import { catalogueIoctls, catalogueNamed } from '../ioctl/catalogue.js';
 import type { IoctlEntry, LegacyArgument, UnresolvedIoctl } from '../ioctl/catalogue.js';
+import type { IocDir } from '../ioctl/ioc.js';
 import { LEGACY_IOCTLS } from '../ioctl/legacy.js';
 import { flattenFields, untypedField, type FlatField } from '../layout/fields.js';
 import type { Layouter } from '../layout/layout.js';
@@ -22,6 +23,10 @@ export interface DumpRecord {
 /** CONTRACT.md's ioctl row: the catalogue entry's number fields and argument, and the header. */
 export type DumpIoctl = Pick<IoctlEntry, 'cmd' | 'dir' | 'type' | 'nr' | 'size' | 'arg' | 'prerequisites'> & {
   header: string;
+  /** What the kernel's handler really does with the argument, where the legacy table knows it and it differs. */
+  access?: IocDir;
+  /** The argument is a value, not a pointer (RTC_IRQP_SET). */
+  byValue?: true;
 };
 
 export interface DumpResult {
@@ -85,6 +90,8 @@ export function dumpHeaders(
     const header = scan.displayName(e.file);
     const row: DumpIoctl = { cmd: e.cmd, dir: e.dir, type: e.type, nr: e.nr, size: e.size, header };
     if (e.arg !== undefined) row.arg = e.arg;
+    if (e.argDir !== undefined && e.argDir !== (e.dir ?? 'none')) row.access = e.argDir;
+    if (e.byValue) row.byValue = true;
     if (e.prerequisites) row.prerequisites = e.prerequisites;
     result.ioctls[e.name] = row;
   };
