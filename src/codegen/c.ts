@@ -1,13 +1,14 @@
 /**
- * `ioctl32 gen c`: a driver's compat layer in kernel C, from its UAPI header and two ABIs'
- * layouts. For each argument record that differs on the compat ABI: a `struct compat_X` in the
- * kernel's compat types (compat_long_t, compat_uptr_t, compat_u64 where 8-byte integers are
- * 4-aligned ...), static_asserts of its size, alignment and every member offset as the compat
- * ABI lays it out, converters both ways (compat_ptr()/ptr_to_compat(), -EOVERFLOW where a value
- * does not fit, padding zeroed before anything is copied out), the compat command numbers, and
- * a .compat_ioctl handler: converted arguments go to the driver's kernel-pointer entry point,
- * compatible ones to its unlocked_ioctl with compat_ptr(), value arguments as they are.
- */
+ * `ioctl32 gen c`: a driver's compat layer in kernel C, from its UAPI header and the layouts of
+ * the native ABI (as the kernel compiles the header) and of each compat ABI its one .compat_ioctl
+ * serves (i386 and x32 on x86_64, told apart as the kernel does). Per compat ABI, for each argument
+ * that differs: a `struct compat_X` in the kernel's compat types (compat_long_t, compat_uptr_t,
+ * compat_u64 where 8-byte integers are 4-aligned ...), static_asserts of its size, alignment and
+ * every member offset as that ABI lays it out, converters both ways (compat_ptr()/ptr_to_compat(),
+ * -EOVERFLOW where a value does not fit, nothing of the kernel's padding copied out), the compat
+ * command numbers mapped to the native ones, and a switch: converted arguments go to the driver's
+ * kernel-pointer entry point, compatible ones to its unlocked_ioctl with compat_ptr(), value
+ * arguments as they came. What it cannot handle is named, with the reason. */
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { Abi, AbiName } from '../abi/types.js';
 import { isUnsigned } from '../cfront/constants.js';
