@@ -410,6 +410,8 @@ interface StructLevel {
 function unalignedU64(name: string, views: View[], add: Add): void {
   const seen = new Set<string>();
   const padNamesOf = new Map<RecordDecl, () => string>();
+  /** Bytes the pads offered so far add before the next member of a struct: the edits go in together. */
+  const shiftOf = new Map<RecordDecl, number>();
   const ids = new Map<RecordDecl, number>();
   const id = (d: RecordDecl): number => ids.get(d) ?? (ids.set(d, ids.size), ids.size - 1);
   const visit = (level: StructLevel): void => {
@@ -510,18 +512,23 @@ function unalignedU64(name: string, views: View[], add: Add): void {
     );
     // from where the member before ends (the same on every side when the pad is offered) to a multiple of 8
     const prev = layouts[0]!.members[k - 1];
-    const at = prev ? Math.ceil((prev.bitOffset + prev.bits) / 8) : 0;
-    const gap = (8 - (at % 8)) % 8 || Math.max(...rel.map((r) => (8 - (r % 8)) % 8));
+    const shift = shiftOf.get(native) ?? 0;
+    const at = (prev ? Math.ceil((prev.bitOffset + prev.bits) / 8) : 0) + shift;
+    const gap = (8 - (at % 8)) % 8 || Math.max(...rel.map((r) => (8 - ((r + shift) % 8)) % 8));
     let names = padNamesOf.get(level.scope);
     if (!names) padNamesOf.set(level.scope, (names = padNames(level.scope)));
     const text = padFor(gap, names(), at);
     const target = direct.name ?? 'the anonymous member';
     // in a packed struct every pad shifts all that follows: no single pad per member does it
     const packed = native.packed === true || native.maxFieldAlign !== undefined;
-    const edit = prefixSame && !packed ? insertAt(direct.declLoc, text) : undefined;
+    // the pads offered before it may align it already: then it needs none of its own
+    const edit = prefixSame && !packed && gap > 0 ? insertAt(direct.declLoc, text) : undefined;
+    if (edit) shiftOf.set(native, shift + gap);
     let fix = `add \`${text}\` before '${target}' in ${within}, or use __aligned_u64`;
+    if (prefixSame && !packed && gap === 0) fix = `the pads offered before '${target}' in ${within} align it`;
     if (packed) fix = `${within} is packed: order and pad its members so each 64-bit one starts at a multiple of 8`;
-    else if (!edit) fix = `make the members before '${target}' fixed-size first, then pad it to a multiple of 8`;
+    else if (!edit && gap > 0)
+      fix = `make the members before '${target}' fixed-size first, then pad it to a multiple of 8`;
     const holds = stripTypedefs(types[0]!).kind === 'int' ? 'a 64-bit integer' : 'holding a 64-bit integer';
     const message = `'${what}' (${holds}) is ${where} of ${within}`;
     add('unaligned-u64', direct.loc ?? native.loc, {
