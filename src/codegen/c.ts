@@ -1222,6 +1222,33 @@ class Generator {
    * An integer argument of another width: get_user() of the compat one, put_user() back, -EOVERFLOW where it does not
    * fit.
    */
+  /**
+   * A function converting elements one way, written once and named `fn`: `to->path[i]` from
+   * `from->path[i]` (`to[i]` without a path) for `count` elements, or for the count it is passed
+   * (`count` null). Elements convert in functions of their own: a conversion error returns from
+   * them, not from the handler, which frees what it holds.
+   */
+  private elements(
+    fn: string,
+    what: string,
+    on: { native: string; compat: string; elements: [CType, CType]; path: string; count: number | null },
+    toCompat: boolean,
+  ): string {
+    if (this.done.has(fn)) return fn;
+    this.done.add(fn);
+    const body: string[] = [];
+    const [nt, ct] = on.elements;
+    this.value(nt, ct, 'from', 'to', `${on.path}[i]`, toCompat, (x) => body.push(x), 2, false);
+    const [to, from] = toCompat ? [on.compat, on.native] : [on.native, on.compat];
+    const count = on.count === null ? ', u64 count' : '';
+    this.functions.push(
+      `/* ${what} ${toCompat ? 'to' : 'from'} the compat layout */\n` +
+        `static int ${fn}(${to} *to, ${from} const *from${count})\n{\n\tu64 i;\n\n` +
+        `\tfor (i = 0; i < ${on.count ?? 'count'}; i++) {\n${body.join('\n')}\n\t}\n\treturn 0;\n}\n`,
+    );
+    return fn;
+  }
+
   /** The compat type of an array argument's elements. */
   compatElement(nt: CType, ct: CType): string {
     return this.declare(nt, ct, '', 0, '[]');
@@ -1242,18 +1269,13 @@ class Generator {
       '\tmemset(karg, 0, sizeof(karg));',
     ];
     // the elements convert in a function of their own each way, as a record's members do
-    const each = (toCompat: boolean) => {
-      const fn = `${pfx}_${toCompat ? 'to' : 'from'}_compat_${identifier(e.name)}_elements`;
-      const body: string[] = [];
-      this.value(nt, ct, 'from', 'to', '[i]', toCompat, (x) => body.push(x), 2, false);
-      const [to, from] = toCompat ? [cElem, nElem] : [nElem, cElem];
-      this.functions.push(
-        `/* the ${length} elements of ${e.name}'s argument ${toCompat ? 'to' : 'from'} the compat layout */\n` +
-          `static int ${fn}(${to} *to, ${from} const *from)\n{\n\tint i;\n\n` +
-          `\tfor (i = 0; i < ${length}; i++) {\n${body.join('\n')}\n\t}\n\treturn 0;\n}\n`,
+    const each = (toCompat: boolean) =>
+      this.elements(
+        `${pfx}_${toCompat ? 'to' : 'from'}_compat_${identifier(e.name)}_elements`,
+        `the ${length} elements of ${e.name}'s argument`,
+        { native: nElem, compat: cElem, elements: [nt, ct], path: '', count: length },
+        toCompat,
       );
-      return fn;
-    };
     if (access.reads) {
       lines.push('\tif (copy_from_user(uarg, argp, sizeof(uarg)))', '\t\treturn -EFAULT;');
       lines.push(`\tret = ${each(false)}(karg, uarg);`, '\tif (ret)', '\t\treturn ret;');
@@ -1342,22 +1364,13 @@ class Generator {
     const max = `${this.opts.driver.toUpperCase()}_FLEX_MAX`;
     const head = `offsetof(${twin.twin}, ${flex.name})`;
     const elems = (n: string, base: string) => `${head} + ${n} * sizeof(${base}->${flex.name}[0])`;
-    // the elements convert in functions of their own: a conversion error returns from them, not from the handler
-    const loop = (toCompat: boolean) => {
-      const fn = `${pfx}_${toCompat ? 'to' : 'from'}_compat_${twin.ident}_${flex.name}`;
-      if (!this.done.has(fn)) {
-        this.done.add(fn);
-        const body: string[] = [];
-        this.value(flex.native, flex.compat, 'from', 'to', `${flex.name}[i]`, toCompat, (x) => body.push(x), 2, false);
-        const [to, from] = toCompat ? [twin.twin, twin.cname] : [twin.cname, twin.twin];
-        this.functions.push(
-          `/* the elements of ${twin.cname}'s ${flex.name}[] ${toCompat ? 'to' : 'from'} the compat layout */\n` +
-            `static int ${fn}(${to} *to, ${from} const *from, u64 count)\n{\n\tu64 i;\n\n` +
-            `\tfor (i = 0; i < count; i++) {\n${body.join('\n')}\n\t}\n\treturn 0;\n}\n`,
-        );
-      }
-      return fn;
-    };
+    const loop = (toCompat: boolean) =>
+      this.elements(
+        `${pfx}_${toCompat ? 'to' : 'from'}_compat_${twin.ident}_${flex.name}`,
+        `the elements of ${twin.cname}'s ${flex.name}[]`,
+        { native: twin.cname, compat: twin.twin, elements: [flex.native, flex.compat], path: flex.name, count: null },
+        toCompat,
+      );
     const lines = [
       `#ifndef ${max}`,
       '/* the most elements a flexible array may hold here: the driver may set its own */',
