@@ -18,6 +18,7 @@ import { FileCache } from '../cfront/preprocess.js';
 import { defaultKernelTree, kernelIncludeName, kernelTreeIncludeDirs } from '../cfront/kernel-tree.js';
 import type { Annotations } from '../compat/annotations.js';
 import { ioctlVerdict, type IoctlVerdict } from '../compat/check.js';
+import { argumentUse } from '../compat/action.js';
 import { emptyAnnotations, validateAnnotations } from '../compat/annotations.js';
 import { unionChoiceErrors } from '../compat/members.js';
 import { assertHeadersRead } from '../scan/failed.js';
@@ -149,7 +150,6 @@ interface Converted {
   twin?: Twin;
   scalar?: Scalar;
   compatCmd: number;
-  access: Access;
   /** Its compat handler's text. */
   handler: string;
   /** An array argument's compat type (`struct compat_foo[2]`). */
@@ -382,7 +382,7 @@ function planCompat(
         const native = pointer ? 'void __user *' : typeName(ne.argType);
         const scalar = { native, compat: g.compatScalar(ne.argType, ct, name), pointer };
         const handler = g.scalarHandler(ne, scalar, access);
-        converted.push({ e: ne, v, scalar, compatCmd: v.compatCmd!, access, handler });
+        converted.push({ e: ne, v, scalar, compatCmd: v.compatCmd!, handler });
         record.handling = 'converted';
       } catch (e) {
         if (!(e instanceof CodegenError)) throw e;
@@ -424,7 +424,6 @@ function planCompat(
           e: ne,
           v,
           compatCmd: v.compatCmd!,
-          access,
           handler,
           array: `${g.compatElement(nd.of, cd.of)}[${nd.length}]`,
         });
@@ -453,7 +452,7 @@ function planCompat(
       if (access.writes) g.converter(twin, true);
       // written now: a flexible array's elements may turn out to be no convertible type
       const handler = g.handler(ne, twin, access);
-      converted.push({ e: ne, v, twin, compatCmd: v.compatCmd!, access, handler });
+      converted.push({ e: ne, v, twin, compatCmd: v.compatCmd!, handler });
       record.handling = 'converted';
     } catch (e) {
       // a record the header only declares (`struct agp_info *` with no struct agp_info) has no layout
@@ -519,10 +518,8 @@ function tooLarge(e: IoctlEntry, layouter: Layouter): string | null {
  * table's direction (the kernel source's), else both; a value argument is no memory at all.
  */
 function ioctlAccess(e: IoctlEntry, annotations: Annotations): Access {
-  const a = annotations.ioctls.get(e.name);
-  const dir = a?.access ?? e.argDir ?? e.dir;
-  const value = a?.value ?? e.byValue === true;
-  return { reads: dir !== 'r', writes: dir !== 'w', value };
+  const { dir, byValue } = argumentUse(e, annotations);
+  return { reads: dir !== 'r', writes: dir !== 'w', value: byValue };
 }
 
 /** The first member reached by name in a record, through anonymous ones (`a` or `s.a`... as C reaches it: `a`). */

@@ -3,6 +3,8 @@
  * turned into the work it asks for, with the numbers and members it concerns.
  */
 import type { IocDir } from '../ioctl/ioc.js';
+import type { IoctlEntry } from '../ioctl/catalogue.js';
+import type { Annotations } from './annotations.js';
 import type { Reason } from './compare.js';
 import type { IoctlVerdict } from './check.js';
 
@@ -27,6 +29,15 @@ export interface ArgumentUse {
   byValue?: boolean;
   /** What the handler does with it: `w` the kernel reads it, `r` writes it (`_IOW`/`_IOR`). */
   dir?: IocDir | null;
+}
+
+/**
+ * How the kernel really uses an ioctl's argument: an annotation's `access` and `value`, else the
+ * legacy table's (the kernel source's), else what the macro encodes.
+ */
+export function argumentUse(e: IoctlEntry, annotations: Annotations): Required<ArgumentUse> {
+  const a = annotations.ioctls.get(e.name);
+  return { byValue: a?.value ?? e.byValue === true, dir: a?.access ?? e.argDir ?? e.dir };
 }
 
 /** Copy in and back as the direction says: `_IOW` is only read by the kernel, `_IOR` only written. */

@@ -21,7 +21,7 @@ import {
   validateAnnotations,
   type Annotations,
 } from './annotations.js';
-import { actionOf } from './action.js';
+import { actionOf, argumentUse } from './action.js';
 import { compareArgument, VERDICTS, type Reason, type Verdict } from './compare.js';
 import { lint, type Finding } from './lint.js';
 
@@ -200,11 +200,7 @@ export function ioctlVerdict(
   annotations: Annotations,
 ): IoctlVerdict {
   const v = judge(name, ne, ce, n, c, annotations);
-  const a = annotations.ioctls.get(name);
-  return {
-    ...v,
-    action: actionOf(v, { byValue: a?.value ?? ne.byValue === true, dir: a?.access ?? ne.argDir ?? ne.dir }),
-  };
+  return { ...v, action: actionOf(v, argumentUse(ne, annotations)) };
 }
 
 /** Same layout under another number: the compat task's number reaches no case of the native handler. */
@@ -244,7 +240,7 @@ function judge(
   }
   // no argument structure: a value argument, one the kernel ignores, or _IO with nothing named
   if (
-    (annotations.ioctls.get(name)?.value ?? ne.byValue) ||
+    argumentUse(ne, annotations).byValue ||
     (ne.legacy && arg === undefined) ||
     ((ne.dir === 'none' || ne.dir === null) && arg === undefined)
   ) {
