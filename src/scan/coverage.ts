@@ -3,6 +3,7 @@
  * ioctls it read, and for an ABI whose glibc part is missing (a compat ABI's multilib headers, say)
  * the one package that fixes the dozens of headers that stop on it.
  */
+import { getAbi } from '../abi/index.js';
 import { HOST_DRM_SOURCES } from '../cfront/host-drm.js';
 import type { FailedHeaders } from './failed.js';
 
@@ -120,7 +121,7 @@ export function missingParts(failed: FailedHeaders, coverage?: Readonly<Record<s
     }
     for (const [file, headers] of stopped) {
       // a flavour (i386+t64: 64-bit time_t) is built with its ABI's libc
-      const packages = [...(LIBC_PACKAGES[abi] ?? LIBC_PACKAGES[abi.replace(/\+.*$/, '')] ?? [])];
+      const packages = [...(LIBC_PACKAGES[abi] ?? LIBC_PACKAGES[getAbi(abi).flavourOf ?? abi] ?? [])];
       const fix = packages.length
         ? `install ${packages.join(' or ')}`
         : `no Debian package has them: pass --sysroot ${abi}=DIR, a ${abi} glibc sysroot`;
