@@ -103,8 +103,9 @@ describe.concurrent(`lint findings are true and their fixes work on every pair (
           'ioctl32_c',
         );
         const wrong = probes
-          .filter((p, i) => words[i] !== p.value)
-          .map((p, i) => `${abiName}: ${p.what}: compiler ${words[i]}`);
+          .map((p, i) => ({ p, got: words[i] }))
+          .filter(({ p, got }) => got !== p.value)
+          .map(({ p, got }) => `${abiName}: ${p.what}: compiler ${got! >> 16}+${got! & 0xffff} (${p.expr})`);
         expect(wrong.slice(0, 5)).toEqual([]);
         claims += probes.length;
       }

@@ -421,10 +421,13 @@ function unalignedU64(name: string, views: View[], add: Add): void {
       if (m.bitWidth !== undefined) return;
       const types = level.decls.map((d) => d.members![k]!.type);
       const rel = layouts.map((l) => l.members[k]!.offset);
-      placed(level, layouts, k, types, rel, m.name === undefined ? undefined : m.name);
+      placed(level, layouts, k, types, rel, m.name === undefined ? undefined : m.name, types);
     });
   };
-  /** A member reached from struct member `k` of the level (itself, or inside a union there). */
+  /**
+   * A member reached from struct member `k` of the level (itself, or inside a union there); `named` are the
+   * types of what `local` names (an anonymous member of a union is named by the union).
+   */
   const placed = (
     level: StructLevel,
     layouts: RecordLayout[],
@@ -432,6 +435,7 @@ function unalignedU64(name: string, views: View[], add: Add): void {
     types: CType[],
     rel: number[],
     local: string | undefined,
+    named: CType[],
   ): void => {
     const t = stripTypedefs(types[0]!);
     const path = local === undefined ? undefined : level.prefix ? `${level.prefix}.${local}` : local;
@@ -440,7 +444,7 @@ function unalignedU64(name: string, views: View[], add: Add): void {
       const key = `${id(level.decls[0]!)}:${k}`;
       if (!seen.has(key)) {
         seen.add(key);
-        report(level, layouts, k, types, rel, path, local);
+        report(level, layouts, k, types, rel, path, local, named);
       }
     }
     if (t.kind !== 'record' || !t.decl.members) return;
@@ -450,19 +454,16 @@ function unalignedU64(name: string, views: View[], add: Add): void {
       t.decl.members.forEach((um, j) => {
         if (um.bitWidth !== undefined) return;
         const name = local === undefined ? um.name : um.name === undefined ? local : `${local}.${um.name}`;
-        placed(
-          level,
-          layouts,
-          k,
-          inner.map((d) => d.members![j]!.type),
-          rel,
-          name,
-        );
+        const memberTypes = inner.map((d) => d.members![j]!.type);
+        placed(level, layouts, k, memberTypes, rel, name, um.name === undefined ? named : memberTypes);
       });
       return;
     }
     const scope = local === undefined ? level.scope : inner[0]!;
-    visit({ decls: inner, starts: level.starts.map((s, i) => s + rel[i]!), path, prefix: path ?? level.prefix, scope });
+    // an anonymous struct in a union is no member `path` names: its members' paths still start with it
+    const own = named === types ? path : undefined;
+    const starts = level.starts.map((s, i) => s + rel[i]!);
+    visit({ decls: inner, starts, path: own, prefix: path ?? level.prefix, scope });
   };
   const report = (
     level: StructLevel,
@@ -472,6 +473,7 @@ function unalignedU64(name: string, views: View[], add: Add): void {
     rel: number[],
     path: string | undefined,
     local: string | undefined,
+    named: CType[],
   ) => {
     const native = level.decls[0]!;
     const direct = native.members![k]!;
@@ -489,7 +491,7 @@ function unalignedU64(name: string, views: View[], add: Add): void {
     const claims: Claim[] = [];
     if (path !== undefined) {
       views.forEach((v, i) => {
-        const size = v.layouter.typeLayout(types[i]!).size;
+        const size = v.layouter.typeLayout(named[i]!).size;
         claims.push({ what: 'member', abi: v.abi, path, offset: level.starts[i]! + rel[i]!, size });
       });
     }
