@@ -101,7 +101,9 @@ export function check(opts: CheckOptions): CheckReport {
   for (const [name, d] of dumps) if (Object.keys(d.result.failed).length) report.failed[name] = d.result.failed;
   if (!opts.scan.headers?.length) {
     summary.coverage = {};
-    for (const [name, d] of dumps) summary.coverage[name] = coverageOf(d.scan.headers, d.result.failed);
+    for (const [name, d] of dumps) {
+      summary.coverage[name] = coverageOf(d.scan.headers, d.result.failed, d.result.ioctls);
+    }
   }
   summary.missing = missingParts(report.failed, summary.coverage);
   if (opts.requireHeaders) assertHeadersRead(report.failed, opts.scan.headers ?? [], [...dumps.keys()]);

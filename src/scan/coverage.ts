@@ -5,18 +5,21 @@
  */
 import { getAbi } from '../abi/index.js';
 import { HOST_DRM_SOURCES } from '../cfront/host-drm.js';
+import { LEGACY_IOCTLS } from '../ioctl/legacy.js';
 import type { FailedHeaders } from './failed.js';
 
 /** A family of ioctls, and the headers (include names, or directories ending in `/`) that show it. */
 interface HeaderFamily {
   name: string;
   headers: readonly string[];
+  /** For a legacy family: its macros; it is read where one of them is in the catalogue. */
+  names?: ReadonlySet<string>;
   /** For a family a distribution's kernel headers may leave out: its main file, what installs it, and why. */
   missing?: { file: string; packages: readonly string[]; why: string };
 }
 
 /** The families a compat layer cares for most, each shown by its main header (Documentation/userspace-api). */
-export const HEADER_FAMILIES: readonly HeaderFamily[] = [
+const MAIN_FAMILIES: readonly HeaderFamily[] = [
   {
     name: 'drm',
     headers: ['drm/'],
@@ -41,6 +44,33 @@ export const HEADER_FAMILIES: readonly HeaderFamily[] = [
   { name: 'xen', headers: ['xen/'] },
   { name: 'misc', headers: ['misc/'] },
 ];
+
+/** Whether `header` (an include name) is one of the family's headers. */
+function shows(family: HeaderFamily, header: string): boolean {
+  return family.headers.some((p) => (p.endsWith('/') ? header.startsWith(p) : header === p));
+}
+
+/**
+ * The legacy table's families (tty, cdrom, kd, wireless ...), each read where one of its macros is in the catalogue
+ * (asm-generic/ioctls.h is read through an ABI's asm/ioctls.h), unless a main family shows one of its headers already
+ * (its socket family is the main table's net); 'other' is no family.
+ */
+function legacyFamilies(): HeaderFamily[] {
+  const rows = new Map<string, { headers: Set<string>; names: Set<string> }>();
+  for (const e of LEGACY_IOCTLS) {
+    if (e.family === 'other') continue;
+    const f = rows.get(e.family) ?? { headers: new Set(), names: new Set() };
+    f.headers.add(e.header);
+    f.names.add(e.name);
+    rows.set(e.family, f);
+  }
+  return [...rows]
+    .map(([name, f]) => ({ name, headers: [...f.headers], names: f.names }))
+    .filter((f) => !MAIN_FAMILIES.some((m) => m.name === f.name || f.headers.some((h) => shows(m, h))));
+}
+
+/** The families `check` reports on: the main ones, then the legacy table's. */
+export const HEADER_FAMILIES: readonly HeaderFamily[] = [...MAIN_FAMILIES, ...legacyFamilies()];
 
 /**
  * Debian's packages with each ABI's glibc headers (packages.debian.org, bookworm: libc6-dev-ARCH-cross from
@@ -95,15 +125,22 @@ export interface MissingPart {
   message: string;
 }
 
-/** What one ABI's set of `headers` (include names) read, `failed` being those that could not be read. */
-export function coverageOf(headers: readonly string[], failed: Readonly<Record<string, string>>): Coverage {
+/**
+ * What one ABI's set of `headers` (include names) read, `failed` being those that could not be read and `ioctls`
+ * the catalogue's names.
+ */
+export function coverageOf(
+  headers: readonly string[],
+  failed: Readonly<Record<string, string>>,
+  ioctls: Readonly<Record<string, unknown>>,
+): Coverage {
   const read = headers.filter((h) => !Object.hasOwn(failed, h));
-  const shows = (f: HeaderFamily) =>
-    read.some((h) => f.headers.some((p) => (p.endsWith('/') ? h.startsWith(p) : h === p)));
+  const isRead = (f: HeaderFamily) =>
+    f.names ? [...f.names].some((n) => Object.hasOwn(ioctls, n)) : read.some((h) => shows(f, h));
   return {
     headers: headers.length,
     read: read.length,
-    families: HEADER_FAMILIES.filter(shows).map((f) => f.name),
+    families: HEADER_FAMILIES.filter(isRead).map((f) => f.name),
   };
 }
 
