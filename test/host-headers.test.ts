@@ -71,6 +71,10 @@ describe('-I ABI=DIR and --sysroot ABI=DIR apply to that ABI only', () => {
     expect(size('i386', '-I', 'a', '-I', 'i386=b')).toBe(8);
     expect(size('i386', '-I', 'x86_64=b', '-I', 'a')).toBe(4);
     expect(size('x86_64', '-I', 'x86_64=b', '-I', 'a')).toBe(8);
+    // a flavour is its ABI built with other options: i386=DIR serves i386+t64 unless it has its own
+    expect(size('i386+t64', '-I', 'a', '-I', 'i386=b')).toBe(8);
+    expect(size('i386+t64', '-I', 'i386=a', '-I', 'i386+t64=b')).toBe(8);
+    expect(size('i386', '-I', 'i386+t64=b', '-I', 'a')).toBe(4);
   });
   test('check: a pair over two trees', () => {
     const verdict = (...opts: string[]) => {

@@ -56,8 +56,16 @@ const collect = (v: string, prev: string[] = []) => [...prev, v];
 /** Where headers come from: -I and --sysroot, each for every ABI (DIR) or one (ABI=DIR), and --kernel-tree. */
 function withIncludeOptions(c: Command): Command {
   return c
-    .option('-I, --include <dir>', 'add an include directory (searched first); ABI=DIR: for that ABI only', collect)
-    .option('--sysroot <dir>', 'headers of DIR/include or DIR/usr/include; ABI=DIR: for that ABI only', collect)
+    .option(
+      '-I, --include <dir>',
+      'add an include directory (searched first); ABI=DIR: for that ABI (and its flavours) only',
+      collect,
+    )
+    .option(
+      '--sysroot <dir>',
+      'headers of DIR/include or DIR/usr/include; ABI=DIR: for that ABI (and its flavours) only',
+      collect,
+    )
     .option('--kernel-tree <dir>', 'UAPI headers from a kernel source or build tree (as headers_install would)');
 }
 
@@ -89,18 +97,17 @@ function checkPerAbi(o: IncludeCliOptions): void {
 }
 
 /**
- * One ABI's -I (its own first, then the plain ones, each in command-line order: the more specific directory
- * wins) and --sysroot (its own, else the plain one).
+ * One ABI's -I (its own first, then its base ABI's for a flavour — i386=DIR serves i386+t64 too, built with the same
+ * libc —, then the plain ones, each in command-line order: the more specific directory wins) and --sysroot (its own,
+ * else its base ABI's, else the plain one).
  */
 function abiIncludes(abi: Abi, o: IncludeCliOptions): Pick<IncludeOptions, 'includeDirs' | 'sysroot'> {
+  const names = [abi.name, ...(abi.flavourOf ? [abi.flavourOf] : []), undefined];
   const includes = (o.include ?? []).map((v) => perAbi('-I', v));
-  const includeDirs = [
-    ...includes.filter((v) => v.abi === abi.name).map((v) => v.dir),
-    ...includes.filter((v) => v.abi === undefined).map((v) => v.dir),
-  ];
+  const includeDirs = names.flatMap((n) => includes.filter((v) => v.abi === n).map((v) => v.dir));
   const sysroots = (o.sysroot ?? []).map((v) => perAbi('--sysroot', v));
   // the last one given wins, as it did before the per-ABI forms
-  const sysroot = sysroots.filter((v) => v.abi === abi.name).pop() ?? sysroots.filter((v) => !v.abi).pop();
+  const sysroot = names.map((n) => sysroots.filter((v) => v.abi === n).pop()).find((v) => v !== undefined);
   return sysroot ? { includeDirs, sysroot: sysroot.dir } : { includeDirs };
 }
 
