@@ -30,14 +30,21 @@ const FAMILIES: ReadonlyArray<LegacyIoctl['family']> = [
   'tty',
   'serial',
   'socket',
+  'wireless',
   'loop',
   'block',
+  'cdrom',
   'fs',
   'hdreg',
   'fb',
+  'kd',
+  'vt',
   'mtio',
+  'scsi',
   'floppy',
   'tun',
+  'usb',
+  'i2c',
   'other',
 ];
 /** The macros that put a type into the number (as src/ioctl/catalogue.ts reads them). */
@@ -119,6 +126,8 @@ describe.skipIf(!existsSync(`${SYSROOT}/include/linux`))('legacy ioctl table', (
       if (e.byValue) expect([e.arg !== null, e.dir], where).toEqual([true, 'none']);
       if (e.arg === null) expect(e.dir, where).toBe('none');
       if (e.misdeclared) expect(e.note, where).toBeTruthy();
+      // a number no code handles reads no argument, and says so
+      if (e.unhandled) expect([e.arg, e.dir, Boolean(e.note)], where).toEqual([null, 'none', true]);
     }
   });
 

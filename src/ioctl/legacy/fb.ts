@@ -1,30 +1,37 @@
 import { family } from './table.js';
 
+/*
+ * linux/fb.h as Linux 6.1 handles it: drivers/video/fbdev/core/fbmem.c (do_fb_ioctl; fb_compat_ioctl converts
+ * FBIOGET_FSCREENINFO and FBIOGETCMAP/FBIOPUTCMAP, hands the rest to the driver's fb_compat_ioctl).
+ * FBIO_CURSOR is an _IOWR with its real type; do_fb_ioctl answers -EINVAL. No handler in 6.1 for FBIOGET_GLYPH,
+ * FBIOGET_HWCINFO, FBIOPUT_MODEINFO or FBIOGET_DISPINFO (no case label anywhere in the tree): left out.
+ */
+
 export const FB = family('fb', { header: 'linux/fb.h' }, [
-  ['FBIOGET_VSCREENINFO', 'r', 'struct fb_var_screeninfo', 'drivers/video/fbdev/core/fb_chrdev.c:do_fb_ioctl'],
-  ['FBIOPUT_VSCREENINFO', 'rw', 'struct fb_var_screeninfo', 'drivers/video/fbdev/core/fb_chrdev.c:do_fb_ioctl'],
+  ['FBIOGET_VSCREENINFO', 'r', 'struct fb_var_screeninfo', 'drivers/video/fbdev/core/fbmem.c:do_fb_ioctl'],
+  ['FBIOPUT_VSCREENINFO', 'rw', 'struct fb_var_screeninfo', 'drivers/video/fbdev/core/fbmem.c:do_fb_ioctl'],
   [
     'FBIOGET_FSCREENINFO',
     'r',
     'struct fb_fix_screeninfo',
-    'drivers/video/fbdev/core/fb_chrdev.c:do_fb_ioctl',
+    'drivers/video/fbdev/core/fbmem.c:do_fb_ioctl',
     { note: 'smem_start/mmio_start are unsigned long: fb_get_fscreeninfo converts' },
   ],
   [
     'FBIOGETCMAP',
     'w',
     'struct fb_cmap',
-    'drivers/video/fbdev/core/fb_chrdev.c:do_fb_ioctl',
+    'drivers/video/fbdev/core/fbmem.c:do_fb_ioctl',
     { note: 'the kernel fills the red/green/blue/transp arrays it points to; fb_getput_cmap converts' },
   ],
   [
     'FBIOPUTCMAP',
     'w',
     'struct fb_cmap',
-    'drivers/video/fbdev/core/fb_chrdev.c:do_fb_ioctl',
+    'drivers/video/fbdev/core/fbmem.c:do_fb_ioctl',
     { note: 'holds pointers: fb_getput_cmap converts' },
   ],
-  ['FBIOPAN_DISPLAY', 'rw', 'struct fb_var_screeninfo', 'drivers/video/fbdev/core/fb_chrdev.c:do_fb_ioctl'],
+  ['FBIOPAN_DISPLAY', 'rw', 'struct fb_var_screeninfo', 'drivers/video/fbdev/core/fbmem.c:do_fb_ioctl'],
   [
     'FBIOGET_CON2FBMAP',
     'rw',
@@ -33,7 +40,7 @@ export const FB = family('fb', { header: 'linux/fb.h' }, [
     { note: 'console in, framebuffer out' },
   ],
   ['FBIOPUT_CON2FBMAP', 'w', 'struct fb_con2fbmap', 'drivers/video/fbdev/core/fbcon.c:fbcon_set_con2fb_map_ioctl'],
-  ['FBIOBLANK', 'value', 'int', 'drivers/video/fbdev/core/fb_chrdev.c:do_fb_ioctl', { note: 'FB_BLANK_* level' }],
+  ['FBIOBLANK', 'value', 'int', 'drivers/video/fbdev/core/fbmem.c:do_fb_ioctl', { note: 'FB_BLANK_* level' }],
   [
     'FBIOGET_VBLANK',
     'r',
@@ -47,5 +54,59 @@ export const FB = family('fb', { header: 'linux/fb.h' }, [
     '__u32',
     'drivers/video/fbdev/ps3fb.c:ps3fb_ioctl',
     { needs: ['linux/ioctl.h'], note: 'driver-specific (fb_ops.fb_ioctl); the CRTC number' },
+  ],
+  [
+    'FBIO_ALLOC',
+    'rw',
+    'struct sis_memreq',
+    'drivers/video/fbdev/sis/sis_main.c:sisfb_ioctl',
+    { needs: ['video/sisfb.h'], note: 'sisfb only (also its fb_compat_ioctl): size in, offset and size out' },
+  ],
+  [
+    'FBIO_FREE',
+    'w',
+    '__u32',
+    'drivers/video/fbdev/sis/sis_main.c:sisfb_ioctl',
+    { note: 'sisfb only: the offset FBIO_ALLOC gave' },
+  ],
+  [
+    'FBIOGET_GLYPH',
+    'none',
+    null,
+    'drivers/video/fbdev/core/fbmem.c:do_fb_ioctl',
+    {
+      unhandled: true,
+      note: "no 6.1 code handles it: do_fb_ioctl gives it to the driver's fb_ioctl (ENOTTY without one)",
+    },
+  ],
+  [
+    'FBIOGET_HWCINFO',
+    'none',
+    null,
+    'drivers/video/fbdev/core/fbmem.c:do_fb_ioctl',
+    {
+      unhandled: true,
+      note: "no 6.1 code handles it: do_fb_ioctl gives it to the driver's fb_ioctl (ENOTTY without one)",
+    },
+  ],
+  [
+    'FBIOPUT_MODEINFO',
+    'none',
+    null,
+    'drivers/video/fbdev/core/fbmem.c:do_fb_ioctl',
+    {
+      unhandled: true,
+      note: "no 6.1 code handles it: do_fb_ioctl gives it to the driver's fb_ioctl (ENOTTY without one)",
+    },
+  ],
+  [
+    'FBIOGET_DISPINFO',
+    'none',
+    null,
+    'drivers/video/fbdev/core/fbmem.c:do_fb_ioctl',
+    {
+      unhandled: true,
+      note: "no 6.1 code handles it: do_fb_ioctl gives it to the driver's fb_ioctl (ENOTTY without one)",
+    },
   ],
 ]);

@@ -1,5 +1,12 @@
 import { family } from './table.js';
 
+/*
+ * linux/hdreg.h. In Linux 6.1 only block/ioctl.c (HDIO_GETGEO), drivers/ata/libata-scsi.c and
+ * drivers/block/mtip32xx handle these; the rows citing drivers/ide describe the IDE layer removed in 5.14.
+ * No handler in 6.1 for HDIO_GET_QDMA, HDIO_SET_QDMA, HDIO_SET_XFER, HDIO_OBSOLETE_IDENTITY, HDIO_TRISTATE_HWIF,
+ * HDIO_SCAN_HWIF, HDIO_UNREGISTER_HWIF or HDIO_SET_BUSSTATE (no case label anywhere in the tree): left out.
+ */
+
 export const HDREG = family('hdreg', { header: 'linux/hdreg.h' }, [
   [
     'HDIO_GETGEO',
@@ -53,6 +60,24 @@ export const HDREG = family('hdreg', { header: 'linux/hdreg.h' }, [
     { note: 'command and taskfile registers in, status registers out' },
   ],
   [
+    'HDIO_DRIVE_CMD_AEB',
+    'rw',
+    'unsigned char [7]',
+    'drivers/ata/libata-scsi.c:ata_task_ioctl',
+    { note: 'another name for HDIO_DRIVE_TASK (same number)' },
+  ],
+  [
+    'HDIO_DRIVE_TASKFILE',
+    'rw',
+    'ide_task_request_t',
+    'drivers/block/mtip32xx/mtip32xx.c:mtip_hw_ioctl',
+    {
+      note:
+        'out_size/in_size are unsigned long: mtip_block_compat_ioctl converts (struct ' +
+        'mtip_compat_ide_task_request_s); followed by out_size bytes the kernel reads and in_size bytes it writes',
+    },
+  ],
+  [
     'HDIO_DRIVE_CMD',
     'rw',
     'unsigned char [4]',
@@ -70,4 +95,84 @@ export const HDREG = family('hdreg', { header: 'linux/hdreg.h' }, [
   ['HDIO_SET_WCACHE', 'value', 'unsigned long', 'drivers/ide/ide-disk_ioctl.c:ide_disk_ioctl'],
   ['HDIO_SET_ACOUSTIC', 'value', 'unsigned long', 'drivers/ide/ide-disk_ioctl.c:ide_disk_ioctl'],
   ['HDIO_SET_ADDRESS', 'value', 'unsigned long', 'drivers/ide/ide-disk_ioctl.c:ide_disk_ioctl'],
+  [
+    'HDIO_GET_QDMA',
+    'none',
+    null,
+    'block/ioctl.c:blkdev_ioctl',
+    {
+      unhandled: true,
+      note: "no 6.1 code handles it since the IDE layer went (5.14): the disk driver's default answer",
+    },
+  ],
+  [
+    'HDIO_SET_QDMA',
+    'none',
+    null,
+    'block/ioctl.c:blkdev_ioctl',
+    {
+      unhandled: true,
+      note: "no 6.1 code handles it since the IDE layer went (5.14): the disk driver's default answer",
+    },
+  ],
+  [
+    'HDIO_SET_XFER',
+    'none',
+    null,
+    'block/ioctl.c:blkdev_ioctl',
+    {
+      unhandled: true,
+      note: "no 6.1 code handles it since the IDE layer went (5.14): the disk driver's default answer",
+    },
+  ],
+  [
+    'HDIO_OBSOLETE_IDENTITY',
+    'none',
+    null,
+    'block/ioctl.c:blkdev_ioctl',
+    {
+      unhandled: true,
+      note: "no 6.1 code handles it since the IDE layer went (5.14): the disk driver's default answer",
+    },
+  ],
+  [
+    'HDIO_TRISTATE_HWIF',
+    'none',
+    null,
+    'block/ioctl.c:blkdev_ioctl',
+    {
+      unhandled: true,
+      note: "no 6.1 code handles it since the IDE layer went (5.14): the disk driver's default answer",
+    },
+  ],
+  [
+    'HDIO_SCAN_HWIF',
+    'none',
+    null,
+    'block/ioctl.c:blkdev_ioctl',
+    {
+      unhandled: true,
+      note: "no 6.1 code handles it since the IDE layer went (5.14): the disk driver's default answer",
+    },
+  ],
+  [
+    'HDIO_UNREGISTER_HWIF',
+    'none',
+    null,
+    'block/ioctl.c:blkdev_ioctl',
+    {
+      unhandled: true,
+      note: "no 6.1 code handles it since the IDE layer went (5.14): the disk driver's default answer",
+    },
+  ],
+  [
+    'HDIO_SET_BUSSTATE',
+    'none',
+    null,
+    'block/ioctl.c:blkdev_ioctl',
+    {
+      unhandled: true,
+      note: "no 6.1 code handles it since the IDE layer went (5.14): the disk driver's default answer",
+    },
+  ],
 ]);

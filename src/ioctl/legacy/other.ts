@@ -63,7 +63,7 @@ export const OTHER = family('other', { header: 'linux/perf_event.h' }, [
     'PERF_EVENT_IOC_QUERY_BPF',
     'rw',
     'struct perf_event_query_bpf',
-    'kernel/events/core.c:perf_event_query_prog_array',
+    'kernel/trace/bpf_trace.c:perf_event_query_prog_array',
     {
       misdeclared: true,
       note: "_IOWR(struct perf_event_query_bpf *) so the size is a pointer's; perf_compat_ioctl fixes the size field",

@@ -1,5 +1,10 @@
 import { family } from './table.js';
 
+/**
+ * TIOCSERGWILD, TIOCSERSWILD, TIOCSERGSTRUCT, TIOCSERGETMULTI and TIOCSERSETMULTI are still in asm-generic/ioctls.h
+ * but no 6.1 code handles them: tty_ioctl gives the line discipline's -ENOIOCTLCMD back as -ENOTTY.
+ */
+
 export const SERIAL = family('serial', { header: 'asm-generic/ioctls.h', needs: ['linux/serial.h'] }, [
   [
     'TIOCGSERIAL',
@@ -37,14 +42,35 @@ export const SERIAL = family('serial', { header: 'asm-generic/ioctls.h', needs: 
     'TIOCSERGWILD',
     'none',
     null,
-    'drivers/tty/serial/serial_core.c:uart_ioctl',
-    { note: 'obsolete: answered 0 without touching the argument' },
+    'drivers/tty/tty_io.c:tty_ioctl',
+    { unhandled: true, note: 'no 6.1 code handles it: ENOTTY' },
   ],
   [
     'TIOCSERSWILD',
     'none',
     null,
-    'drivers/tty/serial/serial_core.c:uart_ioctl',
-    { note: 'obsolete: answered 0 without touching the argument' },
+    'drivers/tty/tty_io.c:tty_ioctl',
+    { unhandled: true, note: 'no 6.1 code handles it: ENOTTY' },
+  ],
+  [
+    'TIOCSERGSTRUCT',
+    'none',
+    null,
+    'drivers/tty/tty_io.c:tty_ioctl',
+    { unhandled: true, note: 'no 6.1 code handles it: ENOTTY' },
+  ],
+  [
+    'TIOCSERGETMULTI',
+    'none',
+    null,
+    'drivers/tty/tty_io.c:tty_ioctl',
+    { unhandled: true, note: 'no 6.1 code handles it: ENOTTY' },
+  ],
+  [
+    'TIOCSERSETMULTI',
+    'none',
+    null,
+    'drivers/tty/tty_io.c:tty_ioctl',
+    { unhandled: true, note: 'no 6.1 code handles it: ENOTTY' },
   ],
 ]);

@@ -1,5 +1,8 @@
 import { family } from './table.js';
 
+const UNSERVED = 'unserved: the ifreq is read, then -ENOTTY (dev_ioctl); compat: -ENOTTY, nothing read';
+const UNSERVED_COMPAT = 'unserved: the ifreq is read, then -ENOTTY (dev_ioctl), also for a compat task';
+
 export const SOCKET = family('socket', { header: 'linux/sockios.h', needs: ['linux/if.h'] }, [
   ['FIOSETOWN', 'w', 'int', 'net/socket.c:sock_ioctl', { header: 'asm-generic/sockios.h', needs: [] }],
   ['SIOCSPGRP', 'w', 'int', 'net/socket.c:sock_ioctl', { header: 'asm-generic/sockios.h', needs: [] }],
@@ -46,6 +49,28 @@ export const SOCKET = family('socket', { header: 'linux/sockios.h', needs: ['lin
     },
   ],
   [
+    'SIOCGSTAMP_OLD',
+    'r',
+    'struct __kernel_old_timeval',
+    'net/core/sock.c:sock_gettstamp',
+    {
+      header: 'asm-generic/sockios.h',
+      needs: ['linux/time_types.h'],
+      note: 'SIOCGSTAMP where time_t is long; a compat task gets struct old_timeval32',
+    },
+  ],
+  [
+    'SIOCGSTAMPNS_OLD',
+    'r',
+    'struct __kernel_old_timespec',
+    'net/core/sock.c:sock_gettstamp',
+    {
+      header: 'asm-generic/sockios.h',
+      needs: ['linux/time_types.h'],
+      note: 'SIOCGSTAMPNS where time_t is long; a compat task gets struct old_timespec32',
+    },
+  ],
+  [
     'SIOCADDRT',
     'w',
     'struct rtentry',
@@ -59,6 +84,7 @@ export const SOCKET = family('socket', { header: 'linux/sockios.h', needs: ['lin
     'net/ipv4/af_inet.c:inet_ioctl',
     { needs: ['linux/route.h'], note: 'inet_compat_routing_ioctl converts struct compat_rtentry' },
   ],
+  ['SIOCRTMSG', 'none', null, 'net/ipv4/af_inet.c:inet_ioctl', { note: 'unused: -EINVAL, nothing is read' }],
   ['SIOCGIFNAME', 'rw', 'struct ifreq', 'net/core/dev_ioctl.c:dev_ifname', { note: 'ifr_ifindex in, ifr_name out' }],
   [
     'SIOCGIFCONF',
@@ -247,4 +273,54 @@ export const SOCKET = family('socket', { header: 'linux/sockios.h', needs: ['lin
   ['SIOCGARP', 'rw', 'struct arpreq', 'net/ipv4/arp.c:arp_ioctl', { needs: ['linux/if_arp.h'] }],
   ['SIOCSARP', 'w', 'struct arpreq', 'net/ipv4/arp.c:arp_ioctl', { needs: ['linux/if_arp.h'] }],
   ['SIOCGSKNS', 'none', null, 'net/socket.c:sock_ioctl', { needs: [], note: 'returns an fd of the network namespace' }],
+  [
+    'SIOCDEVPRIVATE',
+    'rw',
+    'struct ifreq',
+    'net/socket.c:sock_ioctl',
+    {
+      note:
+        'first of 16 driver numbers (ndo_siocdevprivate): the ifreq is copied in and back on success; ' +
+        'ifr_data points to driver data (get_user_ifreq converts struct compat_ifreq)',
+    },
+  ],
+  [
+    'SIOCPROTOPRIVATE',
+    'w',
+    'struct ifreq',
+    'net/socket.c:sock_do_ioctl',
+    {
+      note:
+        'first of 16 protocol numbers, each protocol decides (rose_ioctl: SIOCRSGCAUSE writes a struct ' +
+        'rose_cause_struct); one that declines it (inet) gets the ifreq read, then -ENOTTY (dev_ioctl)',
+    },
+  ],
+  // Numbers no 6.1 handler serves. A native socket still copies the ifreq in (sock_do_ioctl: get_user_ifreq for any
+  // 0x89 number the protocol declines) before dev_ioctl refuses; compat_sock_ioctl_trans does not list most of them
+  // and answers -ENOTTY without reading.
+  ['SIOCSIFLINK', 'w', 'struct ifreq', 'net/core/dev_ioctl.c:dev_ioctl', { note: UNSERVED }],
+  ['SIOCGIFMEM', 'w', 'struct ifreq', 'net/core/dev_ioctl.c:dev_ioctl', { note: UNSERVED_COMPAT }],
+  ['SIOCSIFMEM', 'w', 'struct ifreq', 'net/core/dev_ioctl.c:dev_ioctl', { note: UNSERVED_COMPAT }],
+  ['SIOCGIFENCAP', 'w', 'struct ifreq', 'net/socket.c:sock_do_ioctl', { note: UNSERVED }],
+  ['SIOCSIFENCAP', 'w', 'struct ifreq', 'net/socket.c:sock_do_ioctl', { note: UNSERVED }],
+  [
+    'SIOCGIFSLAVE',
+    'w',
+    'struct ifreq',
+    'net/core/dev_ioctl.c:dev_ifsioc_locked',
+    { note: 'unserved: -EINVAL (-ENODEV without the device) after the ifreq is read; compat: -ENOTTY, nothing read' },
+  ],
+  [
+    'SIOCSIFSLAVE',
+    'w',
+    'struct ifreq',
+    'net/core/dev_ioctl.c:dev_ifsioc',
+    { note: 'unserved: -EINVAL (-ENODEV without the device) after the ifreq is read; compat: -ENOTTY, nothing read' },
+  ],
+  ['SIOCGIFCOUNT', 'w', 'struct ifreq', 'net/socket.c:sock_do_ioctl', { note: UNSERVED }],
+  ['SIOCDRARP', 'w', 'struct ifreq', 'net/socket.c:sock_do_ioctl', { note: `RARP was removed; ${UNSERVED}` }],
+  ['SIOCGRARP', 'w', 'struct ifreq', 'net/socket.c:sock_do_ioctl', { note: `RARP was removed; ${UNSERVED}` }],
+  ['SIOCSRARP', 'w', 'struct ifreq', 'net/socket.c:sock_do_ioctl', { note: `RARP was removed; ${UNSERVED}` }],
+  ['SIOCADDDLCI', 'w', 'struct ifreq', 'net/socket.c:sock_do_ioctl', { note: `the DLCI driver is gone; ${UNSERVED}` }],
+  ['SIOCDELDLCI', 'w', 'struct ifreq', 'net/socket.c:sock_do_ioctl', { note: `the DLCI driver is gone; ${UNSERVED}` }],
 ]);

@@ -64,6 +64,11 @@ export interface LegacyIoctl {
   misdeclared?: boolean;
   /** Why the header's own number does not tell the type, when it is an _IOC macro that names another. */
   note?: string;
+  /**
+   * true for a number the UAPI still defines that no kernel code handles: it reaches `source`'s default case and the
+   * caller gets ENOTTY; no argument is read (`arg` null, `dir` 'none').
+   */
+  unhandled?: boolean;
 }
 
 /** What the kernel does with the argument: `LegacyIoctl.dir`, or 'value' for an argument passed by value. */
@@ -75,6 +80,7 @@ export interface LegacyRowExtra {
   needs?: readonly string[];
   misdeclared?: true;
   note?: string;
+  unhandled?: true;
 }
 
 /** One ioctl: macro, access, argument type (null: none), kernel source 'path:function', and what else it needs. */
@@ -105,6 +111,7 @@ export function family(
       family: name,
       ...(extra.misdeclared ? { misdeclared: true } : {}),
       ...(extra.note !== undefined ? { note: extra.note } : {}),
+      ...(extra.unhandled ? { unhandled: true } : {}),
     };
   });
 }

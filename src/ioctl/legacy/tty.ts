@@ -22,6 +22,11 @@ export const TTY = family('tty', { header: 'asm-generic/ioctls.h', needs: ['linu
   ['TIOCGLCKTRMIOS', 'r', 'struct termios', 'drivers/tty/tty_ioctl.c:tty_mode_ioctl'],
   ['TIOCSLCKTRMIOS', 'w', 'struct termios', 'drivers/tty/tty_ioctl.c:tty_mode_ioctl'],
   ['TIOCGSOFTCAR', 'r', 'int', 'drivers/tty/tty_ioctl.c:tty_mode_ioctl'],
+  // termiox is gone (struct termiox left the UAPI); tty_mode_ioctl still names the numbers to refuse them
+  ['TCGETX', 'none', null, 'drivers/tty/tty_ioctl.c:tty_mode_ioctl', { note: 'always -ENOTTY' }],
+  ['TCSETX', 'none', null, 'drivers/tty/tty_ioctl.c:tty_mode_ioctl', { note: 'always -ENOTTY' }],
+  ['TCSETXF', 'none', null, 'drivers/tty/tty_ioctl.c:tty_mode_ioctl', { note: 'always -ENOTTY' }],
+  ['TCSETXW', 'none', null, 'drivers/tty/tty_ioctl.c:tty_mode_ioctl', { note: 'always -ENOTTY' }],
   ['TIOCSSOFTCAR', 'w', 'unsigned int', 'drivers/tty/tty_ioctl.c:tty_mode_ioctl'],
   ['TCSBRK', 'value', 'int', 'drivers/tty/tty_io.c:tty_ioctl', { note: 'non-zero: drain only, no break' }],
   ['TCSBRKP', 'value', 'int', 'drivers/tty/tty_io.c:tty_ioctl', { note: 'break length in deciseconds' }],
