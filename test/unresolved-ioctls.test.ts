@@ -22,7 +22,7 @@ import { dumpHeaders } from '../src/scan/dump.js';
 import { namesFromDump } from '../src/scan/names.js';
 import { compileObject } from './harness/compile.js';
 import { u32Array } from './harness/elf.js';
-import { compilerIncludeArgs, compilerTruth, type OracleItem } from './harness/uapi.js';
+import { compilerIncludeArgs, compilerTruth, headerAcceptance, type OracleItem } from './harness/uapi.js';
 
 const NAMES = ['BLKGETSIZE64', 'BLKBSZGET', 'BLKBSZSET', 'BLKTRACESETUP', 'SIOCINQ', 'SIOCOUTQ', 'FS_IOC_FIEMAP'];
 const HEADERS = ['linux/fs.h', 'linux/sockios.h'];
@@ -77,6 +77,35 @@ describe.each(ABIS.map((a) => [a.name, a] as const))('%s', (_name, abi) => {
     expect(without.failed.length, `evaluated alone: ${[...without.ioctls.keys()].join(' ')}`).toBe(NAMES.length);
   });
 });
+
+describe.each(ABIS.map((a) => [a.name, a] as const))(
+  '%s: a header that fails alone on what a row covers',
+  (_n, abi) => {
+    // linux/omapfb.h's struct omapfb_memory_read names size_t; linux/vm_sockets.h sizes a member by struct sockaddr
+    const WANT: Record<string, string[]> = { 'linux/omapfb.h': ['stddef.h'], 'linux/vm_sockets.h': ['sys/socket.h'] };
+    const headers = Object.keys(WANT);
+
+    test("stays in failed, and its ioctls, read with the row's headers first, have the compiler's numbers", async () => {
+      const d = dumpOf(abi, headers);
+      expect(Object.keys(d.result.failed).sort()).toEqual(headers);
+      const alone = await headerAcceptance(abi, headers);
+      expect(headers.filter((h) => alone.get(h)!.ok)).toEqual([]);
+      for (const header of headers) {
+        const entries = [...d.ioctls.values()].filter((e) => d.foundIn.get(e.name) === header);
+        expect(entries.length, header).toBeGreaterThan(0);
+        for (const e of entries) expect(d.result.ioctls[e.name]!.prerequisites, e.name).toEqual(WANT[header]);
+        const before = [...(entries.some((e) => e.needsIoctlHeader) ? ['linux/ioctl.h'] : []), ...WANT[header]!];
+        const source =
+          [...before, header].map((h) => `#include <${h}>\n`).join('') +
+          `const unsigned int ioctl32_v[] = { ${entries.map((e) => e.name).join(', ')} };\n`;
+        const obj = await compileObject(abi, source, await compilerIncludeArgs(abi));
+        const truth = u32Array(obj, 'ioctl32_v');
+        const ours = entries.map((e) => e.cmd);
+        expect(ours, header).toEqual(entries.map((_, i) => truth[i]));
+      }
+    });
+  },
+);
 
 describe('check judges them', () => {
   const pairs = [{ native: getAbi('x86_64'), compat: getAbi('i386') }];

@@ -6,7 +6,10 @@
  * ioctl(2) has size_t and gets 0x80081272 on x86_64 and 0x80041272 on i386. Each row names what
  * a number uses, the header that declares it, and where that is documented; the catalogue
  * evaluates a macro again with those headers included first (src/scan/dump.ts), and marks
- * the entry with them. Rows are checked against the headers by test/unresolved-ioctls.test.ts.
+ * the entry with them. A header whose unit does not parse on such a name (linux/omapfb.h names
+ * size_t in a struct) is read again with the row's headers included first: its ioctls come from
+ * that unit, marked alike, while the header stays in `failed` (it does not compile on its own).
+ * Rows are checked against the headers by test/unresolved-ioctls.test.ts.
  */
 
 export interface Prerequisite {
@@ -26,7 +29,7 @@ export const PREREQUISITES: readonly Prerequisite[] = [
     source:
       'C11 7.19 <stddef.h>; POSIX has <sys/types.h>, <unistd.h> and <stdio.h> define it too, so a program ' +
       "using linux/fs.h's BLKBSZGET/BLKBSZSET/BLKGETSIZE64 has it (drbd-utils user/shared/shared_linux.c " +
-      'includes <sys/types.h> before <linux/fs.h>)',
+      "includes <sys/types.h> before <linux/fs.h>); linux/omapfb.h's struct omapfb_memory_read names it too",
   },
   {
     uses: 'bool',
@@ -102,6 +105,14 @@ export const PREREQUISITES: readonly Prerequisite[] = [
     source: "PPPIOCSPASS/PPPIOCSACTIVE's argument, the classic BPF program, defined only by <linux/filter.h>",
   },
   {
+    uses: 'struct sockaddr',
+    include: ['sys/socket.h'],
+    source:
+      'vsock(7): <sys/socket.h> before <linux/vm_sockets.h>, whose struct sockaddr_vm is sized by struct ' +
+      'sockaddr; later 6.1 stable headers (6.1.192) include <sys/socket.h> there themselves "for struct ' +
+      'sockaddr and sa_family_t"; linux/phonet.h names it alike',
+  },
+  {
     uses: 'struct atmif_sioc',
     include: ['linux/atm.h'],
     source: 'defined by <linux/atm.h>, the ATM API header; the ATM driver headers (linux/atm_eni.h ...) name it',
@@ -109,6 +120,15 @@ export const PREREQUISITES: readonly Prerequisite[] = [
 ];
 
 const BY_USE = new Map(PREREQUISITES.map((p) => [p.uses, p]));
+
+/**
+ * The headers to include before a header whose unit does not parse, from its first error
+ * (`unknown type name 'size_t'`, `incomplete type 'struct sockaddr'`): the rows of the names the
+ * error quotes. Empty when no row covers it (xen/evtchn.h's domid_t: no UAPI header declares it).
+ */
+export function prerequisitesForError(message: string): string[] {
+  return prerequisitesFor([...message.matchAll(/'([^']+)'/g)].map((m) => m[1]!));
+}
 
 /**
  * The headers to include before the header of an ioctl macro whose number names `uses`

@@ -3,11 +3,13 @@ import { basename, dirname, join } from 'node:path';
 import { Parser } from '../cfront/parser.js';
 import { Preprocessor } from '../cfront/preprocess.js';
 import { CFrontError, type Token } from '../cfront/token.js';
+import type { ParsedHeader, TranslationUnit } from '../cfront/index.js';
 import type { RecordDecl, TypedefDecl } from '../cfront/types.js';
 import { catalogueIoctls, catalogueNamed } from '../ioctl/catalogue.js';
 import type { IoctlEntry, LegacyArgument, UnresolvedIoctl } from '../ioctl/catalogue.js';
 import type { IocDir } from '../ioctl/ioc.js';
 import { LEGACY_IOCTLS } from '../ioctl/legacy.js';
+import { prerequisitesForError } from '../ioctl/prerequisites.js';
 import { flattenFields, untypedField, type FlatField } from '../layout/fields.js';
 import type { Layouter } from '../layout/layout.js';
 import { LayoutError } from '../layout/types.js';
@@ -97,11 +99,16 @@ export function dumpHeaders(
   };
   for (const s of scan.each()) {
     const t0 = timings ? performance.now() : 0;
-    if (!s.parsed) {
+    let parsed = s.parsed;
+    let before: string[] | undefined;
+    if (!parsed) {
       result.failed[s.header] = shorten(s.error!);
-      continue;
+      // the header alone does not compile, but may with what a program includes first (size_t)
+      const retried = parsedWithPrerequisites(opts, scan, s.header, s.error!);
+      if (!retried) continue;
+      ({ parsed, before } = retried);
     }
-    const { unit, preprocessor, parser } = s.parsed;
+    const { unit, preprocessor, parser } = parsed;
     if (opts.collectMacroNames) for (const name of preprocessor.macros.keys()) macroNames.add(name);
     for (const [name, t] of unit.typedefs) if (!typedefs.has(name)) typedefs.set(name, t);
     for (const [name, decl] of unit.records) {
@@ -112,7 +119,7 @@ export function dumpHeaders(
       result.records[name] = {
         size: l.size,
         align: l.align,
-        header: scan.displayName(decl.loc?.file ?? s.parsed.path),
+        header: scan.displayName(decl.loc?.file ?? parsed.path),
         fields: flattenFields(l, layouter).map(untypedField),
       };
     }
@@ -124,10 +131,13 @@ export function dumpHeaders(
     }
     for (const e of cat.ioctls) {
       if (ioctls.has(e.name)) continue;
+      if (before) e.prerequisites = [...before];
       add(e, s.header);
     }
     for (const u of cat.unresolved) {
       if (unresolved.has(u.name) || ioctls.has(u.name)) continue;
+      // what the header's unit needed comes before what the macro needs (<sys/socket.h>, then <stddef.h>)
+      if (before && u.prerequisites) u.prerequisites = [...new Set([...before, ...u.prerequisites])];
       unresolved.set(u.name, u);
       if (!foundIn.has(u.name)) foundIn.set(u.name, s.header);
     }
@@ -199,8 +209,40 @@ function withPrerequisites(
   return found;
 }
 
+/**
+ * A header whose unit does not parse, read again with the prerequisite rows of the names its
+ * error quotes included first, and again while each new error names another row. Undefined when
+ * no row covers an error, or the unit still does not parse.
+ */
+function parsedWithPrerequisites(
+  opts: DumpOptions,
+  scan: Scan,
+  header: string,
+  error: string,
+): { parsed: ParsedHeader; before: string[] } | undefined {
+  const before: string[] = [];
+  let why = error;
+  for (;;) {
+    const more = prerequisitesForError(why).filter((h) => !before.includes(h));
+    if (!more.length) return undefined;
+    before.push(...more);
+    try {
+      const [preprocessor, parser, unit] = unitWith(opts, scan, before, header);
+      return { parsed: { path: scan.resolve(header), unit, preprocessor, parser }, before };
+    } catch (e) {
+      if (!(e instanceof CFrontError) && !(e instanceof LayoutError)) throw e;
+      why = e.message;
+    }
+  }
+}
+
 /** A unit that includes `before`, then `header` (a path beside the unit, as the scan read it). */
-function unitWith(opts: DumpOptions, scan: Scan, before: readonly string[], header: string): [Preprocessor, Parser] {
+function unitWith(
+  opts: DumpOptions,
+  scan: Scan,
+  before: readonly string[],
+  header: string,
+): [Preprocessor, Parser, TranslationUnit] {
   const byPath = header.startsWith('/') || header.startsWith('.');
   const path = scan.resolve(header);
   const target = byPath ? `"${basename(path)}"` : `<${header}>`;
@@ -215,8 +257,8 @@ function unitWith(opts: DumpOptions, scan: Scan, before: readonly string[], head
   });
   const parser = new Parser(opts.abi, scan.layouter);
   // "..." is looked for beside the including file: the unit is named as if it sat beside the header
-  parser.parse(pp.preprocessSource(source, byPath ? join(dirname(path), name) : name), pp.segments);
-  return [pp, parser];
+  const unit = parser.parse(pp.preprocessSource(source, byPath ? join(dirname(path), name) : name), pp.segments);
+  return [pp, parser, unit];
 }
 
 export function dump(opts: ScanOptions): DumpResult {
