@@ -48,7 +48,7 @@ export { UAPI_DIRS, uapiHeaders, type ScanOptions } from './scan/scan.js';
 
 /** Command numbers: `_IOC` encoding and decoding per ABI, and the legacy ioctls' argument types. */
 export { encodeIoc, decodeIoc, parseCmd, type IocDir, type IocFields, type DecodedIoc } from './ioctl/ioc.js';
-export { LEGACY_IOCTLS, type LegacyIoctl } from './ioctl/legacy.js';
+export { LEGACY_IOCTLS, type LegacyAccess, type LegacyFamily, type LegacyIoctl } from './ioctl/legacy.js';
 export { PREREQUISITES, type Prerequisite } from './ioctl/prerequisites.js';
 
 /** dump: every record (layout, fields) and ioctl of the headers for one ABI (`ioctl32 dump`). */
@@ -111,6 +111,7 @@ export {
   type Memory,
 } from './thunk/compile.js';
 export { convertArgument, resolveTypeName, type ConvertRequest } from './thunk/convert.js';
+export { ioctlThunk, thunkWays, type IoctlThunk, type ThunkWays } from './thunk/ioctl.js';
 export type { CType } from './cfront/types.js';
 
 /** decode and explain: command numbers and the kernel's compat log lines taken apart (`ioctl32 decode/explain`). */

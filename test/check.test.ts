@@ -20,6 +20,7 @@ import { flattenFields } from '../src/layout/fields.js';
 import { dumpHeaders } from '../src/scan/dump.js';
 import { compilerTruth, type OracleItem } from './harness/uapi.js';
 import { memberClass } from '../src/compat/compare.js';
+import { BUILTIN_MEMBERS } from '../src/compat/builtin-annotations.js';
 
 const run = promisify(execFile);
 const LINT = resolve('test/fixtures/lint');
@@ -234,14 +235,13 @@ describe('verdicts recomputed from the compiler layouts agree', () => {
         if (v.arg === undefined || !n.has(v.arg) || !c.has(v.arg) || v.verdict === 'no-arg') continue;
         // arrays of records are compared element by element by ioctl32; the oracle stops at members
         if (v.reasons.some((r) => r.path.includes('[]'))) continue;
-        const reasons = compareShapes(
-          n.get(v.arg)!,
-          c.get(v.arg)!,
-          new Set(),
-          new Set(),
-          pair.native.endian === 'big',
-        ).map((r) => r.rule);
-        const layoutVerdict = verdictOf(compareShapes(n.get(v.arg)!, c.get(v.arg)!));
+        // the compilers' layouts with the built-in annotations' facts (the kernel's, cited there)
+        const builtin = (kind: string) =>
+          new Set(BUILTIN_MEMBERS.filter((b) => b.record === v.arg && b.kind === kind).map((b) => b.member));
+        const [ups, sigsets] = [builtin('user-pointer'), builtin('sigset')];
+        const big = pair.native.endian === 'big';
+        const reasons = compareShapes(n.get(v.arg)!, c.get(v.arg)!, ups, sigsets, big).map((r) => r.rule);
+        const layoutVerdict = verdictOf(compareShapes(n.get(v.arg)!, c.get(v.arg)!, ups, sigsets, big));
         const expected = layoutVerdict === 'identical' && v.nativeCmd !== v.compatCmd ? 'renumber' : layoutVerdict;
         expect({ name: v.name, verdict: expected }).toEqual({ name: v.name, verdict: v.verdict });
         expect(new Set(reasons)).toEqual(new Set(v.reasons.map((r) => r.rule)));

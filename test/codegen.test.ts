@@ -363,8 +363,9 @@ function driverHeader(seed: number, count: number): DriverHeader {
     annotated[`GEN_INT_${i}`] = { arg };
   }
   // integers of another width in memory, some copied in a direction the macro does not say
+  // (the first a long: x32's __kernel_long_t is 8 bytes, so that task needs one long to convert)
   for (let i = 0; i < 4; i++)
-    define(`GEN_SCL_${i}`, 'scalar', direction(), y(), pick(['long', 'unsigned long', '__kernel_long_t']));
+    define(`GEN_SCL_${i}`, 'scalar', direction(), y(), i ? pick(['long', 'unsigned long', '__kernel_long_t']) : 'long');
   // the argument is the value: the same number, another number (a long), and _IO
   for (const [i, type] of ['int', 'long', 'unsigned long'].entries()) {
     define(`GEN_VAL_${i}`, 'value', pick<Dir>(['r', 'w']), y(), type);
@@ -1096,7 +1097,7 @@ describe(`a random driver header: one file for i386 and x32 tasks (seed ${SEED})
         'copied w where the macro says r',
         'copied r where the macro says w',
       ])
-        expect(tally[kind], `${abi.name}: ${kind}`).toBeGreaterThan(0);
+        expect(tally[kind] ?? 0, `${abi.name}: ${kind}`).toBeGreaterThan(0);
       console.log(
         `gen c on a random driver header (seed ${SEED}), ${abi.name} tasks: ${calls.length} calls, ` +
           `${own.length} cases reached; ${Object.entries(tally)

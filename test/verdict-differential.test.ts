@@ -43,7 +43,9 @@ export async function headerTruth(abi: Abi, file: string, h: DriverHeader): Prom
       words.push(`__builtin_offsetof(${r.name}, ${m.path})`, `sizeof(((${r.name} *)0)->${m.path})`);
     lines.push(`const unsigned int ioctl32_r${i}[] = { ${words.join(', ')} };`);
   });
-  const scalars = [...new Set(h.ioctls.flatMap((x) => (x.arg !== null && x.argRecord === null ? [x.arg] : [])))];
+  const scalars = [
+    ...new Set(h.ioctls.flatMap((x) => (x.arg !== null && x.argRecord === null ? [copied(h, x)!] : []))),
+  ];
   if (scalars.length)
     lines.push(`const unsigned int ioctl32_s[] = { ${scalars.map((s) => `sizeof(${s})`).join(', ')} };`);
   lines.push(`const unsigned int ioctl32_ioc[] = { ${h.ioctls.map((x) => x.name).join(', ')} };`);
@@ -61,13 +63,25 @@ export async function headerTruth(abi: Abi, file: string, h: DriverHeader): Prom
   return truth;
 }
 
+/**
+ * The type the handler copies: the macro's own, or what a macro's `T *` points at (the number encodes a
+ * pointer's size, the handler copies the T; `void *` is a pointer in user memory).
+ */
+function copied(h: DriverHeader, io: DriverHeader['ioctls'][number]): string | null {
+  const pointee = io.arg !== null && io.arg === io.macroType ? /^(.*\S)\s*\*$/.exec(io.arg)?.[1] : undefined;
+  // a record only declared (`struct drv_opaque;`) has no layout to copy
+  const incomplete = /^(struct|union) /.test(pointee ?? '') && !h.records.some((r) => r.name === pointee);
+  return pointee !== undefined && pointee !== 'void' && !incomplete ? pointee : io.arg;
+}
+
 /** The verdict the compilers' numbers call for (CONTRACT.md's definitions). */
 function expectedVerdict(h: DriverHeader, name: string, n: HeaderTruth, c: HeaderTruth): Verdict {
   const io = h.ioctls.find((x) => x.name === name)!;
   const renumber = n.cmds.get(name) !== c.cmds.get(name);
   if (io.arg === null) return renumber ? 'renumber' : 'no-arg';
   if (io.argRecord === null) {
-    if (n.scalars.get(io.arg) !== c.scalars.get(io.arg)) return 'convert';
+    const arg = copied(h, io)!;
+    if (n.scalars.get(arg) !== c.scalars.get(arg)) return 'convert';
     return renumber ? 'renumber' : 'identical';
   }
   const nr = n.records.get(io.argRecord)!;

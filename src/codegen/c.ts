@@ -20,12 +20,13 @@ import type { Annotations } from '../compat/annotations.js';
 import { ioctlVerdict, type IoctlVerdict } from '../compat/check.js';
 import { argumentUse } from '../compat/action.js';
 import { emptyAnnotations, validateAnnotations } from '../compat/annotations.js';
+import { withBuiltins } from '../compat/builtin-annotations.js';
 import { unionChoiceErrors } from '../compat/members.js';
 import { assertHeadersRead } from '../scan/failed.js';
 import type { IoctlEntry } from '../ioctl/catalogue.js';
 import type { Layouter } from '../layout/layout.js';
 import { LayoutError, type MemberLayout, type RecordLayout } from '../layout/types.js';
-import { dumpHeaders, type Dumped } from '../scan/dump.js';
+import { dumpHeaders, unreadHeaders, type Dumped } from '../scan/dump.js';
 import type { ScanOptions } from '../scan/scan.js';
 import { Ioctl32Error } from '../errors.js';
 
@@ -46,6 +47,8 @@ export interface GenCOptions {
   scan: Omit<ScanOptions, 'abi' | 'files' | 'kernelTree'> & { kernelTree?: string | null };
   scanFor?: (abi: Abi) => Partial<ScanOptions>;
   annotations?: Annotations;
+  /** false: without the built-in annotations of the UAPI headers (src/compat/builtin-annotations.ts). */
+  builtinAnnotations?: boolean;
   /** The union member to convert, by member path (`u` or `data.u`), where members convert differently. */
   members?: Record<string, string>;
   /** Member names to convert in any union that has one of them (an anonymous union has no path). */
@@ -193,7 +196,7 @@ export function generateCompatC(opts: GenCOptions): GeneratedC {
   const headers = scan.headers ?? [];
   if (!headers.length) throw new CodegenError("gen c needs the driver's header (a path or an include name)");
   // what stops a header comes first: annotations and choices are judged against what it declares
-  const failed = Object.fromEntries([n, ...cs].map((d) => [d.result.abi, d.result.failed]));
+  const failed = Object.fromEntries([n, ...cs].map((d) => [d.result.abi, unreadHeaders(d)]));
   assertHeadersRead(failed, headers, [native.name, ...compats.map((a) => a.name)]);
   validateAnnotations(annotations, n.decls, n.layouter, n.ioctls, n.typedefs);
   for (const c of cs) validateAnnotations(annotations, c.decls, c.layouter, undefined, c.typedefs);
@@ -208,6 +211,8 @@ export function generateCompatC(opts: GenCOptions): GeneratedC {
   const plans = cs.map((c, i) => {
     // the first compat ABI keeps the plain names (struct compat_foo, FOO_32); the others say theirs
     const tag = i === 0 ? '' : `${c.result.abi}_`;
+    // what only the kernel's handlers reveal about these headers (check's built-ins), under the user's
+    const applied = opts.builtinAnnotations === false ? annotations : withBuiltins(annotations, [n, c]);
     const g = new Generator(n, c, {
       driver: prefix,
       prefix: `${prefix}${i === 0 ? '' : `_${c.result.abi}`}`,
@@ -215,10 +220,10 @@ export function generateCompatC(opts: GenCOptions): GeneratedC {
       chosen: opts.members ?? {},
       choose: opts.choose ?? [],
       twinPrefix: `${opts.twinPrefix ?? 'compat_'}${tag}`,
-      annotations,
+      annotations: applied,
     });
     const wantedHere = wantedFiles(c, headers, files);
-    return planCompat(n, c, g, wanted, wantedHere, annotations);
+    return planCompat(n, c, g, wanted, wantedHere, applied);
   });
   // what a program includes first for the numbers to have a value (asm/ioctls.h for SIOCINQ); the
   // compiler's own headers (stddef.h for size_t) are not for kernel code, which has their names
@@ -1058,6 +1063,16 @@ class Generator {
     }
     if (a.kind === 'pointer') {
       out(toCompat ? `${pad}${lhs} = ptr_to_compat((void __user *)${rhs});` : `${pad}${lhs} = compat_ptr(${rhs});`);
+      return;
+    }
+    if (a.kind === 'int' && this.annotations.records.get(this.record)?.get(path)?.kind === 'user-pointer') {
+      // a user pointer in an integer: a compat task's is its low 32 bits (nvme_to_user_ptr() truncates so),
+      // widened as compat_ptr() does; the native handler reads it with u64_to_user_ptr()
+      out(
+        toCompat
+          ? `${pad}${lhs} = ptr_to_compat(u64_to_user_ptr(${rhs}));`
+          : `${pad}${lhs} = (uintptr_t)compat_ptr((compat_uptr_t)${rhs});`,
+      );
       return;
     }
     if (a.kind === 'int' || a.kind === 'enum') {

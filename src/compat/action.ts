@@ -78,6 +78,7 @@ export function actionOf(v: Omit<IoctlVerdict, 'action'>, use: ArgumentUse = {})
       const size = v.reasons.find((r) => r.rule === 'size' && !r.path);
       const sizes =
         size?.native && size.compat ? ` (${size.compat.size} bytes for the task, ${size.native.size} native)` : '';
+      if (size?.sub === 'tail-padding') return tailPaddingAction(v, size, renumber, pass, { into, back });
       const moved = paths(v.reasons, MOVED);
       const values = paths(v.reasons, new Set([...POINTERS, ...LONGS]));
       const parts = [
@@ -93,4 +94,32 @@ export function actionOf(v: Omit<IoctlVerdict, 'action'>, use: ArgumentUse = {})
       return `decide by hand: ${why || 'the argument is not resolved'}`;
     }
   }
+}
+
+/**
+ * Only tail padding differs: a dispatcher that copies the caller's size (drm_ioctl) serves the task
+ * as it is; elsewhere the handler copies the task's bytes, zero-fills the rest, and copies them back.
+ */
+function tailPaddingAction(
+  v: Omit<IoctlVerdict, 'action'>,
+  size: Reason,
+  renumber: string,
+  pass: string,
+  { into, back }: { into: boolean; back: boolean },
+): string {
+  const [task, native] = [size.compat!.size, size.native!.size];
+  const ptrs = paths(v.reasons, POINTERS);
+  const also = ptrs.length ? `; compat_ptr() on ${list(ptrs)} where the handler dereferences it` : '';
+  if (size.dispatcher)
+    return (
+      `${renumber}${renumber ? 'then ' : ''}${pass} to ${size.dispatcher}(): only tail padding differs ` +
+      `(${task} bytes for the task, ${native} native) and it copies the caller's size${also}`
+    );
+  const common = Math.min(task, native);
+  const steps = [
+    into ? `copy ${common} bytes in, the rest of the native ${native} zeroed` : `zero a ${native}-byte argument`,
+    'call the native handler',
+    back ? `copy ${common} bytes back` : '',
+  ];
+  return `${renumber}only tail padding differs: ${steps.filter(Boolean).join(', ')}${also}`;
 }

@@ -11,7 +11,10 @@
  *                 "MY_SET":   { "access": "w" },               // the kernel only reads it, whatever _IOR says
  *                 "MY_MODE":  { "value": true } } }            // the argument is the value itself, not an address
  *
- * Unknown records, members, kinds and argument types are errors that name them.
+ * Unknown records, members, kinds and argument types are errors that name them. Built-in annotations
+ * for the UAPI headers (builtin-annotations.ts) apply beneath a user's: the same member or ioctl
+ * overrides them, `{ "kind": "none" }` on a member turns its built-in off, and a top-level
+ * `"builtins": false` turns them all off.
  */
 import { readFileSync } from 'node:fs';
 import type { Abi } from '../abi/types.js';
@@ -43,6 +46,10 @@ export interface Annotations {
   ioctlArgs: Map<string, string>;
   /** ioctl name → how the kernel really reads its argument, where the macro says otherwise */
   ioctls: Map<string, IoctlAnnotation>;
+  /** record name → member paths whose built-in annotation is turned off (`{ "kind": "none" }`) */
+  disabled?: Map<string, Set<string>>;
+  /** false: no built-in annotation applies (`"builtins": false`) */
+  builtins?: boolean;
 }
 
 /**
@@ -79,8 +86,13 @@ export function parseAnnotations(text: string, file: string): Annotations {
   }
   if (!isObject(json)) fail(file, 'top level', 'expected an object with "records" and/or "ioctls"');
   for (const k of Object.keys(json))
-    if (k !== 'records' && k !== 'ioctls') fail(file, k, 'unknown section (expected "records" or "ioctls")');
-  const out: Annotations = { file, records: new Map(), ioctlArgs: new Map(), ioctls: new Map() };
+    if (k !== 'records' && k !== 'ioctls' && k !== 'builtins')
+      fail(file, k, 'unknown section (expected "records", "ioctls" or "builtins")');
+  const out: Annotations = { file, records: new Map(), ioctlArgs: new Map(), ioctls: new Map(), disabled: new Map() };
+  if (json.builtins !== undefined) {
+    if (typeof json.builtins !== 'boolean') fail(file, 'builtins', 'expected true or false');
+    out.builtins = json.builtins;
+  }
   const records = json.records ?? {};
   if (!isObject(records)) fail(file, 'records', 'expected an object');
   for (const [record, members] of Object.entries(records)) {
@@ -90,6 +102,12 @@ export function parseAnnotations(text: string, file: string): Annotations {
       const where = `${record}.${path}`;
       if (!isObject(a)) fail(file, where, 'expected an object with "kind"');
       switch (a.kind) {
+        case 'none': {
+          // turns a built-in annotation of the member off
+          const off = out.disabled!.get(record) ?? new Set<string>();
+          out.disabled!.set(record, off.add(path));
+          break;
+        }
         case 'user-pointer':
         case 'sigset':
           m.set(path, { kind: a.kind });
@@ -120,7 +138,8 @@ export function parseAnnotations(text: string, file: string): Annotations {
           fail(
             file,
             where,
-            `unknown kind ${JSON.stringify(a.kind)} (known: user-pointer, flex-array, array-pointer, union, sigset)`,
+            `unknown kind ${JSON.stringify(a.kind)} ` +
+              '(known: user-pointer, flex-array, array-pointer, union, sigset, none)',
           );
       }
     }
@@ -225,6 +244,12 @@ export function validateAnnotations(
       fail(a.file, where, `"arg" ${JSON.stringify(arg)} has no layout on ${abi}: ${e.message}`);
     }
   }
+  for (const [record, paths] of a.disabled ?? []) {
+    const decl = decls.get(record);
+    if (!decl) fail(a.file, record, 'no such record in the headers');
+    const fields = new Set(flattenFields(layouter.layout(decl), layouter).map((f) => f.path));
+    for (const p of paths) if (!fields.has(p)) fail(a.file, `${record}.${p}`, 'no such member');
+  }
   for (const [record, members] of a.records) {
     const decl = decls.get(record);
     if (!decl) fail(a.file, record, 'no such record in the headers');
@@ -274,4 +299,28 @@ export function annotatedPaths(
 ): Set<string> {
   const m = record ? a.records.get(record) : undefined;
   return new Set([...(m ?? [])].filter(([, x]) => x.kind === kind).map(([p]) => p));
+}
+
+/**
+ * `over` laid on `base`: a member or ioctl `over` annotates replaces `base`'s (an ioctl field by
+ * field), a member `over` turns off goes; the result names `over`'s file.
+ */
+export function mergeAnnotations(base: Annotations, over: Annotations): Annotations {
+  const records = new Map<string, Map<string, MemberAnnotation>>();
+  for (const [r, m] of base.records) {
+    const off = over.disabled?.get(r);
+    records.set(r, new Map([...m].filter(([p]) => !off?.has(p))));
+  }
+  for (const [r, m] of over.records) records.set(r, new Map([...(records.get(r) ?? []), ...m]));
+  const ioctls = new Map(base.ioctls);
+  for (const [name, a] of over.ioctls) ioctls.set(name, { ...ioctls.get(name), ...a });
+  const out: Annotations = {
+    file: over.file,
+    records,
+    ioctlArgs: new Map([...base.ioctlArgs, ...over.ioctlArgs]),
+    ioctls,
+  };
+  if (over.disabled) out.disabled = over.disabled;
+  if (over.builtins !== undefined) out.builtins = over.builtins;
+  return out;
 }

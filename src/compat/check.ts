@@ -4,12 +4,13 @@
  * findings for the headers a user points at.
  */
 import type { Abi } from '../abi/types.js';
-import type { CType } from '../cfront/types.js';
+import { stripTypedefs, type CType } from '../cfront/types.js';
 import { resolve as resolvePath } from 'node:path';
 import { FileCache } from '../cfront/preprocess.js';
 import { CFrontError } from '../cfront/token.js';
 import type { IoctlEntry } from '../ioctl/catalogue.js';
-import { dumpHeaders, type Dumped } from '../scan/dump.js';
+import type { IocDir } from '../ioctl/ioc.js';
+import { dumpHeaders, unreadHeaders, type Dumped } from '../scan/dump.js';
 import { LayoutError } from '../layout/types.js';
 import type { ScanOptions } from '../scan/scan.js';
 import { assertHeadersRead } from '../scan/failed.js';
@@ -22,7 +23,8 @@ import {
   type Annotations,
 } from './annotations.js';
 import { actionOf, argumentUse } from './action.js';
-import { compareArgument, VERDICTS, type Reason, type Verdict } from './compare.js';
+import { sizeTolerantDispatcher, withBuiltins } from './builtin-annotations.js';
+import { compareArgument, tailPaddingOnly, VERDICTS, type Reason, type Verdict } from './compare.js';
 import { lint, type Finding } from './lint.js';
 
 export interface IoctlVerdict {
@@ -37,6 +39,20 @@ export interface IoctlVerdict {
   nativeCmd: number | null;
   compatCmd: number | null;
   cmdDiffers: boolean;
+  /**
+   * Why the numbers differ where the layouts do not say: the macro names a pointer (`struct phm_reg *`),
+   * so the number encodes a pointer's size while the handler copies what it points at (`arg`).
+   */
+  cmdNote?: string;
+  /** What the native number encodes (`none r w rw`, as dump's `dir`). */
+  dir?: IocDir;
+  /**
+   * What the kernel's handler really does with the argument, where the legacy table or an annotation knows it
+   * and it differs from `dir` (USBDEVFS_DISCSIGNAL: dir `r`, access `w`).
+   */
+  access?: IocDir;
+  /** The argument is a value, not a pointer (RTC_IRQP_SET). */
+  byValue?: true;
   reasons: Reason[];
   /** One line: what the .compat_ioctl handler must do. */
   action: string;
@@ -77,6 +93,11 @@ export interface CheckOptions {
   /** Per-ABI scan settings over `scan` (each ABI's own --sysroot, say). */
   scanFor?: (abi: Abi) => Partial<ScanOptions>;
   annotations?: Annotations;
+  /**
+   * Apply the built-in annotations of the UAPI headers (builtin-annotations.ts) beneath `annotations`
+   * (default true; an annotations file's `"builtins": false` turns them off too).
+   */
+  builtinAnnotations?: boolean;
   /** Lint the argument structs of the given headers (default: when headers are given). */
   lint?: boolean;
   /**
@@ -106,7 +127,10 @@ export function check(opts: CheckOptions): CheckReport {
     }
   }
   summary.missing = missingParts(report.failed, summary.coverage);
-  if (opts.requireHeaders) assertHeadersRead(report.failed, opts.scan.headers ?? [], [...dumps.keys()]);
+  if (opts.requireHeaders) {
+    const unread = Object.fromEntries([...dumps].map(([name, d]) => [name, unreadHeaders(d)]));
+    assertHeadersRead(unread, opts.scan.headers ?? [], [...dumps.keys()]);
+  }
 
   // a driver author's own header files (paths, not include names): their ioctls, not those of
   // every system header they include
@@ -121,10 +145,12 @@ export function check(opts: CheckOptions): CheckReport {
     // each side lays the annotated members and argument types out as its own compiler does
     validateAnnotations(annotations, n.decls, n.layouter, n.ioctls, n.typedefs);
     validateAnnotations(annotations, c.decls, c.layouter, undefined, c.typedefs);
+    // what only the kernel's handlers reveal about these headers, under the user's
+    const applied = opts.builtinAnnotations === false ? annotations : withBuiltins(annotations, [n, c]);
     const pair: PairReport = { native: native.name, compat: compat.name, ioctls: [] };
     for (const [name, ne] of n.ioctls) {
       if (ownFiles && !ownFiles.has(ne.file)) continue;
-      pair.ioctls.push(ioctlVerdict(name, ne, c.ioctls.get(name), n, c, annotations));
+      pair.ioctls.push(ioctlVerdict(name, ne, c.ioctls.get(name), n, c, applied));
     }
     // ioctl macros whose number has no value natively are reported with the reason, not dropped
     for (const [name, u] of n.unresolved) {
@@ -234,6 +260,7 @@ function judge(
     reasons: [],
   };
   if (arg !== undefined) v.arg = arg;
+  Object.assign(v, argumentFields(ne, annotations));
   if (!ce) {
     const why = c.unresolved.get(name);
     const message = `${name} has no value on ${c.layouter.abi.name}${why ? `: ${c.scan.shorten(why.message)}` : ''}`;
@@ -249,8 +276,19 @@ function judge(
     v.verdict = 'no-arg';
     return renumbered(v);
   }
-  const nt = annotatedArg !== undefined ? resolveType(annotatedArg, n) : ne.argType;
-  const ct = annotatedArg !== undefined ? resolveType(annotatedArg, c) : ce.argType;
+  let nt = annotatedArg !== undefined ? resolveType(annotatedArg, n) : ne.argType;
+  let ct = annotatedArg !== undefined ? resolveType(annotatedArg, c) : ce.argType;
+  // `_IOW('p', 1, struct phm_reg *)`: the number encodes a pointer's size, the handler copies the struct
+  const np = annotatedArg === undefined && !ne.legacy && nt ? pointedTo(nt) : undefined;
+  const cp = np && ct ? pointedTo(ct) : undefined;
+  if (np && cp && ne.arg !== undefined) {
+    const [ns, cs] = [n.layouter.typeLayout(nt!).size, c.layouter.typeLayout(ct!).size];
+    v.arg = ne.arg.replace(/\s*\*\s*$/, '');
+    v.cmdNote =
+      `the macro names a pointer (${ne.arg}): the number encodes its size (${ns} bytes on ${n.layouter.abi.name}, ` +
+      `${cs} on ${c.layouter.abi.name}), the handler copies the ${v.arg} it points at`;
+    [nt, ct] = [np, cp];
+  }
   if (!nt || !ct) {
     const message = ne.sizeofArg
       ? `the macro passes sizeof(${ne.sizeofArg}) where a type belongs: the number encodes sizeof(size_t)`
@@ -258,7 +296,7 @@ function judge(
     v.reasons.push({ rule: 'unresolved', path: '', message });
     return v;
   }
-  const recordName = arg !== undefined && n.decls.has(arg) ? arg : undefined;
+  const recordName = v.arg !== undefined && n.decls.has(v.arg) ? v.arg : undefined;
   let cmp;
   try {
     cmp = compareArgument(
@@ -274,5 +312,44 @@ function judge(
   }
   v.verdict = cmp.verdict;
   v.reasons = cmp.reasons;
+  markTailPadding(v, ne);
   return renumbered(v);
+}
+
+/**
+ * What a macro's pointer argument points at (`struct phm_reg *` → struct phm_reg), when that is a
+ * type with a layout; not `void *`, whose argument is a pointer in user memory (USBDEVFS_REAPURB).
+ */
+function pointedTo(t: CType): CType | undefined {
+  const x = stripTypedefs(t);
+  if (x.kind !== 'pointer') return undefined;
+  const to = stripTypedefs(x.to);
+  if (to.kind === 'void' || to.kind === 'function' || (to.kind === 'record' && to.decl.members === null))
+    return undefined;
+  return x.to;
+}
+
+/**
+ * Layouts that differ only in the record's size (every member in place): a sub-reason on the size,
+ * naming the dispatcher that tolerates it where the ioctl's type has one (drm_ioctl() for 'd').
+ */
+function markTailPadding(v: Omit<IoctlVerdict, 'action'>, ne: IoctlEntry): void {
+  const size = tailPaddingOnly(v.reasons);
+  if (!size?.native || !size.compat) return;
+  size.sub = 'tail-padding';
+  const sizes = `${size.compat.size} bytes against ${size.native.size}`;
+  const only = `only tail padding differs (${sizes}): every member is in place`;
+  const d = sizeTolerantDispatcher(ne.type);
+  size.message = d ? `${only}; ${d.dispatcher}() (${d.source[0]!.file}) ${d.tolerates}` : only;
+  if (d) size.dispatcher = d.dispatcher;
+}
+
+/** dump's `dir`, `access` and `byValue` for a verdict row: the number's direction and the kernel's, where known. */
+function argumentFields(ne: IoctlEntry, annotations: Annotations): Pick<IoctlVerdict, 'dir' | 'access' | 'byValue'> {
+  const use = argumentUse(ne, annotations);
+  const out: Pick<IoctlVerdict, 'dir' | 'access' | 'byValue'> = {};
+  if (ne.dir !== null) out.dir = ne.dir;
+  if (use.dir !== null && use.dir !== (ne.dir ?? 'none')) out.access = use.dir;
+  if (use.byValue) out.byValue = true;
+  return out;
 }

@@ -35,6 +35,13 @@ export interface Reason {
   native?: Place;
   compat?: Place;
   message?: string;
+  /**
+   * On a `size` reason: `tail-padding` when it is the only difference of the layouts — every member at
+   * the same offset with the same size, only the record's size differs.
+   */
+  sub?: 'tail-padding';
+  /** With `sub`: the kernel's dispatcher that tolerates the size difference for this ioctl (drm_ioctl). */
+  dispatcher?: string;
 }
 
 /**
@@ -140,6 +147,16 @@ function resizedRule(n: MemberClass, c: MemberClass): ReasonRule {
 }
 
 const MOVES: ReadonlySet<ReasonRule> = new Set(['size', 'offset', 'member-size', 'bitfield', 'missing', 'sigset']);
+
+/**
+ * The argument's `size` reason when the record's size is all that differs of the layouts: no member
+ * moved or changed size (an annotated user pointer stays in place, so it may be there too).
+ */
+export function tailPaddingOnly(reasons: readonly Reason[]): Reason | undefined {
+  const size = reasons.filter((r) => r.rule === 'size' && !r.path);
+  if (size.length !== 1 || !reasons.every((r) => r === size[0] || r.rule === 'user-pointer')) return undefined;
+  return size[0];
+}
 
 /** convert when something moves, pointer-inside when only values in place need care. */
 export function verdictOf(reasons: Reason[]): Comparison['verdict'] {

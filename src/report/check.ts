@@ -27,7 +27,8 @@ export function formatCheck(report: CheckReport, opts: { color: boolean; detail:
       for (const v of pair.ioctls) {
         const why = v.reasons.slice(0, 3).map(reasonText);
         // the same layout under another number: the numbers say why
-        if (v.verdict === 'renumber' && !why.length) why.push('the command number differs, the layout does not');
+        if (v.verdict === 'renumber' && !why.length)
+          why.push(v.cmdNote ?? 'the command number differs, the layout does not');
         const compat = v.compatCmd === null ? '-' : hex(v.compatCmd) + (v.cmdDiffers ? '*' : '');
         const native = v.nativeCmd === null ? '-' : hex(v.nativeCmd);
         rows.push([`  ${v.name}`, verdictText(v.verdict), native, compat, why.join('; ')]);
@@ -87,7 +88,11 @@ function coverageLine(summary: CheckSummary): string | null {
 function reasonText(r: Reason): string {
   const where =
     r.native && r.compat ? ` (${r.native.offset}+${r.native.size} vs ${r.compat.offset}+${r.compat.size})` : '';
-  return `${r.rule}${r.path ? ` ${r.path}` : ''}${where || (r.message ? `: ${r.message}` : '')}`;
+  // a sub-reason (tail padding only) says more than the places
+  const sub = r.sub
+    ? `: ${r.sub === 'tail-padding' && r.dispatcher ? `tail padding, ${r.dispatcher}() copes` : r.sub}`
+    : '';
+  return `${r.rule}${r.path ? ` ${r.path}` : ''}${where ? where + sub : r.message ? `: ${r.message}` : ''}`;
 }
 
 function hex(n: number): string {

@@ -59,7 +59,17 @@ export interface Dumped {
   unresolved: Map<string, UnresolvedIoctl>;
   /** Every typedef any unit declared, first declaration wins (legacy argument types name them). */
   typedefs: Map<string, TypedefDecl>;
+  /** Headers in result.failed that read with what a program includes first: header → those includes. */
+  mended: Map<string, readonly string[]>;
   scan: Scan;
+}
+
+/**
+ * The headers that could not be read at all: result.failed without those mended by what a program includes first
+ * (linux/omapfb.h with <stddef.h>), whose ioctls are in the catalogue.
+ */
+export function unreadHeaders(d: Dumped): Record<string, string> {
+  return Object.fromEntries(Object.entries(d.result.failed).filter(([h]) => !d.mended.has(h)));
 }
 
 export function dumpHeaders(
@@ -80,6 +90,7 @@ export function dumpHeaders(
   const macroNames = new Set<string>();
   const ioctls = new Map<string, IoctlEntry>();
   const unresolved = new Map<string, UnresolvedIoctl>();
+  const mended = new Map<string, readonly string[]>();
   const typedefs = new Map<string, TypedefDecl>();
   const legacy = opts.legacy ?? LEGACY_IOCTLS;
   const seenMacros = new Set<Token>();
@@ -107,6 +118,7 @@ export function dumpHeaders(
       const retried = parsedWithPrerequisites(opts, scan, s.header, s.error!);
       if (!retried) continue;
       ({ parsed, before } = retried);
+      mended.set(s.header, before);
     }
     const { unit, preprocessor, parser } = parsed;
     if (opts.collectMacroNames) for (const name of preprocessor.macros.keys()) macroNames.add(name);
@@ -154,7 +166,7 @@ export function dumpHeaders(
     if (decl) e.argType = { kind: 'record', decl };
     else if (td) e.argType = { kind: 'typedef', decl: td };
   }
-  return { result, decls, layouter, foundIn, macroNames, ioctls, unresolved, typedefs, scan };
+  return { result, decls, layouter, foundIn, macroNames, ioctls, unresolved, typedefs, mended, scan };
 }
 
 type DumpOptions = ScanOptions & { legacy?: readonly LegacyArgument[] };

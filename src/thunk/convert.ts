@@ -6,7 +6,7 @@ import { CFrontError } from '../cfront/token.js';
 import type { CType } from '../cfront/types.js';
 import { UsageError } from '../errors.js';
 import { validateAnnotations, type Annotations } from '../compat/annotations.js';
-import { dumpHeaders, type Dumped } from '../scan/dump.js';
+import { dumpHeaders, unreadHeaders, type Dumped } from '../scan/dump.js';
 import { assertHeadersRead } from '../scan/failed.js';
 import { unionChoiceErrors } from '../compat/members.js';
 import type { ScanOptions } from '../scan/scan.js';
@@ -52,7 +52,7 @@ export function convertArgument(req: ConvertRequest, input: Uint8Array): Uint8Ar
   const nd = dumpHeaders({ ...req.scan, ...req.scanFor?.(native), abi: native });
   const cd = dumpHeaders({ ...req.scan, ...req.scanFor?.(compat), abi: compat });
   // a header named that cannot be read is the error, not the type it would have defined
-  const failed = { [native.name]: nd.result.failed, [compat.name]: cd.result.failed };
+  const failed = { [native.name]: unreadHeaders(nd), [compat.name]: unreadHeaders(cd) };
   assertHeadersRead(failed, req.scan.headers ?? [], [native.name, compat.name]);
   if (req.annotations) {
     validateAnnotations(req.annotations, nd.decls, nd.layouter, nd.ioctls, nd.typedefs);

@@ -1,0 +1,311 @@
+/**
+ * Built-in annotations for the UAPI headers themselves: what only the kernel's handlers reveal
+ * (a __u64 that carries a user pointer, a signal mask, an argument the kernel copies the other way
+ * than its macro says). Applied by default under a user's `--annotations` file, which adds to them,
+ * overrides them (the same record member or ioctl) or turns them off (`{ "kind": "none" }` on a
+ * member, `"builtins": false` for all).
+ *
+ * Each entry cites the kernel source that shows it, Linux 6.1: the file, the function, and text of
+ * that function (`shows`) naming the member and the conversion it goes through — a test extracts
+ * each function from Debian's linux-source-6.1 and finds the text there.
+ */
+import { stripTypedefs, type RecordDecl } from '../cfront/types.js';
+import { flattenFields } from '../layout/fields.js';
+import type { Layouter } from '../layout/layout.js';
+import { mergeAnnotations, type Annotations, type MemberAnnotation } from './annotations.js';
+
+export interface KernelSource {
+  /** Path inside the kernel tree. */
+  file: string;
+  function: string;
+  /** Text of the function (whitespace aside) that shows the fact: the member and its conversion. */
+  shows: readonly string[];
+}
+
+export interface BuiltinMember {
+  record: string;
+  /** The member's path as annotations name it (`payload.data`). */
+  member: string;
+  kind: Extract<MemberAnnotation['kind'], 'user-pointer' | 'sigset'>;
+  source: readonly KernelSource[];
+}
+
+const NVME = 'drivers/nvme/host/ioctl.c';
+/** nvme_to_user_ptr(): `if (in_compat_syscall()) ptrval = (compat_uptr_t)ptrval;` */
+const NVME_TRUNCATES: KernelSource = {
+  file: NVME,
+  function: 'nvme_to_user_ptr',
+  shows: ['in_compat_syscall()', '(compat_uptr_t)ptrval'],
+};
+/** The data buffer (`addr`) reaches nvme_to_user_ptr() here. */
+const NVME_MAPS: KernelSource = { file: NVME, function: 'nvme_map_user_request', shows: ['nvme_to_user_ptr(ubuffer)'] };
+
+const FIREWIRE = 'drivers/firewire/core-cdev.c';
+/** u64_to_uptr(): compat_ptr() for a compat task. */
+const FIREWIRE_COMPAT_PTR: KernelSource = {
+  file: FIREWIRE,
+  function: 'u64_to_uptr',
+  shows: ['in_compat_syscall()', 'compat_ptr(value)'],
+};
+
+const up = (record: string, member: string, ...source: KernelSource[]): BuiltinMember => ({
+  record,
+  member,
+  kind: 'user-pointer',
+  source,
+});
+
+/** Members of UAPI records that carry a user pointer (or a signal mask), one line each. */
+export const BUILTIN_MEMBERS: readonly BuiltinMember[] = [
+  // NVMe passthru: addr and metadata are user pointers, truncated to 32 bits for compat tasks
+  up('struct nvme_passthru_cmd', 'addr', { file: NVME, function: 'nvme_user_cmd', shows: ['cmd.addr'] }, NVME_MAPS),
+  up(
+    'struct nvme_passthru_cmd',
+    'metadata',
+    { file: NVME, function: 'nvme_user_cmd', shows: ['nvme_to_user_ptr(cmd.metadata)'] },
+    NVME_TRUNCATES,
+  ),
+  up('struct nvme_passthru_cmd64', 'addr', { file: NVME, function: 'nvme_user_cmd64', shows: ['cmd.addr'] }, NVME_MAPS),
+  up(
+    'struct nvme_passthru_cmd64',
+    'metadata',
+    { file: NVME, function: 'nvme_user_cmd64', shows: ['nvme_to_user_ptr(cmd.metadata)'] },
+    NVME_TRUNCATES,
+  ),
+  up('struct nvme_user_io', 'addr', { file: NVME, function: 'nvme_submit_io', shows: ['io.addr'] }, NVME_MAPS),
+  up(
+    'struct nvme_user_io',
+    'metadata',
+    { file: NVME, function: 'nvme_submit_io', shows: ['nvme_to_user_ptr(io.metadata)'] },
+    NVME_TRUNCATES,
+  ),
+  // EVIOCGMASK/EVIOCSMASK: codes_ptr points at a bitmap the kernel copies as compat longs for compat tasks
+  up(
+    'struct input_mask',
+    'codes_ptr',
+    {
+      file: 'drivers/input/evdev.c',
+      function: 'evdev_do_ioctl',
+      shows: ['(void __user *)(unsigned long)mask.codes_ptr', '(const void __user *)(unsigned long)mask.codes_ptr'],
+    },
+    { file: 'drivers/input/evdev.c', function: 'evdev_get_mask', shows: ['bits_to_user(', 'compat'] },
+    { file: 'drivers/input/evdev.c', function: 'evdev_set_mask', shows: ['bits_from_user(', 'compat'] },
+  ),
+  // KVM_SET_SIGNAL_MASK: the mask is a compat_sigset_t for a compat task
+  {
+    record: 'struct kvm_signal_mask',
+    member: 'sigset',
+    kind: 'sigset',
+    source: [
+      {
+        file: 'virt/kvm/kvm_main.c',
+        function: 'kvm_vcpu_compat_ioctl',
+        shows: ['sizeof(compat_sigset_t)', 'get_compat_sigset(&sigset,', 'sigmask_arg->sigset'],
+      },
+    ],
+  },
+  // firewire: every __u64 the handlers dereference goes through u64_to_uptr()
+  up('struct fw_cdev_get_info', 'rom', { file: FIREWIRE, function: 'ioctl_get_info', shows: ['u64_to_uptr(a->rom)'] }),
+  up('struct fw_cdev_get_info', 'bus_reset', {
+    file: FIREWIRE,
+    function: 'ioctl_get_info',
+    shows: ['u64_to_uptr(a->bus_reset)'],
+  }),
+  up(
+    'struct fw_cdev_send_request',
+    'data',
+    { file: FIREWIRE, function: 'init_request', shows: ['u64_to_uptr(request->data)'] },
+    FIREWIRE_COMPAT_PTR,
+  ),
+  up(
+    'struct fw_cdev_send_response',
+    'data',
+    { file: FIREWIRE, function: 'ioctl_send_response', shows: ['u64_to_uptr(a->data)'] },
+    FIREWIRE_COMPAT_PTR,
+  ),
+  up(
+    'struct fw_cdev_add_descriptor',
+    'data',
+    { file: FIREWIRE, function: 'ioctl_add_descriptor', shows: ['u64_to_uptr(a->data)'] },
+    FIREWIRE_COMPAT_PTR,
+  ),
+  up(
+    'struct fw_cdev_queue_iso',
+    'packets',
+    { file: FIREWIRE, function: 'ioctl_queue_iso', shows: ['u64_to_uptr(a->packets)'] },
+    FIREWIRE_COMPAT_PTR,
+  ),
+  // u64_to_user_ptr() and (void __user *)(unsigned long) casts of __u64 members
+  up('struct tee_ioctl_buf_data', 'buf_ptr', {
+    file: 'drivers/tee/tee_core.c',
+    function: 'tee_ioctl_open_session',
+    shows: ['u64_to_user_ptr(buf.buf_ptr)'],
+  }),
+  up('struct sync_file_info', 'sync_fence_info', {
+    file: 'drivers/dma-buf/sync_file.c',
+    function: 'sync_file_ioctl_fence_info',
+    shows: ['u64_to_user_ptr(info.sync_fence_info)'],
+  }),
+  up('struct fsverity_enable_arg', 'salt_ptr', {
+    file: 'fs/verity/enable.c',
+    function: 'enable_verity',
+    shows: ['u64_to_user_ptr(arg->salt_ptr)'],
+  }),
+  up('struct fsverity_enable_arg', 'sig_ptr', {
+    file: 'fs/verity/enable.c',
+    function: 'enable_verity',
+    shows: ['u64_to_user_ptr(arg->sig_ptr)'],
+  }),
+  up('struct fsverity_read_metadata_arg', 'buf_ptr', {
+    file: 'fs/verity/read_metadata.c',
+    function: 'fsverity_ioctl_read_metadata',
+    shows: ['u64_to_user_ptr(arg.buf_ptr)'],
+  }),
+  up('struct ssam_cdev_request', 'payload.data', {
+    file: 'drivers/platform/surface/surface_aggregator_cdev.c',
+    function: 'ssam_cdev_request',
+    shows: ['u64_to_user_ptr(rqst.payload.data)'],
+  }),
+  up('struct ssam_cdev_request', 'response.data', {
+    file: 'drivers/platform/surface/surface_aggregator_cdev.c',
+    function: 'ssam_cdev_request',
+    shows: ['u64_to_user_ptr(rqst.response.data)'],
+  }),
+  ...['fb_id_ptr', 'crtc_id_ptr', 'encoder_id_ptr', 'connector_id_ptr'].map((m) =>
+    up('struct drm_mode_card_res', m, {
+      file: 'drivers/gpu/drm/drm_mode_config.c',
+      function: 'drm_mode_getresources',
+      shows: [`u64_to_user_ptr(card_res->${m})`],
+    }),
+  ),
+  up('struct drm_mode_get_plane_res', 'plane_id_ptr', {
+    file: 'drivers/gpu/drm/drm_plane.c',
+    function: 'drm_mode_getplane_res',
+    shows: ['u64_to_user_ptr(plane_resp->plane_id_ptr)'],
+  }),
+  ...[
+    ['props_ptr', 'uint32_t'],
+    ['prop_values_ptr', 'uint64_t'],
+  ].map(([m, t]) =>
+    up('struct drm_mode_obj_get_properties', m!, {
+      file: 'drivers/gpu/drm/drm_mode_object.c',
+      function: 'drm_mode_obj_get_properties_ioctl',
+      shows: [`(${t} __user *)(unsigned long)(arg->${m})`],
+    }),
+  ),
+  ...['values_ptr', 'enum_blob_ptr'].map((m) =>
+    up('struct drm_mode_get_property', m, {
+      file: 'drivers/gpu/drm/drm_property.c',
+      function: 'drm_mode_getproperty_ioctl',
+      shows: [`u64_to_user_ptr(out_resp->${m})`],
+    }),
+  ),
+  ...[
+    ['objs_ptr', 'uint32_t'],
+    ['count_props_ptr', 'uint32_t'],
+    ['props_ptr', 'uint32_t'],
+    ['prop_values_ptr', 'uint64_t'],
+  ].map(([m, t]) =>
+    up('struct drm_mode_atomic', m!, {
+      file: 'drivers/gpu/drm/drm_atomic_uapi.c',
+      function: 'drm_mode_atomic_ioctl',
+      shows: [`(${t} __user *)(unsigned long)(arg->${m})`],
+    }),
+  ),
+];
+
+// What the kernel really does with an ioctl's argument (EVIOCGMASK is _IOR, evdev only reads it) is the legacy
+// table's (src/ioctl/legacy/): the catalogue carries it to check, gen c and the thunk.
+
+/**
+ * Dispatchers that tolerate an argument whose size differs from the kernel's, by the ioctl type
+ * (`_IOC_TYPE`) they serve: a size difference that is only tail padding needs no conversion there.
+ */
+export interface SizeTolerantDispatcher {
+  type: number;
+  dispatcher: string;
+  /** What it does, as a clause after its name. */
+  tolerates: string;
+  source: readonly KernelSource[];
+}
+
+export const SIZE_TOLERANT_DISPATCHERS: readonly SizeTolerantDispatcher[] = [
+  {
+    type: 0x64, // 'd': DRM_IOCTL_BASE
+    dispatcher: 'drm_ioctl',
+    tolerates: "dispatches by nr, copies in and out the caller's size and zero-fills the rest of the kernel's",
+    source: [
+      {
+        file: 'drivers/gpu/drm/drm_ioctl.c',
+        function: 'drm_ioctl',
+        shows: [
+          'unsigned int nr = DRM_IOCTL_NR(cmd);',
+          'out_size = in_size = _IOC_SIZE(cmd);',
+          'ksize = max(max(in_size, out_size), drv_size);',
+          'memset(kdata + in_size, 0, ksize - in_size);',
+          'copy_to_user((void __user *)arg, kdata, out_size)',
+        ],
+      },
+      // a compat task's number reaches it: drm_compat_ioctl() passes what its table does not convert
+      {
+        file: 'drivers/gpu/drm/drm_ioc32.c',
+        function: 'drm_compat_ioctl',
+        shows: ['return drm_ioctl(filp, cmd, arg);'],
+      },
+    ],
+  },
+];
+
+/** The dispatcher of an ioctl type that tolerates size differences, if any. */
+export function sizeTolerantDispatcher(type: number): SizeTolerantDispatcher | undefined {
+  return SIZE_TOLERANT_DISPATCHERS.find((d) => d.type === type);
+}
+
+/** The built-in table as annotations (file `<built-in>`). */
+export function builtinAnnotations(): Annotations {
+  const out: Annotations = { file: '<built-in>', records: new Map(), ioctlArgs: new Map(), ioctls: new Map() };
+  for (const b of BUILTIN_MEMBERS) {
+    const m = out.records.get(b.record) ?? new Map<string, MemberAnnotation>();
+    out.records.set(b.record, m);
+    m.set(b.member, { kind: b.kind });
+  }
+  return out;
+}
+
+/** One ABI's reading of the headers, as far as the built-ins need it. */
+export interface HeaderSide {
+  decls: ReadonlyMap<string, RecordDecl>;
+  layouter: Layouter;
+  ioctls?: ReadonlyMap<string, unknown>;
+}
+
+/**
+ * The built-ins that apply to headers read on every side: members of records they define, of the
+ * kind the annotation needs (a user pointer in an 8-byte integer), and ioctls the first side defines.
+ * Headers that lack a record (another kernel version, a header not named) just do without it.
+ */
+export function applicableBuiltins(sides: readonly HeaderSide[]): Annotations {
+  const all = builtinAnnotations();
+  const fits = (record: string, path: string, a: MemberAnnotation): boolean =>
+    sides.every(({ decls, layouter }) => {
+      const decl = decls.get(record);
+      if (!decl || decl.members === null) return false;
+      const f = flattenFields(layouter.layout(decl), layouter).find((x) => x.path === path);
+      if (!f) return false;
+      const t = stripTypedefs(f.ctype);
+      return a.kind === 'user-pointer' ? t.kind === 'int' && f.size === 8 : t.kind === 'int' || t.kind === 'array';
+    });
+  for (const [record, members] of all.records) {
+    for (const [path, a] of members) if (!fits(record, path, a)) members.delete(path);
+    if (!members.size) all.records.delete(record);
+  }
+  const ioctls = sides[0]?.ioctls;
+  for (const name of all.ioctls.keys()) if (!ioctls?.has(name)) all.ioctls.delete(name);
+  return all;
+}
+
+/** A user's annotations over the built-ins that apply to these headers (none with `"builtins": false`). */
+export function withBuiltins(user: Annotations, sides: readonly HeaderSide[]): Annotations {
+  if (user.builtins === false) return user;
+  return mergeAnnotations(applicableBuiltins(sides), user);
+}

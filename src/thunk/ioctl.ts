@@ -1,0 +1,77 @@
+/**
+ * One ioctl's thunk: which way its argument is converted around the native call — in before it, back after it,
+ * both, or neither (a value) — from what the kernel's handler really does with the argument (the legacy table's
+ * `access`, an annotation's), not from the direction bits of the number: USBDEVFS_DISCSIGNAL is `_IOR` but
+ * proc_disconnectsignal only reads it, so its argument is converted in and nothing is written back.
+ */
+import { argumentUse } from '../compat/action.js';
+import { emptyAnnotations, type Annotations } from '../compat/annotations.js';
+import type { IoctlEntry } from '../ioctl/catalogue.js';
+import type { IocDir } from '../ioctl/ioc.js';
+import type { Dumped } from '../scan/dump.js';
+import { compileConverter, type CompileOptions, type Converter, type ConvertOptions } from './compile.js';
+import { einval } from './errors.js';
+
+/** Which way the argument travels: `in` the kernel reads it, `out` it writes it, `byValue` it is the value itself. */
+export interface ThunkWays {
+  in: boolean;
+  out: boolean;
+  byValue: boolean;
+  /** The kernel's access as `_IOC` names it (`w`: the task writes, the kernel reads). */
+  access: IocDir;
+}
+
+/** The ways of an ioctl's argument: an annotation's access, else the legacy table's, else the number's. */
+export function thunkWays(e: IoctlEntry, annotations: Annotations = emptyAnnotations()): ThunkWays {
+  const use = argumentUse(e, annotations);
+  const access = use.dir ?? 'none';
+  if (use.byValue || e.argType === undefined) return { in: false, out: false, byValue: use.byValue, access };
+  return { in: access === 'w' || access === 'rw', out: access === 'r' || access === 'rw', byValue: false, access };
+}
+
+export interface IoctlThunk extends ThunkWays {
+  name: string;
+  /** The argument's converter (absent for a value or no argument). */
+  converter?: Converter;
+  /**
+   * The native argument for the call: the task's bytes converted when the kernel reads them, else a zeroed
+   * native-sized buffer (the kernel only writes it: the task's bytes are not looked at).
+   */
+  enter(task: Uint8Array | null, opts?: ConvertOptions): Uint8Array;
+  /** What to copy back to the task after the call, converted; null when the kernel does not write the argument. */
+  leave(native: Uint8Array, opts?: ConvertOptions): Uint8Array | null;
+}
+
+/** The thunk of one ioctl between a native and a compat dump (`dumpHeaders` of the same headers). */
+export function ioctlThunk(
+  name: string,
+  native: Dumped,
+  compat: Dumped,
+  annotations: Annotations = emptyAnnotations(),
+  opts: Omit<CompileOptions, 'annotations' | 'recordName'> = {},
+): IoctlThunk {
+  const ne = native.ioctls.get(name);
+  const ce = compat.ioctls.get(name);
+  if (!ne || !ce) throw einval(`${name} has no value on ${!ne ? native.layouter.abi.name : compat.layouter.abi.name}`);
+  const ways = thunkWays(ne, annotations);
+  const none = (): Uint8Array => new Uint8Array(0);
+  if (ways.byValue || !ne.argType || !ce.argType) return { name, ...ways, enter: none, leave: () => null };
+  const converter = compileConverter(ne.argType, ce.argType, native.layouter.abi, compat.layouter.abi, {
+    ...opts,
+    annotations,
+    ...(ne.arg !== undefined ? { recordName: ne.arg } : {}),
+  });
+  return {
+    name,
+    ...ways,
+    converter,
+    enter(task, o) {
+      if (!ways.in) return new Uint8Array(converter.nativeSize);
+      if (task === null) throw einval(`${name}: the kernel reads the argument but none was given`);
+      return converter.compatToNative(task, o);
+    },
+    leave(nativeArg, o) {
+      return ways.out ? converter.nativeToCompat(nativeArg, o) : null;
+    },
+  };
+}
