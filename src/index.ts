@@ -156,3 +156,16 @@ export { installLoop } from './kernel/loop.js';
 export { installPty } from './kernel/pty.js';
 export { installInet, type InetAddress, type NetDevice, type InetSockets } from './kernel/net.js';
 export { installRandom, type EntropyPool } from './kernel/random.js';
+
+/** audit: a kernel tree's drivers read from their C sources, joined with the verdicts (`ioctl32 audit`). */
+export {
+  audit,
+  auditHasErrors,
+  type AuditReport,
+  type AuditFinding,
+  type AuditFindingKind,
+  type AuditHook,
+  type AuditLevel,
+  type AuditOptions,
+} from './audit/index.js';
+export { formatAudit } from './report/audit.js';

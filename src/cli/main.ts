@@ -24,6 +24,10 @@ import { join } from 'node:path';
 import { convertArgument } from '../thunk/convert.js';
 import { CodegenError, generateCompatC } from '../codegen/c.js';
 import { ErrnoError } from '../thunk/errors.js';
+import { audit, auditHasErrors } from '../audit/audit.js';
+import { formatAudit } from '../report/audit.js';
+import { defaultKernelTree } from '../cfront/kernel-tree.js';
+import { existsSync } from 'node:fs';
 
 interface IncludeCliOptions {
   /** DIR or ABI=DIR, in command-line order. */
@@ -300,6 +304,34 @@ export function buildProgram(): Command {
     process.exitCode = needsWork(report) ? 1 : 0;
   });
 
+  program
+    .command('audit')
+    .description("a kernel tree's drivers read from their C sources: ioctls served wrongly to compat tasks")
+    .argument('<kernel-tree>', 'a kernel source tree')
+    .argument('[path...]', 'files or directories inside it (default: all of it)')
+    .option('--pair <native:compat>', 'the kernel ABI and the compat tasks (default: x86_64:i386)', 'x86_64:i386')
+    .option(
+      '--build-tree <dir>',
+      "a configured build tree for the sources' includes and autoconf.h (default: the kernel tree when it is " +
+        'configured, else the installed /usr/src/linux-headers-* for the ABI)',
+    )
+    .option('--format <format>', 'text or json', 'text')
+    .option('--verbose', 'list the ops structures read and the files that could not be')
+    .action((tree: string, paths: string[], opts: AuditCliOptions) => {
+      if (!['text', 'json'].includes(opts.format))
+        throw new UsageError(`--format must be text or json, not '${opts.format}'`);
+      const [{ native, compat }] = selectPairs(undefined, opts.pair) as [{ native: Abi; compat: Abi }];
+      const build = opts.buildTree ?? auditBuildTree(tree, native);
+      const onProgress = progressLine('audit');
+      const report = audit({ tree, paths, build, native, compat, ...(onProgress ? { onProgress } : {}) });
+      print(
+        opts.format === 'json'
+          ? JSON.stringify(report, null, 1)
+          : formatAudit(report, { verbose: opts.verbose === true }),
+      );
+      process.exitCode = auditHasErrors(report) ? 1 : 0;
+    });
+
   withHeaderOptions(
     program
       .command('convert')
@@ -490,6 +522,26 @@ function hostArch(): string {
     riscv64: 'riscv64',
   };
   return map[process.arch] ?? 'x86_64';
+}
+
+interface AuditCliOptions {
+  pair: string;
+  buildTree?: string;
+  format: string;
+  verbose?: boolean;
+}
+
+/** audit's build tree: the kernel tree when configured, else the installed linux-headers for the ABI. */
+function auditBuildTree(tree: string, native: Abi): string {
+  if (existsSync(join(tree, 'include/generated/autoconf.h'))) return tree;
+  const installed = defaultKernelTree(native);
+  if (installed === null) {
+    throw new UsageError(
+      `${tree} is not configured (no include/generated/autoconf.h) and no /usr/src/linux-headers-* serves ` +
+        `${native.name}: pass --build-tree DIR`,
+    );
+  }
+  return installed;
 }
 
 /** --arch NATIVE: its compat pairs; --arch all: every native ABI's; --pair N:C: that one; none: the host's. */

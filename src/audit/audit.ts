@@ -1,0 +1,576 @@
+/**
+ * `ioctl32 audit`: a kernel tree's drivers read (unit.ts, reader.ts) and joined with check's
+ * verdicts for a native/compat pair. For every ops structure with ioctl hooks, each command its
+ * native handler dispatches is followed as a compat task sends it (the compat ABI's number)
+ * through the compat hook: it reaches code of the compat handler (its own case: the driver
+ * converts), a native case (a pass-through: wrong where the layouts differ), nothing (ENOTTY),
+ * or something too dynamic to read (`unknown`, with the reason). Compat cases comparing a number
+ * no compat task sends are dead code.
+ */
+import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import type { Abi } from '../abi/types.js';
+import { check, type IoctlVerdict } from '../compat/check.js';
+import { decodeIoc } from '../ioctl/ioc.js';
+import { UsageError } from '../errors.js';
+import { CFrontError } from '../cfront/token.js';
+import type { SourceLoc } from '../cfront/types.js';
+import type { Macro } from '../cfront/preprocess.js';
+import { COMPAT_PASS_THROUGH, IOCTL_HOOKS, type IoctlHookKind } from './hooks.js';
+import { readDefinitions, readDispatch, within, type Dispatch, type FunctionDef, type Label } from './reader.js';
+import { kernelBuild, readKernelUnit, unitCache, type KernelBuild, type KernelUnit } from './unit.js';
+
+export type AuditFindingKind = 'unconverted' | 'unreachable' | 'dead-compat-code' | 'unknown' | 'no-compat-hook';
+export type AuditLevel = 'error' | 'warning' | 'note';
+
+export interface AuditFinding {
+  kind: AuditFindingKind;
+  level: AuditLevel;
+  /** The ioctl's name (the catalogue's), or the label as written. */
+  ioctl: string;
+  /** Where in the tree: file relative to the tree, 1-based line. */
+  file: string;
+  line: number;
+  /** The ops structure and its compat hook (`compat_ptr_ioctl`, a function, or none). */
+  ops: string;
+  hook: string;
+  message: string;
+  /** Numbers and sizes the finding rests on. */
+  evidence: string;
+  fix: string;
+}
+
+/** A compat hook as the ops structure sets it. */
+export interface AuditHook {
+  file: string;
+  line: number;
+  ops: string;
+  struct: string;
+  native: string;
+  /** `compat_ptr_ioctl`, a function's name, `none`, or `unknown: why`. */
+  compat: string;
+  /** Commands the native handler dispatches, evaluated; and those joined with the catalogue. */
+  nativeLabels: number;
+  joined: number;
+}
+
+export interface AuditReport {
+  tree: string;
+  build: string;
+  native: string;
+  compat: string;
+  files: { read: number; failed: Record<string, string> };
+  /** Functions read as handlers (reached from a hook through calls passing cmd), labels found and evaluated. */
+  handlers: number;
+  labels: number;
+  evaluated: number;
+  hooks: AuditHook[];
+  findings: AuditFinding[];
+  /** UAPI headers the catalogue read (those defining the labels' macros), and those it could not. */
+  headers: string[];
+  headersFailed: Record<string, string>;
+}
+
+export interface AuditOptions {
+  /** The kernel source tree whose .c files are read. */
+  tree: string;
+  /** Files or directories inside the tree (default: the whole tree). */
+  paths?: string[];
+  /** The configured build tree (autoconf.h, generated headers); default: the tree itself. */
+  build: string;
+  native: Abi;
+  compat: Abi;
+  onProgress?: (done: number, total: number, file: string) => void;
+}
+
+interface ReadFile {
+  rel: string;
+  unit: KernelUnit;
+  functions: Map<string, FunctionDef>;
+}
+
+/** A label's value as the native compiler computes it (`cmd` is an unsigned int), or why not. */
+type LabelValue = { value: number } | { error: string };
+
+interface Handler {
+  file: ReadFile;
+  dispatch: Dispatch;
+  values: LabelValue[];
+}
+
+/** Whether `dir` looks like a kernel source tree (or part of one holding drivers). */
+function assertKernelTree(tree: string): string {
+  const root = resolve(tree);
+  if (!existsSync(root) || !statSync(root).isDirectory())
+    throw new UsageError(`kernel tree ${tree}: no such directory`);
+  const marks = ['Kbuild', 'drivers', 'fs', 'include/linux', 'arch'];
+  if (!marks.some((m) => existsSync(join(root, m)))) {
+    throw new UsageError(`${tree} is not a kernel tree: it has none of ${marks.join(', ')}`);
+  }
+  return root;
+}
+
+/** The .c files under the paths that set an ioctl hook (a cheap text test first: most files set none). */
+function sourceFiles(root: string, paths: readonly string[]): string[] {
+  const out: string[] = [];
+  const walk = (p: string) => {
+    // links are not followed: a tree's are dangling or lead back into it (scripts/dtc/include-prefixes)
+    const st = lstatSync(p);
+    if (st.isDirectory()) {
+      for (const n of readdirSync(p).sort()) if (!n.startsWith('.')) walk(join(p, n));
+    } else if (p.endsWith('.c')) {
+      const text = readFileSync(p, 'latin1');
+      if (IOCTL_HOOKS.some((h) => text.includes(`.${h.native}`) || text.includes(`.${h.compat}`))) out.push(p);
+    }
+  };
+  for (const p of paths.length ? paths : ['.']) {
+    const abs = resolve(root, p);
+    if (abs !== root && !abs.startsWith(`${root}/`)) throw new UsageError(`${p} is outside the kernel tree ${root}`);
+    if (!existsSync(abs)) throw new UsageError(`${p}: no such file or directory in ${root}`);
+    walk(abs);
+  }
+  return out;
+}
+
+export function audit(opts: AuditOptions): AuditReport {
+  const root = assertKernelTree(opts.tree);
+  const kb = kernelBuild(opts.build, opts.native);
+  const files = sourceFiles(root, opts.paths ?? []);
+  const report: AuditReport = {
+    tree: root,
+    build: kb.build,
+    native: opts.native.name,
+    compat: opts.compat.name,
+    files: { read: 0, failed: {} },
+    handlers: 0,
+    labels: 0,
+    evaluated: 0,
+    hooks: [],
+    findings: [],
+    headers: [],
+    headersFailed: {},
+  };
+  const cache = unitCache();
+  const read: ReadFile[] = [];
+  const ops: Array<{ file: ReadFile; def: ReturnType<typeof readDefinitions>['ops'][number]; kind: IoctlHookKind }> =
+    [];
+  files.forEach((path, i) => {
+    const rel = relative(root, path);
+    opts.onProgress?.(i, files.length, rel);
+    let unit: KernelUnit;
+    try {
+      unit = readKernelUnit(path, kb, cache);
+    } catch (e) {
+      if (!(e instanceof CFrontError)) throw e;
+      report.files.failed[rel] = e.message;
+      return;
+    }
+    report.files.read++;
+    const defs = readDefinitions(unit.tokens, unit.path);
+    const file: ReadFile = { rel, unit, functions: new Map(defs.functions.map((f) => [f.name, f])) };
+    read.push(file);
+    for (const def of defs.ops) {
+      const kind = IOCTL_HOOKS.find((h) => h.struct === def.struct);
+      if (kind && (def.members.has(kind.native) || def.members.has(kind.compat))) ops.push({ file, def, kind });
+    }
+  });
+  opts.onProgress?.(files.length, files.length, '');
+
+  const handlers = new Map<string, Handler>();
+  const handler = (file: ReadFile, name: string, cmdParam: number): Handler | null => {
+    const key = `${file.rel}\0${name}\0${cmdParam}`;
+    let h = handlers.get(key);
+    if (h) return h;
+    const fn = file.functions.get(name) ?? findElsewhere(read, name);
+    if (!fn) return null;
+    const owner = file.functions.get(name) ? file : read.find((r) => r.functions.get(name) === fn)!;
+    const dispatch = readDispatch(owner.unit.tokens, fn, cmdParam);
+    h = { file: owner, dispatch, values: dispatch.labels.map((l) => labelValue(owner.unit, l)) };
+    handlers.set(key, h);
+    return h;
+  };
+
+  // the catalogue: the UAPI headers that define the labels' macros
+  const reached = (start: Handler | null, stop: Set<Handler>): Handler[] => {
+    const out: Handler[] = [];
+    const todo = start ? [start] : [];
+    while (todo.length) {
+      const h = todo.pop()!;
+      if (out.includes(h) || stop.has(h)) continue;
+      out.push(h);
+      for (const c of h.dispatch.calls) {
+        if (c.callee === null) continue;
+        const next = handler(h.file, c.callee, c.argIndex);
+        if (next) todo.push(next);
+      }
+    }
+    return out;
+  };
+  interface OpsPlan {
+    file: ReadFile;
+    name: string;
+    struct: string;
+    line: number;
+    nativeName: string;
+    native: Handler[];
+    compatHook: string;
+    compatStart: Handler | null;
+    compat: Handler[];
+    hookLoc: SourceLoc;
+    unknownHook?: string;
+  }
+  const plans: OpsPlan[] = [];
+  for (const { file, def, kind } of ops) {
+    const nativeTok = def.members.get(kind.native)?.tokens ?? [];
+    const nativeName = hookName(nativeTok);
+    if (nativeName === 'none' || nativeName.startsWith('unknown')) continue;
+    const nativeStart = handler(file, nativeName, kind.cmdParam);
+    const native = reached(nativeStart, new Set());
+    const compatMember = def.members.get(kind.compat);
+    const compatHook = hookName(compatMember?.tokens ?? []);
+    let compatStart: Handler | null = null;
+    if (compatHook === COMPAT_PASS_THROUGH) compatStart = nativeStart;
+    else if (compatHook !== 'none' && !compatHook.startsWith('unknown'))
+      compatStart = handler(file, compatHook, kind.cmdParam);
+    const compat = reached(compatStart, new Set(native));
+    plans.push({
+      file,
+      name: def.name,
+      struct: def.struct,
+      line: def.loc.line,
+      nativeName,
+      native,
+      compatHook,
+      compatStart,
+      compat,
+      hookLoc: compatMember?.loc ?? def.loc,
+    });
+  }
+  const allHandlers = [...new Set(plans.flatMap((p) => [...p.native, ...p.compat]))];
+  report.handlers = allHandlers.length;
+  report.labels = allHandlers.reduce((n, h) => n + h.values.length, 0);
+  report.evaluated = allHandlers.reduce((n, h) => n + h.values.filter((v) => 'value' in v).length, 0);
+  const headers = new Set<string>();
+  for (const h of allHandlers) {
+    for (const l of h.dispatch.labels) for (const f of uapiFilesOf(l, h.file.unit, kb)) headers.add(f);
+  }
+  report.headers = [...headers].sort();
+  const catalogue = joinCatalogue(report, kb, opts);
+
+  const seen = new Set<string>();
+  const add = (f: AuditFinding) => {
+    // one finding per ioctl and ops structure: a handler may list a command in two switches (mtdchar_ioctl)
+    const key = `${f.kind}\0${f.ioctl}\0${f.ops}\0${f.file}\0${f.kind === 'dead-compat-code' ? f.line : ''}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    report.findings.push(f);
+  };
+  for (const p of plans) {
+    const nativeSet = new Set(p.native);
+    const hook: AuditHook = {
+      file: p.file.rel,
+      line: p.line,
+      ops: p.name,
+      struct: p.struct,
+      native: p.nativeName,
+      compat: p.compatHook,
+      nativeLabels: 0,
+      joined: 0,
+    };
+    report.hooks.push(hook);
+    const where = (loc: SourceLoc) => ({ file: relative(root, loc.file), line: loc.line });
+    const base = { ops: `${p.struct} ${p.name}`, hook: p.compatHook };
+    const unreachableWithoutHook: string[] = [];
+    for (const h of p.native) {
+      h.dispatch.labels.forEach((label, i) => {
+        const v = h.values[i]!;
+        if (!('value' in v)) return;
+        hook.nativeLabels++;
+        const entry = catalogue.identify(v.value, label.text);
+        if (!entry) return;
+        hook.joined++;
+        const compatCmd = entry.compatCmd;
+        const evidence = numbers(entry, v.value, opts);
+        if (compatCmd === null) {
+          add({
+            ...base,
+            kind: 'unknown',
+            level: 'note',
+            ioctl: entry.name,
+            ...where(label.loc),
+            message: `no ${opts.compat.name} number for ${entry.name}: ${entry.reasons[0]?.message ?? entry.verdict}`,
+            evidence,
+            fix: 'none: the catalogue cannot say what a compat task sends',
+          });
+          return;
+        }
+        if (p.compatStart === null) {
+          unreachableWithoutHook.push(entry.name);
+          return;
+        }
+        const r = route(compatCmd, p.compatStart, handler);
+        const compatMatched = r.matched.some((m) => !nativeSet.has(m.h));
+        const nativeMatched = r.matched.filter((m) => nativeSet.has(m.h));
+        if (compatMatched) return;
+        if (nativeMatched.length) {
+          if (compatCmd !== v.value || (entry.verdict !== 'convert' && entry.verdict !== 'pointer-inside')) return;
+          add({
+            ...base,
+            kind: 'unconverted',
+            level: 'error',
+            ioctl: entry.name,
+            ...where(label.loc),
+            message:
+              `${entry.name} reaches ${h.dispatch.fn.name}'s case from ${article(opts.compat.name)} ${opts.compat.name} task unconverted ` +
+              `(${p.compatHook === COMPAT_PASS_THROUGH ? 'compat_ptr_ioctl' : `${p.compatHook} passes cmd on`}): ` +
+              `verdict ${entry.verdict}`,
+            evidence: `${evidence}; ${reasonText(entry)}`,
+            fix:
+              `give ${entry.name} a case in a compat handler that converts ${entry.arg ?? 'the argument'} ` +
+              `(ioctl32 gen c ${entry.header} writes one) instead of passing it through`,
+          });
+          return;
+        }
+        if (r.unknown.length) {
+          const u = r.unknown[0]!;
+          add({
+            ...base,
+            kind: 'unknown',
+            level: 'note',
+            ioctl: entry.name,
+            ...where(u.loc),
+            message: `where ${entry.name}'s ${opts.compat.name} number goes is not read: ${u.why}`,
+            evidence,
+            fix: 'none: read the handler',
+          });
+          return;
+        }
+        add({
+          ...base,
+          kind: 'unreachable',
+          level: 'error',
+          ioctl: entry.name,
+          ...where(label.loc),
+          message:
+            `${article(opts.compat.name)} ${opts.compat.name} task's ${entry.name} (0x${hex(compatCmd)}) reaches no case from ` +
+            `${p.compatHook === COMPAT_PASS_THROUGH ? `compat_ptr_ioctl → ${p.nativeName}` : p.compatHook}: ` +
+            `ENOTTY/EINVAL where ${h.dispatch.fn.name} handles 0x${hex(v.value)}`,
+          evidence: `${evidence}; verdict ${entry.verdict}`,
+          fix:
+            entry.verdict === 'convert' || entry.verdict === 'pointer-inside'
+              ? `handle ${entry.name}'s compat number 0x${hex(compatCmd)} in the compat handler: convert ` +
+                `${entry.arg ?? 'the argument'} and call the native code (ioctl32 gen c ${entry.header})`
+              : `map the compat number 0x${hex(compatCmd)} to ${entry.name} in the compat handler`,
+        });
+      });
+    }
+    if (p.compatStart === null && unreachableWithoutHook.length) {
+      add({
+        ...base,
+        kind: 'no-compat-hook',
+        level: 'note',
+        ioctl: unreachableWithoutHook.join(' '),
+        ...where(p.hookLoc),
+        message: `${p.struct} ${p.name} has no ${IOCTL_HOOKS.find((k) => k.struct === p.struct)!.compat}: ${opts.compat.name} tasks reach none of its ${unreachableWithoutHook.length} ioctls`,
+        evidence: IOCTL_HOOKS.find((k) => k.struct === p.struct)!.withoutCompat,
+        fix: 'set the compat hook: compat_ptr_ioctl where every layout is the same, a converting handler otherwise',
+      });
+    }
+    for (const h of p.compat) {
+      h.dispatch.labels.forEach((label, i) => {
+        const v = h.values[i]!;
+        if (!('value' in v)) return;
+        if (catalogue.sentByCompat(v.value)) return;
+        const native = catalogue.nativeOnly(v.value);
+        if (!native) return;
+        add({
+          ...base,
+          kind: 'dead-compat-code',
+          level: 'error',
+          ioctl: native.name,
+          ...where(label.loc),
+          message:
+            `${h.dispatch.fn.name} compares ${h.dispatch.cmd} with ${label.text} = 0x${hex(v.value)}, the native ` +
+            `number: no ${opts.compat.name} task sends it (it sends 0x${hex(native.compatCmd!)}), so this code never runs`,
+          evidence: numbers(native, v.value, opts),
+          fix:
+            `compare with the compat number 0x${hex(native.compatCmd!)} (_IOC with the compat struct's size, as ` +
+            `ioctl32 gen c ${native.header} names it ${native.name}_32)`,
+        });
+      });
+    }
+  }
+  report.findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.kind.localeCompare(b.kind));
+  return report;
+}
+
+function findElsewhere(read: readonly ReadFile[], name: string): FunctionDef | undefined {
+  for (const r of read) {
+    const f = r.functions.get(name);
+    if (f) return f;
+  }
+  return undefined;
+}
+
+/** A hook member's value: a function name, `none` (NULL or absent), or `unknown: ...`. */
+function hookName(tokens: readonly { text: string; kind: string }[]): string {
+  if (!tokens.length) return 'none';
+  if (tokens.length === 1 && tokens[0]!.kind === 'ident') return tokens[0]!.text;
+  // NULL: ((void *)0)
+  if (tokens.every((t) => t.kind === 'punct' || t.text === 'void' || t.text === '0')) return 'none';
+  return `unknown: ${tokens.map((t) => t.text).join(' ')}`;
+}
+
+function labelValue(unit: KernelUnit, label: Label): LabelValue {
+  if (label.range) return { error: 'a case range' };
+  try {
+    const v = unit.evaluate(label.tokens);
+    return { value: Number(BigInt.asUintN(32, v.v)) };
+  } catch (e) {
+    if (e instanceof Error) return { error: e.message };
+    throw e;
+  }
+}
+
+/** The UAPI files defining the label's macro, following macro bodies a few levels (a driver's alias of a UAPI name). */
+function uapiFilesOf(label: Label, unit: KernelUnit, kb: KernelBuild): string[] {
+  const out = new Set<string>();
+  const seen = new Set<Macro>();
+  const visit = (name: string, depth: number) => {
+    const m = unit.macros(name);
+    if (!m || seen.has(m) || depth > 4) return;
+    seen.add(m);
+    const file = m.def?.file;
+    const dir = file ? kb.uapiDirs.find((d) => file.startsWith(`${d}/`)) : undefined;
+    if (file && dir) out.add(relative(dir, file));
+    else for (const t of m.body) if (t.kind === 'ident') visit(t.text, depth + 1);
+  };
+  const origin = label.tokens[0]?.origin;
+  if (origin) visit(origin.text, 0);
+  return [...out];
+}
+
+interface Catalogue {
+  identify(nativeCmd: number, name: string): IoctlVerdict | undefined;
+  sentByCompat(cmd: number): boolean;
+  /** The ioctl whose native number this is and whose compat number differs. */
+  nativeOnly(cmd: number): IoctlVerdict | undefined;
+}
+
+function joinCatalogue(report: AuditReport, kb: KernelBuild, opts: AuditOptions): Catalogue {
+  let ioctls: IoctlVerdict[] = [];
+  if (report.headers.length) {
+    const r = check({
+      pairs: [{ native: opts.native, compat: opts.compat }],
+      scan: { headers: report.headers, kernelTree: kb.build },
+      lint: false,
+    });
+    ioctls = r.pairs[0]?.ioctls ?? [];
+    for (const failed of Object.values(r.failed)) Object.assign(report.headersFailed, failed);
+  }
+  const byNative = new Map<number, IoctlVerdict[]>();
+  const compatCmds = new Set<number>();
+  for (const v of ioctls) {
+    if (v.nativeCmd !== null) byNative.set(v.nativeCmd, [...(byNative.get(v.nativeCmd) ?? []), v]);
+    if (v.compatCmd !== null) compatCmds.add(v.compatCmd);
+  }
+  return {
+    identify: (cmd, name) => {
+      const all = byNative.get(cmd);
+      return all?.find((v) => v.name === name) ?? all?.[0];
+    },
+    sentByCompat: (cmd) => compatCmds.has(cmd),
+    nativeOnly: (cmd) => byNative.get(cmd)?.find((v) => v.compatCmd !== null && v.compatCmd !== cmd),
+  };
+}
+
+interface RouteResult {
+  matched: Array<{ h: Handler; label: Label }>;
+  unknown: Array<{ why: string; loc: SourceLoc }>;
+}
+
+/** A label's value, when it was evaluated. */
+function valueOf(h: Handler, i: number): number | null {
+  const v = h.values[i];
+  return v && 'value' in v ? v.value : null;
+}
+
+/** Where the command `cmd` goes from handler `h`: the labels it matches on the way, and what could not be read. */
+function route(
+  cmd: number,
+  start: Handler,
+  handler: (file: ReadFile, name: string, cmdParam: number) => Handler | null,
+): RouteResult {
+  const out: RouteResult = { matched: [], unknown: [] };
+  const visited = new Set<Handler>();
+  const walk = (h: Handler) => {
+    if (visited.has(h)) return;
+    visited.add(h);
+    const d = h.dispatch;
+    const r = d.routes.find((rt) => rt.labels.some((i) => valueOf(h, i) === cmd));
+    if (r) out.matched.push({ h, label: d.labels[r.labels.find((i) => valueOf(h, i) === cmd)!]! });
+    const region = r ? r.region : d.unmatched;
+    if (!r) {
+      // a label not evaluated might be this command
+      const i = h.values.findIndex((v) => !('value' in v));
+      if (i >= 0) {
+        const label = d.labels[i]!;
+        const why = (h.values[i] as { error: string }).error;
+        out.unknown.push({ why: `${d.fn.name}'s label ${label.text} was not evaluated: ${why}`, loc: label.loc });
+      }
+    }
+    for (const dyn of d.dynamic) if (within(region, dyn.at)) out.unknown.push({ why: dyn.why, loc: dyn.loc });
+    for (const c of d.calls) {
+      if (!within(region, c.at)) continue;
+      const next = c.callee === null ? null : handler(h.file, c.callee, c.argIndex);
+      if (next) walk(next);
+      else out.unknown.push({ why: `${d.fn.name} passes ${d.cmd} to ${c.text}, not in the files read`, loc: c.loc });
+    }
+  };
+  walk(start);
+  return out;
+}
+
+function article(word: string): string {
+  return /^[aeiou]/i.test(word) ? 'an' : 'a';
+}
+
+function hex(n: number): string {
+  return n.toString(16).padStart(8, '0');
+}
+
+function numbers(entry: IoctlVerdict, kernelNative: number, opts: AuditOptions): string {
+  // the size field, where the number has one (a legacy number such as 0x4c03 has none)
+  const size = (abi: Abi, n: number) => {
+    try {
+      const d = decodeIoc(abi, n);
+      return d.dir === null || d.dir === 'none' ? '' : ` (size ${d.size})`;
+    } catch {
+      return '';
+    }
+  };
+  const c = entry.compatCmd;
+  return (
+    `${opts.native.name} 0x${hex(kernelNative)}${size(opts.native, kernelNative)}, ` +
+    `${opts.compat.name} ${c === null ? '?' : `0x${hex(c)}${size(opts.compat, c)}`}` +
+    (entry.arg ? `, argument ${entry.arg}` : '')
+  );
+}
+
+function reasonText(entry: IoctlVerdict): string {
+  return entry.reasons
+    .slice(0, 2)
+    .map((r) => {
+      if (r.message) return r.message;
+      const at = r.path ? `${r.rule} ${r.path}` : r.rule;
+      const n = r.native;
+      const c = r.compat;
+      return n && c ? `${at}: offset ${n.offset} size ${n.size} vs offset ${c.offset} size ${c.size}` : at;
+    })
+    .join('; ');
+}
+
+/** Whether any finding is an error (the CLI exits 1). */
+export function auditHasErrors(report: AuditReport): boolean {
+  return report.findings.some((f) => f.level === 'error');
+}

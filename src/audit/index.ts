@@ -1,0 +1,11 @@
+/** audit: a kernel tree's drivers read from their C sources and joined with compat's verdicts. */
+export {
+  audit,
+  auditHasErrors,
+  type AuditFinding,
+  type AuditFindingKind,
+  type AuditHook,
+  type AuditLevel,
+  type AuditOptions,
+  type AuditReport,
+} from './audit.js';

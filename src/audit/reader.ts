@@ -1,0 +1,448 @@
+/**
+ * Reads a configured kernel unit's tokens (unit.ts) for what ioctl dispatch needs, without
+ * parsing C statements: function definitions found by brace matching, ops structures with their
+ * designated ioctl hooks, and per handler the commands it dispatches (`case` labels of a
+ * `switch (cmd)`, `cmd == X` / `cmd != X` tests) with the code each reaches, the calls that pass
+ * `cmd` on, and what makes a handler too dynamic to read (calls through pointers, a switch on a
+ * function of cmd, assignments to cmd).
+ */
+import type { SourceLoc } from '../cfront/types.js';
+import type { Token } from '../cfront/token.js';
+import { NON_DISPATCHING } from './hooks.js';
+import { topLevelDeclarations } from './unit.js';
+
+/** A function defined in the file (its body a token range of the unit). */
+export interface FunctionDef {
+  name: string;
+  params: string[];
+  loc: SourceLoc;
+  /** Token indices of `{` and `}`. */
+  open: number;
+  close: number;
+}
+
+/** An ops structure initialised in the file: `struct T name = { .hook = value, ... }`. */
+export interface OpsDef {
+  struct: string;
+  name: string;
+  loc: SourceLoc;
+  /** Designated members: the value's tokens. */
+  members: Map<string, { tokens: Token[]; loc: SourceLoc }>;
+}
+
+/** A command a handler compares: a case label or one side of `cmd ==`/`cmd !=`. */
+export interface Label {
+  tokens: Token[];
+  /** The macro the label was written as (MEMREAD), else its text. */
+  text: string;
+  loc: SourceLoc;
+  kind: 'case' | 'compare';
+  /** `case A ... B`: a range, not read as commands. */
+  range?: true;
+}
+
+/** Token index ranges [from, to). */
+export type Region = Array<[number, number]>;
+
+/** Where a command goes once a label matched it, or where unmatched commands go. */
+export interface Route {
+  labels: number[];
+  region: Region;
+}
+
+export interface CmdCall {
+  /** null: through a pointer (`ops->ioctl(...)`). */
+  callee: string | null;
+  text: string;
+  argIndex: number;
+  at: number;
+  loc: SourceLoc;
+}
+
+/** What a function does with its command parameter. */
+export interface Dispatch {
+  fn: FunctionDef;
+  cmd: string;
+  labels: Label[];
+  /** A command equal to some label's value goes where the first route holding that label leads. */
+  routes: Route[];
+  /** Where a command no label matches goes. */
+  unmatched: Region;
+  calls: CmdCall[];
+  /** What makes the routes unreliable: `cmd` rewritten, a switch on a function of cmd. */
+  dynamic: Array<{ at: number; loc: SourceLoc; why: string }>;
+}
+
+export function locOf(t: Token): SourceLoc {
+  return t.loc;
+}
+
+/** Whether a token was written in `file` (itself, or the macro use it came from). */
+function inFile(t: Token, file: string): boolean {
+  return (t.origin ?? t).file === file;
+}
+
+/** The index of the bracket matching the one at `i` (forward for openers). */
+export function matching(tokens: readonly Token[], i: number): number {
+  const open = tokens[i]!.text;
+  const close = open === '(' ? ')' : open === '{' ? '}' : ']';
+  let depth = 0;
+  for (let j = i; j < tokens.length; j++) {
+    const t = tokens[j]!.text;
+    if (t === open) depth++;
+    else if (t === close && --depth === 0) return j;
+  }
+  return tokens.length - 1;
+}
+
+/** Function definitions and ops structures written in `file`. */
+export function readDefinitions(tokens: readonly Token[], file: string): { functions: FunctionDef[]; ops: OpsDef[] } {
+  const functions: FunctionDef[] = [];
+  const ops: OpsDef[] = [];
+  for (const [from, to] of topLevelDeclarations(tokens)) {
+    const first = tokens[from];
+    if (!first || (!inFile(first, file) && !inFile(tokens[to - 1]!, file))) continue;
+    if (tokens[to - 1]!.text === '}') {
+      const f = functionAt(tokens, from, to);
+      if (f) functions.push(f);
+    } else {
+      const o = opsAt(tokens, from, to);
+      if (o) ops.push(o);
+    }
+  }
+  return { functions, ops };
+}
+
+function functionAt(tokens: readonly Token[], from: number, to: number): FunctionDef | null {
+  let open = -1;
+  for (let i = from, paren = 0; i < to; i++) {
+    const t = tokens[i]!.text;
+    if (t === '(') paren++;
+    else if (t === ')') paren--;
+    else if (t === '{' && paren === 0) {
+      open = i;
+      break;
+    }
+  }
+  if (open < 0 || tokens[open - 1]?.text !== ')') return null;
+  // back over attributes after the parameters: `) __attribute__((...)) {`
+  let rp = open - 1;
+  let lp = openerOf(tokens, rp, from);
+  while (lp > from && tokens[lp - 1]?.text === '__attribute__') {
+    rp = lp - 2;
+    if (tokens[rp]?.text !== ')') return null;
+    lp = openerOf(tokens, rp, from);
+  }
+  const nameTok = tokens[lp - 1];
+  if (!nameTok || nameTok.kind !== 'ident') return null;
+  return {
+    name: nameTok.text,
+    params: paramNames(tokens.slice(lp + 1, rp)),
+    loc: locOf(nameTok),
+    open,
+    close: to - 1,
+  };
+}
+
+function openerOf(tokens: readonly Token[], close: number, floor: number): number {
+  let depth = 0;
+  for (let j = close; j >= floor; j--) {
+    const t = tokens[j]!.text;
+    if (t === ')') depth++;
+    else if (t === '(' && --depth === 0) return j;
+  }
+  return floor;
+}
+
+function splitTopLevel(tokens: readonly Token[], sep = ','): Token[][] {
+  const out: Token[][] = [[]];
+  let depth = 0;
+  for (const t of tokens) {
+    if (t.text === '(' || t.text === '{' || t.text === '[') depth++;
+    else if (t.text === ')' || t.text === '}' || t.text === ']') depth--;
+    if (t.text === sep && depth === 0) out.push([]);
+    else out[out.length - 1]!.push(t);
+  }
+  return out;
+}
+
+function paramNames(tokens: readonly Token[]): string[] {
+  if (tokens.length === 1 && tokens[0]!.text === 'void') return [];
+  return splitTopLevel(tokens).map((p) => {
+    // the declarator's name: the last identifier outside an attribute's or array's brackets
+    let name = '';
+    let depth = 0;
+    for (const t of p) {
+      if (t.text === '(' || t.text === '[') depth++;
+      else if (t.text === ')' || t.text === ']') depth--;
+      else if (t.kind === 'ident' && depth === 0) name = t.text;
+    }
+    return name;
+  });
+}
+
+const DECL_PREFIX = new Set(['static', 'const', 'extern', 'volatile']);
+
+function opsAt(tokens: readonly Token[], from: number, to: number): OpsDef | null {
+  let i = from;
+  while (i < to && (DECL_PREFIX.has(tokens[i]!.text) || tokens[i]!.text === '__attribute__')) {
+    i = tokens[i]!.text === '__attribute__' ? matching(tokens, i + 1) + 1 : i + 1;
+  }
+  if (tokens[i]?.text !== 'struct') return null;
+  const struct = tokens[i + 1];
+  let j = i + 2;
+  while (j < to && (DECL_PREFIX.has(tokens[j]!.text) || tokens[j]!.text === '__attribute__')) j++;
+  const name = tokens[j];
+  // attributes between the name and `=` (__randomize_layout, __ro_after_init sections)
+  let k = j + 1;
+  while (k < to && tokens[k]!.text === '__attribute__') k = matching(tokens, k + 1) + 1;
+  if (!struct || struct.kind !== 'ident' || !name || name.kind !== 'ident') return null;
+  if (tokens[k]?.text !== '=' || tokens[k + 1]?.text !== '{') return null;
+  const close = matching(tokens, k + 1);
+  const members = new Map<string, { tokens: Token[]; loc: SourceLoc }>();
+  for (const item of splitTopLevel(tokens.slice(k + 2, close))) {
+    if (item[0]?.text !== '.' || item[1]?.kind !== 'ident' || item[2]?.text !== '=') continue;
+    members.set(item[1].text, { tokens: item.slice(3), loc: locOf(item[1]) });
+  }
+  return { struct: struct.text, name: name.text, loc: locOf(name), members };
+}
+
+const NOT_CALLS = new Set(['if', 'while', 'for', 'switch', 'return', 'sizeof', '__typeof__', 'typeof', '_Alignof']);
+const ASSIGN = new Set(['=', '+=', '-=', '&=', '|=', '^=', '<<=', '>>=', '*=', '/=', '%=']);
+
+/** The operand of `==`/`!=` starting at `i` going `step` (+1 right, -1 left): one macro's expansion, or one token. */
+function operand(tokens: readonly Token[], i: number, step: 1 | -1): Token[] {
+  const t = tokens[i];
+  if (!t) return [];
+  if (t.origin === null) {
+    // a parenthesised operand: `cmd == (X)`
+    if (step === 1 && t.text === '(') return tokens.slice(i, matching(tokens, i) + 1);
+    return [t];
+  }
+  let j = i;
+  while (tokens[j + step]?.origin === t.origin) j += step;
+  return step === 1 ? tokens.slice(i, j + 1) : tokens.slice(j, i + 1);
+}
+
+function labelText(tokens: readonly Token[]): string {
+  const first = tokens[0];
+  if (first?.origin && tokens.every((t) => t.origin === first.origin)) return first.origin.text;
+  return tokens.map((t) => t.text).join(' ');
+}
+
+/** The end of the statement starting at `i` (exclusive): a braced block, or up to its `;`. */
+function statementEnd(tokens: readonly Token[], i: number, limit: number): number {
+  if (tokens[i]?.text === '{') return matching(tokens, i) + 1;
+  if (tokens[i]?.text === 'if') {
+    const cond = matching(tokens, i + 1);
+    let end = statementEnd(tokens, cond + 1, limit);
+    if (tokens[end]?.text === 'else') end = statementEnd(tokens, end + 1, limit);
+    return end;
+  }
+  for (let j = i, depth = 0; j < limit; j++) {
+    const t = tokens[j]!.text;
+    if (t === '(' || t === '{' || t === '[') depth++;
+    else if (t === ')' || t === '}' || t === ']') depth--;
+    else if (t === ';' && depth === 0) return j + 1;
+  }
+  return limit;
+}
+
+/** Whether the statements in [from, to) end by leaving (break, return, goto, continue): no fall-through. */
+function leaves(tokens: readonly Token[], from: number, to: number): boolean {
+  let end = to;
+  while (end > from && tokens[end - 1]!.text === '}') end--;
+  if (end <= from || tokens[end - 1]!.text !== ';') return false;
+  let start = end - 2;
+  for (let depth = 0; start >= from; start--) {
+    const t = tokens[start]!.text;
+    if (t === ')' || t === ']') depth++;
+    else if (t === '(' || t === '[') depth--;
+    else if (depth === 0 && (t === ';' || t === '{' || t === '}' || t === ':')) break;
+  }
+  const kw = tokens[start + 1]?.text;
+  return kw === 'break' || kw === 'return' || kw === 'goto' || kw === 'continue';
+}
+
+function within(region: Region, i: number): boolean {
+  return region.some(([a, b]) => i >= a && i < b);
+}
+
+/** What `fn` does with its parameter number `cmdParam`. */
+export function readDispatch(tokens: readonly Token[], fn: FunctionDef, cmdParam: number): Dispatch {
+  const cmd = fn.params[cmdParam] ?? '';
+  const d: Dispatch = { fn, cmd, labels: [], routes: [], unmatched: [], calls: [], dynamic: [] };
+  const body: [number, number] = [fn.open + 1, fn.close];
+  if (cmd === '') {
+    d.dynamic.push({ at: fn.open, loc: fn.loc, why: `${fn.name} has no parameter ${cmdParam + 1}` });
+    return d;
+  }
+  // regions taken away from unmatched commands: cmd-switch bodies (but their default) and `cmd ==` bodies
+  const excluded: Region = [];
+  const included: Region = [];
+  for (let i = body[0]; i < body[1]; i++) {
+    const t = tokens[i]!;
+    if (t.text === 'switch' && tokens[i + 1]?.text === '(') {
+      const rp = matching(tokens, i + 1);
+      const expr = tokens.slice(i + 2, rp);
+      if (tokens[rp + 1]?.text !== '{') continue;
+      const close = matching(tokens, rp + 1);
+      if (expr.length === 1 && expr[0]!.text === cmd) {
+        readSwitch(tokens, rp + 1, close, d, excluded, included);
+      } else if (expr.some((e) => e.text === cmd)) {
+        d.dynamic.push({ at: i, loc: locOf(t), why: `switch on an expression of ${cmd}: ${labelText(expr)}` });
+      }
+    } else if (t.text === 'if' && tokens[i + 1]?.text === '(') {
+      readIf(tokens, i, body[1], d, excluded);
+    } else if (t.text === cmd && t.kind === 'ident') {
+      const next = tokens[i + 1]?.text ?? '';
+      const prev = tokens[i - 1]?.text ?? '';
+      if (ASSIGN.has(next) || next === '++' || next === '--' || prev === '++' || prev === '--') {
+        d.dynamic.push({ at: i, loc: locOf(t), why: `${cmd} is changed (${t.text} ${next})` });
+      }
+    } else if (t.text === '(' && i > body[0]) {
+      const call = callWithCmd(tokens, i, cmd);
+      if (call) d.calls.push(call);
+    }
+  }
+  d.unmatched = subtract(body, excluded).concat(included);
+  return d;
+}
+
+function readSwitch(
+  tokens: readonly Token[],
+  open: number,
+  close: number,
+  d: Dispatch,
+  excluded: Region,
+  included: Region,
+): void {
+  excluded.push([open, close + 1]);
+  // the labels this switch owns (not those of switches nested in it), in order
+  const marks: Array<{ at: number; colon: number; label: number | null }> = [];
+  for (let i = open + 1; i < close; i++) {
+    const t = tokens[i]!.text;
+    if (t === 'switch' && tokens[i + 1]?.text === '(') {
+      const rp = matching(tokens, i + 1);
+      if (tokens[rp + 1]?.text === '{') i = matching(tokens, rp + 1);
+    } else if (t === 'case') {
+      let colon = i + 1;
+      for (let depth = 0; colon < close; colon++) {
+        const c = tokens[colon]!.text;
+        if (c === '(') depth++;
+        else if (c === ')') depth--;
+        else if (c === ':' && depth === 0) break;
+      }
+      const expr = tokens.slice(i + 1, colon);
+      const dots = expr.findIndex((e) => e.text === '...');
+      const label: Label = {
+        tokens: dots < 0 ? expr : expr.slice(0, dots),
+        text: labelText(dots < 0 ? expr : expr.slice(0, dots)),
+        loc: locOf(tokens[i + 1] ?? tokens[i]!),
+        kind: 'case',
+      };
+      if (dots >= 0) label.range = true;
+      d.labels.push(label);
+      marks.push({ at: i, colon, label: d.labels.length - 1 });
+      i = colon;
+    } else if (t === 'default' && tokens[i + 1]?.text === ':') {
+      marks.push({ at: i, colon: i + 1, label: null });
+      i++;
+    }
+  }
+  // groups: consecutive labels share the statements after the last of them
+  const groups: Array<{ labels: Array<number | null>; from: number; to: number }> = [];
+  for (let m = 0; m < marks.length; m++) {
+    const mark = marks[m]!;
+    const last = groups[groups.length - 1];
+    if (last && last.from === mark.at) {
+      last.labels.push(mark.label);
+      last.from = mark.colon + 1;
+    } else groups.push({ labels: [mark.label], from: mark.colon + 1, to: close });
+    const next = marks[m + 1];
+    groups[groups.length - 1]!.to = next ? next.at : close;
+  }
+  for (let g = 0; g < groups.length; g++) {
+    // a command matched here runs this group, and the next ones while it falls through
+    const region: Region = [];
+    for (let h = g; h < groups.length; h++) {
+      region.push([groups[h]!.from, groups[h]!.to]);
+      if (leaves(tokens, groups[h]!.from, groups[h]!.to)) break;
+    }
+    const labels = groups[g]!.labels.filter((l): l is number => l !== null);
+    if (labels.length) d.routes.push({ labels, region });
+    if (groups[g]!.labels.includes(null)) included.push(...region);
+  }
+}
+
+function readIf(tokens: readonly Token[], at: number, limit: number, d: Dispatch, excluded: Region): void {
+  const rp = matching(tokens, at + 1);
+  const cond = tokens.slice(at + 2, rp);
+  const labels: number[] = [];
+  let negated = false;
+  for (let k = 0; k < cond.length; k++) {
+    const c = cond[k]!;
+    if (c.text !== '==' && c.text !== '!=') continue;
+    let side: Token[] = [];
+    if (cond[k - 1]?.text === d.cmd && cond[k - 2]?.text !== '.' && cond[k - 2]?.text !== '->') {
+      side = operand(cond, k + 1, 1);
+    } else if (cond[k + 1]?.text === d.cmd && cond[k + 2]?.text !== '.' && cond[k + 2]?.text !== '->') {
+      side = operand(cond, k - 1, -1);
+    }
+    if (!side.length) continue;
+    d.labels.push({ tokens: side, text: labelText(side), loc: locOf(side[0]!), kind: 'compare' });
+    labels.push(d.labels.length - 1);
+    if (c.text === '!=') negated = true;
+  }
+  if (!labels.length) return;
+  const thenEnd = statementEnd(tokens, rp + 1, limit);
+  const then: [number, number] = [rp + 1, thenEnd];
+  if (!negated) {
+    d.routes.push({ labels, region: [then] });
+    excluded.push(then);
+  } else if (leaves(tokens, then[0], then[1])) {
+    // `if (cmd != X) return ...;`: X goes on after the if, every other command leaves in it
+    const rest: [number, number] = [thenEnd, d.fn.close];
+    d.routes.push({ labels, region: [rest] });
+    excluded.push(rest);
+  } else {
+    d.dynamic.push({ at, loc: locOf(tokens[at]!), why: `${d.cmd} != ... without leaving: read as unknown` });
+  }
+}
+
+function callWithCmd(tokens: readonly Token[], lp: number, cmd: string): CmdCall | null {
+  const before = tokens[lp - 1]!;
+  const rp = matching(tokens, lp);
+  const args = splitTopLevel(tokens.slice(lp + 1, rp));
+  const argIndex = args.findIndex((a) => a.length === 1 && a[0]!.text === cmd);
+  if (argIndex < 0) return null;
+  if (before.kind === 'ident') {
+    if (NOT_CALLS.has(before.text) || NON_DISPATCHING.has(before.text) || before.text.startsWith('__builtin_')) {
+      return null;
+    }
+    const via = tokens[lp - 2]?.text;
+    if (via === '->' || via === '.') {
+      const obj = tokens[lp - 3]?.text ?? '';
+      return { callee: null, text: `${obj}${via}${before.text}`, argIndex, at: lp, loc: locOf(before) };
+    }
+    return { callee: before.text, text: before.text, argIndex, at: lp, loc: locOf(before) };
+  }
+  if (before.text === ')') return { callee: null, text: '(*pointer)', argIndex, at: lp, loc: locOf(before) };
+  return null;
+}
+
+function subtract(range: [number, number], cut: Region): Region {
+  let out: Region = [range];
+  for (const [a, b] of cut) {
+    out = out.flatMap(([x, y]): Region => {
+      if (b <= x || a >= y) return [[x, y]];
+      const parts: Region = [];
+      if (a > x) parts.push([x, a]);
+      if (b < y) parts.push([b, y]);
+      return parts;
+    });
+  }
+  return out;
+}
+
+export { within };
