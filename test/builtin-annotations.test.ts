@@ -16,6 +16,7 @@ import {
 } from '../src/compat/builtin-annotations.js';
 import { check, type CheckOptions, type IoctlVerdict } from '../src/compat/check.js';
 import type { CType } from '../src/cfront/types.js';
+import { explain } from '../src/report/explain.js';
 import { dumpHeaders } from '../src/scan/dump.js';
 import { linuxSourceFiles, linuxSourceTarball } from './harness/linux-source.js';
 import { compilerTruth, type OracleItem, type OracleResult } from './harness/uapi.js';
@@ -186,6 +187,15 @@ describe('built-in annotations against the compilers', () => {
     // compat_sigset_t's words are a u64's halves in the same order on a little-endian kernel
     expect(run(x86, ['linux/kvm.h']).get('KVM_SET_SIGNAL_MASK')!.verdict).toBe('identical');
   }, 120_000);
+});
+
+describe('explain judges with the built-ins, as check does', () => {
+  test('NVME_IOCTL_ADMIN_CMD from an i386 task: pointer-inside, not identical', () => {
+    const cmd = run(x86, ['linux/nvme_ioctl.h']).get('NVME_IOCTL_ADMIN_CMD')!.nativeCmd!;
+    const e = explain(`0x${cmd.toString(16)}`, { native: x86.native, compats: [x86.compat] });
+    const named = e.candidates.find((c) => c.abi === 'i386')!.names.find((n) => n.name === 'NVME_IOCTL_ADMIN_CMD');
+    expect(named).toMatchObject({ verdict: 'pointer-inside' });
+  });
 });
 
 describe("a user's annotations over the built-ins", () => {

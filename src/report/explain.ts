@@ -12,6 +12,7 @@ import { FileCache } from '../cfront/preprocess.js';
 import { shortTypeName } from '../cfront/print.js';
 import { stripTypedefs, type CType } from '../cfront/types.js';
 import { emptyAnnotations } from '../compat/annotations.js';
+import { withBuiltins } from '../compat/builtin-annotations.js';
 import { ioctlVerdict } from '../compat/check.js';
 import { memberClass, type Reason, type Verdict } from '../compat/compare.js';
 import { Ioctl32Error, UsageError } from '../errors.js';
@@ -20,7 +21,7 @@ import { kernelRemapsFor, type KernelRemap } from '../ioctl/kernel-remaps.js';
 import { flattenFields } from '../layout/fields.js';
 import type { Layouter } from '../layout/layout.js';
 import { LayoutError } from '../layout/types.js';
-import { dumpHeaders, type Dumped } from '../scan/dump.js';
+import { dumpHeaders, unreadHeaders, type Dumped } from '../scan/dump.js';
 import { ioctlNames, type UnevaluatedName } from '../scan/names.js';
 
 /**
@@ -332,7 +333,8 @@ export class Explainer {
         : `${native.name} does not define it (${units.join(', ')})`;
       return { ...out, noVerdict };
     }
-    const v = ioctlVerdict(name, ne, c.ioctls.get(name), n, c, emptyAnnotations());
+    // what only the kernel's handlers reveal (NVMe's addr is a user pointer), as check applies it
+    const v = ioctlVerdict(name, ne, c.ioctls.get(name), n, c, withBuiltins(emptyAnnotations(), [n, c]));
     out.header = v.header;
     if (v.arg !== undefined) out.arg = v.arg;
     out.verdict = v.verdict;
@@ -357,7 +359,7 @@ export class Explainer {
 function unreadable(d: Dumped | Error, abi: Abi, units: string[]): string | undefined {
   if (d instanceof Error) return d.message;
   for (const u of units) {
-    const why = d.result.failed[u];
+    const why = unreadHeaders(d)[u];
     if (why !== undefined) return `${u} cannot be read for ${abi.name}: ${why}`;
   }
   return undefined;
