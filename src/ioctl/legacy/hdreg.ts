@@ -1,11 +1,14 @@
-import { family } from './table.js';
+import { family, type LegacyRowExtra } from './table.js';
 
 /*
  * linux/hdreg.h. In Linux 6.1 only block/ioctl.c (HDIO_GETGEO), drivers/ata/libata-scsi.c and
- * drivers/block/mtip32xx handle these; the rows citing drivers/ide describe the IDE layer removed in 5.14.
- * No handler in 6.1 for HDIO_GET_QDMA, HDIO_SET_QDMA, HDIO_SET_XFER, HDIO_OBSOLETE_IDENTITY, HDIO_TRISTATE_HWIF,
- * HDIO_SCAN_HWIF, HDIO_UNREGISTER_HWIF or HDIO_SET_BUSSTATE (no case label anywhere in the tree): left out.
+ * drivers/block/mtip32xx handle these. The numbers the IDE layer served (removed in 5.14) have no case label
+ * anywhere in 6.1's drivers/, block/ or fs/: blkdev_ioctl gives them to the disk driver, which knows them not.
  */
+const IDE_GONE: LegacyRowExtra = {
+  unhandled: true,
+  note: "no 6.1 code handles it since the IDE layer went (5.14): the disk driver's default answer",
+};
 
 export const HDREG = family('hdreg', { header: 'linux/hdreg.h' }, [
   [
@@ -15,21 +18,9 @@ export const HDREG = family('hdreg', { header: 'linux/hdreg.h' }, [
     'block/ioctl.c:blkdev_getgeo',
     { note: 'start is unsigned long: compat_hdio_getgeo converts' },
   ],
-  [
-    'HDIO_GET_UNMASKINTR',
-    'r',
-    'long',
-    'drivers/ide/ide-ioctls.c:ide_setting_ioctl',
-    { note: 'compat wrote an unsigned int (compat_hdio_ioctl)' },
-  ],
-  [
-    'HDIO_GET_MULTCOUNT',
-    'r',
-    'long',
-    'drivers/ide/ide-disk_ioctl.c:ide_disk_ioctl',
-    { note: 'compat wrote an unsigned int (compat_hdio_ioctl)' },
-  ],
-  ['HDIO_GET_KEEPSETTINGS', 'r', 'long', 'drivers/ide/ide-ioctls.c:ide_setting_ioctl'],
+  ['HDIO_GET_UNMASKINTR', 'none', null, 'block/ioctl.c:blkdev_ioctl', IDE_GONE],
+  ['HDIO_GET_MULTCOUNT', 'none', null, 'block/ioctl.c:blkdev_ioctl', IDE_GONE],
+  ['HDIO_GET_KEEPSETTINGS', 'none', null, 'block/ioctl.c:blkdev_ioctl', IDE_GONE],
   [
     'HDIO_GET_32BIT',
     'r',
@@ -37,9 +28,9 @@ export const HDREG = family('hdreg', { header: 'linux/hdreg.h' }, [
     'drivers/ata/libata-scsi.c:ata_sas_scsi_ioctl',
     { note: 'a compat task gets a compat_ulong_t' },
   ],
-  ['HDIO_GET_NOWERR', 'r', 'long', 'drivers/ide/ide-disk_ioctl.c:ide_disk_ioctl'],
-  ['HDIO_GET_DMA', 'r', 'long', 'drivers/ide/ide-ioctls.c:ide_setting_ioctl'],
-  ['HDIO_GET_NICE', 'r', 'long', 'drivers/ide/ide-ioctls.c:ide_get_nice_ioctl'],
+  ['HDIO_GET_NOWERR', 'none', null, 'block/ioctl.c:blkdev_ioctl', IDE_GONE],
+  ['HDIO_GET_DMA', 'none', null, 'block/ioctl.c:blkdev_ioctl', IDE_GONE],
+  ['HDIO_GET_NICE', 'none', null, 'block/ioctl.c:blkdev_ioctl', IDE_GONE],
   [
     'HDIO_GET_IDENTITY',
     'r',
@@ -47,11 +38,11 @@ export const HDREG = family('hdreg', { header: 'linux/hdreg.h' }, [
     'drivers/ata/libata-scsi.c:ata_get_identity',
     { note: 'the 256 IDENTIFY words (512 bytes)' },
   ],
-  ['HDIO_GET_WCACHE', 'r', 'long', 'drivers/ide/ide-disk_ioctl.c:ide_disk_ioctl'],
-  ['HDIO_GET_ACOUSTIC', 'r', 'long', 'drivers/ide/ide-disk_ioctl.c:ide_disk_ioctl'],
-  ['HDIO_GET_ADDRESS', 'r', 'long', 'drivers/ide/ide-disk_ioctl.c:ide_disk_ioctl'],
-  ['HDIO_GET_BUSSTATE', 'r', 'long', 'drivers/ide/ide-ioctls.c:generic_ide_ioctl'],
-  ['HDIO_DRIVE_RESET', 'none', null, 'drivers/ide/ide-ioctls.c:generic_ide_ioctl'],
+  ['HDIO_GET_WCACHE', 'none', null, 'block/ioctl.c:blkdev_ioctl', IDE_GONE],
+  ['HDIO_GET_ACOUSTIC', 'none', null, 'block/ioctl.c:blkdev_ioctl', IDE_GONE],
+  ['HDIO_GET_ADDRESS', 'none', null, 'block/ioctl.c:blkdev_ioctl', IDE_GONE],
+  ['HDIO_GET_BUSSTATE', 'none', null, 'block/ioctl.c:blkdev_ioctl', IDE_GONE],
+  ['HDIO_DRIVE_RESET', 'none', null, 'block/ioctl.c:blkdev_ioctl', IDE_GONE],
   [
     'HDIO_DRIVE_TASK',
     'rw',
@@ -84,95 +75,23 @@ export const HDREG = family('hdreg', { header: 'linux/hdreg.h' }, [
     'drivers/ata/libata-scsi.c:ata_cmd_ioctl',
     { note: 'followed by args[3] * 512 bytes of data the kernel writes' },
   ],
-  ['HDIO_SET_MULTCOUNT', 'value', 'unsigned long', 'drivers/ide/ide-disk_ioctl.c:ide_disk_ioctl'],
-  ['HDIO_SET_UNMASKINTR', 'value', 'unsigned long', 'drivers/ide/ide-ioctls.c:ide_setting_ioctl'],
-  ['HDIO_SET_KEEPSETTINGS', 'value', 'unsigned long', 'drivers/ide/ide-ioctls.c:ide_setting_ioctl'],
+  ['HDIO_SET_MULTCOUNT', 'none', null, 'block/ioctl.c:blkdev_ioctl', IDE_GONE],
+  ['HDIO_SET_UNMASKINTR', 'none', null, 'block/ioctl.c:blkdev_ioctl', IDE_GONE],
+  ['HDIO_SET_KEEPSETTINGS', 'none', null, 'block/ioctl.c:blkdev_ioctl', IDE_GONE],
   ['HDIO_SET_32BIT', 'value', 'unsigned long', 'drivers/ata/libata-scsi.c:ata_sas_scsi_ioctl'],
-  ['HDIO_SET_NOWERR', 'value', 'unsigned long', 'drivers/ide/ide-disk_ioctl.c:ide_disk_ioctl'],
-  ['HDIO_SET_DMA', 'value', 'unsigned long', 'drivers/ide/ide-ioctls.c:ide_setting_ioctl'],
-  ['HDIO_SET_PIO_MODE', 'value', 'unsigned long', 'drivers/ide/ide-ioctls.c:ide_setting_ioctl'],
-  ['HDIO_SET_NICE', 'value', 'unsigned long', 'drivers/ide/ide-ioctls.c:ide_set_nice_ioctl'],
-  ['HDIO_SET_WCACHE', 'value', 'unsigned long', 'drivers/ide/ide-disk_ioctl.c:ide_disk_ioctl'],
-  ['HDIO_SET_ACOUSTIC', 'value', 'unsigned long', 'drivers/ide/ide-disk_ioctl.c:ide_disk_ioctl'],
-  ['HDIO_SET_ADDRESS', 'value', 'unsigned long', 'drivers/ide/ide-disk_ioctl.c:ide_disk_ioctl'],
-  [
-    'HDIO_GET_QDMA',
-    'none',
-    null,
-    'block/ioctl.c:blkdev_ioctl',
-    {
-      unhandled: true,
-      note: "no 6.1 code handles it since the IDE layer went (5.14): the disk driver's default answer",
-    },
-  ],
-  [
-    'HDIO_SET_QDMA',
-    'none',
-    null,
-    'block/ioctl.c:blkdev_ioctl',
-    {
-      unhandled: true,
-      note: "no 6.1 code handles it since the IDE layer went (5.14): the disk driver's default answer",
-    },
-  ],
-  [
-    'HDIO_SET_XFER',
-    'none',
-    null,
-    'block/ioctl.c:blkdev_ioctl',
-    {
-      unhandled: true,
-      note: "no 6.1 code handles it since the IDE layer went (5.14): the disk driver's default answer",
-    },
-  ],
-  [
-    'HDIO_OBSOLETE_IDENTITY',
-    'none',
-    null,
-    'block/ioctl.c:blkdev_ioctl',
-    {
-      unhandled: true,
-      note: "no 6.1 code handles it since the IDE layer went (5.14): the disk driver's default answer",
-    },
-  ],
-  [
-    'HDIO_TRISTATE_HWIF',
-    'none',
-    null,
-    'block/ioctl.c:blkdev_ioctl',
-    {
-      unhandled: true,
-      note: "no 6.1 code handles it since the IDE layer went (5.14): the disk driver's default answer",
-    },
-  ],
-  [
-    'HDIO_SCAN_HWIF',
-    'none',
-    null,
-    'block/ioctl.c:blkdev_ioctl',
-    {
-      unhandled: true,
-      note: "no 6.1 code handles it since the IDE layer went (5.14): the disk driver's default answer",
-    },
-  ],
-  [
-    'HDIO_UNREGISTER_HWIF',
-    'none',
-    null,
-    'block/ioctl.c:blkdev_ioctl',
-    {
-      unhandled: true,
-      note: "no 6.1 code handles it since the IDE layer went (5.14): the disk driver's default answer",
-    },
-  ],
-  [
-    'HDIO_SET_BUSSTATE',
-    'none',
-    null,
-    'block/ioctl.c:blkdev_ioctl',
-    {
-      unhandled: true,
-      note: "no 6.1 code handles it since the IDE layer went (5.14): the disk driver's default answer",
-    },
-  ],
+  ['HDIO_SET_NOWERR', 'none', null, 'block/ioctl.c:blkdev_ioctl', IDE_GONE],
+  ['HDIO_SET_DMA', 'none', null, 'block/ioctl.c:blkdev_ioctl', IDE_GONE],
+  ['HDIO_SET_PIO_MODE', 'none', null, 'block/ioctl.c:blkdev_ioctl', IDE_GONE],
+  ['HDIO_SET_NICE', 'none', null, 'block/ioctl.c:blkdev_ioctl', IDE_GONE],
+  ['HDIO_SET_WCACHE', 'none', null, 'block/ioctl.c:blkdev_ioctl', IDE_GONE],
+  ['HDIO_SET_ACOUSTIC', 'none', null, 'block/ioctl.c:blkdev_ioctl', IDE_GONE],
+  ['HDIO_SET_ADDRESS', 'none', null, 'block/ioctl.c:blkdev_ioctl', IDE_GONE],
+  ['HDIO_GET_QDMA', 'none', null, 'block/ioctl.c:blkdev_ioctl', IDE_GONE],
+  ['HDIO_SET_QDMA', 'none', null, 'block/ioctl.c:blkdev_ioctl', IDE_GONE],
+  ['HDIO_SET_XFER', 'none', null, 'block/ioctl.c:blkdev_ioctl', IDE_GONE],
+  ['HDIO_OBSOLETE_IDENTITY', 'none', null, 'block/ioctl.c:blkdev_ioctl', IDE_GONE],
+  ['HDIO_TRISTATE_HWIF', 'none', null, 'block/ioctl.c:blkdev_ioctl', IDE_GONE],
+  ['HDIO_SCAN_HWIF', 'none', null, 'block/ioctl.c:blkdev_ioctl', IDE_GONE],
+  ['HDIO_UNREGISTER_HWIF', 'none', null, 'block/ioctl.c:blkdev_ioctl', IDE_GONE],
+  ['HDIO_SET_BUSSTATE', 'none', null, 'block/ioctl.c:blkdev_ioctl', IDE_GONE],
 ]);
