@@ -119,16 +119,28 @@ export const OTHER = family('other', { header: 'linux/perf_event.h' }, [
       note: '_IOW(unsigned long) but the rate is the argument itself ("arg is a plain integer, not pointer")',
     },
   ],
-  ['RTC_EPOCH_READ', 'r', 'unsigned long', 'drivers/rtc/rtc-vr41xx.c:vr41xx_rtc_ioctl', { header: 'linux/rtc.h' }],
+  [
+    'RTC_EPOCH_READ',
+    'none',
+    null,
+    'drivers/rtc/dev.c:rtc_dev_ioctl',
+    {
+      header: 'linux/rtc.h',
+      unhandled: true,
+      note: "no 6.1 RTC driver serves it (rtc-vr41xx is gone): rtc_dev_ioctl gives the driver's ENOTTY",
+    },
+  ],
   [
     'RTC_EPOCH_SET',
     'value',
     'unsigned long',
-    'drivers/rtc/rtc-vr41xx.c:vr41xx_rtc_ioctl',
+    'drivers/rtc/dev.c:rtc_dev_compat_ioctl',
     {
       header: 'linux/rtc.h',
       misdeclared: true,
-      note: '_IOW(unsigned long) but the epoch is the argument itself ("arg is a plain integer, not pointer")',
+      note:
+        '_IOW(unsigned long) but the epoch is the argument itself ("arg is a plain integer, not pointer"); ' +
+        'no 6.1 RTC driver serves it: ENOTTY after the CAP_SYS_TIME check',
     },
   ],
 ]);

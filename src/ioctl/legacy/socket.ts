@@ -225,14 +225,14 @@ export const SOCKET = family('socket', { header: 'linux/sockios.h', needs: ['lin
     'SIOCBRADDBR',
     'w',
     'char [16]',
-    'net/bridge/br_ioctl.c:br_ioctl_deviceless_stub',
+    'net/bridge/br_ioctl.c:br_ioctl_stub',
     { needs: [], note: 'the bridge name, IFNAMSIZ bytes' },
   ],
   [
     'SIOCBRDELBR',
     'w',
     'char [16]',
-    'net/bridge/br_ioctl.c:br_ioctl_deviceless_stub',
+    'net/bridge/br_ioctl.c:br_ioctl_stub',
     { needs: [], note: 'the bridge name, IFNAMSIZ bytes' },
   ],
   [
