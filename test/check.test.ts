@@ -21,6 +21,9 @@ import { dumpHeaders } from '../src/scan/dump.js';
 import { compilerTruth, type OracleItem } from './harness/uapi.js';
 import { memberClass } from '../src/compat/compare.js';
 import { BUILTIN_MEMBERS } from '../src/compat/builtin-annotations.js';
+import { includeConfigFor } from '../src/cfront/index.js';
+import { uapiHeaders } from '../src/scan/scan.js';
+import { pairsWithOneFlavour } from './harness/flavours.js';
 
 const run = promisify(execFile);
 const LINT = resolve('test/fixtures/lint');
@@ -583,4 +586,18 @@ describe('lint and actions as a driver author meets them', () => {
     expect(rows.get('RW_LP')).toMatch(/both ways/);
     expect(rows.get('RESET')).toMatch(/^pass arg on as it came/);
   });
+});
+
+describe('lint over the whole UAPI set', () => {
+  // the ABIs may declare a record differently (kvm.h's arch-dependent structs): lint must not assume they match
+  test.each(pairsWithOneFlavour(compatPairs()).map((p) => [`${p.native.name}:${p.compat.name}`, p] as const))(
+    '%s: every header linted without an exception',
+    (_name, pair) => {
+      const headers = uapiHeaders(includeConfigFor(pair.native, crossTree(pair.native)).includeDirs);
+      const report = check({ pairs: [pair], scan: { headers }, scanFor: crossTree, lint: true });
+      expect(headers.length).toBeGreaterThan(800);
+      expect(report.findings.length).toBeGreaterThan(500);
+    },
+    120_000,
+  );
 });

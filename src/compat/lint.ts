@@ -415,8 +415,9 @@ function unalignedU64(name: string, views: View[], add: Add): void {
   const ids = new Map<RecordDecl, number>();
   const id = (d: RecordDecl): number => ids.get(d) ?? (ids.set(d, ids.size), ids.size - 1);
   const visit = (level: StructLevel): void => {
-    const layouts = level.decls.map((d, i) => views[i]!.layouter.layout(d));
     const native = level.decls[0]!;
+    if (level.decls.some((d) => d.members?.length !== native.members?.length)) return;
+    const layouts = level.decls.map((d, i) => views[i]!.layouter.layout(d));
     (native.members ?? []).forEach((m, k) => {
       if (m.bitWidth !== undefined) return;
       const types = level.decls.map((d) => d.members![k]!.type);
@@ -448,7 +449,12 @@ function unalignedU64(name: string, views: View[], add: Add): void {
       }
     }
     if (t.kind !== 'record' || !t.decl.members) return;
-    const inner = types.map((x) => (stripTypedefs(x) as { decl: RecordDecl }).decl);
+    // the ABIs declare the member alike (kvm.h's arch-dependent structs may not): else no pad is offered in it
+    const records = types.map((x) => stripTypedefs(x));
+    const n = t.decl.members.length;
+    if (!records.every((x) => x.kind === 'record' && x.decl.union === t.decl.union && x.decl.members?.length === n))
+      return;
+    const inner = records.map((x) => (x as { decl: RecordDecl }).decl);
     if (t.decl.union) {
       // a union's members sit at its own offset: still members of this struct
       t.decl.members.forEach((um, j) => {
@@ -627,10 +633,14 @@ function nestedRecords(views: View[]): Nested[] {
     if (seen.has(first)) return;
     seen.add(first);
     out.push(n);
+    // members matched by index: the ABIs must declare the record alike (kvm.h's arch-dependent ones may not)
+    if (n.views.some((v) => v.decl.members?.length !== first.members?.length)) return;
     first.members?.forEach((m, k) => {
       const t = stripTypedefs(m.type);
       if (m.bitWidth !== undefined || t.kind !== 'record' || !t.decl.members) return;
-      const decls = n.views.map((v) => stripTypedefs(v.decl.members![k]!.type) as { decl: RecordDecl });
+      const types = n.views.map((v) => stripTypedefs(v.decl.members![k]!.type));
+      if (!types.every((x) => x.kind === 'record' && x.decl.members)) return;
+      const decls = types as Array<{ decl: RecordDecl }>;
       const path = m.name === undefined ? undefined : n.prefix ? `${n.prefix}.${m.name}` : m.name;
       walk({
         views: n.views.map((v, i) => view({ abi: v.abi, layouter: v.layouter }, decls[i]!.decl)),
