@@ -64,6 +64,20 @@ export {
   type LayoutRow,
   type LayoutCell,
 } from './report/layout.js';
+/** The layouts as one byte diagram, an SVG (`ioctl32 layout --svg`, the viewer's picture). */
+export {
+  layoutDiagrams,
+  recordDiagram,
+  renderSvg,
+  type RecordDiagram,
+  type DiagramLane,
+  type DiagramBlock,
+  type BlockKind,
+  type BlockMark,
+  type LaneInput,
+  type DiagramsResult,
+  type SvgOptions,
+} from './report/svg.js';
 
 /** check: a verdict (VERDICTS, in order) per ioctl and pair, reasons, action, lint findings (`ioctl32 check`). */
 export {
@@ -169,3 +183,6 @@ export {
   type AuditOptions,
 } from './audit/index.js';
 export { formatAudit } from './report/audit.js';
+
+/** serve: the local web viewer over the library (`ioctl32 serve`). */
+export { serve, Viewer, type ServeOptions, type ViewerOptions } from './web/server.js';

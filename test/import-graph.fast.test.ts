@@ -146,7 +146,7 @@ describe('import graph', () => {
       ['src/errors.ts', errors],
       ['src/kernel/kernel.ts', kernel],
       ['src/codegen/c.ts', codegen],
-      ['src/web/serve.ts', "import { ABIS } from '../abi/table.js';\n"],
+      ['src/gui/serve.ts', "import { ABIS } from '../abi/table.js';\n"],
     ]);
     const mayCompat = 'compat in the pipeline; compat may import abi, cfront, layout, ioctl, scan, errors.ts';
     expect(backwardImports(files)).toEqual([
@@ -161,7 +161,7 @@ describe('import graph', () => {
         'pipeline; kernel may import abi, cfront, layout, ioctl, scan, compat, thunk, errors.ts',
       "src/codegen/c.ts:1: codegen imports kernel ('../kernel/loop.js'): kernel is beside codegen in the " +
         'pipeline; codegen may import abi, cfront, layout, ioctl, scan, compat, errors.ts',
-      "src/web/serve.ts:1: web imports abi ('../abi/table.js'): web is not a stage of src/stages.json",
+      "src/gui/serve.ts:1: gui imports abi ('../abi/table.js'): gui is not a stage of src/stages.json",
     ]);
   });
 });

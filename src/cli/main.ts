@@ -12,6 +12,8 @@ import { dump } from '../scan/dump.js';
 import { progressLine, type ScanOptions } from '../scan/scan.js';
 import type { IncludeOptions } from '../cfront/index.js';
 import { formatLayouts, layoutReport } from '../report/layout.js';
+import { layoutDiagrams, renderSvg } from '../report/svg.js';
+import { serve } from '../web/server.js';
 import { check, needsWork } from '../compat/check.js';
 import { loadAnnotations } from '../compat/annotations.js';
 import { toSarif } from '../report/sarif.js';
@@ -43,6 +45,7 @@ interface HeaderOptions extends IncludeCliOptions {
 
 interface LayoutOptions extends HeaderOptions {
   abi: string;
+  svg?: boolean;
   verbose?: boolean;
 }
 
@@ -238,10 +241,22 @@ export function buildProgram(): Command {
       .argument('[header]', 'a header path or include name (default: the whole UAPI set)')
       .argument('[record...]', "records to show: 'struct kvm_dirty_log', kvm_dirty_log, or a typedef name")
       .option('--abi <abis>', 'comma-separated ABIs', 'x86_64,i386,x32')
+      .option('--svg', 'one record as a standalone SVG byte diagram, the ABIs side by side (stdout)')
       .option('--verbose', 'list every header that could not be read'),
   ).action((header: string | undefined, records: string[], opts: LayoutOptions) => {
     const abis = opts.abi.split(',').map(getAbi);
     if (!abis.length) throw new UsageError('--abi needs at least one ABI');
+    if (opts.svg) {
+      if (!header || records.length !== 1) throw new UsageError('layout --svg draws one record: HEADER RECORD');
+      const drawn = layoutDiagrams(
+        abis.map((a) => scanOptions(a.name, [header], opts)),
+        records,
+      );
+      assertHeadersRead(drawn.failed, [header], drawn.abis);
+      if (drawn.missing.length) throw new UsageError(`no such record: ${drawn.missing.join(', ')}`);
+      print(renderSvg(drawn.diagrams[0]!));
+      return;
+    }
     const report = layoutReport(
       abis.map((a) => scanOptions(a.name, header ? [header] : [], opts)),
       records,
@@ -480,6 +495,20 @@ export function buildProgram(): Command {
       process.exitCode = skippedAny ? 1 : 0;
     },
   );
+
+  withHeaderOptions(
+    program
+      .command('serve')
+      .description('a local web viewer: ioctls with verdicts, layouts side by side as byte diagrams, gen c')
+      .option('--port <n>', 'the port (0: any free one)', '8032')
+      .option('--host <host>', 'the address to listen on (default: this machine only)', '127.0.0.1'),
+  ).action(async (opts: HeaderOptions & { port: string; host: string }) => {
+    const port = Number(opts.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: not a port: ${opts.port}`);
+    const { scan, scanFor } = scanSettings([], opts);
+    const { url } = await serve({ scan, scanFor, native: getAbi(hostArch()), port, host: opts.host });
+    print(`ioctl32 serve: ${url}`);
+  });
 
   return program;
 }
