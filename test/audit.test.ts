@@ -7,7 +7,13 @@
  * in the driver: capi_compat_ioctl compares cmd with the native CAPI_MANUFACTURER_CMD; mtdchar's
  * compat handler passes MEMREAD's i386 number on to mtdchar_ioctl, whose case has the native one;
  * usbtmc sets compat_ptr_ioctl over USBTMC_IOCTL_{CTRL_REQUEST,WRITE,READ}, whose structs hold a
- * pointer; loop converts LOOP_GET_STATUS in lo_compat_ioctl and must not be reported.
+ * pointer; loop converts LOOP_GET_STATUS in lo_compat_ioctl and must not be reported;
+ * btrfs_compat_ioctl (fs/btrfs/ioctl.c) passes every number but FS_IOC32_GETVERSION on to
+ * btrfs_ioctl, which has `*_32` cases for SEND, SET_RECEIVED_SUBVOL and ENCODED_READ/WRITE only:
+ * DEV_REPLACE and GET_SUBVOL_INFO (sizes differ) reach no case, the *_V2 ioctls'
+ * btrfs_ioctl_vol_args_v2 holds a pointer read as 8 bytes; tun_chr_compat_ioctl passes
+ * TUNATTACHFILTER/TUNDETACHFILTER/TUNGETFILTER (struct sock_fprog, 16 bytes natively, 8 on
+ * i386) on unconverted to __tun_chr_ioctl, whose switch answers the i386 numbers with EINVAL.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +24,7 @@ import { audit, auditHasErrors, type AuditReport } from '../src/audit/index.js';
 import { defaultKernelTree } from '../src/cfront/kernel-tree.js';
 import { UsageError } from '../src/errors.js';
 import { formatAudit } from '../src/report/audit.js';
+import { Preprocessor } from '../src/cfront/preprocess.js';
 import { linuxSourceFiles, linuxSourceTarball } from './harness/linux-source.js';
 
 const native = getAbi('x86_64');
@@ -56,6 +63,7 @@ describe('audit of made-up drivers', () => {
     'drivers/misc/dead_compat.c',
     'drivers/misc/no_compat.c',
     'drivers/misc/dynamic.c',
+    'drivers/misc/huge_body.c',
   ];
 
   test('every file is read, every label evaluated', () => {
@@ -64,6 +72,7 @@ describe('audit of made-up drivers', () => {
       'cv_fops cv_compat_ioctl',
       'dc_fops dc_compat_ioctl',
       'dy_fops dy_compat_ioctl',
+      'hb_fops compat_ptr_ioctl',
       'nc_fops none',
       'pt_fops compat_ptr_ioctl',
     ]);
@@ -100,6 +109,23 @@ describe('audit of made-up drivers', () => {
     expect(auditHasErrors(one)).toBe(false);
   });
 
+  test('text is kept unexpanded, expansions on demand are bounded one by one', () => {
+    const source = [
+      '#define HB1(x) ((x) + (x) + (x) + (x))',
+      '#define HB2(x) HB1(HB1(HB1(x)))',
+      '#define HUGE(x) HB2(HB2(HB2(HB1(x))))',
+      '#define SMALL(x) HB1(x)',
+      'HUGE(v) SMALL(w)',
+    ].join('\n');
+    const expanding = new Preprocessor({ abi: native, includeDirs: [] });
+    expect(() => expanding.preprocessSource(source)).toThrow(/exceeds 1000000 tokens/);
+    const pp = new Preprocessor({ abi: native, includeDirs: [], keepText: true });
+    const raw = pp.preprocessSource(source);
+    expect(raw.map((t) => t.text).join(' ')).toBe('HUGE ( v ) SMALL ( w )');
+    expect(pp.expand(raw.slice(4), undefined, 1000).filter((t) => t.text === 'w')).toHaveLength(4);
+    expect(() => pp.expand(raw.slice(0, 4), undefined, 1000)).toThrow(/exceeds 1000 tokens/);
+  });
+
   test('a path that is not a kernel tree, or not in it', () => {
     const build = buildTree();
     expect(() => audit({ tree: '/nonexistent', build, native, compat })).toThrow(UsageError);
@@ -119,6 +145,16 @@ const REAL_FILES = [
   'drivers/mtd/mtdcore.h',
   'drivers/usb/class/usbtmc.c',
   'drivers/block/loop.c',
+  'drivers/net/tun.c',
+  ...[
+    'file.c',
+    'ioctl.c',
+    ...['async-thread', 'backref', 'block-group', 'block-rsv', 'btrfs_inode', 'compression', 'ctree'],
+    ...['delalloc-space', 'delayed-inode', 'delayed-ref', 'dev-replace', 'disk-io', 'export', 'extent-io-tree'],
+    ...['extent_io', 'extent_map', 'free-space-cache', 'locking', 'ordered-data', 'print-tree', 'props'],
+    ...['qgroup', 'rcu-string', 'reflink', 'send', 'space-info', 'subpage', 'sysfs', 'transaction', 'tree-log'],
+    ...['ulist', 'volumes'],
+  ].map((f) => `fs/btrfs/${f.endsWith('.c') ? f : `${f}.h`}`),
 ];
 
 describe('audit of linux-source-6.1 drivers', () => {
@@ -130,12 +166,13 @@ describe('audit of linux-source-6.1 drivers', () => {
     return;
   }
   const { root, files } = linuxSourceFiles(tarball, REAL_FILES);
+  // ioctl.c has no ops structure: it is read for btrfs_ioctl, which file.c's names
   const paths = REAL_FILES.filter((f) => f.endsWith('.c'));
   const report = audit({ tree: root, paths, build: buildTree(), native, compat });
   const errors = report.findings.filter((f) => f.level === 'error').map((f) => `${f.kind} ${f.ioctl} ${f.file}`);
 
   test('every file read, the hooks found, every label evaluated', () => {
-    expect(report.files).toEqual({ read: 4, failed: {} });
+    expect(report.files).toEqual({ read: 7, failed: {} });
     const hooks = report.hooks.map((h) => `${h.file} ${h.struct} ${h.ops} ${h.native} ${h.compat}`);
     expect(hooks).toEqual(
       expect.arrayContaining([
@@ -144,10 +181,12 @@ describe('audit of linux-source-6.1 drivers', () => {
         'drivers/usb/class/usbtmc.c file_operations fops usbtmc_ioctl compat_ptr_ioctl',
         'drivers/block/loop.c block_device_operations lo_fops lo_ioctl lo_compat_ioctl',
         'drivers/block/loop.c file_operations loop_ctl_fops loop_control_ioctl loop_control_ioctl',
+        'drivers/net/tun.c file_operations tun_fops tun_chr_ioctl tun_chr_compat_ioctl',
+        'fs/btrfs/file.c file_operations btrfs_file_operations btrfs_ioctl btrfs_compat_ioctl',
       ]),
     );
     expect(report.evaluated).toBe(report.labels);
-    expect(report.labels).toBeGreaterThan(100);
+    expect(report.labels).toBeGreaterThan(200);
   });
 
   test('CAPI_MANUFACTURER_CMD: capi_compat_ioctl compares the native number (dead compat code)', () => {
@@ -174,9 +213,43 @@ describe('audit of linux-source-6.1 drivers', () => {
     }
   });
 
+  test('BTRFS_IOC_DEV_REPLACE, GET_SUBVOL_INFO: btrfs_compat_ioctl passes the i386 numbers on', () => {
+    const ioctl = files.get('fs/btrfs/ioctl.c')!;
+    const f = report.findings.find((x) => x.ioctl === 'BTRFS_IOC_DEV_REPLACE')!;
+    expect(f).toMatchObject({ kind: 'unreachable', line: lineOf(ioctl, 'case BTRFS_IOC_DEV_REPLACE:') });
+    // struct btrfs_ioctl_dev_replace_args: 2600 bytes natively, 2596 on i386 (its __u64s 4-aligned there)
+    expect(f.evidence).toContain('x86_64 0xca289435 (size 2600), i386 0xca249435 (size 2596)');
+    const info = report.findings.find((x) => x.ioctl === 'BTRFS_IOC_GET_SUBVOL_INFO')!;
+    expect(info.evidence).toContain('(size 504), i386 0x81e8943c (size 488)');
+    // the *_32 cases of btrfs_ioctl convert SEND and SET_RECEIVED_SUBVOL: not reported
+    expect(report.findings.map((x) => x.ioctl)).not.toContain('BTRFS_IOC_SEND');
+    expect(report.findings.map((x) => x.ioctl)).not.toContain('BTRFS_IOC_SET_RECEIVED_SUBVOL');
+    const v2 = report.findings.find((x) => x.ioctl === 'BTRFS_IOC_SNAP_CREATE_V2')!;
+    expect(v2.kind).toBe('unconverted');
+    expect(v2.evidence).toContain('pointer qgroup_inherit: offset 32 size 8 vs offset 32 size 4');
+  });
+
+  test('TUNATTACHFILTER: tun_chr_compat_ioctl does not convert struct sock_fprog', () => {
+    const tun = files.get('drivers/net/tun.c')!;
+    const f = report.findings.find((x) => x.ioctl === 'TUNATTACHFILTER')!;
+    expect(f).toMatchObject({ kind: 'unreachable', line: lineOf(tun, 'case TUNATTACHFILTER:') });
+    expect(f.evidence).toContain('x86_64 0x401054d5 (size 16), i386 0x400854d5 (size 8)');
+    // TUNSETIFF's int argument: the same number and layout, passed through rightly
+    expect(report.findings.map((x) => x.ioctl)).not.toContain('TUNSETIFF');
+  });
+
   test('the errors are those, and nothing of loop.c (LOOP_GET_STATUS is converted in lo_compat_ioctl)', () => {
     expect(errors.sort()).toEqual(
       [
+        'unconverted BTRFS_IOC_RM_DEV_V2 fs/btrfs/ioctl.c',
+        'unconverted BTRFS_IOC_SNAP_CREATE_V2 fs/btrfs/ioctl.c',
+        'unconverted BTRFS_IOC_SNAP_DESTROY_V2 fs/btrfs/ioctl.c',
+        'unconverted BTRFS_IOC_SUBVOL_CREATE_V2 fs/btrfs/ioctl.c',
+        'unreachable BTRFS_IOC_DEV_REPLACE fs/btrfs/ioctl.c',
+        'unreachable BTRFS_IOC_GET_SUBVOL_INFO fs/btrfs/ioctl.c',
+        'unreachable TUNATTACHFILTER drivers/net/tun.c',
+        'unreachable TUNDETACHFILTER drivers/net/tun.c',
+        'unreachable TUNGETFILTER drivers/net/tun.c',
         'dead-compat-code CAPI_MANUFACTURER_CMD drivers/isdn/capi/capi.c',
         'unreachable CAPI_MANUFACTURER_CMD drivers/isdn/capi/capi.c',
         'unreachable MEMREAD drivers/mtd/mtdchar.c',

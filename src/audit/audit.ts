@@ -15,9 +15,18 @@ import { decodeIoc } from '../ioctl/ioc.js';
 import { UsageError } from '../errors.js';
 import { CFrontError } from '../cfront/token.js';
 import type { SourceLoc } from '../cfront/types.js';
+import type { Token } from '../cfront/token.js';
 import type { Macro } from '../cfront/preprocess.js';
-import { COMPAT_PASS_THROUGH, IOCTL_HOOKS, type IoctlHookKind } from './hooks.js';
-import { readDefinitions, readDispatch, within, type Dispatch, type FunctionDef, type Label } from './reader.js';
+import { COMPAT_PASS_THROUGH, IOCTL_HOOKS, PASS_THROUGH_HOOKS, type IoctlHookKind } from './hooks.js';
+import {
+  readDefinitions,
+  readDispatch,
+  within,
+  type Dispatch,
+  type ExpandCall,
+  type FunctionDef,
+  type Label,
+} from './reader.js';
 import { kernelBuild, readKernelUnit, unitCache, type KernelBuild, type KernelUnit } from './unit.js';
 
 export type AuditFindingKind = 'unconverted' | 'unreachable' | 'dead-compat-code' | 'unknown' | 'no-compat-hook';
@@ -110,15 +119,20 @@ function assertKernelTree(tree: string): string {
   return root;
 }
 
-/** The .c files under the paths that set an ioctl hook (a cheap text test first: most files set none). */
-function sourceFiles(root: string, paths: readonly string[]): string[] {
+/**
+ * The .c files under the paths that set an ioctl hook (a cheap text test first: most files set
+ * none), and all .c files under them (where a handler another file names may be defined).
+ */
+function sourceFiles(root: string, paths: readonly string[]): { hooks: string[]; all: string[] } {
   const out: string[] = [];
+  const all: string[] = [];
   const walk = (p: string) => {
     // links are not followed: a tree's are dangling or lead back into it (scripts/dtc/include-prefixes)
     const st = lstatSync(p);
     if (st.isDirectory()) {
       for (const n of readdirSync(p).sort()) if (!n.startsWith('.')) walk(join(p, n));
     } else if (p.endsWith('.c')) {
+      all.push(p);
       const text = readFileSync(p, 'latin1');
       if (IOCTL_HOOKS.some((h) => text.includes(`.${h.native}`) || text.includes(`.${h.compat}`))) out.push(p);
     }
@@ -129,13 +143,25 @@ function sourceFiles(root: string, paths: readonly string[]): string[] {
     if (!existsSync(abs)) throw new UsageError(`${p}: no such file or directory in ${root}`);
     walk(abs);
   }
-  return out;
+  return { hooks: out, all };
+}
+
+/**
+ * Of `files`, those whose text seems to define function `name` (a line naming it before `(`
+ * without ending the declaration there), nearest `near`'s directory first.
+ */
+function definingFiles(files: readonly string[], name: string, near: string): string[] {
+  const re = new RegExp(`^[\\w][\\w\\s*]*\\b${name}\\s*\\([^;]*$`, 'm');
+  const dir = near.slice(0, near.lastIndexOf('/') + 1);
+  return files
+    .filter((f) => readFileSync(f, 'latin1').includes(`${name}(`) && re.test(readFileSync(f, 'latin1')))
+    .sort((a, b) => Number(!a.startsWith(dir)) - Number(!b.startsWith(dir)));
 }
 
 export function audit(opts: AuditOptions): AuditReport {
   const root = assertKernelTree(opts.tree);
   const kb = kernelBuild(opts.build, opts.native);
-  const files = sourceFiles(root, opts.paths ?? []);
+  const { hooks: files, all: allFiles } = sourceFiles(root, opts.paths ?? []);
   const report: AuditReport = {
     tree: root,
     build: kb.build,
@@ -154,37 +180,57 @@ export function audit(opts: AuditOptions): AuditReport {
   const read: ReadFile[] = [];
   const ops: Array<{ file: ReadFile; def: ReturnType<typeof readDefinitions>['ops'][number]; kind: IoctlHookKind }> =
     [];
-  files.forEach((path, i) => {
+  const attempted = new Set<string>();
+  const readOne = (path: string): ReadFile | null => {
     const rel = relative(root, path);
-    opts.onProgress?.(i, files.length, rel);
+    attempted.add(path);
     let unit: KernelUnit;
     try {
-      unit = readKernelUnit(path, kb, cache);
+      unit = readKernelUnit(path, kb, cache, root);
     } catch (e) {
       if (!(e instanceof CFrontError)) throw e;
       report.files.failed[rel] = e.message;
-      return;
+      return null;
     }
     report.files.read++;
-    const defs = readDefinitions(unit.tokens, unit.path);
+    const defs = readDefinitions(unit.tokens, unit.path, expandCall(unit));
     const file: ReadFile = { rel, unit, functions: new Map(defs.functions.map((f) => [f.name, f])) };
     read.push(file);
     for (const def of defs.ops) {
       const kind = IOCTL_HOOKS.find((h) => h.struct === def.struct);
       if (kind && (def.members.has(kind.native) || def.members.has(kind.compat))) ops.push({ file, def, kind });
     }
+    return file;
+  };
+  files.forEach((path, i) => {
+    opts.onProgress?.(i, files.length, relative(root, path));
+    readOne(path);
   });
   opts.onProgress?.(files.length, files.length, '');
+  /** A handler defined in a file not read yet (btrfs_ioctl in fs/btrfs/ioctl.c, its hooks in file.c). */
+  const readDefining = (name: string, near: string): FunctionDef | undefined => {
+    for (const path of definingFiles(
+      allFiles.filter((f) => !attempted.has(f)),
+      name,
+      near,
+    )) {
+      const f = readOne(path);
+      const fn = f?.functions.get(name);
+      if (fn) return fn;
+    }
+    return undefined;
+  };
 
   const handlers = new Map<string, Handler>();
   const handler = (file: ReadFile, name: string, cmdParam: number): Handler | null => {
-    const key = `${file.rel}\0${name}\0${cmdParam}`;
-    let h = handlers.get(key);
-    if (h) return h;
-    const fn = file.functions.get(name) ?? findElsewhere(read, name);
+    const fn = file.functions.get(name) ?? findElsewhere(read, name) ?? readDefining(name, file.unit.path);
     if (!fn) return null;
     const owner = file.functions.get(name) ? file : read.find((r) => r.functions.get(name) === fn)!;
-    const dispatch = readDispatch(owner.unit.tokens, fn, cmdParam);
+    // one handler per definition: the ops structures of several files share it (btrfs_ioctl)
+    const key = `${owner.rel}\0${name}\0${cmdParam}`;
+    let h = handlers.get(key);
+    if (h) return h;
+    const dispatch = readDispatch(owner.unit.tokens, fn, cmdParam, expandCall(owner.unit));
     h = { file: owner, dispatch, values: dispatch.labels.map((l) => labelValue(owner.unit, l)) };
     handlers.set(key, h);
     return h;
@@ -229,7 +275,7 @@ export function audit(opts: AuditOptions): AuditReport {
     const compatMember = def.members.get(kind.compat);
     const compatHook = hookName(compatMember?.tokens ?? []);
     let compatStart: Handler | null = null;
-    if (compatHook === COMPAT_PASS_THROUGH) compatStart = nativeStart;
+    if (PASS_THROUGH_HOOKS.has(compatHook)) compatStart = nativeStart;
     else if (compatHook !== 'none' && !compatHook.startsWith('unknown'))
       compatStart = handler(file, compatHook, kind.cmdParam);
     const compat = reached(compatStart, new Set(native));
@@ -259,8 +305,9 @@ export function audit(opts: AuditOptions): AuditReport {
 
   const seen = new Set<string>();
   const add = (f: AuditFinding) => {
-    // one finding per ioctl and ops structure: a handler may list a command in two switches (mtdchar_ioctl)
-    const key = `${f.kind}\0${f.ioctl}\0${f.ops}\0${f.file}\0${f.kind === 'dead-compat-code' ? f.line : ''}`;
+    // one finding per ioctl and place: a handler may list a command in two switches (mtdchar_ioctl),
+    // two ops structures share a handler (btrfs_file_operations, btrfs_dir_file_operations)
+    const key = `${f.kind}\0${f.ioctl}\0${f.file}\0${f.kind === 'no-compat-hook' ? f.ops : ''}${f.kind === 'dead-compat-code' ? f.line : ''}`;
     if (seen.has(key)) return;
     seen.add(key);
     report.findings.push(f);
@@ -313,7 +360,9 @@ export function audit(opts: AuditOptions): AuditReport {
         const nativeMatched = r.matched.filter((m) => nativeSet.has(m.h));
         if (compatMatched) return;
         if (nativeMatched.length) {
-          if (compatCmd !== v.value || (entry.verdict !== 'convert' && entry.verdict !== 'pointer-inside')) return;
+          if (compatCmd !== v.value || !layoutDiffers(entry)) return;
+          // the native code converts for compat tasks itself (scsi_cdrom_send_packet's in_compat_syscall())
+          if (nativeMatched.some((m) => asksCompat(m.h, m.label, read))) return;
           add({
             ...base,
             kind: 'unconverted',
@@ -364,7 +413,8 @@ export function audit(opts: AuditOptions): AuditReport {
         });
       });
     }
-    if (p.compatStart === null && unreachableWithoutHook.length) {
+    const kind = IOCTL_HOOKS.find((k) => k.struct === p.struct)!;
+    if (p.compatStart === null && unreachableWithoutHook.length && !kind.genericPassThrough) {
       add({
         ...base,
         kind: 'no-compat-hook',
@@ -402,6 +452,37 @@ export function audit(opts: AuditOptions): AuditReport {
   }
   report.findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.kind.localeCompare(b.kind));
   return report;
+}
+
+/** Kernel functions a handler asks to tell a compat task's call apart (include/linux/compat.h). */
+const COMPAT_TESTS: ReadonlySet<string> = new Set(['in_compat_syscall', 'in_compat_task', 'is_compat_task']);
+
+/**
+ * Whether the code a label leads to asks whether the caller is a compat task: in the label's
+ * region, or in the functions called there, three calls deep, among the files read.
+ */
+function asksCompat(h: Handler, label: Label, read: readonly ReadFile[]): boolean {
+  const i = h.dispatch.labels.indexOf(label);
+  const route = h.dispatch.routes.find((r) => r.labels.includes(i));
+  if (!route) return false;
+  const seen = new Set<FunctionDef>();
+  const scan = (tokens: readonly Token[], region: Array<[number, number]>, depth: number): boolean => {
+    for (const [a, b] of region) {
+      for (let j = a; j < b; j++) {
+        const t = tokens[j]!;
+        if (t.kind !== 'ident' || tokens[j + 1]?.text !== '(') continue;
+        if (COMPAT_TESTS.has(t.text)) return true;
+        if (depth === 0) continue;
+        const fn = findElsewhere(read, t.text);
+        if (!fn || seen.has(fn)) continue;
+        seen.add(fn);
+        const owner = read.find((r) => r.functions.get(t.text) === fn)!;
+        if (scan(owner.unit.tokens, [[fn.open, fn.close]], depth - 1)) return true;
+      }
+    }
+    return false;
+  };
+  return scan(h.file.unit.tokens, route.region, 3);
 }
 
 function findElsewhere(read: readonly ReadFile[], name: string): FunctionDef | undefined {
@@ -445,9 +526,18 @@ function uapiFilesOf(label: Label, unit: KernelUnit, kb: KernelBuild): string[] 
     if (file && dir) out.add(relative(dir, file));
     else for (const t of m.body) if (t.kind === 'ident') visit(t.text, depth + 1);
   };
-  const origin = label.tokens[0]?.origin;
-  if (origin) visit(origin.text, 0);
+  const first = label.tokens.find((t) => t.kind === 'ident');
+  if (first) visit(first.text, 0);
   return [...out];
+}
+
+/** The unit's expansion of a function-like macro's invocation (null: the tokens invoke none). */
+function expandCall(unit: KernelUnit): ExpandCall {
+  return (tokens) => {
+    const m = tokens[0] ? unit.macros(tokens[0].text) : undefined;
+    if (!m || m.params === null) return null;
+    return unit.expand(tokens);
+  };
 }
 
 interface Catalogue {
@@ -529,6 +619,24 @@ function route(
   };
   walk(start);
   return out;
+}
+
+/**
+ * Whether a compat task's argument must be converted for the native code to read it: the
+ * layouts differ. A pointer held in a __u64 (`user-pointer`, same offset and size) needs none
+ * on a pair where a compat pointer zero-extends to the native one (u64_to_user_ptr reads it).
+ */
+function layoutDiffers(entry: IoctlVerdict): boolean {
+  if (entry.verdict === 'convert') return true;
+  if (entry.verdict !== 'pointer-inside') return false;
+  return entry.reasons.some(
+    (r) =>
+      r.rule !== 'user-pointer' ||
+      !r.native ||
+      !r.compat ||
+      r.native.offset !== r.compat.offset ||
+      r.native.size !== r.compat.size,
+  );
 }
 
 function article(word: string): string {

@@ -13,6 +13,11 @@ export interface IoctlHookKind {
   cmdParam: number;
   /** What the kernel does for a compat task whose ops have no compat hook. */
   withoutCompat: string;
+  /**
+   * The core passes a list of generic commands to the native hook without a compat hook (not
+   * modelled yet): no `no-compat-hook` note is drawn for these ops.
+   */
+  genericPassThrough?: true;
   source: string;
 }
 
@@ -33,6 +38,28 @@ export const IOCTL_HOOKS: readonly IoctlHookKind[] = [
     withoutCompat: 'blkdev_compat_ioctl answers ENOIOCTLCMD (after the generic block commands)',
     source: 'include/linux/blkdev.h struct block_device_operations; block/ioctl.c blkdev_compat_ioctl',
   },
+  {
+    struct: 'tty_operations',
+    native: 'ioctl',
+    compat: 'compat_ioctl',
+    cmdParam: 1,
+    withoutCompat:
+      'tty_compat_ioctl passes only its list of generic commands to tty_ioctl; the others go to the line ' +
+      "discipline's compat_ioctl/ioctl, not the driver's",
+    genericPassThrough: true,
+    source: 'include/linux/tty_driver.h struct tty_operations; drivers/tty/tty_io.c tty_compat_ioctl',
+  },
+  {
+    struct: 'proto_ops',
+    native: 'ioctl',
+    compat: 'compat_ioctl',
+    cmdParam: 1,
+    withoutCompat:
+      'compat_sock_ioctl falls back to compat_sock_ioctl_trans, which passes only the generic socket ' +
+      'commands it lists to sock_ioctl (ENOIOCTLCMD otherwise)',
+    genericPassThrough: true,
+    source: 'include/linux/net.h struct proto_ops; net/socket.c compat_sock_ioctl, compat_sock_ioctl_trans',
+  },
 ];
 
 /**
@@ -40,6 +67,12 @@ export const IOCTL_HOOKS: readonly IoctlHookKind[] = [
  * command passed on unchanged (fs/ioctl.c compat_ptr_ioctl).
  */
 export const COMPAT_PASS_THROUGH = 'compat_ptr_ioctl';
+
+/**
+ * Other generic compat hooks that pass the command on unchanged to the native hook of the same
+ * ops: block/ioctl.c blkdev_compat_ptr_ioctl (`fops->ioctl(bdev, mode, cmd, compat_ptr(arg))`).
+ */
+export const PASS_THROUGH_HOOKS: ReadonlySet<string> = new Set([COMPAT_PASS_THROUGH, 'blkdev_compat_ptr_ioctl']);
 
 /**
  * Functions a handler passes the command to without dispatching on it (logging, tracing): a call

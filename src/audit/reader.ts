@@ -1,6 +1,6 @@
 /**
- * Reads a configured kernel unit's tokens (unit.ts) for what ioctl dispatch needs, without
- * parsing C statements: function definitions found by brace matching, ops structures with their
+ * Reads a configured kernel unit's tokens (unit.ts: directives processed, text unexpanded) for
+ * what ioctl dispatch needs, without parsing C statements: function definitions found by brace matching, ops structures with their
  * designated ioctl hooks, and per handler the commands it dispatches (`case` labels of a
  * `switch (cmd)`, `cmd == X` / `cmd != X` tests) with the code each reaches, the calls that pass
  * `cmd` on, and what makes a handler too dynamic to read (calls through pointers, a switch on a
@@ -95,8 +95,21 @@ export function matching(tokens: readonly Token[], i: number): number {
   return tokens.length - 1;
 }
 
-/** Function definitions and ops structures written in `file`. */
-export function readDefinitions(tokens: readonly Token[], file: string): { functions: FunctionDef[]; ops: OpsDef[] } {
+/**
+ * Expands a macro invocation's tokens (the unit's macros, bounded); null when the first token
+ * names no function-like macro; throws when the expansion fails or is too large.
+ */
+export type ExpandCall = (tokens: Token[]) => Token[] | null;
+
+/**
+ * Function definitions and ops structures written in `file`. A top-level macro invocation
+ * (`DEFINE_..._FOPS(name);`) is expanded to find the ops structure it defines.
+ */
+export function readDefinitions(
+  tokens: readonly Token[],
+  file: string,
+  expand?: ExpandCall,
+): { functions: FunctionDef[]; ops: OpsDef[] } {
   const functions: FunctionDef[] = [];
   const ops: OpsDef[] = [];
   for (const [from, to] of topLevelDeclarations(tokens)) {
@@ -108,6 +121,20 @@ export function readDefinitions(tokens: readonly Token[], file: string): { funct
     } else {
       const o = opsAt(tokens, from, to);
       if (o) ops.push(o);
+      else if (expand && first.kind === 'ident' && tokens[from + 1]?.text === '(') {
+        let expanded: Token[] | null = null;
+        try {
+          expanded = expand(tokens.slice(from, matching(tokens, from + 1) + 1));
+        } catch {
+          // too large, or not valid: not an ops structure this reader can see
+        }
+        if (expanded) {
+          for (const [a, b] of topLevelDeclarations(expanded)) {
+            const m = opsAt(expanded, a, b);
+            if (m) ops.push({ ...m, loc: locOf(first) });
+          }
+        }
+      }
     }
   }
   return { functions, ops };
@@ -125,10 +152,10 @@ function functionAt(tokens: readonly Token[], from: number, to: number): Functio
     }
   }
   if (open < 0 || tokens[open - 1]?.text !== ')') return null;
-  // back over attributes after the parameters: `) __attribute__((...)) {`
+  // back over attributes after the parameters: `) __attribute__((...)) {`, `) __must_hold(x) {`
   let rp = open - 1;
   let lp = openerOf(tokens, rp, from);
-  while (lp > from && tokens[lp - 1]?.text === '__attribute__') {
+  while (lp > from && isAttribute(tokens[lp - 1]!) && tokens[lp - 2]?.text === ')') {
     rp = lp - 2;
     if (tokens[rp]?.text !== ')') return null;
     lp = openerOf(tokens, rp, from);
@@ -142,6 +169,11 @@ function functionAt(tokens: readonly Token[], from: number, to: number): Functio
     open,
     close: to - 1,
   };
+}
+
+/** An attribute written before a parameter list's `(`: GNU's, or a kernel macro for one (`__must_hold`). */
+function isAttribute(t: Token): boolean {
+  return t.text === '__attribute__' || (t.kind === 'ident' && t.text.startsWith('__'));
 }
 
 function openerOf(tokens: readonly Token[], close: number, floor: number): number {
@@ -169,13 +201,14 @@ function splitTopLevel(tokens: readonly Token[], sep = ','): Token[][] {
 function paramNames(tokens: readonly Token[]): string[] {
   if (tokens.length === 1 && tokens[0]!.text === 'void') return [];
   return splitTopLevel(tokens).map((p) => {
-    // the declarator's name: the last identifier outside an attribute's or array's brackets
+    // the declarator's name: the last identifier outside an attribute's or array's brackets,
+    // not an attribute macro after it (`unsigned int cmd __maybe_unused`)
     let name = '';
     let depth = 0;
     for (const t of p) {
       if (t.text === '(' || t.text === '[') depth++;
       else if (t.text === ')' || t.text === ']') depth--;
-      else if (t.kind === 'ident' && depth === 0) name = t.text;
+      else if (t.kind === 'ident' && depth === 0 && !(name !== '' && t.text.startsWith('__'))) name = t.text;
     }
     return name;
   });
@@ -193,9 +226,12 @@ function opsAt(tokens: readonly Token[], from: number, to: number): OpsDef | nul
   let j = i + 2;
   while (j < to && (DECL_PREFIX.has(tokens[j]!.text) || tokens[j]!.text === '__attribute__')) j++;
   const name = tokens[j];
-  // attributes between the name and `=` (__randomize_layout, __ro_after_init sections)
+  // attributes between the name and `=` (__randomize_layout, __ro_after_init sections), as
+  // written (an identifier, a macro call) or expanded
   let k = j + 1;
-  while (k < to && tokens[k]!.text === '__attribute__') k = matching(tokens, k + 1) + 1;
+  while (k < to && tokens[k]!.kind === 'ident') {
+    k = tokens[k + 1]?.text === '(' ? matching(tokens, k + 1) + 1 : k + 1;
+  }
   if (!struct || struct.kind !== 'ident' || !name || name.kind !== 'ident') return null;
   if (tokens[k]?.text !== '=' || tokens[k + 1]?.text !== '{') return null;
   const close = matching(tokens, k + 1);
@@ -210,18 +246,24 @@ function opsAt(tokens: readonly Token[], from: number, to: number): OpsDef | nul
 const NOT_CALLS = new Set(['if', 'while', 'for', 'switch', 'return', 'sizeof', '__typeof__', 'typeof', '_Alignof']);
 const ASSIGN = new Set(['=', '+=', '-=', '&=', '|=', '^=', '<<=', '>>=', '*=', '/=', '%=']);
 
-/** The operand of `==`/`!=` starting at `i` going `step` (+1 right, -1 left): one macro's expansion, or one token. */
+/**
+ * The operand of `==`/`!=` starting at `i` going `step` (+1 right, -1 left), as written: a
+ * name, a macro call `_IOW(...)`, a parenthesised expression, a number.
+ */
 function operand(tokens: readonly Token[], i: number, step: 1 | -1): Token[] {
   const t = tokens[i];
   if (!t) return [];
-  if (t.origin === null) {
-    // a parenthesised operand: `cmd == (X)`
-    if (step === 1 && t.text === '(') return tokens.slice(i, matching(tokens, i) + 1);
+  if (step === 1) {
+    if (t.text === '(') return tokens.slice(i, matching(tokens, i) + 1);
+    if (t.kind === 'ident' && tokens[i + 1]?.text === '(') return tokens.slice(i, matching(tokens, i + 1) + 1);
     return [t];
   }
-  let j = i;
-  while (tokens[j + step]?.origin === t.origin) j += step;
-  return step === 1 ? tokens.slice(i, j + 1) : tokens.slice(j, i + 1);
+  if (t.text === ')') {
+    const lp = openerOf(tokens, i, 0);
+    const start = tokens[lp - 1]?.kind === 'ident' && !NOT_CALLS.has(tokens[lp - 1]!.text) ? lp - 1 : lp;
+    return tokens.slice(start, i + 1);
+  }
+  return [t];
 }
 
 function labelText(tokens: readonly Token[]): string {
@@ -250,9 +292,15 @@ function statementEnd(tokens: readonly Token[], i: number, limit: number): numbe
 
 /** Whether the statements in [from, to) end by leaving (break, return, goto, continue): no fall-through. */
 function leaves(tokens: readonly Token[], from: number, to: number): boolean {
+  const kw = lastKeyword(tokens, from, to);
+  return kw === 'break' || kw === 'return' || kw === 'goto' || kw === 'continue';
+}
+
+/** The first token of the last statement in [from, to) (null when it does not end with `;`). */
+function lastKeyword(tokens: readonly Token[], from: number, to: number): string | null {
   let end = to;
   while (end > from && tokens[end - 1]!.text === '}') end--;
-  if (end <= from || tokens[end - 1]!.text !== ';') return false;
+  if (end <= from || tokens[end - 1]!.text !== ';') return null;
   let start = end - 2;
   for (let depth = 0; start >= from; start--) {
     const t = tokens[start]!.text;
@@ -260,16 +308,23 @@ function leaves(tokens: readonly Token[], from: number, to: number): boolean {
     else if (t === '(' || t === '[') depth--;
     else if (depth === 0 && (t === ';' || t === '{' || t === '}' || t === ':')) break;
   }
-  const kw = tokens[start + 1]?.text;
-  return kw === 'break' || kw === 'return' || kw === 'goto' || kw === 'continue';
+  return tokens[start + 1]?.text ?? null;
 }
 
 function within(region: Region, i: number): boolean {
   return region.some(([a, b]) => i >= a && i < b);
 }
 
-/** What `fn` does with its parameter number `cmdParam`. */
-export function readDispatch(tokens: readonly Token[], fn: FunctionDef, cmdParam: number): Dispatch {
+/**
+ * What `fn` does with its parameter number `cmdParam`. A macro called with cmd is expanded
+ * (`expand`) to the functions it calls with it (pr_debug's logging, a wrapper's handler).
+ */
+export function readDispatch(
+  tokens: readonly Token[],
+  fn: FunctionDef,
+  cmdParam: number,
+  expand?: ExpandCall,
+): Dispatch {
   const cmd = fn.params[cmdParam] ?? '';
   const d: Dispatch = { fn, cmd, labels: [], routes: [], unmatched: [], calls: [], dynamic: [] };
   const body: [number, number] = [fn.open + 1, fn.close];
@@ -302,7 +357,7 @@ export function readDispatch(tokens: readonly Token[], fn: FunctionDef, cmdParam
       }
     } else if (t.text === '(' && i > body[0]) {
       const call = callWithCmd(tokens, i, cmd);
-      if (call) d.calls.push(call);
+      if (call) d.calls.push(...throughMacro(tokens, call, cmd, expand));
     }
   }
   d.unmatched = subtract(body, excluded).concat(included);
@@ -367,7 +422,11 @@ function readSwitch(
     const region: Region = [];
     for (let h = g; h < groups.length; h++) {
       region.push([groups[h]!.from, groups[h]!.to]);
-      if (leaves(tokens, groups[h]!.from, groups[h]!.to)) break;
+      if (leaves(tokens, groups[h]!.from, groups[h]!.to)) {
+        // `break` goes on after the switch (st_ioctl checks a capability, then calls scsi_ioctl)
+        if (lastKeyword(tokens, groups[h]!.from, groups[h]!.to) === 'break') region.push([close + 1, d.fn.close]);
+        break;
+      }
     }
     const labels = groups[g]!.labels.filter((l): l is number => l !== null);
     if (labels.length) d.routes.push({ labels, region });
@@ -397,6 +456,17 @@ function readIf(tokens: readonly Token[], at: number, limit: number, d: Dispatch
   if (!labels.length) return;
   const thenEnd = statementEnd(tokens, rp + 1, limit);
   const then: [number, number] = [rp + 1, thenEnd];
+  // a preparation (`if (cmd == A || ...) copy_from_user(...); else memset(...);`): neither
+  // branch leaves, no else-if chain follows: every command goes on after it
+  const hasElse = tokens[thenEnd]?.text === 'else';
+  const elseEnd = hasElse ? statementEnd(tokens, thenEnd + 1, limit) : thenEnd;
+  if (
+    !leaves(tokens, then[0], then[1]) &&
+    (!hasElse || (tokens[thenEnd + 1]?.text !== 'if' && !leaves(tokens, thenEnd + 1, elseEnd)))
+  ) {
+    if (!negated) d.routes.push({ labels, region: [then, [elseEnd, d.fn.close]] });
+    return;
+  }
   if (!negated) {
     d.routes.push({ labels, region: [then] });
     excluded.push(then);
@@ -429,6 +499,26 @@ function callWithCmd(tokens: readonly Token[], lp: number, cmd: string): CmdCall
   }
   if (before.text === ')') return { callee: null, text: '(*pointer)', argIndex, at: lp, loc: locOf(before) };
   return null;
+}
+
+/** A call of a macro with cmd: the calls with cmd its expansion makes, at the macro's place. */
+function throughMacro(tokens: readonly Token[], call: CmdCall, cmd: string, expand?: ExpandCall): CmdCall[] {
+  if (!expand || call.callee === null) return [call];
+  let expanded: Token[] | null;
+  try {
+    expanded = expand(tokens.slice(call.at - 1, matching(tokens, call.at) + 1));
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    return [{ ...call, callee: null, text: `${call.text} (a macro not expanded: ${why})` }];
+  }
+  if (expanded === null) return [call];
+  const out: CmdCall[] = [];
+  for (let j = 1; j < expanded.length; j++) {
+    if (expanded[j]!.text !== '(') continue;
+    const inner = callWithCmd(expanded, j, cmd);
+    if (inner) out.push({ ...inner, at: call.at, loc: call.loc, text: `${inner.text} (in ${call.text})` });
+  }
+  return out;
 }
 
 function subtract(range: [number, number], cut: Region): Region {

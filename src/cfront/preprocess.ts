@@ -180,6 +180,13 @@ export interface PreprocessOptions {
    * ABIs that will use it. Recording them costs a single scan a few percent.
    */
   shareChunks?: boolean;
+  /**
+   * Directives only: macros are defined, includes followed and #if evaluated, but the text is
+   * passed on unexpanded (expand() expands a part of it on demand). For readers of whole kernel
+   * units, whose function bodies expand to millions of tokens. Memos given must be kept apart
+   * from those of expanding preprocessors (the outputs differ).
+   */
+  keepText?: boolean;
 }
 
 export interface Cond {
@@ -322,6 +329,9 @@ export class Preprocessor implements MemoHost {
   private counter = 0;
   private expanded = 0;
   private hook: InvocationHook | null = null;
+  private readonly keepText: boolean;
+  /** Most tokens the expansions of the current run (or expand() call) may place. */
+  private limit = MAX_EXPANDED_TOKENS;
   /** Included files' stretches of the last run's output, by start (outer first). */
   segments: Segment[] = [];
   /** The last run's output so far. */
@@ -337,6 +347,7 @@ export class Preprocessor implements MemoHost {
     this.includeDirs = opts.includeDirs.map((d) => resolve(d));
     this.defines = opts.defines ?? [];
     this.undefines = opts.undefines ?? [];
+    this.keepText = opts.keepText ?? false;
     this.dirsKey = this.includeDirs.join('\0');
     const key = JSON.stringify([opts.abi.name, opts.defines ?? [], opts.undefines ?? []]);
     this.memo = new PreprocessMemo(this, opts.memos ?? null);
@@ -391,16 +402,29 @@ export class Preprocessor implements MemoHost {
     return found ? found.path : resolve(pathOrName);
   }
 
-  /** Fully macro-expands tokens (an object-like macro's name, say), reporting invocations. */
-  expand(tokens: Token[], hook?: InvocationHook): Token[] {
+  /**
+   * Fully macro-expands tokens (an object-like macro's name, say), reporting invocations. With
+   * `limit`, this expansion alone may place at most that many tokens (else a CFrontError).
+   */
+  expand(tokens: Token[], hook?: InvocationHook, limit?: number): Token[] {
     const saved = this.frames;
     const savedHook = this.hook;
+    const savedCount = this.expanded;
+    const savedLimit = this.limit;
     this.hook = hook ?? null;
+    if (limit !== undefined) {
+      this.expanded = 0;
+      this.limit = limit;
+    }
     try {
       return this.memo.unrecorded(() => this.expandList(tokens));
     } finally {
       this.frames = saved;
       this.hook = savedHook;
+      if (limit !== undefined) {
+        this.expanded = savedCount;
+        this.limit = savedLimit;
+      }
     }
   }
 
@@ -457,8 +481,8 @@ export class Preprocessor implements MemoHost {
 
   countExpanded(n: number, at: Token): void {
     this.expanded += n;
-    if (this.expanded > MAX_EXPANDED_TOKENS) {
-      throw CFrontError.at(at, `macro expansion exceeds ${MAX_EXPANDED_TOKENS} tokens`);
+    if (this.expanded > this.limit) {
+      throw CFrontError.at(at, `macro expansion exceeds ${this.limit} tokens`);
     }
   }
 
@@ -493,8 +517,8 @@ export class Preprocessor implements MemoHost {
       }
       if (t.kind === 'invalid')
         throw CFrontError.at(t, `missing terminating ${t.text.includes('"') ? '"' : "'"} character`);
-      if (t.kind === 'ident' && this.expandMacro(t)) continue;
-      if (t.text === '_Pragma' && t.kind === 'ident') {
+      if (t.kind === 'ident' && !this.keepText && this.expandMacro(t)) continue;
+      if (t.text === '_Pragma' && t.kind === 'ident' && !this.keepText) {
         this.pragmaOperator(t);
         continue;
       }
