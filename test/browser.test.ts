@@ -86,12 +86,14 @@ function watch(page: Page): void {
 
 /** The page has drawn the state its URL holds. */
 async function ready(page: Page): Promise<void> {
-  // expressions the browser evaluates are strings: the tests' TypeScript has no DOM types
-  await page.waitForFunction(
-    "document.body.dataset.ready === location.hash && document.querySelector('#diagram svg g.block') !== null",
-    undefined,
-    { timeout: 120_000 },
-  );
+  // expressions the browser evaluates are strings: the tests' TypeScript has no DOM types; polled from here, as
+  // waitForFunction evaluates inside the page, which its Content-Security-Policy (no eval) forbids
+  const drawn =
+    "document.body.dataset.ready === location.hash && document.querySelector('#diagram svg g.block') !== null";
+  for (const until = Date.now() + 120_000; !(await page.evaluate<boolean>(drawn));) {
+    if (Date.now() > until) throw new Error(`the page did not draw ${page.url()} within 120 s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 async function blocksOf(page: Page): Promise<DomBlock[]> {
