@@ -36,7 +36,7 @@ export const PAGE_HTML = `<!doctype html>
     color: #1d1d1d; }
   .tabs a[aria-selected="true"] { background: #23384d; color: #fff; }
   #diagram { overflow: auto; background: #fff; border: 1px solid #ddd; }
-  #diagram svg { display: block; }
+  #diagram svg { display: block; width: 100%; height: auto; }
   pre { background: #fff; border: 1px solid #ddd; padding: 8px; overflow: auto; font-size: 12px; }
   .reason { margin: 2px 0; }
   .finding { margin: 4px 0; padding: 4px; border-left: 3px solid #b35c00; background: #fff; }
