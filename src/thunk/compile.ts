@@ -40,6 +40,27 @@ export interface Converter {
   readonly compatSize: number;
   compatToNative(src: Uint8Array, opts?: ConvertOptions): Uint8Array;
   nativeToCompat(src: Uint8Array, opts?: ConvertOptions): Uint8Array;
+  /**
+   * Converts the record at `src[srcOffset..]` into `dst[dstOffset..]` (not overlapping it) and returns the bytes
+   * written: every byte of the output is written or zeroed, so a reused buffer ends as `compatToNative` would
+   * return it. Give the same views again (of fixed length: they are measured once) and nothing is allocated per
+   * call; a value that does not fit raises as `compatToNative` does, and leaves the output partly written.
+   */
+  compatToNativeInto(
+    src: Uint8Array | DataView,
+    dst: Uint8Array | DataView,
+    srcOffset?: number,
+    dstOffset?: number,
+    opts?: ConvertOptions,
+  ): number;
+  /** The other way (see `compatToNativeInto`). */
+  nativeToCompatInto(
+    src: Uint8Array | DataView,
+    dst: Uint8Array | DataView,
+    srcOffset?: number,
+    dstOffset?: number,
+    opts?: ConvertOptions,
+  ): number;
   /** The generated JavaScript, for the curious and for tests. */
   readonly source: { compatToNative: string; nativeToCompat: string };
 }
@@ -80,24 +101,115 @@ class Emitter {
   private tmp = 0;
   /** Values referenced by the generated code (sub-converters for deep copies). */
   readonly refs: unknown[] = [];
+  /**
+   * Which bytes of the destination's fixed part the code always writes whole: the rest (padding, a union's bytes
+   * past its chosen member, bit-field storage) is zeroed first, so a reused destination ends as a fresh one.
+   */
+  private readonly covered: Uint8Array;
+  /** Loop variables in scope and their trip counts (a covered offset names them). */
+  private readonly loops = new Map<string, number>();
+  /** Writes under a condition (a selector's cases) cover nothing by themselves. */
+  private quiet = 0;
+  /** Coverage unknown (a flexible array's count comes from the input): the caller zeroes the whole output. */
+  dynamic = false;
+  /** A byte copy not yet emitted: adjacent copies merge into one. */
+  private pending: { fromOff: string; toOff: string; f: Offset | null; t: Offset | null; size: number } | null = null;
 
   constructor(
     readonly from: Side,
     readonly to: Side,
     readonly toNative: boolean,
     readonly opts: CompileOptions,
-  ) {}
+    toSize: number,
+    /** The pre-optimisation code: BigInt for every non-trivial value, bytes copied one by one (tests compare). */
+    readonly reference = false,
+  ) {
+    this.covered = new Uint8Array(toSize);
+  }
 
   private v(): string {
     return `v${this.tmp++}`;
   }
 
   emit(line: string): void {
+    this.flush();
     this.lines.push(line);
   }
 
   code(): string {
+    this.flush();
     return this.lines.join('\n');
+  }
+
+  /** Records that the code writes `size` whole bytes at `toOff` (every trip of the loops it names). */
+  private cover(toOff: string, size: number): void {
+    if (this.quiet > 0 || this.dynamic) return;
+    const o = parseOffset(toOff);
+    if (!o || o.terms.some(([v]) => !this.loops.has(v))) {
+      this.dynamic = true;
+      return;
+    }
+    let budget = 1 << 22;
+    const walk = (k: number, base: number): void => {
+      if (this.dynamic) return;
+      if (k === o.terms.length) {
+        if ((budget -= size) < 0) this.dynamic = true;
+        else this.covered.fill(1, Math.min(base, this.covered.length), Math.min(base + size, this.covered.length));
+        return;
+      }
+      const [v, stride] = o.terms[k]!;
+      for (let i = 0; i < this.loops.get(v)!; i++) walk(k + 1, base + i * stride);
+    };
+    walk(0, o.c);
+  }
+
+  /** Statements zeroing what the code does not write (run before it). */
+  zeroing(): string[] {
+    if (this.dynamic) return [];
+    const out: string[] = [];
+    const c = this.covered;
+    for (let a = 0; a < c.length; a++) {
+      if (c[a]) continue;
+      let b = a;
+      while (b < c.length && !c[b]) b++;
+      if (b - a > 8) out.push(`dst.fill(0, d + ${a}, d + ${b});`);
+      else {
+        let k = a;
+        for (; k + 4 <= b; k += 4) out.push(`dv.setUint32(d + ${k}, 0);`);
+        for (; k < b; k++) out.push(`dst[d + ${k}] = 0;`);
+      }
+      a = b;
+    }
+    return out;
+  }
+
+  /** Emits the pending copy: 32-bit words (no view allocated), a subarray only for long runs. */
+  private flush(): void {
+    const p = this.pending;
+    if (!p) return;
+    this.pending = null;
+    const { fromOff: f, toOff: t, size } = p;
+    const out = this.lines;
+    if (size > 256) {
+      out.push(`dst.set(src.subarray(${f}, ${f} + ${size}), ${t});`);
+      return;
+    }
+    const words = size >> 2;
+    if (words > 8) {
+      const k = this.v();
+      out.push(
+        `for (let ${k} = 0; ${k} < ${words * 4}; ${k} += 4) ` +
+          `dv.setInt32(${t} + ${k}, sv.getInt32(${f} + ${k}, true), true);`,
+      );
+    } else
+      for (let k = 0; k < words * 4; k += 4)
+        out.push(`dv.setInt32(${t} + ${k}, sv.getInt32(${f} + ${k}, true), true);`);
+    let k = words * 4;
+    if (size - k >= 2) {
+      out.push(`dv.setUint16(${t} + ${k}, sv.getUint16(${f} + ${k}, true), true);`);
+      k += 2;
+    }
+    if (k < size) out.push(`dst[${t} + ${k}] = src[${f} + ${k}];`);
   }
 
   /** `to[toOff..] = convert(from[fromOff..])` for a value of type (fromType, toType). */
@@ -118,10 +230,12 @@ class Emitter {
     }
     if (f.kind === 'float') {
       if (sameBytes) return this.copy(fromOff, toOff, fl.size);
-      if (fl.size === tl.size)
+      if (fl.size === tl.size) {
+        this.cover(toOff, fl.size);
         return this.emit(
           `for (let i = 0; i < ${fl.size}; i++) dst[${toOff} + i] = src[${fromOff} + ${fl.size - 1} - i];`,
         );
+      }
       // x87 extended precision: 10 significant bytes, padded to 12 (i386) or 16 (x86_64)
       if (
         f.name === 'long double' &&
@@ -142,7 +256,9 @@ class Emitter {
       if (this.bytewiseEqual(f.of, t.of, path)) return this.copy(fromOff, toOff, fe * n);
       const i = this.v();
       this.emit(`for (let ${i} = 0; ${i} < ${n}; ${i}++) {`);
+      this.loops.set(i, n);
       this.value(f.of, t.of, `${fromOff} + ${i} * ${fe}`, `${toOff} + ${i} * ${te}`, `${path}[]`, {});
+      this.loops.delete(i);
       this.emit('}');
       return;
     }
@@ -157,8 +273,30 @@ class Emitter {
 
   private copy(fromOff: string, toOff: string, size: number): void {
     if (size === 0) return;
-    if (size <= 8) for (let k = 0; k < size; k++) this.emit(`dst[${toOff} + ${k}] = src[${fromOff} + ${k}];`);
-    else this.emit(`dst.set(src.subarray(${fromOff}, ${fromOff} + ${size}), ${toOff});`);
+    this.cover(toOff, size);
+    if (this.reference) {
+      if (size <= 8) for (let k = 0; k < size; k++) this.emit(`dst[${toOff} + ${k}] = src[${fromOff} + ${k}];`);
+      else this.emit(`dst.set(src.subarray(${fromOff}, ${fromOff} + ${size}), ${toOff});`);
+      return;
+    }
+    const f = parseOffset(fromOff);
+    const t = parseOffset(toOff);
+    const p = this.pending;
+    if (
+      p?.f &&
+      p.t &&
+      f &&
+      t &&
+      sameTerms(p.f, f) &&
+      sameTerms(p.t, t) &&
+      f.c === p.f.c + p.size &&
+      t.c === p.t.c + p.size
+    ) {
+      p.size += size;
+      return;
+    }
+    this.flush();
+    this.pending = { fromOff, toOff, f, t, size };
   }
 
   /** Whether a value converts by copying its bytes (same layout, no pointer or long inside). */
@@ -208,7 +346,12 @@ class Emitter {
     const tName = t.kind === 'int' ? t.name : enumUnderlying(t.decl, this.to.abi);
     const signed = !isUnsigned(fName, this.from.abi);
     const toSigned = !isUnsigned(tName, this.to.abi);
-    if (!this.userPointer(record, path) && this.fastInteger(fs, ts, signed, toSigned, fromOff, toOff, path, tName))
+    this.cover(toOff, ts);
+    if (
+      !this.reference &&
+      !this.userPointer(record, path) &&
+      this.fastInteger(fs, ts, signed, toSigned, fromOff, toOff, path, tName)
+    )
       return;
     const x = this.v();
     this.emit(`const ${x} = R.read(sv, ${fromOff}, ${fs}, ${signed}, ${this.from.le});`);
@@ -246,8 +389,8 @@ class Emitter {
       n === 1 ? `dv.setUint8(${off}, ${v})` : `dv.setUint${n * 8}(${off}, ${v}, ${le})`;
     const fle = this.from.le;
     const tle = this.to.le;
-    const over = (v: string) =>
-      `throw R.overflow(${JSON.stringify(path)}, BigInt(${v}), '${tName} on ${this.to.abi.name}')`;
+    const overBig = (v: string) => `throw R.overflow(${JSON.stringify(path)}, ${v}, '${tName} on ${this.to.abi.name}')`;
+    const over = (v: string) => overBig(`BigInt(${v})`);
     const x = this.v();
     if (fs <= 4 && ts <= 4) {
       this.emit(`const ${x} = ${get(fs, signed, fromOff, fle)};`);
@@ -260,11 +403,28 @@ class Emitter {
       return true;
     }
     if (fs <= 4 && ts === 8) {
-      // widen: the high half is the sign (or zero)
-      this.emit(`const ${x} = ${get(fs, signed, fromOff, fle)};`);
-      const high = signed ? `(${x} < 0 ? 0xffffffff : 0)` : '0';
+      // widen: the high half is the sign (or zero); a negative value has no unsigned 64-bit form. The halves are
+      // written as int32 (the same bits; a uint32 above 2^31 would be a heap double in V8)
+      this.emit(`const ${x} = ${get(fs, signed || fs === 4, fromOff, fle)};`);
+      if (signed && !toSigned) this.emit(`if (${x} < 0) ${over(x)};`);
+      const high = signed ? `${x} >> 31` : '0';
+      const set32 = (off: string, v: string) => `dv.setInt32(${off}, ${v}, ${tle})`;
+      this.emit(`${set32(`${toOff} + ${tle ? 0 : 4}`, x)}; ${set32(`${toOff} + ${tle ? 4 : 0}`, high)};`);
+      return true;
+    }
+    if (fs === 8 && ts === 8) {
+      // another byte order, or another signedness: the halves move, the high one says whether it fits
+      const lo = this.v();
+      const hi = this.v();
       this.emit(
-        `${set(4, `${toOff} + ${tle ? 0 : 4}`, `${x} >>> 0`, tle)}; ${set(4, `${toOff} + ${tle ? 4 : 0}`, high, tle)};`,
+        `const ${lo} = sv.getUint32(${fromOff} + ${fle ? 0 : 4}, ${fle}); ` +
+          `const ${hi} = sv.get${signed ? 'Int' : 'Uint'}32(${fromOff} + ${fle ? 4 : 0}, ${fle});`,
+      );
+      const exact = `(BigInt(${hi}) << 32n) | BigInt(${lo})`;
+      if (signed && !toSigned) this.emit(`if (${hi} < 0) ${overBig(exact)};`);
+      if (!signed && toSigned) this.emit(`if (${hi} > 0x7fffffff) ${overBig(exact)};`);
+      this.emit(
+        `${set(4, `${toOff} + ${tle ? 0 : 4}`, lo, tle)}; ${set(4, `${toOff} + ${tle ? 4 : 0}`, `${hi} >>> 0`, tle)};`,
       );
       return true;
     }
@@ -307,36 +467,31 @@ class Emitter {
     path: string,
     record: RecordContext,
   ): void {
-    // without a Memory to translate through or copy into, a pointer is a 32/64-bit number
-    if (fs === 4 && ts === 8) {
-      const x = this.v();
-      this.emit(
-        `if (!mem && !deep) { ` +
-          `const ${x} = (sv.getUint32(${fromOff}, ${this.from.le}) & ${this.from.abi.compatPtrMask}) >>> 0; ` +
-          `dv.setUint32(${toOff} + ${this.to.le ? 0 : 4}, ${x}, ${this.to.le}); ` +
-          `dv.setUint32(${toOff} + ${this.to.le ? 4 : 0}, 0, ${this.to.le}); } else {`,
-      );
+    this.cover(toOff, ts);
+    const sizes = [4, 8];
+    if (this.reference || !sizes.includes(fs) || !sizes.includes(ts)) {
       this.pointerGeneric(f, t, fs, ts, fromOff, toOff, path, record);
-      this.emit('}');
       return;
     }
-    if (fs === 8 && ts === 4) {
-      const lo = this.v();
-      const hi = this.v();
-      this.emit(
-        `if (!mem && !deep) { ` +
-          `const ${lo} = sv.getUint32(${fromOff} + ${this.from.le ? 0 : 4}, ${this.from.le}); ` +
-          `const ${hi} = sv.getUint32(${fromOff} + ${this.from.le ? 4 : 0}, ${this.from.le});`,
-      );
-      this.emit(
+    // without a Memory to translate through or copy into, a pointer is a 32/64-bit number in two halves:
+    // compat_ptr() on the way in keeps the low half under the compat mask (s390 clears bit 31); on the way out
+    // the value is kept as is and must fit
+    const [fle, tle] = [this.from.le, this.to.le];
+    const lo = this.v();
+    const hi = this.v();
+    let code = `if (!mem && !deep) { let ${lo} = sv.getUint32(${fromOff} + ${fle || fs === 4 ? 0 : 4}, ${fle}); `;
+    code += `let ${hi} = ${fs === 8 ? `sv.getUint32(${fromOff} + ${fle ? 4 : 0}, ${fle})` : '0'}; `;
+    if (this.toNative) code += `${lo} = ${lo} & ${this.from.abi.compatPtrMask}; ${hi} = 0; `;
+    else if (ts < fs)
+      code +=
         `if (${hi} !== 0) throw R.overflow(${JSON.stringify(path)}, (BigInt(${hi}) << 32n) | BigInt(${lo}), ` +
-          `'a 32-bit pointer on ${this.to.abi.name}'); dv.setUint32(${toOff}, ${lo}, ${this.to.le}); } else {`,
-      );
-      this.pointerGeneric(f, t, fs, ts, fromOff, toOff, path, record);
-      this.emit('}');
-      return;
-    }
+        `'a 32-bit pointer on ${this.to.abi.name}'); `;
+    // setInt32 takes the int32 the mask leaves (the same bits as the uint32)
+    code += `dv.set${this.toNative ? 'Int' : 'Uint'}32(${toOff} + ${tle || ts === 4 ? 0 : 4}, ${lo}, ${tle}); `;
+    if (ts === 8) code += `dv.setUint32(${toOff} + ${tle ? 4 : 0}, ${hi}, ${tle}); `;
+    this.emit(code + '} else {');
     this.pointerGeneric(f, t, fs, ts, fromOff, toOff, path, record);
+    this.emit('}');
   }
 
   private pointerGeneric(
@@ -437,9 +592,7 @@ class Emitter {
             : 'int',
           this.from.abi,
         );
-        const x = this.v();
-        this.emit(`const ${x} = R.getBits(src, ${fromOff}, ${m.bitOffset}, ${m.bits}, ${this.from.le}, ${signed});`);
-        this.emit(`R.setBits(dst, ${toOff}, ${o.bitOffset}, ${o.bits}, ${this.to.le}, ${x});`);
+        this.bits(fromOff, toOff, m, o, signed);
         return;
       }
       const flexible = m.member.type.kind === 'array' && m.member.type.length === null;
@@ -457,6 +610,28 @@ class Emitter {
       this.value(m.member.type, o.member.type, `${fromOff} + ${m.offset}`, `${toOff} + ${o.offset}`, mpath, record);
     });
     for (const line of record.after ?? []) this.emit(line);
+  }
+
+  /**
+   * A bit-field: its bits move one by one (the storage's other bits are another member's). Of equal widths up to
+   * 32 the value is a number: only the low `bits` bits are written, so the sign of the read does not matter.
+   */
+  private bits(
+    fromOff: string,
+    toOff: string,
+    m: { bitOffset: number; bits: number },
+    o: { bitOffset: number; bits: number },
+    signed: boolean,
+  ): void {
+    const x = this.v();
+    const [fle, tle] = [this.from.le, this.to.le];
+    if (!this.reference && m.bits === o.bits && m.bits <= 32) {
+      this.emit(`const ${x} = R.getBits32(src, ${fromOff}, ${m.bitOffset}, ${m.bits}, ${fle});`);
+      this.emit(`R.setBits32(dst, ${toOff}, ${o.bitOffset}, ${o.bits}, ${tle}, ${x});`);
+      return;
+    }
+    this.emit(`const ${x} = R.getBits(src, ${fromOff}, ${m.bitOffset}, ${m.bits}, ${fle}, ${signed});`);
+    this.emit(`R.setBits(dst, ${toOff}, ${o.bitOffset}, ${o.bits}, ${tle}, ${x});`);
   }
 
   private annotation(recordName: string | undefined, path: string): MemberAnnotation | undefined {
@@ -526,9 +701,7 @@ class Emitter {
     const convertOne = (x: (typeof members)[number]) => {
       const mpath = x.m.member.name === undefined ? path : path ? `${path}.${x.m.member.name}` : x.m.member.name;
       if (x.m.member.bitWidth !== undefined) {
-        const v = this.v();
-        this.emit(`const ${v} = R.getBits(src, ${fromOff}, ${x.m.bitOffset}, ${x.m.bits}, ${this.from.le}, false);`);
-        this.emit(`R.setBits(dst, ${toOff}, ${x.o.bitOffset}, ${x.o.bits}, ${this.to.le}, ${v});`);
+        this.bits(fromOff, toOff, x.m, x.o, false);
         return;
       }
       this.value(x.m.member.type, x.o.member.type, fromOff, toOff, mpath, record);
@@ -543,19 +716,35 @@ class Emitter {
       const sel = this.memberOffset(record.decl, this.from.layouter, ann.selector);
       const recordBase = fromOff.replace(/ \+ \d+$/, '');
       const s = this.v();
-      this.emit(`const ${s} = R.read(sv, ${recordBase} + ${sel.offset}, ${sel.size}, false, ${this.from.le});`);
+      const le = this.from.le;
+      // a selector of up to 32 bits is read as a number (a case it cannot hold never matches, as before)
+      const small = !this.reference && sel.size <= 4 && sel.size !== 3;
+      const at = `${recordBase} + ${sel.offset}`;
+      const read = !small
+        ? `R.read(sv, ${at}, ${sel.size}, false, ${le})`
+        : sel.size === 1
+          ? `sv.getUint8(${at})`
+          : `sv.getUint${sel.size * 8}(${at}, ${le})`;
+      // which member is written depends on the input: the union's bytes are zeroed first
+      if (!this.reference) this.emit(`dst.fill(0, ${toOff}, ${toOff} + ${b.size});`);
+      this.emit(`const ${s} = ${read};`);
       this.emit(`switch (${s}) {`);
+      this.quiet++;
       for (const [value, name] of Object.entries(ann.cases)) {
         const x = members.find((y) => y.m.member.name === name);
         if (!x) throw einval(`union has no member '${name}'`, path);
-        this.emit(`case ${BigInt(value)}n: {`);
+        const v = BigInt(value);
+        if (small && (v < 0n || v >= 1n << BigInt(sel.size * 8))) continue;
+        this.emit(small ? `case ${v}: {` : `case ${v}n: {`);
         convertOne(x);
         this.emit('break; }');
       }
+      this.quiet--;
       this.emit(
         `default: throw R.einval(${JSON.stringify(path)}, 'selector value ' + ${s} + ' names no member of the union');`,
       );
       this.emit('}');
+      this.cover(toOff, b.size);
       return;
     }
     // no choice needed when every member converts by copying bytes
@@ -578,6 +767,31 @@ function findMember(decl: RecordDecl, layouter: Layouter, name: string): { type:
     }
   }
   return null;
+}
+
+/** An offset the emitter built: `d + 72 + v1 * 8 + 0` is 72 plus 8 per trip of loop v1. */
+interface Offset {
+  c: number;
+  terms: Array<[string, number]>;
+}
+
+function parseOffset(text: string): Offset | null {
+  const out: Offset = { c: 0, terms: [] };
+  for (const part of text.split(' + ')) {
+    if (/^\d+$/.test(part)) out.c += Number(part);
+    else if (part !== 's' && part !== 'd') {
+      const m = /^(v\d+) \* (\d+)$/.exec(part);
+      if (!m) return null;
+      out.terms.push([m[1]!, Number(m[2])]);
+    }
+  }
+  return out;
+}
+
+function sameTerms(a: Offset, b: Offset): boolean {
+  return (
+    a.terms.length === b.terms.length && a.terms.every(([v, k], i) => b.terms[i]![0] === v && b.terms[i]![1] === k)
+  );
 }
 
 /** Helpers the generated code calls (kept out of the hot loops' text). */
@@ -636,6 +850,25 @@ const RUNTIME = {
     }
     return signed && width > 0 ? BigInt.asIntN(width, v) : v;
   },
+  /** getBits of up to 32 bits as an unsigned number (no BigInt). */
+  getBits32(buf: Uint8Array, base: number, bitOffset: number, width: number, le: boolean): number {
+    let v = 0;
+    for (let k = 0; k < width; k++) {
+      const bit = bitOffset + k;
+      const set = le ? (buf[base + (bit >> 3)]! >> (bit & 7)) & 1 : (buf[base + (bit >> 3)]! >> (7 - (bit & 7))) & 1;
+      if (set) v |= le ? 1 << k : 1 << (width - 1 - k);
+    }
+    return v >>> 0;
+  },
+  setBits32(buf: Uint8Array, base: number, bitOffset: number, width: number, le: boolean, v: number): void {
+    for (let k = 0; k < width; k++) {
+      const bit = bitOffset + k;
+      const set = le ? (v >>> k) & 1 : (v >>> (width - 1 - k)) & 1;
+      const i = base + (bit >> 3);
+      const mask = le ? 1 << (bit & 7) : 1 << (7 - (bit & 7));
+      buf[i] = set ? buf[i]! | mask : buf[i]! & ~mask;
+    }
+  },
   setBits(buf: Uint8Array, base: number, bitOffset: number, width: number, le: boolean, value: bigint): void {
     const v = BigInt.asUintN(width, value);
     for (let k = 0; k < width; k++) {
@@ -654,20 +887,54 @@ const RUNTIME = {
   },
 };
 
+/**
+ * One direction's generated code. `src`, `sv` (and `dst`, `dv`) view the whole ArrayBuffer; `s` and `d` are where
+ * the record starts in it, so a caller's buffers are viewed once, not once per call.
+ */
 type Fn = (
   src: Uint8Array,
   sv: DataView,
+  s: number,
   dst: Uint8Array,
   dv: DataView,
+  d: number,
   R: unknown,
   mem: Memory | undefined,
   deep: boolean,
 ) => void;
 
-export interface DirectionPlan {
+interface DirectionPlan {
   fn: Fn;
   source: string;
+  /** Whether the caller zeroes the whole output first (the code does not know which bytes it writes). */
+  dynamic: boolean;
   refs: Array<{ from: CType; to: CType; path: string; array?: { fe: number; te: number; same: boolean } }>;
+}
+
+/**
+ * Whole-buffer views of the last view a caller gave, and where that view starts and ends: a caller that gives the
+ * same view again allocates nothing and reads none of its getters (`.buffer` alone costs more than a small record).
+ */
+class Views {
+  private view: Uint8Array | DataView | undefined;
+  private buffer: ArrayBufferLike | undefined;
+  u8: Uint8Array = new Uint8Array(0);
+  dv: DataView = new DataView(this.u8.buffer);
+  offset = 0;
+  length = 0;
+  of(view: Uint8Array | DataView): this {
+    if (view !== this.view) {
+      this.view = view;
+      this.offset = view.byteOffset;
+      this.length = view.byteLength;
+      if (view.buffer !== this.buffer) {
+        this.buffer = view.buffer;
+        this.u8 = new Uint8Array(view.buffer);
+        this.dv = new DataView(view.buffer);
+      }
+    }
+    return this;
+  }
 }
 
 /** Compiles both directions for a type laid out on a native and a compat ABI. */
@@ -678,25 +945,51 @@ export function compileConverter(
   compat: Abi,
   opts: CompileOptions = {},
 ): Converter {
+  return build(nativeType, compatType, native, compat, opts, false);
+}
+
+/**
+ * The converter as generated before the fast paths: every integer that is not copied goes through BigInt, bytes
+ * are copied one by one, the output is a fresh zeroed buffer. The fast paths are tested against it.
+ */
+export function compileReferenceConverter(
+  nativeType: CType,
+  compatType: CType,
+  native: Abi,
+  compat: Abi,
+  opts: CompileOptions = {},
+): Converter {
+  return build(nativeType, compatType, native, compat, opts, true);
+}
+
+function build(
+  nativeType: CType,
+  compatType: CType,
+  native: Abi,
+  compat: Abi,
+  opts: CompileOptions,
+  reference: boolean,
+): Converter {
+  const compileSub = reference ? compileReferenceConverter : compileConverter;
   const n: Side = { abi: native, layouter: new Layouter(native), le: native.endian === 'little' };
   const c: Side = { abi: compat, layouter: new Layouter(compat), le: compat.endian === 'little' };
   const nativeSize = n.layouter.typeLayout(nativeType).size;
   const compatSize = c.layouter.typeLayout(compatType).size;
-  const c2n = raisedOn(native, () => plan(c, n, compatType, nativeType, true, opts));
-  const n2c = raisedOn(native, () => plan(n, c, nativeType, compatType, false, opts));
+  const c2n = raisedOn(native, () => plan(c, n, compatType, nativeType, true, opts, reference));
+  const n2c = raisedOn(native, () => plan(n, c, nativeType, compatType, false, opts, reference));
   const flexGrowth = raisedOn(native, () => flexibleOf(nativeType, compatType, n, c, opts));
   const make = (p: DirectionPlan, fromSize: number, toSize: number, from: Side, to: Side, toNative: boolean) => {
     // converters of pointed-to types, compiled on first use (a type may point at itself)
     const subConverters = new Map<number, Converter>();
     const usesFlex = p.source.includes('R.flex(');
     /** Helpers that need this call's buffers: flexible-array bounds and deep copies. */
-    const callRuntime = (src: Uint8Array, dst: Uint8Array, o: ConvertOptions) => {
+    const callRuntime = (s: number, srcLength: number, d: number, dstLength: number, o: ConvertOptions) => {
       const deepState = o.deepState ?? { bytes: 0, seen: new Map<bigint, bigint>() };
       return {
         ...RUNTIME,
         flex(count: number, fromOff: number, fe: number, toOff: number, te: number, path: string) {
-          if (fromOff + count * fe > src.length) throw efault(`'${path}' runs past the end of the input`, path);
-          if (toOff + count * te > dst.length) throw efault(`'${path}' runs past the end of the output`, path);
+          if (fromOff - s + count * fe > srcLength) throw efault(`'${path}' runs past the end of the input`, path);
+          if (toOff - d + count * te > dstLength) throw efault(`'${path}' runs past the end of the output`, path);
         },
         deepArray(id: number, addr: bigint, n: number, path: string): bigint {
           const mem = o.memory;
@@ -724,8 +1017,8 @@ export function compileConverter(
             let sub = subConverters.get(id);
             if (!sub) {
               sub = toNative
-                ? compileConverter(ref.to, ref.from, native, compat, opts)
-                : compileConverter(ref.from, ref.to, native, compat, opts);
+                ? compileSub(ref.to, ref.from, native, compat, opts)
+                : compileSub(ref.from, ref.to, native, compat, opts);
               subConverters.set(id, sub);
             }
             out = new Uint8Array(n * te);
@@ -749,8 +1042,8 @@ export function compileConverter(
           let sub = subConverters.get(id);
           if (!sub) {
             sub = toNative
-              ? compileConverter(ref.to, ref.from, native, compat, opts)
-              : compileConverter(ref.from, ref.to, native, compat, opts);
+              ? compileSub(ref.to, ref.from, native, compat, opts)
+              : compileSub(ref.from, ref.to, native, compat, opts);
             subConverters.set(id, sub);
           }
           const inSize = toNative ? sub.compatSize : sub.nativeSize;
@@ -775,55 +1068,108 @@ export function compileConverter(
         },
       };
     };
-    return (src: Uint8Array, o: ConvertOptions = {}): Uint8Array => {
-      if (src.length < fromSize)
-        throw efault(`the argument is ${fromSize} bytes on ${from.abi.name}; got ${src.length}`);
-      // flexible arrays: the output grows with the count the input holds
-      let total = toSize;
-      let inputNeeded = fromSize;
-      if (flexGrowth) {
-        const count = Number(
-          RUNTIME.read(
-            new DataView(src.buffer, src.byteOffset, src.byteLength),
-            flexGrowth.countOffset(from),
-            flexGrowth.countSize(from),
-            false,
-            from.le,
-          ),
-        );
-        const limit = 1 << 26;
-        if (count * flexGrowth.elem(to) > limit)
-          throw einval(`flexible array '${flexGrowth.path}' of ${count} elements is too large`, flexGrowth.path);
-        total = flexGrowth.fixed(to) + count * flexGrowth.elem(to);
-        inputNeeded = flexGrowth.fixed(from) + count * flexGrowth.elem(from);
-        if (src.length < inputNeeded)
-          throw efault(
-            `'${flexGrowth.path}' holds ${count} elements: ${inputNeeded} bytes needed, got ${src.length}`,
-            flexGrowth.path,
-          );
-      }
-      const dst = new Uint8Array(Math.max(total, toSize));
-      // the plain case runs with the shared helpers: no allocation beyond the output
-      const runtime = usesFlex || o.deep ? callRuntime(src, dst, o) : RUNTIME;
-      p.fn(
-        src,
-        new DataView(src.buffer, src.byteOffset, src.byteLength),
-        dst,
-        new DataView(dst.buffer),
-        runtime,
-        o.memory,
-        o.deep === true,
+    const srcViews = new Views();
+    const dstViews = new Views();
+    /** The output's length for this input (flexible arrays grow with the count the input holds). */
+    const outputLength = (srcLength: number, sv: DataView, s: number): number => {
+      if (srcLength < fromSize) throw efault(`the argument is ${fromSize} bytes on ${from.abi.name}; got ${srcLength}`);
+      if (!flexGrowth) return toSize;
+      const count = Number(
+        RUNTIME.read(sv, s + flexGrowth.countOffset(from), flexGrowth.countSize(from), false, from.le),
       );
-      return dst;
+      const limit = 1 << 26;
+      if (count * flexGrowth.elem(to) > limit)
+        throw einval(`flexible array '${flexGrowth.path}' of ${count} elements is too large`, flexGrowth.path);
+      const total = flexGrowth.fixed(to) + count * flexGrowth.elem(to);
+      const inputNeeded = flexGrowth.fixed(from) + count * flexGrowth.elem(from);
+      if (srcLength < inputNeeded)
+        throw efault(
+          `'${flexGrowth.path}' holds ${count} elements: ${inputNeeded} bytes needed, got ${srcLength}`,
+          flexGrowth.path,
+        );
+      return Math.max(total, toSize);
+    };
+    const run = (
+      sv: Views,
+      s: number,
+      srcLength: number,
+      dst: Uint8Array,
+      dv: DataView,
+      d: number,
+      length: number,
+      o: ConvertOptions | undefined,
+    ) => {
+      if (p.dynamic) dst.fill(0, d, d + length);
+      // the plain case runs with the shared helpers: no allocation
+      const deep = o?.deep === true;
+      const runtime = usesFlex || deep ? callRuntime(s, srcLength, d, length, o ?? {}) : RUNTIME;
+      p.fn(sv.u8, sv.dv, s, dst, dv, d, runtime, o?.memory, deep);
+    };
+    return {
+      alloc(src: Uint8Array, o?: ConvertOptions): Uint8Array {
+        const sv = srcViews.of(src);
+        const length = outputLength(sv.length, sv.dv, sv.offset);
+        const dst = new Uint8Array(length);
+        run(sv, sv.offset, sv.length, dst, new DataView(dst.buffer), 0, length, o);
+        return dst;
+      },
+      into(
+        src: Uint8Array | DataView,
+        dst: Uint8Array | DataView,
+        srcOffset: number,
+        dstOffset: number,
+        o?: ConvertOptions,
+      ): number {
+        const sv = srcViews.of(src);
+        const srcLength = sv.length - srcOffset;
+        if (!(srcOffset >= 0 && srcLength >= 0)) throw efault(`input offset ${srcOffset} is outside the input`);
+        const s = sv.offset + srcOffset;
+        const length = outputLength(srcLength, sv.dv, s);
+        const dv = dstViews.of(dst);
+        if (!(dstOffset >= 0 && dv.length - dstOffset >= length))
+          throw efault(
+            `the output is ${length} bytes on ${to.abi.name}; the buffer has ${Math.max(0, dv.length - dstOffset)}`,
+          );
+        run(sv, s, srcLength, dv.u8, dv.dv, dv.offset + dstOffset, length, o);
+        return length;
+      },
     };
   };
   const toNative = make(c2n, compatSize, nativeSize, c, n, true);
   const toCompat = make(n2c, nativeSize, compatSize, n, c, false);
+  // try/catch here, not through a closure: the hot path allocates nothing
+  const raised = (e: unknown) => (e instanceof ErrnoError ? e.raisedOn(native) : e);
   return {
     nativeSize,
     compatSize,
-    compatToNative: (src, o) => raisedOn(native, () => toNative(src, o)),
-    nativeToCompat: (src, o) => raisedOn(native, () => toCompat(src, o)),
+    compatToNative(src, o) {
+      try {
+        return toNative.alloc(src, o);
+      } catch (e) {
+        throw raised(e);
+      }
+    },
+    nativeToCompat(src, o) {
+      try {
+        return toCompat.alloc(src, o);
+      } catch (e) {
+        throw raised(e);
+      }
+    },
+    compatToNativeInto(src, dst, srcOffset = 0, dstOffset = 0, o) {
+      try {
+        return toNative.into(src, dst, srcOffset, dstOffset, o);
+      } catch (e) {
+        throw raised(e);
+      }
+    },
+    nativeToCompatInto(src, dst, srcOffset = 0, dstOffset = 0, o) {
+      try {
+        return toCompat.into(src, dst, srcOffset, dstOffset, o);
+      } catch (e) {
+        throw raised(e);
+      }
+    },
     source: { compatToNative: c2n.source, nativeToCompat: n2c.source },
   };
 }
@@ -844,22 +1190,26 @@ function plan(
   toType: CType,
   toNative: boolean,
   opts: CompileOptions,
+  reference: boolean,
 ): DirectionPlan {
-  const e = new Emitter(from, to, toNative, opts);
+  const e = new Emitter(from, to, toNative, opts, to.layouter.typeLayout(toType).size, reference);
   const t = strip(fromType);
   const name = (t.kind === 'record' ? recordName(t.decl) : undefined) ?? opts.recordName;
   e.value(
     fromType,
     toType,
-    '0',
-    '0',
+    's',
+    'd',
     '',
     t.kind === 'record' ? (name ? { decl: t.decl, name } : { decl: t.decl }) : {},
   );
-  const source = e.code();
+  const body = e.code();
+  // the reference zeroes the whole output, as a fresh buffer is
+  const dynamic = reference || e.dynamic;
+  const source = [...(dynamic ? [] : e.zeroing()), body].filter((x) => x !== '').join('\n');
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const fn = new Function('src', 'sv', 'dst', 'dv', 'R', 'mem', 'deep', `'use strict';\n${source}`) as Fn;
-  return { fn, source, refs: e.refs as DirectionPlan['refs'] };
+  const fn = new Function('src', 'sv', 's', 'dst', 'dv', 'd', 'R', 'mem', 'deep', `'use strict';\n${source}`) as Fn;
+  return { fn, source, dynamic, refs: e.refs as DirectionPlan['refs'] };
 }
 
 /** The top-level record's annotated flexible array, if any: how the buffers grow. */
