@@ -17,8 +17,9 @@ PACKAGES="$PACKAGES libc6-dev-s390-s390x-cross libc6-dev-sparc-sparc64-cross"
 # The host's DRM headers as Debian ships them (/usr/include/libdrm): check's default set reads them as drm/
 PACKAGES="$PACKAGES libdrm-dev"
 # The browser the viewer's test (test/browser.test.ts) drives through playwright-core; strace watches what
-# ioctl32 serve opens (test/serve-reads.test.ts)
-PACKAGES="$PACKAGES chromium strace"
+# ioctl32 serve opens (test/serve-reads.test.ts); btrfs-progs makes the btrfs the audit's kernel witness uses
+# (test/audit-kernel.test.ts)
+PACKAGES="$PACKAGES chromium strace btrfs-progs"
 # The kernel's build tree (kbuild) for the generated compat code's module build, and the same version's
 # source, whose hand-written compat structs and *32 numbers the generated ones are checked against, on x86_64
 # hosts; rsync, which the source's make headers_install copies with

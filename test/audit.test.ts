@@ -26,6 +26,14 @@ import { UsageError } from '../src/errors.js';
 import { formatAudit } from '../src/report/audit.js';
 import { Preprocessor } from '../src/cfront/preprocess.js';
 import { linuxSourceFiles, linuxSourceTarball } from './harness/linux-source.js';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { CompatStruct } from '../src/audit/compat-structs.js';
+import { auditToSarif } from '../src/report/audit.js';
+import { buildModule, kernelBuildDir } from './harness/kbuild.js';
+import { inDependencyOrder, recordDefinitions } from './harness/linux-source.js';
 
 const native = getAbi('x86_64');
 const compat = getAbi('i386');
@@ -264,5 +272,212 @@ describe('audit of linux-source-6.1 drivers', () => {
     expect(report.findings.map((f) => f.ioctl)).not.toContain('USBTMC_IOCTL_CLEAR');
     const loop = report.hooks.find((h) => h.ops === 'lo_fops')!;
     expect(loop.joined).toBeGreaterThanOrEqual(10);
+  });
+});
+
+/**
+ * DRM (drm.ts): tables indexed by nr, not switches. drm_compat_ioctl (drm_ioc32.c) converts the
+ * nrs of drm_compat_ioctls[] and passes every other number to drm_ioctl (drm_ioctl.c), which
+ * copies the caller's size. Read in the tree: drm_ioc32.c converts VERSION, ADDFB2, WAIT_VBLANK ...
+ * but not GETFB2, whose struct drm_mode_fb_cmd2 is 104 bytes natively and 100 on i386.
+ * vgem's fops come from DEFINE_DRM_GEM_FOPS (.compat_ioctl = drm_compat_ioctl); radeon's
+ * radeon_kms_compat_ioctl passes cmd to drm_compat_ioctl or, through radeon_drm_ioctl, drm_ioctl.
+ */
+const DRM_FILES = [
+  ...['drm_ioc32.c', 'drm_ioctl.c', 'drm_crtc_internal.h', 'drm_internal.h', 'drm_legacy.h'],
+  ...['vgem/vgem_drv.c', 'vgem/vgem_drv.h'],
+  ...['radeon_drv.c', 'radeon.h', 'radeon_device.h', 'radeon_drv.h', 'radeon_family.h', 'radeon_kms.h'],
+  ...['radeon_mode.h', 'radeon_object.h', 'radeon_prime.h', 'radeon_reg.h', 'radeon_ttm.h', 'cik_reg.h'],
+  ...['clearstate_defs.h', 'evergreen_reg.h', 'ni_reg.h', 'r300_reg.h', 'r500_reg.h', 'r600_reg.h', 'si_reg.h'],
+].map((f) => `drivers/gpu/drm/${/^(drm_|vgem)/.test(f) ? f : `radeon/${f}`}`);
+
+describe('audit of linux-source-6.1 DRM', () => {
+  const tarball = linuxSourceTarball();
+  if (tarball === null) {
+    test('the tarball is installed', () => {
+      throw new Error('no /usr/src/linux-source-*.tar.xz: install linux-source-6.1');
+    });
+    return;
+  }
+  const { root, files } = linuxSourceFiles(tarball, DRM_FILES);
+  const paths = DRM_FILES.filter((f) => f.endsWith('.c'));
+  const report = audit({ tree: root, paths, build: buildTree(), native, compat });
+  const drm = report.findings.filter((f) => f.file.startsWith('drivers/gpu/drm/'));
+  const ioctl = files.get('drivers/gpu/drm/drm_ioctl.c')!;
+
+  test('every file read; the tables of the core, vgem and radeon judged', () => {
+    expect(report.files).toEqual({ read: 4, failed: {} });
+    // 106 core entries, 2 of vgem, 42 of radeon; those whose handler is drm_invalid_op or
+    // drm_noop (the legacy ones without CONFIG_DRM_LEGACY) are not judged
+    expect(report.drm).toEqual({ ioctls: 150, judged: 82 });
+    expect(report.headers).toEqual(expect.arrayContaining(['drm/drm.h', 'drm/radeon_drm.h', 'drm/vgem_drm.h']));
+  });
+
+  test('DRM_IOCTL_MODE_GETFB2: drm_ioctl reads an i386 struct drm_mode_fb_cmd2 unconverted', () => {
+    const f = drm.find((x) => x.ioctl === 'DRM_IOCTL_MODE_GETFB2')!;
+    expect(f).toMatchObject({
+      kind: 'unconverted',
+      level: 'error',
+      file: 'drivers/gpu/drm/drm_ioctl.c',
+      line: lineOf(ioctl, 'DRM_IOCTL_DEF(DRM_IOCTL_MODE_GETFB2,'),
+      hook: 'drm_compat_ioctl',
+    });
+    expect(f.evidence).toContain('x86_64 0xc06864ce (size 104), i386 0xc06464ce (size 100)');
+    expect(f.evidence).toContain('offset modifier: offset 72 size 32 vs offset 68 size 32');
+    expect(f.fix).toContain('drm_compat_ioctls[]');
+    expect(drm.filter((x) => x.level === 'error').map((x) => x.ioctl)).toEqual(['DRM_IOCTL_MODE_GETFB2']);
+    expect(auditHasErrors(report)).toBe(true);
+  });
+
+  test('converted ones, and the legacy ones answering EINVAL, are not reported', () => {
+    const reported = drm.map((x) => x.ioctl);
+    // drm_compat_ioctls[] converts these (their layouts differ: an unconverted one would be an error)
+    for (const name of ['DRM_IOCTL_VERSION', 'DRM_IOCTL_MODE_ADDFB2', 'DRM_IOCTL_WAIT_VBLANK', 'DRM_IOCTL_GET_CLIENT'])
+      expect(reported).not.toContain(name);
+    // DRM_LEGACY_IOCTL_DEF names drm_invalid_op without CONFIG_DRM_LEGACY: struct drm_map is never read
+    expect(reported).not.toContain('DRM_IOCTL_ADD_MAP');
+  });
+
+  test('tail-only notes: drm_ioctl copies the caller size of a struct that differs only in its padding', () => {
+    const tail = drm.filter((x) => x.kind === 'tail-only');
+    expect(tail.map((x) => x.ioctl).sort()).toEqual([
+      'DRM_IOCTL_MODE_GETPLANERESOURCES',
+      'DRM_IOCTL_MODE_OBJ_GETPROPERTIES',
+      'DRM_IOCTL_MODE_OBJ_SETPROPERTY',
+      'DRM_IOCTL_RADEON_GEM_CREATE',
+    ]);
+    expect(tail.every((x) => x.level === 'note')).toBe(true);
+    const gem = tail.find((x) => x.ioctl === 'DRM_IOCTL_RADEON_GEM_CREATE')!;
+    expect(gem.file).toBe('drivers/gpu/drm/radeon/radeon_drv.c');
+    expect(gem.ops).toBe('file_operations radeon_driver_kms_fops');
+    expect(gem.evidence).toContain('x86_64 0xc020645d (size 32), i386 0xc01c645d (size 28)');
+    // vgem's two ioctls have the same layouts: nothing to say
+    expect(drm.filter((x) => x.file.startsWith('drivers/gpu/drm/vgem/'))).toEqual([]);
+    expect(drm.filter((x) => x.kind === 'unknown')).toEqual([]);
+  });
+});
+
+/** The static_asserts of a struct's layout as ioctl32 computed it: its size, each member's offset and size. */
+function layoutAsserts(
+  tag: string,
+  layout: { size: number; fields: CompatStruct['kernelLayout']['fields'] },
+): string[] {
+  const a = (cond: string) => `_Static_assert(${cond}, "${tag}: ${cond.replace(/"/g, '')}");`;
+  return [
+    a(`sizeof(${tag}) == ${layout.size}`),
+    ...layout.fields
+      .filter((f) => f.bitWidth === undefined)
+      .flatMap((f) => [
+        a(`offsetof(${tag}, ${f.path}) == ${f.offset}`),
+        a(`sizeof(((${tag} *)0)->${f.path}) == ${f.size}`),
+      ]),
+  ];
+}
+
+describe("compat-struct-differs: the kernel's compat structs against the compat layout of the UAPI struct", () => {
+  test('made-up: a renamed member is found; a struct matched by its ioctl number agrees', () => {
+    const r = audit({ tree: FIXTURES, paths: ['drivers/compat'], build: buildTree(), native, compat });
+    const rel = 'drivers/compat/renamed.c';
+    expect(found(r, rel).sort()).toEqual(expected(rel).sort());
+    const byName = r.compatStructs.find((s) => s.kernel === 'struct compat_mtd_oob_buf')!;
+    expect(byName).toMatchObject({ uapi: 'struct mtd_oob_buf', header: 'mtd/mtd-abi.h', matchedBy: 'name' });
+    expect(byName.differences).toEqual([
+      { kind: 'missing', member: 'length', uapi: { offset: 4, size: 4 } },
+      { kind: 'extra', member: 'len', kernel: { offset: 4, size: 4 } },
+    ]);
+    const byIoctl = r.compatStructs.find((s) => s.kernel === 'struct oob_request32')!;
+    expect(byIoctl).toMatchObject({ uapi: 'struct mtd_oob_buf', matchedBy: 'ioctl', differences: [] });
+    const f = r.findings.find((x) => x.kind === 'compat-struct-differs')!;
+    expect(f).toMatchObject({ level: 'error', ioctl: 'MEMREADOOB MEMWRITEOOB', ops: 'file_operations rn_fops' });
+    expect(auditHasErrors(r)).toBe(true);
+  });
+
+  const tarball = linuxSourceTarball();
+  if (tarball === null) {
+    test('the tarball is installed', () => {
+      throw new Error('no /usr/src/linux-source-*.tar.xz: install linux-source-6.1');
+    });
+    return;
+  }
+  const fbmem = 'drivers/video/fbdev/core/fbmem.c';
+  const { root, files } = linuxSourceFiles(tarball, [fbmem, ...REAL_FILES]);
+  const paths = [fbmem, ...REAL_FILES.filter((f) => f.endsWith('.c'))];
+  const report = audit({ tree: root, paths, build: buildTree(), native, compat });
+
+  test('FBIOGET_FSCREENINFO: fb_fix_screeninfo32 has reserved[3] where the UAPI has capabilities, reserved[2]', () => {
+    const f = report.findings.filter((x) => x.kind === 'compat-struct-differs');
+    expect(f.map((x) => `${x.file}:${x.line} ${x.ioctl}`)).toEqual([
+      `${fbmem}:${lineOf(files.get(fbmem)!, 'struct fb_fix_screeninfo32 {')} FBIOGET_FSCREENINFO`,
+    ]);
+    expect(f[0]!.evidence).toBe(
+      "both 68 bytes; capabilities: i386's at offset 60 size 2, not in the kernel's struct; " +
+        'reserved: kernel offset 60 size 6 vs i386 offset 62 size 4',
+    );
+    expect(f[0]!.message).toContain('the copy never fills capabilities');
+  });
+
+  test("the kernel's other compat structs of these files agree with the UAPI's i386 layout", () => {
+    const agree = report.compatStructs.filter((s) => !s.differences.length).map((s) => `${s.kernel} ${s.uapi}`);
+    expect(agree.sort()).toEqual(
+      [
+        'struct fb_cmap32 struct fb_cmap',
+        'struct compat_loop_info struct loop_info',
+        'struct mtd_oob_buf32 struct mtd_oob_buf',
+        'struct btrfs_ioctl_timespec_32 struct btrfs_ioctl_timespec',
+        'struct btrfs_ioctl_received_subvol_args_32 struct btrfs_ioctl_received_subvol_args',
+        'struct btrfs_ioctl_send_args_32 struct btrfs_ioctl_send_args',
+        'struct btrfs_ioctl_encoded_io_args_32 struct btrfs_ioctl_encoded_io_args',
+      ].sort(),
+    );
+  });
+
+  test('kbuild compiles each compat struct found with the layout ioctl32 read; gcc -m32 lays out the UAPI one so', () => {
+    const kdir = kernelBuildDir();
+    if (kdir === null)
+      throw new Error('no /usr/src/linux-headers-*-amd64 with a Makefile: install linux-headers-amd64');
+    expect(report.compatStructs.length).toBeGreaterThanOrEqual(8);
+    const sources: Record<string, string> = {};
+    report.compatStructs.forEach((s, i) => {
+      const defs = recordDefinitions(files.get(s.file)!);
+      const own = defs.get(s.kernel);
+      if (!own) throw new Error(`${s.file} defines no ${s.kernel}`);
+      sources[`cs_${i}.c`] = [
+        '#include <linux/build_bug.h>',
+        '#include <linux/compat.h>',
+        '#include <linux/stddef.h>',
+        '#include <linux/types.h>',
+        `#include <${s.header}>`,
+        ...inDependencyOrder(defs, [own]).map((d) => d.text),
+        ...layoutAsserts(s.kernel, s.kernelLayout),
+      ].join('\n');
+    });
+    const built = buildModule(kdir, mkdtempSync(join(tmpdir(), 'ioctl32-audit-cs-')), sources, { strict: false });
+    expect([...built.diagnostics.entries()].filter(([, d]) => d.some((l) => l.includes(' error: ')))).toEqual([]);
+    expect([...built.built].sort()).toEqual(Object.keys(sources).sort());
+    // the UAPI side: an i386 compiler over the installed UAPI headers (Debian's linux-libc-dev, the same 6.1
+    // sources as the build tree's, headers_install'ed: the tree's own still need the kernel's includes)
+    const dir = mkdtempSync(join(tmpdir(), 'ioctl32-audit-uapi-'));
+    report.compatStructs.forEach((s, i) => {
+      const file = join(dir, `u_${i}.c`);
+      const text = ['#include <stddef.h>', `#include <${s.header}>`, ...layoutAsserts(s.uapi, s.compatLayout)];
+      writeFileSync(file, `${text.join('\n')}\n`);
+      const r = spawnSync('gcc', ['-m32', '-fsyntax-only', file], { encoding: 'utf8' });
+      expect(r.stderr, `${s.uapi} (${s.header}) on i386`).toBe('');
+      expect(r.status).toBe(0);
+    });
+  });
+
+  test('SARIF validates against the 2.1.0 schema; each finding at its file:line', () => {
+    const schema = JSON.parse(readFileSync('test/fixtures/sarif-2.1.0.schema.json', 'utf8'));
+    const validate = new Ajv2020({ strict: false, validateFormats: false }).compile(schema);
+    const sarif = auditToSarif(report, '0.1.0');
+    expect(validate(sarif), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
+    const results = sarif.runs[0]!.results;
+    expect(results).toHaveLength(report.findings.length);
+    const cs = results.find((r) => r.ruleId === 'audit-compat-struct-differs')!;
+    expect(JSON.stringify(cs.locations)).toContain(`"uri":"${fbmem}"`);
+    expect(JSON.stringify(cs.locations)).toContain(
+      `"startLine":${lineOf(files.get(fbmem)!, 'struct fb_fix_screeninfo32 {')}`,
+    );
   });
 });

@@ -17,6 +17,8 @@ import { CFrontError } from '../cfront/token.js';
 import type { SourceLoc } from '../cfront/types.js';
 import type { Token } from '../cfront/token.js';
 import type { Macro } from '../cfront/preprocess.js';
+import { compatStructFindings, compatStructs, type CompatStruct } from './compat-structs.js';
+import { judgeDrm, readDrm } from './drm.js';
 import { COMPAT_PASS_THROUGH, IOCTL_HOOKS, PASS_THROUGH_HOOKS, type IoctlHookKind } from './hooks.js';
 import {
   readDefinitions,
@@ -29,7 +31,14 @@ import {
 } from './reader.js';
 import { kernelBuild, readKernelUnit, unitCache, type KernelBuild, type KernelUnit } from './unit.js';
 
-export type AuditFindingKind = 'unconverted' | 'unreachable' | 'dead-compat-code' | 'unknown' | 'no-compat-hook';
+export type AuditFindingKind =
+  | 'unconverted'
+  | 'unreachable'
+  | 'dead-compat-code'
+  | 'unknown'
+  | 'no-compat-hook'
+  | 'compat-struct-differs'
+  | 'tail-only';
 export type AuditLevel = 'error' | 'warning' | 'note';
 
 export interface AuditFinding {
@@ -78,6 +87,10 @@ export interface AuditReport {
   /** UAPI headers the catalogue read (those defining the labels' macros), and those it could not. */
   headers: string[];
   headersFailed: Record<string, string>;
+  /** The hand-written compat structs of the files read that mirror a UAPI struct, compared (compat-structs.ts). */
+  compatStructs: CompatStruct[];
+  /** DRM's table-dispatched ioctls (drm.ts): entries read from the tables, and those judged. */
+  drm?: { ioctls: number; judged: number };
 }
 
 export interface AuditOptions {
@@ -175,6 +188,7 @@ export function audit(opts: AuditOptions): AuditReport {
     findings: [],
     headers: [],
     headersFailed: {},
+    compatStructs: [],
   };
   const cache = unitCache();
   const read: ReadFile[] = [];
@@ -207,6 +221,13 @@ export function audit(opts: AuditOptions): AuditReport {
     readOne(path);
   });
   opts.onProgress?.(files.length, files.length, '');
+  const drm = readDrm({
+    all: allFiles,
+    read: (path) =>
+      attempted.has(path) ? (read.find((r) => r.unit.path === path)?.unit ?? null) : (readOne(path)?.unit ?? null),
+    text: (path) => readFileSync(path, 'latin1'),
+    kb,
+  });
   /** A handler defined in a file not read yet (btrfs_ioctl in fs/btrfs/ioctl.c, its hooks in file.c). */
   const readDefining = (name: string, near: string): FunctionDef | undefined => {
     for (const path of definingFiles(
@@ -300,6 +321,7 @@ export function audit(opts: AuditOptions): AuditReport {
   for (const h of allHandlers) {
     for (const l of h.dispatch.labels) for (const f of uapiFilesOf(l, h.file.unit, kb)) headers.add(f);
   }
+  for (const h of drm.headers) headers.add(h);
   report.headers = [...headers].sort();
   const catalogue = joinCatalogue(report, kb, opts);
 
@@ -450,6 +472,16 @@ export function audit(opts: AuditOptions): AuditReport {
       });
     }
   }
+  const identify = (cmd: number, name: string) => catalogue.identify(cmd, name);
+  const drmJudged = judgeDrm(drm, { root, native: opts.native, compat: opts.compat, identify });
+  for (const f of drmJudged.findings) add(f);
+  if (drm.ioctls.length) report.drm = { ioctls: drm.ioctls.length, judged: drmJudged.judged };
+  report.compatStructs = compatStructs(read, kb, root, opts.compat);
+  const hookOf = (file: string) => {
+    const h = report.hooks.find((x) => x.file === file);
+    return h ? { ops: `${h.struct} ${h.ops}`, hook: h.compat } : { ops: 'none', hook: 'none' };
+  };
+  for (const f of compatStructFindings(report.compatStructs, opts.compat.name, hookOf)) add(f);
   report.findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.kind.localeCompare(b.kind));
   return report;
 }

@@ -100,3 +100,74 @@ export const NON_DISPATCHING: ReadonlySet<string> = new Set([
   'netdev_info',
   'netdev_dbg',
 ]);
+
+/** A macro writing one entry of a `struct drm_ioctl_desc` table: where its command and handler sit. */
+export interface DrmTableMacro {
+  macro: string;
+  /** The argument naming the ioctl, and the prefix `.cmd` adds to it (DRM_IOCTL_##ioctl). */
+  ioctlArg: number;
+  cmdPrefix: string;
+  funcArg: number;
+  /** The member the expanded entry sets to its handler. */
+  funcField: string;
+  /** The core table (drm_ioctls[], nr below DRM_COMMAND_BASE) or a driver's (nr - DRM_COMMAND_BASE). */
+  core: boolean;
+  source: string;
+}
+
+/**
+ * How DRM dispatches ioctls (linux 6.1): by the command's nr through tables, not by cmd.
+ * drm_ioctl (drivers/gpu/drm/drm_ioctl.c) takes nr = DRM_IOCTL_NR(cmd), looks it up in drm_ioctls[]
+ * or, for DRM_COMMAND_BASE <= nr < DRM_COMMAND_END, in dev->driver->ioctls[nr - DRM_COMMAND_BASE],
+ * and copies in and out _IOC_SIZE(cmd) — the caller's size — zero-filling up to the kernel's.
+ * drm_compat_ioctl (drivers/gpu/drm/drm_ioc32.c) calls drm_compat_ioctls[nr].fn where the table
+ * has one and `return drm_ioctl(filp, cmd, arg);` otherwise: the compat number unchanged.
+ */
+export const DRM_DISPATCH = {
+  compatEntry: 'drm_compat_ioctl',
+  nativeEntry: 'drm_ioctl',
+  tables: [
+    {
+      macro: 'DRM_IOCTL_DEF',
+      ioctlArg: 0,
+      cmdPrefix: '',
+      funcArg: 1,
+      funcField: 'func',
+      core: true,
+      source: 'drivers/gpu/drm/drm_ioctl.c DRM_IOCTL_DEF: [DRM_IOCTL_NR(ioctl)] = {.cmd = ioctl, .func = _func}',
+    },
+    {
+      macro: 'DRM_LEGACY_IOCTL_DEF',
+      ioctlArg: 0,
+      cmdPrefix: '',
+      funcArg: 1,
+      funcField: 'func',
+      core: true,
+      source: 'drivers/gpu/drm/drm_ioctl.c DRM_LEGACY_IOCTL_DEF: drm_invalid_op as _func without CONFIG_DRM_LEGACY',
+    },
+    {
+      macro: 'DRM_IOCTL_DEF_DRV',
+      ioctlArg: 0,
+      cmdPrefix: 'DRM_IOCTL_',
+      funcArg: 1,
+      funcField: 'func',
+      core: false,
+      source: 'include/drm/drm_ioctl.h DRM_IOCTL_DEF_DRV: [... - DRM_COMMAND_BASE] = {.cmd = DRM_IOCTL_##ioctl}',
+    },
+  ] as readonly DrmTableMacro[],
+  /** Compat tables of converters indexed by nr - base (`[DRM_IOCTL_NR(n##32)] = {.fn = f}`). */
+  compatTables: [
+    { array: 'drm_compat_ioctls', fnField: 'fn', base: '0', source: 'drivers/gpu/drm/drm_ioc32.c drm_compat_ioctls' },
+  ],
+  /** Handlers that never read the argument: the entry's layout does not matter. */
+  nonReading: [
+    { func: 'drm_invalid_op', source: 'drivers/gpu/drm/drm_ioctl.c drm_invalid_op: return -EINVAL' },
+    { func: 'drm_noop', source: 'drivers/gpu/drm/drm_ioctl.c drm_noop: return 0' },
+  ],
+  /**
+   * What ties a driver's table to its device files: `struct drm_driver { .ioctls = T, .fops = &F }`
+   * (include/drm/drm_drv.h); F's .compat_ioctl is drm_compat_ioctl directly or through
+   * DEFINE_DRM_GEM_FOPS / DRM_GEM_FOPS (include/drm/drm_gem.h), or a driver function passing cmd on.
+   */
+  driver: { struct: 'drm_driver', ioctls: 'ioctls', fops: 'fops' },
+} as const;

@@ -27,7 +27,7 @@ import { convertArgument } from '../thunk/convert.js';
 import { CodegenError, generateCompatC } from '../codegen/c.js';
 import { ErrnoError } from '../thunk/errors.js';
 import { audit, auditHasErrors } from '../audit/audit.js';
-import { formatAudit } from '../report/audit.js';
+import { auditToSarif, formatAudit } from '../report/audit.js';
 import { defaultKernelTree } from '../cfront/kernel-tree.js';
 import { existsSync } from 'node:fs';
 
@@ -330,11 +330,11 @@ export function buildProgram(): Command {
       "a configured build tree for the sources' includes and autoconf.h (default: the kernel tree when it is " +
         'configured, else the installed /usr/src/linux-headers-* for the ABI)',
     )
-    .option('--format <format>', 'text or json', 'text')
+    .option('--format <format>', 'text, json or sarif', 'text')
     .option('--verbose', 'list the ops structures read and the files that could not be')
     .action((tree: string, paths: string[], opts: AuditCliOptions) => {
-      if (!['text', 'json'].includes(opts.format))
-        throw new UsageError(`--format must be text or json, not '${opts.format}'`);
+      if (!['text', 'json', 'sarif'].includes(opts.format))
+        throw new UsageError(`--format must be text, json or sarif, not '${opts.format}'`);
       const [{ native, compat }] = selectPairs(undefined, opts.pair) as [{ native: Abi; compat: Abi }];
       const build = opts.buildTree ?? auditBuildTree(tree, native);
       const onProgress = progressLine('audit');
@@ -342,7 +342,9 @@ export function buildProgram(): Command {
       print(
         opts.format === 'json'
           ? JSON.stringify(report, null, 1)
-          : formatAudit(report, { verbose: opts.verbose === true }),
+          : opts.format === 'sarif'
+            ? JSON.stringify(auditToSarif(report, packageVersion()), null, 1)
+            : formatAudit(report, { verbose: opts.verbose === true }),
       );
       process.exitCode = auditHasErrors(report) ? 1 : 0;
     });

@@ -1,5 +1,7 @@
 /** `ioctl32 audit` as text: one block per finding, compiler style, then what was read. */
-import type { AuditReport } from '../audit/audit.js';
+import { pathToFileURL } from 'node:url';
+import type { AuditFindingKind, AuditReport } from '../audit/audit.js';
+import type { SarifLog } from './sarif.js';
 
 export function formatAudit(report: AuditReport, opts: { verbose?: boolean } = {}): string {
   const lines: string[] = [];
@@ -30,4 +32,56 @@ export function formatAudit(report: AuditReport, opts: { verbose?: boolean } = {
       lines.push(`  header not read: ${header}: ${why}`);
   }
   return lines.join('\n');
+}
+
+/** One SARIF rule per finding kind: what it means, in a sentence. */
+const AUDIT_RULES: Record<AuditFindingKind, string> = {
+  unconverted: 'a compat task reaches the native case with an argument laid out differently: it reads wrong bytes',
+  unreachable: "a compat task's command number reaches no case: the ioctl answers ENOTTY or EINVAL to it",
+  'dead-compat-code': 'the compat handler compares a number no compat task sends: its conversion never runs',
+  'compat-struct-differs':
+    "a hand-written compat struct's members sit elsewhere than in the compat ABI's layout of the UAPI struct",
+  'no-compat-hook': 'the ops structure has no compat hook: compat tasks reach none of its ioctls',
+  'tail-only': 'the layouts differ only where a dispatcher that copies by size tolerates it: a note',
+  unknown: "where a compat task's command goes could not be read",
+};
+
+/** The audit as SARIF 2.1.0 (the shape of toSarif's for check): each finding at its file:line in the tree. */
+export function auditToSarif(report: AuditReport, version: string): SarifLog {
+  const kinds = Object.keys(AUDIT_RULES) as AuditFindingKind[];
+  const level = (k: AuditFindingKind) => report.findings.find((f) => f.kind === k)?.level;
+  const rules = kinds.map((k) => ({
+    id: `audit-${k}`,
+    shortDescription: { text: AUDIT_RULES[k] },
+    helpUri: 'https://docs.kernel.org/driver-api/ioctl.html#bit-compat-mode',
+    defaultConfiguration: {
+      level: level(k) ?? (k === 'unknown' || k === 'no-compat-hook' || k === 'tail-only' ? 'note' : 'error'),
+    },
+  }));
+  const results = report.findings.map((f) => ({
+    ruleId: `audit-${f.kind}`,
+    level: f.level,
+    message: { text: `${f.ioctl}: ${f.message}. Evidence: ${f.evidence}. Fix: ${f.fix}.` },
+    locations: [
+      {
+        physicalLocation: {
+          artifactLocation: { uri: f.file, uriBaseId: 'KERNEL_TREE' },
+          region: { startLine: Math.max(1, f.line) },
+        },
+      },
+    ],
+  }));
+  return {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: { name: 'ioctl32', informationUri: 'https://docs.kernel.org/driver-api/ioctl.html', version, rules },
+        },
+        results,
+        originalUriBaseIds: { KERNEL_TREE: { uri: pathToFileURL(`${report.tree}/`).href } },
+      } as SarifLog['runs'][number],
+    ],
+  };
 }
