@@ -30,7 +30,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import type { CompatStruct } from '../src/audit/compat-structs.js';
+import { compareFields, type CompatStruct } from '../src/audit/compat-structs.js';
 import { auditToSarif } from '../src/report/audit.js';
 import { buildModule, kernelBuildDir } from './harness/kbuild.js';
 import { inDependencyOrder, recordDefinitions } from './harness/linux-source.js';
@@ -72,11 +72,13 @@ describe('audit of made-up drivers', () => {
     'drivers/misc/no_compat.c',
     'drivers/misc/dynamic.c',
     'drivers/misc/huge_body.c',
+    'drivers/misc/cond_lock.c',
   ];
 
   test('every file is read, every label evaluated', () => {
     expect(report.files).toEqual({ read: files.length, failed: {} });
     expect(report.hooks.map((h) => `${h.ops} ${h.compat}`).sort()).toEqual([
+      'cl_fops compat_ptr_ioctl',
       'cv_fops cv_compat_ioctl',
       'dc_fops dc_compat_ioctl',
       'dy_fops dy_compat_ioctl',
@@ -479,5 +481,31 @@ describe("compat-struct-differs: the kernel's compat structs against the compat 
     expect(JSON.stringify(cs.locations)).toContain(
       `"startLine":${lineOf(files.get(fbmem)!, 'struct fb_fix_screeninfo32 {')}`,
     );
+  });
+});
+
+describe('compat-struct-differs: what a hand-written compat struct may do otherwise', () => {
+  const f = (path: string, offset: number, size: number, type = 'unsigned int', bits?: [number, number]) =>
+    bits ? { path, offset, size, type, bitOffset: bits[0], bitWidth: bits[1] } : { path, offset, size, type };
+  test('an integer holding a bitfield of the UAPI (rawmidi: no_active_sensing, "avoid bit-field")', () => {
+    expect(compareFields([f('a', 0, 4), f('b', 4, 4)], [f('a', 0, 4), f('b', 4, 4, 'unsigned int', [32, 1])])).toEqual(
+      [],
+    );
+    // the bits elsewhere than the integer: moved
+    expect(
+      compareFields([f('a', 0, 4), f('b', 4, 4)], [f('a', 0, 4), f('b', 8, 4, 'unsigned int', [64, 1])]).map(
+        (d) => d.kind,
+      ),
+    ).toEqual(['moved']);
+  });
+  test("a union's members under the kernel's own names, and another name in an anonymous union", () => {
+    const kernel = [f('value', 0, 512, 'union {...}'), f('value.integer', 0, 512, 'int [128]'), f('x', 512, 4)];
+    const uapi = [f('value', 0, 512, 'union {...}'), f('value.integer.value', 0, 512, 'long [128]'), f('x', 512, 4)];
+    expect(compareFields(kernel, uapi)).toEqual([]);
+    // p_u8 over `value` (an anonymous union): covered by a member both have in place
+    expect(compareFields([f('value', 8, 4)], [f('value', 8, 4), f('p_u8', 8, 4, 'char *')])).toEqual([]);
+    // a UAPI member no agreed member covers is missing (fb_fix_screeninfo32's capabilities)
+    const lacks = compareFields([f('reserved', 60, 6, 'u16 [3]')], [f('capabilities', 60, 2), f('reserved', 62, 4)]);
+    expect(lacks.map((d) => `${d.member} ${d.kind}`)).toEqual(['capabilities missing', 'reserved moved']);
   });
 });

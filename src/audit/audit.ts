@@ -481,7 +481,7 @@ export function audit(opts: AuditOptions): AuditReport {
     const h = report.hooks.find((x) => x.file === file);
     return h ? { ops: `${h.struct} ${h.ops}`, hook: h.compat } : { ops: 'none', hook: 'none' };
   };
-  for (const f of compatStructFindings(report.compatStructs, opts.compat.name, hookOf)) add(f);
+  for (const f of compatStructFindings(report.compatStructs, hookOf)) add(f);
   report.findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.kind.localeCompare(b.kind));
   return report;
 }

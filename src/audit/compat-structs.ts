@@ -11,6 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
+import { ABIS } from '../abi/index.js';
 import type { Abi } from '../abi/types.js';
 import type { RecordDecl } from '../cfront/types.js';
 import { flattenFields, untypedField, type FlatField } from '../layout/fields.js';
@@ -56,6 +57,11 @@ export interface CompatStruct {
   matchedBy: 'name' | 'ioctl';
   /** The ioctls of the header whose argument is the UAPI struct. */
   ioctls: string[];
+  /**
+   * The compat ABI whose layout it was compared with: the run's, or its 64-bit time_t flavour (i386+t64) where
+   * that one agrees better — the kernel serves both kinds of task (v4l2_buffer32 and v4l2_buffer32_time32).
+   */
+  abi: string;
   /** The kernel's struct natively (as the kernel compiles it) and the UAPI's on the compat ABI. */
   kernelLayout: { size: number; fields: FlatField[] };
   compatLayout: { size: number; fields: FlatField[] };
@@ -74,18 +80,20 @@ export interface ReadUnit {
  */
 export function compatStructs(units: readonly ReadUnit[], kb: KernelBuild, root: string, compat: Abi): CompatStruct[] {
   const dumps = new Map<string, DumpResult | null>();
-  const compatDump = (header: string): DumpResult | null => {
-    if (!dumps.has(header)) {
+  const compatDump = (abi: Abi, header: string): DumpResult | null => {
+    const key = `${abi.name}\0${header}`;
+    if (!dumps.has(key)) {
       let d: DumpResult | null = null;
       try {
-        d = dump({ abi: compat, headers: [header], kernelTree: kb.build });
+        d = dump({ abi, headers: [header], kernelTree: kb.build });
       } catch {
         d = null;
       }
-      dumps.set(header, d);
+      dumps.set(key, d);
     }
-    return dumps.get(header)!;
+    return dumps.get(key)!;
   };
+  const candidates = [compat, ...ABIS.filter((a) => a.flavourOf === compat.name)];
   const own = (file: string) =>
     (file === root || file.startsWith(`${root}/`)) && !kb.includeDirs.some((d) => file.startsWith(`${d}/`));
   const out: CompatStruct[] = [];
@@ -104,13 +112,21 @@ export function compatStructs(units: readonly ReadUnit[], kb: KernelBuild, root:
       if (!sharesMembers(decl, u)) continue;
       const dir = kb.uapiDirs.find((d) => u.loc!.file.startsWith(`${d}/`))!;
       const header = relative(dir, u.loc!.file);
-      const d = compatDump(header);
-      const rec = d?.records[key];
-      if (!d || !rec) continue;
       const layouter = new Layouter(kb.abi);
       const l = layouter.layout(decl);
       const kernelFields = flattenFields(l, layouter).map(untypedField);
+      // the compat ABI, or its flavour, whose layout the kernel's struct follows best
+      const compared = candidates
+        .map((abi) => ({ abi, d: compatDump(abi, header) }))
+        .map(({ abi, d }) => ({ abi, d, rec: d?.records[key] }))
+        .filter((c): c is { abi: Abi; d: DumpResult; rec: NonNullable<typeof c.rec> } => !!c.d && !!c.rec)
+        .map((c) => ({ ...c, differences: compareFields(kernelFields, c.rec.fields) }))
+        .sort((a, b) => a.differences.length - b.differences.length);
+      const best = compared[0];
+      if (!best) continue;
+      const { d, rec } = best;
       out.push({
+        abi: best.abi.name,
         kernel: tag,
         file: relative(root, decl.loc.file),
         line: decl.loc.line,
@@ -123,7 +139,7 @@ export function compatStructs(units: readonly ReadUnit[], kb: KernelBuild, root:
           .sort(),
         kernelLayout: { size: l.size, fields: kernelFields },
         compatLayout: { size: rec.size, fields: rec.fields },
-        differences: compareFields(kernelFields, rec.fields),
+        differences: best.differences,
       });
     }
   }
@@ -211,6 +227,18 @@ function sharesMembers(kernel: RecordDecl, uapi: RecordDecl): boolean {
 export function compareFields(kernel: readonly FlatField[], uapi: readonly FlatField[]): MemberDifference[] {
   const k = new Map(kernel.map((f) => [f.path, f]));
   const u = new Map(uapi.map((f) => [f.path, f]));
+  // a union's members are alternatives over the same bytes, which the kernel copies whole (its own names for
+  // them, snd_ctl_elem_value32's `value`): a union in the same place and size on both sides is compared as one
+  const isUnion = (f: FlatField) => /^union\b/.test(f.type);
+  const unions = uapi
+    .filter((f) => isUnion(f) && k.has(f.path) && isUnion(k.get(f.path)!))
+    .filter((f) => k.get(f.path)!.offset === f.offset && k.get(f.path)!.size === f.size)
+    .map((f) => `${f.path}.`);
+  const inUnion = (path: string) => unions.some((p) => path.startsWith(p));
+  kernel = kernel.filter((f) => !inUnion(f.path));
+  uapi = uapi.filter((f) => !inUnion(f.path));
+  const bits = (f: FlatField): [start: number, width: number] =>
+    f.bitWidth !== undefined ? [f.bitOffset!, f.bitWidth] : [f.offset * 8, f.size * 8];
   const place = (f: FlatField) =>
     f.bitWidth !== undefined ? { offset: f.bitOffset!, size: f.bitWidth } : { offset: f.offset, size: f.size };
   const out: MemberDifference[] = [];
@@ -224,19 +252,35 @@ export function compareFields(kernel: readonly FlatField[], uapi: readonly FlatF
     listed.add(d.member);
     if (!parentListed(d.member)) out.push(d);
   };
+  // members present on both sides in the same place; a UAPI member the kernel lacks whose bytes they cover is
+  // another name in an anonymous union (v4l2_ext_control's p_u8 over `value`): the bytes are copied
+  const agreed = uapi.filter((f) => {
+    const g = k.get(f.path);
+    return g !== undefined && g.offset === f.offset && g.size === f.size;
+  });
+  const covered = (f: FlatField) =>
+    agreed.some((a) => a.path !== f.path && a.offset <= f.offset && f.offset + f.size <= a.offset + a.size);
   for (const f of uapi) {
     const g = k.get(f.path);
     if (!g) {
-      add({ kind: 'missing', member: f.path, uapi: place(f) });
+      if (!covered(f)) add({ kind: 'missing', member: f.path, uapi: place(f) });
       continue;
     }
     const a = place(g);
     const b = place(f);
+    if ((g.bitWidth === undefined) !== (f.bitWidth === undefined)) {
+      // a bitfield on one side, an integer holding its bits on the other (rawmidi's `no_active_sensing; /* avoid
+      // bit-field */`): the handler copies the value, the bits are in place
+      const [[ps, pw], [bs, bw]] = g.bitWidth === undefined ? [bits(g), bits(f)] : [bits(f), bits(g)];
+      if (bs >= ps && bs + bw <= ps + pw) continue;
+      add({ kind: 'moved', member: f.path, kernel: a, uapi: b });
+      continue;
+    }
     if (a.offset !== b.offset) add({ kind: 'moved', member: f.path, kernel: a, uapi: b });
     else if (a.size !== b.size || (g.bitWidth === undefined) !== (f.bitWidth === undefined))
       add({ kind: 'resized', member: f.path, kernel: a, uapi: b });
   }
-  for (const f of kernel) if (!u.has(f.path)) add({ kind: 'extra', member: f.path, kernel: place(f) });
+  for (const f of kernel) if (!u.has(f.path) && !covered(f)) add({ kind: 'extra', member: f.path, kernel: place(f) });
   return out;
 }
 
@@ -259,7 +303,6 @@ export function describeDifference(d: MemberDifference, compatName: string): str
  */
 export function compatStructFindings(
   structs: readonly CompatStruct[],
-  compatName: string,
   hookOf: (file: string) => { ops: string; hook: string },
 ): AuditFinding[] {
   return structs
@@ -278,13 +321,13 @@ export function compatStructFindings(
         line: s.line,
         ...hookOf(s.file),
         message:
-          `${s.kernel} is not ${s.uapi} (${s.header}) as ${article(compatName)} ${compatName} task lays it out: ` +
+          `${s.kernel} is not ${s.uapi} (${s.header}) as ${article(s.abi)} ${s.abi} task lays it out: ` +
           s.differences.map((d) => `${d.member} ${d.kind}`).join(', ') +
           (lacks.length ? ` — the copy never fills ${lacks.join(', ')}` : ''),
-        evidence: `${sizes}; ${s.differences.map((d) => describeDifference(d, compatName)).join('; ')}`,
+        evidence: `${sizes}; ${s.differences.map((d) => describeDifference(d, s.abi)).join('; ')}`,
         fix:
           `make ${s.kernel} follow ${s.uapi} member by member (ioctl32 gen c ${s.header} writes the ` +
-          `${compatName} twin) and copy the members it lacked`,
+          `${s.abi} twin) and copy the members it lacked`,
       };
     });
 }

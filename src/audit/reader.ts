@@ -438,6 +438,7 @@ function readIf(tokens: readonly Token[], at: number, limit: number, d: Dispatch
   const rp = matching(tokens, at + 1);
   const cond = tokens.slice(at + 2, rp);
   const labels: number[] = [];
+  const known = d.labels.length;
   let negated = false;
   for (let k = 0; k < cond.length; k++) {
     const c = cond[k]!;
@@ -456,6 +457,20 @@ function readIf(tokens: readonly Token[], at: number, limit: number, d: Dispatch
   if (!labels.length) return;
   const thenEnd = statementEnd(tokens, rp + 1, limit);
   const then: [number, number] = [rp + 1, thenEnd];
+  // `cmd != X && other` (seq_oss's odev_ioctl) leaves only when `other` holds too: X and the rest go on
+  // after it; `cmd == X && other` reaches the branch or goes on. Only a test of cmd alone routes.
+  let depth = 0;
+  const conjunction = cond.some((c) => {
+    if (c.text === '(' || c.text === '[') depth++;
+    else if (c.text === ')' || c.text === ']') depth--;
+    return depth === 0 && c.text === '&&';
+  });
+  if (conjunction) {
+    if (!negated) d.routes.push({ labels, region: [then, [thenEnd, d.fn.close]] });
+    // `cmd != X && ...` dispatches nothing: X is no command this handler serves because of it
+    else d.labels.length = known;
+    return;
+  }
   // a preparation (`if (cmd == A || ...) copy_from_user(...); else memset(...);`): neither
   // branch leaves, no else-if chain follows: every command goes on after it
   const hasElse = tokens[thenEnd]?.text === 'else';
@@ -465,6 +480,8 @@ function readIf(tokens: readonly Token[], at: number, limit: number, d: Dispatch
     (!hasElse || (tokens[thenEnd + 1]?.text !== 'if' && !leaves(tokens, thenEnd + 1, elseEnd)))
   ) {
     if (!negated) d.routes.push({ labels, region: [then, [elseEnd, d.fn.close]] });
+    // `if (cmd != X) unlock();` prepares or tidies up: X is no command it serves
+    else d.labels.length = known;
     return;
   }
   if (!negated) {
