@@ -504,6 +504,8 @@ describe('compat-struct-differs: what a hand-written compat struct may do otherw
     expect(compareFields(kernel, uapi)).toEqual([]);
     // p_u8 over `value` (an anonymous union): covered by a member both have in place
     expect(compareFields([f('value', 8, 4)], [f('value', 8, 4), f('p_u8', 8, 4, 'char *')])).toEqual([]);
+    // an explicit pad where the UAPI has implicit padding (compat_cdrom_generic_command's pad[3])
+    expect(compareFields([f('c', 0, 1), f('pad', 1, 3), f('q', 4, 4)], [f('c', 0, 1), f('q', 4, 4)])).toEqual([]);
     // a UAPI member no agreed member covers is missing (fb_fix_screeninfo32's capabilities)
     const lacks = compareFields([f('reserved', 60, 6, 'u16 [3]')], [f('capabilities', 60, 2), f('reserved', 62, 4)]);
     expect(lacks.map((d) => `${d.member} ${d.kind}`)).toEqual(['capabilities missing', 'reserved moved']);

@@ -280,7 +280,11 @@ export function compareFields(kernel: readonly FlatField[], uapi: readonly FlatF
     else if (a.size !== b.size || (g.bitWidth === undefined) !== (f.bitWidth === undefined))
       add({ kind: 'resized', member: f.path, kernel: a, uapi: b });
   }
-  for (const f of kernel) if (!u.has(f.path) && !covered(f)) add({ kind: 'extra', member: f.path, kernel: place(f) });
+  // an explicit pad where the UAPI struct has implicit padding (compat_cdrom_generic_command's pad[3]) holds nothing
+  const inHole = (f: FlatField) => !uapi.some((x) => x.offset < f.offset + f.size && f.offset < x.offset + x.size);
+  for (const f of kernel) {
+    if (!u.has(f.path) && !covered(f) && !inHole(f)) add({ kind: 'extra', member: f.path, kernel: place(f) });
+  }
   return out;
 }
 
