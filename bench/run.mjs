@@ -10,10 +10,13 @@
 //  4. `check --kernel-tree K --arch all` of one driver header (every pair of every native ABI, the
 //     UAPI headers from a kernel tree) vs `check` of the same header on x86_64's pairs over the
 //     installed headers (target <= 5).
+//  5. a user's first `decode X` over every ABI and `convert --type long`, each with an empty cache
+//     (the header index: only the units that may define the number or type), vs the clang run of
+//     (1) (target <= 10); a repeated `dump` with a warm result cache vs the same (target <= 0.5).
 // Beside (1), a floor (bench/floor.mjs): the same headers preprocessed once as a single
 // translation unit by a fresh process, the least any design of the dump pays on this runtime.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ABIS, getAbi } from '../dist/abi/index.js';
@@ -63,7 +66,10 @@ const x86dirs = includeDirsFor(x86);
 const clang = clangSyntaxOnly(x86, x86dirs);
 const cli = new URL('../dist/cli/main.js', import.meta.url).pathname;
 const runCli = () =>
-  seconds(() => spawnSync('node', [cli, 'dump', '--abi', 'x86_64'], { stdio: ['ignore', 'ignore', 'inherit'] }))[0];
+  seconds(() =>
+    // the work, not the result cache of an earlier run
+    spawnSync('node', [cli, '--no-cache', 'dump', '--abi', 'x86_64'], { stdio: ['ignore', 'ignore', 'inherit'] }),
+  )[0];
 const tCli = spread(runCli);
 const x86Stages = { preprocess: 0, parse: 0, records: 0, catalogue: 0 };
 const [tDump, one] = seconds(() => dump({ abi: x86, timings: x86Stages }));
@@ -87,6 +93,46 @@ console.log(
 console.log(
   `RATIO floor/clang (x86_64): ${ratio(tFloor, clang.t)}  ` +
     '(what any dump on this preprocessor and runtime pays at least)',
+);
+
+// a user's first `decode` and `convert` (an empty cache): only the units the header index names
+/** The command run with an empty cache directory of its own. */
+const cold = (args, input) => () => {
+  const cache = mkdtempSync(join(tmpdir(), 'ioctl32-cold-'));
+  const env = { ...process.env, IOCTL32_CACHE: cache, XDG_CACHE_HOME: cache };
+  const stdio = [input === undefined ? 'ignore' : 'pipe', 'ignore', 'inherit'];
+  const t = seconds(() => spawnSync('node', [cli, ...args], { stdio, env, input }))[0];
+  rmSync(cache, { recursive: true, force: true });
+  return t;
+};
+const tDecode = spread(cold(['decode', '0xc0185617']));
+console.log(`cold decode 0xc0185617 over every ABI (${ABIS.length}), an empty cache: ${fmt(tDecode)}`);
+console.log(`RATIO cold decode/clang (x86_64 one TU): ${ratio(tDecode, clang.t)}  (target <= 10)`);
+const tConvert = spread(cold(['convert', '--from', 'i386', '--to', 'x86_64', '--type', 'long'], Buffer.alloc(4)));
+const tConvertStruct = spread(
+  cold(['convert', '--from', 'i386', '--to', 'x86_64', '--type', 'struct termios'], Buffer.alloc(36)),
+);
+console.log(
+  `cold convert --type long: ${fmt(tConvert)}; --type 'struct termios' (no header given): ${fmt(tConvertStruct)}`,
+);
+console.log(`RATIO cold convert --type long/clang: ${ratio(tConvert, clang.t)}  (no scan: about node's start)`);
+
+// the result cache between runs (src/scan/cache.ts): the same whole-UAPI dump again
+const warm = mkdtempSync(join(tmpdir(), 'ioctl32-warm-'));
+const runWarm = () =>
+  seconds(() =>
+    spawnSync('node', [cli, 'dump', '--abi', 'x86_64'], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, IOCTL32_CACHE: warm },
+    }),
+  )[0];
+runWarm();
+const tWarm = spread(runWarm);
+rmSync(warm, { recursive: true, force: true });
+console.log(`dump --abi x86_64 again (a warm result cache): ${fmt(tWarm)}`);
+console.log(
+  `RATIO repeated dump/clang (x86_64): ${ratio(tWarm, clang.t)}  ` +
+    '(target for a repeated whole-UAPI check <= 0.5: check itself does not use the cache yet)',
 );
 
 // 4. ioctl32 check over the same set for x86_64's pairs vs dumping those ABIs (target <= 1.3)

@@ -6,7 +6,11 @@ import { Ioctl32Error, UsageError } from '../errors.js';
 import { abisReport, colorFor, formatAbis } from '../report/abis.js';
 import { assertHeadersRead, HeaderReadError } from '../scan/failed.js';
 import { decodeCommands, formatDecode } from '../report/decode.js';
-import { ioctlNames } from '../scan/names.js';
+import { indexHeaderTrees, ioctlNamesFor, slowProgress } from '../scan/names.js';
+import { filesSteady, setResultCache } from '../scan/cache.js';
+import { FileCache } from '../cfront/preprocess.js';
+import { ABIS } from '../abi/table.js';
+import { parseCmd } from '../ioctl/ioc.js';
 import { explainLines, formatExplanation } from '../report/explain.js';
 import { dump } from '../scan/dump.js';
 import { progressLine, type ScanOptions } from '../scan/scan.js';
@@ -159,8 +163,11 @@ export function buildProgram(): Command {
   const program = new Command('ioctl32')
     .description('Layouts, command numbers and compat conversions of Linux ioctls for every 32/64-bit ABI')
     .version(packageVersion(), '-V, --version', 'print the version of ioctl32')
+    .option('--no-cache', 'neither read nor write the cache of results between runs ($XDG_CACHE_HOME/ioctl32)')
     .exitOverride()
     .showHelpAfterError();
+  // results are kept between runs unless --no-cache (src/scan/cache.ts)
+  program.hook('preAction', () => setResultCache(program.opts<{ cache: boolean }>().cache));
 
   program
     .command('abis')
@@ -180,7 +187,20 @@ export function buildProgram(): Command {
   ).action((cmds: string[], opts: IncludeCliOptions & { abi?: string; json?: boolean }) => {
     checkPerAbi(opts);
     const abis = opts.abi ? opts.abi.split(',').map(getAbi) : undefined;
-    const rows = decodeCommands(cmds, abis, (abi) => ioctlNames(abi, includeFor(abi, opts)));
+    // only the units that may define these numbers, for every ABI (the header index)
+    const numbers = cmds.map(parseCmd);
+    const progress = slowProgress('decode');
+    progress('indexing the headers');
+    indexHeaderTrees(abis ?? ABIS, (abi) => includeFor(abi, opts));
+    const files = new FileCache();
+    // no header changes while one command runs: each file's state is looked at once for all ABIs
+    const rows = filesSteady(() =>
+      decodeCommands(numbers, abis, (abi) => {
+        progress(`reading ${abi.name}'s headers`);
+        return ioctlNamesFor(abi, includeFor(abi, opts), { cmds: numbers, unitsOf: false }, { files });
+      }),
+    );
+    progress(null);
     print(opts.json ? JSON.stringify(rows, null, 2) : formatDecode(rows));
   });
 
@@ -211,7 +231,11 @@ export function buildProgram(): Command {
         throw new UsageError(`cannot read stdin: ${(e as Error).message}`);
       }
     }
-    const { explanations, errors } = explainLines(text, { native, includeFor: (abi) => includeFor(abi, opts) });
+    const progress = slowProgress('explain');
+    const { explanations, errors } = filesSteady(() =>
+      explainLines(text, { native, includeFor: (abi) => includeFor(abi, opts), progress }),
+    );
+    progress(null);
     // one line given as the argument: its error is the command's
     const many = fromStdin || explanations.length + errors.length > 1;
     if (!many && errors[0]) throw new UsageError(errors[0].message);

@@ -22,7 +22,7 @@ import { flattenFields } from '../layout/fields.js';
 import type { Layouter } from '../layout/layout.js';
 import { LayoutError } from '../layout/types.js';
 import { dumpHeaders, unreadHeaders, type Dumped } from '../scan/dump.js';
-import { ioctlNames, type UnevaluatedName } from '../scan/names.js';
+import { cmdOf, indexHeaderTrees, ioctlNamesFor, type UnevaluatedName } from '../scan/names.js';
 
 /**
  * Which line it was: the kernel's `ioctl32(prog:pid): ... cmd(X){t:'K';sz:16} ...` (2.6.2x to
@@ -218,7 +218,10 @@ export interface ExplainOptions {
   native: Abi;
   /** The ABIs the task may be (default: the native ABI's compat ABIs). */
   compats?: readonly Abi[];
-  /** The catalogue's names per ABI (default: ioctlNames, cached in ~/.cache/ioctl32). */
+  /**
+   * The catalogue's names per ABI (default: those of the numbers and names asked, from the units
+   * the header index names: ioctlNamesFor).
+   */
   names?: (abi: Abi) => CatalogueNames;
   /** Judge each candidate (default true): dumps the header that defines it for both ABIs. */
   verdicts?: boolean;
@@ -226,6 +229,8 @@ export interface ExplainOptions {
   include?: IncludeOptions;
   /** Each ABI's own, over `include` (the CLI's `--sysroot ABI=DIR`). */
   includeFor?: (abi: Abi) => IncludeOptions;
+  /** Told what is read before each step that reads headers (the CLI's progress line). */
+  progress?: (what: string) => void;
 }
 
 /**
@@ -234,21 +239,22 @@ export interface ExplainOptions {
  */
 export class Explainer {
   private readonly names = new Map<string, CatalogueNames>();
-  private readonly nativeByName = new Map<string, number>();
+  private readonly nativeByName = new Map<string, number | undefined>();
+  private nativeNames: Map<string, number> | undefined;
   private readonly dumps = new Map<string, Dumped | Error>();
   private readonly files = new FileCache();
   private readonly compats: readonly Abi[];
 
   constructor(private readonly opts: ExplainOptions) {
     this.compats = opts.compats ?? opts.native.compat.map(getAbi);
-    for (const [cmd, list] of this.namesOf(opts.native)) for (const n of list) this.nativeByName.set(n, cmd);
+    if (!opts.names) indexHeaderTrees([opts.native, ...this.compats], (abi) => this.includeOf(abi));
   }
 
   explain(text: string): Explanation {
     const line = parseLogLine(text);
     const native = this.opts.native;
     if (!this.compats.length) {
-      const names = this.namesOf(native);
+      const names = this.namesOf(native, line.cmd);
       const candidate: CandidateAbi = {
         abi: native.name,
         decoded: decodeIoc(native, line.cmd),
@@ -263,7 +269,7 @@ export class Explainer {
       return { line, native: native.name, compatPath: false, note, candidates: [candidate] };
     }
     const candidates = this.compats.map((abi) => {
-      const names = this.namesOf(abi);
+      const names = this.namesOf(abi, line.cmd);
       const c: CandidateAbi = {
         abi: abi.name,
         decoded: decodeIoc(abi, line.cmd),
@@ -277,11 +283,45 @@ export class Explainer {
     return { line, native: native.name, compatPath: true, candidates };
   }
 
-  private namesOf(abi: Abi): CatalogueNames {
-    let n = this.names.get(abi.name);
-    if (!n)
-      this.names.set(abi.name, (n = this.opts.names ? this.opts.names(abi) : ioctlNames(abi, this.includeOf(abi))));
+  /** The names of `cmd` on `abi` (the whole catalogue when opts.names gives it). */
+  private namesOf(abi: Abi, cmd: number): CatalogueNames {
+    const key = this.opts.names ? abi.name : `${abi.name}\0${cmd}`;
+    let n = this.names.get(key);
+    if (!n) {
+      this.opts.progress?.(`reading ${abi.name}'s headers`);
+      n = this.opts.names
+        ? this.opts.names(abi)
+        : ioctlNamesFor(abi, this.includeOf(abi), { cmds: [cmd] }, { files: this.files });
+      this.names.set(key, n);
+    }
     return n;
+  }
+
+  /** The names of the macro `name` on the native ABI: its number and the units that define it. */
+  private nativeNamesOf(name: string): CatalogueNames {
+    const native = this.opts.native;
+    if (this.opts.names) return this.namesOf(native, 0);
+    const key = `${native.name}\0macro\0${name}`;
+    let n = this.names.get(key);
+    if (!n) {
+      this.opts.progress?.(`reading ${native.name}'s headers for ${name}`);
+      n = ioctlNamesFor(native, this.includeOf(native), { macros: [name] }, { files: this.files });
+      this.names.set(key, n);
+    }
+    return n;
+  }
+
+  /** The native ABI's number of the ioctl `name`. */
+  private nativeCmd(name: string): number | undefined {
+    if (this.opts.names) {
+      if (!this.nativeNames) {
+        this.nativeNames = new Map();
+        for (const [cmd, list] of this.namesOf(this.opts.native, 0)) for (const n of list) this.nativeNames.set(n, cmd);
+      }
+      return this.nativeNames.get(name);
+    }
+    if (!this.nativeByName.has(name)) this.nativeByName.set(name, cmdOf(this.nativeNamesOf(name), name));
+    return this.nativeByName.get(name);
   }
 
   private includeOf(abi: Abi): IncludeOptions {
@@ -291,7 +331,7 @@ export class Explainer {
   private remapHit(r: KernelRemap): KernelRemapHit {
     const { number: _n, definition: _d, needs: _x, natives: _a, ...rest } = r;
     const hit: KernelRemapHit = { ...rest };
-    const nativeCmd = this.nativeByName.get(r.nativeName);
+    const nativeCmd = this.nativeCmd(r.nativeName);
     if (nativeCmd !== undefined) hit.nativeCmd = nativeCmd;
     return hit;
   }
@@ -301,6 +341,7 @@ export class Explainer {
     const key = [abi.name, ...units].join('\0');
     let d = this.dumps.get(key);
     if (!d) {
+      this.opts.progress?.(`reading ${units.join(', ')} for ${abi.name}`);
       try {
         d = dumpHeaders({ abi, headers: units, files: this.files, ...this.includeOf(abi) });
       } catch (e) {
@@ -316,10 +357,10 @@ export class Explainer {
   private judge(name: string, compat: Abi, compatNames: CatalogueNames): NameExplanation {
     const native = this.opts.native;
     const out: NameExplanation = { name };
-    const nativeCmd = this.nativeByName.get(name);
+    const nativeCmd = this.nativeCmd(name);
     if (nativeCmd !== undefined) out.nativeCmd = nativeCmd;
     if (this.opts.verdicts === false) return out;
-    const units = compatNames.unitsOf?.(name) ?? this.namesOf(native).unitsOf?.(name);
+    const units = compatNames.unitsOf?.(name) ?? this.nativeNamesOf(name).unitsOf?.(name);
     if (!units) return { ...out, noVerdict: 'the catalogue does not say which header defines it' };
     const n = this.dump(native, units);
     const c = this.dump(compat, units);

@@ -13,7 +13,8 @@ import { prerequisitesForError } from '../ioctl/prerequisites.js';
 import { flattenFields, untypedField, type FlatField } from '../layout/fields.js';
 import type { Layouter } from '../layout/layout.js';
 import { LayoutError } from '../layout/types.js';
-import { scanHeaders, type Scan, type ScanOptions } from './scan.js';
+import { cachedResult } from './cache.js';
+import { scanHeaders, uapiHeaders, type Scan, type ScanOptions } from './scan.js';
 
 export interface DumpRecord {
   size: number;
@@ -73,7 +74,15 @@ export function unreadHeaders(d: Dumped): Record<string, string> {
 }
 
 export function dumpHeaders(
-  opts: ScanOptions & { legacy?: readonly LegacyArgument[]; collectMacroNames?: boolean },
+  opts: ScanOptions & {
+    legacy?: readonly LegacyArgument[];
+    collectMacroNames?: boolean;
+    /**
+     * Catalogue only the macros it accepts (decode's few numbers): the others are neither ioctls
+     * nor unresolved in the result; those it accepts come out as without it.
+     */
+    catalogueOnly?: (name: string) => boolean;
+  },
 ): Dumped {
   const scan = scanHeaders(opts);
   const layouter = scan.layouter;
@@ -136,6 +145,10 @@ export function dumpHeaders(
       };
     }
     const t1 = timings ? performance.now() : 0;
+    // a macro left out is marked seen, as one catalogued before: cataloguing one never reads another's
+    if (opts.catalogueOnly) {
+      for (const m of preprocessor.macros.ownValues()) if (m.def && !opts.catalogueOnly(m.name)) seenMacros.add(m.def);
+    }
     const cat = catalogueIoctls(opts.abi, preprocessor, parser, seenMacros, legacy);
     if (timings) {
       timings.records += t1 - t0;
@@ -273,6 +286,14 @@ function unitWith(
   return [pp, parser, unit];
 }
 
+/**
+ * dumpHeaders' result; from the result cache when it is on and nothing the dump read has changed
+ * (src/scan/cache.ts). Not with timings (a benchmark wants the work) or memo: false (a test of it).
+ */
 export function dump(opts: ScanOptions): DumpResult {
-  return dumpHeaders(opts).result;
+  if (opts.timings || opts.memo === false) return dumpHeaders(opts).result;
+  const key = JSON.stringify(opts, (k, v: unknown) =>
+    k === 'files' || k === 'onProgress' ? undefined : k === 'abi' && typeof v === 'object' ? opts.abi.name : v,
+  );
+  return cachedResult('dump', key, () => dumpHeaders(opts).result, uapiHeaders);
 }

@@ -1,18 +1,22 @@
 /**
  * Names of command numbers per ABI, from the catalogue of its whole UAPI set. Scanning a header
- * tree takes a second or two, so the numbers are kept in ~/.cache/ioctl32 (IOCTL32_CACHE), keyed
+ * tree takes a second or two, so the numbers are kept in the cache directory (cache.ts: IOCTL32_CACHE,
+ * $XDG_CACHE_HOME/ioctl32 or ~/.cache/ioctl32), keyed
  * by the ABI, its include directories and the headers' version stamp.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Abi } from '../abi/types.js';
 import { includeConfigFor, type IncludeOptions } from '../cfront/index.js';
+import type { FileCache } from '../cfront/preprocess.js';
 import { decodeIoc } from '../ioctl/ioc.js';
 import { dumpHeaders, type Dumped } from './dump.js';
+import { cachedResult, cacheRoot, cachesOff, noteReads, noteUapiSet } from './cache.js';
+import { headerIndex, type HeaderIndex } from './ioctl-index.js';
+import { uapiHeaders } from './scan.js';
 
-const CACHE = join(process.env.IOCTL32_CACHE ?? join(homedir(), '.cache', 'ioctl32'), 'names');
+const CACHE = join(cacheRoot(), 'names');
 /** Bumped when the cached file's shape changes, so an older file is not misread. */
 const CACHE_FORMAT = 3;
 
@@ -82,6 +86,26 @@ function stamp(dirs: string[], defines: Array<[string, string]>): string {
     .slice(0, 16);
 }
 
+/** The whole catalogue's names file of an include configuration. */
+function namesFile(abi: Abi, config: { includeDirs: string[]; defines: Array<[string, string]> }): string {
+  return join(CACHE, `${abi.name}-${stamp(config.includeDirs, config.defines)}-v${CACHE_FORMAT}.json`);
+}
+
+const namesRead = new Map<string, CachedNames | undefined>();
+
+function readNames(file: string): CachedNames | undefined {
+  if (namesRead.has(file)) return namesRead.get(file);
+  let names: CachedNames | undefined;
+  try {
+    const read = JSON.parse(readFileSync(file, 'utf8')) as CachedNames;
+    if (read.format === CACHE_FORMAT) names = read;
+  } catch {
+    // not there yet, or unreadable
+  }
+  namesRead.set(file, names);
+  return names;
+}
+
 /** cmd → ioctl names on `abi` (empty when the ABI has no headers here), with its unevaluated macros. */
 export function ioctlNames(abi: Abi, include: IncludeOptions = {}): IoctlNames {
   let config;
@@ -90,19 +114,15 @@ export function ioctlNames(abi: Abi, include: IncludeOptions = {}): IoctlNames {
   } catch {
     return new IoctlNames(abi, [], []);
   }
-  const file = join(CACHE, `${abi.name}-${stamp(config.includeDirs, config.defines)}-v${CACHE_FORMAT}.json`);
-  let cached: CachedNames | undefined;
-  try {
-    const read = JSON.parse(readFileSync(file, 'utf8')) as CachedNames;
-    if (read.format === CACHE_FORMAT) cached = read;
-  } catch {
-    // not there yet, or unreadable: computed below
-  }
+  const file = namesFile(abi, config);
+  let cached = cachesOff() ? undefined : readNames(file);
   if (!cached) {
     cached = { format: CACHE_FORMAT, ...namesOf(dumpHeaders({ abi, ...include })) };
+    if (cachesOff()) return indexed(abi, cached);
     mkdirSync(CACHE, { recursive: true });
     writeFileSync(`${file}.${process.pid}`, JSON.stringify(cached));
     renameSync(`${file}.${process.pid}`, file);
+    namesRead.set(file, cached);
   }
   return indexed(abi, cached);
 }
@@ -133,4 +153,149 @@ function indexed(abi: Abi, names: Omit<CachedNames, 'format'>): IoctlNames {
   const byCmd = new Map<number, string[]>();
   for (const [name, cmd] of names.ioctls) byCmd.set(cmd, [...(byCmd.get(cmd) ?? []), name]);
   return new IoctlNames(abi, byCmd, names.unresolved, names.units);
+}
+
+/** What a reader of a few names asks for: numbers (their names) and macros (their numbers). */
+export interface NamesWanted {
+  cmds?: readonly number[];
+  macros?: readonly string[];
+  /** unitsOf is asked too (default true): the units that declare their argument records are dumped as well. */
+  unitsOf?: boolean;
+}
+
+/**
+ * The names of a few numbers and macros on `abi`, as ioctlNames gives them, without the whole
+ * catalogue: a dump of only the units the header index names (ioctl-index.ts), with those that
+ * declare the argument records of what they define (unitsOf needs where a record is first
+ * found). Exact for what was asked: get and unevaluated of `cmds`, unitsOf and cmdOf of their
+ * names and of `macros`. Kept in the result cache when it is on (cache.ts), which every file of
+ * the ABI's tree keys: a header edited anywhere is read again.
+ */
+export function ioctlNamesFor(
+  abi: Abi,
+  include: IncludeOptions,
+  wanted: NamesWanted,
+  opts: { files?: FileCache } = {},
+): IoctlNames {
+  let config;
+  try {
+    config = includeConfigFor(abi, include);
+  } catch {
+    return new IoctlNames(abi, [], []);
+  }
+  const dirs = config.includeDirs;
+  const units = unitsOf(dirs);
+  if (!units.length) return new IoctlNames(abi, [], []);
+  const key = { abi: abi.name, include, wanted };
+  const names = cachedResult(
+    'names',
+    JSON.stringify(key),
+    () => {
+      // the trees announced first: the macros of all of them are worked out once
+      for (const [d, u] of pendingTrees.splice(0)) headerIndex(d, u);
+      const ix = headerIndex(dirs, units);
+      // what the answer depends on: the set of units and every file of the tree
+      noteUapiSet(dirs, units);
+      noteReads(ix.read);
+      return namesOfUnits(abi, include, wanted, units, ix, opts.files);
+    },
+    uapiHeaders,
+  );
+  return names ? indexed(abi, names) : new IoctlNames(abi, [], []);
+}
+
+function namesOfUnits(
+  abi: Abi,
+  include: IncludeOptions,
+  wanted: NamesWanted,
+  units: string[],
+  ix: HeaderIndex,
+  files: FileCache | undefined,
+): Omit<CachedNames, 'format'> | null {
+  const needed = new Set<string>();
+  for (const cmd of wanted.cmds ?? []) {
+    const d = decodeIoc(abi, cmd);
+    for (const u of ix.unitsForNumber(d.type, d.nr)) needed.add(u);
+  }
+  for (const m of wanted.macros ?? []) for (const u of ix.unitsForMacro(m)) needed.add(u);
+  const numbers = (wanted.cmds ?? []).map((c) => decodeIoc(abi, c));
+  const asked = new Set(wanted.macros ?? []);
+  const catalogueOnly = (name: string) => asked.has(name) || ix.mayBe(name, numbers);
+  const dumpOf = (set: Set<string>) =>
+    dumpHeaders({
+      abi,
+      ...include,
+      headers: units.filter((u) => set.has(u)),
+      catalogueOnly,
+      ...(files ? { files } : {}),
+    });
+  if (!needed.size) return null;
+  let d = dumpOf(needed);
+  if (wanted.unitsOf === false) return namesOf(d);
+  // where each argument record is first found: every unit that may declare it, in scan order
+  const more = new Set(needed);
+  const want = new Set(wanted.cmds ?? []);
+  for (const e of d.ioctls.values()) {
+    if (!(want.has(e.cmd) || asked.has(e.name)) || e.arg === undefined) continue;
+    if (!/^(?:(?:struct|union) )?\w+$/.test(e.arg)) continue;
+    for (const u of ix.unitsForRecord(e.arg)) more.add(u);
+  }
+  if (more.size > needed.size) d = dumpOf(more);
+  return namesOf(d);
+}
+
+const unitLists = new Map<string, string[]>();
+
+/** uapiHeaders, once per directory list in this process (a run asks it for every ABI). */
+function unitsOf(dirs: string[]): string[] {
+  const key = JSON.stringify(dirs);
+  let u = unitLists.get(key);
+  if (!u) unitLists.set(key, (u = uapiHeaders(dirs)));
+  return u;
+}
+
+/** Trees announced by indexHeaderTrees, indexed on the first question the result cache does not answer. */
+const pendingTrees: Array<[string[], string[]]> = [];
+
+/**
+ * Announces the ABIs whose names will be asked (ioctlNamesFor): their header trees are indexed
+ * together on the first question the result cache does not answer, so the macros of all of them
+ * are worked out once.
+ */
+export function indexHeaderTrees(abis: readonly Abi[], include: (abi: Abi) => IncludeOptions): void {
+  for (const abi of abis) {
+    let config;
+    try {
+      config = includeConfigFor(abi, include(abi));
+    } catch {
+      continue;
+    }
+    const units = unitsOf(config.includeDirs);
+    if (units.length) pendingTrees.push([config.includeDirs, units]);
+  }
+}
+
+/** The number of the ioctl macro `name` in names (undefined: none). */
+export function cmdOf(names: ReadonlyMap<number, string[]>, name: string): number | undefined {
+  for (const [cmd, list] of names) if (list.includes(name)) return cmd;
+  return undefined;
+}
+
+/**
+ * A progress line on stderr, on a terminal only, once the work has taken more than a second:
+ * report(what) before each step, report(null) when done.
+ */
+export function slowProgress(label: string, after = 1000): (what: string | null) => void {
+  if (!process.stderr.isTTY) return () => {};
+  const t0 = Date.now();
+  let shown = false;
+  return (what) => {
+    if (what === null) {
+      if (shown) process.stderr.write('\r\x1b[K');
+      return;
+    }
+    if (Date.now() - t0 < after) return;
+    shown = true;
+    process.stderr.write(`\r\x1b[K${label}: ${what}`);
+  };
 }

@@ -2,7 +2,7 @@
  * Scanning headers: each header is its own translation unit (as a compiler sees
  * `#include <HEADER>` alone); files are tokenized once for all headers and ABIs.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync, type Dirent } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { Abi } from '../abi/types.js';
 import {
@@ -21,6 +21,7 @@ import { FileCache } from '../cfront/preprocess.js';
 import { CFrontError } from '../cfront/token.js';
 import { LayoutError } from '../layout/types.js';
 import { Layouter } from '../layout/layout.js';
+import { noteFiles, noteUapiSet } from './cache.js';
 
 /** The directories below an include directory that hold the UAPI set (CONTRACT.md). */
 export const UAPI_DIRS = ['linux', 'asm', 'drm', 'misc', 'mtd', 'rdma', 'scsi', 'sound', 'video', 'xen'];
@@ -29,21 +30,25 @@ export const UAPI_DIRS = ['linux', 'asm', 'drm', 'misc', 'mtd', 'rdma', 'scsi', 
 export function uapiHeaders(includeDirs: string[]): string[] {
   const names = new Set<string>();
   const walk = (root: string, rel: string) => {
-    let entries: string[];
+    let entries: Dirent[];
     try {
-      entries = readdirSync(join(root, rel));
+      entries = readdirSync(join(root, rel), { withFileTypes: true });
     } catch {
       return;
     }
-    for (const e of entries) {
+    for (const entry of entries) {
+      const e = entry.name;
       const r = `${rel}/${e}`;
-      let st;
-      try {
-        st = statSync(join(root, r));
-      } catch {
-        continue;
+      // the entry's own type, but where a link points (a stat per link only)
+      let dir = entry.isDirectory();
+      if (entry.isSymbolicLink()) {
+        try {
+          dir = statSync(join(root, r)).isDirectory();
+        } catch {
+          continue;
+        }
       }
-      if (st.isDirectory()) walk(root, r);
+      if (dir) walk(root, r);
       else if (e.endsWith('.h')) names.add(r);
     }
   };
@@ -52,7 +57,10 @@ export function uapiHeaders(includeDirs: string[]): string[] {
     if (dir === BUILTIN_INCLUDE_DIR || dir === KERNEL_STUB_DIR || dir === KERNEL_VIEW_DIR) continue;
     for (const sub of UAPI_DIRS) walk(dir, sub);
   }
-  return [...names].sort();
+  const headers = [...names].sort();
+  // a cached result depends on the set as well as on the files (src/scan/cache.ts)
+  noteUapiSet(includeDirs, headers);
+  return headers;
 }
 
 export interface ScanOptions extends IncludeOptions {
@@ -121,6 +129,7 @@ export function scanHeaders(opts: ScanOptions): Scan {
   const named = new Set([BUILTIN_INCLUDE_DIR, KERNEL_STUB_DIR, KERNEL_VIEW_DIR, ...config.kernelDirs]);
   const headers = opts.headers?.length ? opts.headers : uapiHeaders(includeDirs);
   const files = opts.files ?? new FileCache();
+  noteFiles(files);
   // the system directories come after the compiler's own (-I directories before it are the user's)
   files.addSystemDirs(includeDirs.slice(includeDirs.indexOf(BUILTIN_INCLUDE_DIR) + 1));
   const longestFirst = [...includeDirs].sort((a, b) => b.length - a.length);

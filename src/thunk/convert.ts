@@ -6,15 +6,23 @@ import { CFrontError } from '../cfront/token.js';
 import type { CType } from '../cfront/types.js';
 import { UsageError } from '../errors.js';
 import { validateAnnotations, type Annotations } from '../compat/annotations.js';
+import { includeConfigFor } from '../cfront/index.js';
+import type { RecordDecl, TypedefDecl } from '../cfront/types.js';
+import { Layouter } from '../layout/layout.js';
 import { dumpHeaders, unreadHeaders, type Dumped } from '../scan/dump.js';
+import { headerIndex } from '../scan/ioctl-index.js';
+import { uapiHeaders } from '../scan/scan.js';
 import { assertHeadersRead } from '../scan/failed.js';
 import { unionChoiceErrors } from '../compat/members.js';
 import type { ScanOptions } from '../scan/scan.js';
 import { compileConverter, type ConvertOptions } from './compile.js';
 import { einval } from './errors.js';
 
+/** What a type name is looked up in: the declarations of a dump (or none, for a C type name alone). */
+type TypeScope = Pick<Dumped, 'decls' | 'typedefs' | 'layouter'>;
+
 /** A type the headers know, by name: `struct TAG`, `union TAG`, a typedef name, or a C type name. */
-export function resolveTypeName(name: string, d: Dumped): CType {
+export function resolveTypeName(name: string, d: TypeScope): CType {
   const decl = d.decls.get(name);
   if (decl) return { kind: 'record', decl };
   const td = d.typedefs.get(name);
@@ -49,12 +57,12 @@ export function convertArgument(req: ConvertRequest, input: Uint8Array): Uint8Ar
   const toIsNative = req.to.bits >= req.from.bits;
   const native = toIsNative ? req.to : req.from;
   const compat = toIsNative ? req.from : req.to;
-  const nd = dumpHeaders({ ...req.scan, ...req.scanFor?.(native), abi: native });
-  const cd = dumpHeaders({ ...req.scan, ...req.scanFor?.(compat), abi: compat });
+  const nd = typeScope(req, native);
+  const cd = typeScope(req, compat);
   // a header named that cannot be read is the error, not the type it would have defined
-  const failed = { [native.name]: unreadHeaders(nd), [compat.name]: unreadHeaders(cd) };
+  const failed = { [native.name]: unread(nd), [compat.name]: unread(cd) };
   assertHeadersRead(failed, req.scan.headers ?? [], [native.name, compat.name]);
-  if (req.annotations) {
+  if (req.annotations && 'ioctls' in nd && 'ioctls' in cd) {
     validateAnnotations(req.annotations, nd.decls, nd.layouter, nd.ioctls, nd.typedefs);
     validateAnnotations(req.annotations, cd.decls, cd.layouter, undefined, cd.typedefs);
   }
@@ -79,4 +87,47 @@ export function convertArgument(req: ConvertRequest, input: Uint8Array): Uint8Ar
   if (!grew && input.length !== expected)
     throw einval(`${req.type} is ${expected} bytes on ${req.from.name}; the input has ${input.length}`);
   return out;
+}
+
+/** C's own type words: a type name of only these needs no header (`unsigned long`, `char[16]`). */
+const C_TYPE_WORDS = new Set([
+  ...['void', 'char', 'short', 'int', 'long', 'float', 'double', 'signed', 'unsigned', '_Bool'],
+  ...['const', 'volatile'],
+]);
+const TAG_WORDS = new Set(['struct', 'union', 'enum']);
+
+/**
+ * What `req.type` is looked up in on `abi`, reading no more than it needs: nothing for a C type
+ * name alone; the headers given; else only the UAPI units that name the type (the header index),
+ * which see it as the whole set does (the first unit that declares it is among them). Annotations
+ * may name any record or ioctl: with them and no headers, the whole set.
+ */
+function typeScope(req: ConvertRequest, abi: Abi): Dumped | TypeScope {
+  const opts = { ...req.scan, ...req.scanFor?.(abi), abi };
+  const words = req.type.match(/[A-Za-z_]\w*/g) ?? [];
+  const given = (req.scan.headers ?? []).length > 0;
+  if (!given && words.every((w) => C_TYPE_WORDS.has(w)) && !req.annotations) {
+    return emptyScope(abi);
+  }
+  const names = words.filter((w) => !C_TYPE_WORDS.has(w) && !TAG_WORDS.has(w));
+  // one name to look up (a tag or a typedef name): more, and the whole set reads them
+  if (given || req.annotations || names.length !== 1) return dumpHeaders(opts);
+  const dirs = includeConfigFor(abi, opts).includeDirs;
+  const units = uapiHeaders(dirs);
+  const named = units.length ? headerIndex(dirs, units).unitsForRecord(names[0]!) : [];
+  // no unit names it: the parser says why it is no type (an empty header list would mean the whole set)
+  if (!named.length) return emptyScope(abi);
+  return dumpHeaders({ ...opts, headers: named });
+}
+
+function emptyScope(abi: Abi): TypeScope {
+  return {
+    decls: new Map<string, RecordDecl>(),
+    typedefs: new Map<string, TypedefDecl>(),
+    layouter: new Layouter(abi),
+  };
+}
+
+function unread(d: Dumped | TypeScope): Record<string, string> {
+  return 'result' in d ? unreadHeaders(d) : {};
 }

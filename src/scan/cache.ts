@@ -1,0 +1,287 @@
+/**
+ * A persistent cache of results between runs (as ccache or `tsc --incremental` keep theirs), in
+ * the user's cache directory: IOCTL32_CACHE, else $XDG_CACHE_HOME/ioctl32, else ~/.cache/ioctl32,
+ * under `results/`. An entry is keyed by what was asked (the kind, the options), the ioctl32
+ * version and build, and holds the content hash of every file the computation read (and the
+ * paths it looked for and did not find, and the UAPI header lists it walked): it is used only
+ * while all of them are as they were, so an edited header is read again. Writes go to a
+ * temporary file renamed into place (concurrent runs never see half an entry); the directory is
+ * bounded in size, the least recently used entries going first. Off unless a caller turns it on
+ * (the CLI does, but with --no-cache): a library user or a test gets what the headers say now.
+ */
+import { createHash } from 'node:crypto';
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FileCache } from '../cfront/preprocess.js';
+
+/** Bumped when an entry's shape changes. */
+const FORMAT = 1;
+/** The directory's bound (IOCTL32_CACHE_MB overrides it, in megabytes). */
+const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
+
+/** The user's cache directory for ioctl32 (every cache of it lives below). */
+export function cacheRoot(): string {
+  if (process.env.IOCTL32_CACHE) return process.env.IOCTL32_CACHE;
+  if (process.env.XDG_CACHE_HOME) return join(process.env.XDG_CACHE_HOME, 'ioctl32');
+  return join(homedir(), '.cache', 'ioctl32');
+}
+
+/** undefined: the library's default (no result cache; the names of ioctlNames are still kept). */
+let enabled: boolean | undefined;
+
+/** Turns the caches on or off for this process (the CLI: on, off with --no-cache). */
+export function setResultCache(on: boolean): void {
+  enabled = on;
+}
+
+/** Whether every cache was turned off (--no-cache): nothing is read from or written to the cache directory. */
+export function cachesOff(): boolean {
+  return enabled === false;
+}
+
+/** What one computation read. */
+interface Reads {
+  /** Path → whether it existed. */
+  files: Map<string, boolean>;
+  /** UAPI header lists walked: the include directories and what they held. */
+  sets: Map<string, string[]>;
+}
+
+/** The computations under way (nested ones record into every one around them). */
+const sessions: Reads[] = [];
+/** Every path each FileCache has answered for: a computation that reuses one depends on all of them. */
+const answered = new WeakMap<FileCache, Map<string, boolean>>();
+
+/**
+ * Records what `files` reads for the computations under way (scanHeaders calls it for its
+ * FileCache). A FileCache used before answers some searches from its own memo: the computation
+ * depends on every file it has read.
+ */
+export function noteFiles(files: FileCache): void {
+  let seen = answered.get(files);
+  if (!seen) {
+    const all = new Map<string, boolean>();
+    seen = all;
+    answered.set(files, all);
+    const get = files.get.bind(files);
+    files.get = (path: string) => {
+      const f = get(path);
+      all.set(path, f !== null);
+      for (const s of sessions) s.files.set(path, f !== null);
+      return f;
+    };
+  }
+  for (const s of sessions) for (const [p, e] of seen) s.files.set(p, e);
+}
+
+/** Records paths read (or looked for) outside a FileCache: the header index's. */
+export function noteReads(paths: Iterable<readonly [string, boolean]>): void {
+  if (!sessions.length) return;
+  for (const [p, e] of paths) for (const s of sessions) s.files.set(p, e);
+}
+
+/** Records a UAPI header list walked in `dirs` (uapiHeaders). */
+export function noteUapiSet(dirs: readonly string[], headers: readonly string[]): void {
+  for (const s of sessions) s.sets.set(JSON.stringify(dirs), [...headers]);
+}
+
+interface Entry<T> {
+  format: number;
+  /**
+   * Path → content hash (null: it did not exist), and its size, inode and change times: while
+   * those are the same the content is (a write changes ctime), else the hash says.
+   */
+  files: Array<[string, string | null, string?]>;
+  sets: Array<[string, string[]]>;
+  value: T;
+}
+
+/**
+ * `compute()`'s value, from the cache when everything it read is as it was; else computed and
+ * stored. `key`: what was asked (JSON-able). `walk`: lists the UAPI headers of directories again.
+ */
+export function cachedResult<T>(kind: string, key: unknown, compute: () => T, walk: (dirs: string[]) => string[]): T {
+  if (!enabled) return compute();
+  const id = createHash('sha256')
+    .update(JSON.stringify([FORMAT, kind, build(), process.cwd(), key]))
+    .digest('hex')
+    .slice(0, 32);
+  const dir = join(cacheRoot(), 'results');
+  const file = join(dir, `${kind}-${id}.json`);
+  const hit = readEntry<T>(file, walk);
+  if (hit !== undefined) return hit;
+  const reads: Reads = { files: new Map(), sets: new Map() };
+  sessions.push(reads);
+  let value: T;
+  try {
+    value = compute();
+  } finally {
+    sessions.splice(sessions.indexOf(reads), 1);
+  }
+  const read = [...reads.files];
+  const entry: Entry<T> = {
+    format: FORMAT,
+    files: read.map(([p, exists]): [string, string | null, string?] =>
+      exists ? [p, hashOf(p), statSig(p)] : [p, null],
+    ),
+    sets: [...reads.sets],
+    value,
+  };
+  // a file that vanished since it was read: nothing trustworthy to keep
+  if (read.some(([, exists], i) => exists && entry.files[i]![1] === null)) return value;
+  try {
+    mkdirSync(dir, { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(entry));
+    renameSync(tmp, file);
+    evict(dir);
+  } catch {
+    // a cache that cannot be written is no error: the next run computes again
+  }
+  return value;
+}
+
+function readEntry<T>(file: string, walk: (dirs: string[]) => string[]): T | undefined {
+  let entry: Entry<T>;
+  try {
+    entry = JSON.parse(readFileSync(file, 'utf8')) as Entry<T>;
+  } catch {
+    return undefined;
+  }
+  if (entry.format !== FORMAT) return undefined;
+  for (const [p, h, sig] of entry.files) {
+    if (h === null ? exists(p) : statSig(p) !== sig && hashOf(p) !== h) return undefined;
+  }
+  for (const [dirs, headers] of entry.sets) {
+    let now = walked.get(dirs);
+    if (now === undefined) walked.set(dirs, (now = JSON.stringify(walk(JSON.parse(dirs) as string[]))));
+    if (now !== JSON.stringify(headers)) return undefined;
+  }
+  try {
+    // used now: the last to go
+    const now = new Date();
+    utimesSync(file, now, now);
+  } catch {
+    // read-only: fine
+  }
+  return entry.value;
+}
+
+/** UAPI header lists walked while validating, by their directories (a run does not see them change). */
+const walked = new Map<string, string>();
+
+function exists(path: string): boolean {
+  return statSig(path) !== undefined;
+}
+
+/** Signatures by path while files are taken as steady (filesSteady): entries of one tree share most of their files. */
+let sigs: Map<string, string | undefined> | undefined;
+
+/**
+ * Runs `f` with the files taken as unchanging while it runs: each is looked at once however many
+ * entries name it (decode asks for every ABI in a row).
+ */
+export function filesSteady<T>(f: () => T): T {
+  const outer = sigs;
+  sigs ??= new Map();
+  try {
+    return f();
+  } finally {
+    sigs = outer;
+  }
+}
+
+/** What changes when a file's content may have: size, inode, modification and change times. */
+function statSig(path: string): string | undefined {
+  if (sigs?.has(path)) return sigs.get(path);
+  const st = statSync(path, { throwIfNoEntry: false });
+  const sig = st ? `${st.size}:${st.ino}:${st.mtimeMs}:${st.ctimeMs}` : undefined;
+  sigs?.set(path, sig);
+  return sig;
+}
+
+/** Content hashes of this process, by path, size and time (an entry validated again hashes no file twice). */
+const hashes = new Map<string, string>();
+
+/** A file's content hash; null when it cannot be read. */
+function hashOf(path: string): string | null {
+  try {
+    const st = statSync(path);
+    const key = `${path}\0${st.size}\0${st.mtimeMs}\0${st.ctimeMs}\0${st.ino}`;
+    let h = hashes.get(key);
+    if (h === undefined) hashes.set(key, (h = createHash('sha1').update(readFileSync(path)).digest('base64')));
+    return h;
+  } catch {
+    return null;
+  }
+}
+
+/** Drops the least recently used entries while the directory is over its bound. */
+function evict(dir: string): void {
+  const max = Number(process.env.IOCTL32_CACHE_MB) * 1024 * 1024 || DEFAULT_MAX_BYTES;
+  const entries: Array<{ path: string; size: number; used: number }> = [];
+  let total = 0;
+  for (const name of readdirSync(dir)) {
+    if (!name.endsWith('.json')) continue;
+    try {
+      const st = statSync(join(dir, name));
+      entries.push({ path: join(dir, name), size: st.size, used: st.mtimeMs });
+      total += st.size;
+    } catch {
+      // removed by another run meanwhile
+    }
+  }
+  if (total <= max) return;
+  entries.sort((a, b) => a.used - b.used);
+  for (const e of entries) {
+    if (total <= max) break;
+    try {
+      unlinkSync(e.path);
+    } catch {
+      // another run removed it
+    }
+    total -= e.size;
+  }
+}
+
+let buildStamp: string | undefined;
+
+/** ioctl32's version and build: its package version and the content of each of its modules. */
+function build(): string {
+  if (buildStamp !== undefined) return buildStamp;
+  const here = dirname(fileURLToPath(import.meta.url));
+  const root = join(here, '..');
+  const parts: string[] = [];
+  try {
+    parts.push((createRequire(import.meta.url)('../../package.json') as { version: string }).version);
+  } catch {
+    parts.push('?');
+  }
+  const hash = createHash('sha256');
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (/\.[jt]s$/.test(name)) hash.update(`${p}\0`).update(readFileSync(p));
+    }
+  };
+  try {
+    walk(root);
+    parts.push(hash.digest('hex'));
+  } catch {
+    parts.push('unlisted');
+  }
+  return (buildStamp = parts.join(':'));
+}
