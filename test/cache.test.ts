@@ -146,3 +146,60 @@ test('decode from the cache names what the headers define now', () => {
   writeFileSync(header, "#include <linux/ioctl.h>\n#define H18_READ _IOR('x', 0x77, int)\n");
   expect(names()).toEqual(['H18_READ']);
 });
+
+test('check from the cache: the same text, JSON and SARIF; an edited header or annotations file is read again', () => {
+  const cache = join(root, 'check-cache');
+  const dir = join(root, 'check-inc');
+  mkdirSync(dir, { recursive: true });
+  const header = join(dir, 'h18chk.h');
+  const ann = join(dir, 'ann.json');
+  const cli = resolve('dist/cli/main.js');
+  // `--no-cache` is the program's option, the rest the command's
+  const check = (...args: string[]) =>
+    spawnSync(
+      'node',
+      [
+        cli,
+        ...args.filter((a) => a === '--no-cache'),
+        'check',
+        ...args.filter((a) => a !== '--no-cache'),
+        '--pair',
+        'x86_64:i386',
+        '--annotations',
+        ann,
+        header,
+      ],
+      {
+        env: { ...process.env, IOCTL32_CACHE: cache, NO_COLOR: '1' },
+        encoding: 'utf8',
+      },
+    );
+  writeFileSync(
+    header,
+    "#include <linux/ioctl.h>\n#include <linux/types.h>\nstruct h18 { __u64 p; };\n#define H18_SET _IOW('x', 1, struct h18)\n",
+  );
+  writeFileSync(ann, '{}');
+  for (const format of ['text', 'json', 'sarif']) {
+    const uncached = check('--no-cache', '--format', format);
+    const first = check('--format', format);
+    const again = check('--format', format);
+    expect([first.stdout, again.stdout, again.status]).toEqual([uncached.stdout, uncached.stdout, uncached.status]);
+  }
+  expect(readdirSync(join(cache, 'results')).some((f) => f.startsWith('check-'))).toBe(true);
+  const verdict = () => (JSON.parse(check('--format', 'json').stdout) as CheckJson).pairs[0]!.ioctls[0]!.verdict;
+  expect(verdict()).toBe('identical');
+  // the annotations file is part of what was asked
+  writeFileSync(ann, '{"records":{"struct h18":{"p":{"kind":"user-pointer"}}}}');
+  expect(verdict()).toBe('pointer-inside');
+  // so is every header the run read
+  writeFileSync(
+    header,
+    "#include <linux/ioctl.h>\n#include <linux/types.h>\nstruct h18 { long p; };\n#define H18_SET _IOW('x', 1, struct h18)\n",
+  );
+  writeFileSync(ann, '{}');
+  expect(verdict()).toBe('convert');
+});
+
+interface CheckJson {
+  pairs: Array<{ ioctls: Array<{ verdict: string }> }>;
+}

@@ -7,7 +7,8 @@ import { abisReport, colorFor, formatAbis } from '../report/abis.js';
 import { assertHeadersRead, HeaderReadError } from '../scan/failed.js';
 import { decodeCommands, formatDecode } from '../report/decode.js';
 import { indexHeaderTrees, ioctlNamesFor, slowProgress } from '../scan/names.js';
-import { filesSteady, setResultCache } from '../scan/cache.js';
+import { cachedResult, filesSteady, setResultCache } from '../scan/cache.js';
+import { uapiHeaders } from '../scan/scan.js';
 import { FileCache } from '../cfront/preprocess.js';
 import { ABIS } from '../abi/table.js';
 import { parseCmd } from '../ioctl/ioc.js';
@@ -312,14 +313,34 @@ export function buildProgram(): Command {
       throw new UsageError(`--format must be text, json or sarif, not '${opts.format}'`);
     const pairs = selectPairs(opts.arch, opts.pair);
     const { scan, scanFor } = scanSettings(headers, opts);
-    const report = check({
-      pairs,
-      scan,
-      scanFor,
-      lint: opts.lint && headers.length > 0,
-      requireHeaders: true,
-      ...(opts.annotations ? { annotations: loadAnnotations(opts.annotations) } : {}),
-    });
+    // the report comes from the cache of results while every file the run read is as it was (--no-cache: never);
+    // the annotations file is read here, so its text is part of what was asked
+    const annotations = opts.annotations ? readFileSync(opts.annotations, 'utf8') : null;
+    const asked = {
+      headers,
+      pairs: pairs.map((p) => `${p.native.name}:${p.compat.name}`),
+      include: opts.include ?? [],
+      sysroot: opts.sysroot ?? [],
+      kernelTree: opts.kernelTree ?? null,
+      define: opts.define ?? [],
+      undefine: opts.undefine ?? [],
+      lint: opts.lint,
+      annotations,
+    };
+    const report = cachedResult(
+      'check',
+      asked,
+      () =>
+        check({
+          pairs,
+          scan,
+          scanFor,
+          lint: opts.lint && headers.length > 0,
+          requireHeaders: true,
+          ...(opts.annotations ? { annotations: loadAnnotations(opts.annotations) } : {}),
+        }),
+      uapiHeaders,
+    );
     // headers named that define no ioctl: nothing was checked, which is no pass
     if (headers.length && report.pairs.every((p) => p.ioctls.length === 0)) {
       throw new UsageError(
