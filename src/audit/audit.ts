@@ -11,7 +11,6 @@ import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node
 import { join, relative, resolve } from 'node:path';
 import type { Abi } from '../abi/types.js';
 import { check, type IoctlVerdict } from '../compat/check.js';
-import { decodeIoc } from '../ioctl/ioc.js';
 import { UsageError } from '../errors.js';
 import { CFrontError } from '../cfront/token.js';
 import type { SourceLoc } from '../cfront/types.js';
@@ -19,6 +18,7 @@ import type { Token } from '../cfront/token.js';
 import type { Macro } from '../cfront/preprocess.js';
 import { compatStructFindings, compatStructs, type CompatStruct } from './compat-structs.js';
 import { judgeDrm, readDrm } from './drm.js';
+import { hex, numbers } from './evidence.js';
 import { COMPAT_PASS_THROUGH, IOCTL_HOOKS, PASS_THROUGH_HOOKS, type IoctlHookKind } from './hooks.js';
 import {
   readDefinitions,
@@ -673,28 +673,6 @@ function layoutDiffers(entry: IoctlVerdict): boolean {
 
 function article(word: string): string {
   return /^[aeiou]/i.test(word) ? 'an' : 'a';
-}
-
-function hex(n: number): string {
-  return n.toString(16).padStart(8, '0');
-}
-
-function numbers(entry: IoctlVerdict, kernelNative: number, opts: AuditOptions): string {
-  // the size field, where the number has one (a legacy number such as 0x4c03 has none)
-  const size = (abi: Abi, n: number) => {
-    try {
-      const d = decodeIoc(abi, n);
-      return d.dir === null || d.dir === 'none' ? '' : ` (size ${d.size})`;
-    } catch {
-      return '';
-    }
-  };
-  const c = entry.compatCmd;
-  return (
-    `${opts.native.name} 0x${hex(kernelNative)}${size(opts.native, kernelNative)}, ` +
-    `${opts.compat.name} ${c === null ? '?' : `0x${hex(c)}${size(opts.compat, c)}`}` +
-    (entry.arg ? `, argument ${entry.arg}` : '')
-  );
 }
 
 function reasonText(entry: IoctlVerdict): string {

@@ -12,8 +12,8 @@ import type { Abi } from '../abi/types.js';
 import type { IoctlVerdict } from '../compat/check.js';
 import type { Reason } from '../compat/compare.js';
 import { Token } from '../cfront/token.js';
-import { decodeIoc } from '../ioctl/ioc.js';
 import type { AuditFinding } from './audit.js';
+import { numbers } from './evidence.js';
 import { DRM_DISPATCH, type DrmTableMacro } from './hooks.js';
 import { matching, readDefinitions, readDispatch, type OpsDef } from './reader.js';
 import { topLevelDeclarations, type KernelBuild, type KernelUnit } from './unit.js';
@@ -383,27 +383,6 @@ function inPlaceUserPointer(r: Reason): boolean {
 
 function article(word: string): string {
   return /^[aeiou]/i.test(word) ? 'an' : 'a';
-}
-
-function hex(n: number): string {
-  return n.toString(16).padStart(8, '0');
-}
-
-function numbers(entry: IoctlVerdict, nativeCmd: number, opts: { native: Abi; compat: Abi }): string {
-  const size = (abi: Abi, n: number) => {
-    try {
-      const d = decodeIoc(abi, n);
-      return d.dir === null || d.dir === 'none' ? '' : ` (size ${d.size})`;
-    } catch {
-      return '';
-    }
-  };
-  const c = entry.compatCmd;
-  return (
-    `${opts.native.name} 0x${hex(nativeCmd)}${size(opts.native, nativeCmd)}, ` +
-    `${opts.compat.name} ${c === null ? '?' : `0x${hex(c)}${size(opts.compat, c)}`}` +
-    (entry.arg ? `, argument ${entry.arg}` : '')
-  );
 }
 
 function reasonText(entry: IoctlVerdict): string {
