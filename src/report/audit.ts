@@ -1,7 +1,7 @@
 /** `ioctl32 audit` as text: one block per finding, compiler style, then what was read. */
 import { pathToFileURL } from 'node:url';
 import type { AuditFindingKind, AuditReport } from '../audit/audit.js';
-import type { SarifLog } from './sarif.js';
+import { sarifLog, type SarifLog } from './sarif.js';
 
 export function formatAudit(report: AuditReport, opts: { verbose?: boolean } = {}): string {
   const lines: string[] = [];
@@ -71,17 +71,7 @@ export function auditToSarif(report: AuditReport, version: string): SarifLog {
       },
     ],
   }));
-  return {
-    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-    version: '2.1.0',
-    runs: [
-      {
-        tool: {
-          driver: { name: 'ioctl32', informationUri: 'https://docs.kernel.org/driver-api/ioctl.html', version, rules },
-        },
-        results,
-        originalUriBaseIds: { KERNEL_TREE: { uri: pathToFileURL(`${report.tree}/`).href } },
-      } as SarifLog['runs'][number],
-    ],
-  };
+  return sarifLog(version, rules, results, {
+    originalUriBaseIds: { KERNEL_TREE: { uri: pathToFileURL(`${report.tree}/`).href } },
+  });
 }

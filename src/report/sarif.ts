@@ -28,6 +28,28 @@ export interface SarifLog {
   runs: Array<{ tool: { driver: Record<string, unknown> }; results: Array<Record<string, unknown>> }>;
 }
 
+/** One run of ioctl32 as a SARIF log: its rules and results, and what else the run says (its base URIs). */
+export function sarifLog(
+  version: string,
+  rules: ReadonlyArray<Record<string, unknown>>,
+  results: Array<Record<string, unknown>>,
+  more: Record<string, unknown> = {},
+): SarifLog {
+  return {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: { name: 'ioctl32', informationUri: 'https://docs.kernel.org/driver-api/ioctl.html', version, rules },
+        },
+        results,
+        ...more,
+      },
+    ],
+  };
+}
+
 export function toSarif(report: CheckReport, version: string): SarifLog {
   const rules = [
     ...Object.values(RULES).map((r) => ({
@@ -77,16 +99,5 @@ export function toSarif(report: CheckReport, version: string): SarifLog {
       });
     }
   }
-  return {
-    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-    version: '2.1.0',
-    runs: [
-      {
-        tool: {
-          driver: { name: 'ioctl32', informationUri: 'https://docs.kernel.org/driver-api/ioctl.html', version, rules },
-        },
-        results,
-      },
-    ],
-  };
+  return sarifLog(version, rules, results);
 }
