@@ -506,6 +506,11 @@ describe('compat-struct-differs: what a hand-written compat struct may do otherw
     expect(compareFields([f('value', 8, 4)], [f('value', 8, 4), f('p_u8', 8, 4, 'char *')])).toEqual([]);
     // an explicit pad where the UAPI has implicit padding (compat_cdrom_generic_command's pad[3])
     expect(compareFields([f('c', 0, 1), f('pad', 1, 3), f('q', 4, 4)], [f('c', 0, 1), f('q', 4, 4)])).toEqual([]);
+    // wider over the member and its padding: benign on a little-endian task only (v4l2_event32's tv_nsec)
+    const ts = [f('ts', 0, 16, 'struct timespec'), f('ts.tv_sec', 0, 8), f('ts.tv_nsec', 8, 4, 'long')];
+    const k64 = [f('ts', 0, 16, 'struct {...}'), f('ts.tv_sec', 0, 8), f('ts.tv_nsec', 8, 8)];
+    expect(compareFields(k64, ts, true)).toEqual([]);
+    expect(compareFields(k64, ts, false).map((d) => `${d.member} ${d.kind}`)).toEqual(['ts.tv_nsec resized']);
     // a UAPI member no agreed member covers is missing (fb_fix_screeninfo32's capabilities)
     const lacks = compareFields([f('reserved', 60, 6, 'u16 [3]')], [f('capabilities', 60, 2), f('reserved', 62, 4)]);
     expect(lacks.map((d) => `${d.member} ${d.kind}`)).toEqual(['capabilities missing', 'reserved moved']);

@@ -120,7 +120,7 @@ export function compatStructs(units: readonly ReadUnit[], kb: KernelBuild, root:
         .map((abi) => ({ abi, d: compatDump(abi, header) }))
         .map(({ abi, d }) => ({ abi, d, rec: d?.records[key] }))
         .filter((c): c is { abi: Abi; d: DumpResult; rec: NonNullable<typeof c.rec> } => !!c.d && !!c.rec)
-        .map((c) => ({ ...c, differences: compareFields(kernelFields, c.rec.fields) }))
+        .map((c) => ({ ...c, differences: compareFields(kernelFields, c.rec.fields, c.abi.endian === 'little') }))
         .sort((a, b) => a.differences.length - b.differences.length);
       const best = compared[0];
       if (!best) continue;
@@ -224,7 +224,11 @@ function sharesMembers(kernel: RecordDecl, uapi: RecordDecl): boolean {
  * Member by member, by dotted path: a member whose parent already differs is not listed again.
  * Bitfields compare by bit offset and width.
  */
-export function compareFields(kernel: readonly FlatField[], uapi: readonly FlatField[]): MemberDifference[] {
+export function compareFields(
+  kernel: readonly FlatField[],
+  uapi: readonly FlatField[],
+  littleEndian = false,
+): MemberDifference[] {
   const k = new Map(kernel.map((f) => [f.path, f]));
   const u = new Map(uapi.map((f) => [f.path, f]));
   // a union's members are alternatives over the same bytes, which the kernel copies whole (its own names for
@@ -276,6 +280,21 @@ export function compareFields(kernel: readonly FlatField[], uapi: readonly FlatF
       add({ kind: 'moved', member: f.path, kernel: a, uapi: b });
       continue;
     }
+    // wider over the UAPI member and the padding after it (v4l2_event32's compat_s64 tv_nsec over i386+t64's long
+    // and its pad): on a little-endian task the member gets the low bytes, the value it holds
+    const widened =
+      littleEndian &&
+      g.bitWidth === undefined &&
+      a.offset === b.offset &&
+      a.size > b.size &&
+      !uapi.some(
+        (x) =>
+          x !== f &&
+          !f.path.startsWith(`${x.path}.`) &&
+          x.offset < a.offset + a.size &&
+          b.offset + b.size < x.offset + x.size,
+      );
+    if (widened) continue;
     if (a.offset !== b.offset) add({ kind: 'moved', member: f.path, kernel: a, uapi: b });
     else if (a.size !== b.size || (g.bitWidth === undefined) !== (f.bitWidth === undefined))
       add({ kind: 'resized', member: f.path, kernel: a, uapi: b });
