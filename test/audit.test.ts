@@ -156,6 +156,9 @@ const REAL_FILES = [
   'drivers/usb/class/usbtmc.c',
   'drivers/block/loop.c',
   'drivers/net/tun.c',
+  // timer.c #includes timer_compat.c: one unit, whose compat handler is the included file's
+  'sound/core/timer.c',
+  'sound/core/timer_compat.c',
   ...[
     'file.c',
     'ioctl.c',
@@ -178,11 +181,13 @@ describe('audit of linux-source-6.1 drivers', () => {
   const { root, files } = linuxSourceFiles(tarball, REAL_FILES);
   // ioctl.c has no ops structure: it is read for btrfs_ioctl, which file.c's names
   const paths = REAL_FILES.filter((f) => f.endsWith('.c'));
+  const timer = files.get('sound/core/timer_compat.c')!;
   const report = audit({ tree: root, paths, build: buildTree(), native, compat });
   const errors = report.findings.filter((f) => f.level === 'error').map((f) => `${f.kind} ${f.ioctl} ${f.file}`);
 
   test('every file read, the hooks found, every label evaluated', () => {
-    expect(report.files).toEqual({ read: 7, failed: {} });
+    // timer_compat.c is read within timer.c, which #includes it
+    expect(report.files).toEqual({ read: 8, failed: {} });
     const hooks = report.hooks.map((h) => `${h.file} ${h.struct} ${h.ops} ${h.native} ${h.compat}`);
     expect(hooks).toEqual(
       expect.arrayContaining([
@@ -266,8 +271,17 @@ describe('audit of linux-source-6.1 drivers', () => {
         'unreachable USBTMC_IOCTL_CTRL_REQUEST drivers/usb/class/usbtmc.c',
         'unreachable USBTMC_IOCTL_READ drivers/usb/class/usbtmc.c',
         'unreachable USBTMC_IOCTL_WRITE drivers/usb/class/usbtmc.c',
+        // the long-known ALSA timer ones: __snd_timer_user_ioctl_compat lists the native GINFO and GSTATUS
+        // numbers (their structs hold longs), and STATUS_COMPAT32 is _IOW where the UAPI's STATUS is _IOR
+        'dead-compat-code SNDRV_TIMER_IOCTL_GINFO sound/core/timer_compat.c',
+        'dead-compat-code SNDRV_TIMER_IOCTL_GSTATUS sound/core/timer_compat.c',
+        'unreachable SNDRV_TIMER_IOCTL_GINFO sound/core/timer.c',
+        'unreachable SNDRV_TIMER_IOCTL_GSTATUS sound/core/timer.c',
+        'unreachable SNDRV_TIMER_IOCTL_STATUS sound/core/timer.c',
       ].sort(),
     );
+    const ginfo = report.findings.find((f) => f.kind === 'dead-compat-code' && f.ioctl === 'SNDRV_TIMER_IOCTL_GINFO')!;
+    expect(ginfo.line).toBe(lineOf(timer, 'case SNDRV_TIMER_IOCTL_GINFO:'));
     expect(report.findings.filter((f) => f.file === 'drivers/block/loop.c')).toEqual([]);
     // identical layouts passed through rightly: USBTMC_IOCTL_CLEAR, MEMGETINFO are handled and not reported
     expect(report.findings.map((f) => f.ioctl)).not.toContain('MEMGETINFO');
@@ -429,6 +443,8 @@ describe("compat-struct-differs: the kernel's compat structs against the compat 
         'struct btrfs_ioctl_received_subvol_args_32 struct btrfs_ioctl_received_subvol_args',
         'struct btrfs_ioctl_send_args_32 struct btrfs_ioctl_send_args',
         'struct btrfs_ioctl_encoded_io_args_32 struct btrfs_ioctl_encoded_io_args',
+        'struct snd_timer_gparams32 struct snd_timer_gparams',
+        'struct snd_timer_info32 struct snd_timer_info',
       ].sort(),
     );
   });

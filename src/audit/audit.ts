@@ -8,7 +8,7 @@
  * no compat task sends are dead code.
  */
 import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import type { Abi } from '../abi/types.js';
 import { check, type IoctlVerdict } from '../compat/check.js';
 import { UsageError } from '../errors.js';
@@ -156,7 +156,14 @@ function sourceFiles(root: string, paths: readonly string[]): { hooks: string[];
     if (!existsSync(abs)) throw new UsageError(`${p}: no such file or directory in ${root}`);
     walk(abs);
   }
-  return { hooks: out, all };
+  // a .c file another one #includes (sound/core/timer.c includes timer_compat.c) is part of that unit, not one
+  const included = new Set<string>();
+  for (const f of all) {
+    for (const m of readFileSync(f, 'latin1').matchAll(/^\s*#\s*include\s+"([^"]+\.c)"/gm)) {
+      included.add(resolve(dirname(f), m[1]!));
+    }
+  }
+  return { hooks: out.filter((f) => !included.has(f)), all: all.filter((f) => !included.has(f)) };
 }
 
 /**

@@ -77,9 +77,13 @@ export function locOf(t: Token): SourceLoc {
   return t.loc;
 }
 
-/** Whether a token was written in `file` (itself, or the macro use it came from). */
+/**
+ * Whether a token was written in `file` (itself, or the macro use it came from), or in a .c file it includes
+ * (sound/core/timer.c's timer_compat.c is part of its unit).
+ */
 function inFile(t: Token, file: string): boolean {
-  return (t.origin ?? t).file === file;
+  const written = (t.origin ?? t).file;
+  return written === file || written.endsWith('.c');
 }
 
 /** The index of the bracket matching the one at `i` (forward for openers). */
