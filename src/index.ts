@@ -145,7 +145,17 @@ export {
 } from './report/explain.js';
 /** What the kernel's own compat path answers before a driver's .compat_ioctl (Linux 6.1, cited). */
 export { KERNEL_REMAPS, kernelRemapsFor, kernelRemapNumber, type KernelRemap } from './ioctl/kernel-remaps.js';
-export { ioctlNames, namesFromDump, IoctlNames, type UnevaluatedName } from './scan/names.js';
+export {
+  ioctlNames,
+  ioctlNamesFor,
+  indexHeaderTrees,
+  namesFromDump,
+  IoctlNames,
+  type NamesWanted,
+  type UnevaluatedName,
+} from './scan/names.js';
+/** The results cache between runs (off unless turned on; the CLI turns it on, --no-cache off). */
+export { cacheRoot, cachedResult, setResultCache } from './scan/cache.js';
 
 /** Kernel model: the compat ioctl path of fs/ioctl.c, tasks of both personalities, and model drivers. */
 export {
