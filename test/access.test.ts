@@ -396,6 +396,13 @@ describe('the thunk converts the way the kernel copies, not the way the macro sa
     const view = new DataView(native.buffer, native.byteOffset);
     expect([view.getInt32(0, true), view.getBigUint64(8, true)]).toEqual([10, 0x12345678n]);
     expect(t.leave(native)).toBeNull();
+    // into the caller's buffers: the same bytes, and nothing written back
+    const arena = new Uint8Array(32).fill(0xee);
+    expect(t.enterInto(task, arena, 8)).toBe(16);
+    expect([...arena.subarray(8, 24)]).toEqual([...native]);
+    expect([...arena.subarray(0, 8), ...arena.subarray(24)]).toEqual(new Array(16).fill(0xee));
+    expect(t.leaveInto(native, arena, 0)).toBe(0);
+    expect(arena[0]).toBe(0xee);
   });
 
   test('USBDEVFS_CONNECTINFO (_IOW): nothing in, converted back; GETDRIVER (_IOW): both ways', () => {
@@ -404,6 +411,13 @@ describe('the thunk converts the way the kernel copies, not the way the macro sa
     const task = new Uint8Array(ci.converter!.compatSize).fill(0xee);
     expect([...ci.enter(task)]).toEqual(new Array(ci.converter!.nativeSize).fill(0));
     expect(ci.leave(new Uint8Array(ci.converter!.nativeSize))).not.toBeNull();
+    // into the caller's buffers: the native argument zeroed (the task's bytes not looked at), converted back
+    const arena = new Uint8Array(ci.converter!.nativeSize).fill(0xee);
+    expect(ci.enterInto(task, arena)).toBe(ci.converter!.nativeSize);
+    expect([...arena]).toEqual(new Array(ci.converter!.nativeSize).fill(0));
+    const back = new Uint8Array(ci.converter!.compatSize).fill(0xee);
+    expect(ci.leaveInto(arena, back)).toBe(ci.converter!.compatSize);
+    expect([...back]).toEqual([...ci.leave(arena)!]);
     const gd = ioctlThunk('USBDEVFS_GETDRIVER', n, c);
     expect({ in: gd.in, out: gd.out }).toEqual({ in: true, out: true });
   });

@@ -40,6 +40,13 @@ export interface IoctlThunk extends ThunkWays {
   enter(task: Uint8Array | null, opts?: ConvertOptions): Uint8Array;
   /** What to copy back to the task after the call, converted; null when the kernel does not write the argument. */
   leave(native: Uint8Array, opts?: ConvertOptions): Uint8Array | null;
+  /**
+   * `enter` into the caller's buffer at `dstOffset` (Converter.compatToNativeInto: nothing allocated): the bytes
+   * written, the native argument zeroed when the kernel only writes it.
+   */
+  enterInto(task: Uint8Array | null, dst: Uint8Array, dstOffset?: number, opts?: ConvertOptions): number;
+  /** `leave` into the task's buffer at `dstOffset`: the bytes written, 0 when the kernel does not write it. */
+  leaveInto(native: Uint8Array, dst: Uint8Array, dstOffset?: number, opts?: ConvertOptions): number;
 }
 
 /** The thunk of one ioctl between a native and a compat dump (`dumpHeaders` of the same headers). */
@@ -55,7 +62,8 @@ export function ioctlThunk(
   if (!ne || !ce) throw einval(`${name} has no value on ${!ne ? native.layouter.abi.name : compat.layouter.abi.name}`);
   const ways = thunkWays(ne, annotations);
   const none = (): Uint8Array => new Uint8Array(0);
-  if (ways.byValue || !ne.argType || !ce.argType) return { name, ...ways, enter: none, leave: () => null };
+  if (ways.byValue || !ne.argType || !ce.argType)
+    return { name, ...ways, enter: none, leave: () => null, enterInto: () => 0, leaveInto: () => 0 };
   const converter = compileConverter(ne.argType, ce.argType, native.layouter.abi, compat.layouter.abi, {
     ...opts,
     annotations,
@@ -72,6 +80,17 @@ export function ioctlThunk(
     },
     leave(nativeArg, o) {
       return ways.out ? converter.nativeToCompat(nativeArg, o) : null;
+    },
+    enterInto(task, dst, dstOffset = 0, o) {
+      if (!ways.in) {
+        dst.fill(0, dstOffset, dstOffset + converter.nativeSize);
+        return converter.nativeSize;
+      }
+      if (task === null) throw einval(`${name}: the kernel reads the argument but none was given`);
+      return converter.compatToNativeInto(task, dst, 0, dstOffset, o);
+    },
+    leaveInto(nativeArg, dst, dstOffset = 0, o) {
+      return ways.out ? converter.nativeToCompatInto(nativeArg, dst, 0, dstOffset, o) : 0;
     },
   };
 }
