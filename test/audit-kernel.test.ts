@@ -24,7 +24,7 @@ import { getAbi } from '../src/abi/index.js';
 import { audit, type AuditFinding, type AuditReport } from '../src/audit/index.js';
 import { defaultKernelTree } from '../src/cfront/kernel-tree.js';
 import { haveKernelPrerequisites } from './harness/kernel.js';
-import { linuxSourceFiles, linuxSourceTarball } from './harness/linux-source.js';
+import { BTRFS_AUDIT_FILES, linuxSourceFiles, linuxSourceTarball } from './harness/linux-source.js';
 
 const run = promisify(execFile);
 const PROGRAM = new URL('./kernel/audit-witness.c', import.meta.url).pathname;
@@ -32,18 +32,7 @@ const native = getAbi('x86_64');
 const compat = getAbi('i386');
 
 /** The files of linux-source-6.1 the audit reads: the drivers, and the headers they include by "...". */
-const FILES = [
-  'drivers/net/tun.c',
-  ...[
-    'file.c',
-    'ioctl.c',
-    ...['async-thread', 'backref', 'block-group', 'block-rsv', 'btrfs_inode', 'compression', 'ctree'],
-    ...['delalloc-space', 'delayed-inode', 'delayed-ref', 'dev-replace', 'disk-io', 'export', 'extent-io-tree'],
-    ...['extent_io', 'extent_map', 'free-space-cache', 'locking', 'ordered-data', 'print-tree', 'props'],
-    ...['qgroup', 'rcu-string', 'reflink', 'send', 'space-info', 'subpage', 'sysfs', 'transaction', 'tree-log'],
-    ...['ulist', 'volumes'],
-  ].map((f) => `fs/btrfs/${f.endsWith('.c') ? f : `${f}.h`}`),
-];
+const FILES = ['drivers/net/tun.c', ...BTRFS_AUDIT_FILES];
 
 /** Where each driver's handler answers a number it has no case for (the function whose fall-through it is). */
 const FALL_THROUGH = [

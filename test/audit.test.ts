@@ -25,7 +25,7 @@ import { defaultKernelTree } from '../src/cfront/kernel-tree.js';
 import { UsageError } from '../src/errors.js';
 import { formatAudit } from '../src/report/audit.js';
 import { Preprocessor } from '../src/cfront/preprocess.js';
-import { linuxSourceFiles, linuxSourceTarball } from './harness/linux-source.js';
+import { BTRFS_AUDIT_FILES, linuxSourceFiles, linuxSourceTarball } from './harness/linux-source.js';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -159,15 +159,7 @@ const REAL_FILES = [
   // timer.c #includes timer_compat.c: one unit, whose compat handler is the included file's
   'sound/core/timer.c',
   'sound/core/timer_compat.c',
-  ...[
-    'file.c',
-    'ioctl.c',
-    ...['async-thread', 'backref', 'block-group', 'block-rsv', 'btrfs_inode', 'compression', 'ctree'],
-    ...['delalloc-space', 'delayed-inode', 'delayed-ref', 'dev-replace', 'disk-io', 'export', 'extent-io-tree'],
-    ...['extent_io', 'extent_map', 'free-space-cache', 'locking', 'ordered-data', 'print-tree', 'props'],
-    ...['qgroup', 'rcu-string', 'reflink', 'send', 'space-info', 'subpage', 'sysfs', 'transaction', 'tree-log'],
-    ...['ulist', 'volumes'],
-  ].map((f) => `fs/btrfs/${f.endsWith('.c') ? f : `${f}.h`}`),
+  ...BTRFS_AUDIT_FILES,
 ];
 
 describe('audit of linux-source-6.1 drivers', () => {

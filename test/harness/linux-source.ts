@@ -429,3 +429,14 @@ export async function headersInstall(tree: string, karch: string): Promise<strin
   }
   return join(dest, 'include');
 }
+
+/** fs/btrfs's ioctl files of linux-source-6.1 and the headers they include by "..." (what the audit reads of it). */
+export const BTRFS_AUDIT_FILES: readonly string[] = [
+  'file.c',
+  'ioctl.c',
+  ...['async-thread', 'backref', 'block-group', 'block-rsv', 'btrfs_inode', 'compression', 'ctree'],
+  ...['delalloc-space', 'delayed-inode', 'delayed-ref', 'dev-replace', 'disk-io', 'export', 'extent-io-tree'],
+  ...['extent_io', 'extent_map', 'free-space-cache', 'locking', 'ordered-data', 'print-tree', 'props'],
+  ...['qgroup', 'rcu-string', 'reflink', 'send', 'space-info', 'subpage', 'sysfs', 'transaction', 'tree-log'],
+  ...['ulist', 'volumes'],
+].map((f) => `fs/btrfs/${f.endsWith('.c') ? f : `${f}.h`}`);
