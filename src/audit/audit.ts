@@ -136,9 +136,14 @@ function assertKernelTree(tree: string): string {
  * The .c files under the paths that set an ioctl hook (a cheap text test first: most files set
  * none), and all .c files under them (where a handler another file names may be defined).
  */
-function sourceFiles(root: string, paths: readonly string[]): { hooks: string[]; all: string[] } {
+function sourceFiles(
+  root: string,
+  paths: readonly string[],
+): { hooks: string[]; all: string[]; texts: Map<string, string> } {
   const out: string[] = [];
   const all: string[] = [];
+  // each file's text, read once (the hook test, the #include scan and definingFiles use it)
+  const texts = new Map<string, string>();
   const walk = (p: string) => {
     // links are not followed: a tree's are dangling or lead back into it (scripts/dtc/include-prefixes)
     const st = lstatSync(p);
@@ -147,6 +152,7 @@ function sourceFiles(root: string, paths: readonly string[]): { hooks: string[];
     } else if (p.endsWith('.c')) {
       all.push(p);
       const text = readFileSync(p, 'latin1');
+      texts.set(p, text);
       if (IOCTL_HOOKS.some((h) => text.includes(`.${h.native}`) || text.includes(`.${h.compat}`))) out.push(p);
     }
   };
@@ -159,29 +165,34 @@ function sourceFiles(root: string, paths: readonly string[]): { hooks: string[];
   // a .c file another one #includes (sound/core/timer.c includes timer_compat.c) is part of that unit, not one
   const included = new Set<string>();
   for (const f of all) {
-    for (const m of readFileSync(f, 'latin1').matchAll(/^\s*#\s*include\s+"([^"]+\.c)"/gm)) {
+    for (const m of texts.get(f)!.matchAll(/^\s*#\s*include\s+"([^"]+\.c)"/gm)) {
       included.add(resolve(dirname(f), m[1]!));
     }
   }
-  return { hooks: out.filter((f) => !included.has(f)), all: all.filter((f) => !included.has(f)) };
+  return { hooks: out.filter((f) => !included.has(f)), all: all.filter((f) => !included.has(f)), texts };
 }
 
 /**
  * Of `files`, those whose text seems to define function `name` (a line naming it before `(`
  * without ending the declaration there), nearest `near`'s directory first.
  */
-function definingFiles(files: readonly string[], name: string, near: string): string[] {
+function definingFiles(
+  files: readonly string[],
+  textOf: (file: string) => string,
+  name: string,
+  near: string,
+): string[] {
   const re = new RegExp(`^[\\w][\\w\\s*]*\\b${name}\\s*\\([^;]*$`, 'm');
   const dir = near.slice(0, near.lastIndexOf('/') + 1);
   return files
-    .filter((f) => readFileSync(f, 'latin1').includes(`${name}(`) && re.test(readFileSync(f, 'latin1')))
+    .filter((f) => textOf(f).includes(`${name}(`) && re.test(textOf(f)))
     .sort((a, b) => Number(!a.startsWith(dir)) - Number(!b.startsWith(dir)));
 }
 
 export function audit(opts: AuditOptions): AuditReport {
   const root = assertKernelTree(opts.tree);
   const kb = kernelBuild(opts.build, opts.native);
-  const { hooks: files, all: allFiles } = sourceFiles(root, opts.paths ?? []);
+  const { hooks: files, all: allFiles, texts } = sourceFiles(root, opts.paths ?? []);
   const report: AuditReport = {
     tree: root,
     build: kb.build,
@@ -237,11 +248,8 @@ export function audit(opts: AuditOptions): AuditReport {
   });
   /** A handler defined in a file not read yet (btrfs_ioctl in fs/btrfs/ioctl.c, its hooks in file.c). */
   const readDefining = (name: string, near: string): FunctionDef | undefined => {
-    for (const path of definingFiles(
-      allFiles.filter((f) => !attempted.has(f)),
-      name,
-      near,
-    )) {
+    const unread = allFiles.filter((f) => !attempted.has(f));
+    for (const path of definingFiles(unread, (f) => texts.get(f)!, name, near)) {
       const f = readOne(path);
       const fn = f?.functions.get(name);
       if (fn) return fn;
