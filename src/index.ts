@@ -184,6 +184,7 @@ export { installRandom, type EntropyPool } from './kernel/random.js';
 /** audit: a kernel tree's drivers read from their C sources, joined with the verdicts (`ioctl32 audit`). */
 export {
   audit,
+  auditPairs,
   auditHasErrors,
   type AuditReport,
   type AuditFinding,

@@ -24,7 +24,12 @@ import { getAbi } from '../src/abi/index.js';
 import { audit, type AuditFinding, type AuditReport } from '../src/audit/index.js';
 import { defaultKernelTree } from '../src/cfront/kernel-tree.js';
 import { haveKernelPrerequisites } from './harness/kernel.js';
-import { BTRFS_AUDIT_FILES, linuxSourceFiles, linuxSourceTarball } from './harness/linux-source.js';
+import {
+  BTRFS_AUDIT_FILES,
+  KERNEL_SOURCE_HEADERS,
+  linuxSourceFiles,
+  linuxSourceTarball,
+} from './harness/linux-source.js';
 
 const run = promisify(execFile);
 const PROGRAM = new URL('./kernel/audit-witness.c', import.meta.url).pathname;
@@ -143,7 +148,7 @@ describe('the running kernel answers as the audit of linux 6.1 predicts', () => 
 
   beforeAll(() => {
     if (tarball === null) return;
-    const src = linuxSourceFiles(tarball, FILES);
+    const src = linuxSourceFiles(tarball, [...FILES, ...KERNEL_SOURCE_HEADERS]);
     files = src.files;
     const build = defaultKernelTree(native);
     if (build === null) throw new Error('no /usr/src/linux-headers-*-amd64: install linux-headers-amd64');

@@ -20,12 +20,18 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { getAbi } from '../src/abi/index.js';
-import { audit, auditHasErrors, type AuditReport } from '../src/audit/index.js';
+import { audit, auditHasErrors, auditPairs, type AuditReport } from '../src/audit/index.js';
+import { autoconfOf } from '../src/audit/unit.js';
 import { defaultKernelTree } from '../src/cfront/kernel-tree.js';
 import { UsageError } from '../src/errors.js';
 import { formatAudit } from '../src/report/audit.js';
 import { Preprocessor } from '../src/cfront/preprocess.js';
-import { BTRFS_AUDIT_FILES, linuxSourceFiles, linuxSourceTarball } from './harness/linux-source.js';
+import {
+  BTRFS_AUDIT_FILES,
+  KERNEL_SOURCE_HEADERS,
+  linuxSourceFiles,
+  linuxSourceTarball,
+} from './harness/linux-source.js';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -103,14 +109,16 @@ describe('audit of made-up drivers', () => {
     // struct mtd_read_req: 64 bytes natively, 60 on i386 (five __u64 4-aligned there)
     expect(unreachable).toMatchObject({ ioctl: 'MEMREAD', level: 'error' });
     expect(unreachable.evidence).toContain('x86_64 0xc0404d1a (size 64), i386 0xc03c4d1a (size 60)');
+    // struct mtd_oob_buf holds a pointer: 16 bytes natively, 12 on i386 and on x32
     const dead = by('dead-compat-code', 'dead_compat.c');
-    expect(dead).toMatchObject({ ioctl: 'MEMREAD', level: 'error' });
-    expect(dead.fix).toContain('0xc03c4d1a');
+    expect(dead).toMatchObject({ ioctl: 'MEMREADOOB', level: 'error' });
+    expect(dead.fix).toContain('0xc00c4d04');
+    expect(dead.message).toContain('nor does any other compat task of x86_64 (i386+t64, x32)');
     expect(by('unknown', 'dynamic.c')).toMatchObject({ level: 'note', ioctl: 'MEMREAD' });
     expect(by('unknown', 'dynamic.c').message).toContain('ops->ioctl');
     expect(by('no-compat-hook', 'no_compat.c')).toMatchObject({ level: 'note', ioctl: 'MEMGETINFO' });
     expect(auditHasErrors(report)).toBe(true);
-    expect(formatAudit(report)).toContain('drivers/misc/dead_compat.c:21: error: dead-compat-code: MEMREAD:');
+    expect(formatAudit(report)).toContain('drivers/misc/dead_compat.c:23: error: dead-compat-code: MEMREADOOB:');
   });
 
   test('a converting handler alone: no error', () => {
@@ -159,7 +167,20 @@ const REAL_FILES = [
   // timer.c #includes timer_compat.c: one unit, whose compat handler is the included file's
   'sound/core/timer.c',
   'sound/core/timer_compat.c',
+  'sound/core/control.c',
+  'sound/core/control_compat.c',
+  'sound/core/oss/pcm_oss.c',
+  'sound/core/oss/pcm_plugin.h',
   ...BTRFS_AUDIT_FILES,
+  // KVM: hooks set by KVM_COMPAT(); x86.c's kvm_arch_vm_compat_ioctl over kvm_main.c's __weak one
+  'virt/kvm/kvm_main.c',
+  'virt/kvm/kvm_mm.h',
+  'virt/kvm/async_pf.h',
+  'virt/kvm/vfio.h',
+  'virt/kvm/coalesced_mmio.h',
+  'arch/x86/kvm/x86.c',
+  'arch/x86/kvm/',
+  ...KERNEL_SOURCE_HEADERS,
 ];
 
 describe('audit of linux-source-6.1 drivers', () => {
@@ -179,7 +200,7 @@ describe('audit of linux-source-6.1 drivers', () => {
 
   test('every file read, the hooks found, every label evaluated', () => {
     // timer_compat.c is read within timer.c, which #includes it
-    expect(report.files).toEqual({ read: 8, failed: {} });
+    expect(report.files).toEqual({ read: 12, failed: {} });
     const hooks = report.hooks.map((h) => `${h.file} ${h.struct} ${h.ops} ${h.native} ${h.compat}`);
     expect(hooks).toEqual(
       expect.arrayContaining([
@@ -245,6 +266,44 @@ describe('audit of linux-source-6.1 drivers', () => {
     expect(report.findings.map((x) => x.ioctl)).not.toContain('TUNSETIFF');
   });
 
+  test('KVM: KVM_COMPAT() sets the hooks; kvm_vm_compat_ioctl converts KVM_GET_DIRTY_LOG', () => {
+    const hooks = report.hooks.map((h) => `${h.ops} ${h.native} ${h.compat}`);
+    expect(hooks).toEqual(
+      expect.arrayContaining([
+        'kvm_vm_fops kvm_vm_ioctl kvm_vm_compat_ioctl',
+        'kvm_vcpu_fops kvm_vcpu_ioctl kvm_vcpu_compat_ioctl',
+        'kvm_chardev_ops kvm_dev_ioctl kvm_dev_ioctl',
+      ]),
+    );
+    const vm = report.hooks.find((h) => h.ops === 'kvm_vm_fops')!;
+    // kvm_vm_ioctl's cases and x86.c's kvm_arch_vm_ioctl's, through its default
+    expect(vm.joined).toBeGreaterThan(30);
+    const named = report.findings.map((f) => f.ioctl);
+    expect(named).not.toContain('KVM_GET_DIRTY_LOG');
+    expect(named).not.toContain('KVM_SET_SIGNAL_MASK');
+    // kvm_arch_vm_compat_ioctl (x86.c) converts it as KVM_X86_SET_MSR_FILTER_COMPAT; kvm_main.c's __weak
+    // kvm_arch_vm_compat_ioctl, which answers -ENOTTY, is not the one linked
+    expect(named).not.toContain('KVM_X86_SET_MSR_FILTER');
+    // _IOWR(KVMIO, 0xba, unsigned long): an i386 task's number has size 4; kvm_arch_vm_ioctl knows size 8 only
+    const sev = report.findings.find((f) => f.ioctl === 'KVM_MEMORY_ENCRYPT_OP')!;
+    expect(sev).toMatchObject({ kind: 'unreachable', level: 'error', file: 'arch/x86/kvm/x86.c' });
+    expect(sev.evidence).toContain('x86_64 0xc008aeba (size 8), i386 0xc004aeba (size 4)');
+  });
+
+  test('SNDRV_CTL_IOCTL_ELEM_LIST and the other control ioctls: snd_ctl_ioctl_compat converts them', () => {
+    const ctl = report.hooks.find((h) => h.ops === 'snd_ctl_f_ops')!;
+    expect(ctl).toMatchObject({ native: 'snd_ctl_ioctl', compat: 'snd_ctl_ioctl_compat' });
+    expect(ctl.joined).toBeGreaterThan(15);
+    expect(report.findings.filter((f) => f.file.startsWith('sound/core/control'))).toEqual([]);
+  });
+
+  test('SNDCTL_DSP_MAPINBUF: unreachable, but the native code only answers -EINVAL: a note', () => {
+    const pcm = files.get('sound/core/oss/pcm_oss.c')!;
+    const f = report.findings.find((x) => x.ioctl === 'SNDCTL_DSP_MAPINBUF')!;
+    expect(f).toMatchObject({ kind: 'unreachable', level: 'note', line: lineOf(pcm, 'case SNDCTL_DSP_MAPINBUF:') });
+    expect(f.message).toContain('the native code only answers -EINVAL');
+  });
+
   test('the errors are those, and nothing of loop.c (LOOP_GET_STATUS is converted in lo_compat_ioctl)', () => {
     expect(errors.sort()).toEqual(
       [
@@ -270,6 +329,7 @@ describe('audit of linux-source-6.1 drivers', () => {
         'unreachable SNDRV_TIMER_IOCTL_GINFO sound/core/timer.c',
         'unreachable SNDRV_TIMER_IOCTL_GSTATUS sound/core/timer.c',
         'unreachable SNDRV_TIMER_IOCTL_STATUS sound/core/timer.c',
+        'unreachable KVM_MEMORY_ENCRYPT_OP arch/x86/kvm/x86.c',
       ].sort(),
     );
     const ginfo = report.findings.find((f) => f.kind === 'dead-compat-code' && f.ioctl === 'SNDRV_TIMER_IOCTL_GINFO')!;
@@ -307,7 +367,7 @@ describe('audit of linux-source-6.1 DRM', () => {
     });
     return;
   }
-  const { root, files } = linuxSourceFiles(tarball, DRM_FILES);
+  const { root, files } = linuxSourceFiles(tarball, [...DRM_FILES, ...KERNEL_SOURCE_HEADERS]);
   const paths = DRM_FILES.filter((f) => f.endsWith('.c'));
   const report = audit({ tree: root, paths, build: buildTree(), native, compat });
   const drm = report.findings.filter((f) => f.file.startsWith('drivers/gpu/drm/'));
@@ -437,6 +497,11 @@ describe("compat-struct-differs: the kernel's compat structs against the compat 
         'struct btrfs_ioctl_encoded_io_args_32 struct btrfs_ioctl_encoded_io_args',
         'struct snd_timer_gparams32 struct snd_timer_gparams',
         'struct snd_timer_info32 struct snd_timer_info',
+        'struct compat_kvm_dirty_log struct kvm_dirty_log',
+        'struct compat_kvm_clear_dirty_log struct kvm_clear_dirty_log',
+        'struct snd_ctl_elem_info32 struct snd_ctl_elem_info',
+        'struct snd_ctl_elem_list32 struct snd_ctl_elem_list',
+        'struct snd_ctl_elem_value32 struct snd_ctl_elem_value',
       ].sort(),
     );
   });
@@ -522,5 +587,99 @@ describe('compat-struct-differs: what a hand-written compat struct may do otherw
     // a UAPI member no agreed member covers is missing (fb_fix_screeninfo32's capabilities)
     const lacks = compareFields([f('reserved', 60, 6, 'u16 [3]')], [f('capabilities', 60, 2), f('reserved', 62, 4)]);
     expect(lacks.map((d) => `${d.member} ${d.kind}`)).toEqual(['capabilities missing', 'reserved moved']);
+  });
+});
+
+/**
+ * --config: a .config read as kconfig writes autoconf.h from it; and every compat task of x86_64
+ * (auditPairs, `--arch x86_64`): one compat hook serves i386, i386+t64 and x32 tasks.
+ */
+describe('audit --config FILE and --arch: the configuration, and each compat ABI of the native one', () => {
+  const build = buildTree();
+  test("a .config becomes the autoconf.h kconfig wrote beside it (Debian's build tree)", () => {
+    const ours = autoconfOf(join(build, '.config')).trim().split('\n');
+    const real = readFileSync(join(build, 'include/generated/autoconf.h'), 'latin1')
+      .split('\n')
+      .filter((l) => l.startsWith('#define'));
+    // kconfig knows a hex symbol's type and writes `0x0` where the .config has `0`: compare numbers as numbers
+    const norm = (l: string) => l.replace(/ (0x[0-9a-fA-F]+|\d+)$/, (_, n: string) => ` ${BigInt(n)}`);
+    expect(real.length).toBeGreaterThan(5000);
+    expect(ours.map(norm).sort()).toEqual(real.map(norm).sort());
+    const bad = join(mkdtempSync(join(tmpdir(), 'ioctl32-config-')), '.config');
+    writeFileSync(bad, 'CONFIG_A=y\nnot a line\n');
+    expect(() => autoconfOf(bad)).toThrow(/\.config:2:1: not a \.config line/);
+  });
+
+  const tarball = linuxSourceTarball();
+  if (tarball === null) {
+    test('the tarball is installed', () => {
+      throw new Error('no /usr/src/linux-source-*.tar.xz: install linux-source-6.1');
+    });
+    return;
+  }
+  const { root } = linuxSourceFiles(tarball, REAL_FILES);
+
+  test('without CONFIG_KVM_COMPAT, KVM_COMPAT() sets kvm_no_compat_ioctl: every KVM ioctl refused, by design', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ioctl32-config-'));
+    const config = join(dir, '.config');
+    const text = readFileSync(join(build, '.config'), 'latin1');
+    expect(text).toMatch(/^CONFIG_KVM_COMPAT=y$/m);
+    writeFileSync(config, text.replace(/^CONFIG_KVM_COMPAT=y$/m, '# CONFIG_KVM_COMPAT is not set'));
+    const paths = ['virt/kvm/kvm_main.c', 'arch/x86/kvm/x86.c'];
+    const r = audit({ tree: root, paths, build, native, compat, config });
+    expect(r.hooks.map((h) => `${h.ops} ${h.compat}`).sort()).toEqual([
+      'kvm_chardev_ops kvm_no_compat_ioctl',
+      'kvm_device_fops kvm_no_compat_ioctl',
+      'kvm_vcpu_fops kvm_no_compat_ioctl',
+      'kvm_vm_fops kvm_no_compat_ioctl',
+    ]);
+    expect(r.findings.filter((f) => f.level !== 'note')).toEqual([]);
+    const vm = r.findings.find((f) => f.ops === 'file_operations kvm_vm_fops')!;
+    expect(vm).toMatchObject({ kind: 'compat-refused', level: 'note' });
+    expect(vm.ioctl.split(' ')).toContain('KVM_GET_DIRTY_LOG');
+    expect(vm.message).toContain('kvm_no_compat_ioctl answers -EINVAL to every i386 task');
+    // the .config as it is: the build tree's own autoconf.h, the same findings
+    const same = audit({ tree: root, paths, build, native, compat, config: join(build, '.config') });
+    const plain = audit({ tree: root, paths, build, native, compat });
+    expect(same.findings).toEqual(plain.findings);
+    expect(plain.hooks.find((h) => h.ops === 'kvm_vm_fops')!.compat).toBe('kvm_vm_compat_ioctl');
+  });
+
+  test('auditPairs over x86_64: i386, i386+t64 and x32 tasks each judged; x32 sends native numbers', () => {
+    const pairs = ['i386', 'i386+t64', 'x32'].map((c) => ({ native, compat: getAbi(c) }));
+    const paths = ['drivers/block/loop.c', ...BTRFS_AUDIT_FILES.filter((f) => f.endsWith('.c'))];
+    const reports = auditPairs({ tree: root, paths, build: () => build }, pairs);
+    expect(reports.map((r) => r.compat)).toEqual(['i386', 'i386+t64', 'x32']);
+    const errors = (r: AuditReport) => r.findings.filter((f) => f.level === 'error').map((f) => `${f.kind} ${f.ioctl}`);
+    expect(errors(reports[0]!)).toContain('unreachable BTRFS_IOC_DEV_REPLACE');
+    const x32 = errors(reports[2]!);
+    // struct btrfs_ioctl_dev_replace_args: x32 lays its __u64s out 8-aligned, as x86_64 does: the same number
+    expect(x32).not.toContain('unreachable BTRFS_IOC_DEV_REPLACE');
+    // lo_compat_ioctl converts every compat task's LOOP_GET_STATUS (0x4c03, no size field) with the i386
+    // layout: an x32 task's __kernel_old_dev_t is an unsigned long (4 bytes), compat_dev_t a u16
+    const loop = reports[2]!.findings.find(
+      (f) => f.kind === 'compat-struct-differs' && f.file === 'drivers/block/loop.c',
+    );
+    expect(loop?.message).toContain('struct compat_loop_info is not struct loop_info (linux/loop.h) as an x32 task');
+    expect(loop?.message).toContain('lo_device resized');
+    // btrfs_ioctl_send_args_32 serves BTRFS_IOC_SEND_32 (68 bytes); an x32 task sends BTRFS_IOC_SEND (72): the
+    // struct is not x32's, and x32's pointer-in-a-u64-slot reaches the native case
+    expect(reports[2]!.findings.filter((f) => f.kind === 'compat-struct-differs').map((f) => f.file)).toEqual([
+      'drivers/block/loop.c',
+    ]);
+    expect(x32).toContain('unconverted BTRFS_IOC_SEND');
+  });
+
+  test('the CLI: --arch x86_64 prints a report per compat ABI; --arch all names the natives it cannot read', () => {
+    const args = ['dist/cli/main.js', 'audit', root, 'drivers/block/loop.c', '--arch'];
+    const one = spawnSync('node', [...args, 'x86_64', '--format', 'json'], { encoding: 'utf8' });
+    expect(one.status).toBe(1);
+    expect((JSON.parse(one.stdout) as AuditReport[]).map((r) => r.compat)).toEqual(['i386', 'i386+t64', 'x32']);
+    const all = spawnSync('node', [...args, 'all'], { encoding: 'utf8' });
+    // only amd64's linux-headers are installed: the other native ABIs are named on stderr, x86_64's pairs read
+    expect(all.stderr).toMatch(/ioctl32 audit: arm64 not audited: .*linux-headers/);
+    expect(all.stdout).toContain('x86_64 <- x32:');
+    const both = spawnSync('node', [...args, 'x86_64', '--pair', 'x86_64:i386'], { encoding: 'utf8' });
+    expect(both.status).toBe(2);
   });
 });

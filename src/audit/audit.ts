@@ -9,6 +9,7 @@
  */
 import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { getAbi } from '../abi/index.js';
 import type { Abi } from '../abi/types.js';
 import { check, type IoctlVerdict } from '../compat/check.js';
 import { UsageError } from '../errors.js';
@@ -17,10 +18,12 @@ import type { SourceLoc } from '../cfront/types.js';
 import type { Token } from '../cfront/token.js';
 import type { Macro } from '../cfront/preprocess.js';
 import { compatStructFindings, compatStructs, type CompatStruct } from './compat-structs.js';
-import { judgeDrm, readDrm } from './drm.js';
-import { hex, numbers } from './evidence.js';
+import { judgeDrm, readDrm, type DrmSources } from './drm.js';
+import { judgeV4l2, readV4l2 } from './v4l2.js';
+import { article, hex, numbers } from './evidence.js';
 import { COMPAT_PASS_THROUGH, IOCTL_HOOKS, PASS_THROUGH_HOOKS, type IoctlHookKind } from './hooks.js';
 import {
+  matching,
   readDefinitions,
   readDispatch,
   within,
@@ -29,7 +32,7 @@ import {
   type FunctionDef,
   type Label,
 } from './reader.js';
-import { kernelBuild, readKernelUnit, unitCache, type KernelBuild, type KernelUnit } from './unit.js';
+import { kernelBuild, readKernelUnit, unitCache, type KernelBuild, type KernelUnit, type UnitCache } from './unit.js';
 
 export type AuditFindingKind =
   | 'unconverted'
@@ -37,6 +40,7 @@ export type AuditFindingKind =
   | 'dead-compat-code'
   | 'unknown'
   | 'no-compat-hook'
+  | 'compat-refused'
   | 'compat-struct-differs'
   | 'tail-only';
 export type AuditLevel = 'error' | 'warning' | 'note';
@@ -91,6 +95,8 @@ export interface AuditReport {
   compatStructs: CompatStruct[];
   /** DRM's table-dispatched ioctls (drm.ts): entries read from the tables, and those judged. */
   drm?: { ioctls: number; judged: number };
+  /** V4L2's table-dispatched ioctls (v4l2.ts): entries of v4l2_ioctls[] read, and those judged. */
+  v4l2?: { ioctls: number; judged: number };
 }
 
 export interface AuditOptions {
@@ -103,6 +109,10 @@ export interface AuditOptions {
   native: Abi;
   compat: Abi;
   onProgress?: (done: number, total: number, file: string) => void;
+  /** A .config read in place of the build tree's autoconf.h (as kconfig would write it). */
+  config?: string;
+  /** Units already read for this build tree (auditPairs shares them between the compat ABIs of one native). */
+  cache?: UnitCache;
 }
 
 interface ReadFile {
@@ -189,10 +199,149 @@ function definingFiles(
     .sort((a, b) => Number(!a.startsWith(dir)) - Number(!b.startsWith(dir)));
 }
 
+/**
+ * `audit --arch`: one report per pair, each native ABI's units read once and shared by its compat
+ * ABIs (x86_64's one compat hook serves i386, i386+t64 and x32 tasks: each is judged).
+ * `build(native)` names each native ABI's build tree.
+ */
+export function auditPairs(
+  opts: Omit<AuditOptions, 'native' | 'compat' | 'build' | 'cache'> & { build: (native: Abi) => string },
+  pairs: ReadonlyArray<{ native: Abi; compat: Abi }>,
+): AuditReport[] {
+  const caches = new Map<string, UnitCache>();
+  return pairs.map(({ native, compat }) => {
+    let cache = caches.get(native.name);
+    if (!cache) {
+      cache = unitCache(kernelBuild(opts.build(native), native, opts.tree, opts.config).overlay);
+      caches.set(native.name, cache);
+    }
+    return audit({ ...opts, build: opts.build(native), native, compat, cache });
+  });
+}
+
+/**
+ * Most files that set a hook read in one part of an audit: a unit holds its headers' tokens (15-20 MB
+ * each), so a whole tree (thousands of such files) is read part by part, each part's units released
+ * before the next; a handler or table in another part's file is read again where needed.
+ */
+const PART_FILES = 32;
+
 export function audit(opts: AuditOptions): AuditReport {
   const root = assertKernelTree(opts.tree);
-  const kb = kernelBuild(opts.build, opts.native);
-  const { hooks: files, all: allFiles, texts } = sourceFiles(root, opts.paths ?? []);
+  const kb = kernelBuild(opts.build, opts.native, root, opts.config);
+  const { hooks, all, texts } = sourceFiles(root, opts.paths ?? []);
+  const parts = partsOf(hooks, PART_FILES);
+  let done = 0;
+  const reports = parts.map((part, i) => {
+    const progress = opts.onProgress;
+    const r = auditPart({
+      ...opts,
+      root,
+      kb,
+      files: part,
+      allFiles: all,
+      texts,
+      // DRM's and V4L2's tables are read once (they span directories), with the first part
+      tables: i === 0,
+      ...(progress ? { onProgress: (d: number, _t: number, f: string) => progress(done + d, hooks.length, f) } : {}),
+    });
+    done += part.length;
+    return r;
+  });
+  if (hooks.length === 0) reports.push(auditPart({ ...opts, root, kb, files: [], allFiles: all, texts, tables: true }));
+  return reports.length === 1 ? reports[0]!.report : mergeReports(reports);
+}
+
+/** Files in order, cut into parts of at most `max`, a directory's files kept together where they fit. */
+function partsOf(files: readonly string[], max: number): string[][] {
+  const parts: string[][] = [];
+  let part: string[] = [];
+  let i = 0;
+  while (i < files.length) {
+    const dir = dirname(files[i]!);
+    let j = i;
+    while (j < files.length && dirname(files[j]!) === dir) j++;
+    const group = files.slice(i, j);
+    if (part.length && part.length + group.length > max) {
+      parts.push(part);
+      part = [];
+    }
+    for (const f of group) {
+      part.push(f);
+      if (part.length === max) {
+        parts.push(part);
+        part = [];
+      }
+    }
+    i = j;
+  }
+  if (part.length) parts.push(part);
+  return parts;
+}
+
+/** The parts' reports as one: a file, hook, finding or compat struct two parts both read, once. */
+function mergeReports(parts: readonly PartResult[]): AuditReport {
+  const reports = parts.map((p) => p.report);
+  const first = reports[0]!;
+  const once = <T>(items: T[], key: (x: T) => string): T[] => [
+    ...new Map(items.map((x) => [key(x), x] as const)).values(),
+  ];
+  const hooks = once(
+    reports.flatMap((r) => r.hooks),
+    (h) => `${h.file}:${h.line}:${h.ops}`,
+  );
+  const handlers = new Map(parts.flatMap((p) => [...p.handlers]));
+  const out: AuditReport = {
+    ...first,
+    files: {
+      read: new Set(parts.flatMap((p) => p.filesRead)).size,
+      failed: Object.assign({}, ...reports.map((r) => r.files.failed)) as Record<string, string>,
+    },
+    handlers: handlers.size,
+    labels: [...handlers.values()].reduce((n, h) => n + h.labels, 0),
+    evaluated: [...handlers.values()].reduce((n, h) => n + h.evaluated, 0),
+    hooks,
+    findings: once(
+      reports.flatMap((r) => r.findings),
+      (f) => `${f.kind}\0${f.ioctl}\0${f.file}\0${f.line}\0${f.ops}`,
+    ).sort(byPlace),
+    headers: [...new Set(reports.flatMap((r) => r.headers))].sort(),
+    headersFailed: Object.assign({}, ...reports.map((r) => r.headersFailed)) as Record<string, string>,
+    compatStructs: once(
+      reports.flatMap((r) => r.compatStructs),
+      (c) => `${c.file}:${c.line}`,
+    ),
+  };
+  for (const r of reports) {
+    if (r.drm) out.drm = r.drm;
+    if (r.v4l2) out.v4l2 = r.v4l2;
+  }
+  return out;
+}
+
+function byPlace(a: AuditFinding, b: AuditFinding): number {
+  return a.file.localeCompare(b.file) || a.line - b.line || a.kind.localeCompare(b.kind);
+}
+
+interface PartOptions extends AuditOptions {
+  root: string;
+  kb: KernelBuild;
+  files: readonly string[];
+  allFiles: readonly string[];
+  texts: ReadonlyMap<string, string>;
+  tables: boolean;
+}
+
+/** A part's report, with the files it read and the handlers it followed (two parts may share some). */
+interface PartResult {
+  report: AuditReport;
+  filesRead: string[];
+  /** Handlers followed, by definition and command parameter: their labels and those evaluated. */
+  handlers: Map<string, { labels: number; evaluated: number }>;
+}
+
+function auditPart(opts: PartOptions): PartResult {
+  const { root, kb, files, allFiles, texts } = opts;
   const report: AuditReport = {
     tree: root,
     build: kb.build,
@@ -208,7 +357,7 @@ export function audit(opts: AuditOptions): AuditReport {
     headersFailed: {},
     compatStructs: [],
   };
-  const cache = unitCache();
+  const cache = opts.cache ?? unitCache(kb.overlay);
   const read: ReadFile[] = [];
   const ops: Array<{ file: ReadFile; def: ReturnType<typeof readDefinitions>['ops'][number]; kind: IoctlHookKind }> =
     [];
@@ -239,29 +388,38 @@ export function audit(opts: AuditOptions): AuditReport {
     readOne(path);
   });
   opts.onProgress?.(files.length, files.length, '');
-  const drm = readDrm({
+  const tableSources: DrmSources = {
     all: allFiles,
     read: (path) =>
       attempted.has(path) ? (read.find((r) => r.unit.path === path)?.unit ?? null) : (readOne(path)?.unit ?? null),
-    text: (path) => readFileSync(path, 'latin1'),
+    text: (path) => texts.get(path) ?? readFileSync(path, 'latin1'),
     kb,
-  });
+  };
+  const noTables = { ...tableSources, all: [] };
+  const drm = readDrm(opts.tables ? tableSources : noTables);
+  const v4l2 = readV4l2(opts.tables ? tableSources : noTables);
   /** A handler defined in a file not read yet (btrfs_ioctl in fs/btrfs/ioctl.c, its hooks in file.c). */
-  const readDefining = (name: string, near: string): FunctionDef | undefined => {
+  const readDefining = (name: string, near: string, strong = false): FunctionDef | undefined => {
     const unread = allFiles.filter((f) => !attempted.has(f));
     for (const path of definingFiles(unread, (f) => texts.get(f)!, name, near)) {
       const f = readOne(path);
       const fn = f?.functions.get(name);
-      if (fn) return fn;
+      if (fn && !(strong && fn.weak)) return fn;
     }
     return undefined;
   };
+  /** The definition the linker takes: a strong one over a `__weak` default, wherever the paths audited have it. */
+  const linked = (fn: FunctionDef, near: string): FunctionDef =>
+    fn.weak
+      ? (read.map((r) => r.functions.get(fn.name)).find((f) => f && !f.weak) ?? readDefining(fn.name, near, true) ?? fn)
+      : fn;
 
   const handlers = new Map<string, Handler>();
   const handler = (file: ReadFile, name: string, cmdParam: number): Handler | null => {
-    const fn = file.functions.get(name) ?? findElsewhere(read, name) ?? readDefining(name, file.unit.path);
-    if (!fn) return null;
-    const owner = file.functions.get(name) ? file : read.find((r) => r.functions.get(name) === fn)!;
+    const found = file.functions.get(name) ?? findElsewhere(read, name) ?? readDefining(name, file.unit.path);
+    if (!found) return null;
+    const fn = linked(found, file.unit.path);
+    const owner = read.find((r) => r.functions.get(name) === fn)!;
     // one handler per definition: the ops structures of several files share it (btrfs_ioctl)
     const key = `${owner.rel}\0${name}\0${cmdParam}`;
     let h = handlers.get(key);
@@ -337,6 +495,7 @@ export function audit(opts: AuditOptions): AuditReport {
     for (const l of h.dispatch.labels) for (const f of uapiFilesOf(l, h.file.unit, kb)) headers.add(f);
   }
   for (const h of drm.headers) headers.add(h);
+  for (const h of v4l2.headers) headers.add(h);
   report.headers = [...headers].sort();
   const catalogue = joinCatalogue(report, kb, opts);
 
@@ -365,6 +524,9 @@ export function audit(opts: AuditOptions): AuditReport {
     const where = (loc: SourceLoc) => ({ file: relative(root, loc.file), line: loc.line });
     const base = { ops: `${p.struct} ${p.name}`, hook: p.compatHook };
     const unreachableWithoutHook: string[] = [];
+    // a compat hook that only fails (kvm_main.c without CONFIG_KVM_COMPAT: kvm_no_compat_ioctl, -EINVAL)
+    // refuses compat tasks by design: one note, not an error per ioctl
+    const refusal = p.compatStart ? onlyFails(p.compatStart) : null;
     for (const h of p.native) {
       h.dispatch.labels.forEach((label, i) => {
         const v = h.values[i]!;
@@ -388,8 +550,8 @@ export function audit(opts: AuditOptions): AuditReport {
           });
           return;
         }
-        if (p.compatStart === null) {
-          unreachableWithoutHook.push(entry.name);
+        if (p.compatStart === null || refusal) {
+          if (!unreachableWithoutHook.includes(entry.name)) unreachableWithoutHook.push(entry.name);
           return;
         }
         const r = route(compatCmd, p.compatStart, handler);
@@ -431,16 +593,22 @@ export function audit(opts: AuditOptions): AuditReport {
           });
           return;
         }
+        // the native code only fails (pcm_oss.c: snd_pcm_oss_get_mapbuf returns -EINVAL): the compat task
+        // gets another error, not another behaviour
+        const nativeRefusal = onlyRefuses(h, label, read);
         add({
           ...base,
           kind: 'unreachable',
-          level: 'error',
+          level: nativeRefusal ? 'note' : 'error',
           ioctl: entry.name,
           ...where(label.loc),
           message:
             `${article(opts.compat.name)} ${opts.compat.name} task's ${entry.name} (0x${hex(compatCmd)}) reaches no case from ` +
             `${p.compatHook === COMPAT_PASS_THROUGH ? `compat_ptr_ioctl → ${p.nativeName}` : p.compatHook}: ` +
-            `ENOTTY/EINVAL where ${h.dispatch.fn.name} handles 0x${hex(v.value)}`,
+            `ENOTTY/EINVAL where ${h.dispatch.fn.name} handles 0x${hex(v.value)}` +
+            (nativeRefusal
+              ? ` — harmless: the native code only answers -${nativeRefusal} (${nativeRefusal === 'ENOTTY' ? 'the same' : 'another'} error)`
+              : ''),
           evidence: `${evidence}; verdict ${entry.verdict}`,
           fix:
             entry.verdict === 'convert' || entry.verdict === 'pointer-inside'
@@ -451,6 +619,20 @@ export function audit(opts: AuditOptions): AuditReport {
       });
     }
     const kind = IOCTL_HOOKS.find((k) => k.struct === p.struct)!;
+    if (refusal && unreachableWithoutHook.length) {
+      add({
+        ...base,
+        kind: 'compat-refused',
+        level: 'note',
+        ioctl: unreachableWithoutHook.join(' '),
+        ...where(p.hookLoc),
+        message:
+          `${p.compatHook} answers -${refusal} to every ${opts.compat.name} task: ${p.struct} ${p.name} refuses ` +
+          `its ${unreachableWithoutHook.length} ioctls to compat tasks`,
+        evidence: `${p.compatHook}'s whole body is \`return -${refusal};\``,
+        fix: 'none where compat tasks are not to be served; else a compat handler that converts',
+      });
+    }
     if (p.compatStart === null && unreachableWithoutHook.length && !kind.genericPassThrough) {
       add({
         ...base,
@@ -478,7 +660,9 @@ export function audit(opts: AuditOptions): AuditReport {
           ...where(label.loc),
           message:
             `${h.dispatch.fn.name} compares ${h.dispatch.cmd} with ${label.text} = 0x${hex(v.value)}, the native ` +
-            `number: no ${opts.compat.name} task sends it (it sends 0x${hex(native.compatCmd!)}), so this code never runs`,
+            `number: no ${opts.compat.name} task sends it (it sends 0x${hex(native.compatCmd!)}), nor does any ` +
+            `other compat task of ${opts.native.name} (${opts.native.compat.filter((c) => c !== opts.compat.name).join(', ')}), ` +
+            'so this code never runs',
           evidence: numbers(native, v.value, opts),
           fix:
             `compare with the compat number 0x${hex(native.compatCmd!)} (_IOC with the compat struct's size, as ` +
@@ -491,14 +675,62 @@ export function audit(opts: AuditOptions): AuditReport {
   const drmJudged = judgeDrm(drm, { root, native: opts.native, compat: opts.compat, identify });
   for (const f of drmJudged.findings) add(f);
   if (drm.ioctls.length) report.drm = { ioctls: drm.ioctls.length, judged: drmJudged.judged };
+  const v4l2Opts = { root, native: opts.native, compat: opts.compat, identify, kernelTree: kb.build };
+  const v4l2Judged = judgeV4l2(v4l2, v4l2Opts);
+  for (const f of v4l2Judged.findings) add(f);
+  if (v4l2.ioctls.length) report.v4l2 = { ioctls: v4l2.ioctls.length, judged: v4l2Judged.judged };
   report.compatStructs = compatStructs(read, kb, root, opts.compat);
   const hookOf = (file: string) => {
     const h = report.hooks.find((x) => x.file === file);
     return h ? { ops: `${h.struct} ${h.ops}`, hook: h.compat } : { ops: 'none', hook: 'none' };
   };
   for (const f of compatStructFindings(report.compatStructs, hookOf)) add(f);
-  report.findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.kind.localeCompare(b.kind));
-  return report;
+  report.findings.sort(byPlace);
+  // for mergeReports: what two parts may both have read
+  const counts = new Map(
+    [...handlers].map(([k, h]) => [
+      k,
+      { labels: h.values.length, evaluated: h.values.filter((v) => 'value' in v).length },
+    ]),
+  );
+  return { report, filesRead: read.map((r) => r.rel), handlers: counts };
+}
+
+/**
+ * The errno a label's native code always answers, or null: its route is `return -EXXX;`, or returns a
+ * call of a function (among the files read) whose whole body is that.
+ */
+function onlyRefuses(h: Handler, label: Label, read: readonly ReadFile[]): string | null {
+  const i = h.dispatch.labels.indexOf(label);
+  const route = h.dispatch.routes.find((r) => r.labels.includes(i));
+  if (!route || route.region.length !== 1) return null;
+  const [a, b] = route.region[0]!;
+  const t = h.file.unit.tokens;
+  const direct = errnoOf(t, a, b);
+  if (direct || t[a]?.text !== 'return' || t[a + 1]?.kind !== 'ident' || t[a + 2]?.text !== '(') return direct;
+  if (t[b - 1]?.text !== ';' || matching(t, a + 2) !== b - 2) return null;
+  const callee = t[a + 1]!.text;
+  const owner = read.find((r) => r.functions.has(callee));
+  const fn = owner?.functions.get(callee);
+  if (!owner || !fn || fn.weak) return null;
+  const body = owner.unit.tokens;
+  return fn.close - fn.open === 5 ? errnoOf(body, fn.open + 1, fn.close) : null;
+}
+
+/** The errno a handler always answers, whatever the command: its whole body is `return -EXXX;`. */
+function onlyFails(h: Handler): string | null {
+  const fn = h.dispatch.fn;
+  return fn.close - fn.open === 5 ? errnoOf(h.file.unit.tokens, fn.open + 1, fn.close) : null;
+}
+
+function errnoOf(t: readonly Token[], from: number, to: number): string | null {
+  return to - from === 4 &&
+    t[from]!.text === 'return' &&
+    t[from + 1]!.text === '-' &&
+    /^E[A-Z0-9]+$/.test(t[from + 2]!.text) &&
+    t[from + 3]!.text === ';'
+    ? t[from + 2]!.text
+    : null;
 }
 
 /** Kernel functions a handler asks to tell a compat task's call apart (include/linux/compat.h). */
@@ -542,6 +774,10 @@ function findElsewhere(read: readonly ReadFile[], name: string): FunctionDef | u
 
 /** A hook member's value: a function name, `none` (NULL or absent), or `unknown: ...`. */
 function hookName(tokens: readonly { text: string; kind: string }[]): string {
+  // a macro's parenthesised argument: `.compat_ioctl = (c)`
+  while (tokens.length > 2 && tokens[0]!.text === '(' && tokens[tokens.length - 1]!.text === ')') {
+    tokens = tokens.slice(1, -1);
+  }
   if (!tokens.length) return 'none';
   if (tokens.length === 1 && tokens[0]!.kind === 'ident') return tokens[0]!.text;
   // NULL: ((void *)0)
@@ -589,6 +825,7 @@ function expandCall(unit: KernelUnit): ExpandCall {
 
 interface Catalogue {
   identify(nativeCmd: number, name: string): IoctlVerdict | undefined;
+  /** Whether a task of any compat ABI of the native one sends the number. */
   sentByCompat(cmd: number): boolean;
   /** The ioctl whose native number this is and whose compat number differs. */
   nativeOnly(cmd: number): IoctlVerdict | undefined;
@@ -596,20 +833,23 @@ interface Catalogue {
 
 function joinCatalogue(report: AuditReport, kb: KernelBuild, opts: AuditOptions): Catalogue {
   let ioctls: IoctlVerdict[] = [];
+  // what every compat task of the native kernel sends (x86_64: i386, i386+t64 and x32 tasks share one
+  // compat hook): a compat case is dead only when none of them sends its number
+  const compatCmds = new Set<number>();
   if (report.headers.length) {
+    const others = opts.native.compat.filter((c) => c !== opts.compat.name).map((c) => getAbi(c));
     const r = check({
-      pairs: [{ native: opts.native, compat: opts.compat }],
+      pairs: [opts.compat, ...others].map((compat) => ({ native: opts.native, compat })),
       scan: { headers: report.headers, kernelTree: kb.build },
       lint: false,
     });
     ioctls = r.pairs[0]?.ioctls ?? [];
+    for (const p of r.pairs) for (const v of p.ioctls) if (v.compatCmd !== null) compatCmds.add(v.compatCmd);
     for (const failed of Object.values(r.failed)) Object.assign(report.headersFailed, failed);
   }
   const byNative = new Map<number, IoctlVerdict[]>();
-  const compatCmds = new Set<number>();
   for (const v of ioctls) {
     if (v.nativeCmd !== null) byNative.set(v.nativeCmd, [...(byNative.get(v.nativeCmd) ?? []), v]);
-    if (v.compatCmd !== null) compatCmds.add(v.compatCmd);
   }
   return {
     identify: (cmd, name) => {
@@ -684,10 +924,6 @@ function layoutDiffers(entry: IoctlVerdict): boolean {
       r.native.offset !== r.compat.offset ||
       r.native.size !== r.compat.size,
   );
-}
-
-function article(word: string): string {
-  return /^[aeiou]/i.test(word) ? 'an' : 'a';
 }
 
 function reasonText(entry: IoctlVerdict): string {

@@ -18,6 +18,7 @@ import { flattenFields, untypedField, type FlatField } from '../layout/fields.js
 import { Layouter } from '../layout/layout.js';
 import { dump, type DumpResult } from '../scan/dump.js';
 import type { AuditFinding } from './audit.js';
+import { article } from './evidence.js';
 import type { KernelBuild, KernelUnit } from './unit.js';
 
 /** How a compat struct's name is derived from the UAPI struct's: each pattern's first group is the UAPI tag. */
@@ -125,6 +126,11 @@ export function compatStructs(units: readonly ReadUnit[], kb: KernelBuild, root:
       const best = compared[0];
       if (!best) continue;
       const { d, rec } = best;
+      // the compat case's number carries the kernel struct's size: where every ioctl of the struct carries its
+      // size and the ABI's differs, this ABI's tasks never reach the struct (x32's BTRFS_IOC_SEND is the native
+      // number, not BTRFS_IOC_SEND_32) — what they reach instead is judged by the dispatch, not here
+      const tied = Object.values(d.ioctls).filter((i) => i.arg === key);
+      if (l.size !== rec.size && tied.length > 0 && tied.every((i) => i.size === rec.size)) continue;
       out.push({
         abi: best.abi.name,
         kernel: tag,
@@ -353,8 +359,4 @@ export function compatStructFindings(
           `${s.abi} twin) and copy the members it lacked`,
       };
     });
-}
-
-function article(word: string): string {
-  return /^[aeiou]/i.test(word) ? 'an' : 'a';
 }

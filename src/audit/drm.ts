@@ -13,7 +13,7 @@ import type { IoctlVerdict } from '../compat/check.js';
 import type { Reason } from '../compat/compare.js';
 import { Token } from '../cfront/token.js';
 import type { AuditFinding } from './audit.js';
-import { numbers } from './evidence.js';
+import { article, numbers } from './evidence.js';
 import { DRM_DISPATCH, type DrmTableMacro } from './hooks.js';
 import { matching, readDefinitions, readDispatch, type OpsDef } from './reader.js';
 import { topLevelDeclarations, type KernelBuild, type KernelUnit } from './unit.js';
@@ -120,7 +120,7 @@ export function readDrm(src: DrmSources): DrmModel {
 }
 
 /** `static ... NAME[] = { items }` at [from, to): the name and its initializer's items, as written. */
-function arrayAt(
+export function arrayAt(
   tokens: readonly Token[],
   from: number,
   to: number,
@@ -156,12 +156,12 @@ function splitItems(tokens: readonly Token[]): Token[][] {
 }
 
 /** The arguments of a macro call as written (`M(a, b, c)` → [[a], [b], [c]]). */
-function callArgs(item: readonly Token[]): Token[][] {
+export function callArgs(item: readonly Token[]): Token[][] {
   if (item[1]?.text !== '(') return [];
   return splitItems(item.slice(2, matching(item, 1)));
 }
 
-function single(tokens: readonly Token[] | undefined): string | null {
+export function single(tokens: readonly Token[] | undefined): string | null {
   return tokens?.length === 1 && tokens[0]!.kind === 'ident' ? tokens[0]!.text : null;
 }
 
@@ -235,7 +235,7 @@ function readCompatTable(
   }
 }
 
-function expandCall(unit: KernelUnit) {
+export function expandCall(unit: KernelUnit) {
   return (tokens: Token[]) => {
     const m = tokens[0] ? unit.macros(tokens[0].text) : undefined;
     return m && m.params !== null ? unit.expand(tokens) : null;
@@ -371,7 +371,7 @@ function judgement(entry: IoctlVerdict): 'fine' | 'tail-only' | 'wrong' | 'unkno
   return 'wrong';
 }
 
-function inPlaceUserPointer(r: Reason): boolean {
+export function inPlaceUserPointer(r: Reason): boolean {
   return (
     r.rule === 'user-pointer' &&
     !!r.native &&
@@ -381,11 +381,7 @@ function inPlaceUserPointer(r: Reason): boolean {
   );
 }
 
-function article(word: string): string {
-  return /^[aeiou]/i.test(word) ? 'an' : 'a';
-}
-
-function reasonText(entry: IoctlVerdict): string {
+export function reasonText(entry: IoctlVerdict): string {
   return entry.reasons
     .filter((r) => !inPlaceUserPointer(r))
     .slice(0, 3)

@@ -3,6 +3,11 @@ import type { Abi } from '../abi/types.js';
 import type { IoctlVerdict } from '../compat/check.js';
 import { decodeIoc } from '../ioctl/ioc.js';
 
+/** The article before an ABI's name as it is said: an i386, an x32, a mips. */
+export function article(word: string): string {
+  return /^([aeiou]|x\d)/i.test(word) ? 'an' : 'a';
+}
+
 export function hex(n: number): string {
   return n.toString(16).padStart(8, '0');
 }

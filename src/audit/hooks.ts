@@ -171,3 +171,64 @@ export const DRM_DISPATCH = {
    */
   driver: { struct: 'drm_driver', ioctls: 'ioctls', fops: 'fops' },
 } as const;
+
+/**
+ * How V4L2 dispatches its VIDIOC_* ioctls (linux 6.1): by a table indexed by _IOC_NR, after a compat
+ * task's number has been translated to the native one. A device node's file_operations are v4l2_fops
+ * (drivers/media/v4l2-core/v4l2-dev.c: .unlocked_ioctl = v4l2_ioctl, .compat_ioctl = v4l2_compat_ioctl32);
+ * v4l2_ioctl calls vdev->fops->unlocked_ioctl, typically video_ioctl2 (v4l2-ioctl.c), which is
+ * video_usercopy(file, cmd, arg, __video_do_ioctl).
+ */
+export const V4L2_DISPATCH = {
+  compatEntry: 'v4l2_compat_ioctl32',
+  nativeEntry: 'video_ioctl2',
+  /**
+   * v4l2_compat_ioctl32 (v4l2-compat-ioctl32.c) passes a command of this type whose nr is below `nrBelow`
+   * to file->f_op->unlocked_ioctl with compat_ptr(arg), the number unchanged; others go to the driver's
+   * vdev->fops->compat_ioctl32.
+   */
+  passThrough: {
+    type: 'V',
+    nrBelow: 'BASE_VIDIOC_PRIVATE',
+    source: 'drivers/media/v4l2-core/v4l2-compat-ioctl32.c v4l2_compat_ioctl32',
+  },
+  /**
+   * The table: `[_IOC_NR(_ioctl)] = {.ioctl = _ioctl, .func = _func, ...}`. v4l2_is_known_ioctl(cmd) is
+   * `v4l2_ioctls[_IOC_NR(cmd)].ioctl == cmd`: __video_do_ioctl calls the entry's func only then, else
+   * ops->vidioc_default (a driver's private commands) or -ENOTTY.
+   */
+  table: {
+    array: 'v4l2_ioctls',
+    macro: 'IOCTL_INFO',
+    ioctlArg: 0,
+    funcArg: 1,
+    source: 'drivers/media/v4l2-core/v4l2-ioctl.c v4l2_ioctls[], IOCTL_INFO, v4l2_is_known_ioctl, __video_do_ioctl',
+  },
+  /**
+   * video_usercopy's first step, video_translate_cmd (v4l2-ioctl.c), returns v4l2_compat_translate_cmd(cmd)
+   * when in_compat_syscall(): a switch of `case VIDIOC_X32: return VIDIOC_X;`, cmd unchanged otherwise.
+   * (Its own switch on the *_TIME32 numbers is compiled only without CONFIG_64BIT: a 32-bit kernel.)
+   */
+  translate: {
+    func: 'v4l2_compat_translate_cmd',
+    cmdParam: 0,
+    source: 'drivers/media/v4l2-core/v4l2-compat-ioctl32.c v4l2_compat_translate_cmd; v4l2-ioctl.c video_translate_cmd',
+  },
+  /**
+   * Where the number was translated (orig_cmd != the native one) and in_compat_syscall(), video_get_user
+   * zeroes the native struct and calls the first for a command whose _IOC_DIR(orig_cmd) has _IOC_WRITE;
+   * video_put_user calls the second where it has _IOC_READ. Each is a switch on the compat number that
+   * converts; a number it lacks is not copied at all (`return 0`). Where the number was not translated,
+   * both copy _IOC_SIZE bytes as they are (copy_from_user/copy_to_user).
+   */
+  copyIn: {
+    func: 'v4l2_compat_get_user',
+    cmdParam: 2,
+    source: 'drivers/media/v4l2-core/v4l2-compat-ioctl32.c v4l2_compat_get_user; v4l2-ioctl.c video_get_user',
+  },
+  copyOut: {
+    func: 'v4l2_compat_put_user',
+    cmdParam: 2,
+    source: 'drivers/media/v4l2-core/v4l2-compat-ioctl32.c v4l2_compat_put_user; v4l2-ioctl.c video_put_user',
+  },
+} as const;

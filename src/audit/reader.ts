@@ -19,6 +19,8 @@ export interface FunctionDef {
   /** Token indices of `{` and `}`. */
   open: number;
   close: number;
+  /** Declared `__weak`: the linker takes another file's definition where one exists (kvm_arch_vm_compat_ioctl). */
+  weak: boolean;
 }
 
 /** An ops structure initialised in the file: `struct T name = { .hook = value, ... }`. */
@@ -123,7 +125,7 @@ export function readDefinitions(
       const f = functionAt(tokens, from, to);
       if (f) functions.push(f);
     } else {
-      const o = opsAt(tokens, from, to);
+      const o = opsAt(tokens, from, to, expand);
       if (o) ops.push(o);
       else if (expand && first.kind === 'ident' && tokens[from + 1]?.text === '(') {
         let expanded: Token[] | null = null;
@@ -172,8 +174,12 @@ function functionAt(tokens: readonly Token[], from: number, to: number): Functio
     loc: locOf(nameTok),
     open,
     close: to - 1,
+    weak: tokens.slice(from, lp).some((t) => WEAK.has(t.text)),
   };
 }
+
+/** How a weak definition is written: include/linux/compiler_attributes.h's macro, or the attribute itself. */
+const WEAK: ReadonlySet<string> = new Set(['__weak', 'weak', '__weak__']);
 
 /** An attribute written before a parameter list's `(`: GNU's, or a kernel macro for one (`__must_hold`). */
 function isAttribute(t: Token): boolean {
@@ -220,7 +226,7 @@ function paramNames(tokens: readonly Token[]): string[] {
 
 const DECL_PREFIX = new Set(['static', 'const', 'extern', 'volatile']);
 
-function opsAt(tokens: readonly Token[], from: number, to: number): OpsDef | null {
+function opsAt(tokens: readonly Token[], from: number, to: number, expand?: ExpandCall): OpsDef | null {
   let i = from;
   while (i < to && (DECL_PREFIX.has(tokens[i]!.text) || tokens[i]!.text === '__attribute__')) {
     i = tokens[i]!.text === '__attribute__' ? matching(tokens, i + 1) + 1 : i + 1;
@@ -241,10 +247,32 @@ function opsAt(tokens: readonly Token[], from: number, to: number): OpsDef | nul
   const close = matching(tokens, k + 1);
   const members = new Map<string, { tokens: Token[]; loc: SourceLoc }>();
   for (const item of splitTopLevel(tokens.slice(k + 2, close))) {
-    if (item[0]?.text !== '.' || item[1]?.kind !== 'ident' || item[2]?.text !== '=') continue;
-    members.set(item[1].text, { tokens: item.slice(3), loc: locOf(item[1]) });
+    if (item[0]?.text === '.' && item[1]?.kind === 'ident' && item[2]?.text === '=') {
+      members.set(item[1].text, { tokens: item.slice(3), loc: locOf(item[1]) });
+    } else if (expand && item[0]?.kind === 'ident' && item[1]?.text === '(') {
+      // members a macro sets (kvm_main.c: `KVM_COMPAT(kvm_vm_compat_ioctl)`, `.compat_ioctl = (c)` or, without
+      // CONFIG_KVM_COMPAT, kvm_no_compat_ioctl and kvm_no_compat_open), placed at the macro's call
+      for (const m of macroMembers(item, expand)) members.set(m.name, { tokens: m.tokens, loc: locOf(item[0]) });
+    }
   }
   return { struct: struct.text, name: name.text, loc: locOf(name), members };
+}
+
+/** The `.member = value` items a macro call written inside an initializer expands to. */
+function macroMembers(item: Token[], expand: ExpandCall): Array<{ name: string; tokens: Token[] }> {
+  let expanded: Token[] | null = null;
+  try {
+    expanded = expand(item.slice(0, matching(item, 1) + 1));
+  } catch {
+    return [];
+  }
+  const out: Array<{ name: string; tokens: Token[] }> = [];
+  for (const m of splitTopLevel(expanded ?? [])) {
+    if (m[0]?.text === '.' && m[1]?.kind === 'ident' && m[2]?.text === '=') {
+      out.push({ name: m[1].text, tokens: m.slice(3) });
+    }
+  }
+  return out;
 }
 
 const NOT_CALLS = new Set(['if', 'while', 'for', 'switch', 'return', 'sizeof', '__typeof__', 'typeof', '_Alignof']);

@@ -16,7 +16,7 @@ import type { CValue } from '../cfront/constants.js';
 import { Parser } from '../cfront/parser.js';
 import type { RecordDecl } from '../cfront/types.js';
 import { FileCache, Preprocessor, type Macro } from '../cfront/preprocess.js';
-import { Token } from '../cfront/token.js';
+import { CFrontError, Token } from '../cfront/token.js';
 import type { IncludeMemos } from '../cfront/memo.js';
 import { Layouter } from '../layout/layout.js';
 import { Ioctl32Error, UsageError } from '../errors.js';
@@ -69,24 +69,31 @@ export interface KernelBuild {
   abi: Abi;
   /** -D flags of the configuration (CONFIG_DEFINES). */
   defines: Array<[string, string]>;
+  /** Files read in place of the tree's (autoconf.h from --config). */
+  overlay: ReadonlyMap<string, string>;
 }
 
 /**
  * The build tree for kernel C units: a configured tree (include/generated/autoconf.h) whose
  * include/ and arch/ARCH/include (its own or its source tree's) exist. Else a UsageError saying what lacks.
  */
-export function kernelBuild(tree: string, abi: Abi): KernelBuild {
+export function kernelBuild(tree: string, abi: Abi, sources?: string, config?: string): KernelBuild {
   const build = resolve(tree);
   if (!existsSync(build)) throw new UsageError(`build tree ${tree}: no such directory`);
-  const source = kernelSourceTree(build);
+  // the audited tree's own headers where it has them, as an `O=` build reads them: a Debian build
+  // tree's -common holds the headers but not what they reach by relative path (define_trace.h's
+  // TRACE_INCLUDE_PATH ../../arch/x86/kvm, relative to include/trace)
+  const source = sources !== undefined && isSourceTree(sources, abi) ? resolve(sources) : kernelSourceTree(build);
   const autoconf = join(build, 'include/generated/autoconf.h');
-  if (!existsSync(autoconf)) {
+  const overlay = new Map<string, string>();
+  if (config !== undefined) overlay.set(autoconf, autoconfOf(config));
+  if (!existsSync(autoconf) && config === undefined) {
     throw new UsageError(
       `build tree ${tree}: no include/generated/autoconf.h (not a configured kernel tree: run make ` +
         `olddefconfig && make prepare there, or name Debian's /usr/src/linux-headers-VERSION-ARCH)`,
     );
   }
-  if (!existsSync(join(source, 'include/linux')) || !existsSync(join(source, `arch/${abi.kernelArch}/include`))) {
+  if (!hasKernelHeaders(source, abi)) {
     throw new UsageError(
       `build tree ${tree}: its source tree ${source} has no include/linux or arch/${abi.kernelArch}/include`,
     );
@@ -99,12 +106,57 @@ export function kernelBuild(tree: string, abi: Abi): KernelBuild {
     includeDirs.push(d);
     if (d.endsWith('/uapi')) uapiDirs.push(d);
   }
-  const set = new Set([...readFileSync(autoconf, 'latin1').matchAll(/^#define (CONFIG_\w+) 1$/gm)].map((m) => m[1]!));
+  const text = overlay.get(autoconf) ?? readFileSync(autoconf, 'latin1');
+  const set = new Set([...text.matchAll(/^#define (CONFIG_\w+) 1$/gm)].map((m) => m[1]!));
   const defines = CONFIG_DEFINES.filter((c) => c.when.every((w) => set.has(w))).map((c): [string, string] => [
     c.define,
     '1',
   ]);
-  return { build, source, includeDirs, uapiDirs, abi, defines };
+  return { build, source, includeDirs, uapiDirs, abi, defines, overlay };
+}
+
+/**
+ * include/generated/autoconf.h as kconfig writes it from a .config (scripts/kconfig/confdata.c,
+ * print_symbol_for_c): `=y` defines CONFIG_X 1, `=m` CONFIG_X_MODULE 1, strings and numbers their
+ * value; `# CONFIG_X is not set` nothing. A hex symbol written without 0x in the .config ("0") keeps
+ * its decimal spelling (kconfig, knowing the type, writes 0x0: the same number). A UsageError for a
+ * line it cannot read.
+ */
+export function autoconfOf(configPath: string): string {
+  let text: string;
+  try {
+    text = readFileSync(configPath, 'latin1');
+  } catch (e) {
+    throw new UsageError(`--config ${configPath}: ${(e as NodeJS.ErrnoException).code ?? 'unreadable'}`);
+  }
+  const out: string[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (line.trim() === '' || line.startsWith('#')) return;
+    const m = /^(CONFIG_\w+)=(.*)$/.exec(line);
+    if (!m) throw new UsageError(`${configPath}:${i + 1}:1: not a .config line: '${line.slice(0, 60)}'`);
+    const [, name, value] = m as unknown as [string, string, string];
+    if (value === 'y') out.push(`#define ${name} 1`);
+    else if (value === 'm') out.push(`#define ${name}_MODULE 1`);
+    else if (value === 'n') return;
+    else if (/^"(?:[^"\\]|\\.)*"$/.test(value) || /^-?\d+$/.test(value)) out.push(`#define ${name} ${value}`);
+    else if (/^(0x)?[0-9a-fA-F]+$/.test(value))
+      out.push(`#define ${name} ${value.startsWith('0x') ? '' : '0x'}${value}`);
+    else throw new UsageError(`${configPath}:${i + 1}:${name.length + 2}: not a kconfig value: '${value}'`);
+  });
+  return `${out.join('\n')}\n`;
+}
+
+function hasKernelHeaders(tree: string, abi: Abi): boolean {
+  return existsSync(join(tree, 'include/linux')) && existsSync(join(tree, `arch/${abi.kernelArch}/include`));
+}
+
+/** A whole source tree (its top Makefile and headers), not a few files of one: its headers can serve a unit. */
+function isSourceTree(tree: string, abi: Abi): boolean {
+  return (
+    existsSync(join(tree, 'Makefile')) &&
+    existsSync(join(tree, 'include/linux/kernel.h')) &&
+    existsSync(join(tree, `arch/${abi.kernelArch}/include/asm`))
+  );
 }
 
 /**
@@ -139,13 +191,16 @@ export interface KernelUnit {
 }
 
 /** Shared by the units of one build and ABI: each header is tokenized, and its directives run, once. */
+/** What readKernelUnit keeps between units of one build tree (and between audits of its compat ABIs). */
 export interface UnitCache {
   files: FileCache;
   memos: IncludeMemos;
+  /** Units read, by path and tree: a unit is the native ABI's, the same for every compat ABI audited. */
+  units: Map<string, KernelUnit | CFrontError>;
 }
 
-export function unitCache(): UnitCache {
-  return { files: new FileCache(), memos: new Map() };
+export function unitCache(overlay?: ReadonlyMap<string, string>): UnitCache {
+  return { files: new FileCache(overlay), memos: new Map(), units: new Map() };
 }
 
 /**
@@ -186,6 +241,32 @@ export function readKernelUnit(
   cache: UnitCache = unitCache(),
   tree?: string,
 ): KernelUnit {
+  const key = `${resolve(path)}\0${tree ?? ''}\0${kb.build}\0${kb.source}`;
+  const known = cache.units.get(key);
+  if (known !== undefined) {
+    // the most recently used last: the first ones are evicted
+    cache.units.delete(key);
+    cache.units.set(key, known);
+    if (known instanceof CFrontError) throw known;
+    return known;
+  }
+  let unit: KernelUnit | CFrontError;
+  try {
+    unit = readUnit(path, kb, cache, tree);
+  } catch (e) {
+    if (!(e instanceof CFrontError)) throw e;
+    unit = e;
+  }
+  cache.units.set(key, unit);
+  if (cache.units.size > UNITS_KEPT) cache.units.delete(cache.units.keys().next().value!);
+  if (unit instanceof CFrontError) throw unit;
+  return unit;
+}
+
+/** Units a UnitCache keeps (15-20 MB each, their headers' tokens): an audit part's, for the next compat ABI. */
+const UNITS_KEPT = 48;
+
+function readUnit(path: string, kb: KernelBuild, cache: UnitCache, tree: string | undefined): KernelUnit {
   const pp = new Preprocessor({
     abi: kb.abi,
     includeDirs: tree ? [...kb.includeDirs, ...makefileIncludeDirs(path, tree)] : kb.includeDirs,

@@ -31,7 +31,7 @@ import { join } from 'node:path';
 import { convertArgument } from '../thunk/convert.js';
 import { CodegenError, generateCompatC } from '../codegen/c.js';
 import { ErrnoError } from '../thunk/errors.js';
-import { audit, auditHasErrors } from '../audit/audit.js';
+import { auditHasErrors, auditPairs } from '../audit/audit.js';
 import { auditToSarif, formatAudit } from '../report/audit.js';
 import { defaultKernelTree } from '../cfront/kernel-tree.js';
 import { existsSync } from 'node:fs';
@@ -369,29 +369,57 @@ export function buildProgram(): Command {
     .description("a kernel tree's drivers read from their C sources: ioctls served wrongly to compat tasks")
     .argument('<kernel-tree>', 'a kernel source tree')
     .argument('[path...]', 'files or directories inside it (default: all of it)')
-    .option('--pair <native:compat>', 'the kernel ABI and the compat tasks (default: x86_64:i386)', 'x86_64:i386')
+    .option('--pair <native:compat>', 'the kernel ABI and the compat tasks (default: x86_64:i386)')
+    .option('--arch <arch>', "every compat ABI of a native ABI (x86_64: i386, i386+t64, x32), or 'all'")
     .option(
       '--build-tree <dir>',
       "a configured build tree for the sources' includes and autoconf.h (default: the kernel tree when it is " +
         'configured, else the installed /usr/src/linux-headers-* for the ABI)',
     )
+    .option('--config <file>', "a .config to read the sources with, in place of the build tree's autoconf.h")
     .option('--format <format>', 'text, json or sarif', 'text')
     .option('--verbose', 'list the ops structures read and the files that could not be')
     .action((tree: string, paths: string[], opts: AuditCliOptions) => {
       if (!['text', 'json', 'sarif'].includes(opts.format))
         throw new UsageError(`--format must be text, json or sarif, not '${opts.format}'`);
-      const [{ native, compat }] = selectPairs(undefined, opts.pair) as [{ native: Abi; compat: Abi }];
-      const build = opts.buildTree ?? auditBuildTree(tree, native);
+      const chosen = selectPairs(opts.arch, opts.pair ?? (opts.arch ? undefined : 'x86_64:i386'));
+      // --arch all: the native ABIs with no build tree are named, not dropped silently
+      const builds = new Map<string, string>();
+      const pairs = chosen.filter(({ native }) => {
+        if (builds.has(native.name)) return true;
+        try {
+          builds.set(native.name, opts.buildTree ?? auditBuildTree(tree, native));
+          return true;
+        } catch (e) {
+          if (!(e instanceof UsageError) || opts.arch !== 'all') throw e;
+          process.stderr.write(`ioctl32 audit: ${native.name} not audited: ${e.message}\n`);
+          return false;
+        }
+      });
+      if (pairs.length === 0) throw new UsageError('no native ABI has a build tree: pass --build-tree DIR');
       const onProgress = progressLine('audit');
-      const report = audit({ tree, paths, build, native, compat, ...(onProgress ? { onProgress } : {}) });
+      const reports = auditPairs(
+        {
+          tree,
+          paths,
+          build: (n) => builds.get(n.name)!,
+          ...(opts.config !== undefined ? { config: opts.config } : {}),
+          ...(onProgress ? { onProgress } : {}),
+        },
+        pairs,
+      );
+      const sarif = () => {
+        const logs = reports.map((r) => auditToSarif(r, packageVersion()));
+        return { ...logs[0]!, runs: logs.flatMap((l) => l.runs) };
+      };
       print(
         opts.format === 'json'
-          ? JSON.stringify(report, null, 1)
+          ? JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 1)
           : opts.format === 'sarif'
-            ? JSON.stringify(auditToSarif(report, packageVersion()), null, 1)
-            : formatAudit(report, { verbose: opts.verbose === true }),
+            ? JSON.stringify(sarif(), null, 1)
+            : reports.map((r) => formatAudit(r, { verbose: opts.verbose === true })).join('\n'),
       );
-      process.exitCode = auditHasErrors(report) ? 1 : 0;
+      process.exitCode = reports.some(auditHasErrors) ? 1 : 0;
     });
 
   withHeaderOptions(
@@ -601,7 +629,9 @@ function hostArch(): string {
 }
 
 interface AuditCliOptions {
-  pair: string;
+  config?: string;
+  pair?: string;
+  arch?: string;
   buildTree?: string;
   format: string;
   verbose?: boolean;
@@ -609,7 +639,12 @@ interface AuditCliOptions {
 
 /** audit's build tree: the kernel tree when configured, else the installed linux-headers for the ABI. */
 function auditBuildTree(tree: string, native: Abi): string {
-  if (existsSync(join(tree, 'include/generated/autoconf.h'))) return tree;
+  // a configured tree serves the architecture it was configured for (its arch/ARCH/include/generated)
+  if (
+    existsSync(join(tree, 'include/generated/autoconf.h')) &&
+    existsSync(join(tree, `arch/${native.kernelArch}/include/generated`))
+  )
+    return tree;
   const installed = defaultKernelTree(native);
   if (installed === null) {
     throw new UsageError(

@@ -42,6 +42,7 @@ const AUDIT_RULES: Record<AuditFindingKind, string> = {
   'compat-struct-differs':
     "a hand-written compat struct's members sit elsewhere than in the compat ABI's layout of the UAPI struct",
   'no-compat-hook': 'the ops structure has no compat hook: compat tasks reach none of its ioctls',
+  'compat-refused': 'the compat hook answers an error to every command: compat tasks are refused by design',
   'tail-only': 'the layouts differ only where a dispatcher that copies by size tolerates it: a note',
   unknown: "where a compat task's command goes could not be read",
 };

@@ -9,7 +9,17 @@
  *   recordMembers(def!.body); // lo_number, lo_device, ...
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -30,6 +40,7 @@ export function linuxSourceTarball(): string | null {
 /**
  * The text of each file (paths inside the tree: 'drivers/block/loop.c'); missing ones are
  * extracted in one tar run into `root`, a cache keyed by the tarball's name, size and mtime.
+ * A path ending in '/' is a directory wanted whole (no text returned for it).
  */
 export function linuxSourceFiles(
   tarball: string,
@@ -38,7 +49,10 @@ export function linuxSourceFiles(
   const top = tarball.replace(/^.*\//, '').replace(/\.tar\.xz$/, '');
   const st = statSync(tarball);
   const root = join(tmpdir(), 'ioctl32-linux-source', `${top}-${st.size}-${Math.trunc(st.mtimeMs)}`);
-  const missing = [...new Set(paths)].filter((p) => !existsSync(join(root, p)));
+  const dirs = paths.filter((p) => p.endsWith('/'));
+  const files = paths.filter((p) => !p.endsWith('/'));
+  const missing = [...new Set(files)].filter((p) => !existsSync(join(root, p)));
+  for (const d of dirs.filter((x) => !existsSync(join(root, DONE, x)))) extractDirectory(tarball, top, root, d);
   if (missing.length > 0) {
     mkdirSync(root, { recursive: true });
     // into a private directory first: another test process may be extracting the same files
@@ -56,7 +70,43 @@ export function linuxSourceFiles(
       rmSync(tmp, { recursive: true, force: true });
     }
   }
-  return { root, files: new Map(paths.map((p) => [p, readFileSync(join(root, p), 'utf8')])) };
+  return { root, files: new Map(files.map((p) => [p, readFileSync(join(root, p), 'utf8')])) };
+}
+
+/**
+ * What the audit reads of the tree besides the driver files: the kernel's own headers (x86), as an
+ * `O=` build reads them beside Debian's linux-headers (include/generated, autoconf.h). Every audit
+ * test extracts them, so which headers a unit reads does not depend on the order tests run in.
+ */
+export const KERNEL_SOURCE_HEADERS = ['Makefile', 'include/', 'arch/x86/include/'];
+
+/** Where linuxSourceFiles marks the directories extracted whole. */
+const DONE = '.extracted';
+
+/**
+ * A whole directory ('include/'): extracted privately, then moved in file by file where absent (a
+ * file another test extracted, and may be reading, is left as it is), then marked done.
+ */
+function extractDirectory(tarball: string, top: string, root: string, dir: string): void {
+  mkdirSync(root, { recursive: true });
+  const tmp = mkdtempSync(join(root, '.extract-'));
+  try {
+    const r = spawnSync('tar', ['-xJf', tarball, '-C', tmp, `${top}/${dir}`], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`tar -xJf ${tarball} ${dir}: ${r.stderr.trim()}`);
+    const merge = (rel: string): void => {
+      const from = join(tmp, top, rel);
+      if (lstatSync(from).isDirectory()) {
+        for (const name of readdirSync(from)) merge(join(rel, name));
+      } else if (!existsSync(join(root, rel))) {
+        mkdirSync(dirname(join(root, rel)), { recursive: true });
+        renameSync(from, join(root, rel));
+      }
+    };
+    merge(dir.slice(0, -1));
+    mkdirSync(join(root, DONE, dir), { recursive: true });
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 }
 
 /** The text with comments blanked to spaces, newlines kept (line numbers still hold). */
