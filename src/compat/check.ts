@@ -10,7 +10,8 @@ import { FileCache } from '../cfront/preprocess.js';
 import { CFrontError } from '../cfront/token.js';
 import type { IoctlEntry } from '../ioctl/catalogue.js';
 import type { IocDir } from '../ioctl/ioc.js';
-import { dumpHeaders, unreadHeaders, type Dumped } from '../scan/dump.js';
+import { unreadHeaders, type Dumped } from '../scan/dump.js';
+import { dumpedEach } from '../scan/parallel.js';
 import { LayoutError } from '../layout/types.js';
 import type { ScanOptions } from '../scan/scan.js';
 import { assertHeadersRead } from '../scan/failed.js';
@@ -105,6 +106,11 @@ export interface CheckOptions {
    * error) instead of going into `failed` (default false: the library reports and goes on).
    */
   requireHeaders?: boolean;
+  /**
+   * Threads for the ABIs' headers (scan/parallel.ts dumpedEach): default IOCTL32_THREADS, else 1 (the
+   * declarations a verdict reads cost about half a dump to cross threads).
+   */
+  threads?: number;
 }
 
 /** Verdicts a compat_ptr() pass-through does not serve: the handler has work to do. */
@@ -115,8 +121,10 @@ export function check(opts: CheckOptions): CheckReport {
   const abis = [...new Map(opts.pairs.flatMap((p) => [p.native, p.compat]).map((a) => [a.name, a])).values()];
   // the ABIs' header trees share the tokens of the files they have in common
   const files = new FileCache();
-  const dumps = new Map<string, Dumped>();
-  for (const abi of abis) dumps.set(abi.name, dumpHeaders({ ...opts.scan, ...opts.scanFor?.(abi), abi, files }));
+  // each ABI's headers read on its own: in worker threads when asked (scan/parallel.ts)
+  const list = abis.map((abi) => ({ ...opts.scan, ...opts.scanFor?.(abi), abi, files }));
+  const dumped = dumpedEach(list, opts.threads === undefined ? {} : { threads: opts.threads });
+  const dumps = new Map<string, Dumped>(abis.map((abi, i) => [abi.name, dumped[i]!]));
   const summary: CheckSummary = { verdicts: {}, needsWork: {}, missing: [] };
   const report: CheckReport = { pairs: [], findings: [], failed: {}, summary };
   for (const [name, d] of dumps) if (Object.keys(d.result.failed).length) report.failed[name] = d.result.failed;

@@ -97,6 +97,33 @@ export function noteUapiSet(dirs: readonly string[], headers: readonly string[])
   for (const s of sessions) s.sets.set(JSON.stringify(dirs), [...headers]);
 }
 
+/** What a computation read: the files (path, whether it existed) and the UAPI header lists walked (JSON dirs, headers). */
+export interface ReadsOf {
+  files: Array<[string, boolean]>;
+  sets: Array<[string, string[]]>;
+}
+
+/**
+ * `f()`'s value and what it read, for a computation run in another thread (src/scan/parallel.ts):
+ * the caller's thread notes the reads (noteReads, noteUapiSet) into its own computations under way.
+ */
+export function readsOf<T>(f: () => T): { value: T; reads: ReadsOf } {
+  const reads: Reads = { files: new Map(), sets: new Map() };
+  sessions.push(reads);
+  try {
+    return { value: f(), reads: { files: [...reads.files], sets: [...reads.sets] } };
+  } finally {
+    sessions.splice(sessions.indexOf(reads), 1);
+  }
+}
+
+/** Notes reads made elsewhere (readsOf's) into the computations under way. */
+export function noteReadsOf(reads: ReadsOf): void {
+  if (!sessions.length) return;
+  noteReads(reads.files);
+  for (const [dirs, headers] of reads.sets) noteUapiSet(JSON.parse(dirs) as string[], headers);
+}
+
 interface Entry<T> {
   format: number;
   /**
