@@ -79,6 +79,8 @@ describe('audit of made-up drivers', () => {
     'drivers/misc/dynamic.c',
     'drivers/misc/huge_body.c',
     'drivers/misc/cond_lock.c',
+    // `cmd = MEMREADOOB` after comparing the compat number: the native comparison after it is live
+    'drivers/misc/rewrite.c',
   ];
 
   test('every file is read, every label evaluated', () => {
@@ -91,6 +93,7 @@ describe('audit of made-up drivers', () => {
       'hb_fops compat_ptr_ioctl',
       'nc_fops none',
       'pt_fops compat_ptr_ioctl',
+      'rw_fops rw_compat_ioctl',
     ]);
     expect(report.labels).toBeGreaterThan(0);
     expect(report.evaluated).toBe(report.labels);
@@ -119,6 +122,20 @@ describe('audit of made-up drivers', () => {
     expect(by('no-compat-hook', 'no_compat.c')).toMatchObject({ level: 'note', ioctl: 'MEMGETINFO' });
     expect(auditHasErrors(report)).toBe(true);
     expect(formatAudit(report)).toContain('drivers/misc/dead_compat.c:23: error: dead-compat-code: MEMREADOOB:');
+  });
+
+  test("what the configuration does not build is not read (the directory's Makefile, a composite's part)", () => {
+    const r = audit({ tree: FIXTURES, paths: ['drivers/kbuild'], build: buildTree(), native, compat });
+    expect(r.files.read).toBe(1);
+    expect(r.hooks.map((h) => h.ops)).toEqual(['built_fops']);
+    expect(found(r, 'drivers/kbuild/built.c')).toEqual(expected('drivers/kbuild/built.c'));
+    expect(r.files.notBuilt).toEqual({
+      'drivers/kbuild/unbuilt.c':
+        'drivers/kbuild/Makefile obj-$(CONFIG_IOCTL32_NEVER): CONFIG_IOCTL32_NEVER is not set',
+      'drivers/kbuild/part.c':
+        'part of composite.o, drivers/kbuild/Makefile obj-$(CONFIG_IOCTL32_NEVER): CONFIG_IOCTL32_NEVER is not set',
+    });
+    expect(formatAudit(r)).toContain('1 files read, 2 not built in this configuration');
   });
 
   test('a converting handler alone: no error', () => {

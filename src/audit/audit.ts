@@ -20,6 +20,7 @@ import type { Macro } from '../cfront/preprocess.js';
 import { compatStructFindings, compatStructs, type CompatStruct } from './compat-structs.js';
 import { judgeDrm, readDrm, type DrmSources } from './drm.js';
 import { judgeV4l2, readV4l2 } from './v4l2.js';
+import { KbuildObjects } from './kbuild.js';
 import { article, hex, numbers } from './evidence.js';
 import { COMPAT_PASS_THROUGH, IOCTL_HOOKS, PASS_THROUGH_HOOKS, type IoctlHookKind } from './hooks.js';
 import {
@@ -81,7 +82,8 @@ export interface AuditReport {
   build: string;
   native: string;
   compat: string;
-  files: { read: number; failed: Record<string, string> };
+  /** Files read, those that failed (why), and those the configuration does not build (why: the Makefile line). */
+  files: { read: number; failed: Record<string, string>; notBuilt?: Record<string, string> };
   /** Functions read as handlers (reached from a hook through calls passing cmd), labels found and evaluated. */
   handlers: number;
   labels: number;
@@ -144,16 +146,18 @@ function assertKernelTree(tree: string): string {
 
 /**
  * The .c files under the paths that set an ioctl hook (a cheap text test first: most files set
- * none), and all .c files under them (where a handler another file names may be defined).
+ * none), all .c files under them (where a handler another file names may be defined), and which
+ * of those seem to define each function name. Texts are not kept: a tree's are hundreds of MB.
  */
 function sourceFiles(
   root: string,
   paths: readonly string[],
-): { hooks: string[]; all: string[]; texts: Map<string, string> } {
+): { hooks: string[]; all: string[]; definers: Map<string, string[]> } {
   const out: string[] = [];
   const all: string[] = [];
-  // each file's text, read once (the hook test, the #include scan and definingFiles use it)
-  const texts = new Map<string, string>();
+  const definers = new Map<string, string[]>();
+  // a .c file another one #includes (sound/core/timer.c includes timer_compat.c) is part of that unit, not one
+  const included = new Set<string>();
   const walk = (p: string) => {
     // links are not followed: a tree's are dangling or lead back into it (scripts/dtc/include-prefixes)
     const st = lstatSync(p);
@@ -162,8 +166,14 @@ function sourceFiles(
     } else if (p.endsWith('.c')) {
       all.push(p);
       const text = readFileSync(p, 'latin1');
-      texts.set(p, text);
       if (IOCTL_HOOKS.some((h) => text.includes(`.${h.native}`) || text.includes(`.${h.compat}`))) out.push(p);
+      for (const m of text.matchAll(/^\s*#\s*include\s+"([^"]+\.c)"/gm)) included.add(resolve(dirname(p), m[1]!));
+      // a line naming a function before `(` without ending the declaration there: a definition, likely
+      for (const m of text.matchAll(/^[A-Za-z_][\w\s*]*?\b([A-Za-z_]\w*)\s*\([^;]*$/gm)) {
+        const list = definers.get(m[1]!);
+        if (!list) definers.set(m[1]!, [p]);
+        else if (list[list.length - 1] !== p) list.push(p);
+      }
     }
   };
   for (const p of paths.length ? paths : ['.']) {
@@ -172,30 +182,19 @@ function sourceFiles(
     if (!existsSync(abs)) throw new UsageError(`${p}: no such file or directory in ${root}`);
     walk(abs);
   }
-  // a .c file another one #includes (sound/core/timer.c includes timer_compat.c) is part of that unit, not one
-  const included = new Set<string>();
-  for (const f of all) {
-    for (const m of texts.get(f)!.matchAll(/^\s*#\s*include\s+"([^"]+\.c)"/gm)) {
-      included.add(resolve(dirname(f), m[1]!));
-    }
-  }
-  return { hooks: out.filter((f) => !included.has(f)), all: all.filter((f) => !included.has(f)), texts };
+  return { hooks: out.filter((f) => !included.has(f)), all: all.filter((f) => !included.has(f)), definers };
 }
 
-/**
- * Of `files`, those whose text seems to define function `name` (a line naming it before `(`
- * without ending the declaration there), nearest `near`'s directory first.
- */
+/** Of `files`, those that seem to define function `name` (sourceFiles' index), nearest `near`'s directory first. */
 function definingFiles(
-  files: readonly string[],
-  textOf: (file: string) => string,
+  files: ReadonlySet<string>,
+  definers: ReadonlyMap<string, readonly string[]>,
   name: string,
   near: string,
 ): string[] {
-  const re = new RegExp(`^[\\w][\\w\\s*]*\\b${name}\\s*\\([^;]*$`, 'm');
   const dir = near.slice(0, near.lastIndexOf('/') + 1);
-  return files
-    .filter((f) => textOf(f).includes(`${name}(`) && re.test(textOf(f)))
+  return (definers.get(name) ?? [])
+    .filter((f) => files.has(f))
     .sort((a, b) => Number(!a.startsWith(dir)) - Number(!b.startsWith(dir)));
 }
 
@@ -229,7 +228,19 @@ const PART_FILES = 32;
 export function audit(opts: AuditOptions): AuditReport {
   const root = assertKernelTree(opts.tree);
   const kb = kernelBuild(opts.build, opts.native, root, opts.config);
-  const { hooks, all, texts } = sourceFiles(root, opts.paths ?? []);
+  const found = sourceFiles(root, opts.paths ?? []);
+  // only what the configuration builds (the directories' Makefiles): a driver of another architecture or
+  // one the configuration leaves out is not what the kernel serves
+  const kbuild = new KbuildObjects(root, kb.isSet);
+  const notBuilt: Record<string, string> = {};
+  const built = (f: string) => {
+    const why = kbuild.notBuilt(f);
+    if (why) notBuilt[why.file] = why.why;
+    return why === null;
+  };
+  const all = found.all.filter(built);
+  const hooks = found.hooks.filter((f) => !(relative(root, f) in notBuilt));
+  const definers = found.definers;
   const parts = partsOf(hooks, PART_FILES);
   let done = 0;
   const reports = parts.map((part, i) => {
@@ -240,7 +251,7 @@ export function audit(opts: AuditOptions): AuditReport {
       kb,
       files: part,
       allFiles: all,
-      texts,
+      definers,
       // DRM's and V4L2's tables are read once (they span directories), with the first part
       tables: i === 0,
       ...(progress ? { onProgress: (d: number, _t: number, f: string) => progress(done + d, hooks.length, f) } : {}),
@@ -248,8 +259,11 @@ export function audit(opts: AuditOptions): AuditReport {
     done += part.length;
     return r;
   });
-  if (hooks.length === 0) reports.push(auditPart({ ...opts, root, kb, files: [], allFiles: all, texts, tables: true }));
-  return reports.length === 1 ? reports[0]!.report : mergeReports(reports);
+  if (hooks.length === 0)
+    reports.push(auditPart({ ...opts, root, kb, files: [], allFiles: all, definers, tables: true }));
+  const report = reports.length === 1 ? reports[0]!.report : mergeReports(reports);
+  if (Object.keys(notBuilt).length) report.files.notBuilt = notBuilt;
+  return report;
 }
 
 /** Files in order, cut into parts of at most `max`, a directory's files kept together where they fit. */
@@ -303,7 +317,8 @@ function mergeReports(parts: readonly PartResult[]): AuditReport {
     hooks,
     findings: once(
       reports.flatMap((r) => r.findings),
-      (f) => `${f.kind}\0${f.ioctl}\0${f.file}\0${f.line}\0${f.ops}`,
+      // two parts may judge one ops structure's handler from two ops structures (cdrom's block fops)
+      (f) => `${f.kind}\0${f.ioctl}\0${f.file}\0${f.line}\0${f.kind === 'no-compat-hook' ? f.ops : ''}`,
     ).sort(byPlace),
     headers: [...new Set(reports.flatMap((r) => r.headers))].sort(),
     headersFailed: Object.assign({}, ...reports.map((r) => r.headersFailed)) as Record<string, string>,
@@ -328,7 +343,7 @@ interface PartOptions extends AuditOptions {
   kb: KernelBuild;
   files: readonly string[];
   allFiles: readonly string[];
-  texts: ReadonlyMap<string, string>;
+  definers: ReadonlyMap<string, readonly string[]>;
   tables: boolean;
 }
 
@@ -341,7 +356,7 @@ interface PartResult {
 }
 
 function auditPart(opts: PartOptions): PartResult {
-  const { root, kb, files, allFiles, texts } = opts;
+  const { root, kb, files, allFiles, definers } = opts;
   const report: AuditReport = {
     tree: root,
     build: kb.build,
@@ -392,7 +407,7 @@ function auditPart(opts: PartOptions): PartResult {
     all: allFiles,
     read: (path) =>
       attempted.has(path) ? (read.find((r) => r.unit.path === path)?.unit ?? null) : (readOne(path)?.unit ?? null),
-    text: (path) => texts.get(path) ?? readFileSync(path, 'latin1'),
+    text: (path) => readFileSync(path, 'latin1'),
     kb,
   };
   const noTables = { ...tableSources, all: [] };
@@ -400,8 +415,8 @@ function auditPart(opts: PartOptions): PartResult {
   const v4l2 = readV4l2(opts.tables ? tableSources : noTables);
   /** A handler defined in a file not read yet (btrfs_ioctl in fs/btrfs/ioctl.c, its hooks in file.c). */
   const readDefining = (name: string, near: string, strong = false): FunctionDef | undefined => {
-    const unread = allFiles.filter((f) => !attempted.has(f));
-    for (const path of definingFiles(unread, (f) => texts.get(f)!, name, near)) {
+    const unread = new Set(allFiles.filter((f) => !attempted.has(f)));
+    for (const path of definingFiles(unread, definers, name, near)) {
       const f = readOne(path);
       const fn = f?.functions.get(name);
       if (fn && !(strong && fn.weak)) return fn;
@@ -652,6 +667,9 @@ function auditPart(opts: PartOptions): PartResult {
         if (catalogue.sentByCompat(v.value)) return;
         const native = catalogue.nativeOnly(v.value);
         if (!native) return;
+        // after `cmd = HPET_INFO` (hpet_compat_ioctl maps COMPAT_HPET_INFO so) or `cmd = _IOC(...)` (pps.c
+        // rebuilds the size field), a native number is what cmd may hold: not dead
+        if (h.dispatch.dynamic.some((d) => before(d.loc, label.loc))) return;
         add({
           ...base,
           kind: 'dead-compat-code',
@@ -715,6 +733,10 @@ function onlyRefuses(h: Handler, label: Label, read: readonly ReadFile[]): strin
   if (!owner || !fn || fn.weak) return null;
   const body = owner.unit.tokens;
   return fn.close - fn.open === 5 ? errnoOf(body, fn.open + 1, fn.close) : null;
+}
+
+function before(a: SourceLoc, b: SourceLoc): boolean {
+  return a.file === b.file && (a.line < b.line || (a.line === b.line && a.column < b.column));
 }
 
 /** The errno a handler always answers, whatever the command: its whole body is `return -EXXX;`. */

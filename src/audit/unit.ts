@@ -71,6 +71,8 @@ export interface KernelBuild {
   defines: Array<[string, string]>;
   /** Files read in place of the tree's (autoconf.h from --config). */
   overlay: ReadonlyMap<string, string>;
+  /** Whether the configuration sets an option, =y or =m (CONFIG_X or CONFIG_X_MODULE defined). */
+  isSet: (option: string) => boolean;
 }
 
 /**
@@ -112,7 +114,8 @@ export function kernelBuild(tree: string, abi: Abi, sources?: string, config?: s
     c.define,
     '1',
   ]);
-  return { build, source, includeDirs, uapiDirs, abi, defines, overlay };
+  const isSet = (option: string) => set.has(option) || set.has(`${option}_MODULE`);
+  return { build, source, includeDirs, uapiDirs, abi, defines, overlay, isSet };
 }
 
 /**

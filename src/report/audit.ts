@@ -13,9 +13,11 @@ export function formatAudit(report: AuditReport, opts: { verbose?: boolean } = {
   }
   const count = (level: string) => report.findings.filter((f) => f.level === level).length;
   const failed = Object.keys(report.files.failed).length;
+  const notBuilt = Object.keys(report.files.notBuilt ?? {}).length;
   lines.push(
     `${report.native} <- ${report.compat}: ${report.files.read} files read` +
       (failed ? ` (${failed} failed)` : '') +
+      (notBuilt ? `, ${notBuilt} not built in this configuration` : '') +
       `, ${report.hooks.length} ops structures, ${report.handlers} handlers, ` +
       `${report.evaluated}/${report.labels} labels evaluated; ` +
       `${count('error')} errors, ${count('warning')} warnings, ${count('note')} notes`,
@@ -28,6 +30,7 @@ export function formatAudit(report: AuditReport, opts: { verbose?: boolean } = {
       );
     }
     for (const [file, why] of Object.entries(report.files.failed)) lines.push(`  not read: ${file}: ${why}`);
+    for (const [file, why] of Object.entries(report.files.notBuilt ?? {})) lines.push(`  not built: ${file}: ${why}`);
     for (const [header, why] of Object.entries(report.headersFailed))
       lines.push(`  header not read: ${header}: ${why}`);
   }
