@@ -136,6 +136,13 @@ describe('audit of made-up drivers', () => {
         'part of composite.o, drivers/kbuild/Makefile obj-$(CONFIG_IOCTL32_NEVER): CONFIG_IOCTL32_NEVER is not set',
     });
     expect(formatAudit(r)).toContain('1 files read, 2 not built in this configuration');
+    // another architecture's directory, and one only another architecture's Makefile adds
+    const other = audit({ tree: FIXTURES, paths: ['arch', 'drivers/s390'], build: buildTree(), native, compat });
+    expect(other.files.read).toBe(0);
+    expect(other.files.notBuilt).toEqual({
+      'arch/arm64/kernel/other_arch.c': 'Kbuild obj-y += arch/$(SRCARCH)/: SRCARCH is x86',
+      'drivers/s390/other_arch.c': 'only arch/s390/Makefile adds drivers/s390/: SRCARCH is x86',
+    });
   });
 
   test('a converting handler alone: no error', () => {

@@ -231,7 +231,7 @@ export function audit(opts: AuditOptions): AuditReport {
   const found = sourceFiles(root, opts.paths ?? []);
   // only what the configuration builds (the directories' Makefiles): a driver of another architecture or
   // one the configuration leaves out is not what the kernel serves
-  const kbuild = new KbuildObjects(root, kb.isSet);
+  const kbuild = new KbuildObjects(root, kb.isSet, opts.native.kernelArch);
   const notBuilt: Record<string, string> = {};
   const built = (f: string) => {
     const why = kbuild.notBuilt(f);

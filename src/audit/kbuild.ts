@@ -6,7 +6,7 @@
  * object no line names, or one named under a computed condition (`$(subst m,y,$(CONFIG_X))`), is taken
  * as built — the audit reads a file unless the Makefiles say it is not built.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 
 /** Why a file is not built: the Makefile line that would build it, with the options it needs. */
@@ -29,23 +29,61 @@ const ASSIGNMENT = /^[ \t]*([A-Za-z_][\w-]*?)-(y|objs|\$\(([^)]*)\))[ \t]*[:+]?=
 export class KbuildObjects {
   private readonly makefiles = new Map<string, Assignment[]>();
 
+  /** Directories (relative, with '/') an architecture's Makefile adds (`drivers-y += drivers/s390/`), by arch. */
+  private archDirs: Map<string, string> | null = null;
+
   constructor(
     private readonly root: string,
     /** Whether the option is set, =y or =m (CONFIG_X or CONFIG_X_MODULE in autoconf.h). */
     private readonly isSet: (option: string) => boolean,
+    /** The architecture built (SRCARCH: x86 for x86_64). */
+    private readonly srcArch: string,
   ) {}
 
   /** null: built, or nothing says otherwise; else why not. */
   notBuilt(file: string): NotBuilt | null {
     const abs = resolve(file);
+    const rel = relative(this.root, abs);
+    // the top Kbuild's `obj-y += arch/$(SRCARCH)/`: another architecture's directory is not built
+    const arch = /^arch\/([^/]+)\//.exec(rel)?.[1];
+    if (arch !== undefined && arch !== this.srcArch) {
+      return { file: rel, why: `Kbuild obj-y += arch/$(SRCARCH)/: SRCARCH is ${this.srcArch}` };
+    }
     let dir = dirname(abs);
     let why = this.needs(dir, `${basename(abs, '.c')}.o`, 0);
     while (why === null && dir !== this.root && dir.startsWith(`${this.root}/`)) {
       const parent = dirname(dir);
-      why = this.needs(parent, `${basename(dir)}/`, 0);
+      why = this.needs(parent, `${basename(dir)}/`, 0) ?? this.otherArchOnly(dir, parent);
       dir = parent;
     }
-    return why === null ? null : { file: relative(this.root, abs), why };
+    return why === null ? null : { file: rel, why };
+  }
+
+  /** A directory its parent does not name but another architecture's Makefile adds (drivers/s390/). */
+  private otherArchOnly(dir: string, parent: string): string | null {
+    const rel = `${relative(this.root, dir)}/`;
+    const by = this.archAdded().get(rel);
+    if (by === undefined || by === this.srcArch) return null;
+    if (this.assignments(parent).some((a) => a.objects.includes(`${basename(dir)}/`))) return null;
+    return `only arch/${by}/Makefile adds ${rel}: SRCARCH is ${this.srcArch}`;
+  }
+
+  private archAdded(): Map<string, string> {
+    if (this.archDirs) return this.archDirs;
+    this.archDirs = new Map();
+    const archRoot = join(this.root, 'arch');
+    let arches: string[] = [];
+    try {
+      arches = readdirSync(archRoot);
+    } catch {
+      // a tree without arch/ (a fixture): nothing added
+    }
+    for (const a of arches) {
+      for (const x of this.assignments(join(archRoot, a))) {
+        for (const o of x.objects) if (o.endsWith('/') && !o.startsWith('arch/')) this.archDirs.set(o, a);
+      }
+    }
+    return this.archDirs;
   }
 
   /** Why `object` of `dir` is not built: null when some line builds it, or none names it. */
