@@ -81,6 +81,11 @@ describe('audit of made-up drivers', () => {
     'drivers/misc/cond_lock.c',
     // `cmd = MEMREADOOB` after comparing the compat number: the native comparison after it is live
     'drivers/misc/rewrite.c',
+    // a line discipline without compat_ioctl: tty_compat_ioctl passes the command unchanged to its ioctl
+    'drivers/misc/ldisc.c',
+    // a call through a local pointer named `ioctl` does not reach static_b.c's static ioctl()
+    'drivers/misc/static_a.c',
+    'drivers/misc/static_b.c',
   ];
 
   test('every file is read, every label evaluated', () => {
@@ -91,9 +96,11 @@ describe('audit of made-up drivers', () => {
       'dc_fops dc_compat_ioctl',
       'dy_fops dy_compat_ioctl',
       'hb_fops compat_ptr_ioctl',
+      'ld_ops none',
       'nc_fops none',
       'pt_fops compat_ptr_ioctl',
       'rw_fops rw_compat_ioctl',
+      'sa_fops compat_ptr_ioctl',
     ]);
     expect(report.labels).toBeGreaterThan(0);
     expect(report.evaluated).toBe(report.labels);

@@ -419,14 +419,16 @@ function auditPart(opts: PartOptions): PartResult {
     for (const path of definingFiles(unread, definers, name, near)) {
       const f = readOne(path);
       const fn = f?.functions.get(name);
-      if (fn && !(strong && fn.weak)) return fn;
+      if (fn && !fn.isStatic && !(strong && fn.weak)) return fn;
     }
     return undefined;
   };
   /** The definition the linker takes: a strong one over a `__weak` default, wherever the paths audited have it. */
   const linked = (fn: FunctionDef, near: string): FunctionDef =>
     fn.weak
-      ? (read.map((r) => r.functions.get(fn.name)).find((f) => f && !f.weak) ?? readDefining(fn.name, near, true) ?? fn)
+      ? (read.map((r) => r.functions.get(fn.name)).find((f) => f && !f.weak && !f.isStatic) ??
+        readDefining(fn.name, near, true) ??
+        fn)
       : fn;
 
   const handlers = new Map<string, Handler>();
@@ -484,7 +486,8 @@ function auditPart(opts: PartOptions): PartResult {
     const compatMember = def.members.get(kind.compat);
     const compatHook = hookName(compatMember?.tokens ?? []);
     let compatStart: Handler | null = null;
-    if (PASS_THROUGH_HOOKS.has(compatHook)) compatStart = nativeStart;
+    if (PASS_THROUGH_HOOKS.has(compatHook) || (compatHook === 'none' && kind.absentPassesThrough))
+      compatStart = nativeStart;
     else if (compatHook !== 'none' && !compatHook.startsWith('unknown'))
       compatStart = handler(file, compatHook, kind.cmdParam);
     const compat = reached(compatStart, new Set(native));
@@ -585,7 +588,7 @@ function auditPart(opts: PartOptions): PartResult {
             ...where(label.loc),
             message:
               `${entry.name} reaches ${h.dispatch.fn.name}'s case from ${article(opts.compat.name)} ${opts.compat.name} task unconverted ` +
-              `(${p.compatHook === COMPAT_PASS_THROUGH ? 'compat_ptr_ioctl' : `${p.compatHook} passes cmd on`}): ` +
+              `(${p.compatHook === COMPAT_PASS_THROUGH ? 'compat_ptr_ioctl' : `${passer(p)} passes cmd on`}): ` +
               `verdict ${entry.verdict}`,
             evidence: `${evidence}; ${reasonText(entry)}`,
             fix:
@@ -608,6 +611,24 @@ function auditPart(opts: PartOptions): PartResult {
           });
           return;
         }
+        const hookKind = IOCTL_HOOKS.find((k) => k.struct === p.struct)!;
+        if (hookKind.genericPassThrough) {
+          // the core serves a list of generic commands itself after ENOIOCTLCMD (net/socket.c
+          // compat_sock_ioctl_trans: SIOCSIFADDR for inet6_compat_ioctl), not read here
+          add({
+            ...base,
+            kind: 'unknown',
+            level: 'note',
+            ioctl: entry.name,
+            ...where(label.loc),
+            message:
+              `${article(opts.compat.name)} ${opts.compat.name} task's ${entry.name} (0x${hex(compatCmd)}) reaches no ` +
+              `case from ${p.compatHook}; whether the core's generic commands serve it is not read: ${hookKind.withoutCompat}`,
+            evidence: `${evidence}; verdict ${entry.verdict}`,
+            fix: 'none: read the core',
+          });
+          return;
+        }
         // the native code only fails (pcm_oss.c: snd_pcm_oss_get_mapbuf returns -EINVAL): the compat task
         // gets another error, not another behaviour
         const nativeRefusal = onlyRefuses(h, label, read);
@@ -619,7 +640,7 @@ function auditPart(opts: PartOptions): PartResult {
           ...where(label.loc),
           message:
             `${article(opts.compat.name)} ${opts.compat.name} task's ${entry.name} (0x${hex(compatCmd)}) reaches no case from ` +
-            `${p.compatHook === COMPAT_PASS_THROUGH ? `compat_ptr_ioctl → ${p.nativeName}` : p.compatHook}: ` +
+            `${p.compatHook === COMPAT_PASS_THROUGH ? `compat_ptr_ioctl → ${p.nativeName}` : passer(p)}: ` +
             `ENOTTY/EINVAL where ${h.dispatch.fn.name} handles 0x${hex(v.value)}` +
             (nativeRefusal
               ? ` — harmless: the native code only answers -${nativeRefusal} (${nativeRefusal === 'ENOTTY' ? 'the same' : 'another'} error)`
@@ -728,11 +749,19 @@ function onlyRefuses(h: Handler, label: Label, read: readonly ReadFile[]): strin
   if (direct || t[a]?.text !== 'return' || t[a + 1]?.kind !== 'ident' || t[a + 2]?.text !== '(') return direct;
   if (t[b - 1]?.text !== ';' || matching(t, a + 2) !== b - 2) return null;
   const callee = t[a + 1]!.text;
-  const owner = read.find((r) => r.functions.has(callee));
-  const fn = owner?.functions.get(callee);
+  const fn = h.file.functions.get(callee) ?? findElsewhere(read, callee);
+  const owner = read.find((r) => r.functions.get(callee) === fn);
   if (!owner || !fn || fn.weak) return null;
   const body = owner.unit.tokens;
   return fn.close - fn.open === 5 ? errnoOf(body, fn.open + 1, fn.close) : null;
+}
+
+/** Who hands a compat task's command to the native code: the compat hook, or the core where there is none. */
+function passer(p: { compatHook: string; struct: string }): string {
+  const kind = IOCTL_HOOKS.find((k) => k.struct === p.struct);
+  return p.compatHook === 'none' && kind?.absentPassesThrough
+    ? `${kind.caller ?? 'the core'} (no compat hook)`
+    : p.compatHook;
 }
 
 function before(a: SourceLoc, b: SourceLoc): boolean {
@@ -767,29 +796,32 @@ function asksCompat(h: Handler, label: Label, read: readonly ReadFile[]): boolea
   const route = h.dispatch.routes.find((r) => r.labels.includes(i));
   if (!route) return false;
   const seen = new Set<FunctionDef>();
-  const scan = (tokens: readonly Token[], region: Array<[number, number]>, depth: number): boolean => {
+  const scan = (file: ReadFile, region: Array<[number, number]>, depth: number): boolean => {
+    const tokens = file.unit.tokens;
     for (const [a, b] of region) {
       for (let j = a; j < b; j++) {
         const t = tokens[j]!;
         if (t.kind !== 'ident' || tokens[j + 1]?.text !== '(') continue;
         if (COMPAT_TESTS.has(t.text)) return true;
         if (depth === 0) continue;
-        const fn = findElsewhere(read, t.text);
+        // the file's own function (static ones too), else another file's
+        const fn = file.functions.get(t.text) ?? findElsewhere(read, t.text);
         if (!fn || seen.has(fn)) continue;
         seen.add(fn);
         const owner = read.find((r) => r.functions.get(t.text) === fn)!;
-        if (scan(owner.unit.tokens, [[fn.open, fn.close]], depth - 1)) return true;
+        if (scan(owner, [[fn.open, fn.close]], depth - 1)) return true;
       }
     }
     return false;
   };
-  return scan(h.file.unit.tokens, route.region, 3);
+  return scan(h.file, route.region, 3);
 }
 
+/** Another file's definition a call can link to: not a `static` one (pde_ioctl's local `ioctl` is no file's). */
 function findElsewhere(read: readonly ReadFile[], name: string): FunctionDef | undefined {
   for (const r of read) {
     const f = r.functions.get(name);
-    if (f) return f;
+    if (f && !f.isStatic) return f;
   }
   return undefined;
 }

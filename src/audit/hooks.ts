@@ -18,6 +18,10 @@ export interface IoctlHookKind {
    * modelled yet): no `no-compat-hook` note is drawn for these ops.
    */
   genericPassThrough?: true;
+  /** Without a compat hook the core calls the native one with the command unchanged (tty_ldisc_ops). */
+  absentPassesThrough?: true;
+  /** The core function that calls the hooks. */
+  caller?: string;
   source: string;
 }
 
@@ -59,6 +63,78 @@ export const IOCTL_HOOKS: readonly IoctlHookKind[] = [
       'commands it lists to sock_ioctl (ENOIOCTLCMD otherwise)',
     genericPassThrough: true,
     source: 'include/linux/net.h struct proto_ops; net/socket.c compat_sock_ioctl, compat_sock_ioctl_trans',
+  },
+  {
+    struct: 'proto',
+    native: 'ioctl',
+    compat: 'compat_ioctl',
+    cmdParam: 1,
+    withoutCompat:
+      'inet_compat_ioctl/inet6_compat_ioctl answer ENOIOCTLCMD, and compat_sock_ioctl falls back to ' +
+      'compat_sock_ioctl_trans (its generic socket commands only)',
+    genericPassThrough: true,
+    source: 'include/net/sock.h struct proto; net/ipv4/af_inet.c inet_compat_ioctl; net/ipv6/af_inet6.c',
+  },
+  {
+    struct: 'tty_ldisc_ops',
+    native: 'ioctl',
+    compat: 'compat_ioctl',
+    cmdParam: 1,
+    withoutCompat: "tty_compat_ioctl calls the line discipline's ioctl with the command unchanged",
+    absentPassesThrough: true,
+    caller: 'tty_compat_ioctl',
+    source: 'include/linux/tty_ldisc.h struct tty_ldisc_ops; drivers/tty/tty_io.c tty_compat_ioctl',
+  },
+  {
+    struct: 'fb_ops',
+    native: 'fb_ioctl',
+    compat: 'fb_compat_ioctl',
+    cmdParam: 1,
+    withoutCompat:
+      "fb_compat_ioctl serves its generic FBIO* commands (through fb_ioctl) and answers ENOTTY to the driver's own",
+    genericPassThrough: true,
+    source: 'include/linux/fb.h struct fb_ops; drivers/video/fbdev/core/fbmem.c fb_compat_ioctl',
+  },
+  {
+    struct: 'proc_ops',
+    native: 'proc_ioctl',
+    compat: 'proc_compat_ioctl',
+    cmdParam: 1,
+    withoutCompat: 'proc_get_inode gives the file proc_reg_file_ops, which has no compat_ioctl: ENOTTY',
+    source: 'include/linux/proc_fs.h struct proc_ops; fs/proc/inode.c proc_get_inode',
+  },
+  {
+    struct: 'media_file_operations',
+    native: 'ioctl',
+    compat: 'compat_ioctl',
+    cmdParam: 1,
+    withoutCompat: 'media_compat_ioctl calls __media_ioctl with no handler: ENOTTY',
+    source: 'include/media/media-devnode.h struct media_file_operations; drivers/media/mc/mc-devnode.c',
+  },
+  {
+    struct: 'v4l2_subdev_core_ops',
+    native: 'ioctl',
+    compat: 'compat_ioctl32',
+    cmdParam: 1,
+    withoutCompat:
+      "subdev_compat_ioctl32 calls the subdev's compat_ioctl32 for private commands: ENOIOCTLCMD without one",
+    source: 'include/media/v4l2-subdev.h struct v4l2_subdev_core_ops; drivers/media/v4l2-core/v4l2-subdev.c',
+  },
+  {
+    struct: 'scsi_host_template',
+    native: 'ioctl',
+    compat: 'compat_ioctl',
+    cmdParam: 1,
+    withoutCompat: "scsi_ioctl answers EINVAL to a compat task's command it does not handle itself",
+    source: 'include/scsi/scsi_host.h struct scsi_host_template; drivers/scsi/scsi_ioctl.c scsi_ioctl',
+  },
+  {
+    struct: 'atmdev_ops',
+    native: 'ioctl',
+    compat: 'compat_ioctl',
+    cmdParam: 1,
+    withoutCompat: 'atm_dev_ioctl answers EINVAL to a compat task when the device has no compat_ioctl',
+    source: 'include/linux/atmdev.h struct atmdev_ops; net/atm/resources.c atm_dev_ioctl',
   },
 ];
 

@@ -21,6 +21,8 @@ export interface FunctionDef {
   close: number;
   /** Declared `__weak`: the linker takes another file's definition where one exists (kvm_arch_vm_compat_ioctl). */
   weak: boolean;
+  /** Declared `static`: no other file's call reaches it. */
+  isStatic: boolean;
 }
 
 /** An ops structure initialised in the file: `struct T name = { .hook = value, ... }`. */
@@ -175,6 +177,7 @@ function functionAt(tokens: readonly Token[], from: number, to: number): Functio
     open,
     close: to - 1,
     weak: tokens.slice(from, lp).some((t) => WEAK.has(t.text)),
+    isStatic: tokens.slice(from, lp).some((t) => t.text === 'static'),
   };
 }
 
