@@ -247,6 +247,8 @@ export function audit(opts: AuditOptions): AuditReport {
     const progress = opts.onProgress;
     const r = auditPart({
       ...opts,
+      // several parts: each its own files and units (a whole tree's lexed files outgrow the heap otherwise)
+      ...(parts.length > 1 ? { cache: unitCache(kb.overlay) } : {}),
       root,
       kb,
       files: part,
