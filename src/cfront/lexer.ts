@@ -42,29 +42,16 @@ const enum Ch {
 /** Set in a letter's lower case (0x20, the same number as Space). */
 const LOWER_CASE_BIT = 0x20;
 
-const THREE = ['...', '<<=', '>>='];
-const TWO = new Set([
-  '->',
-  '++',
-  '--',
-  '<<',
-  '>>',
-  '<=',
-  '>=',
-  '==',
-  '!=',
-  '&&',
-  '||',
-  '*=',
-  '/=',
-  '%=',
-  '+=',
-  '-=',
-  '&=',
-  '^=',
-  '|=',
-  '##',
-]);
+/** Two-character punctuators by their two character codes (first << 8 | second): literals, no slice per token. */
+const TWO = new Map<number, string>(
+  '-> ++ -- << >> <= >= == != && || *= /= %= += -= &= ^= |= ##'
+    .split(' ')
+    .map((p) => [(p.charCodeAt(0) << 8) | p.charCodeAt(1), p]),
+);
+/** Three-character punctuators: `...`, `<<=`, `>>=` (their first two characters are a TWO or `..`). */
+const THREE = new Map<number, string>(
+  ['...', '<<=', '>>='].map((p) => [(p.charCodeAt(0) << 16) | (p.charCodeAt(1) << 8) | p.charCodeAt(2), p]),
+);
 
 function isIdentStart(c: number): boolean {
   return (
@@ -106,25 +93,17 @@ export function tokenize(source: string, file: string): Token[] {
   let line = 1;
   let lineStart = 0;
   let nextSplice = 0;
+  // a splice counts as a line break for the lines after it
+  let spliceAt = splices.length ? splices[0]! : n + 1;
   let bol = true;
   let space = false;
 
-  // A splice counts as a line break for the lines after it.
-  const passSplices = (upTo: number) => {
-    while (nextSplice < splices.length && splices[nextSplice]! <= upTo) {
-      line++;
-      lineStart = splices[nextSplice]!;
-      nextSplice++;
-    }
-  };
-  const push = (kind: TokKind, start: number, tokLine: number, tokCol: number) => {
-    tokens.push(new Token(kind, text.slice(start, pos), file, tokLine, tokCol, bol, space));
-    bol = false;
-    space = false;
-  };
-
   while (pos < n) {
-    passSplices(pos);
+    while (spliceAt <= pos) {
+      line++;
+      lineStart = spliceAt;
+      spliceAt = ++nextSplice < splices.length ? splices[nextSplice]! : n + 1;
+    }
     const c = text.charCodeAt(pos);
     if (c === Ch.Newline) {
       pos++;
@@ -143,7 +122,11 @@ export function tokenize(source: string, file: string): Token[] {
       const end = text.indexOf('*/', pos + 2);
       if (end < 0) throw new CFrontError('unterminated /* comment', { file, line, column: pos - lineStart + 1 });
       for (let i = text.indexOf('\n', pos); i >= 0 && i < end; i = text.indexOf('\n', i + 1)) {
-        passSplices(i);
+        while (spliceAt <= i) {
+          line++;
+          lineStart = spliceAt;
+          spliceAt = ++nextSplice < splices.length ? splices[nextSplice]! : n + 1;
+        }
         line++;
         lineStart = i + 1;
       }
@@ -158,13 +141,14 @@ export function tokenize(source: string, file: string): Token[] {
       continue;
     }
     const start = pos;
-    const tokLine = line;
-    const tokCol = pos - lineStart + 1;
+    const col = pos - lineStart + 1;
+    let kind: TokKind;
+    let spelling: string;
     // string and character literals, with L/u/U/u8 prefixes
     let open = pos;
     if (c === Ch.UpperL || c === Ch.UpperU) open = pos + 1;
     else if (c === Ch.LowerU) open = text.charCodeAt(pos + 1) === Ch.Digit8 ? pos + 2 : pos + 1;
-    const quote = text.charCodeAt(open);
+    const quote = open === pos ? c : text.charCodeAt(open);
     if (quote === Ch.DoubleQuote || quote === Ch.Quote) {
       let i = open + 1;
       let closed = false;
@@ -182,16 +166,14 @@ export function tokenize(source: string, file: string): Token[] {
         }
       }
       pos = Math.min(i, n);
-      push(closed ? (quote === Ch.DoubleQuote ? 'string' : 'char') : 'invalid', start, tokLine, tokCol);
-      continue;
-    }
-    if (isIdentStart(c)) {
+      kind = closed ? (quote === Ch.DoubleQuote ? 'string' : 'char') : 'invalid';
+      spelling = text.slice(start, pos);
+    } else if (isIdentStart(c)) {
       pos++;
       while (pos < n && isIdentPart(text.charCodeAt(pos))) pos++;
-      push('ident', start, tokLine, tokCol);
-      continue;
-    }
-    if (isDigit(c) || (c === Ch.Dot && isDigit(text.charCodeAt(pos + 1)))) {
+      kind = 'ident';
+      spelling = text.slice(start, pos);
+    } else if (isDigit(c) || (c === Ch.Dot && isDigit(text.charCodeAt(pos + 1)))) {
       pos++;
       while (pos < n) {
         const d = text.charCodeAt(pos);
@@ -201,14 +183,35 @@ export function tokenize(source: string, file: string): Token[] {
         else if (isIdentPart(d) || d === Ch.Dot) pos++;
         else break;
       }
-      push('number', start, tokLine, tokCol);
-      continue;
+      kind = 'number';
+      spelling = text.slice(start, pos);
+    } else {
+      kind = 'punct';
+      // a second or third character past ASCII (or past the end: NaN) makes no longer punctuator
+      const d = text.charCodeAt(pos + 1);
+      const e = text.charCodeAt(pos + 2);
+      const two = d < Ch.NonAscii ? TWO.get((c << 8) | d) : undefined;
+      const three =
+        two !== undefined || d === Ch.Dot
+          ? e < Ch.NonAscii
+            ? THREE.get((c << 16) | (d << 8) | e)
+            : undefined
+          : undefined;
+      if (three !== undefined) {
+        spelling = three;
+        pos += 3;
+      } else if (two !== undefined) {
+        spelling = two;
+        pos += 2;
+      } else {
+        // one character: V8 hands out its cached single-character strings
+        spelling = text[pos]!;
+        pos++;
+      }
     }
-    const three = text.slice(pos, pos + 3);
-    if (THREE.includes(three)) pos += 3;
-    else if (TWO.has(text.slice(pos, pos + 2))) pos += 2;
-    else pos++;
-    push('punct', start, tokLine, tokCol);
+    tokens.push(new Token(kind, spelling, file, line, col, bol, space));
+    bol = false;
+    space = false;
   }
   return tokens;
 }

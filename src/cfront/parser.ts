@@ -547,6 +547,8 @@ export class Parser extends ConstantExpressions<Value> {
       return;
     }
     const declared = members.length;
+    // one place object per token: the declaration's members share theirs
+    const firstLoc = first.loc;
     for (;;) {
       let name: string | undefined;
       let type = spec.type;
@@ -554,7 +556,7 @@ export class Parser extends ConstantExpressions<Value> {
       const attrs: Attrs = { ...spec.attrs };
       if (!this.is(':')) ({ name, type, nameTok } = this.declarator(spec.type, attrs));
       this.attributes(attrs);
-      const member: Member = { type, loc: (nameTok ?? first).loc, declLoc: first.loc };
+      const member: Member = { type, loc: nameTok ? nameTok.loc : firstLoc, declLoc: firstLoc };
       if (name !== undefined) member.name = name;
       if (this.take(':')) {
         const at = this.peek() ?? first;
@@ -568,8 +570,9 @@ export class Parser extends ConstantExpressions<Value> {
       if (this.take(',')) continue;
       const semi = this.peek();
       this.expect(';');
+      const end = semi?.loc;
       for (const m of members.slice(declared)) {
-        if (semi) m.declEnd = semi.loc;
+        if (end) m.declEnd = end;
         // `long a, b;`: one declaration, several members (a fix that rewrites it touches them all)
         if (members.length - declared > 1) m.sharesDeclaration = true;
       }

@@ -33,8 +33,11 @@ export interface CachedFile {
 export class FileCache {
   private readonly files = new Map<string, CachedFile | null>();
   private readonly listings = new Map<string, Set<string> | null>();
-  /** Include searches already answered (Preprocessor.search). */
-  readonly searches = new Map<string, { path: string; dirIndex: number } | null>();
+  /**
+   * Include searches already answered, per include directory list (joined by NUL): by start
+   * index and name (Preprocessor.search), and by searchKey (Preprocessor.resolveSearch).
+   */
+  private readonly searches = new Map<string, SearchAnswers>();
 
   /** Chunk memos (ChunkMemo) for every preprocessor of every ABI that uses this cache. */
   readonly chunkMemos: ChunkMemos = new WeakMap();
@@ -49,6 +52,13 @@ export class FileCache {
   addSystemDirs(dirs: readonly string[]): void {
     const add = dirs.map((d) => resolve(d)).filter((d) => !this.roots.includes(d));
     if (add.length) this.roots = [...this.roots, ...add].sort((a, b) => b.length - a.length);
+  }
+
+  /** The answers to include searches with these include directories (joined by NUL). */
+  searchesFor(dirsKey: string): SearchAnswers {
+    let a = this.searches.get(dirsKey);
+    if (a === undefined) this.searches.set(dirsKey, (a = { byName: new Map(), byKey: new Map() }));
+    return a;
   }
 
   /** A file's name relative to the system include directory holding it (`linux/types.h`). */
@@ -110,6 +120,22 @@ export class FileCache {
   }
 }
 
+/** Where an include search leads: the file and the index of the include directory it was found through. */
+interface Found {
+  path: string;
+  dirIndex: number;
+  /** Its include memos' key (PreprocessOptions.memos): the directory index and path. */
+  memoKey?: string;
+}
+
+/** Include searches answered for one list of include directories (FileCache.searchesFor). */
+interface SearchAnswers {
+  /** By start index, NUL, name. */
+  byName: Map<string, Found | null>;
+  /** By searchKey. */
+  byKey: Map<string, Found | null>;
+}
+
 function readText(path: string): string | null {
   try {
     return readFileSync(path, 'latin1');
@@ -159,6 +185,8 @@ export interface Macro {
   builtin?: '__FILE__' | '__LINE__' | '__COUNTER__' | '__INCLUDE_LEVEL__';
   /** An object-like macro whose body has no `##`: its expansion is its body, copied. */
   plain?: boolean;
+  /** Per body token, the index of the parameter it names (-1: none); made at the first expansion. */
+  paramAt?: number[];
 }
 
 export interface PreprocessOptions {
@@ -219,6 +247,10 @@ const OPERATORS = new Set([
   '__has_warning',
   '__has_declspec_attribute',
 ]);
+
+/** The operators of OPERATORS that #if evaluates as 0 or 1 from their parenthesized argument. */
+const HAS_OPERATOR =
+  /^__has_(attribute|builtin|feature|extension|c_attribute|cpp_attribute|warning|declspec_attribute)$/;
 
 const MAX_INCLUDE_DEPTH = 200;
 
@@ -285,7 +317,7 @@ export class MacroTable {
 
   set(name: string, m: Macro): void {
     this.own.set(name, m);
-    this.hidden.delete(name);
+    if (this.hidden.size !== 0) this.hidden.delete(name);
   }
 
   delete(name: string): void {
@@ -322,7 +354,8 @@ export class Preprocessor implements MemoHost {
   /** -D and -U as given: a helper unit of the same configuration (the catalogue's) starts alike. */
   readonly defines: ReadonlyArray<[string, string]>;
   readonly undefines: readonly string[];
-  private readonly dirsKey: string;
+  /** Include searches answered for these include directories, by every preprocessor of the FileCache. */
+  private readonly searches: SearchAnswers;
   private frames: Frame[] = [];
   /** `#pragma once` files entered, by canonical path. */
   readonly once = new Set<string>();
@@ -348,7 +381,7 @@ export class Preprocessor implements MemoHost {
     this.defines = opts.defines ?? [];
     this.undefines = opts.undefines ?? [];
     this.keepText = opts.keepText ?? false;
-    this.dirsKey = this.includeDirs.join('\0');
+    this.searches = this.files.searchesFor(this.includeDirs.join('\0'));
     const key = JSON.stringify([opts.abi.name, opts.defines ?? [], opts.undefines ?? []]);
     this.memo = new PreprocessMemo(this, opts.memos ?? null);
     let initial = INITIAL_MACROS.get(key);
@@ -616,13 +649,11 @@ export class Preprocessor implements MemoHost {
       return out;
     }
     const params = m.params ?? [];
+    const paramAt = (m.paramAt ??= m.body.map((t) => (t.kind === 'ident' ? params.indexOf(t.text) : -1)));
     const argIndex = (t: Token) => (t.kind === 'ident' ? params.indexOf(t.text) : -1);
-    const expandedArgs = new Map<number, Token[]>();
-    const expandedArg = (i: number) => {
-      let e = expandedArgs.get(i);
-      if (!e) expandedArgs.set(i, (e = this.expandList(args[i]!)));
-      return e;
-    };
+    // each argument is expanded once, when the body first uses it expanded
+    const expandedArgs = new Array<Token[] | undefined>(args.length);
+    const expandedArg = (i: number) => (expandedArgs[i] ??= this.expandList(args[i]!));
     const body = m.body;
     const out: Token[] = [];
     const place = (t: Token, space: boolean) => out.push(t.copy(union(t.hide, hide), space, origin));
@@ -657,7 +688,7 @@ export class Preprocessor implements MemoHost {
         for (const r of rhsTokens.slice(1)) place(r, r.space);
         continue;
       }
-      const p = argIndex(t);
+      const p = paramAt[i]!;
       if (p >= 0) {
         const raw = body[i + 1]?.text === '##';
         const tokens = raw ? args[p]! : expandedArg(p);
@@ -942,10 +973,11 @@ export class Preprocessor implements MemoHost {
     if (!found) throw CFrontError.at(first, `'${name}' file not found`);
     const f = this.files.get(found.path)!;
     if (this.memo.enteredOnce(f.canonical) || (f.guard !== null && this.lookup(f.guard) !== undefined)) return;
-    const depth = this.frames.filter((x) => x.file).length;
+    let depth = 0;
+    for (const x of this.frames) if (x.file !== null) depth++;
     if (depth >= MAX_INCLUDE_DEPTH)
       throw CFrontError.at(first, `#include nested too deeply (${depth} levels): include cycle?`);
-    const key = `${found.dirIndex}\0${f.path}`;
+    const key = (found.memoKey ??= `${found.dirIndex}\0${f.path}`);
     if (this.memo.replayInclude(key, MAX_INCLUDE_DEPTH - depth, first)) return;
     const frame: Frame = {
       tokens: f.tokens,
@@ -957,12 +989,12 @@ export class Preprocessor implements MemoHost {
   }
 
   /** The first include directory at or after `from` that has `name`. */
-  private search(name: string, from: number): { path: string; dirIndex: number } | null {
+  private search(name: string, from: number): Found | null {
     // every unit of a scan asks the same questions: remember the answers per directory list
-    const key = `${this.dirsKey}\0${from}\0${name}`;
-    const known = this.files.searches.get(key);
+    const key = `${from}\0${name}`;
+    const known = this.searches.byName.get(key);
     if (known !== undefined) return known;
-    let found: { path: string; dirIndex: number } | null = null;
+    let found: Found | null = null;
     for (let i = Math.max(0, from); i < this.includeDirs.length; i++) {
       const path = join(this.includeDirs[i]!, name);
       if (this.files.get(path)) {
@@ -970,7 +1002,7 @@ export class Preprocessor implements MemoHost {
         break;
       }
     }
-    this.files.searches.set(key, found);
+    this.searches.byName.set(key, found);
     return found;
   }
 
@@ -1038,11 +1070,7 @@ export class Preprocessor implements MemoHost {
         i = close;
         continue;
       }
-      if (
-        /^__has_(attribute|builtin|feature|extension|c_attribute|cpp_attribute|warning|declspec_attribute)$/.test(
-          t.text,
-        )
-      ) {
+      if (t.text.startsWith('__has_') && HAS_OPERATOR.test(t.text)) {
         let close = i + 1;
         let depth = 0;
         for (; close < line.length; close++) {
@@ -1108,7 +1136,15 @@ export class Preprocessor implements MemoHost {
    * Where a search (searchKey) leads with this preprocessor's include directories: "..." first looks beside the
    * includer.
    */
-  private resolveSearch(key: string): { path: string; dirIndex: number } | null {
+  private resolveSearch(key: string): Found | null {
+    const known = this.searches.byKey.get(key);
+    if (known !== undefined) return known;
+    const found = this.answerSearch(key);
+    this.searches.byKey.set(key, found);
+    return found;
+  }
+
+  private answerSearch(key: string): Found | null {
     const [, fromText, local, name] = key.split(SEARCH) as [string, string, string, string];
     if (local !== '') {
       const sep = /^-?\d+/.exec(local)![0].length;

@@ -23,12 +23,16 @@ export class HideSet {
   }
 }
 
-/** One preprocessing token. Tokens of a file are shared by every ABI: never mutate them. */
+/**
+ * One preprocessing token. Tokens of a file are shared by every ABI: never mutate them. A
+ * file's tokens are most of the front end's memory (a UAPI scan keeps ~500k): they carry no
+ * hide set or origin fields (null on the prototype); copies placed by macro expansion do.
+ */
 export class Token {
   /** Macro names that must not expand this token again (the "painted blue" set). */
-  hide: HideSet | null = null;
+  declare readonly hide: HideSet | null;
   /** The outermost macro invocation (the macro's name where it was used) this token came from, for diagnostics. */
-  origin: Token | null = null;
+  declare readonly origin: Token | null;
 
   constructor(
     readonly kind: TokKind,
@@ -44,10 +48,7 @@ export class Token {
 
   /** A copy placed by macro expansion: new hide set, spacing and origin. */
   copy(hide: HideSet | null, space: boolean, origin: Token | null): Token {
-    const t = new Token(this.kind, this.text, this.file, this.line, this.col, false, space);
-    t.hide = hide;
-    t.origin = origin;
-    return t;
+    return new PlacedToken(this.kind, this.text, this.file, this.line, this.col, space, hide, origin);
   }
 
   /** The name of the macro it came from (its origin names it). */
@@ -59,6 +60,24 @@ export class Token {
   get loc(): SourceLoc {
     const at = this.origin ?? this;
     return { file: at.file, line: at.line, column: at.col };
+  }
+}
+
+Object.defineProperties(Token.prototype, { hide: { value: null }, origin: { value: null } });
+
+/** A token placed by macro expansion (Token.copy): with its hide set and the invocation it came from. */
+class PlacedToken extends Token {
+  constructor(
+    kind: TokKind,
+    text: string,
+    file: string,
+    line: number,
+    col: number,
+    space: boolean,
+    override readonly hide: HideSet | null,
+    override readonly origin: Token | null,
+  ) {
+    super(kind, text, file, line, col, false, space);
   }
 }
 
