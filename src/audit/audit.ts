@@ -578,10 +578,18 @@ function auditPart(opts: PartOptions): PartResult {
         const compatMatched = r.matched.some((m) => !nativeSet.has(m.h));
         const nativeMatched = r.matched.filter((m) => nativeSet.has(m.h));
         if (compatMatched) return;
-        if (nativeMatched.length) {
+        // a native task's number, followed from the native hook, must reach the label for a compat task's
+        // failure to be one: ppp_asynctty_ioctl calls n_tty_ioctl_helper for TCFLSH only, not its TCXONC
+        if (!r.matched.length && !r.unknown.length && p.native[0]) {
+          const natively = route(v.value, p.native[0], handler);
+          if (!natively.unknown.length && !natively.matched.some((m) => m.label === label)) return;
+        }
+        if (nativeMatched.length && !r.unknown.length) {
           if (compatCmd !== v.value || !layoutDiffers(entry)) return;
           // the native code converts for compat tasks itself (scsi_cdrom_send_packet's in_compat_syscall())
           if (nativeMatched.some((m) => asksCompat(m.h, m.label, read))) return;
+          // or only fails (dev_ioctl's SIOCSIFLINK: -ENOTTY): no layout is read
+          if (nativeMatched.every((m) => onlyRefuses(m.h, m.label, read))) return;
           add({
             ...base,
             kind: 'unconverted',

@@ -53,10 +53,20 @@ export class KbuildObjects {
     let why = this.needs(dir, `${basename(abs, '.c')}.o`, 0);
     while (why === null && dir !== this.root && dir.startsWith(`${this.root}/`)) {
       const parent = dirname(dir);
-      why = this.needs(parent, `${basename(dir)}/`, 0) ?? this.otherArchOnly(dir, parent);
+      why = this.needs(parent, `${basename(dir)}/`, 0) ?? this.otherArchOnly(dir, parent) ?? this.notTopLevel(dir);
       dir = parent;
     }
     return why === null ? null : { file: rel, why };
+  }
+
+  /**
+   * A directory of the tree's top the top Kbuild does not descend into (tools/, scripts/): that Kbuild lists
+   * every top directory the kernel is built from, unlike a driver directory's Makefile.
+   */
+  private notTopLevel(dir: string): string | null {
+    if (dirname(dir) !== this.root || !existsSync(join(this.root, 'Kbuild'))) return null;
+    const named = this.assignments(this.root).some((a) => a.objects.some((o) => o.split('/')[0] === basename(dir)));
+    return named ? null : `the top Kbuild does not descend into ${basename(dir)}/`;
   }
 
   /** A directory its parent does not name but another architecture's Makefile adds (drivers/s390/). */

@@ -469,12 +469,23 @@ function readSwitch(
   }
 }
 
+const RELATIONAL: ReadonlySet<string> = new Set(['<', '<=', '>', '>=']);
+
 function readIf(tokens: readonly Token[], at: number, limit: number, d: Dispatch, excluded: Region): void {
   const rp = matching(tokens, at + 1);
   const cond = tokens.slice(at + 2, rp);
   const labels: number[] = [];
   const known = d.labels.length;
   let negated = false;
+  // `cmd >= SIOCIWFIRST && cmd <= SIOCIWLAST` (compat_sock_ioctl's wireless range): no label, but commands
+  // in the range go elsewhere: what follows is unknown for every command
+  const ranged = cond.findIndex(
+    (c, k) => RELATIONAL.has(c.text) && (cond[k - 1]?.text === d.cmd || cond[k + 1]?.text === d.cmd),
+  );
+  if (ranged >= 0) {
+    d.dynamic.push({ at, loc: locOf(tokens[at]!), why: `${d.cmd} compared by range (${labelText(cond)})` });
+    return;
+  }
   for (let k = 0; k < cond.length; k++) {
     const c = cond[k]!;
     if (c.text !== '==' && c.text !== '!=') continue;
