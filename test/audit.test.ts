@@ -86,7 +86,7 @@ describe('audit of made-up drivers', () => {
     // a call through a local pointer named `ioctl` does not reach static_b.c's static ioctl()
     'drivers/misc/static_a.c',
     'drivers/misc/static_b.c',
-    // `cmd >= A && cmd <= B` sends a range elsewhere: what follows is unknown, not an error
+    // `cmd >= A && cmd <= B`: the compat handler's own code serves the range
     'drivers/misc/ranged.c',
     // nr_helper's MEMREAD case: nr_ioctl calls it for MEMGETINFO only, so no task's MEMREAD reaches it
     'drivers/misc/narrow.c',

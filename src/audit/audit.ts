@@ -31,6 +31,7 @@ import {
   type Dispatch,
   type ExpandCall,
   type FunctionDef,
+  type CmdRange,
   type Label,
 } from './reader.js';
 import { kernelBuild, readKernelUnit, unitCache, type KernelBuild, type KernelUnit, type UnitCache } from './unit.js';
@@ -575,7 +576,8 @@ function auditPart(opts: PartOptions): PartResult {
           return;
         }
         const r = route(compatCmd, p.compatStart, handler);
-        const compatMatched = r.matched.some((m) => !nativeSet.has(m.h));
+        // a compat handler's own case, or its range holding the number (compat_sock_ioctl's wireless range)
+        const compatMatched = r.matched.some((m) => !nativeSet.has(m.h)) || r.ranges.some((x) => !nativeSet.has(x));
         const nativeMatched = r.matched.filter((m) => nativeSet.has(m.h));
         if (compatMatched) return;
         // a native task's number, followed from the native hook, must reach the label for a compat task's
@@ -584,7 +586,7 @@ function auditPart(opts: PartOptions): PartResult {
           const natively = route(v.value, p.native[0], handler);
           if (!natively.unknown.length && !natively.matched.some((m) => m.label === label)) return;
         }
-        if (nativeMatched.length && !r.unknown.length) {
+        if (nativeMatched.length) {
           if (compatCmd !== v.value || !layoutDiffers(entry)) return;
           // the native code converts for compat tasks itself (scsi_cdrom_send_packet's in_compat_syscall())
           if (nativeMatched.some((m) => asksCompat(m.h, m.label, read))) return;
@@ -928,6 +930,23 @@ function joinCatalogue(report: AuditReport, kb: KernelBuild, opts: AuditOptions)
 interface RouteResult {
   matched: Array<{ h: Handler; label: Label }>;
   unknown: Array<{ why: string; loc: SourceLoc }>;
+  /** Handlers whose range comparison holds the command (a compat handler's: its own code serves it). */
+  ranges: Handler[];
+}
+
+/** Whether cmd lies in the range (null: a bound could not be evaluated). */
+function inRange(h: Handler, range: CmdRange, cmd: number): boolean | null {
+  const bound = (b: { tokens: Token[] } | undefined): number | null | undefined => {
+    if (!b) return undefined;
+    const v = labelValue(h.file.unit, { tokens: b.tokens, text: '', loc: h.dispatch.fn.loc, kind: 'compare' });
+    return 'value' in v ? v.value : null;
+  };
+  const lo = bound(range.lo);
+  const hi = bound(range.hi);
+  if (lo === null || hi === null) return null;
+  if (lo !== undefined && (range.lo!.strict ? cmd <= lo : cmd < lo)) return false;
+  if (hi !== undefined && (range.hi!.strict ? cmd >= hi : cmd > hi)) return false;
+  return true;
 }
 
 /** A label's value, when it was evaluated. */
@@ -942,7 +961,7 @@ function route(
   start: Handler,
   handler: (file: ReadFile, name: string, cmdParam: number) => Handler | null,
 ): RouteResult {
-  const out: RouteResult = { matched: [], unknown: [] };
+  const out: RouteResult = { matched: [], unknown: [], ranges: [] };
   const visited = new Set<Handler>();
   const walk = (h: Handler) => {
     if (visited.has(h)) return;
@@ -960,9 +979,17 @@ function route(
         out.unknown.push({ why: `${d.fn.name}'s label ${label.text} was not evaluated: ${why}`, loc: label.loc });
       }
     }
-    for (const dyn of d.dynamic) if (within(region, dyn.at)) out.unknown.push({ why: dyn.why, loc: dyn.loc });
+    // what a range comparison guards is walked only for a command in the range
+    const skipped: Array<[number, number]> = [];
+    for (const dyn of d.dynamic) {
+      if (!within(region, dyn.at)) continue;
+      const holds = dyn.range ? inRange(h, dyn.range, cmd) : null;
+      if (holds === true) out.ranges.push(h);
+      else if (holds === null) out.unknown.push({ why: dyn.why, loc: dyn.loc });
+      else skipped.push(dyn.range!.then);
+    }
     for (const c of d.calls) {
-      if (!within(region, c.at)) continue;
+      if (!within(region, c.at) || within(skipped, c.at)) continue;
       const next = c.callee === null ? null : handler(h.file, c.callee, c.argIndex);
       if (next) walk(next);
       else out.unknown.push({ why: `${d.fn.name} passes ${d.cmd} to ${c.text}, not in the files read`, loc: c.loc });

@@ -63,6 +63,14 @@ export interface CmdCall {
   loc: SourceLoc;
 }
 
+/** `cmd >= A && cmd <= B` (compat_sock_ioctl's SIOCIWFIRST..SIOCIWLAST): the bounds as written, each optional. */
+export interface CmdRange {
+  lo?: { tokens: Token[]; strict: boolean };
+  hi?: { tokens: Token[]; strict: boolean };
+  /** The statement the comparison guards: only a command in the range goes there. */
+  then: [number, number];
+}
+
 /** What a function does with its command parameter. */
 export interface Dispatch {
   fn: FunctionDef;
@@ -74,7 +82,7 @@ export interface Dispatch {
   unmatched: Region;
   calls: CmdCall[];
   /** What makes the routes unreliable: `cmd` rewritten, a switch on a function of cmd. */
-  dynamic: Array<{ at: number; loc: SourceLoc; why: string }>;
+  dynamic: Array<{ at: number; loc: SourceLoc; why: string; range?: CmdRange }>;
 }
 
 export function locOf(t: Token): SourceLoc {
@@ -479,11 +487,21 @@ function readIf(tokens: readonly Token[], at: number, limit: number, d: Dispatch
   let negated = false;
   // `cmd >= SIOCIWFIRST && cmd <= SIOCIWLAST` (compat_sock_ioctl's wireless range): no label, but commands
   // in the range go elsewhere: what follows is unknown for every command
-  const ranged = cond.findIndex(
-    (c, k) => RELATIONAL.has(c.text) && (cond[k - 1]?.text === d.cmd || cond[k + 1]?.text === d.cmd),
-  );
-  if (ranged >= 0) {
-    d.dynamic.push({ at, loc: locOf(tokens[at]!), why: `${d.cmd} compared by range (${labelText(cond)})` });
+  const range: CmdRange = { then: [rp + 1, statementEnd(tokens, rp + 1, limit)] };
+  let ranged = false;
+  cond.forEach((c, k) => {
+    if (!RELATIONAL.has(c.text)) return;
+    const left = cond[k - 1]?.text === d.cmd && cond[k - 2]?.text !== '.' && cond[k - 2]?.text !== '->';
+    const right = cond[k + 1]?.text === d.cmd && cond[k + 2]?.text !== '.' && cond[k + 2]?.text !== '->';
+    if (!left && !right) return;
+    ranged = true;
+    const bound = left ? operand(cond, k + 1, 1) : operand(cond, k - 1, -1);
+    // `cmd >= A`, `A <= cmd`: a lower bound
+    const lower = left === (c.text === '>' || c.text === '>=');
+    range[lower ? 'lo' : 'hi'] = { tokens: bound, strict: c.text === '<' || c.text === '>' };
+  });
+  if (ranged) {
+    d.dynamic.push({ at, loc: locOf(tokens[at]!), why: `${d.cmd} compared by range (${labelText(cond)})`, range });
     return;
   }
   for (let k = 0; k < cond.length; k++) {
