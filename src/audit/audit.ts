@@ -170,7 +170,8 @@ function sourceFiles(
       if (IOCTL_HOOKS.some((h) => text.includes(`.${h.native}`) || text.includes(`.${h.compat}`))) out.push(p);
       for (const m of text.matchAll(/^\s*#\s*include\s+"([^"]+\.c)"/gm)) included.add(resolve(dirname(p), m[1]!));
       // a line naming a function before `(` without ending the declaration there: a definition, likely
-      for (const m of text.matchAll(/^[A-Za-z_][\w\s*]*?\b([A-Za-z_]\w*)\s*\([^;]*$/gm)) {
+      // (`long btrfs_ioctl(struct file *file,`, or the name alone at the line's start after `static long`)
+      for (const m of text.matchAll(/^(?:[A-Za-z_][\w \t*]*?[ \t*])?([A-Za-z_]\w*)[ \t]*\([^;\n]*$/gm)) {
         const list = definers.get(m[1]!);
         if (!list) definers.set(m[1]!, [p]);
         else if (list[list.length - 1] !== p) list.push(p);
