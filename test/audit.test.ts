@@ -90,6 +90,8 @@ describe('audit of made-up drivers', () => {
     'drivers/misc/ranged.c',
     // nr_helper's MEMREAD case: nr_ioctl calls it for MEMGETINFO only, so no task's MEMREAD reaches it
     'drivers/misc/narrow.c',
+    // hwdep ops assigned at run time (`hw->ops.ioctl = rt_ioctl;`), the native handler as compat hook
+    'drivers/misc/runtime_hooks.c',
   ];
 
   test('every file is read, every label evaluated', () => {
@@ -105,6 +107,7 @@ describe('audit of made-up drivers', () => {
       'nr_fops compat_ptr_ioctl',
       'pt_fops compat_ptr_ioctl',
       'rg_fops rg_compat_ioctl',
+      'rt_new: hw->ops rt_ioctl',
       'rw_fops rw_compat_ioctl',
       'sa_fops compat_ptr_ioctl',
     ]);

@@ -24,7 +24,9 @@ import { KbuildObjects } from './kbuild.js';
 import { article, hex, numbers } from './evidence.js';
 import { COMPAT_PASS_THROUGH, IOCTL_HOOKS, PASS_THROUGH_HOOKS, type IoctlHookKind } from './hooks.js';
 import {
+  baseStruct,
   matching,
+  readAssignments,
   readDefinitions,
   readDispatch,
   within,
@@ -33,6 +35,7 @@ import {
   type FunctionDef,
   type CmdRange,
   type Label,
+  type OpsDef,
 } from './reader.js';
 import { kernelBuild, readKernelUnit, unitCache, type KernelBuild, type KernelUnit, type UnitCache } from './unit.js';
 
@@ -396,7 +399,7 @@ function auditPart(opts: PartOptions): PartResult {
     const defs = readDefinitions(unit.tokens, unit.path, expandCall(unit));
     const file: ReadFile = { rel, unit, functions: new Map(defs.functions.map((f) => [f.name, f])) };
     read.push(file);
-    for (const def of defs.ops) {
+    for (const def of [...defs.ops, ...assignedOps(unit, defs.functions)]) {
       const kind = IOCTL_HOOKS.find((h) => h.struct === def.struct);
       if (kind && (def.members.has(kind.native) || def.members.has(kind.compat))) ops.push({ file, def, kind });
     }
@@ -828,6 +831,30 @@ function asksCompat(h: Handler, label: Label, read: readonly ReadFile[]): boolea
     return false;
   };
   return scan(h.file, route.region, 3);
+}
+
+/**
+ * Ops structures filled at run time (`hw->ops.ioctl = f; hw->ops.ioctl_compat = g;`): where a function assigns
+ * a hook member of a structure IOCTL_HOOKS names, the members it assigns there, as an initializer would.
+ */
+function assignedOps(unit: KernelUnit, functions: readonly FunctionDef[]): OpsDef[] {
+  const hookMembers = new Set(IOCTL_HOOKS.flatMap((k) => [k.native, k.compat]));
+  const out: OpsDef[] = [];
+  for (const fn of functions) {
+    for (const g of readAssignments(unit.tokens, fn)) {
+      if (![...g.members.keys()].some((m) => hookMembers.has(m))) continue;
+      let struct: string | null = null;
+      try {
+        struct = baseStruct(unit.tokens, fn, g.base, (key) => unit.record(key));
+      } catch (e) {
+        if (!(e instanceof CFrontError)) throw e;
+      }
+      if (struct === null || !IOCTL_HOOKS.some((k) => k.struct === struct)) continue;
+      const name = `${fn.name}: ${g.base.map((t) => t.text).join('')}`;
+      out.push({ struct, name, loc: g.loc, members: g.members });
+    }
+  }
+  return out;
 }
 
 /** Another file's definition a call can link to: not a `static` one (pde_ioctl's local `ioctl` is no file's). */

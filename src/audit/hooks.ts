@@ -129,6 +129,15 @@ export const IOCTL_HOOKS: readonly IoctlHookKind[] = [
     source: 'include/scsi/scsi_host.h struct scsi_host_template; drivers/scsi/scsi_ioctl.c scsi_ioctl',
   },
   {
+    struct: 'snd_hwdep_ops',
+    native: 'ioctl',
+    compat: 'ioctl_compat',
+    cmdParam: 2,
+    withoutCompat:
+      "snd_hwdep_ioctl_compat serves the hwdep core's own commands and answers ENOIOCTLCMD to the driver's",
+    source: 'include/sound/hwdep.h struct snd_hwdep_ops; sound/core/hwdep_compat.c snd_hwdep_ioctl_compat',
+  },
+  {
     struct: 'atmdev_ops',
     native: 'ioctl',
     compat: 'compat_ioctl',

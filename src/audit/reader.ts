@@ -6,7 +6,7 @@
  * `cmd` on, and what makes a handler too dynamic to read (calls through pointers, a switch on a
  * function of cmd, assignments to cmd).
  */
-import type { SourceLoc } from '../cfront/types.js';
+import type { RecordDecl, SourceLoc } from '../cfront/types.js';
 import type { Token } from '../cfront/token.js';
 import { NON_DISPATCHING } from './hooks.js';
 import { topLevelDeclarations } from './unit.js';
@@ -617,3 +617,81 @@ function subtract(range: [number, number], cut: Region): Region {
 }
 
 export { within };
+
+/** Hook members a function assigns at run time (`hw->ops.ioctl = f;`), grouped by what they are members of. */
+export interface AssignedOps {
+  /** The tokens before the member: `hw -> ops`. */
+  base: Token[];
+  members: Map<string, { tokens: Token[]; loc: SourceLoc }>;
+  loc: SourceLoc;
+}
+
+/**
+ * `BASE.MEMBER = NAME;` and `BASE->MEMBER = NAME;` statements of a function body (sound/pci/rme9652/hdspm.c:
+ * `hw->ops.ioctl = snd_hdspm_hwdep_ioctl;`), one group per BASE as written.
+ */
+export function readAssignments(tokens: readonly Token[], fn: FunctionDef): AssignedOps[] {
+  const groups = new Map<string, AssignedOps>();
+  for (let i = fn.open + 1; i < fn.close; i++) {
+    const t = tokens[i]!;
+    // MEMBER = NAME ;
+    if (t.text !== '=' || tokens[i + 2]?.text !== ';' || tokens[i + 1]?.kind !== 'ident') continue;
+    const member = tokens[i - 1];
+    const dot = tokens[i - 2];
+    if (member?.kind !== 'ident' || (dot?.text !== '.' && dot?.text !== '->')) continue;
+    // the base back to the statement's start
+    let s = i - 3;
+    while (s > fn.open && !STATEMENT_START.has(tokens[s]!.text)) s--;
+    const base = tokens.slice(s + 1, i - 2);
+    if (!base.length || !base.every((b) => b.kind === 'ident' || b.text === '.' || b.text === '->')) continue;
+    const key = base.map((b) => b.text).join(' ');
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { base, members: new Map(), loc: locOf(base[0]!) }));
+    g.members.set(member.text, { tokens: [tokens[i + 1]!], loc: locOf(member) });
+  }
+  return [...groups.values()];
+}
+
+const STATEMENT_START: ReadonlySet<string> = new Set([';', '{', '}']);
+
+/**
+ * The struct tag a base names (`hw -> ops` → `struct snd_hwdep_ops`): the first name's declaration in the
+ * function (`struct snd_hwdep *hw`, a parameter or a local), then each member's type through `record`.
+ */
+export function baseStruct(
+  tokens: readonly Token[],
+  fn: FunctionDef,
+  base: readonly Token[],
+  record: (key: string) => RecordDecl | undefined,
+): string | null {
+  const first = base[0]!.text;
+  // `struct TAG *...* NAME` within the function's declaration or body
+  let tag: string | null = null;
+  for (let i = openerBefore(tokens, fn); i < fn.close; i++) {
+    if (tokens[i]!.text !== first) continue;
+    let j = i - 1;
+    while (tokens[j]?.text === '*') j--;
+    if (tokens[j - 1]?.text === 'struct' && tokens[j]?.kind === 'ident') {
+      tag = tokens[j]!.text;
+      break;
+    }
+  }
+  if (tag === null) return null;
+  for (let k = 1; k + 1 < base.length; k += 2) {
+    const decl = record(`struct ${tag}`);
+    const m = decl?.members?.find((x) => x.name === base[k + 1]!.text);
+    let type = m?.type;
+    while (type && (type.kind === 'pointer' || type.kind === 'typedef' || type.kind === 'array')) {
+      type = type.kind === 'pointer' ? type.to : type.kind === 'typedef' ? type.decl.type : type.of;
+    }
+    if (!type || type.kind !== 'record' || !type.decl.tag) return null;
+    tag = type.decl.tag;
+  }
+  return tag;
+}
+
+/** Where a function's parameter list starts (its name's `(`), to find the parameters' declarations too. */
+function openerBefore(tokens: readonly Token[], fn: FunctionDef): number {
+  for (let i = fn.open; i > 0; i--) if (tokens[i]!.text === fn.name && tokens[i + 1]?.text === '(') return i + 1;
+  return fn.open;
+}
