@@ -228,7 +228,7 @@ export function auditPairs(
  * each), so a whole tree (thousands of such files) is read part by part, each part's units released
  * before the next; a handler or table in another part's file is read again where needed.
  */
-const PART_FILES = 32;
+const PART_FILES = 16;
 
 export function audit(opts: AuditOptions): AuditReport {
   const root = assertKernelTree(opts.tree);
