@@ -81,7 +81,7 @@ export interface Dispatch {
   /** Where a command no label matches goes. */
   unmatched: Region;
   calls: CmdCall[];
-  /** What makes the routes unreliable: `cmd` rewritten, a switch on a function of cmd. */
+  /** What makes the routes unreliable: `cmd` rewritten, a switch on a function of cmd; a range comparison. */
   dynamic: Array<{ at: number; loc: SourceLoc; why: string; range?: CmdRange }>;
 }
 
@@ -485,8 +485,8 @@ function readIf(tokens: readonly Token[], at: number, limit: number, d: Dispatch
   const labels: number[] = [];
   const known = d.labels.length;
   let negated = false;
-  // `cmd >= SIOCIWFIRST && cmd <= SIOCIWLAST` (compat_sock_ioctl's wireless range): no label, but commands
-  // in the range go elsewhere: what follows is unknown for every command
+  // `cmd >= SIOCIWFIRST && cmd <= SIOCIWLAST` (compat_sock_ioctl's wireless range): no label; a route
+  // evaluates the bounds (audit.ts inRange): a command in the range goes to the statement it guards
   const range: CmdRange = { then: [rp + 1, statementEnd(tokens, rp + 1, limit)] };
   let ranged = false;
   cond.forEach((c, k) => {
