@@ -14,8 +14,9 @@ export interface IoctlHookKind {
   /** What the kernel does for a compat task whose ops have no compat hook. */
   withoutCompat: string;
   /**
-   * The core passes a list of generic commands to the native hook without a compat hook (not
-   * modelled yet): no `no-compat-hook` note is drawn for these ops.
+   * The core serves a list of generic commands itself, or passes them to the native hook, after the
+   * compat hook's ENOIOCTLCMD or without one (the lists are not read): no `no-compat-hook` note is drawn
+   * for these ops, and a command no compat case reaches is a note, not an error.
    */
   genericPassThrough?: true;
   /** Without a compat hook the core calls the native one with the command unchanged (tty_ldisc_ops). */
