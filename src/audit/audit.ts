@@ -25,6 +25,7 @@ import { article, hex, numbers } from './evidence.js';
 import { COMPAT_PASS_THROUGH, IOCTL_HOOKS, PASS_THROUGH_HOOKS, type IoctlHookKind } from './hooks.js';
 import {
   baseStruct,
+  definedNames,
   matching,
   readAssignments,
   readDefinitions,
@@ -117,8 +118,11 @@ export interface AuditOptions {
   onProgress?: (done: number, total: number, file: string) => void;
   /** A .config read in place of the build tree's autoconf.h (as kconfig would write it). */
   config?: string;
-  /** Units already read for this build tree (auditPairs shares them between the compat ABIs of one native). */
-  cache?: UnitCache;
+  /**
+   * The units read for the build tree, kept between audits (auditPairs shares them between the compat ABIs
+   * of one native): given the build (its --config overlay), the cache to read with.
+   */
+  cacheFor?: (kb: KernelBuild) => UnitCache;
 }
 
 interface ReadFile {
@@ -172,11 +176,9 @@ function sourceFiles(
       const text = readFileSync(p, 'latin1');
       if (IOCTL_HOOKS.some((h) => text.includes(`.${h.native}`) || text.includes(`.${h.compat}`))) out.push(p);
       for (const m of text.matchAll(/^\s*#\s*include\s+"([^"]+\.c)"/gm)) included.add(resolve(dirname(p), m[1]!));
-      // a line naming a function before `(` without ending the declaration there: a definition, likely
-      // (`long btrfs_ioctl(struct file *file,`, or the name alone at the line's start after `static long`)
-      for (const m of text.matchAll(/^(?:[A-Za-z_][\w \t*]*?[ \t*])?([A-Za-z_]\w*)[ \t]*\([^;\n]*$/gm)) {
-        const list = definers.get(m[1]!);
-        if (!list) definers.set(m[1]!, [p]);
+      for (const name of definedNames(text)) {
+        const list = definers.get(name);
+        if (!list) definers.set(name, [p]);
         else if (list[list.length - 1] !== p) list.push(p);
       }
     }
@@ -209,17 +211,17 @@ function definingFiles(
  * `build(native)` names each native ABI's build tree.
  */
 export function auditPairs(
-  opts: Omit<AuditOptions, 'native' | 'compat' | 'build' | 'cache'> & { build: (native: Abi) => string },
+  opts: Omit<AuditOptions, 'native' | 'compat' | 'build' | 'cacheFor'> & { build: (native: Abi) => string },
   pairs: ReadonlyArray<{ native: Abi; compat: Abi }>,
 ): AuditReport[] {
   const caches = new Map<string, UnitCache>();
   return pairs.map(({ native, compat }) => {
-    let cache = caches.get(native.name);
-    if (!cache) {
-      cache = unitCache(kernelBuild(opts.build(native), native, opts.tree, opts.config).overlay);
-      caches.set(native.name, cache);
-    }
-    return audit({ ...opts, build: opts.build(native), native, compat, cache });
+    const cacheFor = (kb: KernelBuild): UnitCache => {
+      let cache = caches.get(native.name);
+      if (!cache) caches.set(native.name, (cache = unitCache(kb.overlay)));
+      return cache;
+    };
+    return audit({ ...opts, build: opts.build(native), native, compat, cacheFor });
   });
 }
 
@@ -253,7 +255,7 @@ export function audit(opts: AuditOptions): AuditReport {
     const r = auditPart({
       ...opts,
       // several parts: each its own files and units (a whole tree's lexed files outgrow the heap otherwise)
-      ...(parts.length > 1 ? { cache: unitCache(kb.overlay) } : {}),
+      ...(parts.length > 1 ? { cacheFor: () => unitCache(kb.overlay) } : {}),
       root,
       kb,
       files: part,
@@ -379,7 +381,7 @@ function auditPart(opts: PartOptions): PartResult {
     headersFailed: {},
     compatStructs: [],
   };
-  const cache = opts.cache ?? unitCache(kb.overlay);
+  const cache = opts.cacheFor?.(kb) ?? unitCache(kb.overlay);
   const read: ReadFile[] = [];
   const ops: Array<{ file: ReadFile; def: ReturnType<typeof readDefinitions>['ops'][number]; kind: IoctlHookKind }> =
     [];
@@ -432,11 +434,7 @@ function auditPart(opts: PartOptions): PartResult {
   };
   /** The definition the linker takes: a strong one over a `__weak` default, wherever the paths audited have it. */
   const linked = (fn: FunctionDef, near: string): FunctionDef =>
-    fn.weak
-      ? (read.map((r) => r.functions.get(fn.name)).find((f) => f && !f.weak && !f.isStatic) ??
-        readDefining(fn.name, near, true) ??
-        fn)
-      : fn;
+    fn.weak ? (findElsewhere(read, fn.name, true) ?? readDefining(fn.name, near, true) ?? fn) : fn;
 
   const handlers = new Map<string, Handler>();
   const handler = (file: ReadFile, name: string, cmdParam: number): Handler | null => {
@@ -857,11 +855,14 @@ function assignedOps(unit: KernelUnit, functions: readonly FunctionDef[]): OpsDe
   return out;
 }
 
-/** Another file's definition a call can link to: not a `static` one (pde_ioctl's local `ioctl` is no file's). */
-function findElsewhere(read: readonly ReadFile[], name: string): FunctionDef | undefined {
+/**
+ * Another file's definition a call can link to: not a `static` one (pde_ioctl's local `ioctl` is no file's),
+ * and, where `strong`, not a `__weak` one.
+ */
+function findElsewhere(read: readonly ReadFile[], name: string, strong = false): FunctionDef | undefined {
   for (const r of read) {
     const f = r.functions.get(name);
-    if (f && !f.isStatic) return f;
+    if (f && !f.isStatic && !(strong && f.weak)) return f;
   }
   return undefined;
 }

@@ -618,6 +618,15 @@ function subtract(range: [number, number], cut: Region): Region {
 
 export { within };
 
+/**
+ * The names a C text seems to define as functions: a line naming one before `(` without ending the
+ * declaration there (`long btrfs_ioctl(struct file *file,`, or the name alone at the line's start after
+ * `static long`), one line at a time. A cheap test on the text, before any file is preprocessed.
+ */
+export function definedNames(text: string): string[] {
+  return [...text.matchAll(/^(?:[A-Za-z_][\w \t*]*?[ \t*])?([A-Za-z_]\w*)[ \t]*\([^;\n]*$/gm)].map((m) => m[1]!);
+}
+
 /** Hook members a function assigns at run time (`hw->ops.ioctl = f;`), grouped by what they are members of. */
 export interface AssignedOps {
   /** The tokens before the member: `hw -> ops`. */

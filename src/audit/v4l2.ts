@@ -28,7 +28,7 @@ import {
 } from './drm.js';
 import { article, hex, numbers } from './evidence.js';
 import { V4L2_DISPATCH } from './hooks.js';
-import { readDefinitions, readDispatch, type FunctionDef } from './reader.js';
+import { definedNames, readDefinitions, readDispatch, type FunctionDef } from './reader.js';
 import { topLevelDeclarations, type KernelUnit } from './unit.js';
 
 /** One entry of v4l2_ioctls[], as read. */
@@ -64,9 +64,9 @@ export interface V4l2Model {
 
 const D = V4L2_DISPATCH;
 
-/** Whether `text` seems to define function `name` (a line naming it before `(` without ending there). */
+/** Whether `text` seems to define function `name` (reader.ts definedNames). */
 function defines(text: string, name: string): boolean {
-  return text.includes(`${name}(`) && new RegExp(`^[\\w][\\w\\s*]*\\b${name}\\s*\\([^;]*$`, 'm').test(text);
+  return text.includes(`${name}(`) && definedNames(text).includes(name);
 }
 
 /** Files worth reading: the table, the translate or copy switches, the fops setting the compat entry. */
