@@ -23,9 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { getAbi } from '../abi/index.js';
 import type { Abi } from '../abi/types.js';
-import type { RecordDecl, TypedefDecl } from '../cfront/types.js';
 import { FileCache } from '../cfront/preprocess.js';
-import type { IoctlEntry, UnresolvedIoctl } from '../ioctl/catalogue.js';
 import { Layouter } from '../layout/layout.js';
 import { noteReadsOf, type ReadsOf } from './cache.js';
 import { dumpHeaders, type Dumped, type DumpResult } from './dump.js';
@@ -325,20 +323,12 @@ function runInWorkers(jobs: Job[], count: number, here: (index: number) => void,
  * scan read (as that scan named it), the files the given headers resolve to, and its messages
  * shortened (by the scan that read them: the same text this thread's would give).
  */
-export interface PortableDump {
-  result: DumpResult;
-  decls: Map<string, RecordDecl>;
-  foundIn: Map<string, string>;
-  macroNames: Set<string>;
-  ioctls: Map<string, IoctlEntry>;
-  unresolved: Map<string, UnresolvedIoctl>;
-  typedefs: Map<string, TypedefDecl>;
-  mended: Map<string, readonly string[]>;
+export type PortableDump = Omit<Dumped, 'layouter' | 'scan'> & {
   scan: Pick<Scan, 'includeDirs' | 'defines' | 'undefines' | 'headers'> & {
     names: Map<string, string>;
     resolved: Map<string, string>;
   };
-}
+};
 
 /** A worker's Dumped as plain data (PortableDump); `read`: every path its FileCache has read. */
 export function packDumped(d: Dumped, read: Iterable<string>): PortableDump {
