@@ -36,9 +36,9 @@ function zones() {
 export default [
   { ignores: ['dist/', '.cache/', 'node_modules/', 'include/', 'test/fixtures/'] },
   // typescript-eslint's type-aware recommended rules on the sources
-  ...tseslint.configs.recommendedTypeChecked.map((c) => ({ ...c, files: ['src/**/*.ts'] })),
+  ...tseslint.configs.recommendedTypeChecked.map((c) => ({ ...c, files: ['src/**/*.ts', 'src/**/*.cts'] })),
   {
-    files: ['src/**/*.ts'],
+    files: ['src/**/*.ts', 'src/**/*.cts'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: ROOT } },
     rules: {
       // `_name` marks what a destructuring leaves out on purpose
@@ -55,7 +55,7 @@ export default [
     rules: { '@typescript-eslint/no-unsafe-enum-comparison': 'off' },
   },
   {
-    files: ['src/**/*.ts'],
+    files: ['src/**/*.ts', 'src/**/*.cts'],
     languageOptions: { parser: tseslint.parser },
     // typescript-eslint's plugin is registered (no rule of it on yet) so the sources' disable comments name known rules
     plugins: { import: importPlugin, '@typescript-eslint': tseslint.plugin },

@@ -1,6 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // the CommonJS sources (src/**/*.cts: what a replayed run loads) are TypeScript too
+  oxc: { include: /\.([mc]?ts|[jt]sx)$/ },
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 600_000,

@@ -6,5 +6,6 @@ import { defineConfig } from 'vitest/config';
 import full from './vitest.config.js';
 
 export default defineConfig({
+  ...full,
   test: { ...full.test, include: ['test/**/*.fast.test.ts'] },
 });

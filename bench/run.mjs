@@ -10,10 +10,12 @@
 //  3. peak RSS of (2), every thread's memory together (target <= 500 MB);
 //  4. `check --kernel-tree K --arch all` of one driver header (every pair of every native ABI, the
 //     UAPI headers from a kernel tree) vs `check` of the same header on x86_64's pairs over the
-//     installed headers (target <= 5).
+//     installed headers: the commands as a user runs them (target <= 5), and the work alone in this
+//     process beside them.
 //  5. a user's first `decode X` over every ABI and `convert --type long`, each with an empty cache
 //     (the header index: only the units that may define the number or type), vs the clang run of
-//     (1) (target <= 10); a repeated `dump` with a warm result cache vs the same (target <= 0.5).
+//     (1) (target <= 10); a repeated whole-UAPI `check` (and `dump`) with a warm cache vs the same
+//     (target <= 0.5).
 // Beside (1), a floor (bench/floor.mjs): the same headers preprocessed once as a single
 // translation unit by a fresh process, the least any design of the dump pays on this runtime.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -65,7 +67,7 @@ function clangSyntaxOnly(abi, includeDirs) {
 const x86 = getAbi('x86_64');
 const x86dirs = includeDirsFor(x86);
 const clang = clangSyntaxOnly(x86, x86dirs);
-const cli = new URL('../dist/cli/main.js', import.meta.url).pathname;
+const cli = new URL('../dist/cli/main.cjs', import.meta.url).pathname;
 const runCli = () =>
   seconds(() =>
     // the work, not the result cache of an earlier run
@@ -118,23 +120,28 @@ console.log(
 );
 console.log(`RATIO cold convert --type long/clang: ${ratio(tConvert, clang.t)}  (no scan: about node's start)`);
 
-// the result cache between runs (src/scan/cache.ts): the same whole-UAPI dump again
-const warm = mkdtempSync(join(tmpdir(), 'ioctl32-warm-'));
-const runWarm = () =>
-  seconds(() =>
-    spawnSync('node', [cli, 'dump', '--abi', 'x86_64'], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: { ...process.env, IOCTL32_CACHE: warm },
-    }),
-  )[0];
-runWarm();
-const tWarm = spread(runWarm);
-rmSync(warm, { recursive: true, force: true });
-console.log(`dump --abi x86_64 again (a warm result cache): ${fmt(tWarm)}`);
-console.log(
-  `RATIO repeated dump/clang (x86_64): ${ratio(tWarm, clang.t)}  ` +
-    '(target for a repeated whole-UAPI check <= 0.5: check itself does not use the cache yet)',
-);
+// the caches between runs: the same whole-UAPI dump again (src/scan/cache.ts), the same whole-UAPI check again
+// (the host's pairs, as `ioctl32 check` runs; a replay of src/cli/replay.cts)
+const again = (args) => {
+  const warm = mkdtempSync(join(tmpdir(), 'ioctl32-warm-'));
+  const runWarm = () =>
+    seconds(() =>
+      spawnSync('node', [cli, ...args], {
+        stdio: ['ignore', 'ignore', 'inherit'],
+        env: { ...process.env, IOCTL32_CACHE: warm },
+      }),
+    )[0];
+  runWarm();
+  const t = spread(runWarm);
+  rmSync(warm, { recursive: true, force: true });
+  return t;
+};
+const tWarm = again(['dump', '--abi', 'x86_64']);
+console.log(`dump --abi x86_64 again (a warm cache): ${fmt(tWarm)}`);
+console.log(`RATIO repeated dump/clang (x86_64): ${ratio(tWarm, clang.t)}`);
+const tCheckAgain = again(['check']);
+console.log(`check (the whole UAPI set, the host's pairs) again: ${fmt(tCheckAgain)}`);
+console.log(`RATIO repeated check/clang (x86_64): ${ratio(tCheckAgain, clang.t)}  (target <= 0.5)`);
 
 // 4. ioctl32 check over the same set for x86_64's pairs vs dumping those ABIs (target <= 1.3)
 const x86Pairs = compatPairs().filter((p) => p.native.name === 'x86_64');
@@ -204,5 +211,14 @@ if (tree) {
     `check of one driver header: --kernel-tree ${source} --arch all (${compatPairs().length} pairs) ${fmt(tTree)}; ` +
       `x86_64's pairs over the installed headers ${fmt(tHost)}`,
   );
-  console.log(`RATIO check --kernel-tree --arch all / x86_64 pairs: ${ratio(tTree, tHost)}  (target <= 5)`);
+  console.log(`RATIO check --kernel-tree --arch all / x86_64 pairs, the work: ${ratio(tTree, tHost)}`);
+  // the commands as a user runs them (node's start included), without the caches between runs
+  const command = (args) => () =>
+    seconds(() => spawnSync('node', [cli, '--no-cache', 'check', ...args, driver], { stdio: 'ignore' }))[0];
+  const cTree = spread(command(['--kernel-tree', source, '--arch', 'all']));
+  const cHost = spread(command([]));
+  console.log(`the commands: ioctl32 check --kernel-tree --arch all ${fmt(cTree)}; ioctl32 check ${fmt(cHost)}`);
+  console.log(
+    `RATIO check --kernel-tree --arch all / x86_64 pairs, the commands: ${ratio(cTree, cHost)}  (target <= 5)`,
+  );
 } else console.log('no kernel build tree installed (linux-headers-amd64): the --kernel-tree ratio is not measured');

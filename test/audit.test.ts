@@ -718,7 +718,7 @@ describe('audit --config FILE and --arch: the configuration, and each compat ABI
   });
 
   test('the CLI: --arch x86_64 prints a report per compat ABI; --arch all names the natives it cannot read', () => {
-    const args = ['dist/cli/main.js', 'audit', root, 'drivers/block/loop.c', '--arch'];
+    const args = ['dist/cli/main.cjs', 'audit', root, 'drivers/block/loop.c', '--arch'];
     const one = spawnSync('node', [...args, 'x86_64', '--format', 'json'], { encoding: 'utf8' });
     expect(one.status).toBe(1);
     expect((JSON.parse(one.stdout) as AuditReport[]).map((r) => r.compat)).toEqual(['i386', 'i386+t64', 'x32']);

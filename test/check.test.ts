@@ -267,7 +267,7 @@ describe('outputs', () => {
     expect(sarif.runs[0]!.results.length).toBeGreaterThan(3);
     // and the CLI prints the same shape
     const { stdout } = await run('node', [
-      'dist/cli/main.js',
+      'dist/cli/main.cjs',
       'check',
       '--pair',
       'x86_64:i386',
@@ -296,7 +296,7 @@ describe('outputs', () => {
 
   test('JSON has CONTRACT.md shape; exit codes 0, 1, 2', async () => {
     const cli = async (...args: string[]) =>
-      run('node', ['dist/cli/main.js', ...args]).then(
+      run('node', ['dist/cli/main.cjs', ...args]).then(
         (r) => ({ code: 0, ...r }),
         (e: { code: number; stdout: string; stderr: string }) => e,
       );
@@ -470,7 +470,7 @@ describe('a clean header is clean on every pair', () => {
     expect(needsWork(report)).toBe(false);
   });
   test('the CLI exits 0 on ppc64:ppc with no finding', async () => {
-    const r = await run('node', ['dist/cli/main.js', 'check', '--pair', 'ppc64:ppc', header]);
+    const r = await run('node', ['dist/cli/main.cjs', 'check', '--pair', 'ppc64:ppc', header]);
     expect(r.stdout).not.toMatch(/findings:/);
     expect(r.stdout).toMatch(/2 identical, 0 renumber, 0 pointer-inside, 0 convert, 0 unknown/);
   });
@@ -498,7 +498,7 @@ describe('renumber: the same layout under another number needs work', () => {
     const ann = join(dir, 'ann.json');
     writeFileSync(ann, JSON.stringify({ ioctls: { DRV_GETFLAGS: { arg: 'int' } } }));
     const cli = (...a: string[]) =>
-      run('node', ['dist/cli/main.js', 'check', '--pair', 'x86_64:i386', '--annotations', ann, ...a, header]).then(
+      run('node', ['dist/cli/main.cjs', 'check', '--pair', 'x86_64:i386', '--annotations', ann, ...a, header]).then(
         () => ({ code: 0, stdout: '' }),
         (e: { code: number; stdout: string }) => e,
       );

@@ -5,7 +5,7 @@ import { describe, expect, test } from 'vitest';
 import { ABI_NAMES } from '../src/abi/index.js';
 
 const run = promisify(execFile);
-const BIN = 'dist/cli/main.js';
+const BIN = 'dist/cli/main.cjs';
 
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {

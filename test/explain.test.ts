@@ -16,7 +16,7 @@ import { compileObject } from './harness/compile.js';
 import { u32Array } from './harness/elf.js';
 import { compilerIncludeArgs } from './harness/uapi.js';
 
-const BIN = 'dist/cli/main.js';
+const BIN = 'dist/cli/main.cjs';
 const x86_64 = getAbi('x86_64');
 const i386 = getAbi('i386');
 

@@ -18,7 +18,7 @@ import { compileObject } from './harness/compile.js';
 import { u32Array } from './harness/elf.js';
 import { compilerIncludeArgs, headerAcceptance, uapiIncludeDir } from './harness/uapi.js';
 
-const BIN = resolve('dist/cli/main.js');
+const BIN = resolve('dist/cli/main.cjs');
 
 interface Run {
   code: number;

@@ -33,7 +33,7 @@ const ALLOWED = new Map<string, string[]>(
 /** What a path below src/ belongs to: a stage (its folder), a shared file, the root, or nothing known. */
 function unitOf(srcPath: string): string {
   const [first, ...rest] = srcPath.split('/');
-  return rest.length ? first! : first!.replace(/\.js$/, '.ts');
+  return rest.length ? first! : first!.replace(/\.js$/, '.ts').replace(/\.cjs$/, '.cts');
 }
 
 interface ImportSite {
@@ -106,7 +106,7 @@ function backwardImports(files: ReadonlyMap<string, string>): string[] {
 function sourceFiles(): Map<string, string> {
   const files = new Map<string, string>();
   const names = readdirSync(join(ROOT, 'src'), { recursive: true, encoding: 'utf8' });
-  for (const name of names.filter((n) => n.endsWith('.ts')).sort()) {
+  for (const name of names.filter((n) => /\.c?ts$/.test(n)).sort()) {
     const file = posix.join('src', name.split('\\').join('/'));
     files.set(file, readFileSync(join(ROOT, file), 'utf8'));
   }

@@ -16,7 +16,7 @@ import { getAbi } from '../src/abi/index.js';
 import { includeDirsFor } from '../src/cfront/index.js';
 import { colorFor, table, visibleWidth } from '../src/report/abis.js';
 
-const BIN = resolve('dist/cli/main.js');
+const BIN = resolve('dist/cli/main.cjs');
 const ANSI = /\x1b\[[0-9;]*m/;
 
 interface Run {

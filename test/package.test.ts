@@ -113,7 +113,7 @@ describe('npm package', () => {
   test('holds the compiler stand-ins, the licence and the contract', () => {
     const stand = readdirSync(join(ROOT, 'include')).map((f) => `include/${f}`);
     expect(stand.length).toBeGreaterThan(0);
-    for (const f of [...stand, 'LICENSE', 'README.md', 'docs/CONTRACT.md', 'dist/cli/main.js', 'dist/index.d.ts']) {
+    for (const f of [...stand, 'LICENSE', 'README.md', 'docs/CONTRACT.md', 'dist/cli/main.cjs', 'dist/index.d.ts']) {
       expect(packed, f).toContain(f);
     }
   });
@@ -149,7 +149,7 @@ describe('npm package', () => {
   test("installed check of the UAPI set answers as the checkout's", async () => {
     const args = ['check', '--pair', 'x86_64:i386', '--format', 'json'];
     const installed = await runIn(work, bin, args);
-    const checkout = await runIn(work, 'node', [join(ROOT, 'dist', 'cli', 'main.js'), ...args]);
+    const checkout = await runIn(work, 'node', [join(ROOT, 'dist', 'cli', 'main.cjs'), ...args]);
     expect(installed.code).toBe(checkout.code);
     const rows = (r: Run) => JSON.parse(r.stdout) as { pairs: Array<{ ioctls: unknown[] }>; failed: unknown };
     expect(rows(checkout).pairs[0]!.ioctls.length).toBeGreaterThan(1000);

@@ -128,7 +128,7 @@ test('threads: the option, else IOCTL32_THREADS, never more than the jobs', () =
 });
 
 test('the CLI (the build, two cores) and IOCTL32_THREADS=1 print the same check', () => {
-  const cli = resolve('dist/cli/main.js');
+  const cli = resolve('dist/cli/main.cjs');
   const run = (threads: string) =>
     spawnSync('node', [cli, '--no-cache', 'check', '--format', 'json', '--pair', 'x86_64:i386', 'linux/kvm.h'], {
       env: { ...process.env, IOCTL32_THREADS: threads },

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
 
-const CLI = resolve('dist/cli/main.js');
+const CLI = resolve('dist/cli/main.cjs');
 
 function get(port: number, target: string): Promise<number> {
   return new Promise((done, fail) => {

@@ -16,7 +16,7 @@ import { recordDiagram, renderSvg } from '../src/report/svg.js';
 import { compilerTruth } from './harness/uapi.js';
 
 const run = promisify(execFile);
-const BIN = 'dist/cli/main.js';
+const BIN = 'dist/cli/main.cjs';
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const ABIS = ['x86_64', 'i386', 'x32'].map(getAbi);
 /** Each ABI's Debian cross headers: the ones the compiler reads. */

@@ -14,7 +14,7 @@ import { compileObject, crossIncludes } from './harness/compile.js';
 import { u32Array } from './harness/elf.js';
 
 const run = promisify(execFile);
-const BIN = 'dist/cli/main.js';
+const BIN = 'dist/cli/main.cjs';
 
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {

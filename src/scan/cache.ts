@@ -10,33 +10,17 @@
  * (the CLI does, but with --no-cache): a library user or a test gets what the headers say now.
  */
 import { createHash } from 'node:crypto';
-import {
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  statSync,
-  unlinkSync,
-  utimesSync,
-  writeFileSync,
-} from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FileCache } from '../cfront/preprocess.js';
+import { cacheRoot, touch, writeResultFile } from './cache-dir.cjs';
+
+export { cacheRoot };
 
 /** Bumped when an entry's shape changes. */
 const FORMAT = 1;
-/** The directory's bound (IOCTL32_CACHE_MB overrides it, in megabytes). */
-const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
-
-/** The user's cache directory for ioctl32 (every cache of it lives below). */
-export function cacheRoot(): string {
-  if (process.env.IOCTL32_CACHE) return process.env.IOCTL32_CACHE;
-  if (process.env.XDG_CACHE_HOME) return join(process.env.XDG_CACHE_HOME, 'ioctl32');
-  return join(homedir(), '.cache', 'ioctl32');
-}
 
 /** undefined: the library's default (no result cache; the names of ioctlNames are still kept). */
 let enabled: boolean | undefined;
@@ -117,6 +101,20 @@ export function readsOf<T>(f: () => T): { value: T; reads: ReadsOf } {
   }
 }
 
+/**
+ * Starts recording what the computations from now on read (readsOf for a run that is not one call): the
+ * function returned stops and gives what they read.
+ */
+export function startReads(): () => ReadsOf {
+  const reads: Reads = { files: new Map(), sets: new Map() };
+  sessions.push(reads);
+  return () => {
+    const at = sessions.indexOf(reads);
+    if (at >= 0) sessions.splice(at, 1);
+    return { files: [...reads.files], sets: [...reads.sets] };
+  };
+}
+
 /** Notes reads made elsewhere (readsOf's) into the computations under way. */
 export function noteReadsOf(reads: ReadsOf): void {
   if (!sessions.length) return;
@@ -145,8 +143,7 @@ export function cachedResult<T>(kind: string, key: unknown, compute: () => T, wa
     .update(JSON.stringify([FORMAT, kind, build(), process.cwd(), key]))
     .digest('hex')
     .slice(0, 32);
-  const dir = join(cacheRoot(), 'results');
-  const file = join(dir, `${kind}-${id}.json`);
+  const file = join(cacheRoot(), 'results', `${kind}-${id}.json`);
   const hit = readEntry<T>(file, walk);
   if (hit !== undefined) return hit;
   const reads: Reads = { files: new Map(), sets: new Map() };
@@ -168,15 +165,7 @@ export function cachedResult<T>(kind: string, key: unknown, compute: () => T, wa
   };
   // a file that vanished since it was read: nothing trustworthy to keep
   if (read.some(([, exists], i) => exists && entry.files[i]![1] === null)) return value;
-  try {
-    mkdirSync(dir, { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(entry));
-    renameSync(tmp, file);
-    evict(dir);
-  } catch {
-    // a cache that cannot be written is no error: the next run computes again
-  }
+  writeResultFile(`${kind}-${id}.json`, JSON.stringify(entry));
   return value;
 }
 
@@ -196,12 +185,11 @@ function readEntry<T>(file: string, walk: (dirs: string[]) => string[]): T | und
     if (now === undefined) walked.set(dirs, (now = JSON.stringify(walk(JSON.parse(dirs) as string[]))));
     if (now !== JSON.stringify(headers)) return undefined;
   }
-  try {
-    // used now: the last to go
-    const now = new Date();
-    utimesSync(file, now, now);
-  } catch {
-    // read-only: fine
+  touch(file);
+  // a computation around this one depends on what this one read
+  for (const s of sessions) {
+    for (const [p, h] of entry.files) s.files.set(p, h !== null);
+    for (const [dirs, headers] of entry.sets) s.sets.set(dirs, headers);
   }
   return entry.value;
 }
@@ -252,34 +240,6 @@ function hashOf(path: string): string | null {
     return h;
   } catch {
     return null;
-  }
-}
-
-/** Drops the least recently used entries while the directory is over its bound. */
-function evict(dir: string): void {
-  const max = Number(process.env.IOCTL32_CACHE_MB) * 1024 * 1024 || DEFAULT_MAX_BYTES;
-  const entries: Array<{ path: string; size: number; used: number }> = [];
-  let total = 0;
-  for (const name of readdirSync(dir)) {
-    if (!name.endsWith('.json')) continue;
-    try {
-      const st = statSync(join(dir, name));
-      entries.push({ path: join(dir, name), size: st.size, used: st.mtimeMs });
-      total += st.size;
-    } catch {
-      // removed by another run meanwhile
-    }
-  }
-  if (total <= max) return;
-  entries.sort((a, b) => a.used - b.used);
-  for (const e of entries) {
-    if (total <= max) break;
-    try {
-      unlinkSync(e.path);
-    } catch {
-      // another run removed it
-    }
-    total -= e.size;
   }
 }
 

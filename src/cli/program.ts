@@ -1,5 +1,4 @@
-#!/usr/bin/env node
-/** The ioctl32 command line: a thin shell over the library. */
+/** The ioctl32 command line: a thin shell over the library (src/cli/main.ts runs it). */
 import { Command, CommanderError } from 'commander';
 import { getAbi } from '../abi/index.js';
 import { Ioctl32Error, UsageError } from '../errors.js';
@@ -700,5 +699,3 @@ export async function main(argv: string[]): Promise<number> {
     throw e;
   }
 }
-
-process.exitCode = await main(process.argv.slice(2));

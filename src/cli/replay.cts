@@ -1,0 +1,258 @@
+/**
+ * Runs replayed, as ccache's direct mode answers a compile it has seen: a command that reads only
+ * files (check, dump, layout, decode) run again with the same arguments, working directory, terminal
+ * and environment, while every file and directory the first run consulted is as it was, prints what
+ * that run printed and exits as it did — before the rest of ioctl32 is even loaded. A first run is
+ * recorded by watching the file system calls of the whole process (node:fs, every module's), so no
+ * input can be missed: a header, a directory listed (an added header changes its times), a path
+ * looked for and not found, the annotations file, the kernel tree. Entries live beside the result
+ * cache (src/scan/cache.ts: atomic writes, bounded, off with --no-cache).
+ */
+import type * as Fs from 'node:fs';
+import { createRequire } from 'node:module';
+import { homedir, machine, release } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { isatty } from 'node:tty';
+import { fileURLToPath } from 'node:url';
+import { cacheRoot, readResultFile, writeResultFile } from '../scan/cache-dir.cjs';
+
+/** node:fs itself, whose functions a recording watches (an `import * as` is a copy of it). */
+const fs = createRequire(__filename)('node:fs') as typeof Fs;
+
+/** Bumped when an entry's shape changes. */
+const FORMAT = 1;
+
+/** The commands whose output depends only on what they read (not stdin, no files written). */
+const REPLAYED = new Set(['check', 'dump', 'layout', 'decode']);
+
+/** Environment variables a command's output may depend on: the caches' places and colour. */
+const ENV = /^(IOCTL32_\w+|XDG_CACHE_HOME|HOME|NO_COLOR)$/;
+
+/**
+ * A file changed this recently (ms) may change again within its time stamp's granularity without
+ * its stamp changing (git's "racy" files): a run that consulted one is not kept.
+ */
+const RACY_MS = 2000;
+
+interface RunEntry {
+  format: number;
+  /** What was asked (askedOf): an entry answers only its own. */
+  key: string;
+  /** Each path consulted with its state then (stateOf), in the order consulted. */
+  consulted: Consulted[];
+  /** What the run wrote, in order: [1 stdout | 2 stderr, text]. */
+  out: Array<[1 | 2, string]>;
+  code: number;
+}
+
+/** fs.statSync before any recording watches it. */
+const realStat = fs.statSync;
+
+/** A path that exists and its state: type, size, inode, modification and change times. */
+type Consulted = [string, number, number, number, number, number];
+
+/** Where ctime sits in a Consulted. */
+const CTIME = 5;
+
+/** The path's state, or null when it does not exist. */
+function stateOf(path: string): Consulted | null {
+  const st = realStat(path, { throwIfNoEntry: false });
+  return st ? [path, st.mode, st.size, st.ino, st.mtimeMs, st.ctimeMs] : null;
+}
+
+/** Whether the path is as it was (numbers compared as numbers: a replay makes thousands of these). */
+function holds(c: Consulted): boolean {
+  const st = realStat(c[0], { throwIfNoEntry: false });
+  return (
+    st !== undefined &&
+    st.mtimeMs === c[4] &&
+    st.ctimeMs === c[5] &&
+    st.size === c[2] &&
+    st.ino === c[3] &&
+    st.mode === c[1]
+  );
+}
+
+/** The command of `argv` (the first word that is no option), when its runs may be replayed. */
+function replayable(argv: readonly string[]): boolean {
+  if (argv.includes('--no-cache')) return false;
+  const command = argv.find((a) => !a.startsWith('-'));
+  return command !== undefined && REPLAYED.has(command);
+}
+
+let asked: { key: string; name: string } | undefined;
+
+/**
+ * What a run's output may depend on besides the files it reads (`key`, kept in the entry and compared
+ * whole), and the entry's file name (a hash of it: node:crypto would cost a replay more than it saves).
+ */
+function askedOf(argv: readonly string[]): { key: string; name: string } {
+  if (asked !== undefined) return asked;
+  const env = Object.keys(process.env)
+    .filter((k) => ENV.test(k))
+    .sort()
+    .map((k) => [k, process.env[k]]);
+  const key = JSON.stringify([
+    FORMAT,
+    process.version,
+    process.arch,
+    machine(),
+    release(),
+    process.cwd(),
+    argv,
+    env,
+    // (not process.stdout.isTTY: a replay writes without making the streams)
+    isatty(1),
+    isatty(2),
+  ]);
+  // FNV-1a, two lanes of 32 bits
+  let a = 0x811c9dc5;
+  let b = 0x01000193;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193) >>> 0;
+    b = Math.imul(b ^ c, 0x5bd1e995) >>> 0;
+  }
+  const hex = (n: number) => n.toString(16).padStart(8, '0');
+  return (asked = { key, name: `run-${hex(a)}${hex(b)}.json` });
+}
+
+/** The installed package's directory (dist/cli/replay.cjs is two below). */
+const PACKAGE_ROOT = resolve(__dirname, '..', '..');
+
+/** ioctl32's own modules (dist/): a rebuilt or reinstalled ioctl32 replays no run of the one before. */
+function ownModules(): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.js')) out.push(p);
+    }
+  };
+  walk(join(PACKAGE_ROOT, 'dist'));
+  return out;
+}
+
+/**
+ * Replays an earlier run of `argv` when one was kept and nothing it consulted changed: its output is
+ * written and its exit code returned; null when the run must be made.
+ */
+export function replayRun(argv: readonly string[]): number | null {
+  if (!replayable(argv)) return null;
+  const { key, name } = askedOf(argv);
+  const text = readResultFile(name);
+  if (text === null) return null;
+  let entry: RunEntry;
+  try {
+    entry = JSON.parse(text) as RunEntry;
+  } catch {
+    return null;
+  }
+  if (entry.format !== FORMAT || entry.key !== key) return null;
+  for (const c of entry.consulted) if (!holds(c)) return null;
+  writeOut(entry.out);
+  return entry.code;
+}
+
+/** Writes a run's output again: straight to the descriptors, without making node's streams. */
+function writeOut(out: ReadonlyArray<[1 | 2, string]>): void {
+  for (let i = 0; i < out.length; i++) {
+    const [fd, chunk] = out[i]!;
+    const bytes = Buffer.from(chunk, 'utf8');
+    try {
+      for (let done = 0; done < bytes.length;) done += fs.writeSync(fd, bytes, done);
+    } catch {
+      // a descriptor left non-blocking (EAGAIN): the rest through node's streams, which wait (an error is theirs)
+      for (const [f, c] of out.slice(i)) (f === 1 ? process.stdout : process.stderr).write(c);
+      return;
+    }
+  }
+}
+
+/** A run being recorded: `finish` keeps it with its exit code (a run that throws is never kept). */
+export interface Recording {
+  finish(code: number): void;
+}
+
+/** The file system calls whose first argument is a path the process consults. */
+const WATCHED = [
+  'readFileSync',
+  'existsSync',
+  'statSync',
+  'lstatSync',
+  'readdirSync',
+  'opendirSync',
+  'realpathSync',
+  'accessSync',
+  'openSync',
+] as const;
+
+/**
+ * Starts recording this process's run of `argv` (null when such runs are not replayed): every path
+ * a file system call consults (outside ioctl32's caches, which the run itself writes) with its state
+ * before the call, and everything written to stdout and stderr.
+ */
+export async function recordRun(argv: readonly string[]): Promise<Recording | null> {
+  if (!replayable(argv)) return null;
+  const { cachesOff, startReads } = await import('../scan/cache.js');
+  const { syncBuiltinESMExports } = await import('node:module');
+  const started = Date.now();
+  const consulted = new Map<string, Consulted>();
+  // not the caches this run writes; ioctl32's own modules, each of them, and none of its dependencies
+  const caches = [cacheRoot(), process.env.IOCTL32_CACHE, join(homedir(), '.cache', 'ioctl32')]
+    .filter((d): d is string => d !== undefined)
+    .map((d) => `${resolve(d)}/`)
+    .concat([`${join(PACKAGE_ROOT, 'dist')}/`, `${join(PACKAGE_ROOT, 'node_modules')}/`]);
+  // a path that is not there stands as its directory, in the state the directory had then (an entry added to a
+  // directory changes its times): an include search's thousand misses in one directory are one look
+  const absent = new Set<string>();
+  const note = (p: unknown) => {
+    const path = typeof p === 'string' ? resolve(p) : p instanceof URL ? fileURLToPath(p) : null;
+    if (path === null || consulted.has(path) || absent.has(path) || caches.some((c) => path.startsWith(c))) return;
+    const state = stateOf(path);
+    if (state) consulted.set(path, state);
+    else {
+      absent.add(path);
+      note(dirname(path));
+    }
+  };
+  for (const path of ownModules()) {
+    const state = stateOf(path);
+    if (state) consulted.set(path, state);
+  }
+  const target = fs as unknown as Record<string, (...args: unknown[]) => unknown>;
+  for (const name of WATCHED) {
+    const real = target[name]!;
+    const watched = (...args: unknown[]) => {
+      note(args[0]);
+      return real(...args);
+    };
+    target[name] = Object.assign(watched, real);
+  }
+  // ES modules that imported these names see the watched ones too
+  syncBuiltinESMExports();
+  // what worker threads read comes back to this thread's computations under way
+  const workerReads = startReads();
+  const out: Array<[1 | 2, string]> = [];
+  for (const fd of [1, 2] as const) {
+    const stream = fd === 1 ? process.stdout : process.stderr;
+    const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
+    stream.write = (chunk: unknown, ...rest: unknown[]) => {
+      out.push([fd, typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8')]);
+      return write(chunk, ...rest);
+    };
+  }
+  return {
+    finish(code) {
+      // --no-cache may sit where this did not look (after the command): the program turned caches off
+      if (cachesOff()) return;
+      for (const [path] of workerReads().files) note(path);
+      const { key, name } = askedOf(argv);
+      const entry: RunEntry = { format: FORMAT, key, consulted: [...consulted.values()], out, code };
+      // a file changed within its stamp's granularity of this run may change again unseen
+      const racy = entry.consulted.some((c) => c[CTIME] > started - RACY_MS);
+      if (!racy) writeResultFile(name, JSON.stringify(entry));
+    },
+  };
+}

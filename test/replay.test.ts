@@ -1,0 +1,104 @@
+/**
+ * Runs replayed (src/cli/replay.cts): a command run again prints what the first run printed and
+ * exits as it did, without the program, while every file and directory the first run consulted is
+ * as it was — an edited header, a header that now shadows one found before, an edited annotations
+ * file and a rebuilt ioctl32 each make the run again; a run that consulted a file changed just
+ * before it is not kept; --no-cache neither replays nor records.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, expect, test } from 'vitest';
+
+const root = mkdtempSync(join(tmpdir(), 'ioctl32-replay-test-'));
+const cache = join(root, 'cache');
+const CLI = resolve('dist/cli/main.cjs');
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const results = () => (existsSync(join(cache, 'results')) ? readdirSync(join(cache, 'results')) : []);
+/** Entries of one kind: `run-` (replays) or `check-` (the program's result cache). */
+const kind = (k: string) => results().filter((f) => f.startsWith(k));
+const clearChecks = () => kind('check-').forEach((f) => rmSync(join(cache, 'results', f)));
+const run = (...args: string[]) => {
+  const r = spawnSync('node', [CLI, ...args], { env: { ...process.env, IOCTL32_CACHE: cache }, encoding: 'utf8' });
+  return { stdout: r.stdout, stderr: r.stderr, status: r.status };
+};
+/** Files written this recently make a run racy (RACY_MS): the tests wait past it before a run they keep. */
+const settle = () => new Promise((r) => setTimeout(r, 2100));
+
+const front = join(root, 'front');
+const back = join(root, 'back');
+const header = join(root, 'drv.h');
+const ann = join(root, 'ann.json');
+const args = ['check', '--pair', 'x86_64:i386', '-I', front, '-I', back, '--annotations', ann, '--format', 'json'];
+const verdictOf = (r: { stdout: string }) =>
+  (JSON.parse(r.stdout) as { pairs: Array<{ ioctls: Array<{ verdict: string }> }> }).pairs[0]!.ioctls[0]!.verdict;
+
+test('a repeated check is replayed while nothing it read changed, and made again when anything did', async () => {
+  mkdirSync(join(back, 'drv'), { recursive: true });
+  mkdirSync(front, { recursive: true });
+  writeFileSync(join(back, 'drv/types.h'), 'struct drv_req { __u64 p; };\n');
+  writeFileSync(
+    header,
+    "#include <linux/ioctl.h>\n#include <linux/types.h>\n#include <drv/types.h>\n#define DRV_SET _IOW('x', 1, struct drv_req)\n",
+  );
+  writeFileSync(ann, '{}');
+  // the cache directory is inside the directory of the header: made now, not by the first run
+  mkdirSync(join(cache, 'results'), { recursive: true });
+  await settle();
+  const uncached = run('--no-cache', ...args, header);
+  expect(results()).toEqual([]);
+  const first = run(...args, header);
+  expect(kind('run-')).toHaveLength(1);
+  expect(verdictOf(first)).toBe('identical');
+  // replayed: the same output and status, and the program did not run (its result cache is not written again)
+  clearChecks();
+  const again = run(...args, header);
+  expect(again).toEqual(first);
+  expect(again).toEqual(uncached);
+  expect(kind('check-')).toEqual([]);
+  // an argument differs: another run
+  const text = run(...args.filter((a) => a !== '--format' && a !== 'json'), header);
+  expect(text.stdout).toMatch(/^x86_64 <- i386: 1 ioctls/);
+  expect(kind('run-')).toHaveLength(2);
+
+  // the header included changes: made again
+  writeFileSync(join(back, 'drv/types.h'), 'struct drv_req { long p; };\n');
+  expect(verdictOf(run(...args, header))).toBe('convert');
+  // a header that shadows the one found before (a path once missing): made again
+  mkdirSync(join(front, 'drv'));
+  writeFileSync(join(front, 'drv/types.h'), 'struct drv_req { __u64 p; };\n');
+  expect(verdictOf(run(...args, header))).toBe('identical');
+  // the annotations file changes: made again
+  writeFileSync(ann, '{"records":{"struct drv_req":{"p":{"kind":"user-pointer"}}}}');
+  expect(verdictOf(run(...args, header))).toBe('pointer-inside');
+  // every one of those runs consulted a file changed within RACY_MS: none was kept for a replay
+  expect(kind('run-')).toHaveLength(2);
+  await settle();
+  clearChecks();
+  const kept = run(...args, header);
+  expect(kind('check-')).toHaveLength(1);
+  clearChecks();
+  expect(run(...args, header)).toEqual(kept);
+  expect(kind('check-')).toEqual([]);
+});
+
+test('--no-cache neither replays nor records; a failing run is replayed with its status and message', async () => {
+  const missing = join(root, 'no-such.h');
+  await settle();
+  const failed = run('check', missing);
+  expect(failed.status).toBe(2);
+  expect(failed.stderr).toContain('no-such.h');
+  const before = kind('run-').length;
+  expect(run('check', missing)).toEqual(failed);
+  // the header appears: its directory changed, so the run is made again
+  writeFileSync(missing, "#include <linux/ioctl.h>\n#define NS_GET _IOR('x', 2, int)\n");
+  const now = run('check', missing);
+  expect(now.status).toBe(0);
+  expect(now.stdout).toMatch(/1 ioctls/);
+  const count = kind('run-').length;
+  run('--no-cache', 'check', missing);
+  expect(kind('run-').length).toBe(count);
+  expect(count).toBeGreaterThanOrEqual(before);
+});
