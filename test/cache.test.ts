@@ -124,7 +124,7 @@ test('--no-cache reads and writes nothing of the result cache', () => {
   // the dump's entry (and the run's, for a replay: test/replay.test.ts)
   const dumps = readdirSync(join(cache, 'results')).filter((f) => f.startsWith('dump-'));
   expect(dumps).toHaveLength(1);
-  expect(JSON.parse(readFileSync(join(cache, 'results', dumps[0]!), 'utf8')).format).toBe(1);
+  expect(JSON.parse(readFileSync(join(cache, 'results', dumps[0]!), 'utf8')).format).toBe(2);
 });
 
 test('decode from the cache names what the headers define now', () => {

@@ -2,9 +2,10 @@
  * A persistent cache of results between runs (as ccache or `tsc --incremental` keep theirs), in
  * the user's cache directory: IOCTL32_CACHE, else $XDG_CACHE_HOME/ioctl32, else ~/.cache/ioctl32,
  * under `results/`. An entry is keyed by what was asked (the kind, the options), the ioctl32
- * version and build, and holds the content hash of every file the computation read (and the
- * paths it looked for and did not find, and the UAPI header lists it walked): it is used only
- * while all of them are as they were, so an edited header is read again. Writes go to a
+ * version and build, and holds the state (size, inode, modification and change times) of every
+ * file the computation read (and the paths it looked for and did not find, and the UAPI header
+ * lists it walked): it is used only while all of them are as they were, so an edited header is
+ * read again. Writes go to a
  * temporary file renamed into place (concurrent runs never see half an entry); the directory is
  * bounded in size, the least recently used entries going first. Off unless a caller turns it on
  * (the CLI does, but with --no-cache): a library user or a test gets what the headers say now.
@@ -20,7 +21,7 @@ import { cacheRoot, touch, writeResultFile } from './cache-dir.cjs';
 export { cacheRoot };
 
 /** Bumped when an entry's shape changes. */
-const FORMAT = 1;
+const FORMAT = 2;
 
 /** undefined: the library's default (no result cache; the names of ioctlNames are still kept). */
 let enabled: boolean | undefined;
@@ -125,10 +126,11 @@ export function noteReadsOf(reads: ReadsOf): void {
 interface Entry<T> {
   format: number;
   /**
-   * Path → content hash (null: it did not exist), and its size, inode and change times: while
-   * those are the same the content is (a write changes ctime), else the hash says.
+   * Path → its size, inode, modification and change times (null: it did not exist): while those are the same
+   * the content is (a write changes ctime). No content hash: reading every file again to hash it cost a cold
+   * run more than a touched but unchanged file's recomputation saves.
    */
-  files: Array<[string, string | null, string?]>;
+  files: Array<[string, string | null]>;
   sets: Array<[string, string[]]>;
   value: T;
 }
@@ -157,9 +159,7 @@ export function cachedResult<T>(kind: string, key: unknown, compute: () => T, wa
   const read = [...reads.files];
   const entry: Entry<T> = {
     format: FORMAT,
-    files: read.map(([p, exists]): [string, string | null, string?] =>
-      exists ? [p, hashOf(p), statSig(p)] : [p, null],
-    ),
+    files: read.map(([p, exists]): [string, string | null] => [p, exists ? (statSig(p) ?? null) : null]),
     sets: [...reads.sets],
     value,
   };
@@ -177,9 +177,7 @@ function readEntry<T>(file: string, walk: (dirs: string[]) => string[]): T | und
     return undefined;
   }
   if (entry.format !== FORMAT) return undefined;
-  for (const [p, h, sig] of entry.files) {
-    if (h === null ? exists(p) : statSig(p) !== sig && hashOf(p) !== h) return undefined;
-  }
+  for (const [p, sig] of entry.files) if ((statSig(p) ?? null) !== sig) return undefined;
   for (const [dirs, headers] of entry.sets) {
     let now = walked.get(dirs);
     if (now === undefined) walked.set(dirs, (now = JSON.stringify(walk(JSON.parse(dirs) as string[]))));
@@ -188,7 +186,7 @@ function readEntry<T>(file: string, walk: (dirs: string[]) => string[]): T | und
   touch(file);
   // a computation around this one depends on what this one read
   for (const s of sessions) {
-    for (const [p, h] of entry.files) s.files.set(p, h !== null);
+    for (const [p, sig] of entry.files) s.files.set(p, sig !== null);
     for (const [dirs, headers] of entry.sets) s.sets.set(dirs, headers);
   }
   return entry.value;
@@ -196,10 +194,6 @@ function readEntry<T>(file: string, walk: (dirs: string[]) => string[]): T | und
 
 /** UAPI header lists walked while validating, by their directories (a run does not see them change). */
 const walked = new Map<string, string>();
-
-function exists(path: string): boolean {
-  return statSig(path) !== undefined;
-}
 
 /** Signatures by path while files are taken as steady (filesSteady): entries of one tree share most of their files. */
 let sigs: Map<string, string | undefined> | undefined;
@@ -227,22 +221,6 @@ function statSig(path: string): string | undefined {
   return sig;
 }
 
-/** Content hashes of this process, by path, size and time (an entry validated again hashes no file twice). */
-const hashes = new Map<string, string>();
-
-/** A file's content hash; null when it cannot be read. */
-function hashOf(path: string): string | null {
-  try {
-    const st = statSync(path);
-    const key = `${path}\0${st.size}\0${st.mtimeMs}\0${st.ctimeMs}\0${st.ino}`;
-    let h = hashes.get(key);
-    if (h === undefined) hashes.set(key, (h = createHash('sha1').update(readFileSync(path)).digest('base64')));
-    return h;
-  } catch {
-    return null;
-  }
-}
-
 let buildStamp: string | undefined;
 
 /** ioctl32's version and build: its package version and the content of each of its modules. */
@@ -261,7 +239,7 @@ function build(): string {
     for (const name of readdirSync(d).sort()) {
       const p = join(d, name);
       if (statSync(p).isDirectory()) walk(p);
-      else if (/\.[jt]s$/.test(name)) hash.update(`${p}\0`).update(readFileSync(p));
+      else if (/\.c?[jt]s$/.test(name)) hash.update(`${p}\0`).update(readFileSync(p));
     }
   };
   try {
