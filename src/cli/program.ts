@@ -197,7 +197,8 @@ export function buildProgram(): Command {
     const rows = filesSteady(() =>
       decodeCommands(numbers, abis, (abi) => {
         progress(`reading ${abi.name}'s headers`);
-        return ioctlNamesFor(abi, includeFor(abi, opts), { cmds: numbers, unitsOf: false }, { files });
+        // a repeated decode is replayed whole (src/cli/replay.cts): no entry per ABI naming its every file
+        return ioctlNamesFor(abi, includeFor(abi, opts), { cmds: numbers, unitsOf: false }, { files, cached: false });
       }),
     );
     progress(null);

@@ -175,11 +175,9 @@ export interface Recording {
   finish(code: number): void;
 }
 
-/** The file system calls whose first argument is a path the process consults. */
+/** The file system calls whose first argument is a path the process consults (and readFileSync, statSync, below). */
 const WATCHED = [
-  'readFileSync',
   'existsSync',
-  'statSync',
   'lstatSync',
   'readdirSync',
   'opendirSync',
@@ -207,10 +205,11 @@ export async function recordRun(argv: readonly string[]): Promise<Recording | nu
   // a path that is not there stands as its directory, in the state the directory had then (an entry added to a
   // directory changes its times): an include search's thousand misses in one directory are one look
   const absent = new Set<string>();
-  const note = (p: unknown) => {
+  /** Notes a path consulted, in the state `stat` gives (a statSync's own answer saves a second look). */
+  const note = (p: unknown, stat: (path: string) => Consulted | null = stateOf) => {
     const path = typeof p === 'string' ? resolve(p) : p instanceof URL ? fileURLToPath(p) : null;
     if (path === null || consulted.has(path) || absent.has(path) || caches.some((c) => path.startsWith(c))) return;
-    const state = stateOf(path);
+    const state = stat(path);
     if (state) consulted.set(path, state);
     else {
       absent.add(path);
@@ -230,6 +229,50 @@ export async function recordRun(argv: readonly string[]): Promise<Recording | nu
     };
     target[name] = Object.assign(watched, real);
   }
+  // readFileSync reads through a descriptor whose fstat is the state of what was read: no look more than its own
+  const realRead = fs.readFileSync;
+  target.readFileSync = Object.assign((...args: unknown[]) => {
+    const [p, options] = args;
+    const plain = typeof options !== 'object' || options === null || !('flag' in options);
+    if (!plain || (typeof p !== 'string' && !(p instanceof URL))) {
+      note(p);
+      return realRead(...(args as Parameters<typeof realRead>));
+    }
+    let fd: number;
+    try {
+      fd = fs.openSync(p, 'r');
+    } catch {
+      // not there (or not readable): the call's own error, and the path's state
+      note(p);
+      return realRead(...(args as Parameters<typeof realRead>));
+    }
+    try {
+      const st = fs.fstatSync(fd);
+      note(p, (path) => [path, st.mode, st.size, st.ino, st.mtimeMs, st.ctimeMs]);
+      return realRead(fd, options as Parameters<typeof realRead>[1]);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }, realRead);
+  // statSync answers with the state itself (the result cache and the header walk ask it for thousands of files)
+  target.statSync = Object.assign((...args: unknown[]) => {
+    let st: unknown;
+    try {
+      st = realStat(...(args as Parameters<typeof realStat>));
+    } catch (e) {
+      note(args[0]);
+      throw e;
+    }
+    const s = st as Fs.Stats | undefined;
+    note(args[0], (path) =>
+      s === undefined
+        ? null
+        : typeof s.mtimeMs === 'number'
+          ? [path, s.mode, s.size, s.ino, s.mtimeMs, s.ctimeMs]
+          : stateOf(path),
+    );
+    return st;
+  }, realStat);
   // ES modules that imported these names see the watched ones too
   syncBuiltinESMExports();
   // what worker threads read comes back to this thread's computations under way

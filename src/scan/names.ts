@@ -175,7 +175,14 @@ export function ioctlNamesFor(
   abi: Abi,
   include: IncludeOptions,
   wanted: NamesWanted,
-  opts: { files?: FileCache } = {},
+  opts: {
+    files?: FileCache;
+    /**
+     * Keep the answer in the result cache when it is on (default true). A caller whose whole run is kept
+     * otherwise (the CLI's decode, replayed as a run) saves an entry naming every file of the tree.
+     */
+    cached?: boolean;
+  } = {},
 ): IoctlNames {
   let config;
   try {
@@ -187,20 +194,16 @@ export function ioctlNamesFor(
   const units = unitsOf(dirs);
   if (!units.length) return new IoctlNames(abi, [], []);
   const key = { abi: abi.name, include, wanted };
-  const names = cachedResult(
-    'names',
-    JSON.stringify(key),
-    () => {
-      // the trees announced first: the macros of all of them are worked out once
-      for (const [d, u] of pendingTrees.splice(0)) headerIndex(d, u);
-      const ix = headerIndex(dirs, units);
-      // what the answer depends on: the set of units and every file of the tree
-      noteUapiSet(dirs, units);
-      noteReads(ix.read);
-      return namesOfUnits(abi, include, wanted, units, ix, opts.files);
-    },
-    uapiHeaders,
-  );
+  const compute = () => {
+    // the trees announced first: the macros of all of them are worked out once
+    for (const [d, u] of pendingTrees.splice(0)) headerIndex(d, u);
+    const ix = headerIndex(dirs, units);
+    // what the answer depends on: the set of units and every file of the tree
+    noteUapiSet(dirs, units);
+    noteReads(ix.read);
+    return namesOfUnits(abi, include, wanted, units, ix, opts.files);
+  };
+  const names = opts.cached === false ? compute() : cachedResult('names', JSON.stringify(key), compute, uapiHeaders);
   return names ? indexed(abi, names) : new IoctlNames(abi, [], []);
 }
 
