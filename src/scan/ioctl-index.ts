@@ -68,7 +68,7 @@ function listed(path: string): boolean {
   }
   return l !== null && l.has(basename(path));
 }
-const factsByText = new Map<string, FileFacts>();
+const factsByText = new Map<string, Array<{ text: string; facts: FileFacts }>>();
 
 /** One file's facts, read once per process (null: no such file). */
 function factsOf(path: string): FileFacts | null {
@@ -83,9 +83,13 @@ function factsOf(path: string): FileFacts | null {
     factsByPath.set(path, null);
     return null;
   }
-  // the trees of several ABIs hold the same texts: read each once
-  f = factsByText.get(text);
-  if (!f) factsByText.set(text, (f = readFacts(text)));
+  // the trees of several ABIs hold the same texts: read each once. Found by name and length, then compared:
+  // a Map keyed by the text itself hashes all of it, which cost more than the comparisons
+  const key = `${basename(path)}\0${text.length}`;
+  let same = factsByText.get(key);
+  if (!same) factsByText.set(key, (same = []));
+  f = same.find((c) => c.text === text)?.facts;
+  if (!f) same.push({ text, facts: (f = readFacts(text)) });
   factsByPath.set(path, f);
   return f;
 }
