@@ -102,3 +102,20 @@ test('--no-cache neither replays nor records; a failing run is replayed with its
   expect(kind('run-').length).toBe(count);
   expect(count).toBeGreaterThanOrEqual(before);
 });
+
+test('a run on a terminal and the same run into a pipe are replayed each as itself', async () => {
+  const ANSI = /\x1b\[[0-9;]*m/;
+  const base = { ...process.env, IOCTL32_CACHE: cache };
+  delete base.NO_COLOR;
+  const line = `node ${CLI} check --pair x86_64:i386 --no-lint -I ${front} -I ${back} --annotations ${ann} ${header}`;
+  // script(1) gives the command a terminal; stderr goes to /dev/null on both
+  const onTerminal = () =>
+    spawnSync('script', ['-qec', `${line} 2>/dev/null`, '/dev/null'], { env: base }).stdout.toString();
+  const intoPipe = () => spawnSync('sh', ['-c', `${line} 2>/dev/null`], { env: base, encoding: 'utf8' }).stdout;
+  await settle();
+  for (let i = 0; i < 2; i++) {
+    expect(onTerminal()).toMatch(ANSI);
+    expect(intoPipe()).not.toMatch(ANSI);
+  }
+  expect(intoPipe()).toMatch(/x86_64 <- i386: 1 ioctls/);
+});

@@ -12,7 +12,6 @@ import type * as Fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir, machine, release } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { isatty } from 'node:tty';
 import { fileURLToPath } from 'node:url';
 import { cacheRoot, readResultFile, writeResultFile } from '../scan/cache-dir.cjs';
 
@@ -47,6 +46,7 @@ interface RunEntry {
 
 /** fs.statSync before any recording watches it. */
 const realStat = fs.statSync;
+const ABSENT_IS_UNDEFINED = { throwIfNoEntry: false } as const;
 
 /** A path that exists and its state: type, size, inode, modification and change times. */
 type Consulted = [string, number, number, number, number, number];
@@ -56,13 +56,13 @@ const CTIME = 5;
 
 /** The path's state, or null when it does not exist. */
 function stateOf(path: string): Consulted | null {
-  const st = realStat(path, { throwIfNoEntry: false });
+  const st = realStat(path, ABSENT_IS_UNDEFINED);
   return st ? [path, st.mode, st.size, st.ino, st.mtimeMs, st.ctimeMs] : null;
 }
 
 /** Whether the path is as it was (numbers compared as numbers: a replay makes thousands of these). */
 function holds(c: Consulted): boolean {
-  const st = realStat(c[0], { throwIfNoEntry: false });
+  const st = realStat(c[0], ABSENT_IS_UNDEFINED);
   return (
     st !== undefined &&
     st.mtimeMs === c[4] &&
@@ -101,9 +101,8 @@ function askedOf(argv: readonly string[]): { key: string; name: string } {
     process.cwd(),
     argv,
     env,
-    // (not process.stdout.isTTY: a replay writes without making the streams)
-    isatty(1),
-    isatty(2),
+    deviceOf(1),
+    deviceOf(2),
   ]);
   // FNV-1a, two lanes of 32 bits
   let a = 0x811c9dc5;
@@ -119,6 +118,20 @@ function askedOf(argv: readonly string[]): { key: string; name: string } {
 
 /** The installed package's directory (dist/cli/replay.cjs is two below). */
 const PACKAGE_ROOT = resolve(__dirname, '..', '..');
+
+/**
+ * What stdout or stderr is, as far as what is written to it may depend on it (colour and progress on a terminal):
+ * its file type and device — a terminal, /dev/null and a pipe are told apart. Not process.stdout.isTTY (a replay
+ * writes without making node's streams) nor node:tty (it loads node:net, a tenth of a replay).
+ */
+function deviceOf(fd: number): string {
+  try {
+    const st = fs.fstatSync(fd);
+    return `${st.mode & 0o170000}:${st.rdev}`;
+  } catch {
+    return 'closed';
+  }
+}
 
 /** ioctl32's own modules (dist/): a rebuilt or reinstalled ioctl32 replays no run of the one before. */
 function ownModules(): string[] {
