@@ -5,7 +5,7 @@
  * Included files and chunks expanded before in the same context are replayed (memo.ts); #if
  * is evaluated by expression.ts.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Abi } from '../abi/types.js';
 import { evaluateIf } from './expression.js';
@@ -24,6 +24,9 @@ export interface CachedFile {
    */
   canonical: string;
 }
+
+/** Paths looked at in a directory before it is listed (FileCache.listed). */
+const LOOKS_BEFORE_LISTING = 8;
 
 /**
  * Reads and tokenizes each file once; shared by every ABI's preprocessor. Every ABI's tree
@@ -103,12 +106,20 @@ export class FileCache {
 
   /**
    * Whether the file's directory lists it. Include searches mostly miss (each name is tried in
-   * every include directory): a listing per directory answers them without a failing open.
+   * every include directory): a listing per directory answers them without a failing open. The
+   * first few questions of a directory are answered by a look at the path itself: a driver's
+   * header asks a directory of a thousand UAPI headers two or three, which reading it all costs
+   * more than.
    */
   private listed(path: string): boolean {
     const dir = dirname(path);
     let names = this.listings.get(dir);
     if (names === undefined) {
+      const asked = (this.asked.get(dir) ?? 0) + 1;
+      if (asked <= LOOKS_BEFORE_LISTING) {
+        this.asked.set(dir, asked);
+        return existsSync(path);
+      }
       try {
         names = new Set(readdirSync(dir));
       } catch {
@@ -118,6 +129,9 @@ export class FileCache {
     }
     return names !== null && names.has(basename(path));
   }
+
+  /** Questions asked of a directory not listed yet. */
+  private readonly asked = new Map<string, number>();
 }
 
 /** Where an include search leads: the file and the index of the include directory it was found through. */
