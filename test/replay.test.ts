@@ -119,3 +119,17 @@ test('a run on a terminal and the same run into a pipe are replayed each as itse
   }
   expect(intoPipe()).toMatch(/x86_64 <- i386: 1 ioctls/);
 });
+
+test('a reader that goes away ends the output, not the run: no EPIPE thrown, its own exit code', () => {
+  // dump's JSON is far larger than a pipe holds: the writes after head exits meet a closed pipe
+  const line = (extra: string) =>
+    `node ${CLI} ${extra} dump --abi x86_64 linux/videodev2.h | head -c 10 >/dev/null; echo "status \${PIPESTATUS[0]}"`;
+  for (const extra of ['--no-cache', '', '']) {
+    const r = spawnSync('bash', ['-c', line(extra)], {
+      env: { ...process.env, IOCTL32_CACHE: cache },
+      encoding: 'utf8',
+    });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('status 0\n');
+  }
+});

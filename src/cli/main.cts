@@ -5,11 +5,12 @@
  * is one that may be. CommonJS, as what a replay loads: node starts an ES module entry a few
  * milliseconds later, and a replay takes about thirty.
  */
-import { recordRun, replayRun } from './replay.cjs';
+import { quietOnEpipe, recordRun, replayRun } from './replay.cjs';
 
 async function run(argv: string[]): Promise<number> {
   const replayed = replayRun(argv);
   if (replayed !== null) return replayed;
+  quietOnEpipe();
   const recording = await recordRun(argv);
   const { main } = await import('./program.js');
   const code = await main(argv);

@@ -170,16 +170,36 @@ export function replayRun(argv: readonly string[]): number | null {
 
 /** Writes a run's output again: straight to the descriptors, without making node's streams. */
 function writeOut(out: ReadonlyArray<[1 | 2, string]>): void {
+  const closed = new Set<number>();
   for (let i = 0; i < out.length; i++) {
     const [fd, chunk] = out[i]!;
+    if (closed.has(fd)) continue;
     const bytes = Buffer.from(chunk, 'utf8');
     try {
       for (let done = 0; done < bytes.length;) done += fs.writeSync(fd, bytes, done);
-    } catch {
-      // a descriptor left non-blocking (EAGAIN): the rest through node's streams, which wait (an error is theirs)
-      for (const [f, c] of out.slice(i)) (f === 1 ? process.stdout : process.stderr).write(c);
+    } catch (e) {
+      // the reader went away (ioctl32 check | head): the rest of that stream goes nowhere, as in a run
+      if ((e as NodeJS.ErrnoException).code === 'EPIPE') {
+        closed.add(fd);
+        continue;
+      }
+      // a descriptor left non-blocking (EAGAIN): the rest through node's streams, which wait
+      quietOnEpipe();
+      for (const [f, c] of out.slice(i)) if (!closed.has(f)) (f === 1 ? process.stdout : process.stderr).write(c);
       return;
     }
+  }
+}
+
+/**
+ * A reader that goes away (`ioctl32 check | head`) ends nothing but the output: what is written after is
+ * dropped, and the run ends with its own exit code (node would throw the stream's EPIPE).
+ */
+export function quietOnEpipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+    });
   }
 }
 
