@@ -105,7 +105,7 @@ test('--no-cache neither replays nor records; a failing run is replayed with its
 
 test('a run on a terminal and the same run into a pipe are replayed each as itself', async () => {
   const ANSI = /\x1b\[[0-9;]*m/;
-  const base = { ...process.env, IOCTL32_CACHE: cache };
+  const base: NodeJS.ProcessEnv = { ...process.env, IOCTL32_CACHE: cache };
   delete base.NO_COLOR;
   const line = `node ${CLI} check --pair x86_64:i386 --no-lint -I ${front} -I ${back} --annotations ${ann} ${header}`;
   // script(1) gives the command a terminal; stderr goes to /dev/null on both
