@@ -1,4 +1,4 @@
-/** The ioctl32 command line: a thin shell over the library (src/cli/main.ts runs it). */
+/** The ioctl32 command line: a thin shell over the library (src/cli/main.cts runs it). */
 import { Command, CommanderError } from 'commander';
 import { getAbi } from '../abi/index.js';
 import { Ioctl32Error, UsageError } from '../errors.js';

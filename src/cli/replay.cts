@@ -44,6 +44,9 @@ interface RunEntry {
   code: number;
 }
 
+/** The installed package's directory (dist/cli/replay.cjs is two below). */
+const PACKAGE_ROOT = resolve(__dirname, '..', '..');
+
 /** fs.statSync before any recording watches it. */
 const realStat = fs.statSync;
 const ABSENT_IS_UNDEFINED = { throwIfNoEntry: false } as const;
@@ -94,6 +97,8 @@ function askedOf(argv: readonly string[]): { key: string; name: string } {
     .map((k) => [k, process.env[k]]);
   const key = JSON.stringify([
     FORMAT,
+    // this ioctl32 (another install's runs name their own modules, which may be as they were)
+    PACKAGE_ROOT,
     process.version,
     process.arch,
     machine(),
@@ -116,9 +121,6 @@ function askedOf(argv: readonly string[]): { key: string; name: string } {
   return (asked = { key, name: `run-${hex(a)}${hex(b)}.json` });
 }
 
-/** The installed package's directory (dist/cli/replay.cjs is two below). */
-const PACKAGE_ROOT = resolve(__dirname, '..', '..');
-
 /**
  * What stdout or stderr is, as far as what is written to it may depend on it (colour and progress on a terminal):
  * its file type and device — a terminal, /dev/null and a pipe are told apart. Not process.stdout.isTTY (a replay
@@ -140,7 +142,7 @@ function ownModules(): string[] {
     for (const e of fs.readdirSync(d, { withFileTypes: true })) {
       const p = join(d, e.name);
       if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.js')) out.push(p);
+      else if (/\.c?js$/.test(e.name)) out.push(p);
     }
   };
   walk(join(PACKAGE_ROOT, 'dist'));
@@ -240,7 +242,8 @@ export async function recordRun(argv: readonly string[]): Promise<Recording | nu
   const absent = new Set<string>();
   /** Notes a path consulted, in the state `stat` gives (a statSync's own answer saves a second look). */
   const note = (p: unknown, stat: (path: string) => Consulted | null = stateOf) => {
-    const path = typeof p === 'string' ? resolve(p) : p instanceof URL ? fileURLToPath(p) : null;
+    const path =
+      typeof p === 'string' || Buffer.isBuffer(p) ? resolve(p.toString()) : p instanceof URL ? fileURLToPath(p) : null;
     if (path === null || consulted.has(path) || absent.has(path) || caches.some((c) => path.startsWith(c))) return;
     const state = stat(path);
     if (state) consulted.set(path, state);
@@ -323,6 +326,7 @@ export async function recordRun(argv: readonly string[]): Promise<Recording | nu
     finish(code) {
       // --no-cache may sit where this did not look (after the command): the program turned caches off
       if (cachesOff()) return;
+      // a worker's reads in their state now (a file changed since is racy: its ctime is recent)
       for (const [path] of workerReads().files) note(path);
       const { key, name } = askedOf(argv);
       const entry: RunEntry = { format: FORMAT, key, consulted: [...consulted.values()], out, code };
