@@ -21,7 +21,11 @@ const results = () => (existsSync(join(cache, 'results')) ? readdirSync(join(cac
 const kind = (k: string) => results().filter((f) => f.startsWith(k));
 const clearChecks = () => kind('check-').forEach((f) => rmSync(join(cache, 'results', f)));
 const run = (...args: string[]) => {
-  const r = spawnSync('node', [CLI, ...args], { env: { ...process.env, IOCTL32_CACHE: cache }, encoding: 'utf8' });
+  const r = spawnSync('node', [CLI, ...args], {
+    env: { ...process.env, IOCTL32_CACHE: cache },
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
   return { stdout: r.stdout, stderr: r.stderr, status: r.status };
 };
 /** Files written this recently make a run racy (RACY_MS): the tests wait past it before a run they keep. */
@@ -132,4 +136,20 @@ test('a reader that goes away ends the output, not the run: no EPIPE thrown, its
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('status 0\n');
   }
+});
+
+test('the whole-UAPI check of the host pairs, replayed, is the uncached run byte for byte', () => {
+  const uncached = run('--no-cache', 'check', '--format', 'json');
+  const first = run('check', '--format', 'json');
+  clearChecks();
+  const replayed = run('check', '--format', 'json');
+  // replayed: the program did not run
+  expect(kind('check-')).toEqual([]);
+  expect(uncached.stdout.length).toBeGreaterThan(1_000_000);
+  expect([first.stdout, first.stderr, first.status]).toEqual([uncached.stdout, uncached.stderr, uncached.status]);
+  expect([replayed.stdout, replayed.stderr, replayed.status]).toEqual([
+    uncached.stdout,
+    uncached.stderr,
+    uncached.status,
+  ]);
 });
