@@ -1,6 +1,6 @@
 /**
  * The user's cache directory and the results directory's entries, with nothing else loaded: a replayed
- * run (src/cli/replay.ts) reads its entry before the rest of ioctl32.
+ * run (src/cli/replay.cts) reads its entry before the rest of ioctl32.
  */
 import {
   mkdirSync,

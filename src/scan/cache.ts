@@ -5,10 +5,10 @@
  * version and build, and holds the state (size, inode, modification and change times) of every
  * file the computation read (and the paths it looked for and did not find, and the UAPI header
  * lists it walked): it is used only while all of them are as they were, so an edited header is
- * read again. Writes go to a
- * temporary file renamed into place (concurrent runs never see half an entry); the directory is
- * bounded in size, the least recently used entries going first. Off unless a caller turns it on
- * (the CLI does, but with --no-cache): a library user or a test gets what the headers say now.
+ * read again. Writes go to a temporary file renamed into place (concurrent runs never see half an
+ * entry); the directory is bounded in size, the least recently used entries going first
+ * (cache-dir.cts). Off unless a caller turns it on (the CLI does, but with --no-cache): a library
+ * user or a test gets what the headers say now. The CLI also replays whole runs (src/cli/replay.cts).
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
