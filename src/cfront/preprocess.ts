@@ -664,7 +664,6 @@ export class Preprocessor implements MemoHost {
     }
     const params = m.params ?? [];
     const paramAt = (m.paramAt ??= m.body.map((t) => (t.kind === 'ident' ? params.indexOf(t.text) : -1)));
-    const argIndex = (t: Token) => (t.kind === 'ident' ? params.indexOf(t.text) : -1);
     // each argument is expanded once, when the body first uses it expanded
     const expandedArgs = new Array<Token[] | undefined>(args.length);
     const expandedArg = (i: number) => (expandedArgs[i] ??= this.expandList(args[i]!));
@@ -675,7 +674,7 @@ export class Preprocessor implements MemoHost {
       const t = body[i]!;
       const space = i === 0 ? at.space : t.space;
       if (m.params && t.text === '#' && t.kind === 'punct') {
-        const p = body[i + 1] ? argIndex(body[i + 1]!) : -1;
+        const p = i + 1 < body.length ? paramAt[i + 1]! : -1;
         if (p < 0) throw CFrontError.at(t, "'#' is not followed by a macro parameter");
         out.push(stringify(args[p]!, t).copy(hide, space, origin));
         i++;
@@ -683,7 +682,7 @@ export class Preprocessor implements MemoHost {
       }
       if (t.text === '##' && t.kind === 'punct' && out.length > 0 && i + 1 < body.length) {
         const rhs = body[i + 1]!;
-        const p = argIndex(rhs);
+        const p = paramAt[i + 1]!;
         const rhsTokens = p >= 0 ? args[p]! : [rhs];
         i++;
         const gnuComma = p === params.length - 1 && m.variadic && out[out.length - 1]!.text === ',';
