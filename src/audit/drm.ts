@@ -56,6 +56,14 @@ export interface DrmSources {
   kb: KernelBuild;
 }
 
+/** The units of the files whose text `mentions` passes (the cheap test before reading), those that read. */
+export function unitsMentioning(src: DrmSources, mentions: (text: string) => boolean): KernelUnit[] {
+  return src.all
+    .filter((f) => mentions(src.text(f)))
+    .map((f) => src.read(f))
+    .filter((u): u is KernelUnit => u !== null);
+}
+
 /** Files worth reading for DRM: a table macro's use, the compat table, a drm_driver definition. */
 function mentionsDrm(text: string): boolean {
   return (
@@ -73,10 +81,7 @@ export function readDrm(src: DrmSources): DrmModel {
     driverPaths: new Map(),
     headers: [],
   };
-  const units = src.all
-    .filter((f) => mentionsDrm(src.text(f)))
-    .map((f) => src.read(f))
-    .filter((u): u is KernelUnit => u !== null);
+  const units = unitsMentioning(src, mentionsDrm);
   const headers = new Set<string>();
   const drivers: Array<{ def: OpsDef; unit: KernelUnit }> = [];
   const fops = new Map<string, { def: OpsDef; unit: KernelUnit }>();

@@ -23,6 +23,7 @@ import {
   inPlaceUserPointer,
   reasonText,
   single,
+  unitsMentioning,
   type DrmJudgeOptions,
   type DrmSources,
 } from './drm.js';
@@ -88,10 +89,7 @@ export function readV4l2(src: DrmSources): V4l2Model {
     fops: null,
     headers: [],
   };
-  const units = src.all
-    .filter((f) => mentionsV4l2(src.text(f)))
-    .map((f) => src.read(f))
-    .filter((u): u is KernelUnit => u !== null);
+  const units = unitsMentioning(src, mentionsV4l2);
   const headers = new Set<string>();
   for (const unit of units) {
     for (const [from, to] of topLevelDeclarations(unit.tokens)) {
