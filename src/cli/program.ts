@@ -193,14 +193,11 @@ export function buildProgram(): Command {
     progress('indexing the headers');
     indexHeaderTrees(abis ?? ABIS, (abi) => includeFor(abi, opts));
     const files = new FileCache();
-    // no header changes while one command runs: each file's state is looked at once for all ABIs
-    const rows = filesSteady(() =>
-      decodeCommands(numbers, abis, (abi) => {
-        progress(`reading ${abi.name}'s headers`);
-        // a repeated decode is replayed whole (src/cli/replay.cts): no entry per ABI naming its every file
-        return ioctlNamesFor(abi, includeFor(abi, opts), { cmds: numbers, unitsOf: false }, { files, cached: false });
-      }),
-    );
+    const rows = decodeCommands(numbers, abis, (abi) => {
+      progress(`reading ${abi.name}'s headers`);
+      // a repeated decode is replayed whole (src/cli/replay.cts): no entry per ABI naming its every file
+      return ioctlNamesFor(abi, includeFor(abi, opts), { cmds: numbers, unitsOf: false }, { files, cached: false });
+    });
     progress(null);
     print(opts.json ? JSON.stringify(rows, null, 2) : formatDecode(rows));
   });
