@@ -193,8 +193,10 @@ export interface KernelUnit {
   record(key: string): RecordDecl | undefined;
 }
 
-/** Shared by the units of one build and ABI: each header is tokenized, and its directives run, once. */
-/** What readKernelUnit keeps between units of one build tree (and between audits of its compat ABIs). */
+/**
+ * What readKernelUnit keeps between units of one build tree (and between audits of its compat ABIs): each
+ * header is tokenized, and its directives run, once.
+ */
 export interface UnitCache {
   files: FileCache;
   memos: IncludeMemos;
