@@ -18,7 +18,7 @@
  *
  * Texts are read once per process (a long-lived process does not see a header edited meanwhile).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
 import { basename, dirname, join, posix } from 'node:path';
 import { LEGACY_IOCTLS } from '../ioctl/legacy.js';
 import { PREREQUISITES } from '../ioctl/prerequisites.js';
@@ -68,28 +68,51 @@ function listed(path: string): boolean {
   }
   return l !== null && l.has(basename(path));
 }
-const factsByText = new Map<string, Array<{ text: string; facts: FileFacts }>>();
+const factsByText = new Map<string, Array<{ bytes: Buffer; facts: FileFacts }>>();
+/** Where factsOf reads a file (grown when one is larger): most are copies of a text read before, never decoded. */
+let readBuffer = Buffer.allocUnsafe(1 << 20);
+
+/** The file's bytes in readBuffer, their length returned (open, read and close: no fstat, no buffer per file). */
+function readIntoBuffer(path: string): number {
+  const fd = openSync(path, 'r');
+  try {
+    let n = 0;
+    for (;;) {
+      if (n === readBuffer.length) {
+        const bigger = Buffer.allocUnsafe(readBuffer.length * 2);
+        readBuffer.copy(bigger, 0, 0, n);
+        readBuffer = bigger;
+      }
+      const got = readSync(fd, readBuffer, n, readBuffer.length - n, null);
+      if (got === 0) return n;
+      n += got;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /** One file's facts, read once per process (null: no such file). */
 function factsOf(path: string): FileFacts | null {
   let f = factsByPath.get(path);
   if (f !== undefined) return f;
-  let text: string;
+  let length: number;
   try {
     // a listing says what is not there without a failed open for every directory searched
     if (!listed(path)) throw new Error('not there');
-    text = readFileSync(path, 'latin1');
+    length = readIntoBuffer(path);
   } catch {
     factsByPath.set(path, null);
     return null;
   }
-  // the trees of several ABIs hold the same texts: read each once. Found by name and length, then compared:
-  // a Map keyed by the text itself hashes all of it, which cost more than the comparisons
-  const key = `${basename(path)}\0${text.length}`;
+  // the trees of several ABIs hold the same texts: read each once. Found by name and length, then compared
+  // byte for byte (a copy is neither decoded nor hashed: a Map keyed by the text hashes all of it)
+  const bytes = readBuffer.subarray(0, length);
+  const key = `${basename(path)}\0${length}`;
   let same = factsByText.get(key);
   if (!same) factsByText.set(key, (same = []));
-  f = same.find((c) => c.text === text)?.facts;
-  if (!f) same.push({ text, facts: (f = readFacts(text)) });
+  f = same.find((c) => c.bytes.equals(bytes))?.facts;
+  if (!f) same.push({ bytes: Buffer.from(bytes), facts: (f = readFacts(bytes.toString('latin1'))) });
   factsByPath.set(path, f);
   return f;
 }
@@ -194,6 +217,8 @@ function namesIn(d: Define): { names: string[]; ioc: boolean } {
 class TextMacros {
   private readonly keys = new Map<string, Keys>();
   private readonly reach = new Map<string, boolean>();
+  /** values() by the tokens asked (joined): the macros do not change while keys are worked out. */
+  private readonly valuesMemo = new Map<string, bigint[] | null>();
   /** Tokens expanded for the macro at hand (MAX_WORK). */
   private work = 0;
   private lookup(name: string): Define[] | undefined {
@@ -261,6 +286,14 @@ class TextMacros {
   }
 
   private values(toks: string[]): bigint[] | null {
+    // the same few types (KVMIO, 'V') and numbers come back in thousands of calls
+    const key = toks.length === 1 ? toks[0]! : toks.join(' ');
+    let v = this.valuesMemo.get(key);
+    if (v === undefined) this.valuesMemo.set(key, (v = this.valuesOf(toks)));
+    return v;
+  }
+
+  private valuesOf(toks: string[]): bigint[] | null {
     const out = new Set<bigint>();
     for (const alt of this.expand(toks, new Set(), false)) {
       const v = evaluate(alt, (args) => this.iocKeys(args));
@@ -282,6 +315,11 @@ class TextMacros {
       if (collapse && alts.length > 1 && !alts.some((a) => a.includes('_IOC')) && !insideIoc(outs[0]!)) {
         alts = [alts[0]!];
       }
+      // one way so far and one to add (most macros): nothing to tell apart
+      if (outs.length === 1 && alts.length === 1) {
+        for (const t of alts[0]!) outs[0]!.push(t);
+        return;
+      }
       const next: string[][] = [];
       const seen = new Set<string>();
       for (const o of outs) {
@@ -297,6 +335,14 @@ class TextMacros {
     };
     for (let i = 0; i < toks.length; i++) {
       const t = toks[i]!;
+      if (t === '_IOC' && toks[i + 1] === '(') {
+        // a call as it stands: iocKeys expands its type and nr itself, and its direction and size (alternatives
+        // on every ABI's _IOC_READ) are no part of a key
+        const end = callArgs(toks, i + 2).end;
+        for (const o of outs) for (let j = i; j < end; j++) o.push(toks[j]!);
+        i = end - 1;
+        continue;
+      }
       const defs = t === '_IOC' || hidden.has(t) || NOT_MACROS.has(t) ? undefined : this.lookup(t);
       if (!defs) {
         for (const o of outs) o.push(t);
@@ -567,10 +613,14 @@ class MacroUnion {
   /** Macro name → the include names of the files that define it. */
   readonly definedIn = new Map<string, string[]>();
   private readonly added = new Map<string, Set<FileFacts>>();
+  /** The signatures (signature()) of each macro's definitions in defs. */
+  private readonly signatures = new Map<string, Set<string>>();
   private byKey: Map<number, Set<string>> | undefined;
   private anyKey: Set<string> | undefined;
   /** The keys of every ioctl macro (names that are none are not in it). */
   private keysByName: Map<string, Keys> | undefined;
+  /** mayBe's answers by the keys asked, then the name. */
+  private mayBeMemo: Map<string | readonly number[], Map<string, boolean>> | undefined;
 
   add(name: string, f: FileFacts): void {
     let s = this.added.get(name);
@@ -581,7 +631,16 @@ class MacroUnion {
     for (const [macro, d] of f.defines) {
       let list = this.defs.get(macro);
       if (!list) this.defs.set(macro, (list = []));
-      if (!list.includes(d) && !list.some((x) => sameDefine(x, d))) list.push(d);
+      if (!list.includes(d)) {
+        // the same definition in another text (of another tree) is one alternative, not two
+        let sigs = this.signatures.get(macro);
+        if (!sigs) this.signatures.set(macro, (sigs = new Set()));
+        const sig = signature(d);
+        if (!sigs.has(sig)) {
+          sigs.add(sig);
+          list.push(d);
+        }
+      }
       const files = this.definedIn.get(macro);
       if (!files) this.definedIn.set(macro, [name]);
       else if (!files.includes(name)) files.push(name);
@@ -594,9 +653,20 @@ class MacroUnion {
    */
   mayBe(name: string, keys: readonly number[]): boolean {
     if (!this.byKey) this.indexKeys();
-    const k = this.keysByName!.get(name);
-    if (k === undefined) return this.definedIn.has(name) ? false : true;
-    return k === ANY || keys.some((x) => k.has(x));
+    // a dump asks it of every macro of its units, for every ABI with the same keys: answered once
+    let memo = this.mayBeMemo!.get(keys);
+    if (!memo) {
+      const asked = keys.join();
+      memo = this.mayBeMemo!.get(asked) ?? new Map();
+      this.mayBeMemo!.set(asked, memo).set(keys, memo);
+    }
+    let r = memo.get(name);
+    if (r === undefined) {
+      const k = this.keysByName!.get(name);
+      r = k === undefined ? !this.definedIn.has(name) : k === ANY || keys.some((x) => k.has(x));
+      memo.set(name, r);
+    }
+    return r;
   }
 
   filesForKey(key: number): Set<string> {
@@ -610,6 +680,7 @@ class MacroUnion {
     this.byKey = new Map();
     this.anyKey = new Set();
     this.keysByName = new Map();
+    this.mayBeMemo = new Map();
     for (const [macro, files] of this.definedIn) {
       const isLegacy = legacy.has(macro);
       if (!isLegacy && !macros.reachesIoc(macro)) continue;
@@ -630,6 +701,8 @@ class MacroUnion {
 }
 
 const UNION = new MacroUnion();
+/** The keys of the numbers mayBe is asked with (one list asks it of many names). */
+const KEYS_OF = new WeakMap<ReadonlyArray<{ type: number; nr: number }>, number[]>();
 
 /** The index of one header tree (an include path) and the units (UAPI headers) scanned in it. */
 export class HeaderIndex {
@@ -689,10 +762,9 @@ export class HeaderIndex {
 
   /** Whether the macro `name` may be an ioctl numbered with one of the (type, nr) pairs. */
   mayBe(name: string, numbers: ReadonlyArray<{ type: number; nr: number }>): boolean {
-    return UNION.mayBe(
-      name,
-      numbers.map((n) => keyOf(n.type, n.nr)),
-    );
+    let keys = KEYS_OF.get(numbers);
+    if (!keys) KEYS_OF.set(numbers, (keys = numbers.map((n) => keyOf(n.type, n.nr))));
+    return UNION.mayBe(name, keys);
   }
 
   /** The units that may define the macro `name`. */
@@ -747,14 +819,10 @@ export class HeaderIndex {
   private unitSet_: Set<string> | undefined;
 }
 
-function sameDefine(a: Define, b: Define): boolean {
-  return (
-    a.body.length === b.body.length &&
-    a.variadic === b.variadic &&
-    (a.params === null) === (b.params === null) &&
-    (a.params ?? []).join(',') === (b.params ?? []).join(',') &&
-    a.body.join(' ') === b.body.join(' ')
-  );
+/** What tells two definitions apart: parameters, variadic or not, and the body's tokens (counted: one may hold a space). */
+function signature(d: Define): string {
+  const params = d.params === null ? '' : `(${d.params.join(',')}${d.variadic ? '...' : ''})`;
+  return `${params}${d.body.length} ${d.body.join(' ')}`;
 }
 
 const indexes = new Map<string, HeaderIndex>();
