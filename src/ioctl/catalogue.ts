@@ -109,7 +109,8 @@ export interface CatalogueResult {
 /**
  * Finds the ioctl macros among those the preprocessor has defined. `seen` holds macro
  * definitions already catalogued (by their defining token): scanning many headers that share
- * includes visits each definition once.
+ * includes visits each definition once. `only`: the names to catalogue (decode's few numbers), the
+ * others left out as if seen.
  */
 export function catalogueIoctls(
   abi: Abi,
@@ -117,6 +118,7 @@ export function catalogueIoctls(
   parser: Parser,
   seen: Set<Token> = new Set(),
   legacy: readonly LegacyArgument[] = [],
+  only?: (name: string) => boolean,
 ): CatalogueResult {
   const out: CatalogueResult = { ioctls: [], unresolved: [] };
   const legacyByName = legacyIndex(legacy);
@@ -126,6 +128,11 @@ export function catalogueIoctls(
   // no ioctls)
   for (const m of pp.macros.ownValues()) {
     if (m.params !== null || m.def === null || m.builtin || seen.has(m.def)) continue;
+    if (only && !only(m.name)) {
+      // left out, and marked seen as one catalogued before: cataloguing one never reads another's
+      seen.add(m.def);
+      continue;
+    }
     const legacyEntry = legacyByName.get(m.name);
     const r = legacyEntry ? 'ioc' : reaches(m, pp, reach);
     // a call of something this unit does not define: another unit may make it an ioctl

@@ -82,6 +82,8 @@ export function dumpHeaders(
      * nor unresolved in the result; those it accepts come out as without it.
      */
     catalogueOnly?: (name: string) => boolean;
+    /** Each record's fields in the result (default true); without them, its size and alignment only (decode). */
+    recordFields?: boolean;
   },
 ): Dumped {
   const scan = scanHeaders(opts);
@@ -141,15 +143,11 @@ export function dumpHeaders(
         size: l.size,
         align: l.align,
         header: scan.displayName(decl.loc?.file ?? parsed.path),
-        fields: flattenFields(l, layouter).map(untypedField),
+        fields: opts.recordFields === false ? [] : flattenFields(l, layouter).map(untypedField),
       };
     }
     const t1 = timings ? performance.now() : 0;
-    // a macro left out is marked seen, as one catalogued before: cataloguing one never reads another's
-    if (opts.catalogueOnly) {
-      for (const m of preprocessor.macros.ownValues()) if (m.def && !opts.catalogueOnly(m.name)) seenMacros.add(m.def);
-    }
-    const cat = catalogueIoctls(opts.abi, preprocessor, parser, seenMacros, legacy);
+    const cat = catalogueIoctls(opts.abi, preprocessor, parser, seenMacros, legacy, opts.catalogueOnly);
     if (timings) {
       timings.records += t1 - t0;
       timings.catalogue += performance.now() - t1;

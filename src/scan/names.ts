@@ -230,6 +230,8 @@ function namesOfUnits(
       ...include,
       headers: units.filter((u) => set.has(u)),
       catalogueOnly,
+      // names need no record's fields
+      recordFields: false,
       ...(files ? { files } : {}),
     });
   if (!needed.size) return null;
