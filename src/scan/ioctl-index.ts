@@ -117,17 +117,71 @@ function factsOf(path: string): FileFacts | null {
   return f;
 }
 
-const COMMENT = /\/\*[\s\S]*?\*\/|\/\/[^\n]*|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'/g;
+/**
+ * The text with its comments gone: a line comment, or one of a line, is a space, one of several lines
+ * keeps its newlines. Strings and char literals (closed on their line) stay as they are: they may
+ * hold a /*. The text a global replace of /\/\*[\s\S]*?\*\/|\/\/[^\n]*|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'/
+ * gives, without a string made per match (most of the index's reading was that).
+ */
+export function withoutComments(raw: string): string {
+  const parts: string[] = [];
+  let kept = 0;
+  const n = raw.length;
+  for (let i = 0; i < n;) {
+    const c = raw.charCodeAt(i);
+    if (c === 47) {
+      const d = raw.charCodeAt(i + 1);
+      const end = d === 42 ? raw.indexOf('*/', i + 2) : d === 47 ? i : -1;
+      if (end < 0) {
+        i++;
+        continue;
+      }
+      parts.push(raw.slice(kept, i));
+      if (d === 47) {
+        const eol = raw.indexOf('\n', i);
+        i = eol < 0 ? n : eol;
+        parts.push(' ');
+      } else {
+        let lines = 0;
+        for (let j = raw.indexOf('\n', i); j >= 0 && j < end; j = raw.indexOf('\n', j + 1)) lines++;
+        parts.push(lines ? '\n'.repeat(lines) : ' ');
+        i = end + 2;
+      }
+      kept = i;
+      continue;
+    }
+    if (c === 34 || c === 39) {
+      // a literal closed on its line is passed over whole; an unclosed quote is one character
+      let j = i + 1;
+      for (; j < n; j++) {
+        const e = raw.charCodeAt(j);
+        if (e === c || e === 10) break;
+        if (e === 92) {
+          const after = raw.charCodeAt(j + 1);
+          if (j + 1 >= n || after === 10 || after === 13) {
+            j = n;
+            break;
+          }
+          j++;
+        }
+      }
+      i = j < n && raw.charCodeAt(j) === c ? j + 1 : i + 1;
+      continue;
+    }
+    i++;
+  }
+  if (kept === 0) return raw;
+  parts.push(raw.slice(kept));
+  return parts.join('');
+}
+
 const DIRECTIVE = /^[ \t]*#[ \t]*(define|include_next|include)\b[ \t]*(.*)$/gm;
 const ENUM = /\benum\b[\w\s]*\{([^{}]*)\}/g;
 const TOKEN =
   /[A-Za-z_]\w*|\.?\d(?:[\w.]|[eEpP][+-])*|'(?:\\.|[^'\\])*'|"(?:\\.|[^"\\])*"|<<|>>|<=|>=|==|!=|&&|\|\||##|\.\.\.|\S/g;
 
 function readFacts(raw: string): FileFacts {
-  // comments go (strings and char literals stay as they are: they may hold a /*)
-  const text = raw
-    .replace(COMMENT, (m) => (m[0] === '/' ? (m.includes('\n') ? m.replace(/[^\n]/g, '') : ' ') : m))
-    .replace(/\\\r?\n/g, '');
+  const text = withoutComments(raw).replace(/\\\r?\n/g, '');
   const facts: FileFacts = { includes: [], defines: [], text };
   for (const m of text.matchAll(DIRECTIVE)) {
     const rest = m[2]!;
