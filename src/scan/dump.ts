@@ -84,6 +84,11 @@ export function dumpHeaders(
     catalogueOnly?: (name: string) => boolean;
     /** Each record's fields in the result (default true); without them, its size and alignment only (decode). */
     recordFields?: boolean;
+    /**
+     * Whether a header is read, asked just before its turn with the ioctls catalogued so far (decode: only
+     * the units that may define a macro not found yet).
+     */
+    unitWanted?: (header: string, ioctls: ReadonlyMap<string, IoctlEntry>) => boolean;
   },
 ): Dumped {
   const scan = scanHeaders(opts);
@@ -119,7 +124,8 @@ export function dumpHeaders(
     if (e.prerequisites) row.prerequisites = e.prerequisites;
     result.ioctls[e.name] = row;
   };
-  for (const s of scan.each()) {
+  const unitWanted = opts.unitWanted;
+  for (const s of scan.each(unitWanted && ((header) => unitWanted(header, ioctls)))) {
     const t0 = timings ? performance.now() : 0;
     let parsed = s.parsed;
     let before: string[] | undefined;

@@ -34,6 +34,8 @@ interface Define {
 interface FileFacts {
   /** Include names it may include (<x>, "x" beside it, #include_next). */
   includes: Array<{ name: string; quoted: boolean }>;
+  /** It has an #include the index cannot follow (`#include MACRO`): what that reads is not known. */
+  opaque: boolean;
   defines: Array<[string, Define]>;
   /** Its text without comments, for record lookups. */
   text: string;
@@ -182,12 +184,13 @@ const TOKEN =
 
 function readFacts(raw: string): FileFacts {
   const text = withoutComments(raw).replace(/\\\r?\n/g, '');
-  const facts: FileFacts = { includes: [], defines: [], text };
+  const facts: FileFacts = { includes: [], opaque: false, defines: [], text };
   for (const m of text.matchAll(DIRECTIVE)) {
     const rest = m[2]!;
     if (m[1] !== 'define') {
       const inc = /^([<"])([^>"]+)[>"]/.exec(rest);
       if (inc) facts.includes.push({ name: inc[2]!.trim(), quoted: inc[1] === '"' });
+      else facts.opaque = true;
       continue;
     }
     const head = /^([A-Za-z_]\w*)(\(([^)]*)\))?/.exec(rest);
@@ -723,6 +726,14 @@ class MacroUnion {
     return r;
   }
 
+  /** The macros that may be ioctls with one of `keys` (as mayBe answers, for the names some text defines). */
+  namesForKeys(keys: readonly number[]): string[] {
+    if (!this.byKey) this.indexKeys();
+    const out: string[] = [];
+    for (const [name, k] of this.keysByName!) if (k === ANY || keys.some((x) => k.has(x))) out.push(name);
+    return out;
+  }
+
   filesForKey(key: number): Set<string> {
     if (!this.byKey) this.indexKeys();
     return new Set([...this.anyKey!, ...(this.byKey!.get(key) ?? [])]);
@@ -819,6 +830,23 @@ export class HeaderIndex {
     let keys = KEYS_OF.get(numbers);
     if (!keys) KEYS_OF.set(numbers, (keys = numbers.map((n) => keyOf(n.type, n.nr))));
     return UNION.mayBe(name, keys);
+  }
+
+  /** The macros some text defines that may be ioctls numbered with one of the (type, nr) pairs (mayBe's). */
+  macrosFor(numbers: ReadonlyArray<{ type: number; nr: number }>): string[] {
+    return UNION.namesForKeys(numbers.map((n) => keyOf(n.type, n.nr)));
+  }
+
+  /**
+   * The units that read a file the index could not follow (`#include MACRO`): they may define any
+   * macro, whatever the index says.
+   */
+  unitsReadingUnknown(): Set<string> {
+    const out = new Set<string>();
+    for (const [name, facts] of this.nodes) {
+      if (facts.some((f) => f.opaque)) for (const u of this.unitsAbove(name)) out.add(u);
+    }
+    return out;
   }
 
   /** The units that may define the macro `name`. */

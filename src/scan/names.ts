@@ -165,7 +165,8 @@ export interface NamesWanted {
 
 /**
  * The names of a few numbers and macros on `abi`, as ioctlNames gives them, without the whole
- * catalogue: a dump of only the units the header index names (ioctl-index.ts), with those that
+ * catalogue: a dump of only the units the header index names (ioctl-index.ts) — of those, the
+ * ones that may define a macro of the answer not found in a unit before them —, with those that
  * declare the argument records of what they define (unitsOf needs where a record is first
  * found). Exact for what was asked: get and unevaluated of `cmds`, unitsOf and cmdOf of their
  * names and of `macros`. Kept in the result cache when it is on (cache.ts), which every file of
@@ -224,7 +225,7 @@ function namesOfUnits(
   const numbers = (wanted.cmds ?? []).map((c) => decodeIoc(abi, c));
   const asked = new Set(wanted.macros ?? []);
   const catalogueOnly = (name: string) => asked.has(name) || ix.mayBe(name, numbers);
-  const dumpOf = (set: Set<string>) =>
+  const dumpOf = (set: Set<string>, unitWanted?: Parameters<typeof dumpHeaders>[0]['unitWanted']) =>
     dumpHeaders({
       abi,
       ...include,
@@ -233,19 +234,34 @@ function namesOfUnits(
       // names need no record's fields
       recordFields: false,
       ...(files ? { files } : {}),
+      ...(unitWanted ? { unitWanted } : {}),
     });
   if (!needed.size) return null;
-  let d = dumpOf(needed);
+  // In scan order the first unit that defines a macro gives its number, as in the whole scan: of the
+  // candidates, a unit is read only when it may define a macro of the answer that no unit before it
+  // gave. The first candidate is read whatever it holds (macros of -D, as the whole set's first
+  // candidate would), and so is every unit that reads a file the index could not follow.
+  const sought = [...new Set([...ix.macrosFor(numbers), ...asked])].map(
+    (m) => [m, new Set(ix.unitsForMacro(m))] as const,
+  );
+  const always = ix.unitsReadingUnknown();
+  const first = units.find((u) => needed.has(u));
+  const read = new Set<string>();
+  let d = dumpOf(needed, (u, found) => {
+    const wantedHere = u === first || always.has(u) || sought.some(([m, may]) => may.has(u) && !found.has(m));
+    if (wantedHere) read.add(u);
+    return wantedHere;
+  });
   if (wanted.unitsOf === false) return namesOf(d);
   // where each argument record is first found: every unit that may declare it, in scan order
-  const more = new Set(needed);
+  const more = new Set(read);
   const want = new Set(wanted.cmds ?? []);
   for (const e of d.ioctls.values()) {
     if (!(want.has(e.cmd) || asked.has(e.name)) || e.arg === undefined) continue;
     if (!/^(?:(?:struct|union) )?\w+$/.test(e.arg)) continue;
     for (const u of ix.unitsForRecord(e.arg)) more.add(u);
   }
-  if (more.size > needed.size) d = dumpOf(more);
+  if (more.size > read.size) d = dumpOf(more);
   return namesOf(d);
 }
 

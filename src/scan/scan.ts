@@ -117,7 +117,8 @@ export interface Scan {
   files: FileCache;
   /** The path a header argument (a path or an include name) names. */
   resolve: (header: string) => string;
-  each(): Generator<ScannedHeader>;
+  /** Each header parsed in turn (those `wanted` refuses, asked just before their turn, are passed over). */
+  each(wanted?: (header: string) => boolean): Generator<ScannedHeader>;
 }
 
 export function scanHeaders(opts: ScanOptions): Scan {
@@ -181,10 +182,11 @@ export function scanHeaders(opts: ScanOptions): Scan {
     shorten,
     files,
     resolve: resolveHeader,
-    *each() {
+    *each(wanted) {
       for (let i = 0; i < headers.length; i++) {
         const header = headers[i]!;
         opts.onProgress?.(i, headers.length, header);
+        if (wanted && !wanted(header)) continue;
         try {
           yield {
             header,
