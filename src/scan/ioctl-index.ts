@@ -28,6 +28,8 @@ interface Define {
   params: string[] | null;
   variadic: boolean;
   body: string[];
+  /** namesIn's answer, once asked. */
+  uses?: { names: string[]; ioc: boolean } | undefined;
 }
 
 /** What the index keeps of one file. */
@@ -55,20 +57,29 @@ class Unknown extends Error {}
 
 const factsByPath = new Map<string, FileFacts | null>();
 const listings = new Map<string, Set<string> | null>();
+const misses = new Map<string, number>();
+/** Paths not found in a directory before it is listed (most lookups in a tree's own directories find a file). */
+const MISSES_BEFORE_LISTING = 8;
 
-/** Whether a directory listing holds the path's name. */
-function listed(path: string): boolean {
+/** Whether the path may be there: not when its directory, listed after a few misses, lacks its name. */
+function mayBeThere(path: string): boolean {
+  const l = listings.get(dirname(path));
+  return l === undefined || (l !== null && l.has(basename(path)));
+}
+
+/** A path not found (or not read): its directory is listed once it has missed a few times. */
+function missed(path: string): void {
   const dir = dirname(path);
-  let l = listings.get(dir);
-  if (l === undefined) {
-    try {
-      l = new Set(readdirSync(dir));
-    } catch {
-      l = null;
-    }
-    listings.set(dir, l);
+  const n = (misses.get(dir) ?? 0) + 1;
+  misses.set(dir, n);
+  if (n < MISSES_BEFORE_LISTING || listings.has(dir)) return;
+  let l: Set<string> | null;
+  try {
+    l = new Set(readdirSync(dir));
+  } catch {
+    l = null;
   }
-  return l !== null && l.has(basename(path));
+  listings.set(dir, l);
 }
 const factsByText = new Map<string, Array<{ bytes: Buffer; facts: FileFacts }>>();
 /** Where factsOf reads a file (grown when one is larger): most are copies of a text read before, never decoded. */
@@ -101,9 +112,10 @@ function factsOf(path: string): FileFacts | null {
   let length: number;
   try {
     // a listing says what is not there without a failed open for every directory searched
-    if (!listed(path)) throw new Error('not there');
+    if (!mayBeThere(path)) throw new Error('not there');
     length = readIntoBuffer(path);
   } catch {
+    missed(path);
     factsByPath.set(path, null);
     return null;
   }
@@ -209,7 +221,8 @@ function readFacts(raw: string): FileFacts {
         params.push(last || '__VA_ARGS__');
       }
     }
-    facts.defines.push([name, { params, variadic, body: rest.slice(head[0].length).match(TOKEN) ?? [] }]);
+    const body = rest.slice(head[0].length).match(TOKEN) ?? [];
+    facts.defines.push([name, { params, variadic, body, uses: undefined }]);
   }
   // enum constants read as macros of their values (DM_VERSION_CMD): each the one before it plus one
   for (const m of text.matchAll(ENUM)) {
@@ -226,7 +239,7 @@ function readFacts(raw: string): FileFacts {
       if (init !== undefined) body = init.match(TOKEN) ?? [];
       else body = prev === null ? (item === items[0] ? ['0'] : null) : ['(', prev, '+', '1', ')'];
       prev = name;
-      if (body) facts.defines.push([name, { params: null, variadic: false, body }]);
+      if (body) facts.defines.push([name, { params: null, variadic: false, body, uses: undefined }]);
     }
   }
   return facts;
@@ -253,21 +266,20 @@ function topLevel(text: string): string[] {
 /** Names the over-approximation may not read as macros (the parser's operators). */
 const NOT_MACROS = new Set(['sizeof', '_Alignof', '__alignof__', 'defined']);
 
-const NAMES_IN = new WeakMap<Define, { names: string[]; ioc: boolean }>();
-
 /** The names a body uses, and whether it names _IOC or pastes (which may make any name). */
 function namesIn(d: Define): { names: string[]; ioc: boolean } {
-  let n = NAMES_IN.get(d);
-  if (!n) {
-    const names = new Set<string>();
-    let ioc = false;
-    for (const t of d.body) {
-      if (t === '_IOC' || t === '##') ioc = true;
-      else if (/^[A-Za-z_]/.test(t)) names.add(t);
+  if (d.uses) return d.uses;
+  const names: string[] = [];
+  let ioc = false;
+  for (const t of d.body) {
+    if (t === '_IOC' || t === '##') ioc = true;
+    else {
+      const c = t.charCodeAt(0);
+      const word = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+      if (word && !names.includes(t)) names.push(t);
     }
-    NAMES_IN.set(d, (n = { names: [...names], ioc }));
   }
-  return n;
+  return (d.uses = { names, ioc });
 }
 
 /** Expands and evaluates macro texts: the alternatives of every definition of a name. */
@@ -670,7 +682,7 @@ class MacroUnion {
   /** Macro name → the include names of the files that define it. */
   readonly definedIn = new Map<string, string[]>();
   private readonly added = new Map<string, Set<FileFacts>>();
-  /** The signatures (signature()) of each macro's definitions in defs. */
+  /** The signatures (signature()) of each macro's definitions in defs, once it has more than one. */
   private readonly signatures = new Map<string, Set<string>>();
   private byKey: Map<number, Set<string>> | undefined;
   private anyKey: Set<string> | undefined;
@@ -686,12 +698,12 @@ class MacroUnion {
     s.add(f);
     this.byKey = this.anyKey = undefined;
     for (const [macro, d] of f.defines) {
-      let list = this.defs.get(macro);
-      if (!list) this.defs.set(macro, (list = []));
-      if (!list.includes(d)) {
+      const list = this.defs.get(macro);
+      if (!list) this.defs.set(macro, [d]);
+      else if (!list.includes(d)) {
         // the same definition in another text (of another tree) is one alternative, not two
         let sigs = this.signatures.get(macro);
-        if (!sigs) this.signatures.set(macro, (sigs = new Set()));
+        if (!sigs) this.signatures.set(macro, (sigs = new Set(list.map(signature))));
         const sig = signature(d);
         if (!sigs.has(sig)) {
           sigs.add(sig);
