@@ -107,6 +107,26 @@ test('--no-cache neither replays nor records; a failing run is replayed with its
   expect(count).toBeGreaterThanOrEqual(before);
 });
 
+test('a decode whose header only the index read is made again when that header changes', async () => {
+  // the header index opens every header of the tree (openSync, not readFileSync); a number no macro of it has
+  // is answered without a unit read by the front end: only the index's open stands for the header
+  const inc = join(root, 'decode-inc');
+  mkdirSync(join(inc, 'linux'), { recursive: true });
+  const mine = join(inc, 'linux/zz-replay.h');
+  writeFileSync(mine, "#include <linux/ioctl.h>\n#define ZZ_GET _IOR('q', 6, int)\n");
+  await settle();
+  const decode = () => run('decode', '--abi', 'x86_64', '-I', inc, '0x80047105');
+  const runs = kind('run-').length;
+  const first = decode();
+  expect(first.stdout).not.toContain('ZZ_GET');
+  // kept, and replayed (no other entry made)
+  expect(kind('run-')).toHaveLength(runs + 1);
+  expect(decode()).toEqual(first);
+  expect(kind('run-')).toHaveLength(runs + 1);
+  writeFileSync(mine, "#include <linux/ioctl.h>\n#define ZZ_GET _IOR('q', 5, int)\n");
+  expect(decode().stdout).toContain('ZZ_GET');
+});
+
 test('a run on a terminal and the same run into a pipe are replayed each as itself', async () => {
   const ANSI = /\x1b\[[0-9;]*m/;
   const base: NodeJS.ProcessEnv = { ...process.env, IOCTL32_CACHE: cache };

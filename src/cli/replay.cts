@@ -210,16 +210,8 @@ export interface Recording {
   finish(code: number): void;
 }
 
-/** The file system calls whose first argument is a path the process consults (and readFileSync, statSync, below). */
-const WATCHED = [
-  'existsSync',
-  'lstatSync',
-  'readdirSync',
-  'opendirSync',
-  'realpathSync',
-  'accessSync',
-  'openSync',
-] as const;
+/** The file system calls whose first argument is a path the process consults (and openSync, readFileSync, statSync, below). */
+const WATCHED = ['existsSync', 'lstatSync', 'readdirSync', 'opendirSync', 'realpathSync', 'accessSync'] as const;
 
 /**
  * Starts recording this process's run of `argv` (null when such runs are not replayed): every path
@@ -242,6 +234,8 @@ export async function recordRun(argv: readonly string[]): Promise<Recording | nu
   const absent = new Set<string>();
   /** Notes a path consulted, in the state `stat` gives (a statSync's own answer saves a second look). */
   const note = (p: unknown, stat: (path: string) => Consulted | null = stateOf) => {
+    // a path noted before as it is given (a key is absolute and normal: resolve would give it back)
+    if (typeof p === 'string' && (consulted.has(p) || absent.has(p))) return;
     const path =
       typeof p === 'string' || Buffer.isBuffer(p) ? resolve(p.toString()) : p instanceof URL ? fileURLToPath(p) : null;
     if (path === null || consulted.has(path) || absent.has(path) || caches.some((c) => path.startsWith(c))) return;
@@ -265,6 +259,26 @@ export async function recordRun(argv: readonly string[]): Promise<Recording | nu
     };
     target[name] = Object.assign(watched, real);
   }
+  // a descriptor opened is noted by its own fstat, not a second look up its path (the header index opens
+  // sixteen thousand files)
+  const realOpen = fs.openSync;
+  target.openSync = Object.assign((...args: unknown[]) => {
+    let fd: number;
+    try {
+      fd = realOpen(...(args as Parameters<typeof realOpen>));
+    } catch (e) {
+      note(args[0]);
+      throw e;
+    }
+    let st: Fs.Stats | undefined;
+    try {
+      st = fs.fstatSync(fd);
+    } catch {
+      // noted by its path, below
+    }
+    note(args[0], st ? (path) => [path, st.mode, st.size, st.ino, st.mtimeMs, st.ctimeMs] : stateOf);
+    return fd;
+  }, realOpen);
   // readFileSync reads through a descriptor whose fstat is the state of what was read: no look more than its own
   const realRead = fs.readFileSync;
   target.readFileSync = Object.assign((...args: unknown[]) => {
@@ -276,7 +290,7 @@ export async function recordRun(argv: readonly string[]): Promise<Recording | nu
     }
     let fd: number;
     try {
-      fd = fs.openSync(p, 'r');
+      fd = realOpen(p, 'r');
     } catch {
       // not there (or not readable): the call's own error, and the path's state
       note(p);
