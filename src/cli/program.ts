@@ -1,4 +1,7 @@
-/** The ioctl32 command line: a thin shell over the library (src/cli/main.cts runs it). */
+/**
+ * The ioctl32 command line: a thin shell over the library (src/cli/main.cts runs it). A command loads
+ * what only it uses when it runs (a cold decode need not load the web server, the audit or codegen).
+ */
 import { Command, CommanderError } from 'commander';
 import { getAbi } from '../abi/index.js';
 import { Ioctl32Error, UsageError } from '../errors.js';
@@ -11,27 +14,18 @@ import { uapiHeaders } from '../scan/scan.js';
 import { FileCache } from '../cfront/preprocess.js';
 import { ABIS } from '../abi/table.js';
 import { parseCmd } from '../ioctl/ioc.js';
-import { explainLines, formatExplanation } from '../report/explain.js';
 import { dump } from '../scan/dump.js';
 import { progressLine, type ScanOptions } from '../scan/scan.js';
 import type { IncludeOptions } from '../cfront/index.js';
 import { formatLayouts, layoutReport } from '../report/layout.js';
-import { layoutDiagrams, renderSvg } from '../report/svg.js';
-import { serve } from '../web/server.js';
 import { check, needsWork } from '../compat/check.js';
 import { loadAnnotations } from '../compat/annotations.js';
-import { toSarif } from '../report/sarif.js';
 import { formatCheck } from '../report/check.js';
 import { compatPairs } from '../abi/index.js';
 import type { Abi } from '../abi/types.js';
 import { createRequire } from 'node:module';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { convertArgument } from '../thunk/convert.js';
-import { CodegenError, generateCompatC } from '../codegen/c.js';
-import { ErrnoError } from '../thunk/errors.js';
-import { auditHasErrors, auditPairs } from '../audit/audit.js';
-import { auditToSarif, formatAudit } from '../report/audit.js';
 import { defaultKernelTree } from '../cfront/kernel-tree.js';
 import { existsSync } from 'node:fs';
 
@@ -213,8 +207,9 @@ export function buildProgram(): Command {
       .argument('[line]', "the line or number; '-' or none (stdin not a terminal): every line on stdin")
       .option('--arch <native>', "the kernel's ABI (default: the host's)")
       .option('--json', 'JSON: an object for one line, an array for lines on stdin'),
-  ).action((line: string | undefined, opts: IncludeCliOptions & { arch?: string; json?: boolean }) => {
+  ).action(async (line: string | undefined, opts: IncludeCliOptions & { arch?: string; json?: boolean }) => {
     checkPerAbi(opts);
+    const { explainLines, formatExplanation } = await import('../report/explain.js');
     const native = getAbi(opts.arch ?? hostArch());
     const fromStdin = line === undefined || line === '-';
     if (line === undefined && process.stdin.isTTY) {
@@ -265,11 +260,12 @@ export function buildProgram(): Command {
       .option('--abi <abis>', 'comma-separated ABIs', 'x86_64,i386,x32')
       .option('--svg', 'one record as a standalone SVG byte diagram, the ABIs side by side (stdout)')
       .option('--verbose', 'list every header that could not be read'),
-  ).action((header: string | undefined, records: string[], opts: LayoutOptions) => {
+  ).action(async (header: string | undefined, records: string[], opts: LayoutOptions) => {
     const abis = opts.abi.split(',').map(getAbi);
     if (!abis.length) throw new UsageError('--abi needs at least one ABI');
     if (opts.svg) {
       if (!header || records.length !== 1) throw new UsageError('layout --svg draws one record: HEADER RECORD');
+      const { layoutDiagrams, renderSvg } = await import('../report/svg.js');
       const drawn = layoutDiagrams(
         abis.map((a) => scanOptions(a.name, [header], opts)),
         records,
@@ -305,7 +301,7 @@ export function buildProgram(): Command {
       )
       .option('--no-lint', 'skip the lint rules for the given headers')
       .option('--verbose', 'list every header that could not be read'),
-  ).action((headers: string[], opts: CheckCliOptions) => {
+  ).action(async (headers: string[], opts: CheckCliOptions) => {
     if (!['text', 'json', 'sarif'].includes(opts.format))
       throw new UsageError(`--format must be text, json or sarif, not '${opts.format}'`);
     const pairs = selectPairs(opts.arch, opts.pair);
@@ -353,8 +349,10 @@ export function buildProgram(): Command {
           1,
         ),
       );
-    else if (opts.format === 'sarif') print(JSON.stringify(toSarif(report, packageVersion()), null, 1));
-    else {
+    else if (opts.format === 'sarif') {
+      const { toSarif } = await import('../report/sarif.js');
+      print(JSON.stringify(toSarif(report, packageVersion()), null, 1));
+    } else {
       const verbose = opts.verbose === true;
       print(formatCheck(report, { color: colorFor(process.stdout), detail: headers.length > 0, verbose }));
     }
@@ -376,9 +374,11 @@ export function buildProgram(): Command {
     .option('--config <file>', "a .config to read the sources with, in place of the build tree's autoconf.h")
     .option('--format <format>', 'text, json or sarif', 'text')
     .option('--verbose', 'list the ops structures read and the files that could not be')
-    .action((tree: string, paths: string[], opts: AuditCliOptions) => {
+    .action(async (tree: string, paths: string[], opts: AuditCliOptions) => {
       if (!['text', 'json', 'sarif'].includes(opts.format))
         throw new UsageError(`--format must be text, json or sarif, not '${opts.format}'`);
+      const { auditHasErrors, auditPairs } = await import('../audit/audit.js');
+      const { auditToSarif, formatAudit } = await import('../report/audit.js');
       const chosen = selectPairs(opts.arch, opts.pair ?? (opts.arch ? undefined : 'x86_64:i386'));
       // --arch all: the native ABIs with no build tree are named, not dropped silently
       const builds = new Map<string, string>();
@@ -434,10 +434,12 @@ export function buildProgram(): Command {
       )
       .option('--annotations <file>', 'JSON sidecar (flexible array lengths, union selectors)'),
   ).action(
-    (
+    async (
       headers: string[],
       opts: HeaderOptions & { from: string; to: string; type: string; member?: string[]; annotations?: string },
     ) => {
+      const { convertArgument } = await import('../thunk/convert.js');
+      const { ErrnoError } = await import('../thunk/errors.js');
       const from = getAbi(opts.from);
       const to = getAbi(opts.to);
       const { members, choose } = unionChoices(opts.member);
@@ -489,7 +491,7 @@ export function buildProgram(): Command {
       .option('--prefix <name>', "prefix of the generated functions (default: the header's name)")
       .option('--out-dir <dir>', 'write DIR/NATIVE.c for each native ABI instead of stdout (needed by --arch all)'),
   ).action(
-    (
+    async (
       language: string,
       headers: string[],
       opts: HeaderOptions & {
@@ -502,6 +504,7 @@ export function buildProgram(): Command {
       },
     ) => {
       if (language !== 'c') throw new UsageError(`gen makes C (ioctl32 gen c HEADER...), not '${language}'`);
+      const { CodegenError, generateCompatC } = await import('../codegen/c.js');
       // one .compat_ioctl serves every compat ABI of the kernel (i386 and x32 tasks on x86_64): one per native
       const natives = new Map<string, { native: Abi; compat: Abi[] }>();
       // a kernel cannot tell a flavour's tasks from its base's (i386+t64 from i386): one file cannot serve
@@ -578,6 +581,7 @@ export function buildProgram(): Command {
     const port = Number(opts.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: not a port: ${opts.port}`);
     const { scan, scanFor } = scanSettings([], opts);
+    const { serve } = await import('../web/server.js');
     const { url } = await serve({ scan, scanFor, native: getAbi(hostArch()), port, host: opts.host });
     print(`ioctl32 serve: ${url}`);
   });
