@@ -210,7 +210,7 @@ export interface Recording {
   finish(code: number): void;
 }
 
-/** The file system calls whose first argument is a path the process consults (and openSync, readFileSync, statSync, below). */
+/** File system calls whose first argument is a path the process consults (openSync, readFileSync, statSync: below). */
 const WATCHED = ['existsSync', 'lstatSync', 'readdirSync', 'opendirSync', 'realpathSync', 'accessSync'] as const;
 
 /**

@@ -34,8 +34,8 @@ interface Define {
 
 /** What the index keeps of one file. */
 interface FileFacts {
-  /** Include names it may include (<x>, "x" beside it, #include_next). */
-  includes: Array<{ name: string; quoted: boolean }>;
+  /** Include names it may include (<x>, "x" beside it, #include_next), and each as a normal path. */
+  includes: Array<{ name: string; quoted: boolean; normal: string }>;
   /** It has an #include the index cannot follow (`#include MACRO`): what that reads is not known. */
   opaque: boolean;
   defines: Array<[string, Define]>;
@@ -201,8 +201,10 @@ function readFacts(raw: string): FileFacts {
     const rest = m[2]!;
     if (m[1] !== 'define') {
       const inc = /^([<"])([^>"]+)[>"]/.exec(rest);
-      if (inc) facts.includes.push({ name: inc[2]!.trim(), quoted: inc[1] === '"' });
-      else facts.opaque = true;
+      if (inc) {
+        const name = inc[2]!.trim();
+        facts.includes.push({ name, quoted: inc[1] === '"', normal: posix.normalize(name) });
+      } else facts.opaque = true;
       continue;
     }
     const head = /^([A-Za-z_]\w*)(\(([^)]*)\))?/.exec(rest);
@@ -356,7 +358,7 @@ class TextMacros {
 
   private values(toks: string[]): bigint[] | null {
     // the same few types (KVMIO, 'V') and numbers come back in thousands of calls
-    const key = toks.length === 1 ? toks[0]! : toks.join(' ');
+    const key = toks.length === 1 ? toks[0]! : `${toks.length}\0${toks.join('\0')}`;
     let v = this.valuesMemo.get(key);
     if (v === undefined) this.valuesMemo.set(key, (v = this.valuesOf(toks)));
     return v;
@@ -778,6 +780,8 @@ class MacroUnion {
 }
 
 const UNION = new MacroUnion();
+/** "x" included beside a file, by the file's include name and x (HeaderIndex). */
+const BESIDE = new Map<string, string>();
 /** The keys of the numbers mayBe is asked with (one list asks it of many names). */
 const KEYS_OF = new WeakMap<ReadonlyArray<{ type: number; nr: number }>, number[]>();
 
@@ -799,6 +803,13 @@ export class HeaderIndex {
   ) {
     const queue = [...units, ...PREREQUISITE_HEADERS];
     const seen = new Set(queue);
+    // a name's directory, and "x" beside it: the same few pairs in every tree
+    const besideOf = (name: string, inc: string) => {
+      const key = `${name}\0${inc}`;
+      let b = BESIDE.get(key);
+      if (b === undefined) BESIDE.set(key, (b = posix.join(posix.dirname(name), inc)));
+      return b;
+    };
     const edge = (from: string, to: string) => {
       let s = this.includers.get(to);
       if (!s) this.includers.set(to, (s = new Set()));
@@ -808,8 +819,8 @@ export class HeaderIndex {
         queue.push(to);
       }
     };
-    while (queue.length) {
-      const name = queue.shift()!;
+    for (let q = 0; q < queue.length; q++) {
+      const name = queue[q]!;
       const facts: FileFacts[] = [];
       for (const d of includeDirs) {
         const path = join(d, name);
@@ -822,10 +833,10 @@ export class HeaderIndex {
         for (const inc of f.includes) {
           // "x" beside the includer first, then on the include path
           if (inc.quoted) {
-            const beside = posix.join(posix.dirname(name), inc.name);
+            const beside = besideOf(name, inc.name);
             if (includeDirs.some((d) => factsOf(join(d, beside)) !== null)) edge(name, beside);
           }
-          edge(name, posix.normalize(inc.name));
+          edge(name, inc.normal);
         }
       }
     }
@@ -913,7 +924,7 @@ export class HeaderIndex {
   private unitSet_: Set<string> | undefined;
 }
 
-/** What tells two definitions apart: parameters, variadic or not, and the body's tokens (counted: one may hold a space). */
+/** What tells two definitions apart: parameters, variadic or not, the body's tokens (counted: one may hold a space). */
 function signature(d: Define): string {
   const params = d.params === null ? '' : `(${d.params.join(',')}${d.variadic ? '...' : ''})`;
   return `${params}${d.body.length} ${d.body.join(' ')}`;
