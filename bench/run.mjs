@@ -13,7 +13,8 @@
 //     installed headers: the commands as a user runs them (target <= 5), and the work alone in this
 //     process beside them.
 //  5. a user's first `decode X` over every ABI and `convert --type long`, each with an empty cache
-//     (the header index: only the units that may define the number or type), vs the clang run of
+//     (the header index: only the units that may define the number or type; a number of no ioctl and
+//     one with two names), vs the clang run of
 //     (1) (target <= 10); a repeated whole-UAPI `check` (and `dump`) with a warm cache vs the same
 //     (target <= 0.5).
 // Beside (1), a floor (bench/floor.mjs): the same headers preprocessed once as a single
@@ -111,6 +112,10 @@ const cold = (args, input) => () => {
 const tDecode = spread(cold(['decode', '0xc0185617']));
 console.log(`cold decode 0xc0185617 over every ABI (${ABIS.length}), an empty cache: ${fmt(tDecode)}`);
 console.log(`RATIO cold decode/clang (x86_64 one TU): ${ratio(tDecode, clang.t)}  (target <= 10)`);
+// a number that has names (VIDIOC_G_STD, VIDIOC_SUBDEV_G_STD): the units that define them are read on every ABI
+const tDecodeHit = spread(cold(['decode', '0x80085617']));
+console.log(`cold decode 0x80085617 (two names) over every ABI: ${fmt(tDecodeHit)}`);
+console.log(`RATIO cold decode of a named number/clang: ${ratio(tDecodeHit, clang.t)}  (target <= 10)`);
 const tConvert = spread(cold(['convert', '--from', 'i386', '--to', 'x86_64', '--type', 'long'], Buffer.alloc(4)));
 const tConvertStruct = spread(
   cold(['convert', '--from', 'i386', '--to', 'x86_64', '--type', 'struct termios'], Buffer.alloc(36)),
