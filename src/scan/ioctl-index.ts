@@ -690,8 +690,9 @@ class MacroUnion {
   private anyKey: Set<string> | undefined;
   /** The keys of every ioctl macro (names that are none are not in it). */
   private keysByName: Map<string, Keys> | undefined;
-  /** mayBe's answers by the keys asked, then the name. */
-  private mayBeMemo: Map<string | readonly number[], Map<string, boolean>> | undefined;
+  /** mayBe's answers by the keys asked (joined), then the name; and by the list asked with (not kept alive by it). */
+  private mayBeMemo: Map<string, Map<string, boolean>> | undefined;
+  private mayBeOfList: WeakMap<readonly number[], Map<string, boolean>> | undefined;
 
   add(name: string, f: FileFacts): void {
     let s = this.added.get(name);
@@ -725,11 +726,12 @@ class MacroUnion {
   mayBe(name: string, keys: readonly number[]): boolean {
     if (!this.byKey) this.indexKeys();
     // a dump asks it of every macro of its units, for every ABI with the same keys: answered once
-    let memo = this.mayBeMemo!.get(keys);
+    let memo = this.mayBeOfList!.get(keys);
     if (!memo) {
       const asked = keys.join();
-      memo = this.mayBeMemo!.get(asked) ?? new Map();
-      this.mayBeMemo!.set(asked, memo).set(keys, memo);
+      memo = this.mayBeMemo!.get(asked);
+      if (!memo) this.mayBeMemo!.set(asked, (memo = new Map<string, boolean>()));
+      this.mayBeOfList!.set(keys, memo);
     }
     let r = memo.get(name);
     if (r === undefined) {
@@ -760,6 +762,7 @@ class MacroUnion {
     this.anyKey = new Set();
     this.keysByName = new Map();
     this.mayBeMemo = new Map();
+    this.mayBeOfList = new WeakMap();
     for (const [macro, files] of this.definedIn) {
       const isLegacy = legacy.has(macro);
       if (!isLegacy && !macros.reachesIoc(macro)) continue;
