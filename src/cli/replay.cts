@@ -60,8 +60,13 @@ const CTIME = 5;
 /** The path's state, or null when it does not exist. */
 function stateOf(path: string): Consulted | null {
   const st = realStat(path, ABSENT_IS_UNDEFINED);
-  return st ? [path, st.mode, st.size, st.ino, st.mtimeMs, st.ctimeMs] : null;
+  return st ? stateIn(st)(path) : null;
 }
+
+/** The state a call's own stat (an fstat of what it opened) gives a path: no second look. */
+const stateIn =
+  (st: Fs.Stats) =>
+  (path: string): Consulted => [path, st.mode, st.size, st.ino, st.mtimeMs, st.ctimeMs];
 
 /** Whether the path is as it was (numbers compared as numbers: a replay makes thousands of these). */
 function holds(c: Consulted): boolean {
@@ -276,7 +281,7 @@ export async function recordRun(argv: readonly string[]): Promise<Recording | nu
     } catch {
       // noted by its path, below
     }
-    note(args[0], st ? (path) => [path, st.mode, st.size, st.ino, st.mtimeMs, st.ctimeMs] : stateOf);
+    note(args[0], st ? stateIn(st) : stateOf);
     return fd;
   }, realOpen);
   // readFileSync reads through a descriptor whose fstat is the state of what was read: no look more than its own
@@ -298,7 +303,7 @@ export async function recordRun(argv: readonly string[]): Promise<Recording | nu
     }
     try {
       const st = fs.fstatSync(fd);
-      note(p, (path) => [path, st.mode, st.size, st.ino, st.mtimeMs, st.ctimeMs]);
+      note(p, stateIn(st));
       return realRead(fd, options as Parameters<typeof realRead>[1]);
     } finally {
       fs.closeSync(fd);
