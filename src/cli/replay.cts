@@ -255,6 +255,15 @@ export async function recordRun(argv: readonly string[]): Promise<Recording | nu
     const state = stateOf(path);
     if (state) consulted.set(path, state);
   }
+  /** A call whose failure says the path's state as much as its success: noted (by its path) when it throws. */
+  const orNoted = <T,>(p: unknown, call: () => T): T => {
+    try {
+      return call();
+    } catch (e) {
+      note(p);
+      throw e;
+    }
+  };
   const target = fs as unknown as Record<string, (...args: unknown[]) => unknown>;
   for (const name of WATCHED) {
     const real = target[name]!;
@@ -267,14 +276,8 @@ export async function recordRun(argv: readonly string[]): Promise<Recording | nu
   // a descriptor opened is noted by its own fstat, not a second look up its path (the header index opens
   // sixteen thousand files)
   const realOpen = fs.openSync;
-  target.openSync = Object.assign((...args: unknown[]) => {
-    let fd: number;
-    try {
-      fd = realOpen(...(args as Parameters<typeof realOpen>));
-    } catch (e) {
-      note(args[0]);
-      throw e;
-    }
+  const open = (...args: unknown[]) => {
+    const fd = orNoted(args[0], () => realOpen(...(args as Parameters<typeof realOpen>)));
     let st: Fs.Stats | undefined;
     try {
       st = fs.fstatSync(fd);
@@ -283,8 +286,9 @@ export async function recordRun(argv: readonly string[]): Promise<Recording | nu
     }
     note(args[0], st ? stateIn(st) : stateOf);
     return fd;
-  }, realOpen);
-  // readFileSync reads through a descriptor whose fstat is the state of what was read: no look more than its own
+  };
+  target.openSync = Object.assign(open, realOpen);
+  // readFileSync reads through a descriptor opened as above: the state of what was read, no look more than its own
   const realRead = fs.readFileSync;
   target.readFileSync = Object.assign((...args: unknown[]) => {
     const [p, options] = args;
@@ -295,15 +299,12 @@ export async function recordRun(argv: readonly string[]): Promise<Recording | nu
     }
     let fd: number;
     try {
-      fd = realOpen(p, 'r');
+      fd = open(p, 'r');
     } catch {
-      // not there (or not readable): the call's own error, and the path's state
-      note(p);
+      // not there (or not readable), its state noted: the call's own error
       return realRead(...(args as Parameters<typeof realRead>));
     }
     try {
-      const st = fs.fstatSync(fd);
-      note(p, stateIn(st));
       return realRead(fd, options as Parameters<typeof realRead>[1]);
     } finally {
       fs.closeSync(fd);
@@ -311,20 +312,11 @@ export async function recordRun(argv: readonly string[]): Promise<Recording | nu
   }, realRead);
   // statSync answers with the state itself (the result cache and the header walk ask it for thousands of files)
   target.statSync = Object.assign((...args: unknown[]) => {
-    let st: unknown;
-    try {
-      st = realStat(...(args as Parameters<typeof realStat>));
-    } catch (e) {
-      note(args[0]);
-      throw e;
-    }
+    const st: unknown = orNoted(args[0], () => realStat(...(args as Parameters<typeof realStat>)));
     const s = st as Fs.Stats | undefined;
+    // a BigIntStats (bigint: true) is looked at again as numbers
     note(args[0], (path) =>
-      s === undefined
-        ? null
-        : typeof s.mtimeMs === 'number'
-          ? [path, s.mode, s.size, s.ino, s.mtimeMs, s.ctimeMs]
-          : stateOf(path),
+      s === undefined ? null : typeof s.mtimeMs === 'number' ? stateIn(s)(path) : stateOf(path),
     );
     return st;
   }, realStat);
