@@ -867,13 +867,17 @@ export class HeaderIndex {
    * The units that read a file the index could not follow (`#include MACRO`): they may define any
    * macro, whatever the index says.
    */
-  unitsReadingUnknown(): Set<string> {
+  unitsReadingUnknown(): ReadonlySet<string> {
+    if (this.readingUnknown_) return this.readingUnknown_;
     const out = new Set<string>();
     for (const [name, facts] of this.nodes) {
       if (facts.some((f) => f.opaque)) for (const u of this.unitsAbove(name)) out.add(u);
     }
-    return out;
+    return (this.readingUnknown_ = out);
   }
+
+  /** unitsReadingUnknown's answer (every ABI of a tree asks it). */
+  private readingUnknown_: Set<string> | undefined;
 
   /** The units that may define the macro `name`. */
   unitsForMacro(name: string): string[] {
