@@ -60,13 +60,19 @@ const CTIME = 5;
 /** The path's state, or null when it does not exist. */
 function stateOf(path: string): Consulted | null {
   const st = realStat(path, ABSENT_IS_UNDEFINED);
-  return st ? stateIn(st)(path) : null;
+  return st ? stateIn(st, path) : null;
 }
 
-/** The state a call's own stat (an fstat of what it opened) gives a path: no second look. */
-const stateIn =
-  (st: Fs.Stats) =>
-  (path: string): Consulted => [path, st.mode, st.size, st.ino, st.mtimeMs, st.ctimeMs];
+/** The state a stat gives a path (a call's own: an fstat of what it opened, say). */
+const stateIn = (st: Fs.Stats, path: string): Consulted => [path, st.mode, st.size, st.ino, st.mtimeMs, st.ctimeMs];
+
+/** A slash, none to two dots and a slash or the end: what makes a path starting with one not normal. */
+const NOT_NORMAL = /\/\.{0,2}(?:\/|$)/;
+
+/** The path absolute and normal, as resolve gives it (the same string when it is: resolve takes a while). */
+function normalAbsolute(p: string): string {
+  return p.charCodeAt(0) === 47 && !NOT_NORMAL.test(p) ? p : resolve(p);
+}
 
 /** Whether the path is as it was (numbers compared as numbers: a replay makes thousands of these). */
 function holds(c: Consulted): boolean {
@@ -237,19 +243,39 @@ export async function recordRun(argv: readonly string[]): Promise<Recording | nu
   // a path that is not there stands as its directory, in the state the directory had then (an entry added to a
   // directory changes its times): an include search's thousand misses in one directory are one look
   const absent = new Set<string>();
-  /** Notes a path consulted, in the state `stat` gives (a statSync's own answer saves a second look). */
-  const note = (p: unknown, stat: (path: string) => Consulted | null = stateOf) => {
+  /** The path a call consulted as noted (absolute, normal), or null when it is noted already or not noted at all. */
+  const toNote = (p: unknown): string | null => {
     // a path noted before as it is given (a key is absolute and normal: resolve would give it back)
-    if (typeof p === 'string' && (consulted.has(p) || absent.has(p))) return;
+    if (typeof p === 'string' && (consulted.has(p) || absent.has(p))) return null;
     const path =
-      typeof p === 'string' || Buffer.isBuffer(p) ? resolve(p.toString()) : p instanceof URL ? fileURLToPath(p) : null;
-    if (path === null || consulted.has(path) || absent.has(path) || caches.some((c) => path.startsWith(c))) return;
-    const state = stat(path);
-    if (state) consulted.set(path, state);
+      typeof p === 'string'
+        ? normalAbsolute(p)
+        : Buffer.isBuffer(p)
+          ? resolve(p.toString())
+          : p instanceof URL
+            ? fileURLToPath(p)
+            : null;
+    if (path === null || consulted.has(path) || absent.has(path)) return null;
+    for (const c of caches) if (path.startsWith(c)) return null;
+    return path;
+  };
+  /** Keeps a path (toNote's) in the state `st` (undefined: not there). */
+  const keep = (path: string, st: Fs.Stats | undefined) => {
+    if (st) consulted.set(path, stateIn(st, path));
     else {
       absent.add(path);
       note(dirname(path));
     }
+  };
+  /** Notes a path consulted in the state a call's own stat gave it (undefined: not there): no second look. */
+  const noteAs = (p: unknown, st: Fs.Stats | undefined) => {
+    const path = toNote(p);
+    if (path !== null) keep(path, st);
+  };
+  /** Notes a path consulted, in its state now. */
+  const note = (p: unknown) => {
+    const path = toNote(p);
+    if (path !== null) keep(path, realStat(path, ABSENT_IS_UNDEFINED));
   };
   for (const path of ownModules()) {
     const state = stateOf(path);
@@ -278,13 +304,15 @@ export async function recordRun(argv: readonly string[]): Promise<Recording | nu
   const realOpen = fs.openSync;
   const open = (...args: unknown[]) => {
     const fd = orNoted(args[0], () => realOpen(...(args as Parameters<typeof realOpen>)));
+    const path = toNote(args[0]);
+    if (path === null) return fd;
     let st: Fs.Stats | undefined;
     try {
       st = fs.fstatSync(fd);
     } catch {
-      // noted by its path, below
+      st = realStat(path, ABSENT_IS_UNDEFINED);
     }
-    note(args[0], st ? stateIn(st) : stateOf);
+    keep(path, st);
     return fd;
   };
   target.openSync = Object.assign(open, realOpen);
@@ -315,9 +343,8 @@ export async function recordRun(argv: readonly string[]): Promise<Recording | nu
     const st: unknown = orNoted(args[0], () => realStat(...(args as Parameters<typeof realStat>)));
     const s = st as Fs.Stats | undefined;
     // a BigIntStats (bigint: true) is looked at again as numbers
-    note(args[0], (path) =>
-      s === undefined ? null : typeof s.mtimeMs === 'number' ? stateIn(s)(path) : stateOf(path),
-    );
+    if (s === undefined || typeof s.mtimeMs === 'number') noteAs(args[0], s);
+    else note(args[0]);
     return st;
   }, realStat);
   // ES modules that imported these names see the watched ones too
