@@ -85,9 +85,17 @@ const factsByText = new Map<string, Array<{ bytes: Buffer; facts: FileFacts }>>(
 /** Where factsOf reads a file (grown when one is larger): most are copies of a text read before, never decoded. */
 let readBuffer = Buffer.allocUnsafe(1 << 20);
 
-/** The file's bytes in readBuffer, their length returned (open, read and close: no fstat, no buffer per file). */
+/**
+ * The file's bytes in readBuffer, their length returned (open, read and close: no fstat, no buffer per file); -1 when
+ * it cannot be read.
+ */
 function readIntoBuffer(path: string): number {
-  const fd = openSync(path, 'r');
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return -1;
+  }
   try {
     let n = 0;
     for (;;) {
@@ -100,6 +108,9 @@ function readIntoBuffer(path: string): number {
       if (got === 0) return n;
       n += got;
     }
+  } catch {
+    // a directory of the name (EISDIR), say
+    return -1;
   } finally {
     closeSync(fd);
   }
@@ -109,12 +120,9 @@ function readIntoBuffer(path: string): number {
 function factsOf(path: string): FileFacts | null {
   let f = factsByPath.get(path);
   if (f !== undefined) return f;
-  let length: number;
-  try {
-    // a listing says what is not there without a failed open for every directory searched
-    if (!mayBeThere(path)) throw new Error('not there');
-    length = readIntoBuffer(path);
-  } catch {
+  // a listing says what is not there without a failed open (an exception made) for every directory searched
+  const length = mayBeThere(path) ? readIntoBuffer(path) : -1;
+  if (length < 0) {
     missed(path);
     factsByPath.set(path, null);
     return null;
