@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { getAbi } from '../src/abi/index.js';
-import { cachedResult, setResultCache } from '../src/scan/cache.js';
+import { cachedResult, noteReads, noteReadsOf, readsOf, setResultCache, startReads } from '../src/scan/cache.js';
 import { dump } from '../src/scan/dump.js';
 
 const root = mkdtempSync(join(tmpdir(), 'ioctl32-cache-test-'));
@@ -206,3 +206,20 @@ test('check from the cache: the same text, JSON and SARIF; an edited header or a
 interface CheckJson {
   pairs: Array<{ ioctls: Array<{ verdict: string }> }>;
 }
+
+test('reads noted: a computation gets this thread’s and other threads’; one that watches its own only the others’', () => {
+  const others = startReads({ othersOnly: true });
+  const all = startReads();
+  // this thread's read, and a worker's (readsOf's) handed over
+  noteReads([['/here.h', true]]);
+  const { reads } = readsOf(() => noteReads([['/there.h', false]]));
+  noteReadsOf(reads);
+  expect(all().files).toEqual([
+    ['/here.h', true],
+    ['/there.h', false],
+  ]);
+  expect(others().files).toEqual([['/there.h', false]]);
+  // stopped: nothing more comes
+  noteReads([['/later.h', true]]);
+  expect(all().files).toHaveLength(2);
+});

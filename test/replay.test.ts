@@ -127,6 +127,43 @@ test('a decode whose header only the index read is made again when that header c
   expect(decode().stdout).toContain('ZZ_GET');
 });
 
+test('a header only a worker thread read is made again when it changes', async () => {
+  // check of one pair in two threads: the worker takes both ABIs' units, and what it read comes back with its
+  // results (into the result cache's entry and the recording); this thread's own calls are watched
+  const dir = join(root, 'threads');
+  mkdirSync(dir, { recursive: true });
+  const only = join(dir, 'only-i386.h');
+  const drv = join(dir, 'thr.h');
+  writeFileSync(only, 'struct thr_req { int a; };\n');
+  writeFileSync(
+    drv,
+    '#include <linux/ioctl.h>\n#ifdef __i386__\n#include "only-i386.h"\n#else\nstruct thr_req { int a; };\n#endif\n' +
+      "#define THR_SET _IOW('x', 9, struct thr_req)\n",
+  );
+  await settle();
+  const threaded = (...extra: string[]) =>
+    spawnSync('node', [CLI, ...extra, 'check', '--pair', 'x86_64:i386', '--no-lint', '--format', 'json', drv], {
+      env: { ...process.env, IOCTL32_CACHE: cache, IOCTL32_THREADS: '2' },
+      encoding: 'utf8',
+    });
+  const i386 = (r: { stdout: string }) =>
+    (JSON.parse(r.stdout) as { pairs: Array<{ compat: string; ioctls: Array<{ verdict: string }> }> }).pairs.find(
+      (p) => p.compat === 'i386',
+    )!.ioctls[0]!.verdict;
+  const runs = kind('run-').length;
+  const first = threaded();
+  expect(i386(first)).toBe('identical');
+  expect(kind('run-')).toHaveLength(runs + 1);
+  // replayed: the program did not run
+  clearChecks();
+  expect(threaded().stdout).toBe(first.stdout);
+  expect(kind('check-')).toEqual([]);
+  writeFileSync(only, 'struct thr_req { long long a; };\n');
+  const changed = threaded();
+  expect(i386(changed)).not.toBe('identical');
+  expect(changed.stdout).toBe(threaded('--no-cache').stdout);
+});
+
 test('a run on a terminal and the same run into a pipe are replayed each as itself', async () => {
   const ANSI = /\x1b\[[0-9;]*m/;
   const base: NodeJS.ProcessEnv = { ...process.env, IOCTL32_CACHE: cache };

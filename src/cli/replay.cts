@@ -349,8 +349,8 @@ export async function recordRun(argv: readonly string[]): Promise<Recording | nu
   }, realStat);
   // ES modules that imported these names see the watched ones too
   syncBuiltinESMExports();
-  // what worker threads read comes back to this thread's computations under way
-  const workerReads = startReads();
+  // what worker threads read comes back to this thread's computations under way (this thread's is watched here)
+  const workerReads = startReads({ othersOnly: true });
   const out: Array<[1 | 2, string]> = [];
   for (const fd of [1, 2] as const) {
     const stream = fd === 1 ? process.stdout : process.stderr;

@@ -42,10 +42,25 @@ interface Reads {
   files: Map<string, boolean>;
   /** UAPI header lists walked: the include directories and what they held. */
   sets: Map<string, string[]>;
+  /** Only what other threads read (noteReadsOf): this thread's reads are seen by the caller otherwise. */
+  othersOnly?: boolean;
 }
 
 /** The computations under way (nested ones record into every one around them). */
 const sessions: Reads[] = [];
+/** The sessions this thread's reads go to (not the othersOnly ones). */
+let own: Reads[] = [];
+
+function startSession(reads: Reads): void {
+  sessions.push(reads);
+  own = sessions.filter((s) => !s.othersOnly);
+}
+
+function endSession(reads: Reads): void {
+  const at = sessions.indexOf(reads);
+  if (at >= 0) sessions.splice(at, 1);
+  own = sessions.filter((s) => !s.othersOnly);
+}
 /** Every path each FileCache has answered for: a computation that reuses one depends on all of them. */
 const answered = new WeakMap<FileCache, Map<string, boolean>>();
 
@@ -64,22 +79,30 @@ export function noteFiles(files: FileCache): void {
     files.get = (path: string) => {
       const f = get(path);
       all.set(path, f !== null);
-      for (const s of sessions) s.files.set(path, f !== null);
+      for (const s of own) s.files.set(path, f !== null);
       return f;
     };
   }
-  for (const s of sessions) for (const [p, e] of seen) s.files.set(p, e);
+  for (const s of own) for (const [p, e] of seen) s.files.set(p, e);
 }
 
 /** Records paths read (or looked for) outside a FileCache: the header index's. */
 export function noteReads(paths: Iterable<readonly [string, boolean]>): void {
-  if (!sessions.length) return;
-  for (const [p, e] of paths) for (const s of sessions) s.files.set(p, e);
+  readsInto(own, paths);
+}
+
+function readsInto(into: readonly Reads[], paths: Iterable<readonly [string, boolean]>): void {
+  if (!into.length) return;
+  for (const [p, e] of paths) for (const s of into) s.files.set(p, e);
 }
 
 /** Records a UAPI header list walked in `dirs` (uapiHeaders). */
 export function noteUapiSet(dirs: readonly string[], headers: readonly string[]): void {
-  for (const s of sessions) s.sets.set(JSON.stringify(dirs), [...headers]);
+  setInto(own, dirs, headers);
+}
+
+function setInto(into: readonly Reads[], dirs: readonly string[], headers: readonly string[]): void {
+  for (const s of into) s.sets.set(JSON.stringify(dirs), [...headers]);
 }
 
 /** What a computation read: the files (path, whether it existed) and the UAPI header lists walked (JSON dirs, headers). */
@@ -94,33 +117,33 @@ export interface ReadsOf {
  */
 export function readsOf<T>(f: () => T): { value: T; reads: ReadsOf } {
   const reads: Reads = { files: new Map(), sets: new Map() };
-  sessions.push(reads);
+  startSession(reads);
   try {
     return { value: f(), reads: { files: [...reads.files], sets: [...reads.sets] } };
   } finally {
-    sessions.splice(sessions.indexOf(reads), 1);
+    endSession(reads);
   }
 }
 
 /**
  * Starts recording what the computations from now on read (readsOf for a run that is not one call): the
- * function returned stops and gives what they read.
+ * function returned stops and gives what they read. `othersOnly`: only what other threads read (noteReadsOf) —
+ * a caller that watches this thread's file system calls itself (src/cli/replay.cts) needs no note of those.
  */
-export function startReads(): () => ReadsOf {
-  const reads: Reads = { files: new Map(), sets: new Map() };
-  sessions.push(reads);
+export function startReads(opts: { othersOnly?: boolean } = {}): () => ReadsOf {
+  const reads: Reads = { files: new Map(), sets: new Map(), othersOnly: opts.othersOnly === true };
+  startSession(reads);
   return () => {
-    const at = sessions.indexOf(reads);
-    if (at >= 0) sessions.splice(at, 1);
+    endSession(reads);
     return { files: [...reads.files], sets: [...reads.sets] };
   };
 }
 
-/** Notes reads made elsewhere (readsOf's) into the computations under way. */
+/** Notes reads made elsewhere (readsOf's, in another thread) into the computations under way. */
 export function noteReadsOf(reads: ReadsOf): void {
   if (!sessions.length) return;
-  noteReads(reads.files);
-  for (const [dirs, headers] of reads.sets) noteUapiSet(JSON.parse(dirs) as string[], headers);
+  readsInto(sessions, reads.files);
+  for (const [dirs, headers] of reads.sets) setInto(sessions, JSON.parse(dirs) as string[], headers);
 }
 
 interface Entry<T> {
@@ -149,12 +172,12 @@ export function cachedResult<T>(kind: string, key: unknown, compute: () => T, wa
   const hit = readEntry<T>(file, walk);
   if (hit !== undefined) return hit;
   const reads: Reads = { files: new Map(), sets: new Map() };
-  sessions.push(reads);
+  startSession(reads);
   let value: T;
   try {
     value = compute();
   } finally {
-    sessions.splice(sessions.indexOf(reads), 1);
+    endSession(reads);
   }
   const read = [...reads.files];
   const entry: Entry<T> = {
@@ -184,8 +207,8 @@ function readEntry<T>(file: string, walk: (dirs: string[]) => string[]): T | und
     if (now !== JSON.stringify(headers)) return undefined;
   }
   touch(file);
-  // a computation around this one depends on what this one read
-  for (const s of sessions) {
+  // a computation around this one depends on what this one read (its look at each file was this thread's)
+  for (const s of own) {
     for (const [p, sig] of entry.files) s.files.set(p, sig !== null);
     for (const [dirs, headers] of entry.sets) s.sets.set(dirs, headers);
   }
