@@ -23,8 +23,9 @@ import { basename, dirname, join, posix } from 'node:path';
 import { LEGACY_IOCTLS } from '../ioctl/legacy.js';
 import { PREREQUISITES } from '../ioctl/prerequisites.js';
 
-/** A #define as the index reads it: parameters (null: object-like) and the body's tokens. */
+/** A #define as the index reads it: its name, parameters (null: object-like) and the body's tokens. */
 interface Define {
+  name: string;
   params: string[] | null;
   variadic: boolean;
   body: string[];
@@ -38,7 +39,7 @@ interface FileFacts {
   includes: Array<{ name: string; quoted: boolean; normal: string }>;
   /** It has an #include the index cannot follow (`#include MACRO`): what that reads is not known. */
   opaque: boolean;
-  defines: Array<[string, Define]>;
+  defines: Define[];
   /** Its text without comments, for record lookups. */
   text: string;
 }
@@ -232,7 +233,7 @@ function readFacts(raw: string): FileFacts {
       }
     }
     const body = rest.slice(head[0].length).match(TOKEN) ?? [];
-    facts.defines.push([name, { params, variadic, body, uses: undefined }]);
+    facts.defines.push({ name, params, variadic, body, uses: undefined });
   }
   // enum constants read as macros of their values (DM_VERSION_CMD): each the one before it plus one
   for (const m of text.matchAll(ENUM)) {
@@ -249,7 +250,7 @@ function readFacts(raw: string): FileFacts {
       if (init !== undefined) body = init.match(TOKEN) ?? [];
       else body = prev === null ? (item === items[0] ? ['0'] : null) : ['(', prev, '+', '1', ')'];
       prev = name;
-      if (body) facts.defines.push([name, { params: null, variadic: false, body, uses: undefined }]);
+      if (body) facts.defines.push({ name, params: null, variadic: false, body, uses: undefined });
     }
   }
   return facts;
@@ -708,7 +709,8 @@ class MacroUnion {
     if (s.has(f)) return;
     s.add(f);
     this.byKey = this.anyKey = undefined;
-    for (const [macro, d] of f.defines) {
+    for (const d of f.defines) {
+      const macro = d.name;
       const list = this.defs.get(macro);
       if (!list) this.defs.set(macro, [d]);
       else if (!list.includes(d)) {
