@@ -230,6 +230,46 @@ describe('into: the fixed cases', () => {
     expect(hex(back)).toBe('fffffffe');
     expect(() => conv.nativeToCompatInto(new Uint8Array([0, 0, 0, 1, 0, 0, 0, 0]), back)).toThrow(/EOVERFLOW/);
   });
+  test('with options (a Memory that translates, deep copies) into writes what the allocating path returns', () => {
+    const s = struct('s', [m('slot', t('unsigned int')), m('p', ptr(t('int'))), m('l', t('long'))]);
+    const conv = compileConverter(rec(s), rec(s), x86, i386);
+    // guest memory: addresses translated to the host's by a mark in bit 40, read and written at host addresses
+    const MARK = 1n << 40n;
+    let cells = new Map<bigint, Uint8Array>();
+    let next = 0n;
+    /** The memory as it was before any conversion: a deep copy's address is the same for every call. */
+    const fresh = () => {
+      cells = new Map([[0x40n | MARK, new Uint8Array([7, 0, 0, 0])]]);
+      next = 0x1000n | MARK;
+    };
+    const memory = {
+      read: (a: bigint, n: number) => cells.get(a)?.subarray(0, n) ?? new Uint8Array(0),
+      write: (a: bigint, b: Uint8Array) => void cells.set(a, b.slice()),
+      alloc: () => (next += 0x100n),
+      translate: (a: bigint) => a | MARK,
+      untranslate: (a: bigint) => a & ~MARK,
+    };
+    const input = new Uint8Array([3, 0, 0, 0, 0x40, 0, 0, 0, 0xfe, 0xff, 0xff, 0xff]);
+    for (const o of [{ memory }, { memory, deep: true }, {}]) {
+      fresh();
+      const expected = hex(conv.compatToNative(input, o));
+      const out = new Uint8Array(conv.nativeSize).fill(0xee);
+      // the same views twice: the second call is the one a generated into may answer itself
+      for (let i = 0; i < 2; i++) {
+        fresh();
+        expect(conv.compatToNativeInto(input, out, 0, 0, o)).toBe(conv.nativeSize);
+        expect(hex(out)).toBe(expected);
+      }
+      const back = new Uint8Array(conv.compatSize);
+      conv.nativeToCompatInto(out, back, 0, 0, { memory });
+      expect(hex(back)).toBe(hex(conv.nativeToCompat(out, { memory })));
+    }
+    // the translation shows: the pointer carries bit 40, the deep copy's the new address
+    expect(hex(conv.compatToNative(input, { memory })).slice(16, 32)).toBe('4000000000010000');
+    fresh();
+    expect(hex(conv.compatToNative(input, { memory, deep: true })).slice(16, 32)).toBe('0011000000010000');
+    expect(hex(conv.compatToNative(input)).slice(16, 32)).toBe('4000000000000000');
+  });
   test('the hot paths hold no BigInt: kvm_dirty_log-like records convert through 32-bit halves', () => {
     const s = struct('s', [m('slot', t('unsigned int')), m('l', t('long')), m('p', ptr()), m('q', t('long long'))]);
     const conv = compileConverter(rec(s), rec(s), x86, i386);

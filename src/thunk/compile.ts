@@ -911,6 +911,9 @@ interface DirectionPlan {
   refs: Array<{ from: CType; to: CType; path: string; array?: { fe: number; te: number; same: boolean } }>;
 }
 
+/** Converter.compatToNativeInto's shape. */
+type IntoFn = Converter['compatToNativeInto'];
+
 /**
  * Whole-buffer views of the last view a caller gave, and where that view starts and ends: a caller that gives the
  * same view again allocates nothing and reads none of its getters (`.buffer` alone costs more than a small record).
@@ -1133,12 +1136,60 @@ function build(
         run(sv, s, srcLength, dv.u8, dv.dv, dv.offset + dstOffset, length, o);
         return length;
       },
+      /**
+       * `into` as one generated function, for a plan of fixed sizes that writes every byte itself (no flexible
+       * array, nothing zeroed first): a call with the views of the call before and no options runs the plan's
+       * code inline, with no layer between; any other call is `slow`'s (which raises what `into` raises).
+       */
+      fastInto(slow: IntoFn, raised: (e: unknown) => unknown): IntoFn | undefined {
+        if (p.dynamic || usesFlex || flexGrowth) return undefined;
+        // eslint-disable-next-line @typescript-eslint/no-implied-eval
+        const bind = new Function(
+          'vs',
+          'vd',
+          'R',
+          'slow',
+          'raised',
+          `'use strict';
+return function into(input, output, inOff = 0, outOff = 0, o) {
+  if (o !== undefined) return slow(input, output, inOff, outOff, o);
+  const a = input === vs.view ? vs : vs.of(input);
+  const b = output === vd.view ? vd : vd.of(output);
+  if (!(inOff >= 0 && a.length - inOff >= ${fromSize} && outOff >= 0 && b.length - outOff >= ${toSize})) {
+    return slow(input, output, inOff, outOff, o);
+  }
+  const src = a.u8, sv = a.dv, s = a.offset + inOff, dst = b.u8, dv = b.dv, d = b.offset + outOff;
+  const mem = undefined, deep = false;
+  try {
+${p.source}
+  } catch (e) {
+    throw raised(e);
+  }
+  return ${toSize};
+};`,
+        ) as (vs: Views, vd: Views, r: typeof RUNTIME, slow: IntoFn, raised: (e: unknown) => unknown) => IntoFn;
+        return bind(srcViews, dstViews, RUNTIME, slow, raised);
+      },
     };
   };
   const toNative = make(c2n, compatSize, nativeSize, c, n, true);
   const toCompat = make(n2c, nativeSize, compatSize, n, c, false);
   // try/catch here, not through a closure: the hot path allocates nothing
   const raised = (e: unknown) => (e instanceof ErrnoError ? e.raisedOn(native) : e);
+  const slowToNative: IntoFn = (src, dst, srcOffset = 0, dstOffset = 0, o) => {
+    try {
+      return toNative.into(src, dst, srcOffset, dstOffset, o);
+    } catch (e) {
+      throw raised(e);
+    }
+  };
+  const slowToCompat: IntoFn = (src, dst, srcOffset = 0, dstOffset = 0, o) => {
+    try {
+      return toCompat.into(src, dst, srcOffset, dstOffset, o);
+    } catch (e) {
+      throw raised(e);
+    }
+  };
   return {
     nativeSize,
     compatSize,
@@ -1156,20 +1207,8 @@ function build(
         throw raised(e);
       }
     },
-    compatToNativeInto(src, dst, srcOffset = 0, dstOffset = 0, o) {
-      try {
-        return toNative.into(src, dst, srcOffset, dstOffset, o);
-      } catch (e) {
-        throw raised(e);
-      }
-    },
-    nativeToCompatInto(src, dst, srcOffset = 0, dstOffset = 0, o) {
-      try {
-        return toCompat.into(src, dst, srcOffset, dstOffset, o);
-      } catch (e) {
-        throw raised(e);
-      }
-    },
+    compatToNativeInto: toNative.fastInto(slowToNative, raised) ?? slowToNative,
+    nativeToCompatInto: toCompat.fastInto(slowToCompat, raised) ?? slowToCompat,
     source: { compatToNative: c2n.source, nativeToCompat: n2c.source },
   };
 }
