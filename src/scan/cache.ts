@@ -61,6 +61,7 @@ function endSession(reads: Reads): void {
   if (at >= 0) sessions.splice(at, 1);
   own = sessions.filter((s) => !s.othersOnly);
 }
+
 /** Every path each FileCache has answered for: a computation that reuses one depends on all of them. */
 const answered = new WeakMap<FileCache, Map<string, boolean>>();
 
