@@ -190,6 +190,24 @@ describe.runIf(hostDrm)("the host's DRM headers (libdrm-dev, linux-libc-dev-amd6
   });
 });
 
+// the links to the host's DRM headers go where every cache of ioctl32 goes (src/cache-root.cts): with a home that
+// cannot hold them and XDG_CACHE_HOME set, they are made below XDG_CACHE_HOME and the DRM ioctls are found
+const drmSource = HOST_DRM_SOURCES.some((s) => existsSync(join(s.dir, 'drm.h')));
+test.runIf(drmSource && !existsSync('/usr/include/drm/drm.h'))(
+  'the DRM links honour XDG_CACHE_HOME: a home without a cache still finds the DRM ioctls',
+  () => {
+    const xdg = mkdtempSync(join(tmpdir(), 'ioctl32-xdg-'));
+    const env: NodeJS.ProcessEnv = { ...process.env, XDG_CACHE_HOME: xdg, HOME: join(xdg, 'no-such-home') };
+    delete env.IOCTL32_CACHE;
+    const r = spawnSync('node', [BIN, '--no-cache', 'dump', '--abi', 'x86_64', 'drm/drm.h'], { env, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(Object.keys((JSON.parse(r.stdout) as { ioctls: object }).ioctls)).toContain('DRM_IOCTL_VERSION');
+    expect(readdirSync(join(xdg, 'ioctl32')).some((n) => n.startsWith('host-drm-'))).toBe(true);
+    expect(existsSync(join(xdg, 'no-such-home'))).toBe(false);
+  },
+);
+
 describe('what the headers lack, once, with the package that installs it', () => {
   // a UAPI set whose s390 glibc part is missing: gnu/stubs.h includes stubs-32.h, which is not there
   const sysroot = tree({

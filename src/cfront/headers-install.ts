@@ -12,8 +12,8 @@
  *
  * Left out: the `generated-y` headers (asm/unistd_64.h ...), which archheaders makes from the
  * syscall tables; they hold syscall numbers, no ioctl, and are found in the ABI's libc tree.
- * Synthesized directories live in the user's cache directory (IOCTL32_CACHE or ~/.cache/ioctl32,
- * kernel-tree/), each named by the hash of its content, so a changed tree never meets a stale one.
+ * Synthesized directories live in the user's cache directory (src/cache-root.cts, kernel-tree/), each
+ * named by the hash of its content, so a changed tree never meets a stale one.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -27,8 +27,9 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { cacheRoot } from '../cache-root.cjs';
 
 /** The tree a build reads (srctree) and the one it writes (objtree); the same for an in-tree build. */
 export interface KernelTrees {
@@ -178,9 +179,9 @@ export function mirrorWithout(dir: string, hidden: readonly string[]): Map<strin
 /** A synthesized directory's content: relative path → a file's text, or a link's target. */
 export type DirContent = Map<string, { text: string } | { link: string }>;
 
-/** The user's cache directory for synthesized trees (IOCTL32_CACHE, else ~/.cache/ioctl32). */
+/** Where synthesized trees go: the user's cache directory (cacheRoot), else a directory of the temporary one. */
 function cacheRoots(): string[] {
-  const user = process.env.IOCTL32_CACHE ?? join(homedir(), '.cache', 'ioctl32');
+  const user = cacheRoot();
   // a read-only home still gets its trees
   return [join(user, 'kernel-tree'), join(tmpdir(), `ioctl32-${process.getuid?.() ?? 'user'}`, 'kernel-tree')];
 }

@@ -9,8 +9,8 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { cacheRoot } from '../cache-root.cjs';
 
 export interface DrmSource {
   dir: string;
@@ -39,7 +39,8 @@ export const HOST_DRM_SOURCES: readonly DrmSource[] = [
 /** Where a distribution that ships the kernel's DRM headers itself puts them: the host's own directories. */
 const SYSTEM_DRM_HEADER = '/usr/include/drm/drm.h';
 
-const CACHE = resolve(process.env.IOCTL32_CACHE ?? join(homedir(), '.cache', 'ioctl32'));
+/** The user's cache directory, absolute: the links live there. */
+const cacheDir = () => resolve(cacheRoot());
 const LINKS_PREFIX = 'host-drm-';
 
 const made = new Map<readonly DrmSource[], string | null>();
@@ -66,7 +67,7 @@ function linkDrm(sources: readonly DrmSource[]): string | null {
     const st = statSync(target);
     hash.update(`${name}\0${target}\0${st.size}\0${st.mtimeMs}\n`);
   }
-  const root = join(CACHE, `${LINKS_PREFIX}${hash.digest('hex').slice(0, 16)}`);
+  const root = join(cacheDir(), `${LINKS_PREFIX}${hash.digest('hex').slice(0, 16)}`);
   if (existsSync(join(root, 'drm', 'drm.h'))) return root;
   // made aside and renamed into place: another process making the same directory loses nothing
   const tmp = `${root}.${process.pid}.tmp`;
@@ -90,5 +91,6 @@ function linkDrm(sources: readonly DrmSource[]): string | null {
 
 /** Whether `dir` is a directory hostDrmDir makes (its files are named by include name, as system ones are). */
 export function isHostDrmDir(dir: string): boolean {
-  return dirname(dir) === CACHE && dir.slice(CACHE.length + 1).startsWith(LINKS_PREFIX);
+  const cache = cacheDir();
+  return dirname(dir) === cache && dir.slice(cache.length + 1).startsWith(LINKS_PREFIX);
 }

@@ -10,7 +10,7 @@
  */
 import type * as Fs from 'node:fs';
 import { createRequire } from 'node:module';
-import { homedir, machine, release } from 'node:os';
+import { machine, release } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cacheRoot, readResultFile, writeResultFile } from '../scan/cache-dir.cjs';
@@ -236,10 +236,9 @@ export async function recordRun(argv: readonly string[]): Promise<Recording | nu
   const started = Date.now();
   const consulted = new Map<string, Consulted>();
   // not the caches this run writes; ioctl32's own modules, each of them, and none of its dependencies
-  const caches = [cacheRoot(), process.env.IOCTL32_CACHE, join(homedir(), '.cache', 'ioctl32')]
-    .filter((d): d is string => d !== undefined)
-    .map((d) => `${resolve(d)}/`)
-    .concat([`${join(PACKAGE_ROOT, 'dist')}/`, `${join(PACKAGE_ROOT, 'node_modules')}/`]);
+  const caches = [cacheRoot(), join(PACKAGE_ROOT, 'dist'), join(PACKAGE_ROOT, 'node_modules')].map(
+    (d) => `${resolve(d)}/`,
+  );
   // a path that is not there stands as its directory, in the state the directory had then (an entry added to a
   // directory changes its times): an include search's thousand misses in one directory are one look
   const absent = new Set<string>();

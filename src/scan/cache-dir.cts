@@ -12,18 +12,13 @@ import {
   utimesSync,
   writeFileSync,
 } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { cacheRoot } from '../cache-root.cjs';
+
+export { cacheRoot };
 
 /** The directory's bound (IOCTL32_CACHE_MB overrides it, in megabytes). */
 const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
-
-/** The user's cache directory for ioctl32 (every cache of it lives below). */
-export function cacheRoot(): string {
-  if (process.env.IOCTL32_CACHE) return process.env.IOCTL32_CACHE;
-  if (process.env.XDG_CACHE_HOME) return join(process.env.XDG_CACHE_HOME, 'ioctl32');
-  return join(homedir(), '.cache', 'ioctl32');
-}
 
 /**
  * Writes an entry of the results directory whole (a temporary file renamed into place: concurrent runs never
