@@ -207,7 +207,7 @@ interface CheckJson {
   pairs: Array<{ ioctls: Array<{ verdict: string }> }>;
 }
 
-test('reads noted: a computation gets this thread’s and other threads’; one that watches its own only the others’', () => {
+test('reads noted: this thread’s and other threads’; a session that watches its own: the others’', () => {
   const others = startReads({ othersOnly: true });
   const all = startReads();
   // this thread's read, and a worker's (readsOf's) handed over
