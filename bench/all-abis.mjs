@@ -1,5 +1,6 @@
-// Every ABI's UAPI set dumped in this one process; prints {seconds, rssMb, threads, first, later} as
-// JSON: `first` and `later` are the milliseconds per stage of the first ABI and of all the others.
+// Every ABI's UAPI set dumped in this one process; prints {seconds, cpuSeconds, rssMb, threads, first, later}
+// as JSON: `first` and `later` are the milliseconds per stage of the first ABI and of all the others;
+// cpuSeconds is the process's CPU time, every thread's (V8's collector and compiler threads too).
 // The ABIs go to worker threads (src/scan/parallel.ts: one per core, IOCTL32_THREADS=N sets it),
 // this thread one of them; each thread keeps one FileCache: its ABIs' header trees share the
 // tokens of the files they have in common (same name, same text), each dump's include memos go
@@ -22,10 +23,12 @@ const list = ABIS.map((abi) => ({
 // the results are dropped as they come: the figure is the dumps' cost, not holding 29 results
 forEachDump(list, () => {});
 const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+const cpu = process.cpuUsage();
 const round = (t) => Object.fromEntries(Object.entries(t).map(([k, v]) => [k, Math.round(v)]));
 console.log(
   JSON.stringify({
     seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
     rssMb: process.resourceUsage().maxRSS / 1024,
     threads: threadsFor(ABIS.length),
     first: round(first),

@@ -191,6 +191,18 @@ console.log(
 );
 console.log(`RATIO all-ABIs dump/compilers: ${ratio(tAll, tCompilers)}  (target <= 2, with worker threads)`);
 console.log(`PEAK RSS: ${rssMb.toFixed(0)} MB, every thread together  (target <= 500)`);
+// what two cores can give at most: the work's CPU time (every thread's, the collector's and the JIT's
+// included) halved; the compilers are one thread each, their time is their CPU time
+const cores = runs[0].threads;
+console.log(
+  `  CPU time of the best run: ${runs[0].cpuSeconds.toFixed(2)} s, every thread ` +
+    `(${((runs[0].cpuSeconds / ABIS.length) * 1000).toFixed(0)} ms per ABI; one thread's run: ` +
+    `${single.cpuSeconds.toFixed(2)} s); the compilers: ${((tCompilers.best / ABIS.length) * 1000).toFixed(0)} ms per ABI`,
+);
+console.log(
+  `  the least the ratio can be on ${cores} cores at this CPU time: ` +
+    `${(runs[0].cpuSeconds / cores / tCompilers.best).toFixed(2)} (CPU / cores / compilers)`,
+);
 
 // 4. a driver author's check over a kernel tree, every pair of every architecture
 const tree = defaultKernelTree(x86);
