@@ -29,12 +29,49 @@ const RANK: Record<IntName, number> = {
   'unsigned __int128': 6,
 };
 
+/** Each integer type's width and signedness on one ABI, looked up once: convert runs for every operator. */
+interface IntTypes {
+  bits: Map<IntName, number>;
+  unsigned: Map<IntName, boolean>;
+  /** Literals already typed: headers spell the same few numbers over and over. */
+  literals: Map<string, CValue>;
+}
+const INT_TYPES = new WeakMap<Abi, IntTypes>();
+/** The ABI of the last lookup and its table: a scan asks for one ABI's thousands of times in a row. */
+let lastAbi: Abi | undefined;
+let lastTypes: IntTypes | undefined;
+
+function intTypes(abi: Abi): IntTypes {
+  if (abi === lastAbi) return lastTypes!;
+  let types = INT_TYPES.get(abi);
+  if (!types) {
+    const names = Object.keys(INT_SIZE_KEY) as IntName[];
+    types = {
+      bits: new Map(names.map((t) => [t, bitsOf(t, abi)])),
+      unsigned: new Map(names.map((t) => [t, unsignedOn(t, abi)])),
+      literals: new Map(),
+    };
+    INT_TYPES.set(abi, types);
+  }
+  lastAbi = abi;
+  lastTypes = types;
+  return types;
+}
+
 export function isUnsigned(t: IntName, abi: Abi): boolean {
+  return intTypes(abi).unsigned.get(t) ?? unsignedOn(t, abi);
+}
+
+export function intBits(t: IntName, abi: Abi): number {
+  return intTypes(abi).bits.get(t) ?? bitsOf(t, abi);
+}
+
+function unsignedOn(t: IntName, abi: Abi): boolean {
   if (t === 'char') return !abi.charSigned;
   return t === '_Bool' || t.startsWith('unsigned');
 }
 
-export function intBits(t: IntName, abi: Abi): number {
+function bitsOf(t: IntName, abi: Abi): number {
   if (t === '_Bool') return 1;
   return (abi.sizes[INT_SIZE_KEY[t]] ?? 16) * 8;
 }
@@ -69,13 +106,9 @@ export function commonType(a: IntName, b: IntName, abi: Abi): IntName {
   return unsignedOf(s);
 }
 
-/** Literals already typed, per ABI: headers spell the same few numbers over and over. */
-const LITERALS = new WeakMap<Abi, Map<string, CValue>>();
-
 /** An integer literal: decimal, octal, hex or binary, with u/l/ll suffixes, typed as C does. */
 export function integerLiteral(tok: Token, abi: Abi): CValue {
-  let known = LITERALS.get(abi);
-  if (!known) LITERALS.set(abi, (known = new Map<string, CValue>()));
+  const known = intTypes(abi).literals;
   let value = known.get(tok.text);
   if (!value) known.set(tok.text, (value = Object.freeze(typeLiteral(tok, abi))));
   return value;
@@ -168,8 +201,9 @@ export function binary(op: BinaryOp, a: CValue, b: CValue, abi: Abi, at: Token):
     return convert(op === '<<' ? pa.v << count : pa.v >> count, pa.t, abi);
   }
   const t = commonType(pa.t, pb.t, abi);
-  const x = convert(pa.v, t, abi).v;
-  const y = convert(pb.v, t, abi).v;
+  // a value is normalized to its type's range: only an operand of another type converts
+  const x = pa.t === t ? pa.v : convert(pa.v, t, abi).v;
+  const y = pb.t === t ? pb.v : convert(pb.v, t, abi).v;
   switch (op) {
     case '*':
       return convert(x * y, t, abi);
@@ -202,8 +236,12 @@ export function binary(op: BinaryOp, a: CValue, b: CValue, abi: Abi, at: Token):
   }
 }
 
-export function bool(b: boolean, abi: Abi): CValue {
-  return convert(b ? 1n : 0n, 'int', abi);
+/** 1 and 0 as int, on every ABI (int holds both); frozen: values are shared, never changed. */
+const TRUE: CValue = Object.freeze({ v: 1n, t: 'int' });
+const FALSE: CValue = Object.freeze({ v: 0n, t: 'int' });
+
+export function bool(b: boolean, _abi: Abi): CValue {
+  return b ? TRUE : FALSE;
 }
 
 export function unary(op: '-' | '+' | '~' | '!', a: CValue, abi: Abi): CValue {
