@@ -277,12 +277,16 @@ function unitWith(
   const target = byPath ? `"${basename(path)}"` : `<${header}>`;
   const source = [...before.map((h) => `<${h}>`), target].map((h) => `#include ${h}\n`).join('');
   const name = `<${[...before, byPath ? basename(path) : header].join(' + ')}>`;
+  // the scan's memos: its units have preprocessed and parsed the includes already (the memos replay only
+  // where everything they consulted agrees)
   const pp = new Preprocessor({
     abi: opts.abi,
     includeDirs: scan.includeDirs,
     defines: scan.defines,
     undefines: scan.undefines,
     files: scan.files,
+    memos: scan.memos,
+    shareChunks: scan.shareChunks,
   });
   const parser = new Parser(opts.abi, scan.layouter);
   // "..." is looked for beside the including file: the unit is named as if it sat beside the header

@@ -375,6 +375,9 @@ function unpackDumped(p: PortableDump, abi: Abi, files: FileCache): Dumped {
     displayName: (file) => names.get(file) ?? asGiven(file),
     shorten: (message) => message,
     files,
+    // the worker's memos stay there: a unit made here expands its includes
+    memos: undefined,
+    shareChunks: false,
     resolve: (header) => resolved.get(header) ?? resolvePath(header),
     each: () => {
       throw new Error(`the scan of ${abi.name} ran in a worker thread: its units are not here`);

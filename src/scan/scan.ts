@@ -115,6 +115,12 @@ export interface Scan {
   /** A message with its paths named as displayName names them. */
   shorten: (message: string) => string;
   files: FileCache;
+  /**
+   * The scan's include memos (undefined with `memo: false`) and whether its units share chunk memos through the
+   * FileCache: a unit made beside the scan's (a header with what a program includes first) replays them too.
+   */
+  memos: IncludeMemos | undefined;
+  shareChunks: boolean;
   /** The path a header argument (a path or an include name) names. */
   resolve: (header: string) => string;
   /** Each header parsed in turn (those `wanted` refuses, asked just before their turn, are passed over). */
@@ -171,6 +177,7 @@ export function scanHeaders(opts: ScanOptions): Scan {
   const layouter = new Layouter(opts.abi);
   // the scan's units share one configuration: what one expanded, the next may replay
   const memos: IncludeMemos | undefined = opts.memo === false ? undefined : new Map();
+  const shareChunks = opts.files !== undefined;
   return {
     abi: opts.abi,
     includeDirs,
@@ -181,6 +188,8 @@ export function scanHeaders(opts: ScanOptions): Scan {
     displayName,
     shorten,
     files,
+    memos,
+    shareChunks,
     resolve: resolveHeader,
     *each(wanted) {
       for (let i = 0; i < headers.length; i++) {
@@ -198,7 +207,7 @@ export function scanHeaders(opts: ScanOptions): Scan {
               files,
               sizes: layouter,
               memos,
-              shareChunks: opts.files !== undefined,
+              shareChunks,
               timings: opts.timings,
             }),
           };
