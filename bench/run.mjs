@@ -194,10 +194,11 @@ console.log(`PEAK RSS: ${rssMb.toFixed(0)} MB, every thread together  (target <=
 // what two cores can give at most: the work's CPU time (every thread's, the collector's and the JIT's
 // included) halved; the compilers are one thread each, their time is their CPU time
 const cores = runs[0].threads;
+const perAbiMs = (s) => ((s / ABIS.length) * 1000).toFixed(0);
 console.log(
   `  CPU time of the best run: ${runs[0].cpuSeconds.toFixed(2)} s, every thread ` +
-    `(${((runs[0].cpuSeconds / ABIS.length) * 1000).toFixed(0)} ms per ABI; one thread's run: ` +
-    `${single.cpuSeconds.toFixed(2)} s); the compilers: ${((tCompilers.best / ABIS.length) * 1000).toFixed(0)} ms per ABI`,
+    `(${perAbiMs(runs[0].cpuSeconds)} ms per ABI; one thread's run: ${single.cpuSeconds.toFixed(2)} s); ` +
+    `the compilers: ${perAbiMs(tCompilers.best)} ms per ABI`,
 );
 console.log(
   `  the least the ratio can be on ${cores} cores at this CPU time: ` +
