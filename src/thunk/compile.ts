@@ -1176,20 +1176,18 @@ ${p.source}
   const toCompat = make(n2c, nativeSize, compatSize, n, c, false);
   // try/catch here, not through a closure: the hot path allocates nothing
   const raised = (e: unknown) => (e instanceof ErrnoError ? e.raisedOn(native) : e);
-  const slowToNative: IntoFn = (src, dst, srcOffset = 0, dstOffset = 0, o) => {
-    try {
-      return toNative.into(src, dst, srcOffset, dstOffset, o);
-    } catch (e) {
-      throw raised(e);
-    }
-  };
-  const slowToCompat: IntoFn = (src, dst, srcOffset = 0, dstOffset = 0, o) => {
-    try {
-      return toCompat.into(src, dst, srcOffset, dstOffset, o);
-    } catch (e) {
-      throw raised(e);
-    }
-  };
+  /** A direction's `into` through its layers, its errors raised on the native ABI (fastInto's fallback). */
+  const slowInto =
+    (d: typeof toNative): IntoFn =>
+    (src, dst, srcOffset = 0, dstOffset = 0, o) => {
+      try {
+        return d.into(src, dst, srcOffset, dstOffset, o);
+      } catch (e) {
+        throw raised(e);
+      }
+    };
+  const slowToNative = slowInto(toNative);
+  const slowToCompat = slowInto(toCompat);
   return {
     nativeSize,
     compatSize,
