@@ -157,7 +157,8 @@ export {
   type UnevaluatedName,
 } from './scan/names.js';
 /** The results cache between runs (off unless turned on; the CLI turns it on, --no-cache off). */
-export { cacheRoot, cachedResult, setResultCache } from './scan/cache.js';
+export { cachedResult, setResultCache } from './scan/cache.js';
+export { cacheRoot } from './cache-root.cjs';
 
 /** Kernel model: the compat ioctl path of fs/ioctl.c, tasks of both personalities, and model drivers. */
 export {

@@ -13,7 +13,8 @@ import { createRequire } from 'node:module';
 import { machine, release } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cacheRoot, readResultFile, writeResultFile } from '../scan/cache-dir.cjs';
+import { cacheRoot } from '../cache-root.cjs';
+import { readResultFile, writeResultFile } from '../scan/cache-dir.cjs';
 
 /** node:fs itself, whose functions a recording watches (an `import * as` is a copy of it). */
 const fs = createRequire(__filename)('node:fs') as typeof Fs;

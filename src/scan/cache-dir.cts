@@ -15,8 +15,6 @@ import {
 import { join } from 'node:path';
 import { cacheRoot } from '../cache-root.cjs';
 
-export { cacheRoot };
-
 /** The directory's bound (IOCTL32_CACHE_MB overrides it, in megabytes). */
 const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
 

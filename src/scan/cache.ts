@@ -16,9 +16,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FileCache } from '../cfront/preprocess.js';
-import { cacheRoot, touch, writeResultFile } from './cache-dir.cjs';
-
-export { cacheRoot };
+import { cacheRoot } from '../cache-root.cjs';
+import { touch, writeResultFile } from './cache-dir.cjs';
 
 /** Bumped when an entry's shape changes. */
 const FORMAT = 2;

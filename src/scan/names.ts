@@ -12,7 +12,8 @@ import { includeConfigFor, type IncludeOptions } from '../cfront/index.js';
 import type { FileCache } from '../cfront/preprocess.js';
 import { decodeIoc } from '../ioctl/ioc.js';
 import { dumpHeaders, type Dumped } from './dump.js';
-import { cachedResult, cacheRoot, cachesOff, noteReads, noteUapiSet } from './cache.js';
+import { cacheRoot } from '../cache-root.cjs';
+import { cachedResult, cachesOff, noteReads, noteUapiSet } from './cache.js';
 import { headerIndex, type HeaderIndex } from './ioctl-index.js';
 import { uapiHeaders } from './scan.js';
 
