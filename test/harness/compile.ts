@@ -6,18 +6,19 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Abi } from '../../src/abi/types.js';
+import { cacheRoot } from '../../src/cache-root.cjs';
 import { readElf, type ElfObject } from './elf.js';
 
 const run = promisify(execFile);
 /**
  * Compiler answers are deterministic: kept across runs and clones on the same machine
- * (IOCTL32_CACHE overrides where).
+ * (ioctl32's own cache directory, src/cache-root.cts).
  */
-export const CACHE_ROOT = process.env.IOCTL32_CACHE ?? join(homedir(), '.cache', 'ioctl32');
+export const CACHE_ROOT = cacheRoot();
 const CACHE = join(CACHE_ROOT, 'objects');
 
 export interface CompilerCommand {

@@ -7,8 +7,8 @@
  *   const cap = await captureKernel();
  *   const { native, compat } = cap.get('loop.LOOP_GET_STATUS')!;
  *
- * Binaries are cached by the hash of source, compiler version and flags (IOCTL32_CACHE, as in
- * compile.ts, says where). The capture itself is not cached: it asks the running kernel each
+ * Binaries are cached by the hash of source, compiler version and flags (ioctl32's own cache
+ * directory, src/cache-root.cts, as in compile.ts). The capture itself is not cached: it asks the running kernel each
  * time (once per test process). A case the program could not set up comes back with `skipped`
  * set and empty buffers; callers must treat that as "no evidence", never as a pass.
  */
@@ -25,17 +25,18 @@ import {
   renameSync,
   rmSync,
 } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { cacheRoot } from '../../src/cache-root.cjs';
 
 const run = promisify(execFile);
 
 /** The C program both builds are made from. */
 export const CAPTURE_SOURCE = fileURLToPath(new URL('../kernel/capture.c', import.meta.url));
 
-const CACHE_ROOT = process.env.IOCTL32_CACHE ?? join(homedir(), '.cache', 'ioctl32');
+const CACHE_ROOT = cacheRoot();
 const BIN_CACHE = join(CACHE_ROOT, 'kernel-capture');
 
 /** One case as one build saw it. */
