@@ -375,3 +375,47 @@ describe('8: colour', () => {
     expect(painted3.split('\n').map(visibleWidth)).toEqual([12, 12, 12]);
   });
 });
+
+describe('decode and explain: where a name may be missing, said; include options that name nothing, exit 2', () => {
+  const IOC =
+    '#define _IOC(d, t, n, s) (((d) << 30) | ((s) << 16) | ((t) << 8) | (n))\n' +
+    '#define _IOR(t, n, T) _IOC(2U, (t), (n), sizeof(T))\n';
+  // a UAPI set of its own: linux/bad.h would define B_GET (0x80046702 on x86) but includes a file that is not there
+  const dir = tree({
+    'usr/include/linux/good.h': `${IOC}struct g { int a; };\n#define G_GET _IOR('g', 1, struct g)\n`,
+    'usr/include/linux/bad.h': `#include <missing/x.h>\n${IOC}struct b { int a; };\n#define B_GET _IOR('g', 2, struct b)\n`,
+  });
+  const sysroot = ['--sysroot', '.'];
+  const why = "usr/include/linux/bad.h:1:10: error: 'missing/x.h' file not found";
+
+  test('decode: the header that may define the number and why it cannot be read, in the text and the JSON', () => {
+    const r = cli(['decode', '0x80046702', '--abi', 'x86_64,i386', ...sysroot], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(
+      `  names may be missing on x86_64, i386: linux/bad.h may define it but cannot be read: ${why}`,
+    );
+    const json = cli(['decode', '0x80046702', '--abi', 'i386', '--json', ...sysroot], { cwd: dir });
+    expect(JSON.parse(json.stdout)).toMatchObject([{ names: [], unread: [{ header: 'linux/bad.h', error: why }] }]);
+    // a number only the readable header defines: its name, nothing said missing
+    const good = cli(['decode', '0x80046701', '--abi', 'i386', '--json', ...sysroot], { cwd: dir });
+    const [row] = JSON.parse(good.stdout) as Array<Record<string, unknown>>;
+    expect(row).toMatchObject({ names: ['G_GET'] });
+    expect(row).not.toHaveProperty('unread');
+  });
+  test('explain: not "no ioctl in the catalogue", but what could not be read', () => {
+    const r = cli(['explain', '0x80046702', '--arch', 'x86_64', ...sysroot], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain('no ioctl in the catalogue');
+    expect(r.stdout).toContain('no ioctl in the headers that could be read has this number here');
+    expect(r.stdout).toContain(`    linux/bad.h may define it but cannot be read: ${why}`);
+  });
+  test.each([
+    ['decode', '0x5401', '--abi', 'i386'],
+    ['explain', '0x4010ae42'],
+  ])('%s with --sysroot naming no headers: exit 2, the option named', (...args) => {
+    const r = cli([...args, '--sysroot', './nope'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^ioctl32: --sysroot \.\/nope has neither include\/ nor usr\/include\//m);
+    expect(r.stdout).toBe('');
+  });
+});

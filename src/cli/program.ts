@@ -16,7 +16,7 @@ import { ABIS } from '../abi/table.js';
 import { parseCmd } from '../ioctl/ioc.js';
 import { dump } from '../scan/dump.js';
 import { progressLine, type ScanOptions } from '../scan/scan.js';
-import type { IncludeOptions } from '../cfront/index.js';
+import { includeConfigFor, type IncludeOptions } from '../cfront/index.js';
 import { formatLayouts, layoutReport } from '../report/layout.js';
 import { check, needsWork } from '../compat/check.js';
 import { loadAnnotations } from '../compat/annotations.js';
@@ -121,6 +121,18 @@ function includeFor(abi: Abi, o: IncludeCliOptions): IncludeOptions {
   return { ...abiIncludes(abi, o), ...(o.kernelTree !== undefined ? { kernelTree: o.kernelTree } : {}) };
 }
 
+/**
+ * The include options the user gave for any of `abis` (--sysroot, -I, --kernel-tree) made into directories: one
+ * that names none is an input error (exit 2), where an ABI's own default headers missing only leave its names out.
+ */
+function checkGivenIncludes(abis: readonly Abi[], o: IncludeCliOptions): void {
+  for (const abi of abis) {
+    const inc = includeFor(abi, o);
+    if (inc.sysroot !== undefined || inc.kernelTree !== undefined || inc.includeDirs?.length)
+      includeConfigFor(abi, inc);
+  }
+}
+
 /** Scan options for every ABI of a run (without `abi`), and each ABI's own (scanFor: its include options). */
 function scanSettings(
   headers: string[],
@@ -180,9 +192,10 @@ export function buildProgram(): Command {
       .option('--json', 'JSON: one object per (number, ABI)'),
   ).action((cmds: string[], opts: IncludeCliOptions & { abi?: string; json?: boolean }) => {
     checkPerAbi(opts);
-    const abis = opts.abi ? opts.abi.split(',').map(getAbi) : undefined;
+    const abis = opts.abi !== undefined ? opts.abi.split(',').map(getAbi) : undefined;
     // only the units that may define these numbers, for every ABI (the header index)
     const numbers = cmds.map(parseCmd);
+    checkGivenIncludes(abis ?? ABIS, opts);
     const progress = slowProgress('decode');
     progress('indexing the headers');
     indexHeaderTrees(abis ?? ABIS, (abi) => includeFor(abi, opts));
@@ -211,6 +224,7 @@ export function buildProgram(): Command {
     checkPerAbi(opts);
     const { explainLines, formatExplanation } = await import('../report/explain.js');
     const native = getAbi(opts.arch ?? hostArch());
+    checkGivenIncludes([native, ...native.compat.map(getAbi)], opts);
     const fromStdin = line === undefined || line === '-';
     if (line === undefined && process.stdin.isTTY) {
       throw new UsageError('explain needs a log line or a number, or lines on stdin (ioctl32 explain - < kern.log)');

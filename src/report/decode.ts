@@ -22,6 +22,13 @@ export interface DecodeRow {
    * needs what it does not include), with the reason: the number may be one of them.
    */
   unevaluated?: Array<{ name: string; reason: string }>;
+  /**
+   * Headers that may define the number but cannot be read on this ABI, each with its first error: a name they
+   * define is missing from `names`.
+   */
+  unread?: Array<{ header: string; error: string }>;
+  /** Why no name was looked up on this ABI: it has no headers here (the message says which package or option). */
+  noHeaders?: string;
 }
 
 /** What decode asks of a catalogue's names on one ABI (a Map of cmd → names will do; ioctlNames gives more). */
@@ -29,6 +36,10 @@ export interface NameLookup {
   get(cmd: number): string[] | undefined;
   /** The macros without a value that the number may be (IoctlNames.unevaluated). */
   unevaluated?(cmd: number): UnevaluatedName[];
+  /** Headers looked in that cannot be read, with their first error (IoctlNames.unread). */
+  readonly unread?: Readonly<Record<string, string>>;
+  /** Why the ABI has no headers to look in (IoctlNames.noHeaders). */
+  readonly noHeaders?: string | undefined;
 }
 
 /**
@@ -51,6 +62,9 @@ export function decodeCommands(
       const row: DecodeRow = { abi: abi.name, cmd, hex, dir, dirBits, type, nr, size, names: lookup?.get(cmd) ?? [] };
       const unevaluated = lookup?.unevaluated?.(cmd) ?? [];
       if (unevaluated.length) row.unevaluated = unevaluated.map((u) => ({ name: u.name, reason: u.reason }));
+      const unread = Object.entries(lookup?.unread ?? {});
+      if (unread.length) row.unread = unread.map(([header, error]) => ({ header, error }));
+      if (lookup?.noHeaders !== undefined) row.noHeaders = lookup.noHeaders;
       const ch = typeChar(d.type);
       if (ch !== undefined) row.typeChar = ch;
       rows.push(row);
@@ -86,6 +100,35 @@ export function formatDecode(rows: DecodeRow[]): string {
       }
     }
     for (const w of why.values()) out.push(`  ${w.name} (number not evaluated on ${w.abis.join(', ')}): ${w.reason}`);
+    out.push(...namesMissing(list));
   }
   return out.join('\n');
+}
+
+/**
+ * Where the names column may lack a name: the ABIs whose headers are missing, and those where headers that may
+ * define the number do not compile; each reason once, with the ABIs it holds on and (a few of) the headers.
+ */
+export function namesMissing(rows: readonly DecodeRow[]): string[] {
+  const why = new Map<string, { abis: Set<string>; headers: Set<string> }>();
+  const add = (reason: string, abi: string, header?: string) => {
+    let w = why.get(reason);
+    if (!w) why.set(reason, (w = { abis: new Set(), headers: new Set() }));
+    w.abis.add(abi);
+    if (header !== undefined) w.headers.add(header);
+  };
+  for (const r of rows) {
+    if (r.noHeaders !== undefined) add(`no headers to read: ${r.noHeaders}`, r.abi);
+    for (const u of r.unread ?? []) add(u.error, r.abi, u.header);
+  }
+  return [...why].map(([reason, { abis, headers }]) => {
+    const on = `  names may be missing on ${[...abis].join(', ')}: `;
+    return headers.size ? `${on}${headerList([...headers])} may define it but cannot be read: ${reason}` : on + reason;
+  });
+}
+
+/** Headers named in a line: the first few, and how many more. */
+export function headerList(headers: readonly string[], shown = 3): string {
+  const more = headers.length - shown;
+  return more > 0 ? `${headers.slice(0, shown).join(', ')} and ${more} more` : headers.join(', ');
 }

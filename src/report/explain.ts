@@ -5,6 +5,7 @@
  * the members that differ and why, what the handler must do, and whether the kernel already
  * answers the number in its own compat path (src/ioctl/kernel-remaps.ts).
  */
+import { headerList } from './decode.js';
 import { getAbi } from '../abi/index.js';
 import type { Abi } from '../abi/types.js';
 import type { IncludeOptions } from '../cfront/index.js';
@@ -188,6 +189,10 @@ export interface CandidateAbi {
   names: NameExplanation[];
   /** Macros of the catalogue with this type and nr whose number has no value on this ABI. */
   unevaluated?: Array<{ name: string; reason: string }>;
+  /** Headers that may define the number but cannot be read on this ABI, with their first error. */
+  unread?: Array<{ header: string; error: string }>;
+  /** Why no name was looked up on this ABI: it has no headers here. */
+  noHeaders?: string;
   kernelRemap?: KernelRemapHit;
 }
 
@@ -211,6 +216,10 @@ export type CatalogueNames = ReadonlyMap<number, string[]> & {
   unevaluated?(cmd: number): UnevaluatedName[];
   /** The headers to dump to judge `name` (IoctlNames.unitsOf); without it, no verdicts. */
   unitsOf?(name: string): string[] | undefined;
+  /** Headers looked in that cannot be read, with their first error (IoctlNames.unread). */
+  readonly unread?: Readonly<Record<string, string>>;
+  /** Why the ABI has no headers to look in (IoctlNames.noHeaders). */
+  readonly noHeaders?: string | undefined;
 };
 
 export interface ExplainOptions {
@@ -406,9 +415,13 @@ function unreadable(d: Dumped | Error, abi: Abi, units: string[]): string | unde
   return undefined;
 }
 
+/** What the names of `cmd` may lack: macros without a value, headers that cannot be read, no headers at all. */
 function addUnevaluated(c: CandidateAbi, names: CatalogueNames, cmd: number): void {
   const u = names.unevaluated?.(cmd) ?? [];
   if (u.length) c.unevaluated = u.map(({ name, reason }) => ({ name, reason }));
+  const unread = Object.entries(names.unread ?? {});
+  if (unread.length) c.unread = unread.map(([header, error]) => ({ header, error }));
+  if (names.noHeaders !== undefined) c.noHeaders = names.noHeaders;
 }
 
 /** Member path → C type, as compare.ts names the paths (`a.b`, `arr[].x` for record arrays). */
@@ -493,7 +506,15 @@ export function formatExplanation(e: Explanation): string {
       `  as ${c.abi}: dir ${dir}, type ${ch ? `'${ch}' ` : ''}0x${d.type.toString(16)}, nr ${d.nr}, size ${d.size}`,
     );
     if (c.kernelRemap) out.push(`    ${remapLine(c.kernelRemap, l.cmd)}`);
-    if (!c.names.length && !c.unevaluated?.length) out.push('    no ioctl in the catalogue has this number here');
+    const missing = c.noHeaders !== undefined || c.unread?.length;
+    if (!c.names.length && !c.unevaluated?.length) {
+      out.push(`    no ioctl in the ${missing ? 'headers that could be read' : 'catalogue'} has this number here`);
+    }
+    if (c.noHeaders !== undefined) out.push(`    names not looked up: no headers to read: ${c.noHeaders}`);
+    const unread = new Map<string, string[]>();
+    for (const u of c.unread ?? []) unread.set(u.error, [...(unread.get(u.error) ?? []), u.header]);
+    for (const [error, headers] of unread)
+      out.push(`    ${headerList(headers)} may define it but cannot be read: ${error}`);
     for (const n of c.names) out.push(...nameLines(n, c, e));
     for (const u of c.unevaluated ?? [])
       out.push(`    ${u.name}? its number has no value in the ${c.abi} headers: ${u.reason}`);

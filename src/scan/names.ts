@@ -8,10 +8,11 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Abi } from '../abi/types.js';
+import { UsageError } from '../errors.js';
 import { includeConfigFor, type IncludeOptions } from '../cfront/index.js';
 import type { FileCache } from '../cfront/preprocess.js';
 import { decodeIoc } from '../ioctl/ioc.js';
-import { dumpHeaders, type Dumped } from './dump.js';
+import { dumpHeaders, unreadHeaders, type Dumped } from './dump.js';
 import { cacheRoot } from '../cache-root.cjs';
 import { cachedResult, cachesOff, noteReads, noteUapiSet } from './cache.js';
 import { headerIndex, type HeaderIndex } from './ioctl-index.js';
@@ -19,7 +20,7 @@ import { uapiHeaders } from './scan.js';
 
 const CACHE = join(cacheRoot(), 'names');
 /** Bumped when the cached file's shape changes, so an older file is not misread. */
-const CACHE_FORMAT = 3;
+const CACHE_FORMAT = 4;
 
 /** An ioctl macro of the catalogue whose number has no value on the ABI, with what is known of it. */
 export interface UnevaluatedName {
@@ -32,15 +33,37 @@ export interface UnevaluatedName {
   nr?: number;
 }
 
+/** What IoctlNames knows beyond the numbers: where each name is found, and what could not be read. */
+export interface NamesContext {
+  /** IoctlNames.unitsOf. */
+  units?: Readonly<Record<string, string[]>>;
+  /** IoctlNames.unread. */
+  unread?: Readonly<Record<string, string>>;
+  /** IoctlNames.noHeaders. */
+  noHeaders?: string;
+}
+
 /** cmd → ioctl names on one ABI, and the catalogue's macros there that have no number. */
 export class IoctlNames extends Map<number, string[]> {
+  private readonly units: Readonly<Record<string, string[]>>;
+  /**
+   * Headers the names were looked for in that cannot be read on this ABI (they do not compile there, even with
+   * what a program includes first), each with its first error: a name they define is missing.
+   */
+  readonly unread: Readonly<Record<string, string>>;
+  /** Why the ABI has no headers to look names up in here (its include directories are missing); else undefined. */
+  readonly noHeaders: string | undefined;
+
   constructor(
     readonly abi: Abi,
     entries: Iterable<[number, string[]]>,
     readonly unresolved: readonly UnevaluatedName[],
-    private readonly units: Readonly<Record<string, string[]>> = {},
+    context: NamesContext = {},
   ) {
     super(entries);
+    this.units = context.units ?? {};
+    this.unread = context.unread ?? {};
+    this.noHeaders = context.noHeaders;
   }
 
   /**
@@ -69,6 +92,8 @@ interface CachedNames {
   unresolved: UnevaluatedName[];
   /** IoctlNames.unitsOf. */
   units: Record<string, string[]>;
+  /** IoctlNames.unread. */
+  unread: Record<string, string>;
 }
 
 function stamp(dirs: string[], defines: Array<[string, string]>): string {
@@ -112,8 +137,8 @@ export function ioctlNames(abi: Abi, include: IncludeOptions = {}): IoctlNames {
   let config;
   try {
     config = includeConfigFor(abi, include);
-  } catch {
-    return new IoctlNames(abi, [], []);
+  } catch (e) {
+    return withoutHeaders(abi, e);
   }
   const file = namesFile(abi, config);
   let cached = cachesOff() ? undefined : readNames(file);
@@ -147,13 +172,19 @@ function namesOf(d: Dumped): Omit<CachedNames, 'format'> {
     const argUnit = e.arg !== undefined ? d.foundIn.get(e.arg) : undefined;
     if (own !== undefined) units[e.name] = argUnit !== undefined && argUnit !== own ? [own, argUnit] : [own];
   }
-  return { ioctls: [...d.ioctls.values()].map((e) => [e.name, e.cmd]), unresolved, units };
+  return { ioctls: [...d.ioctls.values()].map((e) => [e.name, e.cmd]), unresolved, units, unread: unreadHeaders(d) };
 }
 
 function indexed(abi: Abi, names: Omit<CachedNames, 'format'>): IoctlNames {
   const byCmd = new Map<number, string[]>();
   for (const [name, cmd] of names.ioctls) byCmd.set(cmd, [...(byCmd.get(cmd) ?? []), name]);
-  return new IoctlNames(abi, byCmd, names.unresolved, names.units);
+  return new IoctlNames(abi, byCmd, names.unresolved, { units: names.units, unread: names.unread });
+}
+
+/** No names: the ABI's include directories are missing (includeConfigFor's UsageError says which, and why). */
+function withoutHeaders(abi: Abi, e: unknown): IoctlNames {
+  if (!(e instanceof UsageError)) throw e;
+  return new IoctlNames(abi, [], [], { noHeaders: e.message });
 }
 
 /** What a reader of a few names asks for: numbers (their names) and macros (their numbers). */
@@ -189,8 +220,8 @@ export function ioctlNamesFor(
   let config;
   try {
     config = includeConfigFor(abi, include);
-  } catch {
-    return new IoctlNames(abi, [], []);
+  } catch (e) {
+    return withoutHeaders(abi, e);
   }
   const dirs = config.includeDirs;
   const units = unitsOf(dirs);
