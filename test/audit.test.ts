@@ -16,11 +16,12 @@
  * i386) on unconverted to __tun_chr_ioctl, whose switch answers the i386 numbers with EINVAL.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { getAbi } from '../src/abi/index.js';
 import { audit, auditHasErrors, auditPairs, type AuditReport } from '../src/audit/index.js';
+import { auditReadNothing } from '../src/audit/audit.js';
 import { autoconfOf } from '../src/audit/unit.js';
 import { defaultKernelTree } from '../src/cfront/kernel-tree.js';
 import { UsageError } from '../src/errors.js';
@@ -33,7 +34,7 @@ import {
   linuxSourceTarball,
 } from './harness/linux-source.js';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { compareFields, type CompatStruct } from '../src/audit/compat-structs.js';
@@ -728,5 +729,64 @@ describe('audit --config FILE and --arch: the configuration, and each compat ABI
     expect(all.stdout).toContain('x86_64 <- x32:');
     const both = spawnSync('node', [...args, 'x86_64', '--pair', 'x86_64:i386'], { encoding: 'utf8' });
     expect(both.status).toBe(2);
+  });
+});
+
+describe("a whole source tree's own UAPI headers are the catalogue's; a tree nothing of which is read is no clean audit", () => {
+  const tarball = linuxSourceTarball();
+  if (tarball === null) {
+    test('the tarball is installed', () => {
+      throw new Error('no /usr/src/linux-source-*.tar.xz: install linux-source-6.1');
+    });
+    return;
+  }
+  // linux-source-6.1's headers copied, with an ioctl of its own that Debian's build tree does not have: its
+  // struct is 16 bytes on x86_64 and 12 on i386, and compat_ptr_ioctl passes the i386 number to a switch that
+  // knows the native one only
+  const { root } = linuxSourceFiles(tarball, KERNEL_SOURCE_HEADERS);
+  const tree = mkdtempSync(join(tmpdir(), 'ioctl32-own-uapi-'));
+  const cp = spawnSync('cp', ['-r', join(root, 'Makefile'), join(root, 'include'), join(root, 'arch'), tree]);
+  if (cp.status !== 0) throw new Error(`cp: ${String(cp.stderr)}`);
+  const put = (rel: string, text: string) => {
+    mkdirSync(dirname(join(tree, rel)), { recursive: true });
+    writeFileSync(join(tree, rel), text);
+  };
+  put(
+    'include/uapi/linux/ioctl32-demo.h',
+    '#ifndef _UAPI_LINUX_IOCTL32_DEMO_H\n#define _UAPI_LINUX_IOCTL32_DEMO_H\n#include <linux/ioctl.h>\n' +
+      "#include <linux/types.h>\nstruct demo_req { __u32 flags; __u64 len; };\n#define DEMO_SET _IOW('f', 1, struct demo_req)\n" +
+      '#endif\n',
+  );
+  const driver = (include: string) =>
+    `#include <linux/fs.h>\n#include <linux/module.h>\n#include <${include}>\n\n` +
+    'static long demo_ioctl(struct file *f, unsigned int cmd, unsigned long arg)\n{\n\tswitch (cmd) {\n' +
+    '\tcase DEMO_SET:\n\t\treturn 0;\n\tdefault:\n\t\treturn -ENOTTY;\n\t}\n}\n\n' +
+    'static const struct file_operations demo_fops = {\n\t.owner = THIS_MODULE,\n' +
+    '\t.unlocked_ioctl = demo_ioctl,\n\t.compat_ioctl = compat_ptr_ioctl,\n};\n';
+  put('drivers/misc/demo.c', driver('uapi/linux/ioctl32-demo.h'));
+  put('drivers/misc/broken.c', driver('uapi/linux/ioctl32-nope.h'));
+
+  test("DEMO_SET, defined in the tree's include/uapi only: judged (its i386 number reaches no case)", () => {
+    const r = audit({ tree, paths: ['drivers/misc/demo.c'], build: buildTree(), native, compat });
+    expect(r.files).toEqual({ read: 1, failed: {} });
+    expect(r.headers).toEqual(['linux/ioctl32-demo.h']);
+    expect(r.headersFailed).toEqual({});
+    expect(r.findings.map((f) => `${f.kind} ${f.level} ${f.ioctl}`)).toEqual(['unreachable error DEMO_SET']);
+    expect(r.findings[0]!.evidence).toContain('x86_64 0x40106601 (size 16), i386 0x400c6601 (size 12)');
+    expect(auditReadNothing(r)).toBeNull();
+  });
+
+  test('no file read: said without --verbose, and the audit is no clean one (the CLI exits 2)', () => {
+    const r = audit({ tree, paths: ['drivers/misc/broken.c'], build: buildTree(), native, compat });
+    expect(r.files.read).toBe(0);
+    const why = "drivers/misc/broken.c:3:10: error: 'uapi/linux/ioctl32-nope.h' file not found";
+    expect(r.files.failed['drivers/misc/broken.c']).toContain(why);
+    expect(formatAudit(r)).toContain(`  not read: drivers/misc/broken.c: ${r.files.failed['drivers/misc/broken.c']}`);
+    expect(auditReadNothing(r)).toBe(
+      `no file of ${tree} could be read for x86_64: drivers/misc/broken.c: ${r.files.failed['drivers/misc/broken.c']}`,
+    );
+    const cli = spawnSync('node', ['dist/cli/main.cjs', 'audit', tree, 'drivers/misc/broken.c'], { encoding: 'utf8' });
+    expect(cli.status).toBe(2);
+    expect(cli.stderr).toContain(`ioctl32 audit: no file of ${tree} could be read for x86_64: drivers/misc/broken.c:`);
   });
 });

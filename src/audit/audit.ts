@@ -728,7 +728,7 @@ function auditPart(opts: PartOptions): PartResult {
   const drmJudged = judgeDrm(drm, { root, native: opts.native, compat: opts.compat, identify });
   for (const f of drmJudged.findings) add(f);
   if (drm.ioctls.length) report.drm = { ioctls: drm.ioctls.length, judged: drmJudged.judged };
-  const v4l2Opts = { root, native: opts.native, compat: opts.compat, identify, kernelTree: kb.build };
+  const v4l2Opts = { root, native: opts.native, compat: opts.compat, identify, kernelTree: kb.uapiTree };
   const v4l2Judged = judgeV4l2(v4l2, v4l2Opts);
   for (const f of v4l2Judged.findings) add(f);
   if (v4l2.ioctls.length) report.v4l2 = { ioctls: v4l2.ioctls.length, judged: v4l2Judged.judged };
@@ -935,7 +935,7 @@ function joinCatalogue(report: AuditReport, kb: KernelBuild, opts: AuditOptions)
     const others = opts.native.compat.filter((c) => c !== opts.compat.name).map((c) => getAbi(c));
     const r = check({
       pairs: [opts.compat, ...others].map((compat) => ({ native: opts.native, compat })),
-      scan: { headers: report.headers, kernelTree: kb.build },
+      scan: { headers: report.headers, kernelTree: kb.uapiTree },
       lint: false,
     });
     ioctls = r.pairs[0]?.ioctls ?? [];
@@ -1057,6 +1057,18 @@ function reasonText(entry: IoctlVerdict): string {
       return n && c ? `${at}: offset ${n.offset} size ${n.size} vs offset ${c.offset} size ${c.size}` : at;
     })
     .join('; ');
+}
+
+/**
+ * Why the audit judged nothing, when no file of the tree could be read while some were to be (the CLI exits 2 and
+ * says it): the first file's error. Null when a file was read, or none was to be.
+ */
+export function auditReadNothing(report: AuditReport): string | null {
+  const failed = Object.entries(report.files.failed);
+  if (report.files.read > 0 || !failed.length) return null;
+  const [file, why] = failed[0]!;
+  const more = failed.length > 1 ? ` (and ${failed.length - 1} more: --verbose lists them)` : '';
+  return `no file of ${report.tree} could be read for ${report.native}: ${file}: ${why}${more}`;
 }
 
 /** Whether any finding is an error (the CLI exits 1). */

@@ -86,7 +86,7 @@ export function compatStructs(units: readonly ReadUnit[], kb: KernelBuild, root:
     if (!dumps.has(key)) {
       let d: DumpResult | null = null;
       try {
-        d = dump({ abi, headers: [header], kernelTree: kb.build });
+        d = dump({ abi, headers: [header], kernelTree: kb.uapiTree });
       } catch {
         d = null;
       }

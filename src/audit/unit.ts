@@ -62,6 +62,12 @@ export interface KernelBuild {
   /** The build tree (include/generated/autoconf.h) and the source tree its Makefile names. */
   build: string;
   source: string;
+  /**
+   * The tree the catalogue reads the UAPI headers from, as headers_install installs them: the audited tree when it
+   * is a whole source tree (its own headers, the ones its units read: an ioctl the build tree's source lacks is
+   * there), else the build tree.
+   */
+  uapiTree: string;
   /** In LINUXINCLUDE's order, those that exist. */
   includeDirs: string[];
   /** The UAPI directories among them: their files are the headers ioctl32's catalogue reads. */
@@ -115,7 +121,8 @@ export function kernelBuild(tree: string, abi: Abi, sources?: string, config?: s
     '1',
   ]);
   const isSet = (option: string) => set.has(option) || set.has(`${option}_MODULE`);
-  return { build, source, includeDirs, uapiDirs, abi, defines, overlay, isSet };
+  const uapiTree = sources !== undefined && source === resolve(sources) ? source : build;
+  return { build, source, uapiTree, includeDirs, uapiDirs, abi, defines, overlay, isSet };
 }
 
 /**
@@ -130,7 +137,9 @@ export function autoconfOf(configPath: string): string {
   try {
     text = readFileSync(configPath, 'latin1');
   } catch (e) {
-    throw new UsageError(`--config ${configPath}: ${(e as NodeJS.ErrnoException).code ?? 'unreadable'}`);
+    // node's message without its code and call: "no such file or directory"
+    const why = (e as Error).message.replace(/^E[A-Z]+: /, '').replace(/, \w+ '.*'$/, '');
+    throw new UsageError(`--config ${configPath}: ${why}`);
   }
   const out: string[] = [];
   text.split('\n').forEach((line, i) => {

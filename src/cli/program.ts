@@ -391,7 +391,7 @@ export function buildProgram(): Command {
     .action(async (tree: string, paths: string[], opts: AuditCliOptions) => {
       if (!['text', 'json', 'sarif'].includes(opts.format))
         throw new UsageError(`--format must be text, json or sarif, not '${opts.format}'`);
-      const { auditHasErrors, auditPairs } = await import('../audit/audit.js');
+      const { auditHasErrors, auditPairs, auditReadNothing } = await import('../audit/audit.js');
       const { auditToSarif, formatAudit } = await import('../report/audit.js');
       const chosen = selectPairs(opts.arch, opts.pair ?? (opts.arch ? undefined : 'x86_64:i386'));
       // --arch all: the native ABIs with no build tree are named, not dropped silently
@@ -430,7 +430,10 @@ export function buildProgram(): Command {
             ? JSON.stringify(sarif(), null, 1)
             : reports.map((r) => formatAudit(r, { verbose: opts.verbose === true })).join('\n'),
       );
-      process.exitCode = reports.some(auditHasErrors) ? 1 : 0;
+      // nothing read is nothing judged: an input error, not a clean tree
+      const nothing = reports.map(auditReadNothing).find((m) => m !== null);
+      if (nothing) process.stderr.write(`ioctl32 audit: ${nothing}\n`);
+      process.exitCode = nothing ? 2 : reports.some(auditHasErrors) ? 1 : 0;
     });
 
   withHeaderOptions(

@@ -22,7 +22,24 @@ export function formatAudit(report: AuditReport, opts: { verbose?: boolean } = {
       `${report.evaluated}/${report.labels} labels evaluated; ` +
       `${count('error')} errors, ${count('warning')} warnings, ${count('note')} notes`,
   );
-  if (opts.verbose) {
+  const notJoined = report.hooks.reduce((n, h) => n + h.nativeLabels - h.joined, 0);
+  if (notJoined) {
+    lines.push(
+      `  ${notJoined} command(s) the handlers dispatch are not in the catalogue (not defined in a UAPI header ` +
+        'read, or their number has no value there): not judged',
+    );
+  }
+  if (!opts.verbose) {
+    // the first of what could not be read, so that nothing fails unseen
+    const first = (what: string, entries: Array<[string, string]>) => {
+      if (!entries.length) return;
+      const [name, why] = entries[0]!;
+      const more = entries.length > 1 ? ` (and ${entries.length - 1} more: --verbose lists them)` : '';
+      lines.push(`  ${what}: ${located(name, why)}${more}`);
+    };
+    first('not read', Object.entries(report.files.failed));
+    first('header not read', Object.entries(report.headersFailed));
+  } else {
     for (const h of report.hooks) {
       lines.push(
         `  ${h.file}:${h.line}: ${h.struct} ${h.ops}: ${h.native}, compat ${h.compat}; ` +
@@ -32,10 +49,13 @@ export function formatAudit(report: AuditReport, opts: { verbose?: boolean } = {
     for (const [file, why] of Object.entries(report.files.failed)) lines.push(`  not read: ${file}: ${why}`);
     for (const [file, why] of Object.entries(report.files.notBuilt ?? {})) lines.push(`  not built: ${file}: ${why}`);
     for (const [header, why] of Object.entries(report.headersFailed))
-      lines.push(`  header not read: ${header}: ${why}`);
+      lines.push(`  header not read: ${located(header, why)}`);
   }
   return lines.join('\n');
 }
+
+/** A file's error, with the file's name once (an error located in it starts with it). */
+const located = (name: string, why: string) => (why.startsWith(`${name}:`) ? why : `${name}: ${why}`);
 
 /** One SARIF rule per finding kind: what it means, in a sentence. */
 const AUDIT_RULES: Record<AuditFindingKind, string> = {
