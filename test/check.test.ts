@@ -601,3 +601,39 @@ describe('lint over the whole UAPI set', () => {
     120_000,
   );
 });
+
+describe('a member that holds no byte converts nothing: two versions of a header (__DECLARE_FLEX_ARRAY)', () => {
+  // newer headers declare a flexible array through __DECLARE_FLEX_ARRAY, which adds an empty struct before it;
+  // a compat ABI may read an older copy of the header without it
+  const version = (members: string) => {
+    const dir = mkdtempSync(join(tmpdir(), 'ioctl32-flex-'));
+    writeFileSync(
+      join(dir, 'flex.h'),
+      '#include <linux/ioctl.h>\n#include <linux/types.h>\n' +
+        `struct fx { __u32 n; __u32 pad; ${members} };\n#define FX_GET _IOR('f', 1, struct fx)\n`,
+    );
+    return dir;
+  };
+  const newer = version('struct { } __empty_e; __u64 e[];');
+  const older = version('__u64 e[];');
+  const none = version('');
+  const verdict = (nativeDir: string, compatDir: string) => {
+    const r = check({
+      pairs: [{ native: getAbi('x86_64'), compat: getAbi('x32') }],
+      scan: { headers: ['flex.h'] },
+      scanFor: (abi) => ({ includeDirs: [abi.name === 'x86_64' ? nativeDir : compatDir] }),
+      lint: false,
+    });
+    return r.pairs[0]!.ioctls.find((v) => v.name === 'FX_GET')!;
+  };
+
+  test("the empty struct on one side only: identical (struct kvm_msrs' case, host 6.1.192 headers against x32's)", () => {
+    expect(verdict(newer, older)).toMatchObject({ verdict: 'identical', reasons: [] });
+    expect(verdict(older, newer)).toMatchObject({ verdict: 'identical', reasons: [] });
+  });
+  test('a flexible array on one side only is no empty member: the data after the record differs', () => {
+    const v = verdict(older, none);
+    expect(v.verdict).toBe('convert');
+    expect(v.reasons).toEqual([{ rule: 'missing', path: 'e', native: { offset: 8, size: 0 } }]);
+  });
+});

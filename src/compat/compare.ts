@@ -69,7 +69,16 @@ function place(f: TypedField): Place {
 /** An argument laid out for one ABI: what the comparison needs, whoever computed it. */
 export interface ArgShape {
   size: number;
-  fields: Array<Place & { path: string; cls: MemberClass }>;
+  /**
+   * `empty`: a member that holds no byte and is no array: an empty record (`struct { } __empty_entries`, what
+   * __DECLARE_FLEX_ARRAY adds in newer headers). A flexible array has no size either, but the data after the record.
+   */
+  fields: Array<Place & { path: string; cls: MemberClass; empty?: true }>;
+}
+
+/** Whether a member holds no byte and is no (flexible) array. */
+function holdsNothing(f: TypedField): boolean {
+  return f.size === 0 && f.bitWidth === undefined && stripTypedefs(f.ctype).kind !== 'array';
 }
 
 /** The members of an argument type: a record's flattened members, or the scalar itself as ''. */
@@ -93,7 +102,14 @@ function members(t: CType, layouter: Layouter): { size: number; fields: TypedFie
 }
 
 function shapeFrom(m: { size: number; fields: TypedField[] }): ArgShape {
-  return { size: m.size, fields: m.fields.map((f) => ({ ...place(f), path: f.path, cls: memberClass(f.ctype) })) };
+  return {
+    size: m.size,
+    fields: m.fields.map((f) => {
+      const field: ArgShape['fields'][number] = { ...place(f), path: f.path, cls: memberClass(f.ctype) };
+      if (holdsNothing(f)) field.empty = true;
+      return field;
+    }),
+  };
 }
 
 /**
@@ -115,9 +131,12 @@ export function compareShapes(
   }
   const cByPath = new Map(c.fields.map((f) => [f.path, f]));
   const nPaths = new Set(n.fields.map((f) => f.path));
-  const strip = ({ path: _p, cls: _c, ...p }: ArgShape['fields'][number]): Place => p;
+  const strip = ({ path: _p, cls: _c, empty: _e, ...p }: ArgShape['fields'][number]): Place => p;
   for (const f of n.fields) {
     const g = cByPath.get(f.path);
+    // a member that holds no byte converts nothing, wherever it is and whether the other side has it (two
+    // versions of a header: __DECLARE_FLEX_ARRAY's empty struct in one, a plain flexible array in the other)
+    if (f.empty && (!g || g.empty)) continue;
     if (!g) {
       reasons.push({ rule: 'missing', path: f.path, native: strip(f) });
       continue;
@@ -136,7 +155,9 @@ export function compareShapes(
     // compat_sigset_t is 32-bit words: on a big-endian kernel their order differs from a 64-bit mask
     if (sigsets.has(f.path) && nativeBigEndian) reasons.push({ rule: 'sigset', path: f.path, native: np, compat: cp });
   }
-  for (const g of c.fields) if (!nPaths.has(g.path)) reasons.push({ rule: 'missing', path: g.path, compat: strip(g) });
+  for (const g of c.fields) {
+    if (!nPaths.has(g.path) && !g.empty) reasons.push({ rule: 'missing', path: g.path, compat: strip(g) });
+  }
   return reasons;
 }
 
