@@ -265,6 +265,8 @@ describe('8: what names nothing exits 2 naming it', () => {
     ['flags=x', /--member flags=x: 'flags' is __u32, not a union/],
     ['nope=x', /--member nope=x: no member 'nope' in struct ureq/],
     ['u=zz', /--member u=zz: union 'u' has no member 'zz' \(its members: l, p\)/],
+    // a bare name is a preference for any union: one that no union has is a typo all the same
+    ['zz', /--member zz: no union of struct ureq has a member 'zz' \(union members: l, p\)/],
   ])('--member %s: gen c and convert', (member, message) => {
     const gen = cli(['gen', 'c', ...PAIR, '--member', member, './u.h'], { cwd: dir });
     expect(gen.code).toBe(2);
@@ -275,6 +277,7 @@ describe('8: what names nothing exits 2 naming it', () => {
   });
   test('a --member that names a union member is still taken', () => {
     expect(cli(['gen', 'c', ...PAIR, '--member', 'u=p', './u.h'], { cwd: dir }).code).toBe(0);
+    expect(cli(['gen', 'c', ...PAIR, '--member', 'p', './u.h'], { cwd: dir }).code).toBe(0);
   });
   test.each(['9drv', 'my-drv', ''])('--prefix %j is not a C identifier', (prefix) => {
     const r = cli(['gen', 'c', ...PAIR, '--prefix', prefix, './u.h'], { cwd: dir });

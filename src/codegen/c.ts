@@ -51,7 +51,10 @@ export interface GenCOptions {
   builtinAnnotations?: boolean;
   /** The union member to convert, by member path (`u` or `data.u`), where members convert differently. */
   members?: Record<string, string>;
-  /** Member names to convert in any union that has one of them (an anonymous union has no path). */
+  /**
+   * Member names to convert in any union that has one of them (an anonymous union has no path); a name no union of
+   * the argument types has is an error (a typo).
+   */
   choose?: string[];
   /** Prefix of the generated functions (default: the first header's base name). */
   prefix?: string;
@@ -205,7 +208,7 @@ export function generateCompatC(opts: GenCOptions): GeneratedC {
     throw new CodegenError(`--prefix '${opts.prefix}' is not a C identifier (${rule})`);
   }
   const wanted = wantedFiles(n, headers, files);
-  const choiceErrors = unionChoiceErrors(argumentTypes(n, wanted, annotations), opts.members ?? {});
+  const choiceErrors = unionChoiceErrors(argumentTypes(n, wanted, annotations), opts.members ?? {}, opts.choose);
   if (choiceErrors.length) throw new CodegenError(choiceErrors.join('\n'));
   const prefix = opts.prefix ?? identifier((headers[0]!.split('/').pop() ?? 'drv').replace(/\.h$/, ''));
   const plans = cs.map((c, i) => {

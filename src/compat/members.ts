@@ -2,7 +2,8 @@
  * `--member PATH=NAME` (gen c, convert): the union member a user chooses at a path. A path that
  * names no union of the argument types would be ignored by the converters, so each is checked
  * against the types first and every one that does not fit is named. (A bare `--member NAME` is a
- * preference for any union that has such a member: one without it is no error.)
+ * preference for any union that has such a member: one without it is no error; but a name no union of the
+ * types has is a typo, named as the others are.)
  */
 import { typeName } from '../cfront/print.js';
 import { stripTypedefs as strip, type CType, type RecordDecl } from '../cfront/types.js';
@@ -54,11 +55,34 @@ function place(s: CType, spelled: CType): Place {
   return { type: typeName(spelled) };
 }
 
+/** The member names of every union (named or anonymous) the types hold, pointed-to records' too. */
+function unionMembers(roots: readonly CType[]): Set<string> {
+  const names = new Set<string>();
+  const seen = new Set<RecordDecl>();
+  const visit = (t: CType): void => {
+    const s = strip(t);
+    if (s.kind === 'array') return visit(s.of);
+    if (s.kind === 'pointer') return visit(s.to);
+    if (s.kind !== 'record' || seen.has(s.decl)) return;
+    seen.add(s.decl);
+    for (const m of s.decl.members ?? []) {
+      if (s.decl.union && m.name !== undefined) names.add(m.name);
+      visit(m.type);
+    }
+  };
+  roots.forEach(visit);
+  return names;
+}
+
 /**
- * What is wrong with the union choices (path → member) for arguments of the types `roots`: one
- * message per choice that names no union member of them, empty when all fit.
+ * What is wrong with the union choices (path → member, and bare names for any union) for arguments of the types
+ * `roots`: one message per choice that names no union member of them, empty when all fit.
  */
-export function unionChoiceErrors(roots: readonly CType[], members: Readonly<Record<string, string>>): string[] {
+export function unionChoiceErrors(
+  roots: readonly CType[],
+  members: Readonly<Record<string, string>>,
+  choose: readonly string[] = [],
+): string[] {
   const paths = placesOf(roots);
   // the records that could hold the union, as the messages name them
   const pointee = (r: CType) => {
@@ -78,6 +102,12 @@ export function unionChoiceErrors(roots: readonly CType[], members: Readonly<Rec
       const known = [...new Set(unions.flatMap((u) => u.union!))].join(', ');
       errors.push(`--member ${path}=${name}: union '${path}' has no member '${name}' (its members: ${known})`);
     }
+  }
+  const inUnions = choose.length ? unionMembers(roots) : new Set<string>();
+  for (const name of choose) {
+    if (inUnions.has(name)) continue;
+    const known = inUnions.size ? `union members: ${[...inUnions].join(', ')}` : 'they hold no union';
+    errors.push(`--member ${name}: no union of ${what} has a member '${name}' (${known})`);
   }
   return errors;
 }

@@ -41,7 +41,7 @@ export interface ConvertRequest {
   type: string;
   /** Active union members: path → member name. */
   members?: Record<string, string>;
-  /** Member names chosen in any union that has them (anonymous unions). */
+  /** Member names chosen in any union that has them (anonymous unions); one no union of the type has: an error. */
   choose?: string[];
   annotations?: Annotations;
   /** Headers and include options (no ABI: each side reads its own). */
@@ -73,7 +73,7 @@ export function convertArgument(req: ConvertRequest, input: Uint8Array): Uint8Ar
     recordName: req.type,
   };
   const nativeType = resolveTypeName(req.type, nd);
-  const choiceErrors = unionChoiceErrors([nativeType], req.members ?? {});
+  const choiceErrors = unionChoiceErrors([nativeType], req.members ?? {}, req.choose);
   if (choiceErrors.length) throw new UsageError(choiceErrors.join('\n'));
   const conv = compileConverter(nativeType, resolveTypeName(req.type, cd), native, compat, opts);
   const inSize = toIsNative ? conv.compatSize : conv.nativeSize;
