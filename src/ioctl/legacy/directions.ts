@@ -2,7 +2,8 @@ import { family } from './table.js';
 
 /**
  * Numbers of other families whose _IOR/_IOW says the opposite of what the handler copies, found by looking at the
- * copy calls under each `case NAME:` of an _IOR/_IOW macro in Linux 6.1 and confirmed in the function cited.
+ * copy calls under each `case NAME:` of an _IOR/_IOW macro in Linux 6.1 and confirmed in the function cited; and an
+ * _IOWR whose handler only reads (native and compat alike), so that nothing is copied back.
  */
 export const DIRECTIONS = family('other', { header: 'linux/kvm.h' }, [
   [
@@ -50,6 +51,16 @@ export const DIRECTIONS = family('other', { header: 'linux/kvm.h' }, [
     'struct kvm_enc_region',
     'arch/x86/kvm/x86.c:kvm_arch_vm_ioctl',
     { misdeclared: true, note: '_IOR but the kernel reads the region (copy_from_user)' },
+  ],
+  [
+    'KVM_CLEAR_DIRTY_LOG',
+    'w',
+    'struct kvm_clear_dirty_log',
+    'virt/kvm/kvm_main.c:kvm_vm_ioctl',
+    {
+      misdeclared: true,
+      note: '_IOWR but the kernel only reads the struct (copy_from_user; kvm_vm_compat_ioctl too), never copies it back',
+    },
   ],
   [
     'VHOST_SCSI_GET_ABI_VERSION',
