@@ -9,6 +9,7 @@ import { ABIS, compatPairs, compatPtr, getAbi } from '../src/abi/index.js';
 import type { ScalarKey } from '../src/abi/types.js';
 import { compileObject, referenceCompiler } from './harness/compile.js';
 import { u32Array } from './harness/elf.js';
+import { linuxSourceFiles, linuxSourceTarball } from './harness/linux-source.js';
 
 const run = promisify(execFile);
 
@@ -104,7 +105,9 @@ describe.concurrent('ABI facts equal the compiler', () => {
 });
 
 describe('compat pairs and compat_ptr', () => {
-  test('pairs are the ones the kernel builds (ABI-NOTES.md), each with its Kconfig option', () => {
+  // ABI-NOTES.md lists ppc64le <- ppc; but a little-endian kernel runs its 32-bit tasks little-endian
+  // (arch/powerpc/include/asm/reg.h: MSR_USER32 holds MSR_LE), which no ABI here is: none is modelled
+  test('pairs are the ones the kernel builds (ABI-NOTES.md, but ppc64le), each with its Kconfig option', () => {
     const pairs = compatPairs().map(
       (p) => `${p.native.name}:${p.compat.name}:${p.native.compatKconfig[p.compat.name]}`,
     );
@@ -114,8 +117,6 @@ describe('compat pairs and compat_ptr', () => {
       'x86_64:x32:X86_X32_ABI',
       'arm64:arm:COMPAT',
       'arm64:arm+t64:COMPAT',
-      'ppc64le:ppc:COMPAT',
-      'ppc64le:ppc+t64:COMPAT',
       'ppc64:ppc:COMPAT',
       'ppc64:ppc+t64:COMPAT',
       's390x:s390:COMPAT',
@@ -149,5 +150,30 @@ describe('compat pairs and compat_ptr', () => {
 
   test('getAbi rejects unknown names with the list of known ones', () => {
     expect(() => getAbi('vax')).toThrow(/unknown ABI 'vax'.*x86_64 i386/);
+  });
+});
+
+describe("ppc64le's 32-bit tasks are little-endian: no ABI here is theirs (Linux 6.1's own source)", () => {
+  test('MSR_USER32 holds MSR_LE unless __BIG_ENDIAN__; COMPAT_UTS_MACHINE "ppcle"; ppc is ppc64\'s only', () => {
+    const tarball = linuxSourceTarball();
+    if (tarball === null) throw new Error('no /usr/src/linux-source-*.tar.xz: install linux-source-6.1');
+    const reg = 'arch/powerpc/include/asm/reg.h';
+    const compatH = 'arch/powerpc/include/asm/compat.h';
+    const { files } = linuxSourceFiles(tarball, [reg, compatH]);
+    const text = files.get(reg)!;
+    // #ifdef __BIG_ENDIAN__ ... #else ... MSR_ with MSR_LE ... #endif, then MSR_USER32 made of MSR_
+    const le = /#ifdef __BIG_ENDIAN__\n([^]*?)#else\n([^]*?)#endif/.exec(text)!;
+    expect(le[1]).toMatch(/#define MSR_\s+__MSR\n/);
+    expect(le[2]).toMatch(/#define MSR_\s+\(__MSR \| MSR_LE\)/);
+    expect(text).toMatch(/#define MSR_USER32\s+\(MSR_ \| MSR_PR \| MSR_EE\)/);
+    expect(files.get(compatH)).toMatch(/#define COMPAT_UTS_MACHINE\s+"ppcle/);
+    const ppc64le = getAbi('ppc64le');
+    expect(ppc64le.compat).toEqual([]);
+    expect(ppc64le.compatUnmodelled).toMatch(/MSR_LE.*ppcle/);
+    expect(
+      compatPairs()
+        .filter((p) => p.compat.name === 'ppc')
+        .map((p) => p.native.name),
+    ).toEqual(['ppc64']);
   });
 });

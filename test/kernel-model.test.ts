@@ -676,7 +676,6 @@ describe('KVM_COMPAT per architecture (virt/kvm/Kconfig), and the double line of
     expect(got).toEqual({
       x86_64: true,
       arm64: false,
-      ppc64le: true,
       ppc64: true,
       s390x: false,
       mips64: true,

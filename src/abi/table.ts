@@ -226,8 +226,12 @@ const SPECS: AbiSpec[] = [
       _CALL_ELF: '2',
       __LONG_DOUBLE_128__: '1',
     },
-    compat: ['ppc'],
-    compatKconfig: { ppc: 'COMPAT' },
+    // not ppc: a little-endian kernel runs its 32-bit tasks little-endian too
+    compatUnmodelled:
+      "32-bit tasks run little-endian ('ppcle', under CONFIG_COMPAT, off by default there): MSR_USER32 holds " +
+      'MSR_LE on a little-endian kernel (arch/powerpc/include/asm/reg.h) and COMPAT_UTS_MACHINE is "ppcle" ' +
+      '(asm/compat.h), Linux 6.1; no Debian toolchain builds such tasks, so no ABI here is theirs. ppc tasks ' +
+      "(big-endian) are ppc64's",
   },
   {
     name: 'ppc64',

@@ -149,6 +149,11 @@ export interface Abi {
   predefined: Record<string, string>;
   /** The compat ABIs this one serves as a 64-bit native kernel. */
   compat: AbiName[];
+  /**
+   * Compat tasks the kernel may serve that are none of ioctl32's ABIs (ppc64le's little-endian 32-bit tasks), with
+   * the kernel source that says so: where the pairs are listed, this is said instead of a pair.
+   */
+  compatUnmodelled?: string;
   /** Kconfig option that enables each compat ABI on this native one. */
   compatKconfig: Partial<Record<AbiName, string>>;
   /**

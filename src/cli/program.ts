@@ -691,7 +691,10 @@ function selectPairs(arch: string | undefined, pair: string | undefined): Array<
   }
   const native = getAbi(arch ?? hostArch());
   const pairs = compatPairs().filter((p) => p.native.name === native.name);
-  if (!pairs.length) throw new UsageError(`${native.name} serves no compat ABI (try --arch x86_64)`);
+  if (!pairs.length) {
+    const why = native.compatUnmodelled !== undefined ? ` ioctl32 models: ${native.compatUnmodelled}` : '';
+    throw new UsageError(`${native.name} serves no compat ABI${why} (try --arch x86_64)`);
+  }
   return pairs;
 }
 

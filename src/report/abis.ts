@@ -15,6 +15,8 @@ export interface AbiFacts {
   ioc: { variant: string; sizeBits: number; dirBits: number; none: number; write: number; read: number };
   compat: AbiName[];
   compatKconfig: Partial<Record<AbiName, string>>;
+  /** Abi.compatUnmodelled. */
+  compatUnmodelled?: string;
   compatPtrMask: string;
   bitfields: Abi['bitfields'];
   triple: string;
@@ -37,6 +39,7 @@ export function abiFacts(abi: Abi): AbiFacts {
     ioc: { variant, sizeBits, dirBits, none, write, read },
     compat: abi.compat,
     compatKconfig: abi.compatKconfig,
+    ...(abi.compatUnmodelled !== undefined ? { compatUnmodelled: abi.compatUnmodelled } : {}),
     compatPtrMask: `0x${abi.compatPtrMask.toString(16)}`,
     bitfields: abi.bitfields,
     triple: abi.headerTriple,
@@ -92,6 +95,7 @@ export function formatAbis(rows: AbiFacts[] = abisReport()): string {
           `u64 align in compat structs: ${compat.aligns.longLong}`,
       );
     }
+    if (r.compatUnmodelled !== undefined) lines.push(`  ${r.name} <- none modelled: ${r.compatUnmodelled}`);
   }
   return lines.join('\n');
 }

@@ -274,7 +274,10 @@ export class Explainer {
         native.bits === 32
           ? `${native.name} is a 32-bit kernel: it has no compat path. A 32-bit task's number goes straight to the ` +
             "driver's native handler (.unlocked_ioctl): nothing is converted and no .compat_ioctl is involved."
-          : `the ${native.name} kernel serves no compat ABI: every task's number goes to the driver's native handler.`;
+          : native.compatUnmodelled !== undefined
+            ? `the ${native.name} kernel serves no compat ABI ioctl32 models: ${native.compatUnmodelled}. The number ` +
+              "is read as a native task's."
+            : `the ${native.name} kernel serves no compat ABI: every task's number goes to the driver's native handler.`;
       return { line, native: native.name, compatPath: false, note, candidates: [candidate] };
     }
     const candidates = this.compats.map((abi) => {
