@@ -169,6 +169,19 @@ describe('ioctl32 serve', () => {
     );
   });
 
+  test('a kernel no compat ABI of ioctl32 is: 400, saying why (ppc64le: its 32-bit tasks are little-endian)', async () => {
+    for (const target of [
+      '/api/gen-c?header=mydrv/ok.h&native=ppc64le',
+      '/api/check?header=mydrv/ok.h&pairs=ppc64le',
+    ]) {
+      const r = await get(target);
+      expect(r.status, target).toBe(400);
+      expect((JSON.parse(r.body) as { error: string }).error, target).toMatch(
+        /^ppc64le serves no compat ABI ioctl32 models: 32-bit tasks run little-endian/,
+      );
+    }
+  });
+
   test('random paths and queries: 4xx and a message, never 5xx, and it keeps serving', async () => {
     const roots = [
       ...new Set([...includeDirsFor(x86, { includeDirs: [dir] }), ...includeDirsFor(i386, { includeDirs: [dir] })]),

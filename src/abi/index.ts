@@ -20,6 +20,12 @@ export function compatPairs(): Array<{ native: Abi; compat: Abi }> {
   return ABIS.flatMap((native) => native.compat.map((c) => ({ native, compat: getAbi(c) })));
 }
 
+/** Why no compat pair has `native` as its kernel: none, or none ioctl32 models (Abi.compatUnmodelled says why). */
+export function noCompatPairs(native: Abi): string {
+  const why = native.compatUnmodelled !== undefined ? ` ioctl32 models: ${native.compatUnmodelled}` : '';
+  return `${native.name} serves no compat ABI${why}`;
+}
+
 /** compat_ptr(): a 32-bit user pointer as the 64-bit kernel sees it. */
 export function compatPtr(abi: Abi, uptr: number): number {
   return (uptr & abi.compatPtrMask) >>> 0;

@@ -21,7 +21,7 @@ import { formatLayouts, layoutReport } from '../report/layout.js';
 import { check, needsWork } from '../compat/check.js';
 import { loadAnnotations } from '../compat/annotations.js';
 import { formatCheck } from '../report/check.js';
-import { compatPairs } from '../abi/index.js';
+import { compatPairs, noCompatPairs } from '../abi/index.js';
 import type { Abi } from '../abi/types.js';
 import { createRequire } from 'node:module';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -691,10 +691,7 @@ function selectPairs(arch: string | undefined, pair: string | undefined): Array<
   }
   const native = getAbi(arch ?? hostArch());
   const pairs = compatPairs().filter((p) => p.native.name === native.name);
-  if (!pairs.length) {
-    const why = native.compatUnmodelled !== undefined ? ` ioctl32 models: ${native.compatUnmodelled}` : '';
-    throw new UsageError(`${native.name} serves no compat ABI${why} (try --arch x86_64)`);
-  }
+  if (!pairs.length) throw new UsageError(`${noCompatPairs(native)} (try --arch x86_64)`);
   return pairs;
 }
 

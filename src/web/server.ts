@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
-import { ABIS, compatPairs, getAbi } from '../abi/index.js';
+import { ABIS, compatPairs, getAbi, noCompatPairs } from '../abi/index.js';
 import type { Abi } from '../abi/types.js';
 import { includeConfigFor, type IncludeOptions } from '../cfront/index.js';
 import { uapiHeaders, type ScanOptions } from '../scan/scan.js';
@@ -130,7 +130,7 @@ export class Viewer {
       const native = getAbi(n);
       if (c === undefined) {
         const all = compatPairs().filter((p) => p.native.name === native.name && !p.compat.flavourOf);
-        if (!all.length) throw new HttpError(400, `${native.name} serves no compat ABI`);
+        if (!all.length) throw new HttpError(400, noCompatPairs(native));
         out.push(...all);
         continue;
       }
@@ -204,7 +204,7 @@ export class Viewer {
   genC(header: string | null, nativeName: string | null) {
     const native = getAbi(nativeName || this.native.name);
     const compat = native.compat.map(getAbi).filter((a) => !a.flavourOf);
-    if (!compat.length) throw new HttpError(400, `${native.name} serves no compat ABI`);
+    if (!compat.length) throw new HttpError(400, noCompatPairs(native));
     const h = this.header(header, [native, ...compat]);
     return this.memo(`genc ${h} ${native.name}`, () => {
       const g = generateCompatC({
