@@ -4,7 +4,7 @@
  * against the official 2.1.0 schema, annotations and bad input.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -15,6 +15,7 @@ import { AnnotationError, parseAnnotations } from '../src/compat/annotations.js'
 import { check, needsWork, type CheckReport } from '../src/compat/check.js';
 import { compareShapes, verdictOf, type ArgShape } from '../src/compat/compare.js';
 import { toSarif } from '../src/report/sarif.js';
+import { formatCheck } from '../src/report/check.js';
 import type { CType } from '../src/cfront/types.js';
 import { flattenFields } from '../src/layout/fields.js';
 import { dumpHeaders } from '../src/scan/dump.js';
@@ -617,19 +618,39 @@ describe('a member that holds no byte converts nothing: two versions of a header
   const newer = version('struct { } __empty_e; __u64 e[];');
   const older = version('__u64 e[];');
   const none = version('');
-  const verdict = (nativeDir: string, compatDir: string) => {
+  // each -I directory says its kernel version, as linux-libc-dev's linux/version.h does
+  const stamp = (dir: string, code: number, sublevel?: number) => {
+    mkdirSync(join(dir, 'linux'));
+    const sub = sublevel === undefined ? '' : `#define LINUX_VERSION_SUBLEVEL ${sublevel}\n`;
+    writeFileSync(join(dir, 'linux/version.h'), `#define LINUX_VERSION_CODE ${code}\n${sub}`);
+  };
+  stamp(newer, 393664, 192);
+  stamp(older, 393476);
+  stamp(none, 393476);
+  const pairOf = (nativeDir: string, compatDir: string) => {
     const r = check({
       pairs: [{ native: getAbi('x86_64'), compat: getAbi('x32') }],
       scan: { headers: ['flex.h'] },
       scanFor: (abi) => ({ includeDirs: [abi.name === 'x86_64' ? nativeDir : compatDir] }),
       lint: false,
     });
-    return r.pairs[0]!.ioctls.find((v) => v.name === 'FX_GET')!;
+    return r;
   };
+  const verdict = (nativeDir: string, compatDir: string) =>
+    pairOf(nativeDir, compatDir).pairs[0]!.ioctls.find((v) => v.name === 'FX_GET')!;
 
   test("the empty struct on one side only: identical (struct kvm_msrs' case, host 6.1.192 headers against x32's)", () => {
     expect(verdict(newer, older)).toMatchObject({ verdict: 'identical', reasons: [] });
     expect(verdict(older, newer)).toMatchObject({ verdict: 'identical', reasons: [] });
+  });
+  test('headers of two kernel versions: said, in the JSON and under the pair in the text', () => {
+    const r = pairOf(newer, older);
+    expect(r.pairs[0]!.headerVersions).toEqual({ native: '6.1.192', compat: '6.1.4' });
+    expect(formatCheck(r, { color: false, detail: false })).toContain(
+      '  note: the headers are of two kernel versions (x86_64 6.1.192, x32 6.1.4): what one added or declares ' +
+        'otherwise differs too',
+    );
+    expect(pairOf(older, none).pairs[0]).not.toHaveProperty('headerVersions');
   });
   test('a flexible array on one side only is no empty member: the data after the record differs', () => {
     const v = verdict(older, none);

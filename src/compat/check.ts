@@ -13,7 +13,7 @@ import type { IocDir } from '../ioctl/ioc.js';
 import { unreadHeaders, type Dumped } from '../scan/dump.js';
 import { dumpedEach } from '../scan/parallel.js';
 import { LayoutError } from '../layout/types.js';
-import type { ScanOptions } from '../scan/scan.js';
+import { headersVersion, type ScanOptions } from '../scan/scan.js';
 import { assertHeadersRead } from '../scan/failed.js';
 import { coverageOf, missingParts, type Coverage, type MissingPart } from '../scan/coverage.js';
 import {
@@ -63,6 +63,11 @@ export interface PairReport {
   native: string;
   compat: string;
   ioctls: IoctlVerdict[];
+  /**
+   * The kernel versions of the two ABIs' headers, when they differ (the host's newer linux-libc-dev against a cross
+   * package, say): a declaration one version added or wrote otherwise shows as a difference of the layouts.
+   */
+  headerVersions?: { native: string; compat: string };
 }
 
 export interface CheckReport {
@@ -156,6 +161,8 @@ export function check(opts: CheckOptions): CheckReport {
     // what only the kernel's handlers reveal about these headers, under the user's
     const applied = opts.builtinAnnotations === false ? annotations : withBuiltins(annotations, [n, c]);
     const pair: PairReport = { native: native.name, compat: compat.name, ioctls: [] };
+    const [nv, cv] = [headersVersion(n.scan.includeDirs), headersVersion(c.scan.includeDirs)];
+    if (nv !== null && cv !== null && nv !== cv) pair.headerVersions = { native: nv, compat: cv };
     for (const [name, ne] of n.ioctls) {
       if (ownFiles && !ownFiles.has(ne.file)) continue;
       pair.ioctls.push(ioctlVerdict(name, ne, c.ioctls.get(name), n, c, applied));

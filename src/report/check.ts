@@ -22,6 +22,13 @@ export function formatCheck(report: CheckReport, opts: { color: boolean; detail:
     const counts = report.summary.verdicts[key]!;
     const tally = VERDICTS.map((v) => `${counts[v]} ${v}`).join(', ');
     out.push(`${pair.native} <- ${pair.compat}: ${pair.ioctls.length} ioctls: ${tally}`);
+    const versions = pair.headerVersions;
+    if (versions) {
+      out.push(
+        `  note: the headers are of two kernel versions (${pair.native} ${versions.native}, ${pair.compat} ` +
+          `${versions.compat}): what one added or declares otherwise differs too`,
+      );
+    }
     if (opts.detail) {
       const rows = [['  ioctl', 'verdict', 'native', 'compat', 'why']];
       for (const v of pair.ioctls) {

@@ -2,7 +2,7 @@
  * Scanning headers: each header is its own translation unit (as a compiler sees
  * `#include <HEADER>` alone); files are tokenized once for all headers and ABIs.
  */
-import { readdirSync, statSync, type Dirent } from 'node:fs';
+import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { Abi } from '../abi/types.js';
 import {
@@ -219,6 +219,28 @@ export function scanHeaders(opts: ScanOptions): Scan {
       opts.onProgress?.(headers.length, headers.length, '');
     },
   };
+}
+
+/**
+ * The kernel version of the UAPI headers the include directories find first (linux/version.h: `6.1.192`), null
+ * without one. Two ABIs' trees of other versions differ where one version added or changed a declaration.
+ */
+export function headersVersion(includeDirs: readonly string[]): string | null {
+  for (const dir of includeDirs) {
+    let text: string;
+    try {
+      text = readFileSync(join(dir, 'linux/version.h'), 'latin1');
+    } catch {
+      continue;
+    }
+    const code = /^#define LINUX_VERSION_CODE (\d+)$/m.exec(text);
+    if (!code) return null;
+    const n = Number(code[1]);
+    // the code holds at most 255 as the sublevel; newer headers say it whole
+    const sublevel = /^#define LINUX_VERSION_SUBLEVEL (\d+)$/m.exec(text)?.[1] ?? String(n & 0xff);
+    return `${n >> 16}.${(n >> 8) & 0xff}.${sublevel}`;
+  }
+  return null;
 }
 
 /** A path as found, relative to the working directory when inside it (`inc/mydrv/types.h`). */
