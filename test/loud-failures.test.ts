@@ -422,3 +422,35 @@ describe('decode and explain: where a name may be missing, said; include options
     expect(r.stdout).toBe('');
   });
 });
+
+describe('serve --port: only a port number', () => {
+  test.each(['', ' ', 'abc', '70000', '-1', '1.5'])('--port %j: exit 2, the value named', (port) => {
+    const r = cli(['serve', '--port', port], { cwd: tmpdir() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`--port: not a port: '${port}'`);
+  });
+});
+
+describe('the library: an ABI that is none, a direction that is none: typed errors, not TypeErrors', () => {
+  test('encodeIoc, decodeIoc, dump, check, explain', async () => {
+    const { encodeIoc, decodeIoc } = await import('../src/ioctl/ioc.js');
+    const { dump } = await import('../src/scan/dump.js');
+    const { check } = await import('../src/compat/check.js');
+    const { explain } = await import('../src/report/explain.js');
+    const { UsageError } = await import('../src/errors.js');
+    const x86 = getAbi('x86_64');
+    const named = /expected an ABI \(getAbi\(name\), or one of ABIS\), got the string 'x86_64'/;
+    const asString = 'x86_64' as unknown as typeof x86;
+    expect(() => encodeIoc(asString, { dir: 'r', type: 1, nr: 1, size: 4 })).toThrow(named);
+    expect(() => decodeIoc(null as unknown as typeof x86, 1)).toThrow(UsageError);
+    expect(() => dump({ abi: asString })).toThrow(named);
+    expect(() => check({ pairs: [{ native: asString, compat: x86 }], scan: {} })).toThrow(named);
+    expect(() => check(undefined as unknown as Parameters<typeof check>[0])).toThrow(UsageError);
+    expect(() => explain('0x5401', { native: asString })).toThrow(named);
+    for (const dir of ['read', 'write', 'W', '']) {
+      const bad = { dir, type: 1, nr: 1, size: 4 } as unknown as Parameters<typeof encodeIoc>[1];
+      expect(() => encodeIoc(x86, bad)).toThrow(`direction '${dir}' is none of 'none', 'r', 'w', 'rw'`);
+    }
+    expect(encodeIoc(x86, { dir: 'w', type: 1, nr: 1, size: 4 })).toBe(0x40040101);
+  });
+});

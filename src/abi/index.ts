@@ -15,6 +15,17 @@ export function getAbi(name: string): Abi {
   return abi;
 }
 
+/**
+ * `abi` as the library's functions take it: an ABI object (getAbi(name), or one of ABIS). A UsageError naming the
+ * function and what it got otherwise (an ABI's name given as a string, say), not a TypeError deep inside.
+ */
+export function assertAbi(abi: unknown, where: string): asserts abi is Abi {
+  const a = abi as Partial<Abi> | null;
+  if (typeof a === 'object' && a !== null && typeof a.name === 'string' && typeof a.ioc === 'object') return;
+  const got = typeof abi === 'string' ? `the string '${abi}' (getAbi('${abi}') gives the ABI)` : String(abi);
+  throw new UsageError(`${where}: expected an ABI (getAbi(name), or one of ABIS), got ${got}`);
+}
+
 /** Every (native, compat) pair a 64-bit Linux kernel serves. */
 export function compatPairs(): Array<{ native: Abi; compat: Abi }> {
   return ABIS.flatMap((native) => native.compat.map((c) => ({ native, compat: getAbi(c) })));

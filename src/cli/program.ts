@@ -595,8 +595,9 @@ export function buildProgram(): Command {
       .option('--port <n>', 'the port (0: any free one)', '8032')
       .option('--host <host>', 'the address to listen on (default: this machine only)', '127.0.0.1'),
   ).action(async (opts: HeaderOptions & { port: string; host: string }) => {
-    const port = Number(opts.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: not a port: ${opts.port}`);
+    // Number('') and Number(' ') are 0 (any free port): only digits name a port
+    const port = /^\d+$/.test(opts.port) ? Number(opts.port) : NaN;
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: not a port: '${opts.port}'`);
     const { scan, scanFor } = scanSettings([], opts);
     const { serve } = await import('../web/server.js');
     const { url } = await serve({ scan, scanFor, native: getAbi(hostArch()), port, host: opts.host });

@@ -3,7 +3,9 @@
  * needs conversion (derived from both ABIs' layouts, never from a list of answers), plus lint
  * findings for the headers a user points at.
  */
+import { assertAbi } from '../abi/index.js';
 import type { Abi } from '../abi/types.js';
+import { UsageError } from '../errors.js';
 import { stripTypedefs, type CType } from '../cfront/types.js';
 import { resolve as resolvePath } from 'node:path';
 import { FileCache } from '../cfront/preprocess.js';
@@ -122,6 +124,12 @@ export interface CheckOptions {
 export const NEEDS_WORK: ReadonlySet<Verdict> = new Set(['renumber', 'pointer-inside', 'convert', 'unknown']);
 
 export function check(opts: CheckOptions): CheckReport {
+  if (!Array.isArray(opts?.pairs))
+    throw new UsageError('check: expected options { pairs: [{ native, compat }], scan }');
+  for (const p of opts.pairs) {
+    assertAbi(p?.native, "check: a pair's native");
+    assertAbi(p.compat, "check: a pair's compat");
+  }
   const annotations = opts.annotations ?? emptyAnnotations();
   const abis = [...new Map(opts.pairs.flatMap((p) => [p.native, p.compat]).map((a) => [a.name, a])).values()];
   // the ABIs' header trees share the tokens of the files they have in common

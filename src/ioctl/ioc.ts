@@ -2,10 +2,12 @@
  * `_IOC` command numbers per ABI, as each arch's asm/ioctl.h computes them
  * (asm-generic/ioctl.h, with the powerpc/mips/alpha, sparc and parisc variants).
  */
+import { assertAbi } from '../abi/index.js';
 import type { Abi } from '../abi/types.js';
 import { Ioctl32Error } from '../errors.js';
 
 export type IocDir = 'none' | 'r' | 'w' | 'rw';
+const IOC_DIRS: readonly IocDir[] = ['none', 'r', 'w', 'rw'];
 
 export interface IocFields {
   dir: IocDir;
@@ -47,6 +49,11 @@ export function maxIocSize(abi: Abi, dir: IocDir): number {
 
 /** _IOC(dir, type, nr, size) as an unsigned 32-bit number. */
 export function encodeIoc(abi: Abi, f: IocFields): number {
+  assertAbi(abi, 'encodeIoc');
+  // a direction the encoding has no bits for would become one it has (rw)
+  if (!IOC_DIRS.includes(f.dir)) {
+    throw new IocError(`direction '${String(f.dir)}' is none of ${IOC_DIRS.map((d) => `'${d}'`).join(', ')}`);
+  }
   const check = (what: string, v: number, max: number) => {
     if (!Number.isInteger(v) || v < 0 || v > max)
       throw new IocError(`${what} ${v} does not fit the ${abi.name} ioctl encoding (0..${max})`);
@@ -71,6 +78,7 @@ export function parseCmd(text: string): number {
 
 /** _IOC_DIR/_IOC_TYPE/_IOC_NR/_IOC_SIZE of a number, as the ABI's header macros compute them. */
 export function decodeIoc(abi: Abi, cmd: number): DecodedIoc {
+  assertAbi(abi, 'decodeIoc');
   if (!Number.isInteger(cmd) || cmd < 0 || cmd > 0xffffffff)
     throw new IocError(`${cmd} is not an unsigned 32-bit ioctl number`);
   const { nrBits, typeBits, sizeBits, dirBits, none, read, write } = abi.ioc;

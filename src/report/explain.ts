@@ -6,7 +6,7 @@
  * answers the number in its own compat path (src/ioctl/kernel-remaps.ts).
  */
 import { headerList } from './decode.js';
-import { getAbi } from '../abi/index.js';
+import { assertAbi, getAbi } from '../abi/index.js';
 import type { Abi } from '../abi/types.js';
 import type { IncludeOptions } from '../cfront/index.js';
 import { FileCache } from '../cfront/preprocess.js';
@@ -464,6 +464,7 @@ function typeText(t: CType): string {
 
 /** One line, explained; a UsageError when it is no line explain knows or its number is wider than 32 bits. */
 export function explain(text: string, opts: ExplainOptions): Explanation {
+  assertAbi(opts?.native, 'explain: options.native');
   return new Explainer(opts).explain(text);
 }
 

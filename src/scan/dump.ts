@@ -1,5 +1,6 @@
 /** `ioctl32 dump`: every record and ioctl of the headers for one ABI (CONTRACT.md). */
 import { basename, dirname, join } from 'node:path';
+import { assertAbi } from '../abi/index.js';
 import { Parser } from '../cfront/parser.js';
 import { Preprocessor } from '../cfront/preprocess.js';
 import { CFrontError, type Token } from '../cfront/token.js';
@@ -299,6 +300,8 @@ function unitWith(
  * (src/scan/cache.ts). Not with timings (a benchmark wants the work) or memo: false (a test of it).
  */
 export function dump(opts: ScanOptions): DumpResult {
+  // before the cache: its key names an ABI by name, a string given as one would find an entry
+  assertAbi(opts?.abi, 'dump');
   if (opts.timings || opts.memo === false) return dumpHeaders(opts).result;
   const key = JSON.stringify(opts, (k, v: unknown) =>
     k === 'files' || k === 'onProgress' ? undefined : k === 'abi' && typeof v === 'object' ? opts.abi.name : v,

@@ -4,6 +4,7 @@
  */
 import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
+import { assertAbi } from '../abi/index.js';
 import type { Abi } from '../abi/types.js';
 import {
   BUILTIN_INCLUDE_DIR,
@@ -128,6 +129,7 @@ export interface Scan {
 }
 
 export function scanHeaders(opts: ScanOptions): Scan {
+  assertAbi(opts?.abi, 'scan options (dump, layout, convert)');
   const config = includeConfigFor(opts.abi, opts);
   const includeDirs = config.includeDirs;
   const defines = [...config.defines, ...(opts.defines ?? [])];
