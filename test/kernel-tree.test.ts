@@ -294,7 +294,8 @@ describe('the kernel view agrees with the kernel', () => {
     let withPrerequisites = 0;
     for (const [n, e] of Object.entries(kernel.result.ioctls)) {
       if (!headers.includes(e.header)) continue;
-      if (e.prerequisites) {
+      // <linux/ioctl.h> (sound/asound.h uses _IOR without it) kernel code has through what it includes first
+      if (e.prerequisites?.some((p) => p !== 'linux/ioctl.h')) {
         withPrerequisites++;
         continue;
       }

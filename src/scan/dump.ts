@@ -122,7 +122,9 @@ export function dumpHeaders(
     if (e.arg !== undefined) row.arg = e.arg;
     if (e.argDir !== undefined && e.argDir !== (e.dir ?? 'none')) row.access = e.argDir;
     if (e.byValue) row.byValue = true;
-    if (e.prerequisites) row.prerequisites = e.prerequisites;
+    // a header that uses _IOR without including <linux/ioctl.h> (sound/asound.h): a program includes it first
+    const before = [...(e.needsIoctlHeader ? ['linux/ioctl.h'] : []), ...(e.prerequisites ?? [])];
+    if (before.length) row.prerequisites = [...new Set(before)];
     result.ioctls[e.name] = row;
   };
   const unitWanted = opts.unitWanted;
