@@ -182,6 +182,21 @@ describe('ioctl32 serve', () => {
     }
   });
 
+  test('a 404 says why: the ABI whose directories lack the header; the error of a header that does not parse', async () => {
+    // arm's headers have no linux/kvm.h (KVM on 32-bit arm is gone), arm64's have
+    const kvm = await get('/api/layout?header=linux/kvm.h&record=kvm_dirty_log&abis=arm64,arm');
+    expect(kvm.status).toBe(404);
+    expect((JSON.parse(kvm.body) as { error: string }).error).toBe(
+      'no header linux/kvm.h below the include directories (on arm)',
+    );
+    writeFileSync(join(dir, 'mydrv/bad.h'), 'struct bad { int a; int b };\n');
+    const bad = await get('/api/layout?header=mydrv/bad.h&record=bad&abis=x86_64,i386');
+    expect(bad.status).toBe(404);
+    expect((JSON.parse(bad.body) as { error: string }).error).toMatch(
+      /^no record bad in mydrv\/bad\.h \(mydrv\/bad\.h cannot be read on x86_64: .*bad\.h:1:27: error: expected ';' before '\}'\)$/,
+    );
+  });
+
   test('random paths and queries: 4xx and a message, never 5xx, and it keeps serving', async () => {
     const roots = [
       ...new Set([...includeDirsFor(x86, { includeDirs: [dir] }), ...includeDirsFor(i386, { includeDirs: [dir] })]),

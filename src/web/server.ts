@@ -85,7 +85,13 @@ export class Viewer {
     for (const abi of abis) {
       let g = this.guards.get(abi.name);
       if (!g) this.guards.set(abi.name, (g = new HeaderGuard(includeConfigFor(abi, this.includeOf(abi)).includeDirs)));
-      g.check(name);
+      try {
+        g.check(name);
+      } catch (e) {
+        // the ABI whose directories lack it, as the CLI says (linux/kvm.h is arm64's, not arm's)
+        if (!(e instanceof PathRefused) || e.status !== 404 || abis.length < 2) throw e;
+        throw new PathRefused(`${e.message} (on ${abi.name})`, 404);
+      }
     }
     return name;
   }
@@ -195,7 +201,12 @@ export class Viewer {
         [record],
       );
       const diagram = drawn.diagrams[0];
-      if (!diagram) throw new HttpError(404, `no record ${record} in ${h}`);
+      if (!diagram) {
+        // a header that does not parse declares nothing: its error is why
+        const why = Object.entries(drawn.failed).find(([, f]) => f[h] !== undefined);
+        const failed = why ? ` (${h} cannot be read on ${why[0]}: ${why[1][h]})` : '';
+        throw new HttpError(404, `no record ${record} in ${h}${failed}`);
+      }
       return { diagram, svg: renderSvg(diagram, { idPrefix: 'diagram', focusable: true }), failed: drawn.failed };
     });
   }
