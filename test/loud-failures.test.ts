@@ -386,7 +386,8 @@ describe('decode and explain: where a name may be missing, said; include options
   // a UAPI set of its own: linux/bad.h would define B_GET (0x80046702 on x86) but includes a file that is not there
   const dir = tree({
     'usr/include/linux/good.h': `${IOC}struct g { int a; };\n#define G_GET _IOR('g', 1, struct g)\n`,
-    'usr/include/linux/bad.h': `#include <missing/x.h>\n${IOC}struct b { int a; };\n#define B_GET _IOR('g', 2, struct b)\n`,
+    'usr/include/linux/bad.h':
+      `#include <missing/x.h>\n${IOC}struct b { int a; };\n` + "#define B_GET _IOR('g', 2, struct b)\n",
   });
   const sysroot = ['--sysroot', '.'];
   const why = "usr/include/linux/bad.h:1:10: error: 'missing/x.h' file not found";

@@ -169,7 +169,7 @@ describe('ioctl32 serve', () => {
     );
   });
 
-  test('a kernel no compat ABI of ioctl32 is: 400, saying why (ppc64le: its 32-bit tasks are little-endian)', async () => {
+  test('a kernel no compat ABI of ioctl32 is: 400, saying why (ppc64le: its tasks are little-endian)', async () => {
     for (const target of [
       '/api/gen-c?header=mydrv/ok.h&native=ppc64le',
       '/api/check?header=mydrv/ok.h&pairs=ppc64le',
@@ -182,7 +182,7 @@ describe('ioctl32 serve', () => {
     }
   });
 
-  test('a 404 says why: the ABI whose directories lack the header; the error of a header that does not parse', async () => {
+  test('a 404 says why: the ABI that lacks the header; the error of a header that does not parse', async () => {
     // arm's headers have no linux/kvm.h (KVM on 32-bit arm is gone), arm64's have
     const kvm = await get('/api/layout?header=linux/kvm.h&record=kvm_dirty_log&abis=arm64,arm');
     expect(kvm.status).toBe(404);
@@ -193,7 +193,10 @@ describe('ioctl32 serve', () => {
     const bad = await get('/api/layout?header=mydrv/bad.h&record=bad&abis=x86_64,i386');
     expect(bad.status).toBe(404);
     expect((JSON.parse(bad.body) as { error: string }).error).toMatch(
-      /^no record bad in mydrv\/bad\.h \(mydrv\/bad\.h cannot be read on x86_64: .*bad\.h:1:27: error: expected ';' before '\}'\)$/,
+      new RegExp(
+        String.raw`^no record bad in mydrv/bad\.h \(mydrv/bad\.h cannot be read on x86_64: ` +
+          String.raw`.*bad\.h:1:27: error: expected ';' before '\}'\)$`,
+      ),
     );
   });
 

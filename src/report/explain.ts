@@ -277,7 +277,8 @@ export class Explainer {
           : native.compatUnmodelled !== undefined
             ? `the ${native.name} kernel serves no compat ABI ioctl32 models: ${native.compatUnmodelled}. The number ` +
               "is read as a native task's."
-            : `the ${native.name} kernel serves no compat ABI: every task's number goes to the driver's native handler.`;
+            : `the ${native.name} kernel serves no compat ABI: every task's number goes to the driver's ` +
+              'native handler.';
       return { line, native: native.name, compatPath: false, note, candidates: [candidate] };
     }
     const candidates = this.compats.map((abi) => {

@@ -59,7 +59,7 @@ export const DIRECTIONS = family('other', { header: 'linux/kvm.h' }, [
     'virt/kvm/kvm_main.c:kvm_vm_ioctl',
     {
       misdeclared: true,
-      note: '_IOWR but the kernel only reads the struct (copy_from_user; kvm_vm_compat_ioctl too), never copies it back',
+      note: '_IOWR but the kernel only reads the struct (copy_from_user, kvm_vm_compat_ioctl too), never writes it',
     },
   ],
   [
