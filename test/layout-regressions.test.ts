@@ -62,6 +62,13 @@ const records: RecordDecl[] = [
   struct('member_align_lower_packed', [m('c', char), m('x', ll, { align: 2 })], { packed: true }),
   // a typedef may lower alignment
   struct('typedef_lowered', [m('c', char), m('x', u64a2)]),
+  // aligned(N) on a bit-field (GCC and clang take it): its position rounds up to N, the record takes N
+  struct('bitfield_aligned', [m('a', char), m('b', char, { bitWidth: 2, align: 8 }), bf('c', int, 4)]),
+  struct('bitfield_aligned_packed', [m('a', char), m('b', int, { bitWidth: 3, align: 4 }), bf('c', char, 2)], {
+    packed: true,
+  }),
+  struct('bitfield_aligned_unnamed', [m('a', char), m(undefined, int, { bitWidth: 3, align: 8 }), m('c', char)]),
+  union('bitfield_aligned_union', [m('a', char), m('b', int, { bitWidth: 3, align: 16 })]),
   // flexible and zero-length arrays
   struct('flexible', [m('n', u32), m('data', arr(u64, null))]),
   struct('zero_length', [m('c', char), m('z', arr(u64, 0))]),

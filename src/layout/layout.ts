@@ -171,8 +171,16 @@ export class Layouter implements TypeSizes {
       if (m.bitWidth !== undefined) {
         const t = resolveBitfieldType(m.type);
         if (!t) throw new LayoutError('bit-field has a type that is not an integer', mpath, m.loc);
-        if (m.align !== undefined)
-          throw new LayoutError('alignment may not be specified for a bit-field', mpath, m.loc);
+        if (m.align !== undefined && m.bitWidth === 0)
+          throw new LayoutError('alignment may not be specified for a zero-width bit-field', mpath, m.loc);
+        // under #pragma pack the compilers part: gcc rounds the position to min(N, pack), clang ignores N
+        if (m.align !== undefined && pack !== undefined) {
+          const why = 'gcc aligns it to the smaller of the two, clang not at all';
+          throw new LayoutError(`aligned(${m.align}) on a bit-field under #pragma pack(${pack}): ${why}`, mpath, m.loc);
+        }
+        // aligned(N) on a bit-field (GCC's DECL_USER_ALIGN, clang alike): its position rounds up to N, and the record
+        // takes N where it takes the type's (stor-layout.c: place_field, update_alignment_for_field)
+        const userAlign = m.align ?? 1;
         const tl = this.typeLayout(m.type, mpath);
         const typeBits = t === '_Bool' ? 1 : tl.size * 8;
         const width = m.bitWidth;
@@ -191,8 +199,9 @@ export class Layouter implements TypeSizes {
               ? abi.bitfields.emptyFieldAlign
               : this.plainIntegerAlign(width, decl.union ? 0 : bitpos, packed);
           if (pack !== undefined && width !== 0) align = Math.min(align, pack);
-          // A converted field is aligned already; only :0 moves the position.
-          if (!decl.union && width === 0) bitpos = roundUp(bitpos, align * 8);
+          align = Math.max(align, userAlign);
+          // A converted field is aligned already; only :0 and aligned(N) move the position.
+          if (!decl.union && (width === 0 || m.align !== undefined)) bitpos = roundUp(bitpos, align * 8);
           offsetBits = decl.union ? 0 : bitpos;
           if (!decl.union) bitpos += width;
           recordAlign = Math.max(recordAlign, align);
@@ -208,6 +217,7 @@ export class Layouter implements TypeSizes {
           if (decl.union) {
             offsetBits = 0;
           } else {
+            if (m.align !== undefined) bitpos = roundUp(bitpos, userAlign * 8);
             // A bit-field may not span more units of its type's alignment than the type itself
             // (excess_unit_span); packed fields and #pragma pack lift the rule.
             if (!packed && pack === undefined && excessUnitSpan(bitpos, width, unitAlignBits, tl.size * 8)) {
@@ -218,7 +228,7 @@ export class Layouter implements TypeSizes {
           }
           // Under #pragma pack the record takes min(type, pack) from a bitfield even when it is
           // packed (update_alignment_for_field tests maximum_field_alignment first).
-          align = pack !== undefined ? Math.min(tl.align, pack) : packed ? 1 : tl.align;
+          align = Math.max(pack !== undefined ? Math.min(tl.align, pack) : packed ? 1 : tl.align, userAlign);
           if (m.name !== undefined || abi.bitfields.anonymousRaisesAlign) recordAlign = Math.max(recordAlign, align);
         }
       } else {
