@@ -138,6 +138,8 @@ export function check(opts: CheckOptions): CheckReport {
   const list = abis.map((abi) => ({ ...opts.scan, ...opts.scanFor?.(abi), abi, files }));
   const dumped = dumpedEach(list, opts.threads === undefined ? {} : { threads: opts.threads });
   const dumps = new Map<string, Dumped>(abis.map((abi, i) => [abi.name, dumped[i]!]));
+  // each ABI's header version once: a native ABI is in several pairs
+  const versions = new Map([...dumps].map(([name, d]) => [name, headersVersion(d.scan.includeDirs)]));
   const summary: CheckSummary = { verdicts: {}, needsWork: {}, missing: [] };
   const report: CheckReport = { pairs: [], findings: [], failed: {}, summary };
   for (const [name, d] of dumps) if (Object.keys(d.result.failed).length) report.failed[name] = d.result.failed;
@@ -169,7 +171,7 @@ export function check(opts: CheckOptions): CheckReport {
     // what only the kernel's handlers reveal about these headers, under the user's
     const applied = opts.builtinAnnotations === false ? annotations : withBuiltins(annotations, [n, c]);
     const pair: PairReport = { native: native.name, compat: compat.name, ioctls: [] };
-    const [nv, cv] = [headersVersion(n.scan.includeDirs), headersVersion(c.scan.includeDirs)];
+    const [nv, cv] = [versions.get(native.name)!, versions.get(compat.name)!];
     if (nv !== null && cv !== null && nv !== cv) pair.headerVersions = { native: nv, compat: cv };
     for (const [name, ne] of n.ioctls) {
       if (ownFiles && !ownFiles.has(ne.file)) continue;

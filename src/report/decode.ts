@@ -62,9 +62,7 @@ export function decodeCommands(
       const row: DecodeRow = { abi: abi.name, cmd, hex, dir, dirBits, type, nr, size, names: lookup?.get(cmd) ?? [] };
       const unevaluated = lookup?.unevaluated?.(cmd) ?? [];
       if (unevaluated.length) row.unevaluated = unevaluated.map((u) => ({ name: u.name, reason: u.reason }));
-      const unread = Object.entries(lookup?.unread ?? {});
-      if (unread.length) row.unread = unread.map(([header, error]) => ({ header, error }));
-      if (lookup?.noHeaders !== undefined) row.noHeaders = lookup.noHeaders;
+      Object.assign(row, namesNotLookedUp(lookup));
       const ch = typeChar(d.type);
       if (ch !== undefined) row.typeChar = ch;
       rows.push(row);
@@ -103,6 +101,17 @@ export function formatDecode(rows: DecodeRow[]): string {
     out.push(...namesMissing(list));
   }
   return out.join('\n');
+}
+
+/** Where a lookup's names may be missing, as a decode row (and explain's candidate) carries it: only what there is. */
+export function namesNotLookedUp(
+  lookup: Pick<NameLookup, 'unread' | 'noHeaders'> | undefined,
+): Pick<DecodeRow, 'unread' | 'noHeaders'> {
+  const out: Pick<DecodeRow, 'unread' | 'noHeaders'> = {};
+  const unread = Object.entries(lookup?.unread ?? {});
+  if (unread.length) out.unread = unread.map(([header, error]) => ({ header, error }));
+  if (lookup?.noHeaders !== undefined) out.noHeaders = lookup.noHeaders;
+  return out;
 }
 
 /**

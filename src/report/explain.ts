@@ -5,7 +5,7 @@
  * the members that differ and why, what the handler must do, and whether the kernel already
  * answers the number in its own compat path (src/ioctl/kernel-remaps.ts).
  */
-import { headerList } from './decode.js';
+import { headerList, namesNotLookedUp } from './decode.js';
 import { assertAbi, getAbi } from '../abi/index.js';
 import type { Abi } from '../abi/types.js';
 import type { IncludeOptions } from '../cfront/index.js';
@@ -423,9 +423,7 @@ function unreadable(d: Dumped | Error, abi: Abi, units: string[]): string | unde
 function addUnevaluated(c: CandidateAbi, names: CatalogueNames, cmd: number): void {
   const u = names.unevaluated?.(cmd) ?? [];
   if (u.length) c.unevaluated = u.map(({ name, reason }) => ({ name, reason }));
-  const unread = Object.entries(names.unread ?? {});
-  if (unread.length) c.unread = unread.map(([header, error]) => ({ header, error }));
-  if (names.noHeaders !== undefined) c.noHeaders = names.noHeaders;
+  Object.assign(c, namesNotLookedUp(names));
 }
 
 /** Member path → C type, as compare.ts names the paths (`a.b`, `arr[].x` for record arrays). */
