@@ -34,7 +34,7 @@ import {
   linuxSourceTarball,
 } from './harness/linux-source.js';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { compareFields, type CompatStruct } from '../src/audit/compat-structs.js';
@@ -167,6 +167,30 @@ describe('audit of made-up drivers', () => {
       'arch/arm64/kernel/other_arch.c': 'Kbuild obj-y += arch/$(SRCARCH)/: SRCARCH is x86',
       'drivers/s390/other_arch.c': 'only arch/s390/Makefile adds drivers/s390/: SRCARCH is x86',
     });
+    // nothing built is nothing judged: no clean audit (the CLI exits 2 and says why)
+    expect(auditReadNothing(other)).toBe(
+      `no file of ${FIXTURES} that sets an ioctl hook is built for x86_64 in this configuration: ` +
+        'arch/arm64/kernel/other_arch.c: Kbuild obj-y += arch/$(SRCARCH)/: SRCARCH is x86 (and 2 more: --verbose lists them)',
+    );
+    expect(auditReadNothing(r)).toBeNull();
+    const cli = spawnSync('node', ['dist/cli/main.cjs', 'audit', FIXTURES, 'tools'], { encoding: 'utf8' });
+    expect(cli.status).toBe(2);
+    expect(cli.stderr).toContain('tools/usb/tool.c: the top Kbuild does not descend into tools/');
+  });
+
+  test('no file under the paths sets an ioctl hook: nothing judged, no clean audit', () => {
+    const tree = mkdtempSync(join(tmpdir(), 'ioctl32-no-hook-'));
+    cpSync(FIXTURES, tree, { recursive: true });
+    mkdirSync(join(tree, 'drivers/plain'));
+    writeFileSync(join(tree, 'drivers/plain/plain.c'), 'static int plain(void) { return 0; }\n');
+    const r = audit({ tree, paths: ['drivers/plain'], build: buildTree(), native, compat });
+    expect(r.files).toEqual({ read: 0, failed: {} });
+    expect(auditReadNothing(r)).toMatch(
+      /under the paths given sets an ioctl hook \(\.unlocked_ioctl, .*nothing to audit$/,
+    );
+    const cli = spawnSync('node', ['dist/cli/main.cjs', 'audit', tree, 'drivers/plain'], { encoding: 'utf8' });
+    expect(cli.status).toBe(2);
+    expect(cli.stderr).toContain('sets an ioctl hook');
   });
 
   test('a converting handler alone: no error', () => {

@@ -1060,15 +1060,22 @@ function reasonText(entry: IoctlVerdict): string {
 }
 
 /**
- * Why the audit judged nothing, when no file of the tree could be read while some were to be (the CLI exits 2 and
- * says it): the first file's error. Null when a file was read, or none was to be.
+ * Why the audit judged nothing (the CLI exits 2 and says it): no file of the tree was read — the first
+ * file's error when some could not be, the first file's Makefile line when the configuration builds none,
+ * else that no file under the paths sets an ioctl hook. Null when a file was read.
  */
 export function auditReadNothing(report: AuditReport): string | null {
+  if (report.files.read > 0) return null;
   const failed = Object.entries(report.files.failed);
-  if (report.files.read > 0 || !failed.length) return null;
-  const [file, why] = failed[0]!;
-  const more = failed.length > 1 ? ` (and ${failed.length - 1} more: --verbose lists them)` : '';
-  return `no file of ${report.tree} could be read for ${report.native}: ${file}: ${why}${more}`;
+  const notBuilt = Object.entries(report.files.notBuilt ?? {});
+  const first = (list: Array<[string, string]>) =>
+    `${list[0]![0]}: ${list[0]![1]}${list.length > 1 ? ` (and ${list.length - 1} more: --verbose lists them)` : ''}`;
+  if (failed.length) return `no file of ${report.tree} could be read for ${report.native}: ${first(failed)}`;
+  if (notBuilt.length) {
+    return `no file of ${report.tree} that sets an ioctl hook is built for ${report.native} in this configuration: ${first(notBuilt)}`;
+  }
+  const hooks = [...new Set(IOCTL_HOOKS.flatMap((h) => [h.native, h.compat]))].map((f) => `.${f}`).join(', ');
+  return `no file of ${report.tree} under the paths given sets an ioctl hook (${hooks}): nothing to audit`;
 }
 
 /** Whether any finding is an error (the CLI exits 1). */
