@@ -170,7 +170,8 @@ describe('audit of made-up drivers', () => {
     // nothing built is nothing judged: no clean audit (the CLI exits 2 and says why)
     expect(auditReadNothing(other)).toBe(
       `no file of ${FIXTURES} that sets an ioctl hook is built for x86_64 in this configuration: ` +
-        'arch/arm64/kernel/other_arch.c: Kbuild obj-y += arch/$(SRCARCH)/: SRCARCH is x86 (and 2 more: --verbose lists them)',
+        'arch/arm64/kernel/other_arch.c: Kbuild obj-y += arch/$(SRCARCH)/: SRCARCH is x86 ' +
+        '(and 2 more: --verbose lists them)',
     );
     expect(auditReadNothing(r)).toBeNull();
     const cli = spawnSync('node', ['dist/cli/main.cjs', 'audit', FIXTURES, 'tools'], { encoding: 'utf8' });

@@ -1072,7 +1072,8 @@ export function auditReadNothing(report: AuditReport): string | null {
     `${list[0]![0]}: ${list[0]![1]}${list.length > 1 ? ` (and ${list.length - 1} more: --verbose lists them)` : ''}`;
   if (failed.length) return `no file of ${report.tree} could be read for ${report.native}: ${first(failed)}`;
   if (notBuilt.length) {
-    return `no file of ${report.tree} that sets an ioctl hook is built for ${report.native} in this configuration: ${first(notBuilt)}`;
+    const what = `no file of ${report.tree} that sets an ioctl hook is built for ${report.native}`;
+    return `${what} in this configuration: ${first(notBuilt)}`;
   }
   const hooks = [...new Set(IOCTL_HOOKS.flatMap((h) => [h.native, h.compat]))].map((f) => `.${f}`).join(', ');
   return `no file of ${report.tree} under the paths given sets an ioctl hook (${hooks}): nothing to audit`;
