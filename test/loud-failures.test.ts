@@ -251,6 +251,9 @@ describe('8: what names nothing exits 2 naming it', () => {
     ['no-member.json', /no-member\.json: struct ureq\.nomember: no such member/],
     ['bad-access.json', /bad-access\.json: U_GET\.access: "r" \(the kernel writes\), "w" \(the kernel reads\) or "rw"/],
     ['no-access-ioctl.json', /no-access-ioctl\.json: ioctls\.NO_SUCH_IOCTL: no such ioctl in the headers/],
+    // a file that cannot be read at all: an input error, not a crash with exit 1 (check read it itself)
+    ['nosuch.json', /cannot read annotations file nosuch\.json: ENOENT/],
+    ['.', /cannot read annotations file \.: EISDIR/],
   ])('annotations %s: check and gen c', (file, message) => {
     for (const args of [
       ['check', ...PAIR],

@@ -19,7 +19,7 @@ import { progressLine, type ScanOptions } from '../scan/scan.js';
 import { includeConfigFor, type IncludeOptions } from '../cfront/index.js';
 import { formatLayouts, layoutReport } from '../report/layout.js';
 import { check, needsWork } from '../compat/check.js';
-import { loadAnnotations } from '../compat/annotations.js';
+import { loadAnnotations, readAnnotationsFile } from '../compat/annotations.js';
 import { formatCheck } from '../report/check.js';
 import { compatPairs, noCompatPairs } from '../abi/index.js';
 import type { Abi } from '../abi/types.js';
@@ -322,7 +322,7 @@ export function buildProgram(): Command {
     const { scan, scanFor } = scanSettings(headers, opts);
     // the report comes from the cache of results while every file the run read is as it was (--no-cache: never);
     // the annotations file is read here, so its text is part of what was asked
-    const annotations = opts.annotations ? readFileSync(opts.annotations, 'utf8') : null;
+    const annotations = opts.annotations ? readAnnotationsFile(opts.annotations) : null;
     const asked = {
       headers,
       pairs: pairs.map((p) => `${p.native.name}:${p.compat.name}`),

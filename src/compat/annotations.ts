@@ -166,13 +166,16 @@ export function parseAnnotations(text: string, file: string): Annotations {
 }
 
 export function loadAnnotations(path: string): Annotations {
-  let text: string;
+  return parseAnnotations(readAnnotationsFile(path), path);
+}
+
+/** An annotations file's text; one that cannot be read is an AnnotationError (an input error). */
+export function readAnnotationsFile(path: string): string {
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (e) {
     throw new AnnotationError(`cannot read annotations file ${path}: ${(e as Error).message}`);
   }
-  return parseAnnotations(text, path);
 }
 
 /**
