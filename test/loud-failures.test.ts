@@ -458,3 +458,15 @@ describe('the library: an ABI that is none, a direction that is none: typed erro
     expect(encodeIoc(x86, { dir: 'w', type: 1, nr: 1, size: 4 })).toBe(0x40040101);
   });
 });
+
+describe('a cache directory that cannot be made is no crash', () => {
+  // XDG_CACHE_HOME a file: the host's DRM links cannot be made there (ENOTDIR), with or without --no-cache
+  const dir = tree({ 'u.h': UNION, afile: '' });
+  test.each([[[]], [['--no-cache']]])('check %j', (before) => {
+    const env = { XDG_CACHE_HOME: join(dir, 'afile'), IOCTL32_CACHE: '' };
+    const r = cli([...before, 'check', ...PAIR, './u.h'], { cwd: dir, env });
+    expect(r.stderr).not.toMatch(/ENOTDIR|\n\s+at /);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/U_GET\s+convert/);
+  });
+});

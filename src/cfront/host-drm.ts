@@ -85,7 +85,12 @@ function linkDrm(sources: readonly DrmSource[]): string | null {
     // no writable cache: the host's DRM headers stay unfound, which check's summary says
     return null;
   } finally {
-    rmSync(tmp, { recursive: true, force: true });
+    // a cache path that is no directory (a file on the way: ENOTDIR) is no writable cache either
+    try {
+      rmSync(tmp, { recursive: true, force: true });
+    } catch {
+      // nothing was made there
+    }
   }
 }
 
