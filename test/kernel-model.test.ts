@@ -404,6 +404,20 @@ describe('the model kernel answers the dispatch cases as the real one', () => {
     new DataView(arg.buffer).setUint32(at, Number(bitmap), true);
     expect(kernel.ioctl(task32, vm, log.cmd, task32.memory.alloc(16, arg))).toBe(log.ret);
     expect(hex(task32.memory.read(bitmap, 8)!)).toBe('0000000000000000');
+    // a command no switch knows, on each descriptor, from both tasks: x86's kvm_arch_*_ioctl() defaults
+    const fd64 = kernel.open(task64, '/dev/kvm');
+    const vm64 = kernel.ioctl(task64, fd64, capture.get('kvm.KVM_CREATE_VM')!.native!.cmd, 0);
+    const vcpu64 = kernel.ioctl(task64, vm64, capture.get('kvm.KVM_CREATE_VCPU')!.native!.cmd, 0);
+    const fds = { native: { dev: fd64, vm: vm64, vcpu: vcpu64 }, compat: { dev: fd, vm, vcpu } };
+    for (const side of ['native', 'compat'] as const) {
+      for (const on of ['dev', 'vm', 'vcpu'] as const) {
+        const c = capture.get(`kvm.unknown_cmd.${on}`)?.[side];
+        if (!c || c.skipped) throw new Error(`kvm.unknown_cmd.${on} was not captured (${side}): ${c?.skipped}`);
+        const task = side === 'native' ? task64 : task32;
+        const r = kernel.ioctl(task, fds[side][on], c.cmd, 0);
+        expect({ on, side, errno: r < 0 ? -r : 0 }).toEqual({ on, side, errno: c.errno });
+      }
+    }
   });
 });
 

@@ -6,6 +6,7 @@
  * issues on a descriptor a 64-bit task handed it with -EINVAL.
  */
 import type { Abi } from '../abi/types.js';
+import type { ErrnoName } from '../abi/errno.js';
 import { compatPtr } from '../abi/index.js';
 import type { IncludeOptions } from '../cfront/index.js';
 import type { CType } from '../cfront/types.js';
@@ -17,6 +18,22 @@ import { macroNumbers, recordOf } from './numbers.js';
 
 /** Kernel architectures that build KVM (arch/<arch>/kvm). */
 const KVM_ARCHES = new Set(['x86', 'arm64', 'powerpc', 's390', 'mips', 'riscv']);
+/**
+ * What a command no switch knows answers on each descriptor: kvm_dev_ioctl(), kvm_vm_ioctl() and
+ * kvm_vcpu_ioctl() (virt/kvm/kvm_main.c) end in kvm_arch_dev_ioctl(), kvm_arch_vm_ioctl() and
+ * kvm_arch_vcpu_ioctl(), whose defaults are each architecture's (arch/x86/kvm/x86.c, arch/arm64/kvm/arm.c,
+ * arch/powerpc/kvm/powerpc.c with book3s_hv.c and book3s_pr.c, arch/s390/kvm/kvm-s390.c,
+ * arch/mips/kvm/mips.c, arch/riscv/kvm/main.c, vm.c and vcpu.c); mips's -ENOIOCTLCMD is -ENOTTY by the time
+ * it reaches the task (fs/ioctl.c vfs_ioctl, compat_sys_ioctl).
+ */
+const KVM_UNKNOWN_COMMAND: Readonly<Record<string, { dev: ErrnoName; vm: ErrnoName; vcpu: ErrnoName }>> = {
+  x86: { dev: 'EINVAL', vm: 'ENOTTY', vcpu: 'EINVAL' },
+  arm64: { dev: 'EINVAL', vm: 'EINVAL', vcpu: 'EINVAL' },
+  powerpc: { dev: 'EINVAL', vm: 'ENOTTY', vcpu: 'EINVAL' },
+  s390: { dev: 'EINVAL', vm: 'ENOTTY', vcpu: 'ENOTTY' },
+  mips: { dev: 'ENOTTY', vm: 'ENOTTY', vcpu: 'ENOTTY' },
+  riscv: { dev: 'EINVAL', vm: 'EINVAL', vcpu: 'EINVAL' },
+};
 /** virt/kvm/Kconfig: KVM_COMPAT excludes these even where COMPAT is on. */
 const NO_KVM_COMPAT = new Set(['s390', 'arm64', 'riscv']);
 /**
@@ -64,6 +81,8 @@ interface Kvm {
   vmIoctls: ReadonlyMap<number, KvmVmIoctl>;
   vmCompatIoctls: ReadonlyMap<number, KvmVmCompatIoctl>;
   vcpuIoctls: ReadonlyMap<number, KvmVcpuIoctl>;
+  /** What an unknown command answers on /dev/kvm, a VM and a vCPU (KVM_UNKNOWN_COMMAND). */
+  unknown: { dev: ErrnoName; vm: ErrnoName; vcpu: ErrnoName };
 }
 
 /** A command of kvm_dev_ioctl() on /dev/kvm. */
@@ -108,7 +127,7 @@ const kvmDevIoctlCreateVm: KvmDevIoctl = (kvm, _arg, task) => {
   return kvm.kernel.openDevice(task, dev, { slots: new Map(), vcpus: 0 } satisfies Vm);
 };
 
-/** kvm_dev_ioctl()'s switch; the rest is -ENOTTY. */
+/** kvm_dev_ioctl()'s switch; the rest is kvm_arch_dev_ioctl()'s (KVM_UNKNOWN_COMMAND). */
 const KVM_DEV_IOCTLS: IoctlTable<KvmNumber, KvmDevIoctl> = {
   KVM_GET_API_VERSION: kvmGetApiVersion,
   KVM_CHECK_EXTENSION: kvmCheckExtension,
@@ -161,7 +180,7 @@ const kvmVmIoctlGetDirtyLog: KvmVmIoctl = (kvm, vm, arg, task) => {
   return b ? kvmGetDirtyLog(kvm, vm, task, b) : -task.errno.EFAULT;
 };
 
-/** kvm_vm_ioctl()'s switch; the rest is -ENOTTY. */
+/** kvm_vm_ioctl()'s switch; the rest is kvm_arch_vm_ioctl()'s (KVM_UNKNOWN_COMMAND). */
 const KVM_VM_IOCTLS: IoctlTable<KvmNumber, KvmVmIoctl> = {
   KVM_CREATE_VCPU: kvmVmIoctlCreateVcpu,
   KVM_SET_USER_MEMORY_REGION: kvmVmIoctlSetMemoryRegion,
@@ -192,7 +211,7 @@ const kvmVcpuSetRegs: KvmVcpuIoctl = (regs, arg, task) => {
   return 0;
 };
 
-/** kvm_vcpu_ioctl()'s switch; the rest is -ENOTTY. */
+/** kvm_vcpu_ioctl()'s switch; the rest is kvm_arch_vcpu_ioctl()'s (KVM_UNKNOWN_COMMAND). */
 const KVM_VCPU_IOCTLS: IoctlTable<KvmNumber, KvmVcpuIoctl> = {
   KVM_GET_REGS: kvmVcpuGetRegs,
   KVM_SET_REGS: kvmVcpuSetRegs,
@@ -200,12 +219,12 @@ const KVM_VCPU_IOCTLS: IoctlTable<KvmNumber, KvmVcpuIoctl> = {
 
 /** kvm_dev_ioctl(). */
 function kvmDevIoctl(kvm: Kvm, cmd: number, arg: bigint, task: Task): number {
-  return kvm.devIoctls.get(cmd)?.(kvm, arg, task) ?? -task.errno.ENOTTY;
+  return kvm.devIoctls.get(cmd)?.(kvm, arg, task) ?? -task.errno[kvm.unknown.dev];
 }
 
 /** kvm_vm_ioctl(). */
 function kvmVmIoctl(kvm: Kvm, file: KFile, cmd: number, arg: bigint, task: Task): number {
-  return kvm.vmIoctls.get(cmd)?.(kvm, file.privateData as Vm, arg, task) ?? -task.errno.ENOTTY;
+  return kvm.vmIoctls.get(cmd)?.(kvm, file.privateData as Vm, arg, task) ?? -task.errno[kvm.unknown.vm];
 }
 
 /** kvm_chardev_ops: .compat_ioctl = kvm_dev_ioctl when KVM_COMPAT, with the raw argument. */
@@ -232,7 +251,7 @@ function kvmVmFops(kvm: Kvm): FileOperations {
 /** kvm_vcpu_fops: kvm_vcpu_ioctl(); kvm_vcpu_compat_ioctl() passes the rest to it with compat_ptr(arg). */
 function kvmVcpuFops(kvm: Kvm, regs: Uint8Array): FileOperations {
   const ioctl = (cmd: number, arg: bigint, task: Task) =>
-    kvm.vcpuIoctls.get(cmd)?.(regs, arg, task) ?? -task.errno.ENOTTY;
+    kvm.vcpuIoctls.get(cmd)?.(regs, arg, task) ?? -task.errno[kvm.unknown.vcpu];
   return {
     unlocked_ioctl: (_file, cmd, arg, task) => ioctl(cmd, arg, task),
     ...kvmCompat(kvm, (_file, cmd, arg, task) => ioctl(cmd, BigInt(compatPtr(task.abi, arg)), task), true),
@@ -277,6 +296,7 @@ export function installKvm(kernel: Kernel, include: IncludeOptions = {}): { KVM:
     vmIoctls: byNumber(n, KVM_VM_IOCTLS),
     vmCompatIoctls: byNumber(n, KVM_VM_COMPAT_IOCTLS),
     vcpuIoctls: byNumber(n, KVM_VCPU_IOCTLS),
+    unknown: KVM_UNKNOWN_COMMAND[arch]!,
   };
   kernel.addDevice('/dev/kvm', { name: 'kvm', kind: 'chr', major: 10, minor: 232, fops: kvmChardevFops(kvm) });
   return config;

@@ -765,6 +765,8 @@ static void skip_kvm_from(size_t first, const char *fmt, ...) {
 }
 
 #define GUEST_MEM_BYTES (64 * 1024)
+/* no switch of kvm_main.c knows it: each descriptor answers its architecture's kvm_arch_*_ioctl() default */
+#define KVM_UNKNOWN_CMD _IO(KVMIO, 0xff)
 
 static void cases_kvm(void) {
   int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
@@ -778,6 +780,9 @@ static void cases_kvm(void) {
   int vm = run_value("kvm.KVM_CREATE_VM", kvm, KVM_CREATE_VM, 0, "machine type 0; ret is a new fd");
   if (vm < 0) {
     skip_kvm_from(3, "KVM_CREATE_VM failed: %s", strerror(errno));
+    skip("kvm.unknown_cmd.dev", KVM_UNKNOWN_CMD, "KVM_CREATE_VM failed");
+    skip("kvm.unknown_cmd.vm", KVM_UNKNOWN_CMD, "KVM_CREATE_VM failed");
+    skip("kvm.unknown_cmd.vcpu", KVM_UNKNOWN_CMD, "KVM_CREATE_VM failed");
     close(kvm);
     return;
   }
@@ -842,6 +847,12 @@ static void cases_kvm(void) {
     }
     munmap(mem, GUEST_MEM_BYTES);
   }
+  run_value("kvm.unknown_cmd.dev", kvm, KVM_UNKNOWN_CMD, 0, "_IO(KVMIO, 0xff) on /dev/kvm");
+  run_value("kvm.unknown_cmd.vm", vm, KVM_UNKNOWN_CMD, 0, "_IO(KVMIO, 0xff) on the VM");
+  if (vcpu >= 0)
+    run_value("kvm.unknown_cmd.vcpu", vcpu, KVM_UNKNOWN_CMD, 0, "_IO(KVMIO, 0xff) on the vCPU");
+  else
+    skip("kvm.unknown_cmd.vcpu", KVM_UNKNOWN_CMD, "KVM_CREATE_VCPU failed");
   if (vcpu >= 0) close(vcpu);
   close(vm);
   close(kvm);
