@@ -176,6 +176,17 @@ describe("6: relative -I and --sysroot are the working directory's", () => {
     expect(here['struct fstrim_range'].header).toBe('linux/fs.h');
     // outside the working directory: the path as found
     expect(records(join(d, 'sub'), '../inc')['struct mt'].header).toBe(join(d, 'inc/mydrv/types.h'));
+    // a header named by its path outside the working directory: absolute too, in JSON and in SARIF
+    const dumped = JSON.parse(cli(['dump', '--abi', 'x86_64', '-I', 'inc', join(d, 'usesinc.h')], { cwd: d }).stdout);
+    expect(dumped.ioctls.U_SET.header).toBe('usesinc.h');
+    const outside = cli(['dump', '--abi', 'x86_64', '-I', '../inc', join(d, 'usesinc.h')], { cwd: join(d, 'sub') });
+    expect(JSON.parse(outside.stdout).ioctls.U_SET.header).toBe(join(d, 'usesinc.h'));
+    const sarifOut = cli(['check', ...PAIR, '-I', '../inc', '--format', 'sarif', join(d, 'usesinc.h')], {
+      cwd: join(d, 'sub'),
+    });
+    const all = JSON.parse(sarifOut.stdout).runs[0].results as Array<{ locations: Array<{ physicalLocation: any }> }>;
+    const files = new Set(all.map((r) => r.locations[0]!.physicalLocation.artifactLocation.uri as string));
+    expect([...files].every((f) => f.startsWith('/') && existsSync(f))).toBe(true);
   });
   test('--sysroot sr: the headers below sr/usr/include, errors located there', () => {
     const ok = cli(['check', ...PAIR, '--format', 'json', '--sysroot', 'sr', 'mine.h'], { cwd: dir });

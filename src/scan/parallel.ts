@@ -18,7 +18,7 @@
 import { availableParallelism } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import { existsSync } from 'node:fs';
-import { relative, resolve as resolvePath } from 'node:path';
+import { resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { getAbi } from '../abi/index.js';
@@ -27,7 +27,7 @@ import { FileCache } from '../cfront/preprocess.js';
 import { Layouter } from '../layout/layout.js';
 import { noteReadsOf, type ReadsOf } from './cache.js';
 import { dumpHeaders, type Dumped, type DumpResult } from './dump.js';
-import type { Scan, ScanOptions, ScanTimings } from './scan.js';
+import { asFound, type Scan, type ScanOptions, type ScanTimings } from './scan.js';
 
 export interface ThreadOptions {
   /**
@@ -387,5 +387,5 @@ function unpackDumped(p: PortableDump, abi: Abi, files: FileCache): Dumped {
 }
 
 function asGiven(file: string): string {
-  return file.startsWith('/') ? relative(process.cwd(), file) : file;
+  return file.startsWith('/') ? asFound(file) : file;
 }

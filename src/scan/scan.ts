@@ -160,8 +160,8 @@ export function scanHeaders(opts: ScanOptions): Scan {
       const own = userRoots.find((d) => files.canonical(join(d, system)) === file);
       return own !== undefined ? asFound(join(own, system)) : system;
     }
-    // the user's own header: relative to where they are
-    return file.startsWith('/') ? relative(process.cwd(), file) : file;
+    // the user's own header: relative to where they are, absolute outside the working directory
+    return file.startsWith('/') ? asFound(file) : file;
   };
   const shorten = (message: string) => {
     let m = message;
@@ -245,8 +245,8 @@ export function headersVersion(includeDirs: readonly string[]): string | null {
   return null;
 }
 
-/** A path as found, relative to the working directory when inside it (`inc/mydrv/types.h`). */
-function asFound(path: string): string {
+/** A path as found, relative to the working directory when inside it (`inc/mydrv/types.h`), else absolute. */
+export function asFound(path: string): string {
   const rel = relative(process.cwd(), path);
   if (rel === '') return '.';
   return rel === '..' || rel.startsWith('../') || isAbsolute(rel) ? path : rel;
