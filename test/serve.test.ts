@@ -117,6 +117,12 @@ describe('ioctl32 serve', () => {
     expect((await get('/api/check?header=out/secret.h')).status).toBe(403);
     // a header of our directory that stays in it is served
     expect((await json('/api/layout?header=mydrv/ok.h&record=ok&abis=x86_64,i386')) as object).toHaveProperty('svg');
+    // the host's DRM headers, links of ioctl32's own directory to their source (host-drm.ts): offered and served
+    const offered = (await json('/api/headers')) as unknown;
+    expect(JSON.stringify(offered)).toContain('drm/drm.h');
+    const drm = await get('/api/check?header=drm/drm.h&pairs=x86_64:i386');
+    expect(drm.status, drm.body.slice(0, 200)).toBe(200);
+    expect(drm.body).toContain('DRM_IOCTL_VERSION');
     // another host name (a DNS rebinding page's) is refused
     expect((await get('/api/config', { host: 'evil.example:80' })).status).toBe(403);
     expect((await get('/api/config')).status).toBe(200);

@@ -4,7 +4,8 @@
  * path, an encoded dot, a symlink out — is refused before anything is opened.
  */
 import { existsSync, realpathSync } from 'node:fs';
-import { isAbsolute, join, relative, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { isHostDrmDir } from '../cfront/host-drm.js';
 
 export class PathRefused extends Error {
   constructor(
@@ -27,12 +28,19 @@ function inside(root: string, file: string): boolean {
 /** The include directories a viewer serves, each with its real path (symlinks resolved once). */
 export class HeaderGuard {
   private readonly roots: Array<{ dir: string; real: string }>;
+  /** Where a symlink may lead: the roots, and the DRM headers the host's DRM link directory serves. */
+  private readonly reals: string[];
 
   constructor(dirs: readonly string[]) {
     this.roots = [];
+    this.reals = [];
     for (const dir of new Set(dirs)) {
       try {
-        this.roots.push({ dir, real: realpathSync(dir) });
+        const real = realpathSync(dir);
+        this.roots.push({ dir, real });
+        this.reals.push(real);
+        // its drm/NAME.h are links to the DRM source's files (host-drm.ts), none else
+        if (isHostDrmDir(dir)) this.reals.push(dirname(realpathSync(join(dir, 'drm', 'drm.h'))));
       } catch {
         // a directory that does not exist serves nothing
       }
@@ -61,7 +69,7 @@ export class HeaderGuard {
         throw new PathRefused(`${name}: cannot be resolved`, 404);
       }
       // a symlink may lead from one include directory to another, never out of them all
-      if (!this.roots.some((r) => inside(r.real, real)))
+      if (!this.reals.some((r) => inside(r, real)))
         throw new PathRefused(`${name}: leaves the include directories`, 403);
       return name;
     }
