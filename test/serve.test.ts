@@ -206,6 +206,22 @@ describe('ioctl32 serve', () => {
     );
   });
 
+  test('an edited header is read again: the same question gets the new answer', async () => {
+    const url = '/api/check?header=mydrv/edit.h&pairs=x86_64:i386';
+    const head = '#include <linux/ioctl.h>\n#include <linux/types.h>\n';
+    writeFileSync(join(dir, 'mydrv/edit.h'), `${head}struct e { long a; };\n#define E_SET _IOW('e', 1, struct e)\n`);
+    const rows = async () =>
+      (
+        (await json(url)) as { pairs: Array<{ ioctls: Array<{ name: string; verdict: string }> }> }
+      ).pairs[0]!.ioctls.map((r) => `${r.name} ${r.verdict}`).sort();
+    expect(await rows()).toEqual(['E_SET convert']);
+    writeFileSync(
+      join(dir, 'mydrv/edit.h'),
+      `${head}struct e { __u64 a; };\n#define E_SET _IOW('e', 1, struct e)\n#define E_GET _IOR('e', 2, struct e)\n`,
+    );
+    expect(await rows()).toEqual(['E_GET identical', 'E_SET identical']);
+  });
+
   test('random paths and queries: 4xx and a message, never 5xx, and it keeps serving', async () => {
     const roots = [
       ...new Set([...includeDirsFor(x86, { includeDirs: [dir] }), ...includeDirsFor(i386, { includeDirs: [dir] })]),

@@ -146,6 +146,28 @@ export function noteReadsOf(reads: ReadsOf): void {
   for (const [dirs, headers] of reads.sets) setInto(sessions, JSON.parse(dirs) as string[], headers);
 }
 
+/** What a computation read, as it was then: each file's signature (null: absent), the UAPI lists walked. */
+export interface ReadStamp {
+  files: Array<[string, string | null]>;
+  sets: Array<[string, string[]]>;
+}
+
+/** `f()`'s value and the stamp of what it read (a long-lived process's memo: the web viewer's). */
+export function stamped<T>(f: () => T): { value: T; stamp: ReadStamp } {
+  const { value, reads } = readsOf(f);
+  const files = reads.files.map(([p, exists]): [string, string | null] => [p, exists ? (statSig(p) ?? null) : null]);
+  return { value, stamp: { files, sets: reads.sets } };
+}
+
+/** Whether every file a stamp names is as it was (size, inode, times) and each UAPI list walks the same. */
+export function stillAsRead(stamp: ReadStamp, walk: (dirs: string[]) => string[]): boolean {
+  for (const [p, sig] of stamp.files) if ((statSig(p) ?? null) !== sig) return false;
+  for (const [dirs, headers] of stamp.sets) {
+    if (JSON.stringify(walk(JSON.parse(dirs) as string[])) !== JSON.stringify(headers)) return false;
+  }
+  return true;
+}
+
 interface Entry<T> {
   format: number;
   /**

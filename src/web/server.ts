@@ -12,6 +12,7 @@ import { ABIS, compatPairs, getAbi, noCompatPairs } from '../abi/index.js';
 import type { Abi } from '../abi/types.js';
 import { includeConfigFor, type IncludeOptions } from '../cfront/index.js';
 import { uapiHeaders, type ScanOptions } from '../scan/scan.js';
+import { stamped, stillAsRead, type ReadStamp } from '../scan/cache.js';
 import { HeaderReadError } from '../scan/failed.js';
 import { check, type CheckReport } from '../compat/check.js';
 import { VERDICTS } from '../compat/compare.js';
@@ -59,7 +60,7 @@ function pageScript(): string {
 /** The viewer's answers as functions of a path and its parameters (the server's and the tests' one entry). */
 export class Viewer {
   private readonly guards = new Map<string, HeaderGuard>();
-  private readonly cache = new Map<string, unknown>();
+  private readonly cache = new Map<string, { value: unknown; stamp: ReadStamp }>();
   readonly native: Abi;
 
   constructor(readonly opts: ViewerOptions) {
@@ -96,17 +97,23 @@ export class Viewer {
     return name;
   }
 
+  /**
+   * An answer made before, while every file it read is as it was (an edited header is read again, as
+   * the CLI's results are); the least recently used goes first.
+   */
   private memo<T>(key: string, make: () => T): T {
-    if (this.cache.has(key)) {
-      const v = this.cache.get(key) as T;
+    const hit = this.cache.get(key);
+    if (hit !== undefined) {
       this.cache.delete(key);
-      this.cache.set(key, v);
-      return v;
+      if (stillAsRead(hit.stamp, uapiHeaders)) {
+        this.cache.set(key, hit);
+        return hit.value as T;
+      }
     }
-    const v = make();
-    this.cache.set(key, v);
+    const { value, stamp } = stamped(make);
+    this.cache.set(key, { value, stamp });
     if (this.cache.size > CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value!);
-    return v;
+    return value;
   }
 
   /** ABIs, pairs and verdicts the page offers. */
