@@ -1165,6 +1165,37 @@ describe('a union another member selects (annotation)', () => {
   });
 });
 
+describe('--member PATH=NAME for a union of a named type', () => {
+  test('the chosen member is converted where the path leads, as the thunk converts it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ioctl32-genun-'));
+    const header = join(dir, 'un.h');
+    writeFileSync(
+      header,
+      '#include <linux/ioctl.h>\nunion u { int i; long l; };\nstruct s1 { int k; union u un; };\n' +
+        "#define S1 _IOWR('s', 1, struct s1)\n",
+    );
+    const n = dumpHeaders({ abi: x86, headers: [header] });
+    const c = dumpHeaders({ abi: i386, headers: [header] });
+    const cmd = c.ioctls.get('S1')!.cmd;
+    for (const member of ['i', 'l']) {
+      const g = generateCompatC({ pair, scan: { headers: [header] }, prefix: 'un', members: { un: member } });
+      expect(g.ioctls, member).toEqual([{ name: 'S1', abi: 'i386', verdict: 'convert', handling: 'converted' }]);
+      const conv = compileConverter(
+        { kind: 'record', decl: n.decls.get('struct s1')! },
+        { kind: 'record', decl: c.decls.get('struct s1')! },
+        x86,
+        i386,
+        { members: { un: member } },
+      );
+      const compatIn = unhex('07000000' + '44332211');
+      const native = conv.compatToNative(compatIn);
+      const out = runHandler(g, 'un', cmd, native, compatIn);
+      expect(out.ret, member).toBe(0);
+      expect(hex(out.after), member).toBe(hex(conv.nativeToCompat(native)));
+    }
+  });
+});
+
 /**
  * The kernel's compat types for a native architecture, as plain C (include/asm-generic/compat.h:
  * 32-bit longs and pointers; arch/x86/include/asm/compat.h: compat_s64/compat_u64 4-aligned), and

@@ -890,6 +890,11 @@ class Generator {
     }
   }
 
+  /** Whether a --member choice names a union at `path` or below it. */
+  private chosenBelow(path: string): boolean {
+    return Object.keys(this.chosen).some((p) => p === path || p.startsWith(`${path}.`));
+  }
+
   /** Statements converting the members of a record from `from->...` to `to->...`. */
   private convertMembers(
     nd: RecordDecl,
@@ -945,8 +950,8 @@ class Generator {
         throw new CodegenError(
           path
             ? `union '${path}' has members that convert differently: choose one (--member ${path}=NAME)`
-            : `an anonymous union of ${nd.tag ?? 'the record'} has members that convert differently: ` +
-                'choose one (--member NAME)',
+            : `${nd.tag !== undefined ? `union ${nd.tag}` : 'an anonymous union'} has members that convert ` +
+                'differently: choose one (--member NAME)',
         );
       }
       if (x === undefined) {
@@ -1094,7 +1099,9 @@ class Generator {
       return;
     }
     if (a.kind === 'record' && b.kind === 'record') {
-      if (a.decl.tag !== undefined || nt.kind === 'typedef') {
+      // a named record has a converter of its own, shared by every place it is used, unless a --member
+      // choice names a union in it here: then its members go inline, where the choice's path holds
+      if ((a.decl.tag !== undefined || nt.kind === 'typedef') && !this.chosenBelow(path)) {
         const t = this.twinOf(a.decl, b.decl, typeName(nt));
         this.converter(t, toCompat);
         const fn = toCompat ? `${this.prefix}_to_compat_${t.ident}` : `${this.prefix}_from_compat_${t.ident}`;
