@@ -204,6 +204,10 @@ describe('ioctl32 serve', () => {
           String.raw`.*bad\.h:1:27: error: expected ';' before '\}'\)$`,
       ),
     );
+    // check says the same, as a 422 with the located error (gen-c did), not 200 with no ioctl
+    const checked = await get('/api/check?header=mydrv/bad.h&pairs=x86_64:i386');
+    expect(checked.status).toBe(422);
+    expect((JSON.parse(checked.body) as { error: string }).error).toMatch(/bad\.h:1:27: error: expected ';'/);
   });
 
   test('an edited header is read again: the same question gets the new answer', async () => {

@@ -175,6 +175,8 @@ export class Viewer {
           scan: { ...this.opts.scan, headers: [h] },
           ...(this.opts.scanFor ? { scanFor: this.opts.scanFor } : {}),
           lint,
+          // the header asked about does not read: its error (422), as gen-c and the CLI say it, not an empty answer
+          requireHeaders: true,
         });
       let r: CheckReport;
       let lintError: string | undefined;
