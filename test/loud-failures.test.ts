@@ -481,3 +481,33 @@ describe('a cache directory that cannot be made is no crash', () => {
     expect(r.stdout).toMatch(/U_GET\s+convert/);
   });
 });
+
+describe('options that name nothing, and places that cannot be used: exit 2 with why', () => {
+  const dir = tree({ 'u.h': UNION, 'norec.h': '#define NOTHING 1\n', afile: '' });
+  test.each([
+    [['check', '--pair', '', './u.h'], /--pair takes NATIVE:COMPAT, e\.g\. x86_64:i386 \(got ''\)/],
+    [['check', '--arch', '', './u.h'], /unknown ABI ''/],
+    [['gen', 'c', ...PAIR, '--out-dir', 'afile', './u.h'], /--out-dir afile: not a directory/],
+    [['layout', './norec.h'], /no struct or union in \.\/norec\.h/],
+    [['serve', '--sysroot', 'nonexistent'], /--sysroot nonexistent has neither include\/ nor usr\/include\//],
+  ])('%j', (args, message) => {
+    const r = cli(args, { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+  test('serve on a port in use', async () => {
+    const { createServer } = await import('node:net');
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', () => resolve()));
+    const port = (busy.address() as { port: number }).port;
+    const r = spawnSync('node', [BIN, 'serve', '--port', String(port)], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    busy.close();
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`--port ${port}: in use`);
+  });
+});

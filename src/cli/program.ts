@@ -299,6 +299,8 @@ export function buildProgram(): Command {
     const text = formatLayouts(report, { color: colorFor(process.stdout), verbose: opts.verbose === true });
     if (text) print(text);
     if (report.missing.length) throw new UsageError(`no such record: ${report.missing.join(', ')}`);
+    // a header that declares no struct or union has nothing to lay out: no silent empty answer
+    if (!report.records.length) throw new UsageError(`no struct or union in ${header ?? 'the headers'}`);
   });
 
   withHeaderOptions(
@@ -561,7 +563,7 @@ export function buildProgram(): Command {
             '(an ioctl is a macro that expands to _IO, _IOR, _IOW or _IOWR, or a legacy number ioctl32 knows)',
         );
       }
-      if (opts.outDir !== undefined) mkdirSync(opts.outDir, { recursive: true });
+      if (opts.outDir !== undefined) makeOutDir(opts.outDir);
       let skippedAny = false;
       const treeless: Abi[] = [];
       [...natives.values()].forEach(({ native }, i) => {
@@ -599,8 +601,20 @@ export function buildProgram(): Command {
     const port = /^\d+$/.test(opts.port) ? Number(opts.port) : NaN;
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: not a port: '${opts.port}'`);
     const { scan, scanFor } = scanSettings([], opts);
+    // a --sysroot or -I that names nothing is an input error before the viewer starts (as for decode)
+    checkGivenIncludes([getAbi(hostArch())], opts);
     const { serve } = await import('../web/server.js');
-    const { url } = await serve({ scan, scanFor, native: getAbi(hostArch()), port, host: opts.host });
+    let url: string;
+    try {
+      ({ url } = await serve({ scan, scanFor, native: getAbi(hostArch()), port, host: opts.host }));
+    } catch (e) {
+      // a port in use or an address not this machine's: the user picks another (--port, --host)
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE') throw new UsageError(`--port ${port}: in use (another --port, or 0 for any free one)`);
+      if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EACCES' || code === 'EAI_AGAIN')
+        throw new UsageError(`cannot listen on ${opts.host}:${port}: ${(e as Error).message}`);
+      throw e;
+    }
     print(`ioctl32 serve: ${url}`);
   });
 
@@ -675,10 +689,21 @@ function auditBuildTree(tree: string, native: Abi): string {
 }
 
 /** --arch NATIVE: its compat pairs; --arch all: every native ABI's; --pair N:C: that one; none: the host's. */
+/** gen c's --out-dir: made if missing; a file of that name is an input error, not a crash. */
+function makeOutDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code === 'EEXIST' ? 'not a directory' : (e as Error).message;
+    throw new UsageError(`--out-dir ${dir}: ${why}`);
+  }
+}
+
 function selectPairs(arch: string | undefined, pair: string | undefined): Array<{ native: Abi; compat: Abi }> {
-  if (arch && pair) throw new UsageError('--arch and --pair exclude each other');
+  if (arch !== undefined && pair !== undefined) throw new UsageError('--arch and --pair exclude each other');
   if (arch === 'all') return compatPairs();
-  if (pair) {
+  // an empty --pair (a CI variable left unset) names no pair: not the default ones
+  if (pair !== undefined) {
     const [n, c, extra] = pair.split(':');
     if (!n || !c || extra !== undefined)
       throw new UsageError(`--pair takes NATIVE:COMPAT, e.g. x86_64:i386 (got '${pair}')`);
