@@ -219,6 +219,28 @@ describe('into: the fixed cases', () => {
       /EFAULT: the output is 8 bytes on x86_64; the buffer has 7/,
     );
   });
+  test('an offset between bytes or a buffer that is no view is EINVAL, on the fast and the slow path', () => {
+    const s = struct('s', [m('l', t('long'))]);
+    const conv = compileConverter(rec(s), rec(s), x86, i386);
+    const src = new Uint8Array([1, 2, 3, 4, 5]);
+    const dst = new Uint8Array(16).fill(0xaa);
+    // the same views first: the generated fast path is the one that answers the next calls
+    expect(conv.compatToNativeInto(src, dst, 0, 0)).toBe(8);
+    for (const [i, o] of [
+      [0, 1.5],
+      [0.5, 0],
+      [0, 0.25],
+    ] as const) {
+      dst.fill(0xaa);
+      expect(() => conv.compatToNativeInto(src, dst, i, o), `${i} ${o}`).toThrow(/EINVAL: offsets are whole bytes/);
+      expect(() => conv.nativeToCompatInto(dst, src, i, o), `${i} ${o}`).toThrow(/EINVAL: offsets are whole bytes/);
+      expect([...dst].every((x) => x === 0xaa)).toBe(true);
+    }
+    for (const bad of [null, 5, new ArrayBuffer(8), 'abcd']) {
+      expect(() => conv.compatToNative(bad as unknown as Uint8Array)).toThrow(/EINVAL: a buffer is a Uint8Array/);
+      expect(() => conv.compatToNativeInto(src, bad as unknown as Uint8Array)).toThrow(ErrnoError);
+    }
+  });
   test('s390: compat_ptr() clears bit 31 on the way in; the way out keeps the value', () => {
     const s = struct('s', [m('p', ptr())]);
     const conv = compileConverter(rec(s), rec(s), getAbi('s390x'), getAbi('s390'));

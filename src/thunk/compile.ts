@@ -927,6 +927,8 @@ class Views {
   length = 0;
   of(view: Uint8Array | DataView): this {
     if (view !== this.view) {
+      // a number, null, an ArrayBuffer, a Buffer's parent: no bytes to convert where the caller thinks
+      if (!ArrayBuffer.isView(view)) throw einval(`a buffer is a Uint8Array or a DataView, not ${describe(view)}`);
       this.view = view;
       this.offset = view.byteOffset;
       this.length = view.byteLength;
@@ -938,6 +940,12 @@ class Views {
     }
     return this;
   }
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (typeof v !== 'object') return `a ${typeof v}`;
+  return `a ${(v).constructor?.name ?? 'object'}`;
 }
 
 /** Compiles both directions for a type laid out on a native and a compat ABI. */
@@ -1123,6 +1131,9 @@ function build(
         dstOffset: number,
         o?: ConvertOptions,
       ): number {
+        // 1.5 would read and write between bytes (DataView truncates, typed arrays do not)
+        if (!Number.isInteger(srcOffset) || !Number.isInteger(dstOffset))
+          throw einval(`offsets are whole bytes: ${srcOffset}, ${dstOffset}`);
         const sv = srcViews.of(src);
         const srcLength = sv.length - srcOffset;
         if (!(srcOffset >= 0 && srcLength >= 0)) throw efault(`input offset ${srcOffset} is outside the input`);
@@ -1155,7 +1166,8 @@ return function into(input, output, inOff = 0, outOff = 0, o) {
   if (o !== undefined) return slow(input, output, inOff, outOff, o);
   const a = input === vs.view ? vs : vs.of(input);
   const b = output === vd.view ? vd : vd.of(output);
-  if (!(inOff >= 0 && a.length - inOff >= ${fromSize} && outOff >= 0 && b.length - outOff >= ${toSize})) {
+  if (!(inOff >= 0 && a.length - inOff >= ${fromSize} && outOff >= 0 && b.length - outOff >= ${toSize}) ||
+      (inOff | 0) !== inOff || (outOff | 0) !== outOff) {
     return slow(input, output, inOff, outOff, o);
   }
   const src = a.u8, sv = a.dv, s = a.offset + inOff, dst = b.u8, dv = b.dv, d = b.offset + outOff;
