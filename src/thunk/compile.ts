@@ -945,7 +945,7 @@ class Views {
 function describe(v: unknown): string {
   if (v === null) return 'null';
   if (typeof v !== 'object') return `a ${typeof v}`;
-  return `a ${(v).constructor?.name ?? 'object'}`;
+  return `a ${v.constructor?.name ?? 'object'}`;
 }
 
 /** Compiles both directions for a type laid out on a native and a compat ABI. */
