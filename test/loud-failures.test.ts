@@ -461,6 +461,20 @@ describe('the library: an ABI that is none, a direction that is none: typed erro
     expect(() => dump({ abi: asString })).toThrow(named);
     expect(() => check({ pairs: [{ native: asString, compat: x86 }], scan: {} })).toThrow(named);
     expect(() => check(undefined as unknown as Parameters<typeof check>[0])).toThrow(UsageError);
+    // a pair no kernel has, headers as a string: typed errors, not verdicts of nothing or a TypeError
+    const i386 = getAbi('i386');
+    expect(() => check({ pairs: [{ native: i386, compat: x86 }], scan: {} })).toThrow(
+      'check: x86_64 is not a compat ABI of i386 (its compat ABIs: none)',
+    );
+    expect(() => check({ pairs: [{ native: x86, compat: x86 }], scan: {} })).toThrow(UsageError);
+    const oneString = { headers: './x.h' } as unknown as { headers: string[] };
+    expect(() => check({ pairs: [{ native: x86, compat: i386 }], scan: oneString })).toThrow(
+      'check: scan.headers is an array of header names or paths, not "./x.h"',
+    );
+    // the kernel model: a 32-bit native, a task its kernel does not run
+    const { Kernel } = await import('../src/kernel/kernel.js');
+    expect(() => new Kernel(i386)).toThrow(UsageError);
+    expect(() => new Kernel(x86).spawn('a', getAbi('arm'))).toThrow(UsageError);
     expect(() => explain('0x5401', { native: asString })).toThrow(named);
     for (const dir of ['read', 'write', 'W', '']) {
       const bad = { dir, type: 1, nr: 1, size: 4 } as unknown as Parameters<typeof encodeIoc>[1];

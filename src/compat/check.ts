@@ -129,7 +129,15 @@ export function check(opts: CheckOptions): CheckReport {
   for (const p of opts.pairs) {
     assertAbi(p?.native, "check: a pair's native");
     assertAbi(p.compat, "check: a pair's compat");
+    // x86_64 over x86_64, or i386 serving x86_64: no kernel has that pair, its verdicts would mean nothing
+    if (!p.native.compat.includes(p.compat.name)) {
+      const its = p.native.compat.join(' ') || 'none';
+      throw new UsageError(`check: ${p.compat.name} is not a compat ABI of ${p.native.name} (its compat ABIs: ${its})`);
+    }
   }
+  const named: unknown = opts.scan?.headers;
+  if (named !== undefined && (!Array.isArray(named) || named.some((h) => typeof h !== 'string')))
+    throw new UsageError(`check: scan.headers is an array of header names or paths, not ${JSON.stringify(named)}`);
   const annotations = opts.annotations ?? emptyAnnotations();
   const abis = [...new Map(opts.pairs.flatMap((p) => [p.native, p.compat]).map((a) => [a.name, a])).values()];
   // the ABIs' header trees share the tokens of the files they have in common

@@ -10,7 +10,8 @@ import type { IncludeOptions } from '../cfront/index.js';
 import { byNumber, type IoctlTable } from './dispatch.js';
 import { macroNumbers } from './numbers.js';
 import { errnos, type ErrnoTable } from '../abi/errno.js';
-import { ERRNO } from '../thunk/errors.js';
+import { ERRNO, ErrnoError } from '../thunk/errors.js';
+import { UsageError } from '../errors.js';
 
 /**
  * The model's page size, the same for every architecture (x86's; some distributions' arm64 and ppc64 kernels use
@@ -31,7 +32,7 @@ export class UserMemory {
   alloc(length: number, init?: Uint8Array): bigint {
     const start = this.next;
     this.next += BigInt((length + 15) & ~15) + 16n;
-    if (this.next > this.top) throw new RangeError('user address space exhausted');
+    if (this.next > this.top) throw new ErrnoError('ENOMEM', 'user address space exhausted');
     const bytes = new Uint8Array(length);
     if (init) bytes.set(init.subarray(0, length));
     this.regions.push({ start, bytes });
@@ -318,7 +319,8 @@ export class Kernel {
     readonly native: Abi,
     readonly options: KernelOptions = {},
   ) {
-    if (native.bits !== 64) throw new RangeError(`${native.name} is not a 64-bit native ABI`);
+    if (native.bits !== 64)
+      throw new UsageError(`${native.name} is not a 64-bit native ABI (the model's kernels are 64-bit)`);
     this.numbers = commonNumbers(native, options.include ?? {});
     this.vfsIoctls = byNumber(this.numbers, VFS_IOCTLS);
     this.fileIoctls = byNumber(this.numbers, FILE_IOCTLS);
@@ -332,7 +334,7 @@ export class Kernel {
   /** A task of `abi`: the native ABI or one of the compat ABIs the kernel serves. */
   spawn(comm: string, abi: Abi = this.native): Task {
     if (abi.name !== this.native.name && !this.native.compat.includes(abi.name)) {
-      throw new RangeError(`a ${this.native.name} kernel does not run ${abi.name} tasks`);
+      throw new UsageError(`a ${this.native.name} kernel does not run ${abi.name} tasks`);
     }
     const t = new Task(this, this.nextPid++, comm, abi);
     this.tasks.set(t.pid, t);
@@ -349,7 +351,7 @@ export class Kernel {
   /** execve(): a new program, maybe of another personality; close-on-exec descriptors go. */
   exec(task: Task, comm: string, abi: Abi = task.abi): void {
     if (abi.name !== this.native.name && !this.native.compat.includes(abi.name))
-      throw new RangeError(`cannot exec a ${abi.name} program on ${this.native.name}`);
+      throw new UsageError(`cannot exec a ${abi.name} program on ${this.native.name}`);
     for (const [fd, d] of [...task.fds]) if (d.cloexec) task.fds.delete(fd);
     task.comm = comm;
     task.abi = abi;
