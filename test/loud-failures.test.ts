@@ -471,6 +471,10 @@ describe('the library: an ABI that is none, a direction that is none: typed erro
     expect(() => check({ pairs: [{ native: x86, compat: i386 }], scan: oneString })).toThrow(
       'check: scan.headers is an array of header names or paths, not "./x.h"',
     );
+    const { generateCompatC } = await import('../src/codegen/c.js');
+    expect(() => generateCompatC(undefined as unknown as Parameters<typeof generateCompatC>[0])).toThrow(UsageError);
+    const stringPair = { native: 'x86_64', compat: 'i386' } as unknown as { native: typeof x86; compat: typeof x86 };
+    expect(() => generateCompatC({ pair: stringPair, scan: {} })).toThrow(named);
     // the kernel model: a 32-bit native, a task its kernel does not run
     const { Kernel } = await import('../src/kernel/kernel.js');
     expect(() => new Kernel(i386)).toThrow(UsageError);

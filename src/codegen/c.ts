@@ -28,7 +28,8 @@ import type { Layouter } from '../layout/layout.js';
 import { LayoutError, type MemberLayout, type RecordLayout } from '../layout/types.js';
 import { dumpHeaders, unreadHeaders, type Dumped } from '../scan/dump.js';
 import type { ScanOptions } from '../scan/scan.js';
-import { Ioctl32Error } from '../errors.js';
+import { Ioctl32Error, UsageError } from '../errors.js';
+import { assertAbi } from '../abi/index.js';
 
 export interface GenCOptions {
   /**
@@ -172,8 +173,12 @@ interface Numbered {
 }
 
 export function generateCompatC(opts: GenCOptions): GeneratedC {
+  if (opts?.pair === undefined || opts.scan === undefined)
+    throw new UsageError('generateCompatC: expected options { pair: { native, compat }, scan: { headers } }');
+  assertAbi(opts.pair.native, 'generateCompatC: the native ABI');
   const native = opts.pair.native;
   const compats: readonly Abi[] = Array.isArray(opts.pair.compat) ? opts.pair.compat : [opts.pair.compat as Abi];
+  for (const a of compats) assertAbi(a, 'generateCompatC: a compat ABI');
   const served = native.compat.join(', ') || 'none';
   if (!compats.length) throw new CodegenError(`gen c needs a compat ABI (${native.name} kernels serve ${served})`);
   for (const [i, a] of compats.entries()) {
