@@ -108,7 +108,10 @@ export function assertHeadersRead(failed: FailedHeaders, headers: readonly strin
     const which = [...partial].join(', ');
     const where = read.length ? `read on ${read.join(', ')} but not on ${which}` : `do not read on ${which}`;
     const them = partial.size > 1 ? 'them' : 'it';
-    const fix = `give ${which} what they include (-I, --sysroot) or leave ${them} out (--pair, --arch, --abi)`;
+    const out = `leave ${them} out (--pair, --arch, --abi)`;
+    // headers they lack: the include options may give them; another error is the header's own on those ABIs
+    const missing = groups.some((g) => !abis.every((a) => g.abis.includes(a)) && / file not found$/.test(g.error));
+    const fix = missing ? `give ${which} what they include (-I, --sysroot) or ${out}` : out;
     lines.push(`the headers ${where}: ${fix}`);
   }
   throw new HeaderReadError(lines.join('\n'), groups);
