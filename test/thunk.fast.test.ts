@@ -132,10 +132,17 @@ describe('overflow, short buffers and errors', () => {
           } catch (e) {
             expect((e as ErrnoError).code).toBe('EOVERFLOW');
             expect((e as ErrnoError).path).toBe(fitsL ? 'p' : 'l');
+            // the value named is the value, not a double near it (above 2^53 a double rounds)
+            expect((e as ErrnoError).message).toContain(`= ${fitsL ? p : l} does not fit`);
           }
         }
       }),
     );
+  });
+  test('an unsigned value that does not fit is named exactly', () => {
+    for (const u of [(1n << 64n) - 1n, 0xffffffff7fffffffn, (1n << 53n) + 1n]) {
+      expect(() => conv.nativeToCompat(nativeWith(0n, 0n, u))).toThrow(`'u' = ${u} does not fit`);
+    }
   });
   test('sign extension for signed, zero extension for unsigned', () => {
     const compatBytes = new Uint8Array(16);

@@ -435,21 +435,20 @@ class Emitter {
         `const ${lo} = sv.getUint32(${fromOff} + ${fle ? 0 : 4}, ${fle}); ` +
           `const ${hi} = sv.getInt32(${fromOff} + ${fle ? 4 : 0}, ${fle});`,
       );
-      // fits when the high half only repeats the sign (signed target) or is zero (unsigned)
+      // fits when the high half only repeats the sign (signed target) or is zero (unsigned); the value
+      // a message names is exact (a double rounds above 2^53): BigInt, on the throwing path only
       const bits = ts * 8;
       const value = `(${hi} * 4294967296 + ${lo})`;
+      const exact = `(BigInt(${signed ? hi : `${hi} >>> 0`}) << 32n) + BigInt(${lo})`;
       if (toSigned) {
         const [mn, mx] = [-(2 ** (bits - 1)), 2 ** (bits - 1) - 1];
         this.emit(
           `if (${signed ? `${value} < ${mn} || ${value} > ${mx}` : `${hi} !== 0 || ${lo} > ${mx}`}) ` +
-            `${over(`${signed ? `${hi} < 0 ? -(-${value}) : ${value}` : `${hi} * 4294967296 + ${lo}`}`)};`,
+            `${overBig(exact)};`,
         );
       } else {
         const mx = 2 ** bits - 1;
-        this.emit(
-          `if (${hi} !== 0${signed ? '' : ''} || ${lo} > ${mx}) ` +
-            `${over(signed ? value : `(${hi} >>> 0) * 4294967296 + ${lo}`)};`,
-        );
+        this.emit(`if (${hi} !== 0 || ${lo} > ${mx}) ${overBig(exact)};`);
       }
       this.emit(`${set(ts, toOff, `${lo}`, tle)};`);
       return true;
