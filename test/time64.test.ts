@@ -70,6 +70,25 @@ describe('a number an i386 time64 program passes', () => {
     expect(await number('i386')).toBe(0xc044560f);
   });
 
+  test("the numbers a header leaves to the program's struct timeval/timespec are the compiler's, per flavour", async () => {
+    // SIOCGSTAMP is SIOCGSTAMP_OLD or _NEW by sizeof(struct timeval) (asm-generic/sockios.h); PPGETTIME names it
+    const names = ['SIOCGSTAMP', 'SIOCGSTAMPNS', 'PPGETTIME', 'PPSETTIME'];
+    const src =
+      '#include <sys/time.h>\n#include <time.h>\n#include <sys/ioctl.h>\n#include <linux/sockios.h>\n' +
+      `#include <linux/ppdev.h>\nconst unsigned int n[] = { ${names.join(', ')} };\n`;
+    for (const abi of ['i386', 'i386+t64', 'arm+t64', 'mips+t64', 'sparc+t64', 'x32']) {
+      const a = getAbi(abi);
+      // the compiler's own <stddef.h> (glibc's <time.h> needs it), then the ABI's cross headers before any other
+      const cc = [...u32Array(await compileObject(a, src, ['-isystem', `/usr/${a.headerTriple}/include`]), 'n')];
+      const r = await cli('dump', '--abi', abi, 'linux/sockios.h', 'linux/ppdev.h');
+      const ioctls = (JSON.parse(r.stdout) as { ioctls: Record<string, { cmd: number }> }).ioctls;
+      expect(
+        names.map((n) => ioctls[n]?.cmd),
+        abi,
+      ).toEqual(cc);
+    }
+  });
+
   test('decode names VIDIOC_QBUF for i386+t64 only', async () => {
     const r = await cli('decode', `0x${QBUF.toString(16)}`, '--abi', 'i386,i386+t64', '--json');
     expect(r.code).toBe(0);

@@ -71,18 +71,18 @@ export const PREREQUISITES: readonly Prerequisite[] = [
   // argument types defined by another header
   {
     uses: 'struct timeval',
-    include: ['linux/time.h'],
+    include: ['sys/time.h'],
     source:
-      'a program has it from <sys/time.h> (gettimeofday(2)); <linux/time.h> declares the layout of the C ' +
-      "library's default one (not that of -D_TIME_BITS=64, whose numbers are the kernel's *_NEW/*64 ones): " +
-      "linux/sockios.h's SIOCGSTAMP, linux/ppdev.h's PPGETTIME",
+      'gettimeofday(2): a program has it from <sys/time.h>, the C library\'s, whose layout follows -D_TIME_BITS=64 ' +
+      "(glibc's bits/types/struct_timeval.h): linux/sockios.h's SIOCGSTAMP is SIOCGSTAMP_OLD or _NEW by its size, " +
+      "linux/ppdev.h's PPGETTIME/PPSETTIME name it (<linux/time.h>'s is the kernel's old one, whatever time_t is)",
   },
   {
     uses: 'struct timespec',
-    include: ['linux/time.h'],
+    include: ['time.h'],
     source:
-      'a program has it from <time.h> (clock_gettime(2)); <linux/time.h> declares the layout of the C ' +
-      "library's default one (not that of -D_TIME_BITS=64): linux/sockios.h's SIOCGSTAMPNS",
+      'clock_gettime(2): a program has it from <time.h>, the C library\'s, whose layout follows -D_TIME_BITS=64 ' +
+      "(glibc's bits/types/struct_timespec.h): linux/sockios.h's SIOCGSTAMPNS is SIOCGSTAMPNS_OLD or _NEW by its size",
   },
   {
     uses: 'struct fiemap',
