@@ -349,6 +349,15 @@ describe('8: convert, layout', () => {
     expect(empty.stderr).toMatch(/the input is empty: struct ureq is 12 bytes on i386/);
     noTrace(empty);
   });
+  test('a pipe whose writer is slow: read to its end, not EAGAIN (convert, explain)', () => {
+    const slow = (cmd: string) => sh(`(sleep 1; printf '\\001\\000\\000\\000') | ${cmd}`, dir);
+    const conv = slow(`node ${BIN} convert --from i386 --to x86_64 --type long | od -An -tx1`);
+    expect(conv.stderr).toBe('');
+    expect(conv.stdout.trim()).toBe('01 00 00 00 00 00 00 00');
+    const line = sh(`(sleep 1; echo 0x5401) | node ${BIN} explain --arch x86_64`, dir);
+    expect(line.code).toBe(0);
+    expect(line.stdout).toContain('TCGETS');
+  });
   test('convert ./nosuch.h: file not found', () => {
     const r = cli([...CONVERT, './nosuch.h'], { cwd: dir, input: Buffer.alloc(12) });
     expect(r.code).toBe(2);

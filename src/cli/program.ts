@@ -24,7 +24,8 @@ import { formatCheck } from '../report/check.js';
 import { compatPairs, noCompatPairs } from '../abi/index.js';
 import type { Abi } from '../abi/types.js';
 import { createRequire } from 'node:module';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readSync, writeFileSync } from 'node:fs';
+import { isatty } from 'node:tty';
 import { join } from 'node:path';
 import { defaultKernelTree } from '../cfront/kernel-tree.js';
 import { existsSync } from 'node:fs';
@@ -226,18 +227,11 @@ export function buildProgram(): Command {
     const native = getAbi(opts.arch ?? hostArch());
     checkGivenIncludes([native, ...native.compat.map(getAbi)], opts);
     const fromStdin = line === undefined || line === '-';
-    if (line === undefined && process.stdin.isTTY) {
+    if (line === undefined && isatty(0)) {
       throw new UsageError('explain needs a log line or a number, or lines on stdin (ioctl32 explain - < kern.log)');
     }
     let text = line ?? '';
-    if (fromStdin) {
-      try {
-        text = readFileSync(0, 'utf8');
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === undefined) throw e;
-        throw new UsageError(`cannot read stdin: ${(e as Error).message}`);
-      }
-    }
+    if (fromStdin) text = Buffer.from(readStdinBytes()).toString('utf8');
     const progress = slowProgress('explain');
     const { explanations, errors } = filesSteady(() =>
       explainLines(text, { native, includeFor: (abi) => includeFor(abi, opts), progress }),
@@ -623,19 +617,46 @@ export function buildProgram(): Command {
 
 /** convert's input: all of stdin, which must be data (not a terminal, not a directory). */
 function readStdin(): Uint8Array {
-  if (process.stdin.isTTY) {
+  if (isatty(0)) {
     throw new UsageError('convert reads the argument buffer from stdin: redirect a file into it (< arg.bin)');
   }
   try {
-    return new Uint8Array(readFileSync(0));
+    return readStdinBytes();
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EISDIR') {
+    if (e instanceof UsageError && / EISDIR: /.test(e.message)) {
       throw new UsageError('stdin is a directory: convert reads the argument buffer from a file (< arg.bin)');
     }
-    if (code !== undefined) throw new UsageError(`cannot read stdin: ${(e as Error).message}`);
     throw e;
   }
+}
+
+/**
+ * All of stdin, to its end. A pipe whose writer has not written yet may be non-blocking (another
+ * part of the process, or the shell, set O_NONBLOCK): EAGAIN waits a little and reads again, where
+ * readFileSync(0) gives up (`journalctl -k | ioctl32 explain`, a slow producer).
+ */
+function readStdinBytes(): Uint8Array {
+  const chunks: Buffer[] = [];
+  const buf = Buffer.alloc(1 << 16);
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    let n: number;
+    try {
+      n = readSync(0, buf, 0, buf.length, null);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') {
+        Atomics.wait(pause, 0, 0, 10);
+        continue;
+      }
+      if (code === 'EOF') break;
+      if (code !== undefined) throw new UsageError(`cannot read stdin: ${(e as Error).message}`);
+      throw e;
+    }
+    if (n === 0) break;
+    chunks.push(Buffer.from(buf.subarray(0, n)));
+  }
+  return new Uint8Array(Buffer.concat(chunks));
 }
 
 /** --member options: PATH=NAME for a named union, a bare NAME for an anonymous one. */
