@@ -7,6 +7,13 @@ import { ABIS } from '../src/abi/index.js';
 import type { RecordDecl } from '../src/cfront/types.js';
 import { alignedU64, arr, m, ptr, rec, struct, t, td, u32, u64, union } from './harness/dsl.js';
 import { compareWithCompiler, type Program } from './harness/probe.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseHeader } from '../src/cfront/index.js';
+import { Layouter } from '../src/layout/layout.js';
+import { compileObject } from './harness/compile.js';
+import { u32Array } from './harness/elf.js';
 
 const bf = (name: string | undefined, type: ReturnType<typeof t>, bitWidth: number, packed?: boolean) =>
   m(name, type, packed ? { bitWidth, packed } : { bitWidth });
@@ -81,6 +88,50 @@ describe.concurrent('regression records agree with the compiler', () => {
       const r = await compareWithCompiler(abi, program, records);
       expect(r.disagreements).toEqual([]);
       expect(r.members).toBeGreaterThan(50);
+    });
+  }
+});
+
+/** Header text the DSL cannot say (#pragma pack's labelled pushes), with the records to compare. */
+const TEXT_CASES = [
+  {
+    // pop with a label drops every entry above the push it names (gcc c-pragma.cc pop_alignment)
+    text: [
+      '#pragma pack(push, 2)',
+      '#pragma pack(push, r1, 1)',
+      '#pragma pack(push, 4)',
+      '#pragma pack(pop, r1)',
+      'struct pd { char c; int i; };',
+      '#pragma pack(pop)',
+      'struct pe { char c; int i; };',
+      '#pragma pack(push, r2)',
+      '#pragma pack(1)',
+      'struct pf { char c; int i; };',
+      '#pragma pack(pop, r2)',
+      'struct pg { char c; int i; };',
+    ],
+    records: ['pd', 'pe', 'pf', 'pg'],
+  },
+];
+
+describe.concurrent('header text agrees with the compiler', () => {
+  for (const abi of ABIS.filter((a) => !a.flavourOf)) {
+    test(abi.name, async () => {
+      for (const c of TEXT_CASES) {
+        const dir = mkdtempSync(join(tmpdir(), 'ioctl32-text-'));
+        const header = join(dir, 'case.h');
+        writeFileSync(header, `${c.text.join('\n')}\n`);
+        const facts = c.records.flatMap((r) => [`sizeof(struct ${r})`, `_Alignof(struct ${r})`]);
+        const src = `#include "${header}"\nconst unsigned int facts[] = { ${facts.join(', ')} };\n`;
+        const cc = [...u32Array(await compileObject(abi, src, ['-Wno-pragmas']), 'facts')];
+        const unit = parseHeader(header, { abi, includeDirs: [], sizes: new Layouter(abi) }).unit;
+        const layouter = new Layouter(abi);
+        const ours = c.records.flatMap((r) => {
+          const l = layouter.layout(unit.records.get(`struct ${r}`)!);
+          return [l.size, l.align];
+        });
+        expect(ours, `${abi.name}: ${c.records.join(' ')}`).toEqual(cc);
+      }
     });
   }
 });

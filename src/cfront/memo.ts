@@ -489,7 +489,8 @@ export class ParseState {
   private readonly tags = new Map<string, TagDecl>();
   /** Functions and variables declared at file scope (for sizeof and __typeof__ of them). */
   private readonly objects = new Map<string, CType>();
-  private packStack: Array<number | undefined> = [];
+  /** `#pragma pack(push[, label][, n])` entries: the value before the push, and its label. */
+  private packStack: Array<[number | undefined, string | undefined]> = [];
   private pack: number | undefined;
   /** The included files being parsed for the first time in their context, innermost first. */
   private rec: ParseRecording | null = null;
@@ -543,7 +544,7 @@ export class ParseState {
   /** The #pragma pack state as a memo compares it. */
   private packSnapshot(): string {
     if (this.pack === undefined && this.packStack.length === 0) return '';
-    return JSON.stringify([this.pack ?? null, this.packStack]);
+    return JSON.stringify([this.pack ?? null, this.packStack.map(([v, l]) => [v ?? null, l ?? null])]);
   }
 
   // ---- declarations -----------------------------------------------------------------------
@@ -577,14 +578,24 @@ export class ParseState {
     this.declare(FUNCTION_BODY, body);
   }
 
-  /** `#pragma pack`: push (and set, when `given`), pop, or set; `value` undefined is the default. */
-  pragmaPack(op: string | undefined, given: boolean, value: number | undefined): void {
+  /**
+   * `#pragma pack`: push (and set, when `given`), pop, or set; `value` undefined is the default. A
+   * label names a push; pop with it drops every entry above the one it names and restores what that
+   * push saved (gcc c-pragma.cc pop_alignment; an unknown label pops one entry, as gcc does after
+   * its warning).
+   */
+  pragmaPack(op: string | undefined, label: string | undefined, given: boolean, value: number | undefined): void {
     this.consultPack();
     if (op === 'push') {
-      this.packStack.push(this.pack);
+      this.packStack.push([this.pack, label]);
       if (given) this.pack = value;
     } else if (op === 'pop') {
-      this.pack = this.packStack.pop();
+      if (label !== undefined) {
+        let at = this.packStack.length - 1;
+        while (at >= 0 && this.packStack[at]![1] !== label) at--;
+        if (at >= 0) this.packStack.length = at + 1;
+      }
+      this.pack = this.packStack.pop()?.[0];
     } else {
       this.pack = value;
     }
@@ -622,10 +633,10 @@ export class ParseState {
     if (names !== null) names.set(key.slice(1), value);
     else if (letter === FUNCTION_BODY) this.unit.functionBodies.push(value as FunctionBody);
     else if (letter === PACK) {
-      type Snapshot = [number | null, Array<number | null>];
+      type Snapshot = [number | null, Array<[number | null, string | null]>];
       const [pack, stack] = value === '' ? [null, []] : (JSON.parse(value as string) as Snapshot);
       this.pack = pack ?? undefined;
-      this.packStack = stack.map((x) => x ?? undefined);
+      this.packStack = stack.map(([v, l]) => [v ?? undefined, l ?? undefined]);
     }
   }
 

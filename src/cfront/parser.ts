@@ -334,7 +334,10 @@ export class Parser extends ConstantExpressions<Value> {
     const n = num === undefined ? undefined : Number(num);
     if (n !== undefined && n !== 0 && (n & (n - 1)) !== 0)
       throw CFrontError.at(t, `#pragma pack(${n}): alignment must be a small power of two`);
-    this.state.pragmaPack(args[0], num !== undefined, n === 0 ? undefined : n);
+    const op = args[0] === 'push' || args[0] === 'pop' ? args[0] : undefined;
+    // push and pop may name their entry: #pragma pack(push, r1, 1) ... #pragma pack(pop, r1)
+    const label = op === undefined ? undefined : args.slice(1).find((a) => /^[A-Za-z_]\w*$/.test(a));
+    this.state.pragmaPack(op ?? args[0], label, num !== undefined, n === 0 ? undefined : n);
   }
 
   private isTypeStart(): boolean {
