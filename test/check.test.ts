@@ -658,3 +658,19 @@ describe('a member that holds no byte converts nothing: two versions of a header
     expect(v.reasons).toEqual([{ rule: 'missing', path: 'e', native: { offset: 8, size: 0 } }]);
   });
 });
+
+describe('a header named alone judges its ioctls as the whole UAPI set does', () => {
+  // the legacy table's types that other headers declare (struct ifreq of <linux/if.h> for linux/sockios.h's
+  // SIOC*, struct termios for asm/ioctls.h's TCGETS) are read with what its `needs` says a program includes
+  const whole = check({ pairs: x86Pair, scan: {}, scanFor: crossTree, lint: false }).pairs[0]!.ioctls;
+  const byName = new Map(whole.map((v) => [v.name, v]));
+  test.each(['linux/sockios.h', 'asm/ioctls.h', 'linux/if_tun.h'])('%s', (header) => {
+    const alone = check({ pairs: x86Pair, scan: { headers: [header] }, scanFor: crossTree, lint: false }).pairs[0]!;
+    expect(alone.ioctls.length).toBeGreaterThan(20);
+    expect(alone.ioctls.filter((v) => v.verdict === 'unknown').map((v) => v.name)).toEqual([]);
+    for (const v of alone.ioctls) {
+      const w = byName.get(v.name);
+      expect([v.name, v.verdict, v.nativeCmd, v.compatCmd]).toEqual([v.name, w?.verdict, w?.nativeCmd, w?.compatCmd]);
+    }
+  });
+});

@@ -172,7 +172,8 @@ export function catalogueNamed(
   return out;
 }
 
-function legacyIndex(legacy: readonly LegacyArgument[]): Map<string, LegacyArgument> {
+/** The legacy table's entries by macro name. */
+export function legacyIndex(legacy: readonly LegacyArgument[]): Map<string, LegacyArgument> {
   let byName = LEGACY_BY_NAME.get(legacy);
   if (!byName) LEGACY_BY_NAME.set(legacy, (byName = new Map(legacy.map((l) => [l.name, l]))));
   return byName;
@@ -366,7 +367,8 @@ function borrowIoctlMacros(abi: Abi, pp: Preprocessor): boolean {
 }
 
 /** A legacy entry's type in this translation unit, if it knows the names involved. */
-function parseTypeText(pp: Preprocessor, parser: Parser, text: string): CType | undefined {
+/** A type the legacy table names, read in a unit; undefined where the unit does not declare it (completely). */
+export function parseTypeText(pp: Preprocessor, parser: Parser, text: string): CType | undefined {
   try {
     const tokens = pp.expand(tokenize(text, '<legacy ioctl table>'));
     if (!parser.startsTypeName(tokens)) return undefined;

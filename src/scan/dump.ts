@@ -6,7 +6,7 @@ import { Preprocessor } from '../cfront/preprocess.js';
 import { CFrontError, type Token } from '../cfront/token.js';
 import type { ParsedHeader, TranslationUnit } from '../cfront/index.js';
 import type { RecordDecl, TypedefDecl } from '../cfront/types.js';
-import { catalogueIoctls, catalogueNamed } from '../ioctl/catalogue.js';
+import { catalogueIoctls, catalogueNamed, legacyIndex, parseTypeText } from '../ioctl/catalogue.js';
 import type { IoctlEntry, LegacyArgument, UnresolvedIoctl } from '../ioctl/catalogue.js';
 import type { IocDir } from '../ioctl/ioc.js';
 import { LEGACY_IOCTLS } from '../ioctl/legacy.js';
@@ -186,10 +186,56 @@ export function dumpHeaders(
     if (decl) e.argType = { kind: 'record', decl };
     else if (td) e.argType = { kind: 'typedef', decl: td };
   }
+  for (const e of legacyTypesFromNeeds(opts, scan, legacy, ioctls, foundIn)) add(e, foundIn.get(e.name)!);
   return { result, decls, layouter, foundIn, macroNames, ioctls, unresolved, typedefs, mended, scan };
 }
 
 type DumpOptions = ScanOptions & { legacy?: readonly LegacyArgument[] };
+
+/**
+ * A legacy argument type no unit of the run declares (a header named alone: linux/sockios.h's SIOCGIFFLAGS
+ * takes struct ifreq, of <linux/if.h>), read in a unit that includes what the legacy table says a program
+ * includes for it first (`needs`), one unit per header and list. The entries that got their type, marked
+ * with those headers.
+ */
+function legacyTypesFromNeeds(
+  opts: DumpOptions,
+  scan: Scan,
+  legacy: readonly LegacyArgument[],
+  ioctls: ReadonlyMap<string, IoctlEntry>,
+  foundIn: ReadonlyMap<string, string>,
+): IoctlEntry[] {
+  const byName = legacyIndex(legacy);
+  const groups = new Map<string, { header: string; needs: readonly string[]; entries: IoctlEntry[] }>();
+  for (const e of ioctls.values()) {
+    const needs = e.legacy && !e.argType && e.arg !== undefined ? byName.get(e.name)?.needs : undefined;
+    if (!needs?.length) continue;
+    const header = foundIn.get(e.name)!;
+    const key = [header, ...needs].join('\0');
+    const g = groups.get(key) ?? { header, needs, entries: [] };
+    g.entries.push(e);
+    groups.set(key, g);
+  }
+  const typed: IoctlEntry[] = [];
+  for (const { header, needs, entries } of groups.values()) {
+    let pp: Preprocessor;
+    let parser: Parser;
+    try {
+      [pp, parser] = unitWith(opts, scan, needs, header);
+    } catch (e) {
+      if (!(e instanceof CFrontError) && !(e instanceof LayoutError)) throw e;
+      continue;
+    }
+    for (const e of entries) {
+      const t = parseTypeText(pp, parser, e.arg!);
+      if (!t) continue;
+      e.argType = t;
+      e.prerequisites = [...new Set([...(e.prerequisites ?? []), ...needs])];
+      typed.push(e);
+    }
+  }
+  return typed;
+}
 
 /**
  * What a program includes before a header, applied (src/ioctl/prerequisites.ts and the legacy
