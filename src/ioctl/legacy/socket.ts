@@ -301,8 +301,22 @@ export const SOCKET = family('socket', { header: 'linux/sockios.h', needs: ['lin
   ['SIOCSIFLINK', 'w', 'struct ifreq', 'net/core/dev_ioctl.c:dev_ioctl', { note: UNSERVED }],
   ['SIOCGIFMEM', 'w', 'struct ifreq', 'net/core/dev_ioctl.c:dev_ioctl', { note: UNSERVED_COMPAT }],
   ['SIOCSIFMEM', 'w', 'struct ifreq', 'net/core/dev_ioctl.c:dev_ioctl', { note: UNSERVED_COMPAT }],
-  ['SIOCGIFENCAP', 'w', 'struct ifreq', 'net/socket.c:sock_do_ioctl', { note: UNSERVED }],
-  ['SIOCSIFENCAP', 'w', 'struct ifreq', 'net/socket.c:sock_do_ioctl', { note: UNSERVED }],
+  // served by the SLIP, mkiss and 6pack line disciplines on a tty, with an int (slip_ioctl: put_user/get_user of
+  // sl->mode), which tty_compat_ioctl passes on unchanged (they have no compat_ioctl)
+  [
+    'SIOCGIFENCAP',
+    'r',
+    'int',
+    'drivers/net/slip/slip.c:slip_ioctl',
+    { needs: [], note: `an int on a SLIP, mkiss or 6pack tty (its encapsulation); on a socket ${UNSERVED}` },
+  ],
+  [
+    'SIOCSIFENCAP',
+    'w',
+    'int',
+    'drivers/net/slip/slip.c:slip_ioctl',
+    { needs: [], note: `an int on a SLIP, mkiss or 6pack tty (its encapsulation); on a socket ${UNSERVED}` },
+  ],
   [
     'SIOCGIFSLAVE',
     'w',
