@@ -1,4 +1,4 @@
-import { family } from './table.js';
+import { family, type LegacyRow } from './table.js';
 
 export const OTHER = family('other', { header: 'linux/perf_event.h' }, [
   [
@@ -141,6 +141,101 @@ export const OTHER = family('other', { header: 'linux/perf_event.h' }, [
       note:
         '_IOW(unsigned long) but the epoch is the argument itself ("arg is a plain integer, not pointer"); ' +
         'no 6.1 RTC driver serves it: ENOTTY after the CAP_SYS_TIME check',
+    },
+  ],
+  // macros that name a long or size_t where the handler uses a value or another type
+  [
+    'KCOV_INIT_TRACE',
+    'value',
+    'unsigned long',
+    'kernel/kcov.c:kcov_ioctl',
+    {
+      header: 'linux/kcov.h',
+      needs: ['linux/ioctl.h'],
+      misdeclared: true,
+      note: '_IOR(unsigned long) but the size is the argument itself (size = arg); .compat_ioctl is kcov_ioctl',
+    },
+  ],
+  [
+    'REISERFS_IOC_UNPACK',
+    'value',
+    'unsigned long',
+    'fs/reiserfs/ioctl.c:reiserfs_ioctl',
+    {
+      header: 'linux/reiserfs_fs.h',
+      needs: ['linux/ioctl.h'],
+      misdeclared: true,
+      note: '_IOW(long) but only whether the argument is zero matters; reiserfs_compat_ioctl maps REISERFS_IOC32_UNPACK',
+    },
+  ],
+  [
+    'KVM_S390_VCPU_FAULT',
+    'value',
+    'unsigned long',
+    'arch/s390/kvm/kvm-s390.c:kvm_arch_vcpu_ioctl',
+    {
+      header: 'linux/kvm.h',
+      misdeclared: true,
+      note: '_IOW(unsigned long) but the guest address is the argument itself (gmap_fault(..., arg, 0))',
+    },
+  ],
+  [
+    'KVM_S390_STORE_STATUS',
+    'value',
+    'unsigned long',
+    'arch/s390/kvm/kvm-s390.c:kvm_arch_vcpu_ioctl',
+    {
+      header: 'linux/kvm.h',
+      misdeclared: true,
+      note: '_IOW(unsigned long) but the address is the argument itself (kvm_s390_store_status_unloaded(vcpu, arg))',
+    },
+  ],
+  [
+    'PPPOEIOCSFWD',
+    'w',
+    'struct sockaddr_pppox',
+    'drivers/net/ppp/pppoe.c:pppoe_ioctl',
+    {
+      header: 'linux/if_pppox.h',
+      needs: ['linux/ioctl.h', 'stddef.h'],
+      misdeclared: true,
+      note: '_IOW(size_t) but copy_from_user of a struct sockaddr_pppox; pppox_compat_ioctl maps PPPOEIOCSFWD32',
+    },
+  ],
+  ...(['GET_BACKLIGHT', 'GET_MODEL', 'HAS_ADB', 'CAN_SLEEP'] as const).map((n): LegacyRow => [
+    `PMU_IOC_${n}`,
+    'r',
+    '__u32',
+    'drivers/macintosh/via-pmu.c:pmu_ioctl',
+    {
+      header: 'linux/pmu.h',
+      needs: ['stddef.h', 'linux/types.h'],
+      misdeclared: true,
+      note: `_IOR(size_t) but put_user to a __u32 __user *; compat_pmu_ioctl maps PMU_IOC_${n}32`,
+    },
+  ]),
+  [
+    'PMU_IOC_SET_BACKLIGHT',
+    'w',
+    '__u32',
+    'drivers/macintosh/via-pmu.c:pmu_ioctl',
+    {
+      header: 'linux/pmu.h',
+      needs: ['stddef.h', 'linux/types.h'],
+      misdeclared: true,
+      note: '_IOW(size_t) but get_user from a __u32 __user *; compat_pmu_ioctl maps PMU_IOC_SET_BACKLIGHT32',
+    },
+  ],
+  [
+    'PMU_IOC_GRAB_BACKLIGHT',
+    'none',
+    null,
+    'drivers/macintosh/via-pmu.c:pmu_ioctl',
+    {
+      header: 'linux/pmu.h',
+      needs: ['stddef.h', 'linux/types.h'],
+      misdeclared: true,
+      note: '_IOR(size_t) but the argument is not read; compat_pmu_ioctl maps PMU_IOC_GRAB_BACKLIGHT32',
     },
   ],
 ]);
