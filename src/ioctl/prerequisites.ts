@@ -73,7 +73,7 @@ export const PREREQUISITES: readonly Prerequisite[] = [
     uses: 'struct timeval',
     include: ['sys/time.h'],
     source:
-      'gettimeofday(2): a program has it from <sys/time.h>, the C library\'s, whose layout follows -D_TIME_BITS=64 ' +
+      "gettimeofday(2): a program has it from <sys/time.h>, the C library's, whose layout follows -D_TIME_BITS=64 " +
       "(glibc's bits/types/struct_timeval.h): linux/sockios.h's SIOCGSTAMP is SIOCGSTAMP_OLD or _NEW by its size, " +
       "linux/ppdev.h's PPGETTIME/PPSETTIME name it (<linux/time.h>'s is the kernel's old one, whatever time_t is)",
   },
@@ -81,7 +81,7 @@ export const PREREQUISITES: readonly Prerequisite[] = [
     uses: 'struct timespec',
     include: ['time.h'],
     source:
-      'clock_gettime(2): a program has it from <time.h>, the C library\'s, whose layout follows -D_TIME_BITS=64 ' +
+      "clock_gettime(2): a program has it from <time.h>, the C library's, whose layout follows -D_TIME_BITS=64 " +
       "(glibc's bits/types/struct_timespec.h): linux/sockios.h's SIOCGSTAMPNS is SIOCGSTAMPNS_OLD or _NEW by its size",
   },
   {
