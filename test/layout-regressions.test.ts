@@ -165,3 +165,21 @@ test("where gcc and clang part on aligned after '*', a located error says so", (
     /aligned after an inner '\*': gcc ignores it, clang aligns the declared pointer/,
   );
 });
+
+test('an attribute that changes a layout in a way not modelled is a located error, not another layout', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ioctl32-text-'));
+  const abi = ABIS[0]!;
+  const cases = [
+    // gcc: 16 bytes (v at 8); read without the attribute it would be 8
+    ['typedef int v2si __attribute__((vector_size(8)));', 'vector_size'],
+    ['struct __attribute__((ms_struct)) m { char a: 3; short b: 3; };', 'ms_struct'],
+    ['struct __attribute__((scalar_storage_order("big-endian"))) s { int a: 3; };', 'scalar_storage_order'],
+  ];
+  for (const [text, attribute] of cases) {
+    const header = join(dir, 'case.h');
+    writeFileSync(header, `${text}\n`);
+    expect(() => parseHeader(header, { abi, includeDirs: [], sizes: new Layouter(abi) })).toThrow(
+      new RegExp(`case\\.h:1:\\d+: error: __attribute__\\(\\(${attribute}\\)\\) changes the layout`),
+    );
+  }
+});

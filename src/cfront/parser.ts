@@ -30,6 +30,12 @@ export interface TranslationUnit {
   functionBodies: Array<{ file: string; from: number; to: number }>;
 }
 
+/**
+ * Attributes that change sizes, alignments or bit order (gcc's vector types, the Microsoft bit-field rules,
+ * a byte order of the record's own): none is in the UAPI headers.
+ */
+const UNMODELLED_LAYOUT_ATTRIBUTES = new Set(['vector_size', 'ms_struct', 'gcc_struct', 'scalar_storage_order']);
+
 interface Attrs {
   packed?: boolean;
   align?: number;
@@ -459,6 +465,10 @@ export class Parser extends ConstantExpressions<Value> {
       while (!this.is(')')) {
         const name = this.next();
         const n = name.text.replace(/^__(.*)__$/, '$1');
+        // they change a layout in ways not modelled here: an error, not a silently other layout
+        if (UNMODELLED_LAYOUT_ATTRIBUTES.has(n)) {
+          throw CFrontError.at(name, `__attribute__((${n})) changes the layout in a way ioctl32 does not model`);
+        }
         if (this.is('(')) {
           const open = this.pos;
           if (n === 'aligned') {
