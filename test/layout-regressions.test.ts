@@ -124,6 +124,14 @@ const TEXT_CASES = [
     ],
     records: ['a1', 'a3', 'a4'],
   },
+  {
+    // ?: converts its operands as arithmetic does, the integer promotions first: (char) and (short) make an int
+    text: [
+      'struct c1 { char a[sizeof(1 ? (char)1 : (short)2)]; char b[sizeof(1 ? (char)1 : (char)1)];',
+      '  char c[sizeof(1 ? 1u : (char)1)]; char d[sizeof(0 ? 1L : (short)1)]; };',
+    ],
+    records: ['c1'],
+  },
 ];
 
 describe.concurrent('header text agrees with the compiler', () => {

@@ -6,7 +6,7 @@
  * offsetof, addresses and enum constants (Parser).
  */
 import type { Abi } from '../abi/types.js';
-import { binary, bool, charLiteral, commonType, convert, integerLiteral, isUnsigned, unary } from './constants.js';
+import { binary, bool, charLiteral, commonType, convert, integerLiteral, isUnsigned, promote, unary } from './constants.js';
 import type { BinaryOp, CValue } from './constants.js';
 import { CFrontError, type Token } from './token.js';
 
@@ -96,9 +96,13 @@ export abstract class ConstantExpressions<V> {
     const a = this.unevaluated(!cond, () => this.expression());
     this.expect(':');
     const b = this.unevaluated(cond, () => this.conditional());
+    // the usual arithmetic conversions, the integer promotions first: (c ? (char)1 : (short)2) is an int
     const x = this.asInt(a);
     const y = this.asInt(b);
-    if (x !== null && y !== null) return this.int(convert((cond ? x : y).v, commonType(x.t, y.t, this.abi), this.abi));
+    if (x !== null && y !== null) {
+      const t = commonType(promote(x, this.abi).t, promote(y, this.abi).t, this.abi);
+      return this.int(convert((cond ? x : y).v, t, this.abi));
+    }
     return cond ? a : b;
   }
 
