@@ -14,6 +14,7 @@ import { parseHeader } from '../src/cfront/index.js';
 import { Layouter } from '../src/layout/layout.js';
 import { compileObject } from './harness/compile.js';
 import { u32Array } from './harness/elf.js';
+import { recordAlign } from '../src/scan/dump.js';
 
 const bf = (name: string | undefined, type: ReturnType<typeof t>, bitWidth: number, packed?: boolean) =>
   m(name, type, packed ? { bitWidth, packed } : { bitWidth });
@@ -110,7 +111,7 @@ const TEXT_CASES = [
       '#pragma pack(pop, r2)',
       'struct pg { char c; int i; };',
     ],
-    records: ['pd', 'pe', 'pf', 'pg'],
+    records: ['struct pd', 'struct pe', 'struct pf', 'struct pg'],
   },
   {
     // aligned(N) after the last '*' is the declared pointer's: a member's raises it, a typedef's raises or
@@ -122,7 +123,7 @@ const TEXT_CASES = [
       'struct a3 { int f; up8 p; };',
       'struct a4 { char f; up2 p; };',
     ],
-    records: ['a1', 'a3', 'a4'],
+    records: ['struct a1', 'struct a3', 'struct a4'],
   },
   {
     // ?: converts its operands as arithmetic does, the integer promotions first: (char) and (short) make an int
@@ -130,7 +131,12 @@ const TEXT_CASES = [
       'struct c1 { char a[sizeof(1 ? (char)1 : (short)2)]; char b[sizeof(1 ? (char)1 : (char)1)];',
       '  char c[sizeof(1 ? 1u : (char)1)]; char d[sizeof(0 ? 1L : (short)1)]; };',
     ],
-    records: ['c1'],
+    records: ['struct c1'],
+  },
+  {
+    // a typedef of an untagged struct, aligned: _Alignof(t) and a member of type t take the typedef's 8
+    text: ['typedef struct { char c; int i; } ta1 __attribute__((aligned(8)));', 'struct tu { char x; ta1 t; };'],
+    records: ['ta1', 'struct tu'],
   },
 ];
 
@@ -141,14 +147,14 @@ describe.concurrent('header text agrees with the compiler', () => {
         const dir = mkdtempSync(join(tmpdir(), 'ioctl32-text-'));
         const header = join(dir, 'case.h');
         writeFileSync(header, `${c.text.join('\n')}\n`);
-        const facts = c.records.flatMap((r) => [`sizeof(struct ${r})`, `_Alignof(struct ${r})`]);
+        const facts = c.records.flatMap((r) => [`sizeof(${r})`, `_Alignof(${r})`]);
         const src = `#include "${header}"\nconst unsigned int facts[] = { ${facts.join(', ')} };\n`;
         const cc = [...u32Array(await compileObject(abi, src, ['-Wno-pragmas']), 'facts')];
         const unit = parseHeader(header, { abi, includeDirs: [], sizes: new Layouter(abi) }).unit;
         const layouter = new Layouter(abi);
         const ours = c.records.flatMap((r) => {
-          const l = layouter.layout(unit.records.get(`struct ${r}`)!);
-          return [l.size, l.align];
+          const l = layouter.layout(unit.records.get(r)!);
+          return [l.size, recordAlign(r, l.align, layouter, unit.typedefs)];
         });
         expect(ours, `${abi.name}: ${c.records.join(' ')}`).toEqual(cc);
       }

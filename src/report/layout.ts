@@ -76,7 +76,10 @@ export function layoutReport(scans: ScanOptions[], names: string[]): LayoutRepor
   for (const name of wanted) {
     const layouts = perAbi.map((p) => {
       const decl = p.decls.get(name);
-      return decl ? { decl, layout: p.layouter.layout(decl), layouter: p.layouter } : null;
+      if (!decl) return null;
+      const layout = p.layouter.layout(decl);
+      // a typedef's aligned(N) is the record's alignment under that name (dump's recordAlign)
+      return { decl, layout, layouter: p.layouter, align: p.result.records[name]?.align ?? layout.align };
     });
     const header = perAbi.map((p) => p.result.records[name]?.header).find((h) => h !== undefined) ?? '';
     report.records.push(recordView(name, header, layouts));
@@ -87,7 +90,7 @@ export function layoutReport(scans: ScanOptions[], names: string[]): LayoutRepor
 function recordView(
   name: string,
   header: string,
-  layouts: Array<{ decl: RecordDecl; layout: RecordLayout; layouter: Layouter } | null>,
+  layouts: Array<{ decl: RecordDecl; layout: RecordLayout; layouter: Layouter; align: number } | null>,
 ): RecordView {
   const flats = layouts.map((l) => (l ? new Map(flattenFields(l.layout, l.layouter).map((f) => [f.path, f])) : null));
   const order: TypedField[] = [];
@@ -139,7 +142,7 @@ function recordView(
     const holeBits = l.layout.holes.reduce((n, h) => n + h.bits, 0);
     return {
       size: l.layout.size,
-      align: l.layout.align,
+      align: l.align,
       holes: l.layout.holes.length,
       holeBytes: Math.floor(holeBits / 8),
       padding: Math.floor(l.layout.tailPaddingBits / 8),

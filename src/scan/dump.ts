@@ -150,7 +150,7 @@ export function dumpHeaders(
       const l = layouter.layout(decl);
       result.records[name] = {
         size: l.size,
-        align: l.align,
+        align: recordAlign(name, l.align, layouter, typedefs),
         header: scan.displayName(decl.loc?.file ?? parsed.path),
         fields: opts.recordFields === false ? [] : flattenFields(l, layouter).map(untypedField),
       };
@@ -191,6 +191,21 @@ export function dumpHeaders(
 }
 
 type DumpOptions = ScanOptions & { legacy?: readonly LegacyArgument[] };
+
+/**
+ * The alignment of the record a name gives: a typedef of an untagged record (`typedef struct { ... } t
+ * __attribute__((aligned(8)))`) is aligned as the typedef says, which _Alignof(t) and every member of
+ * type t follow; the record's own layout (`own`) otherwise.
+ */
+export function recordAlign(
+  name: string,
+  own: number,
+  layouter: Layouter,
+  typedefs: ReadonlyMap<string, TypedefDecl>,
+): number {
+  const td = /^(struct|union|enum) /.test(name) ? undefined : typedefs.get(name);
+  return td?.align === undefined ? own : layouter.typeLayout({ kind: 'typedef', decl: td }).align;
+}
 
 /**
  * A legacy argument type no unit of the run declares (a header named alone: linux/sockios.h's SIOCGIFFLAGS
