@@ -3,6 +3,8 @@
  * macro in it is checked here against the ABI's reference compiler.
  */
 import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
 import { ABIS, compatPairs, compatPtr, getAbi } from '../src/abi/index.js';
@@ -12,6 +14,51 @@ import { u32Array } from './harness/elf.js';
 import { linuxSourceFiles, linuxSourceTarball } from './harness/linux-source.js';
 
 const run = promisify(execFile);
+
+/**
+ * Compiler macros the headers test that ioctl32 leaves undefined, each because no layout or number
+ * depends on it: clang's identity (ioctl32 presents GCC 12, as Debian builds with), inline and
+ * floating-point evaluation semantics, a limit's value, position-independent code, and the guard of
+ * <stdc-predef.h>, which the compiler includes before every unit and ioctl32 does not.
+ */
+const UNCONSULTED = new Set([
+  '__clang__',
+  '__clang_major__',
+  '__clang_minor__',
+  '__GNUC_STDC_INLINE__',
+  '__GCC_IEC_559',
+  '__GCC_IEC_559_COMPLEX',
+  '__FLT_EVAL_METHOD__',
+  '__FP_FAST_FMA',
+  '__FP_FAST_FMAF',
+  '__WCHAR_MIN__',
+  '__PIC__',
+  '_STDC_PREDEF_H',
+]);
+
+const testedCache = new Map<string, Set<string>>();
+
+/** The identifiers of every #if/#ifdef/#ifndef/#elif line of the headers under `dir` (string literals left out). */
+function testedNames(dir: string): Set<string> {
+  let names = testedCache.get(dir);
+  if (names) return names;
+  names = new Set();
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.h')) {
+        for (const line of readFileSync(p, 'latin1').split('\n')) {
+          if (!/^\s*#\s*(if|ifdef|ifndef|elif)\b/.test(line)) continue;
+          for (const m of line.replace(/"[^"]*"/g, '').matchAll(/\b[A-Za-z_]\w*\b/g)) names.add(m[0]);
+        }
+      }
+    }
+  };
+  walk(dir);
+  testedCache.set(dir, names);
+  return names;
+}
 
 const C_TYPES: Record<ScalarKey, string> = {
   bool: '_Bool',
@@ -100,6 +147,11 @@ describe.concurrent('ABI facts equal the compiler', () => {
         /^__SIZEOF_(INT128|LONG|POINTER|LONG_DOUBLE)__$|^__CHAR_UNSIGNED__$|^_LP64$|^__ILP32__$/.test(n),
       );
       expect(facts.filter((n) => !(n in abi.predefined))).toEqual([]);
+      // and every compiler macro a header of the ABI's tree tests (#if, #ifdef ...) is in the table, but those
+      // that change no layout or number (UNCONSULTED): m68k's __HAVE_68881__ sizes glibc's jmp_buf
+      const tested = testedNames(`/usr/${abi.headerTriple}/include`);
+      const missing = [...defined.keys()].filter((n) => tested.has(n) && !(n in abi.predefined) && !UNCONSULTED.has(n));
+      expect(missing).toEqual([]);
     });
   }
 });
