@@ -935,7 +935,9 @@ function joinCatalogue(report: AuditReport, kb: KernelBuild, opts: AuditOptions)
     const others = opts.native.compat.filter((c) => c !== opts.compat.name).map((c) => getAbi(c));
     const r = check({
       pairs: [opts.compat, ...others].map((compat) => ({ native: opts.native, compat })),
-      scan: { headers: report.headers, kernelTree: kb.uapiTree },
+      // a legacy type read with its table's needs (struct ifreq for TUNSETQUEUE) stays unjudged here: a handler
+      // may read the task's own size of it (tun: sizeof(struct compat_ifreq)), which the audit does not model
+      scan: { headers: report.headers, kernelTree: kb.uapiTree, legacyNeeds: false },
       lint: false,
     });
     ioctls = r.pairs[0]?.ioctls ?? [];

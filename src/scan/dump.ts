@@ -186,7 +186,9 @@ export function dumpHeaders(
     if (decl) e.argType = { kind: 'record', decl };
     else if (td) e.argType = { kind: 'typedef', decl: td };
   }
-  for (const e of legacyTypesFromNeeds(opts, scan, legacy, ioctls, foundIn)) add(e, foundIn.get(e.name)!);
+  if (opts.legacyNeeds !== false) {
+    for (const e of legacyTypesFromNeeds(opts, scan, legacy, ioctls, foundIn)) add(e, foundIn.get(e.name)!);
+  }
   return { result, decls, layouter, foundIn, macroNames, ioctls, unresolved, typedefs, mended, scan };
 }
 

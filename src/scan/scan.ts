@@ -68,6 +68,11 @@ export interface ScanOptions extends IncludeOptions {
   abi: Abi;
   /** Include names or paths; none means the whole UAPI set. */
   headers?: string[];
+  /**
+   * A legacy argument type no unit of the run declares is read with what the legacy table says a program
+   * includes for it (default true; src/scan/dump.ts legacyTypesFromNeeds).
+   */
+  legacyNeeds?: boolean;
   defines?: Array<[string, string]>;
   undefines?: string[];
   /**
