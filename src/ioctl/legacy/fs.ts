@@ -128,4 +128,29 @@ export const FS = family('fs', { header: 'linux/fs.h' }, [
       note: '_IOR but the kernel reads the range (copy_from_user)',
     },
   ],
+  // UDF names void * where udf_ioctl copies bytes to the argument (no compat_ioctl: compat tasks get -ENOTTY)
+  [
+    'UDF_GETVOLIDENT',
+    'r',
+    'char[32]',
+    'fs/udf/file.c:udf_ioctl',
+    {
+      header: 'linux/udf_fs_i.h',
+      needs: ['linux/ioctl.h'],
+      misdeclared: true,
+      note: '_IOR(void *) but copy_to_user of the 32-byte volume identifier to the argument',
+    },
+  ],
+  [
+    'UDF_GETEABLOCK',
+    'r',
+    'char',
+    'fs/udf/file.c:udf_ioctl',
+    {
+      header: 'linux/udf_fs_i.h',
+      needs: ['linux/ioctl.h'],
+      misdeclared: true,
+      note: "_IOR(void *) but copy_to_user of the inode's extended attributes (i_lenEAttr bytes) to the argument",
+    },
+  ],
 ]);
