@@ -138,6 +138,20 @@ describe('explain through the CLI: each form, stdin, rejection', () => {
     expect(cli(['explain', '0x1c0185617']).code).toBe(2);
     expect(cli(['explain'], '').code).toBe(2);
   });
+  test('{t:..;sz:..} that disagree with cmd(..): a damaged line, exit 2; a flavour is no kernel', () => {
+    // the kernel prints both from the number: 0x40045431 has type 'T' and size 4
+    const line = (braces: string) =>
+      `ioctl32(x:1): Unknown cmd fd(3) cmd(40045431){${braces}} arg(ff9d8f3c) on /dev/pts/0`;
+    expect(cli(['explain', line("t:'T';sz:4")]).code).toBe(0);
+    for (const bad of ["t:'T';sz:8", "t:'U';sz:4", 't:54;sz:4']) {
+      const r = cli(['explain', line(bad)]);
+      expect(r.code, bad).toBe(2);
+      expect(r.stderr).toContain("has type 'T' and size 4 on x86_64");
+    }
+    const flavour = cli(['explain', '--arch', 'i386+t64', '0x5401']);
+    expect(flavour.code).toBe(2);
+    expect(flavour.stderr).toMatch(/i386\+t64 is a user-space flavour of i386, not a kernel/);
+  });
 });
 
 describe('the members that differ, and why (sizes from the compiler)', () => {

@@ -255,6 +255,13 @@ export class Explainer {
   private readonly compats: readonly Abi[];
 
   constructor(private readonly opts: ExplainOptions) {
+    // i386+t64 is i386 user space built with 64-bit time_t: its kernel is i386's
+    if (opts.native.flavourOf !== undefined) {
+      throw new UsageError(
+        `${opts.native.name} is a user-space flavour of ${opts.native.flavourOf}, not a kernel: ` +
+          `its tasks run on the ${opts.native.flavourOf} kernel (--arch ${opts.native.flavourOf}) or as compat tasks`,
+      );
+    }
     this.compats = opts.compats ?? opts.native.compat.map(getAbi);
     if (!opts.names) indexHeaderTrees([opts.native, ...this.compats], (abi) => this.includeOf(abi));
   }
@@ -262,6 +269,7 @@ export class Explainer {
   explain(text: string): Explanation {
     const line = parseLogLine(text);
     const native = this.opts.native;
+    if (line.format === 'ioctl32') checkBraces(line, native);
     if (!this.compats.length) {
       const names = this.namesOf(native, line.cmd);
       const candidate: CandidateAbi = {
@@ -459,6 +467,24 @@ function typeText(t: CType): string {
   const spelled = shortTypeName(t);
   const s = stripTypedefs(t);
   return s.kind === 'int' && s.name !== spelled ? `${spelled} (${s.name})` : spelled;
+}
+
+/**
+ * The kernel printed `{t:...;sz:...}` from the number itself, with its own _IOC fields (2.6's
+ * compat_ioctl_error: the type byte as a character or %02x, then _IOC_SIZE): a line where they
+ * disagree was damaged or edited, and which half is right cannot be told.
+ */
+function checkBraces(line: LogLine, native: Abi): void {
+  const d = decodeIoc(native, line.cmd);
+  const ch = String.fromCharCode(d.type);
+  const printable = d.type >= 0x20 && d.type < 0x7f;
+  const typeOk = line.typeText === `'${ch}'` || (!printable && line.typeText === d.type.toString(16).padStart(2, '0'));
+  if (typeOk && line.size === d.size) return;
+  throw new UsageError(
+    `the line says {t:${line.typeText};sz:${line.size}} but cmd(${(line.cmd >>> 0).toString(16).padStart(8, '0')}) ` +
+      `has type ${printable ? `'${ch}'` : `0x${d.type.toString(16)}`} and size ${d.size} on ${native.name}: ` +
+      'the kernel prints both from the number, so the line was damaged or edited',
+  );
 }
 
 /** One line, explained; a UsageError when it is no line explain knows or its number is wider than 32 bits. */
