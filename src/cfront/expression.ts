@@ -6,7 +6,17 @@
  * offsetof, addresses and enum constants (Parser).
  */
 import type { Abi } from '../abi/types.js';
-import { binary, bool, charLiteral, commonType, convert, integerLiteral, isUnsigned, promote, unary } from './constants.js';
+import {
+  binary,
+  bool,
+  charLiteral,
+  commonType,
+  convert,
+  integerLiteral,
+  isUnsigned,
+  promote,
+  unary,
+} from './constants.js';
 import type { BinaryOp, CValue } from './constants.js';
 import { CFrontError, type Token } from './token.js';
 

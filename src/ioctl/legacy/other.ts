@@ -165,7 +165,9 @@ export const OTHER = family('other', { header: 'linux/perf_event.h' }, [
       header: 'linux/reiserfs_fs.h',
       needs: ['linux/ioctl.h'],
       misdeclared: true,
-      note: '_IOW(long) but only whether the argument is zero matters; reiserfs_compat_ioctl maps REISERFS_IOC32_UNPACK',
+      note:
+        '_IOW(long) but only whether the argument is zero matters; reiserfs_compat_ioctl maps ' +
+        'REISERFS_IOC32_UNPACK',
     },
   ],
   [
