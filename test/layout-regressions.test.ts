@@ -134,6 +134,14 @@ const TEXT_CASES = [
     records: ['struct c1'],
   },
   {
+    // a string literal's size counts an escape as one element; L, u and U make wider elements
+    text: [
+      'struct s2 { char a[sizeof("\\x41\\n")]; char b[sizeof(L"ab")]; char c[sizeof(u"ab")];',
+      '  char d[sizeof(u8"ab")]; char e[sizeof("a" "bc")]; char f[sizeof("\\0\\123x")]; };',
+    ],
+    records: ['struct s2'],
+  },
+  {
     // a typedef of an untagged struct, aligned: _Alignof(t) and a member of type t take the typedef's 8
     text: ['typedef struct { char c; int i; } ta1 __attribute__((aligned(8)));', 'struct tu { char x; ta1 t; };'],
     records: ['ta1', 'struct tu'],

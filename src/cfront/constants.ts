@@ -187,6 +187,29 @@ export function charLiteral(tok: Token, abi: Abi): CValue {
   return convert(v, 'int', abi);
 }
 
+/**
+ * A string literal's encoding prefix ('' for a plain one, 'L', 'u', 'U' or 'u8') and how many elements
+ * its characters make, escapes read as one each (the terminating NUL not counted): sizeof("\x41\n") is 3.
+ */
+export function stringLiteral(tok: Token): { prefix: string; units: number } {
+  const open = tok.text.indexOf('"');
+  const prefix = tok.text.slice(0, open);
+  const body = tok.text.slice(open + 1, -1);
+  let units = 0;
+  for (let i = 0; i < body.length; units++) {
+    if (body[i] !== '\\') {
+      i++;
+      continue;
+    }
+    const c = body[i + 1] ?? '';
+    if (/[0-7]/.test(c)) i += 1 + /^[0-7]{1,3}/.exec(body.slice(i + 1))![0].length;
+    else if (c === 'x') i += 2 + (/^[0-9a-fA-F]*/.exec(body.slice(i + 2))?.[0].length ?? 0);
+    else if (c === 'u' || c === 'U') i += c === 'u' ? 6 : 10;
+    else i += 2;
+  }
+  return { prefix, units };
+}
+
 export type BinaryOp =
   '*' | '/' | '%' | '+' | '-' | '<<' | '>>' | '<' | '>' | '<=' | '>=' | '==' | '!=' | '&' | '^' | '|';
 

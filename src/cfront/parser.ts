@@ -8,7 +8,7 @@
  * (memo.ts).
  */
 import type { Abi } from '../abi/types.js';
-import { bool, charLiteral, convert, integerLiteral, isUnsigned, type CValue } from './constants.js';
+import { bool, charLiteral, convert, integerLiteral, isUnsigned, stringLiteral, type CValue } from './constants.js';
 import { ConstantExpressions } from './expression.js';
 import { ParseState, type Segment } from './memo.js';
 import { SizeError, type TypeSizes } from './sizes.js';
@@ -990,13 +990,22 @@ export class Parser extends ConstantExpressions<Value> {
     }
     if (t.kind === 'char') return { kind: 'int', value: charLiteral(t, this.abi) };
     if (t.kind === 'string') {
-      let length = t.text.length - 2;
-      while (this.peek()?.kind === 'string') length += this.next().text.length - 2;
-      return {
-        kind: 'lvalue',
-        type: { kind: 'array', of: { kind: 'int', name: 'char' }, length: length + 1 },
-        addr: null,
-      };
+      // adjacent literals are one: escapes count one element each, a prefix (L, u, U) sets the element type
+      let { prefix, units } = stringLiteral(t);
+      while (this.peek()?.kind === 'string') {
+        const more = stringLiteral(this.next());
+        units += more.units;
+        if (more.prefix !== '' && more.prefix !== 'u8') prefix = more.prefix;
+      }
+      const of: CType =
+        prefix === 'L'
+          ? { kind: 'int', name: this.abi.cTypes.wchar_t as IntName }
+          : prefix === 'u'
+            ? { kind: 'int', name: 'unsigned short' }
+            : prefix === 'U'
+              ? { kind: 'int', name: 'unsigned int' }
+              : { kind: 'int', name: 'char' };
+      return { kind: 'lvalue', type: { kind: 'array', of, length: units + 1 }, addr: null };
     }
     if (t.text === '(') {
       const v = this.expression();
