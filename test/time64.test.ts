@@ -70,7 +70,7 @@ describe('a number an i386 time64 program passes', () => {
     expect(await number('i386')).toBe(0xc044560f);
   });
 
-  test("the numbers a header leaves to the program's struct timeval/timespec are the compiler's, per flavour", async () => {
+  test("numbers that name the program's struct timeval/timespec are the compiler's, per flavour", async () => {
     // SIOCGSTAMP is SIOCGSTAMP_OLD or _NEW by sizeof(struct timeval) (asm-generic/sockios.h); PPGETTIME names it
     const names = ['SIOCGSTAMP', 'SIOCGSTAMPNS', 'PPGETTIME', 'PPSETTIME'];
     const src =
