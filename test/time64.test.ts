@@ -89,6 +89,20 @@ describe('a number an i386 time64 program passes', () => {
     }
   });
 
+  test('SIOCGSTAMP of a time64 task is SIOCGSTAMP_NEW, which the native kernel serves as it is', async () => {
+    // asm-generic/sockios.h picks SIOCGSTAMP_OLD or _NEW by sizeof(struct timeval); net/socket.c's
+    // compat_sock_ioctl_trans passes SIOCGSTAMP_NEW on to sock_ioctl unchanged
+    const r = await cli('check', '--pair', 'x86_64:i386+t64', '--format', 'json', 'linux/sockios.h', 'linux/fs.h');
+    type Row = { name: string; verdict: string; nativeCmd: number; compatCmd: number; cmdNote?: string };
+    const rows = (JSON.parse(r.stdout) as { pairs: Array<{ ioctls: Row[] }> }).pairs[0]!.ioctls;
+    const row = (n: string) => rows.find((x) => x.name === n)!;
+    expect(row('SIOCGSTAMP')).toMatchObject({ verdict: 'identical', nativeCmd: 0x80108906, compatCmd: 0x80108906 });
+    expect(row('SIOCGSTAMP').cmdNote).toContain('SIOCGSTAMP is defined as SIOCGSTAMP_NEW on i386+t64');
+    expect(row('SIOCGSTAMPNS')).toMatchObject({ verdict: 'identical', compatCmd: 0x80108907 });
+    // a number that only shares another's value (FS_IOC32_GETFLAGS, which fs/ioctl.c maps) keeps its own verdict
+    expect(row('FS_IOC_GETFLAGS')).toMatchObject({ verdict: 'renumber', nativeCmd: 0x80086601 });
+  });
+
   test('decode names VIDIOC_QBUF for i386+t64 only', async () => {
     const r = await cli('decode', `0x${QBUF.toString(16)}`, '--abi', 'i386,i386+t64', '--json');
     expect(r.code).toBe(0);

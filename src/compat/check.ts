@@ -260,8 +260,26 @@ export function ioctlVerdict(
   c: Dumped,
   annotations: Annotations,
 ): IoctlVerdict {
+  // SIOCGSTAMP is defined as SIOCGSTAMP_OLD or _NEW by sizeof(struct timeval): on i386+t64 it is _NEW, whose
+  // number the native kernel serves as its own _NEW. The kernel knows commands by number: judged as that one
+  const alias = ce && ce.cmd !== ne.cmd ? definedAsNative(ce, n, c) : undefined;
+  if (alias !== undefined) {
+    const [an, ac] = [n.ioctls.get(alias)!, c.ioctls.get(alias)!];
+    const v = judge(alias, an, ac, n, c, annotations);
+    const note =
+      `${name} is defined as ${alias} on ${c.layouter.abi.name}, a number the ${n.layouter.abi.name} kernel ` +
+      `serves as its own ${alias}`;
+    const own = { name, header: n.scan.displayName(ne.file), line: ne.loc.line, column: ne.loc.column };
+    const cmdNote = v.cmdNote ? `${note}; ${v.cmdNote}` : note;
+    return { ...v, ...own, cmdNote, action: actionOf(v, argumentUse(an, annotations)) };
+  }
   const v = judge(name, ne, ce, n, c, annotations);
   return { ...v, action: actionOf(v, argumentUse(ne, annotations)) };
+}
+
+/** The macro a compat entry is defined as whose number it has, when the native side has that number for it too. */
+function definedAsNative(ce: IoctlEntry, n: Dumped, c: Dumped): string | undefined {
+  return ce.definedAs?.find((other) => c.ioctls.get(other)?.cmd === ce.cmd && n.ioctls.get(other)?.cmd === ce.cmd);
 }
 
 /** Same layout under another number: the compat task's number reaches no case of the native handler. */

@@ -30,6 +30,11 @@ export interface IoctlEntry {
   loc: SourceLoc;
   /** `_IOW(t, nr, sizeof(T))`: the type inside sizeof (lint: the size of a size is encoded). */
   sizeofArg?: string;
+  /**
+   * Object-like macros the definition names (SIOCGSTAMP: SIOCGSTAMP_OLD and SIOCGSTAMP_NEW, which it picks
+   * between by sizeof(struct timeval)); absent when it names none.
+   */
+  definedAs?: string[];
   /** From the legacy table: the header's number does not carry (the right) argument type. */
   legacy?: boolean;
   /** The argument is the ioctl's third parameter itself, not a pointer to it. */
@@ -223,6 +228,12 @@ function catalogueMacro(
     const loc = { file, line: def.line, column: def.col };
     const entry: IoctlEntry = { name: m.name, cmd, dir: d.dir, type: d.type, nr: d.nr, size: d.size, file, loc };
     if (borrowed) entry.needsIoctlHeader = true;
+    // `#define SIOCGSTAMP ((sizeof(struct timeval)) == 8 ? SIOCGSTAMP_OLD : SIOCGSTAMP_NEW)`: the numbers it is
+    // defined as (check: the one it is on an ABI is that command)
+    const definedAs = m.body.filter(
+      (t) => t.kind === 'ident' && t.text !== m.name && pp.macros.get(t.text)?.params === null,
+    );
+    if (definedAs.length) entry.definedAs = [...new Set(definedAs.map((t) => t.text))];
     const raw = typeArg as Token[] | null;
     if (raw !== null && raw[0]?.text === 'sizeof') entry.sizeofArg = spell(raw.slice(1)).replace(/^\((.*)\)$/, '$1');
     if (legacyEntry) {
