@@ -49,7 +49,9 @@ export interface IoctlEntry {
   needsIoctlHeader?: boolean;
   /**
    * The number has a value only with these headers included first (`stddef.h` for linux/fs.h's
-   * `_IOR(0x12,114,size_t)`): it was computed as a program that includes them sees it.
+   * `_IOR(0x12,114,size_t)`): it was computed as a program that includes them sees it. Also the
+   * headers that declare a legacy argument type the run's units do not (`linux/if.h` for
+   * linux/sockios.h's SIOCGIFFLAGS read alone).
    */
   prerequisites?: string[];
 }
