@@ -210,6 +210,28 @@ export function recordAlign(
 }
 
 /**
+ * Macros grouped by the units that would read them again: the header each was found in (`foundIn`), with the
+ * headers `before` says go first (none or empty: left out). One unit per header and list.
+ */
+function unitsFor<T extends { name: string }>(
+  macros: Iterable<T>,
+  foundIn: ReadonlyMap<string, string>,
+  before: (m: T) => readonly string[] | undefined,
+): Array<{ header: string; before: readonly string[]; items: T[] }> {
+  const groups = new Map<string, { header: string; before: readonly string[]; items: T[] }>();
+  for (const m of macros) {
+    const list = before(m);
+    if (!list?.length) continue;
+    const header = foundIn.get(m.name)!;
+    const key = [header, ...list].join('\0');
+    const g = groups.get(key) ?? { header, before: list, items: [] };
+    g.items.push(m);
+    groups.set(key, g);
+  }
+  return [...groups.values()];
+}
+
+/**
  * A legacy argument type no unit of the run declares (a header named alone: linux/sockios.h's SIOCGIFFLAGS
  * takes struct ifreq, of <linux/if.h>), read in a unit that includes what the legacy table says a program
  * includes for it first (`needs`), one unit per header and list. The entries that got their type, marked
@@ -223,18 +245,10 @@ function legacyTypesFromNeeds(
   foundIn: ReadonlyMap<string, string>,
 ): IoctlEntry[] {
   const byName = legacyIndex(legacy);
-  const groups = new Map<string, { header: string; needs: readonly string[]; entries: IoctlEntry[] }>();
-  for (const e of ioctls.values()) {
-    const needs = e.legacy && !e.argType && e.arg !== undefined ? byName.get(e.name)?.needs : undefined;
-    if (!needs?.length) continue;
-    const header = foundIn.get(e.name)!;
-    const key = [header, ...needs].join('\0');
-    const g = groups.get(key) ?? { header, needs, entries: [] };
-    g.entries.push(e);
-    groups.set(key, g);
-  }
+  const needsOf = (e: IoctlEntry) =>
+    e.legacy && !e.argType && e.arg !== undefined ? byName.get(e.name)?.needs : undefined;
   const typed: IoctlEntry[] = [];
-  for (const { header, needs, entries } of groups.values()) {
+  for (const { header, before: needs, items: entries } of unitsFor(ioctls.values(), foundIn, needsOf)) {
     let pp: Preprocessor;
     let parser: Parser;
     try {
@@ -268,17 +282,9 @@ function withPrerequisites(
   unresolved: Map<string, UnresolvedIoctl>,
   foundIn: Map<string, string>,
 ): IoctlEntry[] {
-  const groups = new Map<string, { header: string; before: readonly string[]; names: string[] }>();
-  for (const u of unresolved.values()) {
-    if (!u.prerequisites) continue;
-    const header = foundIn.get(u.name)!;
-    const key = [header, ...u.prerequisites].join('\0');
-    const g = groups.get(key) ?? { header, before: u.prerequisites, names: [] };
-    g.names.push(u.name);
-    groups.set(key, g);
-  }
   const found: IoctlEntry[] = [];
-  for (const { header, before, names } of groups.values()) {
+  for (const { header, before, items } of unitsFor(unresolved.values(), foundIn, (u) => u.prerequisites)) {
+    const names = items.map((u) => u.name);
     const includes = before.map((h) => `<${h}>`).join(', ');
     let cat;
     try {
