@@ -620,22 +620,16 @@ function readStdin(): Uint8Array {
   if (isatty(0)) {
     throw new UsageError('convert reads the argument buffer from stdin: redirect a file into it (< arg.bin)');
   }
-  try {
-    return readStdinBytes();
-  } catch (e) {
-    if (e instanceof UsageError && / EISDIR: /.test(e.message)) {
-      throw new UsageError('stdin is a directory: convert reads the argument buffer from a file (< arg.bin)');
-    }
-    throw e;
-  }
+  return readStdinBytes('convert reads the argument buffer from a file (< arg.bin)');
 }
 
 /**
  * All of stdin, to its end. A pipe whose writer has not written yet may be non-blocking (another
  * part of the process, or the shell, set O_NONBLOCK): EAGAIN waits a little and reads again, where
- * readFileSync(0) gives up (`journalctl -k | ioctl32 explain`, a slow producer).
+ * readFileSync(0) gives up (`journalctl -k | ioctl32 explain`, a slow producer). A directory on stdin says
+ * `directoryHint` where one is given.
  */
-function readStdinBytes(): Uint8Array {
+function readStdinBytes(directoryHint?: string): Uint8Array {
   const chunks: Buffer[] = [];
   const buf = Buffer.alloc(1 << 16);
   const pause = new Int32Array(new SharedArrayBuffer(4));
@@ -650,6 +644,8 @@ function readStdinBytes(): Uint8Array {
         continue;
       }
       if (code === 'EOF') break;
+      if (code === 'EISDIR' && directoryHint !== undefined)
+        throw new UsageError(`stdin is a directory: ${directoryHint}`);
       if (code !== undefined) throw new UsageError(`cannot read stdin: ${(e as Error).message}`);
       throw e;
     }
