@@ -155,8 +155,13 @@ export interface ReadStamp {
 /** `f()`'s value and the stamp of what it read (a long-lived process's memo: the web viewer's). */
 export function stamped<T>(f: () => T): { value: T; stamp: ReadStamp } {
   const { value, reads } = readsOf(f);
+  return { value, stamp: stampOf(reads) };
+}
+
+/** What was read, with each file's signature now (null: absent, or gone since it was read). */
+function stampOf(reads: ReadsOf): ReadStamp {
   const files = reads.files.map(([p, exists]): [string, string | null] => [p, exists ? (statSig(p) ?? null) : null]);
-  return { value, stamp: { files, sets: reads.sets } };
+  return { files, sets: reads.sets };
 }
 
 /** Whether every file a stamp names is as it was (size, inode, times) and each UAPI list walks the same. */
@@ -168,15 +173,13 @@ export function stillAsRead(stamp: ReadStamp, walk: (dirs: string[]) => string[]
   return true;
 }
 
-interface Entry<T> {
+/**
+ * A result and its stamp: each file's size, inode, modification and change times (null: it did not exist); while
+ * those are the same the content is (a write changes ctime). No content hash: reading every file again to hash it
+ * cost a cold run more than a touched but unchanged file's recomputation saves.
+ */
+interface Entry<T> extends ReadStamp {
   format: number;
-  /**
-   * Path → its size, inode, modification and change times (null: it did not exist): while those are the same
-   * the content is (a write changes ctime). No content hash: reading every file again to hash it cost a cold
-   * run more than a touched but unchanged file's recomputation saves.
-   */
-  files: Array<[string, string | null]>;
-  sets: Array<[string, string[]]>;
   value: T;
 }
 
@@ -193,23 +196,10 @@ export function cachedResult<T>(kind: string, key: unknown, compute: () => T, wa
   const file = join(cacheRoot(), 'results', `${kind}-${id}.json`);
   const hit = readEntry<T>(file, walk);
   if (hit !== undefined) return hit;
-  const reads: Reads = { files: new Map(), sets: new Map() };
-  startSession(reads);
-  let value: T;
-  try {
-    value = compute();
-  } finally {
-    endSession(reads);
-  }
-  const read = [...reads.files];
-  const entry: Entry<T> = {
-    format: FORMAT,
-    files: read.map(([p, exists]): [string, string | null] => [p, exists ? (statSig(p) ?? null) : null]),
-    sets: [...reads.sets],
-    value,
-  };
+  const { value, reads } = readsOf(compute);
+  const entry: Entry<T> = { format: FORMAT, ...stampOf(reads), value };
   // a file that vanished since it was read: nothing trustworthy to keep
-  if (read.some(([, exists], i) => exists && entry.files[i]![1] === null)) return value;
+  if (reads.files.some(([, exists], i) => exists && entry.files[i]![1] === null)) return value;
   writeResultFile(`${kind}-${id}.json`, JSON.stringify(entry));
   return value;
 }
@@ -222,12 +212,13 @@ function readEntry<T>(file: string, walk: (dirs: string[]) => string[]): T | und
     return undefined;
   }
   if (entry.format !== FORMAT) return undefined;
-  for (const [p, sig] of entry.files) if ((statSig(p) ?? null) !== sig) return undefined;
-  for (const [dirs, headers] of entry.sets) {
-    let now = walked.get(dirs);
-    if (now === undefined) walked.set(dirs, (now = JSON.stringify(walk(JSON.parse(dirs) as string[]))));
-    if (now !== JSON.stringify(headers)) return undefined;
-  }
+  const walkOnce = (dirs: string[]) => {
+    const key = JSON.stringify(dirs);
+    let now = walked.get(key);
+    if (now === undefined) walked.set(key, (now = walk(dirs)));
+    return now;
+  };
+  if (!stillAsRead(entry, walkOnce)) return undefined;
   touch(file);
   // a computation around this one depends on what this one read (its look at each file was this thread's)
   for (const s of own) {
@@ -238,7 +229,7 @@ function readEntry<T>(file: string, walk: (dirs: string[]) => string[]): T | und
 }
 
 /** UAPI header lists walked while validating, by their directories (a run does not see them change). */
-const walked = new Map<string, string>();
+const walked = new Map<string, string[]>();
 
 /** Signatures by path while files are taken as steady (filesSteady): entries of one tree share most of their files. */
 let sigs: Map<string, string | undefined> | undefined;
