@@ -48,12 +48,15 @@ function outcome(f: () => Uint8Array): string {
 
 /**
  * One shared arena for all calls, as an emulator reuses its buffers: the input at an odd offset, the output at
- * another, the rest of the arena dirty. Returns the outcome of the into path; checks the bytes around the output.
+ * another, the rest of the arena dirty; every other call both on 4-byte boundaries (the word views' code). Returns
+ * the outcome of the into path; checks the bytes around the output.
  */
 class Arena {
   readonly buf = new Uint8Array(1 << 16);
   readonly view = new DataView(this.buf.buffer);
   private seed = 1;
+  /** Calls with both buffers on 4-byte boundaries. */
+  aligned = 0;
   rnd(): number {
     return (this.seed = (Math.imul(this.seed, 1103515245) + 12345) >>> 0) >>> 24;
   }
@@ -62,10 +65,13 @@ class Arena {
     toNative: boolean,
     input: Uint8Array,
     asDataView: boolean,
-  ): { out: string; untouchedAfter: boolean; untouchedBefore: boolean } {
+  ): { out: string; untouchedAfter: boolean; untouchedBefore: boolean; aligned: boolean } {
     const outSize = Math.max(toNative ? conv.nativeSize : conv.compatSize, 64);
-    const s = 1 + (this.rnd() & 7);
-    const d = s + input.length + (this.rnd() & 15);
+    const aligned = (this.rnd() & 1) === 1;
+    const s = aligned ? 4 + 4 * (this.rnd() & 1) : 1 + (this.rnd() & 7);
+    const gap = aligned ? 4 * (this.rnd() & 3) + ((4 - ((s + input.length) & 3)) & 3) : this.rnd() & 15;
+    const d = s + input.length + gap;
+    if (aligned) this.aligned++;
     const room = outSize + 256;
     for (let i = 0; i < d + room + 8; i++) this.buf[i] = this.rnd();
     this.buf.set(input, s);
@@ -82,6 +88,7 @@ class Arena {
     const after = this.buf.slice(0, d + room + 8);
     return {
       out,
+      aligned,
       // nothing outside the output moves (the input included); on an error the output itself is unspecified
       untouchedBefore: hex(after.subarray(0, d)) === hex(before.subarray(0, d)),
       untouchedAfter: hex(after.subarray(d + written)) === hex(before.subarray(d + written)),
@@ -89,9 +96,11 @@ class Arena {
   }
 }
 
-function checkRecords(native: Abi, compat: Abi, runs: number): { converted: number; inputs: number } {
+function checkRecords(native: Abi, compat: Abi, runs: number): { converted: number; inputs: number; words: number } {
   let converted = 0;
   let inputs = 0;
+  /** Calls that ran the word views' code (aligned buffers, a converter that has it). */
+  let words = 0;
   const arena = new Arena();
   fc.assert(
     fc.property(programArbitrary({ int128: false, records: 12 }), fc.integer(), ({ records }, seed) => {
@@ -131,6 +140,8 @@ function checkRecords(native: Abi, compat: Abi, runs: number): { converted: numb
             expect(allocated, conv.source[toNative ? 'compatToNative' : 'nativeToCompat']).toBe(expected);
             for (const asDataView of [false, true]) {
               const r = arena.run(conv, toNative, input, asDataView);
+              const into = toNative ? conv.compatToNativeInto : conv.nativeToCompatInto;
+              if (r.aligned && into.toString().includes('d32[')) words++;
               expect(r.out, conv.source[toNative ? 'compatToNative' : 'nativeToCompat']).toBe(expected);
               expect(r.untouchedBefore).toBe(true);
               if (!r.out.startsWith('E')) expect(r.untouchedAfter).toBe(true);
@@ -141,15 +152,17 @@ function checkRecords(native: Abi, compat: Abi, runs: number): { converted: numb
     }),
     { numRuns: runs },
   );
-  return { converted, inputs };
+  return { converted, inputs, words };
 }
 
 describe('into a dirty buffer = the allocating path = the reference, on random records', () => {
   for (const { native, compat } of compatPairs()) {
     test(`${native.name} <- ${compat.name}`, () => {
-      const { converted, inputs } = checkRecords(native, compat, 100);
+      const { converted, inputs, words } = checkRecords(native, compat, 100);
       expect(converted).toBeGreaterThan(1000);
       expect(inputs).toBe(converted * 4);
+      // the aligned code ran on a good share of the calls (each pair has records of 32-bit values)
+      expect(words).toBeGreaterThan(inputs / 4);
     });
   }
   // pairs `convert` accepts beyond the compat ones: other byte orders, 64-bit pointers both sides, s390's mask

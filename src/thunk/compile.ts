@@ -123,6 +123,12 @@ class Emitter {
     toSize: number,
     /** The pre-optimisation code: BigInt for every non-trivial value, bytes copied one by one (tests compare). */
     readonly reference = false,
+    /**
+     * Code for input and output that start on 4-byte boundaries: 32-bit values in the host's byte order are
+     * read and written through Int32Array views (`s32[S + k]`, S = s / 4), which V8 runs faster than DataView
+     * calls on views it cannot treat as constants.
+     */
+    readonly words = false,
   ) {
     this.covered = new Uint8Array(toSize);
   }
@@ -163,6 +169,33 @@ class Emitter {
     walk(0, o.c);
   }
 
+  /**
+   * A 32-bit access at `off` as an index of the word views (`S + 17 + v2`), or null (a DataView call): in words
+   * mode, for an offset of whole words from the base, in the host's byte order (`le` null: bytes moved as they
+   * are, which any order keeps).
+   */
+  private wordIndex(off: string, base: 'S' | 'D', le: boolean | null): string | null {
+    if (!this.words || (le !== null && le !== HOST_LE)) return null;
+    const o = parseOffset(off);
+    if (!o || o.c % 4 !== 0 || o.terms.some(([, k]) => k % 4 !== 0)) return null;
+    const terms = o.terms.map(([v, k]) => (k === 4 ? v : `${v} * ${k / 4}`));
+    return [base, ...(o.c ? [String(o.c / 4)] : []), ...terms].join(' + ');
+  }
+
+  /** Reads 32 bits at `off` of the input (int32, or uint32 when `signed` is false). */
+  private get32(off: string, signed: boolean, le: boolean | null): string {
+    const i = this.wordIndex(off, 'S', le);
+    if (i) return signed ? `s32[${i}]` : `(s32[${i}] >>> 0)`;
+    return `sv.get${signed ? 'Int' : 'Uint'}32(${off}, ${le ?? true})`;
+  }
+
+  /** Writes 32 bits at `off` of the output (`v` an int32 or a uint32: the same bits either way). */
+  private set32(off: string, v: string, le: boolean | null, call: 'Int' | 'Uint' = 'Uint'): string {
+    const i = this.wordIndex(off, 'D', le);
+    if (i) return `d32[${i}] = ${v}`;
+    return `dv.set${call}32(${off}, ${v}, ${le ?? true})`;
+  }
+
   /** Statements zeroing what the code does not write (run before it). */
   zeroing(): string[] {
     if (this.dynamic) return [];
@@ -175,7 +208,7 @@ class Emitter {
       if (b - a > 8) out.push(`dst.fill(0, d + ${a}, d + ${b});`);
       else {
         let k = a;
-        for (; k + 4 <= b; k += 4) out.push(`dv.setUint32(d + ${k}, 0);`);
+        for (; k + 4 <= b; k += 4) out.push(`${this.set32(`d + ${k}`, '0', null)};`);
         for (; k < b; k++) out.push(`dst[d + ${k}] = 0;`);
       }
       a = b;
@@ -195,15 +228,16 @@ class Emitter {
       return;
     }
     const words = size >> 2;
+    const word = (from: string, to: string) => `${this.set32(to, this.get32(from, true, null), null, 'Int')};`;
     if (words > 8) {
       const k = this.v();
+      // words mode counts words (offsets `k * 4`, which wordIndex reads); the DataView code counts bytes
       out.push(
-        `for (let ${k} = 0; ${k} < ${words * 4}; ${k} += 4) ` +
-          `dv.setInt32(${t} + ${k}, sv.getInt32(${f} + ${k}, true), true);`,
+        this.wordIndex(`${f} + ${k} * 4`, 'S', null) && this.wordIndex(`${t} + ${k} * 4`, 'D', null)
+          ? `for (let ${k} = 0; ${k} < ${words}; ${k}++) ${word(`${f} + ${k} * 4`, `${t} + ${k} * 4`)}`
+          : `for (let ${k} = 0; ${k} < ${words * 4}; ${k} += 4) ${word(`${f} + ${k}`, `${t} + ${k}`)}`,
       );
-    } else
-      for (let k = 0; k < words * 4; k += 4)
-        out.push(`dv.setInt32(${t} + ${k}, sv.getInt32(${f} + ${k}, true), true);`);
+    } else for (let k = 0; k < words * 4; k += 4) out.push(word(`${f} + ${k}`, `${t} + ${k}`));
     let k = words * 4;
     if (size - k >= 2) {
       out.push(`dv.setUint16(${t} + ${k}, sv.getUint16(${f} + ${k}, true), true);`);
@@ -384,9 +418,17 @@ class Emitter {
     tName: string,
   ): boolean {
     const get = (n: number, s: boolean, off: string, le: boolean) =>
-      n === 1 ? `sv.get${s ? 'Int8' : 'Uint8'}(${off})` : `sv.get${s ? 'Int' : 'Uint'}${n * 8}(${off}, ${le})`;
+      n === 1
+        ? `sv.get${s ? 'Int8' : 'Uint8'}(${off})`
+        : n === 4
+          ? this.get32(off, s, le)
+          : `sv.get${s ? 'Int' : 'Uint'}${n * 8}(${off}, ${le})`;
     const set = (n: number, off: string, v: string, le: boolean) =>
-      n === 1 ? `dv.setUint8(${off}, ${v})` : `dv.setUint${n * 8}(${off}, ${v}, ${le})`;
+      n === 1
+        ? `dv.setUint8(${off}, ${v})`
+        : n === 4
+          ? this.set32(off, v, le)
+          : `dv.setUint${n * 8}(${off}, ${v}, ${le})`;
     const fle = this.from.le;
     const tle = this.to.le;
     const overBig = (v: string) => `throw R.overflow(${JSON.stringify(path)}, ${v}, '${tName} on ${this.to.abi.name}')`;
@@ -408,7 +450,7 @@ class Emitter {
       this.emit(`const ${x} = ${get(fs, signed || fs === 4, fromOff, fle)};`);
       if (signed && !toSigned) this.emit(`if (${x} < 0) ${over(x)};`);
       const high = signed ? `${x} >> 31` : '0';
-      const set32 = (off: string, v: string) => `dv.setInt32(${off}, ${v}, ${tle})`;
+      const set32 = (off: string, v: string) => this.set32(off, v, tle, 'Int');
       this.emit(`${set32(`${toOff} + ${tle ? 0 : 4}`, x)}; ${set32(`${toOff} + ${tle ? 4 : 0}`, high)};`);
       return true;
     }
@@ -417,8 +459,8 @@ class Emitter {
       const lo = this.v();
       const hi = this.v();
       this.emit(
-        `const ${lo} = sv.getUint32(${fromOff} + ${fle ? 0 : 4}, ${fle}); ` +
-          `const ${hi} = sv.get${signed ? 'Int' : 'Uint'}32(${fromOff} + ${fle ? 4 : 0}, ${fle});`,
+        `const ${lo} = ${this.get32(`${fromOff} + ${fle ? 0 : 4}`, false, fle)}; ` +
+          `const ${hi} = ${this.get32(`${fromOff} + ${fle ? 4 : 0}`, signed, fle)};`,
       );
       const exact = `(BigInt(${hi}) << 32n) | BigInt(${lo})`;
       if (signed && !toSigned) this.emit(`if (${hi} < 0) ${overBig(exact)};`);
@@ -432,8 +474,8 @@ class Emitter {
       const lo = this.v();
       const hi = this.v();
       this.emit(
-        `const ${lo} = sv.getUint32(${fromOff} + ${fle ? 0 : 4}, ${fle}); ` +
-          `const ${hi} = sv.getInt32(${fromOff} + ${fle ? 4 : 0}, ${fle});`,
+        `const ${lo} = ${this.get32(`${fromOff} + ${fle ? 0 : 4}`, false, fle)}; ` +
+          `const ${hi} = ${this.get32(`${fromOff} + ${fle ? 4 : 0}`, true, fle)};`,
       );
       // fits when the high half only repeats the sign (signed target) or is zero (unsigned); the value
       // a message names is exact (a double rounds above 2^53): BigInt, on the throwing path only
@@ -478,16 +520,16 @@ class Emitter {
     const [fle, tle] = [this.from.le, this.to.le];
     const lo = this.v();
     const hi = this.v();
-    let code = `if (!mem && !deep) { let ${lo} = sv.getUint32(${fromOff} + ${fle || fs === 4 ? 0 : 4}, ${fle}); `;
-    code += `let ${hi} = ${fs === 8 ? `sv.getUint32(${fromOff} + ${fle ? 4 : 0}, ${fle})` : '0'}; `;
+    let code = `if (!mem && !deep) { let ${lo} = ${this.get32(`${fromOff} + ${fle || fs === 4 ? 0 : 4}`, false, fle)}; `;
+    code += `let ${hi} = ${fs === 8 ? this.get32(`${fromOff} + ${fle ? 4 : 0}`, false, fle) : '0'}; `;
     if (this.toNative) code += `${lo} = ${lo} & ${this.from.abi.compatPtrMask}; ${hi} = 0; `;
     else if (ts < fs)
       code +=
         `if (${hi} !== 0) throw R.overflow(${JSON.stringify(path)}, (BigInt(${hi}) << 32n) | BigInt(${lo}), ` +
         `'a 32-bit pointer on ${this.to.abi.name}'); `;
     // setInt32 takes the int32 the mask leaves (the same bits as the uint32)
-    code += `dv.set${this.toNative ? 'Int' : 'Uint'}32(${toOff} + ${tle || ts === 4 ? 0 : 4}, ${lo}, ${tle}); `;
-    if (ts === 8) code += `dv.setUint32(${toOff} + ${tle ? 4 : 0}, ${hi}, ${tle}); `;
+    code += `${this.set32(`${toOff} + ${tle || ts === 4 ? 0 : 4}`, lo, tle, this.toNative ? 'Int' : 'Uint')}; `;
+    if (ts === 8) code += `${this.set32(`${toOff} + ${tle ? 4 : 0}`, hi, tle)}; `;
     this.emit(code + '} else {');
     this.pointerGeneric(f, t, fs, ts, fromOff, toOff, path, record);
     this.emit('}');
@@ -793,6 +835,9 @@ function sameTerms(a: Offset, b: Offset): boolean {
   );
 }
 
+/** The byte order of this machine's typed arrays (words mode reads values only in this order). */
+const HOST_LE = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 /** Helpers the generated code calls (kept out of the hot loops' text). */
 const RUNTIME = {
   /** An array-pointer's element count: its count member, in elements or bytes (`per` bytes each). */
@@ -905,6 +950,11 @@ type Fn = (
 interface DirectionPlan {
   fn: Fn;
   source: string;
+  /**
+   * The code for a 4-byte aligned input and output (Emitter's words mode), zeroing included; absent where it
+   * would be `source` (no 32-bit value in the host's order) or where the caller zeroes the output (dynamic).
+   */
+  wordSource?: string;
   /** Whether the caller zeroes the whole output first (the code does not know which bytes it writes). */
   dynamic: boolean;
   refs: Array<{ from: CType; to: CType; path: string; array?: { fe: number; te: number; same: boolean } }>;
@@ -924,6 +974,11 @@ class Views {
   dv: DataView = new DataView(this.u8.buffer);
   offset = 0;
   length = 0;
+  /** The buffer's whole 32-bit words (words mode), made on first use: an allocating call never needs it. */
+  private i32: Int32Array | null = null;
+  words(): Int32Array {
+    return (this.i32 ??= new Int32Array(this.u8.buffer, 0, Math.floor(this.u8.byteLength / 4)));
+  }
   of(view: Uint8Array | DataView): this {
     if (view !== this.view) {
       // a number, null, an ArrayBuffer, a Buffer's parent: no bytes to convert where the caller thinks
@@ -935,6 +990,7 @@ class Views {
         this.buffer = view.buffer;
         this.u8 = new Uint8Array(view.buffer);
         this.dv = new DataView(view.buffer);
+        this.i32 = null;
       }
     }
     return this;
@@ -1172,7 +1228,16 @@ return function into(input, output, inOff = 0, outOff = 0, o) {
   const src = a.u8, sv = a.dv, s = a.offset + inOff, dst = b.u8, dv = b.dv, d = b.offset + outOff;
   const mem = undefined, deep = false;
   try {
+${
+  p.wordSource === undefined
+    ? p.source
+    : `if (((s | d) & 3) === 0 && s < 4294967296 && d < 4294967296) {
+  const s32 = a.words(), d32 = b.words(), S = s >>> 2, D = d >>> 2;
+${p.wordSource}
+} else {
 ${p.source}
+}`
+}
   } catch (e) {
     throw raised(e);
   }
@@ -1243,21 +1308,24 @@ function plan(
   const e = new Emitter(from, to, toNative, opts, to.layouter.typeLayout(toType).size, reference);
   const t = strip(fromType);
   const name = (t.kind === 'record' ? recordName(t.decl) : undefined) ?? opts.recordName;
-  e.value(
-    fromType,
-    toType,
-    's',
-    'd',
-    '',
-    t.kind === 'record' ? (name ? { decl: t.decl, name } : { decl: t.decl }) : {},
-  );
+  const record: RecordContext = t.kind === 'record' ? (name ? { decl: t.decl, name } : { decl: t.decl }) : {};
+  e.value(fromType, toType, 's', 'd', '', record);
   const body = e.code();
   // the reference zeroes the whole output, as a fresh buffer is
   const dynamic = reference || e.dynamic;
   const source = [...(dynamic ? [] : e.zeroing()), body].filter((x) => x !== '').join('\n');
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   const fn = new Function('src', 'sv', 's', 'dst', 'dv', 'd', 'R', 'mem', 'deep', `'use strict';\n${source}`) as Fn;
-  return { fn, source, dynamic, refs: e.refs as DirectionPlan['refs'] };
+  let wordSource: string | undefined;
+  if (!dynamic) {
+    // the same plan again, its 32-bit values through the word views
+    const w = new Emitter(from, to, toNative, opts, to.layouter.typeLayout(toType).size, false, true);
+    w.value(fromType, toType, 's', 'd', '', record);
+    const wordBody = w.code();
+    const words = [...w.zeroing(), wordBody].filter((x) => x !== '').join('\n');
+    if (words !== source) wordSource = words;
+  }
+  return { fn, source, wordSource, dynamic, refs: e.refs as DirectionPlan['refs'] };
 }
 
 /** The top-level record's annotated flexible array, if any: how the buffers grow. */
