@@ -112,9 +112,13 @@ function userNames(f: CFunction): string[] {
   return [...names];
 }
 
-/** The copy calls of `text` whose user pointer mentions one of `names` (every call when names is empty). */
+/**
+ * The copy calls of `text` whose user pointer mentions one of `names` (every call when names is empty), or is cast
+ * to a `__user` pointer there (`put_user(conn, (u_int32_t __user *)arg)`).
+ */
 function copies(text: string, names: readonly string[]): { reads: string[]; writes: string[] } {
-  const mentions = (arg: string) => names.length === 0 || names.some((n) => new RegExp(`\\b${n}\\b`).test(arg));
+  const mentions = (arg: string) =>
+    names.length === 0 || /\b__user\b/.test(arg) || names.some((n) => new RegExp(`\\b${n}\\b`).test(arg));
   const find = (table: ReadonlyArray<[RegExp, number]>) => {
     const out: string[] = [];
     for (const [re, at] of table) {
@@ -129,7 +133,10 @@ function copies(text: string, names: readonly string[]): { reads: string[]; writ
   return { reads: find(READS), writes: find(WRITES) };
 }
 
-/** The statements of `case NAME:` up to the next case label that follows a statement. */
+/**
+ * The statements of `case NAME:` up to the next case label of the same switch that follows a statement (a switch
+ * nested in the case's block has labels of its own: matroxfb_ioctl's MATROXFB_GET_AVAILABLE_OUTPUTS).
+ */
 function caseBody(body: string, name: string): string | undefined {
   const at = new RegExp(`\\bcase\\s+${name}\\s*:`).exec(body);
   if (!at) return undefined;
@@ -137,8 +144,41 @@ function caseBody(body: string, name: string): string | undefined {
   // labels stacked on the same statements
   for (let m = /^\s*case\s+[\w()]+\s*:/.exec(rest); m; m = /^\s*case\s+[\w()]+\s*:/.exec(rest))
     rest = rest.slice(m[0].length);
-  const next = /\bcase\s+[\w()]+\s*:|\bdefault\s*:/.exec(rest);
-  return next ? rest.slice(0, next.index) : rest;
+  let depth = 0;
+  for (const m of rest.matchAll(/\bcase\s+[\w()]+\s*:|\bdefault\s*:|[{}]/g)) {
+    if (m[0] === '{') depth++;
+    else if (m[0] === '}') {
+      // the switch's own closing brace
+      if (--depth < 0) return rest.slice(0, m.index);
+    } else if (depth === 0) return rest.slice(0, m.index);
+  }
+  return rest;
+}
+
+/**
+ * What runs after `case NAME:` breaks out of its switch: the function's statements after the switch (i8k_ioctl
+ * writes the value each case computed from one copy_to_user there); '' when the case never breaks at its own level.
+ */
+function afterBreak(body: string, name: string, region: string): string {
+  let depth = 0;
+  let breaks = false;
+  // a loop or switch of the case's own takes the breaks in its block (braced, as the kernel's style has it)
+  for (const m of region.matchAll(/\bbreak\s*;|[{}]/g)) {
+    if (m[0] === '{') depth++;
+    else if (m[0] === '}') depth--;
+    else if (depth === 0) breaks = true;
+  }
+  if (!breaks) return '';
+  const at = new RegExp(`\\bcase\\s+${name}\\s*:`).exec(body)!.index;
+  // the innermost switch whose block holds the label
+  let tail = '';
+  for (const m of body.matchAll(/\bswitch\s*\(/g)) {
+    if (m.index > at) break;
+    const brace = body.indexOf('{', closing(body, m.index + m[0].length - 1));
+    const end = closing(body, brace);
+    if (end > at) tail = body.slice(end + 1);
+  }
+  return tail;
 }
 
 /** Blocks of `if (... NAME ...)` (the kernel tests some commands before its switch: tun's TUNSETIFF/TUNSETQUEUE). */
@@ -188,7 +228,11 @@ function evidence(src: string, e: LegacyIoctl): Evidence {
   const shared = region !== undefined || ifBlocks(f.body, e.name).length > 0;
   // and `if (cmd == NAME ...)` anywhere in the file: the dispatcher may copy for its helper (tun_set_queue
   // gets the ifreq that __tun_chr_ioctl copied in)
-  const texts = [region ?? (shared ? '' : f.body), ...ifBlocks(src, e.name)];
+  const texts = [
+    region ?? (shared ? '' : f.body),
+    region === undefined ? '' : afterBreak(f.body, e.name, region),
+    ...ifBlocks(src, e.name),
+  ];
   const out = { reads: [] as string[], writes: [] as string[] };
   const add = (c: { reads: string[]; writes: string[] }) => {
     out.reads.push(...c.reads);
