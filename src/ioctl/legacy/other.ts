@@ -253,8 +253,80 @@ export const OTHER = family('other', { header: 'linux/perf_event.h' }, [
         'natively); no compat code converts it',
     },
   ],
-  // dell-smm-hwmon's /proc/i8k (i8k_ioctl). Its size_t numbers (I8K_GET_TEMP ...) are ints too, but written from
-  // the function's common tail, which access.test.ts's reading of each case does not see: not rows yet
+  // dell-smm-hwmon's /proc/i8k (i8k_ioctl): its size_t numbers copy ints, the value written from the function's
+  // common tail after the switch (no proc_compat_ioctl: a compat task's numbers reach it unknown)
+  [
+    'I8K_POWER_STATUS',
+    'r',
+    'int',
+    'drivers/hwmon/dell-smm-hwmon.c:i8k_ioctl',
+    {
+      header: 'linux/i8k.h',
+      needs: ['linux/ioctl.h', 'stddef.h'],
+      misdeclared: true,
+      note: '_IOR(size_t) but copy_to_user of an int',
+    },
+  ],
+  [
+    'I8K_FN_STATUS',
+    'r',
+    'int',
+    'drivers/hwmon/dell-smm-hwmon.c:i8k_ioctl',
+    {
+      header: 'linux/i8k.h',
+      needs: ['linux/ioctl.h', 'stddef.h'],
+      misdeclared: true,
+      note: '_IOR(size_t) but copy_to_user of an int',
+    },
+  ],
+  [
+    'I8K_GET_TEMP',
+    'r',
+    'int',
+    'drivers/hwmon/dell-smm-hwmon.c:i8k_ioctl',
+    {
+      header: 'linux/i8k.h',
+      needs: ['linux/ioctl.h', 'stddef.h'],
+      misdeclared: true,
+      note: '_IOR(size_t) but copy_to_user of an int',
+    },
+  ],
+  [
+    'I8K_GET_SPEED',
+    'rw',
+    'int',
+    'drivers/hwmon/dell-smm-hwmon.c:i8k_ioctl',
+    {
+      header: 'linux/i8k.h',
+      needs: ['linux/ioctl.h', 'stddef.h'],
+      misdeclared: true,
+      note: '_IOWR(size_t) but copy_from_user of the fan number, an int, and copy_to_user of an int',
+    },
+  ],
+  [
+    'I8K_GET_FAN',
+    'rw',
+    'int',
+    'drivers/hwmon/dell-smm-hwmon.c:i8k_ioctl',
+    {
+      header: 'linux/i8k.h',
+      needs: ['linux/ioctl.h', 'stddef.h'],
+      misdeclared: true,
+      note: '_IOWR(size_t) but copy_from_user of the fan number, an int, and copy_to_user of an int',
+    },
+  ],
+  [
+    'I8K_SET_FAN',
+    'rw',
+    'int[2]',
+    'drivers/hwmon/dell-smm-hwmon.c:i8k_ioctl',
+    {
+      header: 'linux/i8k.h',
+      needs: ['linux/ioctl.h', 'stddef.h'],
+      misdeclared: true,
+      note: '_IOWR(size_t) but copy_from_user of two ints (fan, speed) and copy_to_user of the first',
+    },
+  ],
   [
     'I8K_MACHINE_ID',
     'r',
@@ -265,6 +337,41 @@ export const OTHER = family('other', { header: 'linux/perf_event.h' }, [
       needs: ['linux/ioctl.h'],
       misdeclared: true,
       note: '_IOR(int) but copy_to_user of the 16-byte machine id ("broken: meant 16 bytes", the header says)',
+    },
+  ],
+  [
+    'XSDFEC_SET_ORDER',
+    'w',
+    'enum xsdfec_order',
+    'drivers/misc/xilinx_sdfec.c:xsdfec_set_order',
+    {
+      header: 'misc/xilinx_sdfec.h',
+      needs: ['linux/ioctl.h'],
+      misdeclared: true,
+      note: '_IOW(unsigned long) but get_user from an enum xsdfec_order __user *',
+    },
+  ],
+  [
+    'HFI1_IOCTL_ACK_EVENT',
+    'value',
+    'unsigned long',
+    'drivers/infiniband/hw/hfi1/file_ops.c:hfi1_file_ioctl',
+    {
+      header: 'rdma/rdma_user_ioctl.h',
+      misdeclared: true,
+      note: '_IOW(unsigned long) but the event bits are the argument itself (user_event_ack(uctxt, subctxt, arg))',
+    },
+  ],
+  [
+    'ACRN_IOCTL_VM_INTR_MONITOR',
+    'value',
+    'unsigned long',
+    'drivers/virt/acrn/hsm.c:acrn_dev_ioctl',
+    {
+      header: 'linux/acrn.h',
+      needs: ['linux/ioctl.h'],
+      misdeclared: true,
+      note: '_IOW(unsigned long) but the page address is the argument itself (pin_user_pages_fast(ioctl_param, ...))',
     },
   ],
 ]);
