@@ -127,6 +127,25 @@ describe.concurrent('ABI facts equal the compiler', () => {
       expect(got).toEqual(want);
     });
 
+    test(`${abi.name}: _Atomic of records of 1 to 16 bytes (atomicPromote, biggestAlignment)`, async () => {
+      // records of chars: alignment 1, so what the compiler gives is its atomic rule alone
+      const sizes = Array.from({ length: 16 }, (_, i) => i + 1);
+      const src = [
+        ...sizes.map((n) => `struct c${n} { char c[${n}]; };`),
+        `const unsigned int facts[] = { ${sizes
+          .map((n) => `sizeof(_Atomic struct c${n}), _Alignof(_Atomic struct c${n})`)
+          .join(', ')} };`,
+      ].join('\n');
+      const w = u32Array(await compileObject(abi, src), 'facts');
+      const got = sizes.map((n, i) => `${n}: ${w[2 * i]}/${w[2 * i + 1]}`);
+      const pow2 = (n: number) => 2 ** Math.ceil(Math.log2(n));
+      const want = sizes.map((n) => {
+        if (abi.atomicPromote !== null) return n <= abi.atomicPromote ? `${n}: ${pow2(n)}/${pow2(n)}` : `${n}: ${n}/1`;
+        return `${n}: ${n}/${pow2(n) === n ? Math.min(n, abi.biggestAlignment) : 1}`;
+      });
+      expect(got).toEqual(want);
+    });
+
     test(`${abi.name}: predefined macros`, async () => {
       const cc = referenceCompiler(abi);
       const { stdout } = await run(cc.command, [...cc.args, '-dM', '-E', '-x', 'c', '/dev/null']);

@@ -3,7 +3,7 @@
  * every ABI against its reference compiler. The expected numbers come from the compiler.
  */
 import { describe, expect, test } from 'vitest';
-import { ABIS } from '../src/abi/index.js';
+import { ABIS, getAbi } from '../src/abi/index.js';
 import type { RecordDecl } from '../src/cfront/types.js';
 import { alignedU64, arr, m, ptr, rec, struct, t, td, u32, u64, union } from './harness/dsl.js';
 import { compareWithCompiler, type Program } from './harness/probe.js';
@@ -126,6 +126,33 @@ const TEXT_CASES = [
     records: ['struct a1', 'struct a3', 'struct a4'],
   },
   {
+    // _Atomic T: aligned to its size where the ABI's compiler promotes it (clang: up to atomicPromote bytes; gcc:
+    // 1 to 16 bytes, capped by the biggest alignment); a pointer to one is a pointer
+    text: [
+      'struct b8 { char c[8]; };',
+      'struct b16 { char c[16]; };',
+      'typedef _Atomic double adbl;',
+      'struct at1 { char c; _Atomic long long x; };',
+      'struct at2 { char c; _Atomic(long long) x; short s; };',
+      'struct at3 { char c; long long _Atomic x[2]; };',
+      'struct at4 { char c; adbl x; };',
+      'struct at5 { char c; _Atomic long long *p; };',
+      'struct at6 { char c; _Atomic struct b8 x; };',
+      'struct at7 { char c; _Atomic(struct b16) x; };',
+      'struct at8 { char c; _Atomic int i; _Atomic short s; };',
+    ],
+    records: [
+      'struct at1',
+      'struct at2',
+      'struct at3',
+      'struct at4',
+      'struct at5',
+      'struct at6',
+      'struct at7',
+      'struct at8',
+    ],
+  },
+  {
     // ?: converts its operands as arithmetic does, the integer promotions first: (char) and (short) make an int
     text: [
       'struct c1 { char a[sizeof(1 ? (char)1 : (short)2)]; char b[sizeof(1 ? (char)1 : (char)1)];',
@@ -168,6 +195,20 @@ describe.concurrent('header text agrees with the compiler', () => {
       }
     });
   }
+});
+
+test('_Atomic of a size clang rounds up (a 3-byte record on x86_64): a located error', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ioctl32-text-'));
+  const header = join(dir, 'case.h');
+  writeFileSync(header, 'struct b3 { char c[3]; };\nstruct at { char c; _Atomic struct b3 x; };\n');
+  const abi = getAbi('x86_64');
+  expect(() => parseHeader(header, { abi, includeDirs: [], sizes: new Layouter(abi) })).toThrow(
+    /case\.h:2:21: error: _Atomic of a 3-byte type: clang makes it 4 bytes on x86_64, which ioctl32 does not model/,
+  );
+  // gcc keeps the size and the alignment (m68k's reference): no error there
+  const m68k = getAbi('m68k');
+  const unit = parseHeader(header, { abi: m68k, includeDirs: [], sizes: new Layouter(m68k) }).unit;
+  expect(new Layouter(m68k).layout(unit.records.get('struct at')!).size).toBe(4);
 });
 
 test("where gcc and clang part on aligned after '*', a located error says so", () => {

@@ -93,6 +93,7 @@ interface AbiSpec extends Omit<
   | 'predefined'
   | 'cTypes'
   | 'biggestAlignment'
+  | 'atomicPromote'
   | 'errnoFamily'
   | 'cflags'
 > {
@@ -107,6 +108,34 @@ interface AbiSpec extends Omit<
   compatPtrMask?: number;
   /** Architecture macros; the size, endianness and OS macros are derived from the facts. */
   archMacros: Record<string, string>;
+}
+
+/**
+ * clang-16's MaxAtomicPromoteWidth per target (clang/lib/Basic/Targets/*.h), in bytes, for the ABIs clang is the
+ * reference of; test/abi-facts.test.ts checks each against `_Alignof(_Atomic struct { char c[N]; })`.
+ */
+const ATOMIC_PROMOTE: Partial<Record<AbiName, number>> = {
+  x86_64: 16,
+  i386: 8,
+  x32: 16,
+  arm64: 16,
+  arm: 8,
+  ppc64le: 16,
+  ppc64: 16,
+  ppc: 4,
+  s390x: 8,
+  mips: 4,
+  mips64: 8,
+  mipsn32: 8,
+  sparc64: 8,
+  riscv64: 16,
+  riscv32: 16,
+};
+
+function atomicPromote(name: AbiName): number {
+  const n = ATOMIC_PROMOTE[name];
+  if (n === undefined) throw new Error(`ATOMIC_PROMOTE has no entry for ${name}, whose reference is clang`);
+  return n;
 }
 
 function lsb(anonymousRaisesAlign = false) {
@@ -728,6 +757,7 @@ function build(s: AbiSpec): Abi {
     ...facts,
     cTypes: cTypes(s),
     biggestAlignment: biggestAlignment ?? 16,
+    atomicPromote: s.clangTarget === null ? null : atomicPromote(s.name),
     aligns,
     typeAligns: s.typeAligns ?? aligns,
     // a kernel serves a flavour's tasks as it serves its base's, under the same option

@@ -145,6 +145,13 @@ export interface Abi {
   cTypes: CTypeNames;
   /** __BIGGEST_ALIGNMENT__ in bytes. */
   biggestAlignment: number;
+  /**
+   * clang's MaxAtomicPromoteWidth in bytes, where clang is the reference compiler (clangTarget): an `_Atomic T` of at
+   * most this size is made a power of two in size and aligned to it (clang's ASTContext::getTypeInfoImpl); null where
+   * gcc is, whose `_Atomic T` of 1, 2, 4, 8 or 16 bytes is aligned to min(size, biggestAlignment) at least (the
+   * atomic integer mode's alignment: tree.cc find_atomic_core_type).
+   */
+  atomicPromote: number | null;
   /** Macros the compiler predefines for this ABI that headers test. */
   predefined: Record<string, string>;
   /** The compat ABIs this one serves as a 64-bit native kernel. */

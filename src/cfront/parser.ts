@@ -11,6 +11,7 @@ import type { Abi } from '../abi/types.js';
 import { bool, charLiteral, convert, integerLiteral, isUnsigned, stringLiteral, type CValue } from './constants.js';
 import { ConstantExpressions } from './expression.js';
 import { ParseState, type Segment } from './memo.js';
+import { typeName } from './print.js';
 import { SizeError, type TypeSizes } from './sizes.js';
 import { CFrontError, type Token } from './token.js';
 import type { CType, EnumConstant, EnumDecl, FloatName, IntName, Member, RecordDecl, TypedefDecl } from './types.js';
@@ -375,12 +376,23 @@ export class Parser extends ConstantExpressions<Value> {
     const attrs: Attrs = {};
     const words: string[] = [];
     let type: CType | null = null;
+    /** `_Atomic` as a qualifier of the specifiers' type (its layout is the ABI's atomic one). */
+    let atomic: Token | null = null;
     for (;;) {
       const t = this.peek();
       if (!t || t.kind !== 'ident') break;
       const s = t.text;
       if (s === 'typedef') {
         isTypedef = true;
+        this.pos++;
+      } else if (s === '_Atomic' && this.peek(1)?.text === '(') {
+        // the specifier `_Atomic(T)`
+        if (type || words.length) break;
+        this.pos += 2;
+        type = this.atomicType(this.parseTypeName(), t);
+        this.expect(')');
+      } else if (s === '_Atomic') {
+        atomic = t;
         this.pos++;
       } else if (STORAGE.has(s) || QUALIFIERS.has(s)) {
         this.pos++;
@@ -423,7 +435,32 @@ export class Parser extends ConstantExpressions<Value> {
       if (t.kind === 'ident') throw CFrontError.at(t, `unknown type name '${t.text}'`);
       throw CFrontError.at(t, `expected a type before '${t.text}'`);
     }
+    if (atomic) type = this.atomicType(type, atomic);
     return { type, isTypedef, attrs };
+  }
+
+  /**
+   * `_Atomic T`: T aligned as the ABI's reference compiler aligns atomics (Abi.atomicPromote), as a typedef of T named
+   * `_Atomic T` with that alignment. clang also rounds a size up to a power of two, which no typedef can say: that
+   * case is a located error.
+   */
+  private atomicType(t: CType, at: Token): CType {
+    const { size, align } = this.layout(t, at);
+    const abi = this.abi;
+    let atomicAlign = align;
+    if (abi.atomicPromote !== null) {
+      if (size > 0 && size <= abi.atomicPromote) {
+        const pow2 = 2 ** Math.ceil(Math.log2(size));
+        if (pow2 !== size)
+          throw CFrontError.at(
+            at,
+            `_Atomic of a ${size}-byte type: clang makes it ${pow2} bytes on ${abi.name}, which ioctl32 does not model`,
+          );
+        atomicAlign = size;
+      }
+    } else if ([1, 2, 4, 8, 16].includes(size)) atomicAlign = Math.max(align, Math.min(size, abi.biggestAlignment));
+    if (atomicAlign === align) return t;
+    return { kind: 'typedef', decl: { name: `_Atomic ${typeName(t)}`, type: t, align: atomicAlign } };
   }
 
   private basicType(words: string[], at: Token): CType {
