@@ -126,6 +126,23 @@ const TEXT_CASES = [
     records: ['struct a1', 'struct a3', 'struct a4'],
   },
   {
+    // an alignment other than 1, 2, 4, 8, 16: both compilers warn and ignore the pragma, a push too;
+    // __has_builtin of a builtin the parser evaluates is 1
+    text: [
+      '#pragma pack(push, 2)',
+      '#pragma pack(3)',
+      'struct k1 { char c; int i; };',
+      '#pragma pack(push, 32)',
+      'struct k2 { char c; int i; };',
+      '#pragma pack(pop)',
+      'struct k3 { char c; int i; };',
+      '#if __has_builtin(__builtin_offsetof)',
+      'struct k4 { char c; int i[__builtin_offsetof(struct k3, i)]; };',
+      '#endif',
+    ],
+    records: ['struct k1', 'struct k2', 'struct k3', 'struct k4'],
+  },
+  {
     // _Atomic T: aligned to its size where the ABI's compiler promotes it (clang: up to atomicPromote bytes; gcc:
     // 1 to 16 bytes, capped by the biggest alignment); a pointer to one is a pointer
     text: [

@@ -341,8 +341,8 @@ export class Parser extends ConstantExpressions<Value> {
       .filter(Boolean);
     const num = args.find((a) => /^\d+$/.test(a));
     const n = num === undefined ? undefined : Number(num);
-    if (n !== undefined && n !== 0 && (n & (n - 1)) !== 0)
-      throw CFrontError.at(t, `#pragma pack(${n}): alignment must be a small power of two`);
+    // gcc and clang warn and ignore the whole pragma (a push too) for another alignment (pack(3), pack(32))
+    if (n !== undefined && n !== 0 && ![1, 2, 4, 8, 16].includes(n)) return;
     const op = args[0] === 'push' || args[0] === 'pop' ? args[0] : undefined;
     // push and pop may name their entry: #pragma pack(push, r1, 1) ... #pragma pack(pop, r1)
     const label = op === undefined ? undefined : args.slice(1).find((a) => /^[A-Za-z_]\w*$/.test(a));

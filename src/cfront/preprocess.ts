@@ -262,6 +262,12 @@ const OPERATORS = new Set([
   '__has_declspec_attribute',
 ]);
 
+/**
+ * The builtins the parser evaluates in constant expressions (parser.ts primary): `__has_builtin` is 1 for these, as
+ * gcc and clang say, and 0 for the others, which a header's fallback then replaces.
+ */
+const EVALUATED_BUILTINS = new Set(['__builtin_offsetof', '__builtin_constant_p']);
+
 /** The operators of OPERATORS that #if evaluates as 0 or 1 from their parenthesized argument. */
 const HAS_OPERATOR =
   /^__has_(attribute|builtin|feature|extension|c_attribute|cpp_attribute|warning|declspec_attribute)$/;
@@ -1095,7 +1101,10 @@ export class Preprocessor implements MemoHost {
           .slice(i + 2, close)
           .map((x) => x.text)
           .join('');
-        num(t.text === '__has_attribute' && ATTRIBUTES.has(arg));
+        num(
+          (t.text === '__has_attribute' && ATTRIBUTES.has(arg)) ||
+            (t.text === '__has_builtin' && EVALUATED_BUILTINS.has(arg)),
+        );
         i = close;
         continue;
       }
