@@ -143,6 +143,15 @@ const TEXT_CASES = [
     records: ['struct k1', 'struct k2', 'struct k3', 'struct k4'],
   },
   {
+    // an attribute before a later declarator of a typedef list is that typedef's (gcc and clang)
+    text: [
+      'typedef int i4, __attribute__((aligned(8))) i8;',
+      'struct l1 { char c; i8 y; };',
+      'struct l2 { char c; i4 y; };',
+    ],
+    records: ['struct l1', 'struct l2'],
+  },
+  {
     // _Atomic T: aligned to its size where the ABI's compiler promotes it (clang: up to atomicPromote bytes; gcc:
     // 1 to 16 bytes, capped by the biggest alignment); a pointer to one is a pointer
     text: [
@@ -212,6 +221,16 @@ describe.concurrent('header text agrees with the compiler', () => {
       }
     });
   }
+});
+
+test('an attribute before a later member declarator (clang applies it, gcc rejects it): a located error', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ioctl32-text-'));
+  const header = join(dir, 'case.h');
+  writeFileSync(header, 'struct s { char c; int x, __attribute__((aligned(8))) y; };\n');
+  const abi = getAbi('x86_64');
+  expect(() => parseHeader(header, { abi, includeDirs: [], sizes: new Layouter(abi) })).toThrow(
+    /case\.h:1:27: error: an attribute before a member's declarator: clang applies it, gcc rejects it/,
+  );
 });
 
 test('_Atomic of a size clang rounds up (a 3-byte record on x86_64): a located error', () => {

@@ -240,6 +240,8 @@ export class Parser extends ConstantExpressions<Value> {
     if (this.take(';')) return;
     for (;;) {
       const attrs: Attrs = { ...spec.attrs };
+      // `typedef int a, __attribute__((aligned(8))) b;`: b's own (gcc and clang)
+      this.attributes(attrs);
       const { name, type, nameTok, pointerAlign } = this.declarator(spec.type, attrs);
       this.skipAsmLabel();
       this.attributes(attrs);
@@ -630,7 +632,13 @@ export class Parser extends ConstantExpressions<Value> {
       if (attrs.packed) member.packed = true;
       if (attrs.align !== undefined) member.align = attrs.align;
       members.push(member);
-      if (this.take(',')) continue;
+      if (this.take(',')) {
+        const next = this.peek();
+        // `int x, __attribute__((aligned(8))) y;` in a record: clang aligns y, gcc rejects the declaration
+        if (next && (next.text === '__attribute__' || next.text === '__attribute'))
+          throw CFrontError.at(next, "an attribute before a member's declarator: clang applies it, gcc rejects it");
+        continue;
+      }
       const semi = this.peek();
       this.expect(';');
       const end = semi?.loc;
