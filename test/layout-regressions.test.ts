@@ -152,6 +152,17 @@ const TEXT_CASES = [
     records: ['struct l1', 'struct l2'],
   },
   {
+    // floating constants as the operands of casts to integers and of sizeof (C11 6.6), folded as the compilers do
+    text: [
+      'struct f1 { char c[(int)2.9]; };',
+      'struct f2 { char c[sizeof(1.0f)]; char d[sizeof(2.0)]; char e[sizeof 1.0L]; };',
+      'struct f3 { char c[(unsigned char)(1e2)]; char d[(int)0x1.8p3]; char e[(_Bool)0.5 + 1]; };',
+      'enum fe { FA = (int)-0.0 + 3, FB = (long)2.5e1 + (short)-1.5 };',
+      'struct f4 { char c[FB]; char d[FA]; };',
+    ],
+    records: ['struct f1', 'struct f2', 'struct f3', 'struct f4'],
+  },
+  {
     // _Atomic T: aligned to its size where the ABI's compiler promotes it (clang: up to atomicPromote bytes; gcc:
     // 1 to 16 bytes, capped by the biggest alignment); a pointer to one is a pointer
     text: [

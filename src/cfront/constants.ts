@@ -3,7 +3,7 @@
  * wrap-around, per ABI (long is 4 or 8 bytes). The preprocessor computes in (u)intmax_t.
  */
 import type { Abi } from '../abi/types.js';
-import { INT_SIZE_KEY, type IntName } from './types.js';
+import { INT_SIZE_KEY, type FloatName, type IntName } from './types.js';
 import { CFrontError, type Token } from './token.js';
 
 export interface CValue {
@@ -87,6 +87,25 @@ function unsignedOf(t: IntName): IntName {
   return (
     t.startsWith('unsigned') ? t : t === 'char' || t === 'signed char' ? 'unsigned char' : `unsigned ${t}`
   ) as IntName;
+}
+
+/** A floating constant (`2.9`, `1e3`, `1.0f`, `0x1.8p3`): a number token with a fraction or an exponent. */
+export function isFloatingConstant(text: string): boolean {
+  return /^0[xX]/.test(text) ? /[pP]/.test(text) : /[.eE]/.test(text);
+}
+
+/** A floating constant's type (its suffix: f float, l long double, none double) and value. */
+export function floatingConstant(tok: Token): { type: FloatName; value: number } {
+  const m = /^(.*?)([fFlL]?)$/.exec(tok.text)!;
+  const type: FloatName = /f/i.test(m[2]!) ? 'float' : /l/i.test(m[2]!) ? 'long double' : 'double';
+  let value = NaN;
+  const hex = /^0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?[pP]([+-]?\d+)$/.exec(m[1]!);
+  if (hex) {
+    const [int, frac = ''] = [hex[1]!, hex[2]];
+    if (int || frac) value = (parseInt(int + frac || '0', 16) / 16 ** frac.length) * 2 ** Number(hex[3]);
+  } else if (/^(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(m[1]!)) value = Number(m[1]);
+  if (Number.isNaN(value)) throw CFrontError.at(tok, `invalid floating constant '${tok.text}'`);
+  return { type, value };
 }
 
 /** Integer promotion: everything below int becomes int. */

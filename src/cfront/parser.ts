@@ -8,7 +8,18 @@
  * (memo.ts).
  */
 import type { Abi } from '../abi/types.js';
-import { bool, charLiteral, convert, integerLiteral, isUnsigned, stringLiteral, type CValue } from './constants.js';
+import {
+  bool,
+  charLiteral,
+  convert,
+  floatingConstant,
+  integerLiteral,
+  isFloatingConstant,
+  isUnsigned,
+  stringLiteral,
+  unary,
+  type CValue,
+} from './constants.js';
 import { ConstantExpressions } from './expression.js';
 import { ParseState, type Segment } from './memo.js';
 import { typeName } from './print.js';
@@ -844,6 +855,7 @@ export class Parser extends ConstantExpressions<Value> {
 
   protected override intValue(v: Value, at: Token): CValue {
     if (v.kind === 'int') return v.value;
+    if (v.kind === 'float') throw CFrontError.at(v.at, 'floating constant in an integer constant expression');
     if (v.kind === 'ptr' && v.addr !== null) return convert(v.addr, 'unsigned long', this.abi);
     throw CFrontError.at(at, 'expression is not an integer constant expression');
   }
@@ -862,6 +874,18 @@ export class Parser extends ConstantExpressions<Value> {
     const elem = this.layout(a.type.kind === 'pointer' ? a.type.to : a.type, op).size;
     const delta = b.value.v * BigInt(elem);
     return { ...a, addr: op.text === '+' ? a.addr + delta : a.addr - delta };
+  }
+
+  /** Unary minus and plus keep a floating constant one (`(int)-2.5`, as gcc and clang fold it). */
+  protected override unaryExpr(): Value {
+    const t = this.peek();
+    if (t?.kind === 'punct' && (t.text === '-' || t.text === '+')) {
+      this.pos++;
+      const v = this.castExpr();
+      if (v.kind === 'float') return t.text === '-' ? { ...v, value: -v.value } : v;
+      return { kind: 'int', value: unary(t.text, this.intValue(v, t), this.abi) };
+    }
+    return super.unaryExpr();
   }
 
   protected override castExpr(): Value {
@@ -885,6 +909,18 @@ export class Parser extends ConstantExpressions<Value> {
 
   private cast(v: Value, t: CType, at: Token): Value {
     const base = stripTypedefs(t);
+    if (v.kind === 'float') {
+      if (base.kind === 'float') return { ...v, type: t };
+      if (base.kind !== 'int' && base.kind !== 'enum')
+        throw CFrontError.at(at, 'a floating constant is cast to an integer type only');
+      // toward zero (C11 6.3.1.4); a value the type does not hold is undefined: said instead
+      const name = base.kind === 'int' ? base.name : 'int';
+      const x = BigInt(Math.trunc(v.value));
+      const c = convert(x, name, this.abi);
+      if (c.v !== x && name !== '_Bool')
+        throw CFrontError.at(v.at, `${v.value} is out of the range of ${name} (undefined in C)`);
+      return { kind: 'int', value: name === '_Bool' ? convert(v.value === 0 ? 0n : 1n, name, this.abi) : c };
+    }
     if (base.kind === 'int') return { kind: 'int', value: convert(this.intValue(v, at).v, base.name, this.abi) };
     if (base.kind === 'enum') return { kind: 'int', value: convert(this.intValue(v, at).v, 'int', this.abi) };
     if (base.kind === 'pointer')
@@ -979,11 +1015,11 @@ export class Parser extends ConstantExpressions<Value> {
         this.pos++;
         const index = this.intValue(this.expression(), t).v;
         this.expect(']');
-        const arrayType = v.kind === 'int' ? null : stripTypedefs(v.type);
+        const arrayType = v.kind === 'int' || v.kind === 'float' ? null : stripTypedefs(v.type);
         if (!arrayType || (arrayType.kind !== 'array' && arrayType.kind !== 'pointer'))
           throw CFrontError.at(t, 'subscripted value is not an array or pointer');
         const elem = arrayType.kind === 'array' ? arrayType.of : arrayType.to;
-        const addr = v.kind === 'int' ? null : v.addr;
+        const addr = v.kind === 'ptr' || v.kind === 'lvalue' ? v.addr : null;
         v = {
           kind: 'lvalue',
           type: elem,
@@ -1029,8 +1065,11 @@ export class Parser extends ConstantExpressions<Value> {
   private primary(): Value {
     const t = this.next();
     if (t.kind === 'number') {
-      if (/[.eEpP]/.test(t.text) && !/^0[xX]/.test(t.text))
-        throw CFrontError.at(t, 'floating constant in an integer constant expression');
+      if (isFloatingConstant(t.text)) {
+        // an operand of a cast to an integer type or of sizeof (C11 6.6): nothing else computes with it
+        const { type, value } = floatingConstant(t);
+        return { kind: 'float', type: { kind: 'float', name: type }, value, at: t };
+      }
       return { kind: 'int', value: integerLiteral(t, this.abi) };
     }
     if (t.kind === 'char') return { kind: 'int', value: charLiteral(t, this.abi) };
@@ -1102,6 +1141,8 @@ function mergeAttrs(into: Attrs, from: Attrs): void {
  */
 type Value =
   | { kind: 'int'; value: CValue }
+  /** A floating constant (`at`): a cast makes it an integer, sizeof reads its type. */
+  | { kind: 'float'; type: CType; value: number; at: Token }
   | { kind: 'ptr'; type: CType; addr: bigint | null }
   | { kind: 'lvalue'; type: CType; addr: bigint | null };
 
