@@ -503,6 +503,32 @@ describe('the library: an ABI that is none, a direction that is none: typed erro
     }
     expect(encodeIoc(x86, { dir: 'w', type: 1, nr: 1, size: 4 })).toBe(0x40040101);
   });
+
+  test("compileConverter's union choices, toSarif's and formatCheck's report", async () => {
+    const { compileConverter } = await import('../src/thunk/compile.js');
+    const { ErrnoError } = await import('../src/thunk/errors.js');
+    const { toSarif } = await import('../src/report/sarif.js');
+    const { formatCheck } = await import('../src/report/check.js');
+    const { UsageError } = await import('../src/errors.js');
+    const [x86, i386] = [getAbi('x86_64'), getAbi('i386')];
+    const u = { kind: 'record', decl: { union: true, members: [{ name: 'a', type: { kind: 'int', name: 'int' } }] } };
+    const s = { kind: 'record', decl: { tag: 'x', union: false, members: [{ name: 'u', type: u }] } } as const;
+    const type = s as unknown as Parameters<typeof compileConverter>[0];
+    // a path no member has, a member the union lacks: EINVAL, as convertArgument says (`choose` is a preference
+    // for any union: one list serves many types)
+    for (const [opts, message] of [
+      [{ members: { nope: 'a' } }, /no member 'nope' in struct x/],
+      [{ members: { u: 'b' } }, /union 'u' has no member 'b' \(its members: a\)/],
+    ] as const) {
+      expect(() => compileConverter(type, type, x86, i386, opts)).toThrow(ErrnoError);
+      expect(() => compileConverter(type, type, x86, i386, opts)).toThrow(message);
+    }
+    expect(compileConverter(type, type, x86, i386, { members: { u: 'a' }, choose: ['zz'] }).nativeSize).toBe(4);
+    const empty = {} as unknown as Parameters<typeof toSarif>[0];
+    expect(() => toSarif(empty, '1')).toThrow(UsageError);
+    expect(() => toSarif(empty, '1')).toThrow("toSarif: expected check()'s report");
+    expect(() => formatCheck(empty, { color: false, detail: false })).toThrow(UsageError);
+  });
 });
 
 describe('a cache directory that cannot be made is no crash', () => {

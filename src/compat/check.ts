@@ -80,6 +80,29 @@ export interface CheckReport {
   summary: CheckSummary;
 }
 
+/** `report` as the report functions take it (check()'s result): a UsageError naming `where` otherwise. */
+export function assertCheckReport(report: unknown, where: string): asserts report is CheckReport {
+  const r = report as Partial<CheckReport> | null;
+  if (
+    typeof r === 'object' &&
+    r !== null &&
+    Array.isArray(r.pairs) &&
+    Array.isArray(r.findings) &&
+    typeof r.summary === 'object' &&
+    r.summary !== null
+  )
+    return;
+  throw new UsageError(
+    `${where}: expected check()'s report ({ pairs, findings, failed, summary }), got ${describe(report)}`,
+  );
+}
+
+function describe(v: unknown): string {
+  if (v === null || typeof v !== 'object') return String(v);
+  const keys = Object.keys(v);
+  return keys.length ? `an object with ${keys.join(', ')}` : 'an empty object';
+}
+
 export interface CheckSummary {
   /** Per pair ("x86_64:i386"), ioctls per verdict. */
   verdicts: Record<string, Record<Verdict, number>>;

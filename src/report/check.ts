@@ -1,5 +1,5 @@
 /** `ioctl32 check` as text: a summary table per pair, what needs work, and the findings. */
-import type { CheckReport, CheckSummary } from '../compat/check.js';
+import { assertCheckReport, type CheckReport, type CheckSummary } from '../compat/check.js';
 import { VERDICTS, type Reason, type Verdict } from '../compat/compare.js';
 import { HEADER_FAMILIES, withoutMissing } from '../scan/coverage.js';
 import { table } from './abis.js';
@@ -7,6 +7,7 @@ import { formatFailures } from './failed.js';
 
 /** `verbose`: every header that could not be read, not only the first of each error. */
 export function formatCheck(report: CheckReport, opts: { color: boolean; detail: boolean; verbose?: boolean }): string {
+  assertCheckReport(report, 'formatCheck');
   const paint = (code: number, s: string) => (opts.color ? `\x1b[${code}m${s}\x1b[0m` : s);
   const verdictText = (v: Verdict) =>
     v === 'convert'

@@ -1,5 +1,5 @@
 /** SARIF 2.1.0 for GitHub code scanning: lint findings and the ioctls that need compat work. */
-import { NEEDS_WORK, type CheckReport } from '../compat/check.js';
+import { assertCheckReport, NEEDS_WORK, type CheckReport } from '../compat/check.js';
 import { RULES } from '../compat/lint.js';
 
 const VERDICT_RULES = [
@@ -51,6 +51,7 @@ export function sarifLog(
 }
 
 export function toSarif(report: CheckReport, version: string): SarifLog {
+  assertCheckReport(report, 'toSarif');
   const rules = [
     ...Object.values(RULES).map((r) => ({
       id: r.id,

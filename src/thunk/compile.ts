@@ -10,6 +10,7 @@ import { recordName, stripTypedefs as strip, type CType, type RecordDecl } from 
 import { isUnsigned } from '../cfront/constants.js';
 import { enumUnderlying, Layouter } from '../layout/layout.js';
 import type { Annotations, MemberAnnotation } from '../compat/annotations.js';
+import { unionChoiceErrors } from '../compat/members.js';
 import { efault, einval, eoverflow, ErrnoError } from './errors.js';
 
 /** Guest memory as an emulator sees it (for deep copies of pointed-to buffers). */
@@ -1003,7 +1004,11 @@ function describe(v: unknown): string {
   return `a ${v.constructor?.name ?? 'object'}`;
 }
 
-/** Compiles both directions for a type laid out on a native and a compat ABI. */
+/**
+ * Compiles both directions for a type laid out on a native and a compat ABI. A `members` choice that names no union
+ * member of the type is EINVAL, as convertArgument says it (`choose` is a preference for whichever unions a type has:
+ * one list serves many types).
+ */
 export function compileConverter(
   nativeType: CType,
   compatType: CType,
@@ -1011,7 +1016,14 @@ export function compileConverter(
   compat: Abi,
   opts: CompileOptions = {},
 ): Converter {
+  checkChoices(nativeType, native, opts);
   return build(nativeType, compatType, native, compat, opts, false);
+}
+
+/** The `members` choices of `opts` fit the type (a deep copy's pointee converters are built past this). */
+function checkChoices(type: CType, native: Abi, opts: CompileOptions): void {
+  const errors = unionChoiceErrors([type], opts.members ?? {});
+  if (errors.length) throw einval(errors.join('; ')).raisedOn(native);
 }
 
 /**
@@ -1025,6 +1037,7 @@ export function compileReferenceConverter(
   compat: Abi,
   opts: CompileOptions = {},
 ): Converter {
+  checkChoices(nativeType, native, opts);
   return build(nativeType, compatType, native, compat, opts, true);
 }
 
@@ -1036,7 +1049,8 @@ function build(
   opts: CompileOptions,
   reference: boolean,
 ): Converter {
-  const compileSub = reference ? compileReferenceConverter : compileConverter;
+  // a pointee's converter takes the choices made for the whole argument: not checked against the pointee
+  const compileSub = (nt: CType, ct: CType, n: Abi, c: Abi, o: CompileOptions) => build(nt, ct, n, c, o, reference);
   const n: Side = { abi: native, layouter: new Layouter(native), le: native.endian === 'little' };
   const c: Side = { abi: compat, layouter: new Layouter(compat), le: compat.endian === 'little' };
   const nativeSize = n.layouter.typeLayout(nativeType).size;
