@@ -203,6 +203,40 @@ describe('include memo', () => {
     expect(shared).toEqual(dump({ abi: arm, sysroot: `/usr/${arm.headerTriple}`, files: new FileCache() }));
   }, 120_000);
 
+  test("a flavour after its base replays the base's includes where _TIME_BITS does not matter", () => {
+    const text: Record<string, string> = {
+      'plain.h': 'struct p { long v; };\n',
+      't.h': '#if defined _TIME_BITS && _TIME_BITS == 64\ntypedef long long t_t;\n#else\ntypedef long t_t;\n#endif\n',
+      'time.h': '#include "t.h"\nstruct tv { t_t s; };\n',
+      'both.h': '#include "plain.h"\n#include "time.h"\n',
+    };
+    const overlay = new Map(Object.entries(text).map(([name, t]) => [at(name), t]));
+    const units = (abiName: string, files: FileCache) => {
+      const scan = scanHeaders({ abi: getAbi(abiName), headers: [at('both.h')], files, includeDirs: [DIR] });
+      const unit = [...scan.each()][0]!.parsed!.unit;
+      const sizes = [...unit.records].map(([name, d]) => `${name}:${scan.layouter.layout(d).size}`).join(' ');
+      return { unit, sizes };
+    };
+    const files = new FileCache(overlay);
+    const base = units('i386', files);
+    const flavour = units('i386+t64', files);
+    // the flavour reads what it reads alone, the base's declaration where the file did not test _TIME_BITS
+    expect([base.sizes, flavour.sizes]).toEqual(['struct p:4 struct tv:4', 'struct p:4 struct tv:8']);
+    expect(flavour.sizes).toBe(units('i386+t64', new FileCache(overlay)).sizes);
+    expect(flavour.unit.records.get('struct p')).toBe(base.unit.records.get('struct p'));
+    expect(flavour.unit.records.get('struct tv')).not.toBe(base.unit.records.get('struct tv'));
+    // another ABI's scan in between drops them: no memo is kept for a configuration that is not next
+    units('x86_64', files);
+    expect(units('i386+t64', files).unit.records.get('struct p')).not.toBe(base.unit.records.get('struct p'));
+  });
+
+  test('i386+t64 after i386 with one FileCache dumps as it does alone', () => {
+    const files = new FileCache();
+    dump({ abi: getAbi('i386'), files });
+    const t64 = getAbi('i386+t64');
+    expect(dump({ abi: t64, files })).toEqual(dump({ abi: t64, files: new FileCache() }));
+  }, 120_000);
+
   for (const name of ['x86_64', 'arm', 'm68k']) {
     test(`the whole UAPI set of ${name} dumps the same with and without it`, () => {
       const abi = getAbi(name);

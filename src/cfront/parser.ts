@@ -131,7 +131,8 @@ export class Parser extends ConstantExpressions<Value> {
     readonly sizes: TypeSizes,
   ) {
     super(abi);
-    this.state = new ParseState(abi.name);
+    // a flavour's layout facts are its base's: a parse replays for both (ParseState)
+    this.state = new ParseState(abi.flavourOf ?? abi.name);
     this.unit = this.state.unit;
   }
 

@@ -10,7 +10,15 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { Abi } from '../abi/types.js';
 import { evaluateIf } from './expression.js';
 import { tokenize } from './lexer.js';
-import { PreprocessMemo, SEARCH, type ChunkMemos, type IncludeMemos, type MemoHost, type Segment } from './memo.js';
+import {
+  PreprocessMemo,
+  SEARCH,
+  type ChunkMemos,
+  type IncludeMemo,
+  type IncludeMemos,
+  type MemoHost,
+  type Segment,
+} from './memo.js';
 import { CFrontError, HideSet, Token } from './token.js';
 
 /** A tokenized file and the include guard macro that wraps all of it, if any. */
@@ -55,6 +63,24 @@ export class FileCache {
   addSystemDirs(dirs: readonly string[]): void {
     const add = dirs.map((d) => resolve(d)).filter((d) => !this.roots.includes(d));
     if (add.length) this.roots = [...this.roots, ...add].sort((a, b) => b.length - a.length);
+  }
+
+  /** The configuration whose include memos are kept (includeMemosFor), and they. */
+  private memoKey: string | null = null;
+  private memos: IncludeMemos = new Map<string, IncludeMemo[]>();
+
+  /**
+   * The include memos of a configuration (PreprocessOptions.memos), shared by the scans that agree on it: a base
+   * ABI's and its flavours', whose layout facts are one and whose other predefined macros the memos' dependencies
+   * tell apart (a header that tests _TIME_BITS is expanded again). Only the last configuration's are kept: a scan of
+   * another drops them.
+   */
+  includeMemosFor(key: string): IncludeMemos {
+    if (key !== this.memoKey) {
+      this.memoKey = key;
+      this.memos = new Map<string, IncludeMemo[]>();
+    }
+    return this.memos;
   }
 
   /** The answers to include searches with these include directories (joined by NUL). */

@@ -182,8 +182,11 @@ export function scanHeaders(opts: ScanOptions): Scan {
     return dir ? join(dir, header) : resolve(header);
   };
   const layouter = new Layouter(opts.abi);
-  // the scan's units share one configuration: what one expanded, the next may replay
-  const memos: IncludeMemos | undefined = opts.memo === false ? undefined : new Map();
+  // the scan's units share one configuration: what one expanded, the next may replay; so do the scans of a base
+  // ABI and its flavours that follow one another with one FileCache (their layout facts are one)
+  const facts = opts.abi.flavourOf ?? opts.abi.name;
+  const memos: IncludeMemos | undefined =
+    opts.memo === false ? undefined : files.includeMemosFor(JSON.stringify([facts, includeDirs, defines, undefines]));
   const shareChunks = opts.files !== undefined;
   return {
     abi: opts.abi,
