@@ -163,6 +163,18 @@ const TEXT_CASES = [
     records: ['struct f1', 'struct f2', 'struct f3', 'struct f4'],
   },
   {
+    // _Complex T: an array of two T (C11 6.2.5p13), alignment and all; _Complex alone is double, _Complex int gcc's
+    text: [
+      'struct c1 { char c; float _Complex f; };',
+      'struct c2 { char c; double _Complex d; };',
+      'struct c3 { char c; long double _Complex l; };',
+      'struct c4 { char c; _Complex x; __complex__ short s; };',
+      'typedef _Complex float cf_t;',
+      'struct c5 { char c; cf_t a[3]; _Complex int i; };',
+    ],
+    records: ['struct c1', 'struct c2', 'struct c3', 'struct c4', 'struct c5'],
+  },
+  {
     // _Atomic T: aligned to its size where the ABI's compiler promotes it (clang: up to atomicPromote bytes; gcc:
     // 1 to 16 bytes, capped by the biggest alignment); a pointer to one is a pointer
     text: [

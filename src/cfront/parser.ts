@@ -482,8 +482,17 @@ export class Parser extends ConstantExpressions<Value> {
     const unsigned = count('unsigned') + count('__unsigned__') > 0;
     const signed = count('signed') + count('__signed__') + count('__signed') > 0;
     const longs = count('long');
-    if (words.includes('_Complex') || words.includes('__complex__'))
-      throw CFrontError.at(at, '_Complex types are not supported');
+    if (words.includes('_Complex') || words.includes('__complex__')) {
+      // C11 6.2.5p13: the representation and alignment of an array of two of the real type; `_Complex` alone is
+      // gcc's and clang's `_Complex double`, `_Complex int` their extension
+      const rest = words.filter((w) => w !== '_Complex' && w !== '__complex__');
+      const real = this.basicType(rest.length ? rest : ['double'], at);
+      if (real.kind !== 'float' && real.kind !== 'int') throw CFrontError.at(at, `_Complex of ${typeName(real)}`);
+      return {
+        kind: 'typedef',
+        decl: { name: `${typeName(real)} _Complex`, type: { kind: 'array', of: real, length: 2 } },
+      };
+    }
     if (words.includes('void')) return { kind: 'void' };
     if (words.includes('_Bool')) return { kind: 'int', name: '_Bool' };
     if (words.includes('__builtin_va_list')) return { kind: 'pointer', to: { kind: 'void' } };
