@@ -175,6 +175,19 @@ const TEXT_CASES = [
     records: ['struct c1', 'struct c2', 'struct c3', 'struct c4', 'struct c5'],
   },
   {
+    // __VA_OPT__(x): x where the variable arguments expand to something (a macro that expands to nothing is none)
+    text: [
+      '#define F(a, ...) struct a { int x; __VA_OPT__(int y;) }',
+      '#define E',
+      '#define N(n, ...) n __VA_OPT__(+ __VA_ARGS__)',
+      '#define P(a, ...) a ## __VA_OPT__(__VA_ARGS__)',
+      'F(v1); F(v2, 1); F(v3, ); F(v4, E);',
+      'enum { P(k, 9) = 3, P(j) = 5 };',
+      'struct v5 { char c[N(1)]; char d[N(1, 2)]; char e[k9]; char f[j]; };',
+    ],
+    records: ['struct v1', 'struct v2', 'struct v3', 'struct v4', 'struct v5'],
+  },
+  {
     // _Atomic T: aligned to its size where the ABI's compiler promotes it (clang: up to atomicPromote bytes; gcc:
     // 1 to 16 bytes, capped by the biggest alignment); a pointer to one is a pointer
     text: [

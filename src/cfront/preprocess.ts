@@ -227,6 +227,8 @@ export interface Macro {
   plain?: boolean;
   /** Per body token, the index of the parameter it names (-1: none); made at the first expansion. */
   paramAt?: number[];
+  /** A variadic macro whose body has `__VA_OPT__` (made at the first expansion). */
+  vaOpt?: boolean;
 }
 
 export interface PreprocessOptions {
@@ -695,11 +697,17 @@ export class Preprocessor implements MemoHost {
       return out;
     }
     const params = m.params ?? [];
-    const paramAt = (m.paramAt ??= m.body.map((t) => (t.kind === 'ident' ? params.indexOf(t.text) : -1)));
     // each argument is expanded once, when the body first uses it expanded
     const expandedArgs = new Array<Token[] | undefined>(args.length);
     const expandedArg = (i: number) => (expandedArgs[i] ??= this.expandList(args[i]!));
-    const body = m.body;
+    const paramsOf = (b: Token[]) => b.map((t) => (t.kind === 'ident' ? params.indexOf(t.text) : -1));
+    let body = m.body;
+    let paramAt = (m.paramAt ??= paramsOf(body));
+    if (m.variadic && (m.vaOpt ??= body.some((t) => t.kind === 'ident' && t.text === '__VA_OPT__'))) {
+      // the variable arguments as they expand: none (a macro that expands to nothing too) drops the content
+      body = vaOpt(body, expandedArg(params.length - 1).length === 0);
+      paramAt = paramsOf(body);
+    }
     const out: Token[] = [];
     const place = (t: Token, space: boolean) => out.push(t.copy(union(t.hide, hide), space, origin));
     for (let i = 0; i < body.length; i++) {
@@ -1228,6 +1236,38 @@ function union(a: HideSet | null, b: HideSet): HideSet {
   let s = b;
   for (let h: HideSet | null = a; h !== null; h = h.next) if (!b.has(h.name)) s = new HideSet(h.name, s);
   return s;
+}
+
+/**
+ * A variadic macro's body with each `__VA_OPT__(content)` replaced: by the content where the variable arguments
+ * expand to something, else by nothing, a `##` beside it going too (a placemarker pastes onto nothing).
+ */
+function vaOpt(body: Token[], empty: boolean): Token[] {
+  const out: Token[] = [];
+  for (let i = 0; i < body.length; i++) {
+    const t = body[i]!;
+    if (t.kind !== 'ident' || t.text !== '__VA_OPT__') {
+      out.push(t);
+      continue;
+    }
+    if (body[i + 1]?.text !== '(') throw CFrontError.at(t, "'__VA_OPT__' must be followed by '('");
+    if (out[out.length - 1]?.text === '#') throw CFrontError.at(t, "'#__VA_OPT__' is not supported");
+    let depth = 0;
+    let close = i + 1;
+    for (; close < body.length; close++) {
+      if (body[close]!.text === '(') depth++;
+      else if (body[close]!.text === ')' && --depth === 0) break;
+    }
+    if (close >= body.length) throw CFrontError.at(t, "unterminated '__VA_OPT__('");
+    const content = body.slice(i + 2, close);
+    if (!empty) out.push(...content);
+    else {
+      if (out[out.length - 1]?.text === '##') out.pop();
+      if (body[close + 1]?.text === '##') close++;
+    }
+    i = close;
+  }
+  return out;
 }
 
 /** Tokens back to text, one space where the source had whitespace. */
