@@ -188,6 +188,17 @@ const TEXT_CASES = [
     records: ['struct v1', 'struct v2', 'struct v3', 'struct v4', 'struct v5'],
   },
   {
+    // a cast to an enum converts to the enum's integer type: a packed one's is a char, a non-negative one's unsigned
+    text: [
+      'enum __attribute__((packed)) pe { PA = 1, PB = 200 };',
+      'enum ne { NA = 1 };',
+      'enum se { SA = -1 };',
+      'struct e1 { char a[(enum pe)300]; char b[(enum ne)-1 > 0 ? 3 : 5]; char c[(enum se)-1 > 0 ? 3 : 5]; };',
+      'struct e2 { char a[sizeof((enum pe)300)]; char b[(enum pe)300 + 1]; };',
+    ],
+    records: ['struct e1', 'struct e2'],
+  },
+  {
     // _Atomic T: aligned to its size where the ABI's compiler promotes it (clang: up to atomicPromote bytes; gcc:
     // 1 to 16 bytes, capped by the biggest alignment); a pointer to one is a pointer
     text: [

@@ -3,7 +3,7 @@
  * wrap-around, per ABI (long is 4 or 8 bytes). The preprocessor computes in (u)intmax_t.
  */
 import type { Abi } from '../abi/types.js';
-import { INT_SIZE_KEY, type FloatName, type IntName } from './types.js';
+import { INT_SIZE_KEY, type EnumDecl, type FloatName, type IntName } from './types.js';
 import { CFrontError, type Token } from './token.js';
 
 export interface CValue {
@@ -291,4 +291,26 @@ export function unary(op: '-' | '+' | '~' | '!', a: CValue, abi: Abi): CValue {
   if (op === '!') return bool(p.v === 0n, abi);
   if (op === '+') return p;
   return convert(op === '-' ? -p.v : ~p.v, p.t, abi);
+}
+
+/** The integer type GCC gives an enum: int/unsigned int if the values fit, else 64-bit. */
+export function enumUnderlying(decl: EnumDecl, abi: Abi): IntName {
+  const values = decl.values ?? [];
+  let min = 0n;
+  let max = 0n;
+  for (const v of values) {
+    if (v.value < min) min = v.value;
+    if (v.value > max) max = v.value;
+  }
+  const signed = min < 0n;
+  const fits = (bits: number) =>
+    signed ? min >= -(1n << BigInt(bits - 1)) && max < 1n << BigInt(bits - 1) : max < 1n << BigInt(bits);
+  const sixtyFour: IntName =
+    abi.sizes.long === 8 ? (signed ? 'long' : 'unsigned long') : signed ? 'long long' : 'unsigned long long';
+  if (decl.packed) {
+    if (fits(8)) return signed ? 'signed char' : 'unsigned char';
+    if (fits(16)) return signed ? 'short' : 'unsigned short';
+  }
+  if (fits(32)) return signed ? 'int' : 'unsigned int';
+  return sixtyFour;
 }

@@ -12,6 +12,7 @@ import {
   bool,
   charLiteral,
   convert,
+  enumUnderlying,
   floatingConstant,
   integerLiteral,
   isFloatingConstant,
@@ -932,7 +933,9 @@ export class Parser extends ConstantExpressions<Value> {
       return { kind: 'int', value: name === '_Bool' ? convert(v.value === 0 ? 0n : 1n, name, this.abi) : c };
     }
     if (base.kind === 'int') return { kind: 'int', value: convert(this.intValue(v, at).v, base.name, this.abi) };
-    if (base.kind === 'enum') return { kind: 'int', value: convert(this.intValue(v, at).v, 'int', this.abi) };
+    // to the enum's integer type: a packed enum's is a char or short ((enum pe)300 is 44, as gcc and clang say)
+    if (base.kind === 'enum')
+      return { kind: 'int', value: convert(this.intValue(v, at).v, enumUnderlying(base.decl, this.abi), this.abi) };
     if (base.kind === 'pointer')
       return { kind: 'ptr', type: t, addr: v.kind === 'int' ? v.value.v : v.kind === 'ptr' ? v.addr : null };
     if (base.kind === 'void') return { kind: 'lvalue', type: t, addr: null };

@@ -3,9 +3,12 @@
  * (PCC_BITFIELD_TYPE_MATTERS, ADJUST_FIELD_ALIGN folded into the ABI's `aligns` table).
  */
 import type { Abi, ScalarKey } from '../abi/types.js';
-import type { CType, EnumDecl, IntName, Member, RecordDecl } from '../cfront/types.js';
+import type { CType, IntName, Member, RecordDecl } from '../cfront/types.js';
 import { INT_SIZE_KEY, recordName, stripTypedefs } from '../cfront/types.js';
 import type { TypeSizes } from '../cfront/sizes.js';
+import { enumUnderlying } from '../cfront/constants.js';
+
+export { enumUnderlying };
 import { LayoutError, type Hole, type MemberLayout, type RecordLayout, type TypeLayout } from './types.js';
 
 const FLOAT_KEYS = { float: 'float', double: 'double', 'long double': 'longDouble' } as const;
@@ -16,28 +19,6 @@ const MAX_ALIGN = 2 ** 28;
 /** A usable `aligned(N)`/`pack(N)` value: a power of two no larger than ELF allows. */
 function isPowerOfTwo(n: number): boolean {
   return Number.isInteger(n) && n > 0 && n <= MAX_ALIGN && Number.isInteger(Math.log2(n));
-}
-
-/** The integer type GCC gives an enum: int/unsigned int if the values fit, else 64-bit. */
-export function enumUnderlying(decl: EnumDecl, abi: Abi): IntName {
-  const values = decl.values ?? [];
-  let min = 0n;
-  let max = 0n;
-  for (const v of values) {
-    if (v.value < min) min = v.value;
-    if (v.value > max) max = v.value;
-  }
-  const signed = min < 0n;
-  const fits = (bits: number) =>
-    signed ? min >= -(1n << BigInt(bits - 1)) && max < 1n << BigInt(bits - 1) : max < 1n << BigInt(bits);
-  const sixtyFour: IntName =
-    abi.sizes.long === 8 ? (signed ? 'long' : 'unsigned long') : signed ? 'long long' : 'unsigned long long';
-  if (decl.packed) {
-    if (fits(8)) return signed ? 'signed char' : 'unsigned char';
-    if (fits(16)) return signed ? 'short' : 'unsigned short';
-  }
-  if (fits(32)) return signed ? 'int' : 'unsigned int';
-  return sixtyFour;
 }
 
 /**
