@@ -126,7 +126,7 @@ class Emitter {
     readonly reference = false,
     /**
      * Code for input and output that start on 4-byte boundaries: 32-bit values in the host's byte order are
-     * read and written through Int32Array views (`s32[S + k]`, S = s / 4), which V8 runs faster than DataView
+     * read and written through Int32Array views (`s32[S + k]`, S = s >>> 2), which V8 runs faster than DataView
      * calls on views it cannot treat as constants.
      */
     readonly words = false,
