@@ -374,4 +374,102 @@ export const OTHER = family('other', { header: 'linux/perf_event.h' }, [
       note: '_IOW(unsigned long) but the page address is the argument itself (pin_user_pages_fast(ioctl_param, ...))',
     },
   ],
+  // /dev/agpgart (agp_ioctl): the numbers name pointers to structs the UAPI header calls struct _agp_*; the
+  // handlers copy the structs themselves (compat_agp_ioctl converts them under its AGPIOC_*32 numbers)
+  [
+    'AGPIOC_INFO',
+    'r',
+    'struct _agp_info',
+    'drivers/char/agp/frontend.c:agpioc_info_wrap',
+    {
+      header: 'linux/agpgart.h',
+      needs: ['linux/ioctl.h'],
+      misdeclared: true,
+      note: '_IOR(struct agp_info *) but copy_to_user of the struct agp_info itself',
+    },
+  ],
+  [
+    'AGPIOC_SETUP',
+    'w',
+    'struct _agp_setup',
+    'drivers/char/agp/frontend.c:agpioc_setup_wrap',
+    {
+      header: 'linux/agpgart.h',
+      needs: ['linux/ioctl.h'],
+      misdeclared: true,
+      note: '_IOW(struct agp_setup *) but copy_from_user of the struct agp_setup itself',
+    },
+  ],
+  [
+    'AGPIOC_RESERVE',
+    'w',
+    'struct _agp_region',
+    'drivers/char/agp/frontend.c:agpioc_reserve_wrap',
+    {
+      header: 'linux/agpgart.h',
+      needs: ['linux/ioctl.h'],
+      misdeclared: true,
+      note: '_IOW(struct agp_region *) but copy_from_user of the struct agp_region itself (and of its seg_list)',
+    },
+  ],
+  [
+    'AGPIOC_PROTECT',
+    'none',
+    null,
+    'drivers/char/agp/frontend.c:agpioc_protect_wrap',
+    {
+      header: 'linux/agpgart.h',
+      needs: ['linux/ioctl.h'],
+      misdeclared: true,
+      note: '_IOW(struct agp_region *) but not implemented: agpioc_protect_wrap returns EINVAL and reads nothing',
+    },
+  ],
+  [
+    'AGPIOC_ALLOCATE',
+    'rw',
+    'struct _agp_allocate',
+    'drivers/char/agp/frontend.c:agpioc_allocate_wrap',
+    {
+      header: 'linux/agpgart.h',
+      needs: ['linux/ioctl.h'],
+      misdeclared: true,
+      note: '_IOWR(struct agp_allocate *) but copy_from_user and copy_to_user of the struct agp_allocate itself',
+    },
+  ],
+  [
+    'AGPIOC_BIND',
+    'w',
+    'struct _agp_bind',
+    'drivers/char/agp/frontend.c:agpioc_bind_wrap',
+    {
+      header: 'linux/agpgart.h',
+      needs: ['linux/ioctl.h'],
+      misdeclared: true,
+      note: '_IOW(struct agp_bind *) but copy_from_user of the struct agp_bind itself',
+    },
+  ],
+  [
+    'AGPIOC_UNBIND',
+    'w',
+    'struct _agp_unbind',
+    'drivers/char/agp/frontend.c:agpioc_unbind_wrap',
+    {
+      header: 'linux/agpgart.h',
+      needs: ['linux/ioctl.h'],
+      misdeclared: true,
+      note: '_IOW(struct agp_unbind *) but copy_from_user of the struct agp_unbind itself',
+    },
+  ],
+  [
+    'AGPIOC_DEALLOCATE',
+    'value',
+    'int',
+    'drivers/char/agp/frontend.c:agp_ioctl',
+    {
+      header: 'linux/agpgart.h',
+      needs: ['linux/ioctl.h'],
+      misdeclared: true,
+      note: '_IOW(int) but the key is the argument itself (agpioc_deallocate_wrap(curr_priv, (int) arg))',
+    },
+  ],
 ]);
