@@ -151,6 +151,11 @@ describe('built-in annotations against the compilers', () => {
       'FS_IOC_READ_VERITY_METADATA',
       'DRM_IOCTL_MODE_GETRESOURCES',
       'DRM_IOCTL_MODE_ATOMIC',
+      'DRM_IOCTL_MODE_GETCONNECTOR',
+      'DRM_IOCTL_MODE_SETGAMMA',
+      'DRM_IOCTL_MODE_GETPROPBLOB',
+      'DRM_IOCTL_SYNCOBJ_WAIT',
+      'DRM_IOCTL_SYNCOBJ_QUERY',
     ];
     const args = names.map((x) => on.get(x)!.arg!);
     const [n, c] = await Promise.all([truth(x86.native, HEADERS, args), truth(x86.compat, HEADERS, args)]);

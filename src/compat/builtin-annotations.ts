@@ -212,6 +212,110 @@ export const BUILTIN_MEMBERS: readonly BuiltinMember[] = [
       shows: [`(${t} __user *)(unsigned long)(arg->${m})`],
     }),
   ),
+  // the other DRM core ioctls whose __u64 members the handlers turn into user pointers
+  ...[
+    ['encoders_ptr', '(uint32_t __user *)(unsigned long)(out_resp->encoders_ptr)'],
+    ['modes_ptr', '(struct drm_mode_modeinfo __user *)(unsigned long)out_resp->modes_ptr'],
+    ['props_ptr', '(uint32_t __user *)(unsigned long)(out_resp->props_ptr)'],
+    ['prop_values_ptr', '(uint64_t __user *)(unsigned long)(out_resp->prop_values_ptr)'],
+  ].map(([m, shows]) =>
+    up('struct drm_mode_get_connector', m!, {
+      file: 'drivers/gpu/drm/drm_connector.c',
+      function: 'drm_mode_getconnector',
+      shows: [shows!],
+    }),
+  ),
+  up('struct drm_mode_get_plane', 'format_type_ptr', {
+    file: 'drivers/gpu/drm/drm_plane.c',
+    function: 'drm_mode_getplane',
+    shows: ['(uint32_t __user *)(unsigned long)plane_resp->format_type_ptr'],
+  }),
+  up('struct drm_mode_crtc', 'set_connectors_ptr', {
+    file: 'drivers/gpu/drm/drm_crtc.c',
+    function: 'drm_mode_setcrtc',
+    shows: ['(uint32_t __user *)(unsigned long)crtc_req->set_connectors_ptr'],
+  }),
+  ...['red', 'green', 'blue'].map((m) =>
+    up(
+      'struct drm_mode_crtc_lut',
+      m,
+      {
+        file: 'drivers/gpu/drm/drm_color_mgmt.c',
+        function: 'drm_mode_gamma_set_ioctl',
+        shows: [`copy_from_user(${m[0]}_base, (void __user *)(unsigned long)crtc_lut->${m}, size)`],
+      },
+      {
+        file: 'drivers/gpu/drm/drm_color_mgmt.c',
+        function: 'drm_mode_gamma_get_ioctl',
+        shows: [`copy_to_user((void __user *)(unsigned long)crtc_lut->${m}, ${m[0]}_base, size)`],
+      },
+    ),
+  ),
+  up('struct drm_mode_fb_dirty_cmd', 'clips_ptr', {
+    file: 'drivers/gpu/drm/drm_framebuffer.c',
+    function: 'drm_mode_dirtyfb_ioctl',
+    shows: ['(struct drm_clip_rect __user *)(unsigned long)r->clips_ptr'],
+  }),
+  up('struct drm_mode_get_blob', 'data', {
+    file: 'drivers/gpu/drm/drm_property.c',
+    function: 'drm_mode_getblob_ioctl',
+    shows: ['u64_to_user_ptr(out_resp->data)'],
+  }),
+  up('struct drm_mode_create_blob', 'data', {
+    file: 'drivers/gpu/drm/drm_property.c',
+    function: 'drm_mode_createblob_ioctl',
+    shows: ['u64_to_user_ptr(out_resp->data)'],
+  }),
+  up('struct drm_mode_create_lease', 'object_ids', {
+    file: 'drivers/gpu/drm/drm_lease.c',
+    function: 'drm_mode_create_lease_ioctl',
+    shows: ['u64_to_user_ptr(cl->object_ids)'],
+  }),
+  up('struct drm_mode_list_lessees', 'lessees_ptr', {
+    file: 'drivers/gpu/drm/drm_lease.c',
+    function: 'drm_mode_list_lessees_ioctl',
+    shows: ['(__u32 __user *) (uintptr_t) (arg->lessees_ptr)'],
+  }),
+  up('struct drm_mode_get_lease', 'objects_ptr', {
+    file: 'drivers/gpu/drm/drm_lease.c',
+    function: 'drm_mode_get_lease_ioctl',
+    shows: ['(__u32 __user *) (uintptr_t) (arg->objects_ptr)'],
+  }),
+  up('struct drm_syncobj_wait', 'handles', {
+    file: 'drivers/gpu/drm/drm_syncobj.c',
+    function: 'drm_syncobj_wait_ioctl',
+    shows: ['u64_to_user_ptr(args->handles)'],
+  }),
+  up('struct drm_syncobj_timeline_wait', 'handles', {
+    file: 'drivers/gpu/drm/drm_syncobj.c',
+    function: 'drm_syncobj_timeline_wait_ioctl',
+    shows: ['u64_to_user_ptr(args->handles)'],
+  }),
+  up('struct drm_syncobj_timeline_wait', 'points', {
+    file: 'drivers/gpu/drm/drm_syncobj.c',
+    function: 'drm_syncobj_array_wait',
+    shows: ['u64_to_user_ptr(timeline_wait->points)'],
+  }),
+  up(
+    'struct drm_syncobj_array',
+    'handles',
+    ...['drm_syncobj_reset_ioctl', 'drm_syncobj_signal_ioctl'].map((f) => ({
+      file: 'drivers/gpu/drm/drm_syncobj.c',
+      function: f,
+      shows: ['u64_to_user_ptr(args->handles)'],
+    })),
+  ),
+  ...['handles', 'points'].map((m) =>
+    up(
+      'struct drm_syncobj_timeline_array',
+      m,
+      ...['drm_syncobj_timeline_signal_ioctl', 'drm_syncobj_query_ioctl'].map((f) => ({
+        file: 'drivers/gpu/drm/drm_syncobj.c',
+        function: f,
+        shows: [`u64_to_user_ptr(args->${m})`],
+      })),
+    ),
+  ),
 ];
 
 // What the kernel really does with an ioctl's argument (EVIOCGMASK is _IOR, evdev only reads it) is the legacy
