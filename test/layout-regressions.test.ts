@@ -195,8 +195,9 @@ const TEXT_CASES = [
       'enum se { SA = -1 };',
       'struct e1 { char a[(enum pe)300]; char b[(enum ne)-1 > 0 ? 3 : 5]; char c[(enum se)-1 > 0 ? 3 : 5]; };',
       'struct e2 { char a[sizeof((enum pe)300)]; char b[(enum pe)300 + 1]; };',
+      'struct e3 { char a[(enum pe)30.5]; };',
     ],
-    records: ['struct e1', 'struct e2'],
+    records: ['struct e1', 'struct e2', 'struct e3'],
   },
   {
     // _Atomic T: aligned to its size where the ABI's compiler promotes it (clang: up to atomicPromote bytes; gcc:
@@ -288,6 +289,12 @@ test('_Atomic of a size clang rounds up (a 3-byte record on x86_64): a located e
   expect(() => parseHeader(header, { abi, includeDirs: [], sizes: new Layouter(abi) })).toThrow(
     /case\.h:2:21: error: _Atomic of a 3-byte type: clang makes it 4 bytes on x86_64, which ioctl32 does not model/,
   );
+  // an incomplete type: clang rejects it, gcc takes it
+  writeFileSync(header, 'struct fwd;\nstruct at9 { char c; _Atomic struct fwd *p; };\n');
+  expect(() => parseHeader(header, { abi, includeDirs: [], sizes: new Layouter(abi) })).toThrow(
+    /case\.h:2:22: error: _Atomic of an incomplete type: clang rejects it/,
+  );
+  writeFileSync(header, 'struct b3 { char c[3]; };\nstruct at { char c; _Atomic struct b3 x; };\n');
   // gcc keeps the size and the alignment (m68k's reference): no error there
   const m68k = getAbi('m68k');
   const unit = parseHeader(header, { abi: m68k, includeDirs: [], sizes: new Layouter(m68k) }).unit;

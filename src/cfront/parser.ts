@@ -460,7 +460,16 @@ export class Parser extends ConstantExpressions<Value> {
    * case is a located error.
    */
   private atomicType(t: CType, at: Token): CType {
-    const { size, align } = this.layout(t, at);
+    let size: number;
+    let align: number;
+    try {
+      ({ size, align } = this.sizes.typeLayout(t));
+    } catch (e) {
+      // `_Atomic struct fwd *p`: clang rejects an atomic incomplete type, gcc takes it
+      if (e instanceof SizeError)
+        throw CFrontError.at(at, `_Atomic of an incomplete type: clang rejects it (${e.bare})`);
+      throw e;
+    }
     const abi = this.abi;
     let atomicAlign = align;
     if (abi.atomicPromote !== null) {
@@ -925,7 +934,7 @@ export class Parser extends ConstantExpressions<Value> {
       if (base.kind !== 'int' && base.kind !== 'enum')
         throw CFrontError.at(at, 'a floating constant is cast to an integer type only');
       // toward zero (C11 6.3.1.4); a value the type does not hold is undefined: said instead
-      const name = base.kind === 'int' ? base.name : 'int';
+      const name = base.kind === 'int' ? base.name : enumUnderlying(base.decl, this.abi);
       const x = BigInt(Math.trunc(v.value));
       const c = convert(x, name, this.abi);
       if (c.v !== x && name !== '_Bool')
