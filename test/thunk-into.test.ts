@@ -225,6 +225,31 @@ describe('into: the fixed cases', () => {
       expect(into).toBe(outcome(() => conv.compatToNative(b)));
     }
   });
+  test('a resizable buffer that grows or shrinks between calls: the bytes of the reference, or EFAULT', () => {
+    // longs and ints on 4-byte boundaries: the word views' code
+    const s = struct('s', [m('a', t('int')), m('l', t('long')), m('b', t('int'))]);
+    const conv = compileConverter(rec(s), rec(s), x86, i386);
+    const ref = compileReferenceConverter(rec(s), rec(s), x86, i386);
+    const resizable = (n: number) =>
+      new (ArrayBuffer as unknown as new (n: number, o: { maxByteLength: number }) => ArrayBuffer)(n, {
+        maxByteLength: 4096,
+      }) as ArrayBuffer & { resize(n: number): void };
+    const [sb, db] = [resizable(16), resizable(32)];
+    const input = new Uint8Array([1, 0, 0, 0, 0xfe, 0xff, 0xff, 0xff, 3, 0, 0, 0]);
+    new Uint8Array(sb).set(input);
+    const expected = hex(ref.compatToNative(input));
+    const out = new Uint8Array(db);
+    expect(hex(out.slice(0, conv.compatToNativeInto(new Uint8Array(sb), out)))).toBe(expected);
+    // grown: a new view over the same buffer, the record past the old end
+    sb.resize(1024);
+    db.resize(1024);
+    new Uint8Array(sb).set(input, 512);
+    const grown = new Uint8Array(db);
+    expect(hex(grown.slice(512, 512 + conv.compatToNativeInto(new Uint8Array(sb), grown, 512, 512)))).toBe(expected);
+    // shrunk under the same view: no byte is dropped in silence
+    db.resize(16);
+    expect(() => conv.compatToNativeInto(new Uint8Array(sb), grown, 0, 4)).toThrow(/EFAULT/);
+  });
   test('a buffer too short for the output is EFAULT naming both sizes', () => {
     const s = struct('s', [m('l', t('long'))]);
     const conv = compileConverter(rec(s), rec(s), x86, i386);

@@ -975,13 +975,24 @@ class Views {
   dv: DataView = new DataView(this.u8.buffer);
   offset = 0;
   length = 0;
-  /** The buffer's whole 32-bit words (words mode), made on first use: an allocating call never needs it. */
+  /**
+   * The buffer's whole 32-bit words (words mode), made on first use: an allocating call never needs it. Made again
+   * when the buffer's length changed (a resizable ArrayBuffer: u8 follows its length, a word view has a fixed one).
+   */
   private i32: Int32Array | null = null;
   words(): Int32Array {
-    return (this.i32 ??= new Int32Array(this.u8.buffer, 0, Math.floor(this.u8.byteLength / 4)));
+    if (this.i32 !== null && !this.tracking) return this.i32;
+    const words = Math.floor(this.u8.byteLength / 4);
+    if (this.i32 === null || this.i32.length !== words) this.i32 = new Int32Array(this.u8.buffer, 0, words);
+    return this.i32;
   }
+  /**
+   * The buffer can change its length (a resizable ArrayBuffer, a growable SharedArrayBuffer): the same view's length
+   * is read again at every call.
+   */
+  tracking = false;
   of(view: Uint8Array | DataView): this {
-    if (view !== this.view) {
+    if (view !== this.view || this.tracking) {
       // a number, null, an ArrayBuffer, a Buffer's parent: no bytes to convert where the caller thinks
       if (!ArrayBuffer.isView(view)) throw einval(`a buffer is a Uint8Array or a DataView, not ${describe(view)}`);
       this.view = view;
@@ -992,6 +1003,8 @@ class Views {
         this.u8 = new Uint8Array(view.buffer);
         this.dv = new DataView(view.buffer);
         this.i32 = null;
+        const b = view.buffer as ArrayBufferLike & { resizable?: boolean; growable?: boolean };
+        this.tracking = b.resizable === true || b.growable === true;
       }
     }
     return this;
@@ -1233,8 +1246,8 @@ function build(
           `'use strict';
 return function into(input, output, inOff = 0, outOff = 0, o) {
   if (o !== undefined) return slow(input, output, inOff, outOff, o);
-  const a = input === vs.view ? vs : vs.of(input);
-  const b = output === vd.view ? vd : vd.of(output);
+  const a = input === vs.view && !vs.tracking ? vs : vs.of(input);
+  const b = output === vd.view && !vd.tracking ? vd : vd.of(output);
   if (!(inOff >= 0 && a.length - inOff >= ${fromSize} && outOff >= 0 && b.length - outOff >= ${toSize}) ||
       (inOff | 0) !== inOff || (outOff | 0) !== outOff) {
     return slow(input, output, inOff, outOff, o);
@@ -1245,12 +1258,14 @@ return function into(input, output, inOff = 0, outOff = 0, o) {
 ${
   p.wordSource === undefined
     ? p.source
-    : `if (((s | d) & 3) === 0 && s < 4294967296 && d < 4294967296) {
+    : // the word views must hold the record's words (a typed array ignores what falls outside it, a DataView throws)
+      `words: if (((s | d) & 3) === 0 && s < 4294967296 && d < 4294967296) {
   const s32 = a.words(), d32 = b.words(), S = s >>> 2, D = d >>> 2;
+  if (S + ${fromSize >>> 2} > s32.length || D + ${toSize >>> 2} > d32.length) break words;
 ${p.wordSource}
-} else {
-${p.source}
-}`
+  return ${toSize};
+}
+${p.source}`
 }
   } catch (e) {
     throw raised(e);
