@@ -143,6 +143,23 @@ const TEXT_CASES = [
     records: ['struct k1', 'struct k2', 'struct k3', 'struct k4'],
   },
   {
+    // a pop of an empty stack changes nothing (an ignored push leaves it empty): both compilers warn
+    text: [
+      '#pragma pack(1)',
+      '#pragma pack(push, 3)',
+      '#pragma pack(pop)',
+      'struct m1 { char c; long long i; };',
+      '#pragma pack(push, r1, 3)',
+      '#pragma pack(2)',
+      '#pragma pack(pop, r1)',
+      'struct m2 { char c; long long i; };',
+      '#pragma pack(4)',
+      '#pragma pack(pop)',
+      'struct m3 { char c; long long i; };',
+    ],
+    records: ['struct m1', 'struct m2', 'struct m3'],
+  },
+  {
     // an attribute before a later declarator of a typedef list is that typedef's (gcc and clang)
     text: [
       'typedef int i4, __attribute__((aligned(8))) i8;',
@@ -159,8 +176,11 @@ const TEXT_CASES = [
       'struct f3 { char c[(unsigned char)(1e2)]; char d[(int)0x1.8p3]; char e[(_Bool)0.5 + 1]; };',
       'enum fe { FA = (int)-0.0 + 3, FB = (long)2.5e1 + (short)-1.5 };',
       'struct f4 { char c[FB]; char d[FA]; };',
+      // rounded to float (an f constant, a cast to float); an infinity is a _Bool's 1; a hex mantissa of 53 bits
+      'struct f5 { char a[(_Bool)1e400 + 1]; char b[(int)1.99999999f]; char c[(int)(float)16777217.0 - 16777210]; };',
+      'struct f6 { char e[(int)0x10000000000001p-52]; char f[(long long)9007199254740993.0 - 9007199254740990LL]; };',
     ],
-    records: ['struct f1', 'struct f2', 'struct f3', 'struct f4'],
+    records: ['struct f1', 'struct f2', 'struct f3', 'struct f4', 'struct f5', 'struct f6'],
   },
   {
     // _Complex T: an array of two T (C11 6.2.5p13), alignment and all; _Complex alone is double, _Complex int gcc's
@@ -184,8 +204,11 @@ const TEXT_CASES = [
       'F(v1); F(v2, 1); F(v3, ); F(v4, E);',
       'enum { P(k, 9) = 3, P(j) = 5 };',
       'struct v5 { char c[N(1)]; char d[N(1, 2)]; char e[k9]; char f[j]; };',
+      // no content is a placemarker: ## pastes onto nothing, z stays a token of its own
+      '#define H3(t, ...) t ## __VA_OPT__() z',
+      'struct w1 { H3(int, 1); };',
     ],
-    records: ['struct v1', 'struct v2', 'struct v3', 'struct v4', 'struct v5'],
+    records: ['struct v1', 'struct v2', 'struct v3', 'struct v4', 'struct v5', 'struct w1'],
   },
   {
     // a cast to an enum converts to the enum's integer type: a packed one's is a char, a non-negative one's unsigned
@@ -279,6 +302,54 @@ test('an attribute before a later member declarator (clang applies it, gcc rejec
   expect(() => parseHeader(header, { abi, includeDirs: [], sizes: new Layouter(abi) })).toThrow(
     /case\.h:1:27: error: an attribute before a member's declarator: clang applies it, gcc rejects it/,
   );
+});
+
+test('what gcc and clang reject or read apart, located: pack(pop, label), casts, _Atomic, __VA_OPT__', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ioctl32-text-'));
+  const header = join(dir, 'case.h');
+  const parse = (text: string, abi = getAbi('x86_64')) => {
+    writeFileSync(header, `${text}\n`);
+    return () => parseHeader(header, { abi, includeDirs: [], sizes: new Layouter(abi) });
+  };
+  // gcc pops every entry, clang none
+  expect(parse('#pragma pack(push, 2)\n#pragma pack(1)\n#pragma pack(pop, r1)\nstruct q { char c; int i; };')).toThrow(
+    /case\.h:3:2: error: #pragma pack\(pop, r1\) with no push of r1: gcc pops every entry, clang none/,
+  );
+  expect(parse('enum f;\nstruct h { char a[(enum f)1]; };')).toThrow(/cast to incomplete type 'enum f'/);
+  expect(parse('enum __attribute__((packed)) p { A = 1, B = (enum p)300 };')).toThrow(
+    /cast to incomplete type 'enum p'/,
+  );
+  expect(parse('struct b { _Atomic int x : 3; };')).toThrow(/case\.h:1:12: error: a bit-field of an _Atomic type/);
+  expect(parse('typedef int A2[2];\nstruct b { _Atomic A2 x; };')).toThrow(/_Atomic of an array type/);
+  expect(parse('struct b { _Atomic(int[2]) x; };')).toThrow(/_Atomic of an array type/);
+  expect(parse('struct e0 {};\nstruct u { char c; _Atomic struct e0 e; };')).toThrow(
+    /_Atomic of an empty type: clang makes it 1 byte on x86_64, not modelled/,
+  );
+  // gcc keeps an empty type's size
+  expect(parse('struct e0 {};\nstruct u { char c; _Atomic struct e0 e; };', getAbi('m68k'))).not.toThrow();
+  expect(parse('#define J(...) <__VA_OPT__(a __VA_OPT__(b) c)>\nJ(1)')).toThrow(
+    /'__VA_OPT__' may not appear inside '__VA_OPT__'/,
+  );
+});
+
+test('a floating constant no type holds, or one that needs a long double wider than double: located errors', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ioctl32-text-'));
+  const header = join(dir, 'case.h');
+  const parse = (text: string, abi = getAbi('x86_64')) => {
+    writeFileSync(header, `${text}\n`);
+    return () => parseHeader(header, { abi, includeDirs: [], sizes: new Layouter(abi) });
+  };
+  expect(parse('struct h { char a[(int)1e400]; };')).toThrow(
+    /case\.h:1:24: error: Infinity is out of the range of int/,
+  );
+  expect(parse('struct h { char a[(int)0x1p2000]; };')).toThrow(/out of the range of int/);
+  expect(parse('struct h { char a[(long long)9007199254740993.0L - 9007199254740990LL]; };')).toThrow(
+    /case\.h:1:30: error: '9007199254740993\.0L' needs the precision of x86_64's long double, not modelled/,
+  );
+  // arm's long double is a double: the constant is one
+  expect(
+    parse('struct h { char a[(long long)9007199254740993.0L - 9007199254740990LL]; };', getAbi('arm')),
+  ).not.toThrow();
 });
 
 test('_Atomic of a size clang rounds up (a 3-byte record on x86_64): a located error', () => {

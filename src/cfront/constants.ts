@@ -94,18 +94,37 @@ export function isFloatingConstant(text: string): boolean {
   return /^0[xX]/.test(text) ? /[pP]/.test(text) : /[.eE]/.test(text);
 }
 
-/** A floating constant's type (its suffix: f float, l long double, none double) and value. */
-export function floatingConstant(tok: Token): { type: FloatName; value: number } {
+/**
+ * A floating constant's type (its suffix: f float, l long double, none double) and value, rounded to its type (a
+ * float's to float; a long double's to double: `wide` says whether that may have dropped digits the type keeps, for
+ * an ABI whose long double is wider than double).
+ */
+export function floatingConstant(tok: Token): { type: FloatName; value: number; wide: boolean } {
   const m = /^(.*?)([fFlL]?)$/.exec(tok.text)!;
   const type: FloatName = /f/i.test(m[2]!) ? 'float' : /l/i.test(m[2]!) ? 'long double' : 'double';
   let value = NaN;
+  let wide = false;
   const hex = /^0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?[pP]([+-]?\d+)$/.exec(m[1]!);
   if (hex) {
     const [int, frac = ''] = [hex[1]!, hex[2]];
-    if (int || frac) value = (parseInt(int + frac || '0', 16) / 16 ** frac.length) * 2 ** Number(hex[3]);
-  } else if (/^(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(m[1]!)) value = Number(m[1]);
+    if (int || frac) {
+      // the mantissa exactly (BigInt), rounded once to a double, then scaled by a power of two
+      const mantissa = BigInt(`0x${int}${frac}`);
+      value = Number(mantissa) * 2 ** (Number(hex[3]) - 4 * frac.length);
+      wide = mantissa >= 1n << 53n;
+    }
+  } else if (/^(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(m[1]!)) {
+    value = Number(m[1]);
+    // 15 significant digits round-trip through a double: more may need the wider type's
+    wide =
+      m[1]!
+        .replace(/[eE].*$/, '')
+        .replace('.', '')
+        .replace(/^0+/, '')
+        .replace(/0+$/, '').length > 15;
+  }
   if (Number.isNaN(value)) throw CFrontError.at(tok, `invalid floating constant '${tok.text}'`);
-  return { type, value };
+  return { type, value: type === 'float' ? Math.fround(value) : value, wide };
 }
 
 /** Integer promotion: everything below int becomes int. */

@@ -584,22 +584,29 @@ export class ParseState {
    * push saved (gcc c-pragma.cc pop_alignment; an unknown label pops one entry, as gcc does after
    * its warning).
    */
-  pragmaPack(op: string | undefined, label: string | undefined, given: boolean, value: number | undefined): void {
+  /**
+   * `#pragma pack`: false for a pop naming a label no entry has, where gcc pops every entry and clang none (the
+   * caller says so); a pop of an empty stack changes nothing (both warn).
+   */
+  pragmaPack(op: string | undefined, label: string | undefined, given: boolean, value: number | undefined): boolean {
     this.consultPack();
     if (op === 'push') {
       this.packStack.push([this.pack, label]);
       if (given) this.pack = value;
     } else if (op === 'pop') {
+      if (this.packStack.length === 0) return true;
       if (label !== undefined) {
         let at = this.packStack.length - 1;
         while (at >= 0 && this.packStack[at]![1] !== label) at--;
-        if (at >= 0) this.packStack.length = at + 1;
+        if (at < 0) return false;
+        this.packStack.length = at + 1;
       }
-      this.pack = this.packStack.pop()?.[0];
+      this.pack = this.packStack.pop()![0];
     } else {
       this.pack = value;
     }
     if (this.rec !== null) this.declare(PACK, this.packSnapshot());
+    return true;
   }
 
   /** Changes the state and notes it. */

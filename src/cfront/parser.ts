@@ -60,6 +60,8 @@ interface Specifiers {
   type: CType;
   isTypedef: boolean;
   attrs: Attrs;
+  /** `_Atomic` qualified (or the `_Atomic(T)` specifier): no bit-field may have it. */
+  atomic?: Token;
 }
 
 const STORAGE = new Set([
@@ -361,7 +363,8 @@ export class Parser extends ConstantExpressions<Value> {
     const op = args[0] === 'push' || args[0] === 'pop' ? args[0] : undefined;
     // push and pop may name their entry: #pragma pack(push, r1, 1) ... #pragma pack(pop, r1)
     const label = op === undefined ? undefined : args.slice(1).find((a) => /^[A-Za-z_]\w*$/.test(a));
-    this.state.pragmaPack(op ?? args[0], label, num !== undefined, n === 0 ? undefined : n);
+    if (!this.state.pragmaPack(op ?? args[0], label, num !== undefined, n === 0 ? undefined : n))
+      throw CFrontError.at(t, `#pragma pack(pop, ${label}) with no push of ${label}: gcc pops every entry, clang none`);
   }
 
   private isTypeStart(): boolean {
@@ -393,6 +396,8 @@ export class Parser extends ConstantExpressions<Value> {
     let type: CType | null = null;
     /** `_Atomic` as a qualifier of the specifiers' type (its layout is the ABI's atomic one). */
     let atomic: Token | null = null;
+    /** `_Atomic(T)`: the type is atomic already. */
+    let atomicSpecifier: Token | null = null;
     for (;;) {
       const t = this.peek();
       if (!t || t.kind !== 'ident') break;
@@ -406,6 +411,8 @@ export class Parser extends ConstantExpressions<Value> {
         this.pos += 2;
         type = this.atomicType(this.parseTypeName(), t);
         this.expect(')');
+        atomic = null;
+        atomicSpecifier = t;
       } else if (s === '_Atomic') {
         atomic = t;
         this.pos++;
@@ -451,7 +458,8 @@ export class Parser extends ConstantExpressions<Value> {
       throw CFrontError.at(t, `expected a type before '${t.text}'`);
     }
     if (atomic) type = this.atomicType(type, atomic);
-    return { type, isTypedef, attrs };
+    const atomicAt = atomic ?? atomicSpecifier;
+    return { type, isTypedef, attrs, ...(atomicAt ? { atomic: atomicAt } : {}) };
   }
 
   /**
@@ -471,9 +479,13 @@ export class Parser extends ConstantExpressions<Value> {
       throw e;
     }
     const abi = this.abi;
+    if (stripTypedefs(t).kind === 'array')
+      throw CFrontError.at(at, '_Atomic of an array type (gcc and clang reject it)');
     let atomicAlign = align;
     if (abi.atomicPromote !== null) {
-      if (size > 0 && size <= abi.atomicPromote) {
+      if (size === 0)
+        throw CFrontError.at(at, `_Atomic of an empty type: clang makes it 1 byte on ${abi.name}, not modelled`);
+      if (size <= abi.atomicPromote) {
         const pow2 = 2 ** Math.ceil(Math.log2(size));
         if (pow2 !== size)
           throw CFrontError.at(
@@ -656,6 +668,7 @@ export class Parser extends ConstantExpressions<Value> {
       if (name !== undefined) member.name = name;
       if (this.take(':')) {
         const at = this.peek() ?? first;
+        if (spec.atomic) throw CFrontError.at(spec.atomic, 'a bit-field of an _Atomic type (gcc and clang reject it)');
         member.bitWidth = Number(this.intValue(this.conditional(), at).v);
         this.attributes(attrs);
       }
@@ -929,17 +942,23 @@ export class Parser extends ConstantExpressions<Value> {
 
   private cast(v: Value, t: CType, at: Token): Value {
     const base = stripTypedefs(t);
+    // `enum p { B = (enum p)300 }`: the enum has no integer type until its `}` (gcc and clang reject it)
+    if (base.kind === 'enum' && base.decl.values === null)
+      throw CFrontError.at(at, `cast to incomplete type 'enum ${base.decl.tag ?? '(anonymous)'}'`);
     if (v.kind === 'float') {
-      if (base.kind === 'float') return { ...v, type: t };
+      if (base.kind === 'float')
+        return { ...v, type: t, value: base.name === 'float' ? Math.fround(v.value) : v.value };
       if (base.kind !== 'int' && base.kind !== 'enum')
         throw CFrontError.at(at, 'a floating constant is cast to an integer type only');
-      // toward zero (C11 6.3.1.4); a value the type does not hold is undefined: said instead
       const name = base.kind === 'int' ? base.name : enumUnderlying(base.decl, this.abi);
-      const x = BigInt(Math.trunc(v.value));
-      const c = convert(x, name, this.abi);
-      if (c.v !== x && name !== '_Bool')
+      // to _Bool: whether it is zero (an infinity too)
+      if (name === '_Bool') return { kind: 'int', value: convert(v.value === 0 ? 0n : 1n, name, this.abi) };
+      // toward zero (C11 6.3.1.4); a value the type does not hold (an infinity) is undefined: said instead
+      const x = Number.isFinite(v.value) ? BigInt(Math.trunc(v.value)) : null;
+      const c = x === null ? null : convert(x, name, this.abi);
+      if (c === null || c.v !== x)
         throw CFrontError.at(v.at, `${v.value} is out of the range of ${name} (undefined in C)`);
-      return { kind: 'int', value: name === '_Bool' ? convert(v.value === 0 ? 0n : 1n, name, this.abi) : c };
+      return { kind: 'int', value: c };
     }
     if (base.kind === 'int') return { kind: 'int', value: convert(this.intValue(v, at).v, base.name, this.abi) };
     // to the enum's integer type: a packed enum's is a char or short ((enum pe)300 is 44, as gcc and clang say)
@@ -1089,7 +1108,9 @@ export class Parser extends ConstantExpressions<Value> {
     if (t.kind === 'number') {
       if (isFloatingConstant(t.text)) {
         // an operand of a cast to an integer type or of sizeof (C11 6.6): nothing else computes with it
-        const { type, value } = floatingConstant(t);
+        const { type, value, wide } = floatingConstant(t);
+        if (wide && type === 'long double' && this.abi.sizes.longDouble > 8)
+          throw CFrontError.at(t, `'${t.text}' needs the precision of ${this.abi.name}'s long double, not modelled`);
         return { kind: 'float', type: { kind: 'float', name: type }, value, at: t };
       }
       return { kind: 'int', value: integerLiteral(t, this.abi) };

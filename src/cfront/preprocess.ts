@@ -1260,7 +1260,10 @@ function vaOpt(body: Token[], empty: boolean): Token[] {
     }
     if (close >= body.length) throw CFrontError.at(t, "unterminated '__VA_OPT__('");
     const content = body.slice(i + 2, close);
-    if (!empty) out.push(...content);
+    if (content.some((c) => c.kind === 'ident' && c.text === '__VA_OPT__'))
+      throw CFrontError.at(t, "'__VA_OPT__' may not appear inside '__VA_OPT__'");
+    // no content is a placemarker too: `x ## __VA_OPT__() z` keeps x and z apart
+    if (!empty && content.length) out.push(...content);
     else {
       if (out[out.length - 1]?.text === '##') out.pop();
       if (body[close + 1]?.text === '##') close++;
