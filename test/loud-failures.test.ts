@@ -528,6 +528,25 @@ describe('the library: an ABI that is none, a direction that is none: typed erro
     expect(() => toSarif(empty, '1')).toThrow(UsageError);
     expect(() => toSarif(empty, '1')).toThrow("toSarif: expected check()'s report");
     expect(() => formatCheck(empty, { color: false, detail: false })).toThrow(UsageError);
+    // one level down too: what the reports read of a pair, a finding, the summary
+    const summary = { verdicts: {}, needsWork: {}, missing: [] };
+    for (const [bad, message] of [
+      [{ pairs: [], findings: [], failed: {}, summary: {} }, /summary is not \{ verdicts, needsWork, missing \}/],
+      [{ pairs: [{}], findings: [], failed: {}, summary }, /pairs\[0\] is not a \{ native, compat, ioctls \} pair/],
+      [{ pairs: [], findings: [null], failed: {}, summary }, /findings\[0\] is null/],
+      [{ pairs: [{ native: 'a', compat: 'b', ioctls: [] }], findings: [], failed: {}, summary }, /no counts for a:b/],
+      [[], /got an empty array/],
+    ] as const) {
+      const r = bad as unknown as Parameters<typeof toSarif>[0];
+      expect(() => toSarif(r, '1')).toThrow(message);
+      expect(() => formatCheck(r, { color: false, detail: false })).toThrow(message);
+    }
+    // members: an object of paths, and only its own entries (a union member may be named toString)
+    const str = 'u' as unknown as Record<string, string>;
+    expect(() => compileConverter(type, type, x86, i386, { members: str })).toThrow(/members is an object/);
+    const v = { kind: 'record', decl: { tag: 'v', union: false, members: [{ name: 'toString', type: u }] } } as const;
+    const vt = v as unknown as Parameters<typeof compileConverter>[0];
+    expect(compileConverter(vt, vt, x86, i386, { members: {} }).nativeSize).toBe(4);
   });
 });
 

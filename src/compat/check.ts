@@ -80,24 +80,41 @@ export interface CheckReport {
   summary: CheckSummary;
 }
 
-/** `report` as the report functions take it (check()'s result): a UsageError naming `where` otherwise. */
+/** `report` as the report functions take it (check()'s result): a UsageError naming `where` and what is amiss. */
 export function assertCheckReport(report: unknown, where: string): asserts report is CheckReport {
-  const r = report as Partial<CheckReport> | null;
-  if (
-    typeof r === 'object' &&
-    r !== null &&
-    Array.isArray(r.pairs) &&
-    Array.isArray(r.findings) &&
-    typeof r.summary === 'object' &&
-    r.summary !== null
-  )
-    return;
-  throw new UsageError(
-    `${where}: expected check()'s report ({ pairs, findings, failed, summary }), got ${describe(report)}`,
+  const amiss = reportAmiss(report);
+  if (amiss !== null)
+    throw new UsageError(`${where}: expected check()'s report ({ pairs, findings, failed, summary }): ${amiss}`);
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** What is not as check() makes it, the first such part; null when none is. */
+function reportAmiss(report: unknown): string | null {
+  if (!isObject(report)) return `got ${describe(report)}`;
+  const r = report as Partial<Record<keyof CheckReport, unknown>>;
+  if (!Array.isArray(r.pairs)) return `pairs is ${describe(r.pairs)}`;
+  const pair = r.pairs.findIndex(
+    (p: unknown) =>
+      !isObject(p) || typeof p.native !== 'string' || typeof p.compat !== 'string' || !Array.isArray(p.ioctls),
   );
+  if (pair >= 0) return `pairs[${pair}] is not a { native, compat, ioctls } pair`;
+  if (!Array.isArray(r.findings)) return `findings is ${describe(r.findings)}`;
+  const finding = r.findings.findIndex((f: unknown) => !isObject(f));
+  if (finding >= 0) return `findings[${finding}] is ${describe(r.findings[finding])}`;
+  if (!isObject(r.failed)) return `failed is ${describe(r.failed)}`;
+  const s = r.summary;
+  if (!isObject(s) || !isObject(s.verdicts) || !isObject(s.needsWork) || !Array.isArray(s.missing))
+    return 'summary is not { verdicts, needsWork, missing }';
+  for (const p of r.pairs as PairReport[]) {
+    const key = `${p.native}:${p.compat}`;
+    if (!isObject(s.verdicts[key])) return `summary.verdicts has no counts for ${key}`;
+  }
+  return null;
 }
 
 function describe(v: unknown): string {
+  if (Array.isArray(v)) return v.length ? `an array of ${v.length}` : 'an empty array';
   if (v === null || typeof v !== 'object') return String(v);
   const keys = Object.keys(v);
   return keys.length ? `an object with ${keys.join(', ')}` : 'an empty object';

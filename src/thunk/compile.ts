@@ -738,7 +738,8 @@ class Emitter {
       .map((m, i) => ({ m, o: b.members[i]! }))
       .filter((x) => x.m.member.bitWidth === undefined || x.m.member.name !== undefined);
     const chosen =
-      (path ? this.opts.members?.[path] : undefined) ??
+      // own entries only: a union member path may be named `toString`
+      (path && this.opts.members && Object.hasOwn(this.opts.members, path) ? this.opts.members[path] : undefined) ??
       members.find((x) => x.m.member.name !== undefined && this.opts.choose?.includes(x.m.member.name))?.m.member.name;
     const convertOne = (x: (typeof members)[number]) => {
       const mpath = x.m.member.name === undefined ? path : path ? `${path}.${x.m.member.name}` : x.m.member.name;
@@ -1035,6 +1036,9 @@ export function compileConverter(
 
 /** The `members` choices of `opts` fit the type (a deep copy's pointee converters are built past this). */
 function checkChoices(type: CType, native: Abi, opts: CompileOptions): void {
+  const m: unknown = opts.members;
+  if (m !== undefined && (typeof m !== 'object' || m === null || Array.isArray(m) || m instanceof Map))
+    throw einval('members is an object of union paths and member names ({ ifr_ifru: "ifru_flags" })').raisedOn(native);
   const errors = unionChoiceErrors([type], opts.members ?? {});
   if (errors.length) throw einval(errors.join('; ')).raisedOn(native);
 }
