@@ -327,6 +327,8 @@ test('what gcc and clang reject or read apart, located: pack(pop, label), casts,
   );
   // gcc keeps an empty type's size
   expect(parse('struct e0 {};\nstruct u { char c; _Atomic struct e0 e; };', getAbi('m68k'))).not.toThrow();
+  for (const t of ['_Complex _Bool', '_Complex __int128', '_Complex _Complex double'])
+    expect(parse(`struct c { ${t} x; };`), t).toThrow(/_Complex/);
   expect(parse('#define J(...) <__VA_OPT__(a __VA_OPT__(b) c)>\nJ(1)')).toThrow(
     /'__VA_OPT__' may not appear inside '__VA_OPT__'/,
   );

@@ -508,8 +508,11 @@ export class Parser extends ConstantExpressions<Value> {
       // C11 6.2.5p13: the representation and alignment of an array of two of the real type; `_Complex` alone is
       // gcc's and clang's `_Complex double`, `_Complex int` their extension
       const rest = words.filter((w) => w !== '_Complex' && w !== '__complex__');
+      if (words.length - rest.length > 1) throw CFrontError.at(at, "duplicate '_Complex'");
       const real = this.basicType(rest.length ? rest : ['double'], at);
-      if (real.kind !== 'float' && real.kind !== 'int') throw CFrontError.at(at, `_Complex of ${typeName(real)}`);
+      // gcc and clang reject a complex _Bool; clang a complex __int128
+      if ((real.kind !== 'float' && real.kind !== 'int') || (real.kind === 'int' && /_Bool|__int128/.test(real.name)))
+        throw CFrontError.at(at, `_Complex of ${typeName(real)}`);
       return {
         kind: 'typedef',
         decl: { name: `${typeName(real)} _Complex`, type: { kind: 'array', of: real, length: 2 } },
