@@ -579,14 +579,10 @@ export class ParseState {
   }
 
   /**
-   * `#pragma pack`: push (and set, when `given`), pop, or set; `value` undefined is the default. A
-   * label names a push; pop with it drops every entry above the one it names and restores what that
-   * push saved (gcc c-pragma.cc pop_alignment; an unknown label pops one entry, as gcc does after
-   * its warning).
-   */
-  /**
-   * `#pragma pack`: false for a pop naming a label no entry has, where gcc pops every entry and clang none (the
-   * caller says so); a pop of an empty stack changes nothing (both warn).
+   * `#pragma pack`: push (and set, when `given`), pop, or set; `value` undefined is the default. A label names a
+   * push; pop with it drops every entry above the one it names and restores what that push saved (gcc c-pragma.cc
+   * pop_alignment). A pop of an empty stack changes nothing (both compilers warn); false for a pop naming a label
+   * no entry has, where gcc pops every entry and clang none (the caller says so).
    */
   pragmaPack(op: string | undefined, label: string | undefined, given: boolean, value: number | undefined): boolean {
     this.consultPack();
