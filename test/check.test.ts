@@ -73,6 +73,49 @@ describe('lint rules: a fixture header per rule', () => {
     }
   });
 
+  test("the enum fix names the enum's own integer type: the layout stays; a pointer's fix names the struct", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ioctl32-enumfix-'));
+    const text = [
+      '#include <linux/ioctl.h>',
+      'enum __attribute__((packed)) zs { ZS_A, ZS_B };',
+      'enum neg { NEG_A = -1, NEG_B };',
+      'struct zi { unsigned int v; enum zs small; unsigned char pad; enum neg n; };',
+      "#define ZI_SET _IOW('z', 1, struct zi *)",
+      "#define ZI_GET _IOR('z', 2, struct zi)",
+      '',
+    ].join('\n');
+    const file = join(dir, 'zi.h');
+    writeFileSync(file, text);
+    const findings = checkHeaders([file]).findings;
+    const fixes = findings.filter((f) => f.rule === 'enum').map((f) => [f.path, f.fix]);
+    expect(fixes).toEqual([
+      ['small', "use __u8 for 'small' and keep the enum for its values"],
+      ['n', "use __s32 for 'n' and keep the enum for its values"],
+    ]);
+    expect(findings.find((f) => f.rule === 'long-or-pointer' && f.ioctl === 'ZI_SET')!.fix).toBe(
+      'name the struct the handler copies, not a pointer to it: _IOW(..., struct zi)',
+    );
+    // the edits applied: every member where it was (the enum's own type), as the compiler lays it out
+    const lines = text.split('\n');
+    // from the last column back: the earlier ones stay where they are
+    const edits = findings.filter((x) => x.rule === 'enum').map((f) => f.edit!);
+    edits.sort((a, b) => b.line - a.line || b.column - a.column);
+    for (const e of edits) {
+      expect(e.op === 'replace' && e.line === e.endLine).toBe(true);
+      if (e.op !== 'replace') continue;
+      const l = lines[e.line - 1]!;
+      lines[e.line - 1] = l.slice(0, e.column - 1) + e.text + l.slice(e.endColumn - 1);
+    }
+    const fixed = join(dir, 'zi-fixed.h');
+    writeFileSync(fixed, `#include <linux/types.h>\n${lines.join('\n')}`);
+    const layoutOf = (h: string) => {
+      const d = dumpHeaders({ abi: getAbi('x86_64'), headers: [h], ...crossTree(getAbi('x86_64')) });
+      expect(d.result.failed).toEqual({});
+      return JSON.stringify(d.result.records['struct zi']!.fields.map((x) => [x.path, x.offset, x.size]));
+    };
+    expect(layoutOf(fixed)).toBe(layoutOf(file));
+  });
+
   test('each finding points at the line and column of what it is about', () => {
     // where the fixture's text has it: a member's name, a record's `struct` keyword, a macro's name
     const position = (text: string, index: number) => {

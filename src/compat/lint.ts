@@ -5,10 +5,11 @@
  */
 import type { Abi } from '../abi/types.js';
 import { array, int, recordName, stripTypedefs, type CType, type RecordDecl, type SourceLoc } from '../cfront/types.js';
+import { typeName } from '../cfront/print.js';
 import type { IoctlEntry } from '../ioctl/catalogue.js';
 import { maxIocSize } from '../ioctl/ioc.js';
 import { flattenFields, type TypedField } from '../layout/fields.js';
-import type { Layouter } from '../layout/layout.js';
+import { enumUnderlying, type Layouter } from '../layout/layout.js';
 import { LayoutError, type RecordLayout } from '../layout/types.js';
 
 export type Level = 'error' | 'warning' | 'note';
@@ -357,8 +358,12 @@ function lintRecord(name: string, views: View[], add: Add): void {
       add('bitfield', loc, { ...base, message: `'${f.path}' is a bitfield`, fix });
     }
     if (f.bitWidth === undefined && t.kind === 'enum') {
-      const fix = `use __u32 for '${f.path}' and keep the enum for its values`;
-      add('enum', loc, { ...base, message: `'${f.path}' has enum type`, fix, ...retype('__u32') });
+      // the enum's own integer type, so the layout stays: a packed one's is a char or a short, one with a negative
+      // value is signed
+      const under = enumUnderlying(t.decl, native.layouter.abi);
+      const fixed = `__${SIGNED.has(under) ? 's' : 'u'}${native.layouter.typeLayout(t).size * 8}`;
+      const fix = `use ${fixed} for '${f.path}' and keep the enum for its values`;
+      add('enum', loc, { ...base, message: `'${f.path}' has enum type`, fix, ...retype(fixed) });
     }
     if (f.bitWidth === undefined && t.kind === 'int' && t.name === 'char') {
       const fix = `use __u8 or __s8 for '${f.path}'`;
@@ -764,7 +769,11 @@ function lintIoctls(input: LintInput, add: Add): void {
       add('long-or-pointer', e.loc, {
         ioctl: e.name,
         message: `${e.name}'s argument ${e.arg ?? ''} is ${sizes}, so its number differs too`,
-        fix: `name a fixed-size type: ${macro}(..., __u64) or __u32, as the handler copies`,
+        // a pointer to a struct: the number names the pointer, the handler copies the struct (check's reading)
+        fix:
+          t.kind === 'pointer' && stripTypedefs(t.to).kind === 'record'
+            ? `name the struct the handler copies, not a pointer to it: ${macro}(..., ${typeName(t.to)})`
+            : `name a fixed-size type: ${macro}(..., __u64) or __u32, as the handler copies`,
         claims,
       });
     }
