@@ -73,6 +73,27 @@ describe('lint rules: a fixture header per rule', () => {
     }
   });
 
+  test('a hole after an anonymous union is said to follow it, not the named member before it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ioctl32-anon-'));
+    const file = join(dir, 'zx.h');
+    writeFileSync(
+      file,
+      [
+        '#include <linux/ioctl.h>',
+        '#include <linux/types.h>',
+        'typedef __u64 u64a __attribute__((aligned(8)));',
+        'struct zx { __u32 op; union { void *buf; __u64 buf64; }; u64a handle; };',
+        "#define ZX _IOW('z', 3, struct zx)",
+        '',
+      ].join('\n'),
+    );
+    const holes = checkHeaders([file]).findings.filter((f) => f.rule === 'implicit-padding');
+    // i386 (gcc -m32, clang): the union at 4..12, handle at 16
+    const i386 = holes.find((f) => /on i386/.test(f.message))!;
+    expect(i386.message).toBe('4-byte hole on i386 after the anonymous union');
+    expect(i386.claims).toEqual([{ what: 'hole', abi: 'i386', before: 'handle', offset: 12, size: 4 }]);
+  });
+
   test("the enum fix names the enum's own integer type: the layout stays; a pointer's fix names the struct", () => {
     const dir = mkdtempSync(join(tmpdir(), 'ioctl32-enumfix-'));
     const text = [

@@ -664,6 +664,14 @@ function nestedRecords(views: View[]): Nested[] {
  * Holes and tail padding of the argument and of every record in it (a hole anywhere leaks
  * kernel stack), one finding per place, with the pad that fills it.
  */
+/** A member as a message names it: `'len'`, `the anonymous union`, `the unnamed bit-field`. */
+function describeMember(m: Member): string {
+  if (m.name !== undefined) return `'${m.name}'`;
+  if (m.bitWidth !== undefined) return 'the unnamed bit-field';
+  const t = stripTypedefs(m.type);
+  return t.kind === 'record' && t.decl.union ? 'the anonymous union' : 'the anonymous struct';
+}
+
 function padding(name: string, views: View[], add: Add): void {
   const names = new Map<RecordDecl, () => string>();
   for (const n of nestedRecords(views)) {
@@ -702,8 +710,10 @@ function paddingOf(name: string, n: Nested, names: () => string, add: Add): void
   const pads = simulatePads(n.views);
   for (const [before, holes] of [...places].sort((a, b) => a[0] - b[0])) {
     const tail = before === members.length;
-    const after = [...members.slice(0, before)].reverse().find((m) => m.member.name !== undefined)?.member.name;
-    const afterText = after ? `'${after}'` : 'the previous member';
+    // the member right before it, named or not (an anonymous union, an unnamed bit-field)
+    const prev = members[before - 1]?.member;
+    const after = prev !== undefined;
+    const afterText = prev === undefined ? 'the previous member' : describeMember(prev);
     const kind = tail ? 'bytes of tail padding' : 'byte hole';
     const sizes = holes.map((h) => ({ abi: h.v.abi, n: h.bits / 8 }));
     const where = byValue(sizes, (x) => `${x}${tail ? ' ' : '-'}${kind}`);
