@@ -94,6 +94,27 @@ describe('lint rules: a fixture header per rule', () => {
     expect(i386.claims).toEqual([{ what: 'hole', abi: 'i386', before: 'handle', offset: 12, size: 4 }]);
   });
 
+  test('a hole inside one declaration of bit-fields: no edit into it, no claim that calls it tail padding', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ioctl32-bf-'));
+    const file = join(dir, 'zb.h');
+    writeFileSync(
+      file,
+      [
+        '#include <linux/ioctl.h>',
+        '#include <linux/types.h>',
+        'struct zb { __u8 x; __u32 ctl : 3, prio : 5, : 0, stride : 7; };',
+        "#define ZB _IOW('z', 4, struct zb)",
+        '',
+      ].join('\n'),
+    );
+    const hole = checkHeaders([file]).findings.find((f) => f.rule === 'implicit-padding' && /hole/.test(f.message))!;
+    // gcc -m32 and gcc: ctl and prio in byte 1, `: 0` moves stride to byte 4
+    expect(hole.message).toBe("2-byte hole on x86_64, i386 after 'prio'");
+    expect(hole.fix).toBe("end the declaration after 'prio', then add `__u16 pad0;` before the rest");
+    expect(hole.edit).toBeUndefined();
+    expect(hole.claims).toEqual([]);
+  });
+
   test("the enum fix names the enum's own integer type: the layout stays; a pointer's fix names the struct", () => {
     const dir = mkdtempSync(join(tmpdir(), 'ioctl32-enumfix-'));
     const text = [

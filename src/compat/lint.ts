@@ -720,19 +720,26 @@ function paddingOf(name: string, n: Nested, names: () => string, add: Add): void
     const claims: Claim[] = [];
     for (const h of holes) {
       const offset = n.starts[h.i]! + h.offset;
-      if (!tail) claims.push({ what: 'hole', abi: h.v.abi, before: firstPath(before, h.v), offset, size: h.bits / 8 });
-      else if (n.path === '') claims.push({ what: 'hole', abi: h.v.abi, before: '', offset, size: h.bits / 8 });
+      if (!tail) {
+        // `before` names the member after the hole ('' is tail padding's): none for an unnamed bit-field
+        const next = firstPath(before, h.v);
+        if (next !== '') claims.push({ what: 'hole', abi: h.v.abi, before: next, offset, size: h.bits / 8 });
+      } else if (n.path === '') claims.push({ what: 'hole', abi: h.v.abi, before: '', offset, size: h.bits / 8 });
       else if (n.path)
         claims.push({ what: 'member', abi: h.v.abi, path: n.path, offset: n.starts[h.i]!, size: h.v.layout.size });
     }
     const pad = pads.get(before);
     const text = pad ? padFor(pad.bytes, names(), pad.at) : '';
     const next = members[before]?.member;
-    const edit = pad ? insertAt(tail ? native.decl.endLoc : next?.declLoc, text) : undefined;
+    // `__u32 a : 3, b : 5, : 0, c : 7;`: the hole is inside one declaration, which a pad cannot go into
+    const inside = !tail && next !== undefined && prev !== undefined && next.declLoc === prev.declLoc;
+    const edit = pad && !inside ? insertAt(tail ? native.decl.endLoc : next?.declLoc, text) : undefined;
     const place = after ? `after ${afterText}` : `before '${named(before) ?? 'the first member'}'`;
     const fix = edit
       ? `add \`${text}\` ${place}${within}`
-      : 'make the members before it fixed-size first, then pad explicitly';
+      : inside
+        ? `end the declaration ${place}, then add \`${text || 'a pad'}\` before the rest${within}`
+        : 'make the members before it fixed-size first, then pad explicitly';
     const message = `${where} ${tail ? `after ${afterText}` : place}${within}`;
     const loc = tail ? native.decl.loc : (next?.loc ?? native.decl.loc);
     const path = full(named(before) ?? '');
