@@ -1109,6 +1109,31 @@ describe(`a random driver header: one file for i386 and x32 tasks (seed ${SEED})
   }
 });
 
+describe('floats i386 places otherwise (a double aligned to 4)', () => {
+  test('gen c copies their bits where the task has them, as the thunk converts', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ioctl32-genfloat-'));
+    const file = join(dir, 'gf.h');
+    writeFileSync(
+      file,
+      '#include <linux/types.h>\n#include <linux/ioctl.h>\n' +
+        'struct gf { __u32 ch; double d; double _Complex iq; float f; };\n' +
+        "#define GF_GET _IOR('z', 6, struct gf)\n",
+    );
+    const g = generateCompatC({ pair, scan: { headers: [file] }, prefix: 'gf' });
+    expect(g.ioctls.map((x) => [x.name, x.handling])).toEqual([['GF_GET', 'converted']]);
+    expect(g.source).toContain('compat_u64 d;');
+    const [n, c] = [dumpHeaders({ abi: x86, headers: [file] }), dumpHeaders({ abi: i386, headers: [file] })];
+    const t = (d: Dumped) => ({ kind: 'record', decl: d.decls.get('struct gf')! }) as const;
+    const conv = compileConverter(t(n), t(c), x86, i386);
+    let seed = 7;
+    const native = new Uint8Array(conv.nativeSize).map(() => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24);
+    // padding is the kernel's: a fresh struct holds none of it
+    const out = runHandler(g, 'gf', c.ioctls.get('GF_GET')!.cmd, native, new Uint8Array(conv.compatSize));
+    expect(out.ret).toBe(0);
+    expect(hex(out.after)).toBe(hex(conv.nativeToCompat(native)));
+  });
+});
+
 describe('a union another member selects (annotation)', () => {
   test('one case per value, converted as the thunk converts it; another value is -EINVAL for both', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ioctl32-gensel-'));

@@ -515,7 +515,7 @@ export class Parser extends ConstantExpressions<Value> {
         throw CFrontError.at(at, `_Complex of ${typeName(real)}`);
       return {
         kind: 'typedef',
-        decl: { name: `${typeName(real)} _Complex`, type: { kind: 'array', of: real, length: 2 } },
+        decl: { name: `${typeName(real)} _Complex`, type: { kind: 'array', of: real, length: 2 }, complex: true },
       };
     }
     if (words.includes('void')) return { kind: 'void' };

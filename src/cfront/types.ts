@@ -128,6 +128,8 @@ export interface TypedefDecl {
   type: CType;
   /** `__attribute__((aligned(N)))` on the typedef: a user alignment that may raise or lower. */
   align?: number;
+  /** `T _Complex`, whose type is T[2] (its layout): one value in C, which is not subscripted. */
+  complex?: true;
   loc?: SourceLoc;
 }
 

@@ -842,6 +842,14 @@ class Generator {
       if (a.length !== b.length) throw new CodegenError(`'${path}': array lengths differ`);
       return this.declare(a.of, b.of, `${name}[${a.length ?? ''}]`, depth, `${path}[]`);
     }
+    // a float of the same size placed otherwise (i386's double, 4-aligned): its bits in an integer of the task's
+    // size and alignment, copied with memcpy (the kernel computes with no float)
+    if (a.kind === 'float' && b.kind === 'float' && this.nl.typeLayout(nt).size === this.cl.typeLayout(ct).size) {
+      const cs = this.cl.typeLayout(ct).size;
+      const ca = this.cl.typeLayout(ct).align;
+      if (cs === 8 && ca === 4) return `compat_u64${sep}`;
+      if (cs === ca && (cs === 2 || cs === 4 || cs === 8)) return `u${cs * 8}${sep}`;
+    }
     if (a.kind === 'record' && b.kind === 'record') {
       if (a.decl.tag !== undefined || nt.kind === 'typedef')
         return `${this.twinOf(a.decl, b.decl, typeName(nt)).twin}${sep}`;
@@ -1094,6 +1102,12 @@ class Generator {
         out(`${pad}if ((typeof(${rhs}))(typeof(${lhs}))${rhs} != ${rhs})\n${pad}\treturn -EOVERFLOW;`);
       }
       out(`${pad}${lhs} = ${rhs};`);
+      return;
+    }
+    // the same bits (declare() gave the task's an integer of its size): copied, never converted as numbers; a
+    // complex value whole (C has no subscript of one)
+    if ((a.kind === 'float' && b.kind === 'float') || isComplex(nt)) {
+      out(`${pad}memcpy(&${lhs}, &${rhs}, sizeof(${lhs}));`);
       return;
     }
     if (a.kind === 'array' && b.kind === 'array') {
@@ -1541,4 +1555,10 @@ function recordOrder(m: MemberLayout): string {
 
 function hex(v: number): string {
   return `0x${(v >>> 0).toString(16)}`;
+}
+
+/** A `T _Complex` type (a typedef of T[2] for its layout), through any typedefs of it. */
+function isComplex(t: CType): boolean {
+  for (let x: CType = t; x.kind === 'typedef'; x = x.decl.type) if (x.decl.complex) return true;
+  return false;
 }
