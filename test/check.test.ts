@@ -46,6 +46,7 @@ describe('lint rules: a fixture header per rule', () => {
     ['plain-char', ['struct pc_bad.c'], ['struct pc_good']],
     ['too-large', ['TL_BAD'], ['TL_GOOD']],
     ['sizeof-size', ['SS_BAD'], ['SS_GOOD']],
+    ['kernel-typecheck', ['KT_BAD'], ['KT_GOOD']],
     ['duplicate-nr', ['DN_SECOND'], ['DN_FIRST', 'DN_OTHER']],
     ['size-differs', ['struct sd_bad'], ['struct sd_good']],
   ];

@@ -85,6 +85,13 @@ export const RULES: Record<string, Rule> = Object.fromEntries(
         `${IOCTL_RST}#command-number-definitions`,
       ],
       [
+        'kernel-typecheck',
+        'error',
+        "the argument type's size is no multiple of its alignment: the kernel's _IOC_TYPECHECK does not compile",
+        'include/asm-generic/ioctl.h (Linux 6.1): _IOC_TYPECHECK(t) compares sizeof(t) with sizeof(t[1])',
+        `${IOCTL_RST}#command-number-definitions`,
+      ],
+      [
         'duplicate-nr',
         'warning',
         'two ioctls in one header share type and nr',
@@ -761,8 +768,26 @@ function lintIoctls(input: LintInput, add: Add): void {
     const sides = input.sides.flatMap((s) => {
       const own = s.ioctls.get(e.name);
       if (!own?.argType) return [];
-      return [{ abi: s.abi, size: s.layouter.typeLayout(own.argType).size, dir: own.dir }];
+      const l = s.layouter.typeLayout(own.argType);
+      return [{ abi: s.abi, size: l.size, align: l.align, dir: own.dir }];
     });
+    // an over-aligned typedef (`typedef __u32 t __attribute__((aligned(8)))`): user space takes sizeof(t), but the
+    // kernel's own _IOC_TYPECHECK(t) also forms t[1], an array whose elements cannot be that aligned
+    const misfit = sides.filter((x) => x.size % x.align !== 0);
+    if (misfit.length && !e.byValue && !e.legacy) {
+      const groups = new Map<string, string[]>();
+      for (const x of misfit) {
+        const k = `${x.size} bytes aligned to ${x.align}`;
+        groups.set(k, [...(groups.get(k) ?? []), x.abi.name]);
+      }
+      const what = [...groups].map(([k, abis]) => `${k} on ${abis.join(', ')}`).join(', ');
+      add('kernel-typecheck', e.loc, {
+        ioctl: e.name,
+        message: `${e.name}'s argument ${e.arg ?? ''} is ${what}: the kernel's _IOC_TYPECHECK (sizeof(t[1])) rejects it`,
+        fix: 'name a type whose size is a multiple of its alignment (a struct holding it, or no aligned attribute)',
+        claims: misfit.map((x) => ({ what: 'argument', abi: x.abi.name, size: x.size })),
+      });
+    }
     for (const { abi, size, dir } of sides) {
       // a size past the field spills into the direction bits: no direction decodes (ppc, mips), or another one
       const max = maxIocSize(abi, dir === null || dir === 'none' ? 'r' : dir);
