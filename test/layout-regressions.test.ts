@@ -354,6 +354,16 @@ test('a floating constant no type holds, or one that needs a long double wider t
   ).not.toThrow();
 });
 
+test('an _Atomic type keeps its name where its alignment is its own (a typedef, _Atomic(T))', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ioctl32-text-'));
+  const header = join(dir, 'case.h');
+  writeFileSync(header, 'typedef unsigned int seq_t;\nstruct za { _Atomic seq_t seq; _Atomic(short) s; };\n');
+  const abi = getAbi('i386');
+  const unit = parseHeader(header, { abi, includeDirs: [], sizes: new Layouter(abi) }).unit;
+  const names = unit.records.get('struct za')!.members!.map((m) => (m.type.kind === 'typedef' ? m.type.decl.name : ''));
+  expect(names).toEqual(['_Atomic seq_t', '_Atomic short']);
+});
+
 test('_Atomic of a size clang rounds up (a 3-byte record on x86_64): a located error', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ioctl32-text-'));
   const header = join(dir, 'case.h');

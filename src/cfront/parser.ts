@@ -464,8 +464,8 @@ export class Parser extends ConstantExpressions<Value> {
 
   /**
    * `_Atomic T`: T aligned as the ABI's reference compiler aligns atomics (Abi.atomicPromote), as a typedef of T named
-   * `_Atomic T` with that alignment. clang also rounds a size up to a power of two, which no typedef can say: that
-   * case is a located error.
+   * `_Atomic T` (with that alignment where it differs from T's). clang also rounds a size up to a power of two, which
+   * no typedef can say: that case is a located error.
    */
   private atomicType(t: CType, at: Token): CType {
     let size: number;
@@ -495,8 +495,10 @@ export class Parser extends ConstantExpressions<Value> {
         atomicAlign = size;
       }
     } else if ([1, 2, 4, 8, 16].includes(size)) atomicAlign = Math.max(align, Math.min(size, abi.biggestAlignment));
-    if (atomicAlign === align) return t;
-    return { kind: 'typedef', decl: { name: `_Atomic ${typeName(t)}`, type: t, align: atomicAlign } };
+    // named `_Atomic T` whether or not the alignment moved: reports and generated C say what the header says
+    const name = `_Atomic ${typeName(t)}`;
+    if (atomicAlign === align) return { kind: 'typedef', decl: { name, type: t } };
+    return { kind: 'typedef', decl: { name, type: t, align: atomicAlign } };
   }
 
   private basicType(words: string[], at: Token): CType {
