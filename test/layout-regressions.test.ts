@@ -272,6 +272,13 @@ const TEXT_CASES = [
   },
 ];
 
+/** `text` as a header of its own (case.h in a fresh directory) parsed for `abi`: a thunk, to expect a throw of. */
+function parseText(text: string, abi = getAbi('x86_64')) {
+  const header = join(mkdtempSync(join(tmpdir(), 'ioctl32-text-')), 'case.h');
+  writeFileSync(header, `${text}\n`);
+  return () => parseHeader(header, { abi, includeDirs: [], sizes: new Layouter(abi) });
+}
+
 describe.concurrent('header text agrees with the compiler', () => {
   for (const abi of ABIS.filter((a) => !a.flavourOf)) {
     test(abi.name, async () => {
@@ -295,22 +302,13 @@ describe.concurrent('header text agrees with the compiler', () => {
 });
 
 test('an attribute before a later member declarator (clang applies it, gcc rejects it): a located error', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ioctl32-text-'));
-  const header = join(dir, 'case.h');
-  writeFileSync(header, 'struct s { char c; int x, __attribute__((aligned(8))) y; };\n');
-  const abi = getAbi('x86_64');
-  expect(() => parseHeader(header, { abi, includeDirs: [], sizes: new Layouter(abi) })).toThrow(
+  expect(parseText('struct s { char c; int x, __attribute__((aligned(8))) y; };')).toThrow(
     /case\.h:1:27: error: an attribute before a member's declarator: clang applies it, gcc rejects it/,
   );
 });
 
 test('what gcc and clang reject or read apart, located: pack(pop, label), casts, _Atomic, __VA_OPT__', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ioctl32-text-'));
-  const header = join(dir, 'case.h');
-  const parse = (text: string, abi = getAbi('x86_64')) => {
-    writeFileSync(header, `${text}\n`);
-    return () => parseHeader(header, { abi, includeDirs: [], sizes: new Layouter(abi) });
-  };
+  const parse = parseText;
   // gcc pops every entry, clang none
   expect(parse('#pragma pack(push, 2)\n#pragma pack(1)\n#pragma pack(pop, r1)\nstruct q { char c; int i; };')).toThrow(
     /case\.h:3:2: error: #pragma pack\(pop, r1\) with no push of r1: gcc pops every entry, clang none/,
@@ -335,12 +333,7 @@ test('what gcc and clang reject or read apart, located: pack(pop, label), casts,
 });
 
 test('a floating constant no type holds, or one that needs a long double wider than double: located errors', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ioctl32-text-'));
-  const header = join(dir, 'case.h');
-  const parse = (text: string, abi = getAbi('x86_64')) => {
-    writeFileSync(header, `${text}\n`);
-    return () => parseHeader(header, { abi, includeDirs: [], sizes: new Layouter(abi) });
-  };
+  const parse = parseText;
   expect(parse('struct h { char a[(int)1e400]; };')).toThrow(
     /case\.h:1:24: error: Infinity is out of the range of int/,
   );
@@ -355,43 +348,29 @@ test('a floating constant no type holds, or one that needs a long double wider t
 });
 
 test('an _Atomic type keeps its name where its alignment is its own (a typedef, _Atomic(T))', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ioctl32-text-'));
-  const header = join(dir, 'case.h');
-  writeFileSync(header, 'typedef unsigned int seq_t;\nstruct za { _Atomic seq_t seq; _Atomic(short) s; };\n');
-  const abi = getAbi('i386');
-  const unit = parseHeader(header, { abi, includeDirs: [], sizes: new Layouter(abi) }).unit;
+  const text = 'typedef unsigned int seq_t;\nstruct za { _Atomic seq_t seq; _Atomic(short) s; };';
+  const unit = parseText(text, getAbi('i386'))().unit;
   const names = unit.records.get('struct za')!.members!.map((m) => (m.type.kind === 'typedef' ? m.type.decl.name : ''));
   expect(names).toEqual(['_Atomic seq_t', '_Atomic short']);
 });
 
 test('_Atomic of a size clang rounds up (a 3-byte record on x86_64): a located error', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ioctl32-text-'));
-  const header = join(dir, 'case.h');
-  writeFileSync(header, 'struct b3 { char c[3]; };\nstruct at { char c; _Atomic struct b3 x; };\n');
-  const abi = getAbi('x86_64');
-  expect(() => parseHeader(header, { abi, includeDirs: [], sizes: new Layouter(abi) })).toThrow(
+  const b3 = 'struct b3 { char c[3]; };\nstruct at { char c; _Atomic struct b3 x; };';
+  expect(parseText(b3)).toThrow(
     /case\.h:2:21: error: _Atomic of a 3-byte type: clang makes it 4 bytes on x86_64, which ioctl32 does not model/,
   );
   // an incomplete type: clang rejects it, gcc takes it
-  writeFileSync(header, 'struct fwd;\nstruct at9 { char c; _Atomic struct fwd *p; };\n');
-  expect(() => parseHeader(header, { abi, includeDirs: [], sizes: new Layouter(abi) })).toThrow(
+  expect(parseText('struct fwd;\nstruct at9 { char c; _Atomic struct fwd *p; };')).toThrow(
     /case\.h:2:22: error: _Atomic of an incomplete type: clang rejects it/,
   );
-  writeFileSync(header, 'struct b3 { char c[3]; };\nstruct at { char c; _Atomic struct b3 x; };\n');
   // gcc keeps the size and the alignment (m68k's reference): no error there
   const m68k = getAbi('m68k');
-  const unit = parseHeader(header, { abi: m68k, includeDirs: [], sizes: new Layouter(m68k) }).unit;
+  const unit = parseText(b3, m68k)().unit;
   expect(new Layouter(m68k).layout(unit.records.get('struct at')!).size).toBe(4);
 });
 
 test("where gcc and clang part on aligned after '*', a located error says so", () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ioctl32-text-'));
-  const abi = ABIS[0]!;
-  const parse = (text: string) => {
-    const header = join(dir, 'case.h');
-    writeFileSync(header, `${text}\n`);
-    return () => parseHeader(header, { abi, includeDirs: [], sizes: new Layouter(abi) });
-  };
+  const parse = (text: string) => parseText(text, ABIS[0]!);
   // gcc lowers a member's pointer to 2, clang keeps 8: 10 bytes against 16 on x86_64
   expect(parse('struct a2 { char f; void * __attribute__((aligned(2))) p; };')).toThrow(
     /case\.h:1:26: error: aligned\(2\) after '\*' lowers the pointer's alignment: gcc lowers it, clang does not/,
@@ -403,8 +382,6 @@ test("where gcc and clang part on aligned after '*', a located error says so", (
 });
 
 test('an attribute that changes a layout in a way not modelled is a located error, not another layout', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ioctl32-text-'));
-  const abi = ABIS[0]!;
   const cases = [
     // gcc: 16 bytes (v at 8); read without the attribute it would be 8
     ['typedef int v2si __attribute__((vector_size(8)));', 'vector_size'],
@@ -412,9 +389,7 @@ test('an attribute that changes a layout in a way not modelled is a located erro
     ['struct __attribute__((scalar_storage_order("big-endian"))) s { int a: 3; };', 'scalar_storage_order'],
   ];
   for (const [text, attribute] of cases) {
-    const header = join(dir, 'case.h');
-    writeFileSync(header, `${text}\n`);
-    expect(() => parseHeader(header, { abi, includeDirs: [], sizes: new Layouter(abi) })).toThrow(
+    expect(parseText(text!, ABIS[0]!)).toThrow(
       new RegExp(`case\\.h:1:\\d+: error: __attribute__\\(\\(${attribute}\\)\\) changes the layout`),
     );
   }
