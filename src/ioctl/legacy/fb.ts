@@ -1,4 +1,22 @@
-import { family } from './table.js';
+import { family, type LegacyAccess, type LegacyRow } from './table.js';
+
+/** A row of matroxfb_ioctl, whose numbers name size_t (linux/matroxfb.h). */
+const matrox = (name: string, access: LegacyAccess, arg: string, note: string): LegacyRow => [
+  name,
+  access,
+  arg,
+  'drivers/video/fbdev/matrox/matroxfb_base.c:matroxfb_ioctl',
+  { header: 'linux/matroxfb.h', needs: ['stddef.h'], misdeclared: true, note },
+];
+
+/** A row of radeonfb_ioctl: a __u32 under a size_t number (linux/radeonfb.h). */
+const radeon = (name: string, access: LegacyAccess, note: string): LegacyRow => [
+  name,
+  access,
+  '__u32',
+  'drivers/video/fbdev/aty/radeon_base.c:radeonfb_ioctl',
+  { header: 'linux/radeonfb.h', needs: ['stddef.h'], misdeclared: true, note },
+];
 
 /*
  * linux/fb.h as Linux 6.1 handles it: drivers/video/fbdev/core/fbmem.c (do_fb_ioctl; fb_compat_ioctl converts
@@ -111,102 +129,24 @@ export const FB = family('fb', { header: 'linux/fb.h' }, [
   ],
   // drivers' own numbers declared with size_t, whose handlers copy a __u32 or a struct of two (no fb_compat_ioctl
   // maps them: a compat task's number, 4 bytes smaller, reaches the driver unknown)
-  [
+  matrox(
     'MATROXFB_SET_OUTPUT_MODE',
     'w',
     'struct matroxioc_output_mode',
-    'drivers/video/fbdev/matrox/matroxfb_base.c:matroxfb_ioctl',
-    {
-      header: 'linux/matroxfb.h',
-      needs: ['stddef.h'],
-      misdeclared: true,
-      note: '_IOW(size_t) but copy_from_user of a struct matroxioc_output_mode',
-    },
-  ],
-  [
+    '_IOW(size_t) but copy_from_user of a struct matroxioc_output_mode',
+  ),
+  matrox(
     'MATROXFB_GET_OUTPUT_MODE',
     'rw',
     'struct matroxioc_output_mode',
-    'drivers/video/fbdev/matrox/matroxfb_base.c:matroxfb_ioctl',
-    {
-      header: 'linux/matroxfb.h',
-      needs: ['stddef.h'],
-      misdeclared: true,
-      note: '_IOWR(size_t) but copy_from_user and copy_to_user of a struct matroxioc_output_mode',
-    },
-  ],
-  [
-    'MATROXFB_SET_OUTPUT_CONNECTION',
-    'w',
-    '__u32',
-    'drivers/video/fbdev/matrox/matroxfb_base.c:matroxfb_ioctl',
-    {
-      header: 'linux/matroxfb.h',
-      needs: ['stddef.h'],
-      misdeclared: true,
-      note: '_IOW(size_t) but copy_from_user of a u_int32_t',
-    },
-  ],
-  [
-    'MATROXFB_GET_OUTPUT_CONNECTION',
-    'r',
-    '__u32',
-    'drivers/video/fbdev/matrox/matroxfb_base.c:matroxfb_ioctl',
-    {
-      header: 'linux/matroxfb.h',
-      needs: ['stddef.h'],
-      misdeclared: true,
-      note: '_IOR(size_t) but put_user to a u_int32_t __user *',
-    },
-  ],
-  [
-    'MATROXFB_GET_AVAILABLE_OUTPUTS',
-    'r',
-    '__u32',
-    'drivers/video/fbdev/matrox/matroxfb_base.c:matroxfb_ioctl',
-    {
-      header: 'linux/matroxfb.h',
-      needs: ['stddef.h'],
-      misdeclared: true,
-      note: '_IOR(size_t) but put_user to a u_int32_t __user *',
-    },
-  ],
-  [
-    'MATROXFB_GET_ALL_OUTPUTS',
-    'r',
-    '__u32',
-    'drivers/video/fbdev/matrox/matroxfb_base.c:matroxfb_ioctl',
-    {
-      header: 'linux/matroxfb.h',
-      needs: ['stddef.h'],
-      misdeclared: true,
-      note: '_IOR(size_t) but put_user to a u_int32_t __user *',
-    },
-  ],
-  [
-    'FBIO_RADEON_GET_MIRROR',
-    'r',
-    '__u32',
-    'drivers/video/fbdev/aty/radeon_base.c:radeonfb_ioctl',
-    {
-      header: 'linux/radeonfb.h',
-      needs: ['stddef.h'],
-      misdeclared: true,
-      note: '_IOR(size_t) but put_user to a __u32 __user *',
-    },
-  ],
-  [
-    'FBIO_RADEON_SET_MIRROR',
-    'w',
-    '__u32',
-    'drivers/video/fbdev/aty/radeon_base.c:radeonfb_ioctl',
-    {
-      header: 'linux/radeonfb.h',
-      needs: ['stddef.h'],
-      misdeclared: true,
-      note: '_IOW(size_t) but get_user from a __u32 __user *',
-    },
-  ],
+    '_IOWR(size_t) but copy_from_user and copy_to_user of a struct matroxioc_output_mode',
+  ),
+  matrox('MATROXFB_SET_OUTPUT_CONNECTION', 'w', '__u32', '_IOW(size_t) but copy_from_user of a u_int32_t'),
+  ...(['MATROXFB_GET_OUTPUT_CONNECTION', 'MATROXFB_GET_AVAILABLE_OUTPUTS', 'MATROXFB_GET_ALL_OUTPUTS'] as const).map(
+    (n) => matrox(n, 'r', '__u32', '_IOR(size_t) but put_user to a u_int32_t __user *'),
+  ),
+  radeon('FBIO_RADEON_GET_MIRROR', 'r', '_IOR(size_t) but put_user to a __u32 __user *'),
+  radeon('FBIO_RADEON_SET_MIRROR', 'w', '_IOW(size_t) but get_user from a __u32 __user *'),
   [
     'FBIO_GETCONTROL2',
     'r',

@@ -1,4 +1,22 @@
-import { family, type LegacyRow } from './table.js';
+import { family, type LegacyAccess, type LegacyRow } from './table.js';
+
+/** A row of dell-smm-hwmon's i8k_ioctl, whose numbers name size_t (linux/i8k.h). */
+const i8k = (name: string, access: LegacyAccess, arg: string, note: string): LegacyRow => [
+  name,
+  access,
+  arg,
+  'drivers/hwmon/dell-smm-hwmon.c:i8k_ioctl',
+  { header: 'linux/i8k.h', needs: ['linux/ioctl.h', 'stddef.h'], misdeclared: true, note },
+];
+
+/** A row of /dev/agpgart, handled by `fn` of drivers/char/agp/frontend.c (linux/agpgart.h). */
+const agp = (name: string, access: LegacyAccess, arg: string | null, fn: string, note: string): LegacyRow => [
+  name,
+  access,
+  arg,
+  `drivers/char/agp/frontend.c:${fn}`,
+  { header: 'linux/agpgart.h', needs: ['linux/ioctl.h'], misdeclared: true, note },
+];
 
 export const OTHER = family('other', { header: 'linux/perf_event.h' }, [
   [
@@ -255,78 +273,18 @@ export const OTHER = family('other', { header: 'linux/perf_event.h' }, [
   ],
   // dell-smm-hwmon's /proc/i8k (i8k_ioctl): its size_t numbers copy ints, the value written from the function's
   // common tail after the switch (no proc_compat_ioctl: a compat task's numbers reach it unknown)
-  [
-    'I8K_POWER_STATUS',
-    'r',
-    'int',
-    'drivers/hwmon/dell-smm-hwmon.c:i8k_ioctl',
-    {
-      header: 'linux/i8k.h',
-      needs: ['linux/ioctl.h', 'stddef.h'],
-      misdeclared: true,
-      note: '_IOR(size_t) but copy_to_user of an int',
-    },
-  ],
-  [
-    'I8K_FN_STATUS',
-    'r',
-    'int',
-    'drivers/hwmon/dell-smm-hwmon.c:i8k_ioctl',
-    {
-      header: 'linux/i8k.h',
-      needs: ['linux/ioctl.h', 'stddef.h'],
-      misdeclared: true,
-      note: '_IOR(size_t) but copy_to_user of an int',
-    },
-  ],
-  [
-    'I8K_GET_TEMP',
-    'r',
-    'int',
-    'drivers/hwmon/dell-smm-hwmon.c:i8k_ioctl',
-    {
-      header: 'linux/i8k.h',
-      needs: ['linux/ioctl.h', 'stddef.h'],
-      misdeclared: true,
-      note: '_IOR(size_t) but copy_to_user of an int',
-    },
-  ],
-  [
-    'I8K_GET_SPEED',
-    'rw',
-    'int',
-    'drivers/hwmon/dell-smm-hwmon.c:i8k_ioctl',
-    {
-      header: 'linux/i8k.h',
-      needs: ['linux/ioctl.h', 'stddef.h'],
-      misdeclared: true,
-      note: '_IOWR(size_t) but copy_from_user of the fan number, an int, and copy_to_user of an int',
-    },
-  ],
-  [
-    'I8K_GET_FAN',
-    'rw',
-    'int',
-    'drivers/hwmon/dell-smm-hwmon.c:i8k_ioctl',
-    {
-      header: 'linux/i8k.h',
-      needs: ['linux/ioctl.h', 'stddef.h'],
-      misdeclared: true,
-      note: '_IOWR(size_t) but copy_from_user of the fan number, an int, and copy_to_user of an int',
-    },
-  ],
-  [
+  ...(['I8K_POWER_STATUS', 'I8K_FN_STATUS', 'I8K_GET_TEMP'] as const).map((n) =>
+    i8k(n, 'r', 'int', '_IOR(size_t) but copy_to_user of an int'),
+  ),
+  ...(['I8K_GET_SPEED', 'I8K_GET_FAN'] as const).map((n) =>
+    i8k(n, 'rw', 'int', '_IOWR(size_t) but copy_from_user of the fan number, an int, and copy_to_user of an int'),
+  ),
+  i8k(
     'I8K_SET_FAN',
     'rw',
     'int[2]',
-    'drivers/hwmon/dell-smm-hwmon.c:i8k_ioctl',
-    {
-      header: 'linux/i8k.h',
-      needs: ['linux/ioctl.h', 'stddef.h'],
-      misdeclared: true,
-      note: '_IOWR(size_t) but copy_from_user of two ints (fan, speed) and copy_to_user of the first',
-    },
-  ],
+    '_IOWR(size_t) but copy_from_user of two ints (fan, speed) and copy_to_user of the first',
+  ),
   [
     'I8K_MACHINE_ID',
     'r',
@@ -376,100 +334,60 @@ export const OTHER = family('other', { header: 'linux/perf_event.h' }, [
   ],
   // /dev/agpgart (agp_ioctl): the numbers name pointers to structs the UAPI header calls struct _agp_*; the
   // handlers copy the structs themselves (compat_agp_ioctl converts them under its AGPIOC_*32 numbers)
-  [
+  agp(
     'AGPIOC_INFO',
     'r',
     'struct _agp_info',
-    'drivers/char/agp/frontend.c:agpioc_info_wrap',
-    {
-      header: 'linux/agpgart.h',
-      needs: ['linux/ioctl.h'],
-      misdeclared: true,
-      note: '_IOR(struct agp_info *) but copy_to_user of the struct agp_info itself',
-    },
-  ],
-  [
+    'agpioc_info_wrap',
+    '_IOR(struct agp_info *) but copy_to_user of the struct agp_info itself',
+  ),
+  agp(
     'AGPIOC_SETUP',
     'w',
     'struct _agp_setup',
-    'drivers/char/agp/frontend.c:agpioc_setup_wrap',
-    {
-      header: 'linux/agpgart.h',
-      needs: ['linux/ioctl.h'],
-      misdeclared: true,
-      note: '_IOW(struct agp_setup *) but copy_from_user of the struct agp_setup itself',
-    },
-  ],
-  [
+    'agpioc_setup_wrap',
+    '_IOW(struct agp_setup *) but copy_from_user of the struct agp_setup itself',
+  ),
+  agp(
     'AGPIOC_RESERVE',
     'w',
     'struct _agp_region',
-    'drivers/char/agp/frontend.c:agpioc_reserve_wrap',
-    {
-      header: 'linux/agpgart.h',
-      needs: ['linux/ioctl.h'],
-      misdeclared: true,
-      note: '_IOW(struct agp_region *) but copy_from_user of the struct agp_region itself (and of its seg_list)',
-    },
-  ],
-  [
+    'agpioc_reserve_wrap',
+    '_IOW(struct agp_region *) but copy_from_user of the struct agp_region itself (and of its seg_list)',
+  ),
+  agp(
     'AGPIOC_PROTECT',
     'none',
     null,
-    'drivers/char/agp/frontend.c:agpioc_protect_wrap',
-    {
-      header: 'linux/agpgart.h',
-      needs: ['linux/ioctl.h'],
-      misdeclared: true,
-      note: '_IOW(struct agp_region *) but not implemented: agpioc_protect_wrap returns EINVAL and reads nothing',
-    },
-  ],
-  [
+    'agpioc_protect_wrap',
+    '_IOW(struct agp_region *) but not implemented: agpioc_protect_wrap returns EINVAL and reads nothing',
+  ),
+  agp(
     'AGPIOC_ALLOCATE',
     'rw',
     'struct _agp_allocate',
-    'drivers/char/agp/frontend.c:agpioc_allocate_wrap',
-    {
-      header: 'linux/agpgart.h',
-      needs: ['linux/ioctl.h'],
-      misdeclared: true,
-      note: '_IOWR(struct agp_allocate *) but copy_from_user and copy_to_user of the struct agp_allocate itself',
-    },
-  ],
-  [
+    'agpioc_allocate_wrap',
+    '_IOWR(struct agp_allocate *) but copy_from_user and copy_to_user of the struct agp_allocate itself',
+  ),
+  agp(
     'AGPIOC_BIND',
     'w',
     'struct _agp_bind',
-    'drivers/char/agp/frontend.c:agpioc_bind_wrap',
-    {
-      header: 'linux/agpgart.h',
-      needs: ['linux/ioctl.h'],
-      misdeclared: true,
-      note: '_IOW(struct agp_bind *) but copy_from_user of the struct agp_bind itself',
-    },
-  ],
-  [
+    'agpioc_bind_wrap',
+    '_IOW(struct agp_bind *) but copy_from_user of the struct agp_bind itself',
+  ),
+  agp(
     'AGPIOC_UNBIND',
     'w',
     'struct _agp_unbind',
-    'drivers/char/agp/frontend.c:agpioc_unbind_wrap',
-    {
-      header: 'linux/agpgart.h',
-      needs: ['linux/ioctl.h'],
-      misdeclared: true,
-      note: '_IOW(struct agp_unbind *) but copy_from_user of the struct agp_unbind itself',
-    },
-  ],
-  [
+    'agpioc_unbind_wrap',
+    '_IOW(struct agp_unbind *) but copy_from_user of the struct agp_unbind itself',
+  ),
+  agp(
     'AGPIOC_DEALLOCATE',
     'value',
     'int',
-    'drivers/char/agp/frontend.c:agp_ioctl',
-    {
-      header: 'linux/agpgart.h',
-      needs: ['linux/ioctl.h'],
-      misdeclared: true,
-      note: '_IOW(int) but the key is the argument itself (agpioc_deallocate_wrap(curr_priv, (int) arg))',
-    },
-  ],
+    'agp_ioctl',
+    '_IOW(int) but the key is the argument itself (agpioc_deallocate_wrap(curr_priv, (int) arg))',
+  ),
 ]);
