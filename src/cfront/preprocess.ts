@@ -700,13 +700,12 @@ export class Preprocessor implements MemoHost {
     // each argument is expanded once, when the body first uses it expanded
     const expandedArgs = new Array<Token[] | undefined>(args.length);
     const expandedArg = (i: number) => (expandedArgs[i] ??= this.expandList(args[i]!));
-    const paramsOf = (b: Token[]) => b.map((t) => (t.kind === 'ident' ? params.indexOf(t.text) : -1));
     let body = m.body;
-    let paramAt = (m.paramAt ??= paramsOf(body));
+    let paramAt = (m.paramAt ??= paramIndexes(body, params));
     if (m.variadic && (m.vaOpt ??= body.some((t) => t.kind === 'ident' && t.text === '__VA_OPT__'))) {
       // the variable arguments as they expand: none (a macro that expands to nothing too) drops the content
       body = vaOpt(body, expandedArg(params.length - 1).length === 0);
-      paramAt = paramsOf(body);
+      paramAt = paramIndexes(body, params);
     }
     const out: Token[] = [];
     const place = (t: Token, space: boolean) => out.push(t.copy(union(t.hide, hide), space, origin));
@@ -1236,6 +1235,11 @@ function union(a: HideSet | null, b: HideSet): HideSet {
   let s = b;
   for (let h: HideSet | null = a; h !== null; h = h.next) if (!b.has(h.name)) s = new HideSet(h.name, s);
   return s;
+}
+
+/** Per body token, the index of the parameter it names (-1: none). */
+function paramIndexes(body: readonly Token[], params: readonly string[]): number[] {
+  return body.map((t) => (t.kind === 'ident' ? params.indexOf(t.text) : -1));
 }
 
 /**
