@@ -160,6 +160,28 @@ const TEXT_CASES = [
     records: ['struct m1', 'struct m2', 'struct m3'],
   },
   {
+    // the alignment is an integer constant (0x2, 2u, 0b10); a form both compilers ignore changes nothing: a
+    // parenthesized or floating alignment, an unknown action, too many arguments
+    text: [
+      '#pragma pack(0x2)',
+      'struct n1 { char c; long long i; };',
+      '#pragma pack(push, 4u)',
+      'struct n2 { char c; long long i; };',
+      '#pragma pack(push, r1, 0b1)',
+      'struct n3 { char c; long long i; };',
+      '#pragma pack(pop, r1)',
+      '#pragma pack((2))',
+      '#pragma pack(2.)',
+      '#pragma pack(shove)',
+      '#pragma pack(push, r2, 2, 2)',
+      '#pragma pack(1, 1)',
+      'struct n4 { char c; long long i; };',
+      '#pragma pack()',
+      'struct n5 { char c; long long i; };',
+    ],
+    records: ['struct n1', 'struct n2', 'struct n3', 'struct n4', 'struct n5'],
+  },
+  {
     // an attribute before a later declarator of a typedef list is that typedef's (gcc and clang)
     text: [
       'typedef int i4, __attribute__((aligned(8))) i8;',
@@ -313,6 +335,17 @@ test('what gcc and clang reject or read apart, located: pack(pop, label), casts,
   expect(parse('#pragma pack(push, 2)\n#pragma pack(1)\n#pragma pack(pop, r1)\nstruct q { char c; int i; };')).toThrow(
     /case\.h:3:2: error: #pragma pack\(pop, r1\) with no push of r1: gcc pops every entry, clang none/,
   );
+  // clang expands a macro in #pragma pack, gcc does not; gcc ignores pop with an alignment, clang pops and sets it;
+  // gcc takes a label after the alignment, clang ignores the pragma; neither takes 2x
+  const packed = (pragma: string) =>
+    parse(`#define N 2\n#pragma pack(push, 4)\n${pragma}\nstruct q { char c; int i; };`);
+  expect(packed('#pragma pack(N)')).toThrow(/case\.h:3:14: error: macro 'N' in #pragma pack: clang expands it/);
+  expect(packed('#pragma pack(push, r, N)')).toThrow(/case\.h:3:23: error: macro 'N' in #pragma pack/);
+  for (const args of ['pop, 2', 'pop, r, 2', 'push, 2, r'])
+    expect(packed(`#pragma pack(${args})`), args).toThrow(
+      /case\.h:3:2: error: .* is read otherwise by gcc and by clang/,
+    );
+  expect(packed('#pragma pack(2x)')).toThrow(/case\.h:3:14: error: invalid constant '2x' in #pragma pack/);
   expect(parse('enum f;\nstruct h { char a[(enum f)1]; };')).toThrow(/cast to incomplete type 'enum f'/);
   expect(parse('enum __attribute__((packed)) p { A = 1, B = (enum p)300 };')).toThrow(
     /cast to incomplete type 'enum p'/,

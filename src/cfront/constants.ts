@@ -152,11 +152,26 @@ export function integerLiteral(tok: Token, abi: Abi): CValue {
   return value;
 }
 
+/** An integer constant's digits and suffix (which has at most one u: `2uu` fails below). */
+const INTEGER_CONSTANT = /^(0[xX][0-9a-fA-F]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)([uU]?(?:ll|LL|l|L)?[uU]?)$/;
+
+/** Whether a number token is an integer constant (`0x2`, `2u`), its value aside. */
+export function isIntegerConstant(text: string): boolean {
+  const m = INTEGER_CONSTANT.exec(text);
+  return m !== null && !/[uU].*[uU]/.test(m[2]!);
+}
+
+/** An integer constant's value (`isIntegerConstant` holds), whatever its type. */
+export function integerConstantValue(text: string): bigint {
+  const digits = INTEGER_CONSTANT.exec(text)![1]!;
+  return /^0[0-7]+$/.test(digits) ? BigInt(`0o${digits.slice(1)}`) : BigInt(digits);
+}
+
 function typeLiteral(tok: Token, abi: Abi): CValue {
-  const m = /^(0[xX][0-9a-fA-F]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)([uU]?(?:ll|LL|l|L)?[uU]?)$/.exec(tok.text);
+  const m = INTEGER_CONSTANT.exec(tok.text);
   if (!m || /[uU].*[uU]/.test(m[2]!)) throw CFrontError.at(tok, `invalid integer constant '${tok.text}'`);
   const digits = m[1]!;
-  const v = /^0[0-7]+$/.test(digits) ? BigInt(`0o${digits.slice(1)}`) : BigInt(digits);
+  const v = integerConstantValue(tok.text);
   const suffix = m[2]!.toLowerCase();
   const unsigned = suffix.includes('u');
   const longs = suffix.includes('ll') ? 2 : suffix.includes('l') ? 1 : 0;

@@ -14,8 +14,10 @@ import {
   convert,
   enumUnderlying,
   floatingConstant,
+  integerConstantValue,
   integerLiteral,
   isFloatingConstant,
+  isIntegerConstant,
   isUnsigned,
   stringLiteral,
   unary,
@@ -349,21 +351,28 @@ export class Parser extends ConstantExpressions<Value> {
     if (v.v === 0n) throw CFrontError.at(at, `static assertion failed${message ? `: "${message}"` : ''}`);
   }
 
+  /**
+   * `#pragma pack` as gcc (c-pragma.cc, handle_pragma_pack) and clang (ParsePragma.cpp) both read it: (), (N),
+   * (push[, ID][, N]), (pop[, ID]), N an integer constant (0x2, 2u). They ignore the pragma for another form, an
+   * unknown action, a floating N or an alignment but 1, 2, 4, 8, 16; the forms only one of them takes are errors.
+   */
   private pragmaPack(t: Token): void {
-    const m = /^pack\(\s*(.*?)\s*\)$/.exec(t.text);
-    if (!m) throw CFrontError.at(t, `malformed #pragma ${t.text}`);
-    const args = m[1]!
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
-    const num = args.find((a) => /^\d+$/.test(a));
-    const n = num === undefined ? undefined : Number(num);
-    // gcc and clang warn and ignore the whole pragma (a push too) for another alignment (pack(3), pack(32))
-    if (n !== undefined && n !== 0 && ![1, 2, 4, 8, 16].includes(n)) return;
+    const m = /^pack\s*\(\s*(.*?)\s*\)$/.exec(t.text);
+    if (!m) return;
+    const args = m[1] === '' ? [] : m[1]!.split(',').map((s) => s.trim());
     const op = args[0] === 'push' || args[0] === 'pop' ? args[0] : undefined;
-    // push and pop may name their entry: #pragma pack(push, r1, 1) ... #pragma pack(pop, r1)
-    const label = op === undefined ? undefined : args.slice(1).find((a) => /^[A-Za-z_]\w*$/.test(a));
-    if (!this.state.pragmaPack(op ?? args[0], label, num !== undefined, n === 0 ? undefined : n))
+    const rest = op === undefined ? args : args.slice(1);
+    // each argument's kind: n an integer constant, id a label, ? anything else
+    const shape = rest.map((a) => (isIntegerConstant(a) ? 'n' : /^[A-Za-z_$][\w$]*$/.test(a) ? 'id' : '?')).join();
+    if ((op === 'push' && shape === 'n,id') || (op === 'pop' && (shape === 'n' || shape === 'id,n')))
+      throw CFrontError.at(t, `#pragma ${t.text} is read otherwise by gcc and by clang`);
+    const takes = op === undefined ? ['', 'n'] : op === 'push' ? ['', 'id', 'n', 'id,n'] : ['', 'id'];
+    if (!takes.includes(shape)) return;
+    const label = shape.startsWith('id') ? rest[0] : undefined;
+    const num = shape.endsWith('n') ? rest[rest.length - 1] : undefined;
+    const n = num === undefined ? undefined : Number(integerConstantValue(num));
+    if (n !== undefined && ![0, 1, 2, 4, 8, 16].includes(n)) return;
+    if (!this.state.pragmaPack(op, label, n !== undefined, n === 0 ? undefined : n))
       throw CFrontError.at(t, `#pragma pack(pop, ${label}) with no push of ${label}: gcc pops every entry, clang none`);
   }
 

@@ -9,6 +9,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Abi } from '../abi/types.js';
 import { evaluateIf } from './expression.js';
+import { isFloatingConstant, isIntegerConstant } from './constants.js';
 import { tokenize } from './lexer.js';
 import {
   PreprocessMemo,
@@ -1065,6 +1066,14 @@ export class Preprocessor implements MemoHost {
       return;
     }
     if (first === 'pack') {
+      for (const a of line.slice(1)) {
+        // clang expands a macro here, gcc reads the name as a label or an unknown action
+        if (a.kind === 'ident' && a.text !== 'push' && a.text !== 'pop' && this.lookup(a.text) !== undefined)
+          throw CFrontError.at(a, `macro '${a.text}' in #pragma pack: clang expands it, gcc does not`);
+        // gcc and clang reject what is no number (2x), and ignore the pragma for a floating one (2.)
+        if (a.kind === 'number' && !isIntegerConstant(a.text) && !isFloatingConstant(a.text))
+          throw CFrontError.at(a, `invalid constant '${a.text}' in #pragma pack`);
+      }
       // handed to the parser, which applies it to the records that follow
       this.push([new Token('pragma', `pack${spell(line.slice(1))}`, at.file, at.line, at.col, false, true)]);
     }
