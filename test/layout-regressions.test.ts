@@ -259,6 +259,7 @@ const TEXT_CASES = [
       'struct at6 { char c; _Atomic struct b8 x; };',
       'struct at7 { char c; _Atomic(struct b16) x; };',
       'struct at8 { char c; _Atomic int i; _Atomic short s; };',
+      'struct at9 { char c; int * _Atomic p; _Atomic(char *) q; };',
     ],
     records: [
       'struct at1',
@@ -269,6 +270,7 @@ const TEXT_CASES = [
       'struct at6',
       'struct at7',
       'struct at8',
+      'struct at9',
     ],
   },
   {
@@ -353,6 +355,23 @@ test('what gcc and clang reject or read apart, located: pack(pop, label), casts,
   expect(parse('struct b { _Atomic int x : 3; };')).toThrow(/case\.h:1:12: error: a bit-field of an _Atomic type/);
   expect(parse('typedef int A2[2];\nstruct b { _Atomic A2 x; };')).toThrow(/_Atomic of an array type/);
   expect(parse('struct b { _Atomic(int[2]) x; };')).toThrow(/_Atomic of an array type/);
+  // C11 6.7.2.4p3: _Atomic(T) takes no qualified or atomic T, whether a typedef or a pointer declarator says so
+  const decls = 'typedef const int ci;\ntypedef ci ci2;\ntypedef _Atomic int ai;\n';
+  for (const [member, what] of [
+    ['_Atomic(const int) x;', 'qualified'],
+    ['_Atomic(ci2) x;', 'qualified'],
+    ['_Atomic(int * volatile) x;', 'qualified'],
+    ['_Atomic(ai) x;', 'atomic'],
+    ['_Atomic(int * _Atomic) x;', 'atomic'],
+  ])
+    expect(parse(`${decls}struct b { ${member} };`), member).toThrow(
+      new RegExp(`case\\.h:4:12: error: _Atomic\\(T\\) of an? ${what} type`),
+    );
+  // ... which the qualifier _Atomic and a pointer to a qualified type may be
+  for (const member of ['_Atomic ci x;', '_Atomic ai x;', '_Atomic(const int *) x;', 'int * _Atomic const x;'])
+    expect(parse(`${decls}struct b { ${member} };`), member).not.toThrow();
+  // clang: "used type '_Atomic(int)' where arithmetic or pointer type is required"
+  expect(parse(`${decls}struct b { char c[(ai)3]; };`)).toThrow(/a cast to the atomic type 'ai': clang rejects it/);
   expect(parse('struct e0 {};\nstruct u { char c; _Atomic struct e0 e; };')).toThrow(
     /_Atomic of an empty type: clang makes it 1 byte on x86_64, not modelled/,
   );
@@ -381,10 +400,11 @@ test('a floating constant no type holds, or one that needs a long double wider t
 });
 
 test('an _Atomic type keeps its name where its alignment is its own (a typedef, _Atomic(T))', () => {
-  const text = 'typedef unsigned int seq_t;\nstruct za { _Atomic seq_t seq; _Atomic(short) s; };';
+  const text = 'typedef unsigned int seq_t;\nstruct za { _Atomic seq_t seq; _Atomic(short) s; int * _Atomic p; };';
   const unit = parseText(text, getAbi('i386'))().unit;
   const names = unit.records.get('struct za')!.members!.map((m) => (m.type.kind === 'typedef' ? m.type.decl.name : ''));
-  expect(names).toEqual(['_Atomic seq_t', '_Atomic short']);
+  // an atomic pointer is no pointer to an atomic int
+  expect(names).toEqual(['_Atomic seq_t', '_Atomic short', '_Atomic(int *)']);
 });
 
 test('_Atomic of a size clang rounds up (a 3-byte record on x86_64): a located error', () => {

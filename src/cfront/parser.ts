@@ -64,6 +64,30 @@ interface Specifiers {
   attrs: Attrs;
   /** `_Atomic` qualified (or the `_Atomic(T)` specifier): no bit-field may have it. */
   atomic?: Token;
+  /** const, volatile or restrict among the specifiers (`_Atomic(const int)` is an error). */
+  cv?: Token;
+}
+
+/** A declarator's name and the type it declares. */
+interface Declarator {
+  name?: string;
+  nameTok?: Token;
+  type: CType;
+  pointerAlign?: { align: number; at: Token };
+  /** Whether the declared pointer is qualified (`int * const`); absent without a '*' (the specifiers' say). */
+  cv?: boolean;
+}
+
+/** An atomic type, itself or through typedefs (`typedef _Atomic int ai`). */
+function isAtomic(t: CType): boolean {
+  for (let u = t; u.kind === 'typedef'; u = u.decl.type) if (u.decl.atomic) return true;
+  return false;
+}
+
+/** A type a typedef declared qualified (`typedef const int ci`), itself or through typedefs. */
+function isQualified(t: CType): boolean {
+  for (let u = t; u.kind === 'typedef'; u = u.decl.type) if (u.decl.qualified) return true;
+  return false;
 }
 
 const STORAGE = new Set([
@@ -79,7 +103,8 @@ const STORAGE = new Set([
   '_Noreturn',
   '__extension__',
 ]);
-const QUALIFIERS = new Set([
+/** The qualifiers `_Atomic(T)` refuses in T (gcc and clang). */
+const CV = new Set([
   'const',
   'volatile',
   'restrict',
@@ -89,10 +114,8 @@ const QUALIFIERS = new Set([
   '__const__',
   '__volatile',
   '__volatile__',
-  '_Atomic',
-  '_Nonnull',
-  '_Nullable',
 ]);
+const QUALIFIERS = new Set([...CV, '_Atomic', '_Nonnull', '_Nullable']);
 const BASIC = new Set([
   'void',
   'char',
@@ -259,7 +282,7 @@ export class Parser extends ConstantExpressions<Value> {
       const attrs: Attrs = { ...spec.attrs };
       // `typedef int a, __attribute__((aligned(8))) b;`: b's own (gcc and clang)
       this.attributes(attrs);
-      const { name, type, nameTok, pointerAlign } = this.declarator(spec.type, attrs);
+      const { name, type, nameTok, pointerAlign, cv } = this.declarator(spec.type, attrs);
       this.skipAsmLabel();
       this.attributes(attrs);
       // a typedef's pointer aligned(N) raises or lowers, as aligned on the typedef does (gcc and clang)
@@ -273,7 +296,7 @@ export class Parser extends ConstantExpressions<Value> {
       }
       if (spec.isTypedef) {
         if (!name || !nameTok) throw CFrontError.at(t, 'typedef requires a name');
-        this.defineTypedef(name, type, attrs, nameTok);
+        this.defineTypedef(name, type, attrs, nameTok, cv ?? spec.cv !== undefined);
       } else if (name !== undefined) {
         this.state.declareObject(name, type);
       }
@@ -303,11 +326,12 @@ export class Parser extends ConstantExpressions<Value> {
     }
   }
 
-  private defineTypedef(name: string, type: CType, attrs: Attrs, at: Token): void {
+  private defineTypedef(name: string, type: CType, attrs: Attrs, at: Token, qualified: boolean): void {
     let t = type;
     if (attrs.modeBytes !== undefined) t = this.modeType(t, attrs.modeBytes, at);
     const decl: TypedefDecl = { name, type: t, loc: at.loc };
     if (attrs.align !== undefined) decl.align = attrs.align;
+    if (qualified) decl.qualified = true;
     this.state.declareTypedef(name, decl);
     // an untagged record is known by its typedef name (CONTRACT.md)
     if (t.kind === 'record' && t.decl.tag === undefined && t.decl.members !== null && !this.state.record(name)) {
@@ -407,6 +431,7 @@ export class Parser extends ConstantExpressions<Value> {
     let atomic: Token | null = null;
     /** `_Atomic(T)`: the type is atomic already. */
     let atomicSpecifier: Token | null = null;
+    let cv: Token | undefined;
     for (;;) {
       const t = this.peek();
       if (!t || t.kind !== 'ident') break;
@@ -418,7 +443,11 @@ export class Parser extends ConstantExpressions<Value> {
         // the specifier `_Atomic(T)`
         if (type || words.length) break;
         this.pos += 2;
-        type = this.atomicType(this.parseTypeName(), t);
+        const inner = this.typeNameQualified();
+        // C11 6.7.2.4p3
+        if (inner.qualified) throw CFrontError.at(t, '_Atomic(T) of a qualified type (gcc and clang reject it)');
+        if (isAtomic(inner.type)) throw CFrontError.at(t, '_Atomic(T) of an atomic type (gcc and clang reject it)');
+        type = this.atomicType(inner.type, t);
         this.expect(')');
         atomic = null;
         atomicSpecifier = t;
@@ -426,6 +455,7 @@ export class Parser extends ConstantExpressions<Value> {
         atomic = t;
         this.pos++;
       } else if (STORAGE.has(s) || QUALIFIERS.has(s)) {
+        if (CV.has(s)) cv ??= t;
         this.pos++;
       } else if (s === '__attribute__' || s === '__attribute') {
         this.attributes(attrs);
@@ -468,7 +498,7 @@ export class Parser extends ConstantExpressions<Value> {
     }
     if (atomic) type = this.atomicType(type, atomic);
     const atomicAt = atomic ?? atomicSpecifier;
-    return { type, isTypedef, attrs, ...(atomicAt ? { atomic: atomicAt } : {}) };
+    return { type, isTypedef, attrs, ...(atomicAt ? { atomic: atomicAt } : {}), ...(cv ? { cv } : {}) };
   }
 
   /**
@@ -505,9 +535,11 @@ export class Parser extends ConstantExpressions<Value> {
       }
     } else if ([1, 2, 4, 8, 16].includes(size)) atomicAlign = Math.max(align, Math.min(size, abi.biggestAlignment));
     // named `_Atomic T` whether or not the alignment moved: reports and generated C say what the header says
-    const name = `_Atomic ${typeName(t)}`;
-    if (atomicAlign === align) return { kind: 'typedef', decl: { name, type: t } };
-    return { kind: 'typedef', decl: { name, type: t, align: atomicAlign } };
+    const inner = typeName(t);
+    // `_Atomic int *` would be a pointer to an atomic int
+    const name = /[*)\]]$/.test(inner) ? `_Atomic(${inner})` : `_Atomic ${inner}`;
+    if (atomicAlign === align) return { kind: 'typedef', decl: { name, type: t, atomic: true } };
+    return { kind: 'typedef', decl: { name, type: t, align: atomicAlign, atomic: true } };
   }
 
   private basicType(words: string[], at: Token): CType {
@@ -766,8 +798,10 @@ export class Parser extends ConstantExpressions<Value> {
   private declarator(
     base: CType,
     attrs: Attrs = {},
-  ): { name?: string; nameTok?: Token; type: CType; pointerAlign?: { align: number; at: Token } } {
+  ): Declarator {
     let type = base;
+    /** Whether the last '*' was qualified (null: no '*'): the declared type's own qualifiers then. */
+    let pointerCv: boolean | null = null;
     // `T * __attribute__((aligned(N))) x`: the declared pointer takes it (gcc and clang). After an inner
     // '*' (`T * __attribute__((aligned(8))) *x`) they part: clang aligns x, gcc does not (measured:
     // struct { char c; void * __attribute__((aligned(8))) *p; } is 16 bytes with clang -m32, 8 with gcc)
@@ -782,10 +816,18 @@ export class Parser extends ConstantExpressions<Value> {
       type = { kind: 'pointer', to: type };
       outer = {};
       outerAt = star!;
+      pointerCv = false;
+      let atomicAt: Token | undefined;
       while (this.peek()?.kind === 'ident' && (QUALIFIERS.has(this.peek()!.text) || this.is('__attribute__'))) {
         if (this.is('__attribute__')) this.attributes(outer);
-        else this.pos++;
+        else {
+          const q = this.next();
+          if (q.text === '_Atomic') atomicAt ??= q;
+          else if (CV.has(q.text)) pointerCv = true;
+        }
       }
+      // `T * _Atomic p`: an atomic pointer, as `_Atomic(T *) p`
+      if (atomicAt) type = this.atomicType(type, atomicAt);
     }
     if (this.is('(') && !this.startsParameterList()) {
       // `(*name)(params)`: the suffixes outside apply first, then the inner declarator
@@ -811,9 +853,9 @@ export class Parser extends ConstantExpressions<Value> {
     }
     // attributes after the name belong to the declared member or typedef
     this.attributes(attrs);
-    const result: { name?: string; nameTok?: Token; type: CType; pointerAlign?: { align: number; at: Token } } = {
-      type: this.suffixes(type),
-    };
+    const result: Declarator = { type: this.suffixes(type) };
+    // the qualifiers after the last '*' are the declared type's, unless an array or function declarator follows
+    if (pointerCv !== null) result.cv = pointerCv && result.type === type;
     if (name !== undefined) result.name = name;
     if (nameTok !== undefined) result.nameTok = nameTok;
     if (outer.align !== undefined) {
@@ -872,12 +914,17 @@ export class Parser extends ConstantExpressions<Value> {
   }
 
   private parseTypeName(): CType {
+    return this.typeNameQualified().type;
+  }
+
+  /** A type name, and whether it is qualified (const, volatile, restrict), itself or through a typedef. */
+  private typeNameQualified(): { type: CType; qualified: boolean } {
     const at = this.peek();
     if (!at) throw this.errorAtEnd('expected a type name');
     const spec = this.specifiers(at);
     const d = this.declarator(spec.type);
     if (d.name !== undefined) throw CFrontError.at(d.nameTok!, `unexpected identifier '${d.name}' in type name`);
-    return d.type;
+    return { type: d.type, qualified: d.cv ?? (spec.cv !== undefined || isQualified(d.type)) };
   }
 
   // ---- constant expressions: the operands of ConstantExpressions' grammar -----------------
@@ -941,6 +988,8 @@ export class Parser extends ConstantExpressions<Value> {
       const t = this.parseTypeName();
       this.expect(')');
       if (this.is('{')) throw CFrontError.at(at, 'compound literals are not constant expressions');
+      // clang: "used type '_Atomic(int)' where arithmetic or pointer type is required"; gcc takes it
+      if (isAtomic(t)) throw CFrontError.at(at, `a cast to the atomic type '${typeName(t)}': clang rejects it`);
       return this.cast(this.castExpr(), t, at);
     }
     return this.unaryExpr();

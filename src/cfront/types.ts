@@ -130,6 +130,10 @@ export interface TypedefDecl {
   align?: number;
   /** `T _Complex`, whose type is T[2] (its layout): one value in C, which is not subscripted. */
   complex?: true;
+  /** `_Atomic T` (named so): `_Atomic(T)` may not take it. */
+  atomic?: true;
+  /** Declared const, volatile or restrict (`typedef const int ci`): `_Atomic(ci)` is an error. */
+  qualified?: true;
   loc?: SourceLoc;
 }
 
