@@ -68,8 +68,18 @@ export interface IncludeConfig {
   kernelDirs: string[];
 }
 
-/** The host's system include directories, searched in this order. */
-const HOST_SYSTEM_DIRS = ['/usr/local/include', '/usr/include/x86_64-linux-gnu', '/usr/include'];
+/**
+ * The host's system include directories, searched in this order: gcc's and clang's on Debian x86_64 (`gcc -xc -E -v
+ * /dev/null`), whose tool directory /usr/x86_64-linux-gnu/include (linux-libc-dev-amd64-cross, libc6-dev-amd64-cross)
+ * comes before the multiarch one when it is installed, for -m64 and -m32 alike. -m32 searches no multiarch directory;
+ * it is kept for i386, where the cross directory is absent, since asm/ is there.
+ */
+const HOST_SYSTEM_DIRS = [
+  '/usr/local/include',
+  '/usr/x86_64-linux-gnu/include',
+  '/usr/include/x86_64-linux-gnu',
+  '/usr/include',
+];
 
 /** Where Debian's linux-libc-dev-ARCH-cross puts an ABI's headers. */
 function crossIncludeDir(abi: Abi): string {
