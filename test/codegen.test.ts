@@ -318,7 +318,9 @@ function driverHeader(seed: number, count: number): DriverHeader {
       const name = `m${i}`;
       const kind = r(10);
       const scalar = pick(SCALARS);
-      if (kind < 4) members.push(`${scalar} ${name}${r(20) === 0 ? ' __attribute__((aligned(8)))' : ''};`);
+      // a bare aligned is the ABI's biggest alignment: 8 on arm, sparc, parisc, 16 natively
+      const aligned = ['__attribute__((aligned(8)))', '__attribute__((aligned))'][r(20)];
+      if (kind < 4) members.push(`${scalar} ${name}${aligned ? ` ${aligned}` : ''};`);
       else if (kind === 4) members.push(`${r(2) ? 'void' : `struct s${r(k + 1)}`} *${name};`);
       else if (kind === 5) members.push(`${scalar} ${name}[${1 + r(4)}];`);
       else if (kind === 6 && k > 0) members.push(`struct s${r(k)} ${name};`);
@@ -328,7 +330,8 @@ function driverHeader(seed: number, count: number): DriverHeader {
       // members alike on both ABIs: no choice needed, the bytes are copied
       else members.push(`union {\n\t\t__u32 ${name}_a;\n\t\tchar ${name}_b[${1 + r(6)}];\n\t};`);
     }
-    out.push(`struct s${k} {\n\t${members.join('\n\t')}\n}${r(10) === 0 ? ' __attribute__((packed))' : ''};`);
+    const attribute = ['__attribute__((packed))', '__attribute__((aligned))'][r(10)];
+    out.push(`struct s${k} {\n\t${members.join('\n\t')}\n}${attribute ? ` ${attribute}` : ''};`);
     define(`GEN_IOC_${k}`, 'record', direction(), "'x'", `${k}, struct s${k}`);
   }
   let nr = 0;

@@ -693,7 +693,7 @@ class Generator {
     const l = this.cl.layout(cd);
     const attrs: string[] = [];
     if (nd.packed) attrs.push('__packed');
-    if (nd.align !== undefined) attrs.push(`__aligned(${nd.align})`);
+    if (cd.align !== undefined) attrs.push(`__aligned(${cd.align})`);
     const pack = nd.maxFieldAlign !== undefined;
     this.definitions.push(
       `${pack ? `#pragma pack(push, ${nd.maxFieldAlign})\n` : ''}` +
@@ -782,7 +782,8 @@ class Generator {
       const mpath = name === undefined ? path : path ? `${path}.${name}` : name;
       const attrs: string[] = [];
       if (m.member.packed) attrs.push('__packed');
-      if (m.member.align !== undefined) attrs.push(`__aligned(${m.member.align})`);
+      // the compat ABI's alignment: a bare aligned is its biggest (8 on arm, 16 on arm64)
+      if (o.member.align !== undefined) attrs.push(`__aligned(${o.member.align})`);
       const suffix =
         `${m.member.bitWidth !== undefined ? ` : ${m.member.bitWidth}` : ''}` +
         `${attrs.length ? ` ${attrs.join(' ')}` : ''};`;
