@@ -795,10 +795,7 @@ export class Parser extends ConstantExpressions<Value> {
   // ---- declarators ------------------------------------------------------------------------
 
   /** A (possibly abstract) declarator applied to `base`. */
-  private declarator(
-    base: CType,
-    attrs: Attrs = {},
-  ): Declarator {
+  private declarator(base: CType, attrs: Attrs = {}): Declarator {
     let type = base;
     /** Whether the last '*' was qualified (null: no '*'): the declared type's own qualifiers then. */
     let pointerCv: boolean | null = null;
