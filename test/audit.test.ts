@@ -93,6 +93,8 @@ describe('audit of made-up drivers', () => {
     'drivers/misc/narrow.c',
     // hwdep ops assigned at run time (`hw->ops.ioctl = rt_ioctl;`), the native handler as compat hook
     'drivers/misc/runtime_hooks.c',
+    // arrays of file_operations: each element's hooks (sound/core/pcm_native.c's snd_pcm_f_ops[2])
+    'drivers/misc/ops_array.c',
   ];
 
   test('every file is read, every label evaluated', () => {
@@ -106,6 +108,9 @@ describe('audit of made-up drivers', () => {
       'ld_ops none',
       'nc_fops none',
       'nr_fops compat_ptr_ioctl',
+      'oa_fops[0] compat_ptr_ioctl',
+      'oa_fops[1] none',
+      'oa_more_fops[OA_WRITE] compat_ptr_ioctl',
       'pt_fops compat_ptr_ioctl',
       'rg_fops rg_compat_ioctl',
       'rt_new: hw->ops rt_ioctl',

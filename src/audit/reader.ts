@@ -8,6 +8,7 @@
  */
 import type { RecordDecl, SourceLoc } from '../cfront/types.js';
 import type { Token } from '../cfront/token.js';
+import { spell } from '../cfront/preprocess.js';
 import { NON_DISPATCHING } from './hooks.js';
 import { topLevelDeclarations } from './unit.js';
 
@@ -136,7 +137,7 @@ export function readDefinitions(
       if (f) functions.push(f);
     } else {
       const o = opsAt(tokens, from, to, expand);
-      if (o) ops.push(o);
+      if (o.length) ops.push(...o);
       else if (expand && first.kind === 'ident' && tokens[from + 1]?.text === '(') {
         let expanded: Token[] | null = null;
         try {
@@ -146,8 +147,7 @@ export function readDefinitions(
         }
         if (expanded) {
           for (const [a, b] of topLevelDeclarations(expanded)) {
-            const m = opsAt(expanded, a, b);
-            if (m) ops.push({ ...m, loc: locOf(first) });
+            for (const m of opsAt(expanded, a, b)) ops.push({ ...m, loc: locOf(first) });
           }
         }
       }
@@ -237,27 +237,55 @@ function paramNames(tokens: readonly Token[]): string[] {
 
 const DECL_PREFIX = new Set(['static', 'const', 'extern', 'volatile']);
 
-function opsAt(tokens: readonly Token[], from: number, to: number, expand?: ExpandCall): OpsDef | null {
+/**
+ * The ops structures a declaration defines: `struct file_operations name = { .member = value, ... }`, or one per
+ * element of an array of them (sound/core/pcm_native.c: `snd_pcm_f_ops[2] = { { ... }, { ... } }`, named
+ * `snd_pcm_f_ops[0]`, or by a designator's index).
+ */
+function opsAt(tokens: readonly Token[], from: number, to: number, expand?: ExpandCall): OpsDef[] {
   let i = from;
   while (i < to && (DECL_PREFIX.has(tokens[i]!.text) || tokens[i]!.text === '__attribute__')) {
     i = tokens[i]!.text === '__attribute__' ? matching(tokens, i + 1) + 1 : i + 1;
   }
-  if (tokens[i]?.text !== 'struct') return null;
+  if (tokens[i]?.text !== 'struct') return [];
   const struct = tokens[i + 1];
   let j = i + 2;
   while (j < to && (DECL_PREFIX.has(tokens[j]!.text) || tokens[j]!.text === '__attribute__')) j++;
   const name = tokens[j];
+  let k = j + 1;
+  const array = tokens[k]?.text === '[';
+  if (array) k = matching(tokens, k) + 1;
   // attributes between the name and `=` (__randomize_layout, __ro_after_init sections), as
   // written (an identifier, a macro call) or expanded
-  let k = j + 1;
   while (k < to && tokens[k]!.kind === 'ident') {
     k = tokens[k + 1]?.text === '(' ? matching(tokens, k + 1) + 1 : k + 1;
   }
-  if (!struct || struct.kind !== 'ident' || !name || name.kind !== 'ident') return null;
-  if (tokens[k]?.text !== '=' || tokens[k + 1]?.text !== '{') return null;
+  if (!struct || struct.kind !== 'ident' || !name || name.kind !== 'ident') return [];
+  if (tokens[k]?.text !== '=' || tokens[k + 1]?.text !== '{') return [];
   const close = matching(tokens, k + 1);
-  const members = new Map<string, { tokens: Token[]; loc: SourceLoc }>();
-  for (const item of splitTopLevel(tokens.slice(k + 2, close))) {
+  const one = (items: Token[], named: string, at: Token): OpsDef => ({
+    struct: struct.text,
+    name: named,
+    loc: locOf(at),
+    members: membersOf(items, expand),
+  });
+  if (!array) return [one(tokens.slice(k + 2, close), name.text, name)];
+  const out: OpsDef[] = [];
+  for (const [index, item] of splitTopLevel(tokens.slice(k + 2, close)).entries()) {
+    // `[SNDRV_PCM_STREAM_CAPTURE] = { ... }` or `{ ... }`
+    const designated = item[0]?.text === '[' ? matching(item, 0) : -1;
+    const open = designated >= 0 && item[designated + 1]?.text === '=' ? designated + 2 : 0;
+    if (item[open]?.text !== '{') continue;
+    const label = designated >= 0 ? spell(item.slice(1, designated)) : String(index);
+    out.push(one(item.slice(open + 1, matching(item, open)), `${name.text}[${label}]`, item[open]));
+  }
+  return out;
+}
+
+/** The `.member = value` items of an initializer's list, and those macro calls in it set. */
+function membersOf(items: readonly Token[], expand?: ExpandCall): OpsDef['members'] {
+  const members: OpsDef['members'] = new Map();
+  for (const item of splitTopLevel(items)) {
     if (item[0]?.text === '.' && item[1]?.kind === 'ident' && item[2]?.text === '=') {
       members.set(item[1].text, { tokens: item.slice(3), loc: locOf(item[1]) });
     } else if (expand && item[0]?.kind === 'ident' && item[1]?.text === '(') {
@@ -266,7 +294,7 @@ function opsAt(tokens: readonly Token[], from: number, to: number, expand?: Expa
       for (const m of macroMembers(item, expand)) members.set(m.name, { tokens: m.tokens, loc: locOf(item[0]) });
     }
   }
-  return { struct: struct.text, name: name.text, loc: locOf(name), members };
+  return members;
 }
 
 /** The `.member = value` items a macro call written inside an initializer expands to. */
