@@ -724,7 +724,7 @@ function auditPart(opts: PartOptions): PartResult {
       });
     }
   }
-  const identify = (cmd: number, name: string) => catalogue.identify(cmd, name);
+  const identify = (cmd: number, name: string, exact?: boolean) => catalogue.identify(cmd, name, exact);
   const drmJudged = judgeDrm(drm, { root, native: opts.native, compat: opts.compat, identify });
   for (const f of drmJudged.findings) add(f);
   if (drm.ioctls.length) report.drm = { ioctls: drm.ioctls.length, judged: drmJudged.judged };
@@ -919,7 +919,11 @@ function expandCall(unit: KernelUnit): ExpandCall {
 }
 
 interface Catalogue {
-  identify(nativeCmd: number, name: string): IoctlVerdict | undefined;
+  /**
+   * The ioctl of a native number, by its name where several share it, else any of that number (a kernel alias:
+   * timer.c's SNDRV_TIMER_IOCTL_STATUS64 is UAPI's SNDRV_TIMER_IOCTL_STATUS); `exact`: of that name only.
+   */
+  identify(nativeCmd: number, name: string, exact?: boolean): IoctlVerdict | undefined;
   /** Whether a task of any compat ABI of the native one sends the number. */
   sentByCompat(cmd: number): boolean;
   /** The ioctl whose native number this is and whose compat number differs. */
@@ -949,9 +953,10 @@ function joinCatalogue(report: AuditReport, kb: KernelBuild, opts: AuditOptions)
     if (v.nativeCmd !== null) byNative.set(v.nativeCmd, [...(byNative.get(v.nativeCmd) ?? []), v]);
   }
   return {
-    identify: (cmd, name) => {
+    identify: (cmd, name, exact) => {
       const all = byNative.get(cmd);
-      return all?.find((v) => v.name === name) ?? all?.[0];
+      const own = all?.find((v) => v.name === name);
+      return own ?? (exact ? undefined : all?.[0]);
     },
     sentByCompat: (cmd) => compatCmds.has(cmd),
     nativeOnly: (cmd) => byNative.get(cmd)?.find((v) => v.compatCmd !== null && v.compatCmd !== cmd),

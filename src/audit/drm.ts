@@ -285,7 +285,7 @@ export interface DrmJudgeOptions {
   root: string;
   native: Abi;
   compat: Abi;
-  identify: (nativeCmd: number, name: string) => IoctlVerdict | undefined;
+  identify: (nativeCmd: number, name: string, exact?: boolean) => IoctlVerdict | undefined;
 }
 
 export interface DrmJudged {
@@ -301,7 +301,9 @@ export function judgeDrm(model: DrmModel, opts: DrmJudgeOptions): DrmJudged {
   const c = opts.compat.name;
   for (const io of model.ioctls) {
     if (DRM_DISPATCH.nonReading.some((n) => n.func === io.func)) continue;
-    const entry = opts.identify(io.nativeCmd, io.name);
+    // by name only: DRM drivers number their ioctls from DRM_COMMAND_BASE alike, so vmwgfx_drv.c's own
+    // DRM_IOCTL_VMW_UNREF_DMABUF has radeon's DRM_IOCTL_RADEON_CP_STOP's number
+    const entry = opts.identify(io.nativeCmd, io.name, true);
     if (!entry || entry.compatCmd === null) continue;
     const path = io.core
       ? { kind: 'drm' as const, ops: `file_operations of DRM devices (${DRM_DISPATCH.compatEntry})` }
