@@ -95,6 +95,8 @@ describe('audit of made-up drivers', () => {
     'drivers/misc/runtime_hooks.c',
     // arrays of file_operations: each element's hooks (sound/core/pcm_native.c's snd_pcm_f_ops[2])
     'drivers/misc/ops_array.c',
+    // FIONREAD without a compat hook: do_vfs_ioctl() hands it to .unlocked_ioctl (fs/pipe.c)
+    'drivers/misc/fionread.c',
   ];
 
   test('every file is read, every label evaluated', () => {
@@ -104,6 +106,8 @@ describe('audit of made-up drivers', () => {
       'cv_fops cv_compat_ioctl',
       'dc_fops dc_compat_ioctl',
       'dy_fops dy_compat_ioctl',
+      'fr_fops none',
+      'fr_pipe_fops none',
       'hb_fops compat_ptr_ioctl',
       'ld_ops none',
       'nc_fops none',
@@ -142,6 +146,7 @@ describe('audit of made-up drivers', () => {
     expect(by('unknown', 'dynamic.c')).toMatchObject({ level: 'note', ioctl: 'MEMREAD' });
     expect(by('unknown', 'dynamic.c').message).toContain('ops->ioctl');
     expect(by('no-compat-hook', 'no_compat.c')).toMatchObject({ level: 'note', ioctl: 'MEMGETINFO' });
+    expect(by('no-compat-hook', 'fionread.c')).toMatchObject({ level: 'note', ioctl: 'MEMGETINFO' });
     expect(auditHasErrors(report)).toBe(true);
     expect(formatAudit(report)).toContain('drivers/misc/dead_compat.c:23: error: dead-compat-code: MEMREADOOB:');
   });

@@ -233,3 +233,17 @@ export function kernelRemapApplies(r: KernelRemap, native: Abi): boolean {
 export function kernelRemapsFor(native: Abi, cmd: number): KernelRemap[] {
   return KERNEL_REMAPS.filter((r) => kernelRemapApplies(r, native) && kernelRemapNumber(r, native) === cmd);
 }
+
+/**
+ * Commands the generic path hands on to the file's own ioctl hook under the same number, for compat tasks too and
+ * before any compat hook: COMPAT_SYSCALL_DEFINE3(ioctl) calls do_vfs_ioctl() with compat_ptr(arg) first, whose
+ * `case FIONREAD` calls vfs_ioctl() — the file's .unlocked_ioctl — for a file that is not a regular one (a pipe, a
+ * tty, a socket, a character device). A driver's native case for one is reached by compat tasks without a compat hook.
+ */
+export const VFS_FORWARDED: ReadonlyArray<{ name: string; when: string; sites: readonly KernelSite[] }> = [
+  {
+    name: 'FIONREAD',
+    when: 'the file is not a regular one',
+    sites: [FS_IOCTL, { file: 'fs/ioctl.c', function: 'do_vfs_ioctl' }],
+  },
+];
