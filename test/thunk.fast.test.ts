@@ -175,6 +175,33 @@ describe('overflow, short buffers and errors', () => {
     const compatBytes = new Uint8Array([1, 0, 0, 0, 0x78, 0x56, 0x34, 0x12]);
     expect(Buffer.from(c.compatToNative(compatBytes)).toString('hex')).toBe('01000000000000007856341200000000');
   });
+  test('a union whose members convert alike needs no choice: pointers to other types, one pointer in an array', () => {
+    // struct ifconf's ifc_ifcu (char *, struct ifreq *): compat_ifconf has one compat_caddr_t (net/socket.c);
+    // struct cdrom_generic_command's { void *reserved[1]; void *unused; }
+    const ifreq = struct('ifreq', [m('name', arr(t('char'), 16)), m('l', t('long'))]);
+    const ifconf = struct('ifconf', [
+      m('len', t('int')),
+      m('u', rec(union(undefined, [m('buf', ptr(t('char'))), m('req', ptr(rec(ifreq)))]))),
+    ]);
+    const reserved = struct('cgc', [m('u', rec(union(undefined, [m('reserved', arr(ptr(), 1)), m('unused', ptr())])))]);
+    for (const [s, compatBytes, native] of [
+      [ifconf, [0x40, 0, 0, 0, 0, 0x10, 0, 0x80], '40000000000000000010008000000000'],
+      [reserved, [0x78, 0x56, 0x34, 0x12], '7856341200000000'],
+    ] as const) {
+      const c = compileConverter(rec(s), rec(s), x86, i386);
+      expect(Buffer.from(c.compatToNative(new Uint8Array(compatBytes))).toString('hex'), s.tag).toBe(native);
+      expect(Buffer.from(c.nativeToCompat(Buffer.from(native, 'hex'))).toString('hex')).toBe(
+        Buffer.from(compatBytes).toString('hex'),
+      );
+    }
+    // copying through the pointer needs the pointee's type: the member named
+    const c = compileConverter(rec(ifconf), rec(ifconf), x86, i386);
+    const bytes = new Uint8Array([0x40, 0, 0, 0, 0, 0x10, 0, 0]);
+    const memory: Memory = { read: () => new Uint8Array(24), write: () => undefined, alloc: () => 0x1000n };
+    expect(() => c.compatToNative(bytes, { deep: true, memory })).toThrow(
+      /EINVAL: the union's members point at different types/,
+    );
+  });
 });
 
 describe('annotations: flexible arrays and union selectors', () => {

@@ -97,6 +97,15 @@ interface RecordContext {
 }
 
 /** Generates one direction's function body. */
+/** Why a deep copy through a union of pointers to other types needs one named. */
+const UNION_DEEP = "the union's members point at different types: choose one to copy through (members)";
+
+/** A string literal of generated code (a message). */
+const STRING_LITERAL = /"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g;
+
+/** ` at 'path'` for a message about a member; nothing for the argument itself. */
+const at = (path: string): string => (path ? ` at '${path}'` : '');
+
 class Emitter {
   private lines: string[] = [];
   private tmp = 0;
@@ -136,6 +145,41 @@ class Emitter {
 
   private v(): string {
     return `v${this.tmp++}`;
+  }
+
+  /**
+   * The code `gen` emits, and what it would change undone: two members whose code is the same convert alike (a deep
+   * copy's sub-converter aside: `deep` says it makes one). Null when it cannot be generated.
+   */
+  private trial(gen: () => void): { code: string; deep: boolean } | null {
+    this.flush();
+    const lines = this.lines.length;
+    const tmp = this.tmp;
+    const refs = this.refs.length;
+    const covered = this.covered.slice();
+    const { dynamic, quiet } = this;
+    let code: { code: string; deep: boolean } | null = null;
+    try {
+      gen();
+      this.flush();
+      // string literals are messages (the member's path): two members that convert alike may be named apart
+      const text = this.lines
+        .slice(lines)
+        .join('\n')
+        .replace(STRING_LITERAL, '""')
+        .replace(/R\.deep\(\d+/g, 'R.deep(');
+      code = { code: text, deep: this.refs.length !== refs };
+    } catch (e) {
+      if (!(e instanceof ErrnoError)) throw e;
+    }
+    this.lines.length = lines;
+    this.tmp = tmp;
+    this.refs.length = refs;
+    this.covered.set(covered);
+    this.dynamic = dynamic;
+    this.quiet = quiet;
+    this.pending = null;
+    return code;
   }
 
   emit(line: string): void {
@@ -255,12 +299,12 @@ class Emitter {
     const tl = this.to.layouter.typeLayout(tt);
     const sameBytes = fl.size === tl.size && this.from.le === this.to.le;
     if (f.kind === 'int' || f.kind === 'enum') {
-      if (t.kind !== 'int' && t.kind !== 'enum') throw einval(`member types differ between the ABIs`, path);
+      if (t.kind !== 'int' && t.kind !== 'enum') throw einval(`member types differ between the ABIs${at(path)}`, path);
       if (sameBytes && !this.userPointer(record, path)) return this.copy(fromOff, toOff, fl.size);
       return this.integer(f, t, fl.size, tl.size, fromOff, toOff, path, record);
     }
     if (f.kind === 'pointer') {
-      if (t.kind !== 'pointer') throw einval('member types differ between the ABIs', path);
+      if (t.kind !== 'pointer') throw einval(`member types differ between the ABIs${at(path)}`, path);
       return this.pointer(f, t, fl.size, tl.size, fromOff, toOff, path, record);
     }
     if (f.kind === 'float') {
@@ -283,12 +327,19 @@ class Emitter {
       throw einval(`${f.name} has no common format on ${this.from.abi.name} and ${this.to.abi.name}`, path);
     }
     if (f.kind === 'array') {
-      if (t.kind !== 'array' || f.length !== t.length) throw einval('array lengths differ between the ABIs', path);
+      if (t.kind !== 'array' || f.length !== t.length)
+        throw einval(
+          `array lengths differ between the ABIs${at(path)}: ${f.length ?? '[]'} against ` +
+            `${t.kind === 'array' ? (t.length ?? '[]') : 'no array'}`,
+          path,
+        );
       const fe = this.from.layouter.typeLayout(f.of).size;
       const te = this.to.layouter.typeLayout(t.of).size;
       const n = f.length ?? 0;
       if (n === 0) return;
       if (this.bytewiseEqual(f.of, t.of, path)) return this.copy(fromOff, toOff, fe * n);
+      // one element is converted as itself: void *reserved[1] converts as a void * would (a union's members alike)
+      if (n === 1) return this.value(f.of, t.of, fromOff, toOff, `${path}[]`, {});
       const i = this.v();
       this.emit(`for (let ${i} = 0; ${i} < ${n}; ${i}++) {`);
       this.loops.set(i, n);
@@ -298,7 +349,7 @@ class Emitter {
       return;
     }
     if (f.kind === 'record') {
-      if (t.kind !== 'record') throw einval('member types differ between the ABIs', path);
+      if (t.kind !== 'record') throw einval(`member types differ between the ABIs${at(path)}`, path);
       return f.decl.union
         ? this.union(f.decl, t.decl, fromOff, toOff, path, record)
         : this.struct(f.decl, t.decl, fromOff, toOff, path);
@@ -794,6 +845,19 @@ class Emitter {
     if (a.size === b.size && members.every((x) => this.bytewiseEqual(x.m.member.type, x.o.member.type, path)))
       return this.copy(fromOff, toOff, a.size);
     if (members.length === 1) return convertOne(members[0]!);
+    // no choice needed when every member converts alike (struct ifconf's char * and struct ifreq *, one pointer
+    // each): the code of one, its error paths naming the union
+    const alike = (x: (typeof members)[number]) =>
+      x.m.member.bitWidth !== undefined
+        ? this.bits(fromOff, toOff, x.m, x.o, false)
+        : this.value(x.m.member.type, x.o.member.type, fromOff, toOff, path, record);
+    const trials = members.map((x) => this.trial(() => alike(x)));
+    if (trials.every((x) => x !== null && x.code === trials[0]!.code)) {
+      // a deep copy would follow pointers to other types: that needs the member named
+      if (trials.some((x) => x!.deep))
+        this.emit(`if (deep) throw R.einval(${JSON.stringify(path)}, ${JSON.stringify(UNION_DEEP)});`);
+      return alike(members[0]!);
+    }
     const names = members.map((x) => x.m.member.name).filter((n) => n !== undefined);
     const how = path ? `--member ${path}=NAME` : `--member NAME (one of ${names.join(', ')})`;
     throw einval(`the union's members convert differently: choose one with ${how}`, path || names.join('|'));
