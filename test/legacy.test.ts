@@ -195,6 +195,23 @@ describe("dump keeps what the legacy table knows beyond the number (CONTRACT.md'
     }
     expect(compared).toBeGreaterThan(100);
   });
+
+  test("a header read alone gets each legacy argument type from the table's needs, with or without glibc", () => {
+    // linux/input.h includes glibc's <sys/ioctl.h>, whose struct termio and winsize asm/termios.h would redefine:
+    // the kernel's struct termios comes from asm/termbits.h; asm-generic/ioctls.h alone takes both
+    const x86 = getAbi('x86_64');
+    for (const header of ['linux/input.h', 'asm-generic/ioctls.h']) {
+      const { ioctls } = dumpHeaders({ abi: x86, headers: [header] });
+      const untyped = LEGACY_IOCTLS.filter(
+        (e) => e.family === 'tty' && e.arg?.startsWith('struct ') && ioctls.has(e.name),
+      ).filter((e) => ioctls.get(e.name)!.argType === undefined);
+      expect(
+        untyped.map((e) => e.name),
+        header,
+      ).toEqual([]);
+      expect(ioctls.get('TCGETS')!.prerequisites, header).toEqual(['asm/termbits.h']);
+    }
+  });
 });
 
 const tarball = linuxSourceTarball();

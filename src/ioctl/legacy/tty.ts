@@ -1,6 +1,12 @@
 import { family } from './table.js';
 
-export const TTY = family('tty', { header: 'asm-generic/ioctls.h', needs: ['linux/termios.h'] }, [
+// The kernel's struct termios and termios2 are asm/termbits.h's; struct termio and winsize are asm/termios.h's, which
+// linux/termios.h includes, and which a program that has glibc's <sys/ioctl.h> (linux/input.h) cannot include too
+const TERMIO = { needs: ['linux/termios.h'] };
+/** The kernel's own integer types (__kernel_pid_t, __kernel_loff_t). */
+const TYPES = ['linux/types.h'];
+
+export const TTY = family('tty', { header: 'asm-generic/ioctls.h', needs: ['asm/termbits.h'] }, [
   [
     'TCGETS',
     'r',
@@ -11,10 +17,10 @@ export const TTY = family('tty', { header: 'asm-generic/ioctls.h', needs: ['linu
   ['TCSETS', 'w', 'struct termios', 'drivers/tty/tty_ioctl.c:tty_mode_ioctl'],
   ['TCSETSW', 'w', 'struct termios', 'drivers/tty/tty_ioctl.c:tty_mode_ioctl'],
   ['TCSETSF', 'w', 'struct termios', 'drivers/tty/tty_ioctl.c:tty_mode_ioctl'],
-  ['TCGETA', 'r', 'struct termio', 'drivers/tty/tty_ioctl.c:tty_mode_ioctl'],
-  ['TCSETA', 'w', 'struct termio', 'drivers/tty/tty_ioctl.c:tty_mode_ioctl'],
-  ['TCSETAW', 'w', 'struct termio', 'drivers/tty/tty_ioctl.c:tty_mode_ioctl'],
-  ['TCSETAF', 'w', 'struct termio', 'drivers/tty/tty_ioctl.c:tty_mode_ioctl'],
+  ['TCGETA', 'r', 'struct termio', 'drivers/tty/tty_ioctl.c:tty_mode_ioctl', TERMIO],
+  ['TCSETA', 'w', 'struct termio', 'drivers/tty/tty_ioctl.c:tty_mode_ioctl', TERMIO],
+  ['TCSETAW', 'w', 'struct termio', 'drivers/tty/tty_ioctl.c:tty_mode_ioctl', TERMIO],
+  ['TCSETAF', 'w', 'struct termio', 'drivers/tty/tty_ioctl.c:tty_mode_ioctl', TERMIO],
   ['TCGETS2', 'r', 'struct termios2', 'drivers/tty/tty_ioctl.c:tty_mode_ioctl'],
   ['TCSETS2', 'w', 'struct termios2', 'drivers/tty/tty_ioctl.c:tty_mode_ioctl'],
   ['TCSETSW2', 'w', 'struct termios2', 'drivers/tty/tty_ioctl.c:tty_mode_ioctl'],
@@ -48,10 +54,10 @@ export const TTY = family('tty', { header: 'asm-generic/ioctls.h', needs: ['linu
     'r',
     '__kernel_pid_t',
     'drivers/tty/tty_jobctrl.c:tiocgpgrp',
-    { note: "the kernel's pid_t is UAPI __kernel_pid_t" },
+    { note: "the kernel's pid_t is UAPI __kernel_pid_t", needs: TYPES },
   ],
-  ['TIOCSPGRP', 'w', '__kernel_pid_t', 'drivers/tty/tty_jobctrl.c:tiocspgrp'],
-  ['TIOCGSID', 'r', '__kernel_pid_t', 'drivers/tty/tty_jobctrl.c:tiocgsid'],
+  ['TIOCSPGRP', 'w', '__kernel_pid_t', 'drivers/tty/tty_jobctrl.c:tiocspgrp', { needs: TYPES }],
+  ['TIOCGSID', 'r', '__kernel_pid_t', 'drivers/tty/tty_jobctrl.c:tiocgsid', { needs: TYPES }],
   ['TIOCOUTQ', 'r', 'int', 'drivers/tty/n_tty.c:n_tty_ioctl'],
   [
     'FIONREAD',
@@ -62,8 +68,8 @@ export const TTY = family('tty', { header: 'asm-generic/ioctls.h', needs: ['linu
   ],
   ['TIOCINQ', 'r', 'unsigned int', 'drivers/tty/n_tty.c:n_tty_ioctl', { note: 'same number as FIONREAD' }],
   ['TIOCSTI', 'w', 'char', 'drivers/tty/tty_io.c:tiocsti'],
-  ['TIOCGWINSZ', 'r', 'struct winsize', 'drivers/tty/tty_io.c:tiocgwinsz'],
-  ['TIOCSWINSZ', 'w', 'struct winsize', 'drivers/tty/tty_io.c:tiocswinsz'],
+  ['TIOCGWINSZ', 'r', 'struct winsize', 'drivers/tty/tty_io.c:tiocgwinsz', TERMIO],
+  ['TIOCSWINSZ', 'w', 'struct winsize', 'drivers/tty/tty_io.c:tiocswinsz', TERMIO],
   ['TIOCMGET', 'r', 'int', 'drivers/tty/tty_io.c:tty_tiocmget'],
   ['TIOCMBIS', 'w', 'unsigned int', 'drivers/tty/tty_io.c:tty_tiocmset'],
   ['TIOCMBIC', 'w', 'unsigned int', 'drivers/tty/tty_io.c:tty_tiocmset'],
@@ -87,7 +93,7 @@ export const TTY = family('tty', { header: 'asm-generic/ioctls.h', needs: ['linu
     'r',
     '__kernel_loff_t',
     'fs/ioctl.c:do_vfs_ioctl',
-    { note: "the kernel's loff_t is UAPI __kernel_loff_t" },
+    { note: "the kernel's loff_t is UAPI __kernel_loff_t", needs: TYPES },
   ],
   ['TIOCSETD', 'w', 'int', 'drivers/tty/tty_io.c:tiocsetd'],
   ['TIOCGETD', 'r', 'int', 'drivers/tty/tty_io.c:tiocgetd'],
