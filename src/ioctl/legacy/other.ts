@@ -9,6 +9,15 @@ const i8k = (name: string, access: LegacyAccess, arg: string, note: string): Leg
   { header: 'linux/i8k.h', needs: ['linux/ioctl.h', 'stddef.h'], misdeclared: true, note },
 ];
 
+/** A UI_SET_*BIT of /dev/uinput: _IOW(int), but uinput_ioctl_handler sets the bit the argument itself numbers. */
+const uinputBit = (name: string): LegacyRow => [
+  name,
+  'value',
+  'int',
+  'drivers/input/misc/uinput.c:uinput_ioctl_handler',
+  { header: 'linux/uinput.h', misdeclared: true, note: '_IOW(int) but the bit number is the argument itself' },
+];
+
 /** A row of /dev/agpgart, handled by `fn` of drivers/char/agp/frontend.c (linux/agpgart.h). */
 const agp = (name: string, access: LegacyAccess, arg: string | null, fn: string, note: string): LegacyRow => [
   name,
@@ -119,6 +128,17 @@ export const OTHER = family('other', { header: 'linux/perf_event.h' }, [
     { header: 'linux/input.h', misdeclared: true, note: '_IOW(int) but the argument itself must be 0' },
   ],
   ['EVIOCSCLOCKID', 'w', 'int', 'drivers/input/evdev.c:evdev_do_ioctl', { header: 'linux/input.h' }],
+  // uinput_set_bit(arg, ...): the bit number is the argument itself
+  uinputBit('UI_SET_EVBIT'),
+  uinputBit('UI_SET_KEYBIT'),
+  uinputBit('UI_SET_RELBIT'),
+  uinputBit('UI_SET_ABSBIT'),
+  uinputBit('UI_SET_MSCBIT'),
+  uinputBit('UI_SET_LEDBIT'),
+  uinputBit('UI_SET_SNDBIT'),
+  uinputBit('UI_SET_FFBIT'),
+  uinputBit('UI_SET_SWBIT'),
+  uinputBit('UI_SET_PROPBIT'),
   [
     'RTC_IRQP_READ',
     'r',
