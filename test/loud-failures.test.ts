@@ -437,6 +437,17 @@ describe('decode and explain: where a name may be missing, said; include options
     expect(row).toMatchObject({ names: ['G_GET'] });
     expect(row).not.toHaveProperty('unread');
   });
+  test('explain: with a name found, the headers that may hold another are one line, not each error', () => {
+    const both = tree({
+      'usr/include/linux/good.h': `${IOC}struct g { int a; };\n#define G_GET _IOR('g', 1, struct g)\n`,
+      'usr/include/linux/worse.h': `#include <missing/x.h>\n${IOC}struct w { int a; };\n#define W_GET _IOR('g', 1, struct w)\n`,
+    });
+    const r = cli(['explain', '0x80046701', '--arch', 'x86_64', ...sysroot], { cwd: both });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('    G_GET: ');
+    expect(r.stdout).toContain('    linux/worse.h may define it too but cannot be read (explain --json: why)');
+    expect(r.stdout).not.toContain("'missing/x.h' file not found");
+  });
   test('explain: not "no ioctl in the catalogue", but what could not be read', () => {
     const r = cli(['explain', '0x80046702', '--arch', 'x86_64', ...sysroot], { cwd: dir });
     expect(r.code).toBe(0);

@@ -542,8 +542,14 @@ export function formatExplanation(e: Explanation): string {
     if (c.noHeaders !== undefined) out.push(`    names not looked up: no headers to read: ${c.noHeaders}`);
     const unread = new Map<string, string[]>();
     for (const u of c.unread ?? []) unread.set(u.error, [...(unread.get(u.error) ?? []), u.header]);
-    for (const [error, headers] of unread)
-      out.push(`    ${headerList(headers)} may define it but cannot be read: ${error}`);
+    // with a name found, the headers that could not be read only may hold another: one line, not each error
+    if (c.names.length && c.unread?.length) {
+      const all = c.unread.map((u) => u.header);
+      out.push(`    ${headerList(all)} may define it too but cannot be read (explain --json: why)`);
+    } else {
+      for (const [error, headers] of unread)
+        out.push(`    ${headerList(headers)} may define it but cannot be read: ${error}`);
+    }
     for (const n of c.names) out.push(...nameLines(n, c, e));
     for (const u of c.unevaluated ?? [])
       out.push(`    ${u.name}? its number has no value in the ${c.abi} headers: ${u.reason}`);
