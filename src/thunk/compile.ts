@@ -96,7 +96,6 @@ interface RecordContext {
   after?: string[];
 }
 
-/** Generates one direction's function body. */
 /** Why a deep copy through a union of pointers to other types needs one named. */
 const UNION_DEEP = "the union's members point at different types: choose one to copy through (members)";
 
@@ -106,6 +105,7 @@ const STRING_LITERAL = /"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g;
 /** ` at 'path'` for a message about a member; nothing for the argument itself. */
 const at = (path: string): string => (path ? ` at '${path}'` : '');
 
+/** Generates one direction's function body. */
 class Emitter {
   private lines: string[] = [];
   private tmp = 0;
@@ -157,6 +157,7 @@ class Emitter {
     const tmp = this.tmp;
     const refs = this.refs.length;
     const covered = this.covered.slice();
+    const loops = new Map(this.loops);
     const { dynamic, quiet } = this;
     let code: { code: string; deep: boolean } | null = null;
     try {
@@ -176,6 +177,8 @@ class Emitter {
     this.tmp = tmp;
     this.refs.length = refs;
     this.covered.set(covered);
+    this.loops.clear();
+    for (const [k, n] of loops) this.loops.set(k, n);
     this.dynamic = dynamic;
     this.quiet = quiet;
     this.pending = null;
@@ -846,17 +849,13 @@ class Emitter {
       return this.copy(fromOff, toOff, a.size);
     if (members.length === 1) return convertOne(members[0]!);
     // no choice needed when every member converts alike (struct ifconf's char * and struct ifreq *, one pointer
-    // each): the code of one, its error paths naming the union
-    const alike = (x: (typeof members)[number]) =>
-      x.m.member.bitWidth !== undefined
-        ? this.bits(fromOff, toOff, x.m, x.o, false)
-        : this.value(x.m.member.type, x.o.member.type, fromOff, toOff, path, record);
-    const trials = members.map((x) => this.trial(() => alike(x)));
+    // each), each under its own path (its annotations): the code of the first
+    const trials = members.map((x) => this.trial(() => convertOne(x)));
     if (trials.every((x) => x !== null && x.code === trials[0]!.code)) {
       // a deep copy would follow pointers to other types: that needs the member named
       if (trials.some((x) => x!.deep))
         this.emit(`if (deep) throw R.einval(${JSON.stringify(path)}, ${JSON.stringify(UNION_DEEP)});`);
-      return alike(members[0]!);
+      return convertOne(members[0]!);
     }
     const names = members.map((x) => x.m.member.name).filter((n) => n !== undefined);
     const how = path ? `--member ${path}=NAME` : `--member NAME (one of ${names.join(', ')})`;
