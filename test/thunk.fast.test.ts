@@ -194,6 +194,18 @@ describe('overflow, short buffers and errors', () => {
         Buffer.from(compatBytes).toString('hex'),
       );
     }
+    // a union of unnamed bit-fields alone has no member to compare: an EINVAL where the sizes differ, no crash
+    const bare = struct('bare', [m('u', rec(union(undefined, [m(undefined, t('long'), { bitWidth: 1 })])))]);
+    for (const [n, c] of [
+      [x86, i386],
+      [getAbi('arm64'), getAbi('arm')],
+    ] as const) {
+      try {
+        compileConverter(rec(bare), rec(bare), n, c);
+      } catch (e) {
+        expect(e, n.name).toBeInstanceOf(ErrnoError);
+      }
+    }
     // copying through the pointer needs the pointee's type: the member named
     const c = compileConverter(rec(ifconf), rec(ifconf), x86, i386);
     const bytes = new Uint8Array([0x40, 0, 0, 0, 0, 0x10, 0, 0]);

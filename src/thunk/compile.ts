@@ -851,7 +851,7 @@ class Emitter {
     // no choice needed when every member converts alike (struct ifconf's char * and struct ifreq *, one pointer
     // each), each under its own path (its annotations): the code of the first
     const trials = members.map((x) => this.trial(() => convertOne(x)));
-    if (trials.every((x) => x !== null && x.code === trials[0]!.code)) {
+    if (trials.length > 1 && trials.every((x) => x !== null && x.code === trials[0]!.code)) {
       // a deep copy would follow pointers to other types: that needs the member named
       if (trials.some((x) => x!.deep))
         this.emit(`if (deep) throw R.einval(${JSON.stringify(path)}, ${JSON.stringify(UNION_DEEP)});`);
