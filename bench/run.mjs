@@ -191,6 +191,14 @@ console.log(
 );
 console.log(`RATIO all-ABIs dump/compilers: ${ratio(tAll, tCompilers)}  (target <= 2, with worker threads)`);
 console.log(`PEAK RSS: ${rssMb.toFixed(0)} MB, every thread together  (target <= 500)`);
+// the same ABIs as a user meets them: the command, node's own heap limit (no cap), once
+const rssAtExit = new URL('./rss-at-exit.cjs', import.meta.url).pathname;
+const archAll = spawnSync('node', ['--require', rssAtExit, cli, '--no-cache', 'check', '--arch', 'all'], {
+  encoding: 'utf8',
+  stdio: ['ignore', 'ignore', 'pipe'],
+});
+const archAllMb = Number(/MAXRSS (\d+)/.exec(archAll.stderr)?.[1]) / 1024;
+console.log(`PEAK RSS of ioctl32 check --arch all, the command: ${archAllMb.toFixed(0)} MB  (target <= 500)`);
 // what two cores can give at most: the work's CPU time (every thread's, the collector's and the JIT's
 // included) halved; the compilers are one thread each, their time is their CPU time
 const cores = runs[0].threads;

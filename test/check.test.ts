@@ -760,3 +760,19 @@ describe('a header named alone judges its ioctls as the whole UAPI set does', ()
     }
   });
 });
+
+describe('a whole UAPI check drops each dump after its last pair', () => {
+  test('and reports what holding every dump reports: pairs in order, summary, failed headers by ABI', () => {
+    // the pairs out of the ABIs' order, a native ABI in several, two threads (the dumps come in any order): each pair
+    // is checked when both its dumps are in
+    const pairs = [...compatPairs().filter((p) => p.native.name === 'arm64'), ...compatPairs().slice(0, 2)];
+    const streamed = check({ pairs, scan: {}, lint: false, threads: 2 });
+    // lint asked for (no header named: nothing to lint) keeps every dump until the end
+    const held = check({ pairs, scan: {}, lint: true });
+    expect(held.findings).toEqual([]);
+    expect(streamed.pairs.map((p) => `${p.native}:${p.compat}`)).toEqual(
+      pairs.map((p) => `${p.native.name}:${p.compat.name}`),
+    );
+    expect(JSON.stringify(streamed)).toBe(JSON.stringify(held));
+  }, 120_000);
+});

@@ -184,70 +184,75 @@ export function check(opts: CheckOptions): CheckReport {
   const files = new FileCache();
   // each ABI's headers read on its own: in worker threads when asked (scan/parallel.ts)
   const list = abis.map((abi) => ({ ...opts.scan, ...opts.scanFor?.(abi), abi, files }));
-  const dumped = dumpedEach(list, opts.threads === undefined ? {} : { threads: opts.threads });
-  const dumps = new Map<string, Dumped>(abis.map((abi, i) => [abi.name, dumped[i]!]));
-  // each ABI's header version once: a native ABI is in several pairs
-  const versions = new Map([...dumps].map(([name, d]) => [name, headersVersion(d.scan.includeDirs)]));
+  const threads = opts.threads === undefined ? {} : { threads: opts.threads };
+  const headers = opts.scan.headers ?? [];
+  const linted = opts.lint ?? headers.length > 0;
   const summary: CheckSummary = { verdicts: {}, needsWork: {}, missing: [] };
   const report: CheckReport = { pairs: [], findings: [], failed: {}, summary };
-  for (const [name, d] of dumps) if (Object.keys(d.result.failed).length) report.failed[name] = d.result.failed;
-  if (!opts.scan.headers?.length) {
-    summary.coverage = {};
-    for (const [name, d] of dumps) {
-      summary.coverage[name] = coverageOf(d.scan.headers, d.result.failed, d.result.ioctls);
-    }
-  }
-  summary.missing = missingParts(report.failed, summary.coverage);
-  if (opts.requireHeaders) {
-    const unread = Object.fromEntries([...dumps].map(([name, d]) => [name, unreadHeaders(d)]));
-    assertHeadersRead(unread, opts.scan.headers ?? [], [...dumps.keys()]);
-  }
-
+  if (!headers.length) summary.coverage = {};
+  // each ABI's header version once: a native ABI is in several pairs
+  const versions = new Map<string, string | null>();
+  const dumps = new Map<string, Dumped>();
+  const pairs: Array<PairReport | undefined> = [];
   // a driver author's own header files (paths, not include names): their ioctls, not those of
   // every system header they include
-  const given = opts.scan.headers ?? [];
   const ownFiles =
-    given.length && given.every((h) => h.startsWith('/') || h.startsWith('.'))
-      ? new Set(given.map((h) => files.canonical(resolvePath(h))))
+    headers.length && headers.every((h) => h.startsWith('/') || h.startsWith('.'))
+      ? new Set(headers.map((h) => files.canonical(resolvePath(h))))
       : null;
-  for (const { native, compat } of opts.pairs) {
-    const n = dumps.get(native.name)!;
-    const c = dumps.get(compat.name)!;
-    // each side lays the annotated members and argument types out as its own compiler does
-    validateAnnotations(annotations, n.decls, n.layouter, n.ioctls, n.typedefs);
-    validateAnnotations(annotations, c.decls, c.layouter, undefined, c.typedefs);
-    // what only the kernel's handlers reveal about these headers, under the user's
-    const applied = opts.builtinAnnotations === false ? annotations : withBuiltins(annotations, [n, c]);
-    const pair: PairReport = { native: native.name, compat: compat.name, ioctls: [] };
-    const [nv, cv] = [versions.get(native.name)!, versions.get(compat.name)!];
-    if (nv !== null && cv !== null && nv !== cv) pair.headerVersions = { native: nv, compat: cv };
-    for (const [name, ne] of n.ioctls) {
-      if (ownFiles && !ownFiles.has(ne.file)) continue;
-      pair.ioctls.push(ioctlVerdict(name, ne, c.ioctls.get(name), n, c, applied));
+  const failed = new Map<string, Record<string, string>>();
+  const coverage = new Map<string, ReturnType<typeof coverageOf>>();
+  const taken = (name: string, d: Dumped) => {
+    dumps.set(name, d);
+    versions.set(name, headersVersion(d.scan.includeDirs));
+    failed.set(name, d.result.failed);
+    if (!headers.length) coverage.set(name, coverageOf(d.scan.headers, d.result.failed, d.result.ioctls));
+  };
+  const checkPair = (k: number) => {
+    const { native, compat } = opts.pairs[k]!;
+    const [n, c] = [dumps.get(native.name)!, dumps.get(compat.name)!];
+    pairs[k] = pairReport(native, compat, n, c, versions, ownFiles, { ...opts, annotations });
+  };
+  if (linted || (opts.requireHeaders && headers.length)) {
+    // named headers (small dumps): all at hand, the headers asserted read before any verdict, then lint's sides
+    dumpedEach(list, threads).forEach((d, i) => taken(abis[i]!.name, d));
+    if (opts.requireHeaders) {
+      const unread = Object.fromEntries([...dumps].map(([name, d]) => [name, unreadHeaders(d)]));
+      assertHeadersRead(unread, headers, [...dumps.keys()]);
     }
-    // ioctl macros whose number has no value natively are reported with the reason, not dropped
-    for (const [name, u] of n.unresolved) {
-      if (ownFiles && !ownFiles.has(u.file)) continue;
-      const v: Omit<IoctlVerdict, 'action'> = {
-        name,
-        header: n.scan.displayName(u.file),
-        line: u.loc.line,
-        column: u.loc.column,
-        verdict: 'unknown',
-        nativeCmd: null,
-        compatCmd: c.ioctls.get(name)?.cmd ?? null,
-        cmdDiffers: false,
-        reasons: [
-          { rule: 'unresolved', path: '', message: `no value on ${native.name}: ${n.scan.shorten(u.message)}` },
-        ],
-      };
-      pair.ioctls.push({ ...v, action: actionOf(v) });
-    }
-    report.pairs.push(pair);
+    opts.pairs.forEach((_, k) => checkPair(k));
+  } else {
+    // a whole UAPI set per ABI: each pair as soon as both its dumps are in, and a dump dropped when its last pair
+    // is done (--arch all would otherwise hold 29 at once, about 760 MB more at its peak)
+    const uses = new Map<string, number>();
+    for (const p of opts.pairs) for (const a of [p.native, p.compat]) uses.set(a.name, (uses.get(a.name) ?? 0) + 1);
+    dumpedEach(list, threads, (i, d) => {
+      taken(abis[i]!.name, d);
+      opts.pairs.forEach((p, k) => {
+        if (pairs[k] || !dumps.has(p.native.name) || !dumps.has(p.compat.name)) return;
+        checkPair(k);
+        for (const a of [p.native.name, p.compat.name]) {
+          const left = uses.get(a)! - 1;
+          uses.set(a, left);
+          if (left === 0) dumps.delete(a);
+        }
+      });
+    });
+  }
+  // in the ABIs' order, however the dumps came
+  for (const abi of abis) {
+    const f = failed.get(abi.name)!;
+    if (Object.keys(f).length) report.failed[abi.name] = f;
+    if (summary.coverage) summary.coverage[abi.name] = coverage.get(abi.name)!;
+  }
+  summary.missing = missingParts(report.failed, summary.coverage);
+  for (const [k, pair] of pairs.entries()) {
+    report.pairs.push(pair!);
+    const { native, compat } = opts.pairs[k]!;
     const key = `${native.name}:${compat.name}`;
     const counts = Object.fromEntries(VERDICTS.map((x) => [x, 0])) as Record<Verdict, number>;
     const needs: Record<string, string[]> = {};
-    for (const v of pair.ioctls) {
+    for (const v of pair!.ioctls) {
       counts[v.verdict]++;
       if (NEEDS_WORK.has(v.verdict)) (needs[v.header] ??= []).push(v.name);
     }
@@ -255,8 +260,7 @@ export function check(opts: CheckOptions): CheckReport {
     report.summary.needsWork[key] = needs;
   }
 
-  const headers = opts.scan.headers ?? [];
-  if (opts.lint ?? headers.length > 0) {
+  if (linted) {
     const first = opts.pairs[0];
     if (first) {
       const n = dumps.get(first.native.name)!;
@@ -271,6 +275,48 @@ export function check(opts: CheckOptions): CheckReport {
     }
   }
   return report;
+}
+
+/** One pair's verdicts on the native ABI's ioctls (and its macros without a value), from both dumps. */
+function pairReport(
+  native: Abi,
+  compat: Abi,
+  n: Dumped,
+  c: Dumped,
+  versions: ReadonlyMap<string, string | null>,
+  ownFiles: ReadonlySet<string> | null,
+  opts: CheckOptions & { annotations: Annotations },
+): PairReport {
+  const annotations = opts.annotations;
+  // each side lays the annotated members and argument types out as its own compiler does
+  validateAnnotations(annotations, n.decls, n.layouter, n.ioctls, n.typedefs);
+  validateAnnotations(annotations, c.decls, c.layouter, undefined, c.typedefs);
+  // what only the kernel's handlers reveal about these headers, under the user's
+  const applied = opts.builtinAnnotations === false ? annotations : withBuiltins(annotations, [n, c]);
+  const pair: PairReport = { native: native.name, compat: compat.name, ioctls: [] };
+  const [nv, cv] = [versions.get(native.name)!, versions.get(compat.name)!];
+  if (nv !== null && cv !== null && nv !== cv) pair.headerVersions = { native: nv, compat: cv };
+  for (const [name, ne] of n.ioctls) {
+    if (ownFiles && !ownFiles.has(ne.file)) continue;
+    pair.ioctls.push(ioctlVerdict(name, ne, c.ioctls.get(name), n, c, applied));
+  }
+  // ioctl macros whose number has no value natively are reported with the reason, not dropped
+  for (const [name, u] of n.unresolved) {
+    if (ownFiles && !ownFiles.has(u.file)) continue;
+    const v: Omit<IoctlVerdict, 'action'> = {
+      name,
+      header: n.scan.displayName(u.file),
+      line: u.loc.line,
+      column: u.loc.column,
+      verdict: 'unknown',
+      nativeCmd: null,
+      compatCmd: c.ioctls.get(name)?.cmd ?? null,
+      cmdDiffers: false,
+      reasons: [{ rule: 'unresolved', path: '', message: `no value on ${native.name}: ${n.scan.shorten(u.message)}` }],
+    };
+    pair.ioctls.push({ ...v, action: actionOf(v) });
+  }
+  return pair;
 }
 
 /** Whether anything asks for work: an ioctl whose verdict needs a handler, or an error finding. */

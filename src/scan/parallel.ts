@@ -84,7 +84,12 @@ export function forEachDump(
  * Dumped is rebuilt here: its own Layouter, and a scan that names files as the worker's did; its
  * messages (unresolved) are shortened already, and it cannot be iterated again.
  */
-export function dumpedEach(list: readonly ScanOptions[], opts: ThreadOptions = {}): Dumped[] {
+export function dumpedEach(
+  list: readonly ScanOptions[],
+  opts: ThreadOptions = {},
+  /** Each Dumped as it comes, in no set order, none kept (the result is empty): a caller that drops them early. */
+  each?: (index: number, dumped: Dumped) => void,
+): Dumped[] {
   const out: Dumped[] = [];
   const files = list.find((o) => o.files)?.files ?? new FileCache();
   // a whole-UAPI set's declarations take about half as long to cross threads as to read (measured:
@@ -97,7 +102,9 @@ export function dumpedEach(list: readonly ScanOptions[], opts: ThreadOptions = {
     (o) => dumpHeaders(o),
     (i, v, here) => {
       const o = list[i]!;
-      out[i] = here ? (v as Dumped) : unpackDumped(v as PortableDump, o.abi, o.files ?? files);
+      const d = here ? (v as Dumped) : unpackDumped(v as PortableDump, o.abi, o.files ?? files);
+      if (each) each(i, d);
+      else out[i] = d;
     },
   );
   return out;
