@@ -1137,6 +1137,38 @@ describe('floats i386 places otherwise (a double aligned to 4)', () => {
   });
 });
 
+describe('a union in an array element', () => {
+  test('is named from the argument (arr[].u) in the hint and in --member, and converted as the thunk converts it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ioctl32-genunarr-'));
+    const file = join(dir, 'ua.h');
+    writeFileSync(
+      file,
+      '#include <linux/types.h>\n#include <linux/ioctl.h>\n' +
+        'struct ue { union { int i; long l; } u; };\nstruct ur { __u32 n; struct ue arr[2]; };\n' +
+        "#define UA_GET _IOR('z', 7, struct ur)\n",
+    );
+    const unchosen = generateCompatC({ pair, scan: { headers: [file] }, prefix: 'ua' });
+    expect(unchosen.ioctls.map((x) => [x.name, x.handling])).toEqual([['UA_GET', 'skipped']]);
+    expect(JSON.stringify(unchosen.ioctls)).toContain("union 'arr[].u' has members that convert differently");
+    expect(JSON.stringify(unchosen.ioctls)).toContain('--member arr[].u=NAME');
+    const members = { 'arr[].u': 'l' };
+    const g = generateCompatC({ pair, scan: { headers: [file] }, prefix: 'ua', members });
+    expect(g.ioctls.map((x) => [x.name, x.handling])).toEqual([['UA_GET', 'converted']]);
+    const [n, c] = [dumpHeaders({ abi: x86, headers: [file] }), dumpHeaders({ abi: i386, headers: [file] })];
+    const t = (d: Dumped) => ({ kind: 'record', decl: d.decls.get('struct ur')! }) as const;
+    const conv = compileConverter(t(n), t(c), x86, i386, { members });
+    // longs that fit in 32 bits, as a native task's would for a compat one
+    const native = new Uint8Array(conv.nativeSize);
+    const dv = new DataView(native.buffer);
+    dv.setUint32(0, 2, true);
+    dv.setBigInt64(8, -5n, true);
+    dv.setBigInt64(16, 0x1234n, true);
+    const out = runHandler(g, 'ua', c.ioctls.get('UA_GET')!.cmd, native, new Uint8Array(conv.compatSize));
+    expect(out.ret).toBe(0);
+    expect(hex(out.after)).toBe(hex(conv.nativeToCompat(native)));
+  });
+});
+
 describe('a union another member selects (annotation)', () => {
   test('one case per value, converted as the thunk converts it; another value is -EINVAL for both', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ioctl32-gensel-'));

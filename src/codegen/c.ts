@@ -904,9 +904,22 @@ class Generator {
     }
   }
 
+  /** The --member path of the place whose record converter is being written ('' at the argument). */
+  private site = '';
+
   /** Whether a --member choice names a union at `path` or below it. */
   private chosenBelow(path: string): boolean {
-    return Object.keys(this.chosen).some((p) => p === path || p.startsWith(`${path}.`));
+    const at = this.choicePath(path);
+    return Object.keys(this.chosen).some((p) => p === at || p.startsWith(`${at}.`));
+  }
+
+  /**
+   * A member path as --member names it from the argument: an array's element is `[]` (the C path's `[i1]`), and in a
+   * record's own converter the path that reached it comes first (`arr[].u` for union u of struct e arr[2]).
+   */
+  private choicePath(path: string): string {
+    const own = path.replace(/\[i\d+\]/g, '[]');
+    return this.site && own ? `${this.site}.${own}` : this.site || own;
   }
 
   /** Statements converting the members of a record from `from->...` to `to->...`. */
@@ -926,7 +939,7 @@ class Generator {
     const a = this.nl.layout(nd);
     if (nd.union) {
       const chosen =
-        this.chosen[path] ??
+        this.chosen[this.choicePath(path)] ??
         a.members.find((m) => m.member.name !== undefined && this.choose.includes(m.member.name))?.member.name;
       const pairs = this.pairs(nd, cd, path).filter((p): p is { m: MemberLayout; o: MemberLayout } => !!p.m);
       const ann = this.annotations.records.get(this.record)?.get(path);
@@ -962,14 +975,15 @@ class Generator {
             : null;
       if (x === null) {
         throw new CodegenError(
-          path
-            ? `union '${path}' has members that convert differently: choose one (--member ${path}=NAME)`
+          this.choicePath(path)
+            ? `union '${this.choicePath(path)}' has members that convert differently: ` +
+                `choose one (--member ${this.choicePath(path)}=NAME)`
             : `${nd.tag !== undefined ? `union ${nd.tag}` : 'an anonymous union'} has members that convert ` +
                 'differently: choose one (--member NAME)',
         );
       }
       if (x === undefined) {
-        if (chosen !== undefined) throw new CodegenError(`union '${path}' has no member '${chosen}'`);
+        if (chosen !== undefined) throw new CodegenError(`union '${this.choicePath(path)}' has no member '${chosen}'`);
         if (!anonymous) {
           out(
             `${'\t'.repeat(depth)}memcpy(${this.addr(to, path)}, ${this.addr(from, path)}, ` +
@@ -1123,7 +1137,14 @@ class Generator {
       // choice names a union in it here: then its members go inline, where the choice's path holds
       if ((a.decl.tag !== undefined || nt.kind === 'typedef') && !this.chosenBelow(path)) {
         const t = this.twinOf(a.decl, b.decl, typeName(nt));
-        this.converter(t, toCompat);
+        // written on first use: its unions are named from this place (a message's --member path)
+        const site = this.site;
+        this.site = this.choicePath(path);
+        try {
+          this.converter(t, toCompat);
+        } finally {
+          this.site = site;
+        }
         const fn = toCompat ? `${this.prefix}_to_compat_${t.ident}` : `${this.prefix}_from_compat_${t.ident}`;
         // its error (-EOVERFLOW, or -EINVAL from a selector) is the caller's
         if (!packed) {
