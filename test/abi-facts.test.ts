@@ -146,6 +146,15 @@ describe.concurrent('ABI facts equal the compiler', () => {
       expect(got).toEqual(want);
     });
 
+    test(`${abi.name}: a bare aligned (biggestAlignment, clangBareAligned)`, async () => {
+      const src =
+        'struct s { char c; int x __attribute__((aligned)); };\nconst unsigned int facts[] = { _Alignof(struct s) };';
+      const [got] = u32Array(await compileObject(abi, src), 'facts');
+      expect(got).toBe(
+        abi.clangTarget !== null ? (abi.clangBareAligned ?? abi.biggestAlignment) : abi.biggestAlignment,
+      );
+    });
+
     test(`${abi.name}: predefined macros`, async () => {
       const cc = referenceCompiler(abi);
       const { stdout } = await run(cc.command, [...cc.args, '-dM', '-E', '-x', 'c', '/dev/null']);

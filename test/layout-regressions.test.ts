@@ -348,6 +348,10 @@ test('what gcc and clang reject or read apart, located: pack(pop, label), casts,
       /case\.h:3:2: error: .* is read otherwise by gcc and by clang/,
     );
   expect(packed('#pragma pack(2x)')).toThrow(/case\.h:3:14: error: invalid constant '2x' in #pragma pack/);
+  // mips o32: clang aligns a bare aligned to 16, gcc to __BIGGEST_ALIGNMENT__, 8
+  expect(parse('struct ba { char c; int x __attribute__((aligned)); };', getAbi('mips'))).toThrow(
+    /case\.h:1:42: error: a bare aligned on mips: clang aligns to 16, gcc to 8/,
+  );
   expect(parse('enum f;\nstruct h { char a[(enum f)1]; };')).toThrow(/cast to incomplete type 'enum f'/);
   expect(parse('enum __attribute__((packed)) p { A = 1, B = (enum p)300 };')).toThrow(
     /cast to incomplete type 'enum p'/,

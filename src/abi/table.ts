@@ -358,6 +358,9 @@ const SPECS: AbiSpec[] = [
     name: 'mips',
     cTypes: { intptr_t: 'long' },
     biggestAlignment: 8,
+    // clang's MipsTargetInfo: DefaultAlignForAttributeAligned = 128 bits; gcc's mips.h: BIGGEST_ALIGNMENT is
+    // LONG_DOUBLE_TYPE_SIZE, 64 bits on o32
+    clangBareAligned: 16,
     kernelArch: 'mips',
     bits: 32,
     endian: 'big',

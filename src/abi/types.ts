@@ -143,8 +143,13 @@ export interface Abi {
   gcc: { command: string; flags: string[] } | null;
   /** The standard typedefs the compiler fixes (__SIZE_TYPE__ and friends), as C type names. */
   cTypes: CTypeNames;
-  /** __BIGGEST_ALIGNMENT__ in bytes. */
+  /** __BIGGEST_ALIGNMENT__ in bytes: what gcc gives a bare `__attribute__((aligned))`. */
   biggestAlignment: number;
+  /**
+   * What clang gives a bare `aligned` where that is not biggestAlignment (its target's DefaultAlignForAttributeAligned:
+   * 16 on mips o32, whose __BIGGEST_ALIGNMENT__ and gcc's are 8); absent where they agree.
+   */
+  clangBareAligned?: number;
   /**
    * clang's MaxAtomicPromoteWidth in bytes, where clang is the reference compiler (clangTarget): an `_Atomic T` of at
    * most this size is made a power of two in size and aligned to it (clang's ASTContext::getTypeInfoImpl); null where

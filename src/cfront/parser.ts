@@ -616,7 +616,16 @@ export class Parser extends ConstantExpressions<Value> {
             this.skipBalanced();
           }
         } else if (n === 'packed') into.packed = true;
-        else if (n === 'aligned') into.align = Math.max(into.align ?? 0, this.abi.biggestAlignment);
+        else if (n === 'aligned') {
+          const clang = this.abi.clangBareAligned;
+          if (clang !== undefined && clang !== this.abi.biggestAlignment)
+            throw CFrontError.at(
+              name,
+              `a bare aligned on ${this.abi.name}: clang aligns to ${clang}, gcc to ${this.abi.biggestAlignment}; ` +
+                'give the alignment (aligned(N))',
+            );
+          into.align = Math.max(into.align ?? 0, this.abi.biggestAlignment);
+        }
         if (!this.take(',')) break;
       }
       this.expect(')');
