@@ -268,6 +268,20 @@ describe('a 32-bit kernel has no compat path', () => {
   });
 });
 
+describe('a QEMU line no compat task names', () => {
+  test('says that a guest may be of any architecture, and where to look', () => {
+    // DRM_IOCTL_VERSION as an aarch64 or x86_64 guest passes it: no i386 task does
+    const e = explain('Unsupported ioctl: cmd=0xc0406400', { native: x86_64, compats: [i386], verdicts: false });
+    expect(e.candidates[0]!.names).toEqual([]);
+    expect(formatExplanation(e)).toContain(
+      "a QEMU guest may be of any architecture: ioctl32 decode 0xc0406400 names the number on every ABI (an aarch64 guest's",
+    );
+    // a number a compat task names: nothing more to say
+    const named = explain(`Unsupported ioctl: cmd=${hex(facts.i386.querybuf)}`, { native: x86_64, compats: [i386] });
+    expect(formatExplanation(named)).not.toContain('a QEMU guest may be');
+  });
+});
+
 describe('the library', () => {
   test('explain, explainLines and formatExplanation without the CLI', () => {
     const e = explain(hex(facts.i386.querybuf), { native: x86_64, compats: [i386] });

@@ -554,6 +554,13 @@ export function formatExplanation(e: Explanation): string {
     for (const u of c.unevaluated ?? [])
       out.push(`    ${u.name}? its number has no value in the ${c.abi} headers: ${u.reason}`);
   }
+  // QEMU linux-user runs guests of any architecture, whose numbers are their own kernels' (an aarch64 guest's is
+  // arm64's): where no compat ABI of this kernel names it, say where to look
+  if (l.format === 'qemu' && e.candidates.every((c) => !c.names.length && !c.unevaluated?.length))
+    out.push(
+      `  a QEMU guest may be of any architecture: ioctl32 decode 0x${l.cmd.toString(16).padStart(8, '0')} names ` +
+        "the number on every ABI (an aarch64 guest's numbers are arm64's)",
+    );
   return out.join('\n');
 }
 
