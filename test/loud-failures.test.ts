@@ -116,6 +116,17 @@ describe('5: a header named on the command line that cannot be read is an input 
     expect(l.code).toBe(2);
     expect(l.stderr).toMatch(/not on i386: give i386 what they include \(-I, --sysroot\) or leave it out/);
   });
+  test('gen c: a header that fails on the native side, read as the kernel compiles it, is not to be left out', () => {
+    // __kernel_time_t is #ifndef __KERNEL__ (asm-generic/posix_types.h): x32's user space has it, the kernel not
+    const kt = ['#include <linux/types.h>', '#include <linux/ioctl.h>', 'struct kt { __kernel_time_t t; };'];
+    kt.push("#define KT_IOC _IOW('t', 1, struct kt)", '');
+    const d = tree({ 'kt.h': kt.join('\n') });
+    const r = cli(['gen', 'c', '--pair', 'x86_64:x32', './kt.h'], { cwd: d });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^kt\.h:3:13: error: unknown type name '__kernel_time_t' \(on x86_64\)$/m);
+    expect(r.stderr).toContain('read on x32 but not on x86_64, which is read as the kernel compiles them (__KERNEL__');
+    expect(r.stderr).not.toContain('leave it out');
+  });
   test('the whole-UAPI run (no header named) lists what it could not read and does not exit 2', () => {
     const r = cli(['check', ...PAIR, '--format', 'json'], { cwd: dir });
     expect([0, 1]).toContain(r.code);

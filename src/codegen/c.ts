@@ -205,7 +205,8 @@ export function generateCompatC(opts: GenCOptions): GeneratedC {
   if (!headers.length) throw new CodegenError("gen c needs the driver's header (a path or an include name)");
   // what stops a header comes first: annotations and choices are judged against what it declares
   const failed = Object.fromEntries([n, ...cs].map((d) => [d.result.abi, unreadHeaders(d)]));
-  assertHeadersRead(failed, headers, [native.name, ...compats.map((a) => a.name)]);
+  const kernelView = kernelTree === null ? [] : [native.name];
+  assertHeadersRead(failed, headers, [native.name, ...compats.map((a) => a.name)], kernelView);
   validateAnnotations(annotations, n.decls, n.layouter, n.ioctls, n.typedefs);
   for (const c of cs) validateAnnotations(annotations, c.decls, c.layouter, undefined, c.typedefs);
   if (opts.prefix !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(opts.prefix)) {

@@ -82,7 +82,13 @@ export class HeaderReadError extends UsageError {
  * one line per distinct error, located (`file:line:col: error: ...`), saying which named header
  * it stopped and on which ABIs when that is not plain.
  */
-export function assertHeadersRead(failed: FailedHeaders, headers: readonly string[], abis: readonly string[]): void {
+export function assertHeadersRead(
+  failed: FailedHeaders,
+  headers: readonly string[],
+  abis: readonly string[],
+  /** ABIs the headers are read for as the kernel compiles them (gen c's native side): none of them may be left out. */
+  kernelView: readonly string[] = [],
+): void {
   const named = new Set(headers);
   const mine: FailedHeaders = {};
   for (const [abi, list] of Object.entries(failed)) {
@@ -112,7 +118,14 @@ export function assertHeadersRead(failed: FailedHeaders, headers: readonly strin
     // headers they lack: the include options may give them; another error is the header's own on those ABIs
     const missing = groups.some((g) => !abis.every((a) => g.abis.includes(a)) && / file not found$/.test(g.error));
     const fix = missing ? `give ${which} what they include (-I, --sysroot) or ${out}` : out;
-    lines.push(`the headers ${where}: ${fix}`);
+    const kernel = [...partial].filter((a) => kernelView.includes(a));
+    lines.push(
+      kernel.length
+        ? `the headers ${where}, which ${kernel.length > 1 ? 'are' : 'is'} read as the kernel compiles them ` +
+            "(__KERNEL__, the kernel tree's UAPI): the header may use only what the kernel declares there " +
+            '(not __kernel_time_t or time_t, which user space alone has)'
+        : `the headers ${where}: ${fix}`,
+    );
   }
   throw new HeaderReadError(lines.join('\n'), groups);
 }
