@@ -374,6 +374,16 @@ describe('8: convert, layout', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^\.\/nosuch\.h: error: file not found$/m);
   });
+  test('convert --type of a record the headers do not define: a usage error naming it, not an incomplete type', () => {
+    const r = cli(['convert', '--from', 'i386', '--to', 'x86_64', '--type', 'struct nope', './u.h'], {
+      cwd: dir,
+      input: Buffer.alloc(4),
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /^ioctl32: unknown type 'struct nope' on x86_64: no struct nope is defined in the headers/m,
+    );
+  });
   test('layout HEADER nosuch: a usage error (exit 2) naming it', () => {
     const r = cli(['layout', '--abi', 'x86_64', './u.h', 'ureq', 'nosuch'], { cwd: dir });
     expect(r.code).toBe(2);

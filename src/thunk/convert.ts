@@ -3,7 +3,8 @@ import type { Abi } from '../abi/types.js';
 import { tokenize } from '../cfront/lexer.js';
 import { Parser } from '../cfront/parser.js';
 import { CFrontError } from '../cfront/token.js';
-import type { CType } from '../cfront/types.js';
+import { stripTypedefs, type CType } from '../cfront/types.js';
+import { typeName } from '../cfront/print.js';
 import { UsageError } from '../errors.js';
 import { validateAnnotations, type Annotations } from '../compat/annotations.js';
 import { includeConfigFor } from '../cfront/index.js';
@@ -27,12 +28,21 @@ export function resolveTypeName(name: string, d: TypeScope): CType {
   if (decl) return { kind: 'record', decl };
   const td = d.typedefs.get(name);
   if (td) return { kind: 'typedef', decl: td };
+  let t: CType;
   try {
-    return new Parser(d.layouter.abi, d.layouter).typeName(tokenize(name, '<--type>'));
+    t = new Parser(d.layouter.abi, d.layouter).typeName(tokenize(name, '<--type>'));
   } catch (e) {
     if (e instanceof CFrontError) throw new UsageError(`unknown type '${name}' on ${d.layouter.abi.name}: ${e.bare}`);
     throw e;
   }
+  // `struct nope` parses as a record declared here, with no members: no type to lay out
+  let inner = stripTypedefs(t);
+  while (inner.kind === 'array') inner = stripTypedefs(inner.of);
+  if (inner.kind === 'record' && inner.decl.members === null)
+    throw new UsageError(
+      `unknown type '${name}' on ${d.layouter.abi.name}: no ${typeName(inner)} is defined in the headers read`,
+    );
+  return t;
 }
 
 export interface ConvertRequest {
