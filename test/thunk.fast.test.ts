@@ -175,6 +175,18 @@ describe('overflow, short buffers and errors', () => {
     const compatBytes = new Uint8Array([1, 0, 0, 0, 0x78, 0x56, 0x34, 0x12]);
     expect(Buffer.from(c.compatToNative(compatBytes)).toString('hex')).toBe('01000000000000007856341200000000');
   });
+  test('bytes past a record whose flexible array nothing counts: EINVAL, not dropped', () => {
+    // struct kvm_signal_mask { __u32 len; __u8 sigset[]; }: the mask follows the 4 bytes
+    const mask = struct('mask', [m('len', t('unsigned int')), m('sigset', arr(t('unsigned char'), null))]);
+    const c = compileConverter(rec(mask), rec(mask), x86, i386);
+    expect(Buffer.from(c.compatToNative(new Uint8Array([8, 0, 0, 0]))).toString('hex')).toBe('08000000');
+    expect(() => c.compatToNative(new Uint8Array([8, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0]))).toThrow(
+      /EINVAL: 8 bytes past the record's 4: its flexible array 'sigset' has no count/,
+    );
+    // the *Into calls read the record at an offset of a larger buffer: no error there
+    const out = new Uint8Array(4);
+    expect(c.compatToNativeInto(new Uint8Array([8, 0, 0, 0, 1, 0, 0, 0]), out)).toBe(4);
+  });
   test('a union whose members convert alike needs no choice: pointers to other types, one pointer in an array', () => {
     // struct ifconf's ifc_ifcu (char *, struct ifreq *): compat_ifconf has one compat_caddr_t (net/socket.c);
     // struct cdrom_generic_command's { void *reserved[1]; void *unused; }

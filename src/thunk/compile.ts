@@ -39,7 +39,12 @@ export interface ConvertOptions {
 export interface Converter {
   readonly nativeSize: number;
   readonly compatSize: number;
+  /**
+   * The argument `src` converted, in a new buffer. Bytes past the record are its flexible array's where an annotation
+   * counts it, an EINVAL where nothing does (they would be dropped), and else not looked at.
+   */
   compatToNative(src: Uint8Array, opts?: ConvertOptions): Uint8Array;
+  /** The other way (see `compatToNative`). */
   nativeToCompat(src: Uint8Array, opts?: ConvertOptions): Uint8Array;
   /**
    * Converts the record at `src[srcOffset..]` into `dst[dstOffset..]` (not overlapping it) and returns the bytes
@@ -1138,6 +1143,7 @@ function build(
   const c2n = raisedOn(native, () => plan(c, n, compatType, nativeType, true, opts, reference));
   const n2c = raisedOn(native, () => plan(n, c, nativeType, compatType, false, opts, reference));
   const flexGrowth = raisedOn(native, () => flexibleOf(nativeType, compatType, n, c, opts));
+  const uncounted = flexGrowth ? undefined : uncountedFlexible(nativeType, opts);
   const make = (p: DirectionPlan, fromSize: number, toSize: number, from: Side, to: Side, toNative: boolean) => {
     // converters of pointed-to types, compiled on first use (a type may point at itself)
     const subConverters = new Map<number, Converter>();
@@ -1268,6 +1274,13 @@ function build(
     return {
       alloc(src: Uint8Array, o?: ConvertOptions): Uint8Array {
         const sv = srcViews.of(src);
+        // the argument's bytes past its fixed part would be a flexible array's, which nothing counts: not dropped
+        if (uncounted !== undefined && sv.length > fromSize)
+          throw einval(
+            `${sv.length - fromSize} bytes past the record's ${fromSize}: its flexible array '${uncounted}' has no ` +
+              'count to convert them by (annotate it: flex-array)',
+            uncounted,
+          ).raisedOn(native);
         const length = outputLength(sv.length, sv.dv, sv.offset);
         const dst = new Uint8Array(length);
         run(sv, sv.offset, sv.length, dst, new DataView(dst.buffer), 0, length, o);
@@ -1422,6 +1435,17 @@ function plan(
     if (words !== source) wordSource = words;
   }
   return { fn, source, wordSource, dynamic, refs: e.refs as DirectionPlan['refs'] };
+}
+
+/** The top-level record's flexible array that no flex-array annotation counts, by path, if it has one. */
+function uncountedFlexible(nativeType: CType, opts: CompileOptions): string | undefined {
+  const t = strip(nativeType);
+  if (t.kind !== 'record' || t.decl.union || !t.decl.members?.length) return undefined;
+  const last = t.decl.members[t.decl.members.length - 1]!;
+  const lt = strip(last.type);
+  if (lt.kind !== 'array' || lt.length !== null || last.name === undefined) return undefined;
+  const name = recordName(t.decl) ?? opts.recordName;
+  return name && opts.annotations?.records.get(name)?.get(last.name)?.kind === 'flex-array' ? undefined : last.name;
 }
 
 /** The top-level record's annotated flexible array, if any: how the buffers grow. */
