@@ -1169,6 +1169,39 @@ describe('a union in an array element', () => {
   });
 });
 
+describe('an anonymous struct in a union', () => {
+  test("is chosen by a name of its members (struct __kernel_sockaddr_storage's ss_family), as the thunk takes it", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ioctl32-genanon-'));
+    const file = join(dir, 'ss.h');
+    writeFileSync(
+      file,
+      '#include <linux/types.h>\n#include <linux/ioctl.h>\n#include <linux/socket.h>\n' +
+        'struct ssreq { __u32 n; long l; struct __kernel_sockaddr_storage ss; };\n' +
+        "#define SS_GET _IOR('z', 8, struct ssreq)\n",
+    );
+    const unchosen = generateCompatC({ pair, scan: { headers: [file] }, prefix: 'ss' });
+    expect(JSON.stringify(unchosen.ioctls)).toContain(
+      "an anonymous union in 'ss' has members that convert differently: choose one (--member NAME, NAME one of " +
+        'ss_family, __data, __align)',
+    );
+    const g = generateCompatC({ pair, scan: { headers: [file] }, prefix: 'ss', choose: ['ss_family'] });
+    expect(g.ioctls.map((x) => [x.name, x.handling])).toEqual([['SS_GET', 'converted']]);
+    const [n, c] = [dumpHeaders({ abi: x86, headers: [file] }), dumpHeaders({ abi: i386, headers: [file] })];
+    const t = (d: Dumped) => ({ kind: 'record', decl: d.decls.get('struct ssreq')! }) as const;
+    const conv = compileConverter(t(n), t(c), x86, i386, { choose: ['ss_family'] });
+    let seed = 11;
+    const native = new Uint8Array(conv.nativeSize).map(() => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24);
+    // a long an i386 task can hold
+    new DataView(native.buffer).setBigInt64(8, -3n, true);
+    // the family and the address bytes, all 128 of them, as the kernel has them
+    const compat = conv.nativeToCompat(native);
+    expect(hex(compat.subarray(8, 136))).toBe(hex(native.subarray(16, 144)));
+    const out = runHandler(g, 'ss', c.ioctls.get('SS_GET')!.cmd, native, new Uint8Array(conv.compatSize));
+    expect(out.ret).toBe(0);
+    expect(hex(out.after)).toBe(hex(compat));
+  });
+});
+
 describe('a union another member selects (annotation)', () => {
   test('one case per value, converted as the thunk converts it; another value is -EINVAL for both', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ioctl32-gensel-'));

@@ -21,7 +21,7 @@ import { ioctlVerdict, type IoctlVerdict } from '../compat/check.js';
 import { argumentUse } from '../compat/action.js';
 import { emptyAnnotations, validateAnnotations } from '../compat/annotations.js';
 import { withBuiltins } from '../compat/builtin-annotations.js';
-import { unionChoiceErrors } from '../compat/members.js';
+import { choiceNames, unionChoiceErrors } from '../compat/members.js';
 import { assertHeadersRead } from '../scan/failed.js';
 import type { IoctlEntry } from '../ioctl/catalogue.js';
 import type { Layouter } from '../layout/layout.js';
@@ -941,7 +941,7 @@ class Generator {
     if (nd.union) {
       const chosen =
         this.chosen[this.choicePath(path)] ??
-        a.members.find((m) => m.member.name !== undefined && this.choose.includes(m.member.name))?.member.name;
+        a.members.flatMap((m) => choiceNames(m.member)).find((n) => this.choose.includes(n));
       const pairs = this.pairs(nd, cd, path).filter((p): p is { m: MemberLayout; o: MemberLayout } => !!p.m);
       const ann = this.annotations.records.get(this.record)?.get(path);
       if (chosen === undefined && ann?.kind === 'union') {
@@ -970,17 +970,20 @@ class Generator {
       }
       const x =
         chosen !== undefined
-          ? pairs.find((p) => p.m.member.name === chosen)
+          ? pairs.find((p) => choiceNames(p.m.member).includes(chosen))
           : pairs.every((p) => this.same(p.m.member.type, p.o.member.type))
             ? undefined
             : null;
       if (x === null) {
+        // an anonymous union has no path of its own: a bare name chooses in any union that has it
+        const names = pairs.flatMap((p) => choiceNames(p.m.member)).join(', ');
         throw new CodegenError(
-          this.choicePath(path)
+          this.choicePath(path) && !anonymous
             ? `union '${this.choicePath(path)}' has members that convert differently: ` +
                 `choose one (--member ${this.choicePath(path)}=NAME)`
-            : `${nd.tag !== undefined ? `union ${nd.tag}` : 'an anonymous union'} has members that convert ` +
-                'differently: choose one (--member NAME)',
+            : `${nd.tag !== undefined ? `union ${nd.tag}` : 'an anonymous union'}` +
+                `${this.choicePath(path) ? ` in '${this.choicePath(path)}'` : ''} has members that convert ` +
+                `differently: choose one (--member NAME, NAME one of ${names})`,
         );
       }
       if (x === undefined) {

@@ -6,7 +6,17 @@
  * types has is a typo, named as the others are.)
  */
 import { typeName } from '../cfront/print.js';
-import { stripTypedefs as strip, type CType, type RecordDecl } from '../cfront/types.js';
+import { stripTypedefs as strip, type CType, type Member, type RecordDecl } from '../cfront/types.js';
+
+/**
+ * The names a union member is chosen by: its own, or for an anonymous struct or union those of its members, through
+ * anonymous ones (struct __kernel_sockaddr_storage's `struct { ss_family; __data[]; }` is chosen as ss_family).
+ */
+export function choiceNames(m: Member): string[] {
+  if (m.name !== undefined) return [m.name];
+  const s = strip(m.type);
+  return s.kind === 'record' && m.bitWidth === undefined ? (s.decl.members ?? []).flatMap(choiceNames) : [];
+}
 
 /** What a member path is in the argument types: a union (its member names) or another type. */
 interface Place {
@@ -49,7 +59,7 @@ function placesOf(roots: readonly CType[]): Map<string, Place[]> {
 
 function place(s: CType, spelled: CType): Place {
   if (s.kind === 'record' && s.decl.union) {
-    const names = (s.decl.members ?? []).flatMap((m) => (m.name !== undefined ? [m.name] : []));
+    const names = (s.decl.members ?? []).flatMap(choiceNames);
     return { union: names, type: typeName(spelled) };
   }
   return { type: typeName(spelled) };
@@ -66,7 +76,7 @@ function unionMembers(roots: readonly CType[]): Set<string> {
     if (s.kind !== 'record' || seen.has(s.decl)) return;
     seen.add(s.decl);
     for (const m of s.decl.members ?? []) {
-      if (s.decl.union && m.name !== undefined) names.add(m.name);
+      if (s.decl.union) for (const n of choiceNames(m)) names.add(n);
       visit(m.type);
     }
   };

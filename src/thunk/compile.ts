@@ -10,7 +10,7 @@ import { recordName, stripTypedefs as strip, type CType, type RecordDecl } from 
 import { isUnsigned } from '../cfront/constants.js';
 import { enumUnderlying, Layouter } from '../layout/layout.js';
 import type { Annotations, MemberAnnotation } from '../compat/annotations.js';
-import { unionChoiceErrors } from '../compat/members.js';
+import { choiceNames, unionChoiceErrors } from '../compat/members.js';
 import { efault, einval, eoverflow, ErrnoError } from './errors.js';
 
 /** Guest memory as an emulator sees it (for deep copies of pointed-to buffers). */
@@ -799,7 +799,7 @@ class Emitter {
     const chosen =
       // own entries only: a union member path may be named `toString`
       (path && this.opts.members && Object.hasOwn(this.opts.members, path) ? this.opts.members[path] : undefined) ??
-      members.find((x) => x.m.member.name !== undefined && this.opts.choose?.includes(x.m.member.name))?.m.member.name;
+      members.flatMap((x) => choiceNames(x.m.member)).find((n) => this.opts.choose?.includes(n));
     const convertOne = (x: (typeof members)[number]) => {
       const mpath = x.m.member.name === undefined ? path : path ? `${path}.${x.m.member.name}` : x.m.member.name;
       if (x.m.member.bitWidth !== undefined) {
@@ -809,7 +809,8 @@ class Emitter {
       this.value(x.m.member.type, x.o.member.type, fromOff, toOff, mpath, record);
     };
     if (chosen !== undefined) {
-      const x = members.find((y) => y.m.member.name === chosen);
+      // a member's name, or one of an anonymous struct's in it (ss_family of struct __kernel_sockaddr_storage)
+      const x = members.find((y) => choiceNames(y.m.member).includes(chosen));
       if (!x) throw einval(`union has no member '${chosen}'`, path);
       return convertOne(x);
     }
