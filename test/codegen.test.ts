@@ -27,7 +27,7 @@ import type { Layouter } from '../src/layout/layout.js';
 import { generateCompatC, type GeneratedC } from '../src/codegen/c.js';
 import { parseAnnotations, type Annotations } from '../src/compat/annotations.js';
 import { dumpHeaders, type Dumped } from '../src/scan/dump.js';
-import { compileConverter, type Converter, type Memory } from '../src/thunk/compile.js';
+import { compileConverter, type CompileOptions, type Converter, type Memory } from '../src/thunk/compile.js';
 import { captureKernel, type CaseResult } from './harness/kernel.js';
 import { buildModule, kernelBuildDir } from './harness/kbuild.js';
 import { compileObject, crossIncludes } from './harness/compile.js';
@@ -94,6 +94,26 @@ function userSpace(g: GeneratedC): string {
     ),
     SHIM,
   );
+}
+
+/** `text` as a header of its own, `name` in a fresh directory: its path. */
+function headerFile(name: string, text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'ioctl32-genh-')), name);
+  writeFileSync(file, text);
+  return file;
+}
+
+/** The thunk of `record` (x86_64 <- i386) as both ABIs read the header, and the i386 reading (its numbers). */
+function thunkOf(file: string, record: string, opts?: CompileOptions): { compat: Dumped; conv: Converter } {
+  const [n, c] = [dumpHeaders({ abi: x86, headers: [file] }), dumpHeaders({ abi: i386, headers: [file] })];
+  const t = (d: Dumped) => ({ kind: 'record', decl: d.decls.get(record)! }) as const;
+  return { compat: c, conv: compileConverter(t(n), t(c), x86, i386, opts) };
+}
+
+/** `n` bytes of a linear congruential sequence from `seed`: the same on every run. */
+function noise(n: number, seed: number): Uint8Array {
+  let s = seed;
+  return new Uint8Array(n).map(() => (s = (s * 1103515245 + 12345) >>> 0) >>> 24);
 }
 
 /**
@@ -1114,10 +1134,8 @@ describe(`a random driver header: one file for i386 and x32 tasks (seed ${SEED})
 
 describe('floats i386 places otherwise (a double aligned to 4)', () => {
   test('gen c copies their bits where the task has them, as the thunk converts', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ioctl32-genfloat-'));
-    const file = join(dir, 'gf.h');
-    writeFileSync(
-      file,
+    const file = headerFile(
+      'gf.h',
       '#include <linux/types.h>\n#include <linux/ioctl.h>\n' +
         'struct gf { __u32 ch; double d; double _Complex iq; float f; };\n' +
         "#define GF_GET _IOR('z', 6, struct gf)\n",
@@ -1125,11 +1143,8 @@ describe('floats i386 places otherwise (a double aligned to 4)', () => {
     const g = generateCompatC({ pair, scan: { headers: [file] }, prefix: 'gf' });
     expect(g.ioctls.map((x) => [x.name, x.handling])).toEqual([['GF_GET', 'converted']]);
     expect(g.source).toContain('compat_u64 d;');
-    const [n, c] = [dumpHeaders({ abi: x86, headers: [file] }), dumpHeaders({ abi: i386, headers: [file] })];
-    const t = (d: Dumped) => ({ kind: 'record', decl: d.decls.get('struct gf')! }) as const;
-    const conv = compileConverter(t(n), t(c), x86, i386);
-    let seed = 7;
-    const native = new Uint8Array(conv.nativeSize).map(() => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24);
+    const { compat: c, conv } = thunkOf(file, 'struct gf');
+    const native = noise(conv.nativeSize, 7);
     // padding is the kernel's: a fresh struct holds none of it
     const out = runHandler(g, 'gf', c.ioctls.get('GF_GET')!.cmd, native, new Uint8Array(conv.compatSize));
     expect(out.ret).toBe(0);
@@ -1139,10 +1154,8 @@ describe('floats i386 places otherwise (a double aligned to 4)', () => {
 
 describe('a union in an array element', () => {
   test('is named from the argument (arr[].u) in the hint and in --member, and converted as the thunk converts it', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ioctl32-genunarr-'));
-    const file = join(dir, 'ua.h');
-    writeFileSync(
-      file,
+    const file = headerFile(
+      'ua.h',
       '#include <linux/types.h>\n#include <linux/ioctl.h>\n' +
         'struct ue { union { int i; long l; } u; };\nstruct ur { __u32 n; struct ue arr[2]; };\n' +
         "#define UA_GET _IOR('z', 7, struct ur)\n",
@@ -1154,9 +1167,7 @@ describe('a union in an array element', () => {
     const members = { 'arr[].u': 'l' };
     const g = generateCompatC({ pair, scan: { headers: [file] }, prefix: 'ua', members });
     expect(g.ioctls.map((x) => [x.name, x.handling])).toEqual([['UA_GET', 'converted']]);
-    const [n, c] = [dumpHeaders({ abi: x86, headers: [file] }), dumpHeaders({ abi: i386, headers: [file] })];
-    const t = (d: Dumped) => ({ kind: 'record', decl: d.decls.get('struct ur')! }) as const;
-    const conv = compileConverter(t(n), t(c), x86, i386, { members });
+    const { compat: c, conv } = thunkOf(file, 'struct ur', { members });
     // longs that fit in 32 bits, as a native task's would for a compat one
     const native = new Uint8Array(conv.nativeSize);
     const dv = new DataView(native.buffer);
@@ -1171,10 +1182,8 @@ describe('a union in an array element', () => {
 
 describe('an anonymous struct in a union', () => {
   test("is chosen by a name of its members (struct __kernel_sockaddr_storage's ss_family), as the thunk takes it", () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ioctl32-genanon-'));
-    const file = join(dir, 'ss.h');
-    writeFileSync(
-      file,
+    const file = headerFile(
+      'ss.h',
       '#include <linux/types.h>\n#include <linux/ioctl.h>\n#include <linux/socket.h>\n' +
         'struct ssreq { __u32 n; long l; struct __kernel_sockaddr_storage ss; };\n' +
         "#define SS_GET _IOR('z', 8, struct ssreq)\n",
@@ -1186,11 +1195,8 @@ describe('an anonymous struct in a union', () => {
     );
     const g = generateCompatC({ pair, scan: { headers: [file] }, prefix: 'ss', choose: ['ss_family'] });
     expect(g.ioctls.map((x) => [x.name, x.handling])).toEqual([['SS_GET', 'converted']]);
-    const [n, c] = [dumpHeaders({ abi: x86, headers: [file] }), dumpHeaders({ abi: i386, headers: [file] })];
-    const t = (d: Dumped) => ({ kind: 'record', decl: d.decls.get('struct ssreq')! }) as const;
-    const conv = compileConverter(t(n), t(c), x86, i386, { choose: ['ss_family'] });
-    let seed = 11;
-    const native = new Uint8Array(conv.nativeSize).map(() => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24);
+    const { compat: c, conv } = thunkOf(file, 'struct ssreq', { choose: ['ss_family'] });
+    const native = noise(conv.nativeSize, 11);
     // a long an i386 task can hold
     new DataView(native.buffer).setBigInt64(8, -3n, true);
     // the family and the address bytes, all 128 of them, as the kernel has them
