@@ -18,7 +18,7 @@ import { check, type CheckOptions, type IoctlVerdict } from '../src/compat/check
 import type { CType } from '../src/cfront/types.js';
 import { explain } from '../src/report/explain.js';
 import { dumpHeaders } from '../src/scan/dump.js';
-import { linuxSourceFiles, linuxSourceTarball } from './harness/linux-source.js';
+import { functionText, linuxSourceFiles, linuxSourceTarball } from './harness/linux-source.js';
 import { compilerTruth, type OracleItem, type OracleResult } from './harness/uapi.js';
 
 const crossTree = (abi: { headerTriple: string }) => ({ sysroot: `/usr/${abi.headerTriple}` });
@@ -39,19 +39,6 @@ function run(pair: { native: Abi; compat: Abi }, headers: string[], extra: Parti
   const r = check({ pairs: [pair], scan: { headers }, scanFor: crossTree, lint: false, ...extra });
   expect(r.failed).toEqual({});
   return new Map(r.pairs[0]!.ioctls.map((v) => [v.name, v]));
-}
-
-/** A function's definition in C text, whitespace runs made one space; null when the file has none. */
-function functionText(src: string, name: string): string | null {
-  const head = new RegExp(`^[A-Za-z_][^;{}()]*\\b${name}\\s*\\(([^;{}]|\\n)*?\\)\\s*\\{`, 'm').exec(src);
-  if (!head) return null;
-  let depth = 0;
-  let j = head.index + head[0].length - 1;
-  for (; j < src.length; j++) {
-    if (src[j] === '{') depth++;
-    else if (src[j] === '}' && --depth === 0) break;
-  }
-  return src.slice(head.index, j + 1).replace(/\s+/g, ' ');
 }
 
 const tarball = linuxSourceTarball();

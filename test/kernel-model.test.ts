@@ -30,6 +30,7 @@ import { flattenFields } from '../src/layout/fields.js';
 import { Layouter } from '../src/layout/layout.js';
 import { dumpHeaders, type Dumped } from '../src/scan/dump.js';
 import { compileConverter } from '../src/thunk/compile.js';
+import { ioctlThunk } from '../src/thunk/ioctl.js';
 import { ERRNO } from '../src/thunk/errors.js';
 import { captureKernel, type CaseResult } from './harness/kernel.js';
 import { hostNetDevices } from './harness/net.js';
@@ -66,16 +67,6 @@ const KERNEL_SEMANTICS: Record<string, string> = {
   'loop.BLKBSZGET': 'compat path returns another quantity',
   // dev_ifconf recomputes ifc_len for 32-bit ifreq slots: its own test converts it with the array (an array-pointer)
   'sock.SIOCGIFCONF': 'ifc_len is recomputed per slot size',
-};
-/** The active member of struct ifreq's union for each socket ioctl. */
-const IFREQ_MEMBER: Record<string, string> = {
-  SIOCGIFFLAGS: 'ifru_flags',
-  SIOCGIFINDEX: 'ifru_ivalue',
-  SIOCGIFMTU: 'ifru_mtu',
-  SIOCGIFADDR: 'ifru_addr',
-  SIOCGIFNETMASK: 'ifru_netmask',
-  SIOCGIFHWADDR: 'ifru_hwaddr',
-  SIOCGIFNAME: 'ifru_ivalue',
 };
 
 let capture: Map<string, { native?: CaseResult; compat?: CaseResult }>;
@@ -134,20 +125,15 @@ describe('the thunk reproduces the real kernel compat layer', () => {
       if (!entry?.argType || !centry?.argType || entry.byValue || native.ret < 0 || compat.ret < 0 || native.size === 0)
         continue;
       if (name.startsWith('dispatch.') || KERNEL_SEMANTICS[name]) continue;
-      const member = IFREQ_MEMBER[ioctl];
-      const conv = compileConverter(
-        entry.argType,
-        centry.argType,
-        x86,
-        i386,
-        member ? { members: { ifr_ifru: member } } : { choose: ['dirty_bitmap'] },
-      );
+      // the thunk's own choice of a union member: the one the legacy table says the handler uses (ifreq's)
+      const conv = ioctlThunk(ioctl, nd, cd, undefined, { choose: ['dirty_bitmap'] }).converter!;
       const volatile = VOLATILE[name] ?? [];
       if (volatile.includes('')) {
         skipped.push(`${name}: its value differs between runs`);
         continue;
       }
-      const active = member ? { union: 'ifr_ifru', member } : undefined;
+      const [union, member] = Object.entries(entry.members ?? {})[0] ?? [];
+      const active = union && member ? { union, member } : undefined;
       const nl = new Layouter(x86);
       const cl = new Layouter(i386);
       const setter = (entry.argDir ?? entry.dir) === 'w';

@@ -24,7 +24,10 @@ import { Layouter } from '../src/layout/layout.js';
 import { decodeIoc } from '../src/ioctl/ioc.js';
 import { LEGACY_IOCTLS, type LegacyIoctl } from '../src/ioctl/legacy.js';
 import { dumpHeaders } from '../src/scan/dump.js';
-import { linuxSourceFiles, linuxSourceTarball } from './harness/linux-source.js';
+import { functionText, linuxSourceFiles, linuxSourceTarball } from './harness/linux-source.js';
+import { compatPairs } from '../src/abi/index.js';
+import { ioctlThunk } from '../src/thunk/ioctl.js';
+import { check } from '../src/compat/check.js';
 
 const SYSROOT = '/usr/x86_64-linux-gnu';
 const FAMILIES: ReadonlyArray<LegacyIoctl['family']> = [
@@ -230,4 +233,90 @@ describe.skipIf(!tarball)('every row cites a function Linux 6.1 defines', () => 
     expect(missing).toEqual([]);
     expect(cited.length).toBeGreaterThan(100);
   }, 120_000);
+});
+
+/** The rows that name the union member their handler uses. */
+const withMember = LEGACY_IOCTLS.filter((e) => e.member);
+
+/**
+ * Whether `shows` names `union.member` by one of the header's aliases (linux/if.h: `#define ifr_flags
+ * ifr_ifru.ifru_flags`): an identifier of the text whose macro expands to exactly that path.
+ */
+function namesMember(u: Unit, shows: string, union: string, member: string): boolean {
+  return (shows.match(/\b[A-Za-z_]\w*\b/g) ?? []).some((id) => {
+    const m = u.pp.macros.get(id);
+    return m?.params === null && m.body.map((t) => t.text).join('') === `${union}.${member}`;
+  });
+}
+
+describe.skipIf(!existsSync(`${SYSROOT}/include/linux`))("a row's union member is the one its handler uses", () => {
+  test.skipIf(!tarball)("the cited 6.1 function shows it, by the header's alias for the member", () => {
+    const { files: sources } = linuxSourceFiles(tarball!, [
+      ...new Set(withMember.map((e) => e.member!.source.split(':')[0]!)),
+    ]);
+    const wrong: string[] = [];
+    for (const e of withMember) {
+      const { union, member, source, shows } = e.member!;
+      const [file, fn] = source.split(':') as [string, string];
+      const text = functionText(sources.get(file)!, fn);
+      if (text === null) wrong.push(`${e.name}: no function ${fn} in ${file}`);
+      else if (!text.includes(shows.replace(/\s+/g, ' '))) wrong.push(`${e.name}: ${fn} lacks '${shows}'`);
+      if (!namesMember(unitFor(e), shows, union, member)) wrong.push(`${e.name}: '${shows}' names no ${member}`);
+    }
+    expect(wrong).toEqual([]);
+    expect(withMember.length).toBeGreaterThanOrEqual(30);
+  });
+
+  test('the alias check can fail: SIOCGIFMTU claimed as ifru_flags is caught', () => {
+    const e = withMember.find((x) => x.name === 'SIOCGIFMTU')!;
+    expect(namesMember(unitFor(e), e.member!.shows, 'ifr_ifru', 'ifru_mtu')).toBe(true);
+    expect(namesMember(unitFor(e), e.member!.shows, 'ifr_ifru', 'ifru_flags')).toBe(false);
+  });
+
+  test('the thunk converts each of them on every pair without being told the member', () => {
+    const headers = [...new Set(withMember.flatMap((e) => [...(e.needs ?? []), e.header]))];
+    const failures: string[] = [];
+    let built = 0;
+    for (const { native, compat } of compatPairs()) {
+      const n = dumpHeaders({ abi: native, headers, sysroot: `/usr/${native.headerTriple}` });
+      const c = dumpHeaders({ abi: compat, headers, sysroot: `/usr/${compat.headerTriple}` });
+      for (const e of withMember) {
+        if (!n.ioctls.has(e.name)) {
+          failures.push(`${native.name}: no ${e.name}`);
+          continue;
+        }
+        try {
+          ioctlThunk(e.name, n, c);
+          built++;
+        } catch (err) {
+          failures.push(`${native.name} <- ${compat.name} ${e.name}: ${(err as Error).message}`);
+        }
+      }
+      // a row without one still asks (SIOCGMIIPHY: the handler overlays struct mii_ioctl_data on the union)
+      if (native.name === 'x86_64' && compat.name === 'i386')
+        expect(() => ioctlThunk('SIOCGMIIPHY', n, c)).toThrow(/choose one/);
+    }
+    expect(failures).toEqual([]);
+    expect(built).toBeGreaterThanOrEqual(30 * compatPairs().length);
+  }, 120_000);
+});
+
+describe("check judges a union by the member the handler uses (the row's `members`)", () => {
+  test('SIOCGIFFLAGS: ifru_flags only; SIOCGIFMAP: the ifmap; SIOCGMIIPHY (no member): every member', () => {
+    const pair = { native: getAbi('x86_64'), compat: getAbi('i386') };
+    const r = check({ pairs: [pair], scan: { headers: ['linux/sockios.h'] }, lint: false });
+    const row = (name: string) => r.pairs[0]!.ioctls.find((v) => v.name === name)!;
+    const flags = row('SIOCGIFFLAGS');
+    expect(flags.members).toEqual({ ifr_ifru: 'ifru_flags' });
+    expect(flags.verdict).toBe('convert');
+    // the union is 24 bytes natively and 16 for the task: it is still converted, by that member
+    expect(flags.reasons.map((x) => x.path)).toEqual(['', 'ifr_ifru']);
+    expect(flags.action).toContain('ifr_ifru as ifru_flags, the member the handler uses');
+    const map = row('SIOCGIFMAP');
+    expect(map.reasons.map((x) => x.path)).toContain('ifr_ifru.ifru_map.mem_start');
+    expect(map.reasons.every((x) => !x.path.includes('ifru_data'))).toBe(true);
+    const mii = row('SIOCGMIIPHY');
+    expect(mii.members).toBeUndefined();
+    expect(mii.reasons.map((x) => x.path)).toContain('ifr_ifru.ifru_data');
+  });
 });

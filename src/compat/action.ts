@@ -82,6 +82,7 @@ export function actionOf(v: Omit<IoctlVerdict, 'action'>, use: ArgumentUse = {})
       const moved = paths(v.reasons, MOVED);
       const values = paths(v.reasons, new Set([...POINTERS, ...LONGS]));
       const parts = [
+        ...Object.entries(v.members ?? {}).map(([u, m]) => `${u} as ${m}, the member the handler uses`),
         moved.length ? `moved or resized: ${list(moved)}` : '',
         values.length ? `values: ${list(values)}` : '',
       ];

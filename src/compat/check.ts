@@ -27,7 +27,7 @@ import {
 } from './annotations.js';
 import { actionOf, argumentUse } from './action.js';
 import { sizeTolerantDispatcher, withBuiltins } from './builtin-annotations.js';
-import { compareArgument, tailPaddingOnly, VERDICTS, type Reason, type Verdict } from './compare.js';
+import { compareArgument, tailPaddingOnly, verdictOf, VERDICTS, type Reason, type Verdict } from './compare.js';
 import { lint, type Finding } from './lint.js';
 
 export interface IoctlVerdict {
@@ -56,6 +56,11 @@ export interface IoctlVerdict {
   access?: IocDir;
   /** The argument is a value, not a pointer (RTC_IRQP_SET). */
   byValue?: true;
+  /**
+   * The member of each union in the argument the handler uses, by the union's path (the legacy table's, as dump's
+   * `members`): reasons under the union's other members are left out.
+   */
+  members?: Record<string, string>;
   reasons: Reason[];
   /** One line: what the .compat_ioctl handler must do. */
   action: string;
@@ -447,8 +452,9 @@ function judge(
     v.reasons.push({ rule: 'unresolved', path: '', message: e.message });
     return v;
   }
-  v.verdict = cmp.verdict;
-  v.reasons = cmp.reasons;
+  // the union's other members are not what the handler reads
+  v.reasons = ne.members ? cmp.reasons.filter((r) => !inOtherMember(r.path, ne.members!)) : cmp.reasons;
+  v.verdict = ne.members ? verdictOf(v.reasons) : cmp.verdict;
   markTailPadding(v, ne);
   return renumbered(v);
 }
@@ -482,11 +488,22 @@ function markTailPadding(v: Omit<IoctlVerdict, 'action'>, ne: IoctlEntry): void 
 }
 
 /** dump's `dir`, `access` and `byValue` for a verdict row: the number's direction and the kernel's, where known. */
-function argumentFields(ne: IoctlEntry, annotations: Annotations): Pick<IoctlVerdict, 'dir' | 'access' | 'byValue'> {
+function argumentFields(
+  ne: IoctlEntry,
+  annotations: Annotations,
+): Pick<IoctlVerdict, 'dir' | 'access' | 'byValue' | 'members'> {
   const use = argumentUse(ne, annotations);
-  const out: Pick<IoctlVerdict, 'dir' | 'access' | 'byValue'> = {};
+  const out: Pick<IoctlVerdict, 'dir' | 'access' | 'byValue' | 'members'> = {};
   if (ne.dir !== null) out.dir = ne.dir;
   if (use.dir !== null && use.dir !== (ne.dir ?? 'none')) out.access = use.dir;
   if (use.byValue) out.byValue = true;
+  if (ne.members && !use.byValue) out.members = ne.members;
   return out;
+}
+
+/** A path under a member of a union other than the one the handler uses (`ifr_ifru.ifru_map.mem_start`). */
+function inOtherMember(path: string, members: Readonly<Record<string, string>>): boolean {
+  return Object.entries(members).some(
+    ([union, member]) => path.startsWith(`${union}.`) && !`${path}.`.startsWith(`${union}.${member}.`),
+  );
 }

@@ -42,6 +42,11 @@ export interface IoctlEntry {
   /** The data direction the kernel source shows (legacy entries; `dir` is what the number says). */
   argDir?: IocDir;
   /**
+   * The member of each union in the argument the kernel's handler uses, by the union's path (legacy entries:
+   * SIOCGIFFLAGS `{ ifr_ifru: 'ifru_flags' }`): what a converter needs named where the members convert differently.
+   */
+  members?: Record<string, string>;
+  /**
    * The header uses _IOR and friends without including <linux/ioctl.h> (sound/asound.h relies
    * on its users): the number was computed with that header's macros added, as a user's
    * program that includes it would.
@@ -64,6 +69,8 @@ export interface LegacyArgument {
   dir?: IocDir;
   /** Headers a program includes before the macro's own (tried when the number has no value alone). */
   needs?: readonly string[];
+  /** The union member the handler uses (IoctlEntry.members). */
+  member?: { union: string; member: string };
 }
 
 /** A macro that invokes _IOC but has no constant value here (named with the reason). */
@@ -243,6 +250,7 @@ function catalogueMacro(
       entry.legacy = true;
       if (legacyEntry.byValue) entry.byValue = true;
       if (legacyEntry.dir) entry.argDir = legacyEntry.dir;
+      if (legacyEntry.member) entry.members = { [legacyEntry.member.union]: legacyEntry.member.member };
       if (legacyEntry.arg !== null) {
         entry.arg = legacyEntry.arg;
         const t = parseTypeText(pp, parser, legacyEntry.arg);

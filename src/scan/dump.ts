@@ -25,7 +25,10 @@ export interface DumpRecord {
 }
 
 /** CONTRACT.md's ioctl row: the catalogue entry's number fields and argument, and the header. */
-export type DumpIoctl = Pick<IoctlEntry, 'cmd' | 'dir' | 'type' | 'nr' | 'size' | 'arg' | 'prerequisites'> & {
+export type DumpIoctl = Pick<
+  IoctlEntry,
+  'cmd' | 'dir' | 'type' | 'nr' | 'size' | 'arg' | 'prerequisites' | 'members'
+> & {
   header: string;
   /** What the kernel's handler really does with the argument, where the legacy table knows it and it differs. */
   access?: IocDir;
@@ -122,6 +125,7 @@ export function dumpHeaders(
     if (e.arg !== undefined) row.arg = e.arg;
     if (e.argDir !== undefined && e.argDir !== (e.dir ?? 'none')) row.access = e.argDir;
     if (e.byValue) row.byValue = true;
+    if (e.members) row.members = e.members;
     // a header that uses _IOR without including <linux/ioctl.h> (sound/asound.h): a program includes it first
     const before = [...(e.needsIoctlHeader ? ['linux/ioctl.h'] : []), ...(e.prerequisites ?? [])];
     if (before.length) row.prerequisites = [...new Set(before)];

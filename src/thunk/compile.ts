@@ -76,6 +76,11 @@ export interface CompileOptions {
   members?: Record<string, string>;
   /** Member names chosen wherever a union has one (anonymous unions have no path). */
   choose?: readonly string[];
+  /**
+   * The members the kernel's handler uses, by the union's path (an ioctl's IoctlEntry.members): taken where
+   * `members` and `choose` name none.
+   */
+  handlerMembers?: Readonly<Record<string, string>>;
   annotations?: Annotations;
   /** The record's name (for annotations): `struct my_req`. */
   recordName?: string;
@@ -796,10 +801,13 @@ class Emitter {
     const members = a.members
       .map((m, i) => ({ m, o: b.members[i]! }))
       .filter((x) => x.m.member.bitWidth === undefined || x.m.member.name !== undefined);
+    // own entries only: a union member path may be named `toString`
+    const named = (table: Readonly<Record<string, string>> | undefined) =>
+      path && table && Object.hasOwn(table, path) ? table[path] : undefined;
     const chosen =
-      // own entries only: a union member path may be named `toString`
-      (path && this.opts.members && Object.hasOwn(this.opts.members, path) ? this.opts.members[path] : undefined) ??
-      members.flatMap((x) => choiceNames(x.m.member)).find((n) => this.opts.choose?.includes(n));
+      named(this.opts.members) ??
+      members.flatMap((x) => choiceNames(x.m.member)).find((n) => this.opts.choose?.includes(n)) ??
+      named(this.opts.handlerMembers);
     const convertOne = (x: (typeof members)[number]) => {
       const mpath = x.m.member.name === undefined ? path : path ? `${path}.${x.m.member.name}` : x.m.member.name;
       if (x.m.member.bitWidth !== undefined) {

@@ -66,6 +66,8 @@ export function ioctlThunk(
     return { name, ...ways, enter: none, leave: () => null, enterInto: () => 0, leaveInto: () => 0 };
   const converter = compileConverter(ne.argType, ce.argType, native.layouter.abi, compat.layouter.abi, {
     ...opts,
+    // the union member the kernel's handler uses (SIOCGIFFLAGS: ifr_flags), unless the caller names one
+    ...(ne.members ? { handlerMembers: ne.members } : {}),
     annotations,
     ...(ne.arg !== undefined ? { recordName: ne.arg } : {}),
   });

@@ -24,6 +24,19 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { spawn } from 'node:child_process';
 
+/** A function's definition in C text, whitespace runs made one space; null when the file has none. */
+export function functionText(src: string, name: string): string | null {
+  const head = new RegExp(`^[A-Za-z_][^;{}()]*\\b${name}\\s*\\(([^;{}]|\\n)*?\\)\\s*\\{`, 'm').exec(src);
+  if (!head) return null;
+  let depth = 0;
+  let j = head.index + head[0].length - 1;
+  for (; j < src.length; j++) {
+    if (src[j] === '{') depth++;
+    else if (src[j] === '}' && --depth === 0) break;
+  }
+  return src.slice(head.index, j + 1).replace(/\s+/g, ' ');
+}
+
 /** The newest /usr/src/linux-source-*.tar.xz (Debian's linux-source-<version>), or null. */
 export function linuxSourceTarball(): string | null {
   let names: string[];

@@ -1,7 +1,26 @@
-import { family } from './table.js';
+import { family, type UnionMember } from './table.js';
 
 const UNSERVED = 'unserved: the ifreq is read, then -ENOTTY (dev_ioctl); compat: -ENOTTY, nothing read';
 const UNSERVED_COMPAT = 'unserved: the ifreq is read, then -ENOTTY (dev_ioctl), also for a compat task';
+
+const LOCKED = 'net/core/dev_ioctl.c:dev_ifsioc_locked';
+const IFSIOC = 'net/core/dev_ioctl.c:dev_ifsioc';
+const DEVINET = 'net/ipv4/devinet.c:devinet_ioctl';
+const BOND = 'drivers/net/bonding/bond_main.c:bond_do_ioctl';
+/** The ifreq's union as the handler uses it: `ifr_ifru` as `member`, which `shows` names by linux/if.h's alias. */
+export const ifru = (member: string, source: string, shows: string): { member: UnionMember } => ({
+  member: { union: 'ifr_ifru', member, source, shows },
+});
+/** The bonding master's slave by name. */
+const BOND_SLAVE = ifru('ifru_slave', BOND, '__dev_get_by_name(net, ifr->ifr_slave)');
+/** The bridge port by index. */
+const BRIDGE_PORT = ifru(
+  'ifru_ivalue',
+  'net/bridge/br_ioctl.c:br_ioctl_stub',
+  'add_del_if(netdev_priv(dev), ifr.ifr_ifindex, cmd == SIOCBRADDIF)',
+);
+/** The four inet addresses: devinet_ioctl reads and writes each through ifr_addr. */
+const INET_ADDR = ifru('ifru_addr', DEVINET, '(struct sockaddr_in *)&ifr->ifr_addr');
 
 export const SOCKET = family('socket', { header: 'linux/sockios.h', needs: ['linux/if.h'] }, [
   ['FIOSETOWN', 'w', 'int', 'net/socket.c:sock_ioctl', { header: 'asm-generic/sockios.h', needs: [] }],
@@ -85,7 +104,20 @@ export const SOCKET = family('socket', { header: 'linux/sockios.h', needs: ['lin
     { needs: ['linux/route.h'], note: 'inet_compat_routing_ioctl converts struct compat_rtentry' },
   ],
   ['SIOCRTMSG', 'none', null, 'net/ipv4/af_inet.c:inet_ioctl', { note: 'unused: -EINVAL, nothing is read' }],
-  ['SIOCGIFNAME', 'rw', 'struct ifreq', 'net/core/dev_ioctl.c:dev_ifname', { note: 'ifr_ifindex in, ifr_name out' }],
+  [
+    'SIOCGIFNAME',
+    'rw',
+    'struct ifreq',
+    'net/core/dev_ioctl.c:dev_ifname',
+    {
+      note: 'ifr_ifindex in, ifr_name out',
+      ...ifru(
+        'ifru_ivalue',
+        'net/core/dev_ioctl.c:dev_ifname',
+        'netdev_get_name(net, ifr->ifr_name, ifr->ifr_ifindex)',
+      ),
+    },
+  ],
   [
     'SIOCGIFCONF',
     'rw',
@@ -93,64 +125,121 @@ export const SOCKET = family('socket', { header: 'linux/sockios.h', needs: ['lin
     'net/core/dev_ioctl.c:dev_ifconf',
     { note: 'ifc_buf points to an array of struct ifreq the kernel fills; compat_dev_ifconf converts' },
   ],
-  ['SIOCGIFFLAGS', 'rw', 'struct ifreq', 'net/core/dev_ioctl.c:dev_ifsioc_locked'],
-  ['SIOCSIFFLAGS', 'w', 'struct ifreq', 'net/core/dev_ioctl.c:dev_ifsioc'],
-  ['SIOCGIFADDR', 'rw', 'struct ifreq', 'net/ipv4/af_inet.c:inet_ioctl'],
+  [
+    'SIOCGIFFLAGS',
+    'rw',
+    'struct ifreq',
+    LOCKED,
+    ifru('ifru_flags', LOCKED, 'ifr->ifr_flags = (short) dev_get_flags(dev)'),
+  ],
+  [
+    'SIOCSIFFLAGS',
+    'w',
+    'struct ifreq',
+    IFSIOC,
+    ifru('ifru_flags', IFSIOC, 'dev_change_flags(dev, ifr->ifr_flags, NULL)'),
+  ],
+  ['SIOCGIFADDR', 'rw', 'struct ifreq', 'net/ipv4/af_inet.c:inet_ioctl', INET_ADDR],
   [
     'SIOCSIFADDR',
     'w',
     'struct ifreq',
     'net/ipv4/af_inet.c:inet_ioctl',
-    { note: 'on an AF_INET6 socket the argument is struct in6_ifreq (addrconf_add_ifaddr)' },
+    { note: 'on an AF_INET6 socket the argument is struct in6_ifreq (addrconf_add_ifaddr)', ...INET_ADDR },
   ],
   ['SIOCDIFADDR', 'w', 'struct in6_ifreq', 'net/ipv6/addrconf.c:addrconf_del_ifaddr', { needs: ['linux/ipv6.h'] }],
-  ['SIOCGIFDSTADDR', 'rw', 'struct ifreq', 'net/ipv4/af_inet.c:inet_ioctl'],
-  ['SIOCSIFDSTADDR', 'w', 'struct ifreq', 'net/ipv4/af_inet.c:inet_ioctl'],
-  ['SIOCGIFBRDADDR', 'rw', 'struct ifreq', 'net/ipv4/af_inet.c:inet_ioctl'],
-  ['SIOCSIFBRDADDR', 'w', 'struct ifreq', 'net/ipv4/af_inet.c:inet_ioctl'],
-  ['SIOCGIFNETMASK', 'rw', 'struct ifreq', 'net/ipv4/af_inet.c:inet_ioctl'],
-  ['SIOCSIFNETMASK', 'w', 'struct ifreq', 'net/ipv4/af_inet.c:inet_ioctl'],
+  ['SIOCGIFDSTADDR', 'rw', 'struct ifreq', 'net/ipv4/af_inet.c:inet_ioctl', INET_ADDR],
+  ['SIOCSIFDSTADDR', 'w', 'struct ifreq', 'net/ipv4/af_inet.c:inet_ioctl', INET_ADDR],
+  ['SIOCGIFBRDADDR', 'rw', 'struct ifreq', 'net/ipv4/af_inet.c:inet_ioctl', INET_ADDR],
+  ['SIOCSIFBRDADDR', 'w', 'struct ifreq', 'net/ipv4/af_inet.c:inet_ioctl', INET_ADDR],
+  ['SIOCGIFNETMASK', 'rw', 'struct ifreq', 'net/ipv4/af_inet.c:inet_ioctl', INET_ADDR],
+  ['SIOCSIFNETMASK', 'w', 'struct ifreq', 'net/ipv4/af_inet.c:inet_ioctl', INET_ADDR],
   ['SIOCGIFPFLAGS', 'rw', 'struct ifreq', 'net/ipv4/af_inet.c:inet_ioctl'],
   ['SIOCSIFPFLAGS', 'w', 'struct ifreq', 'net/ipv4/af_inet.c:inet_ioctl'],
-  ['SIOCGIFMETRIC', 'rw', 'struct ifreq', 'net/core/dev_ioctl.c:dev_ifsioc_locked'],
+  ['SIOCGIFMETRIC', 'rw', 'struct ifreq', LOCKED, ifru('ifru_ivalue', LOCKED, 'ifr->ifr_metric = 0')],
   ['SIOCSIFMETRIC', 'w', 'struct ifreq', 'net/core/dev_ioctl.c:dev_ifsioc'],
-  ['SIOCGIFMTU', 'rw', 'struct ifreq', 'net/core/dev_ioctl.c:dev_ifsioc_locked'],
-  ['SIOCSIFMTU', 'w', 'struct ifreq', 'net/core/dev_ioctl.c:dev_ifsioc'],
+  ['SIOCGIFMTU', 'rw', 'struct ifreq', LOCKED, ifru('ifru_mtu', LOCKED, 'ifr->ifr_mtu = dev->mtu')],
+  ['SIOCSIFMTU', 'w', 'struct ifreq', IFSIOC, ifru('ifru_mtu', IFSIOC, 'dev_set_mtu(dev, ifr->ifr_mtu)')],
   [
     'SIOCSIFNAME',
     'rw',
     'struct ifreq',
     'net/core/dev_ioctl.c:dev_ioctl',
-    { note: 'ifr_newname; the ifreq is copied back' },
+    {
+      note: 'ifr_newname; the ifreq is copied back',
+      ...ifru('ifru_newname', IFSIOC, 'dev_change_name(dev, ifr->ifr_newname)'),
+    },
   ],
-  ['SIOCSIFHWADDR', 'w', 'struct ifreq', 'net/core/dev_ioctl.c:dev_ifsioc'],
-  ['SIOCGIFHWADDR', 'rw', 'struct ifreq', 'net/core/dev_ioctl.c:dev_ifsioc_locked'],
-  ['SIOCSIFHWBROADCAST', 'w', 'struct ifreq', 'net/core/dev_ioctl.c:dev_ifsioc'],
-  ['SIOCADDMULTI', 'w', 'struct ifreq', 'net/core/dev_ioctl.c:dev_ifsioc'],
-  ['SIOCDELMULTI', 'w', 'struct ifreq', 'net/core/dev_ioctl.c:dev_ifsioc'],
-  ['SIOCGIFINDEX', 'rw', 'struct ifreq', 'net/core/dev_ioctl.c:dev_ifsioc_locked'],
+  [
+    'SIOCSIFHWADDR',
+    'w',
+    'struct ifreq',
+    IFSIOC,
+    ifru('ifru_hwaddr', IFSIOC, 'dev_set_mac_address_user(dev, &ifr->ifr_hwaddr, NULL)'),
+  ],
+  [
+    'SIOCGIFHWADDR',
+    'rw',
+    'struct ifreq',
+    'net/core/dev_ioctl.c:dev_ioctl',
+    ifru('ifru_hwaddr', 'net/core/dev_ioctl.c:dev_ioctl', 'dev_get_mac_address(&ifr->ifr_hwaddr, net, ifr->ifr_name)'),
+  ],
+  [
+    'SIOCSIFHWBROADCAST',
+    'w',
+    'struct ifreq',
+    IFSIOC,
+    ifru('ifru_hwaddr', IFSIOC, 'ifr->ifr_hwaddr.sa_family != dev->type'),
+  ],
+  [
+    'SIOCADDMULTI',
+    'w',
+    'struct ifreq',
+    IFSIOC,
+    ifru('ifru_hwaddr', IFSIOC, 'dev_mc_add_global(dev, ifr->ifr_hwaddr.sa_data)'),
+  ],
+  [
+    'SIOCDELMULTI',
+    'w',
+    'struct ifreq',
+    IFSIOC,
+    ifru('ifru_hwaddr', IFSIOC, 'dev_mc_del_global(dev, ifr->ifr_hwaddr.sa_data)'),
+  ],
+  ['SIOCGIFINDEX', 'rw', 'struct ifreq', LOCKED, ifru('ifru_ivalue', LOCKED, 'ifr->ifr_ifindex = dev->ifindex')],
   [
     'SIOGIFINDEX',
     'rw',
     'struct ifreq',
-    'net/core/dev_ioctl.c:dev_ifsioc_locked',
-    { note: 'misprint alias of SIOCGIFINDEX' },
+    LOCKED,
+    { note: 'misprint alias of SIOCGIFINDEX', ...ifru('ifru_ivalue', LOCKED, 'ifr->ifr_ifindex = dev->ifindex') },
   ],
-  ['SIOCGIFTXQLEN', 'rw', 'struct ifreq', 'net/core/dev_ioctl.c:dev_ifsioc_locked'],
-  ['SIOCSIFTXQLEN', 'w', 'struct ifreq', 'net/core/dev_ioctl.c:dev_ifsioc'],
+  ['SIOCGIFTXQLEN', 'rw', 'struct ifreq', LOCKED, ifru('ifru_ivalue', LOCKED, 'ifr->ifr_qlen = dev->tx_queue_len')],
+  [
+    'SIOCSIFTXQLEN',
+    'w',
+    'struct ifreq',
+    IFSIOC,
+    ifru('ifru_ivalue', IFSIOC, 'dev_change_tx_queue_len(dev, ifr->ifr_qlen)'),
+  ],
   [
     'SIOCGIFMAP',
     'rw',
     'struct ifreq',
-    'net/core/dev_ioctl.c:dev_ifsioc_locked',
-    { note: 'ifr_map has unsigned long fields: compat_sioc_ifmap converts' },
+    LOCKED,
+    {
+      note: 'ifr_map has unsigned long fields: compat_sioc_ifmap converts',
+      ...ifru('ifru_map', 'net/core/dev_ioctl.c:dev_getifmap', 'struct ifmap *ifmap = &ifr->ifr_map'),
+    },
   ],
   [
     'SIOCSIFMAP',
     'w',
     'struct ifreq',
-    'net/core/dev_ioctl.c:dev_ifsioc',
-    { note: 'ifr_map has unsigned long fields: compat_sioc_ifmap converts' },
+    IFSIOC,
+    {
+      note: 'ifr_map has unsigned long fields: compat_sioc_ifmap converts',
+      ...ifru('ifru_map', 'net/core/dev_ioctl.c:dev_setifmap', 'ndo_set_config(dev, &ifr->ifr_map)'),
+    },
   ],
   [
     'SIOCETHTOOL',
@@ -185,14 +274,24 @@ export const SOCKET = family('socket', { header: 'linux/sockios.h', needs: ['lin
     'rw',
     'struct ifreq',
     'net/core/dev_ioctl.c:dev_ioctl',
-    { note: 'ifr_settings; compat_siocwandev converts its pointer' },
+    {
+      note: 'ifr_settings; compat_siocwandev converts its pointer',
+      ...ifru('ifru_settings', IFSIOC, 'dev_siocwandev(dev, &ifr->ifr_settings)'),
+    },
   ],
   [
     'SIOCSHWTSTAMP',
     'w',
     'struct ifreq',
     'net/core/dev_ioctl.c:dev_ifsioc',
-    { note: 'ifr_data points to a struct hwtstamp_config that is read and written back' },
+    {
+      note: 'ifr_data points to a struct hwtstamp_config that is read and written back',
+      ...ifru(
+        'ifru_data',
+        'net/core/dev_ioctl.c:net_hwtstamp_validate',
+        'copy_from_user(&cfg, ifr->ifr_data, sizeof(cfg))',
+      ),
+    },
   ],
   [
     'SIOCGHWTSTAMP',
@@ -201,26 +300,32 @@ export const SOCKET = family('socket', { header: 'linux/sockios.h', needs: ['lin
     'net/core/dev_ioctl.c:dev_ioctl',
     { note: 'ifr_data points to a struct hwtstamp_config the kernel fills' },
   ],
-  ['SIOCBONDENSLAVE', 'w', 'struct ifreq', 'net/core/dev_ioctl.c:dev_ifsioc'],
-  ['SIOCBONDRELEASE', 'w', 'struct ifreq', 'net/core/dev_ioctl.c:dev_ifsioc'],
-  ['SIOCBONDSETHWADDR', 'w', 'struct ifreq', 'net/core/dev_ioctl.c:dev_ifsioc'],
-  ['SIOCBONDCHANGEACTIVE', 'w', 'struct ifreq', 'net/core/dev_ioctl.c:dev_ifsioc'],
+  ['SIOCBONDENSLAVE', 'w', 'struct ifreq', IFSIOC, BOND_SLAVE],
+  ['SIOCBONDRELEASE', 'w', 'struct ifreq', IFSIOC, BOND_SLAVE],
+  ['SIOCBONDSETHWADDR', 'w', 'struct ifreq', IFSIOC, BOND_SLAVE],
+  ['SIOCBONDCHANGEACTIVE', 'w', 'struct ifreq', IFSIOC, BOND_SLAVE],
   [
     'SIOCBONDSLAVEINFOQUERY',
     'w',
     'struct ifreq',
     'net/core/dev_ioctl.c:dev_ifsioc',
-    { note: 'ifr_data points to a struct ifslave (linux/if_bonding.h) the kernel fills' },
+    {
+      note: 'ifr_data points to a struct ifslave (linux/if_bonding.h) the kernel fills',
+      ...ifru('ifru_data', BOND, '(struct ifslave __user *)ifr->ifr_data'),
+    },
   ],
   [
     'SIOCBONDINFOQUERY',
     'w',
     'struct ifreq',
     'net/core/dev_ioctl.c:dev_ifsioc',
-    { note: 'ifr_data points to a struct ifbond (linux/if_bonding.h) the kernel fills' },
+    {
+      note: 'ifr_data points to a struct ifbond (linux/if_bonding.h) the kernel fills',
+      ...ifru('ifru_data', BOND, '(struct ifbond __user *)ifr->ifr_data'),
+    },
   ],
-  ['SIOCBRADDIF', 'w', 'struct ifreq', 'net/core/dev_ioctl.c:dev_ifsioc', { note: 'ifr_ifindex of the port' }],
-  ['SIOCBRDELIF', 'w', 'struct ifreq', 'net/core/dev_ioctl.c:dev_ifsioc', { note: 'ifr_ifindex of the port' }],
+  ['SIOCBRADDIF', 'w', 'struct ifreq', IFSIOC, { note: 'ifr_ifindex of the port', ...BRIDGE_PORT }],
+  ['SIOCBRDELIF', 'w', 'struct ifreq', IFSIOC, { note: 'ifr_ifindex of the port', ...BRIDGE_PORT }],
   [
     'SIOCBRADDBR',
     'w',

@@ -69,6 +69,23 @@ export interface LegacyIoctl {
    * caller gets ENOTTY; no argument is read (`arg` null, `dir` 'none').
    */
   unhandled?: boolean;
+  /**
+   * The member of a union in the argument the handler uses (SIOCGIFFLAGS: `ifr_ifru` as `ifru_flags`): a converter
+   * needs it named, as the kernel's handler picks it by the command. Cited by `source` and `shows`.
+   */
+  member?: UnionMember;
+}
+
+/**
+ * A union member an ioctl's handler uses: `union` (its path in the argument) is read or written as `member`, as the
+ * text `shows` (UAPI spelling: `ifr->ifr_flags`, linux/if.h's alias of `ifr_ifru.ifru_flags`) in the kernel
+ * function `source` ('path:function') has it.
+ */
+export interface UnionMember {
+  union: string;
+  member: string;
+  source: string;
+  shows: string;
 }
 
 /** What the kernel does with the argument: `LegacyIoctl.dir`, or 'value' for an argument passed by value. */
@@ -81,6 +98,7 @@ export interface LegacyRowExtra {
   misdeclared?: true;
   note?: string;
   unhandled?: true;
+  member?: UnionMember;
 }
 
 /** One ioctl: macro, access, argument type (null: none), kernel source 'path:function', and what else it needs. */
@@ -112,6 +130,7 @@ export function family(
       ...(extra.misdeclared ? { misdeclared: true } : {}),
       ...(extra.note !== undefined ? { note: extra.note } : {}),
       ...(extra.unhandled ? { unhandled: true } : {}),
+      ...(extra.member ? { member: extra.member } : {}),
     };
   });
 }

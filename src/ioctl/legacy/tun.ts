@@ -1,3 +1,4 @@
+import { ifru } from './socket.js';
 import { family } from './table.js';
 
 export const TUN = family('tun', { header: 'linux/if_tun.h', needs: ['linux/ioctl.h'] }, [
@@ -24,6 +25,7 @@ export const TUN = family('tun', { header: 'linux/if_tun.h', needs: ['linux/ioct
       needs: ['linux/ioctl.h', 'linux/if.h'],
       misdeclared: true,
       note: '_IOW(int) but the kernel reads and writes back a struct ifreq (compat: struct compat_ifreq)',
+      ...ifru('ifru_flags', 'drivers/net/tun.c:tun_set_iff', '(ifr->ifr_flags & IFF_TUN)'),
     },
   ],
   [
@@ -81,6 +83,7 @@ export const TUN = family('tun', { header: 'linux/if_tun.h', needs: ['linux/ioct
       needs: ['linux/ioctl.h', 'linux/if.h'],
       misdeclared: true,
       note: '_IOR(unsigned int) but the kernel writes a struct ifreq (compat: struct compat_ifreq)',
+      ...ifru('ifru_flags', 'drivers/net/tun.c:tun_get_iff', 'ifr->ifr_flags = tun_flags(tun)'),
     },
   ],
   ['TUNGETSNDBUF', 'r', 'int', 'drivers/net/tun.c:__tun_chr_ioctl'],
@@ -111,6 +114,7 @@ export const TUN = family('tun', { header: 'linux/if_tun.h', needs: ['linux/ioct
       needs: ['linux/ioctl.h', 'linux/if.h'],
       misdeclared: true,
       note: '_IOW(int) but the kernel reads a struct ifreq (ifr_flags)',
+      ...ifru('ifru_flags', 'drivers/net/tun.c:tun_set_queue', 'ifr->ifr_flags & IFF_ATTACH_QUEUE'),
     },
   ],
   ['TUNSETIFINDEX', 'w', 'unsigned int', 'drivers/net/tun.c:__tun_chr_ioctl'],
