@@ -3,10 +3,12 @@
  * records, which need Node only, are in thunk.fast.test.ts).
  */
 import { describe, expect, test } from 'vitest';
-import { getAbi } from '../src/abi/index.js';
+import { compatPairs, getAbi } from '../src/abi/index.js';
 import type { Abi } from '../src/abi/types.js';
 import { dumpHeaders } from '../src/scan/dump.js';
 import { compileConverter } from '../src/thunk/compile.js';
+import { ioctlThunk } from '../src/thunk/ioctl.js';
+import { parseAnnotations, validateAnnotations } from '../src/compat/annotations.js';
 import { rec } from './harness/dsl.js';
 
 describe('real records', () => {
@@ -21,5 +23,84 @@ describe('real records', () => {
       const compatBytes = new Uint8Array([7, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x10, 0x40, 0xf7, 0, 0, 0, 0]);
       expect(Buffer.from(conv.compatToNative(compatBytes)).toString('hex')).toBe('0700000000000000001040f700000000');
     }
+  });
+});
+
+describe("KVM_SET_SIGNAL_MASK's mask (the built-in sigset annotation, counted by len)", () => {
+  /** The signals set in a mask of `words`-byte words (signal k is bit k-1 of the whole mask, as the kernel numbers). */
+  const signals = (bytes: Uint8Array, word: 4 | 8, le: boolean): number[] => {
+    const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const out: number[] = [];
+    for (let w = 0; w * word < bytes.length; w++) {
+      const x = word === 4 ? BigInt(v.getUint32(w * 4, le)) : v.getBigUint64(w * 8, le);
+      for (let b = 0; b < word * 8; b++) if ((x >> BigInt(b)) & 1n) out.push(w * word * 8 + b + 1);
+    }
+    return out;
+  };
+
+  /** The pairs whose headers both define it (32-bit arm has no KVM headers; sparc and parisc no KVM). */
+  const pairs = compatPairs().flatMap(({ native, compat }) => {
+    const n = dumpHeaders({ abi: native, headers: ['linux/kvm.h'], sysroot: `/usr/${native.headerTriple}` });
+    const c = dumpHeaders({ abi: compat, headers: ['linux/kvm.h'], sysroot: `/usr/${compat.headerTriple}` });
+    const both = n.ioctls.has('KVM_SET_SIGNAL_MASK') && c.ioctls.has('KVM_SET_SIGNAL_MASK');
+    return both ? [[`${native.name} <- ${compat.name}`, { native, compat, n, c }] as const] : [];
+  });
+
+  test('the pairs include the big-endian ones and x86', () => {
+    const names = pairs.map(([name]) => name);
+    for (const p of ['x86_64 <- i386', 's390x <- s390', 'ppc64 <- ppc', 'mips64 <- mips', 'mips64 <- mipsn32'])
+      expect(names).toContain(p);
+  });
+
+  test.each(pairs)(
+    '%s: the native mask holds the signals of the compat_sigset_t, both ways (get/put_compat_sigset)',
+    (_, { native, compat, n, c }) => {
+      const thunk = ioctlThunk('KVM_SET_SIGNAL_MASK', n, c);
+      // _NSIG / 8 bytes: 8, and 16 on mips (128 signals)
+      const len = native.name.startsWith('mips') ? 16 : 8;
+      const cle = compat.endian === 'little';
+      const task = new Uint8Array(4 + len);
+      const tv = new DataView(task.buffer);
+      tv.setUint32(0, len, cle);
+      const wanted = [1, 2, 9, 15, 31, 32, 33, 34, 63, 64].filter((k) => k <= len * 8);
+      for (const k of wanted)
+        task[4 + (((k - 1) >> 5) << 2) + (cle ? ((k - 1) & 31) >> 3 : 3 - (((k - 1) & 31) >> 3))]! |=
+          1 << ((k - 1) & 7);
+      expect(signals(task.subarray(4), 4, cle)).toEqual(wanted);
+      const mine = thunk.enter(task);
+      expect(mine.length).toBe(4 + len);
+      expect(new DataView(mine.buffer, mine.byteOffset).getUint32(0, native.endian === 'little')).toBe(len);
+      expect(signals(mine.subarray(4), 8, native.endian === 'little')).toEqual(wanted);
+      expect([...thunk.converter!.nativeToCompat(mine)]).toEqual([...task]);
+    },
+  );
+
+  test('a mask of bytes that are not whole words, or shorter than len says, is EINVAL/EFAULT, not dropped', () => {
+    const [native, compat] = [getAbi('s390x'), getAbi('s390')];
+    const n = dumpHeaders({ abi: native, headers: ['linux/kvm.h'], sysroot: `/usr/${native.headerTriple}` });
+    const c = dumpHeaders({ abi: compat, headers: ['linux/kvm.h'], sysroot: `/usr/${compat.headerTriple}` });
+    const thunk = ioctlThunk('KVM_SET_SIGNAL_MASK', n, c);
+    const short = new Uint8Array([0, 0, 0, 8, 1, 2, 3, 4]);
+    expect(() => thunk.enter(short)).toThrow(/needed|past the end/);
+    const odd = new Uint8Array([0, 0, 0, 4, 1, 2, 3, 4]);
+    expect(() => thunk.enter(odd)).toThrow(/signal mask of 4 bytes/);
+  });
+
+  test('a flexible sigset needs its count, of bytes; a fixed one takes none', () => {
+    const x86 = getAbi('x86_64');
+    const d = dumpHeaders({ abi: x86, headers: ['linux/kvm.h'], sysroot: '/usr/x86_64-linux-gnu' });
+    const check =
+      (member: Record<string, unknown>, record = 'struct kvm_signal_mask') =>
+      () =>
+        validateAnnotations(
+          parseAnnotations(JSON.stringify({ records: { [record]: member } }), 'a.json'),
+          d.decls,
+          d.layouter,
+        );
+    expect(check({ sigset: { kind: 'sigset' } })).toThrow(/a flexible sigset needs "count"/);
+    expect(check({ sigset: { kind: 'sigset', count: 'nope' } })).toThrow(/count member 'nope'/);
+    expect(check({ len: { kind: 'sigset', count: 'len' } })).toThrow(/"count" applies to a flexible array/);
+    expect(check({ sigset: { kind: 'sigset', count: 'len' } })).not.toThrow();
+    expect(check({ sigset: { kind: 'sigset', count: 3 } })).toThrow(/length in bytes/);
   });
 });

@@ -6,7 +6,8 @@
  *       "entries": { "kind": "flex-array", "count": "nentries" }, // length is another member
  *       "u":       { "kind": "union", "selector": "type", "cases": { "1": "a", "2": "b" } },
  *       "reqs":    { "kind": "array-pointer", "count": "len", "unit": "bytes" }, // points at `len` bytes of elements
- *       "mask":    { "kind": "sigset" } } },                      // a signal mask
+ *       "mask":    { "kind": "sigset" },                           // a signal mask
+ *       "set":     { "kind": "sigset", "count": "len" } } },       // a flexible one, `len` bytes long
  *     "ioctls": { "MY_IOCTL": { "arg": "struct my_req" },      // the argument's real type
  *                 "MY_SET":   { "access": "w" },               // the kernel only reads it, whatever _IOR says
  *                 "MY_MODE":  { "value": true } } }            // the argument is the value itself, not an address
@@ -36,7 +37,11 @@ export type MemberAnnotation =
    * deep copy rewrites it for the other side's element size, as SIOCGIFCONF's ifc_len).
    */
   | { kind: 'array-pointer'; count: string; unit: 'elements' | 'bytes' }
-  | { kind: 'sigset' };
+  /**
+   * A signal mask: compat_sigset_t's 32-bit words against the native 64-bit ones. On a flexible array, `count` is the
+   * member that holds its length in bytes (struct kvm_signal_mask's `len`).
+   */
+  | { kind: 'sigset'; count?: string };
 
 export interface Annotations {
   file: string;
@@ -109,8 +114,12 @@ export function parseAnnotations(text: string, file: string): Annotations {
           break;
         }
         case 'user-pointer':
-        case 'sigset':
           m.set(path, { kind: a.kind });
+          break;
+        case 'sigset':
+          if (a.count !== undefined && typeof a.count !== 'string')
+            fail(file, where, 'sigset "count" is the member holding a flexible mask\'s length in bytes');
+          m.set(path, typeof a.count === 'string' ? { kind: 'sigset', count: a.count } : { kind: 'sigset' });
           break;
         case 'flex-array':
           if (typeof a.count !== 'string') fail(file, where, 'flex-array needs "count": the member holding the length');
@@ -288,8 +297,18 @@ export function validateAnnotations(
         for (const c of Object.values(ann.cases))
           if (!names.has(c)) fail(a.file, where, `case member '${c}' is not a member of the union`);
       }
-      if (ann.kind === 'sigset' && t.kind !== 'int' && t.kind !== 'array')
-        fail(a.file, where, 'sigset applies to an integer or array member');
+      if (ann.kind === 'sigset') {
+        if (t.kind !== 'int' && t.kind !== 'array') fail(a.file, where, 'sigset applies to an integer or array member');
+        const flexible = t.kind === 'array' && t.length === null;
+        if (flexible && ann.count === undefined)
+          fail(a.file, where, 'a flexible sigset needs "count": the member holding its length in bytes');
+        if (flexible && layouter.typeLayout(t.of).size !== 1)
+          fail(a.file, where, 'a flexible sigset is an array of bytes (__u8), its length in bytes');
+        if (!flexible && ann.count !== undefined) fail(a.file, where, 'sigset "count" applies to a flexible array');
+        const count = ann.count === undefined ? undefined : fields.get(ann.count);
+        if (ann.count !== undefined && (!count || strip(count.ctype).kind !== 'int'))
+          fail(a.file, where, `count member '${ann.count}' is not an integer member of ${record}`);
+      }
     }
   }
 }

@@ -27,6 +27,8 @@ export interface BuiltinMember {
   /** The member's path as annotations name it (`payload.data`). */
   member: string;
   kind: Extract<MemberAnnotation['kind'], 'user-pointer' | 'sigset'>;
+  /** A flexible sigset's length member (MemberAnnotation's `count`). */
+  count?: string;
   source: readonly KernelSource[];
 }
 
@@ -91,16 +93,17 @@ export const BUILTIN_MEMBERS: readonly BuiltinMember[] = [
     { file: 'drivers/input/evdev.c', function: 'evdev_get_mask', shows: ['bits_to_user(', 'compat'] },
     { file: 'drivers/input/evdev.c', function: 'evdev_set_mask', shows: ['bits_from_user(', 'compat'] },
   ),
-  // KVM_SET_SIGNAL_MASK: the mask is a compat_sigset_t for a compat task
+  // KVM_SET_SIGNAL_MASK: the mask is a compat_sigset_t for a compat task, `len` bytes of it
   {
     record: 'struct kvm_signal_mask',
     member: 'sigset',
     kind: 'sigset',
+    count: 'len',
     source: [
       {
         file: 'virt/kvm/kvm_main.c',
         function: 'kvm_vcpu_compat_ioctl',
-        shows: ['sizeof(compat_sigset_t)', 'get_compat_sigset(&sigset,', 'sigmask_arg->sigset'],
+        shows: ['kvm_sigmask.len != sizeof(compat_sigset_t)', 'get_compat_sigset(&sigset,', 'sigmask_arg->sigset'],
       },
     ],
   },
@@ -371,7 +374,10 @@ export function builtinAnnotations(): Annotations {
   for (const b of BUILTIN_MEMBERS) {
     const m = out.records.get(b.record) ?? new Map<string, MemberAnnotation>();
     out.records.set(b.record, m);
-    m.set(b.member, { kind: b.kind });
+    m.set(
+      b.member,
+      b.kind === 'sigset' && b.count !== undefined ? { kind: 'sigset', count: b.count } : { kind: b.kind },
+    );
   }
   return out;
 }

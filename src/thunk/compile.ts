@@ -311,6 +311,8 @@ class Emitter {
     const fl = this.from.layouter.typeLayout(ft);
     const tl = this.to.layouter.typeLayout(tt);
     const sameBytes = fl.size === tl.size && this.from.le === this.to.le;
+    if (this.annotation(record.name, path)?.kind === 'sigset')
+      return this.sigset(fromOff, toOff, fl.size, tl.size, path);
     if (f.kind === 'int' || f.kind === 'enum') {
       if (t.kind !== 'int' && t.kind !== 'enum') throw einval(`member types differ between the ABIs${at(path)}`, path);
       if (sameBytes && !this.userPointer(record, path)) return this.copy(fromOff, toOff, fl.size);
@@ -740,6 +742,23 @@ class Emitter {
     this.emit(`R.setBits(dst, ${toOff}, ${o.bitOffset}, ${o.bits}, ${tle}, ${x});`);
   }
 
+  /**
+   * A signal mask of `size` bytes: the bytes as they are, but on a big-endian 64-bit kernel compat_sigset_t's 32-bit
+   * words swap within each 64-bit word (get_compat_sigset and put_compat_sigset, include/linux/compat.h).
+   */
+  private sigset(fromOff: string, toOff: string, fs: number, ts: number, path: string): void {
+    if (fs !== ts || fs % 8 !== 0)
+      throw einval(`a signal mask of ${fs} bytes on one ABI and ${ts} on the other${at(path)}`, path);
+    this.copy(fromOff, toOff, fs);
+    if (this.swapsSigset()) this.emit(`R.swapWords(dst, ${toOff}, ${fs});`);
+  }
+
+  /** compat_sigset_t's words are ordered otherwise than the native mask's: a big-endian kernel of 64-bit longs. */
+  private swapsSigset(): boolean {
+    const [native, compat] = this.toNative ? [this.to, this.from] : [this.from, this.to];
+    return !native.le && native.abi.sizes.long === 8 && compat.abi.sizes.long === 4;
+  }
+
   private annotation(recordName: string | undefined, path: string): MemberAnnotation | undefined {
     const name = recordName ?? this.opts.recordName;
     return name ? this.opts.annotations?.records.get(name)?.get(path) : undefined;
@@ -756,15 +775,23 @@ class Emitter {
     recordName: string | undefined,
   ): void {
     const ann = this.annotation(recordName, path);
-    if (ann?.kind !== 'flex-array') return; // no length known: nothing beyond the fixed part
+    const counted = ann?.kind === 'flex-array' || (ann?.kind === 'sigset' && ann.count !== undefined);
+    if (!counted) return; // no length known: nothing beyond the fixed part
     const f = strip(ft) as CType & { kind: 'array' };
     const t = strip(tt) as CType & { kind: 'array' };
-    const count = this.memberOffset(fd, this.from.layouter, ann.count);
+    const count = this.memberOffset(fd, this.from.layouter, ann.count!);
     const fe = this.from.layouter.typeLayout(f.of).size;
     const te = this.to.layouter.typeLayout(t.of).size;
     const n = this.v();
     this.emit(`const ${n} = Number(R.read(sv, ${recFrom} + ${count.offset}, ${count.size}, false, ${this.from.le}));`);
     this.emit(`R.flex(${n}, ${fromOff}, ${fe}, ${toOff}, ${te}, ${JSON.stringify(path)});`);
+    if (ann.kind === 'sigset') {
+      // `count` bytes of a mask (an array of bytes: annotations.ts checks it), whole 64-bit words of it
+      this.emit(`if (${n} % 8 !== 0) throw R.einval(${JSON.stringify(path)}, 'a signal mask of ' + ${n} + ' bytes');`);
+      this.emit(`dst.set(src.subarray(${fromOff}, ${fromOff} + ${n}), ${toOff});`);
+      if (this.swapsSigset()) this.emit(`R.swapWords(dst, ${toOff}, ${n});`);
+      return;
+    }
     const i = this.v();
     this.emit(`for (let ${i} = 0; ${i} < ${n}; ${i}++) {`);
     this.value(f.of, t.of, `${fromOff} + ${i} * ${fe}`, `${toOff} + ${i} * ${te}`, `${path}[]`, {});
@@ -919,6 +946,11 @@ const HOST_LE = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** Helpers the generated code calls (kept out of the hot loops' text). */
 const RUNTIME = {
+  /** Swaps the 32-bit halves of each 64-bit word of `bytes` bytes at `off` (a signal mask, big-endian). */
+  swapWords(dst: Uint8Array, off: number, bytes: number): void {
+    for (let w = off; w < off + bytes; w += 8)
+      for (let k = 0; k < 4; k++) [dst[w + k], dst[w + 4 + k]] = [dst[w + 4 + k]!, dst[w + k]!];
+  },
   /** An array-pointer's element count: its count member, in elements or bytes (`per` bytes each). */
   count(view: DataView, off: number, size: number, signed: boolean, le: boolean, per: number, path: string): number {
     const v = RUNTIME.read(view, off, size, signed, le);
@@ -1454,7 +1486,9 @@ function uncountedFlexible(nativeType: CType, opts: CompileOptions): string | un
   const lt = strip(last.type);
   if (lt.kind !== 'array' || lt.length !== null || last.name === undefined) return undefined;
   const name = recordName(t.decl) ?? opts.recordName;
-  return name && opts.annotations?.records.get(name)?.get(last.name)?.kind === 'flex-array' ? undefined : last.name;
+  const ann = name ? opts.annotations?.records.get(name)?.get(last.name) : undefined;
+  const counted = ann?.kind === 'flex-array' || (ann?.kind === 'sigset' && ann.count !== undefined);
+  return counted ? undefined : last.name;
 }
 
 /** The top-level record's annotated flexible array, if any: how the buffers grow. */
@@ -1466,7 +1500,7 @@ function flexibleOf(nativeType: CType, compatType: CType, n: Side, c: Side, opts
   const anns = name ? opts.annotations?.records.get(name) : undefined;
   if (!anns) return undefined;
   for (const [path, ann] of anns) {
-    if (ann.kind !== 'flex-array') continue;
+    if (ann.kind !== 'flex-array' && !(ann.kind === 'sigset' && ann.count !== undefined)) continue;
     const sides = new Map<Side, { fixed: number; elem: number; countOffset: number; countSize: number }>();
     for (const [side, decl] of [
       [n, nt.decl],
@@ -1474,7 +1508,7 @@ function flexibleOf(nativeType: CType, compatType: CType, n: Side, c: Side, opts
     ] as const) {
       const l = side.layouter.layout(decl);
       const m = findMember(decl, side.layouter, path);
-      const count = findMember(decl, side.layouter, ann.count);
+      const count = findMember(decl, side.layouter, ann.count!);
       if (!m || !count) throw einval(`annotation names no member '${!m ? path : ann.count}'`, path);
       const mt = strip(m.type);
       if (mt.kind !== 'array') throw einval('flex-array annotation on a member that is not an array', path);

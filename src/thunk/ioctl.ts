@@ -6,6 +6,7 @@
  */
 import { argumentUse } from '../compat/action.js';
 import { emptyAnnotations, type Annotations } from '../compat/annotations.js';
+import { withBuiltins } from '../compat/builtin-annotations.js';
 import type { IoctlEntry } from '../ioctl/catalogue.js';
 import type { IocDir } from '../ioctl/ioc.js';
 import type { Dumped } from '../scan/dump.js';
@@ -49,14 +50,18 @@ export interface IoctlThunk extends ThunkWays {
   leaveInto(native: Uint8Array, dst: Uint8Array, dstOffset?: number, opts?: ConvertOptions): number;
 }
 
-/** The thunk of one ioctl between a native and a compat dump (`dumpHeaders` of the same headers). */
+/**
+ * The thunk of one ioctl between a native and a compat dump (`dumpHeaders` of the same headers). The built-in
+ * annotations apply beneath `annotations`, as in check (KVM_SET_SIGNAL_MASK's mask; none with `"builtins": false`).
+ */
 export function ioctlThunk(
   name: string,
   native: Dumped,
   compat: Dumped,
-  annotations: Annotations = emptyAnnotations(),
+  userAnnotations: Annotations = emptyAnnotations(),
   opts: Omit<CompileOptions, 'annotations' | 'recordName'> = {},
 ): IoctlThunk {
+  const annotations = withBuiltins(userAnnotations, [native, compat]);
   const ne = native.ioctls.get(name);
   const ce = compat.ioctls.get(name);
   if (!ne || !ce) throw einval(`${name} has no value on ${!ne ? native.layouter.abi.name : compat.layouter.abi.name}`);
