@@ -9,6 +9,10 @@ import { dumpHeaders } from '../src/scan/dump.js';
 import { compileConverter } from '../src/thunk/compile.js';
 import { ioctlThunk } from '../src/thunk/ioctl.js';
 import { parseAnnotations, validateAnnotations } from '../src/compat/annotations.js';
+import { stripTypedefs } from '../src/cfront/types.js';
+import { flattenFields } from '../src/layout/fields.js';
+import { compileObject } from './harness/compile.js';
+import { compilerIncludeArgs } from './harness/uapi.js';
 import { rec } from './harness/dsl.js';
 
 describe('real records', () => {
@@ -103,4 +107,70 @@ describe("KVM_SET_SIGNAL_MASK's mask (the built-in sigset annotation, counted by
     expect(check({ sigset: { kind: 'sigset', count: 'len' } })).not.toThrow();
     expect(check({ sigset: { kind: 'sigset', count: 3 } })).toThrow(/length in bytes/);
   });
+});
+
+describe('arrays whose length follows the ABI (asound.h: pad1[sizeof(time_t) - sizeof(snd_pcm_state_t)])', () => {
+  const RECORDS = ['struct snd_pcm_status', 'struct snd_rawmidi_status'];
+  /** Designated initializers of every integer member and of the array elements both ABIs have, values from the path. */
+  function initializer(fields: ReturnType<typeof flattenFields>, lengths: Map<string, number>): string {
+    let seed = 0;
+    const out: string[] = [];
+    for (const f of fields) {
+      const t = stripTypedefs(f.ctype);
+      seed++;
+      if (t.kind === 'int' || t.kind === 'enum') out.push(`.${f.path} = ${(seed % 97) + 1}`);
+      else if (t.kind === 'array' && stripTypedefs(t.of).kind === 'int')
+        for (let i = 0; i < lengths.get(f.path)!; i++) out.push(`.${f.path}[${i}] = ${((seed + i) % 89) + 1}`);
+    }
+    return `{ ${out.join(', ')} }`;
+  }
+
+  test.each([
+    ['x86_64', 'i386'],
+    ['s390x', 's390'],
+    ['mips64', 'mipsn32'],
+  ])(
+    "%s <- %s: the thunk turns the compiler-built values of one ABI into the other's",
+    async (nn, cn) => {
+      const [native, compat] = [getAbi(nn), getAbi(cn)];
+      const headers = ['linux/ioctl.h', 'sound/asound.h'];
+      const n = dumpHeaders({ abi: native, headers, sysroot: `/usr/${native.headerTriple}` });
+      const c = dumpHeaders({ abi: compat, headers, sysroot: `/usr/${compat.headerTriple}` });
+      let differing = 0;
+      for (const record of RECORDS) {
+        const [nd, cd] = [n.decls.get(record)!, c.decls.get(record)!];
+        const nf = flattenFields(n.layouter.layout(nd), n.layouter);
+        const cf = flattenFields(c.layouter.layout(cd), c.layouter);
+        // the elements both have
+        const lengths = new Map<string, number>();
+        for (const f of nf) {
+          const g = cf.find((x) => x.path === f.path)!;
+          const [a, b] = [stripTypedefs(f.ctype), stripTypedefs(g.ctype)];
+          if (a.kind === 'array' && b.kind === 'array') {
+            lengths.set(f.path, Math.min(a.length!, b.length!));
+            if (a.length !== b.length) differing++;
+          }
+        }
+        const source = (fields: typeof nf) =>
+          `#include <linux/ioctl.h>\n#include <sound/asound.h>\n${record} v = ${initializer(fields, lengths)};\n`;
+        const [no, co] = await Promise.all([
+          compileObject(native, source(nf), await compilerIncludeArgs(native)),
+          compileObject(compat, source(cf), await compilerIncludeArgs(compat)),
+        ]);
+        const [nb, cb] = [no.symbols.get('v')!, co.symbols.get('v')!];
+        const conv = compileConverter({ kind: 'record', decl: nd }, { kind: 'record', decl: cd }, native, compat);
+        expect(Buffer.from(conv.compatToNative(cb)).toString('hex'), record).toBe(Buffer.from(nb).toString('hex'));
+        expect(Buffer.from(conv.nativeToCompat(nb)).toString('hex'), record).toBe(Buffer.from(cb).toString('hex'));
+        // a byte in an element the other ABI lacks is not dropped: EOVERFLOW
+        const pad = nf.find((f) => f.path === 'pad1')!;
+        const wide = nb.slice();
+        if (pad.size > cf.find((f) => f.path === 'pad1')!.size) {
+          wide[pad.offset + pad.size - 1] = 1;
+          expect(() => conv.nativeToCompat(wide)).toThrow(/EOVERFLOW: 'pad1.pad\[3\]' = 1 does not fit an array of 0/);
+        }
+      }
+      expect(differing).toBeGreaterThan(0);
+    },
+    120_000,
+  );
 });

@@ -342,7 +342,8 @@ class Emitter {
       throw einval(`${f.name} has no common format on ${this.from.abi.name} and ${this.to.abi.name}`, path);
     }
     if (f.kind === 'array') {
-      if (t.kind !== 'array' || f.length !== t.length)
+      // a flexible array against a sized one (or none): no common shape
+      if (t.kind !== 'array' || (f.length !== t.length && (f.length === null || t.length === null)))
         throw einval(
           `array lengths differ between the ABIs${at(path)}: ${f.length ?? '[]'} against ` +
             `${t.kind === 'array' ? (t.length ?? '[]') : 'no array'}`,
@@ -350,7 +351,18 @@ class Emitter {
         );
       const fe = this.from.layouter.typeLayout(f.of).size;
       const te = this.to.layouter.typeLayout(t.of).size;
-      const n = f.length ?? 0;
+      // lengths that follow the ABI (asound.h's pad1[sizeof(time_t) - sizeof(int)]): the elements both have are
+      // converted, the target's others zeroed; the source's others must be zero (EOVERFLOW), as a narrowed integer
+      const n = Math.min(f.length ?? 0, t.length ?? 0);
+      if (f.length! > n) {
+        const [a, b] = [`${fromOff} + ${n * fe}`, `${fromOff} + ${f.length! * fe}`];
+        const what = `an array of ${t.length} on ${this.to.abi.name} (${f.length} on ${this.from.abi.name})`;
+        this.emit(
+          `for (let k = ${a}; k < ${b}; k++) if (src[k] !== 0) ` +
+            `throw R.overflow(${JSON.stringify(path)} + '[' + Math.floor((k - (${fromOff})) / ${fe}) + ']', ` +
+            `BigInt(src[k]), ${JSON.stringify(what)});`,
+        );
+      }
       if (n === 0) return;
       if (this.bytewiseEqual(f.of, t.of, path)) return this.copy(fromOff, toOff, fe * n);
       // one element is converted as itself: void *reserved[1] converts as a void * would (a union's members alike)
