@@ -7,9 +7,10 @@
 import { describe, expect, test } from 'vitest';
 import { getAbi } from '../src/abi/index.js';
 import type { Abi } from '../src/abi/types.js';
-import { AnnotationError, parseAnnotations } from '../src/compat/annotations.js';
+import { AnnotationError, parseAnnotations, validateAnnotations } from '../src/compat/annotations.js';
 import {
   applicableBuiltins,
+  BUILTIN_IOCTL_MEMBERS,
   BUILTIN_MEMBERS,
   SIZE_TOLERANT_DISPATCHERS,
   type KernelSource,
@@ -52,6 +53,7 @@ describe('each built-in fact is in the kernel function it cites', () => {
       b.source.map((source) => ({ what: `${b.record}.${b.member}`, source, member: b.member.split('.').pop()! })),
     ),
     ...SIZE_TOLERANT_DISPATCHERS.flatMap((d) => d.source.map((source) => ({ what: d.dispatcher, source }))),
+    ...BUILTIN_IOCTL_MEMBERS.flatMap((b) => b.source.map((source) => ({ what: b.ioctls.join(', '), source }))),
   ];
   test.skipIf(!tarball)('linux-source-6.1', () => {
     const { files } = linuxSourceFiles(tarball!, [...new Set(cited.map((c) => c.source.file))]);
@@ -74,6 +76,13 @@ describe('each built-in fact is in the kernel function it cites', () => {
         `${b.record}.${b.member}`,
       ).toBe(true);
     }
+    // each union's member is named in the handler as `.UNION.MEMBER` (sync_ptr.s.status)
+    for (const b of BUILTIN_IOCTL_MEMBERS)
+      for (const [union, member] of Object.entries(b.members))
+        expect(
+          b.source.some((s) => s.shows.some((x) => x.includes(`.${union}.${member}`))),
+          `${b.ioctls[0]}: ${union}.${member}`,
+        ).toBe(true);
     expect(cited.length).toBeGreaterThan(30);
   });
 
@@ -336,4 +345,40 @@ describe('tail padding only', () => {
     expect(moved.verdict).toBe('convert');
     expect(moved.reasons.some((r) => r.sub !== undefined)).toBe(false);
   }, 180_000);
+});
+
+describe("an ioctl annotation's members", () => {
+  const x86 = getAbi('x86_64');
+  const d = dumpHeaders({ abi: x86, headers: ['linux/ioctl.h', 'sound/asound.h'], ...crossTree(x86) });
+  const validate = (members: unknown) => () =>
+    validateAnnotations(
+      parseAnnotations(JSON.stringify({ ioctls: { SNDRV_PCM_IOCTL_SYNC_PTR: { members } } }), 'a.json'),
+      d.decls,
+      d.layouter,
+      d.ioctls,
+    );
+  test('name a union of the argument and one of its members', () => {
+    expect(validate({ s: 'reserved' })).not.toThrow();
+    expect(validate({ s: 'nope' })).toThrow(/a\.json: ioctls\.SNDRV_PCM_IOCTL_SYNC_PTR\.members: .*no member 'nope'/);
+    expect(validate({ flags: 'x' })).toThrow(/'flags' is .*not a union/);
+    expect(validate(['s'])).toThrow(/expected an object of union paths/);
+  });
+  test("a user's members override the built-in ones, in check too", () => {
+    const pair = { native: x86, compat: getAbi('i386') };
+    const headers = ['linux/ioctl.h', 'sound/asound.h'];
+    const row = (annotations?: ReturnType<typeof parseAnnotations>) =>
+      check({
+        pairs: [pair],
+        scan: { headers },
+        scanFor: crossTree,
+        lint: false,
+        ...(annotations ? { annotations } : {}),
+      }).pairs[0]!.ioctls.find((v) => v.name === 'SNDRV_PCM_IOCTL_SYNC_PTR')!;
+    expect(row().members).toEqual({ s: 'status', c: 'control' });
+    const mine = parseAnnotations(
+      JSON.stringify({ ioctls: { SNDRV_PCM_IOCTL_SYNC_PTR: { members: { s: 'reserved', c: 'reserved' } } } }),
+      'a.json',
+    );
+    expect(row(mine).members).toEqual({ s: 'reserved', c: 'reserved' });
+  });
 });

@@ -5,7 +5,7 @@
 import { describe, expect, test } from 'vitest';
 import { compatPairs, getAbi } from '../src/abi/index.js';
 import type { Abi } from '../src/abi/types.js';
-import { dumpHeaders } from '../src/scan/dump.js';
+import { dumpHeaders, type Dumped } from '../src/scan/dump.js';
 import { compileConverter } from '../src/thunk/compile.js';
 import { ioctlThunk } from '../src/thunk/ioctl.js';
 import { parseAnnotations, validateAnnotations } from '../src/compat/annotations.js';
@@ -109,15 +109,22 @@ describe("KVM_SET_SIGNAL_MASK's mask (the built-in sigset annotation, counted by
   });
 });
 
-describe('arrays whose length follows the ABI (asound.h: pad1[sizeof(time_t) - sizeof(snd_pcm_state_t)])', () => {
-  const RECORDS = ['struct snd_pcm_status', 'struct snd_rawmidi_status'];
+describe("ALSA's records built by the reference compilers, converted by the thunk", () => {
+  const HEADERS = ['linux/ioctl.h', 'sound/asound.h'];
+  const PAIRS = [
+    ['x86_64', 'i386'],
+    ['s390x', 's390'],
+    ['mips64', 'mipsn32'],
+  ] as const;
+  type Fields = ReturnType<typeof flattenFields>;
   /** Designated initializers of every integer member and of the array elements both ABIs have, values from the path. */
-  function initializer(fields: ReturnType<typeof flattenFields>, lengths: Map<string, number>): string {
+  function initializer(fields: Fields, lengths: Map<string, number>, skip: (path: string) => boolean): string {
     let seed = 0;
     const out: string[] = [];
     for (const f of fields) {
       const t = stripTypedefs(f.ctype);
       seed++;
+      if (skip(f.path)) continue;
       if (t.kind === 'int' || t.kind === 'enum') out.push(`.${f.path} = ${(seed % 97) + 1}`);
       else if (t.kind === 'array' && stripTypedefs(t.of).kind === 'int')
         for (let i = 0; i < lengths.get(f.path)!; i++) out.push(`.${f.path}[${i}] = ${((seed + i) % 89) + 1}`);
@@ -125,51 +132,85 @@ describe('arrays whose length follows the ABI (asound.h: pad1[sizeof(time_t) - s
     return `{ ${out.join(', ')} }`;
   }
 
-  test.each([
-    ['x86_64', 'i386'],
-    ['s390x', 's390'],
-    ['mips64', 'mipsn32'],
-  ])(
-    "%s <- %s: the thunk turns the compiler-built values of one ABI into the other's",
+  /**
+   * The record as each ABI's compiler lays the same values out (members `skip` names left zero), and how many of
+   * its arrays have other lengths on the two.
+   */
+  async function built(pair: { n: Dumped; c: Dumped }, record: string, skip: (path: string) => boolean = () => false) {
+    const { n, c } = pair;
+    const [nd, cd] = [n.decls.get(record)!, c.decls.get(record)!];
+    const nf = flattenFields(n.layouter.layout(nd), n.layouter);
+    const cf = flattenFields(c.layouter.layout(cd), c.layouter);
+    const lengths = new Map<string, number>();
+    let differing = 0;
+    for (const f of nf) {
+      const g = cf.find((x) => x.path === f.path)!;
+      const [a, b] = [stripTypedefs(f.ctype), stripTypedefs(g.ctype)];
+      if (a.kind === 'array' && b.kind === 'array') {
+        lengths.set(f.path, Math.min(a.length!, b.length!));
+        if (a.length !== b.length) differing++;
+      }
+    }
+    const source = (fields: Fields) =>
+      `${HEADERS.map((h) => `#include <${h}>`).join('\n')}\n${record} v = ${initializer(fields, lengths, skip)};\n`;
+    const [native, compat] = [n.layouter.abi, c.layouter.abi];
+    const [no, co] = await Promise.all([
+      compileObject(native, source(nf), await compilerIncludeArgs(native)),
+      compileObject(compat, source(cf), await compilerIncludeArgs(compat)),
+    ]);
+    return { nb: no.symbols.get('v')!, cb: co.symbols.get('v')!, nf, cf, nd, cd, differing };
+  }
+
+  const dumps = (nn: string, cn: string) => {
+    const [native, compat] = [getAbi(nn), getAbi(cn)];
+    const n = dumpHeaders({ abi: native, headers: HEADERS, sysroot: `/usr/${native.headerTriple}` });
+    const c = dumpHeaders({ abi: compat, headers: HEADERS, sysroot: `/usr/${compat.headerTriple}` });
+    return { n, c };
+  };
+  const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+  test.each(PAIRS)(
+    "%s <- %s: arrays whose length follows the ABI (asound.h's pad[sizeof(time_t) - sizeof(int)])",
     async (nn, cn) => {
-      const [native, compat] = [getAbi(nn), getAbi(cn)];
-      const headers = ['linux/ioctl.h', 'sound/asound.h'];
-      const n = dumpHeaders({ abi: native, headers, sysroot: `/usr/${native.headerTriple}` });
-      const c = dumpHeaders({ abi: compat, headers, sysroot: `/usr/${compat.headerTriple}` });
+      const pair = dumps(nn, cn);
       let differing = 0;
-      for (const record of RECORDS) {
-        const [nd, cd] = [n.decls.get(record)!, c.decls.get(record)!];
-        const nf = flattenFields(n.layouter.layout(nd), n.layouter);
-        const cf = flattenFields(c.layouter.layout(cd), c.layouter);
-        // the elements both have
-        const lengths = new Map<string, number>();
-        for (const f of nf) {
-          const g = cf.find((x) => x.path === f.path)!;
-          const [a, b] = [stripTypedefs(f.ctype), stripTypedefs(g.ctype)];
-          if (a.kind === 'array' && b.kind === 'array') {
-            lengths.set(f.path, Math.min(a.length!, b.length!));
-            if (a.length !== b.length) differing++;
-          }
-        }
-        const source = (fields: typeof nf) =>
-          `#include <linux/ioctl.h>\n#include <sound/asound.h>\n${record} v = ${initializer(fields, lengths)};\n`;
-        const [no, co] = await Promise.all([
-          compileObject(native, source(nf), await compilerIncludeArgs(native)),
-          compileObject(compat, source(cf), await compilerIncludeArgs(compat)),
-        ]);
-        const [nb, cb] = [no.symbols.get('v')!, co.symbols.get('v')!];
-        const conv = compileConverter({ kind: 'record', decl: nd }, { kind: 'record', decl: cd }, native, compat);
-        expect(Buffer.from(conv.compatToNative(cb)).toString('hex'), record).toBe(Buffer.from(nb).toString('hex'));
-        expect(Buffer.from(conv.nativeToCompat(nb)).toString('hex'), record).toBe(Buffer.from(cb).toString('hex'));
+      for (const record of ['struct snd_pcm_status', 'struct snd_rawmidi_status']) {
+        const b = await built(pair, record);
+        differing += b.differing;
+        const conv = compileConverter(
+          { kind: 'record', decl: b.nd },
+          { kind: 'record', decl: b.cd },
+          pair.n.layouter.abi,
+          pair.c.layouter.abi,
+        );
+        expect(hex(conv.compatToNative(b.cb)), record).toBe(hex(b.nb));
+        expect(hex(conv.nativeToCompat(b.nb)), record).toBe(hex(b.cb));
         // a byte in an element the other ABI lacks is not dropped: EOVERFLOW
-        const pad = nf.find((f) => f.path === 'pad1')!;
-        const wide = nb.slice();
-        if (pad.size > cf.find((f) => f.path === 'pad1')!.size) {
+        const pad = b.nf.find((f) => f.path === 'pad1')!;
+        const wide = b.nb.slice();
+        if (pad.size > b.cf.find((f) => f.path === 'pad1')!.size) {
           wide[pad.offset + pad.size - 1] = 1;
           expect(() => conv.nativeToCompat(wide)).toThrow(/EOVERFLOW: 'pad1.pad\[3\]' = 1 does not fit an array of 0/);
         }
       }
       expect(differing).toBeGreaterThan(0);
+    },
+    120_000,
+  );
+
+  test.each(PAIRS)(
+    '%s <- %s: SNDRV_PCM_IOCTL_SYNC_PTR converts s.status and c.control, the built-in members, unasked',
+    async (nn, cn) => {
+      const pair = dumps(nn, cn);
+      const thunk = ioctlThunk('SNDRV_PCM_IOCTL_SYNC_PTR', pair.n, pair.c);
+      const record = pair.n.ioctls.get('SNDRV_PCM_IOCTL_SYNC_PTR')!.arg!;
+      const b = await built(pair, record, (p) => /^(s|c)\.reserved/.test(p));
+      expect(hex(thunk.enter(b.cb))).toBe(hex(b.nb));
+      expect(hex(thunk.leave(b.nb)!)).toBe(hex(b.cb));
+      // the caller's own choice still wins
+      expect(() =>
+        ioctlThunk('SNDRV_PCM_IOCTL_SYNC_PTR', pair.n, pair.c, undefined, { members: { s: 'reserved' } }),
+      ).not.toThrow();
     },
     120_000,
   );

@@ -29,15 +29,25 @@ export interface ArgumentUse {
   byValue?: boolean;
   /** What the handler does with it: `w` the kernel reads it, `r` writes it (`_IOW`/`_IOR`). */
   dir?: IocDir | null;
+  /** The member of each union in it the handler uses, by the union's path (IoctlEntry.members). */
+  members?: Readonly<Record<string, string>>;
 }
 
 /**
  * How the kernel really uses an ioctl's argument: an annotation's `access` and `value`, else the
  * legacy table's (the kernel source's), else what the macro encodes.
  */
-export function argumentUse(e: IoctlEntry, annotations: Annotations): Required<ArgumentUse> {
+export function argumentUse(
+  e: IoctlEntry,
+  annotations: Annotations,
+): ArgumentUse & Required<Omit<ArgumentUse, 'members'>> {
   const a = annotations.ioctls.get(e.name);
-  return { byValue: a?.value ?? e.byValue === true, dir: a?.access ?? e.argDir ?? e.dir };
+  const members = a?.members ?? e.members;
+  return {
+    byValue: a?.value ?? e.byValue === true,
+    dir: a?.access ?? e.argDir ?? e.dir,
+    ...(members ? { members } : {}),
+  };
 }
 
 /** Copy in and back as the direction says: `_IOW` is only read by the kernel, `_IOR` only written. */

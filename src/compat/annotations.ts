@@ -27,6 +27,7 @@ import { Ioctl32Error } from '../errors.js';
 import { flattenFields } from '../layout/fields.js';
 import { Layouter } from '../layout/layout.js';
 import { LayoutError } from '../layout/types.js';
+import { unionChoiceErrors } from './members.js';
 
 export type MemberAnnotation =
   | { kind: 'user-pointer' }
@@ -65,6 +66,11 @@ export interface IoctlAnnotation {
   access?: 'r' | 'w' | 'rw';
   /** The argument is a value (an int passed as the third argument), not a user address. */
   value?: boolean;
+  /**
+   * The member of each union in the argument the handler uses, by the union's path (`{ "s": "status" }`): the
+   * thunk converts it, check judges the union by it.
+   */
+  members?: Record<string, string>;
 }
 
 export class AnnotationError extends Ioctl32Error {}
@@ -156,19 +162,27 @@ export function parseAnnotations(text: string, file: string): Annotations {
   }
   const ioctls = json.ioctls ?? {};
   if (!isObject(ioctls)) fail(file, 'ioctls', 'expected an object');
-  const shape = 'expected { "arg": "TYPE", "access": "r" | "w" | "rw", "value": true } (any of them)';
+  const shape =
+    'expected { "arg": "TYPE", "access": "r" | "w" | "rw", "value": true, "members": { "UNION": "MEMBER" } } ' +
+    '(any of them)';
   for (const [name, a] of Object.entries(ioctls)) {
     if (!isObject(a) || !Object.keys(a).length) fail(file, name, shape);
     for (const k of Object.keys(a))
-      if (k !== 'arg' && k !== 'access' && k !== 'value') fail(file, `${name}.${k}`, shape);
+      if (k !== 'arg' && k !== 'access' && k !== 'value' && k !== 'members') fail(file, `${name}.${k}`, shape);
     if (a.arg !== undefined && typeof a.arg !== 'string') fail(file, `${name}.arg`, 'expected a C type name');
     if (a.access !== undefined && a.access !== 'r' && a.access !== 'w' && a.access !== 'rw')
       fail(file, `${name}.access`, '"r" (the kernel writes), "w" (the kernel reads) or "rw"');
     if (a.value !== undefined && typeof a.value !== 'boolean') fail(file, `${name}.value`, 'expected true or false');
+    if (
+      a.members !== undefined &&
+      (!isObject(a.members) || Object.values(a.members).some((v) => typeof v !== 'string'))
+    )
+      fail(file, `${name}.members`, 'expected an object of union paths and member names ({ "s": "status" })');
     if (typeof a.arg === 'string') out.ioctlArgs.set(name, a.arg);
     const ioctl: IoctlAnnotation = {};
     if (a.access !== undefined) ioctl.access = a.access;
     if (a.value !== undefined) ioctl.value = a.value;
+    if (a.members !== undefined) ioctl.members = a.members as Record<string, string>;
     out.ioctls.set(name, ioctl);
   }
   return out;
@@ -227,8 +241,12 @@ export function validateAnnotations(
 ): void {
   const abi = layouter.abi.name;
   if (ioctls)
-    for (const name of a.ioctls.keys())
+    for (const [name, ann] of a.ioctls) {
       if (!ioctls.has(name)) fail(a.file, `ioctls.${name}`, 'no such ioctl in the headers');
+      const argType = (ioctls.get(name) as { argType?: CType } | undefined)?.argType;
+      const errors = ann.members && argType ? unionChoiceErrors([argType], ann.members) : [];
+      if (errors.length) fail(a.file, `ioctls.${name}.members`, errors.join('; ').replace(/--member /g, ''));
+    }
   for (const [name, arg] of a.ioctlArgs) {
     const where = `ioctls.${name}`;
     if (ioctls && !ioctls.has(name)) fail(a.file, where, 'no such ioctl in the headers');

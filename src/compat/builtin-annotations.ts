@@ -324,6 +324,33 @@ export const BUILTIN_MEMBERS: readonly BuiltinMember[] = [
 // What the kernel really does with an ioctl's argument (EVIOCGMASK is _IOR, evdev only reads it) is the legacy
 // table's (src/ioctl/legacy/): the catalogue carries it to check, gen c and the thunk.
 
+/** Ioctls whose handler uses one member of each union in the argument, whatever its bytes say. */
+export interface BuiltinIoctlMembers {
+  ioctls: readonly string[];
+  /** Union path → the member the handler uses (IoctlAnnotation.members). */
+  members: Readonly<Record<string, string>>;
+  /** Each shows `.PATH.MEMBER` for every union of `members`. */
+  source: readonly KernelSource[];
+}
+
+export const BUILTIN_IOCTL_MEMBERS: readonly BuiltinIoctlMembers[] = [
+  // the status the kernel writes and the control it reads; the unions' `reserved[64]` only size them
+  {
+    ioctls: ['SNDRV_PCM_IOCTL_SYNC_PTR', '__SNDRV_PCM_IOCTL_SYNC_PTR', '__SNDRV_PCM_IOCTL_SYNC_PTR64'],
+    members: { s: 'status', c: 'control' },
+    source: [
+      {
+        file: 'sound/core/pcm_native.c',
+        function: 'snd_pcm_sync_ptr',
+        shows: [
+          'copy_from_user(&sync_ptr.c.control, &(_sync_ptr->c.control), sizeof(struct snd_pcm_mmap_control))',
+          'sync_ptr.s.status.state = status->state;',
+        ],
+      },
+    ],
+  },
+];
+
 /**
  * Dispatchers that tolerate an argument whose size differs from the kernel's, by the ioctl type
  * (`_IOC_TYPE`) they serve: a size difference that is only tail padding needs no conversion there.
@@ -379,6 +406,8 @@ export function builtinAnnotations(): Annotations {
       b.kind === 'sigset' && b.count !== undefined ? { kind: 'sigset', count: b.count } : { kind: b.kind },
     );
   }
+  for (const b of BUILTIN_IOCTL_MEMBERS)
+    for (const name of b.ioctls) out.ioctls.set(name, { members: { ...b.members } });
   return out;
 }
 

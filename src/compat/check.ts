@@ -453,8 +453,9 @@ function judge(
     return v;
   }
   // the union's other members are not what the handler reads
-  v.reasons = ne.members ? cmp.reasons.filter((r) => !inOtherMember(r.path, ne.members!)) : cmp.reasons;
-  v.verdict = ne.members ? verdictOf(v.reasons) : cmp.verdict;
+  const used = v.members;
+  v.reasons = used ? cmp.reasons.filter((r) => !inOtherMember(r.path, used)) : cmp.reasons;
+  v.verdict = used ? verdictOf(v.reasons) : cmp.verdict;
   markTailPadding(v, ne);
   return renumbered(v);
 }
@@ -497,7 +498,7 @@ function argumentFields(
   if (ne.dir !== null) out.dir = ne.dir;
   if (use.dir !== null && use.dir !== (ne.dir ?? 'none')) out.access = use.dir;
   if (use.byValue) out.byValue = true;
-  if (ne.members && !use.byValue) out.members = ne.members;
+  if (use.members && !use.byValue) out.members = { ...use.members };
   return out;
 }
 

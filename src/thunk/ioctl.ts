@@ -66,13 +66,14 @@ export function ioctlThunk(
   const ce = compat.ioctls.get(name);
   if (!ne || !ce) throw einval(`${name} has no value on ${!ne ? native.layouter.abi.name : compat.layouter.abi.name}`);
   const ways = thunkWays(ne, annotations);
+  const use = argumentUse(ne, annotations);
   const none = (): Uint8Array => new Uint8Array(0);
   if (ways.byValue || !ne.argType || !ce.argType)
     return { name, ...ways, enter: none, leave: () => null, enterInto: () => 0, leaveInto: () => 0 };
   const converter = compileConverter(ne.argType, ce.argType, native.layouter.abi, compat.layouter.abi, {
     ...opts,
     // the union member the kernel's handler uses (SIOCGIFFLAGS: ifr_flags), unless the caller names one
-    ...(ne.members ? { handlerMembers: ne.members } : {}),
+    ...(use.members ? { handlerMembers: use.members } : {}),
     annotations,
     ...(ne.arg !== undefined ? { recordName: ne.arg } : {}),
   });
