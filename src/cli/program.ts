@@ -11,6 +11,7 @@ import { decodeCommands, formatDecode } from '../report/decode.js';
 import { indexHeaderTrees, ioctlNamesFor, slowProgress } from '../scan/names.js';
 import { cachedResult, filesSteady, setResultCache } from '../scan/cache.js';
 import { uapiHeaders } from '../scan/scan.js';
+import { boundHeapGrowth } from '../scan/parallel.js';
 import { FileCache } from '../cfront/preprocess.js';
 import { ABIS } from '../abi/table.js';
 import { parseCmd } from '../ioctl/ioc.js';
@@ -743,6 +744,8 @@ function packageVersion(): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // a run over every ABI's headers holds little and discards much: the heap need not grow to several times that
+  boundHeapGrowth();
   try {
     await buildProgram().parseAsync(argv, { from: 'user' });
     // commands that find work to do (check, layout) set the exit code themselves

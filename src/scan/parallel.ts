@@ -16,7 +16,7 @@
  * default is one thread, and more threads use the build (`npm run build` first).
  */
 import { availableParallelism } from 'node:os';
-import { getHeapStatistics } from 'node:v8';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { existsSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,6 +47,20 @@ export function threadsFor(jobs: number, threads?: number, small = false): numbe
   const byDefault = FROM_SOURCES || small ? 1 : availableParallelism();
   const asked = threads ?? (Number.isInteger(env) && env > 0 ? env : byDefault);
   return Math.max(1, Math.min(Math.floor(asked), jobs));
+}
+
+/** The heap's growth between full collections that boundHeapGrowth sets (percent of the live set). */
+export const HEAP_GROWING_PERCENT = 50;
+
+/**
+ * Lets V8's heap grow by HEAP_GROWING_PERCENT of what a full collection leaves, for the whole process (its workers
+ * too). On a machine of many gigabytes V8 lets it grow to several times that: a whole-UAPI run over every ABI keeps
+ * under 200 MB live and peaked at 700 MB; bounded, at about 450 MB, in about the same time (measured: `check --arch
+ * all`, 17.5 s against 18.8 s, within the machine's noise). A process-wide V8 setting: the CLI sets it, the library
+ * leaves it to its host.
+ */
+export function boundHeapGrowth(percent = HEAP_GROWING_PERCENT): void {
+  setFlagsFromString(`--heap-growing-percent=${percent}`);
 }
 
 /** Whether every job names its headers (no whole UAPI set): the work is small. */
