@@ -54,7 +54,15 @@ export { PREREQUISITES, type Prerequisite } from './ioctl/prerequisites.js';
 /** dump: every record (layout, fields) and ioctl of the headers for one ABI (`ioctl32 dump`). */
 export { dump, dumpHeaders, type DumpResult, type DumpRecord, type DumpIoctl, type Dumped } from './scan/dump.js';
 /** Several ABIs' dumps in worker threads, the same bytes as one thread (IOCTL32_THREADS=1: one). */
-export { dumpEach, dumpedEach, forEachDump, threadsFor, type ThreadOptions } from './scan/parallel.js';
+export {
+  boundHeapGrowth,
+  dumpEach,
+  dumpedEach,
+  forEachDump,
+  HEAP_GROWING_PERCENT,
+  threadsFor,
+  type ThreadOptions,
+} from './scan/parallel.js';
 export type { FlatField } from './layout/fields.js';
 
 /** layout: records side by side on several ABIs, pahole-style (`ioctl32 layout`). */
