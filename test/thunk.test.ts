@@ -8,6 +8,7 @@ import type { Abi } from '../src/abi/types.js';
 import { dumpHeaders, type Dumped } from '../src/scan/dump.js';
 import { compileConverter } from '../src/thunk/compile.js';
 import { ioctlThunk } from '../src/thunk/ioctl.js';
+import { check } from '../src/compat/check.js';
 import { parseAnnotations, validateAnnotations } from '../src/compat/annotations.js';
 import { stripTypedefs } from '../src/cfront/types.js';
 import { flattenFields } from '../src/layout/fields.js';
@@ -213,5 +214,49 @@ describe("ALSA's records built by the reference compilers, converted by the thun
       ).not.toThrow();
     },
     120_000,
+  );
+});
+
+describe('the thunk agrees with check on every UAPI ioctl', () => {
+  test.each([
+    ['x86_64', 'i386'],
+    ['s390x', 's390'],
+  ])(
+    '%s <- %s: no-arg is no copy, identical converts, unknown is refused',
+    (nn, cn) => {
+      const [native, compat] = [getAbi(nn), getAbi(cn)];
+      const scanFor = (abi: { headerTriple: string }) => ({ sysroot: `/usr/${abi.headerTriple}` });
+      const n = dumpHeaders({ abi: native, ...scanFor(native) });
+      const c = dumpHeaders({ abi: compat, ...scanFor(compat) });
+      const rows = check({ pairs: [{ native, compat }], scan: {}, scanFor, lint: false }).pairs[0]!.ioctls;
+      const wrong: string[] = [];
+      const seen = { 'no-arg': 0, identical: 0, unknown: 0 };
+      for (const v of rows) {
+        if (!n.ioctls.has(v.name) || !c.ioctls.has(v.name)) continue;
+        let thunk: ReturnType<typeof ioctlThunk> | undefined;
+        let error = '';
+        try {
+          thunk = ioctlThunk(v.name, n, c);
+        } catch (e) {
+          error = (e as Error).message;
+        }
+        if (v.verdict === 'no-arg') {
+          seen['no-arg']++;
+          if (!thunk || thunk.converter) wrong.push(`${v.name} (no-arg): ${error || 'a converter'}`);
+        } else if (v.verdict === 'identical') {
+          seen.identical++;
+          if (!thunk?.converter) wrong.push(`${v.name} (identical): ${error || 'no converter'}`);
+        } else if (v.verdict === 'unknown') {
+          seen.unknown++;
+          if (thunk) wrong.push(`${v.name} (unknown): the thunk copies ${thunk.converter ? 'by a type' : 'nothing'}`);
+        }
+      }
+      expect(wrong).toEqual([]);
+      expect(seen['no-arg']).toBeGreaterThan(500);
+      expect(seen.identical).toBeGreaterThan(1500);
+      // s390's zcrypt numbers (_IOC(_IOC_READ|_IOC_WRITE, 'z', n, 0): data copied, no type named); none on x86
+      expect(seen.unknown).toBe(nn === 's390x' ? 6 : 0);
+    },
+    600_000,
   );
 });

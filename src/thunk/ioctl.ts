@@ -68,8 +68,14 @@ export function ioctlThunk(
   const ways = thunkWays(ne, annotations);
   const use = argumentUse(ne, annotations);
   const none = (): Uint8Array => new Uint8Array(0);
-  if (ways.byValue || !ne.argType || !ce.argType)
+  // no argument structure, as check has it (no-arg): a value, a legacy ioctl that uses none, an _IO naming none
+  if (ways.byValue || (ne.argType === undefined && (ne.legacy || ne.dir === 'none' || ne.dir === null)))
     return { name, ...ways, enter: none, leave: () => null, enterInto: () => 0, leaveInto: () => 0 };
+  // the number says data is copied, of a type unknown here (check: unknown): nothing to convert by, not nothing to do
+  if (!ne.argType || !ce.argType) {
+    const abi = (!ne.argType ? native : compat).layouter.abi.name;
+    throw einval(`${name}: its argument type ${ne.arg ?? '(none named)'} is not known on ${abi}`);
+  }
   const converter = compileConverter(ne.argType, ce.argType, native.layouter.abi, compat.layouter.abi, {
     ...opts,
     // the union member the kernel's handler uses (SIOCGIFFLAGS: ifr_flags), unless the caller names one
