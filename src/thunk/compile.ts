@@ -413,12 +413,15 @@ class Emitter {
   }
 
   /** Whether a value converts by copying its bytes (same layout, no pointer or long inside). */
-  bytewiseEqual(ft: CType, tt: CType, path: string): boolean {
+  /** `tailPadding`: a record's size may differ (its members may not), for a union member inside one same size. */
+  bytewiseEqual(ft: CType, tt: CType, path: string, tailPadding = false): boolean {
     const f = strip(ft);
     const t = strip(tt);
     const fl = this.from.layouter.typeLayout(ft);
     const tl = this.to.layouter.typeLayout(tt);
-    if (fl.size !== tl.size || this.from.le !== this.to.le) return false;
+    if (this.from.le !== this.to.le) return false;
+    if (fl.size !== tl.size && !(tailPadding && f.kind === 'record' && t.kind === 'record' && !f.decl.union))
+      return false;
     if (f.kind === 'int' || f.kind === 'enum' || f.kind === 'float') return true;
     if (f.kind === 'pointer')
       return (
@@ -897,10 +900,17 @@ class Emitter {
       this.cover(toOff, b.size);
       return;
     }
-    // no choice needed when every member converts by copying bytes
-    if (a.size === b.size && members.every((x) => this.bytewiseEqual(x.m.member.type, x.o.member.type, path)))
+    // no choice needed when every member converts by copying bytes, a record's tail padding aside where the union's
+    // size is the same (v4l2_event's ctrl: 40 bytes natively, 36 for the task, in 64 either way; put_v4l2_event32
+    // copies them)
+    if (a.size === b.size && members.every((x) => this.bytewiseEqual(x.m.member.type, x.o.member.type, path, true)))
       return this.copy(fromOff, toOff, a.size);
     if (members.length === 1) return convertOne(members[0]!);
+    // one pointer, and members of the same bytes on both ABIs beside it that pad it to one size (kvm_dirty_log's
+    // dirty_bitmap and __u64 padding2): the pointer is the value, as check's action has it (compat_ptr() on it)
+    const differ = members.filter((x) => !this.bytewiseEqual(x.m.member.type, x.o.member.type, path));
+    if (a.size === b.size && differ.length === 1 && strip(differ[0]!.m.member.type).kind === 'pointer')
+      return convertOne(differ[0]!);
     // no choice needed when every member converts alike (struct ifconf's char * and struct ifreq *, one pointer
     // each), each under its own path (its annotations): the code of the first
     const trials = members.map((x) => this.trial(() => convertOne(x)));
