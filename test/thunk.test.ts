@@ -226,6 +226,19 @@ describe("ALSA's records built by the reference compilers, converted by the thun
   );
 
   test.each(PAIRS)(
+    "%s <- %s: EVIOCSFF's effect converts as periodic, and its id goes back (input_ff_effect_from_user, put_user)",
+    async (nn, cn) => {
+      const pair = dumps(nn, cn, ['linux/input.h']);
+      const thunk = ioctlThunk('EVIOCSFF', pair.n, pair.c);
+      expect([thunk.in, thunk.out]).toEqual([true, true]);
+      const b = await built(pair, 'struct ff_effect', (p) => /^u\./.test(p) && !/^u\.periodic\./.test(p));
+      expect(hex(thunk.enter(b.cb))).toBe(hex(b.nb));
+      expect(hex(thunk.leave(b.nb)!)).toBe(hex(b.cb));
+    },
+    120_000,
+  );
+
+  test.each(PAIRS)(
     '%s <- %s: SNDRV_PCM_IOCTL_SYNC_PTR converts s.status and c.control, the built-in members, unasked',
     async (nn, cn) => {
       const pair = dumps(nn, cn);

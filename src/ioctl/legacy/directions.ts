@@ -25,6 +25,24 @@ export const DIRECTIONS = family('other', { header: 'linux/kvm.h' }, [
     },
   ],
   [
+    'EVIOCSFF',
+    'rw',
+    'struct ff_effect',
+    'drivers/input/evdev.c:evdev_do_ioctl',
+    {
+      header: 'linux/input.h',
+      misdeclared: true,
+      note: '_IOW but the kernel writes the effect id back (put_user(effect.id, ...))',
+      // a compat task's effect is its bytes, custom_data made a pointer (the periodic member holds it)
+      member: {
+        union: 'u',
+        member: 'periodic',
+        source: 'drivers/input/input-compat.c:input_ff_effect_from_user',
+        shows: 'effect->u.periodic.custom_data = compat_ptr(compat_effect->u.periodic.custom_data)',
+      },
+    },
+  ],
+  [
     'KVM_SET_IRQCHIP',
     'w',
     'struct kvm_irqchip',

@@ -11,6 +11,8 @@ const BOND = 'drivers/net/bonding/bond_main.c:bond_do_ioctl';
 export const ifru = (member: string, source: string, shows: string): { member: UnionMember } => ({
   member: { union: 'ifr_ifru', member, source, shows },
 });
+/** The ifreq's data pointer, which the compat path itself sets for these commands (compat_sock_ioctl_trans). */
+const IFR_DATA = ifru('ifru_data', 'net/socket.c:compat_ifr_data_ioctl', 'ifreq.ifr_data = data;');
 /** The bonding master's slave by name. */
 const BOND_SLAVE = ifru('ifru_slave', BOND, '__dev_get_by_name(net, ifr->ifr_slave)');
 /** The bridge port by index. */
@@ -246,7 +248,7 @@ export const SOCKET = family('socket', { header: 'linux/sockios.h', needs: ['lin
     'rw',
     'struct ifreq',
     'net/core/dev_ioctl.c:dev_ioctl',
-    { note: 'ifr_data points to an ethtool command (linux/ethtool.h)' },
+    { note: 'ifr_data points to an ethtool command (linux/ethtool.h)', ...IFR_DATA },
   ],
   [
     'SIOCGMIIPHY',
@@ -298,7 +300,7 @@ export const SOCKET = family('socket', { header: 'linux/sockios.h', needs: ['lin
     'rw',
     'struct ifreq',
     'net/core/dev_ioctl.c:dev_ioctl',
-    { note: 'ifr_data points to a struct hwtstamp_config the kernel fills' },
+    { note: 'ifr_data points to a struct hwtstamp_config the kernel fills', ...IFR_DATA },
   ],
   ['SIOCBONDENSLAVE', 'w', 'struct ifreq', IFSIOC, BOND_SLAVE],
   ['SIOCBONDRELEASE', 'w', 'struct ifreq', IFSIOC, BOND_SLAVE],
