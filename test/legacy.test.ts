@@ -332,3 +332,29 @@ describe("check judges a union by the member the handler uses (the row's `member
     expect(mii.reasons.map((x) => x.path)).toContain('ifr_ifru.ifru_data');
   });
 });
+
+describe.skipIf(!tarball)(
+  "wireless rows: u.data where wext-core.c's standard_ioctl[] says IW_HEADER_TYPE_POINT",
+  () => {
+    test('each row with a header type in the table has the member exactly when the type is POINT', () => {
+      const file = 'net/wireless/wext-core.c';
+      const text = linuxSourceFiles(tarball!, [file]).files.get(file)!;
+      const types = new Map<string, string>();
+      for (const m of text.matchAll(
+        /\[IW_IOCTL_IDX\((SIOC\w+)\)\]\s*=\s*\{\s*\.header_type\s*=\s*IW_HEADER_TYPE_(\w+)/g,
+      ))
+        types.set(m[1]!, m[2]!);
+      expect(types.size).toBeGreaterThan(40);
+      const wrong: string[] = [];
+      let point = 0;
+      for (const e of LEGACY_IOCTLS.filter((x) => x.family === 'wireless' && types.has(x.name))) {
+        const isPoint = types.get(e.name) === 'POINT';
+        if (isPoint) point++;
+        if (isPoint !== (e.member?.member === 'data'))
+          wrong.push(`${e.name}: ${types.get(e.name)}, member ${e.member?.member}`);
+      }
+      expect(wrong).toEqual([]);
+      expect(point).toBeGreaterThanOrEqual(20);
+    });
+  },
+);

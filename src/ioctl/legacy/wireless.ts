@@ -1,4 +1,4 @@
-import { family, type LegacyRow } from './table.js';
+import { family, type LegacyRow, type UnionMember } from './table.js';
 
 /*
  * Wireless extensions (linux/wireless.h), all served by net/wireless/wext-core.c: sock_ioctl hands SIOCIWFIRST to
@@ -11,14 +11,25 @@ const SOURCE = 'net/wireless/wext-core.c:wext_handle_ioctl';
 const COMPAT = 'compat_standard_call converts struct compat_iw_point';
 const PRIV_COMPAT = 'compat_private_call converts struct compat_iw_point';
 
+/** IW_HEADER_TYPE_POINT's member: the one compat_standard_call converts (the others' bytes go as they are). */
+const POINT: UnionMember = {
+  union: 'u',
+  member: 'data',
+  source: 'net/wireless/wext-core.c:compat_standard_call',
+  shows: '(struct compat_iw_point *) &iwr->u.data',
+};
+
+/** A row's extras: the note, and u.data where its note says compat_standard_call converts it. */
+const extra = (note: string) => (note.endsWith(COMPAT) ? { note, member: POINT } : { note });
+
 /** A SET: the iwreq is read only. */
 function set(name: string, note: string): LegacyRow {
-  return [name, 'w', 'struct iwreq', SOURCE, { note }];
+  return [name, 'w', 'struct iwreq', SOURCE, extra(note)];
 }
 
 /** A GET: the iwreq is read (ifr_name, u.data's pointer and length) and written back. */
 function get(name: string, note: string): LegacyRow {
-  return [name, 'rw', 'struct iwreq', SOURCE, { note }];
+  return [name, 'rw', 'struct iwreq', SOURCE, extra(note)];
 }
 
 export const WIRELESS = family('wireless', { header: 'linux/wireless.h' }, [
