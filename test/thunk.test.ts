@@ -36,6 +36,34 @@ describe('real records', () => {
   });
 });
 
+describe('a union of one size whose only difference is a pointer: the pointer is the value', () => {
+  test.each([
+    ['x86_64', 'i386'],
+    ['s390x', 's390'],
+  ])("%s <- %s: BTRFS_IOC_SNAP_CREATE_V2's qgroup_inherit beside unused[4], as check's compat_ptr() says", (nn, cn) => {
+    const [native, compat] = [getAbi(nn), getAbi(cn)];
+    const n = dumpHeaders({ abi: native, headers: ['linux/btrfs.h'], sysroot: `/usr/${native.headerTriple}` });
+    const c = dumpHeaders({ abi: compat, headers: ['linux/btrfs.h'], sysroot: `/usr/${compat.headerTriple}` });
+    const row = check({
+      pairs: [{ native, compat }],
+      scan: { headers: ['linux/btrfs.h'] },
+      lint: false,
+    }).pairs[0]!.ioctls.find((v) => v.name === 'BTRFS_IOC_SNAP_CREATE_V2')!;
+    expect(row.verdict).toBe('pointer-inside');
+    const thunk = ioctlThunk('BTRFS_IOC_SNAP_CREATE_V2', n, c);
+    const decl = n.decls.get('struct btrfs_ioctl_vol_args_v2')!;
+    const at = flattenFields(n.layouter.layout(decl), n.layouter).find((f) => f.path === 'qgroup_inherit')!.offset;
+    const task = new Uint8Array(thunk.converter!.compatSize);
+    const le = compat.endian === 'little';
+    new DataView(task.buffer).setUint32(at, 0x8000_1000, le);
+    // what the task left in the union's bytes past its 4-byte pointer is not part of it
+    task.set([0xde, 0xad, 0xbe, 0xef], at + 4);
+    const mine = new DataView(thunk.enter(task).buffer);
+    // compat_ptr(): s390 clears bit 31 of a 31-bit task's pointer
+    expect(mine.getBigUint64(at, native.endian === 'little')).toBe(nn === 's390x' ? 0x1000n : 0x8000_1000n);
+  });
+});
+
 describe("KVM_SET_SIGNAL_MASK's mask (the built-in sigset annotation, counted by len)", () => {
   /** The signals set in a mask of `words`-byte words (signal k is bit k-1 of the whole mask, as the kernel numbers). */
   const signals = (bytes: Uint8Array, word: 4 | 8, le: boolean): number[] => {

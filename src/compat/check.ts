@@ -57,8 +57,8 @@ export interface IoctlVerdict {
   /** The argument is a value, not a pointer (RTC_IRQP_SET). */
   byValue?: true;
   /**
-   * The member of each union in the argument the handler uses, by the union's path (the legacy table's, as dump's
-   * `members`): reasons under the union's other members are left out.
+   * The member of each union in the argument the handler uses, by the union's path (an annotation's, else the legacy
+   * table's as dump's `members`): reasons under the union's other members are left out.
    */
   members?: Record<string, string>;
   reasons: Reason[];

@@ -10,6 +10,7 @@ import { recordName, stripTypedefs as strip, type CType, type RecordDecl } from 
 import { isUnsigned } from '../cfront/constants.js';
 import { enumUnderlying, Layouter } from '../layout/layout.js';
 import type { Annotations, MemberAnnotation } from '../compat/annotations.js';
+import { compareArgument } from '../compat/compare.js';
 import { choiceNames, unionChoiceErrors } from '../compat/members.js';
 import { efault, einval, eoverflow, ErrnoError } from './errors.js';
 
@@ -412,8 +413,10 @@ class Emitter {
     this.pending = { fromOff, toOff, f, t, size };
   }
 
-  /** Whether a value converts by copying its bytes (same layout, no pointer or long inside). */
-  /** `tailPadding`: a record's size may differ (its members may not), for a union member inside one same size. */
+  /**
+   * Whether a value converts by copying its bytes (same layout, no pointer or long inside). `tailPadding`: a record's
+   * size may differ (its members may not), for a union member inside a union of one size.
+   */
   bytewiseEqual(ft: CType, tt: CType, path: string, tailPadding = false): boolean {
     const f = strip(ft);
     const t = strip(tt);
@@ -441,6 +444,16 @@ class Emitter {
       });
     }
     return false;
+  }
+
+  /** The two layouts differ in pointers' sizes alone (check would call the type pointer-inside). */
+  private onlyPointersDiffer(ft: CType, tt: CType): boolean {
+    const { reasons } = compareArgument(
+      { type: ft, layouter: this.from.layouter },
+      { type: tt, layouter: this.to.layouter },
+    );
+    // its own size differs with the pointer's (inside a union of one size); nothing moves
+    return reasons.some((r) => r.rule === 'pointer') && reasons.every((r) => r.rule === 'pointer' || !r.path);
   }
 
   private userPointer(record: RecordContext, path: string): boolean {
@@ -790,11 +803,10 @@ class Emitter {
     recordName: string | undefined,
   ): void {
     const ann = this.annotation(recordName, path);
-    const counted = ann?.kind === 'flex-array' || (ann?.kind === 'sigset' && ann.count !== undefined);
-    if (!counted) return; // no length known: nothing beyond the fixed part
+    if (!countedFlexible(ann)) return; // no length known: nothing beyond the fixed part
     const f = strip(ft) as CType & { kind: 'array' };
     const t = strip(tt) as CType & { kind: 'array' };
-    const count = this.memberOffset(fd, this.from.layouter, ann.count!);
+    const count = this.memberOffset(fd, this.from.layouter, ann.count);
     const fe = this.from.layouter.typeLayout(f.of).size;
     const te = this.to.layouter.typeLayout(t.of).size;
     const n = this.v();
@@ -906,10 +918,15 @@ class Emitter {
     if (a.size === b.size && members.every((x) => this.bytewiseEqual(x.m.member.type, x.o.member.type, path, true)))
       return this.copy(fromOff, toOff, a.size);
     if (members.length === 1) return convertOne(members[0]!);
-    // one pointer, and members of the same bytes on both ABIs beside it that pad it to one size (kvm_dirty_log's
-    // dirty_bitmap and __u64 padding2): the pointer is the value, as check's action has it (compat_ptr() on it)
+    // one member whose only difference is pointers, and members of the same bytes on both ABIs beside it that pad
+    // it to one size (kvm_dirty_log's dirty_bitmap and __u64 padding2; btrfs_ioctl_vol_args_v2's qgroup_inherit and
+    // unused[4]): the pointers are the values, as check's action has it (compat_ptr() on them)
     const differ = members.filter((x) => !this.bytewiseEqual(x.m.member.type, x.o.member.type, path));
-    if (a.size === b.size && differ.length === 1 && strip(differ[0]!.m.member.type).kind === 'pointer')
+    if (
+      a.size === b.size &&
+      differ.length === 1 &&
+      this.onlyPointersDiffer(differ[0]!.m.member.type, differ[0]!.o.member.type)
+    )
       return convertOne(differ[0]!);
     // no choice needed when every member converts alike (struct ifconf's char * and struct ifreq *, one pointer
     // each), each under its own path (its annotations): the code of the first
@@ -1500,6 +1517,13 @@ function plan(
   return { fn, source, wordSource, dynamic, refs: e.refs as DirectionPlan['refs'] };
 }
 
+/** An annotation that gives a flexible array its length: flex-array, or a sigset with a count (in bytes). */
+function countedFlexible(
+  ann: MemberAnnotation | undefined,
+): ann is Extract<MemberAnnotation, { kind: 'flex-array' | 'sigset' }> & { count: string } {
+  return ann?.kind === 'flex-array' || (ann?.kind === 'sigset' && ann.count !== undefined);
+}
+
 /** The top-level record's flexible array that no flex-array annotation counts, by path, if it has one. */
 function uncountedFlexible(nativeType: CType, opts: CompileOptions): string | undefined {
   const t = strip(nativeType);
@@ -1508,9 +1532,9 @@ function uncountedFlexible(nativeType: CType, opts: CompileOptions): string | un
   const lt = strip(last.type);
   if (lt.kind !== 'array' || lt.length !== null || last.name === undefined) return undefined;
   const name = recordName(t.decl) ?? opts.recordName;
-  const ann = name ? opts.annotations?.records.get(name)?.get(last.name) : undefined;
-  const counted = ann?.kind === 'flex-array' || (ann?.kind === 'sigset' && ann.count !== undefined);
-  return counted ? undefined : last.name;
+  return countedFlexible(name ? opts.annotations?.records.get(name)?.get(last.name) : undefined)
+    ? undefined
+    : last.name;
 }
 
 /** The top-level record's annotated flexible array, if any: how the buffers grow. */
@@ -1522,7 +1546,7 @@ function flexibleOf(nativeType: CType, compatType: CType, n: Side, c: Side, opts
   const anns = name ? opts.annotations?.records.get(name) : undefined;
   if (!anns) return undefined;
   for (const [path, ann] of anns) {
-    if (ann.kind !== 'flex-array' && !(ann.kind === 'sigset' && ann.count !== undefined)) continue;
+    if (!countedFlexible(ann)) continue;
     const sides = new Map<Side, { fixed: number; elem: number; countOffset: number; countSize: number }>();
     for (const [side, decl] of [
       [n, nt.decl],
@@ -1530,7 +1554,7 @@ function flexibleOf(nativeType: CType, compatType: CType, n: Side, c: Side, opts
     ] as const) {
       const l = side.layouter.layout(decl);
       const m = findMember(decl, side.layouter, path);
-      const count = findMember(decl, side.layouter, ann.count!);
+      const count = findMember(decl, side.layouter, ann.count);
       if (!m || !count) throw einval(`annotation names no member '${!m ? path : ann.count}'`, path);
       const mt = strip(m.type);
       if (mt.kind !== 'array') throw einval('flex-array annotation on a member that is not an array', path);
