@@ -31,6 +31,8 @@ export interface ArgumentUse {
   dir?: IocDir | null;
   /** The member of each union in it the handler uses, by the union's path (IoctlEntry.members). */
   members?: Readonly<Record<string, string>>;
+  /** The members it writes back where they are others (IoctlAnnotation.membersBack). */
+  membersBack?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -40,13 +42,14 @@ export interface ArgumentUse {
 export function argumentUse(
   e: IoctlEntry,
   annotations: Annotations,
-): ArgumentUse & Required<Omit<ArgumentUse, 'members'>> {
+): ArgumentUse & Required<Omit<ArgumentUse, 'members' | 'membersBack'>> {
   const a = annotations.ioctls.get(e.name);
   const members = a?.members ?? e.members;
   return {
     byValue: a?.value ?? e.byValue === true,
     dir: a?.access ?? e.argDir ?? e.dir,
     ...(members ? { members } : {}),
+    ...(a?.membersBack ? { membersBack: a.membersBack } : {}),
   };
 }
 
@@ -92,7 +95,10 @@ export function actionOf(v: Omit<IoctlVerdict, 'action'>, use: ArgumentUse = {})
       const moved = paths(v.reasons, MOVED);
       const values = paths(v.reasons, new Set([...POINTERS, ...LONGS]));
       const parts = [
-        ...Object.entries(v.members ?? {}).map(([u, m]) => `${u} as ${m}, the member the handler uses`),
+        ...Object.entries(v.members ?? {}).map(
+          ([u, m]) => `${u || 'the argument'} as ${m}, the member the handler uses`,
+        ),
+        ...Object.entries(v.membersBack ?? {}).map(([u, m]) => `${u || 'the argument'} as ${m} on the way back`),
         moved.length ? `moved or resized: ${list(moved)}` : '',
         values.length ? `values: ${list(values)}` : '',
       ];

@@ -71,6 +71,11 @@ export interface IoctlAnnotation {
    * thunk converts it, check judges the union by it.
    */
   members?: Record<string, string>;
+  /**
+   * The members it writes back where they are others than it reads (DRM_IOCTL_WAIT_VBLANK: reads `request`, writes
+   * `reply`; the key "" is the argument itself when it is a union).
+   */
+  membersBack?: Record<string, string>;
 }
 
 export class AnnotationError extends Ioctl32Error {}
@@ -163,26 +168,27 @@ export function parseAnnotations(text: string, file: string): Annotations {
   const ioctls = json.ioctls ?? {};
   if (!isObject(ioctls)) fail(file, 'ioctls', 'expected an object');
   const shape =
-    'expected { "arg": "TYPE", "access": "r" | "w" | "rw", "value": true, "members": { "UNION": "MEMBER" } } ' +
-    '(any of them)';
+    'expected { "arg": "TYPE", "access": "r" | "w" | "rw", "value": true, "members": { "UNION": "MEMBER" }, ' +
+    '"membersBack": { "UNION": "MEMBER" } } (any of them)';
   for (const [name, a] of Object.entries(ioctls)) {
     if (!isObject(a) || !Object.keys(a).length) fail(file, name, shape);
     for (const k of Object.keys(a))
-      if (k !== 'arg' && k !== 'access' && k !== 'value' && k !== 'members') fail(file, `${name}.${k}`, shape);
+      if (!['arg', 'access', 'value', 'members', 'membersBack'].includes(k)) fail(file, `${name}.${k}`, shape);
     if (a.arg !== undefined && typeof a.arg !== 'string') fail(file, `${name}.arg`, 'expected a C type name');
     if (a.access !== undefined && a.access !== 'r' && a.access !== 'w' && a.access !== 'rw')
       fail(file, `${name}.access`, '"r" (the kernel writes), "w" (the kernel reads) or "rw"');
     if (a.value !== undefined && typeof a.value !== 'boolean') fail(file, `${name}.value`, 'expected true or false');
-    if (
-      a.members !== undefined &&
-      (!isObject(a.members) || Object.values(a.members).some((v) => typeof v !== 'string'))
-    )
-      fail(file, `${name}.members`, 'expected an object of union paths and member names ({ "s": "status" })');
+    for (const key of ['members', 'membersBack'] as const) {
+      const m = a[key];
+      if (m !== undefined && (!isObject(m) || Object.values(m).some((v) => typeof v !== 'string')))
+        fail(file, `${name}.${key}`, 'expected an object of union paths and member names ({ "s": "status" })');
+    }
     if (typeof a.arg === 'string') out.ioctlArgs.set(name, a.arg);
     const ioctl: IoctlAnnotation = {};
     if (a.access !== undefined) ioctl.access = a.access;
     if (a.value !== undefined) ioctl.value = a.value;
     if (a.members !== undefined) ioctl.members = a.members as Record<string, string>;
+    if (a.membersBack !== undefined) ioctl.membersBack = a.membersBack as Record<string, string>;
     out.ioctls.set(name, ioctl);
   }
   return out;
@@ -244,8 +250,12 @@ export function validateAnnotations(
     for (const [name, ann] of a.ioctls) {
       if (!ioctls.has(name)) fail(a.file, `ioctls.${name}`, 'no such ioctl in the headers');
       const argType = (ioctls.get(name) as { argType?: CType } | undefined)?.argType;
-      const errors = ann.members && argType ? unionChoiceErrors([argType], ann.members) : [];
-      if (errors.length) fail(a.file, `ioctls.${name}.members`, errors.join('; ').replace(/--member /g, ''));
+      for (const key of ['members', 'membersBack'] as const) {
+        const chosen = ann[key];
+        if (!chosen || !argType) continue;
+        const errors = memberChoiceErrors(argType, chosen);
+        if (errors.length) fail(a.file, `ioctls.${name}.${key}`, errors.join('; ').replace(/--member /g, ''));
+      }
     }
   for (const [name, arg] of a.ioctlArgs) {
     const where = `ioctls.${name}`;
@@ -329,6 +339,17 @@ export function validateAnnotations(
       }
     }
   }
+}
+
+/** unionChoiceErrors, and "" for the argument itself: a union that has the member. */
+function memberChoiceErrors(argType: CType, chosen: Readonly<Record<string, string>>): string[] {
+  const { '': itself, ...inside } = chosen;
+  const errors = unionChoiceErrors([argType], inside);
+  if (itself === undefined) return errors;
+  const t = strip(argType);
+  const names = t.kind === 'record' && t.decl.union ? (t.decl.members ?? []).map((m) => m.name) : [];
+  if (!names.includes(itself)) errors.push(`"": the argument is no union with a member '${itself}'`);
+  return errors;
 }
 
 /** Member paths of `record` with annotation `kind`. */

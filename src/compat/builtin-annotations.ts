@@ -327,8 +327,10 @@ export const BUILTIN_MEMBERS: readonly BuiltinMember[] = [
 /** Ioctls whose handler uses one member of each union in the argument, whatever its bytes say. */
 export interface BuiltinIoctlMembers {
   ioctls: readonly string[];
-  /** Union path → the member the handler uses (IoctlAnnotation.members). */
+  /** Union path → the member the handler uses (IoctlAnnotation.members; "" the argument itself). */
   members: Readonly<Record<string, string>>;
+  /** The members it writes back where they are others (IoctlAnnotation.membersBack). */
+  membersBack?: Readonly<Record<string, string>>;
   /** Each shows `.PATH.MEMBER` for every union of `members`. */
   source: readonly KernelSource[];
 }
@@ -346,6 +348,19 @@ export const BUILTIN_IOCTL_MEMBERS: readonly BuiltinIoctlMembers[] = [
           'copy_from_user(&sync_ptr.c.control, &(_sync_ptr->c.control), sizeof(struct snd_pcm_mmap_control))',
           'sync_ptr.s.status.state = status->state;',
         ],
+      },
+    ],
+  },
+  // the request in, the reply back (drm_wait_vblank_ioctl answers in the same union)
+  {
+    ioctls: ['DRM_IOCTL_WAIT_VBLANK'],
+    members: { '': 'request' },
+    membersBack: { '': 'reply' },
+    source: [
+      {
+        file: 'drivers/gpu/drm/drm_ioc32.c',
+        function: 'compat_drm_wait_vblank',
+        shows: ['req.request.type = req32.request.type;', 'req32.reply.tval_usec = req.reply.tval_usec;'],
       },
     ],
   },
@@ -407,7 +422,11 @@ export function builtinAnnotations(): Annotations {
     );
   }
   for (const b of BUILTIN_IOCTL_MEMBERS)
-    for (const name of b.ioctls) out.ioctls.set(name, { members: { ...b.members } });
+    for (const name of b.ioctls)
+      out.ioctls.set(name, {
+        members: { ...b.members },
+        ...(b.membersBack ? { membersBack: { ...b.membersBack } } : {}),
+      });
   return out;
 }
 

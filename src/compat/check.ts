@@ -61,6 +61,8 @@ export interface IoctlVerdict {
    * table's as dump's `members`): reasons under the union's other members are left out.
    */
   members?: Record<string, string>;
+  /** The members it writes back where they are others (an annotation's `membersBack`). */
+  membersBack?: Record<string, string>;
   reasons: Reason[];
   /** One line: what the .compat_ioctl handler must do. */
   action: string;
@@ -452,8 +454,8 @@ function judge(
     v.reasons.push({ rule: 'unresolved', path: '', message: e.message });
     return v;
   }
-  // the union's other members are not what the handler reads
-  const used = v.members;
+  // the union's other members are not what the handler reads or writes
+  const used = v.members || v.membersBack ? [v.members ?? {}, v.membersBack ?? {}] : undefined;
   v.reasons = used ? cmp.reasons.filter((r) => !inOtherMember(r.path, used)) : cmp.reasons;
   v.verdict = used ? verdictOf(v.reasons) : cmp.verdict;
   markTailPadding(v, ne);
@@ -492,19 +494,26 @@ function markTailPadding(v: Omit<IoctlVerdict, 'action'>, ne: IoctlEntry): void 
 function argumentFields(
   ne: IoctlEntry,
   annotations: Annotations,
-): Pick<IoctlVerdict, 'dir' | 'access' | 'byValue' | 'members'> {
+): Pick<IoctlVerdict, 'dir' | 'access' | 'byValue' | 'members' | 'membersBack'> {
   const use = argumentUse(ne, annotations);
-  const out: Pick<IoctlVerdict, 'dir' | 'access' | 'byValue' | 'members'> = {};
+  const out: Pick<IoctlVerdict, 'dir' | 'access' | 'byValue' | 'members' | 'membersBack'> = {};
   if (ne.dir !== null) out.dir = ne.dir;
   if (use.dir !== null && use.dir !== (ne.dir ?? 'none')) out.access = use.dir;
   if (use.byValue) out.byValue = true;
   if (use.members && !use.byValue) out.members = { ...use.members };
+  if (use.membersBack && !use.byValue) out.membersBack = { ...use.membersBack };
   return out;
 }
 
-/** A path under a member of a union other than the one the handler uses (`ifr_ifru.ifru_map.mem_start`). */
-function inOtherMember(path: string, members: Readonly<Record<string, string>>): boolean {
-  return Object.entries(members).some(
-    ([union, member]) => path.startsWith(`${union}.`) && !`${path}.`.startsWith(`${union}.${member}.`),
-  );
+/**
+ * A path under a member of a union the handler uses none of (`ifr_ifru.ifru_map.mem_start`); the union "" is the
+ * argument itself.
+ */
+function inOtherMember(path: string, tables: ReadonlyArray<Readonly<Record<string, string>>>): boolean {
+  const used = new Map<string, string[]>();
+  for (const t of tables) for (const [u, m] of Object.entries(t)) used.set(u, [...(used.get(u) ?? []), m]);
+  return [...used].some(([union, members]) => {
+    const at = union ? `${union}.` : '';
+    return path.startsWith(at) && path !== '' && !members.some((m) => `${path}.`.startsWith(`${at}${m}.`));
+  });
 }

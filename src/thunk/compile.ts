@@ -856,8 +856,9 @@ class Emitter {
       .map((m, i) => ({ m, o: b.members[i]! }))
       .filter((x) => x.m.member.bitWidth === undefined || x.m.member.name !== undefined);
     // own entries only: a union member path may be named `toString`
+    // the handler's choice may name the argument itself ("": DRM_IOCTL_WAIT_VBLANK's union drm_wait_vblank)
     const named = (table: Readonly<Record<string, string>> | undefined) =>
-      path && table && Object.hasOwn(table, path) ? table[path] : undefined;
+      (path || table === this.opts.handlerMembers) && table && Object.hasOwn(table, path) ? table[path] : undefined;
     const chosen =
       named(this.opts.members) ??
       members.flatMap((x) => choiceNames(x.m.member)).find((n) => this.opts.choose?.includes(n)) ??

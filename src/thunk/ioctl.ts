@@ -76,13 +76,17 @@ export function ioctlThunk(
     const abi = (!ne.argType ? native : compat).layouter.abi.name;
     throw einval(`${name}: its argument type ${ne.arg ?? '(none named)'} is not known on ${abi}`);
   }
-  const converter = compileConverter(ne.argType, ce.argType, native.layouter.abi, compat.layouter.abi, {
-    ...opts,
-    // the union member the kernel's handler uses (SIOCGIFFLAGS: ifr_flags), unless the caller names one
-    ...(use.members ? { handlerMembers: use.members } : {}),
-    annotations,
-    ...(ne.arg !== undefined ? { recordName: ne.arg } : {}),
-  });
+  const compile = (handlerMembers: Readonly<Record<string, string>> | undefined) =>
+    compileConverter(ne.argType!, ce.argType!, native.layouter.abi, compat.layouter.abi, {
+      ...opts,
+      // the union member the kernel's handler uses (SIOCGIFFLAGS: ifr_flags), unless the caller names one
+      ...(handlerMembers ? { handlerMembers } : {}),
+      annotations,
+      ...(ne.arg !== undefined ? { recordName: ne.arg } : {}),
+    });
+  const converter = compile(use.members);
+  // what the handler writes back, where it is another member than it reads (DRM_IOCTL_WAIT_VBLANK's reply)
+  const back = use.membersBack ? compile({ ...use.members, ...use.membersBack }) : converter;
   return {
     name,
     ...ways,
@@ -93,7 +97,7 @@ export function ioctlThunk(
       return converter.compatToNative(task, o);
     },
     leave(nativeArg, o) {
-      return ways.out ? converter.nativeToCompat(nativeArg, o) : null;
+      return ways.out ? back.nativeToCompat(nativeArg, o) : null;
     },
     enterInto(task, dst, dstOffset = 0, o) {
       if (!ways.in) {
@@ -104,7 +108,7 @@ export function ioctlThunk(
       return converter.compatToNativeInto(task, dst, 0, dstOffset, o);
     },
     leaveInto(nativeArg, dst, dstOffset = 0, o) {
-      return ways.out ? converter.nativeToCompatInto(nativeArg, dst, 0, dstOffset, o) : 0;
+      return ways.out ? back.nativeToCompatInto(nativeArg, dst, 0, dstOffset, o) : 0;
     },
   };
 }
