@@ -2,6 +2,9 @@
  * The thunk on real UAPI records, read from Debian's cross headers (the properties on random
  * records, which need Node only, are in thunk.fast.test.ts).
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { compatPairs, getAbi } from '../src/abi/index.js';
 import type { Abi } from '../src/abi/types.js';
@@ -339,4 +342,30 @@ describe('the thunk agrees with check on every UAPI ioctl', () => {
     },
     600_000,
   );
+});
+
+describe('the thunk converts the type check judges', () => {
+  test("a macro naming a pointer converts what it points at; an annotation's arg on an _IO converts both ways", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ioctl32-thunk-arg-'));
+    const header = join(dir, 'p.h');
+    writeFileSync(
+      header,
+      '#include <linux/ioctl.h>\n#include <linux/types.h>\nstruct phm_reg { __u32 a; long b; };\n' +
+        "#define P_SET _IOW('p', 1, struct phm_reg *)\n#define P_IO _IO('p', 2)\n",
+    );
+    const [native, compat] = [getAbi('x86_64'), getAbi('i386')];
+    const [n, c] = [native, compat].map((abi) => dumpHeaders({ abi, headers: [header] })) as [Dumped, Dumped];
+    const annotations = parseAnnotations(JSON.stringify({ ioctls: { P_IO: { arg: 'struct phm_reg' } } }), 'a.json');
+    const rows = check({ pairs: [{ native, compat }], scan: { headers: [header] }, lint: false, annotations }).pairs[0]!
+      .ioctls;
+    for (const name of ['P_SET', 'P_IO']) {
+      const v = rows.find((x) => x.name === name)!;
+      const size = v.reasons.find((r) => r.rule === 'size' && !r.path)!;
+      const t = ioctlThunk(name, n, c, annotations);
+      // struct phm_reg: 16 bytes natively, 8 for the task (not a pointer's 8 and 4)
+      expect([t.converter!.nativeSize, t.converter!.compatSize], name).toEqual([size.native!.size, size.compat!.size]);
+      expect([t.in, t.out], name).toEqual(name === 'P_SET' ? [true, false] : [true, true]);
+      expect(v.action, name).toContain(name === 'P_SET' ? 'in (the kernel only reads it)' : 'both ways');
+    }
+  });
 });

@@ -344,6 +344,57 @@ function resolveType(text: string, d: Dumped): CType | undefined {
   }
 }
 
+/**
+ * No argument structure: a value argument, one the kernel ignores (a legacy row naming none), or an _IO naming
+ * nothing (an annotation's `arg` names one).
+ */
+export function noArgument(ne: IoctlEntry, annotations: Annotations): boolean {
+  const arg = annotations.ioctlArgs.get(ne.name) ?? ne.arg;
+  return (
+    argumentUse(ne, annotations).byValue ||
+    (ne.legacy === true && arg === undefined) ||
+    ((ne.dir === 'none' || ne.dir === null) && arg === undefined)
+  );
+}
+
+/** The argument's type on each side, as check judges it and the thunk converts it. */
+export interface ArgumentTypes {
+  native?: CType;
+  compat?: CType;
+  /** The type's name: an annotation's `arg`, the macro's, or what its pointer points at. */
+  arg?: string;
+  /** The macro names a pointer (`_IOW('p', 1, struct phm_reg *)`) and the handler copies what it points at. */
+  pointee: boolean;
+}
+
+/**
+ * An annotation's `arg` read on each side, else the number's type; where a macro names a pointer the number encodes
+ * the pointer's size and the handler copies the record it points at: that record. Undefined where a side does not
+ * know the type.
+ */
+export function argumentTypes(
+  ne: IoctlEntry,
+  ce: IoctlEntry,
+  n: Dumped,
+  c: Dumped,
+  annotations: Annotations,
+): ArgumentTypes {
+  const annotatedArg = annotations.ioctlArgs.get(ne.name);
+  if (annotatedArg !== undefined) {
+    const [native, compat] = [resolveType(annotatedArg, n), resolveType(annotatedArg, c)];
+    return { ...(native ? { native } : {}), ...(compat ? { compat } : {}), arg: annotatedArg, pointee: false };
+  }
+  const np = !ne.legacy && ne.argType ? pointedTo(ne.argType) : undefined;
+  const cp = np && ce.argType ? pointedTo(ce.argType) : undefined;
+  if (np && cp && ne.arg !== undefined)
+    return { native: np, compat: cp, arg: ne.arg.replace(/\s*\*\s*$/, ''), pointee: true };
+  const out: ArgumentTypes = { pointee: false };
+  if (ne.argType) out.native = ne.argType;
+  if (ce.argType) out.compat = ce.argType;
+  if (ne.arg !== undefined) out.arg = ne.arg;
+  return out;
+}
+
 /** The verdict on one ioctl for a pair, from both ABIs' dumps (and the annotations). */
 export function ioctlVerdict(
   name: string,
@@ -411,27 +462,18 @@ function judge(
     v.reasons.push({ rule: 'unresolved', path: '', message });
     return v;
   }
-  // no argument structure: a value argument, one the kernel ignores, or _IO with nothing named
-  if (
-    argumentUse(ne, annotations).byValue ||
-    (ne.legacy && arg === undefined) ||
-    ((ne.dir === 'none' || ne.dir === null) && arg === undefined)
-  ) {
+  if (noArgument(ne, annotations)) {
     v.verdict = 'no-arg';
     return renumbered(v);
   }
-  let nt = annotatedArg !== undefined ? resolveType(annotatedArg, n) : ne.argType;
-  let ct = annotatedArg !== undefined ? resolveType(annotatedArg, c) : ce.argType;
-  // `_IOW('p', 1, struct phm_reg *)`: the number encodes a pointer's size, the handler copies the struct
-  const np = annotatedArg === undefined && !ne.legacy && nt ? pointedTo(nt) : undefined;
-  const cp = np && ct ? pointedTo(ct) : undefined;
-  if (np && cp && ne.arg !== undefined) {
-    const [ns, cs] = [n.layouter.typeLayout(nt!).size, c.layouter.typeLayout(ct!).size];
-    v.arg = ne.arg.replace(/\s*\*\s*$/, '');
+  const types = argumentTypes(ne, ce, n, c, annotations);
+  const [nt, ct] = [types.native, types.compat];
+  if (types.pointee) {
+    const [ns, cs] = [n.layouter.typeLayout(ne.argType!).size, c.layouter.typeLayout(ce.argType!).size];
+    v.arg = types.arg!;
     v.cmdNote =
       `the macro names a pointer (${ne.arg}): the number encodes its size (${ns} bytes on ${n.layouter.abi.name}, ` +
       `${cs} on ${c.layouter.abi.name}), the handler copies the ${v.arg} it points at`;
-    [nt, ct] = [np, cp];
   }
   if (!nt || !ct) {
     const message = ne.sizeofArg

@@ -7,6 +7,7 @@
 import { argumentUse } from '../compat/action.js';
 import { emptyAnnotations, type Annotations } from '../compat/annotations.js';
 import { withBuiltins } from '../compat/builtin-annotations.js';
+import { argumentTypes, noArgument } from '../compat/check.js';
 import type { IoctlEntry } from '../ioctl/catalogue.js';
 import type { IocDir } from '../ioctl/ioc.js';
 import type { Dumped } from '../scan/dump.js';
@@ -26,8 +27,9 @@ export interface ThunkWays {
 export function thunkWays(e: IoctlEntry, annotations: Annotations = emptyAnnotations()): ThunkWays {
   const use = argumentUse(e, annotations);
   const access = use.dir ?? 'none';
-  if (use.byValue || e.argType === undefined) return { in: false, out: false, byValue: use.byValue, access };
-  return { in: access === 'w' || access === 'rw', out: access === 'r' || access === 'rw', byValue: false, access };
+  if (use.byValue || noArgument(e, annotations)) return { in: false, out: false, byValue: use.byValue, access };
+  // as check's action copies: an argument the number gives no direction (an annotated _IO) goes both ways
+  return { in: access !== 'r', out: access !== 'w', byValue: false, access };
 }
 
 export interface IoctlThunk extends ThunkWays {
@@ -69,20 +71,22 @@ export function ioctlThunk(
   const use = argumentUse(ne, annotations);
   const none = (): Uint8Array => new Uint8Array(0);
   // no argument structure, as check has it (no-arg): a value, a legacy ioctl that uses none, an _IO naming none
-  if (ways.byValue || (ne.argType === undefined && (ne.legacy || ne.dir === 'none' || ne.dir === null)))
+  if (ways.byValue || noArgument(ne, annotations))
     return { name, ...ways, enter: none, leave: () => null, enterInto: () => 0, leaveInto: () => 0 };
+  // check's types: an annotation's arg, or the record a macro's pointer points at (the number encodes the pointer)
+  const { native: nt, compat: ct, arg } = argumentTypes(ne, ce, native, compat, annotations);
   // the number says data is copied, of a type unknown here (check: unknown): nothing to convert by, not nothing to do
-  if (!ne.argType || !ce.argType) {
-    const abi = (!ne.argType ? native : compat).layouter.abi.name;
-    throw einval(`${name}: its argument type ${ne.arg ?? '(none named)'} is not known on ${abi}`);
+  if (!nt || !ct) {
+    const abi = (!nt ? native : compat).layouter.abi.name;
+    throw einval(`${name}: its argument type ${arg ?? '(none named)'} is not known on ${abi}`);
   }
   const compile = (handlerMembers: Readonly<Record<string, string>> | undefined) =>
-    compileConverter(ne.argType!, ce.argType!, native.layouter.abi, compat.layouter.abi, {
+    compileConverter(nt, ct, native.layouter.abi, compat.layouter.abi, {
       ...opts,
       // the union member the kernel's handler uses (SIOCGIFFLAGS: ifr_flags), unless the caller names one
       ...(handlerMembers ? { handlerMembers } : {}),
       annotations,
-      ...(ne.arg !== undefined ? { recordName: ne.arg } : {}),
+      ...(arg !== undefined ? { recordName: arg } : {}),
     });
   const converter = compile(use.members);
   // what the handler writes back, where it is another member than it reads (DRM_IOCTL_WAIT_VBLANK's reply)
