@@ -1425,3 +1425,27 @@ describe(
     }
   },
 );
+
+describe("the members an ioctl's handler uses (annotations, legacy rows)", () => {
+  test('choose the union where the ioctls of its record agree; where they differ it is left to --member', () => {
+    const file = headerFile(
+      'hm.h',
+      '#include <linux/types.h>\n#include <linux/ioctl.h>\n' +
+        'struct hmreq { __u32 kind; union { void *p; long l; } u; };\n' +
+        "#define HM_GET _IOWR('h', 1, struct hmreq)\n",
+    );
+    const members = (m: Record<string, string>) =>
+      parseAnnotations(JSON.stringify({ ioctls: { HM_GET: { members: m } } }), 'hm.json');
+    const unchosen = generateCompatC({ pair, scan: { headers: [file] }, prefix: 'hm' });
+    expect(unchosen.ioctls.map((x) => x.handling)).toEqual(['skipped']);
+    const g = generateCompatC({ pair, scan: { headers: [file] }, prefix: 'hm', annotations: members({ u: 'p' }) });
+    expect(g.ioctls.map((x) => [x.name, x.handling])).toEqual([['HM_GET', 'converted']]);
+    // the handler's copy of the pointer, as the thunk makes it with the same choice
+    expect(g.source).toContain('compat_ptr(');
+    // linux/sockios.h: SIOCGIFFLAGS and SIOCGIFMTU share struct ifreq and use other members: no choice is taken
+    const sock = generateCompatC({ pair, scan: { headers: ['linux/sockios.h'] }, prefix: 'sock' });
+    const flags = sock.ioctls.find((x) => x.name === 'SIOCGIFFLAGS')!;
+    expect(flags.handling).toBe('skipped');
+    expect(flags.why).toContain('--member ifr_ifru=NAME');
+  });
+});

@@ -226,7 +226,8 @@ export function generateCompatC(opts: GenCOptions): GeneratedC {
       driver: prefix,
       prefix: `${prefix}${i === 0 ? '' : `_${c.result.abi}`}`,
       suffix: i === 0 ? '_32' : `_${c.result.abi.toUpperCase()}`,
-      chosen: opts.members ?? {},
+      // --member over the members the ioctls' handlers use (annotations, legacy rows) where they agree
+      chosen: { ...handlerMembers(n, wanted, applied), ...opts.members },
       choose: opts.choose ?? [],
       twinPrefix: `${opts.twinPrefix ?? 'compat_'}${tag}`,
       annotations: applied,
@@ -547,6 +548,30 @@ function firstNamed(decl: RecordDecl): string | null {
 }
 
 /** A C identifier made of a name. */
+/**
+ * The members of the unions the header's ioctls' handlers use (IoctlAnnotation.members, a legacy row's), by union
+ * path, where every ioctl naming one agrees: gen c's converters are per record, so one choice serves every ioctl of
+ * it; where handlers use different members (SIOCGIFFLAGS and SIOCGIFMTU, both struct ifreq) or write back others
+ * than they read (membersBack), the union is left to --member, as the handler's message says.
+ */
+function handlerMembers(
+  n: Dumped,
+  wanted: (file: string) => boolean,
+  annotations: Annotations,
+): Record<string, string> {
+  const seen = new Map<string, Set<string>>();
+  for (const e of n.ioctls.values()) {
+    if (!wanted(e.file)) continue;
+    const use = argumentUse(e, annotations);
+    for (const table of [use.members, use.membersBack])
+      for (const [path, member] of Object.entries(table ?? {})) {
+        // "" is the argument itself, which --member cannot name
+        if (path) seen.set(path, (seen.get(path) ?? new Set()).add(member));
+      }
+  }
+  return Object.fromEntries([...seen].filter(([, m]) => m.size === 1).map(([path, m]) => [path, [...m][0]!]));
+}
+
 /** The argument types of the ioctls the wanted files define (an annotated type for those annotated). */
 function argumentTypes(n: Dumped, wanted: Wanted, annotations: Annotations): CType[] {
   const types: CType[] = [];
