@@ -547,7 +547,6 @@ function firstNamed(decl: RecordDecl): string | null {
   return null;
 }
 
-/** A C identifier made of a name. */
 /**
  * The members of the unions the header's ioctls' handlers use (IoctlAnnotation.members, a legacy row's), by union
  * path, where every ioctl naming one agrees: gen c's converters are per record, so one choice serves every ioctl of
@@ -585,6 +584,7 @@ function argumentTypes(n: Dumped, wanted: Wanted, annotations: Annotations): CTy
   return types;
 }
 
+/** A C identifier made of a name. */
 function identifier(s: string): string {
   const id = s.replace(/[^A-Za-z0-9_]/g, '_');
   return /^[0-9]/.test(id) ? `_${id}` : id;
