@@ -497,7 +497,7 @@ function judge(
     return v;
   }
   // the union's other members are not what the handler reads or writes
-  const used = v.members || v.membersBack ? [v.members ?? {}, v.membersBack ?? {}] : undefined;
+  const used = v.members || v.membersBack ? usedMembers([v.members ?? {}, v.membersBack ?? {}]) : undefined;
   v.reasons = used ? cmp.reasons.filter((r) => !inOtherMember(r.path, used)) : cmp.reasons;
   v.verdict = used ? verdictOf(v.reasons) : cmp.verdict;
   markTailPadding(v, ne);
@@ -547,13 +547,18 @@ function argumentFields(
   return out;
 }
 
+/** The members the handler uses of each union path, in and back together. */
+function usedMembers(tables: ReadonlyArray<Readonly<Record<string, string>>>): Map<string, string[]> {
+  const used = new Map<string, string[]>();
+  for (const t of tables) for (const [u, m] of Object.entries(t)) used.set(u, [...(used.get(u) ?? []), m]);
+  return used;
+}
+
 /**
  * A path under a member of a union the handler uses none of (`ifr_ifru.ifru_map.mem_start`); the union "" is the
  * argument itself.
  */
-function inOtherMember(path: string, tables: ReadonlyArray<Readonly<Record<string, string>>>): boolean {
-  const used = new Map<string, string[]>();
-  for (const t of tables) for (const [u, m] of Object.entries(t)) used.set(u, [...(used.get(u) ?? []), m]);
+function inOtherMember(path: string, used: ReadonlyMap<string, readonly string[]>): boolean {
   return [...used].some(([union, members]) => {
     const at = union ? `${union}.` : '';
     return path.startsWith(at) && path !== '' && !members.some((m) => `${path}.`.startsWith(`${at}${m}.`));

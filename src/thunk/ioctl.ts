@@ -27,7 +27,8 @@ export interface ThunkWays {
 export function thunkWays(e: IoctlEntry, annotations: Annotations = emptyAnnotations()): ThunkWays {
   const use = argumentUse(e, annotations);
   const access = use.dir ?? 'none';
-  if (use.byValue || noArgument(e, annotations)) return { in: false, out: false, byValue: use.byValue, access };
+  // noArgument covers a value argument too
+  if (noArgument(e, annotations)) return { in: false, out: false, byValue: use.byValue, access };
   // as check's action copies: an argument the number gives no direction (an annotated _IO) goes both ways
   return { in: access !== 'r', out: access !== 'w', byValue: false, access };
 }
@@ -71,7 +72,7 @@ export function ioctlThunk(
   const use = argumentUse(ne, annotations);
   const none = (): Uint8Array => new Uint8Array(0);
   // no argument structure, as check has it (no-arg): a value, a legacy ioctl that uses none, an _IO naming none
-  if (ways.byValue || noArgument(ne, annotations))
+  if (noArgument(ne, annotations))
     return { name, ...ways, enter: none, leave: () => null, enterInto: () => 0, leaveInto: () => 0 };
   // check's types: an annotation's arg, or the record a macro's pointer points at (the number encodes the pointer)
   const { native: nt, compat: ct, arg } = argumentTypes(ne, ce, native, compat, annotations);
