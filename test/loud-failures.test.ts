@@ -85,6 +85,19 @@ describe('5: a header named on the command line that cannot be read is an input 
     expect(bad.stdout).toBe('');
     for (const r of [missing, directory, bad]) noTrace(r);
   });
+  test('dump: the header under `failed` in the JSON, its located error on stderr, exit 1', () => {
+    const bad = cli(['dump', '--abi', 'x86_64', './bad.h', './my.h'], { cwd: dir });
+    expect(bad.code).toBe(1);
+    expect(JSON.parse(bad.stdout).failed).toEqual({ './bad.h': "bad.h:2:27: error: expected ';' before '}'" });
+    expect(bad.stderr).toMatch(/^bad\.h:2:27: error: expected ';' before '\}'$/m);
+    const missing = cli(['dump', '--abi', 'x86_64', './nosuch.h'], { cwd: dir });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^\.\/nosuch\.h: error: file not found$/m);
+    const good = cli(['dump', '--abi', 'x86_64', './my.h'], { cwd: dir });
+    expect([good.code, good.stderr]).toEqual([0, '']);
+    expect(JSON.parse(good.stdout).ioctls.MY_IOC.size).toBe(16);
+    for (const r of [bad, missing]) noTrace(r);
+  });
   test('a good header next to a broken one is still an input error', () => {
     const r = cli(['check', ...PAIR, './my.h', './bad.h'], { cwd: dir });
     expect(r.code).toBe(2);

@@ -257,7 +257,16 @@ export function buildProgram(): Command {
       .argument('[header...]', 'header paths or include names (linux/kvm.h)')
       .requiredOption('--abi <abi>', 'the ABI'),
   ).action((headers: string[], opts: HeaderOptions & { abi: string }) => {
-    print(JSON.stringify(dump(scanOptions(opts.abi, headers, opts)), null, 1));
+    const result = dump(scanOptions(opts.abi, headers, opts));
+    print(JSON.stringify(result, null, 1));
+    // a header named that could not be read: the JSON lists it under `failed` (the contract), and the run fails
+    try {
+      assertHeadersRead({ [result.abi]: result.failed }, headers, [result.abi]);
+    } catch (e) {
+      if (!(e instanceof HeaderReadError)) throw e;
+      process.stderr.write(`${e.message}\n`);
+      process.exitCode = 1;
+    }
   });
 
   withHeaderOptions(
