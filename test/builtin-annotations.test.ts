@@ -12,6 +12,7 @@ import {
   applicableBuiltins,
   BUILTIN_IOCTL_MEMBERS,
   BUILTIN_MEMBERS,
+  BUILTIN_UNIONS,
   SIZE_TOLERANT_DISPATCHERS,
   type KernelSource,
 } from '../src/compat/builtin-annotations.js';
@@ -34,6 +35,7 @@ const HEADERS = [
   'linux/fsverity.h',
   'linux/surface_aggregator/cdev.h',
   'drm/drm.h',
+  'sound/asound.h',
 ];
 
 function run(pair: { native: Abi; compat: Abi }, headers: string[], extra: Partial<CheckOptions> = {}) {
@@ -54,6 +56,7 @@ describe('each built-in fact is in the kernel function it cites', () => {
     ),
     ...SIZE_TOLERANT_DISPATCHERS.flatMap((d) => d.source.map((source) => ({ what: d.dispatcher, source }))),
     ...BUILTIN_IOCTL_MEMBERS.flatMap((b) => b.source.map((source) => ({ what: b.ioctls.join(', '), source }))),
+    ...BUILTIN_UNIONS.flatMap((b) => b.source.map((source) => ({ what: `${b.record}.${b.member}`, source }))),
   ];
   test.skipIf(!tarball)('linux-source-6.1', () => {
     const { files } = linuxSourceFiles(tarball!, [...new Set(cited.map((c) => c.source.file))]);
@@ -78,12 +81,32 @@ describe('each built-in fact is in the kernel function it cites', () => {
     }
     // each union's member is named in the handler as `.UNION.MEMBER` (sync_ptr.s.status)
     // ("" the argument itself: `req.request.type`)
+    // (null, the union's selector deciding: a switch)
     for (const b of BUILTIN_IOCTL_MEMBERS)
-      for (const [union, member] of [...Object.entries(b.members), ...Object.entries(b.membersBack ?? {})])
+      for (const [union, member] of [...Object.entries(b.members), ...Object.entries(b.membersBack ?? {})]) {
+        // a member of the argument or of a pointer to it (`sync_ptr.c.control`, `data->value.enumerated`)
+        const shown =
+          member === null ? /switch \(/ : new RegExp(union ? `(\\.|->)${union}\\.${member}\\b` : `\\.${member}\\.`);
         expect(
-          b.source.some((s) => s.shows.some((x) => x.includes(union ? `.${union}.${member}` : `.${member}.`))),
+          b.source.some((s) => s.shows.some((x) => shown.test(x))),
           `${b.ioctls[0]}: ${union}.${member}`,
         ).toBe(true);
+      }
+    // each selected union: every handler cited switches on the selector, and each case's label leads to its member
+    for (const b of BUILTIN_UNIONS)
+      for (const s of b.source) {
+        expect(s.shows, `${s.function}`).toContain(`switch (data->${b.selector})`);
+        for (const c of b.cases) {
+          const at = s.shows.find((x) => x.includes(`case ${c.macro}:`));
+          expect(at, `${s.function}: case ${c.macro}`).toBeDefined();
+          // the first member a case copies after its label is the one the table gives
+          const after = at!.slice(at!.indexOf(`case ${c.macro}:`));
+          expect(new RegExp(`(?:\\.|->)${b.member}\\.(\\w+)`).exec(after)?.[1], `${s.function}: case ${c.macro}`).toBe(
+            c.member,
+          );
+        }
+        expect(s.shows.includes('default: break;')).toBe(b.default === '');
+      }
     expect(cited.length).toBeGreaterThan(30);
   });
 
@@ -130,8 +153,8 @@ describe('built-in annotations against the compilers', () => {
       const [a, z] = [n.t.records.get(b.record)!.fields.get(top), c.t.records.get(b.record)!.fields.get(top)];
       expect(a, `${b.record}.${top}`).toEqual(z);
     }
-    // the ioctl members of the headers read (drm/drm.h's; asound.h's SYNC_PTR is not among them)
-    expect([...applied.ioctls.keys()]).toEqual(['DRM_IOCTL_WAIT_VBLANK']);
+    // the ioctl members of the headers read, every one
+    expect([...applied.ioctls.keys()].sort()).toEqual(BUILTIN_IOCTL_MEMBERS.flatMap((b) => b.ioctls).sort());
   });
 
   test('identical layouts that carry a user pointer are pointer-inside, not identical', async () => {
@@ -189,6 +212,25 @@ describe('built-in annotations against the compilers', () => {
     expect(on.reasons.map((x) => `${x.rule} ${x.path}`)).toEqual(['sigset sigset']);
     // compat_sigset_t's words are a u64's halves in the same order on a little-endian kernel
     expect(run(x86, ['linux/kvm.h']).get('KVM_SET_SIGNAL_MASK')!.verdict).toBe('identical');
+  }, 120_000);
+
+  test("each selected union's case values are its header's macros, as the compilers read them; it applies", async () => {
+    for (const abi of [x86.native, x86.compat, getAbi('s390x')]) {
+      const headers = ['linux/ioctl.h', 'sound/asound.h'];
+      const d = dumpHeaders({ abi, headers, ...crossTree(abi) });
+      const macros = BUILTIN_UNIONS.flatMap((b) => b.cases.map((c) => c.macro));
+      const item = { header: 'sound/asound.h', before: ['linux/ioctl.h'], records: [], ioctls: macros };
+      const t = await compilerTruth(abi, [item]);
+      expect(t.failed).toEqual([]);
+      for (const b of BUILTIN_UNIONS)
+        for (const c of b.cases) expect(t.ioctls.get(c.macro)?.cmd, `${abi.name}: ${c.macro}`).toBe(c.value);
+      const applied = applicableBuiltins([d]);
+      for (const b of BUILTIN_UNIONS)
+        expect(applied.records.get(b.record)?.get(b.member), `${abi.name}: ${b.record}.${b.member}`).toMatchObject({
+          kind: 'union',
+          selector: b.selector,
+        });
+    }
   }, 120_000);
 });
 

@@ -464,6 +464,15 @@ describe('annotations', () => {
       { records: { 'struct my_req': { u: { kind: 'union', selector: 'type', cases: { '1': 'zz' } } } } },
       /case member 'zz'/,
     ],
+    [
+      { records: { 'struct my_req': { u: { kind: 'union', selector: 'type', cases: { '1': 'a' }, default: 'zz' } } } },
+      /struct my_req\.u: default member 'zz' is not a member of the union/,
+    ],
+    [
+      { records: { 'struct my_req': { u: { kind: 'union', selector: 'type', cases: {}, default: 1 } } } },
+      /union "default" is the member for other values, or "" for none/,
+    ],
+    [{ ioctls: { MY_IOCTL: { membersBack: { u: null, n: null } } } }, /membersBack: .*'n' is __u32, not a union/],
     [{ bogus: {} }, /bogus: unknown section/],
     // an argument type that names nothing is an error, not an unknown verdict
     [{ ioctls: { MY_RAW: { arg: 'nosuch_t' } } }, /ioctls\.MY_RAW: "arg" "nosuch_t" is not a type .*'nosuch_t'/],

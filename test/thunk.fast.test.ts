@@ -274,6 +274,21 @@ describe('annotations: flexible arrays and union selectors', () => {
     expect(() => conv.compatToNative(compatReq(5, 1, 0, [1, 2]))).toThrow(/EFAULT: 'items' holds 5 elements/);
     expect(() => conv.compatToNative(compatReq(0xffffffff, 1, 0, []))).toThrow(/EINVAL: flexible array 'items'/);
   });
+  test('a default: the member for the other values, or none (""): the union left zero', () => {
+    const withDefault = (d: string) =>
+      compileConverter(rec(req), rec(req), x86, i386, {
+        annotations: parseAnnotations(
+          JSON.stringify({
+            records: { 'struct req': { u: { kind: 'union', selector: 'sel', cases: { '1': 'a' }, default: d } } },
+          }),
+          'a.json',
+        ),
+      });
+    const u = (out: Uint8Array) => new DataView(out.buffer).getBigUint64(8, true);
+    expect(u(withDefault('b').compatToNative(compatReq(0, 7, 0xdeadbeef, [])))).toBe(0xdeadbeefn);
+    expect(u(withDefault('').compatToNative(compatReq(0, 7, 0xdeadbeef, [])))).toBe(0n);
+    expect(u(withDefault('').compatToNative(compatReq(0, 1, 0xdeadbeef, [])))).toBe(0xdeadbeefn);
+  });
 });
 
 describe('deep copies through a Memory', () => {

@@ -154,15 +154,23 @@ describe("ALSA's records built by the reference compilers, converted by the thun
     ['mips64', 'mipsn32'],
   ] as const;
   type Fields = ReturnType<typeof flattenFields>;
-  /** Designated initializers of every integer member and of the array elements both ABIs have, values from the path. */
-  function initializer(fields: Fields, lengths: Map<string, number>, skip: (path: string) => boolean): string {
+  /**
+   * Designated initializers of every integer member and of the array elements both ABIs have, values from the path
+   * (or `set`'s).
+   */
+  function initializer(
+    fields: Fields,
+    lengths: Map<string, number>,
+    skip: (path: string) => boolean,
+    set: Readonly<Record<string, number>>,
+  ): string {
     let seed = 0;
     const out: string[] = [];
     for (const f of fields) {
       const t = stripTypedefs(f.ctype);
       seed++;
       if (skip(f.path)) continue;
-      if (t.kind === 'int' || t.kind === 'enum') out.push(`.${f.path} = ${(seed % 97) + 1}`);
+      if (t.kind === 'int' || t.kind === 'enum') out.push(`.${f.path} = ${set[f.path] ?? (seed % 97) + 1}`);
       else if (t.kind === 'array' && stripTypedefs(t.of).kind === 'int')
         for (let i = 0; i < lengths.get(f.path)!; i++) out.push(`.${f.path}[${i}] = ${((seed + i) % 89) + 1}`);
     }
@@ -177,6 +185,7 @@ describe("ALSA's records built by the reference compilers, converted by the thun
     pair: { n: Dumped; c: Dumped; headers: readonly string[] },
     record: string,
     skip: (path: string) => boolean = () => false,
+    set: Readonly<Record<string, number>> = {},
   ) {
     const { n, c, headers } = pair;
     const [nd, cd] = [n.decls.get(record)!, c.decls.get(record)!];
@@ -193,7 +202,7 @@ describe("ALSA's records built by the reference compilers, converted by the thun
       }
     }
     const source = (fields: Fields) =>
-      `${headers.map((h) => `#include <${h}>`).join('\n')}\n${record} v = ${initializer(fields, lengths, skip)};\n`;
+      `${headers.map((h) => `#include <${h}>`).join('\n')}\n${record} v = ${initializer(fields, lengths, skip, set)};\n`;
     const [native, compat] = [n.layouter.abi, c.layouter.abi];
     const [no, co] = await Promise.all([
       compileObject(native, source(nf), await compilerIncludeArgs(native)),
@@ -278,6 +287,47 @@ describe("ALSA's records built by the reference compilers, converted by the thun
       const reply = await built(pair, 'union drm_wait_vblank', (p) => !p.startsWith('reply.'));
       expect(hex(thunk.enter(request.cb))).toBe(hex(request.nb));
       expect(hex(thunk.leave(reply.nb)!)).toBe(hex(reply.cb));
+    },
+    120_000,
+  );
+
+  test.each(PAIRS)(
+    "%s <- %s: a control's value by its type (snd_ctl_elem_info_compat, snd_ctl_elem_add_compat), unasked",
+    async (nn, cn) => {
+      const pair = dumps(nn, cn);
+      const [info, add] = ['SNDRV_CTL_IOCTL_ELEM_INFO', 'SNDRV_CTL_IOCTL_ELEM_ADD'].map((x) =>
+        ioctlThunk(x, pair.n, pair.c),
+      );
+      const record = 'struct snd_ctl_elem_info';
+      // the members the kernel's switch copies for each type (BYTES, 4: none)
+      const TYPES = [
+        [1, 'integer'],
+        [2, 'integer'],
+        [3, 'enumerated'],
+        [6, 'integer64'],
+        [4, null],
+      ] as const;
+      for (const [type, member] of TYPES) {
+        const only = (p: string) => p.startsWith('value.') && !(member && p.startsWith(`value.${member}.`));
+        const b = await built(pair, record, only, { type });
+        expect(hex(add!.enter(b.cb)), `${type}`).toBe(hex(b.nb));
+        expect(hex(info!.leave(b.nb)!), `${type}`).toBe(hex(b.cb));
+        // what the task left in the union's other bytes is not the kernel's to read
+        if (member === null) {
+          const noisy = b.cb.slice();
+          const value = b.cf.find((f) => f.path === 'value')!;
+          noisy.fill(0x5a, value.offset, value.offset + value.size);
+          expect(hex(add!.enter(noisy))).toBe(hex(b.nb));
+        }
+      }
+      // ELEM_INFO reads the enumerated item whatever the task's type says
+      const item = await built(pair, record, (p) => p.startsWith('value.') && !p.startsWith('value.enumerated.'), {
+        type: 2,
+      });
+      expect(hex(info!.enter(item.cb))).toBe(hex(item.nb));
+      // an enumerated control's names are a user pointer (compat_ptr)
+      const names = item.cf.find((f) => f.path === 'value.enumerated.names_ptr')!;
+      expect(item.cb.subarray(names.offset, names.offset + 8).some((x) => x !== 0)).toBe(true);
     },
     120_000,
   );

@@ -558,7 +558,8 @@ function handlerMembers(
   wanted: (file: string) => boolean,
   annotations: Annotations,
 ): Record<string, string> {
-  const seen = new Map<string, Set<string>>();
+  // null: the union's selector decides on that way (its annotation's switch), so no one member serves
+  const seen = new Map<string, Set<string | null>>();
   for (const e of n.ioctls.values()) {
     if (!wanted(e.file)) continue;
     const use = argumentUse(e, annotations);
@@ -568,7 +569,8 @@ function handlerMembers(
         if (path) seen.set(path, (seen.get(path) ?? new Set()).add(member));
       }
   }
-  return Object.fromEntries([...seen].filter(([, m]) => m.size === 1).map(([path, m]) => [path, [...m][0]!]));
+  const agreed = [...seen].map(([path, m]) => [path, m.size === 1 ? [...m][0]! : null] as const);
+  return Object.fromEntries(agreed.filter((x): x is readonly [string, string] => x[1] !== null));
 }
 
 /** The argument types of the ioctls the wanted files define (an annotated type for those annotated). */
@@ -973,10 +975,15 @@ class Generator {
         // the member another member selects (a union annotation): one case per value
         const pad = '\t'.repeat(depth);
         out(`${pad}switch (from->${ann.selector}) {`);
-        for (const [value, member] of Object.entries(ann.cases)) {
+        // other values: the default member, none ("": the kernel's `default: break;`), else -EINVAL
+        // the values of one member share its code (case 1: case 2:), in the order of their first case
+        const labels = new Map<string, string[]>();
+        for (const [v, m] of Object.entries(ann.cases)) labels.set(m, [...(labels.get(m) ?? []), `case ${v}:`]);
+        if (ann.default) labels.set(ann.default, [...(labels.get(ann.default) ?? []), 'default:']);
+        for (const [member, those] of labels) {
           const y = pairs.find((q) => q.m.member.name === member);
           if (!y) throw new CodegenError(`union '${path}' has no member '${member}'`);
-          out(`${pad}case ${value}:`);
+          for (const label of those) out(`${pad}${label}`);
           this.value(
             y.m.member.type,
             y.o.member.type,
@@ -990,7 +997,9 @@ class Generator {
           );
           out(`${pad}\tbreak;`);
         }
-        out(`${pad}default:\n${pad}\treturn -EINVAL;\n${pad}}`);
+        if (ann.default === '') out(`${pad}default:\n${pad}\tbreak;`);
+        else if (!ann.default) out(`${pad}default:\n${pad}\treturn -EINVAL;`);
+        out(`${pad}}`);
         return;
       }
       const x =

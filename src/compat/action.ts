@@ -4,7 +4,7 @@
  */
 import type { IocDir } from '../ioctl/ioc.js';
 import type { IoctlEntry } from '../ioctl/catalogue.js';
-import type { Annotations } from './annotations.js';
+import type { Annotations, HandlerMembers } from './annotations.js';
 import type { Reason } from './compare.js';
 import type { IoctlVerdict } from './check.js';
 
@@ -30,9 +30,9 @@ export interface ArgumentUse {
   /** What the handler does with it: `w` the kernel reads it, `r` writes it (`_IOW`/`_IOR`). */
   dir?: IocDir | null;
   /** The member of each union in it the handler uses, by the union's path (IoctlEntry.members). */
-  members?: Readonly<Record<string, string>>;
+  members?: Readonly<HandlerMembers>;
   /** The members it writes back where they are others (IoctlAnnotation.membersBack). */
-  membersBack?: Readonly<Record<string, string>>;
+  membersBack?: Readonly<HandlerMembers>;
 }
 
 /**
@@ -95,10 +95,14 @@ export function actionOf(v: Omit<IoctlVerdict, 'action'>, use: ArgumentUse = {})
       const moved = paths(v.reasons, MOVED);
       const values = paths(v.reasons, new Set([...POINTERS, ...LONGS]));
       const parts = [
-        ...Object.entries(v.members ?? {}).map(
-          ([u, m]) => `${u || 'the argument'} as ${m}, the member the handler uses`,
+        ...Object.entries(v.members ?? {}).map(([u, m]) =>
+          m === null
+            ? `${u || 'the argument'} by its selector`
+            : `${u || 'the argument'} as ${m}, the member the handler uses`,
         ),
-        ...Object.entries(v.membersBack ?? {}).map(([u, m]) => `${u || 'the argument'} as ${m} on the way back`),
+        ...Object.entries(v.membersBack ?? {}).map(
+          ([u, m]) => `${u || 'the argument'} ${m === null ? 'by its selector' : `as ${m}`} on the way back`,
+        ),
         moved.length ? `moved or resized: ${list(moved)}` : '',
         values.length ? `values: ${list(values)}` : '',
       ];

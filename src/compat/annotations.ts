@@ -5,6 +5,7 @@
  *       "buf":     { "kind": "user-pointer" },                    // a __u64 carrying a user pointer
  *       "entries": { "kind": "flex-array", "count": "nentries" }, // length is another member
  *       "u":       { "kind": "union", "selector": "type", "cases": { "1": "a", "2": "b" } },
+ *       "v":       { "kind": "union", "selector": "type", "cases": { "1": "a" }, "default": "" }, // else none
  *       "reqs":    { "kind": "array-pointer", "count": "len", "unit": "bytes" }, // points at `len` bytes of elements
  *       "mask":    { "kind": "sigset" },                           // a signal mask
  *       "set":     { "kind": "sigset", "count": "len" } } },       // a flexible one, `len` bytes long
@@ -32,7 +33,11 @@ import { unionChoiceErrors } from './members.js';
 export type MemberAnnotation =
   | { kind: 'user-pointer' }
   | { kind: 'flex-array'; count: string }
-  | { kind: 'union'; selector: string; cases: Record<string, string> }
+  /**
+   * The member another member selects, by its value. `default` is the member for the values no case names, "" for
+   * none (the union's bytes are not converted: the kernel's `default: break;`); without it such a value is EINVAL.
+   */
+  | { kind: 'union'; selector: string; cases: Record<string, string>; default?: string }
   /**
    * A pointer to an array whose length is another member: in elements, or in bytes (then a
    * deep copy rewrites it for the other side's element size, as SIOCGIFCONF's ifc_len).
@@ -59,6 +64,13 @@ export interface Annotations {
 }
 
 /**
+ * Union path → the member a handler uses; null: none named for this way, the union's own annotation (its selector)
+ * decides (SNDRV_CTL_IOCTL_ELEM_INFO reads `value.enumerated.item` whatever `type` says, and writes back what `type`
+ * selects).
+ */
+export type HandlerMembers = Record<string, string | null>;
+
+/**
  * How a handler treats an ioctl's argument. `access` is in _IOC's terms, the task's view: "w" the
  * task writes and the kernel reads (copy_from_user), "r" the kernel writes, "rw" both.
  */
@@ -70,12 +82,12 @@ export interface IoctlAnnotation {
    * The member of each union in the argument the handler uses, by the union's path (`{ "s": "status" }`): the
    * thunk converts it, check judges the union by it.
    */
-  members?: Record<string, string>;
+  members?: HandlerMembers;
   /**
    * The members it writes back where they are others than it reads (DRM_IOCTL_WAIT_VBLANK: reads `request`, writes
    * `reply`; the key "" is the argument itself when it is a union).
    */
-  membersBack?: Record<string, string>;
+  membersBack?: HandlerMembers;
 }
 
 export class AnnotationError extends Ioctl32Error {}
@@ -152,7 +164,14 @@ export function parseAnnotations(text: string, file: string): Annotations {
             fail(file, where, 'union needs "selector" (a member) and "cases" ({ value: member })');
           for (const v of Object.values(a.cases))
             if (typeof v !== 'string') fail(file, where, 'union cases map selector values to member names');
-          m.set(path, { kind: 'union', selector: a.selector, cases: a.cases as Record<string, string> });
+          if (a.default !== undefined && typeof a.default !== 'string')
+            fail(file, where, 'union "default" is the member for other values, or "" for none');
+          m.set(path, {
+            kind: 'union',
+            selector: a.selector,
+            cases: a.cases as Record<string, string>,
+            ...(typeof a.default === 'string' ? { default: a.default } : {}),
+          });
           break;
         default:
           fail(
@@ -169,7 +188,7 @@ export function parseAnnotations(text: string, file: string): Annotations {
   if (!isObject(ioctls)) fail(file, 'ioctls', 'expected an object');
   const shape =
     'expected { "arg": "TYPE", "access": "r" | "w" | "rw", "value": true, "members": { "UNION": "MEMBER" }, ' +
-    '"membersBack": { "UNION": "MEMBER" } } (any of them)';
+    '"membersBack": { "UNION": "MEMBER" | null } } (any of them)';
   for (const [name, a] of Object.entries(ioctls)) {
     if (!isObject(a) || !Object.keys(a).length) fail(file, name, shape);
     for (const k of Object.keys(a))
@@ -180,15 +199,19 @@ export function parseAnnotations(text: string, file: string): Annotations {
     if (a.value !== undefined && typeof a.value !== 'boolean') fail(file, `${name}.value`, 'expected true or false');
     for (const key of ['members', 'membersBack'] as const) {
       const m = a[key];
-      if (m !== undefined && (!isObject(m) || Object.values(m).some((v) => typeof v !== 'string')))
-        fail(file, `${name}.${key}`, 'expected an object of union paths and member names ({ "s": "status" })');
+      if (m !== undefined && (!isObject(m) || Object.values(m).some((v) => typeof v !== 'string' && v !== null)))
+        fail(
+          file,
+          `${name}.${key}`,
+          'expected an object of union paths and member names ({ "s": "status" }; null: the union\'s selector)',
+        );
     }
     if (typeof a.arg === 'string') out.ioctlArgs.set(name, a.arg);
     const ioctl: IoctlAnnotation = {};
     if (a.access !== undefined) ioctl.access = a.access;
     if (a.value !== undefined) ioctl.value = a.value;
-    if (a.members !== undefined) ioctl.members = a.members as Record<string, string>;
-    if (a.membersBack !== undefined) ioctl.membersBack = a.membersBack as Record<string, string>;
+    if (a.members !== undefined) ioctl.members = a.members as HandlerMembers;
+    if (a.membersBack !== undefined) ioctl.membersBack = a.membersBack as HandlerMembers;
     out.ioctls.set(name, ioctl);
   }
   return out;
@@ -324,6 +347,8 @@ export function validateAnnotations(
         const names = new Set((t.decl.members ?? []).map((x) => x.name));
         for (const c of Object.values(ann.cases))
           if (!names.has(c)) fail(a.file, where, `case member '${c}' is not a member of the union`);
+        if (ann.default && !names.has(ann.default))
+          fail(a.file, where, `default member '${ann.default}' is not a member of the union`);
       }
       if (ann.kind === 'sigset') {
         if (t.kind !== 'int' && t.kind !== 'array') fail(a.file, where, 'sigset applies to an integer or array member');
@@ -342,13 +367,13 @@ export function validateAnnotations(
 }
 
 /** unionChoiceErrors, and "" for the argument itself: a union that has the member. */
-function memberChoiceErrors(argType: CType, chosen: Readonly<Record<string, string>>): string[] {
+function memberChoiceErrors(argType: CType, chosen: Readonly<HandlerMembers>): string[] {
   const { '': itself, ...inside } = chosen;
   const errors = unionChoiceErrors([argType], inside);
   if (itself === undefined) return errors;
   const t = strip(argType);
   const names = t.kind === 'record' && t.decl.union ? (t.decl.members ?? []).map((m) => m.name) : [];
-  if (!names.includes(itself)) errors.push(`"": the argument is no union with a member '${itself}'`);
+  if (itself !== null && !names.includes(itself)) errors.push(`"": the argument is no union with a member '${itself}'`);
   return errors;
 }
 

@@ -12,7 +12,7 @@
 import { stripTypedefs, type RecordDecl } from '../cfront/types.js';
 import { flattenFields } from '../layout/fields.js';
 import type { Layouter } from '../layout/layout.js';
-import { mergeAnnotations, type Annotations, type MemberAnnotation } from './annotations.js';
+import { mergeAnnotations, type Annotations, type HandlerMembers, type MemberAnnotation } from './annotations.js';
 
 export interface KernelSource {
   /** Path inside the kernel tree. */
@@ -49,6 +49,8 @@ const FIREWIRE_COMPAT_PTR: KernelSource = {
   function: 'u64_to_uptr',
   shows: ['in_compat_syscall()', 'compat_ptr(value)'],
 };
+
+const ALSA_CONTROL = 'sound/core/control_compat.c';
 
 const up = (record: string, member: string, ...source: KernelSource[]): BuiltinMember => ({
   record,
@@ -107,6 +109,12 @@ export const BUILTIN_MEMBERS: readonly BuiltinMember[] = [
       },
     ],
   },
+  // SNDRV_CTL_IOCTL_ELEM_ADD/REPLACE: an enumerated control's item names, in user memory
+  up('struct snd_ctl_elem_info', 'value.enumerated.names_ptr', {
+    file: ALSA_CONTROL,
+    function: 'snd_ctl_elem_add_compat',
+    shows: ['data->value.enumerated.names_ptr = (uintptr_t)compat_ptr(data->value.enumerated.names_ptr);'],
+  }),
   // firewire: every __u64 the handlers dereference goes through u64_to_uptr()
   up('struct fw_cdev_get_info', 'rom', { file: FIREWIRE, function: 'ioctl_get_info', shows: ['u64_to_uptr(a->rom)'] }),
   up('struct fw_cdev_get_info', 'bus_reset', {
@@ -328,10 +336,10 @@ export const BUILTIN_MEMBERS: readonly BuiltinMember[] = [
 export interface BuiltinIoctlMembers {
   ioctls: readonly string[];
   /** Union path → the member the handler uses (IoctlAnnotation.members; "" the argument itself). */
-  members: Readonly<Record<string, string>>;
-  /** The members it writes back where they are others (IoctlAnnotation.membersBack). */
-  membersBack?: Readonly<Record<string, string>>;
-  /** Each shows `.PATH.MEMBER` for every union of `members`. */
+  members: Readonly<HandlerMembers>;
+  /** The members it writes back where they are others (IoctlAnnotation.membersBack; null: by the union's selector). */
+  membersBack?: Readonly<HandlerMembers>;
+  /** Each shows `.PATH.MEMBER` for every union of `members` (`switch (data->SELECTOR)` for a null). */
   source: readonly KernelSource[];
 }
 
@@ -351,6 +359,19 @@ export const BUILTIN_IOCTL_MEMBERS: readonly BuiltinIoctlMembers[] = [
       },
     ],
   },
+  // the item index in, whatever `type` says; back, the member `type` selects (BUILTIN_UNIONS)
+  {
+    ioctls: ['SNDRV_CTL_IOCTL_ELEM_INFO'],
+    members: { value: 'enumerated' },
+    membersBack: { value: null },
+    source: [
+      {
+        file: ALSA_CONTROL,
+        function: 'snd_ctl_elem_info_compat',
+        shows: ['get_user(data->value.enumerated.item, &data32->value.enumerated.item)', 'switch (data->type)'],
+      },
+    ],
+  },
   // the request in, the reply back (drm_wait_vblank_ioctl answers in the same union)
   {
     ioctls: ['DRM_IOCTL_WAIT_VBLANK'],
@@ -361,6 +382,63 @@ export const BUILTIN_IOCTL_MEMBERS: readonly BuiltinIoctlMembers[] = [
         file: 'drivers/gpu/drm/drm_ioc32.c',
         function: 'compat_drm_wait_vblank',
         shows: ['req.request.type = req32.request.type;', 'req32.reply.tval_usec = req.reply.tval_usec;'],
+      },
+    ],
+  },
+];
+
+/** A union of a UAPI record whose member another member selects, as the kernel's compat handler switches on it. */
+export interface BuiltinUnion {
+  record: string;
+  /** The union's path in the record. */
+  member: string;
+  /** The member whose value selects (an integer member of the record). */
+  selector: string;
+  /** Each value by the header's macro that names it (a test checks each against the compilers), and its member. */
+  cases: ReadonlyArray<{ macro: string; value: number; member: string }>;
+  /** The member for other values, "" for none (`default: break;`). */
+  default?: string;
+  /** Each shows `case MACRO:` for every case and `.UNION.MEMBER` for every member. */
+  source: readonly KernelSource[];
+}
+
+const ALSA_TYPE = (macro: string, value: number, member: string) => ({ macro, value, member });
+
+export const BUILTIN_UNIONS: readonly BuiltinUnion[] = [
+  // SNDRV_CTL_IOCTL_ELEM_INFO back, ELEM_ADD and ELEM_REPLACE in: by the control's type, nothing for the others
+  {
+    record: 'struct snd_ctl_elem_info',
+    member: 'value',
+    selector: 'type',
+    cases: [
+      ALSA_TYPE('SNDRV_CTL_ELEM_TYPE_BOOLEAN', 1, 'integer'),
+      ALSA_TYPE('SNDRV_CTL_ELEM_TYPE_INTEGER', 2, 'integer'),
+      ALSA_TYPE('SNDRV_CTL_ELEM_TYPE_ENUMERATED', 3, 'enumerated'),
+      ALSA_TYPE('SNDRV_CTL_ELEM_TYPE_INTEGER64', 6, 'integer64'),
+    ],
+    default: '',
+    source: [
+      {
+        file: ALSA_CONTROL,
+        function: 'snd_ctl_elem_info_compat',
+        shows: [
+          'switch (data->type)',
+          'case SNDRV_CTL_ELEM_TYPE_BOOLEAN: case SNDRV_CTL_ELEM_TYPE_INTEGER: if (put_user(data->value.integer.min,',
+          'case SNDRV_CTL_ELEM_TYPE_INTEGER64: if (copy_to_user(&data32->value.integer64,',
+          'case SNDRV_CTL_ELEM_TYPE_ENUMERATED: if (copy_to_user(&data32->value.enumerated,',
+          'default: break;',
+        ],
+      },
+      {
+        file: ALSA_CONTROL,
+        function: 'snd_ctl_elem_add_compat',
+        shows: [
+          'switch (data->type)',
+          'case SNDRV_CTL_ELEM_TYPE_BOOLEAN: case SNDRV_CTL_ELEM_TYPE_INTEGER: if (get_user(data->value.integer.min,',
+          'case SNDRV_CTL_ELEM_TYPE_INTEGER64: if (copy_from_user(&data->value.integer64,',
+          'case SNDRV_CTL_ELEM_TYPE_ENUMERATED: if (copy_from_user(&data->value.enumerated,',
+          'default: break;',
+        ],
       },
     ],
   },
@@ -421,6 +499,17 @@ export function builtinAnnotations(): Annotations {
       b.kind === 'sigset' && b.count !== undefined ? { kind: 'sigset', count: b.count } : { kind: b.kind },
     );
   }
+  for (const b of BUILTIN_UNIONS) {
+    const m = out.records.get(b.record) ?? new Map<string, MemberAnnotation>();
+    out.records.set(b.record, m);
+    const cases = Object.fromEntries(b.cases.map((c) => [String(c.value), c.member]));
+    m.set(b.member, {
+      kind: 'union',
+      selector: b.selector,
+      cases,
+      ...(b.default !== undefined ? { default: b.default } : {}),
+    });
+  }
   for (const b of BUILTIN_IOCTL_MEMBERS)
     for (const name of b.ioctls)
       out.ioctls.set(name, {
@@ -451,6 +540,12 @@ export function applicableBuiltins(sides: readonly HeaderSide[]): Annotations {
       const f = flattenFields(layouter.layout(decl), layouter).find((x) => x.path === path);
       if (!f) return false;
       const t = stripTypedefs(f.ctype);
+      if (a.kind === 'union') {
+        const names = new Set(t.kind === 'record' && t.decl.union ? (t.decl.members ?? []).map((x) => x.name) : []);
+        const selector = flattenFields(layouter.layout(decl), layouter).find((x) => x.path === a.selector);
+        const members = [...Object.values(a.cases), ...(a.default ? [a.default] : [])];
+        return !!selector && stripTypedefs(selector.ctype).kind === 'int' && members.every((x) => names.has(x));
+      }
       return a.kind === 'user-pointer' ? t.kind === 'int' && f.size === 8 : t.kind === 'int' || t.kind === 'array';
     });
   for (const [record, members] of all.records) {

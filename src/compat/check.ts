@@ -24,6 +24,7 @@ import {
   emptyAnnotations,
   validateAnnotations,
   type Annotations,
+  type HandlerMembers,
 } from './annotations.js';
 import { actionOf, argumentUse } from './action.js';
 import { sizeTolerantDispatcher, withBuiltins } from './builtin-annotations.js';
@@ -58,11 +59,12 @@ export interface IoctlVerdict {
   byValue?: true;
   /**
    * The member of each union in the argument the handler uses, by the union's path (an annotation's, else the legacy
-   * table's as dump's `members`): reasons under the union's other members are left out.
+   * table's as dump's `members`): reasons under the union's other members are left out. null: the union's selector
+   * decides.
    */
-  members?: Record<string, string>;
+  members?: HandlerMembers;
   /** The members it writes back where they are others (an annotation's `membersBack`). */
-  membersBack?: Record<string, string>;
+  membersBack?: HandlerMembers;
   reasons: Reason[];
   /** One line: what the .compat_ioctl handler must do. */
   action: string;
@@ -547,10 +549,19 @@ function argumentFields(
   return out;
 }
 
-/** The members the handler uses of each union path, in and back together. */
-function usedMembers(tables: ReadonlyArray<Readonly<Record<string, string>>>): Map<string, string[]> {
+/**
+ * The members the handler uses of each union path, in and back together; a union whose selector decides (null) any
+ * of its members on that way, so none is left out.
+ */
+function usedMembers(tables: ReadonlyArray<Readonly<HandlerMembers>>): Map<string, string[]> {
   const used = new Map<string, string[]>();
-  for (const t of tables) for (const [u, m] of Object.entries(t)) used.set(u, [...(used.get(u) ?? []), m]);
+  const open = new Set<string>();
+  for (const t of tables)
+    for (const [u, m] of Object.entries(t)) {
+      if (m === null) open.add(u);
+      else used.set(u, [...(used.get(u) ?? []), m]);
+    }
+  for (const u of open) used.delete(u);
   return used;
 }
 

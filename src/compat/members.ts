@@ -90,7 +90,8 @@ function unionMembers(roots: readonly CType[]): Set<string> {
  */
 export function unionChoiceErrors(
   roots: readonly CType[],
-  members: Readonly<Record<string, string>>,
+  /** null: no member named, the union's own annotation decides (IoctlAnnotation.membersBack) — a union all the same */
+  members: Readonly<Record<string, string | null>>,
   choose: readonly string[] = [],
 ): string[] {
   const paths = placesOf(roots);
@@ -108,7 +109,7 @@ export function unionChoiceErrors(
     const unions = places?.filter((p) => p.union) ?? [];
     if (!places) errors.push(`--member ${path}=${name}: no member '${path}' in ${what}`);
     else if (!unions.length) errors.push(`--member ${path}=${name}: '${path}' is ${places[0]!.type}, not a union`);
-    else if (!unions.some((u) => u.union!.includes(name))) {
+    else if (name !== null && !unions.some((u) => u.union!.includes(name))) {
       const known = [...new Set(unions.flatMap((u) => u.union!))].join(', ');
       errors.push(`--member ${path}=${name}: union '${path}' has no member '${name}' (its members: ${known})`);
     }

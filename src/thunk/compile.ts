@@ -9,7 +9,7 @@ import type { Abi } from '../abi/types.js';
 import { recordName, stripTypedefs as strip, type CType, type RecordDecl } from '../cfront/types.js';
 import { isUnsigned } from '../cfront/constants.js';
 import { enumUnderlying, Layouter } from '../layout/layout.js';
-import type { Annotations, MemberAnnotation } from '../compat/annotations.js';
+import type { Annotations, HandlerMembers, MemberAnnotation } from '../compat/annotations.js';
 import { compareArgument } from '../compat/compare.js';
 import { choiceNames, unionChoiceErrors } from '../compat/members.js';
 import { efault, einval, eoverflow, ErrnoError } from './errors.js';
@@ -81,7 +81,7 @@ export interface CompileOptions {
    * The members the kernel's handler uses, by the union's path (an ioctl's IoctlEntry.members): taken where
    * `members` and `choose` name none.
    */
-  handlerMembers?: Readonly<Record<string, string>>;
+  handlerMembers?: Readonly<HandlerMembers>;
   annotations?: Annotations;
   /** The record's name (for annotations): `struct my_req`. */
   recordName?: string;
@@ -857,8 +857,10 @@ class Emitter {
       .filter((x) => x.m.member.bitWidth === undefined || x.m.member.name !== undefined);
     // own entries only: a union member path may be named `toString`
     // the handler's choice may name the argument itself ("": DRM_IOCTL_WAIT_VBLANK's union drm_wait_vblank)
-    const named = (table: Readonly<Record<string, string>> | undefined) =>
-      (path || table === this.opts.handlerMembers) && table && Object.hasOwn(table, path) ? table[path] : undefined;
+    // a handler's null names no member: the union's annotation (its selector) decides
+    const named = (table: Readonly<HandlerMembers> | undefined) =>
+      ((path || table === this.opts.handlerMembers) && table && Object.hasOwn(table, path) ? table[path] : undefined) ??
+      undefined;
     const chosen =
       named(this.opts.members) ??
       members.flatMap((x) => choiceNames(x.m.member)).find((n) => this.opts.choose?.includes(n)) ??
@@ -905,10 +907,20 @@ class Emitter {
         convertOne(x);
         this.emit('break; }');
       }
+      // other values: the default member, none ("": the union's bytes stay zero), else EINVAL
+      const other = ann.default ? members.find((y) => y.m.member.name === ann.default) : undefined;
+      if (ann.default && !other) throw einval(`union has no member '${ann.default}'`, path);
+      if (other) {
+        this.emit('default: {');
+        convertOne(other);
+        this.emit('break; }');
+      }
       this.quiet--;
-      this.emit(
-        `default: throw R.einval(${JSON.stringify(path)}, 'selector value ' + ${s} + ' names no member of the union');`,
-      );
+      if (ann.default === '') this.emit('default: break;');
+      else if (!other)
+        this.emit(
+          `default: throw R.einval(${JSON.stringify(path)}, 'selector value ' + ${s} + ' names no member of the union');`,
+        );
       this.emit('}');
       this.cover(toOff, b.size);
       return;

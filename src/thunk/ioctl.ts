@@ -5,7 +5,7 @@
  * proc_disconnectsignal only reads it, so its argument is converted in and nothing is written back.
  */
 import { argumentUse } from '../compat/action.js';
-import { emptyAnnotations, type Annotations } from '../compat/annotations.js';
+import { emptyAnnotations, type Annotations, type HandlerMembers } from '../compat/annotations.js';
 import { withBuiltins } from '../compat/builtin-annotations.js';
 import { argumentTypes, noArgument } from '../compat/check.js';
 import type { IoctlEntry } from '../ioctl/catalogue.js';
@@ -81,7 +81,7 @@ export function ioctlThunk(
     const abi = (!nt ? native : compat).layouter.abi.name;
     throw einval(`${name}: its argument type ${arg ?? '(none named)'} is not known on ${abi}`);
   }
-  const compile = (handlerMembers: Readonly<Record<string, string>> | undefined) =>
+  const compile = (handlerMembers: Readonly<HandlerMembers> | undefined) =>
     compileConverter(nt, ct, native.layouter.abi, compat.layouter.abi, {
       ...opts,
       // the union member the kernel's handler uses (SIOCGIFFLAGS: ifr_flags), unless the caller names one
