@@ -1204,6 +1204,8 @@ describe('an anonymous struct in a union', () => {
       "an anonymous union in 'ss' has members that convert differently: choose one (--member NAME, NAME one of " +
         'ss_family, __data, __align)',
     );
+    // nor is the thunk's choice the pointer that only aligns the address bytes
+    expect(() => thunkOf(file, 'struct ssreq')).toThrow(/the union's members convert differently: choose one/);
     const g = generateCompatC({ pair, scan: { headers: [file] }, prefix: 'ss', choose: ['ss_family'] });
     expect(g.ioctls.map((x) => [x.name, x.handling])).toEqual([['SS_GET', 'converted']]);
     const { compat: c, conv } = thunkOf(file, 'struct ssreq', { choose: ['ss_family'] });
@@ -1216,6 +1218,39 @@ describe('an anonymous struct in a union', () => {
     const out = runHandler(g, 'ss', c.ioctls.get('SS_GET')!.cmd, native, new Uint8Array(conv.compatSize));
     expect(out.ret).toBe(0);
     expect(hex(out.after)).toBe(hex(compat));
+  });
+});
+
+describe('unions that need no choice, as the thunk converts them', () => {
+  test('members that differ only in tail padding (a union of two sizes), a pointer beside integers that pad', () => {
+    const file = headerFile(
+      'nc.h',
+      '#include <linux/types.h>\n#include <linux/ioctl.h>\n' +
+        // start: 25 bytes of data, 32 natively and 28 for an i386 task; status: the same bytes, aligned otherwise
+        'struct nc_start { __u64 id; __u8 name[17]; };\nstruct nc_status { __u64 a, b; };\n' +
+        'struct nc { __u32 cmd; union { struct nc_start start; struct nc_status status; }; __u32 after; };\n' +
+        'struct np { __u32 n; union { struct { __u64 size; void *p; }; __u64 unused[4]; }; __u32 after; };\n' +
+        "#define NC_IOC _IOWR('n', 1, struct nc)\n#define NP_IOC _IOWR('n', 2, struct np)\n",
+    );
+    const g = generateCompatC({ pair, scan: { headers: [file] }, prefix: 'nc' });
+    expect(g.ioctls.map((x) => [x.name, x.handling])).toEqual([
+      ['NC_IOC', 'converted'],
+      ['NP_IOC', 'converted'],
+    ]);
+    for (const [name, record, seed] of [
+      ['NC_IOC', 'struct nc', 3],
+      ['NP_IOC', 'struct np', 4],
+    ] as const) {
+      const { compat: c, conv } = thunkOf(file, record);
+      // the kernel's answer: bytes a native task could hold (its pointer in 32 bits), its padding zero
+      const native = conv.compatToNative(noise(conv.compatSize, seed));
+      const out = runHandler(g, 'nc', c.ioctls.get(name)!.cmd, native, new Uint8Array(conv.compatSize));
+      expect(out.ret, name).toBe(0);
+      expect(hex(out.after), name).toBe(hex(conv.nativeToCompat(native)));
+    }
+    // 48 bytes natively (the union at 8, 32 long), 36 for the task (at 4, 28 long)
+    const { conv } = thunkOf(file, 'struct nc');
+    expect([conv.nativeSize, conv.compatSize]).toEqual([48, 36]);
   });
 });
 

@@ -21,6 +21,7 @@ import { ioctlVerdict, type IoctlVerdict } from '../compat/check.js';
 import { argumentUse } from '../compat/action.js';
 import { emptyAnnotations, validateAnnotations } from '../compat/annotations.js';
 import { withBuiltins } from '../compat/builtin-annotations.js';
+import { integerFiller, onlyPointersDiffer } from '../compat/compare.js';
 import { choiceNames, unionChoiceErrors } from '../compat/members.js';
 import { assertHeadersRead } from '../scan/failed.js';
 import type { IoctlEntry } from '../ioctl/catalogue.js';
@@ -696,6 +697,32 @@ class Generator {
     return false;
   }
 
+  /**
+   * A union member's bytes are the same on both sides: as `same`, whatever the alignment (the union's place is the
+   * record's concern), and a struct's size may differ by its tail padding (`tailPadding`: every member at the same
+   * offset, its data ending before either side's size).
+   */
+  sameData(nt: CType, ct: CType, tailPadding = true): boolean {
+    const a = strip(nt);
+    const b = strip(ct);
+    const sizes = this.nl.typeLayout(nt).size === this.cl.typeLayout(ct).size;
+    if (!sizes && !(tailPadding && a.kind === 'record' && b.kind === 'record' && !a.decl.union)) return false;
+    if (a.kind === 'int' || a.kind === 'enum' || a.kind === 'float') return true;
+    if (a.kind === 'array' && b.kind === 'array') return a.length === b.length && this.sameData(a.of, b.of, false);
+    if (a.kind !== 'record' || b.kind !== 'record') return false;
+    const x = this.nl.layout(a.decl);
+    const y = this.cl.layout(b.decl);
+    const alike =
+      x.members.length === y.members.length &&
+      x.members.every(
+        (m, i) =>
+          m.bitOffset === y.members[i]!.bitOffset &&
+          m.bits === y.members[i]!.bits &&
+          this.sameData(m.member.type, y.members[i]!.member.type, false),
+      );
+    return alike || (sizes && this.same(nt, ct));
+  }
+
   /** The compat twin of a record, defined (with its nested twins) on first use. */
   twinOf(nd: RecordDecl, cd: RecordDecl, cname: string): Twin {
     // one native record may stand for two compat ones (a struct timespec of 64-bit time where the
@@ -1002,12 +1029,29 @@ class Generator {
         out(`${pad}}`);
         return;
       }
+      // no choice needed where every member's bytes are the same (a record's tail padding aside: the smaller side's
+      // bytes hold every member's data), or where one member differs only in pointers beside integers of the same
+      // bytes in a union of one size (btrfs_ioctl_vol_args_v2's qgroup_inherit: compat_ptr() on it), as the thunk
+      const b = this.cl.layout(cd);
+      const differ = pairs.filter((p) => !this.sameData(p.m.member.type, p.o.member.type));
+      const pointerOnly =
+        differ.length === 1 &&
+        a.size === b.size &&
+        pairs.every((p) => p === differ[0] || integerFiller(p.m.member.type)) &&
+        onlyPointersDiffer(
+          { type: differ[0]!.m.member.type, layouter: this.nl },
+          { type: differ[0]!.o.member.type, layouter: this.cl },
+        );
       const x =
         chosen !== undefined
           ? pairs.find((p) => choiceNames(p.m.member).includes(chosen))
-          : pairs.every((p) => this.same(p.m.member.type, p.o.member.type))
+          : !differ.length
             ? undefined
-            : null;
+            : pointerOnly
+              ? differ[0]
+              : null;
+      // the bytes every member's data lies in
+      const bytes = Math.min(a.size, b.size);
       if (x === null) {
         // an anonymous union has no path of its own: a bare name chooses in any union that has it
         const names = pairs.flatMap((p) => choiceNames(p.m.member)).join(', ');
@@ -1023,10 +1067,8 @@ class Generator {
       if (x === undefined) {
         if (chosen !== undefined) throw new CodegenError(`union '${this.choicePath(path)}' has no member '${chosen}'`);
         if (!anonymous) {
-          out(
-            `${'\t'.repeat(depth)}memcpy(${this.addr(to, path)}, ${this.addr(from, path)}, ` +
-              `sizeof(${this.access(to, path)}));`,
-          );
+          const size = a.size === b.size ? `sizeof(${this.access(to, path)})` : `${bytes}`;
+          out(`${'\t'.repeat(depth)}memcpy(${this.addr(to, path)}, ${this.addr(from, path)}, ${size});`);
           return;
         }
         // an anonymous union has no name: its bytes start where its first named member does
@@ -1035,7 +1077,7 @@ class Generator {
         const p = path ? `${path}.${first}` : first;
         // from the whole record's address: FORTIFY_SOURCE bounds &to->first by the first member's size
         const at = (base: string, cast: string) => `(${cast} *)${base} + offsetof(typeof(*${base}), ${p})`;
-        out(`${'\t'.repeat(depth)}memcpy(${at(to, 'char')}, ${at(from, 'const char')}, ${a.size});`);
+        out(`${'\t'.repeat(depth)}memcpy(${at(to, 'char')}, ${at(from, 'const char')}, ${bytes});`);
         return;
       }
       const mpath = path ? `${path}.${x.m.member.name}` : x.m.member.name!;

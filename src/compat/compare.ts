@@ -264,3 +264,25 @@ export function compareArgument(
   const verdict = verdictOf(reasons);
   return { verdict, reasons, nativeSize: n.size, compatSize: c.size };
 }
+
+/**
+ * The two layouts differ in pointers' sizes alone (check would call the type pointer-inside): its own size may differ
+ * with the pointer's (a union member beside others of one size), nothing moves.
+ */
+export function onlyPointersDiffer(
+  native: { type: CType; layouter: Layouter },
+  compat: { type: CType; layouter: Layouter },
+): boolean {
+  const { reasons } = compareArgument(native, compat);
+  return reasons.some((r) => r.rule === 'pointer') && reasons.every((r) => r.rule === 'pointer' || !r.path);
+}
+
+/**
+ * Integers, or arrays of them: a union member of such bytes beside one that differs only in pointers pads the union
+ * to one size (kvm_dirty_log's `__u64 padding2`, btrfs_ioctl_vol_args_v2's `__u64 unused[4]`), so the pointers are
+ * the value. A record beside a pointer is data the pointer only aligns (struct __kernel_sockaddr_storage's `__align`).
+ */
+export function integerFiller(t: CType): boolean {
+  const s = stripTypedefs(t);
+  return s.kind === 'int' || s.kind === 'enum' || (s.kind === 'array' && integerFiller(s.of));
+}

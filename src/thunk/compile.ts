@@ -10,7 +10,7 @@ import { recordName, stripTypedefs as strip, type CType, type RecordDecl } from 
 import { isUnsigned } from '../cfront/constants.js';
 import { enumUnderlying, Layouter } from '../layout/layout.js';
 import type { Annotations, HandlerMembers, MemberAnnotation } from '../compat/annotations.js';
-import { compareArgument } from '../compat/compare.js';
+import { integerFiller, onlyPointersDiffer } from '../compat/compare.js';
 import { choiceNames, unionChoiceErrors } from '../compat/members.js';
 import { efault, einval, eoverflow, ErrnoError } from './errors.js';
 
@@ -444,16 +444,6 @@ class Emitter {
       });
     }
     return false;
-  }
-
-  /** The two layouts differ in pointers' sizes alone (check would call the type pointer-inside). */
-  private onlyPointersDiffer(ft: CType, tt: CType): boolean {
-    const { reasons } = compareArgument(
-      { type: ft, layouter: this.from.layouter },
-      { type: tt, layouter: this.to.layouter },
-    );
-    // its own size differs with the pointer's (inside a union of one size); nothing moves
-    return reasons.some((r) => r.rule === 'pointer') && reasons.every((r) => r.rule === 'pointer' || !r.path);
   }
 
   private userPointer(record: RecordContext, path: string): boolean {
@@ -925,20 +915,25 @@ class Emitter {
       this.cover(toOff, b.size);
       return;
     }
-    // no choice needed when every member converts by copying bytes, a record's tail padding aside where the union's
-    // size is the same (v4l2_event's ctrl: 40 bytes natively, 36 for the task, in 64 either way; put_v4l2_event32
-    // copies them)
-    if (a.size === b.size && members.every((x) => this.bytewiseEqual(x.m.member.type, x.o.member.type, path, true)))
-      return this.copy(fromOff, toOff, a.size);
+    // no choice needed when every member converts by copying bytes, a record's tail padding aside (v4l2_event's ctrl:
+    // 40 bytes natively, 36 for the task, in 64 either way; put_v4l2_event32 copies them): every member's data lies in
+    // the smaller side's bytes, so those are copied and the rest is padding (btrfs_ioctl_dev_replace_args' start:
+    // 2066 bytes of data, 2072 with its padding natively, 2068 for an i386 task)
+    if (members.every((x) => this.bytewiseEqual(x.m.member.type, x.o.member.type, path, true)))
+      return this.copy(fromOff, toOff, Math.min(a.size, b.size));
     if (members.length === 1) return convertOne(members[0]!);
-    // one member whose only difference is pointers, and members of the same bytes on both ABIs beside it that pad
+    // one member whose only difference is pointers, and integers of the same bytes on both ABIs beside it that pad
     // it to one size (kvm_dirty_log's dirty_bitmap and __u64 padding2; btrfs_ioctl_vol_args_v2's qgroup_inherit and
     // unused[4]): the pointers are the values, as check's action has it (compat_ptr() on them)
     const differ = members.filter((x) => !this.bytewiseEqual(x.m.member.type, x.o.member.type, path));
     if (
       a.size === b.size &&
       differ.length === 1 &&
-      this.onlyPointersDiffer(differ[0]!.m.member.type, differ[0]!.o.member.type)
+      members.every((x) => x === differ[0] || integerFiller(x.m.member.type)) &&
+      onlyPointersDiffer(
+        { type: differ[0]!.m.member.type, layouter: this.from.layouter },
+        { type: differ[0]!.o.member.type, layouter: this.to.layouter },
+      )
     )
       return convertOne(differ[0]!);
     // no choice needed when every member converts alike (struct ifconf's char * and struct ifreq *, one pointer
