@@ -134,7 +134,13 @@ export {
   type ConvertOptions,
   type Memory,
 } from './thunk/compile.js';
-export { convertArgument, resolveTypeName, type ConvertRequest } from './thunk/convert.js';
+export {
+  convertArgument,
+  convertIoctlArgument,
+  resolveTypeName,
+  type ConvertIoctlRequest,
+  type ConvertRequest,
+} from './thunk/convert.js';
 export { ioctlThunk, thunkWays, type IoctlThunk, type ThunkWays } from './thunk/ioctl.js';
 export type { CType } from './cfront/types.js';
 

@@ -5,6 +5,7 @@
  * kernel answers the dispatch cases as the real one does. Then the model alone: the 2002
  * registry and KVM's compat rules per architecture.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { ABIS, getAbi } from '../src/abi/index.js';
@@ -157,6 +158,34 @@ describe('the thunk reproduces the real kernel compat layer', () => {
     );
     expect(compared).toBeGreaterThanOrEqual(25);
   });
+
+  test("convert --ioctl (the command): the native answer becomes the i386 process's bytes, its union member unasked", () => {
+    const cli = new URL('../dist/cli/main.cjs', import.meta.url).pathname;
+    const sysroots = ['--sysroot', 'x86_64=/usr/x86_64-linux-gnu', '--sysroot', 'i386=/usr/i686-linux-gnu'];
+    let compared = 0;
+    for (const name of ['sock.SIOCGIFFLAGS', 'sock.SIOCGIFMTU', 'loop.LOOP_GET_STATUS', 'pty.TIOCGWINSZ']) {
+      const { native, compat } = capture.get(name) ?? {};
+      if (!native || !compat || native.skipped || compat.skipped || native.ret < 0) continue;
+      const ioctl = name.split('.')[1]!;
+      const [entry, centry] = [nd.ioctls.get(ioctl)!, cd.ioctls.get(ioctl)!];
+      const nsize = new Layouter(x86).typeLayout(entry.argType!).size;
+      const r = spawnSync('node', [cli, 'convert', '--from', 'x86_64', '--to', 'i386', '--ioctl', ioctl, ...sysroots], {
+        input: native.after.subarray(0, nsize),
+      });
+      expect(r.status, `${name}: ${r.stderr}`).toBe(0);
+      const [union, member] = Object.entries(entry.members ?? {})[0] ?? [];
+      const active = union && member ? { union, member } : undefined;
+      const cl = new Layouter(i386);
+      const out = new Uint8Array(r.stdout);
+      const volatile = VOLATILE[name] ?? [];
+      expect(out.length, name).toBe(cl.typeLayout(centry.argType!).size);
+      expect(hex(meaningful(out, centry.argType!, cl, volatile, active)), name).toBe(
+        hex(meaningful(compat.after.subarray(0, out.length), centry.argType!, cl, volatile, active)),
+      );
+      compared++;
+    }
+    expect(compared).toBeGreaterThanOrEqual(3);
+  }, 120_000);
 
   test("SIOCGIFCONF: each native ifreq slot converts to the kernel's 32-bit slot", () => {
     const c = capture.get('sock.SIOCGIFCONF');

@@ -361,7 +361,7 @@ describe('gen c: an ioctl left out fails the run', () => {
 });
 
 describe('8: convert, layout', () => {
-  const dir = tree({ 'u.h': UNION, 'adir/x': '' });
+  const dir = tree({ 'u.h': UNION, 'my.h': MY, 'adir/x': '' });
   const convert = `node ${BIN} convert --from i386 --to x86_64 --type 'struct ureq' --member u=p ./u.h`;
   test('stdin a directory, or empty: a message, exit 2, no stack trace', () => {
     const d = sh(`${convert} < adir`, dir);
@@ -381,6 +381,31 @@ describe('8: convert, layout', () => {
     const line = sh(`(sleep 1; echo 0x5401) | node ${BIN} explain --arch x86_64`, dir);
     expect(line.code).toBe(0);
     expect(line.stdout).toContain('TCGETS');
+  });
+  test('stdin that does not end (/dev/zero): refused past 64 MiB, not read until memory ends', () => {
+    const r = sh(`${convert} < /dev/zero`, dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/stdin holds more than 64 MiB, more than any argument/);
+    noTrace(r);
+  });
+  test('convert --ioctl: one of it and --type; a name no header defines; a way the kernel does not copy', () => {
+    const base = ['convert', '--from', 'i386', '--to', 'x86_64'];
+    const both = cli([...base, '--type', 'int', '--ioctl', 'MY_IOC'], { cwd: dir, input: Buffer.alloc(4) });
+    expect([both.code, both.stderr]).toEqual([2, 'ioctl32: convert takes one of --type TYPE and --ioctl NAME\n']);
+    expect(cli(base, { cwd: dir, input: Buffer.alloc(4) }).code).toBe(2);
+    const nosuch = cli([...base, '--ioctl', 'NOPE_IOC', './my.h'], { cwd: dir, input: Buffer.alloc(4) });
+    expect(nosuch.code).toBe(2);
+    expect(nosuch.stderr).toMatch(/no ioctl NOPE_IOC in the headers of x86_64/);
+    // _IOR: the kernel only writes it, so nothing converts in; back, the 8 bytes of an i386 task
+    const into = cli([...base, '--ioctl', 'MY_IOC', './my.h'], { cwd: dir, input: Buffer.alloc(8) });
+    expect([into.code, into.stdout]).toEqual([1, '']);
+    expect(into.stderr).toMatch(/the kernel does not read MY_IOC's argument: nothing to convert/);
+    const back = cli(['convert', '--from', 'x86_64', '--to', 'i386', '--ioctl', 'MY_IOC', './my.h'], {
+      cwd: dir,
+      input: Buffer.alloc(16),
+    });
+    expect([back.code, back.stdout.length]).toEqual([0, 8]);
+    for (const r of [both, nosuch, into, back]) noTrace(r);
   });
   test('convert ./nosuch.h: file not found', () => {
     const r = cli([...CONVERT, './nosuch.h'], { cwd: dir, input: Buffer.alloc(12) });

@@ -449,7 +449,11 @@ export function buildProgram(): Command {
       .argument('[header...]', 'header paths or include names that define TYPE (default: the whole UAPI set)')
       .requiredOption('--from <abi>', 'the layout of the input')
       .requiredOption('--to <abi>', 'the layout of the output')
-      .requiredOption('--type <type>', "'struct TAG', 'union TAG', a typedef name or a scalar such as 'unsigned long'")
+      .option('--type <type>', "'struct TAG', 'union TAG', a typedef name or a scalar such as 'unsigned long'")
+      .option(
+        '--ioctl <name>',
+        "an ioctl's argument, as its handler converts it: in from the compat ABI, back from the native one",
+      )
       .option(
         '--member <path=name>',
         'the active member of the union at PATH (a bare NAME for an anonymous union)',
@@ -459,29 +463,44 @@ export function buildProgram(): Command {
   ).action(
     async (
       headers: string[],
-      opts: HeaderOptions & { from: string; to: string; type: string; member?: string[]; annotations?: string },
+      opts: HeaderOptions & {
+        from: string;
+        to: string;
+        type?: string;
+        ioctl?: string;
+        member?: string[];
+        annotations?: string;
+      },
     ) => {
-      const { convertArgument } = await import('../thunk/convert.js');
+      const { convertArgument, convertIoctlArgument } = await import('../thunk/convert.js');
       const { ErrnoError } = await import('../thunk/errors.js');
+      if ((opts.type === undefined) === (opts.ioctl === undefined))
+        throw new UsageError('convert takes one of --type TYPE and --ioctl NAME');
       const from = getAbi(opts.from);
       const to = getAbi(opts.to);
       const { members, choose } = unionChoices(opts.member);
       const { scan, scanFor } = scanSettings(headers, opts);
       const input = readStdin();
+      const req = {
+        from,
+        to,
+        members,
+        choose,
+        scan,
+        scanFor,
+        ...(opts.annotations ? { annotations: loadAnnotations(opts.annotations) } : {}),
+      };
       try {
-        const out = convertArgument(
-          {
-            from,
-            to,
-            type: opts.type,
-            members,
-            choose,
-            scan,
-            scanFor,
-            ...(opts.annotations ? { annotations: loadAnnotations(opts.annotations) } : {}),
-          },
-          input,
-        );
+        const out =
+          opts.ioctl !== undefined
+            ? convertIoctlArgument({ ...req, ioctl: opts.ioctl }, input)
+            : convertArgument({ ...req, type: opts.type! }, input);
+        if (out === null) {
+          const way = to.bits >= from.bits ? 'read' : 'write back';
+          process.stderr.write(`ioctl32: the kernel does not ${way} ${opts.ioctl}'s argument: nothing to convert\n`);
+          process.exitCode = 1;
+          return;
+        }
         process.stdout.write(out);
       } catch (e) {
         if (!(e instanceof ErrnoError)) throw e;
@@ -630,17 +649,21 @@ function readStdin(): Uint8Array {
   if (isatty(0)) {
     throw new UsageError('convert reads the argument buffer from stdin: redirect a file into it (< arg.bin)');
   }
-  return readStdinBytes('convert reads the argument buffer from a file (< arg.bin)');
+  return readStdinBytes('convert reads the argument buffer from a file (< arg.bin)', ARGUMENT_LIMIT);
 }
+
+/** More bytes than any argument with its arrays: an endless stdin (< /dev/zero) is refused, not read until memory ends. */
+const ARGUMENT_LIMIT = 64 << 20;
 
 /**
  * All of stdin, to its end. A pipe whose writer has not written yet may be non-blocking (another
  * part of the process, or the shell, set O_NONBLOCK): EAGAIN waits a little and reads again, where
  * readFileSync(0) gives up (`journalctl -k | ioctl32 explain`, a slow producer). A directory on stdin says
- * `directoryHint` where one is given.
+ * `directoryHint` where one is given. More than `limit` bytes is a usage error.
  */
-function readStdinBytes(directoryHint?: string): Uint8Array {
+function readStdinBytes(directoryHint?: string, limit = Infinity): Uint8Array {
   const chunks: Buffer[] = [];
+  let total = 0;
   const buf = Buffer.alloc(1 << 16);
   const pause = new Int32Array(new SharedArrayBuffer(4));
   for (;;) {
@@ -660,6 +683,11 @@ function readStdinBytes(directoryHint?: string): Uint8Array {
       throw e;
     }
     if (n === 0) break;
+    total += n;
+    if (total > limit)
+      throw new UsageError(
+        `stdin holds more than ${limit >> 20} MiB, more than any argument: is it an endless device?`,
+      );
     chunks.push(Buffer.from(buf.subarray(0, n)));
   }
   return new Uint8Array(Buffer.concat(chunks));

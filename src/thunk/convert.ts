@@ -6,7 +6,7 @@ import { CFrontError } from '../cfront/token.js';
 import { stripTypedefs, type CType } from '../cfront/types.js';
 import { typeName } from '../cfront/print.js';
 import { UsageError } from '../errors.js';
-import { validateAnnotations, type Annotations } from '../compat/annotations.js';
+import { emptyAnnotations, validateAnnotations, type Annotations } from '../compat/annotations.js';
 import { includeConfigFor } from '../cfront/index.js';
 import type { RecordDecl, TypedefDecl } from '../cfront/types.js';
 import { Layouter } from '../layout/layout.js';
@@ -18,6 +18,7 @@ import { unionChoiceErrors } from '../compat/members.js';
 import type { ScanOptions } from '../scan/scan.js';
 import { compileConverter, type ConvertOptions } from './compile.js';
 import { einval } from './errors.js';
+import { ioctlThunk } from './ioctl.js';
 
 /** What a type name is looked up in: the declarations of a dump (or none, for a C type name alone). */
 type TypeScope = Pick<Dumped, 'decls' | 'typedefs' | 'layouter'>;
@@ -96,6 +97,58 @@ export function convertArgument(req: ConvertRequest, input: Uint8Array): Uint8Ar
   const grew = out.length > (toIsNative ? conv.nativeSize : conv.compatSize);
   if (!grew && input.length !== expected)
     throw einval(`${req.type} is ${expected} bytes on ${req.from.name}; the input has ${input.length}`);
+  return out;
+}
+
+export interface ConvertIoctlRequest extends Omit<ConvertRequest, 'type'> {
+  /** The ioctl's macro name: its argument type, and what its handler does (union members, directions, built-ins). */
+  ioctl: string;
+}
+
+/**
+ * Converts `input` as the kernel converts an ioctl's argument (ioctlThunk): from the compat ABI to the native one
+ * the way in, back the other way. null where the kernel copies nothing that way (the way back of an `_IOW` ioctl).
+ * Without headers, only the UAPI units that may define the macro are read.
+ */
+export function convertIoctlArgument(req: ConvertIoctlRequest, input: Uint8Array): Uint8Array | null {
+  const toIsNative = req.to.bits >= req.from.bits;
+  const native = toIsNative ? req.to : req.from;
+  const compat = toIsNative ? req.from : req.to;
+  const given = (req.scan.headers ?? []).length > 0;
+  const scope = (abi: Abi): Dumped => {
+    const opts = { ...req.scan, ...req.scanFor?.(abi), abi };
+    if (given || req.annotations) return dumpHeaders(opts);
+    const dirs = includeConfigFor(abi, opts).includeDirs;
+    const units = uapiHeaders(dirs);
+    const named = units.length ? headerIndex(dirs, units).unitsForMacro(req.ioctl) : [];
+    if (!named.length) throw new UsageError(`no ioctl ${req.ioctl} in the headers of ${abi.name}`);
+    return dumpHeaders({ ...opts, headers: named });
+  };
+  const [nd, cd] = [scope(native), scope(compat)];
+  assertHeadersRead({ [native.name]: unread(nd), [compat.name]: unread(cd) }, req.scan.headers ?? [], [
+    native.name,
+    compat.name,
+  ]);
+  for (const d of [nd, cd])
+    if (!d.ioctls.has(req.ioctl))
+      throw new UsageError(`no ioctl ${req.ioctl} in the headers of ${d.layouter.abi.name}`);
+  if (req.annotations) {
+    validateAnnotations(req.annotations, nd.decls, nd.layouter, nd.ioctls, nd.typedefs);
+    validateAnnotations(req.annotations, cd.decls, cd.layouter, undefined, cd.typedefs);
+  }
+  const opts = { ...(req.members ? { members: req.members } : {}), ...(req.choose ? { choose: req.choose } : {}) };
+  const thunk = ioctlThunk(req.ioctl, nd, cd, req.annotations ?? emptyAnnotations(), opts);
+  if (!thunk.converter) throw new UsageError(`${req.ioctl} takes no argument in memory: nothing to convert`);
+  if (toIsNative ? !thunk.in : !thunk.out) return null;
+  const conv = thunk.converter;
+  const expected = toIsNative ? conv.compatSize : conv.nativeSize;
+  if (input.length === 0 && expected > 0)
+    throw new UsageError(`the input is empty: ${req.ioctl}'s argument is ${expected} bytes on ${req.from.name}`);
+  const out = toIsNative ? thunk.enter(input, req.convert) : thunk.leave(input, req.convert)!;
+  // bytes past the argument would be dropped silently: a whole buffer is one argument
+  const grew = out.length > (toIsNative ? conv.nativeSize : conv.compatSize);
+  if (!grew && input.length !== expected)
+    throw einval(`${req.ioctl}'s argument is ${expected} bytes on ${req.from.name}; the input has ${input.length}`);
   return out;
 }
 
