@@ -35,6 +35,7 @@ const HEADERS = [
   'linux/fsverity.h',
   'linux/surface_aggregator/cdev.h',
   'drm/drm.h',
+  'drm/via_drm.h',
   'sound/asound.h',
 ];
 
@@ -86,7 +87,9 @@ describe('each built-in fact is in the kernel function it cites', () => {
       for (const [union, member] of [...Object.entries(b.members), ...Object.entries(b.membersBack ?? {})]) {
         // a member of the argument or of a pointer to it (`sync_ptr.c.control`, `data->value.enumerated`)
         const shown =
-          member === null ? /switch \(/ : new RegExp(union ? `(\\.|->)${union}\\.${member}\\b` : `\\.${member}\\.`);
+          member === null
+            ? /switch \(/
+            : new RegExp(union ? `(\\.|->)${union}\\.${member}\\b` : `(\\.|->)${member}\\.`);
         expect(
           b.source.some((s) => s.shows.some((x) => shown.test(x))),
           `${b.ioctls[0]}: ${union}.${member}`,

@@ -356,6 +356,19 @@ describe("ALSA's records built by the reference compilers, converted by the thun
   );
 
   test.each(PAIRS)(
+    '%s <- %s: DRM_IOCTL_VIA_WAIT_IRQ: the request in, the reply back (via_wait_irq)',
+    async (nn, cn) => {
+      const pair = dumps(nn, cn, ['drm/via_drm.h']);
+      const thunk = ioctlThunk('DRM_IOCTL_VIA_WAIT_IRQ', pair.n, pair.c);
+      const request = await built(pair, 'union drm_via_irqwait', (p) => !p.startsWith('request.'));
+      const reply = await built(pair, 'union drm_via_irqwait', (p) => !p.startsWith('reply.'));
+      expect(hex(thunk.enter(request.cb))).toBe(hex(request.nb));
+      expect(hex(thunk.leave(reply.nb)!)).toBe(hex(reply.cb));
+    },
+    120_000,
+  );
+
+  test.each(PAIRS)(
     '%s <- %s: SNDRV_PCM_IOCTL_SYNC_PTR converts s.status and c.control, the built-in members, unasked',
     async (nn, cn) => {
       const pair = dumps(nn, cn);

@@ -385,6 +385,20 @@ export const BUILTIN_IOCTL_MEMBERS: readonly BuiltinIoctlMembers[] = [
       },
     ],
   },
+  // VIA's own wait, alike: the request in, the reply back (no compat code converts it: drm_compat_ioctl passes the
+  // task's number on to drm_ioctl, which copies the task's size of it)
+  {
+    ioctls: ['DRM_IOCTL_VIA_WAIT_IRQ'],
+    members: { '': 'request' },
+    membersBack: { '': 'reply' },
+    source: [
+      {
+        file: 'drivers/gpu/drm/via/via_dri1.c',
+        function: 'via_wait_irq',
+        shows: ['irqwait->request.irq >= dev_priv->num_irqs', 'irqwait->reply.tval_sec = now.tv_sec;'],
+      },
+    ],
+  },
 ];
 
 /** A union of a UAPI record whose member another member selects, as the kernel's compat handler switches on it. */
