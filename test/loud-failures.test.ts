@@ -405,7 +405,13 @@ describe('8: convert, layout', () => {
       input: Buffer.alloc(16),
     });
     expect([back.code, back.stdout.length]).toEqual([0, 8]);
-    for (const r of [both, nosuch, into, back]) noTrace(r);
+    const member = cli([...base, '--ioctl', 'U_GET', '--member', 'u=nope', './u.h'], {
+      cwd: dir,
+      input: Buffer.alloc(12),
+    });
+    expect(member.code).toBe(2);
+    expect(member.stderr).toMatch(/--member u=nope: union 'u' has no member 'nope'/);
+    for (const r of [both, nosuch, into, back, member]) noTrace(r);
   });
   test('convert ./nosuch.h: file not found', () => {
     const r = cli([...CONVERT, './nosuch.h'], { cwd: dir, input: Buffer.alloc(12) });

@@ -136,6 +136,10 @@ export function convertIoctlArgument(req: ConvertIoctlRequest, input: Uint8Array
     validateAnnotations(req.annotations, nd.decls, nd.layouter, nd.ioctls, nd.typedefs);
     validateAnnotations(req.annotations, cd.decls, cd.layouter, undefined, cd.typedefs);
   }
+  // a --member that names no union member of the argument is the user's error, as for --type
+  const argType = nd.ioctls.get(req.ioctl)!.argType;
+  const choiceErrors = argType ? unionChoiceErrors([argType], req.members ?? {}, req.choose) : [];
+  if (choiceErrors.length) throw new UsageError(choiceErrors.join('\n'));
   const opts = { ...(req.members ? { members: req.members } : {}), ...(req.choose ? { choose: req.choose } : {}) };
   const thunk = ioctlThunk(req.ioctl, nd, cd, req.annotations ?? emptyAnnotations(), opts);
   if (!thunk.converter) throw new UsageError(`${req.ioctl} takes no argument in memory: nothing to convert`);
