@@ -455,6 +455,46 @@ describe('annotations', () => {
     ]);
     expect(r.find((x) => x.name === 'MY_RAW')!.arg).toBe('struct my_req');
   });
+  test('a pointer to an annotated array whose elements differ: convert, each element (the pointee reason)', () => {
+    const d = mkdtempSync(join(tmpdir(), 'ioctl32-pointee-'));
+    const h = join(d, 'arr.h');
+    writeFileSync(
+      h,
+      '#include <linux/types.h>\n#include <linux/ioctl.h>\n' +
+        'struct el_long { long v; __u32 k; };\nstruct el_u32 { __u32 v; };\n' +
+        'struct al { __u32 len; __u32 pad; union { struct el_long *p; __u64 p64; }; };\n' +
+        'struct au { __u32 n; __u32 pad; union { struct el_u32 *p; __u64 p64; }; };\n' +
+        "#define AL_IOC _IOW('a', 1, struct al)\n#define AU_IOC _IOW('a', 2, struct au)\n",
+    );
+    const row = (annotations?: ReturnType<typeof ann>) => (name: string) =>
+      checkHeaders([h], { lint: false, ...(annotations ? { annotations } : {}) }).pairs[0]!.ioctls.find(
+        (x) => x.name === name,
+      )!;
+    const plain = row();
+    expect([plain('AL_IOC').verdict, plain('AU_IOC').verdict]).toEqual(['pointer-inside', 'pointer-inside']);
+    const a = ann({
+      records: {
+        'struct al': { p: { kind: 'array-pointer', count: 'len', unit: 'bytes' } },
+        'struct au': { p: { kind: 'array-pointer', count: 'n' } },
+      },
+    });
+    const al = row(a)('AL_IOC');
+    expect(al.verdict).toBe('convert');
+    // struct el_long: 8 bytes for an i386 task, 16 native (gcc -m32 and gcc lay it out so: layout-differential)
+    expect(al.reasons.find((r) => r.rule === 'pointee')).toMatchObject({
+      path: 'p',
+      native: { offset: 8, size: 16 },
+      compat: { offset: 8, size: 8 },
+    });
+    expect(al.action).toContain(
+      'p: each struct el_long of the array it points at (len bytes): 8 bytes for the task, 16 native, converted; ' +
+        'len, in bytes, rescaled',
+    );
+    // elements of the same bytes: the pointer alone
+    const au = row(a)('AU_IOC');
+    expect(au.verdict).toBe('pointer-inside');
+    expect(au.reasons.map((r) => r.rule)).toEqual(['pointer']);
+  });
   test.each([
     [{ records: { 'struct nope': {} } }, /ann\.json: struct nope: no such record/],
     [{ records: { 'struct my_req': { nope: { kind: 'user-pointer' } } } }, /struct my_req\.nope: no such member/],

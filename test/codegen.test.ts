@@ -1221,6 +1221,33 @@ describe('an anonymous struct in a union', () => {
   });
 });
 
+describe('an array an annotated pointer points at, whose elements differ', () => {
+  test('is left out, named with why: gen c converts the argument, not what it points at', () => {
+    const file = headerFile(
+      'pt.h',
+      '#include <linux/types.h>\n#include <linux/ioctl.h>\nstruct el { long v; };\n' +
+        'struct al { __u32 len; __u32 pad; union { struct el *p; __u64 p64; }; };\n' +
+        "#define AL_IOC _IOW('a', 1, struct al)\n",
+    );
+    const annotations = parseAnnotations(
+      JSON.stringify({ records: { 'struct al': { p: { kind: 'array-pointer', count: 'len' } } } }),
+      'a.json',
+    );
+    const g = generateCompatC({ pair, scan: { headers: [file] }, prefix: 'pt', annotations });
+    expect(g.ioctls).toEqual([
+      {
+        name: 'AL_IOC',
+        abi: 'i386',
+        verdict: 'convert',
+        handling: 'skipped',
+        why:
+          'gen c does not convert the arrays the argument points at: p (each struct el of the array it points at ' +
+          '(len elements): 4 bytes for the task, 8 native, converted)',
+      },
+    ]);
+  });
+});
+
 describe('unions that need no choice, as the thunk converts them', () => {
   test('members that differ only in tail padding (a union of two sizes), a pointer beside integers that pad', () => {
     const file = headerFile(

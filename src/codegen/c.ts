@@ -388,6 +388,14 @@ function planCompat(
       record.why = v.reasons.map((r) => r.message ?? r.rule).join('; ');
       continue;
     }
+    // the generated code converts the argument, not the arrays its pointers point at: left out, not half done
+    const pointee = v.reasons.filter((r) => r.rule === 'pointee');
+    if (pointee.length) {
+      record.why =
+        'gen c does not convert the arrays the argument points at: ' +
+        pointee.map((r) => `${r.path} (${r.message})`).join('; ');
+      continue;
+    }
     const nt = ne.argType ? strip(ne.argType) : undefined;
     const ct = ce?.argType;
     // a user pointer in user memory (`_IOW(t, nr, void *)`: USBDEVFS_REAPURB writes one)

@@ -104,6 +104,7 @@ export function actionOf(v: Omit<IoctlVerdict, 'action'>, use: ArgumentUse = {})
           ([u, m]) => `${u || 'the argument'} ${m === null ? 'by its selector' : `as ${m}`} on the way back`,
         ),
         moved.length ? `moved or resized: ${list(moved)}` : '',
+        ...v.reasons.filter((r) => r.rule === 'pointee').map((r) => `${r.path}: ${r.message}`),
         values.length ? `values: ${list(values)}` : '',
       ];
       const detail = parts.filter(Boolean).join('; ');

@@ -28,7 +28,15 @@ import {
 } from './annotations.js';
 import { actionOf, argumentUse } from './action.js';
 import { sizeTolerantDispatcher, withBuiltins } from './builtin-annotations.js';
-import { compareArgument, tailPaddingOnly, verdictOf, VERDICTS, type Reason, type Verdict } from './compare.js';
+import {
+  compareArgument,
+  pointeeReasons,
+  tailPaddingOnly,
+  verdictOf,
+  VERDICTS,
+  type Reason,
+  type Verdict,
+} from './compare.js';
 import { lint, type Finding } from './lint.js';
 
 export interface IoctlVerdict {
@@ -498,10 +506,18 @@ function judge(
     v.reasons.push({ rule: 'unresolved', path: '', message: e.message });
     return v;
   }
+  // the arrays annotated pointers point at, where their elements differ (the handler converts each)
+  const arrays = new Map<string, { count: string; unit: 'elements' | 'bytes' }>();
+  for (const [path, a] of (recordName && annotations.records.get(recordName)) || [])
+    if (a.kind === 'array-pointer') arrays.set(path, a);
+  const reasons = [
+    ...cmp.reasons,
+    ...pointeeReasons({ type: nt, layouter: n.layouter }, { type: ct, layouter: c.layouter }, arrays),
+  ];
   // the union's other members are not what the handler reads or writes
   const used = v.members || v.membersBack ? usedMembers([v.members ?? {}, v.membersBack ?? {}]) : undefined;
-  v.reasons = used ? cmp.reasons.filter((r) => !inOtherMember(r.path, used)) : cmp.reasons;
-  v.verdict = used ? verdictOf(v.reasons) : cmp.verdict;
+  v.reasons = used ? reasons.filter((r) => !inOtherMember(r.path, used)) : reasons;
+  v.verdict = verdictOf(v.reasons);
   markTailPadding(v, ne);
   return renumbered(v);
 }

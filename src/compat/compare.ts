@@ -2,6 +2,7 @@
  * Comparing one argument type between a native and a compat ABI: from the two layouts alone,
  * what differs, and so what the kernel must do (CONTRACT.md's verdicts).
  */
+import { typeName } from '../cfront/print.js';
 import { stripTypedefs, type CType, type RecordDecl } from '../cfront/types.js';
 import { flattenFields, type TypedField } from '../layout/fields.js';
 import type { Layouter } from '../layout/layout.js';
@@ -27,6 +28,7 @@ export type ReasonRule =
   | 'long' // an integer whose size differs (long, size_t) is stored inside: widening needed
   | 'user-pointer' // an annotated __u64 carries a user pointer
   | 'sigset' // an annotated signal mask: 64-bit words against compat's 32-bit ones
+  | 'pointee' // an annotated pointer to an array whose elements differ: each element converted
   | 'unresolved'; // the type could not be resolved on a side
 
 export interface Reason {
@@ -167,7 +169,15 @@ function resizedRule(n: MemberClass, c: MemberClass): ReasonRule {
   return n === 'scalar' && c === 'scalar' ? 'long' : 'member-size';
 }
 
-const MOVES: ReadonlySet<ReasonRule> = new Set(['size', 'offset', 'member-size', 'bitfield', 'missing', 'sigset']);
+const MOVES: ReadonlySet<ReasonRule> = new Set([
+  'size',
+  'offset',
+  'member-size',
+  'bitfield',
+  'missing',
+  'sigset',
+  'pointee',
+]);
 
 /**
  * The argument's `size` reason when the record's size is all that differs of the layouts: no member
@@ -285,4 +295,41 @@ export function onlyPointersDiffer(
 export function integerFiller(t: CType): boolean {
   const s = stripTypedefs(t);
   return s.kind === 'int' || s.kind === 'enum' || (s.kind === 'array' && integerFiller(s.of));
+}
+
+/**
+ * The arrays annotated pointers point at (array-pointer annotations: member path → its count member and unit) whose
+ * elements are laid out otherwise: one `pointee` reason each, with an element's size on both sides. The handler
+ * converts each element, and a count in bytes is rescaled (SIOCGIFCONF's ifc_len over its ifreq slots).
+ */
+export function pointeeReasons(
+  native: { type: CType; layouter: Layouter },
+  compat: { type: CType; layouter: Layouter },
+  arrays: ReadonlyMap<string, { count: string; unit: 'elements' | 'bytes' }>,
+): Reason[] {
+  const out: Reason[] = [];
+  const nf = members(native.type, native.layouter).fields;
+  const cf = members(compat.type, compat.layouter).fields;
+  for (const [path, { count, unit }] of arrays) {
+    const [a, b] = [nf.find((f) => f.path === path), cf.find((f) => f.path === path)];
+    const [pa, pb] = [a && stripTypedefs(a.ctype), b && stripTypedefs(b.ctype)];
+    if (pa?.kind !== 'pointer' || pb?.kind !== 'pointer') continue;
+    const elements = compareArgument(
+      { type: pa.to, layouter: native.layouter },
+      { type: pb.to, layouter: compat.layouter },
+    );
+    if (elements.verdict === 'identical') continue;
+    const [ns, cs] = [elements.nativeSize, elements.compatSize];
+    const rescaled = unit === 'bytes' && ns !== cs ? `; ${count}, in bytes, rescaled` : '';
+    out.push({
+      rule: 'pointee',
+      path,
+      native: { offset: a!.offset, size: ns },
+      compat: { offset: b!.offset, size: cs },
+      message:
+        `each ${typeName(pa.to)} of the array it points at (${count} ${unit}): ${cs} bytes for the task, ` +
+        `${ns} native, ${elements.verdict === 'convert' ? 'converted' : 'its pointers converted'}${rescaled}`,
+    });
+  }
+  return out;
 }

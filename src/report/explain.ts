@@ -685,6 +685,8 @@ function describe(r: MemberDifference, t: CType | undefined, compat: string, nat
       return `${name}:${type ? ` ${type}` : ''} carries a user pointer (annotation): compat_ptr() it`;
     case 'sigset':
       return `${name}: a signal mask: ${compat}'s 32-bit words are ordered otherwise on big-endian ${native}`;
+    case 'pointee':
+      return `${name}: ${r.message}`;
   }
   if (!n || !c) return `${name}: ${r.rule}`;
   if (r.rule === 'size' && !r.path)
