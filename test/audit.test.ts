@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { getAbi } from '../src/abi/index.js';
 import { audit, auditHasErrors, auditPairs, type AuditReport } from '../src/audit/index.js';
-import { auditReadNothing } from '../src/audit/audit.js';
+import { auditReadNothing, undispatchedHooks } from '../src/audit/audit.js';
 import { autoconfOf } from '../src/audit/unit.js';
 import { defaultKernelTree } from '../src/cfront/kernel-tree.js';
 import { UsageError } from '../src/errors.js';
@@ -444,6 +444,37 @@ const DRM_FILES = [
   'vmwgfx/',
 ].map((f) => `drivers/gpu/drm/${/^(drm_|vgem|vmwgfx)/.test(f) ? f : `radeon/${f}`}`);
 
+describe('handlers that dispatch by a table or by _IOC_NR(cmd): said to be not judged', () => {
+  const tarball = linuxSourceTarball();
+  if (tarball === null) {
+    test('the tarball is installed', () => {
+      throw new Error('no /usr/src/linux-source-*.tar.xz: install linux-source-6.1');
+    });
+    return;
+  }
+  // snd_seq_ioctl looks cmd up in ioctl_handlers[]; snd_compr_ioctl switches on _IOC_NR(cmd)
+  const FILES = ['sound/core/seq/', 'sound/core/compress_offload.c'];
+  const { root } = linuxSourceFiles(tarball, [...FILES, ...KERNEL_SOURCE_HEADERS]);
+  const report = audit({
+    tree: root,
+    paths: ['sound/core/seq/seq_clientmgr.c', 'sound/core/compress_offload.c'],
+    build: buildTree(),
+    native,
+    compat,
+  });
+  test('the hooks are named in the text, not passed over as clean', () => {
+    expect(report.files.read).toBe(2);
+    expect(undispatchedHooks(report).map((h) => `${h.ops} ${h.native}`)).toEqual([
+      'snd_seq_f_ops snd_seq_ioctl',
+      'snd_compr_file_ops snd_compr_ioctl',
+    ]);
+    expect(formatAudit(report)).toContain(
+      '2 ops structure(s) whose native handler dispatches no case this audit reads (a table, _IOC_NR(cmd)): ' +
+        'their ioctls are not judged: snd_seq_f_ops (snd_seq_ioctl), snd_compr_file_ops (snd_compr_ioctl)',
+    );
+  });
+});
+
 describe('audit of linux-source-6.1 DRM', () => {
   const tarball = linuxSourceTarball();
   if (tarball === null) {
@@ -464,6 +495,15 @@ describe('audit of linux-source-6.1 DRM', () => {
     // drm_noop (the legacy ones without CONFIG_DRM_LEGACY) are not judged, nor vmwgfx's, whose macros are its own
     expect(report.drm).toEqual({ ioctls: 183, judged: 82 });
     expect(report.headers).toEqual(expect.arrayContaining(['drm/drm.h', 'drm/radeon_drm.h', 'drm/vgem_drm.h']));
+  });
+
+  test("the hooks that reach drm_ioctl are judged by its tables; vmwgfx's is said to go unjudged", () => {
+    expect(report.hooks.filter((h) => h.table !== undefined).length).toBeGreaterThan(0);
+    // vmw_unlocked_ioctl: `return vmw_generic_ioctl(filp, cmd, arg, &drm_ioctl);` (a function pointer, not a call),
+    // and vmwgfx's own DRM_IOCTL_VMW_* are macros of its .c file: none of its ioctls is judged, and the text says so
+    expect(undispatchedHooks(report).map((h) => `${h.ops} ${h.native}`)).toEqual([
+      'vmwgfx_driver_fops vmw_unlocked_ioctl',
+    ]);
   });
 
   test('DRM_IOCTL_MODE_GETFB2: drm_ioctl reads an i386 struct drm_mode_fb_cmd2 unconverted', () => {

@@ -23,7 +23,14 @@ import { judgeDrm, readDrm, type DrmSources } from './drm.js';
 import { judgeV4l2, readV4l2 } from './v4l2.js';
 import { KbuildObjects } from './kbuild.js';
 import { article, hex, numbers } from './evidence.js';
-import { COMPAT_PASS_THROUGH, IOCTL_HOOKS, PASS_THROUGH_HOOKS, type IoctlHookKind } from './hooks.js';
+import {
+  COMPAT_PASS_THROUGH,
+  DRM_DISPATCH,
+  IOCTL_HOOKS,
+  PASS_THROUGH_HOOKS,
+  V4L2_DISPATCH,
+  type IoctlHookKind,
+} from './hooks.js';
 import {
   baseStruct,
   definedNames,
@@ -81,6 +88,8 @@ export interface AuditHook {
   /** Commands the native handler dispatches, evaluated; and those joined with the catalogue. */
   nativeLabels: number;
   joined: number;
+  /** The table dispatcher its handlers reach (drm_ioctl, v4l2_compat_ioctl32): its tables are judged on their own. */
+  table?: string;
 }
 
 export interface AuditReport {
@@ -544,6 +553,10 @@ function auditPart(opts: PartOptions): PartResult {
       nativeLabels: 0,
       joined: 0,
     };
+    const table = [p.nativeName, p.compatHook, ...[...p.native, ...p.compat].map((h) => h.dispatch.fn.name)].find((f) =>
+      TABLE_ENTRIES.has(f),
+    );
+    if (table) hook.table = table;
     report.hooks.push(hook);
     const where = (loc: SourceLoc) => ({ file: relative(root, loc.file), line: loc.line });
     const base = { ops: `${p.struct} ${p.name}`, hook: p.compatHook };
@@ -1088,6 +1101,23 @@ export function auditReadNothing(report: AuditReport): string | null {
   }
   const hooks = [...new Set(IOCTL_HOOKS.flatMap((h) => [h.native, h.compat]))].map((f) => `.${f}`).join(', ');
   return `no file of ${report.tree} under the paths given sets an ioctl hook (${hooks}): nothing to audit`;
+}
+
+/** The entries of the dispatchers whose tables drm.ts and v4l2.ts read. */
+const TABLE_ENTRIES: ReadonlySet<string> = new Set([
+  DRM_DISPATCH.nativeEntry,
+  DRM_DISPATCH.compatEntry,
+  V4L2_DISPATCH.nativeEntry,
+  V4L2_DISPATCH.compatEntry,
+]);
+
+/**
+ * The hooks whose native handler dispatches no `case` this audit reads (snd_seq_ioctl looks cmd up in a table,
+ * snd_compr_ioctl switches on _IOC_NR(cmd)): none of their ioctls is judged. DRM's and V4L2's tables are read on
+ * their own (drm.ts, v4l2.ts).
+ */
+export function undispatchedHooks(report: AuditReport): AuditHook[] {
+  return report.hooks.filter((h) => h.nativeLabels === 0 && h.table === undefined);
 }
 
 /** Whether any finding is an error (the CLI exits 1). */

@@ -1,6 +1,6 @@
 /** `ioctl32 audit` as text: one block per finding, compiler style, then what was read. */
 import { pathToFileURL } from 'node:url';
-import type { AuditFindingKind, AuditReport } from '../audit/audit.js';
+import { undispatchedHooks, type AuditFindingKind, type AuditReport } from '../audit/audit.js';
 import { sarifLog, type SarifLog } from './sarif.js';
 
 export function formatAudit(report: AuditReport, opts: { verbose?: boolean } = {}): string {
@@ -27,6 +27,14 @@ export function formatAudit(report: AuditReport, opts: { verbose?: boolean } = {
     lines.push(
       `  ${notJoined} command(s) the handlers dispatch are not in the catalogue (not defined in a UAPI header ` +
         'read, or their number has no value there): not judged',
+    );
+  }
+  // handlers whose commands no case label shows: said, so that none passes for a clean one
+  const undispatched = undispatchedHooks(report);
+  if (undispatched.length) {
+    lines.push(
+      `  ${undispatched.length} ops structure(s) whose native handler dispatches no case this audit reads (a table, ` +
+        `_IOC_NR(cmd)): their ioctls are not judged: ${undispatched.map((h) => `${h.ops} (${h.native})`).join(', ')}`,
     );
   }
   if (!opts.verbose) {
