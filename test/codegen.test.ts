@@ -27,6 +27,7 @@ import type { Layouter } from '../src/layout/layout.js';
 import { generateCompatC, type GeneratedC } from '../src/codegen/c.js';
 import { parseAnnotations, type Annotations } from '../src/compat/annotations.js';
 import { dumpHeaders, type Dumped } from '../src/scan/dump.js';
+import { ioctlThunk } from '../src/thunk/ioctl.js';
 import { compileConverter, type CompileOptions, type Converter, type Memory } from '../src/thunk/compile.js';
 import { captureKernel, type CaseResult } from './harness/kernel.js';
 import { buildModule, kernelBuildDir } from './harness/kbuild.js';
@@ -1245,6 +1246,38 @@ describe('an array an annotated pointer points at, whose elements differ', () =>
           '(len elements): 4 bytes for the task, 8 native, converted)',
       },
     ]);
+  });
+});
+
+describe('a struct whose members are in another order on the two ABIs', () => {
+  test("asm/mtrr.h's struct mtrr_gentry: paired by name, as mtrr_gentry32 is (and as the thunk converts it)", () => {
+    const g = generateCompatC({ pair, scan: { headers: ['asm/mtrr.h'] }, prefix: 'mtrr' });
+    expect(g.ioctls.find((x) => x.name === 'MTRRIOC_GET_ENTRY')).toMatchObject({ handling: 'converted' });
+    const [n, c] = [
+      dumpHeaders({ abi: x86, headers: ['asm/mtrr.h'] }),
+      dumpHeaders({ abi: i386, headers: ['asm/mtrr.h'] }),
+    ];
+    const conv = ioctlThunk('MTRRIOC_GET_ENTRY', n, c).converter!;
+    // the kernel's answer: base, size, regnum and type of a native task, _pad zero
+    const native = new Uint8Array(conv.nativeSize);
+    const dv = new DataView(native.buffer);
+    dv.setBigUint64(0, 0xfe000000n, true);
+    dv.setUint32(8, 0x1000000, true);
+    dv.setUint32(12, 2, true);
+    dv.setUint32(16, 1, true);
+    // in user space the UAPI header is <asm/mtrr.h>, not the kernel's <uapi/asm/mtrr.h>
+    const user = { ...g, source: g.source.replace('#include <uapi/asm/mtrr.h>', '#include <asm/mtrr.h>') };
+    const out = runHandler(
+      user,
+      'mtrr',
+      c.ioctls.get('MTRRIOC_GET_ENTRY')!.cmd,
+      native,
+      new Uint8Array(conv.compatSize),
+    );
+    expect(out.ret).toBe(0);
+    expect(hex(out.after)).toBe(hex(conv.nativeToCompat(native)));
+    // regnum first for the i386 task
+    expect(new DataView(out.after.buffer).getUint32(0, true)).toBe(2);
   });
 });
 

@@ -804,7 +804,12 @@ class Generator {
     const b = cl.members;
     const names = (l: MemberLayout[]) => l.map((x) => x.member.name ?? '(anonymous)').join(', ');
     const bn = b.filter((x) => !padding(x));
-    if (a.length === bn.length && (!nd.union || a.every((m, i) => m.member.name === bn[i]!.member.name))) {
+    const inOrder = a.length === bn.length && a.every((m, i) => m.member.name === bn[i]!.member.name);
+    // the same number of members under other names (renamed padding) still pairs in order, as before
+    const sameNames =
+      new Set(a.map((m) => m.member.name)).size === new Set(bn.map((o) => o.member.name)).size &&
+      a.every((m) => bn.some((o) => o.member.name === m.member.name));
+    if (a.length === bn.length && (inOrder || (!nd.union && !sameNames))) {
       let i = 0;
       return b.map((o) => (padding(o) ? { o } : { m: a[i++]!, o }));
     }
@@ -824,6 +829,15 @@ class Generator {
         align === cl.align
       )
         return kept.map((o) => ({ m: byName.get(o.member.name!), o }));
+    }
+    // a struct's members by name where both sides name every one and have other lists (asm/mtrr.h's struct
+    // mtrr_gentry: regnum first for i386, base first and a _pad more for x86_64; arch/x86/kernel/cpu/mtrr/if.c
+    // converts mtrr_gentry32 by name): the twin in the compat order, a native-only member left zero or dropped;
+    // a compat-only member is kept as an integer of its size (zero from the native side)
+    if (!nd.union && [...a, ...bn].every((x) => x.member.name !== undefined)) {
+      const byName = new Map(a.map((m) => [m.member.name!, m]));
+      if (b.every((o) => padding(o) || byName.has(o.member.name!) || integers(o.member.type)))
+        return b.map((o) => (padding(o) ? { o } : { m: byName.get(o.member.name!), o }));
     }
     throw new CodegenError(differ);
   }

@@ -9,6 +9,7 @@ import type { Abi } from '../abi/types.js';
 import { recordName, stripTypedefs as strip, type CType, type RecordDecl } from '../cfront/types.js';
 import { isUnsigned } from '../cfront/constants.js';
 import { enumUnderlying, Layouter } from '../layout/layout.js';
+import type { MemberLayout, RecordLayout } from '../layout/types.js';
 import type { Annotations, HandlerMembers, MemberAnnotation } from '../compat/annotations.js';
 import { integerFiller, onlyPointersDiffer } from '../compat/compare.js';
 import { choiceNames, unionChoiceErrors } from '../compat/members.js';
@@ -700,16 +701,48 @@ class Emitter {
     }
   }
 
+  /**
+   * A struct's members on both ABIs side by side: in order where both have as many (the same names, or other names
+   * for the same places: renamed padding); else by name where every member has one (asm/mtrr.h's struct
+   * mtrr_gentry: regnum first for i386, base first and a _pad more for x86_64, as arch/x86/kernel/cpu/mtrr/if.c
+   * converts mtrr_gentry32 by name). Unnamed bit-fields are padding on either side.
+   */
+  private memberPairs(a: RecordLayout, b: RecordLayout, path: string): Array<{ m?: MemberLayout; o?: MemberLayout }> {
+    const padding = (x: MemberLayout) => x.member.bitWidth !== undefined && x.member.name === undefined;
+    const [as, bs] = [a.members.filter((x) => !padding(x)), b.members.filter((x) => !padding(x))];
+    const names = (l: MemberLayout[]) => l.map((x) => x.member.name);
+    const [an, bn] = [names(as), names(bs)];
+    const inOrder = as.length === bs.length && an.every((n, i) => n === bn[i]);
+    const sameNames = an.length === bn.length && an.every((n) => bn.includes(n)) && bn.every((n) => an.includes(n));
+    if (a.members.length === b.members.length && (inOrder || !sameNames))
+      return a.members.map((m, i) => ({ m, o: b.members[i]! }));
+    if (![...an, ...bn].every((n) => n !== undefined))
+      throw einval('the record has other members on the two ABIs', path || undefined);
+    const theirs = new Map(bs.map((o) => [o.member.name!, o]));
+    const pairs: Array<{ m?: MemberLayout; o?: MemberLayout }> = as.map((m) => ({ m, o: theirs.get(m.member.name!) }));
+    for (const o of bs) if (!an.includes(o.member.name)) pairs.push({ o });
+    return pairs;
+  }
+
   private struct(fd: RecordDecl, td: RecordDecl, fromOff: string, toOff: string, path: string): void {
     const a = this.from.layouter.layout(fd);
     const b = this.to.layouter.layout(td);
-    if (a.members.length !== b.members.length)
-      throw einval('the record has other members on the two ABIs', path || undefined);
     const name = recordName(fd);
     const record: RecordContext = { decl: fd, toDecl: td, fromBase: fromOff, toBase: toOff, ...(name ? { name } : {}) };
-    a.members.forEach((m, i) => {
-      const o = b.members[i]!;
+    this.memberPairs(a, b, path).forEach(({ m, o }) => {
+      // the target's own member: left zero
+      if (!m) return;
       const mpath = m.member.name === undefined ? path : path ? `${path}.${m.member.name}` : m.member.name;
+      if (!o) {
+        if (m.member.bitWidth !== undefined) return;
+        // the source's own member: its value has nowhere to go, so it must be zero (as an array's extra elements)
+        const what = `no member on ${this.to.abi.name}`;
+        this.emit(
+          `for (let k = ${fromOff} + ${m.offset}; k < ${fromOff} + ${m.offset + m.size}; k++) if (src[k] !== 0) ` +
+            `throw R.overflow(${JSON.stringify(mpath)}, BigInt(src[k]), ${JSON.stringify(what)});`,
+        );
+        return;
+      }
       if (m.member.bitWidth !== undefined) {
         if (m.member.name === undefined || m.member.bitWidth === 0) return; // padding
         const signed = !isUnsigned(
