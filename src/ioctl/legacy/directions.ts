@@ -43,6 +43,17 @@ export const DIRECTIONS = family('other', { header: 'linux/kvm.h' }, [
     },
   ],
   [
+    'BTRFS_IOC_ENCODED_READ',
+    'rw',
+    'struct btrfs_ioctl_encoded_io_args',
+    'fs/btrfs/ioctl.c:btrfs_ioctl_encoded_read',
+    {
+      header: 'linux/btrfs.h',
+      misdeclared: true,
+      note: '_IOR but the kernel reads iov, iovcnt, offset and flags (copy_from_user) and writes the rest back',
+    },
+  ],
+  [
     'KVM_SET_IRQCHIP',
     'w',
     'struct kvm_irqchip',
