@@ -595,6 +595,12 @@ function argumentTypes(n: Dumped, wanted: Wanted, annotations: Annotations): CTy
   return types;
 }
 
+/**
+ * How a handler is declared: not inlined into the compat switch, whose stack frame would hold every inlined handler's
+ * arguments at once (3 KB against the kernel's 2048-byte CONFIG_FRAME_WARN for a driver of 40 ioctls).
+ */
+const HANDLER = 'static noinline_for_stack long';
+
 /** A C identifier made of a name. */
 function identifier(s: string): string {
   const id = s.replace(/[^A-Za-z0-9_]/g, '_');
@@ -1424,15 +1430,34 @@ class Generator {
     const pfx = this.prefix;
     const nElem = typeName(nt);
     const cElem = this.compatElement(nt, ct);
-    const lines = [
-      `static long ${pfx}_compat_${identifier(e.name)}(struct file *file, void __user *argp)`,
-      '{',
-      `\t${nElem} karg[${length}];`,
-      `\t${cElem} uarg[${length}];`,
-      '\tlong ret;',
-      '',
-      '\tmemset(karg, 0, sizeof(karg));',
-    ];
+    // big arrays go on the heap, as big records do: kernel stacks are small
+    const onHeap = (this.nl.typeLayout(nt).size + this.cl.typeLayout(ct).size) * length > 512;
+    const [K, U] = onHeap ? ['karg->el', 'uarg->el'] : ['karg', 'uarg'];
+    const lines = [`${HANDLER} ${pfx}_compat_${identifier(e.name)}(struct file *file, void __user *argp)`, '{'];
+    if (onHeap)
+      lines.push(
+        `\tstruct { ${nElem} el[${length}]; } *karg = kzalloc(sizeof(*karg), GFP_KERNEL);`,
+        `\tstruct { ${cElem} el[${length}]; } *uarg = kzalloc(sizeof(*uarg), GFP_KERNEL);`,
+        '\tlong ret;',
+        '',
+        '\tret = -ENOMEM;',
+        '\tif (!karg || !uarg)',
+        '\t\tgoto out;',
+      );
+    else
+      lines.push(
+        `\t${nElem} karg[${length}];`,
+        `\t${cElem} uarg[${length}];`,
+        '\tlong ret;',
+        '',
+        '\tmemset(karg, 0, sizeof(karg));',
+      );
+    // an early return: through `out` where the arrays are the heap's
+    const fail = (cond: string, ret: string) =>
+      onHeap
+        ? [`\tif (${cond}) {`, `\t\tret = ${ret};`, '\t\tgoto out;', '\t}']
+        : [`\tif (${cond})`, `\t\treturn ${ret};`];
+    const unless = (cond: string) => [`\tif (${cond})`, onHeap ? '\t\tgoto out;' : '\t\treturn ret;'];
     // the elements convert in a function of their own each way, as a record's members do
     const each = (toCompat: boolean) =>
       this.elements(
@@ -1442,15 +1467,16 @@ class Generator {
         toCompat,
       );
     if (access.reads) {
-      lines.push('\tif (copy_from_user(uarg, argp, sizeof(uarg)))', '\t\treturn -EFAULT;');
-      lines.push(`\tret = ${each(false)}(karg, uarg);`, '\tif (ret)', '\t\treturn ret;');
+      lines.push(...fail(`copy_from_user(${U}, argp, sizeof(${U}))`, '-EFAULT'));
+      lines.push(`\tret = ${each(false)}(${K}, ${U});`, ...unless('ret'));
     }
-    lines.push(`\tret = ${this.opts.driver}_ioctl_kernel(file, ${e.name}, karg);`);
+    lines.push(`\tret = ${this.opts.driver}_ioctl_kernel(file, ${e.name}, ${K});`);
     if (access.writes) {
-      lines.push('\tif (ret < 0)', '\t\treturn ret;', '\tmemset(uarg, 0, sizeof(uarg));');
-      lines.push(`\tif (${each(true)}(uarg, karg))`, '\t\treturn -EOVERFLOW;');
-      lines.push('\tif (copy_to_user(argp, uarg, sizeof(uarg)))', '\t\treturn -EFAULT;');
+      lines.push(...unless('ret < 0'), `\tmemset(${U}, 0, sizeof(${U}));`);
+      lines.push(...fail(`${each(true)}(${U}, ${K})`, '-EOVERFLOW'));
+      lines.push(...fail(`copy_to_user(argp, ${U}, sizeof(${U}))`, '-EFAULT'));
     }
+    if (onHeap) lines.push('out:', '\tkfree(karg);', '\tkfree(uarg);');
     lines.push('\treturn ret;', '}');
     return `${lines.join('\n')}\n`;
   }
@@ -1458,7 +1484,7 @@ class Generator {
   scalarHandler(e: IoctlEntry, scalar: Scalar, access: Access): string {
     const { reads, writes } = access;
     const lines = [
-      `static long ${this.prefix}_compat_${identifier(e.name)}(struct file *file, void __user *argp)`,
+      `${HANDLER} ${this.prefix}_compat_${identifier(e.name)}(struct file *file, void __user *argp)`,
       '{',
       `\t${scalar.native} karg = ${scalar.pointer ? 'NULL' : '0'};`,
       `\t${scalar.compat} uarg;`,
@@ -1542,7 +1568,7 @@ class Generator {
       `#define ${max} 1024`,
       '#endif',
       '',
-      `static long ${pfx}_compat_${identifier(e.name)}(struct file *file, void __user *argp)`,
+      `${HANDLER} ${pfx}_compat_${identifier(e.name)}(struct file *file, void __user *argp)`,
       '{',
       `\t${twin.twin} head;`,
       `\t${twin.cname} *karg = NULL;`,
@@ -1593,7 +1619,7 @@ class Generator {
     const onHeap = this.nl.layout(twin.native).size + this.cl.layout(twin.compat).size > 512;
     const k = onHeap ? 'karg' : '&karg';
     const u = onHeap ? 'uarg' : '&uarg';
-    const lines = [`static long ${pfx}_compat_${identifier(e.name)}(struct file *file, void __user *argp)`, '{'];
+    const lines = [`${HANDLER} ${pfx}_compat_${identifier(e.name)}(struct file *file, void __user *argp)`, '{'];
     if (onHeap) {
       lines.push(
         `\t${twin.cname} *karg = kzalloc(sizeof(*karg), GFP_KERNEL);`,
