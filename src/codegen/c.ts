@@ -388,6 +388,14 @@ function planCompat(
       record.why = v.reasons.map((r) => r.message ?? r.rule).join('; ');
       continue;
     }
+    // another name of a number a converting case already serves (SNDRV_PCM_IOCTL_SYNC_PTR sent as
+    // __SNDRV_PCM_IOCTL_SYNC_PTR's number): that case serves it, and no converter of its own is written to go unused
+    const servedBy = converted.find((x) => x.compatCmd === v.compatCmd);
+    if (servedBy && v.compatCmd !== null) {
+      record.handling = 'converted';
+      record.why = `${abi} tasks send ${name} as ${hex(v.compatCmd)}, the number of ${servedBy.e.name}, whose case serves it`;
+      continue;
+    }
     // the generated code converts the argument, not the arrays its pointers point at: left out, not half done
     const pointee = v.reasons.filter((r) => r.rule === 'pointee');
     if (pointee.length) {
