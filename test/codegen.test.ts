@@ -24,7 +24,7 @@ import { compatPairs, getAbi } from '../src/abi/index.js';
 import type { Abi } from '../src/abi/types.js';
 import { stripTypedefs, type CType } from '../src/cfront/types.js';
 import type { Layouter } from '../src/layout/layout.js';
-import { generateCompatC, type GeneratedC } from '../src/codegen/c.js';
+import { generateCompatC, type GeneratedC, type GeneratedIoctl } from '../src/codegen/c.js';
 import { parseAnnotations, type Annotations } from '../src/compat/annotations.js';
 import { dumpHeaders, type Dumped } from '../src/scan/dump.js';
 import { ioctlThunk } from '../src/thunk/ioctl.js';
@@ -1553,5 +1553,37 @@ describe("the members an ioctl's handler uses (annotations, legacy rows)", () =>
     const flags = sock.ioctls.find((x) => x.name === 'SIOCGIFFLAGS')!;
     expect(flags.handling).toBe('skipped');
     expect(flags.why).toContain('--member ifr_ifru=NAME');
+  });
+  test("an ioctl whose handler uses another member than its record's converters is left out, saying why", () => {
+    // --member ifr_ifru=ifru_flags serves SIOCGIFFLAGS; SIOCGIFMTU's handler reads ifr_mtu, 4 bytes, not 2
+    const sock = generateCompatC({
+      pair,
+      scan: { headers: ['linux/sockios.h'] },
+      prefix: 'sock',
+      members: { ifr_ifru: 'ifru_flags' },
+    });
+    const [flags, mtu] = ['SIOCGIFFLAGS', 'SIOCGIFMTU'].map((n) => sock.ioctls.find((x) => x.name === n)!) as [
+      GeneratedIoctl,
+      GeneratedIoctl,
+    ];
+    expect(flags.handling).toBe('converted');
+    expect(mtu).toMatchObject({
+      handling: 'skipped',
+      why:
+        'its handler uses ifr_ifru as ifru_mtu, where the converters of struct ifreq (one per record, for every ioctl ' +
+        'of it) convert ifr_ifru as ifru_flags: convert it by hand',
+    });
+    // SNDRV_CTL_IOCTL_ELEM_INFO reads value.enumerated.item whatever `type` says (snd_ctl_elem_info_compat); the
+    // converters of struct snd_ctl_elem_info pick by `type`, as ELEM_ADD's handler does
+    const sound = generateCompatC({ pair, scan: { headers: ['linux/ioctl.h', 'sound/asound.h'] }, prefix: 'snd' });
+    const [info, add] = ['SNDRV_CTL_IOCTL_ELEM_INFO', 'SNDRV_CTL_IOCTL_ELEM_ADD'].map((n) =>
+      sound.ioctls.find((x) => x.name === n)!,
+    ) as [GeneratedIoctl, GeneratedIoctl];
+    expect(add.handling).toBe('converted');
+    expect(info.handling).toBe('skipped');
+    expect(info.why).toContain(
+      'its handler uses value as enumerated, where the converters of struct snd_ctl_elem_info',
+    );
+    expect(sound.source).toContain('switch (from->type) {');
   });
 });

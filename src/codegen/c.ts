@@ -16,7 +16,7 @@ import { typeName } from '../cfront/print.js';
 import { recordName, stripTypedefs as strip, type CType, type RecordDecl } from '../cfront/types.js';
 import { FileCache } from '../cfront/preprocess.js';
 import { defaultKernelTree, kernelIncludeName, kernelTreeIncludeDirs } from '../cfront/kernel-tree.js';
-import type { Annotations } from '../compat/annotations.js';
+import type { Annotations, HandlerMembers } from '../compat/annotations.js';
 import { ioctlVerdict, type IoctlVerdict } from '../compat/check.js';
 import { argumentUse } from '../compat/action.js';
 import { emptyAnnotations, validateAnnotations } from '../compat/annotations.js';
@@ -396,6 +396,15 @@ function planCompat(
       record.why = `${abi} tasks send ${name} as ${hex(v.compatCmd)}, the number of ${servedBy.e.name}, whose case serves it`;
       continue;
     }
+    // the record's converters serve every ioctl of it: one whose handler uses another member of a union than they
+    // convert (SNDRV_CTL_IOCTL_ELEM_INFO reads value.enumerated.item whatever `type` says, where ELEM_ADD's
+    // converter picks by `type`; SIOCGIFMTU's ifru_mtu under --member ifr_ifru=ifru_flags) is left out, not converted
+    // as another ioctl's handler reads it
+    const clash = memberClash(ne, g, annotations);
+    if (clash) {
+      record.why = clash;
+      continue;
+    }
     // the generated code converts the argument, not the arrays its pointers point at: left out, not half done
     const pointee = v.reasons.filter((r) => r.rule === 'pointee');
     if (pointee.length) {
@@ -588,6 +597,34 @@ function handlerMembers(
   }
   const agreed = [...seen].map(([path, m]) => [path, m.size === 1 ? [...m][0]! : null] as const);
   return Object.fromEntries(agreed.filter((x): x is readonly [string, string] => x[1] !== null));
+}
+
+/**
+ * Where an ioctl's handler uses a union member (IoctlEntry.members, an annotation's members or membersBack) that the
+ * generated converters of its record do not convert that union as: the chosen member is another, or none is and a
+ * selector annotation switches on the union. Why, or null where they agree (a union whose members convert alike is
+ * copied, which serves any member). The argument itself ("") is not a --member path: not judged here.
+ */
+function memberClash(e: IoctlEntry, g: Generator, annotations: Annotations): string | null {
+  const use = argumentUse(e, annotations);
+  const record = annotations.ioctlArgs.get(e.name) ?? e.arg;
+  const ways: Array<[string, Readonly<HandlerMembers> | undefined]> = [
+    ['', use.members],
+    [' on the way back', use.membersBack],
+  ];
+  for (const [way, table] of ways)
+    for (const [path, member] of Object.entries(table ?? {})) {
+      if (!path || member === null) continue;
+      const converted = g.chosen[path];
+      const selector = record !== undefined && annotations.records.get(record)?.get(path)?.kind === 'union';
+      if (converted === member || (converted === undefined && !selector)) continue;
+      const theirs = converted !== undefined ? `as ${converted}` : 'by its selector annotation';
+      return (
+        `its handler uses ${path} as ${member}${way}, where the converters of ${record ?? 'its argument'} ` +
+        `(one per record, for every ioctl of it) convert ${path} ${theirs}: convert it by hand`
+      );
+    }
+  return null;
 }
 
 /** The argument types of the ioctls the wanted files define (an annotated type for those annotated). */
