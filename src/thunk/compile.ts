@@ -736,7 +736,7 @@ class Emitter {
       if (!o) {
         if (m.member.bitWidth !== undefined) return;
         // the source's own member: its value has nowhere to go, so it must be zero (as an array's extra elements)
-        const what = `no member on ${this.to.abi.name}`;
+        const what = `${this.to.abi.name}'s ${recordName(td) ?? 'record'}, which has no such member`;
         this.emit(
           `for (let k = ${fromOff} + ${m.offset}; k < ${fromOff} + ${m.offset + m.size}; k++) if (src[k] !== 0) ` +
             `throw R.overflow(${JSON.stringify(mpath)}, BigInt(src[k]), ${JSON.stringify(what)});`,
@@ -942,7 +942,7 @@ class Emitter {
       if (ann.default === '') this.emit('default: break;');
       else if (!other)
         this.emit(
-          `default: throw R.einval(${JSON.stringify(path)}, 'selector value ' + ${s} + ' names no member of the union');`,
+          `default: throw R.einval(${JSON.stringify(path)}, 'selector value ' + ${s} + ' names no member of union ' + ${JSON.stringify(path || 'the argument')});`,
         );
       this.emit('}');
       this.cover(toOff, b.size);
