@@ -7,6 +7,7 @@ import { ABIS, getAbi } from '../src/abi/index.js';
 import type { RecordDecl } from '../src/cfront/types.js';
 import { alignedU64, arr, m, ptr, rec, struct, t, td, u32, u64, union } from './harness/dsl.js';
 import { compareWithCompiler, type Program } from './harness/probe.js';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -451,3 +452,35 @@ test('an attribute that changes a layout in a way not modelled is a located erro
     );
   }
 });
+
+test("type specifiers: every combination of up to three words, accepted or refused as gcc's C11 6.7.2p2 reading", () => {
+  const words = ['int', 'long', 'short', 'char', 'signed', 'unsigned', 'double', 'float', '_Bool', '__int128'];
+  const combos: string[][] = [];
+  for (const a of words) {
+    combos.push([a]);
+    for (const b of words) {
+      combos.push([a, b]);
+      for (const c of words) combos.push([a, b, c]);
+    }
+  }
+  // one struct per line: gcc's errors by line, warnings off
+  const dir = mkdtempSync(join(tmpdir(), 'ioctl32-specs-'));
+  const file = join(dir, 'specs.c');
+  writeFileSync(file, combos.map((w, i) => `struct s${i} { ${w.join(' ')} x; };`).join('\n') + '\n');
+  const gcc = spawnSync('gcc', ['-fsyntax-only', '-w', '-std=gnu11', file], { encoding: 'utf8' });
+  const refused = new Set([...gcc.stderr.matchAll(/specs\.c:(\d+):\d+: error:/g)].map((m) => Number(m[1]) - 1));
+  expect(refused.size).toBeGreaterThan(500);
+  const disagree: string[] = [];
+  combos.forEach((w, i) => {
+    let ours = false;
+    try {
+      parseText(`struct s { ${w.join(' ')} x; };`)();
+    } catch {
+      ours = true;
+    }
+    if (ours !== refused.has(i)) disagree.push(`${w.join(' ')}: gcc ${refused.has(i) ? 'refuses' : 'takes'} it`);
+  });
+  expect(disagree).toEqual([]);
+  // the message is gcc's, located at the first specifier
+  expect(parseText('struct a { long long long x; };')).toThrow(/case\.h:1:12: error: 'long long long' is too long/);
+}, 120_000);

@@ -144,6 +144,9 @@ const BASIC = new Set([
   '__uint128_t',
 ]);
 const MODE_BYTES: Record<string, number> = { QI: 1, HI: 2, SI: 4, DI: 8, TI: 16, byte: 1 };
+/** The spellings of `signed` and `unsigned` among the type specifiers. */
+const SIGNED_WORDS: ReadonlySet<string> = new Set(['signed', '__signed__', '__signed']);
+const UNSIGNED_WORDS: ReadonlySet<string> = new Set(['unsigned', '__unsigned__']);
 
 export class Parser extends ConstantExpressions<Value> {
   /** The declarations so far, by name space; an included file's parse is replayed from its memo. */
@@ -542,6 +545,34 @@ export class Parser extends ConstantExpressions<Value> {
     return { kind: 'typedef', decl: { name, type: t, align: atomicAlign, atomic: true } };
   }
 
+  /**
+   * The type specifiers' combination is one C11 6.7.2p2 lists (`unsigned long long int`, `long double`, `signed
+   * char`): another (`int int`, `long long long`, `unsigned signed`) is the error gcc and clang give, located.
+   */
+  private checkCombination(words: readonly string[], at: Token): void {
+    const signs = words.filter((w) => SIGNED_WORDS.has(w) || UNSIGNED_WORDS.has(w));
+    const bases = words.filter((w) => w !== 'short' && w !== 'long' && !signs.includes(w));
+    const shorts = words.filter((w) => w === 'short').length;
+    const longs = words.filter((w) => w === 'long').length;
+    const fail = (message: string): never => {
+      throw CFrontError.at(at, message);
+    };
+    if (bases.length > 1) fail('two or more data types in declaration specifiers');
+    if (signs.some((w) => SIGNED_WORDS.has(w)) && signs.some((w) => UNSIGNED_WORDS.has(w)))
+      fail("both 'signed' and 'unsigned' in declaration specifiers");
+    if (signs.length > 1) fail(`duplicate '${signs[1]}'`);
+    if (shorts > 1) fail("duplicate 'short'");
+    if (shorts && longs) fail("both 'long' and 'short' in declaration specifiers");
+    if (longs > 2) fail("'long long long' is too long");
+    const base = bases[0];
+    if (base === undefined || base === 'int') return;
+    if (shorts) fail(`both 'short' and '${base}' in declaration specifiers`);
+    if (longs && !(base === 'double' && longs === 1))
+      fail(`both '${longs > 1 ? 'long long' : 'long'}' and '${base}' in declaration specifiers`);
+    if (signs.length && base !== 'char' && base !== '__int128')
+      fail(`both '${signs[0]}' and '${base}' in declaration specifiers`);
+  }
+
   private basicType(words: string[], at: Token): CType {
     const count = (w: string) => words.filter((x) => x === w).length;
     const unsigned = count('unsigned') + count('__unsigned__') > 0;
@@ -561,6 +592,7 @@ export class Parser extends ConstantExpressions<Value> {
         decl: { name: `${typeName(real)} _Complex`, type: { kind: 'array', of: real, length: 2 }, complex: true },
       };
     }
+    this.checkCombination(words, at);
     if (words.includes('void')) return { kind: 'void' };
     if (words.includes('_Bool')) return { kind: 'int', name: '_Bool' };
     if (words.includes('__builtin_va_list')) return { kind: 'pointer', to: { kind: 'void' } };
