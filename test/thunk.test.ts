@@ -303,13 +303,18 @@ describe("ALSA's records built by the reference compilers, converted by the thun
     120_000,
   );
 
-  test.each(PAIRS)(
-    '%s <- %s: DRM_IOCTL_WAIT_VBLANK: the request in, the reply back (compat_drm_wait_vblank)',
-    async (nn, cn) => {
-      const pair = dumps(nn, cn, ['drm/drm.h']);
-      const thunk = ioctlThunk('DRM_IOCTL_WAIT_VBLANK', pair.n, pair.c);
-      const request = await built(pair, 'union drm_wait_vblank', (p) => !p.startsWith('request.'));
-      const reply = await built(pair, 'union drm_wait_vblank', (p) => !p.startsWith('reply.'));
+  // the handler reads the request and answers in the reply of the same union (compat_drm_wait_vblank, via_wait_irq)
+  const WAITS = [
+    ['DRM_IOCTL_WAIT_VBLANK', 'drm/drm.h', 'union drm_wait_vblank'],
+    ['DRM_IOCTL_VIA_WAIT_IRQ', 'drm/via_drm.h', 'union drm_via_irqwait'],
+  ] as const;
+  test.each(PAIRS.flatMap((p) => WAITS.map((w) => [...p, ...w] as const)))(
+    '%s <- %s: %s: the request in, the reply back',
+    async (nn, cn, ioctl, header, union) => {
+      const pair = dumps(nn, cn, [header]);
+      const thunk = ioctlThunk(ioctl, pair.n, pair.c);
+      const request = await built(pair, union, (p) => !p.startsWith('request.'));
+      const reply = await built(pair, union, (p) => !p.startsWith('reply.'));
       expect(hex(thunk.enter(request.cb))).toBe(hex(request.nb));
       expect(hex(thunk.leave(reply.nb)!)).toBe(hex(reply.cb));
     },
@@ -376,19 +381,6 @@ describe("ALSA's records built by the reference compilers, converted by the thun
       /EOVERFLOW: '_pad' = 7 does not fit i386's struct mtrr_gentry, which has no such member/,
     );
   }, 120_000);
-
-  test.each(PAIRS)(
-    '%s <- %s: DRM_IOCTL_VIA_WAIT_IRQ: the request in, the reply back (via_wait_irq)',
-    async (nn, cn) => {
-      const pair = dumps(nn, cn, ['drm/via_drm.h']);
-      const thunk = ioctlThunk('DRM_IOCTL_VIA_WAIT_IRQ', pair.n, pair.c);
-      const request = await built(pair, 'union drm_via_irqwait', (p) => !p.startsWith('request.'));
-      const reply = await built(pair, 'union drm_via_irqwait', (p) => !p.startsWith('reply.'));
-      expect(hex(thunk.enter(request.cb))).toBe(hex(request.nb));
-      expect(hex(thunk.leave(reply.nb)!)).toBe(hex(reply.cb));
-    },
-    120_000,
-  );
 
   test.each(PAIRS)(
     '%s <- %s: SNDRV_PCM_IOCTL_SYNC_PTR converts s.status and c.control, the built-in members, unasked',

@@ -737,17 +737,7 @@ class Generator {
     if (a.kind === 'pointer') return false;
     if (a.kind === 'array' && b.kind === 'array') return a.length === b.length && this.same(a.of, b.of);
     if (a.kind === 'record' && b.kind === 'record') {
-      const x = this.nl.layout(a.decl);
-      const y = this.cl.layout(b.decl);
-      const alike =
-        x.members.length === y.members.length &&
-        x.members.every(
-          (m, i) =>
-            m.bitOffset === y.members[i]!.bitOffset &&
-            m.bits === y.members[i]!.bits &&
-            this.same(m.member.type, y.members[i]!.member.type),
-        );
-      if (alike) return true;
+      if (this.membersAlike(a.decl, b.decl, (n, c) => this.same(n, c))) return true;
       // declared otherwise, the same bytes (the kernel's struct sockaddr has sa_data_min[14] and a
       // flexible sa_data in a union where user space has sa_data[14]): copied as they are
       const bytes = scalarBytes(nt, this.nl);
@@ -769,17 +759,20 @@ class Generator {
     if (a.kind === 'int' || a.kind === 'enum' || a.kind === 'float') return true;
     if (a.kind === 'array' && b.kind === 'array') return a.length === b.length && this.sameData(a.of, b.of, false);
     if (a.kind !== 'record' || b.kind !== 'record') return false;
-    const x = this.nl.layout(a.decl);
-    const y = this.cl.layout(b.decl);
-    const alike =
-      x.members.length === y.members.length &&
-      x.members.every(
-        (m, i) =>
-          m.bitOffset === y.members[i]!.bitOffset &&
-          m.bits === y.members[i]!.bits &&
-          this.sameData(m.member.type, y.members[i]!.member.type, false),
-      );
-    return alike || (sizes && this.same(nt, ct));
+    return this.membersAlike(a.decl, b.decl, (n, c) => this.sameData(n, c, false)) || (sizes && this.same(nt, ct));
+  }
+
+  /** The records' members pairwise at the same bits, each pair's types as `alike` judges them. */
+  private membersAlike(nd: RecordDecl, cd: RecordDecl, alike: (nt: CType, ct: CType) => boolean): boolean {
+    const x = this.nl.layout(nd).members;
+    const y = this.cl.layout(cd).members;
+    return (
+      x.length === y.length &&
+      x.every((m, i) => {
+        const o = y[i]!;
+        return m.bitOffset === o.bitOffset && m.bits === o.bits && alike(m.member.type, o.member.type);
+      })
+    );
   }
 
   /** The compat twin of a record, defined (with its nested twins) on first use. */
