@@ -405,6 +405,17 @@ describe('8: convert, layout', () => {
       input: Buffer.alloc(16),
     });
     expect([back.code, back.stdout.length]).toEqual([0, 8]);
+    // short or long, the same words: both sizes
+    for (const n of [4, 20]) {
+      const wrong = cli(['convert', '--from', 'x86_64', '--to', 'i386', '--ioctl', 'MY_IOC', './my.h'], {
+        cwd: dir,
+        input: Buffer.alloc(n),
+      });
+      expect([wrong.code, wrong.stderr]).toEqual([
+        1,
+        `ioctl32: EINVAL: MY_IOC's argument is 16 bytes on x86_64; the input has ${n}\n`,
+      ]);
+    }
     const member = cli([...base, '--ioctl', 'U_GET', '--member', 'u=nope', './u.h'], {
       cwd: dir,
       input: Buffer.alloc(12),

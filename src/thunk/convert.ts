@@ -87,17 +87,12 @@ export function convertArgument(req: ConvertRequest, input: Uint8Array): Uint8Ar
   const choiceErrors = unionChoiceErrors([nativeType], req.members ?? {}, req.choose);
   if (choiceErrors.length) throw new UsageError(choiceErrors.join('\n'));
   const conv = compileConverter(nativeType, resolveTypeName(req.type, cd), native, compat, opts);
-  const inSize = toIsNative ? conv.compatSize : conv.nativeSize;
-  if (input.length === 0 && inSize > 0) {
-    throw new UsageError(`the input is empty: ${req.type} is ${inSize} bytes on ${req.from.name}`);
-  }
-  const out = toIsNative ? conv.compatToNative(input, req.convert) : conv.nativeToCompat(input, req.convert);
-  // bytes past the argument would be dropped silently: a whole buffer is one argument
-  const expected = toIsNative ? conv.compatSize : conv.nativeSize;
-  const grew = out.length > (toIsNative ? conv.nativeSize : conv.compatSize);
-  if (!grew && input.length !== expected)
-    throw einval(`${req.type} is ${expected} bytes on ${req.from.name}; the input has ${input.length}`);
-  return out;
+  const sizes = toIsNative
+    ? { input: conv.compatSize, output: conv.nativeSize }
+    : { input: conv.nativeSize, output: conv.compatSize };
+  return wholeArgument(req.type, sizes, req.from, input, () =>
+    toIsNative ? conv.compatToNative(input, req.convert) : conv.nativeToCompat(input, req.convert),
+  );
 }
 
 export interface ConvertIoctlRequest extends Omit<ConvertRequest, 'type'> {
@@ -145,14 +140,32 @@ export function convertIoctlArgument(req: ConvertIoctlRequest, input: Uint8Array
   if (!thunk.converter) throw new UsageError(`${req.ioctl} takes no argument in memory: nothing to convert`);
   if (toIsNative ? !thunk.in : !thunk.out) return null;
   const conv = thunk.converter;
-  const expected = toIsNative ? conv.compatSize : conv.nativeSize;
-  if (input.length === 0 && expected > 0)
-    throw new UsageError(`the input is empty: ${req.ioctl}'s argument is ${expected} bytes on ${req.from.name}`);
-  const out = toIsNative ? thunk.enter(input, req.convert) : thunk.leave(input, req.convert)!;
-  // bytes past the argument would be dropped silently: a whole buffer is one argument
-  const grew = out.length > (toIsNative ? conv.nativeSize : conv.compatSize);
-  if (!grew && input.length !== expected)
-    throw einval(`${req.ioctl}'s argument is ${expected} bytes on ${req.from.name}; the input has ${input.length}`);
+  const sizes = toIsNative
+    ? { input: conv.compatSize, output: conv.nativeSize }
+    : { input: conv.nativeSize, output: conv.compatSize };
+  return wholeArgument(`${req.ioctl}'s argument`, sizes, req.from, input, () =>
+    toIsNative ? thunk.enter(input, req.convert) : thunk.leave(input, req.convert)!,
+  );
+}
+
+/**
+ * One whole argument converted: an empty input is a usage error, one shorter or longer than `what` is on `from` an
+ * EINVAL that says both sizes (bytes past the argument would be dropped silently); an output that grew (a flexible
+ * array's elements) takes the input as it is.
+ */
+function wholeArgument(
+  what: string,
+  sizes: { input: number; output: number },
+  from: Abi,
+  input: Uint8Array,
+  convert: () => Uint8Array,
+): Uint8Array {
+  if (input.length === 0 && sizes.input > 0)
+    throw new UsageError(`the input is empty: ${what} is ${sizes.input} bytes on ${from.name}`);
+  const wrong = () => einval(`${what} is ${sizes.input} bytes on ${from.name}; the input has ${input.length}`);
+  if (input.length < sizes.input) throw wrong();
+  const out = convert();
+  if (out.length <= sizes.output && input.length !== sizes.input) throw wrong();
   return out;
 }
 
