@@ -561,9 +561,9 @@ describe('annotations', () => {
 test('a header that does not parse is reported and the rest is still checked', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ioctl32-bad-'));
   const broken = join(dir, 'broken.h');
-  writeFileSync(broken, '#include <linux/types.h>\nstruct broken { __u32 a\n};\n');
+  writeFileSync(broken, '#include <linux/types.h>\nstruct broken { __u32 a\nb; };\n');
   const report = checkHeaders([broken, join(LINT, 'bitfield.h')], { lint: false });
-  expect(Object.values(report.failed.x86_64 ?? {})[0]).toMatch(/broken\.h:3:1: error: expected ';'/);
+  expect(Object.values(report.failed.x86_64 ?? {})[0]).toMatch(/broken\.h:3:1: error: expected ';' before 'b'/);
   expect(report.pairs[0]!.ioctls.map((x) => x.name)).toEqual(expect.arrayContaining(['BF_BAD', 'BF_GOOD']));
 });
 

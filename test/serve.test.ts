@@ -195,13 +195,13 @@ describe('ioctl32 serve', () => {
     expect((JSON.parse(kvm.body) as { error: string }).error).toBe(
       'no header linux/kvm.h below the include directories (on arm)',
     );
-    writeFileSync(join(dir, 'mydrv/bad.h'), 'struct bad { int a; int b };\n');
+    writeFileSync(join(dir, 'mydrv/bad.h'), 'struct bad { int a; int b c; };\n');
     const bad = await get('/api/layout?header=mydrv/bad.h&record=bad&abis=x86_64,i386');
     expect(bad.status).toBe(404);
     expect((JSON.parse(bad.body) as { error: string }).error).toMatch(
       new RegExp(
         String.raw`^no record bad in mydrv/bad\.h \(mydrv/bad\.h cannot be read on x86_64: ` +
-          String.raw`.*bad\.h:1:27: error: expected ';' before '\}'\)$`,
+          String.raw`.*bad\.h:1:27: error: expected ';' before 'c'\)$`,
       ),
     );
     // check says the same, as a 422 with the located error (gen-c did), not 200 with no ioctl

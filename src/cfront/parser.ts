@@ -771,7 +771,8 @@ export class Parser extends ConstantExpressions<Value> {
         continue;
       }
       const semi = this.peek();
-      this.expect(';');
+      // a record's last member without its ';' (`int b }`): gcc and clang take it, with a warning
+      if (semi?.text !== '}') this.expect(';');
       const end = semi?.loc;
       for (const m of members.slice(declared)) {
         if (end) m.declEnd = end;
