@@ -11,12 +11,12 @@ import { includeConfigFor } from '../cfront/index.js';
 import type { RecordDecl, TypedefDecl } from '../cfront/types.js';
 import { Layouter } from '../layout/layout.js';
 import { dumpHeaders, unreadHeaders, type Dumped } from '../scan/dump.js';
-import { headerIndex } from '../scan/ioctl-index.js';
+import { headerIndex, type HeaderIndex } from '../scan/ioctl-index.js';
 import { uapiHeaders } from '../scan/scan.js';
 import { assertHeadersRead } from '../scan/failed.js';
 import { unionChoiceErrors } from '../compat/members.js';
 import type { ScanOptions } from '../scan/scan.js';
-import { compileConverter, type ConvertOptions } from './compile.js';
+import { compileConverter, type Converter, type ConvertOptions } from './compile.js';
 import { einval } from './errors.js';
 import { ioctlThunk } from './ioctl.js';
 
@@ -64,19 +64,8 @@ export interface ConvertRequest {
 
 /** Converts `input` (laid out for `from`) to `to`'s layout. */
 export function convertArgument(req: ConvertRequest, input: Uint8Array): Uint8Array {
-  // the wider ABI plays the native side: widening is compat -> native
-  const toIsNative = req.to.bits >= req.from.bits;
-  const native = toIsNative ? req.to : req.from;
-  const compat = toIsNative ? req.from : req.to;
-  const nd = typeScope(req, native);
-  const cd = typeScope(req, compat);
-  // a header named that cannot be read is the error, not the type it would have defined
-  const failed = { [native.name]: unread(nd), [compat.name]: unread(cd) };
-  assertHeadersRead(failed, req.scan.headers ?? [], [native.name, compat.name]);
-  if (req.annotations && 'ioctls' in nd && 'ioctls' in cd) {
-    validateAnnotations(req.annotations, nd.decls, nd.layouter, nd.ioctls, nd.typedefs);
-    validateAnnotations(req.annotations, cd.decls, cd.layouter, undefined, cd.typedefs);
-  }
+  const { toIsNative, native, compat } = sidesOf(req);
+  const [nd, cd] = readSides(req, native, compat, (abi) => typeScope(req, abi));
   const opts = {
     ...(req.members ? { members: req.members } : {}),
     ...(req.choose ? { choose: req.choose } : {}),
@@ -87,10 +76,7 @@ export function convertArgument(req: ConvertRequest, input: Uint8Array): Uint8Ar
   const choiceErrors = unionChoiceErrors([nativeType], req.members ?? {}, req.choose);
   if (choiceErrors.length) throw new UsageError(choiceErrors.join('\n'));
   const conv = compileConverter(nativeType, resolveTypeName(req.type, cd), native, compat, opts);
-  const sizes = toIsNative
-    ? { input: conv.compatSize, output: conv.nativeSize }
-    : { input: conv.nativeSize, output: conv.compatSize };
-  return wholeArgument(req.type, sizes, req.from, input, () =>
+  return wholeArgument(req.type, sizesOf(conv, toIsNative), req.from, input, () =>
     toIsNative ? conv.compatToNative(input, req.convert) : conv.nativeToCompat(input, req.convert),
   );
 }
@@ -106,31 +92,19 @@ export interface ConvertIoctlRequest extends Omit<ConvertRequest, 'type'> {
  * Without headers, only the UAPI units that may define the macro are read.
  */
 export function convertIoctlArgument(req: ConvertIoctlRequest, input: Uint8Array): Uint8Array | null {
-  const toIsNative = req.to.bits >= req.from.bits;
-  const native = toIsNative ? req.to : req.from;
-  const compat = toIsNative ? req.from : req.to;
+  const { toIsNative, native, compat } = sidesOf(req);
   const given = (req.scan.headers ?? []).length > 0;
+  const missing = (abi: Abi) => new UsageError(`no ioctl ${req.ioctl} in the headers of ${abi.name}`);
   const scope = (abi: Abi): Dumped => {
     const opts = { ...req.scan, ...req.scanFor?.(abi), abi };
     if (given || req.annotations) return dumpHeaders(opts);
-    const dirs = includeConfigFor(abi, opts).includeDirs;
-    const units = uapiHeaders(dirs);
-    const named = units.length ? headerIndex(dirs, units).unitsForMacro(req.ioctl) : [];
-    if (!named.length) throw new UsageError(`no ioctl ${req.ioctl} in the headers of ${abi.name}`);
+    const named = indexedUnits(opts, (ix) => ix.unitsForMacro(req.ioctl));
+    if (!named.length) throw missing(abi);
     return dumpHeaders({ ...opts, headers: named });
   };
-  const [nd, cd] = [scope(native), scope(compat)];
-  assertHeadersRead({ [native.name]: unread(nd), [compat.name]: unread(cd) }, req.scan.headers ?? [], [
-    native.name,
-    compat.name,
-  ]);
-  for (const d of [nd, cd])
-    if (!d.ioctls.has(req.ioctl))
-      throw new UsageError(`no ioctl ${req.ioctl} in the headers of ${d.layouter.abi.name}`);
-  if (req.annotations) {
-    validateAnnotations(req.annotations, nd.decls, nd.layouter, nd.ioctls, nd.typedefs);
-    validateAnnotations(req.annotations, cd.decls, cd.layouter, undefined, cd.typedefs);
-  }
+  const [nd, cd] = readSides(req, native, compat, scope, (d) => {
+    if (!d.ioctls.has(req.ioctl)) throw missing(d.layouter.abi);
+  });
   // a --member that names no union member of the argument is the user's error, as for --type
   const argType = nd.ioctls.get(req.ioctl)!.argType;
   const choiceErrors = argType ? unionChoiceErrors([argType], req.members ?? {}, req.choose) : [];
@@ -139,13 +113,51 @@ export function convertIoctlArgument(req: ConvertIoctlRequest, input: Uint8Array
   const thunk = ioctlThunk(req.ioctl, nd, cd, req.annotations ?? emptyAnnotations(), opts);
   if (!thunk.converter) throw new UsageError(`${req.ioctl} takes no argument in memory: nothing to convert`);
   if (toIsNative ? !thunk.in : !thunk.out) return null;
-  const conv = thunk.converter;
-  const sizes = toIsNative
-    ? { input: conv.compatSize, output: conv.nativeSize }
-    : { input: conv.nativeSize, output: conv.compatSize };
-  return wholeArgument(`${req.ioctl}'s argument`, sizes, req.from, input, () =>
+  return wholeArgument(`${req.ioctl}'s argument`, sizesOf(thunk.converter, toIsNative), req.from, input, () =>
     toIsNative ? thunk.enter(input, req.convert) : thunk.leave(input, req.convert)!,
   );
+}
+
+/** The sides of a conversion: the wider ABI plays the native one (widening is compat -> native). */
+function sidesOf(req: { from: Abi; to: Abi }): { toIsNative: boolean; native: Abi; compat: Abi } {
+  const toIsNative = req.to.bits >= req.from.bits;
+  return { toIsNative, native: toIsNative ? req.to : req.from, compat: toIsNative ? req.from : req.to };
+}
+
+/**
+ * Both sides read with `scope`: a header named that cannot be read is the error (not the type or ioctl it would have
+ * defined), then `each` side's own check, then the annotations checked against what was read.
+ */
+function readSides<D extends Dumped | TypeScope>(
+  req: Omit<ConvertRequest, 'type'>,
+  native: Abi,
+  compat: Abi,
+  scope: (abi: Abi) => D,
+  each?: (d: D) => void,
+): [D, D] {
+  const [nd, cd] = [scope(native), scope(compat)];
+  const failed = { [native.name]: unread(nd), [compat.name]: unread(cd) };
+  assertHeadersRead(failed, req.scan.headers ?? [], [native.name, compat.name]);
+  if (each) [nd, cd].forEach(each);
+  if (req.annotations && 'ioctls' in nd && 'ioctls' in cd) {
+    validateAnnotations(req.annotations, nd.decls, nd.layouter, nd.ioctls, nd.typedefs);
+    validateAnnotations(req.annotations, cd.decls, cd.layouter, undefined, cd.typedefs);
+  }
+  return [nd, cd];
+}
+
+/** The UAPI units of an ABI's include directories that `find` names in the header index (none without units). */
+function indexedUnits(opts: ScanOptions, find: (ix: HeaderIndex) => string[]): string[] {
+  const dirs = includeConfigFor(opts.abi, opts).includeDirs;
+  const units = uapiHeaders(dirs);
+  return units.length ? find(headerIndex(dirs, units)) : [];
+}
+
+/** What a converter reads and writes, the way the conversion goes. */
+function sizesOf(conv: Converter, toIsNative: boolean): { input: number; output: number } {
+  return toIsNative
+    ? { input: conv.compatSize, output: conv.nativeSize }
+    : { input: conv.nativeSize, output: conv.compatSize };
 }
 
 /**
@@ -192,9 +204,7 @@ function typeScope(req: ConvertRequest, abi: Abi): Dumped | TypeScope {
   const names = words.filter((w) => !C_TYPE_WORDS.has(w) && !TAG_WORDS.has(w));
   // one name to look up (a tag or a typedef name): more, and the whole set reads them
   if (given || req.annotations || names.length !== 1) return dumpHeaders(opts);
-  const dirs = includeConfigFor(abi, opts).includeDirs;
-  const units = uapiHeaders(dirs);
-  const named = units.length ? headerIndex(dirs, units).unitsForRecord(names[0]!) : [];
+  const named = indexedUnits(opts, (ix) => ix.unitsForRecord(names[0]!));
   // no unit names it: the parser says why it is no type (an empty header list would mean the whole set)
   if (!named.length) return emptyScope(abi);
   return dumpHeaders({ ...opts, headers: named });
