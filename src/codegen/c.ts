@@ -162,6 +162,8 @@ interface Converted {
   handler: string;
   /** An array argument's compat type (`struct compat_foo[2]`). */
   array?: string;
+  /** Other names of its compat number (FIONREAD and TIOCINQ), which its case serves. */
+  aliases: string[];
 }
 
 interface Numbered {
@@ -343,6 +345,12 @@ interface CompatPlan {
   renumbered: Numbered[];
 }
 
+/** An ioctl a task sends under the number of another, whose case serves it: as the kernel serves it. */
+function servedByCase(record: GeneratedIoctl, cmd: number, other: string): void {
+  record.handling = 'converted';
+  record.why = `${record.abi} tasks send ${record.name} as ${hex(cmd)}, the number of ${other}, whose case serves it`;
+}
+
 /** Decides, per ioctl of the wanted headers, what the compat ABI's tasks need, and writes its converters. */
 function planCompat(
   n: Dumped,
@@ -392,8 +400,8 @@ function planCompat(
     // __SNDRV_PCM_IOCTL_SYNC_PTR's number): that case serves it, and no converter of its own is written to go unused
     const servedBy = converted.find((x) => x.compatCmd === v.compatCmd);
     if (servedBy && v.compatCmd !== null) {
-      record.handling = 'converted';
-      record.why = `${abi} tasks send ${name} as ${hex(v.compatCmd)}, the number of ${servedBy.e.name}, whose case serves it`;
+      servedByCase(record, v.compatCmd, servedBy.e.name);
+      servedBy.aliases.push(name);
       continue;
     }
     // the record's converters serve every ioctl of it: one whose handler uses another member of a union than they
@@ -423,7 +431,7 @@ function planCompat(
         const native = pointer ? 'void __user *' : typeName(ne.argType);
         const scalar = { native, compat: g.compatScalar(ne.argType, ct, name), pointer };
         const handler = g.scalarHandler(ne, scalar, access);
-        converted.push({ e: ne, v, scalar, compatCmd: v.compatCmd!, handler });
+        converted.push({ e: ne, v, scalar, compatCmd: v.compatCmd!, handler, aliases: [] });
         record.handling = 'converted';
       } catch (e) {
         if (!(e instanceof CodegenError)) throw e;
@@ -467,6 +475,7 @@ function planCompat(
           compatCmd: v.compatCmd!,
           handler,
           array: `${g.compatElement(nd.of, cd.of)}[${nd.length}]`,
+          aliases: [],
         });
         record.handling = 'converted';
       } catch (e) {
@@ -493,7 +502,7 @@ function planCompat(
       if (access.writes) g.converter(twin, true);
       // written now: a flexible array's elements may turn out to be no convertible type
       const handler = g.handler(ne, twin, access);
-      converted.push({ e: ne, v, twin, compatCmd: v.compatCmd!, handler });
+      converted.push({ e: ne, v, twin, compatCmd: v.compatCmd!, handler, aliases: [] });
       record.handling = 'converted';
     } catch (e) {
       // a record the header only declares (`struct agp_info *` with no struct agp_info) has no layout
@@ -510,9 +519,7 @@ function planCompat(
   for (const record of out) {
     const cmd = record.handling === 'skipped' ? c.ioctls.get(record.name)?.cmd : undefined;
     const other = cmd === undefined ? undefined : served.get(cmd);
-    if (other === undefined) continue;
-    record.handling = 'converted';
-    record.why = `${abi} tasks send ${record.name} as ${hex(cmd!)}, the number of ${other}, whose case serves it`;
+    if (other !== undefined) servedByCase(record, cmd!, other);
   }
   // a macro whose number has no value natively is left out too, and says so (check's unknown row)
   for (const [name, u] of n.unresolved) {
@@ -1327,14 +1334,8 @@ class Generator {
     const nativeChecks: string[] = [];
     const seen = new Map<number, string>();
     const checkedRecords = new Set<string>();
-    for (const { e, v, twin, scalar, compatCmd, handler, array } of plan.converted) {
+    for (const { e, v, twin, scalar, compatCmd, handler, array, aliases } of plan.converted) {
       const label = v.cmdDiffers ? `${e.name}${this.opts.suffix}` : e.name;
-      // another name for a number already handled (FIONREAD and TIOCINQ)
-      const same = seen.get(compatCmd);
-      if (same !== undefined) {
-        cases.push(`\t/* ${e.name}: the same number as ${same} */`);
-        continue;
-      }
       seen.set(compatCmd, e.name);
       nativeChecks.push(`static_assert(${e.name} == ${hex(e.cmd)}U);`);
       const nativeName = twin?.cname ?? scalar?.native ?? typeName(e.argType!);
@@ -1349,6 +1350,8 @@ class Generator {
       if (v.cmdDiffers) numbers.push(...this.compatNumber(e, label, compatCmd, twin, compatName));
       handlers.push(handler);
       cases.push(`\tcase ${label}:\n\t\treturn ${pfx}_compat_${identifier(e.name)}(file, argp);`);
+      // another name for the number (FIONREAD and TIOCINQ): this case serves it
+      for (const other of aliases) cases.push(`\t/* ${other}: the same number as ${e.name} */`);
     }
     for (const { name, cmd, nativeCmd, value } of plan.renumbered) {
       if (seen.has(cmd)) continue;
