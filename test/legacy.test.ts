@@ -22,6 +22,7 @@ import {
 import { typeName } from '../src/cfront/print.js';
 import { Layouter } from '../src/layout/layout.js';
 import { decodeIoc } from '../src/ioctl/ioc.js';
+import { UNION_BYTES } from '../src/ioctl/catalogue.js';
 import { LEGACY_IOCTLS, type LegacyIoctl } from '../src/ioctl/legacy.js';
 import { dumpHeaders } from '../src/scan/dump.js';
 import { functionText, linuxSourceFiles, linuxSourceTarball } from './harness/linux-source.js';
@@ -251,6 +252,19 @@ function namesMember(u: Unit, shows: string, union: string, member: string): boo
   });
 }
 
+/**
+ * Whether `shows` copies a task's whole record of the type `arg` (or its compat_ twin) in from user memory, in the
+ * function `text`: `copy_from_user(&iwr, argp, sizeof(struct iwreq))`, or `sizeof(*ifr32)` of a `struct
+ * compat_ifreq *ifr32` the function declares.
+ */
+function copiesWhole(text: string, shows: string, arg: string): boolean {
+  const size = /^copy_from_user\([^,]+, [^,]+, sizeof\((.+)\)\)$/.exec(shows)?.[1];
+  if (size === undefined) return false;
+  const name = size.startsWith('*') ? size.slice(1) : null;
+  const type = name === null ? size : new RegExp(`(struct \\w+) \\*${name}\\b`).exec(text)?.[1];
+  return type === arg || type === arg.replace(/^struct /, 'struct compat_');
+}
+
 describe.skipIf(!existsSync(`${SYSROOT}/include/linux`))("a row's union member is the one its handler uses", () => {
   test.skipIf(!tarball)("the cited 6.1 function shows it, by the header's alias for the member", () => {
     const { files: sources } = linuxSourceFiles(tarball!, [
@@ -263,7 +277,9 @@ describe.skipIf(!existsSync(`${SYSROOT}/include/linux`))("a row's union member i
       const text = functionText(sources.get(file)!, fn);
       if (text === null) wrong.push(`${e.name}: no function ${fn} in ${file}`);
       else if (!text.includes(shows.replace(/\s+/g, ' '))) wrong.push(`${e.name}: ${fn} lacks '${shows}'`);
-      if (!namesMember(unitFor(e), shows, union, member)) wrong.push(`${e.name}: '${shows}' names no ${member}`);
+      if (member === UNION_BYTES) {
+        if (text !== null && !copiesWhole(text, shows, e.arg!)) wrong.push(`${e.name}: '${shows}' copies no ${e.arg}`);
+      } else if (!namesMember(unitFor(e), shows, union, member)) wrong.push(`${e.name}: '${shows}' names no ${member}`);
     }
     expect(wrong).toEqual([]);
     expect(withMember.length).toBeGreaterThanOrEqual(30);
@@ -303,9 +319,9 @@ describe.skipIf(!existsSync(`${SYSROOT}/include/linux`))("a row's union member i
           failures.push(`${native.name} <- ${compat.name} ${e.name}: ${(err as Error).message}`);
         }
       }
-      // a row without one still asks (SIOCGMIIPHY: the handler overlays struct mii_ioctl_data on the union)
+      // a row without one still asks (SIOCDEVPRIVATE: the driver reads the union as it pleases)
       if (native.name === 'x86_64' && compat.name === 'i386')
-        expect(() => ioctlThunk('SIOCGMIIPHY', n, c)).toThrow(/choose one/);
+        expect(() => ioctlThunk('SIOCDEVPRIVATE', n, c)).toThrow(/choose one/);
     }
     expect(failures).toEqual([]);
     expect([...unknown]).toEqual(['riscv32']);
@@ -314,7 +330,7 @@ describe.skipIf(!existsSync(`${SYSROOT}/include/linux`))("a row's union member i
 });
 
 describe("check judges a union by the member the handler uses (the row's `members`)", () => {
-  test('SIOCGIFFLAGS: ifru_flags only; SIOCGIFMAP: the ifmap; SIOCGMIIPHY (no member): every member', () => {
+  test('SIOCGIFFLAGS: ifru_flags only; SIOCGIFMAP: the ifmap; SIOCGMIIPHY: the union as its bytes', () => {
     const pair = { native: getAbi('x86_64'), compat: getAbi('i386') };
     const r = check({ pairs: [pair], scan: { headers: ['linux/sockios.h'] }, lint: false });
     const row = (name: string) => r.pairs[0]!.ioctls.find((v) => v.name === name)!;
@@ -327,9 +343,37 @@ describe("check judges a union by the member the handler uses (the row's `member
     const map = row('SIOCGIFMAP');
     expect(map.reasons.map((x) => x.path)).toContain('ifr_ifru.ifru_map.mem_start');
     expect(map.reasons.every((x) => !x.path.includes('ifru_data'))).toBe(true);
+    // get_user_ifreq copies the task's 32 bytes: no member of the union is converted, the union is resized
     const mii = row('SIOCGMIIPHY');
-    expect(mii.members).toBeUndefined();
-    expect(mii.reasons.map((x) => x.path)).toContain('ifr_ifru.ifru_data');
+    expect(mii.members).toEqual({ ifr_ifru: '*' });
+    expect(mii.verdict).toBe('convert');
+    expect(mii.reasons.map((x) => x.path)).toEqual(['', 'ifr_ifru']);
+    expect(mii.action).toContain('ifr_ifru as its bytes');
+  });
+});
+
+describe.skipIf(!tarball)("ifreq rows: the union's bytes where the compat path copies struct compat_ifreq", () => {
+  test("each struct ifreq row compat_sock_ioctl_trans hands to sock_do_ioctl has '*' unless it names a member", () => {
+    // sock_do_ioctl reads the argument with get_user_ifreq (for a compat task a copy of struct compat_ifreq into a
+    // zeroed struct ifreq), and the rows' own handlers (dev_ifsioc, inet_ioctl) use get_user_ifreq too
+    const file = 'net/socket.c';
+    const sources = linuxSourceFiles(tarball!, [file]).files.get(file)!;
+    const text = functionText(sources, 'compat_sock_ioctl_trans')!;
+    const group = /((?:\s*case \w+:)+)\s*return sock_do_ioctl\(/.exec(text)![1]!;
+    const names = new Set([...group.matchAll(/case (\w+):/g)].map((m) => m[1]!));
+    expect(names.size).toBeGreaterThan(40);
+    expect(functionText(sources, 'sock_do_ioctl')).toContain('get_user_ifreq(&ifr, &data, argp)');
+    const wrong: string[] = [];
+    let bytes = 0;
+    for (const e of LEGACY_IOCTLS.filter((x) => x.arg === 'struct ifreq')) {
+      const isBytes = e.member?.member === UNION_BYTES;
+      const inGroup = names.has(e.name);
+      if (isBytes) bytes++;
+      if (isBytes ? !inGroup : inGroup && e.member === undefined)
+        wrong.push(`${e.name}: ${names.has(e.name) ? 'in' : 'not in'} the group, member ${e.member?.member}`);
+    }
+    expect(wrong).toEqual([]);
+    expect(bytes).toBe(8);
   });
 });
 
@@ -350,7 +394,8 @@ describe.skipIf(!tarball)(
       for (const e of LEGACY_IOCTLS.filter((x) => x.family === 'wireless' && types.has(x.name))) {
         const isPoint = types.get(e.name) === 'POINT';
         if (isPoint) point++;
-        if (isPoint !== (e.member?.member === 'data'))
+        // the other types' union goes as its bytes: compat_standard_call hands it on unconverted
+        if (e.member?.member !== (isPoint ? 'data' : UNION_BYTES))
           wrong.push(`${e.name}: ${types.get(e.name)}, member ${e.member?.member}`);
       }
       expect(wrong).toEqual([]);

@@ -362,6 +362,37 @@ describe("ALSA's records built by the reference compilers, converted by the thun
     120_000,
   );
 
+  test.each(PAIRS)(
+    "%s <- %s: SIOCGMIIPHY and SIOCSIWFREQ/SIOCGIWFREQ carry the union's bytes as the task laid them",
+    async (nn, cn) => {
+      // get_user_ifreq copies struct compat_ifreq into a zeroed struct ifreq and dev_ifsioc reads the union as struct
+      // mii_ioctl_data (if_mii); compat_wext_handle_ioctl copies struct iwreq and reads u.freq unconverted. Truth: each
+      // compiler's bytes of the same values, put where the handler reads them on each ABI
+      const headers = ['sys/socket.h', 'linux/if.h', 'linux/mii.h', 'linux/sockios.h', 'linux/wireless.h'];
+      const pair = dumps(nn, cn, headers);
+      const source =
+        `${headers.map((h) => `#include <${h}>`).join('\n')}\n` +
+        'union { struct ifreq r; struct { char n[IFNAMSIZ]; struct mii_ioctl_data d; } m; } mii = ' +
+        '{ .m = { "eth0", { .phy_id = 0x1234, .reg_num = 5, .val_in = 0xbeef, .val_out = 0xcafe } } };\n' +
+        'struct iwreq freq = { .ifr_name = "wlan0", .u.freq = { .m = 2412, .e = 6, .i = 3, .flags = 1 } };\n';
+      const [native, compat] = [pair.n.layouter.abi, pair.c.layouter.abi];
+      const [no, co] = await Promise.all([
+        compileObject(native, source, await compilerIncludeArgs(native)),
+        compileObject(compat, source, await compilerIncludeArgs(compat)),
+      ]);
+      const ifreq = pair.n.result.records['struct ifreq']!.size;
+      const [nm, cm] = [no.symbols.get('mii')!.subarray(0, ifreq), co.symbols.get('mii')!];
+      expect(cm.length).toBeLessThan(nm.length);
+      const phy = ioctlThunk('SIOCGMIIPHY', pair.n, pair.c);
+      expect(hex(phy.enter(cm))).toBe(hex(nm));
+      expect(hex(phy.leave(nm)!)).toBe(hex(cm.subarray(0, pair.c.result.records['struct ifreq']!.size)));
+      const [nf, cf] = [no.symbols.get('freq')!, co.symbols.get('freq')!];
+      expect(hex(ioctlThunk('SIOCSIWFREQ', pair.n, pair.c).enter(cf))).toBe(hex(nf));
+      expect(hex(ioctlThunk('SIOCGIWFREQ', pair.n, pair.c).leave(nf)!)).toBe(hex(cf));
+    },
+    120_000,
+  );
+
   test('x86_64 <- i386: MTRRIOC_GET_ENTRY, whose struct has its members in another order and a _pad more', async () => {
     // asm/mtrr.h: regnum, base, size, type for __i386__; base, size, regnum, type, _pad otherwise
     // (arch/x86/kernel/cpu/mtrr/if.c converts struct mtrr_gentry32 member by member, by name)

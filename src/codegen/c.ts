@@ -24,7 +24,7 @@ import { withBuiltins } from '../compat/builtin-annotations.js';
 import { integerFiller, onlyPointersDiffer } from '../compat/compare.js';
 import { choiceNames, unionChoiceErrors } from '../compat/members.js';
 import { assertHeadersRead } from '../scan/failed.js';
-import type { IoctlEntry } from '../ioctl/catalogue.js';
+import { UNION_BYTES, type IoctlEntry } from '../ioctl/catalogue.js';
 import type { Layouter } from '../layout/layout.js';
 import { LayoutError, type MemberLayout, type RecordLayout } from '../layout/types.js';
 import { dumpHeaders, unreadHeaders, type Dumped } from '../scan/dump.js';
@@ -625,9 +625,10 @@ function memberClash(e: IoctlEntry, g: Generator, annotations: Annotations): str
       const converted = g.chosen[path];
       const selector = record !== undefined && annotations.records.get(record)?.get(path)?.kind === 'union';
       if (converted === member || (converted === undefined && !selector)) continue;
-      const theirs = converted !== undefined ? `as ${converted}` : 'by its selector annotation';
+      const as = (m: string) => (m === UNION_BYTES ? 'its bytes' : m);
+      const theirs = converted !== undefined ? `as ${as(converted)}` : 'by its selector annotation';
       return (
-        `its handler uses ${path} as ${member}${way}, where the converters of ${record ?? 'its argument'} ` +
+        `its handler uses ${path} as ${as(member)}${way}, where the converters of ${record ?? 'its argument'} ` +
         `(one per record, for every ioctl of it) convert ${path} ${theirs}: convert it by hand`
       );
     }
@@ -1115,14 +1116,17 @@ class Generator {
           { type: differ[0]!.m.member.type, layouter: this.nl },
           { type: differ[0]!.o.member.type, layouter: this.cl },
         );
+      // `*` (UNION_BYTES): the union's bytes as the task laid them, copied as a union whose members are all alike
       const x =
-        chosen !== undefined
-          ? pairs.find((p) => choiceNames(p.m.member).includes(chosen))
-          : !differ.length
-            ? undefined
-            : pointerOnly
-              ? differ[0]
-              : null;
+        chosen === UNION_BYTES
+          ? undefined
+          : chosen !== undefined
+            ? pairs.find((p) => choiceNames(p.m.member).includes(chosen))
+            : !differ.length
+              ? undefined
+              : pointerOnly
+                ? differ[0]
+                : null;
       // the bytes every member's data lies in
       const bytes = Math.min(a.size, b.size);
       if (x === null) {
@@ -1138,7 +1142,8 @@ class Generator {
         );
       }
       if (x === undefined) {
-        if (chosen !== undefined) throw new CodegenError(`union '${this.choicePath(path)}' has no member '${chosen}'`);
+        if (chosen !== undefined && chosen !== UNION_BYTES)
+          throw new CodegenError(`union '${this.choicePath(path)}' has no member '${chosen}'`);
         if (!anonymous) {
           const size = a.size === b.size ? `sizeof(${this.access(to, path)})` : `${bytes}`;
           out(`${'\t'.repeat(depth)}memcpy(${this.addr(to, path)}, ${this.addr(from, path)}, ${size});`);

@@ -3,7 +3,7 @@
  * turned into the work it asks for, with the numbers and members it concerns.
  */
 import type { IocDir } from '../ioctl/ioc.js';
-import type { IoctlEntry } from '../ioctl/catalogue.js';
+import { UNION_BYTES, type IoctlEntry } from '../ioctl/catalogue.js';
 import type { Annotations, HandlerMembers } from './annotations.js';
 import type { Reason } from './compare.js';
 import type { IoctlVerdict } from './check.js';
@@ -98,7 +98,9 @@ export function actionOf(v: Omit<IoctlVerdict, 'action'>, use: ArgumentUse = {})
         ...Object.entries(v.members ?? {}).map(([u, m]) =>
           m === null
             ? `${u || 'the argument'} by its selector`
-            : `${u || 'the argument'} as ${m}, the member the handler uses`,
+            : m === UNION_BYTES
+              ? `${u || 'the argument'} as its bytes: the handler reads the union as the task laid it out`
+              : `${u || 'the argument'} as ${m}, the member the handler uses`,
         ),
         ...Object.entries(v.membersBack ?? {}).map(
           ([u, m]) => `${u || 'the argument'} ${m === null ? 'by its selector' : `as ${m}`} on the way back`,

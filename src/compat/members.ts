@@ -7,6 +7,7 @@
  */
 import { typeName } from '../cfront/print.js';
 import { stripTypedefs as strip, type CType, type Member, type RecordDecl } from '../cfront/types.js';
+import { UNION_BYTES } from '../ioctl/catalogue.js';
 
 /**
  * The names a union member is chosen by: its own, or for an anonymous struct or union those of its members, through
@@ -109,7 +110,8 @@ export function unionChoiceErrors(
     const unions = places?.filter((p) => p.union) ?? [];
     if (!places) errors.push(`--member ${path}=${name}: no member '${path}' in ${what}`);
     else if (!unions.length) errors.push(`--member ${path}=${name}: '${path}' is ${places[0]!.type}, not a union`);
-    else if (name !== null && !unions.some((u) => u.union!.includes(name))) {
+    // `*` (UNION_BYTES): the union's bytes as they are, whatever its members
+    else if (name !== null && name !== UNION_BYTES && !unions.some((u) => u.union!.includes(name))) {
       const known = [...new Set(unions.flatMap((u) => u.union!))].join(', ');
       errors.push(`--member ${path}=${name}: union '${path}' has no member '${name}' (its members: ${known})`);
     }

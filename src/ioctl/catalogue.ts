@@ -44,6 +44,7 @@ export interface IoctlEntry {
   /**
    * The member of each union in the argument the kernel's handler uses, by the union's path (legacy entries:
    * SIOCGIFFLAGS `{ ifr_ifru: 'ifru_flags' }`): what a converter needs named where the members convert differently.
+   * UNION_BYTES where the handler uses the union's bytes as the task laid them (SIOCGMIIPHY).
    */
   members?: Record<string, string>;
   /**
@@ -94,6 +95,13 @@ export interface UnresolvedIoctl {
   /** Headers a program includes first that may declare what is missing (src/ioctl/prerequisites.ts). */
   prerequisites?: string[];
 }
+
+/**
+ * The member choice "the union's bytes as they are": the kernel copies the task's record whole and its handler reads
+ * the union as the task laid it out (get_user_ifreq's copy of struct compat_ifreq, compat_wext_handle_ioctl's of
+ * struct iwreq), so a converter copies the bytes both sides' unions hold and zeroes the rest. No C member is named so.
+ */
+export const UNION_BYTES = '*';
 
 const TYPED = new Set(['_IOR', '_IOW', '_IOWR', '_IOR_BAD', '_IOW_BAD', '_IOWR_BAD']);
 /** Words followed by '(' that are C, not a macro another unit might define. */

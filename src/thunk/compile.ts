@@ -13,6 +13,7 @@ import type { MemberLayout, RecordLayout } from '../layout/types.js';
 import type { Annotations, HandlerMembers, MemberAnnotation } from '../compat/annotations.js';
 import { integerFiller, onlyPointersDiffer } from '../compat/compare.js';
 import { choiceNames, unionChoiceErrors } from '../compat/members.js';
+import { UNION_BYTES } from '../ioctl/catalogue.js';
 import { efault, einval, eoverflow, ErrnoError } from './errors.js';
 
 /** Guest memory as an emulator sees it (for deep copies of pointed-to buffers). */
@@ -896,6 +897,8 @@ class Emitter {
       }
       this.value(x.m.member.type, x.o.member.type, fromOff, toOff, mpath, record);
     };
+    // the union's bytes as the other side laid them (get_user_ifreq's copy of struct compat_ifreq): what both hold
+    if (chosen === UNION_BYTES) return this.copy(fromOff, toOff, Math.min(a.size, b.size));
     if (chosen !== undefined) {
       // a member's name, or one of an anonymous struct's in it (ss_family of struct __kernel_sockaddr_storage)
       const x = members.find((y) => choiceNames(y.m.member).includes(chosen));

@@ -1,3 +1,4 @@
+import { UNION_BYTES } from '../catalogue.js';
 import { family, type UnionMember } from './table.js';
 
 const UNSERVED = 'unserved: the ifreq is read, then -ENOTTY (dev_ioctl); compat: -ENOTTY, nothing read';
@@ -21,6 +22,19 @@ const BRIDGE_PORT = ifru(
   'net/bridge/br_ioctl.c:br_ioctl_stub',
   'add_del_if(netdev_priv(dev), ifr.ifr_ifindex, cmd == SIOCBRADDIF)',
 );
+/**
+ * The union's bytes as the task laid them: for a compat task get_user_ifreq copies struct compat_ifreq into a zeroed
+ * struct ifreq (and put_user_ifreq copies that many bytes back), so a handler that reads the union as a type of its
+ * own (struct mii_ioctl_data) or as no UAPI member sees the task's bytes unconverted.
+ */
+const IFR_BYTES = {
+  member: {
+    union: 'ifr_ifru',
+    member: UNION_BYTES,
+    source: 'net/socket.c:get_user_ifreq',
+    shows: 'copy_from_user(ifr32, arg, sizeof(*ifr32))',
+  },
+};
 /** The four inet addresses: devinet_ioctl reads and writes each through ifr_addr. */
 const INET_ADDR = ifru('ifru_addr', DEVINET, '(struct sockaddr_in *)&ifr->ifr_addr');
 
@@ -156,10 +170,10 @@ export const SOCKET = family('socket', { header: 'linux/sockios.h', needs: ['lin
   ['SIOCSIFBRDADDR', 'w', 'struct ifreq', 'net/ipv4/af_inet.c:inet_ioctl', INET_ADDR],
   ['SIOCGIFNETMASK', 'rw', 'struct ifreq', 'net/ipv4/af_inet.c:inet_ioctl', INET_ADDR],
   ['SIOCSIFNETMASK', 'w', 'struct ifreq', 'net/ipv4/af_inet.c:inet_ioctl', INET_ADDR],
-  ['SIOCGIFPFLAGS', 'rw', 'struct ifreq', 'net/ipv4/af_inet.c:inet_ioctl'],
-  ['SIOCSIFPFLAGS', 'w', 'struct ifreq', 'net/ipv4/af_inet.c:inet_ioctl'],
+  ['SIOCGIFPFLAGS', 'rw', 'struct ifreq', 'net/ipv4/af_inet.c:inet_ioctl', IFR_BYTES],
+  ['SIOCSIFPFLAGS', 'w', 'struct ifreq', 'net/ipv4/af_inet.c:inet_ioctl', IFR_BYTES],
   ['SIOCGIFMETRIC', 'rw', 'struct ifreq', LOCKED, ifru('ifru_ivalue', LOCKED, 'ifr->ifr_metric = 0')],
-  ['SIOCSIFMETRIC', 'w', 'struct ifreq', 'net/core/dev_ioctl.c:dev_ifsioc'],
+  ['SIOCSIFMETRIC', 'w', 'struct ifreq', 'net/core/dev_ioctl.c:dev_ifsioc', IFR_BYTES],
   ['SIOCGIFMTU', 'rw', 'struct ifreq', LOCKED, ifru('ifru_mtu', LOCKED, 'ifr->ifr_mtu = dev->mtu')],
   ['SIOCSIFMTU', 'w', 'struct ifreq', IFSIOC, ifru('ifru_mtu', IFSIOC, 'dev_set_mtu(dev, ifr->ifr_mtu)')],
   [
@@ -255,21 +269,21 @@ export const SOCKET = family('socket', { header: 'linux/sockios.h', needs: ['lin
     'rw',
     'struct ifreq',
     'net/core/dev_ioctl.c:dev_ifsioc',
-    { note: 'ifr_ifru holds a struct mii_ioctl_data (linux/mii.h)' },
+    { note: 'ifr_ifru holds a struct mii_ioctl_data (linux/mii.h)', ...IFR_BYTES },
   ],
   [
     'SIOCGMIIREG',
     'rw',
     'struct ifreq',
     'net/core/dev_ioctl.c:dev_ifsioc',
-    { note: 'ifr_ifru holds a struct mii_ioctl_data (linux/mii.h)' },
+    { note: 'ifr_ifru holds a struct mii_ioctl_data (linux/mii.h)', ...IFR_BYTES },
   ],
   [
     'SIOCSMIIREG',
     'w',
     'struct ifreq',
     'net/core/dev_ioctl.c:dev_ifsioc',
-    { note: 'ifr_ifru holds a struct mii_ioctl_data (linux/mii.h)' },
+    { note: 'ifr_ifru holds a struct mii_ioctl_data (linux/mii.h)', ...IFR_BYTES },
   ],
   [
     'SIOCWANDEV',
@@ -406,8 +420,8 @@ export const SOCKET = family('socket', { header: 'linux/sockios.h', needs: ['lin
   // 0x89 number the protocol declines) before dev_ioctl refuses; compat_sock_ioctl_trans does not list most of them
   // and answers -ENOTTY without reading.
   ['SIOCSIFLINK', 'w', 'struct ifreq', 'net/core/dev_ioctl.c:dev_ioctl', { note: UNSERVED }],
-  ['SIOCGIFMEM', 'w', 'struct ifreq', 'net/core/dev_ioctl.c:dev_ioctl', { note: UNSERVED_COMPAT }],
-  ['SIOCSIFMEM', 'w', 'struct ifreq', 'net/core/dev_ioctl.c:dev_ioctl', { note: UNSERVED_COMPAT }],
+  ['SIOCGIFMEM', 'w', 'struct ifreq', 'net/core/dev_ioctl.c:dev_ioctl', { note: UNSERVED_COMPAT, ...IFR_BYTES }],
+  ['SIOCSIFMEM', 'w', 'struct ifreq', 'net/core/dev_ioctl.c:dev_ioctl', { note: UNSERVED_COMPAT, ...IFR_BYTES }],
   // served by the SLIP, mkiss and 6pack line disciplines on a tty, with an int (slip_ioctl: put_user/get_user of
   // sl->mode), which tty_compat_ioctl passes on unchanged (they have no compat_ioctl)
   [

@@ -79,7 +79,8 @@ export interface LegacyIoctl {
 /**
  * A union member an ioctl's handler uses: `union` (its path in the argument) is read or written as `member`, as the
  * text `shows` (UAPI spelling: `ifr->ifr_flags`, linux/if.h's alias of `ifr_ifru.ifru_flags`) in the kernel
- * function `source` ('path:function') has it.
+ * function `source` ('path:function') has it. `member` UNION_BYTES (src/ioctl/catalogue.ts): the compat path copies
+ * the task's record whole, as `shows` (a copy_from_user) has it, and the handler reads the union's bytes as they are.
  */
 export interface UnionMember {
   union: string;

@@ -1,3 +1,4 @@
+import { UNION_BYTES } from '../catalogue.js';
 import { family, type LegacyRow, type UnionMember } from './table.js';
 
 /*
@@ -19,8 +20,19 @@ const POINT: UnionMember = {
   shows: '(struct compat_iw_point *) &iwr->u.data',
 };
 
-/** A row's extras: the note, and u.data where its note says compat_standard_call converts it. */
-const extra = (note: string) => (note.endsWith(COMPAT) ? { note, member: POINT } : { note });
+/**
+ * The other header types' union, as the task laid it: compat_wext_handle_ioctl copies the task's struct iwreq whole (the
+ * same 32 bytes on every ABI) and compat_standard_call hands it to ioctl_standard_call unconverted.
+ */
+const BYTES: UnionMember = {
+  union: 'u',
+  member: UNION_BYTES,
+  source: 'net/wireless/wext-core.c:compat_wext_handle_ioctl',
+  shows: 'copy_from_user(&iwr, argp, sizeof(struct iwreq))',
+};
+
+/** A row's extras: the note, and u.data where its note says compat_standard_call converts it, else u's bytes. */
+const extra = (note: string) => ({ note, member: note.endsWith(COMPAT) ? POINT : BYTES });
 
 /** A SET: the iwreq is read only. */
 function set(name: string, note: string): LegacyRow {
