@@ -23,6 +23,7 @@ import { compilerTruth, type OracleItem } from './harness/uapi.js';
 import { memberClass } from '../src/compat/compare.js';
 import { BUILTIN_MEMBERS } from '../src/compat/builtin-annotations.js';
 import { includeConfigFor } from '../src/cfront/index.js';
+import { ioctlThunk } from '../src/thunk/ioctl.js';
 import { uapiHeaders } from '../src/scan/scan.js';
 import { pairsWithOneFlavour } from './harness/flavours.js';
 
@@ -534,6 +535,34 @@ describe('annotations', () => {
   ])('%j is an error that names it', (json, message) => {
     expect(() => checkHeaders([header], { lint: false, annotations: ann(json) })).toThrow(message);
     expect(() => checkHeaders([header], { lint: false, annotations: ann(json) })).toThrow(AnnotationError);
+  });
+  test("a record's annotations hold where it is a member of the argument, as the thunk reads them", () => {
+    // struct inner's `p` carries a pointer wherever struct inner is: in struct outer's `in`, and in its array `arr`
+    const h = join(dir, 'nested.h');
+    writeFileSync(
+      h,
+      '#include <linux/types.h>\n#include <linux/ioctl.h>\n' +
+        'struct inner { __u32 k; __u32 pad; __u64 p; };\n' +
+        'struct outer { __u32 n; __u32 pad; struct inner in; struct inner arr[2]; };\n' +
+        "#define OUT_SET _IOWR('o', 1, struct outer)\n",
+    );
+    const a = ann({ records: { 'struct inner': { p: { kind: 'user-pointer' } } } });
+    const v = checkHeaders([h], { lint: false, annotations: a }).pairs[0]!.ioctls.find((x) => x.name === 'OUT_SET')!;
+    expect(v.verdict).toBe('pointer-inside');
+    expect(v.reasons.map((r) => `${r.rule} ${r.path}`)).toEqual(['user-pointer in.p', 'user-pointer arr[].p']);
+    const [n, c] = [getAbi('x86_64'), getAbi('i386')].map((abi) =>
+      dumpHeaders({ abi, headers: [h], sysroot: `/usr/${abi.headerTriple}` }),
+    );
+    const thunk = ioctlThunk('OUT_SET', n!, c!, a);
+    // a native pointer past 4 GiB has no 32-bit form: each annotated one is refused by its path, a plain __u64 is not
+    const back = (at: number) => {
+      const native = new Uint8Array(56);
+      new DataView(native.buffer).setUint32(at, 1, true);
+      return () => thunk.leave(native);
+    };
+    expect(back(20)).toThrow(/EOVERFLOW: 'in\.p' = 4294967296 does not fit a 32-bit user pointer/);
+    expect(back(52)).toThrow(/EOVERFLOW: 'arr\[\]\.p' = 4294967296 does not fit a 32-bit user pointer/);
+    expect(back(4)).not.toThrow();
   });
   test('user-pointer on a member that is 8 bytes natively but not on the compat ABI (a long) names that ABI', () => {
     const longs = join(dir, 'longs.h');

@@ -377,14 +377,41 @@ function memberChoiceErrors(argType: CType, chosen: Readonly<HandlerMembers>): s
   return errors;
 }
 
-/** Member paths of `record` with annotation `kind`. */
+/**
+ * Member paths of `record` with annotation `kind`; given its declaration, also those of the records it holds (as
+ * members or array elements: `arr[].x`), each by its path from `record`: a record's annotations hold wherever it is,
+ * as the thunk reads them.
+ */
 export function annotatedPaths(
   a: Annotations,
   record: string | undefined,
   kind: MemberAnnotation['kind'],
+  decl?: RecordDecl,
 ): Set<string> {
-  const m = record ? a.records.get(record) : undefined;
-  return new Set([...(m ?? [])].filter(([, x]) => x.kind === kind).map(([p]) => p));
+  const out = new Set<string>();
+  const add = (name: string | undefined, prefix: string) => {
+    for (const [p, x] of (name !== undefined && a.records.get(name)) || []) if (x.kind === kind) out.add(prefix + p);
+  };
+  add(record, '');
+  const visit = (t: CType, path: string): void => {
+    const s = strip(t);
+    if (s.kind === 'array') return visit(s.of, `${path}[]`);
+    if (s.kind !== 'record') return;
+    add(recordName(s.decl), `${path}.`);
+    inner(s.decl, path);
+  };
+  const inner = (d: RecordDecl, path: string): void => {
+    for (const m of d.members ?? []) {
+      if (m.bitWidth !== undefined) continue;
+      // an anonymous member's members are the record's own
+      if (m.name === undefined) {
+        const s = strip(m.type);
+        if (s.kind === 'record') inner(s.decl, path);
+      } else visit(m.type, path ? `${path}.${m.name}` : m.name);
+    }
+  };
+  if (decl) inner(decl, '');
+  return out;
 }
 
 /**

@@ -493,13 +493,15 @@ function judge(
     return v;
   }
   const recordName = v.arg !== undefined && n.decls.has(v.arg) ? v.arg : undefined;
+  const root = stripTypedefs(nt);
+  const rootDecl = root.kind === 'record' ? root.decl : undefined;
   let cmp;
   try {
     cmp = compareArgument(
       { type: nt, layouter: n.layouter },
       { type: ct, layouter: c.layouter },
-      annotatedPaths(annotations, recordName, 'user-pointer'),
-      annotatedPaths(annotations, recordName, 'sigset'),
+      annotatedPaths(annotations, recordName, 'user-pointer', rootDecl),
+      annotatedPaths(annotations, recordName, 'sigset', rootDecl),
     );
   } catch (e) {
     if (!(e instanceof LayoutError)) throw e;

@@ -105,6 +105,9 @@ interface RecordContext {
   name?: string;
   fromBase?: string;
   toBase?: string;
+  /** Its path from the argument ('' for the argument itself), and the record holding it. */
+  at?: string;
+  outer?: RecordContext;
   /** Code to run once the record's members are converted (lengths a deep copy rescales). */
   after?: string[];
 }
@@ -314,8 +317,7 @@ class Emitter {
     const fl = this.from.layouter.typeLayout(ft);
     const tl = this.to.layouter.typeLayout(tt);
     const sameBytes = fl.size === tl.size && this.from.le === this.to.le;
-    if (this.annotation(record.name, path)?.kind === 'sigset')
-      return this.sigset(fromOff, toOff, fl.size, tl.size, path);
+    if (this.annotated(record, path)?.ann.kind === 'sigset') return this.sigset(fromOff, toOff, fl.size, tl.size, path);
     if (f.kind === 'int' || f.kind === 'enum') {
       if (t.kind !== 'int' && t.kind !== 'enum') throw einval(`member types differ between the ABIs${at(path)}`, path);
       if (sameBytes && !this.userPointer(record, path)) return this.copy(fromOff, toOff, fl.size);
@@ -382,7 +384,7 @@ class Emitter {
       if (t.kind !== 'record') throw einval(`member types differ between the ABIs${at(path)}`, path);
       return f.decl.union
         ? this.union(f.decl, t.decl, fromOff, toOff, path, record)
-        : this.struct(f.decl, t.decl, fromOff, toOff, path);
+        : this.struct(f.decl, t.decl, fromOff, toOff, path, record);
     }
     throw einval(`cannot convert a ${f.kind}`, path);
   }
@@ -435,6 +437,9 @@ class Emitter {
       );
     if (f.kind === 'array' && t.kind === 'array') return f.length === t.length && this.bytewiseEqual(f.of, t.of, path);
     if (f.kind === 'record' && t.kind === 'record') {
+      // an annotated record's members are converted as annotated wherever it is (an array's elements too)
+      const name = recordName(f.decl);
+      if (name !== undefined && this.opts.annotations?.records.get(name)?.size) return false;
       const a = this.from.layouter.layout(f.decl);
       const b = this.to.layouter.layout(t.decl);
       if (a.members.length !== b.members.length) return false;
@@ -449,8 +454,7 @@ class Emitter {
   }
 
   private userPointer(record: RecordContext, path: string): boolean {
-    const m = record.name ? this.opts.annotations?.records.get(record.name) : undefined;
-    return m?.get(path)?.kind === 'user-pointer';
+    return this.annotated(record, path)?.ann.kind === 'user-pointer';
   }
 
   private integer(
@@ -639,8 +643,8 @@ class Emitter {
     if (this.toNative) this.emit(`${x} = ${x} & ${mask}n; if (mem && mem.translate) ${x} = mem.translate(${x});`);
     else this.emit(`if (mem && mem.untranslate) ${x} = mem.untranslate(${x});`);
     const pointee = strip(f.to);
-    const ann = this.annotation(record.name, path);
-    if (ann?.kind === 'array-pointer') this.arrayPointee(f, t, x, ann, path, record);
+    const found = this.annotated(record, path);
+    if (found?.ann.kind === 'array-pointer') this.arrayPointee(f, t, x, found.ann, path, found.ctx);
     else if (
       pointee.kind === 'record' ||
       pointee.kind === 'int' ||
@@ -725,11 +729,26 @@ class Emitter {
     return pairs;
   }
 
-  private struct(fd: RecordDecl, td: RecordDecl, fromOff: string, toOff: string, path: string): void {
+  private struct(
+    fd: RecordDecl,
+    td: RecordDecl,
+    fromOff: string,
+    toOff: string,
+    path: string,
+    outer: RecordContext,
+  ): void {
     const a = this.from.layouter.layout(fd);
     const b = this.to.layouter.layout(td);
-    const name = recordName(fd);
-    const record: RecordContext = { decl: fd, toDecl: td, fromBase: fromOff, toBase: toOff, ...(name ? { name } : {}) };
+    const name = recordName(fd) ?? (path === '' ? outer.name : undefined);
+    const record: RecordContext = {
+      decl: fd,
+      toDecl: td,
+      fromBase: fromOff,
+      toBase: toOff,
+      at: path,
+      ...(name ? { name } : {}),
+      ...(path !== '' && outer.decl ? { outer } : {}),
+    };
     this.memberPairs(a, b, path).forEach(({ m, o }) => {
       // the target's own member: left zero
       if (!m) return;
@@ -763,9 +782,7 @@ class Emitter {
           `${fromOff} + ${m.offset}`,
           `${toOff} + ${o.offset}`,
           mpath,
-          fd,
-          fromOff,
-          name,
+          record,
         );
       this.value(m.member.type, o.member.type, `${fromOff} + ${m.offset}`, `${toOff} + ${o.offset}`, mpath, record);
     });
@@ -811,26 +828,34 @@ class Emitter {
     return !native.le && native.abi.sizes.long === 8 && compat.abi.sizes.long === 4;
   }
 
-  private annotation(recordName: string | undefined, path: string): MemberAnnotation | undefined {
-    const name = recordName ?? this.opts.recordName;
-    return name ? this.opts.annotations?.records.get(name)?.get(path) : undefined;
+  /**
+   * The annotation of the member at `path` and the record it is the annotation of (its selector's and count's paths
+   * are from that record): a record's annotations hold wherever it is, the argument or a member of another (struct
+   * v4l2_format's `fmt` in struct v4l2_create_buffers' `format`), and an outer record's, by a path into it, first.
+   */
+  private annotated(record: RecordContext, path: string): { ann: MemberAnnotation; ctx: RecordContext } | undefined {
+    const records = this.opts.annotations?.records;
+    if (!records) return undefined;
+    const chain: RecordContext[] = [];
+    for (let r: RecordContext | undefined = record; r; r = r.outer) chain.unshift(r);
+    for (const ctx of chain) {
+      const at = ctx.at ?? '';
+      const rel = at === '' ? path : path.startsWith(`${at}.`) ? path.slice(at.length + 1) : null;
+      const name = ctx.name ?? (at === '' ? this.opts.recordName : undefined);
+      const ann = rel !== null && name !== undefined ? records.get(name)?.get(rel) : undefined;
+      if (ann) return { ann, ctx };
+    }
+    return undefined;
   }
 
-  private flexible(
-    ft: CType,
-    tt: CType,
-    fromOff: string,
-    toOff: string,
-    path: string,
-    fd: RecordDecl,
-    recFrom: string,
-    recordName: string | undefined,
-  ): void {
-    const ann = this.annotation(recordName, path);
-    if (!countedFlexible(ann)) return; // no length known: nothing beyond the fixed part
+  private flexible(ft: CType, tt: CType, fromOff: string, toOff: string, path: string, record: RecordContext): void {
+    const found = this.annotated(record, path);
+    const ann = found?.ann;
+    if (!countedFlexible(ann) || !found?.ctx.decl || found.ctx.fromBase === undefined) return; // no length known
     const f = strip(ft) as CType & { kind: 'array' };
     const t = strip(tt) as CType & { kind: 'array' };
-    const count = this.memberOffset(fd, this.from.layouter, ann.count);
+    const count = this.memberOffset(found.ctx.decl, this.from.layouter, ann.count);
+    const recFrom = found.ctx.fromBase;
     const fe = this.from.layouter.typeLayout(f.of).size;
     const te = this.to.layouter.typeLayout(t.of).size;
     const n = this.v();
@@ -905,10 +930,11 @@ class Emitter {
       if (!x) throw einval(`union has no member '${chosen}'`, path);
       return convertOne(x);
     }
-    const ann = this.annotation(record.name, path);
-    if (ann?.kind === 'union' && record.decl) {
-      const sel = this.memberOffset(record.decl, this.from.layouter, ann.selector);
-      const recordBase = fromOff.replace(/ \+ \d+$/, '');
+    const found = this.annotated(record, path);
+    const ann = found?.ann;
+    if (found && ann?.kind === 'union' && found.ctx.decl) {
+      const sel = this.memberOffset(found.ctx.decl, this.from.layouter, ann.selector);
+      const recordBase = found.ctx.fromBase ?? fromOff.replace(/ \+ \d+$/, '');
       const s = this.v();
       const le = this.from.le;
       // a selector of up to 32 bits is read as a number (a case it cannot hold never matches, as before)
