@@ -230,7 +230,7 @@ export function generateCompatC(opts: GenCOptions): GeneratedC {
       prefix: `${prefix}${i === 0 ? '' : `_${c.result.abi}`}`,
       suffix: i === 0 ? '_32' : `_${c.result.abi.toUpperCase()}`,
       // --member over the members the ioctls' handlers use (annotations, legacy rows) where they agree
-      chosen: { ...handlerMembers(n, wanted, applied), ...opts.members },
+      chosen: { ...handlerMembers(n, c, wanted, applied), ...opts.members },
       choose: opts.choose ?? [],
       twinPrefix: `${opts.twinPrefix ?? 'compat_'}${tag}`,
       annotations: applied,
@@ -582,19 +582,24 @@ function firstNamed(decl: RecordDecl): string | null {
 
 /**
  * The members of the unions the header's ioctls' handlers use (IoctlAnnotation.members, a legacy row's), by union
- * path, where every ioctl naming one agrees: gen c's converters are per record, so one choice serves every ioctl of
- * it; where handlers use different members (SIOCGIFFLAGS and SIOCGIFMTU, both struct ifreq) or write back others
+ * path, where every ioctl the converters serve (its verdict convert or pointer-inside) agrees: gen c's converters are
+ * per record, so one choice serves every ioctl of it; where handlers use different members (SIOCGIFFLAGS and SIOCGIFMTU, both struct ifreq) or write back others
  * than they read (membersBack), the union is left to --member, as the handler's message says.
  */
 function handlerMembers(
   n: Dumped,
+  c: Dumped,
   wanted: (file: string) => boolean,
   annotations: Annotations,
 ): Record<string, string> {
   // null: the union's selector decides on that way (its annotation's switch), so no one member serves
   const seen = new Map<string, Set<string | null>>();
-  for (const e of n.ioctls.values()) {
+  for (const [name, e] of n.ioctls) {
     if (!wanted(e.file)) continue;
+    // only the ioctls the converters serve choose for them: an identical argument is passed on as it is (the
+    // wireless numbers whose struct iwreq is the task's bytes, beside those whose u.data is converted)
+    const verdict = ioctlVerdict(name, e, c.ioctls.get(name), n, c, annotations).verdict;
+    if (verdict !== 'convert' && verdict !== 'pointer-inside') continue;
     const use = argumentUse(e, annotations);
     for (const table of [use.members, use.membersBack])
       for (const [path, member] of Object.entries(table ?? {})) {
