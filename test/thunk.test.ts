@@ -393,6 +393,62 @@ describe("ALSA's records built by the reference compilers, converted by the thun
     120_000,
   );
 
+  test.each(PAIRS)(
+    '%s <- %s: VIDIOC_S_FMT, G_FMT and CREATE_BUFS convert the format the buffer type selects',
+    async (nn, cn) => {
+      // get_v4l2_format32 and put_v4l2_format32 switch on the type (BUILTIN_UNIONS): a capture format as it is, an
+      // overlay window with its clips and bitmap pointers converted, a multiplanar format; -EINVAL for other types.
+      // Truth: each compiler's bytes of the same values
+      const headers = ['linux/videodev2.h'];
+      const pair = dumps(nn, cn, headers);
+      const source =
+        '#include <linux/videodev2.h>\n' +
+        'struct v4l2_format pix = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE, .fmt.pix = { .width = 640, .height = 480, ' +
+        '.pixelformat = V4L2_PIX_FMT_YUYV, .bytesperline = 1280, .sizeimage = 614400, .priv = 0xfeedface } };\n' +
+        'struct v4l2_format win = { .type = V4L2_BUF_TYPE_VIDEO_OVERLAY, .fmt.win = { .w = { -3, 5, 320, 240 }, ' +
+        '.field = 4, .chromakey = 0x00ff00, .clips = (struct v4l2_clip *)0x12345670, .clipcount = 2, ' +
+        '.bitmap = (void *)0x7654320, .global_alpha = 9 } };\n' +
+        'struct v4l2_format mp = { .type = V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE, .fmt.pix_mp = { .width = 1920, ' +
+        '.height = 1080, .num_planes = 2, .plane_fmt = { { .sizeimage = 7, .bytesperline = 8 }, { 9, 10 } } } };\n' +
+        'struct v4l2_create_buffers cb = { .index = 1, .count = 4, .memory = V4L2_MEMORY_MMAP, .format = { ' +
+        '.type = V4L2_BUF_TYPE_VIDEO_OUTPUT, .fmt.pix = { .width = 16, .height = 9 } }, .capabilities = 3, ' +
+        '.flags = 1 };\n' +
+        'struct v4l2_format bad = { .type = V4L2_BUF_TYPE_PRIVATE };\n';
+      const [native, compat] = [pair.n.layouter.abi, pair.c.layouter.abi];
+      const [no, co] = await Promise.all([
+        compileObject(native, source, await compilerIncludeArgs(native)),
+        compileObject(compat, source, await compilerIncludeArgs(compat)),
+      ]);
+      const sFmt = ioctlThunk('VIDIOC_S_FMT', pair.n, pair.c);
+      for (const v of ['pix', 'win', 'mp']) {
+        const [nb, cb] = [no.symbols.get(v)!, co.symbols.get(v)!];
+        expect(hex(sFmt.enter(cb)), v).toBe(hex(nb));
+        expect(hex(ioctlThunk('VIDIOC_G_FMT', pair.n, pair.c).leave(nb)!), v).toBe(hex(cb));
+      }
+      const create = ioctlThunk('VIDIOC_CREATE_BUFS', pair.n, pair.c);
+      expect(hex(create.enter(co.symbols.get('cb')!))).toBe(hex(no.symbols.get('cb')!));
+      expect(hex(create.leave(no.symbols.get('cb')!)!)).toBe(hex(co.symbols.get('cb')!));
+      expect(() => sFmt.enter(co.symbols.get('bad')!)).toThrow(
+        /EINVAL: selector value 128 names no member of union fmt/,
+      );
+      // an annotation of the outer record, by a path into struct v4l2_format, comes first (its selector's path too)
+      const outer = parseAnnotations(
+        JSON.stringify({
+          records: {
+            'struct v4l2_create_buffers': {
+              'format.fmt': { kind: 'union', selector: 'format.type', cases: { '1': 'pix' } },
+            },
+          },
+        }),
+        'outer.json',
+      );
+      expect(() => ioctlThunk('VIDIOC_CREATE_BUFS', pair.n, pair.c, outer).enter(co.symbols.get('cb')!)).toThrow(
+        /EINVAL: selector value 2 names no member of union format\.fmt/,
+      );
+    },
+    120_000,
+  );
+
   test('x86_64 <- i386: MTRRIOC_GET_ENTRY, whose struct has its members in another order and a _pad more', async () => {
     // asm/mtrr.h: regnum, base, size, type for __i386__; base, size, regnum, type, _pad otherwise
     // (arch/x86/kernel/cpu/mtrr/if.c converts struct mtrr_gentry32 member by member, by name)

@@ -404,6 +404,8 @@ export const BUILTIN_IOCTL_MEMBERS: readonly BuiltinIoctlMembers[] = [
 /** A union of a UAPI record whose member another member selects, as the kernel's compat handler switches on it. */
 export interface BuiltinUnion {
   record: string;
+  /** The header that declares the record and the cases' macros. */
+  header: string;
   /** The union's path in the record. */
   member: string;
   /** The member whose value selects (an integer member of the record). */
@@ -417,11 +419,15 @@ export interface BuiltinUnion {
 }
 
 const ALSA_TYPE = (macro: string, value: number, member: string) => ({ macro, value, member });
+const V4L2_COMPAT = 'drivers/media/v4l2-core/v4l2-compat-ioctl32.c';
+/** enum v4l2_buf_type's value and the member of struct v4l2_format's `fmt` it selects. */
+const BUF_TYPE = (name: string, value: number, member: string) => ({ macro: `V4L2_BUF_TYPE_${name}`, value, member });
 
 export const BUILTIN_UNIONS: readonly BuiltinUnion[] = [
   // SNDRV_CTL_IOCTL_ELEM_INFO back, ELEM_ADD and ELEM_REPLACE in: by the control's type, nothing for the others
   {
     record: 'struct snd_ctl_elem_info',
+    header: 'sound/asound.h',
     member: 'value',
     selector: 'type',
     cases: [
@@ -455,6 +461,49 @@ export const BUILTIN_UNIONS: readonly BuiltinUnion[] = [
         ],
       },
     ],
+  },
+  // VIDIOC_G_FMT, S_FMT, TRY_FMT and CREATE_BUFS' format: by the buffer type, -EINVAL for the others
+  {
+    record: 'struct v4l2_format',
+    header: 'linux/videodev2.h',
+    member: 'fmt',
+    selector: 'type',
+    cases: [
+      BUF_TYPE('VIDEO_CAPTURE', 1, 'pix'),
+      BUF_TYPE('VIDEO_OUTPUT', 2, 'pix'),
+      BUF_TYPE('VIDEO_OVERLAY', 3, 'win'),
+      BUF_TYPE('VBI_CAPTURE', 4, 'vbi'),
+      BUF_TYPE('VBI_OUTPUT', 5, 'vbi'),
+      BUF_TYPE('SLICED_VBI_CAPTURE', 6, 'sliced'),
+      BUF_TYPE('SLICED_VBI_OUTPUT', 7, 'sliced'),
+      BUF_TYPE('VIDEO_OUTPUT_OVERLAY', 8, 'win'),
+      BUF_TYPE('VIDEO_CAPTURE_MPLANE', 9, 'pix_mp'),
+      BUF_TYPE('VIDEO_OUTPUT_MPLANE', 10, 'pix_mp'),
+      BUF_TYPE('SDR_CAPTURE', 11, 'sdr'),
+      BUF_TYPE('SDR_OUTPUT', 12, 'sdr'),
+      BUF_TYPE('META_CAPTURE', 13, 'meta'),
+      BUF_TYPE('META_OUTPUT', 14, 'meta'),
+    ],
+    source: (['get', 'put'] as const).map((way) => {
+      const [copy, to, from] = way === 'get' ? ['copy_from_user', 'p64', 'p32'] : ['copy_to_user', 'p32', 'p64'];
+      const copies = (member: string) => `return ${copy}(&${to}->fmt.${member}, &${from}->fmt.${member},`;
+      return {
+        file: V4L2_COMPAT,
+        function: `${way}_v4l2_format32`,
+        shows: [
+          'switch (p64->type)',
+          `case V4L2_BUF_TYPE_VIDEO_CAPTURE: case V4L2_BUF_TYPE_VIDEO_OUTPUT: ${copies('pix')}`,
+          `case V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE: case V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE: ${copies('pix_mp')}`,
+          'case V4L2_BUF_TYPE_VIDEO_OVERLAY: case V4L2_BUF_TYPE_VIDEO_OUTPUT_OVERLAY: ' +
+            `return ${way}_v4l2_window32(&p64->fmt.win, &p32->fmt.win);`,
+          `case V4L2_BUF_TYPE_VBI_CAPTURE: case V4L2_BUF_TYPE_VBI_OUTPUT: ${copies('vbi')}`,
+          `case V4L2_BUF_TYPE_SLICED_VBI_CAPTURE: case V4L2_BUF_TYPE_SLICED_VBI_OUTPUT: ${copies('sliced')}`,
+          `case V4L2_BUF_TYPE_SDR_CAPTURE: case V4L2_BUF_TYPE_SDR_OUTPUT: ${copies('sdr')}`,
+          `case V4L2_BUF_TYPE_META_CAPTURE: case V4L2_BUF_TYPE_META_OUTPUT: ${copies('meta')}`,
+          'default: return -EINVAL;',
+        ],
+      };
+    }),
   },
 ];
 
