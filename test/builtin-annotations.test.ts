@@ -112,8 +112,18 @@ describe('each built-in fact is in the kernel function it cites', () => {
           );
         }
         expect(s.shows.includes('default: break;')).toBe(b.default === '');
-        // without a default member the handler refuses the other values, as the thunk does
+        // without a default member the handler refuses the other values, as the thunk does; a default member is
+        // the one copied before the switch, whatever the value (v4l2_buffer's `.m.offset = vb32.m.offset,`)
         if (b.default === undefined) expect(s.shows).toContain('default: return -EINVAL;');
+        else if (b.default !== '') expect(s.shows.some((x) => x.startsWith(`.${b.member}.${b.default} = `))).toBe(true);
+        // a selector asked first: the function tests it with the header's macro, and sets the member its cases name
+        if (b.first) {
+          const test = new RegExp(
+            `if \\(${b.first.test}\\(\\w+->${b.first.selector}\\)\\) .*?(?:\\.|->)${b.member}\\.(\\w+)`,
+          );
+          const members = s.shows.map((x) => test.exec(x)?.[1]).filter((x) => x !== undefined);
+          expect(members, s.function).toEqual([...new Set(b.first.cases.map((c) => c.member))]);
+        }
       }
     expect(cited.length).toBeGreaterThan(30);
   });
@@ -226,16 +236,23 @@ describe('built-in annotations against the compilers', () => {
     for (const abi of [x86.native, x86.compat, getAbi('s390x')]) {
       const headers = ['linux/ioctl.h', ...new Set(BUILTIN_UNIONS.map((b) => b.header))];
       const d = dumpHeaders({ abi, headers, ...crossTree(abi) });
+      // a first selector's macro holds for exactly its cases' values (V4L2_TYPE_IS_MULTIPLANAR(0) ... (255))
+      const tests = (b: (typeof BUILTIN_UNIONS)[number]) =>
+        b.first ? Array.from({ length: 256 }, (_, v) => `${b.first!.test}(${v})`) : [];
       const items = BUILTIN_UNIONS.map((b) => ({
         header: b.header,
         before: ['linux/ioctl.h'],
         records: [],
-        ioctls: b.cases.map((c) => c.macro),
+        ioctls: [...b.cases, ...(b.first?.cases ?? [])].map((c) => c.macro).concat(tests(b)),
       }));
       const t = await compilerTruth(abi, items);
       expect(t.failed).toEqual([]);
-      for (const b of BUILTIN_UNIONS)
-        for (const c of b.cases) expect(t.ioctls.get(c.macro)?.cmd, `${abi.name}: ${c.macro}`).toBe(c.value);
+      for (const b of BUILTIN_UNIONS) {
+        for (const c of [...b.cases, ...(b.first?.cases ?? [])])
+          expect(t.ioctls.get(c.macro)?.cmd, `${abi.name}: ${c.macro}`).toBe(c.value);
+        const holds = tests(b).flatMap((x, v) => (t.ioctls.get(x)?.cmd ? [v] : []));
+        expect(holds, `${abi.name}: ${b.first?.test}`).toEqual(b.first?.cases.map((c) => c.value) ?? []);
+      }
       const applied = applicableBuiltins([d]);
       for (const b of BUILTIN_UNIONS)
         expect(applied.records.get(b.record)?.get(b.member), `${abi.name}: ${b.record}.${b.member}`).toMatchObject({

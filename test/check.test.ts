@@ -513,6 +513,29 @@ describe('annotations', () => {
       { records: { 'struct my_req': { u: { kind: 'union', selector: 'type', cases: {}, default: 1 } } } },
       /union "default" is the member for other values, or "" for none/,
     ],
+    // a selector asked first is a selector too: its member and its cases' members are checked alike
+    [
+      { records: { 'struct my_req': { u: { kind: 'union', selector: 'type', cases: {}, first: { selector: 'n' } } } } },
+      /union "first" is \{ "selector": MEMBER, "cases": \{ value: member \} \}/,
+    ],
+    [
+      {
+        records: {
+          'struct my_req': { u: { kind: 'union', selector: 'type', cases: {}, first: { selector: 'zz', cases: {} } } },
+        },
+      },
+      /struct my_req\.u: selector 'zz' is not an integer member of struct my_req/,
+    ],
+    [
+      {
+        records: {
+          'struct my_req': {
+            u: { kind: 'union', selector: 'type', cases: {}, first: { selector: 'n', cases: { '1': 'zz' } } },
+          },
+        },
+      },
+      /case member 'zz'/,
+    ],
     [{ ioctls: { MY_IOCTL: { membersBack: { u: null, n: null } } } }, /membersBack: .*'n' is __u32, not a union/],
     [{ bogus: {} }, /bogus: unknown section/],
     // an argument type that names nothing is an error, not an unknown verdict
@@ -535,6 +558,36 @@ describe('annotations', () => {
   ])('%j is an error that names it', (json, message) => {
     expect(() => checkHeaders([header], { lint: false, annotations: ann(json) })).toThrow(message);
     expect(() => checkHeaders([header], { lint: false, annotations: ann(json) })).toThrow(AnnotationError);
+  });
+  test('a union annotation may ask a selector first (struct v4l2_buffer: planes for a multiplanar type)', () => {
+    const first = { selector: 'n', cases: { '7': 'b' } };
+    const a = ann({
+      records: { 'struct my_req': { u: { kind: 'union', selector: 'type', cases: { '1': 'a' }, first } } },
+    });
+    expect(a.records.get('struct my_req')!.get('u')).toEqual({
+      kind: 'union',
+      selector: 'type',
+      cases: { '1': 'a' },
+      first,
+    });
+    // n 7 takes b whatever the type; else the type decides (2: none named, EINVAL)
+    const [n, c] = [getAbi('x86_64'), getAbi('i386')].map((abi) =>
+      dumpHeaders({ abi, headers: [header], sysroot: `/usr/${abi.headerTriple}` }),
+    );
+    const thunk = ioctlThunk('MY_IOCTL', n!, c!, a);
+    const task = (type: number, count: number) => {
+      const b = new Uint8Array(c!.result.records['struct my_req']!.size);
+      const v = new DataView(b.buffer);
+      v.setUint32(0, type, true);
+      v.setUint32(4, count, true);
+      v.setUint32(16, 0xdeadbeef, true);
+      v.setUint32(20, 0x1234, true);
+      return b;
+    };
+    const u = (b: Uint8Array) => Buffer.from(b.subarray(16, 24)).toString('hex');
+    expect(u(thunk.enter(task(2, 7)))).toBe('efbeadde34120000');
+    expect(u(thunk.enter(task(1, 0)))).toBe('efbeadde00000000');
+    expect(() => thunk.enter(task(2, 0))).toThrow(/EINVAL: selector value 2 names no member of union u/);
   });
   test("a record's annotations hold where it is a member of the argument, as the thunk reads them", () => {
     // struct inner's `p` carries a pointer wherever struct inner is: in struct outer's `in`, and in its array `arr`

@@ -449,6 +449,38 @@ describe("ALSA's records built by the reference compilers, converted by the thun
     120_000,
   );
 
+  test.each(PAIRS)(
+    '%s <- %s: VIDIOC_QBUF and DQBUF convert m by the memory, the planes address for a multiplanar type',
+    async (nn, cn) => {
+      // get_v4l2_buffer32 and put_v4l2_buffer32 (BUILTIN_UNIONS): m.offset whatever the memory, then userptr or fd
+      // by it, and m.planes for V4L2_TYPE_IS_MULTIPLANAR(type). Truth: each compiler's bytes of the same values
+      const pair = dumps(nn, cn, ['linux/videodev2.h']);
+      const buffer = (name: string, type: string, memory: string, m: string) =>
+        `struct v4l2_buffer ${name} = { .index = 3, .type = ${type}, .bytesused = 4096, .flags = 1, .field = 1, ` +
+        `.timestamp = { -2, 500 }, .sequence = 9, .memory = ${memory}, .m = { ${m} }, .length = 8192 };\n`;
+      const source =
+        '#include <linux/videodev2.h>\n' +
+        buffer('mmap', 'V4L2_BUF_TYPE_VIDEO_CAPTURE', 'V4L2_MEMORY_MMAP', '.offset = 0x8000f000') +
+        buffer('user', 'V4L2_BUF_TYPE_VIDEO_OUTPUT', 'V4L2_MEMORY_USERPTR', '.userptr = 0x12345670') +
+        buffer('dmabuf', 'V4L2_BUF_TYPE_VIDEO_CAPTURE', 'V4L2_MEMORY_DMABUF', '.fd = -5') +
+        buffer('mplane', 'V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE', 'V4L2_MEMORY_MMAP', '.planes = (void *)0x7654320') +
+        buffer('other', 'V4L2_BUF_TYPE_VIDEO_CAPTURE', '7', '.offset = 0xabc');
+      const [native, compat] = [pair.n.layouter.abi, pair.c.layouter.abi];
+      const [no, co] = await Promise.all([
+        compileObject(native, source, await compilerIncludeArgs(native)),
+        compileObject(compat, source, await compilerIncludeArgs(compat)),
+      ]);
+      const q = ioctlThunk('VIDIOC_QBUF', pair.n, pair.c);
+      const dq = ioctlThunk('VIDIOC_DQBUF', pair.n, pair.c);
+      for (const v of ['mmap', 'user', 'dmabuf', 'mplane', 'other']) {
+        const [nb, cb] = [no.symbols.get(v)!, co.symbols.get(v)!];
+        expect(hex(q.enter(cb)), v).toBe(hex(nb));
+        expect(hex(dq.leave(nb)!), v).toBe(hex(cb));
+      }
+    },
+    120_000,
+  );
+
   test('x86_64 <- i386: MTRRIOC_GET_ENTRY, whose struct has its members in another order and a _pad more', async () => {
     // asm/mtrr.h: regnum, base, size, type for __i386__; base, size, regnum, type, _pad otherwise
     // (arch/x86/kernel/cpu/mtrr/if.c converts struct mtrr_gentry32 member by member, by name)

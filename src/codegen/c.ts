@@ -1079,33 +1079,49 @@ class Generator {
       const ann = this.annotations.records.get(this.record)?.get(path);
       if (chosen === undefined && ann?.kind === 'union') {
         // the member another member selects (a union annotation): one case per value
-        const pad = '\t'.repeat(depth);
+        // the values of one member share its code (case 1: case 2:), in the order of their first case
+        const labelled = (table: Record<string, string>, other?: string) => {
+          const labels = new Map<string, string[]>();
+          for (const [v, m] of Object.entries(table)) labels.set(m, [...(labels.get(m) ?? []), `case ${v}:`]);
+          if (other) labels.set(other, [...(labels.get(other) ?? []), 'default:']);
+          return labels;
+        };
+        const arms = (labels: Map<string, string[]>, d: number) => {
+          const pad = '\t'.repeat(d);
+          for (const [member, those] of labels) {
+            const y = pairs.find((q) => q.m.member.name === member);
+            if (!y) throw new CodegenError(`union '${path}' has no member '${member}'`);
+            for (const label of those) out(`${pad}${label}`);
+            this.value(
+              y.m.member.type,
+              y.o.member.type,
+              from,
+              to,
+              path ? `${path}.${member}` : member,
+              toCompat,
+              out,
+              d + 1,
+              packed || y.m.member.packed === true,
+            );
+            out(`${pad}\tbreak;`);
+          }
+        };
+        // a selector asked first (struct v4l2_buffer's multiplanar `type`): its cases, else the other's switch
+        const outer = '\t'.repeat(depth);
+        if (ann.first) {
+          out(`${outer}switch (from->${ann.first.selector}) {`);
+          arms(labelled(ann.first.cases), depth);
+          out(`${outer}default:`);
+        }
+        const d = ann.first ? depth + 1 : depth;
+        const pad = '\t'.repeat(d);
         out(`${pad}switch (from->${ann.selector}) {`);
         // other values: the default member, none ("": the kernel's `default: break;`), else -EINVAL
-        // the values of one member share its code (case 1: case 2:), in the order of their first case
-        const labels = new Map<string, string[]>();
-        for (const [v, m] of Object.entries(ann.cases)) labels.set(m, [...(labels.get(m) ?? []), `case ${v}:`]);
-        if (ann.default) labels.set(ann.default, [...(labels.get(ann.default) ?? []), 'default:']);
-        for (const [member, those] of labels) {
-          const y = pairs.find((q) => q.m.member.name === member);
-          if (!y) throw new CodegenError(`union '${path}' has no member '${member}'`);
-          for (const label of those) out(`${pad}${label}`);
-          this.value(
-            y.m.member.type,
-            y.o.member.type,
-            from,
-            to,
-            path ? `${path}.${member}` : member,
-            toCompat,
-            out,
-            depth + 1,
-            packed || y.m.member.packed === true,
-          );
-          out(`${pad}\tbreak;`);
-        }
+        arms(labelled(ann.cases, ann.default), d);
         if (ann.default === '') out(`${pad}default:\n${pad}\tbreak;`);
         else if (!ann.default) out(`${pad}default:\n${pad}\treturn -EINVAL;`);
         out(`${pad}}`);
+        if (ann.first) out(`${pad}break;\n${outer}}`);
         return;
       }
       // no choice needed where every member's bytes are the same (a record's tail padding aside: the smaller side's

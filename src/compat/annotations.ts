@@ -36,8 +36,16 @@ export type MemberAnnotation =
   /**
    * The member another member selects, by its value. `default` is the member for the values no case names, "" for
    * none (the union's bytes are not converted: the kernel's `default: break;`); without it such a value is EINVAL.
+   * `first`: a selector asked before `selector`, whose cases decide where they name its value (struct v4l2_buffer's
+   * `m` is `planes` for a multiplanar `type`, else what `memory` selects).
    */
-  | { kind: 'union'; selector: string; cases: Record<string, string>; default?: string }
+  | {
+      kind: 'union';
+      selector: string;
+      cases: Record<string, string>;
+      default?: string;
+      first?: { selector: string; cases: Record<string, string> };
+    }
   /**
    * A pointer to an array whose length is another member: in elements, or in bytes (then a
    * deep copy rewrites it for the other side's element size, as SIOCGIFCONF's ifc_len).
@@ -166,11 +174,24 @@ export function parseAnnotations(text: string, file: string): Annotations {
             if (typeof v !== 'string') fail(file, where, 'union cases map selector values to member names');
           if (a.default !== undefined && typeof a.default !== 'string')
             fail(file, where, 'union "default" is the member for other values, or "" for none');
+          if (
+            a.first !== undefined &&
+            !(
+              isObject(a.first) &&
+              typeof a.first.selector === 'string' &&
+              isObject(a.first.cases) &&
+              Object.values(a.first.cases).every((v) => typeof v === 'string')
+            )
+          )
+            fail(file, where, 'union "first" is { "selector": MEMBER, "cases": { value: member } }, asked before');
           m.set(path, {
             kind: 'union',
             selector: a.selector,
             cases: a.cases as Record<string, string>,
             ...(typeof a.default === 'string' ? { default: a.default } : {}),
+            ...(isObject(a.first)
+              ? { first: { selector: a.first.selector as string, cases: a.first.cases as Record<string, string> } }
+              : {}),
           });
           break;
         default:
@@ -341,12 +362,14 @@ export function validateAnnotations(
       }
       if (ann.kind === 'union') {
         if (t.kind !== 'record' || !t.decl.union) fail(a.file, where, 'union applies to a union member');
-        const selector = fields.get(ann.selector);
-        if (!selector || strip(selector.ctype).kind !== 'int')
-          fail(a.file, where, `selector '${ann.selector}' is not an integer member of ${record}`);
         const names = new Set((t.decl.members ?? []).map((x) => x.name));
-        for (const c of Object.values(ann.cases))
-          if (!names.has(c)) fail(a.file, where, `case member '${c}' is not a member of the union`);
+        for (const sel of [ann, ...(ann.first ? [ann.first] : [])]) {
+          const selector = fields.get(sel.selector);
+          if (!selector || strip(selector.ctype).kind !== 'int')
+            fail(a.file, where, `selector '${sel.selector}' is not an integer member of ${record}`);
+          for (const c of Object.values(sel.cases))
+            if (!names.has(c)) fail(a.file, where, `case member '${c}' is not a member of the union`);
+        }
         if (ann.default && !names.has(ann.default))
           fail(a.file, where, `default member '${ann.default}' is not a member of the union`);
       }

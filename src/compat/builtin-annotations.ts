@@ -414,6 +414,11 @@ export interface BuiltinUnion {
   cases: ReadonlyArray<{ macro: string; value: number; member: string }>;
   /** The member for other values, "" for none (`default: break;`). */
   default?: string;
+  /**
+   * A selector asked before `selector` (MemberAnnotation's `first`): the values for which the header's function-like
+   * macro `test` holds, each with its member (struct v4l2_buffer's `m` is `planes` for a multiplanar `type`).
+   */
+  first?: { selector: string; test: string; cases: ReadonlyArray<{ macro: string; value: number; member: string }> };
   /** Each shows `case MACRO:` for every case and `.UNION.MEMBER` for every member. */
   source: readonly KernelSource[];
 }
@@ -422,6 +427,8 @@ const ALSA_TYPE = (macro: string, value: number, member: string) => ({ macro, va
 const V4L2_COMPAT = 'drivers/media/v4l2-core/v4l2-compat-ioctl32.c';
 /** enum v4l2_buf_type's value and the member of struct v4l2_format's `fmt` it selects. */
 const BUF_TYPE = (name: string, value: number, member: string) => ({ macro: `V4L2_BUF_TYPE_${name}`, value, member });
+/** enum v4l2_memory's value and the member of struct v4l2_buffer's `m` it selects. */
+const MEMORY = (name: string, value: number, member: string) => ({ macro: `V4L2_MEMORY_${name}`, value, member });
 
 export const BUILTIN_UNIONS: readonly BuiltinUnion[] = [
   // SNDRV_CTL_IOCTL_ELEM_INFO back, ELEM_ADD and ELEM_REPLACE in: by the control's type, nothing for the others
@@ -505,6 +512,52 @@ export const BUILTIN_UNIONS: readonly BuiltinUnion[] = [
       };
     }),
   },
+  // VIDIOC_QUERYBUF, QBUF, DQBUF and PREPARE_BUF: m by the memory, the plane array's address for a multiplanar type
+  {
+    record: 'struct v4l2_buffer',
+    header: 'linux/videodev2.h',
+    member: 'm',
+    selector: 'memory',
+    cases: [
+      MEMORY('MMAP', 1, 'offset'),
+      MEMORY('USERPTR', 2, 'userptr'),
+      MEMORY('OVERLAY', 3, 'offset'),
+      MEMORY('DMABUF', 4, 'fd'),
+    ],
+    // before the switch, m.offset is copied whatever the memory: the other values keep those 32 bits
+    default: 'offset',
+    first: {
+      selector: 'type',
+      test: 'V4L2_TYPE_IS_MULTIPLANAR',
+      cases: [BUF_TYPE('VIDEO_CAPTURE_MPLANE', 9, 'planes'), BUF_TYPE('VIDEO_OUTPUT_MPLANE', 10, 'planes')],
+    },
+    source: [
+      {
+        file: V4L2_COMPAT,
+        function: 'get_v4l2_buffer32',
+        shows: [
+          '.m.offset = vb32.m.offset,',
+          'switch (vb->memory)',
+          'case V4L2_MEMORY_MMAP: case V4L2_MEMORY_OVERLAY: vb->m.offset = vb32.m.offset;',
+          'case V4L2_MEMORY_USERPTR: vb->m.userptr = (unsigned long)compat_ptr(vb32.m.userptr);',
+          'case V4L2_MEMORY_DMABUF: vb->m.fd = vb32.m.fd;',
+          'if (V4L2_TYPE_IS_MULTIPLANAR(vb->type)) vb->m.planes = (void __force *) compat_ptr(vb32.m.planes);',
+        ],
+      },
+      {
+        file: V4L2_COMPAT,
+        function: 'put_v4l2_buffer32',
+        shows: [
+          '.m.offset = vb->m.offset,',
+          'switch (vb->memory)',
+          'case V4L2_MEMORY_MMAP: case V4L2_MEMORY_OVERLAY: vb32.m.offset = vb->m.offset;',
+          'case V4L2_MEMORY_USERPTR: vb32.m.userptr = (uintptr_t)(vb->m.userptr);',
+          'case V4L2_MEMORY_DMABUF: vb32.m.fd = vb->m.fd;',
+          'if (V4L2_TYPE_IS_MULTIPLANAR(vb->type)) vb32.m.planes = (uintptr_t)vb->m.planes;',
+        ],
+      },
+    ],
+  },
 ];
 
 /**
@@ -571,6 +624,14 @@ export function builtinAnnotations(): Annotations {
       selector: b.selector,
       cases,
       ...(b.default !== undefined ? { default: b.default } : {}),
+      ...(b.first
+        ? {
+            first: {
+              selector: b.first.selector,
+              cases: Object.fromEntries(b.first.cases.map((c) => [String(c.value), c.member])),
+            },
+          }
+        : {}),
     });
   }
   for (const b of BUILTIN_IOCTL_MEMBERS)

@@ -933,32 +933,50 @@ class Emitter {
     const found = this.annotated(record, path);
     const ann = found?.ann;
     if (found && ann?.kind === 'union' && found.ctx.decl) {
-      const sel = this.memberOffset(found.ctx.decl, this.from.layouter, ann.selector);
+      const decl = found.ctx.decl;
       const recordBase = found.ctx.fromBase ?? fromOff.replace(/ \+ \d+$/, '');
-      const s = this.v();
       const le = this.from.le;
-      // a selector of up to 32 bits is read as a number (a case it cannot hold never matches, as before)
-      const small = !this.reference && sel.size <= 4 && sel.size !== 3;
-      const at = `${recordBase} + ${sel.offset}`;
-      const read = !small
-        ? `R.read(sv, ${at}, ${sel.size}, false, ${le})`
-        : sel.size === 1
-          ? `sv.getUint8(${at})`
-          : `sv.getUint${sel.size * 8}(${at}, ${le})`;
+      /** The selector's value, read once: a number up to 32 bits (a case it cannot hold never matches). */
+      const selector = (name: string) => {
+        const sel = this.memberOffset(decl, this.from.layouter, name);
+        const s = this.v();
+        const small = !this.reference && sel.size <= 4 && sel.size !== 3;
+        const at = `${recordBase} + ${sel.offset}`;
+        const read = !small
+          ? `R.read(sv, ${at}, ${sel.size}, false, ${le})`
+          : sel.size === 1
+            ? `sv.getUint8(${at})`
+            : `sv.getUint${sel.size * 8}(${at}, ${le})`;
+        this.emit(`const ${s} = ${read};`);
+        return { s, small, bits: BigInt(sel.size * 8) };
+      };
+      /** One case per value of `cases` its selector can hold, each converting its member. */
+      const cases = (table: Record<string, string>, sel: ReturnType<typeof selector>) => {
+        for (const [value, name] of Object.entries(table)) {
+          const x = members.find((y) => y.m.member.name === name);
+          if (!x) throw einval(`union has no member '${name}'`, path);
+          const v = BigInt(value);
+          if (sel.small && (v < 0n || v >= 1n << sel.bits)) continue;
+          this.emit(sel.small ? `case ${v}: {` : `case ${v}n: {`);
+          convertOne(x);
+          this.emit('break; }');
+        }
+      };
       // which member is written depends on the input: the union's bytes are zeroed first
       if (!this.reference) this.emit(`dst.fill(0, ${toOff}, ${toOff} + ${b.size});`);
-      this.emit(`const ${s} = ${read};`);
-      this.emit(`switch (${s}) {`);
-      this.quiet++;
-      for (const [value, name] of Object.entries(ann.cases)) {
-        const x = members.find((y) => y.m.member.name === name);
-        if (!x) throw einval(`union has no member '${name}'`, path);
-        const v = BigInt(value);
-        if (small && (v < 0n || v >= 1n << BigInt(sel.size * 8))) continue;
-        this.emit(small ? `case ${v}: {` : `case ${v}n: {`);
-        convertOne(x);
-        this.emit('break; }');
+      // a selector asked first (struct v4l2_buffer's multiplanar `type`): its cases, else the other's switch
+      if (ann.first) {
+        const first = selector(ann.first.selector);
+        this.emit(`switch (${first.s}) {`);
+        this.quiet++;
+        cases(ann.first.cases, first);
+        this.quiet--;
+        this.emit('default: {');
       }
+      const sel = selector(ann.selector);
+      this.emit(`switch (${sel.s}) {`);
+      this.quiet++;
+      cases(ann.cases, sel);
       // other values: the default member, none ("": the union's bytes stay zero), else EINVAL
       const other = ann.default ? members.find((y) => y.m.member.name === ann.default) : undefined;
       if (ann.default && !other) throw einval(`union has no member '${ann.default}'`, path);
@@ -971,9 +989,10 @@ class Emitter {
       if (ann.default === '') this.emit('default: break;');
       else if (!other)
         this.emit(
-          `default: throw R.einval(${JSON.stringify(path)}, 'selector value ' + ${s} + ' names no member of union ' + ${JSON.stringify(path || 'the argument')});`,
+          `default: throw R.einval(${JSON.stringify(path)}, 'selector value ' + ${sel.s} + ' names no member of union ' + ${JSON.stringify(path || 'the argument')});`,
         );
       this.emit('}');
+      if (ann.first) this.emit('} }');
       this.cover(toOff, b.size);
       return;
     }
