@@ -403,6 +403,8 @@ export const SOCKET = family('socket', { header: 'linux/sockios.h', needs: ['lin
       note:
         'first of 16 driver numbers (ndo_siocdevprivate): the ifreq is copied in and back on success; ' +
         'ifr_data points to driver data (get_user_ifreq converts struct compat_ifreq)',
+      // the driver gets the task's bytes of ifr_ifru, and its data pointer converted beside them
+      ...IFR_BYTES,
     },
   ],
   [
