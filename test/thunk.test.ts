@@ -213,6 +213,11 @@ describe("ALSA's records built by the reference compilers, converted by the thun
     return { nb: no.symbols.get('v')!, cb: co.symbols.get('v')!, nf, cf, nd, cd, differing };
   }
 
+  /** The same C source compiled by the pair's two compilers (native first). */
+  const objects = async (pair: { n: Dumped; c: Dumped }, source: string) => {
+    const compiled = (abi: Abi) => compilerIncludeArgs(abi).then((args) => compileObject(abi, source, args));
+    return Promise.all([compiled(pair.n.layouter.abi), compiled(pair.c.layouter.abi)] as const);
+  };
   const dumps = (nn: string, cn: string, headers: readonly string[] = HEADERS) => {
     const [native, compat] = [getAbi(nn), getAbi(cn)];
     const n = dumpHeaders({ abi: native, headers: [...headers], sysroot: `/usr/${native.headerTriple}` });
@@ -375,11 +380,7 @@ describe("ALSA's records built by the reference compilers, converted by the thun
         'union { struct ifreq r; struct { char n[IFNAMSIZ]; struct mii_ioctl_data d; } m; } mii = ' +
         '{ .m = { "eth0", { .phy_id = 0x1234, .reg_num = 5, .val_in = 0xbeef, .val_out = 0xcafe } } };\n' +
         'struct iwreq freq = { .ifr_name = "wlan0", .u.freq = { .m = 2412, .e = 6, .i = 3, .flags = 1 } };\n';
-      const [native, compat] = [pair.n.layouter.abi, pair.c.layouter.abi];
-      const [no, co] = await Promise.all([
-        compileObject(native, source, await compilerIncludeArgs(native)),
-        compileObject(compat, source, await compilerIncludeArgs(compat)),
-      ]);
+      const [no, co] = await objects(pair, source);
       const ifreq = pair.n.result.records['struct ifreq']!.size;
       const [nm, cm] = [no.symbols.get('mii')!.subarray(0, ifreq), co.symbols.get('mii')!];
       expect(cm.length).toBeLessThan(nm.length);
@@ -414,11 +415,7 @@ describe("ALSA's records built by the reference compilers, converted by the thun
         '.type = V4L2_BUF_TYPE_VIDEO_OUTPUT, .fmt.pix = { .width = 16, .height = 9 } }, .capabilities = 3, ' +
         '.flags = 1 };\n' +
         'struct v4l2_format bad = { .type = V4L2_BUF_TYPE_PRIVATE };\n';
-      const [native, compat] = [pair.n.layouter.abi, pair.c.layouter.abi];
-      const [no, co] = await Promise.all([
-        compileObject(native, source, await compilerIncludeArgs(native)),
-        compileObject(compat, source, await compilerIncludeArgs(compat)),
-      ]);
+      const [no, co] = await objects(pair, source);
       const sFmt = ioctlThunk('VIDIOC_S_FMT', pair.n, pair.c);
       for (const v of ['pix', 'win', 'mp']) {
         const [nb, cb] = [no.symbols.get(v)!, co.symbols.get(v)!];
@@ -465,11 +462,7 @@ describe("ALSA's records built by the reference compilers, converted by the thun
         buffer('dmabuf', 'V4L2_BUF_TYPE_VIDEO_CAPTURE', 'V4L2_MEMORY_DMABUF', '.fd = -5') +
         buffer('mplane', 'V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE', 'V4L2_MEMORY_MMAP', '.planes = (void *)0x7654320') +
         buffer('other', 'V4L2_BUF_TYPE_VIDEO_CAPTURE', '7', '.offset = 0xabc');
-      const [native, compat] = [pair.n.layouter.abi, pair.c.layouter.abi];
-      const [no, co] = await Promise.all([
-        compileObject(native, source, await compilerIncludeArgs(native)),
-        compileObject(compat, source, await compilerIncludeArgs(compat)),
-      ]);
+      const [no, co] = await objects(pair, source);
       const q = ioctlThunk('VIDIOC_QBUF', pair.n, pair.c);
       const dq = ioctlThunk('VIDIOC_DQBUF', pair.n, pair.c);
       for (const v of ['mmap', 'user', 'dmabuf', 'mplane', 'other']) {
