@@ -1554,6 +1554,32 @@ describe("the members an ioctl's handler uses (annotations, legacy rows)", () =>
     expect(flags.handling).toBe('skipped');
     expect(flags.why).toContain('--member ifr_ifru=NAME');
   });
+  test("an annotation by a path into a named inner record asks for the inner record's own (its converter is shared)", () => {
+    // the thunk takes struct v4l2_create_buffers' format.fmt (the outer record first); gen c's struct v4l2_format
+    // converter serves every record that holds it, so the outer's choice cannot hold there alone
+    const outer = parseAnnotations(
+      JSON.stringify({
+        records: {
+          'struct v4l2_create_buffers': {
+            'format.fmt': { kind: 'union', selector: 'format.type', cases: { '1': 'pix' } },
+          },
+        },
+      }),
+      'outer.json',
+    );
+    const gen = (annotations: Annotations) =>
+      generateCompatC({ pair, scan: { headers: ['linux/videodev2.h'] }, prefix: 'v', annotations });
+    expect(() => gen(outer)).toThrow(
+      /outer\.json: struct v4l2_create_buffers\.format\.fmt: gen c converts struct v4l2_format once for every record that holds it: annotate struct v4l2_format's 'fmt' instead/,
+    );
+    const inner = parseAnnotations(
+      JSON.stringify({
+        records: { 'struct v4l2_format': { fmt: { kind: 'union', selector: 'type', cases: { '1': 'pix' } } } },
+      }),
+      'inner.json',
+    );
+    expect(gen(inner).ioctls.find((x) => x.name === 'VIDIOC_CREATE_BUFS')!.handling).toBe('converted');
+  });
   test("an ioctl whose handler uses another member than its record's converters is left out, saying why", () => {
     // --member ifr_ifru=ifru_flags serves SIOCGIFFLAGS; SIOCGIFMTU's handler reads ifr_mtu, 4 bytes, not 2
     const sock = generateCompatC({

@@ -19,7 +19,7 @@ import { defaultKernelTree, kernelIncludeName, kernelTreeIncludeDirs } from '../
 import type { Annotations, HandlerMembers } from '../compat/annotations.js';
 import { ioctlVerdict, type IoctlVerdict } from '../compat/check.js';
 import { argumentUse } from '../compat/action.js';
-import { emptyAnnotations, validateAnnotations } from '../compat/annotations.js';
+import { AnnotationError, emptyAnnotations, validateAnnotations } from '../compat/annotations.js';
 import { withBuiltins } from '../compat/builtin-annotations.js';
 import { integerFiller, onlyPointersDiffer } from '../compat/compare.js';
 import { choiceNames, unionChoiceErrors } from '../compat/members.js';
@@ -212,6 +212,7 @@ export function generateCompatC(opts: GenCOptions): GeneratedC {
   assertHeadersRead(failed, headers, [native.name, ...compats.map((a) => a.name)], kernelView);
   validateAnnotations(annotations, n.decls, n.layouter, n.ioctls, n.typedefs);
   for (const c of cs) validateAnnotations(annotations, c.decls, c.layouter, undefined, c.typedefs);
+  assertRecordLocal(annotations, n.decls);
   if (opts.prefix !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(opts.prefix)) {
     const rule = 'letters, digits and _, not starting with a digit';
     throw new CodegenError(`--prefix '${opts.prefix}' is not a C identifier (${rule})`);
@@ -244,6 +245,46 @@ export function generateCompatC(opts: GenCOptions): GeneratedC {
   const includes = [...new Set(before.filter((h) => h.includes('/')))].map((h) => `<${h}>`);
   for (const h of headers) includes.push(includeSpelling(h, n, kernelTree));
   return { ...assemble(native, plans, includes, prefix), kernelTree };
+}
+
+/**
+ * gen c writes one converter per record, shared by every record that holds it: an annotation whose path reaches into a
+ * member of a named record (struct v4l2_create_buffers' `format.fmt`, in struct v4l2_format) cannot hold there alone.
+ * The thunk and check take it (the outer record's first); gen c asks for the inner record's own annotation rather than
+ * leave it unread.
+ */
+function assertRecordLocal(a: Annotations, decls: ReadonlyMap<string, RecordDecl>): void {
+  /** A named member of the record, or of an anonymous member of it. */
+  const member = (d: RecordDecl, name: string): CType | undefined => {
+    for (const m of d.members ?? []) {
+      if (m.name === name) return m.type;
+      const t = strip(m.type);
+      const inner = m.name === undefined && t.kind === 'record' ? member(t.decl, name) : undefined;
+      if (inner) return inner;
+    }
+    return undefined;
+  };
+  for (const [record, members] of a.records) {
+    const decl = decls.get(record);
+    if (!decl) continue;
+    for (const path of members.keys()) {
+      const parts = path.split('.');
+      let cur: RecordDecl = decl;
+      for (let i = 0; i < parts.length - 1; i++) {
+        const t = strip(member(cur, parts[i]!) ?? { kind: 'void' });
+        if (t.kind !== 'record') break;
+        const inner = recordName(t.decl);
+        if (inner !== undefined) {
+          const rest = parts.slice(i + 1).join('.');
+          throw new AnnotationError(
+            `${a.file}: ${record}.${path}: gen c converts ${inner} once for every record that holds it: ` +
+              `annotate ${inner}'s '${rest}' instead`,
+          );
+        }
+        cur = t.decl;
+      }
+    }
+  }
 }
 
 /**
