@@ -226,18 +226,22 @@ export function generateCompatC(opts: GenCOptions): GeneratedC {
     const tag = i === 0 ? '' : `${c.result.abi}_`;
     // what only the kernel's handlers reveal about these headers (check's built-ins), under the user's
     const applied = opts.builtinAnnotations === false ? annotations : withBuiltins(annotations, [n, c]);
+    // each wanted ioctl's verdict for this ABI's tasks, judged once: the union choices and the plan read it
+    const verdicts = new Map<string, IoctlVerdict>();
+    for (const [name, e] of n.ioctls)
+      if (wanted(e.file)) verdicts.set(name, ioctlVerdict(name, e, c.ioctls.get(name), n, c, applied));
     const g = new Generator(n, c, {
       driver: prefix,
       prefix: `${prefix}${i === 0 ? '' : `_${c.result.abi}`}`,
       suffix: i === 0 ? '_32' : `_${c.result.abi.toUpperCase()}`,
       // --member over the members the ioctls' handlers use (annotations, legacy rows) where they agree
-      chosen: { ...handlerMembers(n, c, wanted, applied), ...opts.members },
+      chosen: { ...handlerMembers(n, verdicts, applied), ...opts.members },
       choose: opts.choose ?? [],
       twinPrefix: `${opts.twinPrefix ?? 'compat_'}${tag}`,
       annotations: applied,
     });
     const wantedHere = wantedFiles(c, headers, files);
-    return planCompat(n, c, g, wanted, wantedHere, applied);
+    return planCompat(n, c, g, wanted, verdicts, wantedHere, applied);
   });
   // what a program includes first for the numbers to have a value (asm/ioctls.h for SIOCINQ); the
   // compiler's own headers (stddef.h for size_t) are not for kernel code, which has their names
@@ -398,6 +402,8 @@ function planCompat(
   c: Dumped,
   g: Generator,
   wanted: Wanted,
+  /** The wanted ioctls' verdicts, by name. */
+  verdicts: ReadonlyMap<string, IoctlVerdict>,
   wantedHere: Wanted,
   annotations: Annotations,
 ): CompatPlan {
@@ -405,10 +411,9 @@ function planCompat(
   const plan: CompatPlan = { g, ioctls: [], converted: [], passed: [], values: [], renumbered: [] };
   const { converted, passed, values, renumbered } = plan;
   const out = plan.ioctls;
-  for (const [name, ne] of n.ioctls) {
-    if (!wanted(ne.file)) continue;
+  for (const [name, v] of verdicts) {
+    const ne = n.ioctls.get(name)!;
     const ce = c.ioctls.get(name);
-    const v = ioctlVerdict(name, ne, ce, n, c, annotations);
     const record: GeneratedIoctl = { name, abi, verdict: v.verdict, handling: 'skipped' };
     out.push(record);
     const large = tooLarge(ne, n.layouter) ?? (ce ? tooLarge(ce, c.layouter) : null);
@@ -624,23 +629,23 @@ function firstNamed(decl: RecordDecl): string | null {
 /**
  * The members of the unions the header's ioctls' handlers use (IoctlAnnotation.members, a legacy row's), by union
  * path, where every ioctl the converters serve (its verdict convert or pointer-inside) agrees: gen c's converters are
- * per record, so one choice serves every ioctl of it; where handlers use different members (SIOCGIFFLAGS and SIOCGIFMTU, both struct ifreq) or write back others
- * than they read (membersBack), the union is left to --member, as the handler's message says.
+ * per record, so one choice serves every ioctl of it; where handlers use different members (SIOCGIFFLAGS and
+ * SIOCGIFMTU, both struct ifreq) or write back others than they read (membersBack), the union is left to --member, as
+ * the handler's message says.
  */
 function handlerMembers(
   n: Dumped,
-  c: Dumped,
-  wanted: (file: string) => boolean,
+  /** The wanted ioctls' verdicts, by name. */
+  verdicts: ReadonlyMap<string, IoctlVerdict>,
   annotations: Annotations,
 ): Record<string, string> {
   // null: the union's selector decides on that way (its annotation's switch), so no one member serves
   const seen = new Map<string, Set<string | null>>();
-  for (const [name, e] of n.ioctls) {
-    if (!wanted(e.file)) continue;
+  for (const [name, { verdict }] of verdicts) {
     // only the ioctls the converters serve choose for them: an identical argument is passed on as it is (the
     // wireless numbers whose struct iwreq is the task's bytes, beside those whose u.data is converted)
-    const verdict = ioctlVerdict(name, e, c.ioctls.get(name), n, c, annotations).verdict;
     if (verdict !== 'convert' && verdict !== 'pointer-inside') continue;
+    const e = n.ioctls.get(name)!;
     const use = argumentUse(e, annotations);
     for (const table of [use.members, use.membersBack])
       for (const [path, member] of Object.entries(table ?? {})) {
