@@ -22,7 +22,7 @@ import { argumentUse } from '../compat/action.js';
 import { AnnotationError, emptyAnnotations, validateAnnotations } from '../compat/annotations.js';
 import { withBuiltins } from '../compat/builtin-annotations.js';
 import { integerFiller, onlyPointersDiffer } from '../compat/compare.js';
-import { choiceNames, unionChoiceErrors } from '../compat/members.js';
+import { choiceNames, memberNamed, unionChoiceErrors } from '../compat/members.js';
 import { assertHeadersRead } from '../scan/failed.js';
 import { UNION_BYTES, type IoctlEntry } from '../ioctl/catalogue.js';
 import type { Layouter } from '../layout/layout.js';
@@ -258,16 +258,6 @@ export function generateCompatC(opts: GenCOptions): GeneratedC {
  * leave it unread.
  */
 function assertRecordLocal(a: Annotations, decls: ReadonlyMap<string, RecordDecl>): void {
-  /** A named member of the record, or of an anonymous member of it. */
-  const member = (d: RecordDecl, name: string): CType | undefined => {
-    for (const m of d.members ?? []) {
-      if (m.name === name) return m.type;
-      const t = strip(m.type);
-      const inner = m.name === undefined && t.kind === 'record' ? member(t.decl, name) : undefined;
-      if (inner) return inner;
-    }
-    return undefined;
-  };
   for (const [record, members] of a.records) {
     const decl = decls.get(record);
     if (!decl) continue;
@@ -275,8 +265,9 @@ function assertRecordLocal(a: Annotations, decls: ReadonlyMap<string, RecordDecl
       const parts = path.split('.');
       let cur: RecordDecl = decl;
       for (let i = 0; i < parts.length - 1; i++) {
-        const t = strip(member(cur, parts[i]!) ?? { kind: 'void' });
-        if (t.kind !== 'record') break;
+        const m = memberNamed(cur.members ?? [], parts[i]!);
+        const t = m && strip(m.type);
+        if (t?.kind !== 'record') break;
         const inner = recordName(t.decl);
         if (inner !== undefined) {
           const rest = parts.slice(i + 1).join('.');

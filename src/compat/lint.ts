@@ -4,13 +4,23 @@
  * kernels". Findings carry a concrete fix.
  */
 import type { Abi } from '../abi/types.js';
-import { array, int, recordName, stripTypedefs, type CType, type RecordDecl, type SourceLoc } from '../cfront/types.js';
+import {
+  array,
+  int,
+  recordName,
+  stripTypedefs,
+  type CType,
+  type Member,
+  type RecordDecl,
+  type SourceLoc,
+} from '../cfront/types.js';
 import { typeName } from '../cfront/print.js';
 import type { IoctlEntry } from '../ioctl/catalogue.js';
 import { maxIocSize } from '../ioctl/ioc.js';
 import { flattenFields, type TypedField } from '../layout/fields.js';
 import { enumUnderlying, type Layouter } from '../layout/layout.js';
 import { LayoutError, type RecordLayout } from '../layout/types.js';
+import { memberAt } from './members.js';
 
 export type Level = 'error' | 'warning' | 'note';
 
@@ -270,33 +280,6 @@ function view(side: Pick<LintSide, 'layouter'> & { abi: Abi | string }, decl: Re
   const fields = new Map(flattenFields(layout, side.layouter).map((f) => [f.path, f]));
   const abi = typeof side.abi === 'string' ? side.abi : side.abi.name;
   return { abi, layouter: side.layouter, decl, layout, fields };
-}
-
-type Member = NonNullable<RecordDecl['members']>[number];
-
-/** A member by path, through named and anonymous members. */
-function memberAt(decl: RecordDecl, path: string): Member | undefined {
-  let members = decl.members ?? [];
-  let found: Member | undefined;
-  for (const part of path.split('.')) {
-    found = findMember(members, part);
-    if (!found) return undefined;
-    const t = stripTypedefs(found.type);
-    members = t.kind === 'record' ? (t.decl.members ?? []) : [];
-  }
-  return found;
-}
-
-/** `name` among `members`, looking into anonymous records. */
-function findMember(members: readonly Member[], name: string): Member | undefined {
-  for (const m of members) {
-    if (m.name === name) return m;
-    const t = stripTypedefs(m.type);
-    if (m.name !== undefined || m.bitWidth !== undefined || t.kind !== 'record' || !t.decl.members) continue;
-    const inner = findMember(t.decl.members, name);
-    if (inner) return inner;
-  }
-  return undefined;
 }
 
 /** Strips typedefs and arrays: what a member holds. */

@@ -19,6 +19,31 @@ export function choiceNames(m: Member): string[] {
   return s.kind === 'record' && m.bitWidth === undefined ? (s.decl.members ?? []).flatMap(choiceNames) : [];
 }
 
+/** A member by path, through named and anonymous members. */
+export function memberAt(decl: RecordDecl, path: string): Member | undefined {
+  let members = decl.members ?? [];
+  let found: Member | undefined;
+  for (const part of path.split('.')) {
+    found = memberNamed(members, part);
+    if (!found) return undefined;
+    const t = strip(found.type);
+    members = t.kind === 'record' ? (t.decl.members ?? []) : [];
+  }
+  return found;
+}
+
+/** `name` among `members`, looking into anonymous records. */
+export function memberNamed(members: readonly Member[], name: string): Member | undefined {
+  for (const m of members) {
+    if (m.name === name) return m;
+    const t = strip(m.type);
+    if (m.name !== undefined || m.bitWidth !== undefined || t.kind !== 'record' || !t.decl.members) continue;
+    const inner = memberNamed(t.decl.members, name);
+    if (inner) return inner;
+  }
+  return undefined;
+}
+
 /** What a member path is in the argument types: a union (its member names) or another type. */
 interface Place {
   union?: string[];
