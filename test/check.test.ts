@@ -465,7 +465,8 @@ describe('annotations', () => {
         'struct el_long { long v; __u32 k; };\nstruct el_u32 { __u32 v; };\n' +
         'struct al { __u32 len; __u32 pad; union { struct el_long *p; __u64 p64; }; };\n' +
         'struct au { __u32 n; __u32 pad; union { struct el_u32 *p; __u64 p64; }; };\n' +
-        "#define AL_IOC _IOW('a', 1, struct al)\n#define AU_IOC _IOW('a', 2, struct au)\n",
+        "#define AL_IOC _IOW('a', 1, struct al)\n#define AU_IOC _IOW('a', 2, struct au)\n" +
+        "struct wrap { __u32 tag; __u32 pad; struct al in; };\n#define WRAP_IOC _IOW('a', 3, struct wrap)\n",
     );
     const row = (annotations?: ReturnType<typeof ann>) => (name: string) =>
       checkHeaders([h], { lint: false, ...(annotations ? { annotations } : {}) }).pairs[0]!.ioctls.find(
@@ -491,6 +492,12 @@ describe('annotations', () => {
       'p: each struct el_long of the array it points at (len bytes): 8 bytes for the task, 16 native, converted; ' +
         'len, in bytes, rescaled',
     );
+    // struct al's annotation holds where struct al is a member (struct wrap's `in`), by the path from struct wrap
+    expect(row(a)('WRAP_IOC').reasons.find((r) => r.rule === 'pointee')).toMatchObject({
+      path: 'in.p',
+      native: { offset: 16, size: 16 },
+      compat: { offset: 16, size: 8 },
+    });
     // elements of the same bytes: the pointer alone
     const au = row(a)('AU_IOC');
     expect(au.verdict).toBe('pointer-inside');

@@ -401,19 +401,20 @@ function memberChoiceErrors(argType: CType, chosen: Readonly<HandlerMembers>): s
 }
 
 /**
- * Member paths of `record` with annotation `kind`; given its declaration, also those of the records it holds (as
- * members or array elements: `arr[].x`), each by its path from `record`: a record's annotations hold wherever it is,
- * as the thunk reads them.
+ * The annotations of kind `kind` that hold in an argument of type `record`, by member path: its own, and given its
+ * declaration those of the records it holds (as members or array elements: `arr[].x`), each by its path from `record`:
+ * a record's annotations hold wherever it is, as the thunk reads them (an outer record's first).
  */
-export function annotatedPaths(
+export function annotatedMembers<K extends MemberAnnotation['kind']>(
   a: Annotations,
   record: string | undefined,
-  kind: MemberAnnotation['kind'],
+  kind: K,
   decl?: RecordDecl,
-): Set<string> {
-  const out = new Set<string>();
+): Map<string, MemberAnnotation & { kind: K }> {
+  const out = new Map<string, MemberAnnotation & { kind: K }>();
   const add = (name: string | undefined, prefix: string) => {
-    for (const [p, x] of (name !== undefined && a.records.get(name)) || []) if (x.kind === kind) out.add(prefix + p);
+    for (const [p, x] of (name !== undefined && a.records.get(name)) || [])
+      if (x.kind === kind && !out.has(prefix + p)) out.set(prefix + p, x as MemberAnnotation & { kind: K });
   };
   add(record, '');
   const visit = (t: CType, path: string): void => {
@@ -435,6 +436,16 @@ export function annotatedPaths(
   };
   if (decl) inner(decl, '');
   return out;
+}
+
+/** The member paths of annotatedMembers. */
+export function annotatedPaths(
+  a: Annotations,
+  record: string | undefined,
+  kind: MemberAnnotation['kind'],
+  decl?: RecordDecl,
+): Set<string> {
+  return new Set(annotatedMembers(a, record, kind, decl).keys());
 }
 
 /**

@@ -20,6 +20,7 @@ import { assertHeadersRead } from '../scan/failed.js';
 import { coverageOf, missingParts, type Coverage, type MissingPart } from '../scan/coverage.js';
 import {
   annotatedArgType,
+  annotatedMembers,
   annotatedPaths,
   emptyAnnotations,
   validateAnnotations,
@@ -509,9 +510,7 @@ function judge(
     return v;
   }
   // the arrays annotated pointers point at, where their elements differ (the handler converts each)
-  const arrays = new Map<string, { count: string; unit: 'elements' | 'bytes' }>();
-  for (const [path, a] of (recordName && annotations.records.get(recordName)) || [])
-    if (a.kind === 'array-pointer') arrays.set(path, a);
+  const arrays = annotatedMembers(annotations, recordName, 'array-pointer', rootDecl);
   const reasons = [
     ...cmp.reasons,
     ...pointeeReasons({ type: nt, layouter: n.layouter }, { type: ct, layouter: c.layouter }, arrays),
